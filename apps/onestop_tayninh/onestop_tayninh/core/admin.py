@@ -1,0 +1,48 @@
+"""Shared pieces of the officials' desk."""
+
+from django.contrib import admin
+from django.http import Http404
+
+
+class AgencyScopedAdminMixin:
+    """Applies the row-level rule (core.rowlevel) to a ModelAdmin.
+
+    Lists show only visible rows; opening a row outside the official's scope by
+    its URL answers 404 instead of the admin's default redirect, so nothing
+    reveals that the record exists.
+    """
+
+    #: ForeignKey fields pointing at agencies, restricted to visible agencies in forms.
+    scoped_agency_fields: tuple[str, ...] = ("agency",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def _ensure_visible(self, request, object_id) -> None:
+        if object_id is not None and not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._ensure_visible(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._ensure_visible(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._ensure_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.scoped_agency_fields:
+            from onestop_tayninh.directory.models import Agency
+
+            kwargs["queryset"] = Agency.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReadableModelAdmin(admin.ModelAdmin):
+    """Base for desk pages: sensible page size."""
+
+    list_per_page = 50

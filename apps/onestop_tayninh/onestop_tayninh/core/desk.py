@@ -1,0 +1,17 @@
+"""The officials' desk: Django's admin site, in Vietnamese, with a home page per official."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+
+class DeskSite(admin.AdminSite):
+    site_header = _("Hệ thống thông tin một cửa điện tử tỉnh Tây Ninh")
+    site_title = _("Một cửa điện tử Tây Ninh")
+    index_title = _("Bàn làm việc")
+    index_template = "desk/index.html"
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        official = getattr(request.user, "official", None) if request.user.is_authenticated else None
+        context["official"] = official
+        return context

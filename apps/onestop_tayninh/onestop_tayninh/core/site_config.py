@@ -1,0 +1,84 @@
+"""Declarative site configuration: `sites/<name>/*.yaml`, applied idempotently by `load_site`.
+
+Each app contributes loaders for its own files; SECTIONS fixes the order, so
+references (a desk's agency, a procedure's sector) always exist when needed.
+A missing file is skipped: a site only describes what it has.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+
+@dataclass
+class SiteContext:
+    name: str
+    directory: Path
+    demo: bool = True
+    reset_roles: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)
+
+
+# (file name, loader path). A loader takes (rows, context=...) and returns how many rows it applied.
+SECTIONS: list[tuple[str, str]] = [
+    ("units.yaml", "onestop_tayninh.directory.site_loaders.load_units"),
+    ("agencies.yaml", "onestop_tayninh.directory.site_loaders.load_agencies"),
+    ("desks.yaml", "onestop_tayninh.directory.site_loaders.load_desks"),
+    ("officials.yaml", "onestop_tayninh.directory.site_loaders.load_officials"),
+]
+
+
+class SiteConfigError(Exception):
+    """A site file is invalid; the message says which file and row."""
+
+
+def _nfc(value):
+    # Vietnamese text typed on different systems arrives in NFC or NFD; store NFC only.
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [_nfc(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _nfc(v) for k, v in value.items()}
+    return value
+
+
+def read_yaml(path: Path):
+    with path.open(encoding="utf-8") as handle:
+        return _nfc(yaml.safe_load(handle))
+
+
+def site_directory(name: str) -> Path:
+    directory = Path(settings.SITES_DIR) / name
+    if not (directory / "site.yaml").is_file():
+        raise SiteConfigError(f"Không tìm thấy cấu hình site '{name}' ({directory / 'site.yaml'}).")
+    return directory
+
+
+def load_site(name: str, *, demo: bool = True, reset_roles: bool = False) -> SiteContext:
+    directory = site_directory(name)
+    context = SiteContext(name=name, directory=directory, demo=demo, reset_roles=reset_roles)
+    context.settings = read_yaml(directory / "site.yaml") or {}
+    with transaction.atomic():
+        for file_name, loader_path in SECTIONS:
+            path = directory / file_name
+            if not path.is_file():
+                continue
+            loader: Callable = import_string(loader_path)
+            rows = read_yaml(path) or []
+            try:
+                context.counts[file_name] = loader(rows, context=context)
+            except ValidationError as exc:
+                raise SiteConfigError(f"{file_name}: {'; '.join(exc.messages)}") from exc
+    return context

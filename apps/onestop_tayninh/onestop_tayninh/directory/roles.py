@@ -1,0 +1,37 @@
+"""Default definition of the five roles; administrators may change them in the desk afterwards.
+
+`load_site` creates a missing role with these defaults; it leaves an existing role
+alone unless asked to reset (`load_site --reset-roles`), so edits made in the desk survive.
+Apps add their permissions here as they arrive.
+"""
+
+from .constants import RoleCode, RoleScope
+
+VIEW_DIRECTORY = [
+    "directory.view_administrativeunit",
+    "directory.view_agency",
+    "directory.view_receptiondesk",
+    "directory.view_official",
+]
+
+MANAGE_DIRECTORY = [
+    f"{app}.{action}_{model}"
+    for app, model in [
+        ("directory", "administrativeunit"),
+        ("directory", "agency"),
+        ("directory", "receptiondesk"),
+        ("directory", "official"),
+        ("directory", "role"),
+        ("accounts", "user"),
+        ("auth", "group"),
+    ]
+    for action in ("view", "add", "change", "delete")
+] + ["auth.view_permission"]
+
+DEFAULT_ROLES: dict[str, dict] = {
+    RoleCode.RECEIVING_OFFICER: {"scope": RoleScope.AGENCY, "permissions": VIEW_DIRECTORY},
+    RoleCode.HANDLING_OFFICER: {"scope": RoleScope.AGENCY, "permissions": VIEW_DIRECTORY},
+    RoleCode.AGENCY_HEAD: {"scope": RoleScope.AGENCY, "permissions": VIEW_DIRECTORY},
+    RoleCode.PROVINCE_COORDINATOR: {"scope": RoleScope.UNIT, "permissions": VIEW_DIRECTORY},
+    RoleCode.SYSTEM_ADMIN: {"scope": RoleScope.ALL, "permissions": MANAGE_DIRECTORY},
+}

@@ -1,0 +1,35 @@
+"""Reads about officials and their roles."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .constants import SCOPE_WIDTH, RoleScope
+from .models import Role
+
+if TYPE_CHECKING:
+    from onestop_tayninh.accounts.models import User
+
+
+def user_roles(user: User) -> list[Role]:
+    """The user's roles, cached on the user object for the request."""
+    cached = getattr(user, "_onestop_roles", None)
+    if cached is None:
+        cached = list(Role.objects.filter(group__user=user)) if user.is_authenticated else []
+        user._onestop_roles = cached
+    return cached
+
+
+def user_role_codes(user: User) -> set[str]:
+    return {role.code for role in user_roles(user)}
+
+
+def user_access_scope(user: User) -> str | None:
+    """Widest row-level scope the user holds; superusers see everything."""
+    if user.is_superuser:
+        return RoleScope.ALL
+    scopes = [RoleScope(role.scope) for role in user_roles(user)]
+    if not scopes:
+        # An official with no role still sees their own agency's directory entries.
+        return RoleScope.AGENCY if hasattr(user, "official") else None
+    return max(scopes, key=SCOPE_WIDTH.__getitem__)

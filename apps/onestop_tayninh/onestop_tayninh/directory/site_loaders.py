@@ -1,0 +1,106 @@
+"""Loaders for the directory files of a site (see core.site_config)."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from onestop_tayninh.core.site_config import SiteContext
+from onestop_tayninh.core.upsert import upsert
+
+from .models import AdministrativeUnit, Agency, ReceptionDesk
+from .services import official_upsert, roles_ensure
+
+
+def _date(value) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+
+
+def _ref(model, code, *, label: str, what: str):
+    if code in (None, ""):
+        return None
+    found = model.objects.filter(code=str(code)).first()
+    if found is None:
+        raise ValidationError(f"{label}: không tìm thấy {what} mã '{code}'.")
+    return found
+
+
+def load_units(rows: list[dict], *, context: SiteContext) -> int:
+    for row in rows:
+        label = f"đơn vị {row.get('code')}"
+        upsert(
+            AdministrativeUnit,
+            {"code": str(row["code"])},
+            {
+                "name": row["name"],
+                "tier": row["tier"],
+                "kind": row.get("kind", ""),
+                "parent": _ref(AdministrativeUnit, row.get("parent"), label=label, what="đơn vị cấp trên"),
+                "valid_from": _date(row.get("valid_from")),
+                "valid_to": _date(row.get("valid_to")),
+            },
+            label=label,
+        )
+    return len(rows)
+
+
+def load_agencies(rows: list[dict], *, context: SiteContext) -> int:
+    for row in rows:
+        label = f"cơ quan {row.get('code')}"
+        upsert(
+            Agency,
+            {"code": str(row["code"])},
+            {
+                "name": row["name"],
+                "short_name": row.get("short_name", ""),
+                "kind": row["kind"],
+                "unit": _ref(AdministrativeUnit, row["unit"], label=label, what="đơn vị hành chính"),
+                "parent": _ref(Agency, row.get("parent"), label=label, what="cơ quan cấp trên"),
+                "is_active": row.get("is_active", True),
+            },
+            label=label,
+        )
+    return len(rows)
+
+
+def load_desks(rows: list[dict], *, context: SiteContext) -> int:
+    for row in rows:
+        label = f"bộ phận {row.get('code')}"
+        upsert(
+            ReceptionDesk,
+            {"code": row["code"]},
+            {
+                "name": row["name"],
+                "kind": row["kind"],
+                "agency": _ref(Agency, row["agency"], label=label, what="cơ quan"),
+                "unit": _ref(AdministrativeUnit, row["unit"], label=label, what="đơn vị hành chính"),
+                "address": row.get("address", ""),
+                "phone": str(row.get("phone", "")),
+                "is_active": row.get("is_active", True),
+            },
+            label=label,
+        )
+    return len(rows)
+
+
+def load_officials(rows: list[dict], *, context: SiteContext) -> int:
+    roles_ensure(reset=context.reset_roles)
+    if not context.demo:
+        return 0
+    for row in rows:
+        label = f"cán bộ {row.get('username')}"
+        desks = [_ref(ReceptionDesk, code, label=label, what="bộ phận") for code in row.get("desks", [])]
+        official_upsert(
+            username=row["username"],
+            full_name=row["full_name"],
+            email=row.get("email", ""),
+            phone=str(row.get("phone", "")),
+            position=row.get("position", ""),
+            agency=_ref(Agency, row["agency"], label=label, what="cơ quan"),
+            role_codes=row.get("roles", []),
+            desks=desks,
+            initial_password=settings.DEMO_PASSWORD,
+        )
+    return len(rows)

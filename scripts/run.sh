@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs the web server, an RQ worker and the RQ cron scheduler together in the
+# foreground; Ctrl-C stops them all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MANAGE=(.venv/bin/python apps/onestop_tayninh/manage.py)
+ADDRESS="${ONESTOP_ADDRESS:-127.0.0.1:8000}"
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  echo; echo "Đang dừng các tiến trình…"
+  kill "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+"${MANAGE[@]}" rqworker default notifications reports --with-scheduler & pids+=($!)
+"${MANAGE[@]}" rqcron onestop_tayninh.core.cron & pids+=($!)
+"${MANAGE[@]}" runserver "$ADDRESS" --noreload & pids+=($!)
+
+sleep 2
+cat <<MSG
+
+  Hệ thống một cửa điện tử Tây Ninh đang chạy: http://$ADDRESS/
+  Bàn làm việc cán bộ:                         http://$ADDRESS/desk/
+  Tình trạng hệ thống:                         http://$ADDRESS/healthz
+
+  Tài khoản minh họa (mật khẩu chung: ${DEMO_PASSWORD:-TayNinh@2026}):
+$("${MANAGE[@]}" demo_logins)
+
+  Nhấn Ctrl-C để dừng.
+MSG
+wait -n "${pids[@]}"

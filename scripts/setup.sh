@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a Debian 12 machine, as root: Debian packages, MariaDB and
+# Redis running, the databases, the virtual environment. A second run changes nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DB_NAME="${DB_NAME:-onestop_tayninh}"
+VENV=.venv
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+# 1. Debian packages: install only what is missing.
+PACKAGES=(
+  python3 python3-venv python3-dev build-essential pkg-config default-libmysqlclient-dev
+  mariadb-server mariadb-client redis-server tzdata libmagic1
+  libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core poppler-utils zbar-tools
+  chromium clamav-daemon curl
+)
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  log "Cài gói Debian còn thiếu: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# 2. MariaDB and Redis: start them if they are not answering.
+if ! mariadb-admin --protocol=socket -uroot ping >/dev/null 2>&1; then
+  log "Khởi động MariaDB"
+  install -d -o mysql -g mysql /run/mysqld
+  service mariadb start >/dev/null 2>&1 || start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+  for _ in $(seq 60); do mariadb-admin --protocol=socket -uroot ping >/dev/null 2>&1 && break; sleep 0.5; done
+fi
+if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
+  log "Khởi động Redis"
+  install -d /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/onestop.log
+  for _ in $(seq 40); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 0.25; done
+fi
+
+# 3. Time-zone tables (CONVERT_TZ and Django's date truncation in Asia/Ho_Chi_Minh need them).
+if [[ "$(mariadb -uroot -N -e 'SELECT COUNT(*) FROM mysql.time_zone_name')" == "0" ]]; then
+  log "Nạp bảng múi giờ vào MariaDB"
+  mariadb-tzinfo-to-sql /usr/share/zoneinfo 2>/dev/null | mariadb -uroot mysql
+fi
+
+# 4. The database (the test database is made by pytest with the same settings): utf8mb4 with the accent-insensitive UCA 14 collation (see README "Database").
+for db in "$DB_NAME"; do
+  mariadb -uroot -e "CREATE DATABASE IF NOT EXISTS \`$db\` CHARACTER SET utf8mb4 COLLATE utf8mb4_uca1400_ai_ci"
+done
+
+# 5. The virtual environment, reinstalled only when the lock file changes.
+if [[ ! -x "$VENV/bin/python" ]]; then
+  log "Tạo môi trường ảo $VENV"
+  /usr/bin/python3 -m venv "$VENV"
+fi
+stamp="$VENV/.requirements.sha256"
+want="$(sha256sum requirements.txt | cut -d' ' -f1)"
+if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+  log "Cài thư viện Python theo requirements.txt"
+  "$VENV/bin/pip" install -q --disable-pip-version-check --require-hashes -r requirements.txt
+  echo "$want" >"$stamp"
+fi

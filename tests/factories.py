@@ -1,0 +1,89 @@
+"""factory_boy factories for the whole test suite, one section per app."""
+
+import factory
+
+from django.contrib.auth.models import Group
+
+from onestop_tayninh.accounts.constants import AccountKind
+from onestop_tayninh.accounts.models import User
+from onestop_tayninh.directory.constants import AgencyKind, DeskKind, Tier
+from onestop_tayninh.directory.models import AdministrativeUnit, Agency, Official, ReceptionDesk, Role
+
+PASSWORD = "Mat-khau-thu-nghiem-2026"
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AdministrativeUnit
+
+    code = factory.Sequence(lambda n: f"{700 + n}")
+    name = factory.Sequence(lambda n: f"Huyện Thử Nghiệm {n}")
+    tier = Tier.DISTRICT
+    kind = "Huyện"
+
+    class Params:
+        province = factory.Trait(code=factory.Sequence(lambda n: f"{10 + n % 89:02d}"), tier=Tier.PROVINCE, kind="Tỉnh")
+        commune = factory.Trait(code=factory.Sequence(lambda n: f"{20000 + n}"), tier=Tier.COMMUNE, kind="Xã")
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+
+    code = factory.Sequence(lambda n: f"000.{n // 100 % 100:02d}.{n % 100:02d}.H53")
+    name = factory.Sequence(lambda n: f"Ủy ban nhân dân thử nghiệm {n}")
+    kind = AgencyKind.PEOPLE_COMMITTEE
+    unit = factory.SubFactory(UnitFactory)
+
+
+class DeskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReceptionDesk
+
+    code = factory.Sequence(lambda n: f"bo-phan-{n}")
+    name = factory.Sequence(lambda n: f"Bộ phận Một cửa {n}")
+    kind = DeskKind.DISTRICT_DESK
+    agency = factory.SubFactory(AgencyFactory)
+    unit = factory.SelfAttribute("agency.unit")
+
+
+def role_group(code: str) -> Group:
+    from onestop_tayninh.directory.services import roles_ensure
+
+    roles_ensure()
+    return Role.objects.get(code=code).group
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"canbo{n}")
+    full_name = factory.Sequence(lambda n: f"Nguyễn Văn Thử {n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.vn")
+    kind = AccountKind.OFFICIAL
+    is_staff = True
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class OfficialFactory(factory.django.DjangoModelFactory):
+    """An official with roles: OfficialFactory(roles=["agency_head"])."""
+
+    class Meta:
+        model = Official
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    position = "Chuyên viên"
+
+    @factory.post_generation
+    def roles(obj, create, extracted, **kwargs):
+        for code in extracted or []:
+            obj.user.groups.add(role_group(code))
