@@ -34,6 +34,9 @@ class User(AbstractUser):
     def get_full_name(self) -> str:
         return self.full_name or super().get_full_name()
 
+    def get_short_name(self) -> str:
+        return self.full_name or self.username
+
     @property
     def is_official(self) -> bool:
         return self.kind == AccountKind.OFFICIAL
