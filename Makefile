@@ -31,4 +31,4 @@ test: lint
 	@.venv/bin/pytest
 
 bench: demo-data
-	@$(PY) -m bench
+	@$(PY) -m bench $(BENCH)

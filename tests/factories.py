@@ -87,3 +87,92 @@ class OfficialFactory(factory.django.DjangoModelFactory):
     def roles(obj, create, extracted, **kwargs):
         for code in extracted or []:
             obj.user.groups.add(role_group(code))
+
+
+# --- catalog -------------------------------------------------------------------------------
+
+from django.core.files.base import ContentFile  # noqa: E402
+
+from onestop_tayninh.catalog.models import (  # noqa: E402
+    DocumentRequirement,
+    DocumentType,
+    EFormField,
+    Fee,
+    Procedure,
+    ProcedureVersion,
+    Sector,
+)
+
+
+class SectorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sector
+        django_get_or_create = ["code"]
+
+    code = "HOTICH"
+    name = "Hộ tịch"
+
+
+class DocumentTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DocumentType
+        django_get_or_create = ["code"]
+
+    code = "cccd"
+    name = "Căn cước công dân"
+
+
+class ProcedureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Procedure
+
+    code = factory.Sequence(lambda n: f"1.{n:06d}")
+
+
+class ProcedureVersionFactory(factory.django.DjangoModelFactory):
+    """A draft version; with complete=True its channels fit its level (add parts with make_publishable)."""
+
+    class Meta:
+        model = ProcedureVersion
+        skip_postgeneration_save = True
+
+    procedure = factory.SubFactory(ProcedureFactory)
+    name = "Đăng ký khai sinh"
+    sector = factory.SubFactory(SectorFactory)
+    tiers = ["commune"]
+    competent_agency = factory.SubFactory(AgencyFactory)
+    level = 2
+    processing_amount = 3
+    processing_unit = "working_days"
+    result_name = "Giấy khai sinh"
+    submission_methods = ["in_person", "post"]
+    return_methods = ["in_person", "post"]
+
+    class Params:
+        complete = factory.Trait(
+            submission_methods=factory.LazyAttribute(
+                lambda o: ["in_person", "post", "online"] if o.level >= 3 else ["in_person", "post"]
+            ),
+            return_methods=factory.LazyAttribute(
+                lambda o: ["in_person", "post", "online"] if o.level >= 4 else ["in_person", "post"]
+            ),
+            electronic_result_allowed=factory.LazyAttribute(lambda o: o.level >= 4),
+            online_payment=factory.LazyAttribute(lambda o: o.level >= 4),
+        )
+
+
+def make_publishable(version: ProcedureVersion, *, fee: int = 8000) -> ProcedureVersion:
+    """Give a draft everything its level needs to pass the publishing rules."""
+    version.receiving_desks.add(DeskFactory(agency=version.competent_agency))
+    Fee.objects.create(version=version, name="Lệ phí", amount=fee)
+    form = DocumentRequirement(version=version, position=1, name="Tờ khai", is_form=True)
+    form.template.save("to-khai.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
+    form.save()
+    DocumentRequirement.objects.create(
+        version=version, position=2, name="Giấy chứng sinh", document_type=DocumentTypeFactory()
+    )
+    if version.level >= 3:
+        EFormField.objects.create(
+            version=version, position=1, key="ho_ten", label="Họ và tên", field_type="text", required=True
+        )
+    return version

@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "onestop_tayninh.core",
     "onestop_tayninh.accounts",
     "onestop_tayninh.directory",
+    "onestop_tayninh.calendars",
+    "onestop_tayninh.catalog",
+    "onestop_tayninh.portal",
 ]
 
 MIDDLEWARE = [
@@ -139,6 +142,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 ONESTOP_SITE = config("ONESTOP_SITE", "tayninh")
 # Password given to demo officials when `load_site --demo` creates them.
 DEMO_PASSWORD = config("DEMO_PASSWORD", "TayNinh@2026")
+
+# Counter hours in local time, "HH:MM-HH:MM" periods separated by commas; deadlines in days end
+# at the last closing time and deadlines in hours count only these periods (calendars.engine).
+ONESTOP_OFFICE_PERIODS = config("ONESTOP_OFFICE_PERIODS", "07:00-11:30,13:30-17:00")
+# Whether a dossier received outside office hours (evening, lunch break, rest day) counts as
+# received at the next opening (DOMAIN.md §7, a per-site rule).
+ONESTOP_OUTSIDE_HOURS_NEXT_OPENING = config("ONESTOP_OUTSIDE_HOURS_NEXT_OPENING", True)
 
 LOGGING = {
     "version": 1,

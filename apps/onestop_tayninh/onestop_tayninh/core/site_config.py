@@ -35,7 +35,11 @@ SECTIONS: list[tuple[str, str]] = [
     ("units.yaml", "onestop_tayninh.directory.site_loaders.load_units"),
     ("agencies.yaml", "onestop_tayninh.directory.site_loaders.load_agencies"),
     ("desks.yaml", "onestop_tayninh.directory.site_loaders.load_desks"),
+    ("holidays.yaml", "onestop_tayninh.calendars.site_loaders.load_holidays"),
     ("officials.yaml", "onestop_tayninh.directory.site_loaders.load_officials"),
+    ("sectors.yaml", "onestop_tayninh.catalog.site_loaders.load_sectors"),
+    ("document_types.yaml", "onestop_tayninh.catalog.site_loaders.load_document_types"),
+    ("procedures.yaml", "onestop_tayninh.catalog.site_loaders.load_procedures"),
 ]
 
 

@@ -15,7 +15,7 @@ def upsert(model: type[models.Model], lookup: dict, values: dict, *, label: str)
         instance = model(**lookup)
     changed = created
     for name, value in values.items():
-        if getattr(instance, name) != value:
+        if _current(instance, name) != _comparable(value):
             setattr(instance, name, value)
             changed = True
     if not changed:
@@ -26,3 +26,13 @@ def upsert(model: type[models.Model], lookup: dict, values: dict, *, label: str)
         raise ValidationError(f"{label}: {'; '.join(exc.messages)}") from exc
     instance.save()
     return instance, True
+
+
+def _current(instance: models.Model, name: str):
+    # Compare foreign keys by id: reading an unset relation of a new instance raises.
+    field = instance._meta.get_field(name)
+    return getattr(instance, field.attname)
+
+
+def _comparable(value):
+    return value.pk if isinstance(value, models.Model) else value

@@ -24,14 +24,24 @@ MANAGE_DIRECTORY = [
         ("directory", "role"),
         ("accounts", "user"),
         ("auth", "group"),
+        ("calendars", "calendaroverride"),
+        ("catalog", "sector"),
+        ("catalog", "documenttype"),
+        ("catalog", "procedure"),
+        ("catalog", "procedureversion"),
+        ("catalog", "fee"),
+        ("catalog", "documentrequirement"),
+        ("catalog", "eformfield"),
     ]
     for action in ("view", "add", "change", "delete")
-] + ["auth.view_permission"]
+] + ["auth.view_permission", "catalog.publish_procedureversion"]
+
+VIEW_CATALOG = ["catalog.view_procedureversion", "catalog.view_procedure", "calendars.view_calendaroverride"]
 
 DEFAULT_ROLES: dict[str, dict] = {
-    RoleCode.RECEIVING_OFFICER: {"scope": RoleScope.AGENCY, "permissions": VIEW_DIRECTORY},
-    RoleCode.HANDLING_OFFICER: {"scope": RoleScope.AGENCY, "permissions": VIEW_DIRECTORY},
-    RoleCode.AGENCY_HEAD: {"scope": RoleScope.AGENCY, "permissions": VIEW_DIRECTORY},
-    RoleCode.PROVINCE_COORDINATOR: {"scope": RoleScope.UNIT, "permissions": VIEW_DIRECTORY},
+    RoleCode.RECEIVING_OFFICER: {"scope": RoleScope.AGENCY, "permissions": VIEW_DIRECTORY + VIEW_CATALOG},
+    RoleCode.HANDLING_OFFICER: {"scope": RoleScope.AGENCY, "permissions": VIEW_DIRECTORY + VIEW_CATALOG},
+    RoleCode.AGENCY_HEAD: {"scope": RoleScope.AGENCY, "permissions": VIEW_DIRECTORY + VIEW_CATALOG},
+    RoleCode.PROVINCE_COORDINATOR: {"scope": RoleScope.UNIT, "permissions": VIEW_DIRECTORY + VIEW_CATALOG},
     RoleCode.SYSTEM_ADMIN: {"scope": RoleScope.ALL, "permissions": MANAGE_DIRECTORY},
 }

@@ -1,0 +1,1 @@
+"""The Vietnamese working-day calendar: rest days, office hours and processing deadlines."""

@@ -1,0 +1,221 @@
+"""The catalogue in the desk: drafts are edited, published versions are read-only."""
+
+from import_export.admin import ImportExportMixin
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .constants import VersionStatus
+from .eforms import build_eform
+from .forms import DocumentRequirementForm, ProcedureVersionForm
+from .models import DocumentRequirement, DocumentType, EFormField, Fee, Procedure, ProcedureVersion, Sector
+from .resources import ProcedureVersionResource
+from .services import procedure_version_new_draft, procedure_version_publish, publishing_problems
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(DocumentType)
+class DocumentTypeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(admin.ModelAdmin):
+    list_display = ["code"]
+    search_fields = ["code", "versions__name"]
+
+
+class DraftOnlyInlineMixin:
+    def _editable(self, obj) -> bool:
+        return obj is None or obj.status == VersionStatus.DRAFT
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+class FeeInline(DraftOnlyInlineMixin, admin.TabularInline):
+    model = Fee
+    extra = 0
+
+
+class DocumentRequirementInline(DraftOnlyInlineMixin, admin.StackedInline):
+    model = DocumentRequirement
+    form = DocumentRequirementForm
+    extra = 0
+    autocomplete_fields = ["document_type"]
+
+
+class EFormFieldInline(DraftOnlyInlineMixin, admin.TabularInline):
+    model = EFormField
+    extra = 0
+    fields = ["position", "key", "label", "field_type", "required", "help_text", "choices", "rules"]
+
+
+@admin.register(ProcedureVersion)
+class ProcedureVersionAdmin(ImportExportMixin, admin.ModelAdmin):
+    form = ProcedureVersionForm
+    resource_classes = [ProcedureVersionResource]
+    list_display = ["code", "name", "sector", "level", "online_category", "status", "number", "published_at"]
+    list_filter = ["status", "level", "sector", "competent_agency"]
+    search_fields = ["procedure__code", "name"]
+    list_select_related = ["procedure", "sector"]
+    autocomplete_fields = ["sector", "competent_agency"]
+    filter_horizontal = ["receiving_desks"]
+    readonly_fields = ["status", "number", "published_at", "retired_at"]
+    inlines = [FeeInline, DocumentRequirementInline, EFormFieldInline]
+    change_form_template = "catalog/admin/procedureversion_change_form.html"
+    fieldsets = (
+        (None, {"fields": ("procedure", "name", "sector", "status", "number", "published_at", "retired_at")}),
+        (_("Mức độ và cách thức"), {"fields": ("level", "submission_methods", "return_methods", "online_payment")}),
+        (
+            _("Cơ quan và nơi tiếp nhận"),
+            {"fields": ("tiers", "competent_kind", "competent_agency", "receiving_desks", "tracked_only")},
+        ),
+        (
+            _("Thời hạn và kết quả"),
+            {
+                "fields": (
+                    "processing_amount",
+                    "processing_unit",
+                    "same_day_cutoff",
+                    "result_name",
+                    "electronic_result_allowed",
+                )
+            },
+        ),
+        (_("Thông tin cho công dân"), {"fields": ("applicant_kinds", "steps", "requirements", "legal_basis")}),
+    )
+    actions = ["publish_selected"]
+
+    @admin.display(description=_("mã thủ tục"), ordering="procedure__code")
+    def code(self, obj):
+        return obj.procedure.code
+
+    @admin.display(description=_("hình thức"))
+    def online_category(self, obj):
+        return obj.get_online_category_display()
+
+    def has_change_permission(self, request, obj=None):
+        # Published and retired versions are kept as they were; edit a new draft instead.
+        if obj is not None and obj.status != VersionStatus.DRAFT:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("<int:pk>/publish/", self.admin_site.admin_view(self.publish_view), name=f"{prefix}_publish"),
+            path("<int:pk>/new-draft/", self.admin_site.admin_view(self.new_draft_view), name=f"{prefix}_new_draft"),
+            path("<int:pk>/preview/", self.admin_site.admin_view(self.preview_view), name=f"{prefix}_preview"),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["publishing_problems"] = publishing_problems(obj) if obj.status == VersionStatus.DRAFT else []
+            context["eform_preview"] = build_eform(obj.form_fields.all())()
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _change_url(self, version):
+        return reverse("admin:catalog_procedureversion_change", args=[version.pk])
+
+    def publish_view(self, request, pk):
+        version = get_object_or_404(self.get_queryset(request), pk=pk)
+        if request.method != "POST" or not self.has_publish_permission(request):
+            return HttpResponseRedirect(self._change_url(version))
+        try:
+            procedure_version_publish(version=version)
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.message_user(request, message, messages.ERROR)
+        else:
+            self.message_user(request, _("Đã công bố thủ tục."), messages.SUCCESS)
+        return HttpResponseRedirect(self._change_url(version))
+
+    def new_draft_view(self, request, pk):
+        version = get_object_or_404(self.get_queryset(request), pk=pk)
+        if request.method != "POST" or not super().has_change_permission(request):
+            return HttpResponseRedirect(self._change_url(version))
+        draft = procedure_version_new_draft(procedure=version.procedure)
+        self.message_user(request, _("Đã tạo bản nháp phiên bản %(n)s để sửa đổi.") % {"n": draft.number})
+        return HttpResponseRedirect(self._change_url(draft))
+
+    def preview_view(self, request, pk):
+        """The e-form as a citizen sees it; POSTed inline rows give a live preview of unsaved edits."""
+        version = get_object_or_404(self.get_queryset(request), pk=pk)
+        definitions, errors = list(version.form_fields.all()), []
+        if request.method == "POST":
+            definitions, errors = _definitions_from_post(request.POST, version)
+        form = build_eform(sorted(definitions, key=lambda d: d.position))() if not errors else None
+        return TemplateResponse(request, "catalog/admin/eform_preview.html", {"form": form, "errors": errors})
+
+    def has_publish_permission(self, request) -> bool:
+        return request.user.has_perm("catalog.publish_procedureversion")
+
+    @admin.action(description=_("Công bố các bản nháp đã chọn"), permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        for version in queryset.filter(status=VersionStatus.DRAFT):
+            try:
+                procedure_version_publish(version=version)
+            except ValidationError as exc:
+                self.message_user(request, f"{version.procedure.code}: {' '.join(exc.messages)}", messages.ERROR)
+            else:
+                self.message_user(request, _("Đã công bố %(code)s.") % {"code": version.procedure.code})
+
+
+FORM_FIELD_COLUMNS = ("DELETE", "position", "key", "label", "field_type", "required", "help_text", "choices", "rules")
+
+
+def _definitions_from_post(data, version) -> tuple[list[EFormField], list[str]]:
+    """Unsaved EFormField rows from the inline formset fields in `data`, each validated."""
+    import json
+
+    prefix = "form_fields"
+    total = int(data.get(f"{prefix}-TOTAL_FORMS", 0) or 0)
+    definitions, errors = [], []
+    for index in range(min(total, 200)):
+        values = {name: data.get(f"{prefix}-{index}-{name}", "") for name in FORM_FIELD_COLUMNS}
+        row = values.__getitem__
+        if row("DELETE") or not row("key"):
+            continue
+        try:
+            rules = json.loads(row("rules") or "{}")
+        except json.JSONDecodeError:
+            errors.append(_("Dòng %(n)s: quy tắc kiểm tra không phải JSON hợp lệ.") % {"n": index + 1})
+            continue
+        definition = EFormField(
+            version=version,
+            position=int(row("position") or 0) if str(row("position")).isdigit() else 0,
+            key=row("key"),
+            label=row("label"),
+            field_type=row("field_type"),
+            required=row("required") in ("on", "true", "1"),
+            help_text=row("help_text"),
+            choices=row("choices"),
+            rules=rules,
+        )
+        try:
+            definition.clean_fields(exclude=["version"])
+            definition.clean()
+        except ValidationError as exc:
+            errors.extend(f"{definition.key}: {message}" for message in exc.messages)
+            continue
+        definitions.append(definition)
+    return definitions, errors

@@ -1,0 +1,73 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ServiceLevel(models.IntegerChoices):
+    """Online public service levels of Decree 43/2011 (the seed)."""
+
+    INFORMATION = 1, _("Mức độ 1: cung cấp thông tin")
+    DOWNLOADABLE_FORMS = 2, _("Mức độ 2: tải biểu mẫu")
+    ONLINE_SUBMISSION = 3, _("Mức độ 3: nộp hồ sơ trực tuyến")
+    ONLINE_PAYMENT = 4, _("Mức độ 4: thanh toán và nhận kết quả trực tuyến")
+
+
+class OnlineCategory(models.TextChoices):
+    """Decree 42/2022 classification: level 4 ≈ full-process, level 3 ≈ partial."""
+
+    FULL_PROCESS = "full_process", _("Dịch vụ công trực tuyến toàn trình")
+    PARTIAL = "partial", _("Dịch vụ công trực tuyến một phần")
+    INFORMATION_ONLY = "information", _("Chỉ cung cấp thông tin")
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("Bản nháp")
+    PUBLISHED = "published", _("Đang công bố")
+    RETIRED = "retired", _("Hết hiệu lực")
+
+
+class CompetentKind(models.TextChoices):
+    NAMED_AGENCY = "named_agency", _("Cơ quan được chỉ định")
+    APPLICANT_UNIT_COMMITTEE = "applicant_unit_committee", _("UBND nơi người nộp cư trú")
+
+
+class Channel(models.TextChoices):
+    """How a dossier is submitted, and how a result is returned."""
+
+    IN_PERSON = "in_person", _("Trực tiếp")
+    POST = "post", _("Qua bưu chính công ích")
+    ONLINE = "online", _("Trực tuyến")
+
+
+class ApplicantKind(models.TextChoices):
+    INDIVIDUAL = "individual", _("Cá nhân")
+    ORGANISATION = "organisation", _("Tổ chức")
+
+
+class RequirementKind(models.TextChoices):
+    REQUIRED = "required", _("Bắt buộc")
+    OPTIONAL = "optional", _("Không bắt buộc")
+    CONDITIONAL = "conditional", _("Bắt buộc khi có điều kiện")
+
+
+class FileKind(models.TextChoices):
+    """Accepted upload types; the type is decided from the content, not the name."""
+
+    PDF = "pdf", "PDF"
+    JPEG = "jpg", "JPEG"
+    PNG = "png", "PNG"
+    DOCX = "docx", "Word (DOCX)"
+    XLSX = "xlsx", "Excel (XLSX)"
+
+
+class FieldType(models.TextChoices):
+    TEXT = "text", _("Chữ (một dòng)")
+    LONG_TEXT = "long_text", _("Đoạn văn")
+    NUMBER = "number", _("Số")
+    DATE = "date", _("Ngày")
+    CHOICE = "choice", _("Lựa chọn")
+    YES_NO = "yes_no", _("Có / Không")
+    CCCD = "cccd", _("Số CCCD (12 chữ số)")
+    PHONE = "phone", _("Số điện thoại")
+    EMAIL = "email", _("Thư điện tử")
+    ADDRESS = "address", _("Địa chỉ")
+    MONEY = "money", _("Số tiền (đồng)")

@@ -1,0 +1,37 @@
+"""Desk forms for the catalogue: JSON list fields shown as checkboxes."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from onestop_tayninh.directory.constants import Tier
+
+from .constants import ApplicantKind, Channel, FileKind
+from .models import DocumentRequirement, ProcedureVersion
+
+
+class ChoiceListField(forms.MultipleChoiceField):
+    """A JSON list of choice values edited as checkboxes."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def prepare_value(self, value):
+        return value or []
+
+
+class ProcedureVersionForm(forms.ModelForm):
+    tiers = ChoiceListField(label=_("Cấp thực hiện"), choices=Tier.choices)
+    submission_methods = ChoiceListField(label=_("Cách thức nộp"), choices=Channel.choices)
+    return_methods = ChoiceListField(label=_("Cách thức nhận kết quả"), choices=Channel.choices)
+    applicant_kinds = ChoiceListField(label=_("Đối tượng thực hiện"), choices=ApplicantKind.choices)
+
+    class Meta:
+        model = ProcedureVersion
+        fields = "__all__"  # noqa: DJ007 - desk-only form; the admin fieldsets choose what is shown
+
+
+class DocumentRequirementForm(forms.ModelForm):
+    accepted_types = ChoiceListField(label=_("Loại tệp chấp nhận"), choices=FileKind.choices)
+
+    class Meta:
+        model = DocumentRequirement
+        fields = "__all__"  # noqa: DJ007 - desk-only form; the admin fieldsets choose what is shown

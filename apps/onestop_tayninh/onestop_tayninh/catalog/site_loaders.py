@@ -1,0 +1,162 @@
+"""Loaders for the catalogue files of a site: sectors, document types, procedures.
+
+A procedure row is applied as a new version only when its content changed (the
+row's checksum is kept on the version), so loading a site twice changes nothing,
+and editing the YAML publishes a new version while older dossiers keep theirs.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db.models import Q
+
+from onestop_tayninh.core.pdf import html_to_pdf
+from onestop_tayninh.core.site_config import SiteContext
+from onestop_tayninh.core.upsert import upsert
+from onestop_tayninh.directory.models import Agency, ReceptionDesk
+
+from .constants import CompetentKind, VersionStatus
+from .models import DocumentRequirement, DocumentType, EFormField, Fee, Procedure, ProcedureVersion, Sector
+from .services import procedure_version_publish
+
+
+def load_sectors(rows: list[dict], *, context: SiteContext) -> int:
+    for row in rows:
+        upsert(Sector, {"code": row["code"]}, {"name": row["name"]}, label=f"lĩnh vực {row['code']}")
+    return len(rows)
+
+
+def load_document_types(rows: list[dict], *, context: SiteContext) -> int:
+    for row in rows:
+        upsert(DocumentType, {"code": row["code"]}, {"name": row["name"]}, label=f"loại giấy tờ {row['code']}")
+    return len(rows)
+
+
+def _checksum(row: dict, context: SiteContext) -> str:
+    payload = json.dumps(row, sort_keys=True, ensure_ascii=False, default=str)
+    # Template contents count too: editing a form's HTML makes a new version.
+    for document in row.get("documents", []):
+        if document.get("template"):
+            payload += (context.directory / "forms" / document["template"]).read_text(encoding="utf-8")
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _desks(spec: dict | None) -> list[ReceptionDesk]:
+    spec = spec or {}
+    query = Q(code__in=spec.get("codes", [])) | Q(kind__in=spec.get("kinds", []))
+    return list(ReceptionDesk.objects.filter(query, is_active=True))
+
+
+def _template_file(context: SiteContext, name: str) -> ContentFile:
+    source = context.directory / "forms" / name
+    if not source.is_file():
+        raise ValidationError(f"không tìm thấy tệp mẫu forms/{name}")
+    pdf = html_to_pdf(source.read_text(encoding="utf-8"), base_url=source.parent)
+    return ContentFile(pdf, name=f"{source.stem}.pdf")
+
+
+def _apply(version: ProcedureVersion, row: dict, context: SiteContext) -> None:
+    label = f"thủ tục {row['code']}"
+    competent = row.get("competent")
+    processing = row.get("processing", {})
+    result = row.get("result", {})
+    version.name = row["name"]
+    version.sector = Sector.objects.get(code=row["sector"])
+    version.tiers = row.get("tiers", [])
+    if competent == CompetentKind.APPLICANT_UNIT_COMMITTEE:
+        version.competent_kind, version.competent_agency = CompetentKind.APPLICANT_UNIT_COMMITTEE, None
+    else:
+        agency = Agency.objects.filter(code=competent).first()
+        if agency is None:
+            raise ValidationError(f"{label}: không tìm thấy cơ quan giải quyết “{competent}”.")
+        version.competent_kind, version.competent_agency = CompetentKind.NAMED_AGENCY, agency
+    version.tracked_only = bool(row.get("tracked_only", False))
+    version.level = row["level"]
+    version.processing_amount = processing.get("amount", 0)
+    version.processing_unit = processing.get("unit", "working_days")
+    cutoff = processing.get("cutoff")
+    version.same_day_cutoff = datetime.time.fromisoformat(cutoff) if cutoff else None
+    version.result_name = result.get("name", "")
+    version.electronic_result_allowed = bool(result.get("electronic", False))
+    version.submission_methods = row.get("submission", [])
+    version.return_methods = row.get("return", [])
+    version.online_payment = bool(row.get("online_payment", False))
+    version.applicant_kinds = row.get("applicants", ["individual"])
+    version.steps = row.get("steps", "")
+    version.requirements = row.get("requirements", "")
+    version.legal_basis = row.get("legal_basis", "")
+    version.source_checksum = _checksum(row, context)
+    try:
+        version.full_clean()
+    except ValidationError as exc:
+        raise ValidationError(f"{label}: {'; '.join(exc.messages)}") from exc
+    version.save()
+    version.receiving_desks.set([] if version.tracked_only else _desks(row.get("desks")))
+    version.fees.all().delete()
+    version.documents.all().delete()
+    version.form_fields.all().delete()
+    for fee in row.get("fees", []):
+        _save_child(Fee(version=version, name=fee["name"], amount=fee["amount"], note=fee.get("note", "")), label)
+    for position, document in enumerate(row.get("documents", []), start=1):
+        document_type = document.get("document_type")
+        child = DocumentRequirement(
+            version=version,
+            position=position,
+            name=document["name"],
+            originals=document.get("originals", 1),
+            copies=document.get("copies", 0),
+            requirement=document.get("requirement", "required"),
+            condition=document.get("condition", "") or "",
+            is_form=bool(document.get("is_form", False)),
+            accepted_types=document.get("accepted", ["pdf", "jpg", "png"]),
+            document_type=DocumentType.objects.get(code=document_type) if document_type else None,
+        )
+        if document.get("template"):
+            child.template = _template_file(context, document["template"])
+        _save_child(child, label)
+    for position, field in enumerate(row.get("eform", []), start=1):
+        _save_child(
+            EFormField(
+                version=version,
+                position=position,
+                key=field["key"],
+                label=field["label"],
+                field_type=field["type"],
+                required=bool(field.get("required", False)),
+                help_text=field.get("help", ""),
+                choices="\n".join(field.get("choices", [])),
+                rules=field.get("rules", {}),
+            ),
+            label,
+        )
+
+
+def _save_child(child, label: str) -> None:
+    try:
+        child.full_clean()
+    except ValidationError as exc:
+        raise ValidationError(f"{label} ({child}): {'; '.join(exc.messages)}") from exc
+    child.save()
+
+
+def load_procedures(rows: list[dict], *, context: SiteContext) -> int:
+    applied = 0
+    for row in rows:
+        procedure, _ = Procedure.objects.get_or_create(code=str(row["code"]))
+        checksum = _checksum(row, context)
+        if procedure.versions.filter(source_checksum=checksum).exists():
+            continue
+        version = procedure.versions.filter(status=VersionStatus.DRAFT).first()
+        if version is None:
+            newest = procedure.versions.order_by("-number").first()
+            version = ProcedureVersion(procedure=procedure, number=newest.number + 1 if newest else 1)
+        _apply(version, row, context)
+        if row.get("publish", True):
+            procedure_version_publish(version=version)
+        applied += 1
+    return applied

@@ -1,0 +1,69 @@
+"""Public pages of the Online Public Service Portal (no login)."""
+
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+
+from onestop_tayninh.catalog.eforms import build_eform
+from onestop_tayninh.catalog.selectors import catalog_search, published_version
+
+from .forms import CatalogFilterForm
+
+PAGE_SIZE = 20
+
+
+def home(request):
+    return render(request, "portal/home.html", {"form": CatalogFilterForm()})
+
+
+def procedure_list(request):
+    form = CatalogFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    versions = catalog_search(
+        text=filters.get("q") or "",
+        sector=filters["sector"].pk if filters.get("sector") else None,
+        agency=filters["agency"].pk if filters.get("agency") else None,
+        tier=filters.get("tier") or None,
+        level=filters.get("level"),
+    )
+    page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("trang"))
+    query = request.GET.copy()
+    query.pop("trang", None)
+    return render(
+        request,
+        "portal/procedure_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "total": page.paginator.count},
+    )
+
+
+def procedure_detail(request, code: str):
+    version = published_version(code)
+    if version is None:
+        raise Http404
+    return render(request, "portal/procedure_detail.html", {"version": version})
+
+
+def procedure_template(request, code: str, document_id: int):
+    """Download the blank form of a document requirement (level 2)."""
+    version = published_version(code)
+    if version is None:
+        raise Http404
+    document = get_object_or_404(version.documents.all(), pk=document_id)
+    if not document.template:
+        raise Http404
+    return FileResponse(
+        document.template.open("rb"), as_attachment=True, filename=document.template.name.rsplit("/", 1)[-1]
+    )
+
+
+def submit_start(request, code: str):
+    """Start of online submission: what the citizen will fill in and attach.
+
+    Submitting itself needs a citizen account (the citizen-portal issue); until then
+    this page shows the e-form and the documents so a citizen can prepare them.
+    """
+    version = published_version(code)
+    if version is None or not version.accepts_online:
+        raise Http404
+    form = build_eform(version.form_fields.all())()
+    return render(request, "portal/submit_start.html", {"version": version, "form": form})

@@ -1,0 +1,19 @@
+"""`python -m bench [name ...]`: run the benchmarks (all by default)."""
+
+import sys
+
+from bench.common import setup_django
+
+BENCHMARKS = ["catalog"]
+
+
+def main(names: list[str]) -> int:
+    setup_django()
+    import importlib
+
+    results = [importlib.import_module(f"bench.{name}").run() for name in names or BENCHMARKS]
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,57 @@
+"""Shared set-up and timing for the benchmarks."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def setup_django() -> None:
+    sys.path.insert(0, str(REPO / "apps" / "onestop_tayninh"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop_tayninh.conf.bench")
+    import MySQLdb
+
+    import django
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    connection = MySQLdb.connect(host=db["HOST"], user=db["USER"], passwd=db["PASSWORD"], port=int(db["PORT"]))
+    connection.cursor().execute(
+        f"CREATE DATABASE IF NOT EXISTS `{db['NAME']}` CHARACTER SET utf8mb4 COLLATE utf8mb4_uca1400_ai_ci"
+    )
+    connection.close()
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def measure(action: Callable[[], object], *, runs: int, warmup: int = 5) -> dict[str, float]:
+    """Run `action` repeatedly; return median and p95 in milliseconds."""
+    for _ in range(warmup):
+        action()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return {
+        "runs": runs,
+        "median_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(samples[int(0.95 * (len(samples) - 1))], 2),
+        "max_ms": round(samples[-1], 2),
+    }
+
+
+def report(name: str, figures: dict[str, float], *, target_ms: float, key: str = "p95_ms") -> bool:
+    ok = figures[key] < target_ms
+    verdict = "ĐẠT" if ok else "KHÔNG ĐẠT"
+    print(f"{name}: {figures} — mục tiêu {key} < {target_ms} ms: {verdict}")
+    return ok
