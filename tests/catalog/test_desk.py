@@ -1,0 +1,85 @@
+"""The catalogue in the desk: publish with the rules, read-only published versions, live e-form preview."""
+
+import pytest
+
+from onestop_tayninh.catalog.constants import VersionStatus
+from onestop_tayninh.catalog.services import procedure_version_publish
+from tests.factories import OfficialFactory, ProcedureVersionFactory, make_publishable
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(OfficialFactory(roles=["system_admin"]).user)
+    return client
+
+
+def test_publish_button_lists_every_problem_and_keeps_the_draft(admin_client):
+    version = ProcedureVersionFactory(level=3)
+    response = admin_client.post(f"/desk/catalog/procedureversion/{version.pk}/publish/", follow=True)
+    html = response.content.decode()
+    assert "Mức độ 3 trở lên cần biểu mẫu điện tử tương tác." in html
+    assert "Chưa khai báo thành phần hồ sơ." in html
+    version.refresh_from_db()
+    assert version.status == VersionStatus.DRAFT
+
+
+def test_publish_button_publishes_a_complete_draft(admin_client):
+    version = make_publishable(ProcedureVersionFactory(complete=True, level=3))
+    admin_client.post(f"/desk/catalog/procedureversion/{version.pk}/publish/")
+    version.refresh_from_db()
+    assert version.status == VersionStatus.PUBLISHED
+
+
+def test_published_version_is_read_only_and_offers_a_new_draft(admin_client):
+    version = procedure_version_publish(version=make_publishable(ProcedureVersionFactory(complete=True, level=2)))
+    page = admin_client.get(f"/desk/catalog/procedureversion/{version.pk}/change/").content.decode()
+    assert "Tạo phiên bản sửa đổi" in page
+    assert 'name="name"' not in page  # no editable input
+    response = admin_client.post(f"/desk/catalog/procedureversion/{version.pk}/new-draft/")
+    draft = version.procedure.versions.get(status=VersionStatus.DRAFT)
+    assert response.status_code == 302 and response["Location"].endswith(f"/{draft.pk}/change/")
+
+
+def test_live_preview_renders_unsaved_eform_rows(admin_client):
+    version = ProcedureVersionFactory(level=3)
+    data = {
+        "form_fields-TOTAL_FORMS": "2",
+        "form_fields-0-key": "ho_ten_tre",
+        "form_fields-0-label": "Họ và tên trẻ",
+        "form_fields-0-field_type": "text",
+        "form_fields-0-required": "on",
+        "form_fields-0-position": "1",
+        "form_fields-0-rules": "{}",
+        "form_fields-1-key": "gioi_tinh",
+        "form_fields-1-label": "Giới tính",
+        "form_fields-1-field_type": "choice",
+        "form_fields-1-choices": "Nam\nNữ",
+        "form_fields-1-position": "2",
+        "form_fields-1-rules": "",
+    }
+    html = admin_client.post(f"/desk/catalog/procedureversion/{version.pk}/preview/", data).content.decode()
+    assert "Họ và tên trẻ" in html and '<option value="Nữ">Nữ</option>' in html
+
+
+def test_live_preview_explains_an_invalid_row(admin_client):
+    version = ProcedureVersionFactory(level=3)
+    data = {
+        "form_fields-TOTAL_FORMS": "1",
+        "form_fields-0-key": "gioi_tinh",
+        "form_fields-0-label": "Giới tính",
+        "form_fields-0-field_type": "choice",
+        "form_fields-0-choices": "Nam",
+        "form_fields-0-rules": "{}",
+    }
+    html = admin_client.post(f"/desk/catalog/procedureversion/{version.pk}/preview/", data).content.decode()
+    assert "ít nhất hai lựa chọn" in html
+
+
+def test_receiving_officer_cannot_publish(client):
+    client.force_login(OfficialFactory(roles=["receiving_officer"]).user)
+    version = make_publishable(ProcedureVersionFactory(complete=True, level=2))
+    client.post(f"/desk/catalog/procedureversion/{version.pk}/publish/")
+    version.refresh_from_db()
+    assert version.status == VersionStatus.DRAFT
