@@ -1,0 +1,64 @@
+"""Gunicorn settings for production: `gunicorn -c config/gunicorn.conf.py` (see onestop-web.service).
+
+Gunicorn listens on loopback only; nginx (config/nginx/onestop_tayninh.conf) terminates TLS and
+proxies here. Run from the repository root (/opt/onestop_tayninh). Tunable from the environment
+file /etc/onestop_tayninh/env: GUNICORN_WORKERS, GUNICORN_TIMEOUT (documented in .env.example).
+"""
+
+import os
+
+_REPO_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _cpu_count() -> int:
+    # Respect CPU affinity / cgroup pinning when the platform exposes it.
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+wsgi_app = "onestop_tayninh.wsgi:application"
+pythonpath = os.path.join(_REPO_DIR, "apps", "onestop_tayninh")
+chdir = _REPO_DIR
+# Always the production settings: they refuse to start with DEBUG on or the development secret.
+raw_env = ["DJANGO_SETTINGS_MODULE=onestop_tayninh.conf.production"]
+
+bind = "127.0.0.1:8001"
+# Sync workers: nginx buffers slow clients, so a worker is only busy while Django works.
+# 2 x CPU + 1 is gunicorn's rule of thumb; capped so a big machine does not exhaust
+# MariaDB connections (each worker keeps one persistent connection, CONN_MAX_AGE).
+workers = _env_int("GUNICORN_WORKERS", min(2 * _cpu_count() + 1, 17))
+worker_class = "sync"
+# Seconds a request may run before the worker is killed. PDFs and exports belong in RQ jobs,
+# so a web request taking longer than this is a bug, not a reason to raise it.
+timeout = _env_int("GUNICORN_TIMEOUT", 60)
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so a slow leak (fonts, templates, caches) cannot grow forever.
+max_requests = 2000
+max_requests_jitter = 200
+# The worker heartbeat file: on tmpfs when available, so a slow disk cannot make the
+# arbiter think a worker hangs.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - tmpfs, not a temp file
+# Only nginx on this host may set X-Forwarded-Proto (wsgi.url_scheme follows it).
+forwarded_allow_ips = "127.0.0.1,::1"
+proc_name = "onestop-web"
+# Gunicorn's control socket (`gunicornc`) goes in the unit's RuntimeDirectory (/run/onestop-web);
+# outside systemd it is off rather than created under $HOME.
+if os.environ.get("RUNTIME_DIRECTORY"):
+    control_socket = os.path.join(os.environ["RUNTIME_DIRECTORY"], "gunicorn.ctl")
+else:
+    control_socket_disable = True
+
+# Logs go to stdout/stderr, that is the systemd journal (journalctl -u onestop-web).
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Client address as nginx saw it, request, status, size, duration in ms, referrer, user agent.
+access_log_format = '%({x-forwarded-for}i)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'
