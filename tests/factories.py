@@ -30,7 +30,7 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Agency
 
-    code = factory.Sequence(lambda n: f"000.{n // 100 % 100:02d}.{n % 100:02d}.H53")
+    code = factory.Sequence(lambda n: f"000.{n // 100 % 100:02d}.{n % 100:02d}.T99")  # T99: never a real province
     name = factory.Sequence(lambda n: f"Ủy ban nhân dân thử nghiệm {n}")
     kind = AgencyKind.PEOPLE_COMMITTEE
     unit = factory.SubFactory(UnitFactory)
@@ -176,3 +176,42 @@ def make_publishable(version: ProcedureVersion, *, fee: int = 8000) -> Procedure
             version=version, position=1, key="ho_ten", label="Họ và tên", field_type="text", required=True
         )
     return version
+
+
+# --- dossiers ------------------------------------------------------------------------------
+
+from onestop_tayninh.catalog.services import procedure_version_publish  # noqa: E402
+from onestop_tayninh.dossiers.models import Dossier  # noqa: E402
+
+
+def receiving_world(*, amount=3, unit="working_days", same_day_cutoff=None, accepted_types=None):
+    """A published procedure received at one desk, with a receiving officer working there.
+
+    The procedure has two required components: "Tờ khai" (a form) and "Giấy chứng sinh".
+    """
+    version = ProcedureVersionFactory(
+        complete=True, processing_amount=amount, processing_unit=unit, same_day_cutoff=same_day_cutoff
+    )
+    make_publishable(version)
+    if accepted_types is not None:
+        version.documents.update(accepted_types=accepted_types)
+    desk = DeskFactory()
+    version.receiving_desks.add(desk)
+    procedure_version_publish(version=version)
+    version.refresh_from_db()
+    official = OfficialFactory(agency=desk.agency, roles=["receiving_officer"])
+    official.desks.add(desk)
+    return {"version": version, "desk": desk, "agency": desk.agency, "officer": official.user}
+
+
+class DossierFactory(factory.django.DjangoModelFactory):
+    """A dossier waiting for the receipt check (no documents yet)."""
+
+    class Meta:
+        model = Dossier
+
+    procedure_version = factory.SubFactory(ProcedureVersionFactory)
+    receiving_desk = factory.SubFactory(DeskFactory)
+    receiving_agency = factory.SelfAttribute("receiving_desk.agency")
+    full_name = factory.Sequence(lambda n: f"Trần Thị Người Nộp {n}")
+    cccd = factory.Sequence(lambda n: f"{72000000000 + n:012d}")

@@ -12,7 +12,7 @@ from onestop_tayninh.directory.models import AdministrativeUnit, Agency, Officia
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
-SNAPSHOT_APPS = ("directory", "accounts", "catalog", "calendars", "auth")
+SNAPSHOT_APPS = ("directory", "accounts", "catalog", "calendars", "workflows", "auth")
 
 
 def snapshot() -> dict[str, list[tuple]]:

@@ -10,6 +10,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from onestop_tayninh.core.admin import DraftOnlyInlineMixin
+
 from .constants import VersionStatus
 from .eforms import build_eform
 from .forms import DocumentRequirementForm, ProcedureVersionForm
@@ -34,20 +36,6 @@ class DocumentTypeAdmin(admin.ModelAdmin):
 class ProcedureAdmin(admin.ModelAdmin):
     list_display = ["code"]
     search_fields = ["code", "versions__name"]
-
-
-class DraftOnlyInlineMixin:
-    def _editable(self, obj) -> bool:
-        return obj is None or obj.status == VersionStatus.DRAFT
-
-    def has_add_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_delete_permission(request, obj)
 
 
 class FeeInline(DraftOnlyInlineMixin, admin.TabularInline):

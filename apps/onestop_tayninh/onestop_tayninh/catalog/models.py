@@ -89,6 +89,15 @@ class DocumentType(models.Model):
 
 
 class Procedure(models.Model):
+    workflow = models.ForeignKey(
+        "workflows.Workflow",
+        verbose_name=_("quy trình xử lý"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="procedures",
+        help_text=_("Quy trình nội bộ; để trống thì dùng quy trình mặc định của site."),
+    )
     code = models.CharField(
         _("mã thủ tục"),
         max_length=40,

@@ -32,7 +32,9 @@ INSTALLED_APPS = [
     "onestop_tayninh.directory",
     "onestop_tayninh.calendars",
     "onestop_tayninh.catalog",
+    "onestop_tayninh.workflows",
     "onestop_tayninh.portal",
+    "onestop_tayninh.dossiers",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +142,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # The site whose configuration (sites/<name>/) this deployment runs.
 ONESTOP_SITE = config("ONESTOP_SITE", "tayninh")
+# Workflow (code) for procedures that name none; see sites/<site>/workflows.yaml.
+ONESTOP_DEFAULT_WORKFLOW = config("ONESTOP_DEFAULT_WORKFLOW", "mot-co-quan")
 # Password given to demo officials when `load_site --demo` creates them.
 DEMO_PASSWORD = config("DEMO_PASSWORD", "TayNinh@2026")
 

@@ -46,3 +46,19 @@ class ReadableModelAdmin(admin.ModelAdmin):
     """Base for desk pages: sensible page size."""
 
     list_per_page = 50
+
+
+class DraftOnlyInlineMixin:
+    """Inlines of a versioned parent (procedure, workflow) are editable only while it is a draft."""
+
+    def _editable(self, obj) -> bool:
+        return obj is None or obj.status == "draft"
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)

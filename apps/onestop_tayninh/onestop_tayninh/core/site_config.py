@@ -40,6 +40,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("sectors.yaml", "onestop_tayninh.catalog.site_loaders.load_sectors"),
     ("document_types.yaml", "onestop_tayninh.catalog.site_loaders.load_document_types"),
     ("procedures.yaml", "onestop_tayninh.catalog.site_loaders.load_procedures"),
+    ("workflows.yaml", "onestop_tayninh.workflows.site_loaders.load_workflows"),
 ]
 
 
@@ -70,14 +71,15 @@ def site_directory(name: str) -> Path:
     return directory
 
 
-def load_site(name: str, *, demo: bool = True, reset_roles: bool = False) -> SiteContext:
+def load_site(name: str, *, demo: bool = True, reset_roles: bool = False, only: set[str] | None = None) -> SiteContext:
+    """Apply every section of the site (or only the named files), in one transaction."""
     directory = site_directory(name)
     context = SiteContext(name=name, directory=directory, demo=demo, reset_roles=reset_roles)
     context.settings = read_yaml(directory / "site.yaml") or {}
     with transaction.atomic():
         for file_name, loader_path in SECTIONS:
             path = directory / file_name
-            if not path.is_file():
+            if (only is not None and file_name not in only) or not path.is_file():
                 continue
             loader: Callable = import_string(loader_path)
             rows = read_yaml(path) or []

@@ -1,0 +1,347 @@
+"""The closed loop after receipt: workflow transitions, consultations, supplements, apologies.
+
+Each action is one service call that checks the actor's role, agency and assignment,
+locks the dossier row, and appends to the history (the data of Form 05). Two
+officials acting at once: the second one finds the dossier moved on (or its
+`lock_version` changed since their page was drawn) and gets a clear message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import File
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from onestop_tayninh.calendars.engine import WorkCalendar
+from onestop_tayninh.calendars.selectors import get_calendar
+from onestop_tayninh.catalog.constants import CompetentKind
+from onestop_tayninh.directory.constants import AgencyKind, RoleCode
+from onestop_tayninh.directory.models import Agency
+from onestop_tayninh.directory.selectors import user_role_codes
+from onestop_tayninh.workflows.constants import Destination, Effect, StepOutcome
+from onestop_tayninh.workflows.models import State, Transition
+
+from .constants import EventAction
+from .models import Consultation, Dossier, DossierAccess, DossierEvent
+
+if TYPE_CHECKING:
+    from onestop_tayninh.accounts.models import User
+
+
+class StaleDossier(ValidationError):
+    """The dossier changed since the actor's page was drawn."""
+
+
+STALE_MESSAGE = "Hồ sơ vừa được người khác xử lý hoặc trang đã cũ; hãy tải lại trang và kiểm tra trước khi thao tác."
+
+
+# --- reads used by the actions and by the dossier page ---------------------------------------
+
+
+def _agency_of(user: User) -> Agency | None:
+    official = getattr(user, "official", None)
+    return official.agency if official else None
+
+
+def transition_allowed(*, dossier: Dossier, transition: Transition, user: User) -> bool:
+    """Role, agency and assignment rules, without the per-transition conditions."""
+    usable = user_role_codes(user) & {role.code for role in transition.roles.all()}
+    if not usable:
+        return False
+    agency = _agency_of(user)
+    if agency is None or agency.pk != dossier.current_agency_id:
+        return False
+    # Acting only as a handling officer: only on dossiers assigned to oneself.
+    if usable == {RoleCode.HANDLING_OFFICER} and dossier.assigned_to_id and dossier.assigned_to_id != user.pk:
+        return False
+    return True
+
+
+def available_transitions(*, dossier: Dossier, user: User) -> list[Transition]:
+    """Exactly the actions this user may take on this dossier now (the buttons on its page)."""
+    if dossier.state_id is None:
+        return []
+    transitions = (
+        Transition.objects.filter(source_id=dossier.state_id).prefetch_related("roles").select_related("target")
+    )
+    return [t for t in transitions if transition_allowed(dossier=dossier, transition=t, user=user)]
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _lock(dossier: Dossier, expected_version: int | None) -> Dossier:
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if expected_version is not None and locked.lock_version != expected_version:
+        raise StaleDossier(_(STALE_MESSAGE))
+    return locked
+
+
+def _step_due(calendar: WorkCalendar, state: State, at: dt.datetime) -> dt.datetime | None:
+    if not state.allotment_amount or not state.clock_runs:
+        return None
+    return calendar.due_at(at, state.allotment_amount, state.allotment_unit)
+
+
+def _outcome(due: dt.datetime | None, at: dt.datetime) -> str:
+    if due is None:
+        return ""
+    if at > due:
+        return StepOutcome.LATE
+    return StepOutcome.EARLY if at.astimezone(due.tzinfo).date() < due.date() else StepOutcome.ON_TIME
+
+
+def competent_agency_for(dossier: Dossier) -> Agency:
+    version = dossier.procedure_version
+    if version.competent_kind == CompetentKind.NAMED_AGENCY and version.competent_agency_id:
+        return version.competent_agency
+    # "The People's Committee of the applicant's unit": the committee of the receiving desk's unit.
+    committee = Agency.objects.filter(unit=dossier.receiving_desk.unit, kind=AgencyKind.PEOPLE_COMMITTEE).first()
+    if committee is None:
+        raise ValidationError(_("Không xác định được UBND có thẩm quyền giải quyết hồ sơ này."))
+    return committee
+
+
+def _destination(dossier: Dossier, transition: Transition) -> Agency:
+    if transition.destination == Destination.COMPETENT_AGENCY:
+        return competent_agency_for(dossier)
+    if transition.destination == Destination.NAMED_AGENCY:
+        return transition.destination_agency
+    if transition.destination == Destination.RECEIVING_DESK:
+        return dossier.receiving_agency
+    return dossier.current_agency
+
+
+def grant_access(dossier: Dossier, agency: Agency) -> None:
+    """Record that the dossier is (or was) at `agency`: its officials may see it from now on."""
+    DossierAccess.objects.get_or_create(dossier=dossier, agency=agency)
+
+
+# --- starting the loop ------------------------------------------------------------------------
+
+
+def workflow_start(*, dossier: Dossier, at: dt.datetime) -> Dossier:
+    """Put a just-received dossier at the first step of its procedure's workflow (called by dossier_accept)."""
+    from onestop_tayninh.workflows.selectors import workflow_for
+
+    version = workflow_for(dossier.procedure_version.procedure)
+    if version is None:
+        return dossier
+    state = version.initial_state
+    dossier.workflow_version = version
+    dossier.state = state
+    dossier.current_agency = dossier.receiving_agency
+    dossier.state_entered_at = at
+    dossier.step_due_at = _step_due(get_calendar(at=at), state, at)
+    grant_access(dossier, dossier.receiving_agency)
+    return dossier
+
+
+# --- the one service for every transition -----------------------------------------------------
+
+
+@transaction.atomic
+def dossier_transition(
+    *,
+    dossier: Dossier,
+    actor: User,
+    transition: str,
+    at: dt.datetime,
+    comment: str = "",
+    expected_version: int | None = None,
+    assignee: User | None = None,
+    consult_agencies: list[Agency] | None = None,
+    result_file: File | None = None,
+    result_electronic: bool = False,
+) -> Dossier:
+    dossier = _lock(dossier, expected_version)
+    step = (
+        Transition.objects.filter(version_id=dossier.workflow_version_id, code=transition)
+        .select_related("source", "target", "destination_agency")
+        .first()
+    )
+    if step is None or step.source_id != dossier.state_id:
+        raise StaleDossier(_(STALE_MESSAGE) if step else _("Thao tác không tồn tại trong quy trình của hồ sơ."))
+    if not transition_allowed(dossier=dossier, transition=step, user=actor):
+        raise PermissionDenied(
+            _("Bạn không được thực hiện thao tác “%(label)s” với hồ sơ này.") % {"label": step.label}
+        )
+    comment = (comment or "").strip()
+    if step.requires_comment and not comment:
+        raise ValidationError(_("Thao tác “%(label)s” cần ghi ý kiến.") % {"label": step.label})
+    if step.requires_result_file and result_file is None:
+        raise ValidationError(_("Hãy tải lên tệp kết quả đã ký trước khi ban hành."))
+    if step.requires_consultations_answered and dossier.consultations.filter(answered_at__isnull=True).exists():
+        raise ValidationError(_("Còn cơ quan phối hợp chưa trả lời; chưa thể tổng hợp."))
+
+    calendar = get_calendar(at=at)
+    data: dict = {"transition": step.code, "label": step.label}
+    _apply_effect(
+        dossier,
+        step,
+        actor=actor,
+        at=at,
+        calendar=calendar,
+        data=data,
+        assignee=assignee,
+        consult_agencies=consult_agencies,
+        result_file=result_file,
+        result_electronic=result_electronic,
+    )
+
+    from_state, from_agency, step_due = dossier.state, dossier.current_agency, dossier.step_due_at
+    to_agency = _destination(dossier, step)
+    dossier.state = step.target
+    dossier.current_agency = to_agency
+    dossier.state_entered_at = at
+    dossier.step_due_at = _step_due(calendar, step.target, at)
+    dossier.lock_version += 1
+    dossier.save()
+    grant_access(dossier, to_agency)
+    DossierEvent.objects.create(
+        dossier=dossier,
+        action=EventAction.TRANSITION,
+        actor=actor,
+        at=at,
+        comment=comment,
+        data=data,
+        from_state=from_state,
+        to_state=step.target,
+        from_agency=from_agency,
+        to_agency=to_agency,
+        step_due_at=step_due,
+        outcome=_outcome(step_due, at),
+    )
+    return dossier
+
+
+def _apply_effect(
+    dossier, step, *, actor, at, calendar, data, assignee, consult_agencies, result_file, result_electronic
+) -> None:
+    effect = step.effect
+    if effect == Effect.ASSIGN:
+        if (
+            assignee is None
+            or getattr(getattr(assignee, "official", None), "agency_id", None) != dossier.current_agency_id
+        ):
+            raise ValidationError(_("Hãy chọn một chuyên viên của cơ quan để phân công."))
+        if RoleCode.HANDLING_OFFICER not in user_role_codes(assignee):
+            raise ValidationError(_("Người được phân công phải là chuyên viên xử lý."))
+        dossier.assigned_to = assignee
+        data["assignee"] = assignee.get_full_name()
+    elif effect == Effect.REQUEST_CONSULTATION:
+        agencies = [a for a in consult_agencies or [] if a.pk != dossier.current_agency_id]
+        if not agencies:
+            raise ValidationError(_("Hãy chọn ít nhất một cơ quan phối hợp."))
+        due = _step_due(calendar, step.target, at)
+        for agency in agencies:
+            Consultation.objects.create(dossier=dossier, agency=agency, requested_by=actor, requested_at=at, due_at=due)
+            grant_access(dossier, agency)
+        data["consulted"] = [agency.code for agency in agencies]
+    elif effect == Effect.REQUEST_SUPPLEMENT:
+        dossier.supplement_count += 1
+        # National indicator: more than one supplement request counts the dossier as late.
+        if dossier.supplement_count > 1:
+            dossier.counted_late = True
+        dossier.paused_at = at
+        data["supplement_count"] = dossier.supplement_count
+    elif effect == Effect.SUPPLY_SUPPLEMENT:
+        if dossier.paused_at:
+            paused = max(calendar.working_seconds_between(dossier.paused_at, at), 0)
+            dossier.paused_seconds += paused
+            dossier.due_at = calendar.add_working_seconds(dossier.due_at, paused)
+            data["paused_working_seconds"] = paused
+            data["new_due_at"] = dossier.due_at.isoformat()
+        dossier.paused_at = None
+    elif effect == Effect.ISSUE_RESULT:
+        dossier.result_file.save(getattr(result_file, "name", "ket-qua.pdf"), result_file, save=False)
+        dossier.result_electronic = bool(result_electronic and dossier.procedure_version.electronic_result_allowed)
+        dossier.result_issued_at = at
+    elif effect in (Effect.RETURN_RESULT, Effect.REFUSE, Effect.WITHDRAW):
+        dossier.closed_at = at
+
+
+# --- consultations and apologies --------------------------------------------------------------
+
+
+@transaction.atomic
+def consultation_answer(*, consultation: Consultation, actor: User, answer: str, at: dt.datetime) -> Consultation:
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    agency = _agency_of(actor)
+    if agency is None or agency.pk != consultation.agency_id:
+        raise PermissionDenied(_("Chỉ cơ quan được lấy ý kiến mới trả lời được ý kiến phối hợp này."))
+    if not user_role_codes(actor) & {RoleCode.HANDLING_OFFICER, RoleCode.AGENCY_HEAD}:
+        raise PermissionDenied(_("Bạn không có vai trò trả lời ý kiến phối hợp."))
+    if consultation.answered_at:
+        raise ValidationError(_("Cơ quan đã trả lời ý kiến này rồi."))
+    if not answer or not answer.strip():
+        raise ValidationError(_("Hãy ghi nội dung ý kiến."))
+    consultation.answer = answer.strip()
+    consultation.answered_at = at
+    consultation.answered_by = actor
+    consultation.save()
+    DossierEvent.objects.create(
+        dossier=consultation.dossier,
+        action=EventAction.CONSULTATION_ANSWERED,
+        actor=actor,
+        at=at,
+        comment=consultation.answer,
+        from_agency=agency,
+        to_agency=consultation.dossier.current_agency,
+        step_due_at=consultation.due_at,
+        outcome=_outcome(consultation.due_at, at),
+    )
+    return consultation
+
+
+@transaction.atomic
+def dossier_apologise(
+    *,
+    dossier: Dossier,
+    actor: User,
+    reason: str,
+    responsible_agency: Agency,
+    new_due_at: dt.datetime,
+    at: dt.datetime,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Form 04: apology with a new appointment date, once per dossier, naming the agency that caused the delay."""
+    dossier = _lock(dossier, expected_version)
+    agency = _agency_of(actor)
+    if agency is None or not user_role_codes(actor) & {RoleCode.AGENCY_HEAD, RoleCode.RECEIVING_OFFICER}:
+        raise PermissionDenied(_("Chỉ lãnh đạo cơ quan hoặc bộ phận một cửa được gửi phiếu xin lỗi."))
+    if not DossierAccess.objects.filter(dossier=dossier, agency=agency).exists():
+        raise PermissionDenied(_("Hồ sơ chưa từng ở cơ quan của bạn."))
+    if dossier.apology_count:
+        raise ValidationError(_("Hồ sơ đã được hẹn lại ngày trả kết quả một lần; không được hẹn lại lần nữa."))
+    if dossier.closed_at:
+        raise ValidationError(_("Hồ sơ đã kết thúc."))
+    if not reason or not reason.strip():
+        raise ValidationError(_("Hãy nêu lý do chậm trễ."))
+    if new_due_at <= dossier.due_at:
+        raise ValidationError(_("Ngày hẹn mới phải sau ngày hẹn cũ."))
+    original = dossier.due_at
+    dossier.original_due_at = original
+    dossier.due_at = new_due_at
+    dossier.apology_count = 1
+    dossier.lock_version += 1
+    dossier.save()
+    DossierEvent.objects.create(
+        dossier=dossier,
+        action=EventAction.APOLOGY,
+        actor=actor,
+        at=at,
+        comment=reason.strip(),
+        from_agency=responsible_agency,
+        to_agency=dossier.current_agency,
+        data={
+            "original_due_at": original.isoformat(),
+            "new_due_at": new_due_at.isoformat(),
+            "responsible_agency": responsible_agency.code,
+        },
+    )
+    return dossier

@@ -1,0 +1,221 @@
+"""The desk's dossier pages: row-level scoped list, search by code / CCCD / name, read-only history."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
+
+from onestop_tayninh.core.admin import AgencyScopedAdminMixin
+from onestop_tayninh.directory.constants import RoleCode
+from onestop_tayninh.directory.selectors import user_role_codes
+
+from . import services
+from .forms import ProcedurePickerForm, ReceiptDecision, ReceiptForm
+from .models import Dossier, DossierDocument, DossierEvent
+
+
+class ReadOnlyDossierInline(admin.TabularInline):
+    """Parts of a dossier are seen by whoever may see the dossier, and written only by services."""
+
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("dossiers.view_dossier")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class DossierDocumentInline(ReadOnlyDossierInline):
+    model = DossierDocument
+    fields = ["requirement", "original_name", "content_type", "size", "document_type", "number", "uploaded_at"]
+    readonly_fields = fields
+
+
+class DossierEventInline(ReadOnlyDossierInline):
+    model = DossierEvent
+    fields = ["at", "action", "actor", "comment", "data"]
+    readonly_fields = fields
+
+
+@admin.register(Dossier)
+class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["code", "applicant", "procedure", "status", "received_at", "due_at"]
+    list_filter = ["status", "channel"]
+    # The search itself is DossierQuerySet.search (folded names, CCCD, code); this only shows the box.
+    search_fields = ["code"]
+    search_help_text = _("Tìm theo mã hồ sơ, số CCCD hoặc tên người nộp (có dấu hoặc không dấu).")
+    list_select_related = ["procedure_version__procedure"]
+    date_hierarchy = "received_at"
+    inlines = [DossierDocumentInline, DossierEventInline]
+    scoped_agency_fields = ("receiving_agency",)
+    readonly_fields = [
+        "code",
+        "status",
+        "procedure_version",
+        "receiving_desk",
+        "receiving_agency",
+        "channel",
+        "received_at",
+        "due_at",
+        "received_by",
+        "forms_version",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (
+            _("Hồ sơ"),
+            {
+                "fields": [
+                    "code",
+                    "status",
+                    "procedure_version",
+                    "channel",
+                    "receiving_desk",
+                    "receiving_agency",
+                    "received_at",
+                    "due_at",
+                    "received_by",
+                    "forms_version",
+                ]
+            },
+        ),
+        (
+            _("Người nộp"),
+            {
+                "fields": [
+                    "applicant_kind",
+                    "full_name",
+                    "cccd",
+                    "date_of_birth",
+                    "phone",
+                    "email",
+                    "address",
+                    "organisation_name",
+                    "tax_code",
+                    "representative",
+                ]
+            },
+        ),
+        (_("Nhận kết quả"), {"fields": ["return_method", "return_address"]}),
+    ]
+
+    # Writes go through services (dossiers.services); the desk shows dossiers, it does not edit them here.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        return queryset.search(search_term), False
+
+    @admin.display(description=_("người nộp"), ordering="search_name")
+    def applicant(self, obj: Dossier) -> str:
+        return obj.applicant_name
+
+    @admin.display(description=_("thủ tục"), ordering="procedure_version__name")
+    def procedure(self, obj: Dossier) -> str:
+        return obj.procedure_version.name
+
+    # --- "Tiếp nhận hồ sơ": the receipt page --------------------------------------------------
+
+    change_list_template = "dossiers/admin/dossier_change_list.html"
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("receive/", self.admin_site.admin_view(self.receive_view), name=f"{prefix}_receive"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_receive": RoleCode.RECEIVING_OFFICER in user_role_codes(request.user),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def receive_view(self, request):
+        """Pick a procedure (GET), then enter the applicant, upload, and decide (POST).
+
+        The whole receipt is one transaction: if the decision is refused (say a required
+        component is missing) nothing is kept and the officer sees why.
+        """
+        if RoleCode.RECEIVING_OFFICER not in user_role_codes(request.user):
+            raise PermissionDenied(gettext_now("Chỉ cán bộ tiếp nhận mới được tiếp nhận hồ sơ."))
+        picker = ProcedurePickerForm(request.GET or None, user=request.user)
+        form = desk = version = None
+        if picker.is_valid():
+            desk, version = picker.cleaned_data["desk"], picker.cleaned_data["procedure"]
+            form = ReceiptForm(request.POST or None, request.FILES or None, version=version)
+            if request.method == "POST" and form.is_valid():
+                dossier = self._receive(request, form, desk=desk, version=version)
+                if dossier is not None:
+                    return HttpResponseRedirect(reverse("admin:dossiers_dossier_change", args=[dossier.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext_now("Tiếp nhận hồ sơ"),
+            "picker": picker,
+            "form": form,
+            "desk": desk,
+            "version": version,
+            "decisions": ReceiptDecision,
+        }
+        return TemplateResponse(request, "dossiers/admin/receive.html", context)
+
+    def _receive(self, request, form: ReceiptForm, *, desk, version) -> Dossier | None:
+        decision = request.POST.get("decision")
+        at = timezone.now()
+        officer = request.user
+        try:
+            with transaction.atomic():
+                dossier = services.dossier_start(
+                    desk=desk,
+                    officer=officer,
+                    procedure_version=version,
+                    at=at,
+                    channel=form.cleaned_data["channel"],
+                    **form.applicant(),
+                )
+                for requirement, upload in form.uploads():
+                    services.dossier_document_add(
+                        dossier=dossier, requirement=requirement, file=upload, officer=officer, at=at
+                    )
+                if decision == ReceiptDecision.ACCEPT:
+                    dossier = services.dossier_accept(dossier=dossier, officer=officer, at=at)
+                    message = gettext_now("Đã tiếp nhận hồ sơ %(code)s, hẹn trả kết quả %(due)s.") % {
+                        "code": dossier.code,
+                        "due": f"{timezone.localtime(dossier.due_at):%H:%M %d/%m/%Y}",
+                    }
+                elif decision == ReceiptDecision.REQUEST_COMPLETION:
+                    items = form.item_list() or [r.name for r in services.missing_requirements(dossier)]
+                    services.dossier_request_completion(
+                        dossier=dossier, officer=officer, items=items, reason=form.cleaned_data["reason"], at=at
+                    )
+                    message = gettext_now("Đã lập phiếu yêu cầu bổ sung, hoàn thiện hồ sơ.")
+                elif decision == ReceiptDecision.REFUSE:
+                    services.dossier_refuse(dossier=dossier, officer=officer, reason=form.cleaned_data["reason"], at=at)
+                    message = gettext_now("Đã lập phiếu từ chối tiếp nhận hồ sơ.")
+                else:
+                    raise ValidationError(gettext_now("Hãy chọn tiếp nhận, yêu cầu bổ sung hoặc từ chối."))
+        except ValidationError as exc:
+            for text in exc.messages:
+                form.add_error(None, text)
+            return None
+        self.message_user(request, message, messages.SUCCESS)
+        return dossier

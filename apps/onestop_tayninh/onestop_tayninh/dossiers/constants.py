@@ -1,0 +1,66 @@
+import datetime as dt
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DossierStatus(models.TextChoices):
+    """Intake statuses (DOMAIN.md §5.3); later issues add the resolution statuses."""
+
+    TO_CHECK = "to_check", _("Chờ kiểm tra")
+    RECEIVED = "received", _("Đã tiếp nhận")
+    INCOMPLETE = "incomplete", _("Yêu cầu bổ sung, hoàn thiện")
+    REFUSED = "refused", _("Từ chối tiếp nhận")
+
+
+class Channel(models.TextChoices):
+    """How the dossier reached the desk."""
+
+    DESK = "desk", _("Trực tiếp tại Bộ phận Một cửa")
+    POST = "post", _("Qua bưu chính công ích")
+    ONLINE = "online", _("Trực tuyến")
+    ZALO = "zalo", _("Qua Zalo")
+
+
+class ReturnMethod(models.TextChoices):
+    DESK = "desk", _("Nhận trực tiếp tại Bộ phận Một cửa")
+    POST = "post", _("Qua bưu chính công ích")
+    ONLINE = "online", _("Nhận kết quả trực tuyến")
+
+
+class ApplicantKind(models.TextChoices):
+    INDIVIDUAL = "individual", _("Cá nhân")
+    ORGANISATION = "organisation", _("Tổ chức")
+
+
+class FormsVersion(models.TextChoices):
+    """The legal set of forms a dossier was received under (DOMAIN.md §6)."""
+
+    CIRCULAR_01_2018 = "2018", _("Thông tư 01/2018/TT-VPCP")
+    CIRCULAR_03_2025 = "2025", _("Thông tư 03/2025/TT-VPCP")
+
+
+# Circular 03/2025 applies to dossiers received from this local date on.
+FORMS_2025_FROM = dt.date(2025, 9, 15)
+
+
+class EventAction(models.TextChoices):
+    STARTED = "started", _("Bắt đầu kiểm tra hồ sơ")
+    DOCUMENT_ADDED = "document_added", _("Thêm thành phần hồ sơ")
+    ACCEPTED = "accepted", _("Tiếp nhận hồ sơ (Mẫu 01)")
+    COMPLETION_REQUESTED = "completion_requested", _("Yêu cầu bổ sung, hoàn thiện (Mẫu 02)")
+    REFUSED = "refused", _("Từ chối tiếp nhận (Mẫu 03)")
+    TRANSITION = "transition", _("Chuyển bước xử lý")
+    CONSULTATION_ANSWERED = "consultation_answered", _("Trả lời ý kiến phối hợp")
+    APOLOGY = "apology", _("Xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)")
+
+
+# MIME type reported by libmagic → accepted file kind (catalog.constants.FileKind).
+MIME_TO_FILE_KIND = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+}
+DEFAULT_MAX_UPLOAD_MB = 20

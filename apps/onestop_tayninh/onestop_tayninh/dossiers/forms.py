@@ -1,0 +1,113 @@
+"""The receipt form of the desk ("Tiếp nhận hồ sơ"): applicant, one upload per component, the decision."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from onestop_tayninh.catalog.models import ProcedureVersion
+from onestop_tayninh.directory.models import ReceptionDesk
+
+from .constants import ApplicantKind, Channel, ReturnMethod
+
+
+class ReceiptDecision:
+    ACCEPT = "accept"
+    REQUEST_COMPLETION = "request_completion"
+    REFUSE = "refuse"
+
+
+class ProcedurePickerForm(forms.Form):
+    """Step 1 (GET): the desk and the procedure; both limited to what the officer may receive."""
+
+    desk = forms.ModelChoiceField(ReceptionDesk.objects.none(), label=_("Bộ phận tiếp nhận"))
+    procedure = forms.ModelChoiceField(ProcedureVersion.objects.none(), label=_("Thủ tục"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        official = getattr(user, "official", None)
+        desks = official.desks.filter(is_active=True) if official else ReceptionDesk.objects.none()
+        self.fields["desk"].queryset = desks
+        self.fields["procedure"].queryset = (
+            ProcedureVersion.objects.published()
+            .filter(receiving_desks__in=desks, tracked_only=False)
+            .select_related("procedure")
+            .distinct()
+            .order_by("name")
+        )
+        if desks.count() == 1:
+            self.fields["desk"].initial = desks.first()
+
+
+class ReceiptForm(forms.Form):
+    """Step 2 (POST): applicant data, files, and which of the three outcomes (Forms 01, 02, 03)."""
+
+    channel = forms.ChoiceField(label=_("Hình thức nộp"), choices=Channel.choices, initial=Channel.DESK)
+    applicant_kind = forms.ChoiceField(label=_("Đối tượng"), choices=ApplicantKind.choices)
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=255, required=False)
+    cccd = forms.CharField(label=_("Số CCCD"), max_length=12, required=False)
+    date_of_birth = forms.DateField(
+        label=_("Ngày sinh"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    phone = forms.CharField(label=_("Điện thoại"), max_length=12, required=False)
+    email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False)
+    organisation_name = forms.CharField(label=_("Tên tổ chức"), max_length=255, required=False)
+    tax_code = forms.CharField(label=_("Mã số thuế"), max_length=14, required=False)
+    representative = forms.CharField(label=_("Người đại diện"), max_length=255, required=False)
+    return_method = forms.ChoiceField(label=_("Cách nhận kết quả"), choices=ReturnMethod.choices)
+    return_address = forms.CharField(label=_("Địa chỉ nhận kết quả"), max_length=500, required=False)
+    items = forms.CharField(
+        label=_("Giấy tờ cần bổ sung, hoàn thiện (mỗi dòng một mục)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    reason = forms.CharField(label=_("Lý do"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    APPLICANT_FIELDS = (
+        "applicant_kind",
+        "full_name",
+        "cccd",
+        "date_of_birth",
+        "phone",
+        "email",
+        "address",
+        "organisation_name",
+        "tax_code",
+        "representative",
+        "return_method",
+        "return_address",
+    )
+
+    def __init__(self, *args, version: ProcedureVersion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.requirements = list(version.documents.all())
+        for requirement in self.requirements:
+            self.fields[self.file_field_name(requirement)] = forms.FileField(
+                label=requirement.name,
+                required=False,
+                help_text=requirement.get_requirement_display(),
+                widget=forms.ClearableFileInput(
+                    attrs={"accept": ",".join(f".{kind}" for kind in requirement.accepted_types)}
+                ),
+            )
+
+    @staticmethod
+    def file_field_name(requirement) -> str:
+        return f"document_{requirement.pk}"
+
+    def applicant(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.APPLICANT_FIELDS}
+
+    def uploads(self) -> list[tuple]:
+        return [
+            (requirement, self.cleaned_data[self.file_field_name(requirement)])
+            for requirement in self.requirements
+            if self.cleaned_data.get(self.file_field_name(requirement))
+        ]
+
+    def item_list(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["items"].splitlines() if line.strip()]
+
+    def file_fields(self):
+        return [self[self.file_field_name(requirement)] for requirement in self.requirements]

@@ -1,0 +1,534 @@
+"""Dossiers (hồ sơ) at intake: submission, the receipt check, the legal dossier code.
+
+A dossier is checked at the desk (`to_check`) and ends its intake in one of three ways
+(DOMAIN.md §5.3): received with a code and an appointment (Form 01), returned with one
+complete list of what is missing (Form 02), or refused (Form 03). Every write goes
+through `services`; `DossierEvent` keeps the history and is append-only.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from onestop_tayninh.catalog.eforms import cccd_validator, phone_validator
+from onestop_tayninh.catalog.models import DocumentRequirement, DocumentType, ProcedureVersion
+from onestop_tayninh.core.text import fold
+from onestop_tayninh.directory.models import Agency, ReceptionDesk
+from onestop_tayninh.workflows.constants import StepOutcome
+
+from .constants import ApplicantKind, Channel, DossierStatus, EventAction, FormsVersion, ReturnMethod
+from .query import DossierQuerySet
+
+SEARCH_NAME_LENGTH = 500
+
+
+class Dossier(models.Model):
+    procedure_version = models.ForeignKey(
+        ProcedureVersion,
+        verbose_name=_("thủ tục"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        help_text=_("Phiên bản thủ tục tại thời điểm nộp; hồ sơ giữ phiên bản này đến khi kết thúc."),
+    )
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=24,
+        choices=DossierStatus.choices,
+        default=DossierStatus.TO_CHECK,
+        db_index=True,
+        help_text=_("Trạng thái xử lý của hồ sơ."),
+    )
+    channel = models.CharField(
+        _("hình thức nộp"),
+        max_length=16,
+        choices=Channel.choices,
+        default=Channel.DESK,
+        help_text=_("Trực tiếp, bưu chính, trực tuyến hoặc Zalo."),
+    )
+    receiving_desk = models.ForeignKey(
+        ReceptionDesk,
+        verbose_name=_("bộ phận tiếp nhận"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        help_text=_("Bộ phận Một cửa kiểm tra và tiếp nhận hồ sơ."),
+    )
+    receiving_agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan tiếp nhận"),
+        on_delete=models.PROTECT,
+        related_name="received_dossiers",
+        help_text=_("Cơ quan quản lý bộ phận tiếp nhận; mã định danh của cơ quan là tiền tố mã hồ sơ."),
+    )
+
+    applicant_kind = models.CharField(
+        _("đối tượng"),
+        max_length=16,
+        choices=ApplicantKind.choices,
+        default=ApplicantKind.INDIVIDUAL,
+        help_text=_("Cá nhân hay tổ chức nộp hồ sơ."),
+    )
+    full_name = models.CharField(
+        _("họ và tên"), max_length=255, blank=True, help_text=_("Họ và tên người nộp (hoặc người đại diện nộp).")
+    )
+    cccd = models.CharField(
+        _("số CCCD"),
+        max_length=12,
+        blank=True,
+        db_index=True,
+        validators=[cccd_validator],
+        help_text=_("Số căn cước công dân, đúng 12 chữ số."),
+    )
+    date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True, help_text=_("Ngày sinh của người nộp."))
+    phone = models.CharField(
+        _("điện thoại"),
+        max_length=12,
+        blank=True,
+        validators=[phone_validator],
+        help_text=_("Số điện thoại liên hệ, ví dụ 0912345678."),
+    )
+    email = models.EmailField(_("thư điện tử"), blank=True, help_text=_("Địa chỉ thư điện tử liên hệ."))
+    address = models.CharField(_("địa chỉ"), max_length=500, blank=True, help_text=_("Địa chỉ liên hệ."))
+    organisation_name = models.CharField(
+        _("tên tổ chức"), max_length=255, blank=True, help_text=_("Với tổ chức: tên đầy đủ của tổ chức.")
+    )
+    tax_code = models.CharField(
+        _("mã số thuế"), max_length=14, blank=True, help_text=_("Với tổ chức: mã số thuế (mã số doanh nghiệp).")
+    )
+    representative = models.CharField(
+        _("người đại diện"), max_length=255, blank=True, help_text=_("Với tổ chức: người đại diện theo pháp luật.")
+    )
+    form_data = models.JSONField(
+        _("dữ liệu tờ khai"), default=dict, blank=True, help_text=_("Nội dung tờ khai điện tử của thủ tục.")
+    )
+    return_method = models.CharField(
+        _("cách nhận kết quả"),
+        max_length=16,
+        choices=ReturnMethod.choices,
+        default=ReturnMethod.DESK,
+        help_text=_("Nơi và cách người nộp nhận kết quả."),
+    )
+    return_address = models.CharField(
+        _("địa chỉ nhận kết quả"),
+        max_length=500,
+        blank=True,
+        help_text=_("Bắt buộc khi nhận kết quả qua bưu chính."),
+    )
+
+    code = models.CharField(
+        _("mã hồ sơ"),
+        max_length=32,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Mã hồ sơ theo Thông tư 01/2018: <mã cơ quan>-<YYMMDD>-<số thứ tự>; cấp khi tiếp nhận, không đổi."),
+    )
+    received_at = models.DateTimeField(
+        _("thời điểm tiếp nhận"), null=True, blank=True, editable=False, help_text=_("Lúc hồ sơ được tiếp nhận.")
+    )
+    due_at = models.DateTimeField(
+        _("hẹn trả kết quả"),
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text=_("Thời điểm hẹn trả kết quả, tính theo ngày làm việc."),
+    )
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cán bộ tiếp nhận"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="received_dossiers",
+        help_text=_("Cán bộ đã tiếp nhận hồ sơ."),
+    )
+    forms_version = models.CharField(
+        _("bộ biểu mẫu"),
+        max_length=8,
+        choices=FormsVersion.choices,
+        default=FormsVersion.CIRCULAR_01_2018,
+        editable=False,
+        help_text=_("Bộ biểu mẫu áp dụng theo ngày tiếp nhận (Thông tư 03/2025 từ 15/9/2025)."),
+    )
+    # Folded applicant names in a binary collation, so "nguyen van an" finds "Nguyễn Văn An"
+    # with a plain byte comparison (see catalog.ProcedureVersion.search_text).
+    search_name = models.CharField(
+        _("tên tìm kiếm"),
+        max_length=SEARCH_NAME_LENGTH,
+        editable=False,
+        default="",
+        db_index=True,
+        db_collation="utf8mb4_bin",
+        help_text=_("Tên người nộp, tổ chức viết thường, bỏ dấu, dùng cho tìm kiếm."),
+    )
+    # --- the closed loop after receipt (workflows app) ---
+    workflow_version = models.ForeignKey(
+        "workflows.WorkflowVersion",
+        verbose_name=_("quy trình"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        help_text=_("Phiên bản quy trình hồ sơ được xử lý theo (cố định khi tiếp nhận)."),
+    )
+    state = models.ForeignKey(
+        "workflows.State",
+        verbose_name=_("bước hiện tại"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        help_text=_("Bước xử lý hiện tại trong quy trình."),
+    )
+    current_agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan đang giữ hồ sơ"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers_held",
+        help_text=_("Cơ quan đang xử lý hồ sơ ở bước hiện tại."),
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chuyên viên được phân công"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_dossiers",
+        help_text=_("Chuyên viên thẩm định hồ sơ."),
+    )
+    state_entered_at = models.DateTimeField(
+        _("vào bước lúc"), null=True, blank=True, help_text=_("Lúc hồ sơ đến bước hiện tại.")
+    )
+    step_due_at = models.DateTimeField(
+        _("hạn của bước"), null=True, blank=True, help_text=_("Hạn hoàn thành bước hiện tại.")
+    )
+    original_due_at = models.DateTimeField(
+        _("ngày hẹn ban đầu"), null=True, blank=True, help_text=_("Ngày hẹn trước khi xin lỗi và hẹn lại (Mẫu 04).")
+    )
+    paused_at = models.DateTimeField(
+        _("tạm dừng từ"), null=True, blank=True, help_text=_("Thời gian giải quyết tạm dừng khi chờ công dân bổ sung.")
+    )
+    paused_seconds = models.PositiveIntegerField(
+        _("thời gian tạm dừng (giây làm việc)"), default=0, help_text=_("Tổng thời gian làm việc đã tạm dừng.")
+    )
+    supplement_count = models.PositiveSmallIntegerField(
+        _("số lần yêu cầu bổ sung"), default=0, help_text=_("Từ lần thứ hai, hồ sơ bị tính là trễ hạn.")
+    )
+    counted_late = models.BooleanField(
+        _("tính là trễ hạn"), default=False, help_text=_("Theo chỉ số quốc gia: yêu cầu bổ sung quá một lần.")
+    )
+    apology_count = models.PositiveSmallIntegerField(
+        _("số lần xin lỗi, hẹn lại"), default=0, help_text=_("Chỉ được hẹn lại một lần.")
+    )
+    result_file = models.FileField(
+        _("tệp kết quả"), upload_to="results/%Y/%m/", blank=True, help_text=_("Kết quả giải quyết đã ký.")
+    )
+    result_electronic = models.BooleanField(
+        _("kết quả điện tử"), default=False, help_text=_("Kết quả bản điện tử, có giá trị như bản giấy.")
+    )
+    result_issued_at = models.DateTimeField(
+        _("ban hành kết quả lúc"), null=True, blank=True, help_text=_("Lúc phê duyệt kết quả.")
+    )
+    closed_at = models.DateTimeField(
+        _("kết thúc lúc"), null=True, blank=True, help_text=_("Lúc trả kết quả, từ chối hoặc rút hồ sơ.")
+    )
+    lock_version = models.PositiveIntegerField(
+        _("phiên bản dữ liệu"), default=0, help_text=_("Tăng sau mỗi thao tác; phát hiện thao tác trên trang đã cũ.")
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True, help_text=_("Lúc hồ sơ được tạo."))
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True, help_text=_("Lần thay đổi gần nhất."))
+
+    objects = DossierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["receiving_agency", "status"]),
+            models.Index(fields=["current_agency", "state"]),
+            models.Index(fields=["assigned_to", "closed_at"]),
+            models.Index(fields=["closed_at", "due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.code or _("Hồ sơ chưa cấp mã #%(pk)s") % {"pk": self.pk}
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_name = self.compute_search_name()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.applicant_kind == ApplicantKind.INDIVIDUAL and not self.full_name.strip():
+            errors["full_name"] = _("Hãy nhập họ và tên người nộp hồ sơ.")
+        if self.applicant_kind == ApplicantKind.ORGANISATION and not self.organisation_name.strip():
+            errors["organisation_name"] = _("Hãy nhập tên tổ chức nộp hồ sơ.")
+        if self.return_method == ReturnMethod.POST and not self.return_address.strip():
+            errors["return_address"] = _("Nhận kết quả qua bưu chính cần địa chỉ nhận.")
+        if self.receiving_desk_id and self.receiving_agency_id:
+            if self.receiving_desk.agency_id != self.receiving_agency_id:
+                errors["receiving_agency"] = _("Cơ quan tiếp nhận phải là cơ quan quản lý bộ phận tiếp nhận.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def applicant_name(self) -> str:
+        if self.applicant_kind == ApplicantKind.ORGANISATION:
+            return self.organisation_name
+        return self.full_name
+
+    def compute_search_name(self) -> str:
+        names = " ".join(part for part in (self.full_name, self.organisation_name, self.representative) if part)
+        return fold(names)[:SEARCH_NAME_LENGTH]
+
+
+class DossierDocument(models.Model):
+    """One file of a dossier component, with its digitisation metadata (số hóa)."""
+
+    dossier = models.ForeignKey(
+        Dossier,
+        verbose_name=_("hồ sơ"),
+        on_delete=models.CASCADE,
+        related_name="documents",
+        help_text=_("Hồ sơ chứa giấy tờ này."),
+    )
+    requirement = models.ForeignKey(
+        DocumentRequirement,
+        verbose_name=_("thành phần hồ sơ"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossier_documents",
+        help_text=_("Thành phần hồ sơ theo thủ tục; để trống với giấy tờ nộp thêm."),
+    )
+    file = models.FileField(_("tệp"), upload_to="dossiers/%Y/%m/", help_text=_("Tệp bản chụp hoặc bản điện tử."))
+    original_name = models.CharField(
+        _("tên tệp gốc"), max_length=255, help_text=_("Tên tệp khi tải lên (chỉ để hiển thị).")
+    )
+    content_type = models.CharField(
+        _("kiểu nội dung"), max_length=100, help_text=_("Kiểu MIME xác định từ nội dung tệp.")
+    )
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"), help_text=_("Dung lượng tệp tính bằng byte."))
+    document_type = models.ForeignKey(
+        DocumentType,
+        verbose_name=_("loại giấy tờ"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossier_documents",
+        help_text=_("Loại giấy tờ (số hóa), để dùng lại ở hồ sơ sau."),
+    )
+    issuer = models.CharField(
+        _("cơ quan cấp"), max_length=255, blank=True, help_text=_("Cơ quan ban hành giấy tờ (số hóa).")
+    )
+    issue_date = models.DateField(_("ngày cấp"), null=True, blank=True, help_text=_("Ngày ban hành giấy tờ."))
+    number = models.CharField(_("số, ký hiệu"), max_length=100, blank=True, help_text=_("Số, ký hiệu của giấy tờ."))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tải lên"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Cán bộ hoặc công dân đã tải tệp lên."),
+    )
+    uploaded_at = models.DateTimeField(_("tải lên lúc"), help_text=_("Thời điểm tải tệp lên."))
+
+    class Meta:
+        verbose_name = _("giấy tờ trong hồ sơ")
+        verbose_name_plural = _("giấy tờ trong hồ sơ")
+        ordering = ["requirement__position", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DossierCodeCounter(models.Model):
+    """The last sequence number issued per receiving agency and local day (see services)."""
+
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Cơ quan tiếp nhận."),
+    )
+    day = models.DateField(_("ngày"), help_text=_("Ngày tiếp nhận (giờ Việt Nam)."))
+    last_number = models.PositiveIntegerField(
+        _("số cuối đã cấp"), default=0, help_text=_("Số thứ tự cuối cùng đã cấp.")
+    )
+
+    class Meta:
+        verbose_name = _("bộ đếm mã hồ sơ")
+        verbose_name_plural = _("bộ đếm mã hồ sơ")
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="dossiers_counter_agency_day")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day:%Y-%m-%d}: {self.last_number}"
+
+
+class DossierEvent(models.Model):
+    """Append-only history of a dossier: rows are only ever inserted."""
+
+    dossier = models.ForeignKey(
+        Dossier,
+        verbose_name=_("hồ sơ"),
+        on_delete=models.PROTECT,
+        related_name="events",
+        help_text=_("Hồ sơ của sự kiện."),
+    )
+    action = models.CharField(
+        _("thao tác"), max_length=32, choices=EventAction.choices, help_text=_("Việc đã làm với hồ sơ.")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Người thực hiện thao tác."),
+    )
+    at = models.DateTimeField(_("thời điểm"), help_text=_("Thời điểm thực hiện."))
+    comment = models.TextField(_("ghi chú"), blank=True, help_text=_("Lý do, nội dung kèm theo."))
+    data = models.JSONField(_("dữ liệu"), default=dict, blank=True, help_text=_("Dữ liệu kèm theo sự kiện."))
+    # Hand-over details: one row per hand-over is a line of the process control sheet (Form 05).
+    from_state = models.ForeignKey(
+        "workflows.State",
+        verbose_name=_("từ bước"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Bước trước thao tác."),
+    )
+    to_state = models.ForeignKey(
+        "workflows.State",
+        verbose_name=_("đến bước"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Bước sau thao tác."),
+    )
+    from_agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan giao"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Cơ quan bàn giao hồ sơ."),
+    )
+    to_agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan nhận"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Cơ quan nhận hồ sơ."),
+    )
+    step_due_at = models.DateTimeField(_("hạn của bước"), null=True, blank=True, help_text=_("Hạn của bước vừa xong."))
+    outcome = models.CharField(
+        _("kết quả bước"),
+        max_length=16,
+        blank=True,
+        choices=StepOutcome.choices,
+        help_text=_("Trước hạn, đúng hạn hay quá hạn."),
+    )
+
+    class Meta:
+        verbose_name = _("lịch sử hồ sơ")
+        verbose_name_plural = _("lịch sử hồ sơ")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} — {self.at:%H:%M %d/%m/%Y}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("Lịch sử hồ sơ chỉ được ghi thêm, không được sửa.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Lịch sử hồ sơ chỉ được ghi thêm, không được xóa.")
+
+
+class DossierAccess(models.Model):
+    """An agency the dossier is or was at: its officials may see the dossier (the row-level rule)."""
+
+    dossier = models.ForeignKey(
+        Dossier, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="access", help_text=_("Hồ sơ.")
+    )
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Cơ quan đã hoặc đang giữ hồ sơ."),
+    )
+
+    class Meta:
+        verbose_name = _("quyền xem hồ sơ của cơ quan")
+        verbose_name_plural = _("quyền xem hồ sơ của cơ quan")
+        constraints = [models.UniqueConstraint(fields=["agency", "dossier"], name="dossier_access_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} — {self.agency}"
+
+
+class Consultation(models.Model):
+    """A request for the opinion of another agency (inter-agency one-stop); several run in parallel."""
+
+    dossier = models.ForeignKey(
+        Dossier,
+        verbose_name=_("hồ sơ"),
+        on_delete=models.CASCADE,
+        related_name="consultations",
+        help_text=_("Hồ sơ cần ý kiến."),
+    )
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan phối hợp"),
+        on_delete=models.PROTECT,
+        related_name="consultations",
+        help_text=_("Cơ quan được lấy ý kiến."),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người đề nghị"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Chuyên viên đề nghị."),
+    )
+    requested_at = models.DateTimeField(_("đề nghị lúc"), help_text=_("Lúc gửi đề nghị."))
+    due_at = models.DateTimeField(_("hạn trả lời"), null=True, blank=True, help_text=_("Hạn cơ quan phối hợp trả lời."))
+    answered_at = models.DateTimeField(_("trả lời lúc"), null=True, blank=True, help_text=_("Lúc cơ quan trả lời."))
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người trả lời"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Người trả lời ý kiến."),
+    )
+    answer = models.TextField(_("ý kiến"), blank=True, help_text=_("Nội dung ý kiến của cơ quan phối hợp."))
+
+    class Meta:
+        verbose_name = _("ý kiến phối hợp")
+        verbose_name_plural = _("ý kiến phối hợp")
+        ordering = ["requested_at", "pk"]
+        indexes = [models.Index(fields=["agency", "answered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} — {self.agency}"

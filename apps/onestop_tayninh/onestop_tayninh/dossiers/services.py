@@ -1,0 +1,372 @@
+"""Every write to a dossier at intake (DOMAIN.md §4, §5.3, §7).
+
+Services are keyword-only, atomic and validate with `full_clean()`. Time is always a
+parameter (`at`): views pass `timezone.now()`, tests pass a fixed instant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import uuid
+import zipfile
+from typing import TYPE_CHECKING, Any
+
+import magic
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import File
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from onestop_tayninh.calendars.engine import VIETNAM_TZ
+from onestop_tayninh.calendars.selectors import get_calendar
+from onestop_tayninh.catalog.constants import RequirementKind, VersionStatus
+from onestop_tayninh.catalog.models import DocumentRequirement, DocumentType, ProcedureVersion
+from onestop_tayninh.directory.constants import RoleCode
+from onestop_tayninh.directory.models import Agency, ReceptionDesk
+from onestop_tayninh.directory.selectors import user_role_codes
+
+from .actions import grant_access, workflow_start
+from .constants import (
+    DEFAULT_MAX_UPLOAD_MB,
+    FORMS_2025_FROM,
+    MIME_TO_FILE_KIND,
+    ApplicantKind,
+    Channel,
+    DossierStatus,
+    EventAction,
+    FormsVersion,
+    ReturnMethod,
+)
+from .models import Dossier, DossierCodeCounter, DossierDocument, DossierEvent
+
+if TYPE_CHECKING:
+    from onestop_tayninh.accounts.models import User
+
+DEFAULT_FILE_KINDS = ("pdf", "jpg", "png")
+# libmagic reads the type from the first bytes; OOXML needs the zip directory, read separately.
+MAGIC_HEAD_BYTES = 8192
+
+
+# --- permissions ------------------------------------------------------------------------------
+
+
+def ensure_receiving_officer(*, officer: User, desk: ReceptionDesk) -> None:
+    """The officer must hold the receiving-officer role and work at `desk`."""
+    official = getattr(officer, "official", None)
+    if official is None or RoleCode.RECEIVING_OFFICER not in user_role_codes(officer):
+        raise PermissionDenied(_("Chỉ cán bộ tiếp nhận mới được thực hiện thao tác này."))
+    if not official.desks.filter(pk=desk.pk).exists():
+        raise PermissionDenied(
+            _("Cán bộ không làm việc tại “%(desk)s” nên không được tiếp nhận hồ sơ tại đây.") % {"desk": desk.name}
+        )
+
+
+def _event(*, dossier: Dossier, action: str, actor: User | None, at: dt.datetime, comment: str = "", data=None):
+    event = DossierEvent(dossier=dossier, action=action, actor=actor, at=at, comment=comment, data=data or {})
+    event.full_clean()
+    event.save()
+    return event
+
+
+def _locked(dossier: Dossier) -> Dossier:
+    return Dossier.objects.select_for_update().select_related("procedure_version", "receiving_desk").get(pk=dossier.pk)
+
+
+def _ensure_to_check(dossier: Dossier) -> None:
+    if dossier.status != DossierStatus.TO_CHECK:
+        raise ValidationError(
+            _("Hồ sơ đang ở trạng thái “%(status)s”, không còn ở bước kiểm tra.")
+            % {"status": dossier.get_status_display()}
+        )
+
+
+# --- start ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dossier_start(
+    *,
+    desk: ReceptionDesk,
+    officer: User,
+    procedure_version: ProcedureVersion,
+    at: dt.datetime,
+    channel: str = Channel.DESK,
+    applicant_kind: str = ApplicantKind.INDIVIDUAL,
+    full_name: str = "",
+    cccd: str = "",
+    date_of_birth: dt.date | None = None,
+    phone: str = "",
+    email: str = "",
+    address: str = "",
+    organisation_name: str = "",
+    tax_code: str = "",
+    representative: str = "",
+    form_data: dict[str, Any] | None = None,
+    return_method: str = ReturnMethod.DESK,
+    return_address: str = "",
+) -> Dossier:
+    """Open a dossier for the receipt check at `desk` (status `to_check`)."""
+    ensure_receiving_officer(officer=officer, desk=desk)
+    if procedure_version.status != VersionStatus.PUBLISHED:
+        raise ValidationError(_("Chỉ tiếp nhận hồ sơ của thủ tục đang công bố."))
+    if procedure_version.tracked_only or not procedure_version.receiving_desks.filter(pk=desk.pk).exists():
+        raise ValidationError(
+            _("Thủ tục “%(name)s” không được tiếp nhận tại “%(desk)s”; hãy hướng dẫn người nộp đến đúng nơi.")
+            % {"name": procedure_version.name, "desk": desk.name}
+        )
+    dossier = Dossier(
+        procedure_version=procedure_version,
+        channel=channel,
+        receiving_desk=desk,
+        receiving_agency_id=desk.agency_id,
+        applicant_kind=applicant_kind,
+        full_name=full_name.strip(),
+        cccd=cccd.strip(),
+        date_of_birth=date_of_birth,
+        phone=phone.strip(),
+        email=email.strip(),
+        address=address.strip(),
+        organisation_name=organisation_name.strip(),
+        tax_code=tax_code.strip(),
+        representative=representative.strip(),
+        form_data=form_data or {},
+        return_method=return_method,
+        return_address=return_address.strip(),
+    )
+    dossier.full_clean()
+    dossier.save()
+    grant_access(dossier, dossier.receiving_agency)
+    _event(dossier=dossier, action=EventAction.STARTED, actor=officer, at=at)
+    return dossier
+
+
+# --- documents --------------------------------------------------------------------------------
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "ONESTOP_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)) * 1024 * 1024
+
+
+def detect_file_kind(file: File) -> tuple[str | None, str]:
+    """(kind, mime) decided from the content; kind is None when it is not an accepted kind."""
+    file.seek(0)
+    head = file.read(MAGIC_HEAD_BYTES)
+    file.seek(0)
+    mime = magic.from_buffer(head, mime=True)
+    kind = MIME_TO_FILE_KIND.get(mime)
+    if kind is None and mime in ("application/zip", "application/octet-stream") and head.startswith(b"PK"):
+        # Some libmagic builds call every OOXML file a zip: look inside for Word or Excel parts.
+        try:
+            with zipfile.ZipFile(io.BytesIO(file.read())) as archive:
+                names = archive.namelist()
+        except zipfile.BadZipFile:
+            names = []
+        finally:
+            file.seek(0)
+        if any(name.startswith("word/") for name in names):
+            kind, mime = "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        elif any(name.startswith("xl/") for name in names):
+            kind, mime = "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return kind, mime
+
+
+@transaction.atomic
+def dossier_document_add(
+    *,
+    dossier: Dossier,
+    requirement: DocumentRequirement | None,
+    file: File,
+    officer: User,
+    at: dt.datetime,
+    document_type: DocumentType | None = None,
+    issuer: str = "",
+    issue_date: dt.date | None = None,
+    number: str = "",
+) -> DossierDocument:
+    """Attach one file, checking its real type (from the content) and its size; nothing is saved on failure."""
+    dossier = _locked(dossier)
+    ensure_receiving_officer(officer=officer, desk=dossier.receiving_desk)
+    if dossier.status not in (DossierStatus.TO_CHECK, DossierStatus.RECEIVED):
+        raise ValidationError(
+            _("Không thể thêm giấy tờ vào hồ sơ đang ở trạng thái “%(status)s”.")
+            % {"status": dossier.get_status_display()}
+        )
+    if requirement is not None and requirement.version_id != dossier.procedure_version_id:
+        raise ValidationError(_("Thành phần “%(name)s” không thuộc thủ tục của hồ sơ.") % {"name": requirement.name})
+    label = requirement.name if requirement else _("Giấy tờ nộp thêm")
+    limit = max_upload_bytes()
+    if file.size > limit:
+        raise ValidationError(
+            _("Tệp “%(file)s” (%(label)s) vượt quá dung lượng cho phép %(mb)s MB.")
+            % {"file": os.path.basename(file.name or ""), "label": label, "mb": limit // (1024 * 1024)}
+        )
+    if not file.size:
+        raise ValidationError(_("Tệp “%(file)s” rỗng.") % {"file": os.path.basename(file.name or "")})
+    accepted = list(requirement.accepted_types if requirement else DEFAULT_FILE_KINDS)
+    kind, mime = detect_file_kind(file)
+    if kind not in accepted:
+        raise ValidationError(
+            _("Tệp “%(file)s” không đúng loại cho “%(label)s”: nội dung tệp không phải %(kinds)s.")
+            % {
+                "file": os.path.basename(file.name or ""),
+                "label": label,
+                "kinds": ", ".join(k.upper() for k in accepted),
+            }
+        )
+    original_name = os.path.basename(file.name or "")[:255] or f"tep.{kind}"
+    document = DossierDocument(
+        dossier=dossier,
+        requirement=requirement,
+        original_name=original_name,
+        content_type=mime,
+        size=file.size,
+        document_type=document_type or (requirement.document_type if requirement else None),
+        issuer=issuer,
+        issue_date=issue_date,
+        number=number,
+        uploaded_by=officer,
+        uploaded_at=at,
+    )
+    # The stored name is random: the applicant's file name never reaches the file system.
+    document.file.save(f"{uuid.uuid4().hex}.{kind}", file, save=False)
+    try:
+        document.full_clean()
+        document.save()
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    _event(
+        dossier=dossier,
+        action=EventAction.DOCUMENT_ADDED,
+        actor=officer,
+        at=at,
+        data={"document": document.pk, "requirement": requirement.pk if requirement else None, "name": label},
+    )
+    return document
+
+
+def missing_requirements(dossier: Dossier) -> list[DocumentRequirement]:
+    """Required components of the dossier's procedure that have no file yet, in display order."""
+    provided = set(dossier.documents.exclude(requirement=None).values_list("requirement_id", flat=True))
+    required = dossier.procedure_version.documents.filter(requirement=RequirementKind.REQUIRED)
+    return [requirement for requirement in required if requirement.pk not in provided]
+
+
+# --- dossier code -----------------------------------------------------------------------------
+
+
+def dossier_code_issue(*, agency: Agency, day: dt.date) -> str:
+    """The next dossier code of `agency` for local `day`: `<agency code>-<YYMMDD>-<NNNN>`.
+
+    One statement creates the day's counter or increments it: InnoDB takes an exclusive lock
+    on the counter row, held until the surrounding transaction ends, so concurrent receipts
+    at the same agency queue up and each reads back its own number. A rolled-back receipt
+    rolls its number back too, so no code is ever issued twice or skipped.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("dossier_code_issue must run inside a transaction.")
+    table = connection.ops.quote_name(DossierCodeCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # The table name comes from our own model; every value is a parameter.
+            f"INSERT INTO {table} (agency_id, day, last_number) VALUES (%s, %s, 1) "  # noqa: S608
+            "ON DUPLICATE KEY UPDATE last_number = last_number + 1",
+            [agency.pk, day],
+        )
+        select = f"SELECT last_number FROM {table} WHERE agency_id = %s AND day = %s"  # noqa: S608
+        cursor.execute(select, [agency.pk, day])
+        (number,) = cursor.fetchone()
+    if number > 9999:
+        raise ValidationError(_("Cơ quan đã dùng hết 9999 mã hồ sơ trong ngày %(day)s.") % {"day": f"{day:%d/%m/%Y}"})
+    return f"{agency.code}-{day:%y%m%d}-{number:04d}"
+
+
+# --- the three outcomes of the receipt check --------------------------------------------------
+
+
+def forms_version_for(received_at: dt.datetime) -> str:
+    if received_at.astimezone(VIETNAM_TZ).date() >= FORMS_2025_FROM:
+        return FormsVersion.CIRCULAR_03_2025
+    return FormsVersion.CIRCULAR_01_2018
+
+
+@transaction.atomic
+def dossier_accept(*, dossier: Dossier, officer: User, at: dt.datetime) -> Dossier:
+    """Receive the dossier (Form 01): issue its code, fix the receipt time and the appointment."""
+    if at.tzinfo is None:
+        raise ValueError("`at` must be an aware datetime.")
+    dossier = _locked(dossier)
+    ensure_receiving_officer(officer=officer, desk=dossier.receiving_desk)
+    _ensure_to_check(dossier)
+    dossier.full_clean()
+    missing = missing_requirements(dossier)
+    if missing:
+        raise ValidationError(
+            _("Chưa thể tiếp nhận: hồ sơ còn thiếu %(names)s.") % {"names": "; ".join(f"“{r.name}”" for r in missing)}
+        )
+    version = dossier.procedure_version
+    due_at = get_calendar(at=at).due_at(
+        at, version.processing_amount, version.processing_unit, same_day_cutoff=version.same_day_cutoff
+    )
+    if due_at <= at:
+        raise ValidationError(_("Ngày hẹn trả kết quả tính được đã qua; hãy kiểm tra thời hạn của thủ tục."))
+    agency = dossier.receiving_desk.agency
+    # Issued last: the counter row stays locked until commit, so keep that window short.
+    dossier.code = dossier_code_issue(agency=agency, day=at.astimezone(VIETNAM_TZ).date())
+    dossier.status = DossierStatus.RECEIVED
+    dossier.received_at = at
+    dossier.due_at = due_at
+    dossier.received_by = officer
+    dossier.forms_version = forms_version_for(at)
+    workflow_start(dossier=dossier, at=at)
+    dossier.save()
+    _event(
+        dossier=dossier,
+        action=EventAction.ACCEPTED,
+        actor=officer,
+        at=at,
+        data={"code": dossier.code, "due_at": due_at.isoformat(), "forms_version": dossier.forms_version},
+    )
+    return dossier
+
+
+@transaction.atomic
+def dossier_request_completion(
+    *, dossier: Dossier, officer: User, items: list[str], reason: str, at: dt.datetime
+) -> Dossier:
+    """Form 02: one complete written list of what to add or correct; nothing is received, no code."""
+    dossier = _locked(dossier)
+    ensure_receiving_officer(officer=officer, desk=dossier.receiving_desk)
+    _ensure_to_check(dossier)
+    items = [item.strip() for item in items if item and item.strip()]
+    if not items:
+        raise ValidationError(_("Hãy liệt kê đầy đủ các giấy tờ cần bổ sung, hoàn thiện."))
+    dossier.status = DossierStatus.INCOMPLETE
+    dossier.save(update_fields=["status", "updated_at"])
+    _event(
+        dossier=dossier,
+        action=EventAction.COMPLETION_REQUESTED,
+        actor=officer,
+        at=at,
+        comment=reason.strip(),
+        data={"items": items},
+    )
+    return dossier
+
+
+@transaction.atomic
+def dossier_refuse(*, dossier: Dossier, officer: User, reason: str, at: dt.datetime) -> Dossier:
+    """Form 03: refuse to receive, with the specific reason; no code is issued."""
+    dossier = _locked(dossier)
+    ensure_receiving_officer(officer=officer, desk=dossier.receiving_desk)
+    _ensure_to_check(dossier)
+    if not reason or not reason.strip():
+        raise ValidationError(_("Từ chối tiếp nhận phải nêu rõ lý do."))
+    dossier.status = DossierStatus.REFUSED
+    dossier.save(update_fields=["status", "updated_at"])
+    _event(dossier=dossier, action=EventAction.REFUSED, actor=officer, at=at, comment=reason.strip())
+    return dossier

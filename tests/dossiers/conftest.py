@@ -1,0 +1,28 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from django.core.files.base import ContentFile
+
+from tests.factories import receiving_world
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+PDF_BYTES = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+PNG_BYTES = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+    b"\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def local(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=VN)
+
+
+def pdf(name: str = "to-khai.pdf") -> ContentFile:
+    return ContentFile(PDF_BYTES, name=name)
+
+
+@pytest.fixture
+def world():
+    return receiving_world()

@@ -1,0 +1,91 @@
+"""The desk's receipt page ("Tiếp nhận hồ sơ") drives the services end to end."""
+
+import pytest
+
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from onestop_tayninh.dossiers.constants import DossierStatus
+from onestop_tayninh.dossiers.models import Dossier
+from tests.factories import OfficialFactory
+
+from .conftest import PDF_BYTES
+
+pytestmark = pytest.mark.django_db
+
+URL = "/desk/dossiers/dossier/receive/"
+
+
+@pytest.fixture
+def officer_client(client, world):
+    user = world["officer"]
+    user.user_permissions.add(Permission.objects.get(codename="view_dossier", content_type__app_label="dossiers"))
+    client.force_login(user)
+    return client
+
+
+def _query(world):
+    return f"?desk={world['desk'].pk}&procedure={world['version'].pk}"
+
+
+def _post(client, world, decision, *, files=True, **extra):
+    data = {
+        "channel": "desk",
+        "applicant_kind": "individual",
+        "full_name": "Võ Thị Hạnh",
+        "cccd": "072190001111",
+        "return_method": "desk",
+        "decision": decision,
+        **extra,
+    }
+    if files:
+        for requirement in world["version"].documents.all():
+            data[f"document_{requirement.pk}"] = SimpleUploadedFile("scan.pdf", PDF_BYTES, "application/pdf")
+    return client.post(URL + _query(world), data)
+
+
+def test_page_offers_the_procedures_of_the_officers_desks(officer_client, world):
+    page = officer_client.get(URL + _query(world))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert world["version"].name in html
+    assert "Giấy chứng sinh" in html and "Tiếp nhận (Mẫu 01)" in html
+
+
+def test_accepting_on_the_page_issues_a_code_and_opens_the_dossier(officer_client, world):
+    response = _post(officer_client, world, "accept")
+    dossier = Dossier.objects.get()
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/desk/dossiers/dossier/{dossier.pk}/change/")
+    assert dossier.status == DossierStatus.RECEIVED
+    assert dossier.code.startswith(world["agency"].code)
+    assert dossier.documents.count() == 2
+
+
+def test_accepting_without_files_shows_what_is_missing_and_keeps_nothing(officer_client, world):
+    response = _post(officer_client, world, "accept", files=False)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Tờ khai" in html and "còn thiếu" in html
+    assert not Dossier.objects.exists()
+
+
+def test_asking_for_completion_on_the_page_lists_the_missing_components(officer_client, world):
+    response = _post(officer_client, world, "request_completion", files=False, reason="Thiếu giấy tờ")
+    assert response.status_code == 302
+    dossier = Dossier.objects.get()
+    assert dossier.status == DossierStatus.INCOMPLETE and dossier.code is None
+    assert dossier.events.last().data["items"] == ["Tờ khai", "Giấy chứng sinh"]
+
+
+def test_refusing_on_the_page_needs_a_reason(officer_client, world):
+    assert _post(officer_client, world, "refuse", files=False).status_code == 200
+    assert not Dossier.objects.exists()
+    assert _post(officer_client, world, "refuse", files=False, reason="Sai thẩm quyền").status_code == 302
+    assert Dossier.objects.get().status == DossierStatus.REFUSED
+
+
+def test_page_is_closed_to_officials_without_the_receiving_role(client, world):
+    head = OfficialFactory(agency=world["agency"], roles=["agency_head"])
+    client.force_login(head.user)
+    assert client.get(URL).status_code == 403
