@@ -14,7 +14,7 @@ PACKAGES=(
   python3 python3-venv python3-dev build-essential pkg-config default-libmysqlclient-dev
   mariadb-server mariadb-client redis-server tzdata libmagic1
   libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core poppler-utils zbar-tools
-  chromium clamav-daemon curl
+  chromium clamav-daemon curl graphviz
 )
 missing=()
 for pkg in "${PACKAGES[@]}"; do
