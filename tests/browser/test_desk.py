@@ -25,7 +25,7 @@ def test_system_admin_logs_in_and_opens_an_agency_form(live_server, page, screen
     assert "Quản trị hệ thống" in page.content()
     screenshot(page, "desk-home")
 
-    page.get_by_role("link", name="Cơ quan").first.click()
+    page.get_by_role("link", name="Cơ quan", exact=True).first.click()
     page.get_by_role("link", name="000.00.01.H53").click()
     page.wait_for_selector("input[name=code]")
     assert page.input_value("input[name=code]") == "000.00.01.H53"

@@ -32,16 +32,35 @@ MANAGE_DIRECTORY = [
         ("catalog", "fee"),
         ("catalog", "documentrequirement"),
         ("catalog", "eformfield"),
+        ("workflows", "workflow"),
+        ("workflows", "workflowversion"),
+        ("workflows", "state"),
+        ("workflows", "transition"),
     ]
     for action in ("view", "add", "change", "delete")
 ] + ["auth.view_permission", "catalog.publish_procedureversion"]
 
 VIEW_CATALOG = ["catalog.view_procedureversion", "catalog.view_procedure", "calendars.view_calendaroverride"]
+# Dossier rows are further limited by Dossier.objects.visible_to; actions are checked per transition.
+VIEW_DOSSIERS = ["dossiers.view_dossier", "dossiers.view_dossierdocument", "dossiers.view_dossierevent"]
+VIEW_WORKFLOWS = ["workflows.view_workflow", "workflows.view_workflowversion"]
 
 DEFAULT_ROLES: dict[str, dict] = {
-    RoleCode.RECEIVING_OFFICER: {"scope": RoleScope.AGENCY, "permissions": VIEW_DIRECTORY + VIEW_CATALOG},
-    RoleCode.HANDLING_OFFICER: {"scope": RoleScope.AGENCY, "permissions": VIEW_DIRECTORY + VIEW_CATALOG},
-    RoleCode.AGENCY_HEAD: {"scope": RoleScope.AGENCY, "permissions": VIEW_DIRECTORY + VIEW_CATALOG},
-    RoleCode.PROVINCE_COORDINATOR: {"scope": RoleScope.UNIT, "permissions": VIEW_DIRECTORY + VIEW_CATALOG},
-    RoleCode.SYSTEM_ADMIN: {"scope": RoleScope.ALL, "permissions": MANAGE_DIRECTORY},
+    RoleCode.RECEIVING_OFFICER: {
+        "scope": RoleScope.AGENCY,
+        "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS,
+    },
+    RoleCode.HANDLING_OFFICER: {
+        "scope": RoleScope.AGENCY,
+        "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS,
+    },
+    RoleCode.AGENCY_HEAD: {
+        "scope": RoleScope.AGENCY,
+        "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS,
+    },
+    RoleCode.PROVINCE_COORDINATOR: {
+        "scope": RoleScope.UNIT,
+        "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS,
+    },
+    RoleCode.SYSTEM_ADMIN: {"scope": RoleScope.ALL, "permissions": MANAGE_DIRECTORY + VIEW_DOSSIERS},
 }

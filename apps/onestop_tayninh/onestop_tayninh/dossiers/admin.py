@@ -14,9 +14,10 @@ from onestop_tayninh.core.admin import AgencyScopedAdminMixin
 from onestop_tayninh.directory.constants import RoleCode
 from onestop_tayninh.directory.selectors import user_role_codes
 
-from . import services
+from . import services, views
 from .forms import ProcedurePickerForm, ReceiptDecision, ReceiptForm
 from .models import Dossier, DossierDocument, DossierEvent
+from .selectors import BUCKETS, dossier_page_context, inbox
 
 
 class ReadOnlyDossierInline(admin.TabularInline):
@@ -47,14 +48,29 @@ class DossierEventInline(ReadOnlyDossierInline):
     readonly_fields = fields
 
 
+class InboxFilter(admin.SimpleListFilter):
+    """The official's inbox buckets as a list filter: /desk/dossiers/dossier/?hop=phe-duyet."""
+
+    title = _("hộp việc")
+    parameter_name = "hop"
+
+    def lookups(self, request, model_admin):
+        return [(bucket.code, bucket.label) for bucket in BUCKETS]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset & inbox(user=request.user, bucket=self.value(), at=timezone.now())
+
+
 @admin.register(Dossier)
 class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["code", "applicant", "procedure", "status", "received_at", "due_at"]
+    list_display = ["code", "applicant", "procedure", "status", "step", "received_at", "due_at"]
     list_filter = ["status", "channel"]
     # The search itself is DossierQuerySet.search (folded names, CCCD, code); this only shows the box.
     search_fields = ["code"]
     search_help_text = _("Tìm theo mã hồ sơ, số CCCD hoặc tên người nộp (có dấu hoặc không dấu).")
-    list_select_related = ["procedure_version__procedure"]
+    list_select_related = ["procedure_version__procedure", "state"]
     date_hierarchy = "received_at"
     inlines = [DossierDocumentInline, DossierEventInline]
     scoped_agency_fields = ("receiving_agency",)
@@ -127,6 +143,10 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
     def applicant(self, obj: Dossier) -> str:
         return obj.applicant_name
 
+    @admin.display(description=_("bước hiện tại"), ordering="state__position")
+    def step(self, obj: Dossier) -> str:
+        return obj.state.name if obj.state_id else "—"
+
     @admin.display(description=_("thủ tục"), ordering="procedure_version__name")
     def procedure(self, obj: Dossier) -> str:
         return obj.procedure_version.name
@@ -137,10 +157,28 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
 
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        wrap = self.admin_site.admin_view
         return [
-            path("receive/", self.admin_site.admin_view(self.receive_view), name=f"{prefix}_receive"),
+            path("receive/", wrap(self.receive_view), name=f"{prefix}_receive"),
+            path("<int:pk>/act/<slug:transition>/", wrap(views.dossier_act), name=f"{prefix}_act"),
+            path("<int:pk>/apologise/", wrap(views.dossier_apologise), name=f"{prefix}_apologise"),
+            path("consultation/<int:pk>/answer/", wrap(views.consultation_answer), name=f"{prefix}_answer"),
+            path("document/<int:pk>/", wrap(views.document_download), name=f"{prefix}_document"),
+            path("<int:pk>/result/", wrap(views.result_download), name=f"{prefix}_result"),
             *super().get_urls(),
         ]
+
+    # --- the dossier page: deadlines, documents, e-form data, history and this user's actions ---
+
+    change_form_template = "dossiers/admin/dossier_change_form.html"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context.update(dossier_page_context(obj, request.user, at=timezone.now()))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_list_filter(self, request):
+        return [InboxFilter, *self.list_filter]
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {

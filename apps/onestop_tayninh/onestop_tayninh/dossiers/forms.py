@@ -20,11 +20,21 @@ class ReceiptDecision:
 class ProcedurePickerForm(forms.Form):
     """Step 1 (GET): the desk and the procedure; both limited to what the officer may receive."""
 
+    # The search box alone may submit the form (Enter), so the browser must not insist on a choice.
+    use_required_attribute = False
+
+    q = forms.CharField(
+        label=_("Tìm thủ tục"),
+        required=False,
+        help_text=_("Gõ mã hoặc tên thủ tục, có dấu hay không dấu, rồi nhấn Enter."),
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "type": "search"}),
+    )
     desk = forms.ModelChoiceField(ReceptionDesk.objects.none(), label=_("Bộ phận tiếp nhận"))
     procedure = forms.ModelChoiceField(ProcedureVersion.objects.none(), label=_("Thủ tục"))
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, user, **kwargs):
+        query = (data or {}).get("q", "").strip() if data else ""
+        super().__init__(data, *args, **kwargs)
         official = getattr(user, "official", None)
         desks = official.desks.filter(is_active=True) if official else ReceptionDesk.objects.none()
         self.fields["desk"].queryset = desks
@@ -37,6 +47,16 @@ class ProcedurePickerForm(forms.Form):
         )
         if desks.count() == 1:
             self.fields["desk"].initial = desks.first()
+        if query:
+            # Keyboard-first: the search narrows the list; a single match is picked at once.
+            matches = self.fields["procedure"].queryset.search(query)
+            self.fields["procedure"].queryset = matches
+            found = list(matches[:2])
+            if self.data and not self.data.get("procedure") and len(found) == 1:
+                self.data = self.data.copy()
+                self.data["procedure"] = str(found[0].pk)
+                if desks.count() == 1 and not self.data.get("desk"):
+                    self.data["desk"] = str(desks.first().pk)
 
 
 class ReceiptForm(forms.Form):

@@ -1,0 +1,132 @@
+"""Reads for the officials' desk: each official's inbox (hộp việc) and its counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from onestop_tayninh.calendars.engine import VIETNAM_TZ
+from onestop_tayninh.calendars.selectors import get_calendar
+from onestop_tayninh.directory.selectors import user_role_codes
+from onestop_tayninh.workflows.constants import Effect, StateKind
+from onestop_tayninh.workflows.models import State
+
+from .constants import DossierStatus
+from .models import Consultation, Dossier
+
+if TYPE_CHECKING:
+    from onestop_tayninh.accounts.models import User
+
+DUE_SOON_WORKING_DAYS = 2
+
+
+@dataclass(frozen=True)
+class Bucket:
+    code: str
+    label: str
+
+
+BUCKETS = [
+    Bucket("tiep-nhan", _("Chờ kiểm tra, tiếp nhận")),
+    Bucket("phan-cong", _("Chờ phân công")),
+    Bucket("xu-ly", _("Chờ tôi xử lý")),
+    Bucket("phe-duyet", _("Chờ phê duyệt")),
+    Bucket("phoi-hop", _("Xin ý kiến cơ quan tôi")),
+    Bucket("tra-ket-qua", _("Chờ trả kết quả")),
+    Bucket("sap-den-han", _("Đến hạn trong 2 ngày làm việc")),
+    Bucket("qua-han", _("Quá hạn")),
+]
+BUCKET_CODES = {bucket.code for bucket in BUCKETS}
+
+
+def _states_with(effect: str, roles: set[str]) -> list[int]:
+    """States from which one of `roles` may take a transition with `effect` (a short list)."""
+    return list(
+        State.objects.filter(outgoing__effect=effect, outgoing__roles__code__in=roles).values_list("pk", flat=True)
+    )
+
+
+def inbox(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
+    """The dossiers of one inbox bucket, already limited by the row-level rule."""
+    official = getattr(user, "official", None)
+    visible = Dossier.objects.visible_to(user)
+    if official is None or bucket not in BUCKET_CODES:
+        return visible.none()
+    roles = user_role_codes(user)
+    mine = visible.open().filter(current_agency_id=official.agency_id)
+    if bucket == "tiep-nhan":
+        return visible.filter(status=DossierStatus.TO_CHECK, receiving_desk__in=official.desks.all())
+    if bucket == "phan-cong":
+        return mine.filter(state_id__in=_states_with(Effect.ASSIGN, roles))
+    if bucket == "xu-ly":
+        return visible.open().filter(assigned_to=user, state__kind__in=[StateKind.AT_AGENCY, StateKind.IN_CONSULTATION])
+    if bucket == "phe-duyet":
+        return mine.filter(state_id__in=_states_with(Effect.ISSUE_RESULT, roles))
+    if bucket == "phoi-hop":
+        waiting = Consultation.objects.filter(agency_id=official.agency_id, answered_at__isnull=True)
+        return visible.open().filter(pk__in=waiting.values("dossier_id"))
+    if bucket == "tra-ket-qua":
+        return mine.filter(state_id__in=_states_with(Effect.RETURN_RESULT, roles))
+    if bucket == "sap-den-han":
+        local = at.astimezone(VIETNAM_TZ)
+        horizon = get_calendar(at=at).add_working_days(local.date(), DUE_SOON_WORKING_DAYS)
+        limit = dt.datetime.combine(horizon, dt.time(23, 59), tzinfo=VIETNAM_TZ)
+        return visible.open().filter(due_at__gte=at, due_at__lte=limit, paused_at__isnull=True)
+    return visible.overdue(at=at)
+
+
+def inbox_counts(*, user: User, at: dt.datetime) -> list[tuple[Bucket, int]]:
+    """Each bucket with its count, for the desk's home page (one COUNT query per bucket)."""
+    return [(bucket, inbox(user=user, bucket=bucket.code, at=at).count()) for bucket in BUCKETS]
+
+
+def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> dict:
+    """Everything the dossier page shows, and exactly the actions this user may take."""
+    from onestop_tayninh.accounts.models import User as UserModel
+    from onestop_tayninh.directory.constants import RoleCode
+    from onestop_tayninh.directory.models import Agency
+
+    from .actions import available_transitions
+
+    official = getattr(user, "official", None)
+    transitions = available_transitions(dossier=dossier, user=user) if dossier.closed_at is None else []
+    effects = {t.effect for t in transitions}
+    roles = user_role_codes(user)
+    labels = {field.key: field.label for field in dossier.procedure_version.form_fields.all()}
+    return {
+        "dossier": dossier,
+        "transitions": transitions,
+        "assignees": (
+            UserModel.objects.filter(
+                official__agency_id=dossier.current_agency_id, groups__role__code=RoleCode.HANDLING_OFFICER
+            ).order_by("full_name")
+            if Effect.ASSIGN in effects
+            else []
+        ),
+        "consult_choices": (
+            Agency.objects.active().exclude(pk=dossier.current_agency_id).order_by("code")
+            if Effect.REQUEST_CONSULTATION in effects
+            else []
+        ),
+        "consultations": dossier.consultations.select_related("agency", "answered_by"),
+        "my_consultations": (
+            dossier.consultations.filter(agency_id=official.agency_id, answered_at__isnull=True) if official else []
+        ),
+        "can_apologise": bool(
+            official
+            and dossier.closed_at is None
+            and dossier.received_at
+            and not dossier.apology_count
+            and roles & {RoleCode.AGENCY_HEAD, RoleCode.RECEIVING_OFFICER}
+            and dossier.access.filter(agency_id=official.agency_id).exists()
+        ),
+        "apology_agencies": Agency.objects.filter(pk__in=dossier.access.values("agency_id")).order_by("code"),
+        "history": dossier.events.select_related("actor", "from_agency", "to_agency", "from_state", "to_state"),
+        "documents": dossier.documents.select_related("requirement"),
+        "form_rows": [(labels.get(key, key), value) for key, value in (dossier.form_data or {}).items()],
+        "is_overdue": bool(dossier.due_at and dossier.closed_at is None and dossier.due_at < at),
+    }

@@ -1,0 +1,120 @@
+"""Desk views for acting on a dossier: transitions, consultation answers, apologies, document downloads.
+
+Each view only parses the form and calls one service; rules live in dossiers.actions.
+"""
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_GET, require_POST
+
+from onestop_tayninh.accounts.models import User
+from onestop_tayninh.directory.models import Agency
+
+from . import actions
+from .models import Consultation, Dossier, DossierDocument
+
+
+def _page(dossier: Dossier) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("admin:dossiers_dossier_change", args=[dossier.pk]))
+
+
+def _int(value) -> int | None:
+    return int(value) if str(value or "").isdigit() else None
+
+
+@staff_member_required
+@require_POST
+def dossier_act(request, pk: int, transition: str):
+    dossier = get_object_or_404(Dossier.objects.visible_to(request.user), pk=pk)
+    post = request.POST
+    assignee = User.objects.filter(pk=_int(post.get("assignee"))).first()
+    agencies = list(Agency.objects.filter(pk__in=[_int(v) for v in post.getlist("consult_agencies") if _int(v)]))
+    try:
+        actions.dossier_transition(
+            dossier=dossier,
+            actor=request.user,
+            transition=transition,
+            at=timezone.now(),
+            comment=post.get("comment", ""),
+            expected_version=_int(post.get("lock_version")),
+            assignee=assignee,
+            consult_agencies=agencies,
+            result_file=request.FILES.get("result_file"),
+            result_electronic=post.get("result_electronic") == "on",
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        for text in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, text)
+    else:
+        messages.success(request, "Đã thực hiện thao tác.")
+    return _page(dossier)
+
+
+@staff_member_required
+@require_POST
+def consultation_answer(request, pk: int):
+    consultation = get_object_or_404(
+        Consultation.objects.filter(dossier__in=Dossier.objects.visible_to(request.user)), pk=pk
+    )
+    try:
+        actions.consultation_answer(
+            consultation=consultation, actor=request.user, answer=request.POST.get("answer", ""), at=timezone.now()
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        for text in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, text)
+    else:
+        messages.success(request, "Đã gửi ý kiến phối hợp.")
+    return _page(consultation.dossier)
+
+
+@staff_member_required
+@require_POST
+def dossier_apologise(request, pk: int):
+    dossier = get_object_or_404(Dossier.objects.visible_to(request.user), pk=pk)
+    post = request.POST
+    new_due = parse_datetime(post.get("new_due_at", "") or "")
+    agency = Agency.objects.filter(pk=_int(post.get("responsible_agency"))).first()
+    try:
+        if new_due is None or agency is None:
+            raise ValidationError("Hãy chọn ngày hẹn mới và cơ quan gây chậm trễ.")
+        actions.dossier_apologise(
+            dossier=dossier,
+            actor=request.user,
+            reason=post.get("reason", ""),
+            responsible_agency=agency,
+            new_due_at=timezone.make_aware(new_due) if timezone.is_naive(new_due) else new_due,
+            at=timezone.now(),
+            expected_version=_int(post.get("lock_version")),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        for text in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, text)
+    else:
+        messages.success(request, "Đã lập phiếu xin lỗi và hẹn lại ngày trả kết quả.")
+    return _page(dossier)
+
+
+@staff_member_required
+@require_GET
+def document_download(request, pk: int):
+    """A dossier file, only for officials who may see the dossier (the row-level rule)."""
+    document = get_object_or_404(
+        DossierDocument.objects.filter(dossier__in=Dossier.objects.visible_to(request.user)), pk=pk
+    )
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
+
+
+@staff_member_required
+@require_GET
+def result_download(request, pk: int):
+    dossier = get_object_or_404(Dossier.objects.visible_to(request.user), pk=pk)
+    if not dossier.result_file:
+        raise Http404
+    return FileResponse(dossier.result_file.open("rb"), as_attachment=True, filename=f"ket-qua-{dossier.code}.pdf")

@@ -1,0 +1,100 @@
+"""The dossier in the desk: each official's inbox, the dossier page's buttons, acting through the desk."""
+
+import re
+
+import pytest
+
+from django.utils import timezone
+
+from onestop_tayninh.dossiers.models import Dossier
+from onestop_tayninh.dossiers.selectors import inbox, inbox_counts
+
+from .conftest import local, pdf, receive, user
+from .test_paths import act
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def assigned(world):
+    dossier = receive(world)
+    dossier = act(dossier, "tiepnhan.tinh", "chuyen-xu-ly", local(2027, 3, 1, 9, 0))
+    return act(dossier, "lanhdao.tuphap", "phan-cong", local(2027, 3, 1, 10, 0), assignee=user("chuyenvien.tuphap"))
+
+
+def test_inbox_buckets_follow_the_dossier(world):
+    dossier = receive(world)
+    at = local(2027, 3, 1, 9, 0)
+    assert list(inbox(user=user("tiepnhan.tinh"), bucket="phan-cong", at=at)) == []
+    dossier = act(dossier, "tiepnhan.tinh", "chuyen-xu-ly", at)
+    assert list(inbox(user=user("lanhdao.tuphap"), bucket="phan-cong", at=at)) == [dossier]
+    assert list(inbox(user=user("chuyenvien.tuphap"), bucket="phan-cong", at=at)) == []
+    dossier = act(dossier, "lanhdao.tuphap", "phan-cong", at, assignee=user("chuyenvien.tuphap"))
+    assert list(inbox(user=user("chuyenvien.tuphap"), bucket="xu-ly", at=at)) == [dossier]
+    # Overdue once the appointment has passed; not in another agency's inbox.
+    late = local(2027, 3, 9, 8, 0)
+    assert list(inbox(user=user("lanhdao.tuphap"), bucket="qua-han", at=late)) == [dossier]
+    assert list(inbox(user=user("lanhdao.xaydung"), bucket="qua-han", at=late)) == []
+    assert list(inbox(user=user("lanhdao.tuphap"), bucket="sap-den-han", at=local(2027, 3, 4, 9, 0))) == [dossier]
+
+
+def test_inbox_counts_use_a_bounded_number_of_queries(world, django_assert_max_num_queries):
+    for _ in range(3):
+        receive(world)
+    head = user("lanhdao.tuphap")
+    with django_assert_max_num_queries(20):
+        counts = dict((bucket.code, n) for bucket, n in inbox_counts(user=head, at=local(2027, 3, 1, 9, 0)))
+    assert set(counts) >= {"phan-cong", "xu-ly", "phe-duyet", "qua-han"}
+
+
+def test_desk_list_page_queries_are_bounded(client, world, django_assert_max_num_queries):
+    for _ in range(5):
+        receive(world)
+    client.force_login(user("tiepnhan.tinh"))
+    with django_assert_max_num_queries(25):
+        page = client.get("/desk/dossiers/dossier/", {"hop": "tiep-nhan"})
+    assert page.status_code == 200
+
+
+def action_buttons(client, dossier) -> set[str]:
+    html = client.get(f"/desk/dossiers/dossier/{dossier.pk}/change/").content.decode()
+    return set(re.findall(r'<button type="submit" class="button[^"]*">([^<]+)</button>', html))
+
+
+def test_dossier_page_shows_exactly_the_users_actions(client, assigned):
+    client.force_login(user("chuyenvien.tuphap"))
+    assert action_buttons(client, assigned) == {
+        "Trình lãnh đạo phê duyệt",
+        "Yêu cầu công dân bổ sung",
+        "Từ chối giải quyết",
+    }
+    client.force_login(user("lanhdao.tuphap"))
+    assert action_buttons(client, assigned) == {"Yêu cầu công dân bổ sung", "Từ chối giải quyết", "Lập phiếu xin lỗi"}
+    client.force_login(user("tiepnhan.tinh"))
+    assert action_buttons(client, assigned) == {"Lập phiếu xin lỗi"}
+
+
+def test_acting_through_the_desk_and_a_stale_second_post(client, assigned):
+    client.force_login(user("chuyenvien.tuphap"))
+    form = {"comment": "Hồ sơ hợp lệ.", "lock_version": assigned.lock_version}
+    url = f"/desk/dossiers/dossier/{assigned.pk}/act/trinh-duyet/"
+    client.post(url, form)
+    assert Dossier.objects.get(pk=assigned.pk).state.code == "cho-phe-duyet"
+    page = client.post(url, form, follow=True).content.decode()
+    assert "tải lại trang" in page
+    assert Dossier.objects.get(pk=assigned.pk).events.filter(action="transition").count() == 3
+
+
+def test_missing_result_file_is_refused_in_the_desk(client, assigned):
+    assigned = act(assigned, "chuyenvien.tuphap", "trinh-duyet", timezone.now(), comment="Trình.")
+    client.force_login(user("lanhdao.tuphap"))
+    page = client.post(
+        f"/desk/dossiers/dossier/{assigned.pk}/act/phe-duyet/", {"lock_version": assigned.lock_version}, follow=True
+    ).content.decode()
+    assert "Hãy tải lên tệp kết quả đã ký" in page
+    assert Dossier.objects.get(pk=assigned.pk).state.code == "cho-phe-duyet"
+    client.post(
+        f"/desk/dossiers/dossier/{assigned.pk}/act/phe-duyet/",
+        {"lock_version": assigned.lock_version, "result_file": pdf("ket-qua.pdf"), "result_electronic": "on"},
+    )
+    assert Dossier.objects.get(pk=assigned.pk).state.code == "cho-tra-ket-qua"
