@@ -28,7 +28,7 @@ def _query(world):
     return f"?desk={world['desk'].pk}&procedure={world['version'].pk}"
 
 
-def _post(client, world, decision, *, files=True, **extra):
+def _post(client, world, decision, *, files=True, follow=False, **extra):
     data = {
         "channel": "desk",
         "applicant_kind": "individual",
@@ -41,7 +41,7 @@ def _post(client, world, decision, *, files=True, **extra):
     if files:
         for requirement in world["version"].documents.all():
             data[f"document_{requirement.pk}"] = SimpleUploadedFile("scan.pdf", PDF_BYTES, "application/pdf")
-    return client.post(URL + _query(world), data)
+    return client.post(URL + _query(world), data, follow=follow)
 
 
 def test_page_offers_the_procedures_of_the_officers_desks(officer_client, world):
@@ -62,12 +62,53 @@ def test_accepting_on_the_page_issues_a_code_and_opens_the_dossier(officer_clien
     assert dossier.documents.count() == 2
 
 
-def test_accepting_without_files_shows_what_is_missing_and_keeps_nothing(officer_client, world):
-    response = _post(officer_client, world, "accept", files=False)
-    assert response.status_code == 200
+def test_accepting_without_files_receives_nothing_and_continues_on_the_check_page(officer_client, world):
+    response = _post(officer_client, world, "accept", files=False, follow=True)
     html = response.content.decode()
-    assert "Tờ khai" in html and "còn thiếu" in html
-    assert not Dossier.objects.exists()
+    assert "Chưa thể tiếp nhận: hồ sơ còn thiếu" in html and "Tờ khai" in html
+    dossier = Dossier.objects.get()
+    assert dossier.status == DossierStatus.TO_CHECK and dossier.code is None
+
+
+def test_files_already_uploaded_are_kept_when_acceptance_is_refused(officer_client, world):
+    first, second = world["version"].documents.all()
+    response = _post(
+        officer_client,
+        world,
+        "accept",
+        files=False,
+        follow=True,
+        **{f"document_{first.pk}": SimpleUploadedFile("to-khai.pdf", PDF_BYTES, "application/pdf")},
+    )
+    assert "Giấy chứng sinh" in response.content.decode()
+    dossier = Dossier.objects.get()
+    assert dossier.code is None and [d.requirement for d in dossier.documents.all()] == [first]
+    # The officer scans the missing component on the check page and accepts: nothing was lost.
+    response = officer_client.post(
+        f"/desk/dossiers/dossier/{dossier.pk}/check/",
+        {"decision": "accept", f"document_{second.pk}": SimpleUploadedFile("gcs.pdf", PDF_BYTES, "application/pdf")},
+    )
+    dossier.refresh_from_db()
+    assert response.status_code == 302 and dossier.status == DossierStatus.RECEIVED and dossier.code
+    assert dossier.documents.count() == 2
+
+
+def test_a_file_of_the_wrong_type_is_refused_and_the_good_one_kept(officer_client, world):
+    first, second = world["version"].documents.all()
+    response = _post(
+        officer_client,
+        world,
+        "accept",
+        files=False,
+        follow=True,
+        **{
+            f"document_{first.pk}": SimpleUploadedFile("to-khai.pdf", PDF_BYTES, "application/pdf"),
+            f"document_{second.pk}": SimpleUploadedFile("gcs.pdf", b"MZ\x90\x00 not a pdf", "application/pdf"),
+        },
+    )
+    assert "không đúng loại" in response.content.decode()
+    dossier = Dossier.objects.get()
+    assert dossier.status == DossierStatus.TO_CHECK and dossier.documents.count() == 1
 
 
 def test_asking_for_completion_on_the_page_lists_the_missing_components(officer_client, world):
@@ -79,10 +120,15 @@ def test_asking_for_completion_on_the_page_lists_the_missing_components(officer_
 
 
 def test_refusing_on_the_page_needs_a_reason(officer_client, world):
-    assert _post(officer_client, world, "refuse", files=False).status_code == 200
-    assert not Dossier.objects.exists()
-    assert _post(officer_client, world, "refuse", files=False, reason="Sai thẩm quyền").status_code == 302
-    assert Dossier.objects.get().status == DossierStatus.REFUSED
+    page = _post(officer_client, world, "refuse", files=False, follow=True).content.decode()
+    assert "Từ chối tiếp nhận phải nêu rõ lý do." in page
+    dossier = Dossier.objects.get()
+    assert dossier.status == DossierStatus.TO_CHECK
+    officer_client.post(
+        f"/desk/dossiers/dossier/{dossier.pk}/check/", {"decision": "refuse", "reason": "Sai thẩm quyền"}
+    )
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.REFUSED
 
 
 def test_page_is_closed_to_officials_without_the_receiving_role(client, world):

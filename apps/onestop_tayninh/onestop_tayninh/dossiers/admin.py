@@ -2,8 +2,8 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -15,7 +15,8 @@ from onestop_tayninh.directory.constants import RoleCode
 from onestop_tayninh.directory.selectors import user_role_codes
 
 from . import services, views
-from .forms import ProcedurePickerForm, ReceiptDecision, ReceiptForm
+from .constants import DossierStatus
+from .forms import CheckForm, ProcedurePickerForm, ReceiptDecision, ReceiptForm
 from .models import Dossier, DossierDocument, DossierEvent
 from .selectors import BUCKETS, dossier_page_context, inbox
 
@@ -160,6 +161,7 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("receive/", wrap(self.receive_view), name=f"{prefix}_receive"),
+            path("<int:pk>/check/", wrap(self.check_view), name=f"{prefix}_check"),
             path("<int:pk>/act/<slug:transition>/", wrap(views.dossier_act), name=f"{prefix}_act"),
             path("<int:pk>/apologise/", wrap(views.dossier_apologise), name=f"{prefix}_apologise"),
             path("consultation/<int:pk>/answer/", wrap(views.consultation_answer), name=f"{prefix}_answer"),
@@ -203,7 +205,10 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             if request.method == "POST" and form.is_valid():
                 dossier = self._receive(request, form, desk=desk, version=version)
                 if dossier is not None:
-                    return HttpResponseRedirect(reverse("admin:dossiers_dossier_change", args=[dossier.pk]))
+                    # Still waiting at the desk (a bad file, a refused decision): continue the check.
+                    dossier.refresh_from_db()
+                    name = "check" if dossier.status == DossierStatus.TO_CHECK else "change"
+                    return HttpResponseRedirect(reverse(f"admin:dossiers_dossier_{name}", args=[dossier.pk]))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -217,43 +222,92 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
         return TemplateResponse(request, "dossiers/admin/receive.html", context)
 
     def _receive(self, request, form: ReceiptForm, *, desk, version) -> Dossier | None:
-        decision = request.POST.get("decision")
+        """Start the dossier, keep every good upload, then decide.
+
+        Starting and each upload are committed on their own, so a refused decision (a
+        required component still missing) or one bad file loses nothing already scanned:
+        the officer continues on the dossier's check page.
+        """
         at = timezone.now()
-        officer = request.user
         try:
-            with transaction.atomic():
-                dossier = services.dossier_start(
-                    desk=desk,
-                    officer=officer,
-                    procedure_version=version,
-                    at=at,
-                    channel=form.cleaned_data["channel"],
-                    **form.applicant(),
-                )
-                for requirement, upload in form.uploads():
-                    services.dossier_document_add(
-                        dossier=dossier, requirement=requirement, file=upload, officer=officer, at=at
-                    )
-                if decision == ReceiptDecision.ACCEPT:
-                    dossier = services.dossier_accept(dossier=dossier, officer=officer, at=at)
-                    message = gettext_now("Đã tiếp nhận hồ sơ %(code)s, hẹn trả kết quả %(due)s.") % {
-                        "code": dossier.code,
-                        "due": f"{timezone.localtime(dossier.due_at):%H:%M %d/%m/%Y}",
-                    }
-                elif decision == ReceiptDecision.REQUEST_COMPLETION:
-                    items = form.item_list() or [r.name for r in services.missing_requirements(dossier)]
-                    services.dossier_request_completion(
-                        dossier=dossier, officer=officer, items=items, reason=form.cleaned_data["reason"], at=at
-                    )
-                    message = gettext_now("Đã lập phiếu yêu cầu bổ sung, hoàn thiện hồ sơ.")
-                elif decision == ReceiptDecision.REFUSE:
-                    services.dossier_refuse(dossier=dossier, officer=officer, reason=form.cleaned_data["reason"], at=at)
-                    message = gettext_now("Đã lập phiếu từ chối tiếp nhận hồ sơ.")
-                else:
-                    raise ValidationError(gettext_now("Hãy chọn tiếp nhận, yêu cầu bổ sung hoặc từ chối."))
+            dossier = services.dossier_start(
+                desk=desk,
+                officer=request.user,
+                procedure_version=version,
+                at=at,
+                channel=form.cleaned_data["channel"],
+                **form.applicant(),
+            )
         except ValidationError as exc:
             for text in exc.messages:
                 form.add_error(None, text)
             return None
-        self.message_user(request, message, messages.SUCCESS)
+        if self._add_uploads(request, dossier, form.uploads(), at=at):
+            self._decide(request, dossier, form, at=at)
         return dossier
+
+    def _add_uploads(self, request, dossier: Dossier, uploads, *, at) -> bool:
+        ok = True
+        for requirement, upload in uploads:
+            try:
+                services.dossier_document_add(
+                    dossier=dossier, requirement=requirement, file=upload, officer=request.user, at=at
+                )
+            except ValidationError as exc:
+                ok = False
+                for text in exc.messages:
+                    self.message_user(request, text, messages.ERROR)
+        return ok
+
+    def _decide(self, request, dossier: Dossier, form, *, at) -> bool:
+        decision = request.POST.get("decision")
+        officer = request.user
+        try:
+            if decision == ReceiptDecision.ACCEPT:
+                dossier = services.dossier_accept(dossier=dossier, officer=officer, at=at)
+                message = gettext_now("Đã tiếp nhận hồ sơ %(code)s, hẹn trả kết quả %(due)s.") % {
+                    "code": dossier.code,
+                    "due": f"{timezone.localtime(dossier.due_at):%H:%M %d/%m/%Y}",
+                }
+            elif decision == ReceiptDecision.REQUEST_COMPLETION:
+                items = form.item_list() or [r.name for r in services.missing_requirements(dossier)]
+                services.dossier_request_completion(
+                    dossier=dossier, officer=officer, items=items, reason=form.cleaned_data["reason"], at=at
+                )
+                message = gettext_now("Đã lập phiếu yêu cầu bổ sung, hoàn thiện hồ sơ.")
+            elif decision == ReceiptDecision.REFUSE:
+                services.dossier_refuse(dossier=dossier, officer=officer, reason=form.cleaned_data["reason"], at=at)
+                message = gettext_now("Đã lập phiếu từ chối tiếp nhận hồ sơ.")
+            else:
+                raise ValidationError(gettext_now("Hãy chọn tiếp nhận, yêu cầu bổ sung hoặc từ chối."))
+        except ValidationError as exc:
+            for text in exc.messages:
+                self.message_user(request, text, messages.ERROR)
+            return False
+        self.message_user(request, message, messages.SUCCESS)
+        return True
+
+    def check_view(self, request, pk):
+        """Continue the check of a dossier waiting at the desk (an unfinished receipt, or one sent online)."""
+        if RoleCode.RECEIVING_OFFICER not in user_role_codes(request.user):
+            raise PermissionDenied(gettext_now("Chỉ cán bộ tiếp nhận mới được tiếp nhận hồ sơ."))
+        dossier = get_object_or_404(self.get_queryset(request).filter(status=DossierStatus.TO_CHECK), pk=pk)
+        form = CheckForm(request.POST or None, request.FILES or None, version=dossier.procedure_version)
+        if request.method == "POST" and form.is_valid():
+            at = timezone.now()
+            if self._add_uploads(request, dossier, form.uploads(), at=at) and self._decide(
+                request, dossier, form, at=at
+            ):
+                return HttpResponseRedirect(reverse("admin:dossiers_dossier_change", args=[dossier.pk]))
+            return HttpResponseRedirect(reverse("admin:dossiers_dossier_check", args=[dossier.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext_now("Kiểm tra hồ sơ"),
+            "dossier": dossier,
+            "documents": dossier.documents.select_related("requirement"),
+            "missing": services.missing_requirements(dossier),
+            "form": form,
+            "decisions": ReceiptDecision,
+        }
+        return TemplateResponse(request, "dossiers/admin/check.html", context)

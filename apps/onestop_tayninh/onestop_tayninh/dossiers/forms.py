@@ -131,3 +131,12 @@ class ReceiptForm(forms.Form):
 
     def file_fields(self):
         return [self[self.file_field_name(requirement)] for requirement in self.requirements]
+
+
+class CheckForm(ReceiptForm):
+    """The check of a dossier already started: more uploads and the decision, no applicant fields."""
+
+    def __init__(self, *args, version: ProcedureVersion, **kwargs):
+        super().__init__(*args, version=version, **kwargs)
+        for name in (*self.APPLICANT_FIELDS, "channel"):
+            self.fields.pop(name, None)
