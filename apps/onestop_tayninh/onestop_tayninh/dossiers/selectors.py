@@ -28,15 +28,20 @@ DUE_SOON_WORKING_DAYS = 2
 class Bucket:
     code: str
     label: str
+    #: Roles for which the bucket is shown on the home page; empty = everyone.
+    roles: frozenset[str] = frozenset()
 
 
+_DESK = frozenset({"receiving_officer"})
+_HEAD = frozenset({"agency_head"})
+_HANDLER = frozenset({"handling_officer"})
 BUCKETS = [
-    Bucket("tiep-nhan", _("Chờ kiểm tra, tiếp nhận")),
-    Bucket("phan-cong", _("Chờ phân công")),
-    Bucket("xu-ly", _("Chờ tôi xử lý")),
-    Bucket("phe-duyet", _("Chờ phê duyệt")),
-    Bucket("phoi-hop", _("Xin ý kiến cơ quan tôi")),
-    Bucket("tra-ket-qua", _("Chờ trả kết quả")),
+    Bucket("tiep-nhan", _("Chờ kiểm tra, tiếp nhận"), _DESK),
+    Bucket("phan-cong", _("Chờ phân công"), _HEAD),
+    Bucket("xu-ly", _("Chờ tôi xử lý"), _HANDLER),
+    Bucket("phe-duyet", _("Chờ phê duyệt"), _HEAD),
+    Bucket("phoi-hop", _("Xin ý kiến cơ quan tôi"), _HEAD | _HANDLER),
+    Bucket("tra-ket-qua", _("Chờ trả kết quả"), _DESK),
     Bucket("sap-den-han", _("Đến hạn trong 2 ngày làm việc")),
     Bucket("qua-han", _("Quá hạn")),
 ]
@@ -80,8 +85,10 @@ def inbox(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
 
 
 def inbox_counts(*, user: User, at: dt.datetime) -> list[tuple[Bucket, int]]:
-    """Each bucket with its count, for the desk's home page (one COUNT query per bucket)."""
-    return [(bucket, inbox(user=user, bucket=bucket.code, at=at).count()) for bucket in BUCKETS]
+    """The buckets that concern the user's roles, each with its count (one COUNT query per bucket)."""
+    roles = user_role_codes(user)
+    shown = [bucket for bucket in BUCKETS if not bucket.roles or bucket.roles & roles]
+    return [(bucket, inbox(user=user, bucket=bucket.code, at=at).count()) for bucket in shown]
 
 
 def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> dict:
