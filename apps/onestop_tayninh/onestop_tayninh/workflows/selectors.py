@@ -66,24 +66,26 @@ def diagram_dot(version: WorkflowVersion) -> str:
     """The workflow as a Graphviz graph: states as boxes coloured by kind, transitions as labelled arrows."""
 
     def quote(text: str) -> str:
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        # Escape for a DOT string; a real newline in a label becomes DOT's line break.
+        escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return f'"{escaped}"'
 
     lines = [
         "digraph workflow {",
-        '  graph [rankdir=LR, fontname="Noto Sans", bgcolor="transparent"];',
+        '  graph [rankdir=TB, fontname="Noto Sans", bgcolor="transparent"];',
         '  node [shape=box, style="rounded,filled", fontname="Noto Sans", fontsize=11];',
         '  edge [fontname="Noto Sans", fontsize=9];',
     ]
     for state in version.states.all():
         label = state.name
         if state.allotment_amount:
-            label += f"\\n({state.allotment_amount.normalize()} {state.get_allotment_unit_display().lower()})"
+            label += f"\n({state.allotment_amount.normalize()} {state.get_allotment_unit_display().lower()})"
         colour = KIND_COLOURS.get(state.kind, "#eeeeee")
         shape = ", peripheries=2" if state.is_initial else ""
         lines.append(f"  s{state.pk} [label={quote(label)}, fillcolor={quote(colour)}{shape}];")
     for transition in version.transitions.select_related("source", "target").prefetch_related("roles"):
         roles = ", ".join(str(role) for role in transition.roles.all())
-        label = f"{transition.label}\\n[{roles}]"
+        label = f"{transition.label}\n[{roles}]"
         lines.append(f"  s{transition.source_id} -> s{transition.target_id} [label={quote(label)}];")
     lines.append("}")
     return "\n".join(lines)
