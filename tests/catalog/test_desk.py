@@ -83,3 +83,29 @@ def test_receiving_officer_cannot_publish(client):
     client.post(f"/desk/catalog/procedureversion/{version.pk}/publish/")
     version.refresh_from_db()
     assert version.status == VersionStatus.DRAFT
+
+
+def test_desk_import_reports_the_bad_row_and_imports_nothing(admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from onestop_tayninh.catalog.models import ProcedureVersion
+    from tests.factories import AgencyFactory, SectorFactory
+
+    SectorFactory(code="HOTICH")
+    AgencyFactory(code="000.00.02.H53")
+    csv = (
+        "ma_thu_tuc,ten_thu_tuc,ma_linh_vuc,muc_do,ma_co_quan_giai_quyet,thoi_han,don_vi_thoi_han,ket_qua,"
+        "cap_thuc_hien,cach_thuc_nop,cach_thuc_nhan\n"
+        "1.000656,Đăng ký khai tử,HOTICH,2,000.00.02.H53,3,working_days,Trích lục,commune,in_person,in_person\n"
+        "1.000419,Đăng ký kết hôn,HOTICH,2,000.00.99.H53,3,working_days,Giấy chứng nhận,commune,in_person,in_person\n"
+    ).encode()
+    page = admin_client.get("/desk/catalog/procedureversion/import/")
+    assert page.status_code == 200
+    response = admin_client.post(
+        "/desk/catalog/procedureversion/import/",
+        {"import_file": SimpleUploadedFile("thu-tuc.csv", csv, "text/csv"), "format": "0", "resource": "0"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Không tìm thấy cơ quan có mã “000.00.99.H53”." in html
+    assert not ProcedureVersion.objects.exists()
