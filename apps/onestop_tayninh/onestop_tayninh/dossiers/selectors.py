@@ -137,3 +137,40 @@ def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> di
         "form_rows": [(labels.get(key, key), value) for key, value in (dossier.form_data or {}).items()],
         "is_overdue": bool(dossier.due_at and dossier.closed_at is None and dossier.due_at < at),
     }
+
+
+# What a citizen reads about their dossier: plain Vietnamese, never internal step names.
+CITIZEN_STATUS = {
+    StateKind.AT_DESK: _("Bộ phận một cửa đã tiếp nhận, đang chuyển cơ quan giải quyết"),
+    StateKind.AT_AGENCY: _("Cơ quan có thẩm quyền đang giải quyết"),
+    StateKind.IN_CONSULTATION: _("Đang lấy ý kiến các cơ quan liên quan"),
+    StateKind.AWAITING_CITIZEN: _("Cần bổ sung giấy tờ: vui lòng xem thông báo và bổ sung"),
+    StateKind.APPROVED: _("Đã có kết quả, mời nhận kết quả"),
+    StateKind.RESULT_RETURNED: _("Đã trả kết quả"),
+    StateKind.REFUSED: _("Từ chối giải quyết (xem lý do trong thông báo)"),
+    StateKind.STOPPED: _("Dừng giải quyết"),
+    StateKind.WITHDRAWN: _("Đã rút hồ sơ theo yêu cầu"),
+}
+INTAKE_STATUS = {
+    DossierStatus.TO_CHECK: _("Đã nộp, chờ bộ phận một cửa kiểm tra"),
+    DossierStatus.INCOMPLETE: _("Cần bổ sung, hoàn thiện hồ sơ trước khi được tiếp nhận"),
+    DossierStatus.REFUSED: _("Không tiếp nhận hồ sơ (xem lý do trong phiếu từ chối)"),
+}
+
+
+def citizen_status(dossier: Dossier) -> str:
+    if dossier.status != DossierStatus.RECEIVED or dossier.state_id is None:
+        return str(INTAKE_STATUS.get(dossier.status, _("Đã tiếp nhận")))
+    return str(CITIZEN_STATUS[dossier.state.kind])
+
+
+def public_lookup(*, code: str, last_digits: str) -> Dossier | None:
+    """The dossier whose code matches and whose applicant CCCD, tax code or phone ends with `last_digits`."""
+    code, last_digits = (code or "").strip(), (last_digits or "").strip()
+    if not code or len(last_digits) != 4 or not last_digits.isdigit():
+        return None
+    dossier = Dossier.objects.select_related("procedure_version", "state").filter(code=code).first()
+    if dossier is None:
+        return None
+    identifiers = (dossier.cccd, dossier.phone, dossier.tax_code)
+    return dossier if any(value and value.endswith(last_digits) for value in identifiers) else None

@@ -33,3 +33,15 @@ class CatalogFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
     )
+
+
+class LookupForm(forms.Form):
+    code = forms.CharField(
+        label=_("Mã hồ sơ"), max_length=40, widget=forms.TextInput(attrs={"placeholder": "000.00.02.H53-261128-0001"})
+    )
+    last_digits = forms.RegexField(
+        label=_("4 số cuối CCCD hoặc số điện thoại"),
+        regex=r"^\d{4}$",
+        error_messages={"invalid": _("Hãy nhập đúng 4 chữ số.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": r"\d{4}", "maxlength": "4"}),
+    )

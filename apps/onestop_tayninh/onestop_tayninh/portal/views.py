@@ -1,13 +1,16 @@
 """Public pages of the Online Public Service Portal (no login)."""
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 
 from onestop_tayninh.catalog.eforms import build_eform
 from onestop_tayninh.catalog.selectors import catalog_search, published_version
+from onestop_tayninh.dossiers.selectors import citizen_status
+from onestop_tayninh.dossiers.selectors import public_lookup as lookup_dossier
 
-from .forms import CatalogFilterForm
+from .forms import CatalogFilterForm, LookupForm
 
 PAGE_SIZE = 20
 
@@ -67,3 +70,30 @@ def submit_start(request, code: str):
         raise Http404
     form = build_eform(version.form_fields.all())()
     return render(request, "portal/submit_start.html", {"version": version, "form": form})
+
+
+LOOKUP_LIMIT = 20  # look-ups per address per window
+LOOKUP_WINDOW_SECONDS = 600
+
+
+def _lookup_allowed(request) -> bool:
+    """A small fixed-window rate limit per client address, kept in the shared cache (Redis)."""
+    key = f"lookup:{request.META.get('REMOTE_ADDR', '-')}"
+    added = cache.add(key, 1, timeout=LOOKUP_WINDOW_SECONDS)
+    count = 1 if added else cache.incr(key)
+    return count <= LOOKUP_LIMIT
+
+
+def public_lookup(request):
+    """/tra-cuu/: status and appointment of a dossier from its code and 4 digits; nothing personal."""
+    form = LookupForm(request.GET or None)
+    context = {"form": form, "dossier": None, "not_found": False}
+    if form.is_bound:
+        if not _lookup_allowed(request):
+            response = render(request, "portal/lookup.html", {**context, "limited": True})
+            response.status_code = 429
+            return response
+        if form.is_valid():
+            dossier = lookup_dossier(code=form.cleaned_data["code"], last_digits=form.cleaned_data["last_digits"])
+            context.update(dossier=dossier, not_found=dossier is None, status=dossier and citizen_status(dossier))
+    return render(request, "portal/lookup.html", context)
