@@ -39,7 +39,10 @@ def load_document_types(rows: list[dict], *, context: SiteContext) -> int:
 
 def _checksum(row: dict, context: SiteContext) -> str:
     payload = json.dumps(row, sort_keys=True, ensure_ascii=False, default=str)
-    # Template contents count too: editing a form's HTML makes a new version.
+    # Template contents count too: editing a form's HTML (or the shared stylesheet) makes a new version.
+    stylesheet = context.directory / "forms" / "bieu-mau.css"
+    if stylesheet.is_file():
+        payload += stylesheet.read_text(encoding="utf-8")
     for document in row.get("documents", []):
         if document.get("template"):
             payload += (context.directory / "forms" / document["template"]).read_text(encoding="utf-8")
