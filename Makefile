@@ -32,3 +32,11 @@ test: lint
 
 bench: demo-data
 	@$(PY) -m bench $(BENCH)
+
+# Database dump + uploaded files + SHA-256 manifest into var/backups/<timestamp>/ (README "Bảo mật / Security").
+backup:
+	@bash scripts/backup.sh
+
+# make restore BACKUP=var/backups/<timestamp> [RESTORE_DB_NAME=...] [RESTORE_FORCE=1]
+restore:
+	@BACKUP="$(BACKUP)" bash scripts/restore.sh

@@ -15,6 +15,10 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
+# Local stand-ins for the mail server and the SMS gateway: nothing leaves the machine; every
+# message the workers send lands under var/mail/ (.eml) and var/sms/messages.jsonl.
+.venv/bin/python scripts/smtp_sink.py --port "${EMAIL_PORT:-1025}" --dir var/mail & pids+=($!)
+.venv/bin/python scripts/fake_sms_gateway.py --port 1026 --dir var/sms & pids+=($!)
 "${MANAGE[@]}" rqworker default notifications reports --with-scheduler & pids+=($!)
 "${MANAGE[@]}" rqcron onestop_tayninh.core.cron & pids+=($!)
 "${MANAGE[@]}" runserver "$ADDRESS" --noreload & pids+=($!)
@@ -25,6 +29,8 @@ cat <<MSG
   Hệ thống một cửa điện tử Tây Ninh đang chạy: http://$ADDRESS/
   Bàn làm việc cán bộ:                         http://$ADDRESS/desk/
   Tình trạng hệ thống:                         http://$ADDRESS/healthz
+  Thư điện tử đã gửi (hộp thư giả lập):        var/mail/*.eml   (SMTP 127.0.0.1:${EMAIL_PORT:-1025})
+  Tin nhắn SMS đã gửi (cổng SMS giả lập):      var/sms/messages.jsonl   (http://127.0.0.1:1026/count)
 
   Tài khoản minh họa (mật khẩu chung: ${DEMO_PASSWORD:-TayNinh@2026}):
 $("${MANAGE[@]}" demo_logins)

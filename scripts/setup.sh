@@ -64,3 +64,56 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
   "$VENV/bin/pip" install -q --disable-pip-version-check --require-hashes -r requirements.txt
   echo "$want" >"$stamp"
 fi
+
+# 6. clamd, the virus scanner for uploads (onestop_tayninh.security.antivirus): our own instance
+#    with the repository's test signatures (config/clamav/), socket var/clamav/clamd.sock, started
+#    only if it does not answer. With CLAMD_SOCKET pointing elsewhere (production: Debian's
+#    clamav-daemon), nothing is started here.
+VAR_DIR="${ONESTOP_VAR_DIR:-$PWD/var}"
+CLAMAV_DIR="$VAR_DIR/clamav"
+OWN_SOCKET="$CLAMAV_DIR/clamd.sock"
+clamd_ping() {
+  /usr/bin/python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.settimeout(3); s.connect(sys.argv[1]); s.sendall(b"zPING\0")
+sys.exit(0 if s.recv(16).startswith(b"PONG") else 1)' "$1" 2>/dev/null
+}
+clamd_send() {
+  /usr/bin/python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.settimeout(30); s.connect(sys.argv[1]); s.sendall(sys.argv[2].encode() + b"\0")
+print(s.recv(256).rstrip(b"\0").decode())' "$1" "$2"
+}
+if [[ -n "${CLAMD_SOCKET:-}" && "${CLAMD_SOCKET}" != "$OWN_SOCKET" ]]; then
+  clamd_ping "$CLAMD_SOCKET" || log "Cảnh báo: clamd tại $CLAMD_SOCKET không trả lời; tệp tải lên sẽ bị từ chối"
+else
+  clamd_user=""
+  if [[ $EUID -eq 0 ]] && id clamav >/dev/null 2>&1; then
+    install -d -m 755 -o clamav -g clamav "$CLAMAV_DIR" "$CLAMAV_DIR/db"
+    # clamd drops root for the clamav account when that account can reach the directory.
+    if runuser -u clamav -- test -x "$CLAMAV_DIR"; then clamd_user="User clamav"; fi
+  else
+    install -d -m 755 "$CLAMAV_DIR" "$CLAMAV_DIR/db"
+  fi
+  changed=0
+  conf_new="$(sed -e "s|@VAR_DIR@|$VAR_DIR|g; s|@USER_LINE@|$clamd_user|" config/clamav/clamd.conf.in)"
+  if [[ ! -f "$CLAMAV_DIR/clamd.conf" || "$(cat "$CLAMAV_DIR/clamd.conf")" != "$conf_new" ]]; then
+    printf '%s\n' "$conf_new" >"$CLAMAV_DIR/clamd.conf"
+    changed=1
+  fi
+  for sig in config/clamav/db/*; do
+    if ! cmp -s "$sig" "$CLAMAV_DIR/db/$(basename "$sig")"; then
+      install -m 644 "$sig" "$CLAMAV_DIR/db/"
+      changed=1
+    fi
+  done
+  if clamd_ping "$OWN_SOCKET"; then
+    if ((changed)); then
+      log "Nạp lại chữ ký virus cho clamd"
+      clamd_send "$OWN_SOCKET" zRELOAD >/dev/null
+    fi
+  else
+    log "Khởi động clamd (quét virus tệp tải lên)"
+    clamd --config-file="$CLAMAV_DIR/clamd.conf"
+    for _ in $(seq 60); do clamd_ping "$OWN_SOCKET" && break; sleep 0.5; done
+    clamd_ping "$OWN_SOCKET" || { log "clamd không khởi động được, xem $CLAMAV_DIR/clamd.log"; exit 1; }
+  fi
+fi

@@ -61,7 +61,7 @@ def test_desk_list_query_count_does_not_grow_with_rows(client, world, django_ass
     for i in range(5):
         start(world, full_name=f"Người {i}")
     client.force_login(_can_view_dossiers(world["officer"]))
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(18):
         assert client.get("/desk/dossiers/dossier/").status_code == 200
 
 

@@ -106,7 +106,7 @@ def test_a_file_of_the_wrong_type_is_refused_and_the_good_one_kept(officer_clien
             f"document_{second.pk}": SimpleUploadedFile("gcs.pdf", b"MZ\x90\x00 not a pdf", "application/pdf"),
         },
     )
-    assert "không đúng loại" in response.content.decode()
+    assert "không đúng định dạng" in response.content.decode()
     dossier = Dossier.objects.get()
     assert dossier.status == DossierStatus.TO_CHECK and dossier.documents.count() == 1
 

@@ -5,8 +5,13 @@ from onestop_tayninh.core.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("desk/", admin.site.urls),
+    # Before "desk/": the admin's catch-all would answer 404 for anything under it.
+    path("desk/xac-thuc/", include("onestop_tayninh.security.urls")),
     path("desk/rq/", include("django_rq.urls")),
+    # Printed forms and the register (printing app), before the desk's catch-all too.
+    path("desk/in/", include("onestop_tayninh.printing.urls")),
+    path("desk/thong-bao/", include("onestop_tayninh.notifications.urls")),
+    path("desk/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("onestop_tayninh.portal.urls")),
 ]

@@ -1,5 +1,6 @@
 """Settings shared by every environment; each value can be overridden from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_rq",
     "import_export",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "onestop_tayninh.core",
     "onestop_tayninh.accounts",
     "onestop_tayninh.directory",
@@ -35,22 +40,36 @@ INSTALLED_APPS = [
     "onestop_tayninh.workflows",
     "onestop_tayninh.portal",
     "onestop_tayninh.dossiers",
+    "onestop_tayninh.security",
+    "onestop_tayninh.printing",
+    "onestop_tayninh.notifications",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "onestop_tayninh.security.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "onestop_tayninh.security.middleware.AuditContextMiddleware",
+    "onestop_tayninh.security.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "onestop_tayninh.urls"
 WSGI_APPLICATION = "onestop_tayninh.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out account or address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 TEMPLATES = [
     {
@@ -153,6 +172,86 @@ ONESTOP_OFFICE_PERIODS = config("ONESTOP_OFFICE_PERIODS", "07:00-11:30,13:30-17:
 # Whether a dossier received outside office hours (evening, lunch break, rest day) counts as
 # received at the next opening (DOMAIN.md §7, a per-site rule).
 ONESTOP_OUTSIDE_HOURS_NEXT_OPENING = config("ONESTOP_OUTSIDE_HOURS_NEXT_OPENING", True)
+
+# --- Security (onestop_tayninh.security; README "Bảo mật / Security") -------------------------
+# Login lockout (django-axes): after ONESTOP_LOGIN_FAILURE_LIMIT failures for one account, and
+# separately for one client address, further logins are refused for the cool-off time (0 =
+# until an administrator unlocks in the desk: Axes › Access attempts › "Mở khóa đăng nhập").
+AXES_ENABLED = config("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = config("ONESTOP_LOGIN_FAILURE_LIMIT", 5)
+_cooloff_minutes = config("ONESTOP_LOGIN_COOLOFF_MINUTES", 30)
+AXES_COOLOFF_TIME = timedelta(minutes=_cooloff_minutes) if _cooloff_minutes > 0 else None
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Not reset on success: axes would delete every failure from the address, so an attacker with an
+# account of their own could log into it between guesses and never be locked. Failures expire
+# with the cool-off instead.
+AXES_RESET_ON_SUCCESS = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "onestop_tayninh.security.views.lockout_response"
+# The database matches usernames ignoring case and accents, so must the lockout counter.
+AXES_USERNAME_CALLABLE = "onestop_tayninh.security.axes.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "onestop_tayninh.security.net.client_ip"
+AXES_COOLOFF_MESSAGE = _("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau.")
+AXES_PERMALOCK_MESSAGE = _("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng liên hệ quản trị hệ thống.")
+# Reverse proxies in front of Django whose X-Forwarded-For entry is trusted (nginx: 1).
+ONESTOP_TRUSTED_PROXY_COUNT = config("ONESTOP_TRUSTED_PROXY_COUNT", 0)
+
+# Two-factor login (django-otp, TOTP + recovery codes) for officials whose role requires it
+# (directory.Role.requires_two_factor), and for superusers when ONESTOP_SUPERUSER_2FA.
+ONESTOP_ENFORCE_2FA = config("ONESTOP_ENFORCE_2FA", True)
+ONESTOP_SUPERUSER_2FA = config("ONESTOP_SUPERUSER_2FA", True)
+ONESTOP_2FA_GUARDED_PREFIXES = ["/desk/", "/api/"]
+OTP_TOTP_ISSUER = "Một cửa điện tử Tây Ninh"
+
+# Content-Security-Policy: scripts only from our own origin, plus the exact hash of the one inline
+# script of django-rq's dashboard (/desk/rq/); images may be data: URLs (the 2FA QR code).
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", "'sha256-1kZe1KRxelr3ptMPsod17Z6BDvbtm4WcufgsZGvsErM='"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+# Virus scanning of uploads by clamd (security.antivirus); uploads are refused when it is down.
+CLAMD_SOCKET = config("CLAMD_SOCKET", str(VAR_DIR / "clamav" / "clamd.sock"))
+CLAMD_TIMEOUT = config("CLAMD_TIMEOUT", 30.0)
+
+# --- Notifications (onestop_tayninh.notifications; README "Thông báo / Notifications") ----------
+# E-mail through SMTP; in development the local sink scripts/smtp_sink.py on 127.0.0.1:1025.
+EMAIL_BACKEND = config("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = config("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = config("EMAIL_PORT", 1025)
+EMAIL_HOST_USER = config("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = config("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = config("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = config("EMAIL_USE_SSL", False)
+# Must stay well below ONESTOP_NOTIFY_LEASE_SECONDS, or a slow send could be taken for a dead one.
+EMAIL_TIMEOUT = config("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = config("DEFAULT_FROM_EMAIL", "Một cửa điện tử Tây Ninh <motcua@tayninh.gov.vn>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# SMS through an HTTP gateway (JSON POST with an Idempotency-Key header); in development
+# scripts/fake_sms_gateway.py on 127.0.0.1:1026.
+SMS_GATEWAY_URL = config("SMS_GATEWAY_URL", "http://127.0.0.1:1026/sms")
+SMS_GATEWAY_TOKEN = config("SMS_GATEWAY_TOKEN", "")
+SMS_GATEWAY_TIMEOUT = config("SMS_GATEWAY_TIMEOUT", 10)
+# Links in messages point here.
+ONESTOP_SITE_URL = config("ONESTOP_SITE_URL", "http://127.0.0.1:8000")
+# Channels officials are notified on (citizens: e-mail and SMS, whichever they gave).
+ONESTOP_NOTIFY_OFFICIAL_CHANNELS = config("ONESTOP_NOTIFY_OFFICIAL_CHANNELS", ["desk", "email"], list)
+# A send still "in progress" after this long is taken for a dead worker (see notifications.services).
+ONESTOP_NOTIFY_LEASE_SECONDS = config("ONESTOP_NOTIFY_LEASE_SECONDS", 300)
+# true: at-least-once (resend with the same Message-ID / Idempotency-Key); false: at-most-once.
+ONESTOP_NOTIFY_STALE_RESEND = config("ONESTOP_NOTIFY_STALE_RESEND", True)
+ONESTOP_NOTIFY_MAX_ATTEMPTS = config("ONESTOP_NOTIFY_MAX_ATTEMPTS", 6)
+ONESTOP_NOTIFY_BACKOFF_SECONDS = config("ONESTOP_NOTIFY_BACKOFF_SECONDS", 60)
+# Open dossiers due within this many working hours are "due soon" (the deadline scan).
+ONESTOP_DUE_SOON_WORKING_HOURS = config("ONESTOP_DUE_SOON_WORKING_HOURS", 16)
 
 LOGGING = {
     "version": 1,

@@ -20,3 +20,7 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
+# nginx (config/nginx/) is the one reverse proxy; its X-Forwarded-For entry is the client address.
+ONESTOP_TRUSTED_PROXY_COUNT = config("ONESTOP_TRUSTED_PROXY_COUNT", 1)
+# Debian's clamav-daemon (kept up to date by freshclam), not the development clamd of scripts/setup.sh.
+CLAMD_SOCKET = config("CLAMD_SOCKET", "/run/clamav/clamd.ctl")

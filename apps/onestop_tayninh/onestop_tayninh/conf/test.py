@@ -1,7 +1,7 @@
 """Tests: fast password hashing, a separate Redis database, files under a temporary root."""
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, VAR_DIR
+from .base import DATABASES, REDIS_URL, VAR_DIR
 from .env import config
 
 DEBUG = False
@@ -16,3 +16,10 @@ CACHES = {
     }
 }
 MEDIA_ROOT = VAR_DIR / "test-files"
+# The audit table's trigger refuses DELETE; this backend empties it with TRUNCATE between
+# transactional tests (see security/mysql_testing/base.py). Otherwise the stock MariaDB backend.
+DATABASES["default"]["ENGINE"] = "onestop_tayninh.security.mysql_testing"
+# Tests log officials in with force_login()/client.login(), which bypass or upset the login
+# protections; tests/security/ switch them on with the `settings` fixture.
+ONESTOP_ENFORCE_2FA = False
+AXES_ENABLED = False

@@ -62,5 +62,12 @@ DEFAULT_ROLES: dict[str, dict] = {
         "scope": RoleScope.UNIT,
         "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS,
     },
-    RoleCode.SYSTEM_ADMIN: {"scope": RoleScope.ALL, "permissions": MANAGE_DIRECTORY + VIEW_DOSSIERS},
+    RoleCode.SYSTEM_ADMIN: {
+        "scope": RoleScope.ALL,
+        "permissions": MANAGE_DIRECTORY
+        + VIEW_DOSSIERS
+        + ["security.view_auditevent", "axes.view_accessattempt", "axes.delete_accessattempt"]
+        + ["notifications.view_message", "notifications.change_message"]
+        + [f"notifications.{action}_messagetemplate" for action in ("view", "add", "change")],
+    },
 }

@@ -22,7 +22,7 @@ from onestop_tayninh.catalog.constants import CompetentKind
 from onestop_tayninh.directory.constants import AgencyKind, RoleCode
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.directory.selectors import user_role_codes
-from onestop_tayninh.workflows.constants import Destination, Effect, StepOutcome
+from onestop_tayninh.workflows.constants import Destination, Effect, StateKind, StepOutcome
 from onestop_tayninh.workflows.models import State, Transition
 
 from .constants import EventAction
@@ -202,6 +202,7 @@ def dossier_transition(
     dossier.lock_version += 1
     dossier.save()
     grant_access(dossier, to_agency)
+    _notify(dossier, step, at=at, comment=comment)
     DossierEvent.objects.create(
         dossier=dossier,
         action=EventAction.TRANSITION,
@@ -217,6 +218,29 @@ def dossier_transition(
         outcome=_outcome(step_due, at),
     )
     return dossier
+
+
+def _notify(dossier: Dossier, step: Transition, *, at: dt.datetime, comment: str) -> None:
+    """Queue the messages and printed forms the transition calls for, in the same transaction."""
+    from onestop_tayninh.notifications import services as notify
+    from onestop_tayninh.printing.jobs import enqueue_document_generate
+
+    if step.effect == Effect.ASSIGN:
+        notify.notify_assigned(dossier=dossier, at=at)
+    elif step.effect == Effect.REQUEST_CONSULTATION:
+        for consultation in dossier.consultations.filter(requested_at=at):
+            notify.notify_consultation_requested(consultation=consultation, at=at)
+    elif step.effect == Effect.REQUEST_SUPPLEMENT:
+        notify.notify_supplement_requested(dossier=dossier, at=at, comment=comment)
+        enqueue_document_generate(dossier=dossier, kind="supplement_request", at=at)
+    elif step.effect == Effect.REFUSE:
+        enqueue_document_generate(dossier=dossier, kind="refusal", at=at)
+    elif step.effect == Effect.ISSUE_RESULT:
+        notify.notify_result_ready(dossier=dossier, at=at)
+    elif step.effect == Effect.RETURN_RESULT:
+        notify.notify_rating_invitation(dossier=dossier, at=at)
+    if step.target.kind in (StateKind.STOPPED, StateKind.WITHDRAWN) and dossier.forms_version == "2025":
+        enqueue_document_generate(dossier=dossier, kind="stop_notice", at=at)
 
 
 def _apply_effect(
@@ -344,4 +368,9 @@ def dossier_apologise(
             "responsible_agency": responsible_agency.code,
         },
     )
+    from onestop_tayninh.notifications.services import notify_apology
+    from onestop_tayninh.printing.jobs import enqueue_document_generate
+
+    notify_apology(dossier=dossier, at=at, reason=reason.strip())
+    enqueue_document_generate(dossier=dossier, kind="apology", at=at)
     return dossier

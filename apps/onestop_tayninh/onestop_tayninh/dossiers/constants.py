@@ -55,12 +55,4 @@ class EventAction(models.TextChoices):
     APOLOGY = "apology", _("Xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)")
 
 
-# MIME type reported by libmagic → accepted file kind (catalog.constants.FileKind).
-MIME_TO_FILE_KIND = {
-    "application/pdf": "pdf",
-    "image/jpeg": "jpg",
-    "image/png": "png",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-}
 DEFAULT_MAX_UPLOAD_MB = 20

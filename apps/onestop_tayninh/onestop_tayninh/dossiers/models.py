@@ -164,6 +164,16 @@ class Dossier(models.Model):
         db_collation="utf8mb4_bin",
         help_text=_("Tên người nộp, tổ chức viết thường, bỏ dấu, dùng cho tìm kiếm."),
     )
+    # The given name (last word of the applicant's name), folded: officers often search by it alone.
+    search_given = models.CharField(
+        _("tên gọi tìm kiếm"),
+        max_length=60,
+        editable=False,
+        default="",
+        db_index=True,
+        db_collation="utf8mb4_bin",
+        help_text=_("Tên gọi (chữ cuối của họ tên) viết thường, bỏ dấu."),
+    )
     # --- the closed loop after receipt (workflows app) ---
     workflow_version = models.ForeignKey(
         "workflows.WorkflowVersion",
@@ -254,6 +264,7 @@ class Dossier(models.Model):
             models.Index(fields=["current_agency", "state"]),
             models.Index(fields=["assigned_to", "closed_at"]),
             models.Index(fields=["closed_at", "due_at"]),
+            models.Index(fields=["current_agency", "closed_at", "due_at"]),
         ]
 
     def __str__(self) -> str:
@@ -261,8 +272,9 @@ class Dossier(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.search_name = self.compute_search_name()
+        self.search_given = (fold(self.full_name or self.organisation_name).rsplit(" ", 1) or [""])[-1][:60]
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name", "search_given"}
         super().save(*args, **kwargs)
 
     def clean(self) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
@@ -76,12 +76,15 @@ def inbox(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
         return visible.open().filter(pk__in=waiting.values("dossier_id"))
     if bucket == "tra-ket-qua":
         return mine.filter(state_id__in=_states_with(Effect.RETURN_RESULT, roles))
+    # Deadlines concern the agency holding the dossier now (and the officer it is assigned to);
+    # filtering on it also lets the (current_agency, closed_at, due_at) index do the work.
+    held = visible.filter(Q(current_agency_id=official.agency_id) | Q(assigned_to=user))
     if bucket == "sap-den-han":
         local = at.astimezone(VIETNAM_TZ)
         horizon = get_calendar(at=at).add_working_days(local.date(), DUE_SOON_WORKING_DAYS)
         limit = dt.datetime.combine(horizon, dt.time(23, 59), tzinfo=VIETNAM_TZ)
-        return visible.open().filter(due_at__gte=at, due_at__lte=limit, paused_at__isnull=True)
-    return visible.overdue(at=at)
+        return held.open().filter(due_at__gte=at, due_at__lte=limit, paused_at__isnull=True)
+    return held.overdue(at=at)
 
 
 def inbox_counts(*, user: User, at: dt.datetime) -> list[tuple[Bucket, int]]:

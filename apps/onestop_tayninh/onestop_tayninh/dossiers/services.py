@@ -7,13 +7,9 @@ parameter (`at`): views pass `timezone.now()`, tests pass a fixed instant.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import uuid
-import zipfile
 from typing import TYPE_CHECKING, Any
-
-import magic
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,12 +24,14 @@ from onestop_tayninh.catalog.models import DocumentRequirement, DocumentType, Pr
 from onestop_tayninh.directory.constants import RoleCode
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
 from onestop_tayninh.directory.selectors import user_role_codes
+from onestop_tayninh.notifications.services import notify_dossier_received
+from onestop_tayninh.printing.jobs import enqueue_document_generate
+from onestop_tayninh.security.uploads import check_upload, detect_type
 
 from .actions import grant_access, workflow_start
 from .constants import (
     DEFAULT_MAX_UPLOAD_MB,
     FORMS_2025_FROM,
-    MIME_TO_FILE_KIND,
     ApplicantKind,
     Channel,
     DossierStatus,
@@ -47,8 +45,6 @@ if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
 
 DEFAULT_FILE_KINDS = ("pdf", "jpg", "png")
-# libmagic reads the type from the first bytes; OOXML needs the zip directory, read separately.
-MAGIC_HEAD_BYTES = 8192
 
 
 # --- permissions ------------------------------------------------------------------------------
@@ -151,30 +147,6 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "ONESTOP_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)) * 1024 * 1024
 
 
-def detect_file_kind(file: File) -> tuple[str | None, str]:
-    """(kind, mime) decided from the content; kind is None when it is not an accepted kind."""
-    file.seek(0)
-    head = file.read(MAGIC_HEAD_BYTES)
-    file.seek(0)
-    mime = magic.from_buffer(head, mime=True)
-    kind = MIME_TO_FILE_KIND.get(mime)
-    if kind is None and mime in ("application/zip", "application/octet-stream") and head.startswith(b"PK"):
-        # Some libmagic builds call every OOXML file a zip: look inside for Word or Excel parts.
-        try:
-            with zipfile.ZipFile(io.BytesIO(file.read())) as archive:
-                names = archive.namelist()
-        except zipfile.BadZipFile:
-            names = []
-        finally:
-            file.seek(0)
-        if any(name.startswith("word/") for name in names):
-            kind, mime = "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        elif any(name.startswith("xl/") for name in names):
-            kind, mime = "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return kind, mime
-
-
-@transaction.atomic
 def dossier_document_add(
     *,
     dossier: Dossier,
@@ -187,9 +159,35 @@ def dossier_document_add(
     issue_date: dt.date | None = None,
     number: str = "",
 ) -> DossierDocument:
-    """Attach one file, checking its real type (from the content) and its size; nothing is saved on failure."""
-    dossier = _locked(dossier)
+    """Attach one file, checking its real type (from the content), its size and viruses; nothing is saved on failure.
+
+    The gate runs outside the transaction that attaches the file, so that the audit row of an
+    infected upload survives the refusal.
+    """
     ensure_receiving_officer(officer=officer, desk=dossier.receiving_desk)
+    label = requirement.name if requirement else _("Giấy tờ nộp thêm")
+    accepted = list(requirement.accepted_types if requirement else DEFAULT_FILE_KINDS)
+    try:
+        check_upload(file, accepted_types=accepted, max_bytes=max_upload_bytes())
+    except ValidationError as exc:
+        raise ValidationError(f"{label}: {' '.join(exc.messages)}") from exc
+    return _document_attach(
+        dossier=dossier,
+        requirement=requirement,
+        file=file,
+        officer=officer,
+        at=at,
+        label=label,
+        document_type=document_type,
+        issuer=issuer,
+        issue_date=issue_date,
+        number=number,
+    )
+
+
+@transaction.atomic
+def _document_attach(*, dossier, requirement, file, officer, at, label, document_type, issuer, issue_date, number):
+    dossier = _locked(dossier)
     if dossier.status not in (DossierStatus.TO_CHECK, DossierStatus.RECEIVED):
         raise ValidationError(
             _("Không thể thêm giấy tờ vào hồ sơ đang ở trạng thái “%(status)s”.")
@@ -197,26 +195,9 @@ def dossier_document_add(
         )
     if requirement is not None and requirement.version_id != dossier.procedure_version_id:
         raise ValidationError(_("Thành phần “%(name)s” không thuộc thủ tục của hồ sơ.") % {"name": requirement.name})
-    label = requirement.name if requirement else _("Giấy tờ nộp thêm")
-    limit = max_upload_bytes()
-    if file.size > limit:
-        raise ValidationError(
-            _("Tệp “%(file)s” (%(label)s) vượt quá dung lượng cho phép %(mb)s MB.")
-            % {"file": os.path.basename(file.name or ""), "label": label, "mb": limit // (1024 * 1024)}
-        )
-    if not file.size:
-        raise ValidationError(_("Tệp “%(file)s” rỗng.") % {"file": os.path.basename(file.name or "")})
-    accepted = list(requirement.accepted_types if requirement else DEFAULT_FILE_KINDS)
-    kind, mime = detect_file_kind(file)
-    if kind not in accepted:
-        raise ValidationError(
-            _("Tệp “%(file)s” không đúng loại cho “%(label)s”: nội dung tệp không phải %(kinds)s.")
-            % {
-                "file": os.path.basename(file.name or ""),
-                "label": label,
-                "kinds": ", ".join(k.upper() for k in accepted),
-            }
-        )
+    file.seek(0)
+    kind, mime = detect_type(file.read())
+    file.seek(0)
     original_name = os.path.basename(file.name or "")[:255] or f"tep.{kind}"
     document = DossierDocument(
         dossier=dossier,
@@ -331,6 +312,10 @@ def dossier_accept(*, dossier: Dossier, officer: User, at: dt.datetime) -> Dossi
         at=at,
         data={"code": dossier.code, "due_at": due_at.isoformat(), "forms_version": dossier.forms_version},
     )
+    # Written in this transaction; sent by a worker after commit (notifications outbox).
+    notify_dossier_received(dossier=dossier, at=at)
+    # The receipt (Form 01) is rendered by a worker once this commits, and stored with the dossier.
+    enqueue_document_generate(dossier=dossier, kind="receipt", at=at)
     return dossier
 
 
@@ -355,6 +340,7 @@ def dossier_request_completion(
         comment=reason.strip(),
         data={"items": items},
     )
+    enqueue_document_generate(dossier=dossier, kind="supplement_request", at=at)
     return dossier
 
 
@@ -369,4 +355,5 @@ def dossier_refuse(*, dossier: Dossier, officer: User, reason: str, at: dt.datet
     dossier.status = DossierStatus.REFUSED
     dossier.save(update_fields=["status", "updated_at"])
     _event(dossier=dossier, action=EventAction.REFUSED, actor=officer, at=at, comment=reason.strip())
+    enqueue_document_generate(dossier=dossier, kind="refusal", at=at)
     return dossier

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from onestop_tayninh.accounts.models import User
 from onestop_tayninh.directory.models import Agency
+from onestop_tayninh.security.audit import audit_event
+from onestop_tayninh.security.constants import AuditAction
 
 from . import actions
 from .models import Consultation, Dossier, DossierDocument
@@ -108,6 +110,13 @@ def document_download(request, pk: int):
     document = get_object_or_404(
         DossierDocument.objects.filter(dossier__in=Dossier.objects.visible_to(request.user)), pk=pk
     )
+    audit_event(
+        action=AuditAction.DOWNLOAD,
+        actor=request.user,
+        target=document,
+        data={"dossier": document.dossier.code, "file": document.original_name},
+        request=request,
+    )
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
 
 
@@ -117,4 +126,11 @@ def result_download(request, pk: int):
     dossier = get_object_or_404(Dossier.objects.visible_to(request.user), pk=pk)
     if not dossier.result_file:
         raise Http404
+    audit_event(
+        action=AuditAction.DOWNLOAD,
+        actor=request.user,
+        target=dossier,
+        data={"dossier": dossier.code, "file": "result"},
+        request=request,
+    )
     return FileResponse(dossier.result_file.open("rb"), as_attachment=True, filename=f"ket-qua-{dossier.code}.pdf")

@@ -1,0 +1,54 @@
+"""The one contract every channel plugin implements (e-mail, SMS, desk; Zalo later).
+
+`send(message)` returns nothing on success and raises a `ChannelError` otherwise:
+`PermanentChannelError` when trying again cannot help (no address, refused recipient),
+`TransientChannelError` when it may (server down, timeout). Anything else a plugin lets
+escape is treated as transient by the sender, so no plugin bug can crash a worker.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from .models import Message
+
+
+class ChannelError(Exception):
+    """A message could not be handed to the channel."""
+
+    permanent: ClassVar[bool] = False
+
+
+class TransientChannelError(ChannelError):
+    """Worth trying again later (with backoff)."""
+
+
+class PermanentChannelError(ChannelError):
+    """Trying again cannot help; the message is marked failed with this reason."""
+
+    permanent = True
+
+
+class Channel:
+    """A way to deliver a `Message`.
+
+    `idempotent` says whether the receiving side deduplicates a repeated send of the same
+    message (it gets `message.idempotency_key` every time). For such channels a send whose
+    outcome is unknown (worker killed mid-send) is simply sent again; see services.
+    `open()`/`close()` bracket a batch so a plugin can reuse one connection.
+    """
+
+    code: ClassVar[str] = ""
+    idempotent: ClassVar[bool] = False
+    # Whether the message needs `address` (e-mail, phone) rather than only a user account.
+    needs_address: ClassVar[bool] = True
+
+    def open(self) -> None:
+        """Prepare for a batch of sends (e.g. open one SMTP connection)."""
+
+    def close(self) -> None:
+        """End the batch."""
+
+    def send(self, message: Message) -> None:
+        raise NotImplementedError

@@ -1,0 +1,46 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Dedupe keys are unique in one index; 190 characters of utf8mb4 stay well inside InnoDB's limit.
+DEDUPE_KEY_LENGTH = 190
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", _("Chờ gửi")
+    SENDING = "sending", _("Đang gửi")
+    SENT = "sent", _("Đã gửi")
+    FAILED = "failed", _("Gửi không được")
+
+
+class ChannelCode(models.TextChoices):
+    """Built-in channels; the registry is open, so a message's channel is not limited to these."""
+
+    EMAIL = "email", _("Thư điện tử")
+    SMS = "sms", _("Tin nhắn SMS")
+    DESK = "desk", _("Thông báo trên bàn làm việc")
+
+
+class TemplateKey(models.TextChoices):
+    # To citizens.
+    DOSSIER_RECEIVED = "dossier_received", _("Đã tiếp nhận hồ sơ")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung hồ sơ")
+    RESULT_READY = "result_ready", _("Đã có kết quả")
+    APOLOGY = "apology", _("Xin lỗi và hẹn lại ngày trả kết quả")
+    RATING_INVITATION = "rating_invitation", _("Mời đánh giá mức độ hài lòng")
+    # To officials.
+    ASSIGNED = "assigned", _("Được phân công xử lý")
+    DUE_SOON = "due_soon", _("Hồ sơ sắp đến hạn")
+    OVERDUE = "overdue", _("Hồ sơ quá hạn")
+    CONSULTATION_REQUESTED = "consultation_requested", _("Đề nghị cho ý kiến phối hợp")
+    APOLOGY_DRAFT_READY = "apology_draft_ready", _("Dự thảo phiếu xin lỗi chờ xác nhận")
+
+
+class AlertKind(models.TextChoices):
+    DUE_SOON = "due_soon", _("Sắp đến hạn")
+    OVERDUE = "overdue", _("Quá hạn")
+
+
+class ApologyDraftStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ lãnh đạo xác nhận")
+    CONFIRMED = "confirmed", _("Đã gửi phiếu xin lỗi")
+    DISMISSED = "dismissed", _("Không cần (hồ sơ đã xong)")

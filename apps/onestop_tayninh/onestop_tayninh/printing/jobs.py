@@ -1,0 +1,27 @@
+"""RQ jobs of the printing app: ids only, one service call, safe to run twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_rq
+
+from django.db import transaction
+
+from onestop_tayninh.dossiers.models import Dossier
+
+from .constants import DocumentKind
+
+
+def document_generate_job(dossier_id: int, kind: str, at: str) -> int:
+    """Render and store one form; `at` is ISO 8601. A second run returns the first document."""
+    from .services import document_generate
+
+    dossier = Dossier.objects.get(pk=dossier_id)
+    return document_generate(dossier=dossier, kind=kind, at=dt.datetime.fromisoformat(at)).pk
+
+
+def enqueue_document_generate(*, dossier: Dossier, kind: DocumentKind | str, at: dt.datetime) -> None:
+    """Queue the generation once the surrounding transaction commits (nothing if it rolls back)."""
+    dossier_id, kind, stamp = dossier.pk, str(kind), at.isoformat()
+    transaction.on_commit(lambda: django_rq.enqueue(document_generate_job, dossier_id, kind, stamp))

@@ -1,0 +1,172 @@
+"""Reads behind the printed forms: the control-sheet rows (Form 05/06) and the register (Form 06/07)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+
+from onestop_tayninh.calendars.engine import VIETNAM_TZ
+from onestop_tayninh.catalog.constants import CompetentKind
+from onestop_tayninh.directory.constants import AgencyKind
+from onestop_tayninh.directory.models import Agency, ReceptionDesk
+from onestop_tayninh.dossiers.constants import EventAction
+from onestop_tayninh.dossiers.models import Dossier, DossierEvent
+from onestop_tayninh.workflows.constants import StateKind
+
+
+def local_day_bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) in aware datetimes covering the local days date_from..date_to inclusive."""
+    start = dt.datetime.combine(date_from, dt.time.min, tzinfo=VIETNAM_TZ)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=VIETNAM_TZ)
+    return start, end
+
+
+def lead_agency(dossier: Dossier) -> Agency | None:
+    """The competent agency (cơ quan chủ trì), without raising when the directory has none."""
+    from onestop_tayninh.dossiers.actions import competent_agency_for
+
+    try:
+        return competent_agency_for(dossier)
+    except ValidationError:
+        return None
+
+
+def register_entry_number(dossier: Dossier) -> int:
+    """The dossier's line in its desk's register for the year of receipt (1-based)."""
+    year = dossier.received_at.astimezone(VIETNAM_TZ).year
+    start, _ = local_day_bounds(dt.date(year, 1, 1), dt.date(year, 1, 1))
+    earlier = Dossier.objects.filter(
+        receiving_desk_id=dossier.receiving_desk_id, received_at__gte=start, received_at__lt=dossier.received_at
+    ).count()
+    same_instant = Dossier.objects.filter(
+        receiving_desk_id=dossier.receiving_desk_id, received_at=dossier.received_at, pk__lte=dossier.pk
+    ).count()
+    return earlier + same_instant
+
+
+@dataclass
+class ControlRow:
+    giver_agency: str
+    receiver_agency: str
+    at: dt.datetime
+    giver: str
+    receiver: str
+    step_due_at: dt.datetime | None
+    outcome: str
+    note: str
+
+
+def _person(user) -> str:
+    if user is None:
+        return ""
+    return getattr(user, "full_name", "") or user.get_full_name() or user.get_username()
+
+
+def control_sheet_rows(dossier: Dossier) -> list[ControlRow]:
+    """One row per hand-over, in time order: the receipt, each transition, each consultation answer."""
+    events = (
+        dossier.events.filter(
+            action__in=[EventAction.ACCEPTED, EventAction.TRANSITION, EventAction.CONSULTATION_ANSWERED]
+        )
+        .select_related("actor", "from_agency", "to_agency", "to_state")
+        .order_by("at", "pk")
+    )
+    rows = []
+    for event in events:
+        if event.action == EventAction.ACCEPTED:
+            rows.append(
+                ControlRow(
+                    giver_agency="",
+                    receiver_agency=dossier.receiving_desk.name,
+                    at=event.at,
+                    giver=dossier.applicant_name,
+                    receiver=_person(event.actor),
+                    step_due_at=None,
+                    outcome="",
+                    note=str(EventAction.ACCEPTED.label),
+                )
+            )
+            continue
+        receiver = event.data.get("assignee", "") if event.data else ""
+        label = (event.data or {}).get("label", "") or event.get_action_display()
+        note = label if not event.comment else f"{label}: {event.comment}"
+        rows.append(
+            ControlRow(
+                giver_agency=event.from_agency.name if event.from_agency else "",
+                receiver_agency=event.to_agency.name if event.to_agency else "",
+                at=event.at,
+                giver=_person(event.actor),
+                receiver=receiver,
+                step_due_at=event.step_due_at,
+                outcome=event.get_outcome_display() if event.outcome else "",
+                note=note,
+            )
+        )
+    return rows
+
+
+@dataclass
+class RegisterRow:
+    number: int
+    dossier: Dossier
+    lead_agency: str
+    transferred_at: dt.datetime | None = None
+    result_back_at: dt.datetime | None = None
+    returned_at: dt.datetime | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def register_rows(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date) -> list[RegisterRow]:
+    """Dossiers received at `desk` on local days date_from..date_to, in order of receipt.
+
+    A fixed number of queries whatever the volume: the dossiers with their procedure and
+    competent agency, then the hand-over events of all of them at once.
+    """
+    start, end = local_day_bounds(date_from, date_to)
+    dossiers = list(
+        Dossier.objects.filter(receiving_desk=desk, received_at__gte=start, received_at__lt=end)
+        .select_related("procedure_version__procedure", "procedure_version__competent_agency", "receiving_agency")
+        .order_by("received_at", "pk")
+    )
+    committee = Agency.objects.filter(unit_id=desk.unit_id, kind=AgencyKind.PEOPLE_COMMITTEE).first()
+    events: dict[int, list[DossierEvent]] = defaultdict(list)
+    if dossiers:
+        for event in (
+            DossierEvent.objects.filter(
+                dossier__receiving_desk=desk,
+                dossier__received_at__gte=start,
+                dossier__received_at__lt=end,
+                action__in=[EventAction.TRANSITION, EventAction.APOLOGY],
+            )
+            .select_related("to_state")
+            .only("dossier_id", "action", "at", "from_agency_id", "to_agency_id", "to_state__kind")
+            .order_by("at", "pk")
+        ):
+            events[event.dossier_id].append(event)
+    rows = []
+    for number, dossier in enumerate(dossiers, start=1):
+        version = dossier.procedure_version
+        if version.competent_kind == CompetentKind.NAMED_AGENCY and version.competent_agency_id:
+            lead = version.competent_agency.name
+        else:
+            lead = committee.name if committee else ""
+        row = RegisterRow(number=number, dossier=dossier, lead_agency=lead)
+        for event in events.get(dossier.pk, []):
+            if event.action == EventAction.APOLOGY:
+                row.notes.append("Đã xin lỗi, hẹn lại ngày trả kết quả")
+                continue
+            leaves_desk = event.from_agency_id == dossier.receiving_agency_id != event.to_agency_id
+            if row.transferred_at is None and leaves_desk:
+                row.transferred_at = event.at
+            back = event.to_agency_id == dossier.receiving_agency_id != event.from_agency_id
+            if row.result_back_at is None and back and event.to_state and event.to_state.kind == StateKind.APPROVED:
+                row.result_back_at = event.at
+            if event.to_state and event.to_state.kind == StateKind.RESULT_RETURNED:
+                row.returned_at = event.at
+        if dossier.counted_late:
+            row.notes.append("Bổ sung quá một lần")
+        rows.append(row)
+    return rows

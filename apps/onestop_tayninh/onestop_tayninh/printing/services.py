@@ -1,0 +1,539 @@
+"""Printing the one-stop forms (DOMAIN.md §6) and keeping the issued PDFs with the dossier.
+
+`render_form` builds the PDF of one form from the dossier and its history; when the data a
+form needs is missing it raises a ValidationError naming the missing field, never a PDF with
+blanks. `document_generate` renders and stores (the copy that was issued). The register is
+per desk and date range, as PDF (A4 landscape) or XLSX.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onestop_tayninh.calendars.engine import VIETNAM_TZ
+from onestop_tayninh.core.site_config import read_yaml, site_directory
+from onestop_tayninh.directory.models import Agency, ReceptionDesk
+from onestop_tayninh.dossiers.constants import ApplicantKind, EventAction, FormsVersion, ReturnMethod
+from onestop_tayninh.dossiers.models import Dossier, DossierEvent
+from onestop_tayninh.dossiers.services import forms_version_for
+from onestop_tayninh.workflows.constants import StateKind
+
+from . import selectors
+from .constants import CIRCULAR_NAMES, FORM_SETS, REGISTER_FORM, DocumentKind, FormSpec
+from .models import GeneratedDocument
+from .rendering import qr_data_uri, render_pdf
+
+REGISTER_COLUMNS = [
+    "STT",
+    "Mã hồ sơ",
+    "Tên thủ tục hành chính",
+    "Số lượng hồ sơ (bộ)",
+    "Tên cá nhân, tổ chức",
+    "Địa chỉ, số điện thoại",
+    "Cơ quan chủ trì giải quyết",
+    "Ngày, giờ nhận hồ sơ",
+    "Ngày, giờ hẹn trả kết quả",
+    "Ngày, giờ chuyển hồ sơ",
+    "Ngày, giờ nhận kết quả từ cơ quan giải quyết",
+    "Ngày, giờ trả kết quả",
+    "Ký nhận",
+    "Ghi chú",
+]
+# Column widths in mm on A4 landscape (275 mm between the margins): the code never wraps.
+REGISTER_WIDTHS_MM = [8, 33, 40, 10, 26, 34, 28, 15, 15, 15, 15, 15, 10, 11]
+
+
+# --- formatting ---------------------------------------------------------------------------------
+
+
+def _local(value: dt.datetime | None) -> dt.datetime | None:
+    return value.astimezone(VIETNAM_TZ) if value else None
+
+
+def vn_datetime(value: dt.datetime | None) -> str:
+    """ "08:00 ngày 01/03/2027", the way receipts write a time."""
+    value = _local(value)
+    return f"{value:%H} giờ {value:%M} phút, ngày {value:%d/%m/%Y}" if value else ""
+
+
+def vn_short(value: dt.datetime | None) -> str:
+    value = _local(value)
+    return f"{value:%H:%M %d/%m/%Y}" if value else ""
+
+
+def vn_date_line(place: str, value: dt.datetime) -> str:
+    value = _local(value)
+    return f"{place}, ngày {value:%d} tháng {value:%m} năm {value:%Y}"
+
+
+def _amount(value: Decimal | int) -> str:
+    value = Decimal(value)
+    text = f"{value.normalize():f}" if value != value.to_integral() else f"{int(value)}"
+    return text.replace(".", ",")
+
+
+def _person(user) -> str:
+    return selectors._person(user)
+
+
+# --- site settings ------------------------------------------------------------------------------
+
+
+def _site_settings() -> dict[str, Any]:
+    from django.conf import settings
+
+    try:
+        return read_yaml(site_directory(settings.ONESTOP_SITE) / "site.yaml") or {}
+    except Exception:  # noqa: BLE001 - a site without site.yaml still prints, with no hotline
+        return {}
+
+
+# --- context shared by every form ---------------------------------------------------------------
+
+
+class _Missing:
+    """Collects missing fields and raises one message naming them."""
+
+    def __init__(self, spec: FormSpec) -> None:
+        self.spec = spec
+        self.fields: list[str] = []
+
+    def need(self, value, label: str):
+        if value in (None, "") or (isinstance(value, str) and not value.strip()):
+            self.fields.append(label)
+        return value
+
+    def check(self) -> None:
+        if self.fields:
+            raise ValidationError(
+                _("Thiếu %(fields)s: chưa thể in %(form)s.")
+                % {"fields": ", ".join(self.fields), "form": self.spec.short}
+            )
+
+
+def effective_forms_version(dossier: Dossier, at: dt.datetime) -> str:
+    """A received dossier keeps its set; one never received (refused, incomplete) uses the set of `at`."""
+    if dossier.received_at:
+        return dossier.forms_version
+    return forms_version_for(at)
+
+
+def spec_for(dossier: Dossier, kind: str, at: dt.datetime) -> tuple[str, FormSpec]:
+    version = effective_forms_version(dossier, at)
+    spec = FORM_SETS[version].get(kind)
+    if spec is None:
+        raise ValidationError(
+            _("Bộ biểu mẫu %(circular)s không có “%(form)s”.")
+            % {"circular": CIRCULAR_NAMES[version], "form": DocumentKind(kind).label}
+        )
+    return version, spec
+
+
+def _heading(agency: Agency | None, unit_name: str | None = None) -> dict[str, str]:
+    """Left heading block: the superior body, then the issuing body (upper case, as official forms)."""
+    if agency is None:
+        return {"parent": "", "name": (unit_name or "").upper()}
+    parent = agency.parent.name if agency.parent_id else ""
+    return {"parent": parent.upper(), "name": (unit_name or agency.name).upper()}
+
+
+def _applicant(dossier: Dossier) -> dict[str, str]:
+    organisation = dossier.applicant_kind == ApplicantKind.ORGANISATION
+    return {
+        "name": dossier.applicant_name,
+        "representative": dossier.representative if organisation else "",
+        "id_label": "Mã số thuế" if organisation else "Số CCCD",
+        "id": dossier.tax_code if organisation else dossier.cccd,
+        "address": dossier.address,
+        "phone": dossier.phone,
+        "email": dossier.email,
+    }
+
+
+def qr_content(*, dossier: Dossier, spec: FormSpec, applicant_id: str) -> str:
+    """What the QR code carries (Circular 01/2023): dossier code, procedure code, applicant id, document name."""
+    return "\n".join(
+        [
+            f"Mã hồ sơ: {dossier.code or ''}",
+            f"Mã thủ tục: {dossier.procedure_version.procedure.code}",
+            f"Số định danh: {applicant_id}",
+            f"Tên giấy tờ: {spec.title}",
+        ]
+    )
+
+
+def _base_context(*, dossier: Dossier, version: str, spec: FormSpec, at: dt.datetime, missing: _Missing) -> dict:
+    site = _site_settings()
+    applicant = _applicant(dossier)
+    missing.need(applicant["name"], "tên người nộp hồ sơ")
+    id_label = "mã số thuế" if dossier.applicant_kind == ApplicantKind.ORGANISATION else "số CCCD"
+    missing.need(applicant["id"], f"{id_label} của người nộp")
+    version_row = dossier.procedure_version
+    return {
+        "dossier": dossier,
+        "form": spec,
+        "forms_version": version,
+        "circular": CIRCULAR_NAMES[version],
+        "applicant": applicant,
+        "procedure": {"name": version_row.name, "code": version_row.procedure.code},
+        "date_line": vn_date_line(site.get("place", "Tây Ninh"), at),
+        "hotline": site.get("hotline", ""),
+        "qr": qr_data_uri(qr_content(dossier=dossier, spec=spec, applicant_id=applicant["id"])),
+        "page_size": "A5",
+    }
+
+
+def _latest_event(dossier: Dossier, *, actions: list[str], state_kinds: list[str] | None = None) -> DossierEvent | None:
+    events = dossier.events.select_related("actor", "from_agency", "to_agency", "to_state").order_by("-at", "-pk")
+    for event in events.filter(action__in=[*actions, EventAction.TRANSITION]):
+        if event.action in actions:
+            return event
+        if state_kinds and event.to_state and event.to_state.kind in state_kinds:
+            return event
+    return None
+
+
+# --- per-form contexts --------------------------------------------------------------------------
+
+
+def _receipt(dossier: Dossier, context: dict, missing: _Missing) -> None:
+    missing.need(dossier.code, "mã hồ sơ")
+    # Receipt time and appointment are issued with the code: name only the code when it is missing.
+    missing.check()
+    missing.need(dossier.received_at, "thời điểm tiếp nhận")
+    missing.need(dossier.due_at, "ngày hẹn trả kết quả")
+    missing.check()
+    desk = dossier.receiving_desk
+    version = dossier.procedure_version
+    documents: dict[Any, dict] = {}
+    for document in dossier.documents.select_related("requirement"):
+        requirement = document.requirement
+        key = requirement.pk if requirement else f"extra-{document.pk}"
+        if key not in documents:
+            documents[key] = {
+                "name": requirement.name if requirement else document.original_name,
+                "originals": requirement.originals if requirement else 0,
+                "certified": requirement.copies if requirement else 0,
+                "copies": 0 if requirement else 1,
+            }
+    if dossier.return_method == ReturnMethod.POST:
+        collect = f"{dossier.get_return_method_display()}: {dossier.return_address}"
+    elif dossier.return_method == ReturnMethod.ONLINE:
+        collect = dossier.get_return_method_display()
+    else:
+        collect = f"{desk.name}" + (f", {desk.address}" if desk.address else "")
+    received_year = _local(dossier.received_at).year
+    context.update(
+        heading=_heading(dossier.receiving_agency, desk.name),
+        issuer_name=desk.name,
+        number=f"{selectors.register_entry_number(dossier):04d}/TNHS",
+        documents=list(documents.values()),
+        sets=1,
+        processing_time=f"{_amount(version.processing_amount)} {version.get_processing_unit_display().lower()}",
+        received=vn_datetime(dossier.received_at),
+        due=vn_datetime(dossier.due_at),
+        collect=collect,
+        register_book=f"Sổ theo dõi hồ sơ năm {received_year}",
+        register_entry=selectors.register_entry_number(dossier),
+        officer=_person(dossier.received_by),
+    )
+
+
+def _supplement_request(dossier: Dossier, context: dict, missing: _Missing) -> None:
+    event = _latest_event(dossier, actions=[EventAction.COMPLETION_REQUESTED], state_kinds=[StateKind.AWAITING_CITIZEN])
+    if event is None:
+        missing.need(None, "yêu cầu bổ sung, hoàn thiện (hồ sơ chưa có yêu cầu bổ sung nào)")
+        missing.check()
+    items = list((event.data or {}).get("items") or [])
+    reason = event.comment if items else ""
+    if not items and event.comment:
+        items = [event.comment]
+    missing.need(items and "x", "danh sách giấy tờ cần bổ sung")
+    missing.check()
+    desk = dossier.receiving_desk
+    at_desk = event.action == EventAction.COMPLETION_REQUESTED
+    agency = dossier.receiving_agency if at_desk else (event.from_agency or dossier.current_agency)
+    official = getattr(event.actor, "official", None) if event.actor else None
+    context.update(
+        heading=_heading(agency, desk.name if at_desk else None),
+        issuer_name=desk.name if at_desk else (agency.name if agency else ""),
+        number="........../YCBS",
+        items=items,
+        reason=reason,
+        requested_at=vn_datetime(event.at),
+        officer=_person(event.actor),
+        officer_position=official.position if official else "",
+        contact_phone=(event.actor.phone if event.actor and event.actor.phone else desk.phone),
+        desk=desk,
+    )
+
+
+def _refusal(dossier: Dossier, context: dict, missing: _Missing) -> None:
+    event = _latest_event(dossier, actions=[EventAction.REFUSED], state_kinds=[StateKind.REFUSED])
+    if event is None or not event.comment.strip():
+        missing.need(None, "lý do từ chối (hồ sơ chưa bị từ chối)")
+        missing.check()
+    missing.check()
+    at_desk = event.action == EventAction.REFUSED
+    agency = dossier.receiving_agency if at_desk else (event.from_agency or dossier.current_agency)
+    official = getattr(event.actor, "official", None) if event.actor else None
+    context.update(
+        heading=_heading(agency, dossier.receiving_desk.name if at_desk else None),
+        issuer_name=dossier.receiving_desk.name if at_desk else (agency.name if agency else ""),
+        number="........../TCGQ",
+        reason=event.comment,
+        refused_at=vn_datetime(event.at),
+        submitted_at=vn_datetime(dossier.received_at or dossier.created_at),
+        officer=_person(event.actor),
+        officer_position=official.position if official else "",
+    )
+
+
+def _apology(dossier: Dossier, context: dict, missing: _Missing) -> None:
+    missing.need(dossier.code, "mã hồ sơ")
+    event = _latest_event(dossier, actions=[EventAction.APOLOGY])
+    if event is None:
+        missing.need(None, "ngày hẹn mới (hồ sơ chưa được hẹn lại)")
+    missing.check()
+    data = event.data or {}
+    original = dt.datetime.fromisoformat(data["original_due_at"]) if data.get("original_due_at") else None
+    original = original or dossier.original_due_at
+    new_due = dt.datetime.fromisoformat(data["new_due_at"]) if data.get("new_due_at") else dossier.due_at
+    official = getattr(event.actor, "official", None) if event.actor else None
+    issuer = official.agency if official else event.from_agency
+    context.update(
+        heading=_heading(issuer),
+        issuer_name=issuer.name if issuer else "",
+        number="........../XL",
+        received=vn_datetime(dossier.received_at),
+        original_due=vn_datetime(original),
+        new_due=vn_datetime(new_due),
+        reason=event.comment,
+        responsible_agency=event.from_agency.name if event.from_agency else "",
+        head=_person(event.actor),
+        head_position=official.position if official and official.position else "Thủ trưởng cơ quan",
+    )
+
+
+def _stop_notice(dossier: Dossier, context: dict, missing: _Missing) -> None:
+    missing.need(dossier.code, "mã hồ sơ")
+    event = _latest_event(dossier, actions=[], state_kinds=[StateKind.STOPPED, StateKind.WITHDRAWN])
+    if event is None or not event.comment.strip():
+        missing.need(None, "lý do dừng giải quyết (hồ sơ chưa dừng giải quyết)")
+    missing.check()
+    official = getattr(event.actor, "official", None) if event.actor else None
+    issuer = event.from_agency or (official.agency if official else dossier.current_agency)
+    context.update(
+        heading=_heading(issuer),
+        issuer_name=issuer.name if issuer else "",
+        number="........../TB-DGQ",
+        received=vn_datetime(dossier.received_at),
+        stopped_at=vn_datetime(event.at),
+        reason=event.comment,
+        decision=(event.data or {}).get("label", ""),
+        officer=_person(event.actor),
+        officer_position=official.position if official else "",
+    )
+
+
+def _control_sheet(dossier: Dossier, context: dict, missing: _Missing) -> None:
+    missing.need(dossier.code, "mã hồ sơ")
+    missing.check()
+    lead = selectors.lead_agency(dossier)
+    coordinating = sorted({c.agency.name for c in dossier.consultations.select_related("agency")})
+    context.update(
+        heading=_heading(dossier.receiving_agency, dossier.receiving_desk.name),
+        number="",
+        lead_agency=lead.name if lead else "",
+        coordinating=coordinating,
+        rows=selectors.control_sheet_rows(dossier),
+        received=vn_datetime(dossier.received_at),
+        due=vn_datetime(dossier.due_at),
+    )
+
+
+BUILDERS = {
+    DocumentKind.RECEIPT: _receipt,
+    DocumentKind.SUPPLEMENT_REQUEST: _supplement_request,
+    DocumentKind.REFUSAL: _refusal,
+    DocumentKind.APOLOGY: _apology,
+    DocumentKind.STOP_NOTICE: _stop_notice,
+    DocumentKind.CONTROL_SHEET: _control_sheet,
+}
+
+
+# --- services -----------------------------------------------------------------------------------
+
+
+def form_context(*, dossier: Dossier, kind: str, at: dt.datetime | None = None) -> tuple[list[str], dict]:
+    """Template names (most specific first) and context for one form; raises ValidationError on missing data."""
+    if kind not in BUILDERS:
+        raise ValidationError(_("Không có biểu mẫu “%(kind)s”.") % {"kind": kind})
+    at = at or timezone.now()
+    dossier = Dossier.objects.select_related(
+        "procedure_version__procedure",
+        "procedure_version__competent_agency",
+        "receiving_desk",
+        "receiving_agency__parent",
+        "received_by",
+        "current_agency",
+    ).get(pk=dossier.pk)
+    version, spec = spec_for(dossier, kind, at)
+    missing = _Missing(spec)
+    context = _base_context(dossier=dossier, version=version, spec=spec, at=at, missing=missing)
+    BUILDERS[kind](dossier, context, missing)
+    missing.check()
+    return [f"printing/{version}/{kind}.html"], context
+
+
+def render_form(*, dossier: Dossier, kind: str, at: dt.datetime | None = None) -> bytes:
+    """The PDF of form `kind` for `dossier`, in the form set of the dossier (DOMAIN.md §6)."""
+    names, context = form_context(dossier=dossier, kind=kind, at=at)
+    return render_pdf(names, context)
+
+
+@transaction.atomic
+def document_generate(*, dossier: Dossier, kind: str, at: dt.datetime) -> GeneratedDocument:
+    """Render form `kind` as of `at` and store it with the dossier; a second call for the same
+    (dossier, kind, at) returns the first document instead of issuing another."""
+    existing = GeneratedDocument.objects.filter(dossier=dossier, kind=kind, created_at=at).first()
+    if existing is not None:
+        return existing
+    pdf = render_form(dossier=dossier, kind=kind, at=at)
+    version = effective_forms_version(dossier, at)
+    document = GeneratedDocument(
+        dossier=dossier,
+        kind=kind,
+        forms_version=version,
+        created_at=at,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+    )
+    stamp = _local(at)
+    slug = (dossier.code or f"hs{dossier.pk}").replace(".", "-")
+    document.file.save(f"{slug}-{kind}-{stamp:%Y%m%d%H%M%S}.pdf", ContentFile(pdf), save=False)
+    try:
+        document.full_clean()
+        document.save()
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    return document
+
+
+# --- the register (Form 06 / 07) ----------------------------------------------------------------
+
+
+def _register_version(date_to: dt.date) -> str:
+    return forms_version_for(dt.datetime.combine(date_to, dt.time(12), tzinfo=VIETNAM_TZ))
+
+
+def _check_range(date_from: dt.date, date_to: dt.date) -> None:
+    if date_from > date_to:
+        raise ValidationError(_("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc."))
+
+
+def register_table(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date) -> list[list[str]]:
+    """The register's rows as text cells, in REGISTER_COLUMNS order."""
+    table = []
+    for row in selectors.register_rows(desk=desk, date_from=date_from, date_to=date_to):
+        dossier = row.dossier
+        contact = ", ".join(part for part in (dossier.address, dossier.phone) if part)
+        table.append(
+            [
+                str(row.number),
+                dossier.code or "",
+                dossier.procedure_version.name,
+                "1",
+                dossier.applicant_name,
+                contact,
+                row.lead_agency,
+                vn_short(dossier.received_at),
+                vn_short(dossier.due_at),
+                vn_short(row.transferred_at),
+                vn_short(row.result_back_at),
+                vn_short(row.returned_at),
+                "",
+                "; ".join(row.notes),
+            ]
+        )
+    return table
+
+
+def register_pdf(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date, at: dt.datetime | None = None) -> bytes:
+    """Form 06 (2018) / 07 (2025) for `desk` over local days date_from..date_to, A4 landscape."""
+    _check_range(date_from, date_to)
+    at = at or timezone.now()
+    version = _register_version(date_to)
+    site = _site_settings()
+    agency = desk.agency
+    context = {
+        "heading": _heading(agency, desk.name),
+        "form": FormSpec(REGISTER_FORM[version], "Sổ theo dõi hồ sơ", "Sổ theo dõi hồ sơ"),
+        "circular": CIRCULAR_NAMES[version],
+        "forms_version": version,
+        "desk": desk,
+        "date_from": f"{date_from:%d/%m/%Y}",
+        "date_to": f"{date_to:%d/%m/%Y}",
+        "date_line": vn_date_line(site.get("place", "Tây Ninh"), at),
+        "columns": REGISTER_COLUMNS,
+        "widths": REGISTER_WIDTHS_MM,
+        "rows": register_table(desk=desk, date_from=date_from, date_to=date_to),
+        "page_size": "A4 landscape",
+    }
+    return render_pdf([f"printing/{version}/register.html"], context)
+
+
+def register_xlsx(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date) -> bytes:
+    """The same register as a spreadsheet, for the desk's own reporting."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    _check_range(date_from, date_to)
+    version = _register_version(date_to)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "So theo doi ho so"
+    sheet.append([f"SỔ THEO DÕI HỒ SƠ (Mẫu số {REGISTER_FORM[version]}, {CIRCULAR_NAMES[version]})"])
+    sheet.append([f"{desk.name} — từ ngày {date_from:%d/%m/%Y} đến ngày {date_to:%d/%m/%Y}"])
+    sheet.append(REGISTER_COLUMNS)
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    for row in register_table(desk=desk, date_from=date_from, date_to=date_to):
+        sheet.append(row)
+        # openpyxl reads a value starting with "=" as a formula: applicant text stays text.
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    widths = [5, 26, 40, 8, 24, 30, 30, 16, 16, 16, 16, 16, 10, 20]
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[sheet.cell(row=header_row, column=index).column_letter].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+__all__ = [
+    "FormsVersion",
+    "document_generate",
+    "form_context",
+    "register_pdf",
+    "register_table",
+    "register_xlsx",
+    "render_form",
+]

@@ -1,0 +1,42 @@
+"""Security events from Django and django-axes, written to the audit trail."""
+
+import logging
+
+from axes.signals import user_locked_out
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from .audit import audit_event
+from .constants import AuditAction
+
+logger = logging.getLogger("onestop_tayninh.security")
+
+
+@receiver(user_logged_in, dispatch_uid="security:login")
+def _logged_in(sender, request, user, **kwargs) -> None:
+    audit_event(actor=user, action=AuditAction.LOGIN, target=user, request=request)
+
+
+@receiver(user_logged_out, dispatch_uid="security:logout")
+def _logged_out(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        audit_event(actor=user, action=AuditAction.LOGOUT, target=user, request=request)
+
+
+@receiver(user_login_failed, dispatch_uid="security:login_failed")
+def _login_failed(sender, credentials, request=None, **kwargs) -> None:
+    # Django has already replaced the password with asterisks; keep only the username.
+    username = str(credentials.get("username", ""))[:150]
+    audit_event(action=AuditAction.LOGIN_FAILED, target=username, data={"username": username}, request=request)
+
+
+@receiver(user_locked_out, dispatch_uid="security:lockout")
+def _locked_out(sender, request, username, ip_address, **kwargs) -> None:
+    logger.warning("login_locked_out username=%s ip=%s", username, ip_address)
+    audit_event(
+        action=AuditAction.LOCKOUT,
+        target=username or ip_address,
+        data={"username": username, "ip_address": ip_address},
+        request=request,
+    )

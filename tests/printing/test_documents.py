@@ -1,0 +1,203 @@
+"""Stored documents, the register, site overrides and hostile applicant text."""
+
+import datetime as dt
+import hashlib
+import io
+import socket
+import threading
+
+import pytest
+from openpyxl import load_workbook
+
+from onestop_tayninh.dossiers.models import Dossier
+from onestop_tayninh.printing.jobs import document_generate_job
+from onestop_tayninh.printing.models import GeneratedDocument
+from onestop_tayninh.printing.services import (
+    REGISTER_COLUMNS,
+    document_generate,
+    register_pdf,
+    register_xlsx,
+    render_form,
+)
+
+from .conftest import A4_LANDSCAPE, local, receive_full
+
+pytestmark = pytest.mark.django_db
+
+
+class Listener:
+    """A TCP server on a free local port that records every connection made to it."""
+
+    def __init__(self) -> None:
+        self.server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(8)
+        self.server.settimeout(0.2)
+        self.port = self.server.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self.server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            connection.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self.server.close()
+
+
+@pytest.fixture
+def listener():
+    server = Listener()
+    yield server
+    server.close()
+
+
+def test_listener_sees_a_real_connection(listener):
+    """The proof below means something only if the listener does notice a request."""
+    socket.create_connection(("127.0.0.1", listener.port), timeout=1).close()
+    threading.Event().wait(0.5)
+    assert listener.connections == 1
+
+
+def test_applicant_markup_is_printed_literally_and_fetches_nothing(world, as_pdf, listener):
+    name = f'<img src="http://127.0.0.1:{listener.port}/x">'
+    address = f'<link rel="stylesheet" href="http://127.0.0.1:{listener.port}/y.css"><style>@import url(http://127.0.0.1:{listener.port}/z.css);</style>'
+    dossier = receive_full(world, full_name=name, address=address)
+    for kind in ("receipt", "control_sheet"):
+        text = as_pdf(render_form(dossier=dossier, kind=kind)).flat_text()
+        assert name in text
+    assert address in as_pdf(render_form(dossier=dossier, kind="receipt")).flat_text()
+    threading.Event().wait(0.5)
+    assert listener.connections == 0
+
+
+def test_document_generate_stores_the_pdf_with_its_hash(world, as_pdf):
+    dossier = receive_full(world)
+    at = local(2027, 3, 1, 8, 0)
+    document = document_generate(dossier=dossier, kind="receipt", at=at)
+    content = document.file.read()
+    assert content.startswith(b"%PDF-")
+    assert document.sha256 == hashlib.sha256(content).hexdigest()
+    assert (document.dossier, document.kind, document.forms_version, document.created_at) == (
+        dossier,
+        "receipt",
+        "2025",
+        at,
+    )
+    assert "Tây Ninh, ngày 01 tháng 03 năm 2027" in as_pdf(content).flat_text()
+    # The job (ids only) is safe to run twice: the same event gives the same document.
+    assert document_generate_job(dossier.pk, "receipt", at.isoformat()) == document.pk
+    assert GeneratedDocument.objects.filter(dossier=dossier).count() == 1
+    # A later print of the same kind is a new document; the first one stays as issued.
+    later = document_generate(dossier=dossier, kind="receipt", at=at + dt.timedelta(hours=1))
+    assert later.pk != document.pk and GeneratedDocument.objects.filter(dossier=dossier).count() == 2
+
+
+def test_document_generate_refuses_without_leaving_a_file(world):
+    from django.core.exceptions import ValidationError
+
+    dossier = receive_full(world)
+    with pytest.raises(ValidationError, match="chưa thể in Văn bản xin lỗi"):
+        document_generate(dossier=dossier, kind="apology", at=local(2027, 3, 1, 8, 0))
+    assert not GeneratedDocument.objects.exists()
+
+
+def test_site_template_overrides_the_app_template(world, as_pdf, settings, tmp_path):
+    site = tmp_path / "sites" / "tayninh"
+    (site / "templates" / "printing" / "2025").mkdir(parents=True)
+    (site / "site.yaml").write_text('name: "tayninh"\nhotline: "1900 0000"\nplace: "Tân An"\n', encoding="utf-8")
+    (site / "templates" / "printing" / "2025" / "receipt.html").write_text(
+        '{% extends "printing/2018/receipt.html" %}{% block title %}Giấy biên nhận của tỉnh{% endblock %}',
+        encoding="utf-8",
+    )
+    settings.SITES_DIR = tmp_path / "sites"
+    dossier = receive_full(world)
+    text = as_pdf(render_form(dossier=dossier, kind="receipt", at=local(2027, 3, 1, 8, 0))).flat_text()
+    assert "GIẤY BIÊN NHẬN CỦA TỈNH" in text
+    assert "Tân An, ngày 01 tháng 03 năm 2027" in text and "1900 0000" in text
+    # Forms the site does not override come from the app.
+    assert "PHIẾU KIỂM SOÁT" in as_pdf(render_form(dossier=dossier, kind="control_sheet")).flat_text()
+
+
+# --- the register -----------------------------------------------------------------------------------
+
+
+def _bulk_received(world, count, *, day=dt.date(2027, 3, 1)):
+    """`count` received dossiers at the desk (bulk-created: the register only reads them)."""
+    template = receive_full(world, at=local(day.year, day.month, day.day, 7, 0), full_name="Nguyễn Văn Mẫu")
+    dossiers = [
+        Dossier(
+            procedure_version=template.procedure_version,
+            receiving_desk=template.receiving_desk,
+            receiving_agency=template.receiving_agency,
+            full_name=f"Người nộp số {i:03d}",
+            cccd=f"0721900{i:05d}",
+            phone="0912345678",
+            address=f"Số {i} đường 30/4, Phường 1, thành phố Tây Ninh",
+            code=f"{template.receiving_agency.code}-{day:%y%m%d}-{i + 2:04d}",
+            status="received",
+            received_at=local(day.year, day.month, day.day, 7, 30) + dt.timedelta(minutes=5 * i),
+            due_at=template.due_at,
+            forms_version="2025",
+        )
+        for i in range(count)
+    ]
+    Dossier.objects.bulk_create(dossiers)
+    return template
+
+
+def test_register_spans_pages_and_repeats_its_header(world, as_pdf):
+    template = _bulk_received(world, 45)
+    doc = as_pdf(register_pdf(desk=world["desk"], date_from=dt.date(2027, 3, 1), date_to=dt.date(2027, 3, 1)))
+    assert doc.page_size() == pytest.approx(A4_LANDSCAPE, abs=0.1)
+    assert doc.pages() >= 2
+    first, second = doc.flat_text(page=1), doc.flat_text(page=2)
+    assert "SỔ THEO DÕI HỒ SƠ" in first and "Mẫu số 07" in first
+    for page in (first, second):
+        for column in ("Mã hồ sơ", "Tên thủ tục hành chính", "Ngày, giờ hẹn trả kết quả", "Ghi chú"):
+            assert column in page
+    whole = doc.flat_text()
+    assert template.code in whole and "Người nộp số 044" in whole
+    assert "Sở Tư pháp tỉnh Tây Ninh" in whole  # lead agency
+    assert f"Trang 2/{doc.pages()}" in second
+
+
+def test_register_keeps_to_the_desk_and_range(world, as_pdf):
+    inside = receive_full(world, at=local(2027, 3, 2, 8, 0))
+    outside = receive_full(world, at=local(2027, 3, 3, 8, 0), cccd="072190001111")
+    text = as_pdf(
+        register_pdf(desk=world["desk"], date_from=dt.date(2027, 3, 1), date_to=dt.date(2027, 3, 2))
+    ).flat_text()
+    assert inside.code in text and outside.code not in text
+
+
+def test_register_2018_is_form_06(world, as_pdf):
+    receive_full(world, at=local(2025, 3, 3, 8, 0))
+    text = as_pdf(
+        register_pdf(desk=world["desk"], date_from=dt.date(2025, 3, 3), date_to=dt.date(2025, 3, 3))
+    ).flat_text()
+    assert "Mẫu số 06" in text and "Thông tư số 01/2018/TT-VPCP" in text
+
+
+def test_register_xlsx_has_the_columns_and_keeps_formulas_as_text(world):
+    receive_full(world, full_name='=HYPERLINK("http://example.com")')
+    _bulk_received(world, 3, day=dt.date(2027, 3, 2))
+    content = register_xlsx(desk=world["desk"], date_from=dt.date(2027, 3, 1), date_to=dt.date(2027, 3, 2))
+    sheet = load_workbook(io.BytesIO(content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows.index(tuple(REGISTER_COLUMNS))
+    body = rows[header + 1 :]
+    assert len(body) == 5
+    assert body[0][4] == '=HYPERLINK("http://example.com")'
+    assert sheet.cell(row=header + 2, column=5).data_type == "s"

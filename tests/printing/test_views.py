@@ -1,0 +1,74 @@
+"""The desk's printing pages apply the row-level rule: outside one's scope is a 404."""
+
+import pytest
+
+from onestop_tayninh.printing.services import document_generate
+
+from .conftest import local, receive_full, user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def desk_client(client):
+    def login(username):
+        client.force_login(user(username))
+        return client
+
+    return login
+
+
+def test_official_prints_a_form_of_a_visible_dossier(world, desk_client):
+    dossier = receive_full(world)
+    response = desk_client("tiepnhan.tinh").get(f"/desk/in/ho-so/{dossier.pk}/mau/control_sheet/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF-")
+
+
+def test_form_missing_data_answers_with_the_message_not_a_pdf(world, desk_client):
+    dossier = receive_full(world)
+    response = desk_client("tiepnhan.tinh").get(f"/desk/in/ho-so/{dossier.pk}/mau/apology/")
+    assert response.status_code == 409
+    assert "chưa thể in Văn bản xin lỗi" in response.content.decode()
+
+
+def test_dossier_of_another_agency_is_not_found(world, desk_client):
+    dossier = receive_full(world)
+    document = document_generate(dossier=dossier, kind="receipt", at=local(2027, 3, 1, 8, 0))
+    outsider = desk_client("chuyenvien.thue")
+    assert outsider.get(f"/desk/in/ho-so/{dossier.pk}/mau/receipt/").status_code == 404
+    assert outsider.get(f"/desk/in/ho-so/{dossier.pk}/").status_code == 404
+    assert outsider.get(f"/desk/in/ho-so/{dossier.pk}/van-ban/{document.pk}/").status_code == 404
+
+
+def test_stored_document_downloads_as_issued(world, desk_client):
+    dossier = receive_full(world)
+    document = document_generate(dossier=dossier, kind="receipt", at=local(2027, 3, 1, 8, 0))
+    client = desk_client("tiepnhan.tinh")
+    listing = client.get(f"/desk/in/ho-so/{dossier.pk}/")
+    assert listing.status_code == 200 and document.sha256 in listing.content.decode()
+    response = client.get(f"/desk/in/ho-so/{dossier.pk}/van-ban/{document.pk}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == document.file.open("rb").read()
+
+
+def test_anonymous_is_sent_to_login(world, client):
+    dossier = receive_full(world)
+    response = client.get(f"/desk/in/ho-so/{dossier.pk}/mau/receipt/")
+    assert response.status_code == 302
+
+
+def test_register_for_the_officials_desk_as_pdf_and_xlsx(world, desk_client):
+    receive_full(world)
+    client = desk_client("tiepnhan.tinh")
+    query = {"desk": world["desk"].pk, "date_from": "2027-03-01", "date_to": "2027-03-31"}
+    pdf = client.get("/desk/in/so-theo-doi/", {**query, "format": "pdf"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    xlsx = client.get("/desk/in/so-theo-doi/", {**query, "format": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
+    assert client.get("/desk/in/so-theo-doi/").status_code == 200  # the form
+
+
+def test_register_of_another_agencys_desk_is_not_found(world, desk_client):
+    query = {"desk": world["desk"].pk, "date_from": "2027-03-01", "date_to": "2027-03-31", "format": "pdf"}
+    assert desk_client("lanhdao.tuphap").get("/desk/in/so-theo-doi/", query).status_code == 404

@@ -1,0 +1,98 @@
+"""Login lockout (django-axes): per account and per address, with an unlock in the desk."""
+
+import pytest
+from axes.models import AccessAttempt
+
+from django.test import Client
+from django.urls import reverse
+
+from onestop_tayninh.security.models import AuditEvent
+from tests.factories import OfficialFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LOCKED = "Tài khoản tạm khóa do đăng nhập sai nhiều lần"
+
+
+def test_fifth_failure_locks_the_account_and_the_right_password_is_then_refused(client, lockout_on, desk_login):
+    official = OfficialFactory(roles=["receiving_officer"])
+    username = official.user.username
+    for _ in range(4):
+        assert desk_login(client, username, "sai-mat-khau").status_code == 200
+
+    response = desk_login(client, username, "sai-mat-khau")
+    assert response.status_code == 429
+    assert LOCKED in response.content.decode()
+
+    response = desk_login(client, username)
+    assert response.status_code == 429
+    assert LOCKED in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(action="lockout", object_repr=username).exists()
+
+
+def test_failures_from_one_address_lock_that_address_for_every_account(client, lockout_on, desk_login):
+    victims = [OfficialFactory().user for _ in range(5)]
+    for user in victims:
+        desk_login(client, user.username, "sai-mat-khau")
+    other = OfficialFactory().user
+
+    assert desk_login(client, other.username).status_code == 429
+    # Another address is not affected.
+    assert desk_login(Client(), other.username, REMOTE_ADDR="10.1.2.3").status_code == 302
+
+
+def test_case_and_accent_variants_of_a_username_count_as_one_account(client, lockout_on, desk_login):
+    user = OfficialFactory(user__username="quantri").user
+    for index, variant in enumerate(["QuanTri", "quàntri", "QUANTRI", "Quântri", "quantri"]):
+        desk_login(client, variant, "sai-mat-khau", REMOTE_ADDR=f"10.0.0.{index + 1}")
+
+    assert desk_login(Client(), user.username, REMOTE_ADDR="10.9.9.9").status_code == 429
+
+
+def test_cool_off_and_limit_come_from_settings(client, lockout_on, desk_login):
+    lockout_on.AXES_FAILURE_LIMIT = 2
+    user = OfficialFactory().user
+    desk_login(client, user.username, "sai")
+    assert desk_login(client, user.username, "sai").status_code == 429
+
+
+def test_administrator_unlock_in_the_desk_lets_the_user_in(client, lockout_on, desk_login):
+    user = OfficialFactory(roles=["receiving_officer"]).user
+    for _ in range(5):
+        desk_login(client, user.username, "sai-mat-khau")
+    assert desk_login(client, user.username).status_code == 429
+
+    admin = UserFactory(is_superuser=True)
+    admin_client = Client(REMOTE_ADDR="10.0.0.9")
+    admin_client.force_login(admin)
+    changelist = reverse("admin:axes_accessattempt_changelist")
+    page = admin_client.get(changelist)
+    assert page.status_code == 200
+    assert "Mở khóa đăng nhập" in page.content.decode()
+    attempts = list(AccessAttempt.objects.values_list("pk", flat=True))
+    response = admin_client.post(changelist, {"action": "unlock", "_selected_action": attempts})
+    assert response.status_code == 302
+
+    response = desk_login(client, user.username)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+    unlock = AuditEvent.objects.get(action="unlock")
+    assert unlock.actor_id == admin.pk and unlock.data["username"] == user.username
+
+
+def test_receiving_officer_cannot_open_the_lockout_page(client):
+    client.force_login(OfficialFactory(roles=["receiving_officer"]).user)
+    assert client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 403
+
+
+def test_logging_into_ones_own_account_does_not_reset_the_count_for_another(client, lockout_on, desk_login):
+    attacker = OfficialFactory().user
+    victim = OfficialFactory().user
+    for _ in range(2):
+        for _ in range(2):
+            desk_login(client, victim.username, "doan-mo")
+        assert desk_login(Client(), attacker.username).status_code == 302
+    desk_login(client, victim.username, "doan-mo")
+
+    assert desk_login(Client(REMOTE_ADDR="10.7.7.7"), victim.username).status_code == 429

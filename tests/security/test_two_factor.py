@@ -1,0 +1,145 @@
+"""Two-factor login for officials whose role requires it (TOTP + single-use recovery codes)."""
+
+import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from django.test import Client
+from django.urls import reverse
+
+from onestop_tayninh.directory.models import Role
+from onestop_tayninh.security.models import AuditEvent
+from onestop_tayninh.security.services import recovery_codes_issue, two_factor_required
+from tests.factories import OfficialFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+WRONG = "Mã xác thực không đúng hoặc đã hết hạn"
+
+
+def current_code(device: TOTPDevice, *, offset: int = 0) -> str:
+    return f"{(totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits) + offset) % 10**6:06d}"
+
+
+def enrolled(user) -> TOTPDevice:
+    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    return device
+
+
+def test_first_login_enrols_with_a_qr_code_and_a_valid_totp(client, two_factor_on, desk_login):
+    user = OfficialFactory(roles=["receiving_officer"]).user
+    assert desk_login(client, user.username).status_code == 302
+
+    response = client.get("/desk/")
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("security:otp_enrol"))
+
+    page = client.get(response.url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'src="data:image/svg+xml' in html
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+
+    done = client.post(response.url, {"token": current_code(device), "next": "/desk/"})
+    assert done.status_code == 200
+    assert len(done.context["codes"]) == 10
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get("/desk/").status_code == 200
+    assert AuditEvent.objects.filter(action="otp_enrolled", actor_id=user.pk).exists()
+
+
+def test_a_wrong_code_is_refused_in_vietnamese(client, two_factor_on, desk_login):
+    user = OfficialFactory(roles=["agency_head"]).user
+    desk_login(client, user.username)
+    client.get(reverse("security:otp_enrol"))
+    device = TOTPDevice.objects.get(user=user)
+
+    response = client.post(reverse("security:otp_enrol"), {"token": current_code(device, offset=1)})
+    assert response.status_code == 400
+    assert WRONG in response.content.decode()
+    assert client.get("/desk/").status_code == 302
+    assert AuditEvent.objects.filter(action="otp_failed", actor_id=user.pk).exists()
+
+
+def test_an_enrolled_official_verifies_with_the_current_code(client, two_factor_on, desk_login):
+    user = OfficialFactory(roles=["handling_officer"]).user
+    device = enrolled(user)
+    desk_login(client, user.username)
+    response = client.get("/desk/catalog/")
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("security:otp_verify"))
+
+    wrong = client.post(reverse("security:otp_verify"), {"token": current_code(device, offset=7)})
+    assert wrong.status_code == 400
+    assert WRONG in wrong.content.decode()
+
+    device.throttling_failure_count = 0
+    device.save()
+    ok = client.post(reverse("security:otp_verify"), {"token": current_code(device), "next": "/desk/catalog/"})
+    assert ok.status_code == 302
+    assert ok.url == "/desk/catalog/"
+    assert client.get("/desk/").status_code == 200
+
+
+def test_a_recovery_code_works_once(two_factor_on, desk_login):
+    user = OfficialFactory(roles=["receiving_officer"]).user
+    enrolled(user)
+    codes = recovery_codes_issue(user=user)
+
+    first = Client()
+    desk_login(first, user.username)
+    assert first.post(reverse("security:otp_verify"), {"token": codes[0]}).status_code == 302
+    assert first.get("/desk/").status_code == 200
+
+    second = Client()
+    desk_login(second, user.username)
+    response = second.post(reverse("security:otp_verify"), {"token": codes[0]})
+    assert response.status_code == 400
+    assert WRONG in response.content.decode()
+    assert second.get("/desk/").status_code == 302
+
+
+def test_a_role_without_two_factor_logs_straight_in(client, two_factor_on, desk_login):
+    user = OfficialFactory(roles=["receiving_officer"]).user
+    Role.objects.filter(code="receiving_officer").update(requires_two_factor=False)
+
+    desk_login(client, user.username)
+    assert client.get("/desk/").status_code == 200
+
+
+def test_one_role_requiring_two_factor_is_enough(two_factor_on):
+    user = OfficialFactory(roles=["receiving_officer", "system_admin"]).user
+    Role.objects.filter(code="receiving_officer").update(requires_two_factor=False)
+    assert two_factor_required(user)
+
+
+def test_superusers_need_two_factor_unless_switched_off(two_factor_on):
+    superuser = UserFactory(is_superuser=True)
+    assert two_factor_required(superuser)
+    two_factor_on.ONESTOP_SUPERUSER_2FA = False
+    assert not two_factor_required(superuser)
+
+
+def test_enforcement_off_lets_everyone_in(client, settings):
+    settings.ONESTOP_ENFORCE_2FA = False
+    client.force_login(OfficialFactory(roles=["receiving_officer"]).user)
+    assert client.get("/desk/").status_code == 200
+
+
+def test_the_two_factor_page_never_redirects_to_another_site(client, two_factor_on, desk_login):
+    user = OfficialFactory(roles=["receiving_officer"]).user
+    device = enrolled(user)
+    desk_login(client, user.username)
+    response = client.post(
+        reverse("security:otp_verify"), {"token": current_code(device), "next": "https://evil.example/"}
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("admin:index")
+
+
+def test_logout_stays_reachable_before_the_second_factor(client, two_factor_on, desk_login):
+    user = OfficialFactory(roles=["receiving_officer"]).user
+    desk_login(client, user.username)
+    assert client.post(reverse("admin:logout")).status_code == 200
+    assert "_auth_user_id" not in client.session
