@@ -35,6 +35,9 @@ cat <<MSG
   Tài khoản minh họa (mật khẩu chung: ${DEMO_PASSWORD:-TayNinh@2026}):
 $("${MANAGE[@]}" demo_logins)
 
+  Lần đăng nhập đầu tiên của mỗi cán bộ: quét mã QR bằng ứng dụng xác thực (xác thực hai lớp).
+  Để xem thử không cần điện thoại: ONESTOP_ENFORCE_2FA=false make run
+
   Nhấn Ctrl-C để dừng.
 MSG
 wait -n "${pids[@]}"
