@@ -265,6 +265,8 @@ class Dossier(models.Model):
             models.Index(fields=["assigned_to", "closed_at"]),
             models.Index(fields=["closed_at", "due_at"]),
             models.Index(fields=["current_agency", "closed_at", "due_at"]),
+            # The desk's register: its line numbers and date ranges (printing).
+            models.Index(fields=["receiving_desk", "received_at"]),
         ]
 
     def __str__(self) -> str:
