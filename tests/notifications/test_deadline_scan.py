@@ -141,3 +141,24 @@ def test_housekeeping_deletes_nothing_until_portal_drafts_exist(dossier, world):
     assert services.portal_drafts_purge(at=local(2027, 6, 1, 2, 30)) == 0
     after = (Dossier.objects.count(), Dossier.objects.filter(status="to_check").count(), Message.objects.count())
     assert after == before and before[1] == 1
+
+
+def test_the_head_confirms_the_draft_from_the_dossier_page(client, dossier):
+    services.deadline_scan(at=local(2027, 3, 5, 9, 0))
+    client.force_login(user("lanhdao.tuphap"))
+    page = client.get(f"/desk/dossiers/dossier/{dossier.pk}/change/").content.decode()
+    assert "Hệ thống đã lập dự thảo" in page and "hãy xác nhận" in page
+    response = client.post(
+        f"/desk/dossiers/dossier/{dossier.pk}/apologise/",
+        {
+            "new_due_at": "2027-03-15T17:00",
+            "responsible_agency": Agency.objects.get(code=JUSTICE).pk,
+            "reason": "Phải xác minh thêm tại nơi cư trú trước đây.",
+            "lock_version": Dossier.objects.get(pk=dossier.pk).lock_version,
+        },
+    )
+    draft = ApologyDraft.objects.get()
+    assert draft.status == "confirmed", [str(m) for m in response.wsgi_request._messages]
+    assert draft.confirmed_by == user("lanhdao.tuphap")
+    assert Dossier.objects.get(pk=dossier.pk).apology_count == 1
+    assert "Hệ thống đã lập dự thảo" not in client.get(f"/desk/dossiers/dossier/{dossier.pk}/change/").content.decode()

@@ -99,6 +99,8 @@ def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> di
     from onestop_tayninh.accounts.models import User as UserModel
     from onestop_tayninh.directory.constants import RoleCode
     from onestop_tayninh.directory.models import Agency
+    from onestop_tayninh.notifications.constants import ApologyDraftStatus
+    from onestop_tayninh.notifications.models import ApologyDraft
 
     from .actions import available_transitions
 
@@ -135,6 +137,8 @@ def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> di
             and dossier.access.filter(agency_id=official.agency_id).exists()
         ),
         "apology_agencies": Agency.objects.filter(pk__in=dossier.access.values("agency_id")).order_by("code"),
+        # Prepared by the deadline scan one working day before the due date, for the agency to confirm.
+        "apology_draft": ApologyDraft.objects.filter(dossier=dossier, status=ApologyDraftStatus.PENDING).first(),
         "history": dossier.events.select_related("actor", "from_agency", "to_agency", "from_state", "to_state"),
         "documents": dossier.documents.select_related("requirement"),
         "form_rows": [(labels.get(key, key), value) for key, value in (dossier.form_data or {}).items()],
