@@ -124,7 +124,7 @@ def grant_access(dossier: Dossier, agency: Agency) -> None:
 # --- starting the loop ------------------------------------------------------------------------
 
 
-def workflow_start(*, dossier: Dossier, at: dt.datetime) -> Dossier:
+def workflow_start(*, dossier: Dossier, at: dt.datetime, calendar: WorkCalendar | None = None) -> Dossier:
     """Put a just-received dossier at the first step of its procedure's workflow (called by dossier_accept)."""
     from onestop_tayninh.workflows.selectors import workflow_for
 
@@ -136,7 +136,7 @@ def workflow_start(*, dossier: Dossier, at: dt.datetime) -> Dossier:
     dossier.state = state
     dossier.current_agency = dossier.receiving_agency
     dossier.state_entered_at = at
-    dossier.step_due_at = _step_due(get_calendar(at=at), state, at)
+    dossier.step_due_at = _step_due(calendar or get_calendar(at=at), state, at)
     grant_access(dossier, dossier.receiving_agency)
     return dossier
 

@@ -290,7 +290,8 @@ def dossier_accept(*, dossier: Dossier, officer: User, at: dt.datetime) -> Dossi
             _("Chưa thể tiếp nhận: hồ sơ còn thiếu %(names)s.") % {"names": "; ".join(f"“{r.name}”" for r in missing)}
         )
     version = dossier.procedure_version
-    due_at = get_calendar(at=at).due_at(
+    calendar = get_calendar(at=at)  # read once: the appointment and the first step's budget use it
+    due_at = calendar.due_at(
         at, version.processing_amount, version.processing_unit, same_day_cutoff=version.same_day_cutoff
     )
     if due_at <= at:
@@ -303,7 +304,7 @@ def dossier_accept(*, dossier: Dossier, officer: User, at: dt.datetime) -> Dossi
     dossier.due_at = due_at
     dossier.received_by = officer
     dossier.forms_version = forms_version_for(at)
-    workflow_start(dossier=dossier, at=at)
+    workflow_start(dossier=dossier, at=at, calendar=calendar)
     dossier.save()
     _event(
         dossier=dossier,
