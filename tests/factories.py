@@ -5,7 +5,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from onestop_tayninh.accounts.constants import AccountKind
-from onestop_tayninh.accounts.models import User
+from onestop_tayninh.accounts.models import CitizenProfile, User
 from onestop_tayninh.directory.constants import AgencyKind, DeskKind, Tier
 from onestop_tayninh.directory.models import AdministrativeUnit, Agency, Official, ReceptionDesk, Role
 
@@ -70,6 +70,25 @@ class UserFactory(factory.django.DjangoModelFactory):
     def save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+class CitizenFactory(factory.django.DjangoModelFactory):
+    """A citizen's portal account (an individual with a CCCD, or an organisation with a tax code)."""
+
+    class Meta:
+        model = CitizenProfile
+
+    user = factory.SubFactory(
+        UserFactory,
+        kind=AccountKind.CITIZEN,
+        is_staff=False,
+        username=factory.Sequence(lambda n: f"congdan{n}"),
+        full_name=factory.Sequence(lambda n: f"Trần Thị Dân {n}"),
+        phone=factory.Sequence(lambda n: f"09{n:08d}"),
+    )
+    applicant_kind = "individual"
+    cccd = factory.Sequence(lambda n: f"0721{n:08d}")
+    address = "Số 1 đường 30/4, phường 1, Tây Ninh"
 
 
 class OfficialFactory(factory.django.DjangoModelFactory):

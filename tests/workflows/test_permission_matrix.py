@@ -27,6 +27,8 @@ MATRIX = {
     "tu-choi-tham-dinh": (["chuyen-xu-ly", "phan-cong"], {"handling_officer", "agency_head"}),
     "da-bo-sung": (["chuyen-xu-ly", "phan-cong", "yeu-cau-bo-sung"], {"receiving_officer", "handling_officer"}),
     "rut-khi-bo-sung": (["chuyen-xu-ly", "phan-cong", "yeu-cau-bo-sung"], {"receiving_officer"}),
+    "rut-khi-cho-phan-cong": (["chuyen-xu-ly"], {"agency_head"}),
+    "rut-khi-tham-dinh": (["chuyen-xu-ly", "phan-cong"], {"handling_officer", "agency_head"}),
     "phe-duyet": (["chuyen-xu-ly", "phan-cong", "trinh-duyet"], {"agency_head"}),
     "tra-lai": (["chuyen-xu-ly", "phan-cong", "trinh-duyet"], {"agency_head"}),
     "tu-choi-phe-duyet": (["chuyen-xu-ly", "phan-cong", "trinh-duyet"], {"agency_head"}),

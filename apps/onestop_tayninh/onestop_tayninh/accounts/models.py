@@ -46,3 +46,75 @@ class User(AbstractUser):
         from onestop_tayninh.directory.selectors import user_access_scope
 
         return user_access_scope(self)
+
+
+class CitizenProfile(models.Model):
+    """A citizen's or organisation's identity on the portal (DOMAIN.md §8: the repository's metadata).
+
+    The identifier (CCCD for a person, tax code for an organisation) is unique: one account
+    per person, so the dossiers and the vault of a person are in one place.
+    """
+
+    user = models.OneToOneField(
+        User,
+        verbose_name=_("tài khoản"),
+        on_delete=models.CASCADE,
+        related_name="citizen",
+        help_text=_("Tài khoản đăng nhập của công dân, tổ chức."),
+    )
+    applicant_kind = models.CharField(
+        _("cá nhân hay tổ chức"),
+        max_length=16,
+        choices=[("individual", _("Cá nhân")), ("organisation", _("Tổ chức"))],
+        default="individual",
+        help_text=_("Cá nhân đăng ký bằng CCCD; tổ chức đăng ký bằng mã số thuế."),
+    )
+    cccd = models.CharField(
+        _("số CCCD"),
+        max_length=12,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Số căn cước công dân 12 chữ số (cá nhân)."),
+    )
+    tax_code = models.CharField(
+        _("mã số thuế"),
+        max_length=14,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Mã số thuế của tổ chức (10 hoặc 13 chữ số, có thể có dấu gạch)."),
+    )
+    organisation_name = models.CharField(
+        _("tên tổ chức"), max_length=255, blank=True, help_text=_("Tên đầy đủ của tổ chức (nếu là tổ chức).")
+    )
+    date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True, help_text=_("Ngày sinh (cá nhân)."))
+    address = models.CharField(_("địa chỉ"), max_length=500, blank=True, help_text=_("Địa chỉ liên hệ."))
+    email_verified_at = models.DateTimeField(
+        _("xác thực thư điện tử lúc"),
+        null=True,
+        blank=True,
+        help_text=_("Lúc công dân bấm liên kết xác thực gửi đến hộp thư."),
+    )
+    identity_provider = models.CharField(
+        _("đăng nhập qua"),
+        max_length=32,
+        default="password",
+        help_text=_("Phương thức xác thực đã tạo tài khoản (mật khẩu, VNeID…)."),
+    )
+    created_at = models.DateTimeField(_("đăng ký lúc"), auto_now_add=True, help_text=_("Lúc tạo tài khoản."))
+
+    class Meta:
+        verbose_name = _("hồ sơ công dân")
+        verbose_name_plural = _("hồ sơ công dân")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.organisation_name or self.user.full_name or self.user.username
+
+    @property
+    def identifier(self) -> str:
+        return self.cccd or self.tax_code or ""

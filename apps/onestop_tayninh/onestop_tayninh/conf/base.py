@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "onestop_tayninh.workflows",
     "onestop_tayninh.portal",
     "onestop_tayninh.dossiers",
+    "onestop_tayninh.vault",
     "onestop_tayninh.security",
     "onestop_tayninh.printing",
     "onestop_tayninh.notifications",

@@ -157,6 +157,7 @@ def dossier_transition(
     consult_agencies: list[Agency] | None = None,
     result_file: File | None = None,
     result_electronic: bool = False,
+    as_applicant: bool = False,
 ) -> Dossier:
     dossier = _lock(dossier, expected_version)
     step = (
@@ -166,7 +167,11 @@ def dossier_transition(
     )
     if step is None or step.source_id != dossier.state_id:
         raise StaleDossier(_(STALE_MESSAGE) if step else _("Thao tác không tồn tại trong quy trình của hồ sơ."))
-    if not transition_allowed(dossier=dossier, transition=step, user=actor):
+    if as_applicant:
+        # The applicant acts on their own dossier, and only through the applicant's effects.
+        if dossier.applicant_account_id != actor.pk or step.effect not in APPLICANT_EFFECTS:
+            raise PermissionDenied(_("Bạn không được thực hiện thao tác này với hồ sơ."))
+    elif not transition_allowed(dossier=dossier, transition=step, user=actor):
         raise PermissionDenied(
             _("Bạn không được thực hiện thao tác “%(label)s” với hồ sơ này.") % {"label": step.label}
         )
@@ -224,6 +229,7 @@ def _notify(dossier: Dossier, step: Transition, *, at: dt.datetime, comment: str
     """Queue the messages and printed forms the transition calls for, in the same transaction."""
     from onestop_tayninh.notifications import services as notify
     from onestop_tayninh.printing.jobs import enqueue_document_generate
+    from onestop_tayninh.vault.services import vault_result_keep
 
     if step.effect == Effect.ASSIGN:
         notify.notify_assigned(dossier=dossier, at=at)
@@ -237,6 +243,7 @@ def _notify(dossier: Dossier, step: Transition, *, at: dt.datetime, comment: str
         enqueue_document_generate(dossier=dossier, kind="refusal", at=at)
     elif step.effect == Effect.ISSUE_RESULT:
         notify.notify_result_ready(dossier=dossier, at=at)
+        vault_result_keep(dossier=dossier, at=at)
     elif step.effect == Effect.RETURN_RESULT:
         notify.notify_rating_invitation(dossier=dossier, at=at)
     if step.target.kind in (StateKind.STOPPED, StateKind.WITHDRAWN) and dossier.forms_version == "2025":
@@ -287,6 +294,28 @@ def _apply_effect(
         dossier.result_issued_at = at
     elif effect in (Effect.RETURN_RESULT, Effect.REFUSE, Effect.WITHDRAW):
         dossier.closed_at = at
+
+
+# --- the applicant's own steps (portal) -------------------------------------------------------
+
+# Transitions an applicant may take on their own dossier, whatever roles the workflow lists.
+APPLICANT_EFFECTS = {Effect.SUPPLY_SUPPLEMENT, Effect.WITHDRAW}
+
+
+def applicant_step(dossier: Dossier, effect: str) -> Transition | None:
+    """The workflow's transition with `effect` from the dossier's current step, if the workflow has one."""
+    if dossier.state_id is None or effect not in APPLICANT_EFFECTS:
+        return None
+    return Transition.objects.filter(source_id=dossier.state_id, effect=effect).order_by("position", "pk").first()
+
+
+def applicant_transition(*, dossier: Dossier, citizen: User, effect: str, at: dt.datetime, comment: str) -> Dossier:
+    step = applicant_step(dossier, effect)
+    if step is None:
+        raise ValidationError(_("Quy trình của hồ sơ không cho phép thao tác này ở bước hiện tại."))
+    return dossier_transition(
+        dossier=dossier, actor=citizen, transition=step.code, at=at, comment=str(comment), as_applicant=True
+    )
 
 
 # --- consultations and apologies --------------------------------------------------------------

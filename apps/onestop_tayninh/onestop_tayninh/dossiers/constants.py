@@ -11,6 +11,7 @@ class DossierStatus(models.TextChoices):
     RECEIVED = "received", _("Đã tiếp nhận")
     INCOMPLETE = "incomplete", _("Yêu cầu bổ sung, hoàn thiện")
     REFUSED = "refused", _("Từ chối tiếp nhận")
+    WITHDRAWN = "withdrawn", _("Công dân rút trước khi tiếp nhận")
 
 
 class Channel(models.TextChoices):
@@ -53,6 +54,10 @@ class EventAction(models.TextChoices):
     TRANSITION = "transition", _("Chuyển bước xử lý")
     CONSULTATION_ANSWERED = "consultation_answered", _("Trả lời ý kiến phối hợp")
     APOLOGY = "apology", _("Xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)")
+    SUBMITTED_ONLINE = "submitted_online", _("Công dân nộp hồ sơ trực tuyến")
+    RESUBMITTED = "resubmitted", _("Công dân nộp lại hồ sơ đã bổ sung, hoàn thiện")
+    WITHDRAWN = "withdrawn", _("Công dân rút hồ sơ trước khi tiếp nhận")
+    RATED = "rated", _("Công dân đánh giá mức độ hài lòng")
 
 
 DEFAULT_MAX_UPLOAD_MB = 20

@@ -60,6 +60,15 @@ class Dossier(models.Model):
         related_name="received_dossiers",
         help_text=_("Cơ quan quản lý bộ phận tiếp nhận; mã định danh của cơ quan là tiền tố mã hồ sơ."),
     )
+    applicant_account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản người nộp"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="own_dossiers",
+        help_text=_("Tài khoản cổng dịch vụ công của người nộp (hồ sơ nộp trực tuyến); trống với hồ sơ nộp trực tiếp."),
+    )
 
     applicant_kind = models.CharField(
         _("đối tượng"),
@@ -355,6 +364,20 @@ class DossierDocument(models.Model):
         help_text=_("Cán bộ hoặc công dân đã tải tệp lên."),
     )
     uploaded_at = models.DateTimeField(_("tải lên lúc"), help_text=_("Thời điểm tải tệp lên."))
+    supplement_round = models.PositiveSmallIntegerField(
+        _("lần bổ sung"),
+        default=0,
+        help_text=_("0: nộp lần đầu; 1, 2…: nộp theo yêu cầu bổ sung lần thứ mấy. Bản cũ được giữ nguyên."),
+    )
+    reused_from = models.ForeignKey(
+        "vault.VaultDocument",
+        verbose_name=_("dùng lại từ kho dữ liệu"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reuses",
+        help_text=_("Giấy tờ công dân chọn lại từ kho dữ liệu điện tử thay vì tải lên (chỉ tiêu tái sử dụng)."),
+    )
 
     class Meta:
         verbose_name = _("giấy tờ trong hồ sơ")

@@ -162,6 +162,7 @@ INTAKE_STATUS = {
     DossierStatus.TO_CHECK: _("Đã nộp, chờ bộ phận một cửa kiểm tra"),
     DossierStatus.INCOMPLETE: _("Cần bổ sung, hoàn thiện hồ sơ trước khi được tiếp nhận"),
     DossierStatus.REFUSED: _("Không tiếp nhận hồ sơ (xem lý do trong phiếu từ chối)"),
+    DossierStatus.WITHDRAWN: _("Đã rút hồ sơ theo yêu cầu"),
 }
 
 

@@ -7,13 +7,16 @@ parameter (`at`): views pass `timezone.now()`, tests pass a fixed instant.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import uuid
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
@@ -27,8 +30,11 @@ from onestop_tayninh.directory.selectors import user_role_codes
 from onestop_tayninh.notifications.services import notify_dossier_received
 from onestop_tayninh.printing.jobs import enqueue_document_generate
 from onestop_tayninh.security.uploads import check_upload, detect_type
+from onestop_tayninh.vault.models import VaultDocument
+from onestop_tayninh.vault.services import vault_document_keep
+from onestop_tayninh.workflows.constants import Effect, StateKind
 
-from .actions import grant_access, workflow_start
+from .actions import applicant_step, applicant_transition, grant_access, workflow_start
 from .constants import (
     DEFAULT_MAX_UPLOAD_MB,
     FORMS_2025_FROM,
@@ -358,3 +364,216 @@ def dossier_refuse(*, dossier: Dossier, officer: User, reason: str, at: dt.datet
     _event(dossier=dossier, action=EventAction.REFUSED, actor=officer, at=at, comment=reason.strip())
     enqueue_document_generate(dossier=dossier, kind="refusal", at=at)
     return dossier
+
+
+# --- online submission and the applicant's own actions (portal) -------------------------------
+
+
+@dataclass(frozen=True)
+class OnlineFile:
+    """A file already checked (type, size, virus) and stored by the portal, ready to join a dossier."""
+
+    requirement: DocumentRequirement
+    stored_name: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    vault_document: VaultDocument | None = None
+
+
+def _ensure_applicant(dossier: Dossier, citizen: User) -> None:
+    if dossier.applicant_account_id is None or dossier.applicant_account_id != citizen.pk:
+        raise PermissionDenied(_("Bạn không phải người nộp hồ sơ này."))
+
+
+def _online_document(*, dossier: Dossier, item: OnlineFile, citizen: User, at: dt.datetime, supplement_round: int):
+    document = DossierDocument(
+        dossier=dossier,
+        requirement=item.requirement,
+        original_name=item.original_name[:255],
+        content_type=item.content_type,
+        size=item.size,
+        document_type=item.requirement.document_type if item.requirement else None,
+        uploaded_by=citizen,
+        uploaded_at=at,
+        supplement_round=supplement_round,
+        reused_from=item.vault_document,
+    )
+    # The dossier shares the stored file with the draft and the vault: nothing is copied.
+    document.file.name = item.stored_name
+    document.full_clean()
+    document.save()
+    if item.vault_document is None:
+        vault_document_keep(owner=citizen, document=document, sha256=item.sha256, at=at)
+    return document
+
+
+@transaction.atomic
+def dossier_submit_online(
+    *,
+    citizen: User,
+    procedure_version: ProcedureVersion,
+    desk: ReceptionDesk,
+    at: dt.datetime,
+    files: list[OnlineFile],
+    form_data: dict[str, Any],
+    phone: str = "",
+    email: str = "",
+    address: str = "",
+    return_method: str = ReturnMethod.ONLINE,
+    return_address: str = "",
+) -> Dossier:
+    """A citizen's online dossier lands in the desk's "to check" queue (status `to_check`, no code yet)."""
+    profile = getattr(citizen, "citizen", None)
+    if profile is None:
+        raise PermissionDenied(_("Chỉ tài khoản công dân, tổ chức mới nộp được hồ sơ trực tuyến."))
+    if procedure_version.status != VersionStatus.PUBLISHED or not procedure_version.accepts_online:
+        raise ValidationError(_("Thủ tục này hiện không nhận hồ sơ trực tuyến."))
+    if not procedure_version.receiving_desks.filter(pk=desk.pk).exists():
+        raise ValidationError(_("Hãy chọn nơi nộp hồ sơ trong danh sách của thủ tục."))
+    organisation = profile.applicant_kind == ApplicantKind.ORGANISATION
+    dossier = Dossier(
+        procedure_version=procedure_version,
+        channel=Channel.ONLINE,
+        receiving_desk=desk,
+        receiving_agency_id=desk.agency_id,
+        applicant_account=citizen,
+        applicant_kind=profile.applicant_kind,
+        full_name=citizen.full_name.strip(),
+        cccd="" if organisation else (profile.cccd or ""),
+        date_of_birth=profile.date_of_birth,
+        phone=phone.strip(),
+        email=email.strip(),
+        address=address.strip(),
+        organisation_name=profile.organisation_name if organisation else "",
+        tax_code=(profile.tax_code or "") if organisation else "",
+        representative=citizen.full_name.strip() if organisation else "",
+        form_data=form_data,
+        return_method=return_method,
+        return_address=return_address.strip(),
+    )
+    dossier.full_clean()
+    dossier.save()
+    grant_access(dossier, dossier.receiving_agency)
+    for item in files:
+        _online_document(dossier=dossier, item=item, citizen=citizen, at=at, supplement_round=0)
+    _event(dossier=dossier, action=EventAction.SUBMITTED_ONLINE, actor=citizen, at=at, data={"files": len(files)})
+    return dossier
+
+
+def supplement_round_of(dossier: Dossier) -> int:
+    """Which supplement the applicant is answering: before receipt, the Form 02 requests; after, the workflow's."""
+    if dossier.status == DossierStatus.INCOMPLETE:
+        return dossier.events.filter(action=EventAction.COMPLETION_REQUESTED).count()
+    return dossier.supplement_count
+
+
+def awaiting_applicant(dossier: Dossier) -> bool:
+    """The dossier waits for the applicant's documents (Form 02 before receipt, or a supplement request)."""
+    if dossier.status == DossierStatus.INCOMPLETE:
+        return True
+    return dossier.state_id is not None and dossier.state.kind == StateKind.AWAITING_CITIZEN
+
+
+def dossier_supplement_add(
+    *, dossier: Dossier, citizen: User, requirement: DocumentRequirement | None, file: File, at: dt.datetime
+) -> DossierDocument:
+    """The applicant uploads one supplement file; earlier versions stay in the dossier."""
+    _ensure_applicant(dossier, citizen)
+    label = requirement.name if requirement else _("Giấy tờ bổ sung")
+    accepted = list(requirement.accepted_types if requirement else DEFAULT_FILE_KINDS)
+    try:
+        check_upload(file, accepted_types=accepted, max_bytes=max_upload_bytes())
+    except ValidationError as exc:
+        raise ValidationError(f"{label}: {' '.join(exc.messages)}") from exc
+    return _supplement_attach(dossier=dossier, citizen=citizen, requirement=requirement, file=file, at=at)
+
+
+@transaction.atomic
+def _supplement_attach(*, dossier, citizen, requirement, file, at) -> DossierDocument:
+    dossier = _locked(dossier)
+    if not awaiting_applicant(dossier):
+        raise ValidationError(_("Hồ sơ không ở bước chờ bổ sung nên không nhận thêm giấy tờ."))
+    if requirement is not None and requirement.version_id != dossier.procedure_version_id:
+        raise ValidationError(_("Thành phần “%(name)s” không thuộc thủ tục của hồ sơ.") % {"name": requirement.name})
+    file.seek(0)
+    data = file.read()
+    kind, mime = detect_type(data)
+    file.seek(0)
+    stored = default_storage.save(f"dossiers/{at:%Y/%m}/{uuid.uuid4().hex}.{kind}", file)
+    item = OnlineFile(
+        requirement=requirement,
+        stored_name=stored,
+        original_name=os.path.basename(file.name or "")[:255] or f"tep.{kind}",
+        content_type=mime,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    try:
+        document = _online_document(
+            dossier=dossier, item=item, citizen=citizen, at=at, supplement_round=max(supplement_round_of(dossier), 1)
+        )
+    except Exception:
+        default_storage.delete(stored)
+        raise
+    _event(
+        dossier=dossier,
+        action=EventAction.DOCUMENT_ADDED,
+        actor=citizen,
+        at=at,
+        data={
+            "document": document.pk,
+            "requirement": requirement.pk if requirement else None,
+            "name": requirement.name if requirement else _("Giấy tờ bổ sung"),
+        },
+    )
+    return document
+
+
+@transaction.atomic
+def dossier_supplement_submit(*, dossier: Dossier, citizen: User, at: dt.datetime, comment: str = "") -> Dossier:
+    """The applicant says the supplement is complete: the desk checks again, or the clock resumes."""
+    dossier = _locked(dossier)
+    _ensure_applicant(dossier, citizen)
+    if not awaiting_applicant(dossier):
+        raise ValidationError(_("Hồ sơ không ở bước chờ bổ sung."))
+    round_ = max(supplement_round_of(dossier), 1)
+    if not dossier.documents.filter(supplement_round=round_).exists():
+        raise ValidationError(_("Hãy tải lên ít nhất một giấy tờ bổ sung trước khi gửi."))
+    if dossier.status == DossierStatus.INCOMPLETE:
+        dossier.status = DossierStatus.TO_CHECK
+        dossier.save(update_fields=["status", "updated_at"])
+        _event(dossier=dossier, action=EventAction.RESUBMITTED, actor=citizen, at=at, comment=comment.strip())
+        return dossier
+    return applicant_transition(
+        dossier=dossier,
+        citizen=citizen,
+        effect=Effect.SUPPLY_SUPPLEMENT,
+        at=at,
+        comment=comment or _("Công dân đã bổ sung trực tuyến"),
+    )
+
+
+@transaction.atomic
+def dossier_withdraw(*, dossier: Dossier, citizen: User, reason: str, at: dt.datetime) -> Dossier:
+    """The applicant withdraws a dossier not yet decided (where the workflow allows it after receipt)."""
+    dossier = _locked(dossier)
+    _ensure_applicant(dossier, citizen)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Hãy cho biết lý do rút hồ sơ."))
+    if dossier.status in (DossierStatus.TO_CHECK, DossierStatus.INCOMPLETE):
+        dossier.status = DossierStatus.WITHDRAWN
+        dossier.save(update_fields=["status", "updated_at"])
+        _event(dossier=dossier, action=EventAction.WITHDRAWN, actor=citizen, at=at, comment=reason)
+        return dossier
+    if not can_withdraw(dossier):
+        raise ValidationError(_("Hồ sơ đã được giải quyết hoặc đang ở bước không thể rút trực tuyến."))
+    return applicant_transition(dossier=dossier, citizen=citizen, effect=Effect.WITHDRAW, at=at, comment=reason)
+
+
+def can_withdraw(dossier: Dossier) -> bool:
+    if dossier.status in (DossierStatus.TO_CHECK, DossierStatus.INCOMPLETE):
+        return True
+    return applicant_step(dossier, Effect.WITHDRAW) is not None

@@ -5,6 +5,9 @@ from onestop_tayninh.catalog.constants import ServiceLevel
 from onestop_tayninh.catalog.models import Sector
 from onestop_tayninh.directory.constants import Tier
 from onestop_tayninh.directory.models import Agency
+from onestop_tayninh.dossiers.constants import ReturnMethod
+
+from .constants import RATING_QUESTIONS
 
 
 class CatalogFilterForm(forms.Form):
@@ -45,3 +48,81 @@ class LookupForm(forms.Form):
         error_messages={"invalid": _("Hãy nhập đúng 4 chữ số.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": r"\d{4}", "maxlength": "4"}),
     )
+
+
+class DraftContactForm(forms.Form):
+    """Where to receive, how to be reached: the part of the draft page that is not the e-form."""
+
+    receiving_desk = forms.TypedChoiceField(label=_("Nơi nộp hồ sơ"), coerce=int, required=False, empty_value=None)
+    phone = forms.CharField(
+        label=_("Số điện thoại"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.CharField(
+        label=_("Thư điện tử"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    address = forms.CharField(
+        label=_("Địa chỉ liên hệ"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    return_method = forms.ChoiceField(label=_("Nhận kết quả"), choices=ReturnMethod.choices, widget=forms.RadioSelect)
+    return_address = forms.CharField(label=_("Địa chỉ nhận qua bưu chính"), required=False, max_length=500)
+
+    def __init__(self, *args, version, **kwargs):
+        super().__init__(*args, **kwargs)
+        desks = version.receiving_desks.select_related("unit").order_by("name")
+        self.fields["receiving_desk"].choices = [("", _("— Chọn nơi nộp —"))] + [(d.pk, d.name) for d in desks]
+        if not version.electronic_result_allowed:
+            self.fields["return_method"].choices = [c for c in ReturnMethod.choices if c[0] != ReturnMethod.ONLINE]
+
+
+class SupplementForm(forms.Form):
+    requirement = forms.TypedChoiceField(
+        label=_("Bổ sung cho thành phần"), coerce=int, required=False, empty_value=None
+    )
+    file = forms.FileField(label=_("Tệp giấy tờ bổ sung"))
+
+    def __init__(self, *args, dossier, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requirement"].choices = [("", _("Giấy tờ khác theo yêu cầu"))] + [
+            (r.pk, r.name) for r in dossier.procedure_version.documents.all()
+        ]
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do rút hồ sơ"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RatingForm(forms.Form):
+    satisfied = forms.TypedChoiceField(
+        label=_("Nhìn chung, bạn có hài lòng với việc giải quyết hồ sơ này không?"),
+        choices=[("yes", _("Hài lòng")), ("no", _("Không hài lòng"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Góp ý thêm (không bắt buộc)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for question in RATING_QUESTIONS:
+            self.fields[f"q_{question['code']}"] = forms.ChoiceField(
+                label=question["label"], choices=question["options"], widget=forms.RadioSelect
+            )
+
+    def answers(self) -> dict[str, str]:
+        return {q["code"]: self.cleaned_data[f"q_{q['code']}"] for q in RATING_QUESTIONS}
+
+    def question_fields(self):
+        return [self[f"q_{q['code']}"] for q in RATING_QUESTIONS]

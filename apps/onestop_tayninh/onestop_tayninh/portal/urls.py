@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import citizen_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -8,6 +8,28 @@ urlpatterns = [
     path("thu-tuc/", views.procedure_list, name="procedure_list"),
     path("tra-cuu/", views.public_lookup, name="lookup"),
     path("thu-tuc/<str:code>/", views.procedure_detail, name="procedure_detail"),
-    path("thu-tuc/<str:code>/nop-truc-tuyen/", views.submit_start, name="submit_start"),
+    path("thu-tuc/<str:code>/nop-truc-tuyen/", citizen_views.submit_start, name="submit_start"),
     path("thu-tuc/<str:code>/bieu-mau/<int:document_id>/", views.procedure_template, name="procedure_template"),
+    # The citizen's own pages (login required; only their own records).
+    path("nop-ho-so/<int:draft_id>/", citizen_views.draft_edit, name="draft"),
+    path("nop-ho-so/<int:draft_id>/tep/<int:file_id>/", citizen_views.draft_file, name="draft_file"),
+    path("ho-so-cua-toi/", citizen_views.my_dossiers, name="my_dossiers"),
+    path("ho-so-cua-toi/<int:dossier_id>/", citizen_views.my_dossier, name="my_dossier"),
+    path("ho-so-cua-toi/<int:dossier_id>/bo-sung/", citizen_views.supplement_upload, name="supplement_upload"),
+    path("ho-so-cua-toi/<int:dossier_id>/bo-sung/gui/", citizen_views.supplement_submit, name="supplement_submit"),
+    path("ho-so-cua-toi/<int:dossier_id>/rut/", citizen_views.withdraw, name="withdraw"),
+    path("ho-so-cua-toi/<int:dossier_id>/danh-gia/", citizen_views.rate, name="rate"),
+    path(
+        "ho-so-cua-toi/<int:dossier_id>/giay-to/<int:document_id>/",
+        citizen_views.dossier_document,
+        name="dossier_document",
+    ),
+    path(
+        "ho-so-cua-toi/<int:dossier_id>/van-ban/<int:document_id>/",
+        citizen_views.generated_document,
+        name="generated_document",
+    ),
+    path("ho-so-cua-toi/<int:dossier_id>/ket-qua/", citizen_views.result_download, name="result"),
+    path("kho-du-lieu/", citizen_views.vault, name="vault"),
+    path("kho-du-lieu/<int:document_id>/", citizen_views.vault_download, name="vault_download"),
 ]

@@ -5,7 +5,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 
-from onestop_tayninh.catalog.eforms import build_eform
 from onestop_tayninh.catalog.selectors import catalog_search, published_version
 from onestop_tayninh.dossiers.selectors import citizen_status
 from onestop_tayninh.dossiers.selectors import public_lookup as lookup_dossier
@@ -57,19 +56,6 @@ def procedure_template(request, code: str, document_id: int):
     return FileResponse(
         document.template.open("rb"), as_attachment=True, filename=document.template.name.rsplit("/", 1)[-1]
     )
-
-
-def submit_start(request, code: str):
-    """Start of online submission: what the citizen will fill in and attach.
-
-    Submitting itself needs a citizen account (the citizen-portal issue); until then
-    this page shows the e-form and the documents so a citizen can prepare them.
-    """
-    version = published_version(code)
-    if version is None or not version.accepts_online:
-        raise Http404
-    form = build_eform(version.form_fields.all())()
-    return render(request, "portal/submit_start.html", {"version": version, "form": form})
 
 
 LOOKUP_LIMIT = 20  # look-ups per address per window

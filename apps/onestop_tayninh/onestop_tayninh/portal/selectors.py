@@ -1,0 +1,197 @@
+"""What a citizen reads about their own dossiers: plain Vietnamese, never internal step names.
+
+Ownership is the one rule here: `own_dossiers(user)` is the only way the citizen pages
+reach a dossier, so another citizen's id answers 404 everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from onestop_tayninh.calendars.engine import VIETNAM_TZ
+from onestop_tayninh.dossiers.constants import DossierStatus, EventAction
+from onestop_tayninh.dossiers.models import Dossier, DossierEvent
+from onestop_tayninh.dossiers.selectors import citizen_status
+from onestop_tayninh.dossiers.services import awaiting_applicant, can_withdraw, supplement_round_of
+from onestop_tayninh.printing.constants import DocumentKind
+from onestop_tayninh.printing.models import GeneratedDocument
+from onestop_tayninh.vault.models import VaultDocument
+from onestop_tayninh.workflows.constants import Effect, StateKind
+
+from .constants import DraftStatus
+from .models import SubmissionDraft
+from .services import can_rate
+
+if TYPE_CHECKING:
+    from onestop_tayninh.accounts.models import User
+
+# Printed forms that concern the applicant; the control sheet and the register are internal.
+CITIZEN_DOCUMENT_KINDS = (
+    DocumentKind.RECEIPT,
+    DocumentKind.SUPPLEMENT_REQUEST,
+    DocumentKind.REFUSAL,
+    DocumentKind.APOLOGY,
+    DocumentKind.STOP_NOTICE,
+)
+
+
+def own_dossiers(user: User) -> QuerySet[Dossier]:
+    if not getattr(user, "is_authenticated", False):
+        return Dossier.objects.none()
+    return Dossier.objects.filter(applicant_account_id=user.pk)
+
+
+def my_dossier_list(user: User) -> QuerySet[Dossier]:
+    return (
+        own_dossiers(user).select_related("procedure_version", "state", "receiving_desk").order_by("-created_at", "-pk")
+    )
+
+
+def open_drafts(user: User) -> QuerySet[SubmissionDraft]:
+    return SubmissionDraft.objects.filter(citizen_id=user.pk, status=DraftStatus.DRAFT).select_related(
+        "procedure_version"
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    text: str
+    detail: str = ""
+    tone: str = ""  # "", "action" (something is asked of the citizen), "done", "bad"
+
+
+def _local(value: dt.datetime | None) -> str:
+    return value.astimezone(VIETNAM_TZ).strftime("%H:%M ngày %d/%m/%Y") if value else ""
+
+
+def _transition_entry(event: DossierEvent, seen_agency: set[int]) -> TimelineEntry | None:
+    data = event.data or {}
+    effect = data.get("effect")
+    to_kind = event.to_state.kind if event.to_state_id else ""
+    if to_kind == StateKind.AWAITING_CITIZEN:
+        return TimelineEntry(event.at, _("Cơ quan giải quyết yêu cầu bổ sung hồ sơ"), event.comment, "action")
+    if event.from_state_id and event.from_state.kind == StateKind.AWAITING_CITIZEN and to_kind != StateKind.WITHDRAWN:
+        return TimelineEntry(event.at, _("Đã nhận giấy tờ bổ sung, tiếp tục giải quyết"))
+    if to_kind == StateKind.IN_CONSULTATION:
+        return TimelineEntry(event.at, _("Đang lấy ý kiến các cơ quan liên quan"))
+    if to_kind == StateKind.APPROVED:
+        return TimelineEntry(event.at, _("Đã có kết quả giải quyết"), "", "done")
+    if to_kind == StateKind.RESULT_RETURNED:
+        return TimelineEntry(event.at, _("Đã trả kết quả, hồ sơ kết thúc"), "", "done")
+    if to_kind == StateKind.REFUSED:
+        return TimelineEntry(event.at, _("Cơ quan từ chối giải quyết"), event.comment, "bad")
+    if to_kind == StateKind.STOPPED:
+        return TimelineEntry(event.at, _("Dừng giải quyết hồ sơ"), event.comment, "bad")
+    if to_kind == StateKind.WITHDRAWN:
+        return TimelineEntry(event.at, _("Đã rút hồ sơ theo yêu cầu"), event.comment)
+    if to_kind == StateKind.AT_AGENCY and event.to_agency_id and event.to_agency_id not in seen_agency:
+        seen_agency.add(event.to_agency_id)
+        return TimelineEntry(
+            event.at, _("Hồ sơ đã chuyển đến %(agency)s để giải quyết") % {"agency": event.to_agency.name}
+        )
+    del effect  # assignments, drafts for approval, send-backs: internal, not shown
+    return None
+
+
+def citizen_timeline(dossier: Dossier) -> list[TimelineEntry]:
+    """The dossier's history as the applicant should read it, oldest first."""
+    entries: list[TimelineEntry] = []
+    seen_agency: set[int] = {dossier.receiving_agency_id}
+    events = dossier.events.select_related("from_state", "to_state", "to_agency").order_by("at", "pk")
+    for event in events:
+        data = event.data or {}
+        if event.action == EventAction.SUBMITTED_ONLINE:
+            entries.append(TimelineEntry(event.at, _("Bạn đã nộp hồ sơ trực tuyến, chờ bộ phận một cửa kiểm tra")))
+        elif event.action == EventAction.STARTED:
+            entries.append(TimelineEntry(event.at, _("Bộ phận một cửa bắt đầu kiểm tra hồ sơ")))
+        elif event.action == EventAction.ACCEPTED:
+            due = dt.datetime.fromisoformat(data["due_at"]) if data.get("due_at") else dossier.due_at
+            entries.append(
+                TimelineEntry(
+                    event.at,
+                    _("Hồ sơ đã được tiếp nhận, mã hồ sơ %(code)s") % {"code": data.get("code", dossier.code)},
+                    _("Hẹn trả kết quả lúc %(due)s") % {"due": _local(due)},
+                    "done",
+                )
+            )
+        elif event.action == EventAction.COMPLETION_REQUESTED:
+            items = "; ".join(data.get("items", []))
+            entries.append(
+                TimelineEntry(event.at, _("Bộ phận một cửa đề nghị bổ sung, hoàn thiện hồ sơ"), items, "action")
+            )
+        elif event.action == EventAction.RESUBMITTED:
+            entries.append(TimelineEntry(event.at, _("Bạn đã nộp lại hồ sơ sau khi bổ sung")))
+        elif event.action == EventAction.REFUSED:
+            entries.append(TimelineEntry(event.at, _("Bộ phận một cửa từ chối tiếp nhận"), event.comment, "bad"))
+        elif event.action == EventAction.WITHDRAWN:
+            entries.append(TimelineEntry(event.at, _("Bạn đã rút hồ sơ"), event.comment))
+        elif event.action == EventAction.APOLOGY:
+            new_due = dt.datetime.fromisoformat(data["new_due_at"]) if data.get("new_due_at") else None
+            entries.append(
+                TimelineEntry(
+                    event.at,
+                    _("Cơ quan xin lỗi vì giải quyết chậm và hẹn lại ngày trả kết quả"),
+                    _("Ngày hẹn mới: %(due)s") % {"due": _local(new_due)} if new_due else event.comment,
+                    "action",
+                )
+            )
+        elif event.action == EventAction.RATED:
+            entries.append(TimelineEntry(event.at, _("Bạn đã đánh giá mức độ hài lòng")))
+        elif event.action == EventAction.TRANSITION:
+            entry = _transition_entry(event, seen_agency)
+            if entry:
+                entries.append(entry)
+    return entries
+
+
+def supplement_request(dossier: Dossier) -> dict | None:
+    """What is asked of the applicant now: the latest request's items and reason, or None."""
+    if not awaiting_applicant(dossier):
+        return None
+    if dossier.status == DossierStatus.INCOMPLETE:
+        event = dossier.events.filter(action=EventAction.COMPLETION_REQUESTED).order_by("-at", "-pk").first()
+        return {"items": (event.data or {}).get("items", []) if event else [], "reason": event.comment if event else ""}
+    event = (
+        dossier.events.filter(action=EventAction.TRANSITION, to_state__kind=StateKind.AWAITING_CITIZEN)
+        .order_by("-at", "-pk")
+        .first()
+    )
+    return {"items": [], "reason": event.comment if event else ""}
+
+
+def citizen_page_context(dossier: Dossier, *, at: dt.datetime) -> dict:
+    round_ = max(supplement_round_of(dossier), 1)
+    documents = list(dossier.documents.select_related("requirement", "reused_from").order_by("supplement_round", "pk"))
+    return {
+        "dossier": dossier,
+        "status_text": citizen_status(dossier),
+        "timeline": citizen_timeline(dossier),
+        "asked": supplement_request(dossier),
+        "documents": documents,
+        "supplement_documents": [d for d in documents if d.supplement_round == round_ and awaiting_applicant(dossier)],
+        "generated": GeneratedDocument.objects.filter(dossier=dossier, kind__in=CITIZEN_DOCUMENT_KINDS),
+        "result_available": bool(dossier.result_file and dossier.result_electronic),
+        "can_withdraw": can_withdraw(dossier) and dossier.closed_at is None and dossier.result_issued_at is None,
+        "can_rate": can_rate(dossier),
+        "rating": getattr(dossier, "rating", None),
+        "is_overdue": bool(dossier.due_at and dossier.closed_at is None and dossier.due_at < at),
+        "effect_supply": Effect.SUPPLY_SUPPLEMENT,
+    }
+
+
+def vault_for(user: User) -> QuerySet[VaultDocument]:
+    return VaultDocument.objects.owned_by(user).select_related("document_type")
+
+
+def vault_choices(user: User, requirement, *, day: dt.date) -> list[VaultDocument]:
+    """Vault documents offered for a requirement: the same document type first, then the rest."""
+    documents = list(vault_for(user).usable_on(day)[:200])
+    if requirement.document_type_id:
+        documents.sort(key=lambda d: d.document_type_id != requirement.document_type_id)
+    return documents

@@ -1,0 +1,400 @@
+"""Every write of the citizen's side of the portal: drafts of online submissions and ratings.
+
+A draft keeps what the citizen typed and the files they attached, each file checked
+(type from its content, size, virus) the moment it arrives. Submitting turns the draft
+into exactly one dossier, however many times the button is pressed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import os
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from onestop_tayninh.catalog.constants import RequirementKind
+from onestop_tayninh.catalog.eforms import build_eform
+from onestop_tayninh.catalog.models import DocumentRequirement, ProcedureVersion
+from onestop_tayninh.dossiers.constants import EventAction, ReturnMethod
+from onestop_tayninh.dossiers.models import Dossier, DossierEvent
+from onestop_tayninh.dossiers.services import OnlineFile, dossier_submit_online, max_upload_bytes
+from onestop_tayninh.security.uploads import TYPE_ALIASES, TYPE_MIMES, check_upload, detect_type
+from onestop_tayninh.vault.models import VaultDocument
+from onestop_tayninh.workflows.constants import StateKind
+
+from .constants import DRAFT_KEEP_DAYS, RATING_QUESTIONS, DraftStatus
+from .models import DraftFile, ServiceRating, SubmissionDraft
+
+if TYPE_CHECKING:
+    from onestop_tayninh.accounts.models import User
+
+MAX_FILES_PER_REQUIREMENT = 10
+CONTACT_FIELDS = ("phone", "email", "address", "return_method", "return_address")
+
+
+def _ensure_owner(draft: SubmissionDraft, citizen: User) -> None:
+    if draft.citizen_id != citizen.pk:
+        raise PermissionDenied(_("Bản nháp không thuộc tài khoản của bạn."))
+
+
+def _expiry(at: dt.datetime) -> dt.datetime:
+    return at + dt.timedelta(days=DRAFT_KEEP_DAYS)
+
+
+@transaction.atomic
+def draft_start(*, citizen: User, procedure_version: ProcedureVersion, at: dt.datetime) -> SubmissionDraft:
+    """A new draft, filled in with the citizen's contact details; the open one is reused if any."""
+    if not procedure_version.accepts_online:
+        raise ValidationError(_("Thủ tục này không nhận hồ sơ trực tuyến."))
+    existing = SubmissionDraft.objects.filter(
+        citizen=citizen, procedure_version=procedure_version, status=DraftStatus.DRAFT
+    ).first()
+    if existing is not None:
+        return existing
+    profile = getattr(citizen, "citizen", None)
+    desks = list(procedure_version.receiving_desks.all()[:2])
+    draft = SubmissionDraft(
+        citizen=citizen,
+        procedure_version=procedure_version,
+        receiving_desk=desks[0] if len(desks) == 1 else None,
+        phone=citizen.phone,
+        email=citizen.email,
+        address=profile.address if profile else "",
+        return_method=ReturnMethod.ONLINE if procedure_version.electronic_result_allowed else ReturnMethod.DESK,
+        created_at=at,
+        updated_at=at,
+        expires_at=_expiry(at),
+    )
+    draft.full_clean()
+    draft.save()
+    return draft
+
+
+@dataclass
+class DraftChanges:
+    """What one press of "Lưu" or "Nộp" on the draft page brings."""
+
+    form_data: dict[str, Any] = field(default_factory=dict)
+    contact: dict[str, str] = field(default_factory=dict)
+    desk_id: int | None = None
+    uploads: list[tuple[DocumentRequirement, File]] = field(default_factory=list)
+    picks: list[tuple[DocumentRequirement, int]] = field(default_factory=list)
+    remove_file_id: int | None = None
+
+
+@dataclass
+class DraftOutcome:
+    draft: SubmissionDraft
+    file_errors: dict[int, list[str]] = field(default_factory=dict)  # requirement id → messages
+    added: int = 0
+
+
+def _checked(requirement: DocumentRequirement, upload: File) -> tuple[bytes, str, str]:
+    """Content, type and MIME of an upload that passed the gate, or a ValidationError naming the slot."""
+    try:
+        check_upload(upload, accepted_types=list(requirement.accepted_types), max_bytes=max_upload_bytes())
+    except ValidationError as exc:
+        raise ValidationError(f"{requirement.name}: {' '.join(exc.messages)}") from exc
+    upload.seek(0)
+    data = upload.read()
+    kind, mime = detect_type(data)
+    return data, kind or "bin", mime
+
+
+def draft_update(*, draft: SubmissionDraft, citizen: User, changes: DraftChanges, at: dt.datetime) -> DraftOutcome:
+    """Save what the citizen typed and attach what passed the checks; a bad file never loses the rest.
+
+    Files are scanned before the draft row is locked (clamd takes time); a file whose content
+    is already in the same slot is skipped, so a double-clicked button attaches it once.
+    """
+    _ensure_owner(draft, citizen)
+    outcome = DraftOutcome(draft=draft)
+    accepted: list[tuple[DocumentRequirement, bytes, str, str, str]] = []
+    for requirement, upload in changes.uploads:
+        if requirement.version_id != draft.procedure_version_id:
+            continue
+        try:
+            data, kind, mime = _checked(requirement, upload)
+        except ValidationError as exc:
+            outcome.file_errors.setdefault(requirement.pk, []).extend(exc.messages)
+            continue
+        name = os.path.basename(upload.name or "")[:255] or f"tep.{kind}"
+        accepted.append((requirement, data, kind, mime, name))
+    with transaction.atomic():
+        draft = SubmissionDraft.objects.select_for_update().get(pk=draft.pk)
+        outcome.draft = draft
+        if draft.status != DraftStatus.DRAFT:
+            return outcome
+        _apply_fields(draft, changes, at)
+        for requirement, data, kind, mime, name in accepted:
+            error = _store(draft, requirement, data=data, kind=kind, mime=mime, name=name, at=at)
+            if error:
+                outcome.file_errors.setdefault(requirement.pk, []).append(error)
+            else:
+                outcome.added += 1
+        for requirement, vault_id in changes.picks:
+            error = _pick(draft, requirement, vault_id=vault_id, at=at)
+            if error:
+                outcome.file_errors.setdefault(requirement.pk, []).append(error)
+            else:
+                outcome.added += 1
+        if changes.remove_file_id:
+            _remove(draft, changes.remove_file_id)
+    return outcome
+
+
+def _apply_fields(draft: SubmissionDraft, changes: DraftChanges, at: dt.datetime) -> None:
+    keys = {definition.key for definition in draft.procedure_version.form_fields.all()}
+    # Kept as typed, valid or not: the e-form is validated on submit, a draft may be unfinished.
+    draft.form_data = {key: str(value)[:5000] for key, value in changes.form_data.items() if key in keys}
+    for name in CONTACT_FIELDS:
+        if name in changes.contact:
+            setattr(draft, name, (changes.contact[name] or "").strip()[:500])
+    if draft.return_method not in ReturnMethod.values:
+        draft.return_method = ReturnMethod.DESK
+    if changes.desk_id is not None:
+        desk = draft.procedure_version.receiving_desks.filter(pk=changes.desk_id).first()
+        draft.receiving_desk = desk
+    draft.updated_at = at
+    draft.expires_at = _expiry(at)
+    # The contact fields are checked on submit; an unfinished e-mail address must not lose the draft.
+    draft.save()
+
+
+def _slot_full(draft: SubmissionDraft, requirement: DocumentRequirement) -> bool:
+    return draft.files.filter(requirement=requirement).count() >= MAX_FILES_PER_REQUIREMENT
+
+
+def _store(draft, requirement, *, data: bytes, kind: str, mime: str, name: str, at) -> str | None:
+    sha256 = hashlib.sha256(data).hexdigest()
+    if draft.files.filter(requirement=requirement, sha256=sha256).exists():
+        return None  # the same content again (a double click, a re-sent form): attached once
+    if _slot_full(draft, requirement):
+        return _("%(name)s: tối đa %(max)s tệp.") % {"name": requirement.name, "max": MAX_FILES_PER_REQUIREMENT}
+    stored = default_storage.save(f"drafts/{at:%Y/%m}/{uuid.uuid4().hex}.{kind}", _BytesFile(data))
+    DraftFile.objects.create(
+        draft=draft,
+        requirement=requirement,
+        file=stored,
+        original_name=name,
+        content_type=mime,
+        size=len(data),
+        sha256=sha256,
+        added_at=at,
+    )
+    return None
+
+
+def _pick(draft, requirement, *, vault_id: int, at) -> str | None:
+    document = VaultDocument.objects.owned_by(draft.citizen).filter(pk=vault_id).first()
+    if document is None:
+        return _("Không tìm thấy giấy tờ trong kho dữ liệu của bạn.")
+    if requirement.version_id != draft.procedure_version_id:
+        return _("Thành phần hồ sơ không thuộc thủ tục này.")
+    wanted = {TYPE_ALIASES.get(kind.lower(), kind.lower()) for kind in requirement.accepted_types}
+    if not any(document.content_type in TYPE_MIMES.get(kind, ()) for kind in wanted):
+        return _("%(name)s: giấy tờ “%(title)s” không đúng định dạng cho phép.") % {
+            "name": requirement.name,
+            "title": document.title,
+        }
+    if draft.files.filter(requirement=requirement, vault_document=document).exists():
+        return None
+    if _slot_full(draft, requirement):
+        return _("%(name)s: tối đa %(max)s tệp.") % {"name": requirement.name, "max": MAX_FILES_PER_REQUIREMENT}
+    DraftFile.objects.create(
+        draft=draft,
+        requirement=requirement,
+        file=document.file.name,
+        original_name=document.original_name,
+        content_type=document.content_type,
+        size=document.size,
+        sha256=document.sha256,
+        vault_document=document,
+        added_at=at,
+    )
+    return None
+
+
+def _remove(draft: SubmissionDraft, file_id: int) -> None:
+    item = draft.files.filter(pk=file_id).first()
+    if item is None:
+        return
+    stored = item.file.name
+    item.delete()
+    if item.vault_document_id is None:
+        # The stored file belonged to this draft alone; remove it once the row is gone for good.
+        transaction.on_commit(lambda: default_storage.delete(stored))
+
+
+class _BytesFile(File):
+    def __init__(self, data: bytes):
+        super().__init__(io.BytesIO(data))
+        self.size = len(data)
+
+
+def eform_for(draft: SubmissionDraft, *, bound: bool):
+    """The procedure's e-form with the draft's values: bound to check them, unbound to show them."""
+    form_class = build_eform(draft.procedure_version.form_fields.all())
+    if bound:
+        return form_class({f"f-{key}": value for key, value in draft.form_data.items()}, prefix="f")
+    return form_class(initial=draft.form_data, prefix="f")
+
+
+def draft_problems(draft: SubmissionDraft) -> tuple[dict[str, list[str]], list[str]]:
+    """(e-form field errors, other problems) that stop this draft from being submitted, in Vietnamese."""
+    form = eform_for(draft, bound=True)
+    field_errors = {} if form.is_valid() else {key: list(errors) for key, errors in form.errors.items()}
+    problems: list[str] = []
+    if draft.receiving_desk_id is None:
+        problems.append(_("Hãy chọn nơi nộp hồ sơ."))
+    if not draft.phone and not draft.email:
+        problems.append(_("Hãy nhập số điện thoại hoặc thư điện tử để nhận thông báo."))
+    if draft.email:
+        from django.core.validators import validate_email
+
+        try:
+            validate_email(draft.email)
+        except ValidationError:
+            problems.append(_("Địa chỉ thư điện tử không hợp lệ."))
+    if draft.return_method == ReturnMethod.POST and not draft.return_address:
+        problems.append(_("Hãy nhập địa chỉ nhận kết quả qua bưu chính."))
+    if draft.return_method == ReturnMethod.ONLINE and not draft.procedure_version.electronic_result_allowed:
+        problems.append(_("Thủ tục này không trả kết quả trực tuyến; hãy chọn nơi nhận khác."))
+    provided = set(draft.files.values_list("requirement_id", flat=True))
+    for requirement in draft.procedure_version.documents.filter(requirement=RequirementKind.REQUIRED):
+        if requirement.pk not in provided:
+            problems.append(_("Còn thiếu: %(name)s.") % {"name": requirement.name})
+    return field_errors, problems
+
+
+def draft_submit(*, draft: SubmissionDraft, citizen: User, at: dt.datetime) -> Dossier:
+    """Submit the draft: exactly one dossier in the desk's "to check" queue, whatever the number of clicks."""
+    _ensure_owner(draft, citizen)
+    with transaction.atomic():
+        draft = SubmissionDraft.objects.select_for_update().select_related("procedure_version").get(pk=draft.pk)
+        if draft.status == DraftStatus.SUBMITTED:
+            return draft.dossier
+        field_errors, problems = draft_problems(draft)
+        if field_errors or problems:
+            messages = [f"{label}: {' '.join(errors)}" for label, errors in _labelled(draft, field_errors)]
+            raise ValidationError(messages + problems)
+        form = eform_for(draft, bound=True)
+        form.is_valid()
+        files = [
+            OnlineFile(
+                requirement=item.requirement,
+                stored_name=item.file.name,
+                original_name=item.original_name,
+                content_type=item.content_type,
+                size=item.size,
+                sha256=item.sha256,
+                vault_document=item.vault_document,
+            )
+            for item in draft.files.select_related("requirement__document_type", "vault_document")
+        ]
+        dossier = dossier_submit_online(
+            citizen=citizen,
+            procedure_version=draft.procedure_version,
+            desk=draft.receiving_desk,
+            at=at,
+            files=files,
+            form_data={key: _jsonable(value) for key, value in form.cleaned_data.items()},
+            phone=draft.phone,
+            email=draft.email,
+            address=draft.address,
+            return_method=draft.return_method,
+            return_address=draft.return_address,
+        )
+        draft.status = DraftStatus.SUBMITTED
+        draft.dossier = dossier
+        draft.updated_at = at
+        draft.save(update_fields=["status", "dossier", "updated_at"])
+    return dossier
+
+
+def _labelled(draft: SubmissionDraft, field_errors: dict[str, list[str]]):
+    labels = {definition.key: definition.label for definition in draft.procedure_version.form_fields.all()}
+    return [(labels.get(key, key), errors) for key, errors in field_errors.items()]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, bool, float)):
+        return value
+    return str(value)
+
+
+def drafts_expired_delete(*, at: dt.datetime) -> int:
+    """Nightly housekeeping: unsubmitted drafts past their expiry go, with the files only they held."""
+    deleted = 0
+    expired = SubmissionDraft.objects.filter(status=DraftStatus.DRAFT, expires_at__lt=at).values_list("pk", flat=True)
+    for draft_id in list(expired[:10000]):
+        with transaction.atomic():
+            draft = SubmissionDraft.objects.select_for_update().filter(pk=draft_id, status=DraftStatus.DRAFT).first()
+            if draft is None or draft.expires_at >= at:
+                continue
+            stored = list(draft.files.filter(vault_document__isnull=True).values_list("file", flat=True))
+            draft.delete()
+            transaction.on_commit(lambda names=stored: [default_storage.delete(name) for name in names])
+            deleted += 1
+    return deleted
+
+
+# --- rating -----------------------------------------------------------------------------------
+
+
+def can_rate(dossier: Dossier) -> bool:
+    """A dossier can be rated once its result is out (issued, returned) or it was refused."""
+    if hasattr(dossier, "rating"):
+        return False
+    if dossier.result_issued_at is not None:
+        return True
+    return dossier.state_id is not None and dossier.state.kind in (StateKind.RESULT_RETURNED, StateKind.REFUSED)
+
+
+@transaction.atomic
+def dossier_rate(
+    *, dossier: Dossier, citizen: User, satisfied: bool, answers: dict[str, str], comment: str, at: dt.datetime
+) -> ServiceRating:
+    dossier = Dossier.objects.select_for_update().select_related("state").get(pk=dossier.pk)
+    if dossier.applicant_account_id != citizen.pk:
+        raise PermissionDenied(_("Bạn không phải người nộp hồ sơ này."))
+    if ServiceRating.objects.filter(dossier=dossier).exists():
+        raise ValidationError(_("Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần."))
+    if not can_rate(dossier):
+        raise ValidationError(_("Chỉ đánh giá được sau khi có kết quả giải quyết."))
+    scores: dict[str, int] = {}
+    for question in RATING_QUESTIONS:
+        value = str(answers.get(question["code"], ""))
+        if value not in {code for code, _label in question["options"]}:
+            raise ValidationError(_("Hãy trả lời câu hỏi: %(label)s.") % {"label": question["label"]})
+        scores[question["code"]] = int(value)
+    rating = ServiceRating(
+        dossier=dossier,
+        citizen=citizen,
+        satisfied=satisfied,
+        answers=scores,
+        score=sum(scores.values()),
+        comment=(comment or "").strip()[:2000],
+        created_at=at,
+    )
+    rating.full_clean()
+    rating.save()
+    DossierEvent.objects.create(
+        dossier=dossier,
+        action=EventAction.RATED,
+        actor=citizen,
+        at=at,
+        data={"satisfied": satisfied, "score": rating.score},
+    )
+    return rating

@@ -1,0 +1,9 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class VaultSource(models.TextChoices):
+    """How a document came into a citizen's vault (DOMAIN.md §8)."""
+
+    SUBMITTED = "submitted", _("Giấy tờ công dân đã nộp")
+    RESULT = "result", _("Kết quả giải quyết điện tử")

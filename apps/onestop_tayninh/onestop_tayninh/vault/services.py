@@ -1,0 +1,83 @@
+"""Writes to the citizen's vault: documents go in when submitted or issued, never copied."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import TYPE_CHECKING
+
+from onestop_tayninh.security.uploads import detect_type
+
+from .constants import VaultSource
+from .models import VaultDocument
+
+if TYPE_CHECKING:
+    from onestop_tayninh.accounts.models import User
+    from onestop_tayninh.dossiers.models import Dossier, DossierDocument
+
+
+def sha256_of(field_file) -> str:
+    digest = hashlib.sha256()
+    with field_file.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def vault_document_keep(*, owner: User, document: DossierDocument, sha256: str, at: dt.datetime) -> VaultDocument:
+    """Put a submitted document in its owner's vault (once per content), sharing the stored file."""
+    existing = VaultDocument.objects.filter(owner=owner, sha256=sha256, source=VaultSource.SUBMITTED).first()
+    if existing is not None:
+        return existing
+    title = document.requirement.name if document.requirement else document.original_name
+    vault_document = VaultDocument(
+        owner=owner,
+        title=title[:500],
+        document_type=document.document_type,
+        source=VaultSource.SUBMITTED,
+        source_dossier=document.dossier,
+        file=document.file.name,
+        original_name=document.original_name,
+        content_type=document.content_type,
+        size=document.size,
+        sha256=sha256,
+        issuer=document.issuer,
+        issue_date=document.issue_date,
+        number=document.number,
+        created_at=at,
+    )
+    vault_document.full_clean()
+    vault_document.save()
+    return vault_document
+
+
+def vault_result_keep(*, dossier: Dossier, at: dt.datetime) -> VaultDocument | None:
+    """An electronic result issued to an online applicant goes into their vault (DOMAIN.md §8)."""
+    if not (dossier.applicant_account_id and dossier.result_electronic and dossier.result_file):
+        return None
+    sha256 = sha256_of(dossier.result_file)
+    existing = VaultDocument.objects.filter(
+        owner_id=dossier.applicant_account_id, sha256=sha256, source=VaultSource.RESULT
+    ).first()
+    if existing is not None:
+        return existing
+    with dossier.result_file.open("rb") as handle:
+        _kind, mime = detect_type(handle.read(8192))
+    vault_document = VaultDocument(
+        owner_id=dossier.applicant_account_id,
+        title=f"Kết quả: {dossier.procedure_version.name}"[:500],
+        source=VaultSource.RESULT,
+        source_dossier=dossier,
+        file=dossier.result_file.name,
+        original_name=dossier.result_file.name.rsplit("/", 1)[-1],
+        content_type=mime,
+        size=dossier.result_file.size,
+        sha256=sha256,
+        issuer=(dossier.current_agency or dossier.receiving_agency).name[:255],
+        issue_date=at.date(),
+        number=dossier.code,
+        created_at=at,
+    )
+    vault_document.full_clean()
+    vault_document.save()
+    return vault_document
