@@ -35,6 +35,9 @@ cat <<MSG
   Tài khoản minh họa (mật khẩu chung: ${DEMO_PASSWORD:-TayNinh@2026}):
 $("${MANAGE[@]}" demo_logins)
 
+  Công dân minh họa trên Cổng dịch vụ công (http://$ADDRESS/tai-khoan/dang-nhap/):
+    0901234567 (Nguyễn Thị Lan, CCCD 072190001111), cùng mật khẩu trên.
+
   Lần đăng nhập đầu tiên của mỗi cán bộ: quét mã QR bằng ứng dụng xác thực (xác thực hai lớp).
   Để xem thử không cần điện thoại: ONESTOP_ENFORCE_2FA=false make run
 

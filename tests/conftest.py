@@ -1,5 +1,9 @@
+import os
+from pathlib import Path
+
 import pytest
 
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, DESKTOP
 from tests.factories import PASSWORD
 
 
@@ -12,3 +16,43 @@ def password() -> str:
 def _media_root(settings, tmp_path):
     """Each test writes files under its own temporary root."""
     settings.MEDIA_ROOT = tmp_path / "files"
+
+
+# --- browser tests (Playwright for Python driving Debian's Chromium; no browser download) -----
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Playwright's sync API runs an event loop; Django must allow sync DB calls beside it.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """Save a screenshot under test-artifacts/ for a person to look at."""
+
+    def take(page, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

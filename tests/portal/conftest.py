@@ -9,7 +9,10 @@ from onestop_tayninh.catalog.services import procedure_version_publish
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.portal.services import DraftChanges, draft_start, draft_update
 from tests.factories import CitizenFactory, ProcedureVersionFactory, make_publishable
-from tests.workflows.conftest import local, world  # noqa: F401 - world is a fixture, used by name
+from tests.workflows import conftest as workflows
+from tests.workflows.conftest import local
+
+world = workflows.world  # the demo province fixture, used by name
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -56,7 +59,9 @@ def filled_draft(world, citizen, *, at=None, files=True):
     at = at or local(2027, 3, 1, 8, 0)
     version = world["online"]
     draft = draft_start(citizen=citizen, procedure_version=version, at=at)
-    uploads = [(requirement, pdf_unique(f"{requirement.pk}.pdf")) for requirement in version.documents.all()] if files else []
+    uploads = (
+        [(requirement, pdf_unique(f"{requirement.pk}.pdf")) for requirement in version.documents.all()] if files else []
+    )
     outcome = draft_update(
         draft=draft,
         citizen=citizen,

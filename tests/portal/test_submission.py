@@ -21,7 +21,7 @@ from onestop_tayninh.security.models import AuditEvent
 from onestop_tayninh.vault.models import VaultDocument
 
 from ..dossiers.test_upload_security import EICAR
-from ..workflows.conftest import local, pdf, user
+from ..workflows.conftest import local, user
 from .conftest import filled_draft, pdf_unique, png
 
 pytestmark = pytest.mark.django_db
@@ -162,9 +162,7 @@ def test_an_oversized_file_is_refused_with_the_limit(client, online, citizen, se
     client.force_login(citizen)
     big = ContentFile(b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 10), name="lon.pdf")
 
-    response = client.post(
-        reverse("portal:draft", args=[draft.pk]), {"action": "save", f"file-{requirement.pk}": big}
-    )
+    response = client.post(reverse("portal:draft", args=[draft.pk]), {"action": "save", f"file-{requirement.pk}": big})
 
     assert "quá lớn" in response.content.decode() and "1,0\xa0MB" in response.content.decode()
     assert not DraftFile.objects.exists()
@@ -248,7 +246,9 @@ def test_another_citizens_vault_document_cannot_be_picked(online, citizen, other
         at=local(2027, 3, 1, 10, 0),
     )
 
-    assert "Không tìm thấy giấy tờ trong kho dữ liệu của bạn." in outcome.file_errors[online["online"].documents.last().pk]
+    assert (
+        "Không tìm thấy giấy tờ trong kho dữ liệu của bạn." in outcome.file_errors[online["online"].documents.last().pk]
+    )
     assert not draft.files.exists()
 
 

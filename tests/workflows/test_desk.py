@@ -70,9 +70,15 @@ def test_dossier_page_shows_exactly_the_users_actions(client, assigned):
         "Trình lãnh đạo phê duyệt",
         "Yêu cầu công dân bổ sung",
         "Từ chối giải quyết",
+        "Rút hồ sơ theo yêu cầu",
     }
     client.force_login(user("lanhdao.tuphap"))
-    assert action_buttons(client, assigned) == {"Yêu cầu công dân bổ sung", "Từ chối giải quyết", "Lập phiếu xin lỗi"}
+    assert action_buttons(client, assigned) == {
+        "Yêu cầu công dân bổ sung",
+        "Từ chối giải quyết",
+        "Rút hồ sơ theo yêu cầu",
+        "Lập phiếu xin lỗi",
+    }
     client.force_login(user("tiepnhan.tinh"))
     assert action_buttons(client, assigned) == {"Lập phiếu xin lỗi"}
 

@@ -7,11 +7,13 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Before "desk/": the admin's catch-all would answer 404 for anything under it.
     path("desk/xac-thuc/", include("onestop_tayninh.security.urls")),
-    path("desk/rq/", include("django_rq.urls")),
+    path("desk/rq/", include("onestop_tayninh.core.monitoring.rq_urls")),
     # Printed forms and the register (printing app), before the desk's catch-all too.
     path("desk/in/", include("onestop_tayninh.printing.urls")),
     path("desk/thong-bao/", include("onestop_tayninh.notifications.urls")),
+    path("desk/giam-sat/", include("onestop_tayninh.core.monitoring.urls")),
     path("desk/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("tai-khoan/", include("onestop_tayninh.accounts.urls")),
     path("", include("onestop_tayninh.portal.urls")),
 ]

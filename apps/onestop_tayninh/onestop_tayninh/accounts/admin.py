@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from onestop_tayninh.directory.models import Official
 
 from .constants import AccountKind
-from .models import User
+from .models import CitizenProfile, User
 
 
 class OfficialInlineFormSet(BaseInlineFormSet):
@@ -51,3 +51,66 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("username", "kind", "full_name", "email", "password1", "password2")}),
     )
     inlines = [OfficialInline]
+
+    def get_inlines(self, request, obj):
+        # A citizen account has no agency; its profile is on its own page (CitizenProfileAdmin).
+        if obj is not None and obj.kind == AccountKind.CITIZEN:
+            return []
+        return super().get_inlines(request, obj)
+
+
+@admin.register(CitizenProfile)
+class CitizenProfileAdmin(admin.ModelAdmin):
+    """Citizen and organisation accounts of the portal, for administrators (help at the counter).
+
+    The identifier (CCCD, tax code) is read-only: it ties the account to the person's dossiers
+    and document vault; a wrong one is corrected by the person re-registering, not by editing.
+    """
+
+    list_display = ["display_name", "identifier", "applicant_kind", "phone", "email", "email_verified", "created_at"]
+    list_filter = ["applicant_kind", "identity_provider", ("email_verified_at", admin.EmptyFieldListFilter)]
+    search_fields = ["cccd", "tax_code", "user__phone", "user__email", "user__full_name", "organisation_name"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at"]
+    fields = [
+        "user",
+        "applicant_kind",
+        "cccd",
+        "tax_code",
+        "organisation_name",
+        "date_of_birth",
+        "address",
+        "email_verified_at",
+        "identity_provider",
+        "created_at",
+    ]
+    readonly_fields = [
+        "user",
+        "applicant_kind",
+        "cccd",
+        "tax_code",
+        "email_verified_at",
+        "identity_provider",
+        "created_at",
+    ]
+
+    @admin.display(description=_("số điện thoại"), ordering="user__phone")
+    def phone(self, obj: CitizenProfile) -> str:
+        return obj.user.phone
+
+    @admin.display(description=_("thư điện tử"), ordering="user__email")
+    def email(self, obj: CitizenProfile) -> str:
+        return obj.user.email
+
+    @admin.display(description=_("đã xác thực thư"), boolean=True)
+    def email_verified(self, obj: CitizenProfile) -> bool:
+        return obj.email_verified_at is not None
+
+    @admin.display(description=_("CCCD / mã số thuế"))
+    def identifier(self, obj: CitizenProfile) -> str:
+        return obj.identifier
+
+    def has_add_permission(self, request):
+        # Accounts are created by the citizen (registration) or by an identity provider.
+        return False

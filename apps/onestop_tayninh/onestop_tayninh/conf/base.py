@@ -67,8 +67,10 @@ ROOT_URLCONF = "onestop_tayninh.urls"
 WSGI_APPLICATION = "onestop_tayninh.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses a locked-out account or address before the password is checked.
+# The citizen backend answers only the portal's login (phone, e-mail, CCCD or tax code).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "onestop_tayninh.accounts.backends.CitizenBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -222,6 +224,28 @@ CONTENT_SECURITY_POLICY = {
 # Virus scanning of uploads by clamd (security.antivirus); uploads are refused when it is down.
 CLAMD_SOCKET = config("CLAMD_SOCKET", str(VAR_DIR / "clamav" / "clamd.sock"))
 CLAMD_TIMEOUT = config("CLAMD_TIMEOUT", 30.0)
+
+# --- Citizen accounts on the portal (onestop_tayninh.accounts) ---------------------------------
+# Days an e-mail verification link stays valid.
+ONESTOP_EMAIL_VERIFY_DAYS = config("ONESTOP_EMAIL_VERIFY_DAYS", 3)
+# Seconds a password-reset link sent by e-mail stays valid (Django's setting; it also dies once used).
+PASSWORD_RESET_TIMEOUT = config("PASSWORD_RESET_TIMEOUT", 2 * 3600)
+# Password reset by SMS for accounts without e-mail: a 6-digit code, valid this many minutes,
+# refused after this many wrong tries; at most ONESTOP_RESET_CODES_PER_HOUR codes per phone per hour.
+ONESTOP_RESET_CODE_MINUTES = config("ONESTOP_RESET_CODE_MINUTES", 10)
+ONESTOP_RESET_CODE_MAX_TRIES = config("ONESTOP_RESET_CODE_MAX_TRIES", 5)
+ONESTOP_RESET_CODES_PER_HOUR = config("ONESTOP_RESET_CODES_PER_HOUR", 3)
+# Fixed-window limits per client address (security.ratelimit): scope -> (requests, window seconds).
+# Generous on purpose: mobile carriers put many citizens behind one address (carrier-grade NAT).
+ONESTOP_RATE_LIMITS = {
+    "login": (config("ONESTOP_RATELIMIT_LOGIN", 30), 600),
+    "register": (config("ONESTOP_RATELIMIT_REGISTER", 10), 3600),
+    "password_reset": (config("ONESTOP_RATELIMIT_PASSWORD_RESET", 10), 3600),
+    "verify_resend": (config("ONESTOP_RATELIMIT_VERIFY_RESEND", 5), 3600),
+}
+# External login providers shown on the login page, by registered name (accounts.login.registry),
+# e.g. "vneid" once a VNeID plugin exists. Empty: password login only.
+ONESTOP_LOGIN_PROVIDERS = config("ONESTOP_LOGIN_PROVIDERS", [], list)
 
 # --- Notifications (onestop_tayninh.notifications; README "Thông báo / Notifications") ----------
 # E-mail through SMTP; in development the local sink scripts/smtp_sink.py on 127.0.0.1:1025.

@@ -1,19 +1,96 @@
 """Every periodic job, declared in one place and run by `manage.py rqcron onestop_tayninh.core.cron`.
 
-RQ evaluates cron expressions in UTC; each line says the Vietnam time (UTC+7) it means.
+RQ evaluates cron expressions in UTC; each entry says the Vietnam time (UTC+7) it means. The same
+declaration feeds the desk's monitoring page (/desk/giam-sat/): names, schedules, next runs.
+
+Every job is registered through `core.jobs.run_periodic(name)`, which looks the entry up here and
+records each run's start, end and outcome (core.monitoring.records): one wrapper for all, so a job
+added below is monitored without touching its code.
 """
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from rq import cron
 
-from onestop_tayninh.core.jobs import heartbeat
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from onestop_tayninh.core.jobs import heartbeat, run_periodic
 from onestop_tayninh.notifications import jobs as notifications
+from onestop_tayninh.portal import jobs as portal
 
-# Every 5 minutes: record that the scheduler is alive (shown on /healthz and in the desk).
-cron.register(heartbeat, queue_name="default", cron="*/5 * * * *", name="heartbeat")
 
-# Every minute: hand queued notifications to the workers, resend those whose worker died mid-send.
-cron.register(notifications.dispatch_due, queue_name="notifications", cron="* * * * *", name="notifications-dispatch")
-# Every 15 minutes, day and night: due-soon / overdue marks, escalation, Form 04 drafts.
-cron.register(notifications.deadline_scan, queue_name="notifications", cron="*/15 * * * *", name="deadline-scan")
-# 02:30 Vietnam time (19:30 UTC the day before): nightly housekeeping (expired portal drafts).
-cron.register(notifications.housekeeping_nightly, queue_name="default", cron="30 19 * * *", name="housekeeping")
+@dataclass(frozen=True)
+class PeriodicJob:
+    #: RQ's cron job name; also the id that run_periodic, "run now" and the last-run record use.
+    name: str
+    #: What the desk shows, in Vietnamese.
+    label: str | Promise
+    func: Callable[[], object]
+    queue: str
+    #: Cron expression in UTC, as RQ reads it.
+    cron: str
+    #: The same schedule in Vietnam time, for people.
+    schedule: str | Promise
+
+    @property
+    def func_path(self) -> str:
+        return f"{self.func.__module__}.{self.func.__qualname__}"
+
+
+PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
+    # Record that the scheduler is alive (shown on /healthz and in the desk).
+    PeriodicJob(
+        name="heartbeat",
+        label=_("Ghi nhận bộ lập lịch còn hoạt động"),
+        func=heartbeat,
+        queue="default",
+        cron="*/5 * * * *",
+        schedule=_("5 phút một lần"),
+    ),
+    # Hand queued notifications to the workers, resend those whose worker died mid-send.
+    PeriodicJob(
+        name="notifications-dispatch",
+        label=_("Gửi các thông báo đang chờ"),
+        func=notifications.dispatch_due,
+        queue="notifications",
+        cron="* * * * *",
+        schedule=_("Mỗi phút"),
+    ),
+    # Due-soon / overdue marks, escalation, Form 04 drafts; day and night.
+    PeriodicJob(
+        name="deadline-scan",
+        label=_("Quét thời hạn hồ sơ: sắp đến hạn, quá hạn, báo cấp trên, dự thảo Mẫu 04"),
+        func=notifications.deadline_scan,
+        queue="notifications",
+        cron="*/15 * * * *",
+        schedule=_("15 phút một lần, cả ngày lẫn đêm"),
+    ),
+    # Nightly housekeeping (expired portal drafts).
+    PeriodicJob(
+        name="housekeeping",
+        label=_("Dọn dẹp hằng đêm: xóa bản nháp quá hạn trên Cổng dịch vụ công"),
+        func=portal.drafts_housekeeping,
+        queue="default",
+        cron="30 19 * * *",
+        schedule=_("02:30 hằng ngày giờ Việt Nam (19:30 UTC ngày hôm trước)"),
+    ),
+)
+
+
+def periodic_job(name: str) -> PeriodicJob:
+    """The declared job called `name`; LookupError when there is none."""
+    for job in PERIODIC_JOBS:
+        if job.name == name:
+            return job
+    raise LookupError(name)
+
+
+# rqcron reads these registrations when it loads this module. Any other process importing the
+# module (a worker running run_periodic, the desk page) only appends them to RQ's module-level
+# list, which nothing but rqcron consumes.
+for _job in PERIODIC_JOBS:
+    cron.register(run_periodic, queue_name=_job.queue, args=(_job.name,), cron=_job.cron, name=_job.name)

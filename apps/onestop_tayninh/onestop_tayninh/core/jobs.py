@@ -4,6 +4,8 @@ import time
 
 from django.core.cache import cache
 
+from onestop_tayninh.core.monitoring.records import record_run
+
 CRON_HEARTBEAT_KEY = "cron:last-heartbeat"
 
 
@@ -12,3 +14,17 @@ def heartbeat() -> float:
     now = time.time()
     cache.set(CRON_HEARTBEAT_KEY, now, timeout=None)
     return now
+
+
+def run_periodic(name: str) -> object:
+    """Run the periodic job declared as `name` in core/cron.py, recording the run for the desk.
+
+    Both the scheduler and the desk's "run now" enqueue this, so every run is recorded the same
+    way. A failure is recorded and re-raised: RQ still puts the job in its failed registry.
+    """
+    # Imported here: the declaration imports this module to register run_periodic.
+    from onestop_tayninh.core.cron import periodic_job
+
+    job = periodic_job(name)
+    with record_run(name):
+        return job.func()

@@ -42,7 +42,12 @@ MANAGE_DIRECTORY = [
 
 VIEW_CATALOG = ["catalog.view_procedureversion", "catalog.view_procedure", "calendars.view_calendaroverride"]
 # Dossier rows are further limited by Dossier.objects.visible_to; actions are checked per transition.
-VIEW_DOSSIERS = ["dossiers.view_dossier", "dossiers.view_dossierdocument", "dossiers.view_dossierevent"]
+VIEW_DOSSIERS = [
+    "dossiers.view_dossier",
+    "dossiers.view_dossierdocument",
+    "dossiers.view_dossierevent",
+    "portal.view_servicerating",
+]
 VIEW_WORKFLOWS = ["workflows.view_workflow", "workflows.view_workflowversion"]
 
 DEFAULT_ROLES: dict[str, dict] = {
@@ -68,6 +73,10 @@ DEFAULT_ROLES: dict[str, dict] = {
         + VIEW_DOSSIERS
         + ["security.view_auditevent", "axes.view_accessattempt", "axes.delete_accessattempt"]
         + ["notifications.view_message", "notifications.change_message"]
+        # Background jobs: the monitoring page and django-rq's dashboard (core.monitoring).
+        + ["django_rq.admin"]
+        # Citizens' portal accounts: look up, correct contact details (the identifier stays read-only).
+        + ["accounts.view_citizenprofile", "accounts.change_citizenprofile"]
         + [f"notifications.{action}_messagetemplate" for action in ("view", "add", "change")],
     },
 }

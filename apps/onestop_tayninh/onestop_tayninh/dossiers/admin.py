@@ -66,7 +66,7 @@ class InboxFilter(admin.SimpleListFilter):
 
 @admin.register(Dossier)
 class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["code", "applicant", "procedure", "status", "step", "received_at", "due_at"]
+    list_display = ["code_or_pending", "applicant", "procedure", "channel", "status", "step", "received_at", "due_at"]
     list_filter = ["status", "channel"]
     # The search itself is DossierQuerySet.search (folded names, CCCD, code); this only shows the box.
     search_fields = ["code"]
@@ -139,6 +139,11 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         return queryset.search(search_term), False
+
+    @admin.display(description=_("mã hồ sơ"), ordering="code")
+    def code_or_pending(self, obj: Dossier) -> str:
+        # The link to a dossier still in the receipt check, which has no code yet, needs words too.
+        return obj.code or _("Chưa cấp mã (#%(pk)s)") % {"pk": obj.pk}
 
     @admin.display(description=_("người nộp"), ordering="search_name")
     def applicant(self, obj: Dossier) -> str:

@@ -7,8 +7,10 @@ received over the last working days so that some are due soon and some overdue.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import random
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 
 from onestop_tayninh.accounts.models import User
@@ -22,6 +24,8 @@ from onestop_tayninh.workflows.models import Transition
 
 from . import actions, services
 from .models import Consultation, Dossier
+
+logger = logging.getLogger(__name__)
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Phan", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô"]
 MIDDLE = ["Văn", "Thị", "Minh", "Thanh", "Ngọc", "Hoàng", "Quốc", "Thu"]
@@ -172,4 +176,95 @@ def load_demo_dossiers(rows: dict | list, *, context: SiteContext) -> int:
                 continue
             dossier = services.dossier_accept(dossier=dossier, officer=officer, at=received)
             _advance(dossier, plan, received, now, rng)
+    return made + _demo_citizen(now=now, rng=rng)
+
+
+# The demo citizen's online dossiers: one waiting for the desk, one asked for a supplement, one with
+# an electronic result to download and rate. Log in on the portal with the phone and the demo password.
+DEMO_CITIZEN = {"full_name": "Nguyễn Thị Lan", "cccd": "072190001111", "phone": "0901234567", "email": "lan@example.vn"}
+CITIZEN_PLANS = [
+    None,
+    ["chuyen-xu-ly", "phan-cong", "yeu-cau-bo-sung"],
+    ["chuyen-xu-ly", "phan-cong", "trinh-duyet", "phe-duyet"],
+]
+
+
+def _demo_citizen(*, now: dt.datetime, rng: random.Random) -> int:
+    from django.conf import settings
+
+    from onestop_tayninh.accounts.constants import AccountKind
+    from onestop_tayninh.accounts.models import CitizenProfile
+    from onestop_tayninh.portal.services import DraftChanges, draft_start, draft_submit, draft_update
+
+    if User.objects.filter(username=DEMO_CITIZEN["cccd"]).exists():
+        return 0
+    versions = [
+        v
+        for v in ProcedureVersion.objects.published().select_related("procedure").order_by("procedure__code")
+        if v.accepts_online
+    ]
+    if not versions:
+        return 0
+    citizen = User.objects.create_user(
+        username=DEMO_CITIZEN["cccd"],
+        password=settings.DEMO_PASSWORD,
+        kind=AccountKind.CITIZEN,
+        full_name=DEMO_CITIZEN["full_name"],
+        phone=DEMO_CITIZEN["phone"],
+        email=DEMO_CITIZEN["email"],
+    )
+    CitizenProfile.objects.create(
+        user=citizen,
+        cccd=DEMO_CITIZEN["cccd"],
+        address="Khu phố 1, phường 3, thành phố Tây Ninh",
+        email_verified_at=now,
+    )
+    made = 0
+    for index, plan in enumerate(CITIZEN_PLANS):
+        version = versions[index % len(versions)]
+        desk = version.receiving_desks.filter(officials__user__groups__role__code="receiving_officer").first()
+        if desk is None:
+            continue
+        at = now - dt.timedelta(days=3 - index, hours=2)
+        draft = draft_start(citizen=citizen, procedure_version=version, at=at)
+        fields = {f.key: _demo_value(f) for f in version.form_fields.all()}
+        uploads = [(r, _scan_of(r)) for r in version.documents.all()]
+        draft_update(
+            draft=draft,
+            citizen=citizen,
+            changes=DraftChanges(
+                form_data=fields,
+                desk_id=desk.pk,
+                uploads=uploads,
+                contact={"return_method": "online" if version.electronic_result_allowed else "desk"},
+            ),
+            at=at,
+        )
+        try:
+            dossier = draft_submit(draft=draft, citizen=citizen, at=at)
+        except ValidationError as exc:  # a demo procedure whose e-form the demo values don't satisfy
+            logger.warning("demo_citizen_submit_skipped procedure=%s error=%s", version.procedure.code, exc.messages)
+            continue
+        made += 1
+        if plan is None:
+            continue
+        officer = User.objects.filter(official__desks=desk, groups__role__code="receiving_officer").first()
+        dossier = services.dossier_accept(dossier=dossier, officer=officer, at=at + dt.timedelta(minutes=30))
+        _advance(dossier, plan, at + dt.timedelta(minutes=40), now, rng)
     return made
+
+
+def _demo_value(definition) -> str:
+    kind = definition.field_type
+    choices = definition.choice_list
+    minimum = (definition.rules or {}).get("min") or 1
+    return {
+        "cccd": DEMO_CITIZEN["cccd"],
+        "phone": DEMO_CITIZEN["phone"],
+        "email": DEMO_CITIZEN["email"],
+        "date": "1990-05-12",
+        "number": str(minimum),
+        "money": str(max(minimum, 100000)),
+        "yes_no": "yes",
+        "choice": choices[0] if choices else "",
+    }.get(kind, "Nguyễn Thị Lan" if "ten" in definition.key else "Thông tin minh họa")

@@ -27,6 +27,10 @@ class TemplateKey(models.TextChoices):
     RESULT_READY = "result_ready", _("Đã có kết quả")
     APOLOGY = "apology", _("Xin lỗi và hẹn lại ngày trả kết quả")
     RATING_INVITATION = "rating_invitation", _("Mời đánh giá mức độ hài lòng")
+    # To citizens about their portal account (seeded by accounts/migrations/0003).
+    CITIZEN_VERIFY_EMAIL = "citizen_verify_email", _("Xác thực thư điện tử tài khoản công dân")
+    CITIZEN_PASSWORD_RESET = "citizen_password_reset", _("Đặt lại mật khẩu qua thư điện tử")
+    CITIZEN_PASSWORD_RESET_CODE = "citizen_password_reset_code", _("Mã đặt lại mật khẩu qua SMS")
     # To officials.
     ASSIGNED = "assigned", _("Được phân công xử lý")
     DUE_SOON = "due_soon", _("Hồ sơ sắp đến hạn")

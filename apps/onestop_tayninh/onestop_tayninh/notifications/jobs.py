@@ -1,7 +1,7 @@
 """RQ jobs of the notifications app: ids only, one service each, safe to run twice.
 
-Scheduled in core/cron.py: dispatch_due every minute, deadline_scan every 15 minutes,
-housekeeping_nightly at night. send_messages is enqueued (on commit) by the services.
+Scheduled in core/cron.py: dispatch_due every minute, deadline_scan every 15 minutes.
+send_messages is enqueued (on commit) by the services.
 """
 
 from __future__ import annotations
@@ -24,8 +24,3 @@ def dispatch_due() -> int:
 def deadline_scan() -> dict[str, int]:
     """Due-soon / overdue marks, notices, escalation and Form 04 drafts (set-based, idempotent)."""
     return services.deadline_scan(at=timezone.now())
-
-
-def housekeeping_nightly() -> int:
-    """Remove expired portal drafts with their files (none exist yet: removes nothing)."""
-    return services.portal_drafts_purge(at=timezone.now())

@@ -713,18 +713,3 @@ def apology_draft_confirm(
     draft.save(update_fields=["status", "confirmed_by", "confirmed_at"])
     notify_apology(dossier=dossier, at=at, reason=reason)
     return draft
-
-
-# --- housekeeping -------------------------------------------------------------------------------
-
-
-def portal_drafts_purge(*, at: dt.datetime) -> int:
-    """Nightly: remove expired portal drafts with their files. Returns how many were removed.
-
-    Portal drafts (a citizen's unsubmitted online application) do not exist yet, so this
-    deletes nothing. It must never touch dossiers at the desk's receipt check (`to_check`):
-    those are real submissions. When the portal adds its draft model, delete its expired
-    rows here (set-based), and their files after commit.
-    """
-    logger.info("portal_drafts_purge at=%s removed=0", at.isoformat())
-    return 0

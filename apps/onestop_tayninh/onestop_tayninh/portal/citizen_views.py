@@ -41,14 +41,18 @@ STASH_KEY = "draft-stash-{}"
 STASH_MAX_FIELDS = 100
 
 
-def _file_response(field_file, *, filename: str, content_type: str = "") -> FileResponse:
+def _file_response(field_file, *, filename: str, content_type: str = "", download: bool = False) -> FileResponse:
+    """The file itself: PDFs and images open in the browser (a preview) unless `download` is asked."""
     content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
     try:
         handle = field_file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
     return FileResponse(
-        handle, as_attachment=content_type not in INLINE_TYPES, filename=filename, content_type=content_type
+        handle,
+        as_attachment=download or content_type not in INLINE_TYPES,
+        filename=filename,
+        content_type=content_type,
     )
 
 
@@ -351,7 +355,7 @@ def generated_document(request: HttpRequest, dossier_id: int, document_id: int) 
         GeneratedDocument.objects.filter(dossier=dossier, kind__in=selectors.CITIZEN_DOCUMENT_KINDS), pk=document_id
     )
     name = f"{document.get_kind_display()} {dossier.code or dossier.pk}.pdf"
-    return _file_response(document.file, filename=name, content_type="application/pdf")
+    return _file_response(document.file, filename=name, content_type="application/pdf", download=True)
 
 
 @citizen_required
@@ -360,7 +364,7 @@ def result_download(request: HttpRequest, dossier_id: int) -> FileResponse:
     if not (dossier.result_file and dossier.result_electronic):
         raise Http404
     filename = f"ket-qua-{dossier.code}.{dossier.result_file.name.rsplit('.', 1)[-1]}"
-    return _file_response(dossier.result_file, filename=filename)
+    return _file_response(dossier.result_file, filename=filename, download=True)
 
 
 # --- the vault --------------------------------------------------------------------------------

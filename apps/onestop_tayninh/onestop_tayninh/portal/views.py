@@ -1,6 +1,5 @@
 """Public pages of the Online Public Service Portal (no login)."""
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
@@ -8,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from onestop_tayninh.catalog.selectors import catalog_search, published_version
 from onestop_tayninh.dossiers.selectors import citizen_status
 from onestop_tayninh.dossiers.selectors import public_lookup as lookup_dossier
+from onestop_tayninh.security.ratelimit import allow_request
 
 from .forms import CatalogFilterForm, LookupForm
 
@@ -64,10 +64,7 @@ LOOKUP_WINDOW_SECONDS = 600
 
 def _lookup_allowed(request) -> bool:
     """A small fixed-window rate limit per client address, kept in the shared cache (Redis)."""
-    key = f"lookup:{request.META.get('REMOTE_ADDR', '-')}"
-    added = cache.add(key, 1, timeout=LOOKUP_WINDOW_SECONDS)
-    count = 1 if added else cache.incr(key)
-    return count <= LOOKUP_LIMIT
+    return allow_request(request, scope="lookup", limit=LOOKUP_LIMIT, window_seconds=LOOKUP_WINDOW_SECONDS)
 
 
 def public_lookup(request):

@@ -19,3 +19,4 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("Xuất dữ liệu")
     DOWNLOAD = "download", _("Tải tệp")
     VIRUS_FOUND = "virus_found", _("Phát hiện mã độc")
+    CRON_JOB_RUN_NOW = "cron_job_run_now", _("Chạy ngay tác vụ định kỳ")

@@ -1,0 +1,240 @@
+"""Forms of the citizen account pages. They check shapes; the services decide (duplicates, rules)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .constants import AccountKind, ApplicantKind
+from .identifiers import EMAIL_INVALID, login_interpretations, normalise_email, normalise_phone
+from .selectors import citizen_candidates
+
+PASSWORD_MISMATCH = _("Hai mật khẩu đã nhập không giống nhau.")
+
+
+def _password_help() -> str:
+    # The configured validators' own texts (Django's Vietnamese translation), so the hint never
+    # drifts from the rules in settings.AUTH_PASSWORD_VALIDATORS.
+    return " ".join(str(text) for text in password_validation.password_validators_help_texts())
+
+
+class RegisterForm(forms.Form):
+    applicant_kind = forms.ChoiceField(
+        label=_("Đăng ký cho"),
+        choices=ApplicantKind.choices,
+        initial=ApplicantKind.INDIVIDUAL,
+        error_messages={"required": _("Hãy chọn cá nhân hoặc tổ chức.")},
+        widget=forms.RadioSelect,
+    )
+    full_name = forms.CharField(
+        label=_("Họ và tên"),
+        max_length=150,
+        error_messages={"required": _("Hãy nhập họ và tên.")},
+        help_text=_("Đầy đủ, có dấu, như trên CCCD. Tổ chức: họ tên người đăng ký."),
+        widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
+    )
+    cccd = forms.CharField(
+        label=_("Số CCCD"),
+        required=False,
+        max_length=20,
+        help_text=_("12 chữ số trên thẻ căn cước."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": "20"}),
+    )
+    tax_code = forms.CharField(
+        label=_("Mã số thuế"),
+        required=False,
+        max_length=20,
+        help_text=_("10 chữ số; chi nhánh: 10 chữ số, dấu gạch và 3 chữ số (0312345678-001)."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": "20"}),
+    )
+    organisation_name = forms.CharField(
+        label=_("Tên tổ chức"),
+        required=False,
+        max_length=255,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    phone = forms.CharField(
+        label=_("Số điện thoại di động"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("Thư điện tử"),
+        required=False,
+        max_length=254,
+        error_messages={"invalid": EMAIL_INVALID},
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )
+    password = forms.CharField(
+        label=_("Mật khẩu"),
+        strip=False,
+        max_length=128,
+        error_messages={"required": _("Hãy nhập mật khẩu.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_confirm = forms.CharField(
+        label=_("Nhập lại mật khẩu"),
+        strip=False,
+        max_length=128,
+        error_messages={"required": _("Hãy nhập lại mật khẩu.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = _password_help()
+        self.fields["phone"].help_text = _(
+            "Cần ít nhất số điện thoại hoặc thư điện tử, để đăng nhập và lấy lại mật khẩu."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        password, confirm = cleaned.get("password"), cleaned.get("password_confirm")
+        if password and confirm and password != confirm:
+            self.add_error("password_confirm", PASSWORD_MISMATCH)
+        return cleaned
+
+    def service_arguments(self) -> dict[str, str]:
+        """Keyword arguments for services.citizen_register (whose error keys are these field names)."""
+        data = self.cleaned_data
+        names = ["applicant_kind", "full_name", "cccd", "tax_code", "organisation_name", "phone", "email", "password"]
+        return {name: data.get(name) or "" for name in names}
+
+
+class LoginForm(AuthenticationForm):
+    """Phone, e-mail, CCCD or tax code, and the password; only citizen accounts get in."""
+
+    username = forms.CharField(
+        label=_("Số điện thoại, thư điện tử hoặc số CCCD/mã số thuế"),
+        max_length=254,
+        error_messages={"required": _("Hãy nhập số điện thoại, thư điện tử hoặc số CCCD/mã số thuế.")},
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+    password = forms.CharField(
+        label=_("Mật khẩu"),
+        strip=False,
+        max_length=128,
+        error_messages={"required": _("Hãy nhập mật khẩu.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    error_messages = {
+        "invalid_login": _(
+            "Thông tin đăng nhập hoặc mật khẩu không đúng. Hãy kiểm tra lại rồi thử lần nữa, "
+            "hoặc dùng chức năng “Quên mật khẩu”."
+        ),
+        "inactive": _("Thông tin đăng nhập hoặc mật khẩu không đúng."),
+    }
+
+    def __init__(self, request=None, *args, **kwargs) -> None:
+        super().__init__(request, *args, **kwargs)
+        # AuthenticationForm sizes the field to the username column; ours takes e-mail addresses.
+        self.fields["username"].max_length = 254
+        self.fields["username"].widget.attrs["maxlength"] = "254"
+
+    @staticmethod
+    def lockout_name(identifier: str) -> str:
+        """The name django-axes counts failures under: the account's username when the identifier
+        names exactly one account, so that phone, e-mail and CCCD share one counter; otherwise
+        the identifier's normalised form, so "+84 912…" and "0912…" still count as one.
+        """
+        candidates = citizen_candidates(identifier)
+        if len(candidates) == 1:
+            return candidates[0].username
+        readings = login_interpretations(identifier)
+        for kind in ("email", "phone", "cccd", "tax_code"):
+            if kind in readings:
+                return readings[kind]
+        return identifier.strip()
+
+    def clean(self):
+        identifier = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if identifier and password:
+            self.user_cache = authenticate(
+                self.request, username=self.lockout_name(identifier), password=password, portal=True
+            )
+            # An official's username and password are right for the desk, not here: same answer as a wrong one.
+            if self.user_cache is None or self.user_cache.kind != AccountKind.CITIZEN:
+                self.user_cache = None
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+    def get_invalid_login_error(self) -> ValidationError:
+        return ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+
+
+class PasswordResetRequestForm(forms.Form):
+    contact = forms.CharField(
+        label=_("Thư điện tử hoặc số điện thoại đã đăng ký"),
+        max_length=254,
+        error_messages={"required": _("Hãy nhập địa chỉ thư điện tử hoặc số điện thoại đã đăng ký.")},
+        help_text=_("Có thư điện tử: chúng tôi gửi liên kết đặt lại mật khẩu. Chỉ có số điện thoại: gửi mã 6 chữ số."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+
+    def clean_contact(self) -> str:
+        value = self.cleaned_data["contact"].strip()
+        try:
+            if "@" in value:
+                self.channel, normalised = "email", normalise_email(value)
+            else:
+                self.channel, normalised = "sms", normalise_phone(value)
+        except ValidationError:
+            raise ValidationError(
+                _("Hãy nhập địa chỉ thư điện tử hoặc số điện thoại di động đã đăng ký."), code="invalid"
+            ) from None
+        return normalised
+
+
+class ResetCodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Mã xác nhận"),
+        regex=r"^[0-9]{6}$",
+        max_length=6,
+        error_messages={"invalid": _("Mã xác nhận gồm 6 chữ số."), "required": _("Hãy nhập mã xác nhận.")},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}", "maxlength": "6"}
+        ),
+    )
+
+
+class ProfileForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Số điện thoại di động"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("Thư điện tử"),
+        required=False,
+        max_length=254,
+        error_messages={"invalid": EMAIL_INVALID},
+        help_text=_("Đổi địa chỉ thì cần xác thực lại: chúng tôi gửi liên kết đến địa chỉ mới."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )
+    date_of_birth = forms.DateField(
+        label=_("Ngày sinh"),
+        required=False,
+        # ISO from the date picker; day/month/year typed by hand where there is no picker (never US order).
+        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"],
+        error_messages={"invalid": _("Ngày sinh không hợp lệ. Hãy nhập theo dạng ngày/tháng/năm, ví dụ 17/05/1990.")},
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "autocomplete": "bday"}),
+    )
+    address = forms.CharField(
+        label=_("Địa chỉ liên hệ"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+
+    def __init__(self, *args, individual: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not individual:
+            del self.fields["date_of_birth"]

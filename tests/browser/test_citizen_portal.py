@@ -1,0 +1,181 @@
+"""In Chromium at phone width, the citizen's whole journey, with the desk and the agency acting between:
+register → find a procedure → e-form with one upload and one document from the vault → submit →
+the desk accepts → code and receipt → supplement requested → uploaded → electronic result → download → rating.
+"""
+
+import django_rq
+import pytest
+
+from django.conf import settings
+
+from onestop_tayninh.catalog.models import EFormField
+from onestop_tayninh.catalog.services import procedure_version_publish
+from onestop_tayninh.core.site_config import load_site
+from onestop_tayninh.directory.models import Agency, ReceptionDesk
+from onestop_tayninh.dossiers.models import Dossier
+from onestop_tayninh.portal.models import ServiceRating
+from tests.factories import ProcedureVersionFactory, make_publishable
+from tests.workflows.conftest import SECTIONS
+
+from .conftest import PHONE
+from .test_closed_loop import login, press
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "Cong-dan-2026!"
+
+
+@pytest.fixture
+def province():
+    load_site("tayninh", only=SECTIONS)
+    version = ProcedureVersionFactory(
+        complete=True,
+        level=3,
+        name="Đăng ký khai sinh",
+        processing_amount=3,
+        competent_agency=Agency.objects.get(code="000.00.02.H53"),
+        return_methods=["in_person", "post", "online"],
+        electronic_result_allowed=True,
+    )
+    make_publishable(version)
+    EFormField.objects.create(
+        version=version, position=2, key="cccd_me", label="Số CCCD của mẹ", field_type="cccd", required=True
+    )
+    version.receiving_desks.set([ReceptionDesk.objects.get(code="ttphcc-tinh")])
+    return procedure_version_publish(version=version)
+
+
+def run_jobs():
+    """What the RQ worker does in production: the receipt PDF is rendered after the acceptance commits."""
+    for name in ("default", "notifications"):
+        django_rq.get_worker(name).work(burst=True)
+
+
+def fill_and_submit(page, live_server, tmp_path, *, pick_from_vault: bool, screenshot, shot: str):
+    scan = tmp_path / f"to-khai-{shot}.pdf"
+    scan.write_bytes(b"%PDF-1.4\n% " + shot.encode() + b"\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    page.goto(f"{live_server.url}/thu-tuc/?q=dang+ky+khai+sinh")
+    page.get_by_role("link", name="Đăng ký khai sinh").first.click()
+    page.get_by_role("link", name="Nộp hồ sơ trực tuyến").click()
+    page.get_by_role("button", name="Bắt đầu nộp hồ sơ").click()
+    page.get_by_label("Họ và tên").fill("Trần Gia Bảo")
+    page.get_by_label("Số CCCD của mẹ").fill("072190004567")
+    page.locator("#file-" + page.locator(".slot").nth(0).get_attribute("id").split("-")[1]).set_input_files(str(scan))
+    second_slot = page.locator(".slot").nth(1)
+    if pick_from_vault:
+        second_slot.get_by_label("Hoặc chọn từ kho giấy tờ").select_option(index=1)
+    else:
+        second_slot.get_by_label("Tải tệp lên").set_input_files(str(scan).replace(".pdf", "") + ".pdf")
+    page.get_by_role("button", name="Lưu nháp").click()
+    page.wait_for_selector("text=Đã lưu bản nháp.")
+    screenshot(page, f"portal-phone-draft-{shot}")
+    page.get_by_role("button", name="Nộp hồ sơ").click()
+    page.wait_for_selector("text=Đã nộp hồ sơ.")
+
+
+def test_citizen_journey_at_phone_width(live_server, browser, screenshot, province, tmp_path):
+    context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+
+    # Register (an individual, with a phone number and a CCCD).
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Đăng ký").first.click()
+    page.get_by_label("Họ và tên").fill("Trần Thị Mai")
+    page.get_by_label("Số CCCD").fill("072190008888")
+    page.get_by_label("Số điện thoại di động").fill("0911222333")
+    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+    page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
+    screenshot(page, "portal-phone-register")
+    page.get_by_role("button", name="Đăng ký").click()
+    page.wait_for_selector("text=Đăng ký thành công")
+
+    # A first dossier puts both documents in the vault; the second picks one of them from there.
+    fill_and_submit(page, live_server, tmp_path, pick_from_vault=False, screenshot=screenshot, shot="lan-1")
+    fill_and_submit(page, live_server, tmp_path, pick_from_vault=True, screenshot=screenshot, shot="lan-2")
+    screenshot(page, "portal-phone-submitted")
+    assert page.get_by_text("Đã nộp, chờ bộ phận một cửa kiểm tra").is_visible()
+    dossier = Dossier.objects.order_by("-pk").first()
+    assert dossier.documents.filter(reused_from__isnull=False).count() == 1
+
+    # The receiving officer accepts it in the desk.
+    desk_context, desk = login(browser, live_server, "tiepnhan.tinh")
+    desk.get_by_role("link", name="Chờ kiểm tra, tiếp nhận").click()
+    desk.get_by_role("link", name=f"Chưa cấp mã (#{dossier.pk})").click()
+    desk.get_by_role("link", name="Tiếp tục kiểm tra, tiếp nhận hồ sơ").click()
+    desk.get_by_role("button", name="Tiếp nhận (Mẫu 01)").click()
+    desk.wait_for_selector("text=Đã tiếp nhận hồ sơ")
+    desk_context.close()
+    run_jobs()
+    dossier.refresh_from_db()
+    assert dossier.code
+
+    # The citizen sees the code and the appointment, and downloads the receipt (Form 01).
+    page.reload()
+    assert page.get_by_text(dossier.code).first.is_visible()
+    assert page.get_by_text(f"{dossier.due_at.astimezone(dossier.due_at.tzinfo):%d/%m/%Y}"[:5]).first.is_visible()
+    screenshot(page, "portal-phone-received")
+    with page.expect_download() as receipt:
+        page.get_by_role("link", name="Giấy tiếp nhận hồ sơ và hẹn trả kết quả").click()
+    assert receipt.value.path().read_bytes().startswith(b"%PDF")
+
+    # The agency: forwarded, assigned, and a supplement is requested.
+    desk_context, desk = login(browser, live_server, "tiepnhan.tinh")
+    desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
+    press(desk, "Chuyển cơ quan giải quyết")
+    desk_context.close()
+    desk_context, desk = login(browser, live_server, "lanhdao.tuphap")
+    desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
+    press(desk, "Phân công chuyên viên")
+    desk_context.close()
+    desk_context, desk = login(browser, live_server, "chuyenvien.tuphap")
+    desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
+    desk.locator("form", has=desk.get_by_role("button", name="Yêu cầu công dân bổ sung")).locator("textarea").fill(
+        "Bổ sung bản sao giấy chứng nhận kết hôn của cha mẹ."
+    )
+    press(desk, "Yêu cầu công dân bổ sung")
+    desk_context.close()
+
+    # The citizen reads exactly what is missing and uploads it.
+    page.reload()
+    assert page.get_by_text("Bổ sung bản sao giấy chứng nhận kết hôn của cha mẹ.").first.is_visible()
+    screenshot(page, "portal-phone-supplement-asked")
+    extra = tmp_path / "ket-hon.pdf"
+    extra.write_bytes(b"%PDF-1.4\n% ket hon\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    page.get_by_label("Tệp giấy tờ bổ sung").set_input_files(str(extra))
+    page.get_by_role("button", name="Tải lên").click()
+    page.wait_for_selector("text=Đã tải lên giấy tờ bổ sung")
+    page.get_by_role("button", name="Gửi bổ sung").click()
+    page.wait_for_selector("text=Đã gửi giấy tờ bổ sung")
+    dossier.refresh_from_db()
+    assert dossier.state.code == "tham-dinh"
+
+    # The result is issued electronically.
+    desk_context, desk = login(browser, live_server, "chuyenvien.tuphap")
+    desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
+    desk.locator("form", has=desk.get_by_role("button", name="Trình lãnh đạo phê duyệt")).locator("textarea").fill(
+        "Đủ điều kiện."
+    )
+    press(desk, "Trình lãnh đạo phê duyệt")
+    desk_context.close()
+    desk_context, desk = login(browser, live_server, "lanhdao.tuphap")
+    desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
+    desk.get_by_label("Tệp kết quả đã ký").set_input_files(str(extra))
+    press(desk, "Phê duyệt, ban hành kết quả")
+    desk_context.close()
+
+    # The citizen downloads the result and rates the service.
+    page.reload()
+    screenshot(page, "portal-phone-result")
+    with page.expect_download() as result:
+        page.get_by_role("link", name="Tải kết quả giải quyết (bản điện tử)").click()
+    assert result.value.path().read_bytes().startswith(b"%PDF")
+    page.get_by_label("Hài lòng", exact=True).check()
+    for question in page.locator("#h-rate ~ form fieldset").all()[1:]:
+        question.locator("input[type=radio]").first.check()
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    page.wait_for_selector("text=Cảm ơn bạn đã đánh giá.")
+    screenshot(page, "portal-phone-rated")
+    rating = ServiceRating.objects.get(dossier=dossier)
+    assert rating.satisfied and rating.score == 10
+    assert settings.DEMO_PASSWORD  # the officials above logged in with the demo password
+    context.close()

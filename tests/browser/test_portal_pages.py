@@ -1,0 +1,64 @@
+"""Every citizen page of the portal at phone and desktop widths: screenshots for a person to look at,
+no horizontal scrolling on a phone, and nothing blocked by the Content-Security-Policy."""
+
+import pytest
+
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+
+from onestop_tayninh.portal.services import draft_submit
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.portal import conftest as portal
+from tests.portal.conftest import filled_draft
+from tests.portal.test_my_dossiers import with_result
+from tests.workflows.conftest import local
+
+# The portal tests' fixtures, used by name.
+world, online, citizen = portal.world, portal.online, portal.citizen
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _logged_in_context(browser, live_server, user, viewport):
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    context = browser.new_context(viewport=viewport, locale="vi-VN")
+    context.add_cookies([{"name": "sessionid", "value": session.session_key, "url": live_server.url}])
+    return context
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_every_citizen_page_fits_and_runs_under_the_csp(live_server, browser, screenshot, online, citizen, viewport):
+    width = "phone" if viewport is PHONE else "desktop"
+    decided = with_result(online, citizen)
+    waiting = draft_submit(draft=filled_draft(online, citizen), citizen=citizen, at=local(2027, 3, 3, 9, 0))
+    draft = filled_draft(online, citizen)
+    code = online["online"].procedure.code
+    pages = {
+        "home": "/",
+        "catalogue": "/thu-tuc/?q=khai+sinh",
+        "procedure": f"/thu-tuc/{code}/",
+        "submit-start": f"/thu-tuc/{code}/nop-truc-tuyen/",
+        "draft": f"/nop-ho-so/{draft.pk}/",
+        "my-dossiers": "/ho-so-cua-toi/",
+        "dossier-waiting": f"/ho-so-cua-toi/{waiting.pk}/",
+        "dossier-result": f"/ho-so-cua-toi/{decided.pk}/",
+        "vault": "/kho-du-lieu/",
+        "lookup": f"/tra-cuu/?code={decided.code}&last_digits={decided.cccd[-4:]}",
+        "account": "/tai-khoan/",
+    }
+    context = _logged_in_context(browser, live_server, citizen, viewport)
+    page = context.new_page()
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    for name, path in pages.items():
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 200, name
+        screenshot(page, f"portal-{name}-{width}")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width} width"
+    assert blocked == []
+    context.close()
