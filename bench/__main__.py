@@ -4,7 +4,7 @@ import sys
 
 from bench.common import setup_django
 
-BENCHMARKS = ["catalog", "dossiers", "printing", "notifications"]
+BENCHMARKS = ["catalog", "dossiers", "portal", "printing", "notifications"]
 
 
 def main(names: list[str]) -> int:

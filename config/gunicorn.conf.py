@@ -31,9 +31,11 @@ raw_env = ["DJANGO_SETTINGS_MODULE=onestop_tayninh.conf.production"]
 
 bind = "127.0.0.1:8001"
 # Sync workers: nginx buffers slow clients, so a worker is only busy while Django works.
-# 2 x CPU + 1 is gunicorn's rule of thumb; capped so a big machine does not exhaust
-# MariaDB connections (each worker keeps one persistent connection, CONN_MAX_AGE).
-workers = _env_int("GUNICORN_WORKERS", min(2 * _cpu_count() + 1, 17))
+# CPU + 1, not gunicorn's 2 x CPU + 1: the portal's requests are CPU-bound (templates, ORM), and on
+# the 2-CPU bench five workers sharing two CPUs gave p95 175-192 ms against 123-130 ms with three
+# (bench/portal.py, README "Hiệu năng"). Capped so a big machine does not exhaust MariaDB connections
+# (each worker keeps one persistent connection, CONN_MAX_AGE).
+workers = _env_int("GUNICORN_WORKERS", min(_cpu_count() + 1, 17))
 worker_class = "sync"
 # Seconds a request may run before the worker is killed. PDFs and exports belong in RQ jobs,
 # so a web request taking longer than this is a bug, not a reason to raise it.

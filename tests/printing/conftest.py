@@ -72,6 +72,12 @@ class PdfFile:
     def fonts(self) -> str:
         return self._run("pdffonts", str(self.path))
 
+    def pixels(self, dpi: int = 100) -> list[bytes]:
+        """Every page rasterised in grey (pdftoppm): equal lists mean the pages look the same."""
+        prefix = self.path.with_name(self.path.stem + "-px")
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", str(self.path), str(prefix)], check=True)
+        return [image.read_bytes() for image in sorted(prefix.parent.glob(f"{prefix.name}-*.pgm"))]
+
     def qr(self) -> str:
         prefix = self.path.with_suffix("")
         subprocess.run(["pdftoppm", "-png", "-r", "200", "-f", "1", "-l", "1", str(self.path), str(prefix)], check=True)

@@ -185,14 +185,16 @@ def _draft_context(request, draft, file_errors, submit_errors, now) -> dict:
     )
     files = list(draft.files.select_related("vault_document"))
     day = timezone.localdate(now)
+    requirements = list(version.documents.select_related("document_type"))
+    offered = selectors.vault_choices(request.user, requirements, day=day)
     slots = []
-    for requirement in version.documents.select_related("document_type"):
+    for requirement in requirements:
         slots.append(
             {
                 "requirement": requirement,
                 "files": [f for f in files if f.requirement_id == requirement.pk],
                 "errors": file_errors.get(requirement.pk, []),
-                "vault": selectors.vault_choices(request.user, requirement, day=day),
+                "vault": offered[requirement.pk],
                 "accept": ",".join(f".{kind}" for kind in requirement.accepted_types),
             }
         )

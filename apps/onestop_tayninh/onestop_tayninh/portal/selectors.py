@@ -189,9 +189,11 @@ def vault_for(user: User) -> QuerySet[VaultDocument]:
     return VaultDocument.objects.owned_by(user).select_related("document_type")
 
 
-def vault_choices(user: User, requirement, *, day: dt.date) -> list[VaultDocument]:
-    """Vault documents offered for a requirement: the same document type first, then the rest."""
+def vault_choices(user: User, requirements, *, day: dt.date) -> dict[int, list[VaultDocument]]:
+    """Vault documents offered per requirement (read once for the page): the same document type first."""
     documents = list(vault_for(user).usable_on(day)[:200])
-    if requirement.document_type_id:
-        documents.sort(key=lambda d: d.document_type_id != requirement.document_type_id)
-    return documents
+    offered = {}
+    for requirement in requirements:
+        same_type = requirement.document_type_id
+        offered[requirement.pk] = sorted(documents, key=lambda d: bool(same_type) and d.document_type_id != same_type)
+    return offered

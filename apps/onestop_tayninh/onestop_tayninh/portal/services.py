@@ -158,7 +158,9 @@ def _apply_fields(draft: SubmissionDraft, changes: DraftChanges, at: dt.datetime
     draft.form_data = {key: str(value)[:5000] for key, value in changes.form_data.items() if key in keys}
     for name in CONTACT_FIELDS:
         if name in changes.contact:
-            setattr(draft, name, (changes.contact[name] or "").strip()[:500])
+            # Cut to the column: a draft keeps whatever was typed; submit checks it properly.
+            limit = SubmissionDraft._meta.get_field(name).max_length
+            setattr(draft, name, (changes.contact[name] or "").strip()[:limit])
     if draft.return_method not in ReturnMethod.values:
         draft.return_method = ReturnMethod.DESK
     if changes.desk_id is not None:

@@ -233,10 +233,12 @@ def _receipt(dossier: Dossier, context: dict, missing: _Missing) -> None:
     else:
         collect = f"{desk.name}" + (f", {desk.address}" if desk.address else "")
     received_year = _local(dossier.received_at).year
+    # Two COUNT queries over the desk's dossiers of the year: once, for both places it is printed.
+    entry = selectors.register_entry_number(dossier)
     context.update(
         heading=_heading(dossier.receiving_agency, desk.name),
         issuer_name=desk.name,
-        number=f"{selectors.register_entry_number(dossier):04d}/TNHS",
+        number=f"{entry:04d}/TNHS",
         documents=list(documents.values()),
         sets=1,
         processing_time=f"{_amount(version.processing_amount)} {version.get_processing_unit_display().lower()}",
@@ -244,7 +246,7 @@ def _receipt(dossier: Dossier, context: dict, missing: _Missing) -> None:
         due=vn_datetime(dossier.due_at),
         collect=collect,
         register_book=f"Sổ theo dõi hồ sơ năm {received_year}",
-        register_entry=selectors.register_entry_number(dossier),
+        register_entry=entry,
         officer=_person(dossier.received_by),
     )
 
