@@ -50,7 +50,8 @@ def _default_after_login() -> str:
 
 def _safe_next(request: HttpRequest, wanted: str | None = None) -> str | None:
     wanted = wanted if wanted is not None else request.POST.get("next") or request.GET.get("next") or ""
-    if wanted and url_has_allowed_host_and_scheme(
+    # Only a path of this site: a relative "0" or "x" would land somewhere meaningless.
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return wanted
@@ -131,6 +132,9 @@ class CitizenLoginView(auth_views.LoginView):
 
     def get_default_redirect_url(self) -> str:
         return _default_after_login()
+
+    def get_redirect_url(self) -> str:
+        return _safe_next(self.request) or ""
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "providers": registry.enabled()}
