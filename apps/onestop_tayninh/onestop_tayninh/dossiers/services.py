@@ -153,6 +153,16 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "ONESTOP_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)) * 1024 * 1024
 
 
+def component_upload_check(file: File, *, requirement: DocumentRequirement | None, other_label: str) -> None:
+    """The upload gate for one dossier component, its message naming the component (or `other_label`)."""
+    label = requirement.name if requirement else other_label
+    accepted = list(requirement.accepted_types if requirement else DEFAULT_FILE_KINDS)
+    try:
+        check_upload(file, accepted_types=accepted, max_bytes=max_upload_bytes())
+    except ValidationError as exc:
+        raise ValidationError(f"{label}: {' '.join(exc.messages)}") from exc
+
+
 def dossier_document_add(
     *,
     dossier: Dossier,
@@ -172,11 +182,7 @@ def dossier_document_add(
     """
     ensure_receiving_officer(officer=officer, desk=dossier.receiving_desk)
     label = requirement.name if requirement else _("Giấy tờ nộp thêm")
-    accepted = list(requirement.accepted_types if requirement else DEFAULT_FILE_KINDS)
-    try:
-        check_upload(file, accepted_types=accepted, max_bytes=max_upload_bytes())
-    except ValidationError as exc:
-        raise ValidationError(f"{label}: {' '.join(exc.messages)}") from exc
+    component_upload_check(file, requirement=requirement, other_label=label)
     return _document_attach(
         dossier=dossier,
         requirement=requirement,
@@ -481,12 +487,7 @@ def dossier_supplement_add(
 ) -> DossierDocument:
     """The applicant uploads one supplement file; earlier versions stay in the dossier."""
     _ensure_applicant(dossier, citizen)
-    label = requirement.name if requirement else _("Giấy tờ bổ sung")
-    accepted = list(requirement.accepted_types if requirement else DEFAULT_FILE_KINDS)
-    try:
-        check_upload(file, accepted_types=accepted, max_bytes=max_upload_bytes())
-    except ValidationError as exc:
-        raise ValidationError(f"{label}: {' '.join(exc.messages)}") from exc
+    component_upload_check(file, requirement=requirement, other_label=_("Giấy tờ bổ sung"))
     return _supplement_attach(dossier=dossier, citizen=citizen, requirement=requirement, file=file, at=at)
 
 

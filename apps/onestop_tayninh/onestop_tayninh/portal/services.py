@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import os
 import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import File
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -26,8 +25,12 @@ from onestop_tayninh.catalog.eforms import build_eform
 from onestop_tayninh.catalog.models import DocumentRequirement, ProcedureVersion
 from onestop_tayninh.dossiers.constants import EventAction, ReturnMethod
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
-from onestop_tayninh.dossiers.services import OnlineFile, dossier_submit_online, max_upload_bytes
-from onestop_tayninh.security.uploads import TYPE_ALIASES, TYPE_MIMES, check_upload, detect_type
+from onestop_tayninh.dossiers.services import (
+    OnlineFile,
+    component_upload_check,
+    dossier_submit_online,
+)
+from onestop_tayninh.security.uploads import TYPE_ALIASES, TYPE_MIMES, detect_type
 from onestop_tayninh.vault.models import VaultDocument
 from onestop_tayninh.workflows.constants import StateKind
 
@@ -100,10 +103,7 @@ class DraftOutcome:
 
 def _checked(requirement: DocumentRequirement, upload: File) -> tuple[bytes, str, str]:
     """Content, type and MIME of an upload that passed the gate, or a ValidationError naming the slot."""
-    try:
-        check_upload(upload, accepted_types=list(requirement.accepted_types), max_bytes=max_upload_bytes())
-    except ValidationError as exc:
-        raise ValidationError(f"{requirement.name}: {' '.join(exc.messages)}") from exc
+    component_upload_check(upload, requirement=requirement, other_label=requirement.name)
     upload.seek(0)
     data = upload.read()
     kind, mime = detect_type(data)
@@ -182,7 +182,7 @@ def _store(draft, requirement, *, data: bytes, kind: str, mime: str, name: str, 
         return None  # the same content again (a double click, a re-sent form): attached once
     if _slot_full(draft, requirement):
         return _("%(name)s: tối đa %(max)s tệp.") % {"name": requirement.name, "max": MAX_FILES_PER_REQUIREMENT}
-    stored = default_storage.save(f"drafts/{at:%Y/%m}/{uuid.uuid4().hex}.{kind}", _BytesFile(data))
+    stored = default_storage.save(f"drafts/{at:%Y/%m}/{uuid.uuid4().hex}.{kind}", ContentFile(data))
     DraftFile.objects.create(
         draft=draft,
         requirement=requirement,
@@ -235,12 +235,6 @@ def _remove(draft: SubmissionDraft, file_id: int) -> None:
     if item.vault_document_id is None:
         # The stored file belonged to this draft alone; remove it once the row is gone for good.
         transaction.on_commit(lambda: default_storage.delete(stored))
-
-
-class _BytesFile(File):
-    def __init__(self, data: bytes):
-        super().__init__(io.BytesIO(data))
-        self.size = len(data)
 
 
 def eform_for(draft: SubmissionDraft, *, bound: bool):
