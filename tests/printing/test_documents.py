@@ -9,12 +9,15 @@ import threading
 import pytest
 from openpyxl import load_workbook
 
+from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.printing.jobs import document_generate_job
 from onestop_tayninh.printing.models import GeneratedDocument
+from onestop_tayninh.printing.rendering import render_pdf
 from onestop_tayninh.printing.services import (
     REGISTER_COLUMNS,
     document_generate,
+    register_context,
     register_pdf,
     register_xlsx,
     render_form,
@@ -78,6 +81,10 @@ def test_applicant_markup_is_printed_literally_and_fetches_nothing(world, as_pdf
         text = as_pdf(render_form(dossier=dossier, kind=kind)).flat_text()
         assert name in text
     assert address in as_pdf(render_form(dossier=dossier, kind="receipt")).flat_text()
+    day = dossier.received_at.astimezone(VIETNAM_TZ).date()
+    # The register's narrow cells break these long words: compare without the breaks.
+    register = "".join(as_pdf(register_pdf(desk=world["desk"], date_from=day, date_to=day)).text().split())
+    assert "".join(name.split()) in register and "".join(address.split()) in register
     threading.Event().wait(0.5)
     assert listener.connections == 0
 
@@ -171,6 +178,84 @@ def test_register_spans_pages_and_repeats_its_header(world, as_pdf):
     assert template.code in whole and "Người nộp số 044" in whole
     assert "Sở Tư pháp tỉnh Tây Ninh" in whole  # lead agency
     assert f"Trang 2/{doc.pages()}" in second
+    assert "ReportLab" in doc.info()["Producer"]  # drawn, not laid out by WeasyPrint
+    fonts = [line for line in doc.fonts().splitlines()[2:] if line.strip()]
+    assert fonts and all("NotoSerif" in line and " yes " in line for line in fonts)
+
+
+def test_register_prints_every_row_whole_and_in_order(world, as_pdf):
+    _bulk_received(world, 120)
+    doc = as_pdf(register_pdf(desk=world["desk"], date_from=dt.date(2027, 3, 1), date_to=dt.date(2027, 3, 1)))
+    whole = doc.flat_text()
+    positions = [whole.index(f"Người nộp số {i:03d}") for i in range(120)]
+    assert positions == sorted(positions)
+    # A row never breaks across two pages: each applicant's address is on the page of their name.
+    for page in range(1, doc.pages() + 1):
+        text = doc.flat_text(page=page)
+        for i in range(120):
+            if f"Người nộp số {i:03d}" in text:
+                assert f"Số {i} đường 30/4, Phường 1, thành phố Tây Ninh" in text
+
+
+def test_register_with_the_longest_fields_prints(world, as_pdf):
+    """A 255-character name and a 500-character address make a tall row, still on one page."""
+    name = ("Nguyễn Thị Minh Khai " * 13)[:255].strip()
+    address = ("Số 1 đường Cách Mạng Tháng Tám, Phường 3, thành phố Tây Ninh; " * 9)[:500].strip()
+    receive_full(world, full_name=name, address=address)
+    text = as_pdf(
+        register_pdf(desk=world["desk"], date_from=dt.date(2027, 3, 1), date_to=dt.date(2027, 3, 1))
+    ).flat_text()
+    assert name in text and address in text
+
+
+def test_register_prints_decomposed_vietnamese_as_composed_letters(world, as_pdf):
+    """Text typed with combining marks (NFD) prints as the precomposed letters the font draws."""
+    import unicodedata
+
+    receive_full(world, full_name=unicodedata.normalize("NFD", "Trần Thị Ngọc Ánh"))
+    text = as_pdf(
+        register_pdf(desk=world["desk"], date_from=dt.date(2027, 3, 1), date_to=dt.date(2027, 3, 1))
+    ).flat_text()
+    assert "Trần Thị Ngọc Ánh" in text
+
+
+def test_empty_register_says_so(world, as_pdf):
+    doc = as_pdf(register_pdf(desk=world["desk"], date_from=dt.date(2027, 5, 1), date_to=dt.date(2027, 5, 31)))
+    text = doc.flat_text()
+    assert doc.pages() == 1 and "Trang 1/1" in text
+    assert "Không có hồ sơ nào được tiếp nhận trong thời gian này." in text
+    assert "từ ngày 01/05/2027 đến ngày 31/05/2027" in text
+
+
+def test_drawn_register_prints_what_the_template_prints(world, as_pdf):
+    """The same words, page for page, as `register.html` rendered by WeasyPrint."""
+    _bulk_received(world, 30)
+    names, context = register_context(
+        desk=world["desk"], date_from=dt.date(2027, 3, 1), date_to=dt.date(2027, 3, 1), at=local(2027, 3, 2, 9, 0)
+    )
+    drawn = as_pdf(
+        register_pdf(
+            desk=world["desk"], date_from=dt.date(2027, 3, 1), date_to=dt.date(2027, 3, 1), at=local(2027, 3, 2, 9, 0)
+        )
+    )
+    template = as_pdf(render_pdf(names, context))
+    assert drawn.page_size() == pytest.approx(template.page_size(), abs=0.1)
+    assert sorted(drawn.flat_text().split()) == sorted(template.flat_text().split())
+
+
+def test_site_register_template_is_rendered_from_html(world, as_pdf, settings, tmp_path):
+    site = tmp_path / "sites" / "tayninh"
+    (site / "templates" / "printing" / "2025").mkdir(parents=True)
+    (site / "templates" / "printing" / "2025" / "register.html").write_text(
+        '{% extends "printing/2018/register.html" %}{% block title %}Sổ theo dõi của tỉnh{% endblock %}',
+        encoding="utf-8",
+    )
+    settings.SITES_DIR = tmp_path / "sites"
+    dossier = receive_full(world)
+    doc = as_pdf(register_pdf(desk=world["desk"], date_from=dt.date(2027, 3, 1), date_to=dt.date(2027, 3, 1)))
+    text = doc.flat_text()
+    assert "SỔ THEO DÕI CỦA TỈNH" in text and dossier.code in text
+    assert "WeasyPrint" in doc.info()["Producer"]
 
 
 def test_register_keeps_to_the_desk_and_range(world, as_pdf):

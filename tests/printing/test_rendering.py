@@ -41,12 +41,12 @@ def test_forms_look_exactly_as_with_the_linked_stylesheet(world, as_pdf, kind):
 
 
 @pytest.mark.django_db
-def test_register_looks_exactly_as_with_the_linked_stylesheet(world, as_pdf, monkeypatch):
+def test_register_template_looks_exactly_as_with_the_linked_stylesheet(world, as_pdf):
+    """The HTML register, which a site's own register.html extends."""
     _bulk_received(world, 45)
-    captured = {}
-    monkeypatch.setattr(services, "render_pdf", lambda names, context: captured.update(names=names, context=context))
-    services.register_pdf(desk=world["desk"], date_from=dt.date(2027, 3, 1), date_to=dt.date(2027, 3, 1))
-    names, context = captured["names"], captured["context"]
+    names, context = services.register_context(
+        desk=world["desk"], date_from=dt.date(2027, 3, 1), date_to=dt.date(2027, 3, 1)
+    )
     shared = as_pdf(render_pdf(names, context))
     linked = as_pdf(linked_stylesheet_pdf(template_for(names).render(context)))
     assert shared.pages() >= 2

@@ -53,6 +53,11 @@ def engine() -> DjangoTemplates:
     return _engine(str(site_templates_dir()))
 
 
+def site_has_template(name: str) -> bool:
+    """Whether the site replaces the app's template `name` with its own."""
+    return (site_templates_dir() / name).is_file()
+
+
 def template_for(names: list[str]):
     """The first of `names` found, the site's directory before the app's."""
     backend = engine()

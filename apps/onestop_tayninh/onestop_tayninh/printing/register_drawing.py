@@ -1,0 +1,229 @@
+"""The register (Form 06 / 07) drawn with ReportLab: 1,000 dossiers in about 1.5 s.
+
+WeasyPrint takes every cell of an HTML table through the whole CSS machinery, about 8 ms
+a row whatever the stylesheet (a 1,000-row register took 8–22 s; README "Hiệu năng"). The
+register is one long grid under a fixed heading, so it is drawn here with ReportLab's table,
+which measures and splits rows itself. It prints what `templates/printing/<version>/register.html`
+prints, on the same page, in the same fonts (`forms.css`); a site that places its own
+register.html gets that template rendered by WeasyPrint instead (`services.register_pdf`).
+
+Applicant text reaches ReportLab's paragraph markup escaped, so `<img src=...>` is printed as
+text; ReportLab trusts no host for fetching (`rl_config.trustedHosts` is None).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import unicodedata
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
+    HRFlowable,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+# The fonts forms.css names (Debian fonts-noto-core), embedded as subsets.
+FONT_DIR = "/usr/share/fonts/truetype/noto"
+SERIF = "FormSerif"
+SERIF_BOLD = "FormSerif-Bold"
+SERIF_ITALIC = "FormSerif-Italic"
+SERIF_BOLD_ITALIC = "FormSerif-BoldItalic"
+FONT_FILES = {
+    SERIF: "NotoSerif-Regular.ttf",
+    SERIF_BOLD: "NotoSerif-Bold.ttf",
+    SERIF_ITALIC: "NotoSerif-Italic.ttf",
+    SERIF_BOLD_ITALIC: "NotoSerif-BoldItalic.ttf",
+}
+
+# forms.css: @page register { size: A4 landscape; margin: 12mm 10mm 14mm 12mm; }
+PAGE = landscape(A4)
+MARGIN_TOP, MARGIN_RIGHT, MARGIN_BOTTOM, MARGIN_LEFT = 12 * mm, 10 * mm, 14 * mm, 12 * mm
+LEADING = 1.3  # line-height
+
+# Columns printed centred (STT, number of sets) as in the template's td.n.
+CENTRED_COLUMNS = {0, 3}
+EMPTY_TEXT = "Không có hồ sơ nào được tiếp nhận trong thời gian này."
+
+
+@functools.cache
+def _register_fonts() -> None:
+    for name, file in FONT_FILES.items():
+        pdfmetrics.registerFont(TTFont(name, f"{FONT_DIR}/{file}"))
+    pdfmetrics.registerFontFamily(
+        SERIF, normal=SERIF, bold=SERIF_BOLD, italic=SERIF_ITALIC, boldItalic=SERIF_BOLD_ITALIC
+    )
+
+
+def _style(name: str, *, size: float, font: str = SERIF, align: int = TA_LEFT, **extra: Any) -> ParagraphStyle:
+    return ParagraphStyle(name, fontName=font, fontSize=size, leading=size * LEADING, alignment=align, **extra)
+
+
+@functools.cache
+def _styles() -> dict[str, ParagraphStyle]:
+    return {
+        "form_number": _style("form_number", size=7.5, font=SERIF_ITALIC, align=TA_RIGHT),
+        "issuer": _style("issuer", size=8, align=TA_CENTER),
+        "issuer_name": _style("issuer_name", size=8, font=SERIF_BOLD, align=TA_CENTER),
+        "republic": _style("republic", size=8, font=SERIF_BOLD, align=TA_CENTER),
+        "independence": _style("independence", size=8.5, font=SERIF_BOLD, align=TA_CENTER),
+        "date_line": _style("date_line", size=8, font=SERIF_ITALIC, align=TA_CENTER, spaceBefore=1 * mm),
+        "title": _style("title", size=10.5, font=SERIF_BOLD, align=TA_CENTER, spaceAfter=1.5 * mm),
+        "subtitle": _style("subtitle", size=8, align=TA_CENTER, spaceAfter=1 * mm),
+        "head": _style("head", size=7, font=SERIF_BOLD, align=TA_CENTER),
+        "cell": _style("cell", size=7),
+        "cell_centred": _style("cell_centred", size=7, align=TA_CENTER),
+    }
+
+
+def _text(value: str) -> str:
+    """Applicant or catalogue text as paragraph markup that prints literally.
+
+    NFC first: ReportLab does not position combining marks, and every Vietnamese letter has
+    a precomposed form.
+    """
+    return escape(unicodedata.normalize("NFC", value))
+
+
+def _rule(width: str) -> HRFlowable:
+    return HRFlowable(width=width, thickness=0.6, color=colors.black, spaceBefore=0.8 * mm, spaceAfter=1.2 * mm)
+
+
+def _heading(context: dict[str, Any], width: float) -> list:
+    styles = _styles()
+    heading = context["heading"]
+    issuer = [Paragraph(_text(heading["parent"]), styles["issuer"])] if heading["parent"] else []
+    issuer += [Paragraph(_text(heading["name"]), styles["issuer_name"]), _rule("30%")]
+    motto = [
+        Paragraph("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", styles["republic"]),
+        Paragraph("Độc lập - Tự do - Hạnh phúc", styles["independence"]),
+        _rule("55%"),
+        Paragraph(_text(context["date_line"]), styles["date_line"]),
+    ]
+    block = Table([[issuer, motto]], colWidths=[width * 0.44, width * 0.56])
+    block.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                ("FONT", (0, 0), (-1, -1), SERIF, 8),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    form = context["form"]
+    return [
+        Paragraph(_text(f"Mẫu số {form.number} ({context['circular']})"), styles["form_number"]),
+        block,
+        Spacer(0, 1 * mm),
+        Paragraph(_text(form.title.upper()), styles["title"]),
+        Paragraph(
+            _text(f"{context['desk'].name} — từ ngày {context['date_from']} đến ngày {context['date_to']}"),
+            styles["subtitle"],
+        ),
+    ]
+
+
+def _cell(value: str, column: int) -> Paragraph | str:
+    if not value:
+        return ""
+    styles = _styles()
+    return Paragraph(_text(value), styles["cell_centred" if column in CENTRED_COLUMNS else "cell"])
+
+
+def _grid(context: dict[str, Any]) -> Table:
+    styles = _styles()
+    columns = context["columns"]
+    header = [Paragraph(_text(column), styles["head"]) for column in columns]
+    body = [[_cell(value, index) for index, value in enumerate(row)] for row in context["rows"]]
+    commands = [
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("FONT", (0, 0), (-1, -1), SERIF, 7),
+        ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
+        ("VALIGN", (0, 1), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0.7 * mm),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0.7 * mm),
+        ("TOPPADDING", (0, 0), (-1, -1), 0.6 * mm),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0.6 * mm),
+    ]
+    if not body:
+        body = [[Paragraph(_text(EMPTY_TEXT), styles["cell"])] + [""] * (len(columns) - 1)]
+        commands.append(("SPAN", (0, 1), (-1, 1)))
+    # A row never breaks across pages (the template's `break-inside: avoid`): the longest
+    # fields (500-character address, every note) still make a row far shorter than a page.
+    grid = Table([header, *body], colWidths=[width * mm for width in context["widths"]], repeatRows=1)
+    grid.setStyle(TableStyle(commands))
+    return grid
+
+
+class _NumberedCanvas(Canvas):
+    """A canvas that holds its pages back until the end, to print "Trang x/y" on each."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._held_pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:  # ReportLab's name
+        self._held_pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._held_pages)
+        for number, page in enumerate(self._held_pages, start=1):
+            self.__dict__.update(page)
+            self.setFont(SERIF, 7.5)
+            self.setFillColor(colors.HexColor("#333333"))
+            self.drawCentredString(PAGE[0] / 2, MARGIN_BOTTOM / 2, f"Trang {number}/{total}")
+            super().showPage()
+        super().save()
+
+
+def draw_register(context: dict[str, Any]) -> bytes:
+    """The register PDF from `services.register_context`'s context."""
+    _register_fonts()
+    buffer = io.BytesIO()
+    document = BaseDocTemplate(
+        buffer,
+        pagesize=PAGE,
+        topMargin=MARGIN_TOP,
+        rightMargin=MARGIN_RIGHT,
+        bottomMargin=MARGIN_BOTTOM,
+        leftMargin=MARGIN_LEFT,
+        title=context["form"].title,
+        author=context["desk"].name,
+        creator="onestop_tayninh",
+        lang="vi",
+        initialFontName=SERIF,
+    )
+    # No padding inside the frame: the margins are the page's, as in forms.css.
+    frame = Frame(
+        MARGIN_LEFT,
+        MARGIN_BOTTOM,
+        document.width,
+        document.height,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
+    document.addPageTemplates([PageTemplate(id="register", frames=[frame])])
+    document.build([*_heading(context, document.width), _grid(context)], canvasmaker=_NumberedCanvas)
+    return buffer.getvalue()
