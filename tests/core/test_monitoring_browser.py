@@ -5,6 +5,7 @@ import redis
 from django_rq.cron import DjangoCronScheduler
 from rq import Queue, SimpleWorker
 
+from onestop_tayninh.core.cron import PERIODIC_JOBS
 from onestop_tayninh.core.monitoring.records import record_run
 from tests.factories import PASSWORD, UserFactory
 from tests.support import RedisServer
@@ -38,7 +39,7 @@ def test_administrator_sees_cron_jobs_and_runs_one_now(live_server, page, screen
     page.get_by_role("link", name="Giám sát tác vụ nền").click()
 
     page.wait_for_selector("#cron-jobs")
-    assert page.locator("#cron-jobs tbody.cron-job").count() == 4
+    assert page.locator("#cron-jobs tbody.cron-job").count() == len(PERIODIC_JOBS)
     assert "Thành công" in page.inner_text("#cron-heartbeat")
     assert "Không kết nối được máy chủ thư điện tử" in page.inner_text("#cron-deadline-scan-error")
     assert scheduler.name in page.inner_text("#schedulers")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from onestop_tayninh.core.jobs import heartbeat, run_periodic
 from onestop_tayninh.notifications import jobs as notifications
 from onestop_tayninh.portal import jobs as portal
+from onestop_tayninh.printing import jobs as printing
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,15 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         queue="default",
         cron="30 19 * * *",
         schedule=_("02:30 hằng ngày giờ Việt Nam (19:30 UTC ngày hôm trước)"),
+    ),
+    # Registers made by a worker: kept a week; those whose worker never came are marked failed.
+    PeriodicJob(
+        name="registers-housekeeping",
+        label=_("Dọn dẹp hằng đêm: xóa sổ theo dõi đã lập quá 7 ngày"),
+        func=printing.registers_housekeeping,
+        queue="default",
+        cron="40 19 * * *",
+        schedule=_("02:40 hằng ngày giờ Việt Nam (19:40 UTC ngày hôm trước)"),
     ),
 )
 

@@ -56,3 +56,27 @@ CIRCULAR_NAMES = {
     FormsVersion.CIRCULAR_01_2018: "Thông tư số 01/2018/TT-VPCP",
     FormsVersion.CIRCULAR_03_2025: "Thông tư số 03/2025/TT-VPCP",
 }
+
+
+# --- the register as a file ---------------------------------------------------------------------
+
+
+class RegisterFormat(models.TextChoices):
+    PDF = "pdf", _("PDF (A4 ngang)")
+    XLSX = "xlsx", _("Excel (XLSX)")
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ lập")
+    RUNNING = "running", _("Đang lập")
+    DONE = "done", _("Đã xong")
+    FAILED = "failed", _("Không lập được")
+
+
+# A register up to this many rows is made while the official waits (about 1 ms a row, PDF);
+# a longer one (a year of a busy desk) is made by a worker and downloaded from its page.
+REGISTER_INLINE_MAX_ROWS = 5000
+# Registers made by a worker are kept this long, then deleted with their files.
+REGISTER_EXPORT_KEEP_DAYS = 7
+# A register still "being made" after this long lost its worker: it is marked failed.
+REGISTER_EXPORT_STALE_MINUTES = 60

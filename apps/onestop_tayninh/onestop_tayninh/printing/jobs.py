@@ -11,6 +11,7 @@ from django.db import transaction
 from onestop_tayninh.dossiers.models import Dossier
 
 from .constants import DocumentKind
+from .models import RegisterExport
 
 
 def document_generate_job(dossier_id: int, kind: str, at: str) -> int:
@@ -25,3 +26,24 @@ def enqueue_document_generate(*, dossier: Dossier, kind: DocumentKind | str, at:
     """Queue the generation once the surrounding transaction commits (nothing if it rolls back)."""
     dossier_id, kind, stamp = dossier.pk, str(kind), at.isoformat()
     transaction.on_commit(lambda: django_rq.enqueue(document_generate_job, dossier_id, kind, stamp))
+
+
+def register_export_job(export_id: int) -> int:
+    """Make a register queued by `services.register_export_request` (queue "reports")."""
+    from .services import register_export_make
+
+    return register_export_make(export_id=export_id).pk
+
+
+def enqueue_register_export(export: RegisterExport) -> None:
+    export_id = export.pk
+    transaction.on_commit(lambda: django_rq.get_queue("reports").enqueue(register_export_job, export_id))
+
+
+def registers_housekeeping() -> dict[str, int]:
+    """Nightly (core/cron.py): registers older than a week go, with their files."""
+    from django.utils import timezone
+
+    from .services import register_exports_housekeeping
+
+    return register_exports_housekeeping(now=timezone.now())

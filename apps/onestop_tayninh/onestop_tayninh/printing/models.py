@@ -1,12 +1,14 @@
-"""Documents the system printed for a dossier (Forms 01–07), kept with the dossier."""
+"""Documents the system printed for a dossier (Forms 01–07), kept with the dossier; registers made by a worker."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onestop_tayninh.directory.models import ReceptionDesk
 from onestop_tayninh.dossiers.constants import FormsVersion
 from onestop_tayninh.dossiers.models import Dossier
 
-from .constants import DocumentKind
+from .constants import DocumentKind, ExportStatus, RegisterFormat
 
 
 class GeneratedDocument(models.Model):
@@ -47,3 +49,55 @@ class GeneratedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.dossier}"
+
+
+class RegisterExport(models.Model):
+    """A register too long to make while the official waits: a worker makes it, the official downloads it."""
+
+    desk = models.ForeignKey(
+        ReceptionDesk,
+        verbose_name=_("bộ phận tiếp nhận"),
+        on_delete=models.CASCADE,
+        related_name="register_exports",
+        help_text=_("Bộ phận có sổ theo dõi được in."),
+    )
+    date_from = models.DateField(_("từ ngày"), help_text=_("Ngày đầu của khoảng thời gian, giờ Việt Nam."))
+    date_to = models.DateField(_("đến ngày"), help_text=_("Ngày cuối của khoảng thời gian, giờ Việt Nam."))
+    file_format = models.CharField(
+        _("định dạng"), max_length=8, choices=RegisterFormat.choices, help_text=_("PDF để in, XLSX để tính toán.")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người yêu cầu"),
+        on_delete=models.CASCADE,
+        related_name="register_exports",
+        help_text=_("Cán bộ đã yêu cầu in sổ."),
+    )
+    requested_at = models.DateTimeField(_("yêu cầu lúc"), db_index=True, help_text=_("Thời điểm yêu cầu in sổ."))
+    rows = models.PositiveIntegerField(_("số hồ sơ"), help_text=_("Số hồ sơ trong sổ lúc yêu cầu."))
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=16,
+        choices=ExportStatus.choices,
+        default=ExportStatus.QUEUED,
+        help_text=_("Đang chờ, đang lập, đã xong hoặc không lập được."),
+    )
+    file = models.FileField(
+        _("tệp"), upload_to="registers/%Y/%m/", blank=True, help_text=_("Sổ đã lập; xóa sau 7 ngày.")
+    )
+    finished_at = models.DateTimeField(
+        _("xong lúc"), null=True, blank=True, help_text=_("Thời điểm sổ được lập xong hoặc báo lỗi.")
+    )
+    error = models.CharField(_("lỗi"), max_length=500, blank=True, help_text=_("Vì sao không lập được sổ."))
+
+    class Meta:
+        verbose_name = _("sổ theo dõi đã lập")
+        verbose_name_plural = _("sổ theo dõi đã lập")
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.desk} {self.date_from:%d/%m/%Y}–{self.date_to:%d/%m/%Y} ({self.get_file_format_display()})"
+
+    @property
+    def filename(self) -> str:
+        return f"so-theo-doi-{self.desk.code}-{self.date_from:%Y%m%d}-{self.date_to:%Y%m%d}.{self.file_format}"

@@ -29,6 +29,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
+    Flowable,
     Frame,
     HRFlowable,
     PageTemplate,
@@ -149,29 +150,90 @@ def _cell(value: str, column: int) -> Paragraph | str:
     return Paragraph(_text(value), styles["cell_centred" if column in CENTRED_COLUMNS else "cell"])
 
 
-def _grid(context: dict[str, Any]) -> Table:
-    styles = _styles()
-    columns = context["columns"]
-    header = [Paragraph(_text(column), styles["head"]) for column in columns]
-    body = [[_cell(value, index) for index, value in enumerate(row)] for row in context["rows"]]
-    commands = [
+PAD_X, PAD_Y = 0.7 * mm, 0.6 * mm  # table.grid.small th, td { padding: 0.6mm 0.7mm; }
+GRID_STYLE = TableStyle(
+    [
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("FONT", (0, 0), (-1, -1), SERIF, 7),
         ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
         ("VALIGN", (0, 1), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0.7 * mm),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 0.7 * mm),
-        ("TOPPADDING", (0, 0), (-1, -1), 0.6 * mm),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 0.6 * mm),
+        ("LEFTPADDING", (0, 0), (-1, -1), PAD_X),
+        ("RIGHTPADDING", (0, 0), (-1, -1), PAD_X),
+        ("TOPPADDING", (0, 0), (-1, -1), PAD_Y),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), PAD_Y),
     ]
-    if not body:
-        body = [[Paragraph(_text(EMPTY_TEXT), styles["cell"])] + [""] * (len(columns) - 1)]
-        commands.append(("SPAN", (0, 1), (-1, 1)))
-    # A row never breaks across pages (the template's `break-inside: avoid`): the longest
-    # fields (500-character address, every note) still make a row far shorter than a page.
-    grid = Table([header, *body], colWidths=[width * mm for width in context["widths"]], repeatRows=1)
-    grid.setStyle(TableStyle(commands))
-    return grid
+)
+
+
+class _RowsByPage(Flowable):
+    """The register's rows as one table per page, the header row repeated on each.
+
+    ReportLab's own Table measures a long table again at every page break (its row-height
+    loop is quadratic: 10,000 rows took 21 s against 1.2 s for 1,000). Here each row is
+    measured once, up front, and a page takes the rows that fit under its header. A row is
+    never cut across two pages (the template's `break-inside: avoid`); the longest fields
+    (a 500-character address, every note) still make a row far shorter than a page.
+    """
+
+    def __init__(self, header: list, rows: list[list], widths: list[float], *, start: int = 0, heights=None) -> None:
+        super().__init__()
+        self.header, self.rows, self.widths, self.start = header, rows, widths, start
+        if heights is None:
+            heights = [self._measure(row) for row in [header, *rows]]
+        self.heights = heights  # heights[0] is the header's, heights[i + 1] row i's
+        self._fitting: Table | None = None
+
+    def _measure(self, row: list) -> float:
+        tallest = max(
+            (cell.wrap(width - 2 * PAD_X, PAGE[1])[1] for cell, width in zip(row, self.widths, strict=True) if cell),
+            default=0,
+        )
+        return tallest + 2 * PAD_Y
+
+    def _table(self, stop: int) -> Table:
+        rows = self.rows[self.start : stop]
+        heights = [self.heights[0], *self.heights[self.start + 1 : stop + 1]]
+        return Table([self.header, *rows], colWidths=self.widths, rowHeights=heights, style=GRID_STYLE)
+
+    def _rows_fitting(self, available: float) -> int:
+        """How many of the remaining rows fit, with the header, in `available` points."""
+        used, stop = self.heights[0], self.start
+        while stop < len(self.rows) and used + self.heights[stop + 1] <= available:
+            used += self.heights[stop + 1]
+            stop += 1
+        return stop
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        stop = self._rows_fitting(availHeight)
+        if stop == len(self.rows):
+            self._fitting = self._table(stop)
+            return self._fitting.wrap(availWidth, availHeight)
+        self._fitting = None
+        return sum(self.widths), availHeight + 1  # more than the page: the frame asks for split()
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        stop = self._rows_fitting(availHeight)
+        if stop == self.start:
+            return []  # not even one row here: the whole rest goes to the next page
+        rest = _RowsByPage(self.header, self.rows, self.widths, start=stop, heights=self.heights)
+        return [self._table(stop), rest]
+
+    def draw(self) -> None:
+        self._fitting.drawOn(self.canv, 0, 0)
+
+
+def _grid(context: dict[str, Any]) -> Flowable:
+    styles = _styles()
+    columns = context["columns"]
+    widths = [width * mm for width in context["widths"]]
+    header = [Paragraph(_text(column), styles["head"]) for column in columns]
+    if not context["rows"]:
+        empty = [Paragraph(_text(EMPTY_TEXT), styles["cell"])] + [""] * (len(columns) - 1)
+        grid = Table([header, empty], colWidths=widths, style=GRID_STYLE)
+        grid.setStyle(TableStyle([("SPAN", (0, 1), (-1, 1))]))
+        return grid
+    body = [[_cell(value, index) for index, value in enumerate(row)] for row in context["rows"]]
+    return _RowsByPage(header, body, widths)
 
 
 class _NumberedCanvas(Canvas):

@@ -119,6 +119,12 @@ class RegisterRow:
     notes: list[str] = field(default_factory=list)
 
 
+def register_count(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date) -> int:
+    """How many rows the register of `desk` over local days date_from..date_to has."""
+    start, end = local_day_bounds(date_from, date_to)
+    return Dossier.objects.filter(receiving_desk=desk, received_at__gte=start, received_at__lt=end).count()
+
+
 def register_rows(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date) -> list[RegisterRow]:
     """Dossiers received at `desk` on local days date_from..date_to, in order of receipt.
 

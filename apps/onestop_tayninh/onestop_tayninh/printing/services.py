@@ -3,7 +3,8 @@
 `render_form` builds the PDF of one form from the dossier and its history; when the data a
 form needs is missing it raises a ValidationError naming the missing field, never a PDF with
 blanks. `document_generate` renders and stores (the copy that was issued). The register is
-per desk and date range, as PDF (A4 landscape) or XLSX.
+per desk and date range, as PDF (A4 landscape) or XLSX; a long one is made by a worker
+(`register_export_request` / `register_export_make`) and kept for a week.
 """
 
 from __future__ import annotations
@@ -29,8 +30,18 @@ from onestop_tayninh.dossiers.services import forms_version_for
 from onestop_tayninh.workflows.constants import StateKind
 
 from . import selectors
-from .constants import CIRCULAR_NAMES, FORM_SETS, REGISTER_FORM, DocumentKind, FormSpec
-from .models import GeneratedDocument
+from .constants import (
+    CIRCULAR_NAMES,
+    FORM_SETS,
+    REGISTER_EXPORT_KEEP_DAYS,
+    REGISTER_EXPORT_STALE_MINUTES,
+    REGISTER_FORM,
+    DocumentKind,
+    ExportStatus,
+    FormSpec,
+    RegisterFormat,
+)
+from .models import GeneratedDocument, RegisterExport
 from .register_drawing import draw_register
 from .rendering import qr_data_uri, render_pdf, site_has_template
 
@@ -544,11 +555,106 @@ def register_xlsx(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date) 
     return buffer.getvalue()
 
 
+# --- the register as a file: now, or made by a worker -----------------------------------------
+
+
+def register_file(
+    *, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date, file_format: str, at: dt.datetime
+) -> bytes:
+    if file_format == RegisterFormat.XLSX:
+        return register_xlsx(desk=desk, date_from=date_from, date_to=date_to)
+    return register_pdf(desk=desk, date_from=date_from, date_to=date_to, at=at)
+
+
+def register_export_request(
+    *, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date, file_format: str, user, at: dt.datetime
+) -> RegisterExport:
+    """Queue the register for a worker. The same request of the same official still waiting is
+    returned instead of a second one (a second click, a reload)."""
+    from .jobs import enqueue_register_export
+
+    _check_range(date_from, date_to)
+    same = {"desk": desk, "date_from": date_from, "date_to": date_to, "file_format": file_format}
+    pending = RegisterExport.objects.filter(
+        **same, requested_by=user, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]
+    ).first()
+    if pending:
+        return pending
+    with transaction.atomic():
+        export = RegisterExport.objects.create(
+            **same,
+            requested_by=user,
+            requested_at=at,
+            rows=selectors.register_count(desk=desk, date_from=date_from, date_to=date_to),
+        )
+        enqueue_register_export(export)
+    return export
+
+
+def register_export_make(*, export_id: int) -> RegisterExport:
+    """The worker's part: make the file of a queued register, once.
+
+    The row lock makes a second run (two workers, a job replayed) find the register taken
+    or done and change nothing. A failure is recorded on the row, then raised for RQ.
+    """
+    with transaction.atomic():
+        export = RegisterExport.objects.select_for_update().select_related("desk__agency").get(pk=export_id)
+        if export.status != ExportStatus.QUEUED:
+            return export
+        export.status = ExportStatus.RUNNING
+        export.save(update_fields=["status"])
+    try:
+        content = register_file(
+            desk=export.desk,
+            date_from=export.date_from,
+            date_to=export.date_to,
+            file_format=export.file_format,
+            at=export.requested_at,
+        )
+    except Exception:
+        RegisterExport.objects.filter(pk=export.pk).update(
+            status=ExportStatus.FAILED,
+            finished_at=timezone.now(),
+            error=_("Lỗi hệ thống khi lập sổ. Hãy yêu cầu lại; nếu vẫn lỗi, báo quản trị hệ thống."),
+        )
+        raise
+    export.file.save(export.filename, ContentFile(content), save=False)
+    export.status = ExportStatus.DONE
+    export.finished_at = timezone.now()
+    export.save(update_fields=["file", "status", "finished_at"])
+    return export
+
+
+def register_exports_housekeeping(*, now: dt.datetime) -> dict[str, int]:
+    """Mark registers whose worker never came as failed; delete those older than a week, files too."""
+    stale = RegisterExport.objects.filter(
+        status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING],
+        requested_at__lt=now - dt.timedelta(minutes=REGISTER_EXPORT_STALE_MINUTES),
+    ).update(
+        status=ExportStatus.FAILED,
+        finished_at=now,
+        error=_("Không có tiến trình nền nào lập sổ này. Hãy yêu cầu lại."),
+    )
+    deleted = 0
+    for export in RegisterExport.objects.filter(requested_at__lt=now - dt.timedelta(days=REGISTER_EXPORT_KEEP_DAYS)):
+        name, storage = export.file.name, export.file.storage
+        with transaction.atomic():
+            export.delete()
+            if name:
+                transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+        deleted += 1
+    return {"stale": stale, "deleted": deleted}
+
+
 __all__ = [
     "FormsVersion",
     "document_generate",
     "form_context",
     "register_context",
+    "register_export_make",
+    "register_export_request",
+    "register_exports_housekeeping",
+    "register_file",
     "register_pdf",
     "register_table",
     "register_xlsx",

@@ -1,7 +1,8 @@
 """Desk pages for printing: a dossier's issued documents, any form on demand, the register.
 
 Every lookup goes through the row-level rule (`visible_to`): a dossier or desk outside the
-official's scope answers 404, so nothing reveals that it exists.
+official's scope answers 404, so nothing reveals that it exists. The pages are desk pages
+(`admin_view` in urls.py: the desk's login, CSRF protection, no caching) in the desk's look.
 """
 
 from __future__ import annotations
@@ -9,19 +10,21 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.contrib.auth.decorators import login_required
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.directory.models import ReceptionDesk
 from onestop_tayninh.dossiers.models import Dossier
 
-from . import services
-from .constants import DocumentKind
-from .models import GeneratedDocument
+from . import selectors, services
+from .constants import REGISTER_EXPORT_KEEP_DAYS, REGISTER_INLINE_MAX_ROWS, DocumentKind, ExportStatus, RegisterFormat
+from .models import GeneratedDocument, RegisterExport
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -33,11 +36,14 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def _desk_page(request: HttpRequest, template: str, title: str, context: dict) -> TemplateResponse:
+    return TemplateResponse(request, template, {**admin.site.each_context(request), "title": title, **context})
+
+
 def _slug(dossier: Dossier) -> str:
     return (dossier.code or f"hs{dossier.pk}").replace(".", "-")
 
 
-@login_required
 @require_GET
 def form_print(request: HttpRequest, dossier_id: int, kind: str) -> HttpResponse:
     """Print form `kind` of the dossier now (the control sheet is always current)."""
@@ -47,11 +53,13 @@ def form_print(request: HttpRequest, dossier_id: int, kind: str) -> HttpResponse
     try:
         content = services.render_form(dossier=dossier, kind=kind, at=timezone.now())
     except ValidationError as exc:
-        return render(request, "printing/error.html", {"messages_": exc.messages, "dossier": dossier}, status=409)
+        context = {"messages_": exc.messages, "dossier": dossier}
+        response = _desk_page(request, "printing/error.html", "Chưa thể in", context)
+        response.status_code = 409
+        return response
     return _pdf_response(content, f"{_slug(dossier)}-{kind}.pdf")
 
 
-@login_required
 @require_GET
 def document_download(request: HttpRequest, dossier_id: int, document_id: int) -> FileResponse:
     """A document as it was issued and stored (printing.GeneratedDocument)."""
@@ -67,7 +75,6 @@ def document_download(request: HttpRequest, dossier_id: int, document_id: int) -
     return response
 
 
-@login_required
 @require_GET
 def document_list(request: HttpRequest, dossier_id: int) -> HttpResponse:
     dossier = get_object_or_404(Dossier.objects.visible_to(request.user), pk=dossier_id)
@@ -76,21 +83,38 @@ def document_list(request: HttpRequest, dossier_id: int) -> HttpResponse:
         "documents": dossier.generated_documents.order_by("-created_at", "-pk"),
         "kinds": DocumentKind.choices,
     }
-    return render(request, "printing/documents.html", context)
+    return _desk_page(request, "printing/documents.html", f"Biểu mẫu của hồ sơ {dossier}", context)
 
 
 class RegisterForm(forms.Form):
     desk = forms.ModelChoiceField(queryset=ReceptionDesk.objects.none(), label="Bộ phận tiếp nhận")
-    date_from = forms.DateField(label="Từ ngày", input_formats=["%Y-%m-%d", "%d/%m/%Y"])
-    date_to = forms.DateField(label="Đến ngày", input_formats=["%Y-%m-%d", "%d/%m/%Y"])
-    format = forms.ChoiceField(label="Định dạng", choices=[("pdf", "PDF (A4 ngang)"), ("xlsx", "Excel (XLSX)")])
+    date_from = forms.DateField(
+        label="Từ ngày",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label="Đến ngày",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    format = forms.ChoiceField(
+        label="Định dạng", choices=RegisterFormat.choices, initial=RegisterFormat.PDF, widget=forms.RadioSelect
+    )
 
-    # A year of one busy desk is already tens of thousands of rows: keep one export bounded.
+    # The register book is kept per year (Sổ theo dõi hồ sơ năm ...): one request covers at most a year.
     MAX_DAYS = 366
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["desk"].queryset = ReceptionDesk.objects.visible_to(user).order_by("name")
+        desks = ReceptionDesk.objects.visible_to(user).order_by("name")
+        self.fields["desk"].queryset = desks
+        # Ready for the usual request: the official's own desk, this month so far.
+        official = getattr(user, "official", None)
+        own = official.desks.filter(pk__in=desks).first() if official else None
+        self.fields["desk"].initial = own or (desks.first() if desks.count() == 1 else None)
+        self.fields["date_from"].initial = today.replace(day=1)
+        self.fields["date_to"].initial = today
 
     def clean(self):
         data = super().clean()
@@ -103,24 +127,73 @@ class RegisterForm(forms.Form):
         return data
 
 
-@login_required
+def _file_response(content: bytes, file_format: str, filename: str) -> HttpResponse:
+    if file_format == RegisterFormat.PDF:
+        return _pdf_response(content, filename)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @require_GET
 def register(request: HttpRequest) -> HttpResponse:
-    """The register (Form 06 / 07) of a desk the official may see, for a date range."""
-    form = RegisterForm(request.GET or None, user=request.user)
+    """The register (Form 06 / 07) of a desk the official may see, for a date range.
+
+    Up to REGISTER_INLINE_MAX_ROWS rows the file comes back at once; a longer register is
+    queued for a worker and the official is sent to its page, which shows when it is ready.
+    """
+    today = timezone.localdate(timezone=VIETNAM_TZ)
+    form = RegisterForm(request.GET or None, user=request.user, today=today)
     if request.GET and "desk" in request.GET:
         visible = ReceptionDesk.objects.visible_to(request.user)
         if request.GET["desk"].isdigit() and not visible.filter(pk=request.GET["desk"]).exists():
             raise Http404
     if form.is_valid():
         desk, start, end = form.cleaned_data["desk"], form.cleaned_data["date_from"], form.cleaned_data["date_to"]
-        name = f"so-theo-doi-{desk.code}-{start:%Y%m%d}-{end:%Y%m%d}"
-        if form.cleaned_data["format"] == "xlsx":
-            content = services.register_xlsx(desk=desk, date_from=start, date_to=end)
-            response = HttpResponse(content, content_type=XLSX)
-            response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-            response["Cache-Control"] = "private, no-store"
-            return response
-        content = services.register_pdf(desk=desk, date_from=start, date_to=end, at=timezone.now())
-        return _pdf_response(content, f"{name}.pdf")
-    return render(request, "printing/register_form.html", {"form": form})
+        file_format = form.cleaned_data["format"]
+        if selectors.register_count(desk=desk, date_from=start, date_to=end) > REGISTER_INLINE_MAX_ROWS:
+            export = services.register_export_request(
+                desk=desk, date_from=start, date_to=end, file_format=file_format, user=request.user, at=timezone.now()
+            )
+            return redirect("printing:register_export", export.pk)
+        content = services.register_file(
+            desk=desk, date_from=start, date_to=end, file_format=file_format, at=timezone.now()
+        )
+        return _file_response(
+            content, file_format, f"so-theo-doi-{desk.code}-{start:%Y%m%d}-{end:%Y%m%d}.{file_format}"
+        )
+    exports = RegisterExport.objects.filter(requested_by=request.user).select_related("desk")[:10]
+    inline_max = f"{REGISTER_INLINE_MAX_ROWS:,}".replace(",", ".")  # 5.000, as Vietnamese writes it
+    context = {"form": form, "exports": exports, "inline_max": inline_max}
+    return _desk_page(request, "printing/register_form.html", "In sổ theo dõi hồ sơ", context)
+
+
+def _own_export(request: HttpRequest, export_id: int) -> RegisterExport:
+    """A register the official asked for, at a desk they still may see; anything else is 404."""
+    visible = ReceptionDesk.objects.visible_to(request.user)
+    return get_object_or_404(
+        RegisterExport.objects.select_related("desk"), pk=export_id, requested_by=request.user, desk__in=visible
+    )
+
+
+@require_GET
+def register_export(request: HttpRequest, export_id: int) -> HttpResponse:
+    """A register made by a worker: its state, then its download link."""
+    export = _own_export(request, export_id)
+    pending = export.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
+    context = {"export": export, "pending": pending, "keep_days": REGISTER_EXPORT_KEEP_DAYS}
+    return _desk_page(request, "printing/register_export.html", "Sổ theo dõi hồ sơ đang lập", context)
+
+
+@require_GET
+def register_export_download(request: HttpRequest, export_id: int) -> FileResponse:
+    export = _own_export(request, export_id)
+    if export.status != ExportStatus.DONE or not export.file:
+        raise Http404
+    content_type = "application/pdf" if export.file_format == RegisterFormat.PDF else XLSX
+    response = FileResponse(
+        export.file.open("rb"), content_type=content_type, as_attachment=True, filename=export.filename
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,79 @@
+"""In a real browser: an official prints the register from the desk, short at once, long through a worker."""
+
+import datetime as dt
+import subprocess
+
+import pytest
+import redis
+from rq import Queue, SimpleWorker
+
+from onestop_tayninh.printing import views
+from tests.browser.test_closed_loop import login
+from tests.printing.conftest import receive_full
+from tests.printing.test_documents import _bulk_received
+from tests.support import RedisServer
+from tests.workflows.conftest import world  # noqa: F401 - fixture
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def private_redis(settings):
+    server = RedisServer().start()
+    settings.RQ_QUEUES = {name: {"URL": server.url} for name in ("default", "notifications", "reports")}
+    yield redis.Redis.from_url(server.url)
+    server.stop()
+
+
+def ask_for_register(page, file_format: str) -> None:
+    page.get_by_label("Bộ phận tiếp nhận").select_option(label="Trung tâm Phục vụ hành chính công tỉnh Tây Ninh")
+    page.get_by_label("Từ ngày").fill("2027-03-01")
+    page.get_by_label("Đến ngày").fill("2027-03-31")
+    page.get_by_label(file_format).check()
+
+
+def test_official_prints_registers_from_the_desk(
+    live_server,
+    browser,
+    screenshot,
+    world,  # noqa: F811 - the fixture imported above
+    private_redis,
+    monkeypatch,
+    tmp_path,
+):
+    receive_full(world)
+    _bulk_received(world, 4, day=dt.date(2027, 3, 2))
+    context, page = login(browser, live_server, "tiepnhan.tinh")
+    page.get_by_role("link", name="In sổ theo dõi hồ sơ (PDF, Excel)").click()
+    page.wait_for_selector("h1:has-text('In sổ theo dõi hồ sơ')")
+    screenshot(page, "desk-register-form")
+
+    # A short register comes back at once.
+    ask_for_register(page, "Excel (XLSX)")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="In sổ").click()
+    assert download.value.suggested_filename == "so-theo-doi-ttphcc-tinh-20270301-20270331.xlsx"
+
+    # A long one is made by a worker; the page refreshes itself until it can be downloaded.
+    monkeypatch.setattr(views, "REGISTER_INLINE_MAX_ROWS", 2)
+    page.goto(f"{live_server.url}/desk/in/so-theo-doi/")
+    ask_for_register(page, "PDF (A4 ngang)")
+    page.get_by_role("button", name="In sổ").click()
+    page.wait_for_selector("text=Đang chờ lập")
+    assert "6 hồ sơ" in page.content()
+    screenshot(page, "desk-register-waiting")
+    SimpleWorker([Queue("reports", connection=private_redis)], connection=private_redis).work(burst=True)
+    page.wait_for_selector("text=Tải sổ về", timeout=10000)
+    screenshot(page, "desk-register-ready")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tải sổ về").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    text = subprocess.run(["pdftotext", str(saved), "-"], capture_output=True, text=True, check=True).stdout
+    assert "SỔ THEO DÕI HỒ SƠ" in text and "Người nộp số 003" in text
+
+    # The request page lists it.
+    page.goto(f"{live_server.url}/desk/in/so-theo-doi/")
+    assert page.get_by_role("link", name="Đã xong").count() == 1
+    screenshot(page, "desk-register-form-with-list")
+    context.close()
