@@ -8,6 +8,7 @@ the request, call one service, and show its Vietnamese message.
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,6 +34,7 @@ from .services import (
     draft_start,
     draft_submit,
     draft_update,
+    eform_blank,
     eform_for,
 )
 
@@ -71,7 +73,7 @@ def submit_start(request: HttpRequest, code: str) -> HttpResponse:
             return citizen_required(lambda r: None)(request)  # the login redirect with its message
         draft = draft_start(citizen=user, procedure_version=version, at=timezone.now())
         return redirect("portal:draft", draft_id=draft.pk)
-    form = eform_for_preview(version)
+    form = eform_blank(version)
     draft = (
         SubmissionDraft.objects.filter(citizen_id=user.pk, procedure_version=version, status=DraftStatus.DRAFT).first()
         if is_citizen
@@ -82,12 +84,6 @@ def submit_start(request: HttpRequest, code: str) -> HttpResponse:
         "portal/submit_start.html",
         {"version": version, "form": form, "is_citizen": is_citizen, "draft": draft},
     )
-
-
-def eform_for_preview(version):
-    from onestop_tayninh.catalog.eforms import build_eform
-
-    return build_eform(version.form_fields.all())(prefix="f")
 
 
 def draft_edit(request: HttpRequest, draft_id: int) -> HttpResponse:
@@ -261,6 +257,21 @@ def _service_error(request: HttpRequest, exc: Exception) -> None:
     messages.error(request, text or _("Không thực hiện được thao tác."))
 
 
+def _act(request: HttpRequest, dossier, action: Callable[[], object], done: str) -> HttpResponse:
+    """Run one of the citizen's actions on their dossier and report it on the dossier's page.
+
+    The services refuse with ValidationError / PermissionDenied and change nothing; their
+    message is what the citizen reads.
+    """
+    try:
+        action()
+    except (ValidationError, PermissionDenied) as exc:
+        _service_error(request, exc)
+    else:
+        messages.success(request, done)
+    return _back(dossier)
+
+
 @require_POST
 @citizen_required
 def supplement_upload(request: HttpRequest, dossier_id: int) -> HttpResponse:
@@ -272,32 +283,30 @@ def supplement_upload(request: HttpRequest, dossier_id: int) -> HttpResponse:
     requirement = None
     if form.cleaned_data["requirement"]:
         requirement = dossier.procedure_version.documents.filter(pk=form.cleaned_data["requirement"]).first()
-    try:
-        dossier_services.dossier_supplement_add(
+    return _act(
+        request,
+        dossier,
+        lambda: dossier_services.dossier_supplement_add(
             dossier=dossier,
             citizen=request.user,
             requirement=requirement,
             file=form.cleaned_data["file"],
             at=timezone.now(),
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        _service_error(request, exc)
-    else:
-        messages.success(request, _("Đã tải lên giấy tờ bổ sung. Khi đủ, bấm “Gửi bổ sung”."))
-    return _back(dossier)
+        ),
+        _("Đã tải lên giấy tờ bổ sung. Khi đủ, bấm “Gửi bổ sung”."),
+    )
 
 
 @require_POST
 @citizen_required
 def supplement_submit(request: HttpRequest, dossier_id: int) -> HttpResponse:
     dossier = _own(request, dossier_id)
-    try:
-        dossier_services.dossier_supplement_submit(dossier=dossier, citizen=request.user, at=timezone.now())
-    except (ValidationError, PermissionDenied) as exc:
-        _service_error(request, exc)
-    else:
-        messages.success(request, _("Đã gửi giấy tờ bổ sung; hồ sơ được tiếp tục giải quyết."))
-    return _back(dossier)
+    return _act(
+        request,
+        dossier,
+        lambda: dossier_services.dossier_supplement_submit(dossier=dossier, citizen=request.user, at=timezone.now()),
+        _("Đã gửi giấy tờ bổ sung; hồ sơ được tiếp tục giải quyết."),
+    )
 
 
 @require_POST
@@ -308,15 +317,14 @@ def withdraw(request: HttpRequest, dossier_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Hãy cho biết lý do rút hồ sơ."))
         return _back(dossier)
-    try:
-        dossier_services.dossier_withdraw(
+    return _act(
+        request,
+        dossier,
+        lambda: dossier_services.dossier_withdraw(
             dossier=dossier, citizen=request.user, reason=form.cleaned_data["reason"], at=timezone.now()
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        _service_error(request, exc)
-    else:
-        messages.success(request, _("Đã rút hồ sơ."))
-    return _back(dossier)
+        ),
+        _("Đã rút hồ sơ."),
+    )
 
 
 @require_POST
@@ -327,20 +335,19 @@ def rate(request: HttpRequest, dossier_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Hãy trả lời đủ các câu hỏi đánh giá."))
         return _back(dossier)
-    try:
-        dossier_rate(
+    return _act(
+        request,
+        dossier,
+        lambda: dossier_rate(
             dossier=dossier,
             citizen=request.user,
             satisfied=form.cleaned_data["satisfied"],
             answers=form.answers(),
             comment=form.cleaned_data["comment"],
             at=timezone.now(),
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        _service_error(request, exc)
-    else:
-        messages.success(request, _("Cảm ơn bạn đã đánh giá."))
-    return _back(dossier)
+        ),
+        _("Cảm ơn bạn đã đánh giá."),
+    )
 
 
 @citizen_required

@@ -237,6 +237,11 @@ def _remove(draft: SubmissionDraft, file_id: int) -> None:
         transaction.on_commit(lambda: default_storage.delete(stored))
 
 
+def eform_blank(version: ProcedureVersion):
+    """The procedure's e-form as it is before anything is typed (the page before a draft starts)."""
+    return build_eform(version.form_fields.all())(prefix="f")
+
+
 def eform_for(draft: SubmissionDraft, *, bound: bool):
     """The procedure's e-form with the draft's values: bound to check them, unbound to show them."""
     form_class = build_eform(draft.procedure_version.form_fields.all())
