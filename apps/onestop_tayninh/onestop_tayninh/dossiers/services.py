@@ -27,7 +27,7 @@ from onestop_tayninh.catalog.models import DocumentRequirement, DocumentType, Pr
 from onestop_tayninh.directory.constants import RoleCode
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
 from onestop_tayninh.directory.selectors import user_role_codes
-from onestop_tayninh.notifications.services import notify_dossier_received
+from onestop_tayninh.notifications import services as notify
 from onestop_tayninh.printing.jobs import enqueue_document_generate
 from onestop_tayninh.security.uploads import check_upload, detect_type
 from onestop_tayninh.vault.models import VaultDocument
@@ -326,7 +326,7 @@ def dossier_accept(*, dossier: Dossier, officer: User, at: dt.datetime) -> Dossi
         data={"code": dossier.code, "due_at": due_at.isoformat(), "forms_version": dossier.forms_version},
     )
     # Written in this transaction; sent by a worker after commit (notifications outbox).
-    notify_dossier_received(dossier=dossier, at=at)
+    notify.notify_dossier_received(dossier=dossier, at=at)
     # The receipt (Form 01) is rendered by a worker once this commits, and stored with the dossier.
     enqueue_document_generate(dossier=dossier, kind="receipt", at=at)
     return dossier
@@ -354,6 +354,7 @@ def dossier_request_completion(
         data={"items": items},
     )
     enqueue_document_generate(dossier=dossier, kind="supplement_request", at=at)
+    notify.notify_completion_requested(dossier=dossier, at=at, items=items, reason=reason.strip())
     return dossier
 
 
@@ -369,6 +370,7 @@ def dossier_refuse(*, dossier: Dossier, officer: User, reason: str, at: dt.datet
     dossier.save(update_fields=["status", "updated_at"])
     _event(dossier=dossier, action=EventAction.REFUSED, actor=officer, at=at, comment=reason.strip())
     enqueue_document_generate(dossier=dossier, kind="refusal", at=at)
+    notify.notify_receipt_refused(dossier=dossier, at=at, reason=reason.strip())
     return dossier
 
 
@@ -465,6 +467,7 @@ def dossier_submit_online(
     for item in files:
         _online_document(dossier=dossier, item=item, citizen=citizen, at=at, supplement_round=0)
     _event(dossier=dossier, action=EventAction.SUBMITTED_ONLINE, actor=citizen, at=at, data={"files": len(files)})
+    notify.notify_online_dossier_arrived(dossier=dossier, at=at)
     return dossier
 
 
@@ -546,6 +549,7 @@ def dossier_supplement_submit(*, dossier: Dossier, citizen: User, at: dt.datetim
         dossier.status = DossierStatus.TO_CHECK
         dossier.save(update_fields=["status", "updated_at"])
         _event(dossier=dossier, action=EventAction.RESUBMITTED, actor=citizen, at=at, comment=comment.strip())
+        notify.notify_online_dossier_arrived(dossier=dossier, at=at, resubmitted=round_)
         return dossier
     return applicant_transition(
         dossier=dossier,

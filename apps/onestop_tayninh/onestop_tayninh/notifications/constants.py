@@ -27,11 +27,15 @@ class TemplateKey(models.TextChoices):
     RESULT_READY = "result_ready", _("Đã có kết quả")
     APOLOGY = "apology", _("Xin lỗi và hẹn lại ngày trả kết quả")
     RATING_INVITATION = "rating_invitation", _("Mời đánh giá mức độ hài lòng")
+    # To citizens about an online dossier the desk has not received yet (Forms 02 and 03).
+    COMPLETION_REQUESTED = "completion_requested", _("Hồ sơ trực tuyến cần bổ sung trước khi tiếp nhận")
+    RECEIPT_REFUSED = "receipt_refused", _("Từ chối tiếp nhận hồ sơ trực tuyến")
     # To citizens about their portal account (seeded by accounts/migrations/0003).
     CITIZEN_VERIFY_EMAIL = "citizen_verify_email", _("Xác thực thư điện tử tài khoản công dân")
     CITIZEN_PASSWORD_RESET = "citizen_password_reset", _("Đặt lại mật khẩu qua thư điện tử")
     CITIZEN_PASSWORD_RESET_CODE = "citizen_password_reset_code", _("Mã đặt lại mật khẩu qua SMS")
     # To officials.
+    ONLINE_DOSSIER_ARRIVED = "online_dossier_arrived", _("Hồ sơ trực tuyến chờ kiểm tra, tiếp nhận")
     ASSIGNED = "assigned", _("Được phân công xử lý")
     DUE_SOON = "due_soon", _("Hồ sơ sắp đến hạn")
     OVERDUE = "overdue", _("Hồ sơ quá hạn")

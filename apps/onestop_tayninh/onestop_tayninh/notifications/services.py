@@ -39,6 +39,8 @@ from django.utils import timezone
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.calendars.selectors import get_calendar
 from onestop_tayninh.directory.constants import RoleCode
+from onestop_tayninh.dossiers.constants import Channel as DossierChannel
+from onestop_tayninh.dossiers.constants import EventAction
 
 from . import registry
 from .base import Channel, ChannelError
@@ -507,6 +509,64 @@ def notify_apology(*, dossier: Dossier, at: dt.datetime, reason: str = "") -> li
 def notify_rating_invitation(*, dossier: Dossier, at: dt.datetime) -> list[Message]:
     """Citizen: invitation to rate the handling, once the result is returned."""
     return _citizen_messages(dossier=dossier, key=TemplateKey.RATING_INVITATION, event=f"rating:{dossier.pk}", at=at)
+
+
+def notify_completion_requested(
+    *, dossier: Dossier, at: dt.datetime, items: list[str], reason: str = ""
+) -> list[Message]:
+    """An applicant not at the counter (online, by post, Zalo): the desk's Form 02, what to add
+    before the dossier can be received. A walk-in applicant is handed the form: nothing is sent.
+    One per request."""
+    if dossier.channel == DossierChannel.DESK:
+        return []
+    requests = dossier.events.filter(action=EventAction.COMPLETION_REQUESTED).count()
+    return _citizen_messages(
+        dossier=dossier,
+        key=TemplateKey.COMPLETION_REQUESTED,
+        event=f"completion:{dossier.pk}:{requests}",
+        at=at,
+        context={
+            "items": "\n".join(f"- {item}" for item in items),
+            "reason": reason,
+            "online": dossier.channel == DossierChannel.ONLINE,
+        },
+    )
+
+
+def notify_receipt_refused(*, dossier: Dossier, at: dt.datetime, reason: str) -> list[Message]:
+    """An applicant not at the counter: the desk's Form 03, the dossier is not received, and why."""
+    if dossier.channel == DossierChannel.DESK:
+        return []
+    return _citizen_messages(
+        dossier=dossier,
+        key=TemplateKey.RECEIPT_REFUSED,
+        event=f"refused:{dossier.pk}",
+        at=at,
+        context={"reason": reason, "online": dossier.channel == DossierChannel.ONLINE},
+    )
+
+
+def desk_receiving_officers(desk_id: int) -> list[User]:
+    from onestop_tayninh.accounts.models import User
+
+    return list(
+        User.objects.filter(
+            is_active=True, official__desks__id=desk_id, groups__role__code=RoleCode.RECEIVING_OFFICER
+        ).distinct()
+    )
+
+
+def notify_online_dossier_arrived(*, dossier: Dossier, at: dt.datetime, resubmitted: int = 0) -> list[Message]:
+    """The desk's receiving officers: an online dossier (or its Form 02 supplement, round
+    `resubmitted`) waits in the "to check" queue."""
+    return _official_messages(
+        users=desk_receiving_officers(dossier.receiving_desk_id),
+        key=TemplateKey.ONLINE_DOSSIER_ARRIVED,
+        event=f"online:{dossier.pk}:{resubmitted}",
+        at=at,
+        dossier=dossier,
+        context={"submitted_at": _local_text(at), "resubmitted": resubmitted},
+    )
 
 
 def notify_assigned(*, dossier: Dossier, at: dt.datetime) -> list[Message]:
