@@ -45,6 +45,12 @@ def test_reset_by_email_round_trip_through_the_outbox(client, citizen):
     sent = mail.outbox[-1]
     assert sent.to == [EMAIL] and sent.subject == "Đặt lại mật khẩu tài khoản Cổng Dịch vụ công tỉnh Tây Ninh"
 
+    # Once delivered, the outbox row no longer holds a usable link: only the mailbox does.
+    message.refresh_from_db()
+    assert link_path(sent.body) not in message.body and "[đã ẩn sau khi gửi]" in message.body
+    assert message.context["reset_url"] == "[đã ẩn sau khi gửi]"
+    assert "Kính gửi Ông/Bà" in message.body  # the rest of the text stays for the record
+
     form_page = client.get(link_path(sent.body), follow=True)
     assert form_page.status_code == 200 and "Đặt mật khẩu mới" in form_page.content.decode()
     set_url = form_page.redirect_chain[-1][0]
@@ -179,3 +185,20 @@ def test_the_set_password_step_needs_a_right_code_first(client, phone_only):
     response = client.get(reverse("accounts:password_reset_code_set"))
     assert response.status_code == 302 and response.url == URL
     assert client.get(reverse("accounts:password_reset_code")).url == URL
+
+
+def test_a_delivered_sms_code_is_masked_in_the_outbox_row(phone_only):
+    """What the worker stores once the gateway took the SMS (the e-mail round trip above goes end to end)."""
+    from onestop_tayninh.notifications.services import SECRET_MASK, _secrets_masked
+
+    Client().post(URL, {"contact": "0987654321"})
+    message = latest_message(MessageKey.PASSWORD_RESET_CODE)
+    code = sms_code(message)
+    message.body = message_body(message)
+    stored = _secrets_masked(message)
+    assert code not in stored["body"] and SECRET_MASK in stored["body"]
+    assert stored["context"]["code"] == SECRET_MASK
+    # A dossier message that merely mentions a dossier code keeps it.
+    message.template_key = "dossier_received"
+    message.context = {"code": "000.01.01.H53-270301-0001"}
+    assert _secrets_masked(message)["context"]["code"] == "000.01.01.H53-270301-0001"

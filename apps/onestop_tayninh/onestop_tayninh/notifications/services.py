@@ -255,6 +255,28 @@ def _claim(message_id: int, token: str, now: dt.datetime) -> bool:
     )
 
 
+# Context values that open an account (a reset link, a one-time code) stay in the row only until
+# the message is delivered: after that the outbox, its admin page and a database dump show a mask.
+# A failed message keeps them, since "Gửi lại" must send the same link.
+SECRET_CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
+    TemplateKey.CITIZEN_VERIFY_EMAIL: ("verify_url",),
+    TemplateKey.CITIZEN_PASSWORD_RESET: ("reset_url",),
+    TemplateKey.CITIZEN_PASSWORD_RESET_CODE: ("code",),
+}
+SECRET_MASK = "[đã ẩn sau khi gửi]"
+
+
+def _secrets_masked(message: Message) -> dict[str, Any]:
+    """The body and context to store once `message` is sent: its secrets replaced by SECRET_MASK."""
+    context, body = dict(message.context or {}), message.body
+    for key in SECRET_CONTEXT_KEYS.get(message.template_key, ()):
+        secret = str(context.get(key) or "")
+        if secret:
+            body = body.replace(secret, SECRET_MASK)
+            context[key] = SECRET_MASK
+    return {"body": body, "context": context}
+
+
 def _finish(message: Message, token: str, **fields: Any) -> None:
     # Guarded by our claim: if the lease expired and another worker took the row, leave it to them.
     Message.objects.filter(pk=message.pk, claimed_by=token, status=MessageStatus.SENDING).update(**fields)
@@ -337,7 +359,7 @@ def _send_one(message_id: int, token: str, channels: dict[str, Channel], templat
         sent_at=timezone.now(),
         last_error="",
         subject=message.subject,
-        body=message.body,
+        **_secrets_masked(message),
     )
     return "sent"
 
