@@ -49,7 +49,7 @@ def run_worker(connection) -> None:
 
 def request_register(client, world, capture, file_format="pdf"):
     with capture(execute=True):  # the job is queued when the request's transaction commits
-        return client.get(PAGE, {**QUERY, "desk": world["desk"].pk, "format": file_format})
+        return client.post(PAGE, {**QUERY, "desk": world["desk"].pk, "format": file_format})
 
 
 def test_long_register_is_made_by_a_worker_then_downloaded(

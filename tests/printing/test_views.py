@@ -62,13 +62,31 @@ def test_register_for_the_officials_desk_as_pdf_and_xlsx(world, desk_client):
     receive_full(world)
     client = desk_client("tiepnhan.tinh")
     query = {"desk": world["desk"].pk, "date_from": "2027-03-01", "date_to": "2027-03-31"}
-    pdf = client.get("/desk/in/so-theo-doi/", {**query, "format": "pdf"})
+    pdf = client.post("/desk/in/so-theo-doi/", {**query, "format": "pdf"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
-    xlsx = client.get("/desk/in/so-theo-doi/", {**query, "format": "xlsx"})
+    xlsx = client.post("/desk/in/so-theo-doi/", {**query, "format": "xlsx"})
     assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
     assert client.get("/desk/in/so-theo-doi/").status_code == 200  # the form
 
 
 def test_register_of_another_agencys_desk_is_not_found(world, desk_client):
     query = {"desk": world["desk"].pk, "date_from": "2027-03-01", "date_to": "2027-03-31", "format": "pdf"}
-    assert desk_client("lanhdao.tuphap").get("/desk/in/so-theo-doi/", query).status_code == 404
+    assert desk_client("lanhdao.tuphap").post("/desk/in/so-theo-doi/", query).status_code == 404
+
+
+def test_register_form_refuses_bad_ranges_in_vietnamese_and_prints_nothing(world, desk_client):
+    client = desk_client("tiepnhan.tinh")
+    base = {"desk": world["desk"].pk, "format": "pdf"}
+    backwards = client.post("/desk/in/so-theo-doi/", {**base, "date_from": "2027-03-31", "date_to": "2027-03-01"})
+    assert (
+        backwards.status_code == 200
+        and "Ngày bắt đầu phải trước hoặc bằng ngày kết thúc." in backwards.content.decode()
+    )
+    too_long = client.post("/desk/in/so-theo-doi/", {**base, "date_from": "2026-01-01", "date_to": "2027-03-01"})
+    assert "Mỗi lần chỉ in sổ cho tối đa 366 ngày." in too_long.content.decode()
+    garbage = client.post("/desk/in/so-theo-doi/", {**base, "date_from": "hôm qua", "date_to": "2027-03-01"})
+    assert garbage.status_code == 200 and "Nhập một ngày hợp lệ." in garbage.content.decode()
+    # Reading the form prints nothing, whatever the query string says.
+    assert client.get("/desk/in/so-theo-doi/", {**base, "date_from": "2027-03-01", "date_to": "2027-03-31"})[
+        "Content-Type"
+    ].startswith("text/html")

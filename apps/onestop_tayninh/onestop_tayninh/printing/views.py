@@ -16,7 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.directory.models import ReceptionDesk
@@ -136,18 +136,19 @@ def _file_response(content: bytes, file_format: str, filename: str) -> HttpRespo
     return response
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     """The register (Form 06 / 07) of a desk the official may see, for a date range.
 
-    Up to REGISTER_INLINE_MAX_ROWS rows the file comes back at once; a longer register is
-    queued for a worker and the official is sent to its page, which shows when it is ready.
+    GET shows the form; POST prints (it may queue work, so it is not a GET). Up to
+    REGISTER_INLINE_MAX_ROWS rows the file comes back at once; a longer register is queued for
+    a worker and the official is sent to its page, which shows when it is ready.
     """
     today = timezone.localdate(timezone=VIETNAM_TZ)
-    form = RegisterForm(request.GET or None, user=request.user, today=today)
-    if request.GET and "desk" in request.GET:
-        visible = ReceptionDesk.objects.visible_to(request.user)
-        if request.GET["desk"].isdigit() and not visible.filter(pk=request.GET["desk"]).exists():
+    data = request.POST if request.method == "POST" else None
+    form = RegisterForm(data, user=request.user, today=today)
+    if data is not None and data.get("desk", "").isdigit():
+        if not ReceptionDesk.objects.visible_to(request.user).filter(pk=data["desk"]).exists():
             raise Http404
     if form.is_valid():
         desk, start, end = form.cleaned_data["desk"], form.cleaned_data["date_from"], form.cleaned_data["date_to"]
