@@ -8,6 +8,7 @@ import redis
 from rq import Queue, SimpleWorker
 
 from onestop_tayninh.printing import views
+from onestop_tayninh.printing.services import document_generate
 from tests.browser.test_closed_loop import login
 from tests.printing.conftest import receive_full
 from tests.printing.test_documents import _bulk_received
@@ -41,9 +42,19 @@ def test_official_prints_registers_from_the_desk(
     monkeypatch,
     tmp_path,
 ):
-    receive_full(world)
+    dossier = receive_full(world)
+    document_generate(dossier=dossier, kind="receipt", at=dossier.received_at)
     _bulk_received(world, 4, day=dt.date(2027, 3, 2))
     context, page = login(browser, live_server, "tiepnhan.tinh")
+    # The dossier's printing page, in the desk's look: print now, or the copies issued.
+    page.goto(f"{live_server.url}/desk/in/ho-so/{dossier.pk}/")
+    page.wait_for_selector("text=Văn bản đã lập")
+    # The 2025 set, numbered as Circular 03/2025 numbers it.
+    assert page.get_by_role("link", name="Mẫu 06: Phiếu kiểm soát quá trình giải quyết hồ sơ").count() == 1
+    assert page.get_by_role("link", name="Mẫu 04: Văn bản xin lỗi và đề nghị gia hạn").count() == 1
+    assert page.get_by_role("link", name="Giấy tiếp nhận hồ sơ và hẹn trả kết quả").count() == 2  # now / issued
+    screenshot(page, "desk-dossier-printing")
+    page.goto(f"{live_server.url}/desk/")
     page.get_by_role("link", name="In sổ theo dõi hồ sơ (PDF, Excel)").click()
     page.wait_for_selector("h1:has-text('In sổ theo dõi hồ sơ')")
     screenshot(page, "desk-register-form")

@@ -23,7 +23,14 @@ from onestop_tayninh.directory.models import ReceptionDesk
 from onestop_tayninh.dossiers.models import Dossier
 
 from . import selectors, services
-from .constants import REGISTER_EXPORT_KEEP_DAYS, REGISTER_INLINE_MAX_ROWS, DocumentKind, ExportStatus, RegisterFormat
+from .constants import (
+    FORM_SETS,
+    REGISTER_EXPORT_KEEP_DAYS,
+    REGISTER_INLINE_MAX_ROWS,
+    DocumentKind,
+    ExportStatus,
+    RegisterFormat,
+)
 from .models import GeneratedDocument, RegisterExport
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -81,7 +88,10 @@ def document_list(request: HttpRequest, dossier_id: int) -> HttpResponse:
     context = {
         "dossier": dossier,
         "documents": dossier.generated_documents.order_by("-created_at", "-pk"),
-        "kinds": DocumentKind.choices,
+        # The forms of the dossier's own set (2018 or 2025), numbered as the circular numbers them.
+        "kinds": [
+            (kind, f"Mẫu {spec.number}: {spec.title}") for kind, spec in FORM_SETS[dossier.forms_version].items()
+        ],
     }
     return _desk_page(request, "printing/documents.html", f"Biểu mẫu của hồ sơ {dossier}", context)
 
