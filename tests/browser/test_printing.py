@@ -7,7 +7,7 @@ import pytest
 import redis
 from rq import Queue, SimpleWorker
 
-from onestop_tayninh.printing import views
+from onestop_tayninh.printing import services
 from onestop_tayninh.printing.services import document_generate
 from tests.browser.test_closed_loop import login
 from tests.printing.conftest import receive_full
@@ -66,7 +66,7 @@ def test_official_prints_registers_from_the_desk(
     assert download.value.suggested_filename == "so-theo-doi-ttphcc-tinh-20270301-20270331.xlsx"
 
     # A long one is made by a worker; the page refreshes itself until it can be downloaded.
-    monkeypatch.setattr(views, "REGISTER_INLINE_MAX_ROWS", 2)
+    monkeypatch.setattr(services, "REGISTER_INLINE_MAX_ROWS_DRAWN", 2)
     page.goto(f"{live_server.url}/desk/in/so-theo-doi/")
     ask_for_register(page, "PDF (A4 ngang)")
     page.get_by_role("button", name="In sổ").click()

@@ -208,6 +208,21 @@ def test_register_with_the_longest_fields_prints(world, as_pdf):
     assert name in text and address in text
 
 
+def test_a_row_taller_than_a_page_is_cut_across_pages_and_the_rest_follows(world, as_pdf):
+    """Forty apologies make a notes cell longer than an A4 page: the register still prints, whole."""
+    from onestop_tayninh.printing.register_drawing import draw_register
+
+    _bulk_received(world, 4)
+    _names, context = register_context(desk=world["desk"], date_from=dt.date(2027, 3, 1), date_to=dt.date(2027, 3, 1))
+    context["rows"][2][13] = "; ".join(f"Lần {n}: đã xin lỗi, hẹn lại ngày trả kết quả" for n in range(1, 41))
+    doc = as_pdf(draw_register(context))
+    assert doc.pages() >= 3
+    whole = "".join(doc.text().split())
+    assert "Lần40:đãxinlỗi" in whole and "Ngườinộpsố003" in whole  # the note's end, and the row after it
+    for page in range(1, doc.pages() + 1):
+        assert "Mã hồ sơ" in doc.flat_text(page=page)  # every page under the header
+
+
 def test_register_prints_decomposed_vietnamese_as_composed_letters(world, as_pdf):
     """Text typed with combining marks (NFD) prints as the precomposed letters the font draws."""
     import unicodedata
@@ -240,7 +255,9 @@ def test_drawn_register_prints_what_the_template_prints(world, as_pdf):
     )
     template = as_pdf(render_pdf(names, context))
     assert drawn.page_size() == pytest.approx(template.page_size(), abs=0.1)
-    assert sorted(drawn.flat_text().split()) == sorted(template.flat_text().split())
+    assert drawn.pages() == template.pages() >= 3
+    for page in range(1, drawn.pages() + 1):  # the same rows break to the same pages
+        assert sorted(drawn.flat_text(page=page).split()) == sorted(template.flat_text(page=page).split())
 
 
 def test_site_register_template_is_rendered_from_html(world, as_pdf, settings, tmp_path):

@@ -10,7 +10,7 @@ from rq import Queue, SimpleWorker
 
 from django.utils import timezone
 
-from onestop_tayninh.printing import services, views
+from onestop_tayninh.printing import services
 from onestop_tayninh.printing.jobs import register_export_job, registers_housekeeping
 from onestop_tayninh.printing.models import RegisterExport
 from tests.support import RedisServer
@@ -36,7 +36,7 @@ def private_redis(settings):
 @pytest.fixture
 def long_registers(monkeypatch):
     """Any register over two rows counts as long (the real threshold is thousands of rows)."""
-    monkeypatch.setattr(views, "REGISTER_INLINE_MAX_ROWS", 2)
+    monkeypatch.setattr(services, "REGISTER_INLINE_MAX_ROWS_DRAWN", 2)
 
 
 def reports_queue(connection) -> Queue:
@@ -200,3 +200,150 @@ def test_housekeeping_fails_the_forgotten_and_deletes_the_old(world, private_red
     services.register_export_make(export_id=forgotten.pk)
     forgotten.refresh_from_db()
     assert forgotten.status == "failed" and not forgotten.file
+
+
+def test_a_register_whose_job_was_lost_fails_and_can_be_asked_again(
+    world, client, private_redis, long_registers, django_capture_on_commit_callbacks
+):
+    _bulk_received(world, 3)
+    client.force_login(user("tiepnhan.tinh"))
+    first = request_register(client, world, django_capture_on_commit_callbacks)
+    lost = RegisterExport.objects.get()
+    private_redis.flushall()  # Redis restarted: the job is gone, the row still says "waiting"
+    RegisterExport.objects.filter(pk=lost.pk).update(requested_at=timezone.now() - dt.timedelta(minutes=21))
+    page = client.get(first["Location"]).content.decode()
+    assert "Không có tiến trình nền nào lập sổ này" in page and "Yêu cầu lại" in page
+    assert 'http-equiv="refresh"' not in page
+    again = request_register(client, world, django_capture_on_commit_callbacks)
+    assert again["Location"] != first["Location"] and RegisterExport.objects.count() == 2
+    run_worker(private_redis)
+    assert RegisterExport.objects.get(pk=lost.pk).status == "failed"
+    assert RegisterExport.objects.exclude(pk=lost.pk).get().status == "done"
+
+
+def test_redis_down_when_queueing_says_so_instead_of_waiting(
+    world, client, long_registers, django_capture_on_commit_callbacks, settings
+):
+    from tests.support import free_port
+
+    settings.RQ_QUEUES = {"reports": {"URL": f"redis://127.0.0.1:{free_port()}/0"}}
+    _bulk_received(world, 3)
+    client.force_login(user("tiepnhan.tinh"))
+    response = request_register(client, world, django_capture_on_commit_callbacks)
+    assert response.status_code == 302  # no 500
+    export = RegisterExport.objects.get()
+    assert export.status == "failed" and "Không đưa được sổ vào hàng đợi" in export.error
+    assert "Yêu cầu lại" in client.get(response["Location"]).content.decode()
+
+
+def test_a_file_that_cannot_be_kept_leaves_no_file_and_a_failed_register(world, private_redis, monkeypatch):
+    from django.db import DatabaseError
+
+    _bulk_received(world, 3)
+    export = RegisterExport.objects.create(
+        desk=world["desk"],
+        date_from=dt.date(2027, 3, 1),
+        date_to=dt.date(2027, 3, 31),
+        file_format="pdf",
+        requested_by=user("tiepnhan.tinh"),
+        requested_at=timezone.now(),
+        rows=4,
+    )
+    saved = RegisterExport.save
+
+    def failing_save(self, *args, **kwargs):
+        if self.status == "done":
+            raise DatabaseError("mất kết nối cơ sở dữ liệu")
+        return saved(self, *args, **kwargs)
+
+    monkeypatch.setattr(RegisterExport, "save", failing_save)
+    written = []
+    storage_save = export.file.storage.save
+    monkeypatch.setattr(
+        export.file.storage,
+        "save",
+        lambda name, content, **kw: written.append(storage_save(name, content, **kw)) or written[-1],
+    )
+    with pytest.raises(DatabaseError):
+        services.register_export_make(export_id=export.pk)
+    export.refresh_from_db()
+    assert export.status == "failed" and not export.file
+    assert written and not export.file.storage.exists(written[0])  # the PDF written was removed
+
+
+def test_site_register_templates_decide_the_engine_and_the_wait(world, settings, tmp_path, monkeypatch):
+    _bulk_received(world, 3)  # 4 dossiers
+    march = {"desk": world["desk"], "date_from": dt.date(2027, 3, 1), "date_to": dt.date(2027, 3, 31)}
+    monkeypatch.setattr(services, "REGISTER_INLINE_MAX_ROWS_DRAWN", 5)
+    monkeypatch.setattr(services, "REGISTER_INLINE_MAX_ROWS_TEMPLATE", 2)
+    assert not services.register_made_in_background(**march, file_format="pdf")
+    # A site that replaces the 2018 register (which the 2025 one extends) gets its template,
+    # through WeasyPrint, and the lower limit for making it at once.
+    site = tmp_path / "sites" / "tayninh" / "templates" / "printing" / "2018"
+    site.mkdir(parents=True)
+    (site / "register.html").write_text('{% extends "printing/base.html" %}', encoding="utf-8")
+    settings.SITES_DIR = tmp_path / "sites"
+    assert services.register_uses_site_template("2025")
+    assert services.register_made_in_background(**march, file_format="pdf")
+    assert not services.register_made_in_background(**march, file_format="xlsx")  # no template involved
+
+
+def test_register_page_reads_a_fixed_number_of_queries(world, client):
+    """The list of one's registers costs the same with 2 or 12 of them (no query per row)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clerk = user("tiepnhan.tinh")
+    client.force_login(clerk)
+
+    def page_queries(count: int) -> int:
+        for day in range(1, count + 1):
+            RegisterExport.objects.get_or_create(
+                desk=world["desk"],
+                date_from=dt.date(2027, 3, day),
+                date_to=dt.date(2027, 3, day),
+                file_format="pdf",
+                requested_by=clerk,
+                defaults={"requested_at": timezone.now(), "rows": 6000, "status": "done"},
+            )
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(PAGE)
+        assert page.status_code == 200
+        assert page.content.decode().count("Đã xong") == min(count, 10)
+        return len(queries)
+
+    assert page_queries(2) == page_queries(12)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_at_the_same_moment_give_one_register(world, private_redis):
+    import threading
+
+    from django.db import connection
+
+    _bulk_received(world, 3)
+    clerk, barrier, made = user("tiepnhan.tinh"), threading.Barrier(2), []
+
+    def ask() -> None:
+        try:
+            barrier.wait(timeout=5)
+            made.append(
+                services.register_export_request(
+                    desk=world["desk"],
+                    date_from=dt.date(2027, 3, 1),
+                    date_to=dt.date(2027, 3, 31),
+                    file_format="pdf",
+                    user=clerk,
+                    at=timezone.now(),
+                ).pk
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert len(made) == 2 and made[0] == made[1]
+    assert RegisterExport.objects.count() == 1 and len(reports_queue(private_redis)) == 1

@@ -78,5 +78,6 @@ class ExportStatus(models.TextChoices):
 REGISTER_INLINE_MAX_ROWS = 5000
 # Registers made by a worker are kept this long, then deleted with their files.
 REGISTER_EXPORT_KEEP_DAYS = 7
-# A register still "being made" after this long lost its worker: it is marked failed.
-REGISTER_EXPORT_STALE_MINUTES = 60
+# A register still waiting or "being made" after this long lost its job (RQ stops a job after
+# 10 minutes, settings.RQ_QUEUES): it is marked failed, and the official may ask again.
+REGISTER_EXPORT_STALE_MINUTES = 20

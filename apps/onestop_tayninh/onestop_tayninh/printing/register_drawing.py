@@ -169,43 +169,77 @@ class _RowsByPage(Flowable):
     """The register's rows as one table per page, the header row repeated on each.
 
     ReportLab's own Table measures a long table again at every page break (its row-height
-    loop is quadratic: 10,000 rows took 21 s against 1.2 s for 1,000). Here each row is
-    measured once, up front, and a page takes the rows that fit under its header. A row is
-    never cut across two pages (the template's `break-inside: avoid`); the longest fields
-    (a 500-character address, every note) still make a row far shorter than a page.
+    loop is quadratic: 10,000 rows took 21 s against 1.2 s for 1,000). Here a row is made into
+    paragraphs and measured once, when a page first needs it, and a page takes the rows that
+    fit under its header; the rows of pages already drawn are let go, so memory holds about
+    one page of paragraphs, not the whole register. A row is not cut across two pages (the
+    template's `break-inside: avoid`) unless it is taller than a whole page; then it is split.
     """
 
-    def __init__(self, header: list, rows: list[list], widths: list[float], *, start: int = 0, heights=None) -> None:
+    def __init__(
+        self,
+        header: list,
+        texts: list[list[str]],
+        widths: list[float],
+        *,
+        page_height: float,
+        start: int = 0,
+        prepared: dict[int, tuple[list, float]] | None = None,
+    ) -> None:
         super().__init__()
-        self.header, self.rows, self.widths, self.start = header, rows, widths, start
-        if heights is None:
-            heights = [self._measure(row) for row in [header, *rows]]
-        self.heights = heights  # heights[0] is the header's, heights[i + 1] row i's
+        self.header, self.texts, self.widths, self.page_height = header, texts, widths, page_height
+        self.start = start
+        self.header_height = self._measure(header)
+        # Row index -> (cells, height), for rows measured but not yet on a page.
+        self.prepared = prepared if prepared is not None else {}
         self._fitting: Table | None = None
 
-    def _measure(self, row: list) -> float:
+    def _measure(self, cells: list) -> float:
         tallest = max(
-            (cell.wrap(width - 2 * PAD_X, PAGE[1])[1] for cell, width in zip(row, self.widths, strict=True) if cell),
+            (
+                cell.wrap(width - 2 * PAD_X, 10 * PAGE[1])[1]
+                for cell, width in zip(cells, self.widths, strict=True)
+                if cell
+            ),
             default=0,
         )
         return tallest + 2 * PAD_Y
 
-    def _table(self, stop: int) -> Table:
-        rows = self.rows[self.start : stop]
-        heights = [self.heights[0], *self.heights[self.start + 1 : stop + 1]]
-        return Table([self.header, *rows], colWidths=self.widths, rowHeights=heights, style=GRID_STYLE)
+    def _row(self, index: int) -> tuple[list, float]:
+        if index not in self.prepared:
+            cells = [_cell(value, column) for column, value in enumerate(self.texts[index])]
+            self.prepared[index] = (cells, self._measure(cells))
+        return self.prepared[index]
 
     def _rows_fitting(self, available: float) -> int:
-        """How many of the remaining rows fit, with the header, in `available` points."""
-        used, stop = self.heights[0], self.start
-        while stop < len(self.rows) and used + self.heights[stop + 1] <= available:
-            used += self.heights[stop + 1]
+        """Where the rows that fit, with the header, in `available` points end (an index)."""
+        used, stop = self.header_height, self.start
+        while stop < len(self.texts):
+            height = self._row(stop)[1]
+            if used + height > available:
+                break
+            used += height
             stop += 1
         return stop
 
+    def _table(self, stop: int) -> Table:
+        rows = [self.prepared[index] for index in range(self.start, stop)]
+        return Table(
+            [self.header, *(cells for cells, _height in rows)],
+            colWidths=self.widths,
+            rowHeights=[self.header_height, *(height for _cells, height in rows)],
+            style=GRID_STYLE,
+        )
+
+    def _rest(self, stop: int) -> _RowsByPage:
+        later = {index: row for index, row in self.prepared.items() if index >= stop}
+        return _RowsByPage(
+            self.header, self.texts, self.widths, page_height=self.page_height, start=stop, prepared=later
+        )
+
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         stop = self._rows_fitting(availHeight)
-        if stop == len(self.rows):
+        if stop == len(self.texts):
             self._fitting = self._table(stop)
             return self._fitting.wrap(availWidth, availHeight)
         self._fitting = None
@@ -213,16 +247,24 @@ class _RowsByPage(Flowable):
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         stop = self._rows_fitting(availHeight)
-        if stop == self.start:
-            return []  # not even one row here: the whole rest goes to the next page
-        rest = _RowsByPage(self.header, self.rows, self.widths, start=stop, heights=self.heights)
-        return [self._table(stop), rest]
+        if stop > self.start:
+            return [self._table(stop), self._rest(stop)]
+        cells, height = self._row(self.start)
+        at_top_of_page = availHeight >= self.page_height - 1
+        if self.header_height + height <= self.page_height or not at_top_of_page:
+            return []  # not even one row here: the rest starts on the next page
+        # A row taller than a whole page (dozens of notes): from the top of a page, ReportLab's
+        # table cuts it across as many pages as it needs, the header repeated on each; the rows
+        # after it continue under a header of their own on its last page.
+        tall = Table([self.header, cells], colWidths=self.widths, repeatRows=1, splitInRow=1, style=GRID_STYLE)
+        parts = tall.split(availWidth, availHeight)
+        return [*parts, self._rest(self.start + 1)] if parts else []
 
     def draw(self) -> None:
         self._fitting.drawOn(self.canv, 0, 0)
 
 
-def _grid(context: dict[str, Any]) -> Flowable:
+def _grid(context: dict[str, Any], page_height: float) -> Flowable:
     styles = _styles()
     columns = context["columns"]
     widths = [width * mm for width in context["widths"]]
@@ -232,8 +274,7 @@ def _grid(context: dict[str, Any]) -> Flowable:
         grid = Table([header, empty], colWidths=widths, style=GRID_STYLE)
         grid.setStyle(TableStyle([("SPAN", (0, 1), (-1, 1))]))
         return grid
-    body = [[_cell(value, index) for index, value in enumerate(row)] for row in context["rows"]]
-    return _RowsByPage(header, body, widths)
+    return _RowsByPage(header, context["rows"], widths, page_height=page_height)
 
 
 class _NumberedCanvas(Canvas):
@@ -287,5 +328,6 @@ def draw_register(context: dict[str, Any]) -> bytes:
         bottomPadding=0,
     )
     document.addPageTemplates([PageTemplate(id="register", frames=[frame])])
-    document.build([*_heading(context, document.width), _grid(context)], canvasmaker=_NumberedCanvas)
+    flowables = [*_heading(context, document.width), _grid(context, document.height)]
+    document.build(flowables, canvasmaker=_NumberedCanvas)
     return buffer.getvalue()

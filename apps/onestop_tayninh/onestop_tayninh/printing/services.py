@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop_tayninh.accounts.models import User
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.core.site_config import read_yaml, site_directory
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
@@ -36,6 +37,7 @@ from .constants import (
     REGISTER_EXPORT_KEEP_DAYS,
     REGISTER_EXPORT_STALE_MINUTES,
     REGISTER_FORM,
+    REGISTER_INLINE_MAX_ROWS,
     DocumentKind,
     ExportStatus,
     FormSpec,
@@ -508,16 +510,36 @@ def register_context(
     return [f"printing/{version}/register.html"], context
 
 
+# A site's register template replaces the drawn register: any template of its chain will do.
+REGISTER_TEMPLATE_CHAIN = ("printing/2018/register.html", "printing/base.html")
+# Rows a register may have to be made while the official waits, per engine (about 1 ms a row
+# drawn, 8–22 ms through WeasyPrint; gunicorn gives a request 60 s).
+REGISTER_INLINE_MAX_ROWS_DRAWN = REGISTER_INLINE_MAX_ROWS
+REGISTER_INLINE_MAX_ROWS_TEMPLATE = 500
+
+
+def register_uses_site_template(version: str) -> bool:
+    return any(site_has_template(name) for name in (f"printing/{version}/register.html", *REGISTER_TEMPLATE_CHAIN))
+
+
 def register_pdf(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date, at: dt.datetime | None = None) -> bytes:
     """The register of `desk` for local days date_from..date_to as PDF, A4 landscape.
 
-    Drawn with ReportLab (`register_drawing`: six times faster than WeasyPrint for a long
-    register), unless the site has its own register template, which WeasyPrint renders.
+    Drawn with ReportLab (`register_drawing`: about eight times faster than WeasyPrint for a
+    long register), unless the site has its own register template, which WeasyPrint renders.
     """
     names, context = register_context(desk=desk, date_from=date_from, date_to=date_to, at=at)
-    if site_has_template(names[0]):
+    if register_uses_site_template(context["forms_version"]):
         return render_pdf(names, context)
     return draw_register(context)
+
+
+def register_made_in_background(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date, file_format: str) -> bool:
+    """Whether this register is too long to make while the official waits."""
+    limit = REGISTER_INLINE_MAX_ROWS_DRAWN
+    if file_format == RegisterFormat.PDF and register_uses_site_template(_register_version(date_to)):
+        limit = REGISTER_INLINE_MAX_ROWS_TEMPLATE
+    return selectors.register_count(desk=desk, date_from=date_from, date_to=date_to) > limit
 
 
 def register_xlsx(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date) -> bytes:
@@ -566,36 +588,65 @@ def register_file(
     return register_pdf(desk=desk, date_from=date_from, date_to=date_to, at=at)
 
 
+def register_exports_fail_stale(*, now: dt.datetime, exports=None) -> int:
+    """Registers still waiting or being made long after any worker would have finished are failed.
+
+    Their job was lost (Redis restarted, the worker killed): the official sees it failed and
+    may ask again, instead of a page waiting for ever. A job that still turns up later finds
+    the row failed and makes nothing.
+    """
+    exports = RegisterExport.objects.all() if exports is None else exports
+    return exports.filter(
+        status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING],
+        requested_at__lt=now - dt.timedelta(minutes=REGISTER_EXPORT_STALE_MINUTES),
+    ).update(
+        status=ExportStatus.FAILED,
+        finished_at=now,
+        error=_("Không có tiến trình nền nào lập sổ này. Hãy yêu cầu lại."),
+    )
+
+
 def register_export_request(
-    *, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date, file_format: str, user, at: dt.datetime
+    *, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date, file_format: str, user: User, at: dt.datetime
 ) -> RegisterExport:
     """Queue the register for a worker. The same request of the same official still waiting is
-    returned instead of a second one (a second click, a reload)."""
+    returned instead of a second one (a double click, a reload): the official's row is locked
+    while looking, so two requests at once give one register."""
     from .jobs import enqueue_register_export
 
     _check_range(date_from, date_to)
     same = {"desk": desk, "date_from": date_from, "date_to": date_to, "file_format": file_format}
-    pending = RegisterExport.objects.filter(
-        **same, requested_by=user, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]
-    ).first()
-    if pending:
-        return pending
     with transaction.atomic():
-        export = RegisterExport.objects.create(
+        User.objects.select_for_update().only("pk").get(pk=user.pk)
+        mine = RegisterExport.objects.filter(**same, requested_by=user)
+        register_exports_fail_stale(now=at, exports=mine)
+        pending = mine.filter(status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]).first()
+        if pending:
+            return pending
+        export = RegisterExport(
             **same,
             requested_by=user,
             requested_at=at,
             rows=selectors.register_count(desk=desk, date_from=date_from, date_to=date_to),
         )
+        export.full_clean()
+        export.save()
         enqueue_register_export(export)
     return export
+
+
+def _register_export_failed(export: RegisterExport, error: str) -> None:
+    RegisterExport.objects.filter(pk=export.pk).update(
+        status=ExportStatus.FAILED, finished_at=timezone.now(), error=error
+    )
 
 
 def register_export_make(*, export_id: int) -> RegisterExport:
     """The worker's part: make the file of a queued register, once.
 
     The row lock makes a second run (two workers, a job replayed) find the register taken
-    or done and change nothing. A failure is recorded on the row, then raised for RQ.
+    or done and change nothing. A failure is recorded on the row, any file written is
+    removed, and the error is raised for RQ (the monitoring page shows failed jobs).
     """
     with transaction.atomic():
         export = RegisterExport.objects.select_for_update().select_related("desk__agency").get(pk=export_id)
@@ -611,30 +662,23 @@ def register_export_make(*, export_id: int) -> RegisterExport:
             file_format=export.file_format,
             at=export.requested_at,
         )
+        export.file.save(export.filename, ContentFile(content), save=False)
+        export.status = ExportStatus.DONE
+        export.finished_at = timezone.now()
+        export.save(update_fields=["file", "status", "finished_at"])
     except Exception:
-        RegisterExport.objects.filter(pk=export.pk).update(
-            status=ExportStatus.FAILED,
-            finished_at=timezone.now(),
-            error=_("Lỗi hệ thống khi lập sổ. Hãy yêu cầu lại; nếu vẫn lỗi, báo quản trị hệ thống."),
+        if export.file.name:
+            export.file.delete(save=False)
+        _register_export_failed(
+            export, _("Lỗi hệ thống khi lập sổ. Hãy yêu cầu lại; nếu vẫn lỗi, báo quản trị hệ thống.")
         )
         raise
-    export.file.save(export.filename, ContentFile(content), save=False)
-    export.status = ExportStatus.DONE
-    export.finished_at = timezone.now()
-    export.save(update_fields=["file", "status", "finished_at"])
     return export
 
 
 def register_exports_housekeeping(*, now: dt.datetime) -> dict[str, int]:
-    """Mark registers whose worker never came as failed; delete those older than a week, files too."""
-    stale = RegisterExport.objects.filter(
-        status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING],
-        requested_at__lt=now - dt.timedelta(minutes=REGISTER_EXPORT_STALE_MINUTES),
-    ).update(
-        status=ExportStatus.FAILED,
-        finished_at=now,
-        error=_("Không có tiến trình nền nào lập sổ này. Hãy yêu cầu lại."),
-    )
+    """Fail registers whose worker never came; delete those older than a week, files too."""
+    stale = register_exports_fail_stale(now=now)
     deleted = 0
     for export in RegisterExport.objects.filter(requested_at__lt=now - dt.timedelta(days=REGISTER_EXPORT_KEEP_DAYS)):
         name, storage = export.file.name, export.file.storage
@@ -653,8 +697,10 @@ __all__ = [
     "register_context",
     "register_export_make",
     "register_export_request",
+    "register_exports_fail_stale",
     "register_exports_housekeeping",
     "register_file",
+    "register_made_in_background",
     "register_pdf",
     "register_table",
     "register_xlsx",

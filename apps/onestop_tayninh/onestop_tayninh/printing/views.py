@@ -16,13 +16,15 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.directory.models import ReceptionDesk
 from onestop_tayninh.dossiers.models import Dossier
 
-from . import selectors, services
+from . import services
 from .constants import (
     FORM_SETS,
     REGISTER_EXPORT_KEEP_DAYS,
@@ -61,7 +63,7 @@ def form_print(request: HttpRequest, dossier_id: int, kind: str) -> HttpResponse
         content = services.render_form(dossier=dossier, kind=kind, at=timezone.now())
     except ValidationError as exc:
         context = {"messages_": exc.messages, "dossier": dossier}
-        response = _desk_page(request, "printing/error.html", "Chưa thể in", context)
+        response = _desk_page(request, "printing/error.html", _("Chưa thể in"), context)
         response.status_code = 409
         return response
     return _pdf_response(content, f"{_slug(dossier)}-{kind}.pdf")
@@ -88,28 +90,34 @@ def document_list(request: HttpRequest, dossier_id: int) -> HttpResponse:
     context = {
         "dossier": dossier,
         "documents": dossier.generated_documents.order_by("-created_at", "-pk"),
-        # The forms of the dossier's own set (2018 or 2025), numbered as the circular numbers them.
+        # The forms of the dossier's set (2018 or 2025, as printing picks it), numbered as the circular does.
         "kinds": [
-            (kind, f"Mẫu {spec.number}: {spec.title}") for kind, spec in FORM_SETS[dossier.forms_version].items()
+            (kind, _("Mẫu %(number)s: %(title)s") % {"number": spec.number, "title": spec.title})
+            for kind, spec in FORM_SETS[services.effective_forms_version(dossier, timezone.now())].items()
         ],
     }
-    return _desk_page(request, "printing/documents.html", f"Biểu mẫu của hồ sơ {dossier}", context)
+    return _desk_page(
+        request, "printing/documents.html", _("Biểu mẫu của hồ sơ %(dossier)s") % {"dossier": dossier}, context
+    )
 
 
 class RegisterForm(forms.Form):
-    desk = forms.ModelChoiceField(queryset=ReceptionDesk.objects.none(), label="Bộ phận tiếp nhận")
+    desk = forms.ModelChoiceField(queryset=ReceptionDesk.objects.none(), label=gettext_lazy("Bộ phận tiếp nhận"))
     date_from = forms.DateField(
-        label="Từ ngày",
+        label=gettext_lazy("Từ ngày"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = forms.DateField(
-        label="Đến ngày",
+        label=gettext_lazy("Đến ngày"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     format = forms.ChoiceField(
-        label="Định dạng", choices=RegisterFormat.choices, initial=RegisterFormat.PDF, widget=forms.RadioSelect
+        label=gettext_lazy("Định dạng"),
+        choices=RegisterFormat.choices,
+        initial=RegisterFormat.PDF,
+        widget=forms.RadioSelect,
     )
 
     # The register book is kept per year (Sổ theo dõi hồ sơ năm ...): one request covers at most a year.
@@ -131,9 +139,9 @@ class RegisterForm(forms.Form):
         start, end = data.get("date_from"), data.get("date_to")
         if start and end:
             if start > end:
-                raise ValidationError("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.")
+                raise ValidationError(_("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc."))
             if (end - start) > dt.timedelta(days=self.MAX_DAYS):
-                raise ValidationError("Mỗi lần chỉ in sổ cho tối đa 366 ngày.")
+                raise ValidationError(_("Mỗi lần chỉ in sổ cho tối đa 366 ngày."))
         return data
 
 
@@ -163,7 +171,7 @@ def register(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         desk, start, end = form.cleaned_data["desk"], form.cleaned_data["date_from"], form.cleaned_data["date_to"]
         file_format = form.cleaned_data["format"]
-        if selectors.register_count(desk=desk, date_from=start, date_to=end) > REGISTER_INLINE_MAX_ROWS:
+        if services.register_made_in_background(desk=desk, date_from=start, date_to=end, file_format=file_format):
             export = services.register_export_request(
                 desk=desk, date_from=start, date_to=end, file_format=file_format, user=request.user, at=timezone.now()
             )
@@ -177,7 +185,7 @@ def register(request: HttpRequest) -> HttpResponse:
     exports = RegisterExport.objects.filter(requested_by=request.user).select_related("desk")[:10]
     inline_max = f"{REGISTER_INLINE_MAX_ROWS:,}".replace(",", ".")  # 5.000, as Vietnamese writes it
     context = {"form": form, "exports": exports, "inline_max": inline_max}
-    return _desk_page(request, "printing/register_form.html", "In sổ theo dõi hồ sơ", context)
+    return _desk_page(request, "printing/register_form.html", _("In sổ theo dõi hồ sơ"), context)
 
 
 def _own_export(request: HttpRequest, export_id: int) -> RegisterExport:
@@ -192,9 +200,11 @@ def _own_export(request: HttpRequest, export_id: int) -> RegisterExport:
 def register_export(request: HttpRequest, export_id: int) -> HttpResponse:
     """A register made by a worker: its state, then its download link."""
     export = _own_export(request, export_id)
+    if services.register_exports_fail_stale(now=timezone.now(), exports=RegisterExport.objects.filter(pk=export.pk)):
+        export.refresh_from_db()
     pending = export.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
     context = {"export": export, "pending": pending, "keep_days": REGISTER_EXPORT_KEEP_DAYS}
-    return _desk_page(request, "printing/register_export.html", "Sổ theo dõi hồ sơ đang lập", context)
+    return _desk_page(request, "printing/register_export.html", _("Sổ theo dõi hồ sơ đang lập"), context)
 
 
 @require_GET
