@@ -303,3 +303,9 @@ def test_register_xlsx_has_the_columns_and_keeps_formulas_as_text(world):
     assert len(body) == 5
     assert body[0][4] == '=HYPERLINK("http://example.com")'
     assert sheet.cell(row=header + 2, column=5).data_type == "s"
+    # Numbers and times are typed, in Vietnam time, so the sheet sorts and counts.
+    assert sheet.title == "Sổ theo dõi hồ sơ"
+    assert [row[0] for row in body] == [1, 2, 3, 4, 5] and {row[3] for row in body} == {1}
+    assert body[0][7] == dt.datetime(2027, 3, 1, 8, 0)  # received 08:00 local
+    assert sheet.cell(row=header + 2, column=8).number_format == "hh:mm dd/mm/yyyy"
+    assert body[0][9] is None  # not handed over yet: an empty cell, not a text

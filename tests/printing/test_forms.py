@@ -340,3 +340,31 @@ def test_forms_without_their_event_say_what_is_missing(world, kind, message):
     with pytest.raises(ValidationError) as error:
         render_form(dossier=dossier, kind=kind)
     assert error.value.messages[0].startswith(message)
+
+
+# --- the heading block --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("desk_code", "governing", "issuer"),
+    [
+        # The provincial centre is an agency of its own, under the provincial People's Committee's office.
+        ("ttphcc-tinh", "VĂN PHÒNG ỦY BAN NHÂN DÂN TỈNH TÂY NINH", "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG TỈNH TÂY NINH"),
+        # A district or commune desk is a part of its People's Committee, which heads the form.
+        ("bpmc-hoathanh", "ỦY BAN NHÂN DÂN THỊ XÃ HÒA THÀNH", "BỘ PHẬN MỘT CỬA THỊ XÃ HÒA THÀNH"),
+        ("bpmc-hoathanh-longhoa", "ỦY BAN NHÂN DÂN PHƯỜNG LONG HOA", "BỘ PHẬN MỘT CỬA PHƯỜNG LONG HOA"),
+    ],
+)
+def test_a_desks_forms_are_headed_by_the_body_it_belongs_to(world, desk_code, governing, issuer):
+    from onestop_tayninh.directory.models import ReceptionDesk
+    from onestop_tayninh.printing.services import _heading
+
+    desk = ReceptionDesk.objects.select_related("agency__parent").get(code=desk_code)
+    assert _heading(desk.agency, desk.name) == {"parent": governing, "name": issuer}
+
+
+def test_an_agency_issuing_in_its_own_name_is_headed_by_its_parent(world):
+    from onestop_tayninh.printing.services import _heading
+
+    justice = Agency.objects.get(code="000.00.02.H53")
+    assert _heading(justice) == {"parent": "ỦY BAN NHÂN DÂN TỈNH TÂY NINH", "name": "SỞ TƯ PHÁP TỈNH TÂY NINH"}

@@ -90,3 +90,13 @@ def test_register_form_refuses_bad_ranges_in_vietnamese_and_prints_nothing(world
     assert client.get("/desk/in/so-theo-doi/", {**base, "date_from": "2027-03-01", "date_to": "2027-03-31"})[
         "Content-Type"
     ].startswith("text/html")
+
+
+def test_register_is_offered_only_to_officials_who_see_a_desk(world, desk_client):
+    link = "/desk/in/so-theo-doi/"
+    clerk = desk_client("tiepnhan.tinh")
+    assert link in clerk.get("/desk/").content.decode()
+    handler = desk_client("chuyenvien.xaydung")  # a department's officer: no reception desk
+    assert link not in handler.get("/desk/").content.decode()
+    page = handler.get(link).content.decode()
+    assert "Bạn không phụ trách bộ phận tiếp nhận nào" in page and "<form" not in page.split('id="content-main"')[1]

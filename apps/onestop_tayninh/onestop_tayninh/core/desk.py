@@ -10,6 +10,16 @@ class DeskSite(admin.AdminSite):
     index_title = _("Bàn làm việc")
     index_template = "desk/index.html"
 
+    def index(self, request, extra_context=None):
+        from onestop_tayninh.directory.models import ReceptionDesk
+
+        # The register is printed per reception desk: offered to those who may see one.
+        extra_context = {
+            "can_print_register": ReceptionDesk.objects.visible_to(request.user).exists(),
+            **(extra_context or {}),
+        }
+        return super().index(request, extra_context)
+
     def each_context(self, request):
         context = super().each_context(request)
         official = getattr(request.user, "official", None) if request.user.is_authenticated else None

@@ -154,11 +154,18 @@ def spec_for(dossier: Dossier, kind: str, at: dt.datetime) -> tuple[str, FormSpe
 
 
 def _heading(agency: Agency | None, unit_name: str | None = None) -> dict[str, str]:
-    """Left heading block: the superior body, then the issuing body (upper case, as official forms)."""
+    """Left heading block (upper case, as official forms): the governing body, then the issuer.
+
+    A one-stop desk inside a People's Committee ("Bộ phận Một cửa thị xã Hòa Thành") is headed
+    by that committee; a body that is its own desk (the provincial service centre) or an agency
+    issuing in its own name is headed by its parent.
+    """
     if agency is None:
         return {"parent": "", "name": (unit_name or "").upper()}
+    if unit_name and unit_name != agency.name:
+        return {"parent": agency.name.upper(), "name": unit_name.upper()}
     parent = agency.parent.name if agency.parent_id else ""
-    return {"parent": parent.upper(), "name": (unit_name or agency.name).upper()}
+    return {"parent": parent.upper(), "name": agency.name.upper()}
 
 
 def _applicant(dossier: Dossier) -> dict[str, str]:
@@ -458,31 +465,33 @@ def _check_range(date_from: dt.date, date_to: dt.date) -> None:
         raise ValidationError(_("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc."))
 
 
+def _register_values(row: selectors.RegisterRow) -> list[Any]:
+    """One register row in REGISTER_COLUMNS order: numbers as int, times as aware datetimes."""
+    dossier = row.dossier
+    return [
+        row.number,
+        dossier.code or "",
+        dossier.procedure_version.name,
+        1,
+        dossier.applicant_name,
+        ", ".join(part for part in (dossier.address, dossier.phone) if part),
+        row.lead_agency,
+        dossier.received_at,
+        dossier.due_at,
+        row.transferred_at,
+        row.result_back_at,
+        row.returned_at,
+        "",
+        "; ".join(row.notes),
+    ]
+
+
 def register_table(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date) -> list[list[str]]:
-    """The register's rows as text cells, in REGISTER_COLUMNS order."""
-    table = []
-    for row in selectors.register_rows(desk=desk, date_from=date_from, date_to=date_to):
-        dossier = row.dossier
-        contact = ", ".join(part for part in (dossier.address, dossier.phone) if part)
-        table.append(
-            [
-                str(row.number),
-                dossier.code or "",
-                dossier.procedure_version.name,
-                "1",
-                dossier.applicant_name,
-                contact,
-                row.lead_agency,
-                vn_short(dossier.received_at),
-                vn_short(dossier.due_at),
-                vn_short(row.transferred_at),
-                vn_short(row.result_back_at),
-                vn_short(row.returned_at),
-                "",
-                "; ".join(row.notes),
-            ]
-        )
-    return table
+    """The register's rows as text cells, in REGISTER_COLUMNS order (for the PDF)."""
+    return [
+        [vn_short(value) if isinstance(value, dt.datetime) else str(value or "") for value in _register_values(row)]
+        for row in selectors.register_rows(desk=desk, date_from=date_from, date_to=date_to)
+    ]
 
 
 def register_context(
@@ -543,7 +552,8 @@ def register_made_in_background(*, desk: ReceptionDesk, date_from: dt.date, date
 
 
 def register_xlsx(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date) -> bytes:
-    """The same register as a spreadsheet, for the desk's own reporting."""
+    """The same register as a spreadsheet for the desk's own reporting: numbers are numbers and
+    times are Excel date-times (Vietnam time), so the sheet sorts, filters and counts."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -551,25 +561,34 @@ def register_xlsx(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date) 
     version = _register_version(date_to)
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "So theo doi ho so"
+    sheet.title = "Sổ theo dõi hồ sơ"
     sheet.append([f"SỔ THEO DÕI HỒ SƠ (Mẫu số {REGISTER_FORM[version]}, {CIRCULAR_NAMES[version]})"])
+    sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([f"{desk.name} — từ ngày {date_from:%d/%m/%Y} đến ngày {date_to:%d/%m/%Y}"])
     sheet.append(REGISTER_COLUMNS)
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    for row in register_table(desk=desk, date_from=date_from, date_to=date_to):
-        sheet.append(row)
-        # openpyxl reads a value starting with "=" as a formula: applicant text stays text.
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in selectors.register_rows(desk=desk, date_from=date_from, date_to=date_to):
+        values = [
+            value.astimezone(VIETNAM_TZ).replace(tzinfo=None) if isinstance(value, dt.datetime) else value
+            for value in _register_values(row)
+        ]
+        sheet.append(values)
         for cell in sheet[sheet.max_row]:
-            if cell.data_type == "f":
+            cell.alignment = wrap
+            if cell.data_type == "f":  # openpyxl reads "=..." as a formula: applicant text stays text
                 cell.data_type = "s"
+            elif cell.is_date:
+                cell.number_format = "hh:mm dd/mm/yyyy"
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.auto_filter.ref = f"A{header_row}:{sheet.cell(row=sheet.max_row, column=len(REGISTER_COLUMNS)).coordinate}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    widths = [5, 26, 40, 8, 24, 30, 30, 16, 16, 16, 16, 16, 10, 20]
+    widths = [6, 26, 40, 8, 24, 34, 30, 16, 16, 16, 16, 16, 10, 24]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(row=header_row, column=index).column_letter].width = width
     buffer = io.BytesIO()

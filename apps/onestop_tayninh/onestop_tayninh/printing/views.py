@@ -49,6 +49,11 @@ def _desk_page(request: HttpRequest, template: str, title: str, context: dict) -
     return TemplateResponse(request, template, {**admin.site.each_context(request), "title": title, **context})
 
 
+def _label(dossier: Dossier) -> str:
+    """How a page names the dossier after "hồ sơ": its code, or that it has none yet."""
+    return dossier.code or _("chưa cấp mã (số %(pk)s)") % {"pk": dossier.pk}
+
+
 def _slug(dossier: Dossier) -> str:
     return (dossier.code or f"hs{dossier.pk}").replace(".", "-")
 
@@ -62,7 +67,7 @@ def form_print(request: HttpRequest, dossier_id: int, kind: str) -> HttpResponse
     try:
         content = services.render_form(dossier=dossier, kind=kind, at=timezone.now())
     except ValidationError as exc:
-        context = {"messages_": exc.messages, "dossier": dossier}
+        context = {"messages_": exc.messages, "dossier": dossier, "label": _label(dossier)}
         response = _desk_page(request, "printing/error.html", _("Chưa thể in"), context)
         response.status_code = 409
         return response
@@ -97,7 +102,7 @@ def document_list(request: HttpRequest, dossier_id: int) -> HttpResponse:
         ],
     }
     return _desk_page(
-        request, "printing/documents.html", _("Biểu mẫu của hồ sơ %(dossier)s") % {"dossier": dossier}, context
+        request, "printing/documents.html", _("Biểu mẫu của hồ sơ %(dossier)s") % {"dossier": _label(dossier)}, context
     )
 
 
