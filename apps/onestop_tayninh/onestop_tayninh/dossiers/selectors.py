@@ -55,6 +55,21 @@ def _states_with(effect: str, roles: set[str]) -> list[int]:
     )
 
 
+# Steps where the dossier waits for the agency's own work; a step waiting for the citizen's supplement
+# offers the officer "Đã nhận hồ sơ bổ sung", but the dossier waits for the citizen, not for them.
+_WORKING_KINDS = [StateKind.AT_AGENCY, StateKind.IN_CONSULTATION]
+
+
+def _states_to_act(roles: set[str]) -> list[int]:
+    """Working steps with a transition that one of `roles` may take (a short list): the same role rule
+    as dossiers.actions.transition_allowed, so the inbox and the dossier page's buttons agree."""
+    return list(
+        State.objects.filter(kind__in=_WORKING_KINDS, outgoing__roles__code__in=roles)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
 def inbox(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
     """The dossiers of one inbox bucket, already limited by the row-level rule."""
     official = getattr(user, "official", None)
@@ -68,7 +83,10 @@ def inbox(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
     if bucket == "phan-cong":
         return mine.filter(state_id__in=_states_with(Effect.ASSIGN, roles))
     if bucket == "xu-ly":
-        return visible.open().filter(assigned_to=user, state__kind__in=[StateKind.AT_AGENCY, StateKind.IN_CONSULTATION])
+        # Assigned to me is not enough: submitted to the head ("Chờ lãnh đạo phê duyệt"), the dossier stays
+        # assigned to me but only the head may act. As on the dossier page, I act on a dossier my agency
+        # holds, at a step with a transition open to one of my roles.
+        return mine.filter(assigned_to=user, state_id__in=_states_to_act(roles))
     if bucket == "phe-duyet":
         return mine.filter(state_id__in=_states_with(Effect.ISSUE_RESULT, roles))
     if bucket == "phoi-hop":
@@ -76,15 +94,19 @@ def inbox(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
         return visible.open().filter(pk__in=waiting.values("dossier_id"))
     if bucket == "tra-ket-qua":
         return mine.filter(state_id__in=_states_with(Effect.RETURN_RESULT, roles))
-    # Deadlines concern the agency holding the dossier now (and the officer it is assigned to);
-    # filtering on it also lets the (current_agency, closed_at, due_at) index do the work.
-    held = visible.filter(Q(current_agency_id=official.agency_id) | Q(assigned_to=user))
     if bucket == "sap-den-han":
+        # Due soon is a reminder of the work still to do: it concerns the agency holding the dossier now
+        # (and the officer it is assigned to); filtering on it also lets the (current_agency, closed_at,
+        # due_at) index do the work.
+        held = visible.filter(Q(current_agency_id=official.agency_id) | Q(assigned_to=user))
         local = at.astimezone(VIETNAM_TZ)
         horizon = get_calendar(at=at).add_working_days(local.date(), DUE_SOON_WORKING_DAYS)
         limit = dt.datetime.combine(horizon, dt.time(23, 59), tzinfo=VIETNAM_TZ)
         return held.open().filter(due_at__gte=at, due_at__lte=limit, paused_at__isnull=True)
-    return held.overdue(at=at)
+    # Overdue is for supervision too: every overdue dossier the official may see, wherever it is now.
+    # A coordinator follows the province's, a receiving desk the ones it received (it apologises with
+    # Form 04 and answers the citizen), an agency the ones that are or were with it.
+    return visible.overdue(at=at)
 
 
 def inbox_counts(*, user: User, at: dt.datetime) -> list[tuple[Bucket, int]]:
