@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MANAGE=(.venv/bin/python apps/onestop_tayninh/manage.py)
 ADDRESS="${ONESTOP_ADDRESS:-127.0.0.1:8000}"
+# Links in the e-mails and SMS the workers send point at this server unless told otherwise.
+export ONESTOP_SITE_URL="${ONESTOP_SITE_URL:-http://$ADDRESS}"
 
 pids=()
 cleanup() {

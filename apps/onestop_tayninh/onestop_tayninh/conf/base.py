@@ -141,7 +141,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "vi"
-LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
+# Vietnamese only until the English catalogue exists (README "Ngôn ngữ"): with "en" listed, a browser
+# asking for English got Django's admin in English around our Vietnamese text.
+LANGUAGES = [("vi", _("Tiếng Việt"))]
+# Dates and numbers as Vietnamese offices write them (conf/formats/vi/formats.py).
+FORMAT_MODULE_PATH = ["onestop_tayninh.conf.formats"]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True

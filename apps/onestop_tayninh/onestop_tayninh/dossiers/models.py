@@ -9,8 +9,10 @@ through `services`; `DossierEvent` keeps the history and is append-only.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.catalog.eforms import cccd_validator, phone_validator
 from onestop_tayninh.catalog.models import DocumentRequirement, DocumentType, ProcedureVersion
 from onestop_tayninh.core.text import fold
@@ -131,7 +133,7 @@ class Dossier(models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text=_("Mã hồ sơ theo Thông tư 01/2018: <mã cơ quan>-<YYMMDD>-<số thứ tự>; cấp khi tiếp nhận, không đổi."),
+        help_text=_("Mã hồ sơ theo Thông tư 01/2018: «mã cơ quan»-«YYMMDD»-«số thứ tự»; cấp khi tiếp nhận, không đổi."),
     )
     received_at = models.DateTimeField(
         _("thời điểm tiếp nhận"), null=True, blank=True, editable=False, help_text=_("Lúc hồ sơ được tiếp nhận.")
@@ -489,7 +491,7 @@ class DossierEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} — {self.at:%H:%M %d/%m/%Y}"
+        return f"{self.get_action_display()} — {timezone.localtime(self.at, VIETNAM_TZ):%H:%M %d/%m/%Y}"
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
