@@ -2,8 +2,20 @@
 
 import pytest
 
+from onestop_tayninh.catalog.services import procedure_version_publish
+from onestop_tayninh.core.site_config import load_site
 from onestop_tayninh.directory.constants import AgencyKind
-from tests.factories import PASSWORD, AgencyFactory, OfficialFactory, UnitFactory
+from onestop_tayninh.directory.models import Agency, ReceptionDesk
+from tests.browser.test_closed_loop import login
+from tests.factories import (
+    PASSWORD,
+    AgencyFactory,
+    OfficialFactory,
+    ProcedureVersionFactory,
+    UnitFactory,
+    make_publishable,
+)
+from tests.workflows.conftest import SECTIONS, receive
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,3 +43,35 @@ def test_system_admin_logs_in_and_opens_an_agency_form(live_server, page, screen
     assert page.input_value("input[name=code]") == "000.00.01.H53"
     assert page.input_value("input[name=name]") == "Sở Tư pháp tỉnh Tây Ninh"
     screenshot(page, "desk-agency-form")
+
+
+LONG_PROCEDURE = (
+    "Cấp Chứng chỉ hành nghề dược (bao gồm cả trường hợp cấp Chứng chỉ hành nghề dược nhưng Chứng chỉ "
+    "hành nghề dược bị thu hồi theo quy định) theo hình thức xét hồ sơ"
+)
+
+
+def test_the_dossier_list_reads_at_a_laptops_width(live_server, browser, screenshot):
+    """Long procedure names once squeezed the list into one word a line and pushed the dates off screen."""
+    load_site("tayninh", only=SECTIONS)
+    desk = ReceptionDesk.objects.get(code="ttphcc-tinh")
+    version = ProcedureVersionFactory(
+        complete=True, level=2, name=LONG_PROCEDURE, competent_agency=Agency.objects.get(code="000.00.02.H53")
+    )
+    make_publishable(version)
+    version.receiving_desks.set([desk])
+    receive({"desk": desk, "justice": procedure_version_publish(version=version)})
+
+    context, page = login(browser, live_server, "tiepnhan.tinh")
+    page.goto(f"{live_server.url}/desk/dossiers/dossier/")
+    row = page.locator("#result_list tbody tr").first
+    assert row.locator("td.field-procedure").bounding_box()["height"] < 100  # a few lines, not twenty
+    assert row.locator("td.field-procedure span").get_attribute("title") == LONG_PROCEDURE
+    due = row.locator("td.field-due_at").bounding_box()
+    assert due["x"] + due["width"] <= 1366  # on screen
+    assert row.locator("td.field-applicant small").inner_text() == "Trực tiếp"
+    table = page.locator("#result_list").bounding_box()
+    results = page.locator("#changelist .results").bounding_box()
+    assert table["width"] <= results["width"] + 1  # no sideways scrolling
+    screenshot(page, "desk-dossier-list")
+    context.close()
