@@ -2,23 +2,40 @@
 
 Dossiers are made through the real services (receipt, transitions, consultations),
 received over the last working days so that some are due soon and some overdue.
+Every receipt, hand-over and return falls in office hours on a working day (`DemoClock`),
+and every attachment is a small valid PDF naming its document, so each file is distinct.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import io
 import logging
 import random
+import struct
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from reportlab.lib.pagesizes import A5
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 
 from onestop_tayninh.accounts.models import User
-from onestop_tayninh.calendars.engine import VIETNAM_TZ
+from onestop_tayninh.calendars.engine import VIETNAM_TZ, WorkCalendar
 from onestop_tayninh.calendars.selectors import get_calendar
 from onestop_tayninh.catalog.models import ProcedureVersion
 from onestop_tayninh.core.site_config import SiteContext
-from onestop_tayninh.directory.models import Agency, ReceptionDesk
+from onestop_tayninh.directory.constants import Tier
+from onestop_tayninh.directory.models import AdministrativeUnit, Agency, ReceptionDesk
+from onestop_tayninh.printing.register_drawing import FONT_DIR
 from onestop_tayninh.workflows.constants import Effect
 from onestop_tayninh.workflows.models import Transition
 
@@ -65,18 +82,220 @@ PLANS: list[list[str] | None] = [
     ["rut-tai-mot-cua"],
     None,  # left in the desk's "to check" queue
 ]
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-# A 1×1 white PNG, for components that accept only images (e.g. a portrait photo).
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d763f8ffff3f0005fe02fe"
-    "a7d6a4d40000000049454e44ae426082"
+# Office windows the demo history keeps to (Vietnam time), inside the legal office periods, so that a
+# register, a receipt or a timeline never shows a dossier received or handed over at dawn or on a Saturday.
+DEMO_OFFICE_WINDOWS: tuple[tuple[dt.time, dt.time], ...] = (
+    (dt.time(7, 30), dt.time(11, 30)),
+    (dt.time(13, 30), dt.time(17, 0)),
 )
+# Office minutes between two steps of a dossier: an hour, half a morning, about one working day.
+STEP_GAPS = [60, 180, 450, 510]
 
 
-def _scan_of(requirement) -> ContentFile:
+@dataclass(frozen=True)
+class DemoClock:
+    """Instants of the demo history: inside DEMO_OFFICE_WINDOWS on working days, never after `latest`.
+
+    `latest` is the last office instant a few minutes before "now": history built backwards from a
+    Saturday dawn ends on Friday afternoon.
+    """
+
+    calendar: WorkCalendar
+    latest: dt.datetime
+
+    @classmethod
+    def before(cls, now: dt.datetime, calendar: WorkCalendar) -> DemoClock:
+        moment = now.astimezone(VIETNAM_TZ) - dt.timedelta(minutes=5)
+        day = moment.date()
+        while True:  # ends: a calendar has working days, and raises outside its span
+            for start, end in reversed(cls._windows(calendar, day)):
+                if start <= moment:
+                    return cls(calendar=calendar, latest=min(end, moment).replace(second=0, microsecond=0))
+            day -= dt.timedelta(days=1)
+
+    @staticmethod
+    def _windows(calendar: WorkCalendar, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+        if not calendar.is_working_day(day):
+            return []
+        return [
+            (dt.datetime.combine(day, start, tzinfo=VIETNAM_TZ), dt.datetime.combine(day, end, tzinfo=VIETNAM_TZ))
+            for start, end in DEMO_OFFICE_WINDOWS
+        ]
+
+    def _segments_from(self, at: dt.datetime) -> Iterator[tuple[dt.datetime, dt.datetime]]:
+        day = at.date()
+        while True:
+            for start, end in self._windows(self.calendar, day):
+                if end > at:
+                    yield max(start, at), end
+            day += dt.timedelta(days=1)
+
+    def working_days_back(self, count: int) -> dt.date:
+        """The working day `count` working days before the day of `latest`."""
+        day = self.latest.date()
+        for _ in range(count):
+            day -= dt.timedelta(days=1)
+            while not self.calendar.is_working_day(day):
+                day -= dt.timedelta(days=1)
+        return day
+
+    def moment_on(self, day: dt.date, rng: random.Random) -> dt.datetime:
+        """A random whole minute of office time on `day` (a working day), not after `latest`."""
+        first = self._windows(self.calendar, day)[0][0]
+        end_of_day = dt.datetime.combine(day, dt.time.max, tzinfo=VIETNAM_TZ)
+        return self.add(first, rng.randint(0, self.minutes_left(first, until=end_of_day)))
+
+    def minutes_left(self, at: dt.datetime, *, until: dt.datetime | None = None) -> int:
+        """Office minutes from `at` to `latest` (or to `until`, if earlier)."""
+        stop = min(self.latest, until) if until else self.latest
+        total = dt.timedelta()
+        for start, end in self._segments_from(at.astimezone(VIETNAM_TZ)):
+            if start >= stop:
+                break
+            total += min(end, stop) - start
+        return int(total.total_seconds()) // 60
+
+    def add(self, at: dt.datetime, minutes: int) -> dt.datetime:
+        """`minutes` of office time after `at`, an instant in office time."""
+        if minutes <= 0:
+            return at
+        remaining = dt.timedelta(minutes=minutes)
+        for start, end in self._segments_from(at.astimezone(VIETNAM_TZ)):
+            if remaining <= end - start:
+                return start + remaining
+            remaining -= end - start
+        raise AssertionError("unreachable")  # pragma: no cover - _segments_from never ends
+
+    def step(self, at: dt.datetime, minutes: int) -> dt.datetime:
+        """The next step, `minutes` of office time after `at`, shortened to leave room before `latest`."""
+        return self.add(at, min(minutes, self.minutes_left(at) // 2))
+
+
+# --- demo files -------------------------------------------------------------------------------------
+
+# The Noto Serif of the printed forms: it has every Vietnamese letter. One face only: each PDF embeds
+# a subset of every face it uses, and that subsetting is most of the ~2 ms a file costs.
+DEMO_FONT = "DemoSerif"
+
+
+@functools.cache
+def _register_font() -> None:
+    pdfmetrics.registerFont(TTFont(DEMO_FONT, f"{FONT_DIR}/NotoSerif-Regular.ttf"))
+
+
+def demo_pdf(*, heading: str, title: str, lines: list[str]) -> bytes:
+    """A one-page A5 PDF: `heading`, `title` in large type, then `lines`; about 2 ms each."""
+    _register_font()
+    buffer = io.BytesIO()
+    width, height = A5
+    margin = 15 * mm
+    text_width = width - 2 * margin
+    # invariant: no creation date or random id, so two files differ only when their text does.
+    canvas = Canvas(buffer, pagesize=A5, invariant=1, pageCompression=1)
+    canvas.setTitle(f"{heading} — {title}")
+    canvas.setAuthor("Hệ thống thông tin một cửa điện tử (dữ liệu minh họa)")
+    canvas.setStrokeGray(0.6)
+    canvas.rect(margin / 2, margin / 2, width - margin, height - margin)
+    y = height - margin - 4 * mm
+    canvas.setFont(DEMO_FONT, 10)
+    canvas.drawCentredString(width / 2, y, heading.upper())
+    y -= 10 * mm
+    canvas.setFont(DEMO_FONT, 13)
+    for part in simpleSplit(title, DEMO_FONT, 13, text_width):
+        canvas.drawString(margin, y, part)
+        y -= 17
+    y -= 6
+    canvas.setFont(DEMO_FONT, 10.5)
+    for line in lines:
+        for part in simpleSplit(line, DEMO_FONT, 10.5, text_width):
+            canvas.drawString(margin, y, part)
+            y -= 14
+    canvas.setFont(DEMO_FONT, 8.5)
+    canvas.setFillGray(0.4)
+    canvas.drawCentredString(width / 2, margin, "Tệp minh họa do hệ thống tạo ra, không có giá trị pháp lý.")
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def demo_png(description: str) -> bytes:
+    """A plain light-grey 3×4 portrait placeholder (120×160 px) carrying `description` in an iTXt chunk."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    width, height = 120, 160
+    rows = (b"\x00" + b"\xe6" * width) * height  # filter byte 0, then one grey byte per pixel
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)),
+            chunk(b"iTXt", b"Description\x00\x00\x00vi\x00\x00" + description.encode()),
+            chunk(b"IDAT", zlib.compress(rows, 9)),
+            chunk(b"IEND", b""),
+        )
+    )
+
+
+def _scan_of(requirement, *, version: ProcedureVersion, applicant: str, cccd: str, at: dt.datetime) -> ContentFile:
+    """The applicant's copy of one document: its name, the applicant and the procedure make each file distinct."""
+    heading = "Bản chụp minh họa"
+    details = [
+        f"Hồ sơ của: {applicant} — CCCD {cccd}",
+        f"Thủ tục: {version.name}",
+        f"Nộp ngày {at.astimezone(VIETNAM_TZ):%d/%m/%Y}",
+    ]
     if "pdf" in requirement.accepted_types:
-        return ContentFile(PDF, name="ban-chup.pdf")
-    return ContentFile(PNG, name="anh.png")
+        return ContentFile(demo_pdf(heading=heading, title=requirement.name, lines=details), name="ban-chup.pdf")
+    return ContentFile(demo_png(" — ".join([heading, requirement.name, *details])), name="anh.png")
+
+
+def _result_of(dossier: Dossier, *, at: dt.datetime) -> ContentFile:
+    lines = [
+        f"Hồ sơ: {dossier.code}",
+        f"Người nộp: {dossier.full_name or dossier.organisation_name}",
+        f"Ngày ký: {at.astimezone(VIETNAM_TZ):%d/%m/%Y}",
+    ]
+    content = demo_pdf(heading="Kết quả giải quyết minh họa", title=dossier.procedure_version.name, lines=lines)
+    return ContentFile(content, name="ket-qua.pdf")
+
+
+# --- applicants' addresses --------------------------------------------------------------------------
+
+
+def _in_address(unit: AdministrativeUnit) -> str:
+    """A unit as written inside an address: "huyện Tân Biên", "tỉnh Tây Ninh".
+
+    A unit named by a number keeps its capital ("Phường 3"), as Nghị định 30/2020 (Phụ lục II) writes it.
+    """
+    name, kind = unit.name, unit.kind
+    if name.split()[-1].isdigit():
+        return name
+    if kind and name.lower().startswith(kind.lower() + " "):
+        return f"{kind.lower()}{name[len(kind) :]}"
+    return name[:1].lower() + name[1:]
+
+
+def _address_places(unit: AdministrativeUnit) -> list[tuple[str, str]]:
+    """(hamlet word, "commune, district, province") for each current commune in `unit`, or `unit` itself."""
+    communes = list(
+        AdministrativeUnit.objects.filter(path__startswith=unit.path, tier=Tier.COMMUNE, valid_to__isnull=True)
+        .select_related("parent__parent")
+        .order_by("code")
+    )
+    places = []
+    for place in communes or [unit]:
+        hamlet = "Ấp" if place.kind.lower() == "xã" else "Khu phố"
+        places.append((hamlet, ", ".join(_in_address(part) for part in [place, *place.ancestors()])))
+    return places
+
+
+def _address(places: list[tuple[str, str]], rng: random.Random) -> str:
+    hamlet, rest = rng.choice(places)
+    return f"{hamlet} {rng.randint(1, 9)}, {rest}"
+
+
+# --- dossiers ---------------------------------------------------------------------------------------
 
 
 def _actor(agency_id: int, roles: set[str]) -> User | None:
@@ -87,9 +306,9 @@ def _actor(agency_id: int, roles: set[str]) -> User | None:
     )
 
 
-def _advance(dossier: Dossier, plan: list[str], at: dt.datetime, now: dt.datetime, rng: random.Random) -> None:
+def _advance(dossier: Dossier, plan: list[str], at: dt.datetime, clock: DemoClock, rng: random.Random) -> None:
     for code in plan:
-        at = min(at + dt.timedelta(hours=rng.choice([1, 3, 20, 26])), now - dt.timedelta(minutes=5))
+        at = clock.step(at, rng.choice(STEP_GAPS))
         step = Transition.objects.filter(version=dossier.workflow_version, code=code, source=dossier.state).first()
         if step is None:
             return
@@ -104,7 +323,7 @@ def _advance(dossier: Dossier, plan: list[str], at: dt.datetime, now: dt.datetim
         if step.effect == Effect.REQUEST_CONSULTATION:
             extra["consult_agencies"] = list(Agency.objects.filter(code__in=["000.00.21.H53", "000.01.31.H53"]))
         if step.effect == Effect.ISSUE_RESULT:
-            extra["result_file"] = ContentFile(PDF, name="ket-qua.pdf")
+            extra["result_file"] = _result_of(dossier, at=at)
             extra["result_electronic"] = True
         if dossier.assigned_to_id and step.roles.filter(code="handling_officer").exists():
             actor = dossier.assigned_to
@@ -119,16 +338,23 @@ def _advance(dossier: Dossier, plan: list[str], at: dt.datetime, now: dt.datetim
             actions.consultation_answer(consultation=pending, actor=answerer, answer="Thống nhất.", at=at)
 
 
-def load_demo_dossiers(rows: dict | list, *, context: SiteContext) -> int:
-    """Make `count` demo dossiers once; a site that already has dossiers is left alone."""
+def load_demo_dossiers(rows: dict | list, *, context: SiteContext, now: dt.datetime | None = None) -> int:
+    """Make `count` demo dossiers once; a site that already has dossiers is left alone.
+
+    The history ends just before `now` (the clock by default; tests pass it).
+    """
     if not context.demo or Dossier.objects.exists():
         return 0
     spec = rows if isinstance(rows, dict) else {}
     rng = random.Random(spec.get("seed", 2026))  # noqa: S311 - repeatable demo data
-    now = dt.datetime.now(tz=VIETNAM_TZ)
-    calendar = get_calendar(at=now)
+    now = now or dt.datetime.now(tz=VIETNAM_TZ)
+    clock = DemoClock.before(now, get_calendar(at=now))
     made = 0
-    desks = ReceptionDesk.objects.filter(officials__user__groups__role__code="receiving_officer").distinct()
+    desks = (
+        ReceptionDesk.objects.filter(officials__user__groups__role__code="receiving_officer")
+        .select_related("unit")
+        .distinct()
+    )
     for desk in desks:
         officer = User.objects.filter(official__desks=desk, groups__role__code="receiving_officer").first()
         versions = list(
@@ -137,6 +363,7 @@ def load_demo_dossiers(rows: dict | list, *, context: SiteContext) -> int:
             .select_related("procedure")
             .order_by("procedure__code")
         )
+        places = _address_places(desk.unit)
         for index in range(spec.get("per_desk", 10)):
             if not versions:
                 break
@@ -144,30 +371,24 @@ def load_demo_dossiers(rows: dict | list, *, context: SiteContext) -> int:
             version = versions[index % len(versions)]
             if plan and "lay-y-kien" in plan:  # the consultation path needs an inter-agency procedure
                 version = next((v for v in versions if v.procedure.workflow_id), version)
-            days_ago = rng.choice([0, 1, 2, 4, 6, 9, 12])
-            day = now.date()
-            for _ in range(days_ago):  # step back over working days only
-                day -= dt.timedelta(days=1)
-                while not calendar.is_working_day(day):
-                    day -= dt.timedelta(days=1)
-            received = dt.datetime.combine(calendar.working_day_on_or_after(day), dt.time(8, 0), tzinfo=VIETNAM_TZ)
-            received = min(received + dt.timedelta(minutes=rng.randint(0, 180)), now - dt.timedelta(hours=1))
+            received = clock.moment_on(clock.working_days_back(rng.choice([0, 1, 2, 4, 6, 9, 12])), rng)
             name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+            cccd = f"072{rng.randint(0, 999999999):09d}"
             dossier = services.dossier_start(
                 desk=desk,
                 officer=officer,
                 procedure_version=version,
                 at=received,
                 full_name=name,
-                cccd=f"072{rng.randint(0, 999999999):09d}",
+                cccd=cccd,
                 phone=f"09{rng.randint(0, 99999999):08d}",
-                address=f"{desk.unit.name}, tỉnh Tây Ninh",
+                address=_address(places, rng),
             )
             for requirement in version.documents.filter(requirement="required"):
                 services.dossier_document_add(
                     dossier=dossier,
                     requirement=requirement,
-                    file=_scan_of(requirement),
+                    file=_scan_of(requirement, version=version, applicant=name, cccd=cccd, at=received),
                     officer=officer,
                     at=received,
                 )
@@ -175,8 +396,8 @@ def load_demo_dossiers(rows: dict | list, *, context: SiteContext) -> int:
             if plan is None:
                 continue
             dossier = services.dossier_accept(dossier=dossier, officer=officer, at=received)
-            _advance(dossier, plan, received, now, rng)
-    return made + _demo_citizen(now=now, rng=rng)
+            _advance(dossier, plan, received, clock, rng)
+    return made + _demo_citizen(now=now, clock=clock, rng=rng)
 
 
 # The demo citizen's online dossiers: one waiting for the desk, one asked for a supplement, one with
@@ -189,7 +410,7 @@ CITIZEN_PLANS = [
 ]
 
 
-def _demo_citizen(*, now: dt.datetime, rng: random.Random) -> int:
+def _demo_citizen(*, now: dt.datetime, clock: DemoClock, rng: random.Random) -> int:
     from django.conf import settings
 
     from onestop_tayninh.accounts.constants import AccountKind
@@ -216,7 +437,7 @@ def _demo_citizen(*, now: dt.datetime, rng: random.Random) -> int:
     CitizenProfile.objects.create(
         user=citizen,
         cccd=DEMO_CITIZEN["cccd"],
-        address="Khu phố 1, phường 3, thành phố Tây Ninh",
+        address="Khu phố 1, Phường 3, thành phố Tây Ninh, tỉnh Tây Ninh",
         email_verified_at=now,
     )
     made = 0
@@ -225,10 +446,13 @@ def _demo_citizen(*, now: dt.datetime, rng: random.Random) -> int:
         desk = version.receiving_desks.filter(officials__user__groups__role__code="receiving_officer").first()
         if desk is None:
             continue
-        at = now - dt.timedelta(days=3 - index, hours=2)
+        at = clock.moment_on(clock.working_days_back(3 - index), rng)
         draft = draft_start(citizen=citizen, procedure_version=version, at=at)
         fields = {f.key: _demo_value(f) for f in version.form_fields.all()}
-        uploads = [(r, _scan_of(r)) for r in version.documents.all()]
+        uploads = [
+            (r, _scan_of(r, version=version, applicant=citizen.full_name, cccd=DEMO_CITIZEN["cccd"], at=at))
+            for r in version.documents.all()
+        ]
         draft_update(
             draft=draft,
             citizen=citizen,
@@ -249,8 +473,9 @@ def _demo_citizen(*, now: dt.datetime, rng: random.Random) -> int:
         if plan is None:
             continue
         officer = User.objects.filter(official__desks=desk, groups__role__code="receiving_officer").first()
-        dossier = services.dossier_accept(dossier=dossier, officer=officer, at=at + dt.timedelta(minutes=30))
-        _advance(dossier, plan, at + dt.timedelta(minutes=40), now, rng)
+        accepted = clock.step(at, 30)
+        dossier = services.dossier_accept(dossier=dossier, officer=officer, at=accepted)
+        _advance(dossier, plan, clock.step(accepted, 10), clock, rng)
     return made
 
 

@@ -10,7 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import DateTimeField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
@@ -47,8 +48,23 @@ def own_dossiers(user: User) -> QuerySet[Dossier]:
 
 
 def my_dossier_list(user: User) -> QuerySet[Dossier]:
+    """The citizen's dossiers, newest first, each with `submitted_at`: when the citizen handed it in.
+
+    That is the first online submission event, or the receipt at the counter; the row's creation
+    time is neither (a dossier recorded later, such as the demo's, would show the wrong day).
+    """
+    first_submission = (
+        DossierEvent.objects.filter(dossier_id=OuterRef("pk"), action=EventAction.SUBMITTED_ONLINE)
+        .order_by("at", "pk")
+        .values("at")[:1]
+    )
     return (
-        own_dossiers(user).select_related("procedure_version", "state", "receiving_desk").order_by("-created_at", "-pk")
+        own_dossiers(user)
+        .select_related("procedure_version", "state", "receiving_desk")
+        .annotate(
+            submitted_at=Coalesce(Subquery(first_submission), "received_at", "created_at", output_field=DateTimeField())
+        )
+        .order_by("-created_at", "-pk")
     )
 
 
