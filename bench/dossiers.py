@@ -229,7 +229,8 @@ def bench_inbox() -> bool:
 
     ok = True
     at = timezone.now()
-    for username in (HEAD, RECEIVER):
+    # The coordinator's "Quá hạn" spans the province (every overdue dossier it may see).
+    for username in (HEAD, RECEIVER, HANDLER, COORDINATOR):
         user = _user(username)
         sizes = {bucket.code: count for bucket, count in inbox_counts(user=user, at=at)}
         print(f"  hộp việc {username}: {sizes}")
