@@ -14,7 +14,7 @@ PACKAGES=(
   python3 python3-venv python3-dev build-essential pkg-config default-libmysqlclient-dev
   mariadb-server mariadb-client redis-server tzdata libmagic1
   libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core poppler-utils zbar-tools
-  chromium clamav-daemon curl graphviz
+  chromium clamav-daemon curl graphviz gettext
 )
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -64,6 +64,15 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
   "$VENV/bin/pip" install -q --disable-pip-version-check --require-hashes -r requirements.txt
   echo "$want" >"$stamp"
 fi
+
+# 5b. Our Vietnamese catalogue (the admin strings Django's own lacks), compiled when it changed.
+for po in apps/onestop_tayninh/onestop_tayninh/locale/*/LC_MESSAGES/django.po; do
+  mo="${po%.po}.mo"
+  if [[ ! -f "$mo" || "$po" -nt "$mo" ]]; then
+    log "Biên dịch bản dịch $po"
+    msgfmt --check-format -o "$mo" "$po"
+  fi
+done
 
 # 6. clamd, the virus scanner for uploads (onestop_tayninh.security.antivirus): our own instance
 #    with the repository's test signatures (config/clamav/), socket var/clamav/clamd.sock, started
