@@ -61,6 +61,40 @@ def transition_allowed(*, dossier: Dossier, transition: Transition, user: User) 
     return True
 
 
+def actors_at_step(dossier: Dossier) -> list[User]:
+    """The officials who may act on the dossier at its current step, by the rule of its page's buttons.
+
+    A receiving officer counts only at the desk that received the dossier. A handful of officials
+    of one agency are checked, so the per-user role lookups stay few.
+    """
+    from onestop_tayninh.accounts.models import User
+
+    if dossier.state_id is None:
+        return []
+    transitions = list(
+        Transition.objects.filter(source_id=dossier.state_id, roles__isnull=False).prefetch_related("roles").distinct()
+    )
+    roles = {role.code for transition in transitions for role in transition.roles.all()}
+    if not roles:
+        return []
+    candidates = (
+        User.objects.filter(is_active=True, official__agency_id=dossier.current_agency_id, groups__role__code__in=roles)
+        .select_related("official")
+        .distinct()
+    )
+    actors = []
+    for user in candidates:
+        if not any(transition_allowed(dossier=dossier, transition=t, user=user) for t in transitions):
+            continue
+        if (
+            user_role_codes(user) & roles == {RoleCode.RECEIVING_OFFICER}
+            and not user.official.desks.filter(pk=dossier.receiving_desk_id).exists()
+        ):
+            continue
+        actors.append(user)
+    return actors
+
+
 def available_transitions(*, dossier: Dossier, user: User) -> list[Transition]:
     """Exactly the actions this user may take on this dossier now (the buttons on its page)."""
     if dossier.state_id is None:
@@ -207,7 +241,7 @@ def dossier_transition(
     dossier.lock_version += 1
     dossier.save()
     grant_access(dossier, to_agency)
-    _notify(dossier, step, at=at, comment=comment)
+    _notify(dossier, step, at=at, comment=comment, actor_id=actor.pk if actor else None)
     DossierEvent.objects.create(
         dossier=dossier,
         action=EventAction.TRANSITION,
@@ -225,7 +259,7 @@ def dossier_transition(
     return dossier
 
 
-def _notify(dossier: Dossier, step: Transition, *, at: dt.datetime, comment: str) -> None:
+def _notify(dossier: Dossier, step: Transition, *, at: dt.datetime, comment: str, actor_id: int | None) -> None:
     """Queue the messages and printed forms the transition calls for, in the same transaction."""
     from onestop_tayninh.notifications import services as notify
     from onestop_tayninh.printing.jobs import enqueue_document_generate
@@ -248,6 +282,10 @@ def _notify(dossier: Dossier, step: Transition, *, at: dt.datetime, comment: str
         notify.notify_rating_invitation(dossier=dossier, at=at)
     if step.target.kind in (StateKind.STOPPED, StateKind.WITHDRAWN) and dossier.forms_version == "2025":
         enqueue_document_generate(dossier=dossier, kind="stop_notice", at=at)
+    # Whoever acts at the new step hears of it; an assignee was just told by notify_assigned.
+    if step.effect != Effect.ASSIGN:
+        waiting = [user for user in actors_at_step(dossier) if user.pk != actor_id]
+        notify.notify_step_waiting(dossier=dossier, users=waiting, at=at)
 
 
 def _apply_effect(

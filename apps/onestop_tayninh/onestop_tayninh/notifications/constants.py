@@ -36,6 +36,7 @@ class TemplateKey(models.TextChoices):
     CITIZEN_PASSWORD_RESET_CODE = "citizen_password_reset_code", _("Mã đặt lại mật khẩu qua SMS")
     # To officials.
     ONLINE_DOSSIER_ARRIVED = "online_dossier_arrived", _("Hồ sơ trực tuyến chờ kiểm tra, tiếp nhận")
+    STEP_WAITING = "step_waiting", _("Hồ sơ chuyển đến bước của mình")
     ASSIGNED = "assigned", _("Được phân công xử lý")
     DUE_SOON = "due_soon", _("Hồ sơ sắp đến hạn")
     OVERDUE = "overdue", _("Hồ sơ quá hạn")

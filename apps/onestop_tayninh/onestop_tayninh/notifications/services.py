@@ -591,6 +591,22 @@ def notify_online_dossier_arrived(*, dossier: Dossier, at: dt.datetime, resubmit
     )
 
 
+def notify_step_waiting(*, dossier: Dossier, users: Iterable[User], at: dt.datetime) -> list[Message]:
+    """Officials: the dossier has come to a step where they act (submitted for approval, back at the
+    desk to return the result, supplemented by the citizen). One per step the dossier enters."""
+    return _official_messages(
+        users=users,
+        key=TemplateKey.STEP_WAITING,
+        event=f"step:{dossier.pk}:{dossier.lock_version}",
+        at=at,
+        dossier=dossier,
+        context={
+            "step": dossier.state.name if dossier.state_id else "",
+            "step_due_at": _local_text(dossier.step_due_at),
+        },
+    )
+
+
 def notify_assigned(*, dossier: Dossier, at: dt.datetime) -> list[Message]:
     """Official: the dossier is assigned to you (dossier.assigned_to)."""
     if dossier.assigned_to_id is None:
