@@ -44,7 +44,7 @@ def login(browser, live_server, username):
 def press(page, label, screenshot=None, name=None):
     page.get_by_role("button", name=label, exact=True).click()
     try:
-        page.wait_for_selector("text=Đã thực hiện thao tác.", timeout=10000)
+        page.wait_for_selector(f"text=Đã thực hiện “{label}” với hồ sơ", timeout=10000)
     except Exception:
         page.screenshot(path="/tmp/press-fail.png", full_page=True)
         raise

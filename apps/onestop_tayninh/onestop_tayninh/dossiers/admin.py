@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.core.admin import AgencyScopedAdminMixin
 from onestop_tayninh.directory.constants import RoleCode
+from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.directory.selectors import user_role_codes
 
 from . import services, views
@@ -56,8 +57,40 @@ class DossierDocumentInline(ReadOnlyDossierInline):
 
 class DossierEventInline(ReadOnlyDossierInline):
     model = DossierEvent
-    fields = ["at", "action", "actor", "comment", "data"]
+    fields = ["at", "action", "actor", "comment", "details"]
     readonly_fields = fields
+
+    @admin.display(description=_("chi tiết"))
+    def details(self, event: DossierEvent) -> str:
+        return event_details(event.data or {})
+
+
+# What an event's data says, in words; technical keys (ids, transition codes) stay out of sight.
+EVENT_DETAIL_LABELS = {
+    "label": _("Thao tác"),
+    "assignee": _("Phân công cho"),
+    "consulted": _("Lấy ý kiến"),
+    "items": _("Cần bổ sung, hoàn thiện"),
+    "files": _("Số tệp"),
+    "reason": _("Lý do"),
+    "new_due_at": _("Hẹn mới"),
+}
+
+
+def event_details(data: dict) -> str:
+    """The event's data as "Label: value" lines for the dossier's history."""
+    lines = []
+    for key, label in EVENT_DETAIL_LABELS.items():
+        value = data.get(key)
+        if value in (None, "", []):
+            continue
+        if key == "consulted":  # agency codes: the names read better
+            names = dict(Agency.objects.filter(code__in=value).values_list("code", "name"))
+            value = [names.get(code, code) for code in value]
+        if isinstance(value, list):
+            value = "; ".join(str(item) for item in value)
+        lines.append(f"{label}: {value}")
+    return "\n".join(lines) or "—"
 
 
 class InboxFilter(admin.SimpleListFilter):

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from onestop_tayninh.accounts.models import User
@@ -41,7 +42,7 @@ def dossier_act(request, pk: int, transition: str):
     assignee = User.objects.filter(pk=_int(post.get("assignee"))).first()
     agencies = list(Agency.objects.filter(pk__in=[_int(v) for v in post.getlist("consult_agencies") if _int(v)]))
     try:
-        actions.dossier_transition(
+        dossier = actions.dossier_transition(
             dossier=dossier,
             actor=request.user,
             transition=transition,
@@ -57,7 +58,12 @@ def dossier_act(request, pk: int, transition: str):
         for text in getattr(exc, "messages", [str(exc)]):
             messages.error(request, text)
     else:
-        messages.success(request, "Đã thực hiện thao tác.")
+        done = dossier.events.order_by("-at", "-pk").values_list("data__label", flat=True).first()
+        messages.success(
+            request,
+            _("Đã thực hiện “%(action)s” với hồ sơ %(code)s.")
+            % {"action": done or transition, "code": dossier.code or dossier.pk},
+        )
     return _page(dossier)
 
 
