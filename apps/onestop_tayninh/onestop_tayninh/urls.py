@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from onestop_tayninh.core.views import healthz
+from onestop_tayninh.core.views import favicon, healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     # Before "desk/": the admin's catch-all would answer 404 for anything under it.
     path("desk/xac-thuc/", include("onestop_tayninh.security.urls")),
     path("desk/rq/", include("onestop_tayninh.core.monitoring.rq_urls")),

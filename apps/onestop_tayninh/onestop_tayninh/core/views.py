@@ -7,7 +7,8 @@ from rq import Worker
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -49,3 +50,9 @@ def healthz(request):
     checks = {"database": database, "redis": redis_state, "rq_worker": worker_state}
     healthy = all(check["ok"] for check in checks.values())
     return JsonResponse({"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503)
+
+
+@require_GET
+def favicon(request):
+    """Browsers that ask for /favicon.ico without reading the page's <link rel="icon">."""
+    return HttpResponsePermanentRedirect(static("core/favicon.svg"))
