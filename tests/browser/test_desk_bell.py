@@ -1,5 +1,7 @@
 """In a real browser: the desk's bell is an icon with a count, and its panel reads as ordinary text."""
 
+import importlib
+
 import pytest
 
 from onestop_tayninh.notifications import services
@@ -10,6 +12,15 @@ from tests.portal.conftest import filled_draft, online  # noqa: F401 - fixtures
 from tests.workflows.conftest import local, world  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def message_templates(db):
+    """The templates the migrations seed: an earlier transactional test's flush may have emptied them."""
+    from django.apps import apps
+
+    migration = importlib.import_module("onestop_tayninh.notifications.migrations.0005_seed_online_dossier_templates")
+    migration.seed(apps, None)
 
 
 def test_receiving_officer_opens_the_bell_and_reads_a_new_online_dossier(
