@@ -48,6 +48,10 @@ def test_receiving_officer_opens_the_bell_and_reads_a_new_online_dossier(
     assert panel.evaluate("el => getComputedStyle(el).textTransform") == "none"
     assert bell.locator(".notification-bell__list").evaluate("el => getComputedStyle(el).listStyleType") == "none"
     assert "Hồ sơ trực tuyến mới chờ kiểm tra" in panel.inner_text()
+    see_all = panel.get_by_role("link", name="Xem tất cả thông báo")
+    assert see_all.evaluate("el => getComputedStyle(el).color") != panel.evaluate(
+        "el => getComputedStyle(el).backgroundColor"
+    )
     screenshot(page, "desk-bell-open")
     page.get_by_role("button", name="Hồ sơ trực tuyến mới chờ kiểm tra").click()
     page.wait_for_url(f"**/desk/dossiers/dossier/{dossier.pk}/change/")
