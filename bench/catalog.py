@@ -55,7 +55,8 @@ def ensure_catalogue() -> None:
     procedures = Procedure.objects.bulk_create(
         [Procedure(code=f"1.{i:06d}") for i in range(PROCEDURES)], ignore_conflicts=True
     )
-    procedures = list(Procedure.objects.filter(code__in=[p.code for p in procedures]))
+    # Codes the bench database already holds (the demo site's, from other benchmarks) keep their versions.
+    procedures = list(Procedure.objects.filter(code__in=[p.code for p in procedures], versions__isnull=True))
 
     versions = [
         ProcedureVersion(

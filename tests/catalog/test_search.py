@@ -37,6 +37,20 @@ def test_search_finds_birth_registration_with_or_without_diacritics(catalogue, t
     assert "Cấp giấy phép xây dựng nhà ở riêng lẻ" not in names
 
 
+@pytest.mark.parametrize("text", ["đăng kí khai sinh", "dang ki khai sinh", "Đăng Kí"])
+def test_either_spelling_of_i_or_y_finds_the_other(catalogue, text):
+    names = [v.name for v in catalog_search(text=text)]
+    assert "Đăng ký khai sinh" in names
+
+
+def test_the_i_or_y_spelling_matches_whole_syllables_only(catalogue):
+    """ "ki" stands for "ký", not for the start of "kinh" or "kiểm"."""
+    _published(name="Cấp giấy chứng nhận đăng ký kinh doanh", level=2)
+    _published(name="Thẩm định kinh phí", level=2)
+    names = [v.name for v in catalog_search(text="ki")]
+    assert "Cấp giấy chứng nhận đăng ký kinh doanh" in names and "Thẩm định kinh phí" not in names
+
+
 def test_search_by_code(catalogue):
     code = catalogue["permit"].procedure.code
     assert [v.name for v in catalog_search(text=code)] == ["Cấp giấy phép xây dựng nhà ở riêng lẻ"]

@@ -1,8 +1,14 @@
+import re
+
 from django.db import models
 
 from onestop_tayninh.core.text import fold
 
 from .constants import VersionStatus
+
+# A syllable ending in i or y after its initial consonant ("ký", "lý", "mỹ", "sĩ", "quy"): both
+# spellings are in use ("đăng kí" for "đăng ký"), so either finds the other, as a whole word.
+_I_OR_Y_SYLLABLE = re.compile(r"^(?:ngh|ch|gh|kh|ng|nh|ph|qu|th|tr|[bcdghklmnpqrstvx])[iy]$")
 
 
 class ProcedureVersionQuerySet(models.QuerySet):
@@ -13,9 +19,13 @@ class ProcedureVersionQuerySet(models.QuerySet):
         """Match every word of `text` in the name or code, with or without diacritics.
 
         Both sides are folded (see core.text.fold), so "dang ky khai sinh",
-        "ĐĂNG KÝ khai sinh" and "đăng ký khai sinh" all find "Đăng ký khai sinh".
+        "ĐĂNG KÝ khai sinh" and "đăng ký khai sinh" all find "Đăng ký khai sinh"; so does
+        "đăng kí khai sinh" (_I_OR_Y_SYLLABLE).
         """
         query = self
         for word in fold(text).split():
-            query = query.filter(search_text__contains=word)
+            if _I_OR_Y_SYLLABLE.match(word):
+                query = query.filter(search_text__regex=rf"(^|[^a-z0-9]){word[:-1]}[iy]([^a-z0-9]|$)")
+            else:
+                query = query.filter(search_text__contains=word)
         return query
