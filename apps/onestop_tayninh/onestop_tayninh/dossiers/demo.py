@@ -306,6 +306,30 @@ def _actor(agency_id: int, roles: set[str]) -> User | None:
     )
 
 
+# What an official would write at each kind of step (the history and Form 02 read them).
+DEMO_COMMENTS = {
+    Effect.ASSIGN: "Giao chuyên viên thụ lý theo lĩnh vực.",
+    Effect.REQUEST_CONSULTATION: "Đề nghị cho ý kiến về nội dung thuộc lĩnh vực quản lý.",
+    Effect.ANSWER_CONSULTATION: "Thống nhất, không có ý kiến khác.",
+    Effect.ISSUE_RESULT: "Đồng ý ban hành kết quả.",
+    Effect.RETURN_RESULT: "Đã trả kết quả cho người nộp.",
+    Effect.REFUSE: "Hồ sơ không đủ điều kiện giải quyết theo quy định.",
+    Effect.WITHDRAW: "Công dân đề nghị rút hồ sơ.",
+}
+
+
+def _demo_comment(dossier: Dossier, step: Transition) -> str:
+    if step.effect == Effect.REQUEST_SUPPLEMENT:
+        document = dossier.procedure_version.documents.order_by("position", "pk").first()
+        named = f"“{document.name}”" if document else "giấy tờ theo thành phần hồ sơ"
+        return f"Đề nghị bổ sung bản sao có chứng thực của {named}; bản đã nộp không rõ nét."
+    if step.effect in DEMO_COMMENTS:
+        return DEMO_COMMENTS[step.effect]
+    if step.target.kind == "at_agency" and step.source.kind == "at_agency":
+        return "Hồ sơ đủ điều kiện, trình lãnh đạo xem xét."
+    return "Chuyển bước theo quy trình."
+
+
 def _advance(dossier: Dossier, plan: list[str], at: dt.datetime, clock: DemoClock, rng: random.Random) -> None:
     for code in plan:
         at = clock.step(at, rng.choice(STEP_GAPS))
@@ -327,8 +351,9 @@ def _advance(dossier: Dossier, plan: list[str], at: dt.datetime, clock: DemoCloc
             extra["result_electronic"] = True
         if dossier.assigned_to_id and step.roles.filter(code="handling_officer").exists():
             actor = dossier.assigned_to
+        comment = _demo_comment(dossier, step)
         dossier = actions.dossier_transition(
-            dossier=dossier, actor=actor, transition=code, at=at, comment="Dữ liệu minh họa.", **extra
+            dossier=dossier, actor=actor, transition=code, at=at, comment=comment, **extra
         )
     # One consultation already answered, so the inter-agency loop is visible half-way.
     pending = Consultation.objects.filter(dossier=dossier, answered_at__isnull=True).first()
