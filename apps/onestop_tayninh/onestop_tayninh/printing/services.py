@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -96,6 +97,17 @@ def _amount(value: Decimal | int) -> str:
     return text.replace(".", ",")
 
 
+def _processing_time(version) -> str:
+    """The legal processing time as the catalogue page says it: "5 ngày làm việc", or "Trong ngày"."""
+    if version.processing_amount:
+        text = f"{_amount(version.processing_amount)} {version.get_processing_unit_display().lower()}"
+    else:
+        text = _("Trong ngày")
+    if version.same_day_cutoff:
+        text += _(" (nhận sau %(time)s trả vào ngày làm việc tiếp theo)") % {"time": f"{version.same_day_cutoff:%H:%M}"}
+    return text
+
+
 def _person(user) -> str:
     return selectors._person(user)
 
@@ -161,11 +173,26 @@ def _heading(agency: Agency | None, unit_name: str | None = None) -> dict[str, s
     issuing in its own name is headed by its parent.
     """
     if agency is None:
-        return {"parent": "", "name": (unit_name or "").upper()}
-    if unit_name and unit_name != agency.name:
-        return {"parent": agency.name.upper(), "name": unit_name.upper()}
-    parent = agency.parent.name if agency.parent_id else ""
-    return {"parent": parent.upper(), "name": agency.name.upper()}
+        parent, name = "", unit_name or ""
+    elif unit_name and unit_name != agency.name:
+        parent, name = agency.name, unit_name
+    else:
+        parent, name = (agency.parent.name if agency.parent_id else ""), agency.name
+    return {"parent": _last_words_together(parent.upper()), "name": _last_words_together(name.upper())}
+
+
+# The kinds of administrative unit, longest first ("THỊ XÃ" before "XÃ").
+_UNIT_WORDS = re.compile(r"(?<!\S)(THÀNH PHỐ|THỊ TRẤN|THỊ XÃ|ĐẶC KHU|TỈNH|HUYỆN|QUẬN|PHƯỜNG|XÃ)(?=\s)")
+
+
+def _last_words_together(text: str) -> str:
+    """No-break spaces inside the place name that ends a heading line ("PHƯỜNG LONG HOA"), or at
+    least before its last word: the narrow heading column wraps before the place, never inside it."""
+    units = list(_UNIT_WORDS.finditer(text))
+    start = units[-1].start() if units else text.rfind(" ") + 1
+    if start <= 0:
+        return text
+    return text[:start] + text[start:].replace(" ", "\u00a0")
 
 
 def _applicant(dossier: Dossier) -> dict[str, str]:
@@ -262,7 +289,7 @@ def _receipt(dossier: Dossier, context: dict, missing: _Missing) -> None:
         number=f"{entry:04d}/TNHS",
         documents=list(documents.values()),
         sets=1,
-        processing_time=f"{_amount(version.processing_amount)} {version.get_processing_unit_display().lower()}",
+        processing_time=_processing_time(version),
         received=vn_datetime(dossier.received_at),
         due=vn_datetime(dossier.due_at),
         collect=collect,
