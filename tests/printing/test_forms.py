@@ -376,3 +376,16 @@ def test_an_agency_issuing_in_its_own_name_is_headed_by_its_parent(world):
     justice = Agency.objects.get(code="000.00.02.H53")
     heading = {key: value.replace("\u00a0", " ") for key, value in _heading(justice).items()}
     assert heading == {"parent": "ỦY BAN NHÂN DÂN TỈNH TÂY NINH", "name": "SỞ TƯ PHÁP TỈNH TÂY NINH"}
+
+
+def test_a_same_day_procedure_prints_its_time_as_the_portal_says_it():
+    import datetime as dt
+    from decimal import Decimal
+
+    from onestop_tayninh.catalog.models import ProcedureVersion
+    from onestop_tayninh.printing.services import _processing_time
+
+    same_day = ProcedureVersion(processing_amount=Decimal(0), same_day_cutoff=dt.time(15, 0))
+    assert _processing_time(same_day) == "Trong ngày (nhận sau 15:00 trả vào ngày làm việc tiếp theo)"
+    five_days = ProcedureVersion(processing_amount=Decimal(5))  # working days by default
+    assert _processing_time(five_days) == "5 ngày làm việc"
