@@ -373,9 +373,14 @@ def test_a_desks_forms_are_headed_by_the_body_it_belongs_to(world, desk_code, go
 def test_an_agency_issuing_in_its_own_name_is_headed_by_its_parent(world):
     from onestop_tayninh.printing.services import _heading
 
+    def plain(agency):
+        return {key: value.replace("\u00a0", " ") for key, value in _heading(agency).items()}
+
     justice = Agency.objects.get(code="000.00.02.H53")
-    heading = {key: value.replace("\u00a0", " ") for key, value in _heading(justice).items()}
-    assert heading == {"parent": "ỦY BAN NHÂN DÂN TỈNH TÂY NINH", "name": "SỞ TƯ PHÁP TỈNH TÂY NINH"}
+    assert plain(justice) == {"parent": "ỦY BAN NHÂN DÂN TỈNH TÂY NINH", "name": "SỞ TƯ PHÁP TỈNH TÂY NINH"}
+    # A People's Committee has no line above its own name.
+    committee = Agency.objects.get(code="000.00.35.H53")
+    assert plain(committee) == {"parent": "", "name": "ỦY BAN NHÂN DÂN THỊ XÃ HÒA THÀNH"}
 
 
 def test_a_same_day_procedure_prints_its_time_as_the_portal_says_it():
@@ -389,3 +394,12 @@ def test_a_same_day_procedure_prints_its_time_as_the_portal_says_it():
     assert _processing_time(same_day) == "Trong ngày (nhận sau 15:00 trả vào ngày làm việc tiếp theo)"
     five_days = ProcedureVersion(processing_amount=Decimal(5))  # working days by default
     assert _processing_time(five_days) == "5 ngày làm việc"
+
+
+def test_a_form_printed_later_is_dated_the_day_it_was_issued(world, as_pdf):
+    dossier = receive_full(world)  # received 01/03/2027
+    text = as_pdf(render_form(dossier=dossier, kind="receipt", at=local(2027, 3, 9, 10, 0))).flat_text()
+    assert "Tây Ninh, ngày 01 tháng 03 năm 2027" in text and "ngày 09 tháng 03" not in text
+    # The control sheet shows the history as of printing, and is dated so.
+    sheet = as_pdf(render_form(dossier=dossier, kind="control_sheet", at=local(2027, 3, 9, 10, 0))).flat_text()
+    assert "Tây Ninh, ngày 09 tháng 03 năm 2027" in sheet

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from onestop_tayninh.accounts.models import User
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.core.site_config import read_yaml, site_directory
+from onestop_tayninh.directory.constants import AgencyKind
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
 from onestop_tayninh.dossiers.constants import ApplicantKind, EventAction, FormsVersion, ReturnMethod
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
@@ -169,13 +170,16 @@ def _heading(agency: Agency | None, unit_name: str | None = None) -> dict[str, s
     """Left heading block (upper case, as official forms): the governing body, then the issuer.
 
     A one-stop desk inside a People's Committee ("Bộ phận Một cửa thị xã Hòa Thành") is headed
-    by that committee; a body that is its own desk (the provincial service centre) or an agency
-    issuing in its own name is headed by its parent.
+    by that committee; a People's Committee issuing in its own name has no line above it; a body
+    that is its own desk (the provincial service centre) or a department is headed by its parent.
     """
     if agency is None:
         parent, name = "", unit_name or ""
     elif unit_name and unit_name != agency.name:
         parent, name = agency.name, unit_name
+    elif agency.kind == AgencyKind.PEOPLE_COMMITTEE:
+        # A People's Committee issues under its own name alone (Nghị định 30/2020/NĐ-CP).
+        parent, name = "", agency.name
     else:
         parent, name = (agency.parent.name if agency.parent_id else ""), agency.name
     return {"parent": _last_words_together(parent.upper()), "name": _last_words_together(name.upper())}
@@ -255,6 +259,7 @@ def _latest_event(dossier: Dossier, *, actions: list[str], state_kinds: list[str
 
 
 def _receipt(dossier: Dossier, context: dict, missing: _Missing) -> None:
+    context["issued_at"] = dossier.received_at
     missing.need(dossier.code, "mã hồ sơ")
     # Receipt time and appointment are issued with the code: name only the code when it is missing.
     missing.check()
@@ -301,6 +306,7 @@ def _receipt(dossier: Dossier, context: dict, missing: _Missing) -> None:
 
 def _supplement_request(dossier: Dossier, context: dict, missing: _Missing) -> None:
     event = _latest_event(dossier, actions=[EventAction.COMPLETION_REQUESTED], state_kinds=[StateKind.AWAITING_CITIZEN])
+    context["issued_at"] = event.at if event else None
     if event is None:
         missing.need(None, "yêu cầu bổ sung, hoàn thiện (hồ sơ chưa có yêu cầu bổ sung nào)")
         missing.check()
@@ -330,6 +336,7 @@ def _supplement_request(dossier: Dossier, context: dict, missing: _Missing) -> N
 
 def _refusal(dossier: Dossier, context: dict, missing: _Missing) -> None:
     event = _latest_event(dossier, actions=[EventAction.REFUSED], state_kinds=[StateKind.REFUSED])
+    context["issued_at"] = event.at if event else None
     if event is None or not event.comment.strip():
         missing.need(None, "lý do từ chối (hồ sơ chưa bị từ chối)")
         missing.check()
@@ -352,6 +359,7 @@ def _refusal(dossier: Dossier, context: dict, missing: _Missing) -> None:
 def _apology(dossier: Dossier, context: dict, missing: _Missing) -> None:
     missing.need(dossier.code, "mã hồ sơ")
     event = _latest_event(dossier, actions=[EventAction.APOLOGY])
+    context["issued_at"] = event.at if event else None
     if event is None:
         missing.need(None, "ngày hẹn mới (hồ sơ chưa được hẹn lại)")
     missing.check()
@@ -378,6 +386,7 @@ def _apology(dossier: Dossier, context: dict, missing: _Missing) -> None:
 def _stop_notice(dossier: Dossier, context: dict, missing: _Missing) -> None:
     missing.need(dossier.code, "mã hồ sơ")
     event = _latest_event(dossier, actions=[], state_kinds=[StateKind.STOPPED, StateKind.WITHDRAWN])
+    context["issued_at"] = event.at if event else None
     if event is None or not event.comment.strip():
         missing.need(None, "lý do dừng giải quyết (hồ sơ chưa dừng giải quyết)")
     missing.check()
@@ -443,6 +452,10 @@ def form_context(*, dossier: Dossier, kind: str, at: dt.datetime | None = None) 
     context = _base_context(dossier=dossier, version=version, spec=spec, at=at, missing=missing)
     BUILDERS[kind](dossier, context, missing)
     missing.check()
+    # A form is dated the day it was issued (the receipt the day of receipt, Form 02 the day of the
+    # request), whenever it is printed; the control sheet, always current, the day it is printed.
+    if context.get("issued_at"):
+        context["date_line"] = vn_date_line(_site_settings().get("place", "Tây Ninh"), context["issued_at"])
     return [f"printing/{version}/{kind}.html"], context
 
 
