@@ -19,6 +19,7 @@ from onestop_tayninh.printing.services import (
     document_generate,
     register_context,
     register_pdf,
+    register_table,
     register_xlsx,
     render_form,
 )
@@ -309,3 +310,38 @@ def test_register_xlsx_has_the_columns_and_keeps_formulas_as_text(world):
     assert body[0][7] == dt.datetime(2027, 3, 1, 8, 0)  # received 08:00 local
     assert sheet.cell(row=header + 2, column=8).number_format == "hh:mm dd/mm/yyyy"
     assert body[0][9] is None  # not handed over yet: an empty cell, not a text
+
+
+def test_register_follows_a_dossier_its_own_committee_handles_and_notes_how_others_ended(world):
+    """No agency change when the desk's own agency is competent: the hand-over to its office still
+    counts; a withdrawn dossier says so in "Ghi chú"."""
+    from onestop_tayninh.catalog.services import procedure_version_publish
+    from onestop_tayninh.directory.models import Agency
+    from onestop_tayninh.dossiers.actions import dossier_transition
+    from tests.factories import ProcedureVersionFactory, make_publishable
+
+    from .conftest import user
+
+    own = ProcedureVersionFactory(
+        complete=True, level=2, processing_amount=5, competent_agency=Agency.objects.get(code="000.01.01.H53")
+    )
+    make_publishable(own)
+    own.receiving_desks.set([world["desk"]])
+    handled_here = receive_full({**world, "own": procedure_version_publish(version=own)}, procedure="own")
+    handled_here = dossier_transition(
+        dossier=handled_here, actor=user("tiepnhan.tinh"), transition="chuyen-xu-ly", at=local(2027, 3, 1, 9, 30)
+    )
+    withdrawn = receive_full(world, cccd="072190008888", at=local(2027, 3, 1, 10, 0))
+    dossier_transition(
+        dossier=withdrawn,
+        actor=user("tiepnhan.tinh"),
+        transition="rut-tai-mot-cua",
+        at=local(2027, 3, 1, 10, 30),
+        comment="Công dân đề nghị rút.",
+    )
+    rows = {
+        row[1]: row
+        for row in register_table(desk=world["desk"], date_from=dt.date(2027, 3, 1), date_to=dt.date(2027, 3, 1))
+    }
+    assert rows[handled_here.code][9] == "09:30 01/03/2027"  # "Ngày, giờ chuyển hồ sơ"
+    assert "Công dân rút hồ sơ" in rows[withdrawn.code][13]

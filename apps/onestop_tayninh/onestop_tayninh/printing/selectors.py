@@ -108,6 +108,15 @@ def control_sheet_rows(dossier: Dossier) -> list[ControlRow]:
     return rows
 
 
+# What the register's "Ghi chú" says of a dossier that did not, or not yet, run its course.
+REGISTER_STATE_NOTES = {
+    StateKind.AWAITING_CITIZEN: "Chờ công dân bổ sung",
+    StateKind.REFUSED: "Từ chối giải quyết",
+    StateKind.STOPPED: "Dừng giải quyết",
+    StateKind.WITHDRAWN: "Công dân rút hồ sơ",
+}
+
+
 @dataclass
 class RegisterRow:
     number: int
@@ -134,7 +143,9 @@ def register_rows(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date) 
     start, end = local_day_bounds(date_from, date_to)
     dossiers = list(
         Dossier.objects.filter(receiving_desk=desk, received_at__gte=start, received_at__lt=end)
-        .select_related("procedure_version__procedure", "procedure_version__competent_agency", "receiving_agency")
+        .select_related(
+            "procedure_version__procedure", "procedure_version__competent_agency", "receiving_agency", "state"
+        )
         .order_by("received_at", "pk")
     )
     committee = Agency.objects.filter(unit_id=desk.unit_id, kind=AgencyKind.PEOPLE_COMMITTEE).first()
@@ -147,8 +158,8 @@ def register_rows(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date) 
                 dossier__received_at__lt=end,
                 action__in=[EventAction.TRANSITION, EventAction.APOLOGY],
             )
-            .select_related("to_state")
-            .only("dossier_id", "action", "at", "from_agency_id", "to_agency_id", "to_state__kind")
+            .select_related("to_state", "from_state")
+            .only("dossier_id", "action", "at", "from_agency_id", "to_agency_id", "to_state__kind", "from_state__kind")
             .order_by("at", "pk")
         ):
             events[event.dossier_id].append(event)
@@ -164,15 +175,26 @@ def register_rows(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date) 
             if event.action == EventAction.APOLOGY:
                 row.notes.append("Đã xin lỗi, hẹn lại ngày trả kết quả")
                 continue
-            leaves_desk = event.from_agency_id == dossier.receiving_agency_id != event.to_agency_id
-            if row.transferred_at is None and leaves_desk:
+            from_kind = event.from_state.kind if event.from_state else None
+            to_kind = event.to_state.kind if event.to_state else None
+            # Handed on: to another agency, or, where the committee of the desk handles the dossier
+            # itself, from the desk's step to a working step of the same agency.
+            to_other_agency = event.from_agency_id == dossier.receiving_agency_id != event.to_agency_id
+            to_own_office = from_kind == StateKind.AT_DESK and to_kind in (
+                StateKind.AT_AGENCY,
+                StateKind.IN_CONSULTATION,
+            )
+            if row.transferred_at is None and (to_other_agency or to_own_office):
                 row.transferred_at = event.at
-            back = event.to_agency_id == dossier.receiving_agency_id != event.from_agency_id
-            if row.result_back_at is None and back and event.to_state and event.to_state.kind == StateKind.APPROVED:
+            back_at_desk = event.to_agency_id == dossier.receiving_agency_id
+            if row.result_back_at is None and back_at_desk and to_kind == StateKind.APPROVED:
                 row.result_back_at = event.at
-            if event.to_state and event.to_state.kind == StateKind.RESULT_RETURNED:
+            if to_kind == StateKind.RESULT_RETURNED:
                 row.returned_at = event.at
         if dossier.counted_late:
             row.notes.append("Bổ sung quá một lần")
+        state_note = REGISTER_STATE_NOTES.get(dossier.state.kind) if dossier.state_id else None
+        if state_note:
+            row.notes.append(state_note)
         rows.append(row)
     return rows
