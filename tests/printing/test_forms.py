@@ -403,3 +403,30 @@ def test_a_form_printed_later_is_dated_the_day_it_was_issued(world, as_pdf):
     # The control sheet shows the history as of printing, and is dated so.
     sheet = as_pdf(render_form(dossier=dossier, kind="control_sheet", at=local(2027, 3, 9, 10, 0))).flat_text()
     assert "Tây Ninh, ngày 09 tháng 03 năm 2027" in sheet
+
+
+def test_a_long_receipt_takes_the_appointment_to_the_signatures_page(world, as_pdf):
+    """Six long document names fill page 1: page 2 then starts with the appointment, not with the
+    signatures alone."""
+    from onestop_tayninh.catalog.models import DocumentRequirement
+    from onestop_tayninh.catalog.services import procedure_version_publish
+    from tests.factories import ProcedureVersionFactory, make_publishable
+
+    version = ProcedureVersionFactory(
+        complete=True, level=2, processing_amount=5, competent_agency=Agency.objects.get(code="000.00.02.H53")
+    )
+    for position in range(2, 8):
+        DocumentRequirement.objects.create(
+            version=version,
+            position=position,
+            name=f"Bản sao có chứng thực giấy tờ số {position} chứng minh quyền sử dụng đất, quyền sở hữu nhà ở "
+            "và tài sản khác gắn liền với đất theo quy định của pháp luật về đất đai",
+            requirement="required",
+        )
+    make_publishable(version)
+    version.receiving_desks.set([world["desk"]])
+    dossier = receive_full({**world, "long": procedure_version_publish(version=version)}, procedure="long")
+    doc = as_pdf(render_form(dossier=dossier, kind="receipt"))
+    assert doc.pages() == 2
+    last = doc.flat_text(page=2)
+    assert "NGƯỜI NỘP HỒ SƠ" in last and "5. Thời gian trả kết quả giải quyết hồ sơ" in last
