@@ -1,9 +1,9 @@
-"""The register (Form 06 / 07) drawn with ReportLab: 1,000 dossiers in about 1.5 s.
+"""The register (Form 06 / 07) drawn with ReportLab: 1,000 dossiers in about 1 s.
 
 WeasyPrint takes every cell of an HTML table through the whole CSS machinery, about 8 ms
 a row whatever the stylesheet (a 1,000-row register took 8–22 s; README "Hiệu năng"). The
-register is one long grid under a fixed heading, so it is drawn here with ReportLab's table,
-which measures and splits rows itself. It prints what `templates/printing/<version>/register.html`
+register is one long grid under a fixed heading, so it is drawn here as one ReportLab table
+per page, each row measured once (`_RowsByPage`). It prints what `templates/printing/<version>/register.html`
 prints, on the same page, in the same fonts (`forms.css`); a site that places its own
 register.html gets that template rendered by WeasyPrint instead (`services.register_pdf`).
 
