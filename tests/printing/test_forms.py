@@ -238,7 +238,11 @@ def test_stop_notice_2025_gives_the_reason(world, as_pdf):
         dossier.procedure_version.name,
         "10 giờ 00 phút, ngày 01/03/2027",
         "Người nộp có đơn đề nghị rút hồ sơ.",
-        "Nguyễn Thị Lan",
+        "Vào lúc 08 giờ 00 phút, ngày 01/03/2027, Trung tâm Phục vụ hành chính công tỉnh Tây Ninh đã tiếp nhận",
+        # The agency's head signs and seals; the officer who recorded the withdrawal drew it up.
+        "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ",
+        "(Ký, ghi rõ họ tên, đóng dấu)",
+        "Người lập: Nguyễn Thị Lan",
     ]:
         assert value in text, value
     assert doc.qr() == expected_qr(dossier, "Thông báo dừng giải quyết hồ sơ")

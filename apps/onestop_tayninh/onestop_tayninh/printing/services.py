@@ -400,9 +400,22 @@ def _stop_notice(dossier: Dossier, context: dict, missing: _Missing) -> None:
         stopped_at=vn_datetime(event.at),
         reason=event.comment,
         decision=(event.data or {}).get("label", ""),
-        officer=_person(event.actor),
-        officer_position=official.position if official else "",
+        # The notice is the agency's: its head signs (and seals); the official who recorded the
+        # stop is named as the one who drew it up. The head's name is printed when the head
+        # recorded it, or when the agency has exactly one.
+        signer=_agency_head_name(issuer, actor=event.actor),
+        drawn_up_by=_person(event.actor),
+        receiving_desk=dossier.receiving_desk.name if dossier.receiving_desk_id else "",
     )
+
+
+def _agency_head_name(agency: Agency | None, *, actor) -> str:
+    from onestop_tayninh.notifications.services import agency_heads
+
+    heads = agency_heads(agency.pk if agency else None)
+    if actor is not None and any(head.pk == actor.pk for head in heads):
+        return _person(actor)
+    return _person(heads[0]) if len(heads) == 1 else ""
 
 
 def _control_sheet(dossier: Dossier, context: dict, missing: _Missing) -> None:
