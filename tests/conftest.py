@@ -62,3 +62,17 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture
+def private_redis(settings):
+    """Queues and records on a Redis of this test's own (tests.support.RedisServer): no other test
+    run's worker takes these jobs, and nothing is left behind."""
+    import redis
+
+    from tests.support import RedisServer
+
+    server = RedisServer().start()
+    settings.RQ_QUEUES = {name: {"URL": server.url} for name in ("default", "notifications", "reports")}
+    yield redis.Redis.from_url(server.url)
+    server.stop()

@@ -4,7 +4,6 @@ import datetime as dt
 import subprocess
 
 import pytest
-import redis
 from rq import Queue, SimpleWorker
 
 from onestop_tayninh.printing import services
@@ -12,18 +11,9 @@ from onestop_tayninh.printing.services import document_generate
 from tests.browser.test_closed_loop import login
 from tests.printing.conftest import receive_full
 from tests.printing.test_documents import _bulk_received
-from tests.support import RedisServer
 from tests.workflows.conftest import world  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def private_redis(settings):
-    server = RedisServer().start()
-    settings.RQ_QUEUES = {name: {"URL": server.url} for name in ("default", "notifications", "reports")}
-    yield redis.Redis.from_url(server.url)
-    server.stop()
 
 
 def ask_for_register(page, file_format: str) -> None:

@@ -6,7 +6,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-import redis
 from rq import Queue, SimpleWorker
 from rq.job import Job
 
@@ -21,22 +20,13 @@ from onestop_tayninh.core.monitoring.records import RunStatus, last_runs, record
 from onestop_tayninh.core.monitoring.selectors import next_run
 from onestop_tayninh.security.models import AuditEvent
 from tests.factories import OfficialFactory, UserFactory
-from tests.support import RedisServer, free_port
+from tests.support import free_port
 
 pytestmark = pytest.mark.django_db
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 PAGE = "/desk/giam-sat/"
 RUN_PATH = "onestop_tayninh.core.jobs.run_periodic"
-
-
-@pytest.fixture
-def private_redis(settings):
-    """Queues and run records on a Redis of this test's own, so other test runs are never touched."""
-    server = RedisServer().start()
-    settings.RQ_QUEUES = {name: {"URL": server.url} for name in ("default", "notifications", "reports")}
-    yield redis.Redis.from_url(server.url)
-    server.stop()
 
 
 @pytest.fixture

@@ -1,24 +1,14 @@
 """An administrator opens "Giám sát tác vụ nền" from the desk header and runs a job now, in a real browser."""
 
 import pytest
-import redis
 from django_rq.cron import DjangoCronScheduler
 from rq import Queue, SimpleWorker
 
 from onestop_tayninh.core.cron import PERIODIC_JOBS
 from onestop_tayninh.core.monitoring.records import record_run
 from tests.factories import PASSWORD, UserFactory
-from tests.support import RedisServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def private_redis(settings):
-    server = RedisServer().start()
-    settings.RQ_QUEUES = {name: {"URL": server.url} for name in ("default", "notifications", "reports")}
-    yield redis.Redis.from_url(server.url)
-    server.stop()
 
 
 def test_administrator_sees_cron_jobs_and_runs_one_now(live_server, page, screenshot, private_redis):

@@ -22,16 +22,21 @@ def notices(dossier) -> dict[str, tuple[str, str]]:
     return {message.user.username: message_render(message) for message in rows}
 
 
-def test_submitted_for_approval_the_head_hears_of_it_and_not_the_officer(world, sent_ids):
-    dossier = assign(receive(world))
-    assert notices(dossier) == {}  # the assignee was told by the "assigned" notice, not twice
-    dossier = dossier_transition(
+def submitted_for_approval(dossier):
+    """The handling officer submits the assigned dossier to the head of Sở Tư pháp."""
+    return dossier_transition(
         dossier=dossier,
         actor=user("chuyenvien.tuphap"),
         transition="trinh-duyet",
         at=local(2027, 3, 2, 9, 0),
         comment="Đủ điều kiện cấp.",
     )
+
+
+def test_submitted_for_approval_the_head_hears_of_it_and_not_the_officer(world, sent_ids):
+    dossier = assign(receive(world))
+    assert notices(dossier) == {}  # the assignee was told by the "assigned" notice, not twice
+    dossier = submitted_for_approval(dossier)
     told = notices(dossier)
     assert set(told) == {"lanhdao.tuphap"}
     subject, body = told["lanhdao.tuphap"]
@@ -45,13 +50,7 @@ def test_submitted_for_approval_the_head_hears_of_it_and_not_the_officer(world, 
 
 def test_the_result_back_at_the_desk_tells_its_receiving_officers(world, sent_ids):
     dossier = assign(receive(world))
-    dossier = dossier_transition(
-        dossier=dossier,
-        actor=user("chuyenvien.tuphap"),
-        transition="trinh-duyet",
-        at=local(2027, 3, 2, 9, 0),
-        comment="Đủ điều kiện cấp.",
-    )
+    dossier = submitted_for_approval(dossier)
     head = user("lanhdao.tuphap")
     approve = next(t for t in available_transitions(dossier=dossier, user=head) if t.requires_result_file)
     dossier = dossier_transition(

@@ -4,7 +4,6 @@ import datetime as dt
 import io
 
 import pytest
-import redis
 from openpyxl import load_workbook
 from rq import Queue, SimpleWorker
 
@@ -13,7 +12,6 @@ from django.utils import timezone
 from onestop_tayninh.printing import services
 from onestop_tayninh.printing.jobs import register_export_job, registers_housekeeping
 from onestop_tayninh.printing.models import RegisterExport
-from tests.support import RedisServer
 
 from .conftest import user
 from .test_documents import _bulk_received
@@ -22,15 +20,6 @@ pytestmark = pytest.mark.django_db
 
 PAGE = "/desk/in/so-theo-doi/"
 QUERY = {"date_from": "2027-03-01", "date_to": "2027-03-31"}
-
-
-@pytest.fixture
-def private_redis(settings):
-    """A Redis of this test's own: no other test run's worker takes these jobs."""
-    server = RedisServer().start()
-    settings.RQ_QUEUES = {name: {"URL": server.url} for name in ("default", "notifications", "reports")}
-    yield redis.Redis.from_url(server.url)
-    server.stop()
 
 
 @pytest.fixture
