@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from tests.browser.conftest import ARTIFACTS, CHROMIUM, DESKTOP
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, DESKTOP, Authenticator
 from tests.factories import PASSWORD
 
 # Property tests draw the same examples on every run, so a red CI run is a real defect that can be
@@ -49,6 +49,45 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def official_login(browser, live_server, settings):
+    """Log an official into the desk as production does: password, then the second factor.
+
+    Two-factor login is enforced; an official's first login enrols from the key on the page
+    (keeping the recovery codes), later logins type the next code. Returns (context, page).
+    """
+    settings.ONESTOP_ENFORCE_2FA = True
+    phones: dict[str, Authenticator] = {}
+
+    def log_in(username: str, password: str | None = None, viewport: dict | None = None):
+        from django.conf import settings as django_settings
+
+        context = browser.new_context(viewport=viewport or DESKTOP, locale="vi-VN")
+        page = context.new_page()
+        page.goto(f"{live_server.url}/desk/login/")
+        page.get_by_label("Tên đăng nhập").fill(username)
+        page.get_by_label("Mật khẩu").fill(password or django_settings.DEMO_PASSWORD)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Đăng nhập").click()
+        if "/xac-thuc/dang-ky/" in page.url:
+            phone = Authenticator(page.inner_text("#otp-secret"))
+            page.get_by_label("Mã 6 chữ số trong ứng dụng").fill(phone.next_code())
+            page.get_by_role("button", name="Xác nhận").click()
+            page.wait_for_selector("#recovery-codes")
+            phone.recovery_codes = [code.strip() for code in page.locator("#recovery-codes li").all_inner_texts()]
+            phones[username] = phone
+            page.get_by_role("link", name="Tiếp tục vào bàn làm việc").click()
+        elif "/xac-thuc/" in page.url:
+            page.get_by_label("Mã xác thực").fill(phones[username].next_code())
+            page.get_by_role("button", name="Xác nhận").click()
+        else:
+            raise AssertionError(f"{username} reached {page.url} without the second factor")
+        page.wait_for_selector("text=Bàn làm việc")
+        return context, page
+
+    return log_in
 
 
 @pytest.fixture

@@ -8,3 +8,34 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
+
+
+class Authenticator:
+    """An official's authenticator app: it knows only the key typed from the enrolment page.
+
+    A code is accepted once per 30-second step and the server tolerates one step of clock drift,
+    so the next step's code stands for "a little later" without waiting; past that, the official
+    uses a recovery code, as a person without their phone would.
+    """
+
+    def __init__(self, secret: str, recovery_codes: list[str] | None = None) -> None:
+        from base64 import b32decode
+
+        self.key = b32decode(secret + "=" * (-len(secret) % 8))
+        self.recovery_codes = list(recovery_codes or [])
+        self.last_step: int | None = None
+
+    def code(self, *, steps_ahead: int = 0) -> str:
+        from django_otp.oath import totp
+
+        return f"{totp(self.key, drift=steps_ahead):06d}"
+
+    def next_code(self) -> str:
+        import time
+
+        now = int(time.time()) // 30
+        step = now if self.last_step is None else max(now, self.last_step + 1)
+        if step - now > 1:
+            return self.recovery_codes.pop(0)
+        self.last_step = step
+        return self.code(steps_ahead=step - now)

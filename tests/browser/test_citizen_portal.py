@@ -18,7 +18,7 @@ from tests.factories import ProcedureVersionFactory, make_publishable
 from tests.workflows.conftest import SECTIONS
 
 from .conftest import PHONE
-from .test_closed_loop import login, press
+from .test_closed_loop import press
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,7 +73,7 @@ def fill_and_submit(page, live_server, tmp_path, *, pick_from_vault: bool, scree
     page.wait_for_selector("text=Đã nộp hồ sơ.")
 
 
-def test_citizen_journey_at_phone_width(live_server, browser, screenshot, province, tmp_path):
+def test_citizen_journey_at_phone_width(live_server, browser, official_login, screenshot, province, tmp_path):
     context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
     page = context.new_page()
 
@@ -98,7 +98,7 @@ def test_citizen_journey_at_phone_width(live_server, browser, screenshot, provin
     assert dossier.documents.filter(reused_from__isnull=False).count() == 1
 
     # The receiving officer accepts it in the desk.
-    desk_context, desk = login(browser, live_server, "tiepnhan.tinh")
+    desk_context, desk = official_login("tiepnhan.tinh")
     desk.get_by_role("link", name="Chờ kiểm tra, tiếp nhận").click()
     desk.get_by_role("link", name=f"Chưa cấp mã (#{dossier.pk})").click()
     desk.get_by_role("link", name="Tiếp tục kiểm tra, tiếp nhận hồ sơ").click()
@@ -119,15 +119,15 @@ def test_citizen_journey_at_phone_width(live_server, browser, screenshot, provin
     assert receipt.value.path().read_bytes().startswith(b"%PDF")
 
     # The agency: forwarded, assigned, and a supplement is requested.
-    desk_context, desk = login(browser, live_server, "tiepnhan.tinh")
+    desk_context, desk = official_login("tiepnhan.tinh")
     desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
     press(desk, "Chuyển cơ quan giải quyết")
     desk_context.close()
-    desk_context, desk = login(browser, live_server, "lanhdao.tuphap")
+    desk_context, desk = official_login("lanhdao.tuphap")
     desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
     press(desk, "Phân công chuyên viên")
     desk_context.close()
-    desk_context, desk = login(browser, live_server, "chuyenvien.tuphap")
+    desk_context, desk = official_login("chuyenvien.tuphap")
     desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
     desk.locator("form", has=desk.get_by_role("button", name="Yêu cầu công dân bổ sung")).locator("textarea").fill(
         "Bổ sung bản sao giấy chứng nhận kết hôn của cha mẹ."
@@ -150,14 +150,14 @@ def test_citizen_journey_at_phone_width(live_server, browser, screenshot, provin
     assert dossier.state.code == "tham-dinh"
 
     # The result is issued electronically.
-    desk_context, desk = login(browser, live_server, "chuyenvien.tuphap")
+    desk_context, desk = official_login("chuyenvien.tuphap")
     desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
     desk.locator("form", has=desk.get_by_role("button", name="Trình lãnh đạo phê duyệt")).locator("textarea").fill(
         "Đủ điều kiện."
     )
     press(desk, "Trình lãnh đạo phê duyệt")
     desk_context.close()
-    desk_context, desk = login(browser, live_server, "lanhdao.tuphap")
+    desk_context, desk = official_login("lanhdao.tuphap")
     desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
     desk.get_by_label("Tệp kết quả đã ký").set_input_files(str(extra))
     press(desk, "Phê duyệt, ban hành kết quả")

@@ -3,8 +3,6 @@ handling officer → head → desk → returned, each step done by a different l
 
 import pytest
 
-from django.conf import settings
-
 from onestop_tayninh.catalog.services import procedure_version_publish
 from onestop_tayninh.core.site_config import load_site
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
@@ -30,17 +28,6 @@ def province():
     return procedure_version_publish(version=version)
 
 
-def login(browser, live_server, username):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
-    page = context.new_page()
-    page.goto(f"{live_server.url}/desk/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(settings.DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_selector("text=Bàn làm việc")
-    return context, page
-
-
 def press(page, label, screenshot=None, name=None):
     page.get_by_role("button", name=label, exact=True).click()
     try:
@@ -52,13 +39,13 @@ def press(page, label, screenshot=None, name=None):
         screenshot(page, name)
 
 
-def test_walk_in_receipt_then_the_closed_loop(live_server, browser, screenshot, province, tmp_path):
+def test_walk_in_receipt_then_the_closed_loop(live_server, official_login, screenshot, province, tmp_path):
     scan1, scan2 = tmp_path / "to-khai.pdf", tmp_path / "giay-chung-sinh.pdf"
     for scan in (scan1, scan2):
         scan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 
     # 1. The receiving officer receives a walk-in dossier with two scanned documents.
-    context, page = login(browser, live_server, "tiepnhan.tinh")
+    context, page = official_login("tiepnhan.tinh")
     page.goto(f"{live_server.url}/desk/dossiers/dossier/receive/")
     page.get_by_label("Tìm thủ tục").fill("ly lich tu phap")  # no diacritics, keyboard only
     page.get_by_label("Tìm thủ tục").press("Enter")
@@ -78,7 +65,7 @@ def test_walk_in_receipt_then_the_closed_loop(live_server, browser, screenshot, 
     context.close()
 
     # 2. The agency head assigns a handling officer from the inbox.
-    context, page = login(browser, live_server, "lanhdao.tuphap")
+    context, page = official_login("lanhdao.tuphap")
     screenshot(page, "desk-home-agency-head")
     page.get_by_role("link", name="Chờ phân công").click()
     page.get_by_role("link", name=dossier.code).click()
@@ -86,7 +73,7 @@ def test_walk_in_receipt_then_the_closed_loop(live_server, browser, screenshot, 
     context.close()
 
     # 3. The handling officer appraises and submits for approval.
-    context, page = login(browser, live_server, "chuyenvien.tuphap")
+    context, page = official_login("chuyenvien.tuphap")
     page.get_by_role("link", name="Chờ tôi xử lý").click()
     page.get_by_role("link", name=dossier.code).click()
     page.locator("form", has=page.get_by_role("button", name="Trình lãnh đạo phê duyệt")).locator("textarea").fill(
@@ -96,7 +83,7 @@ def test_walk_in_receipt_then_the_closed_loop(live_server, browser, screenshot, 
     context.close()
 
     # 4. The head approves with the signed result file.
-    context, page = login(browser, live_server, "lanhdao.tuphap")
+    context, page = official_login("lanhdao.tuphap")
     page.get_by_role("link", name="Chờ phê duyệt").click()
     page.get_by_role("link", name=dossier.code).click()
     page.get_by_label("Tệp kết quả đã ký").set_input_files(str(scan1))
@@ -104,7 +91,7 @@ def test_walk_in_receipt_then_the_closed_loop(live_server, browser, screenshot, 
     context.close()
 
     # 5. Back at the desk, the result is returned and the dossier closed.
-    context, page = login(browser, live_server, "tiepnhan.tinh")
+    context, page = official_login("tiepnhan.tinh")
     page.get_by_role("link", name="Chờ trả kết quả").click()
     page.get_by_role("link", name=dossier.code).click()
     press(page, "Trả kết quả cho công dân", screenshot, "desk-dossier-returned")

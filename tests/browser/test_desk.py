@@ -6,7 +6,6 @@ from onestop_tayninh.catalog.services import procedure_version_publish
 from onestop_tayninh.core.site_config import load_site
 from onestop_tayninh.directory.constants import AgencyKind
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
-from tests.browser.test_closed_loop import login
 from tests.factories import (
     PASSWORD,
     AgencyFactory,
@@ -51,7 +50,7 @@ LONG_PROCEDURE = (
 )
 
 
-def test_the_dossier_list_reads_at_a_laptops_width(live_server, browser, screenshot):
+def test_the_dossier_list_reads_at_a_laptops_width(live_server, official_login, screenshot):
     """Long procedure names once squeezed the list into one word a line and pushed the dates off screen."""
     load_site("tayninh", only=SECTIONS)
     desk = ReceptionDesk.objects.get(code="ttphcc-tinh")
@@ -62,7 +61,7 @@ def test_the_dossier_list_reads_at_a_laptops_width(live_server, browser, screens
     version.receiving_desks.set([desk])
     receive({"desk": desk, "justice": procedure_version_publish(version=version)})
 
-    context, page = login(browser, live_server, "tiepnhan.tinh")
+    context, page = official_login("tiepnhan.tinh")
     page.goto(f"{live_server.url}/desk/dossiers/dossier/")
     row = page.locator("#result_list tbody tr").first
     assert row.locator("td.field-procedure").bounding_box()["height"] < 100  # a few lines, not twenty

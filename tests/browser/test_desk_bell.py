@@ -7,7 +7,6 @@ import pytest
 from onestop_tayninh.notifications import services
 from onestop_tayninh.notifications.models import Message
 from onestop_tayninh.portal.services import draft_submit
-from tests.browser.test_closed_loop import login
 from tests.portal.conftest import filled_draft, online  # noqa: F401 - fixtures
 from tests.workflows.conftest import local, world  # noqa: F401 - fixture
 
@@ -25,7 +24,7 @@ def message_templates(db):
 
 def test_receiving_officer_opens_the_bell_and_reads_a_new_online_dossier(
     live_server,
-    browser,
+    official_login,
     screenshot,
     online,  # noqa: F811 - the fixture imported above
     monkeypatch,
@@ -38,7 +37,7 @@ def test_receiving_officer_opens_the_bell_and_reads_a_new_online_dossier(
     desk_messages = Message.objects.filter(template_key="online_dossier_arrived", channel="desk")
     services.messages_send(message_ids=list(desk_messages.values_list("pk", flat=True)))
 
-    context, page = login(browser, live_server, "tiepnhan.tinh")
+    context, page = official_login("tiepnhan.tinh")
     bell = page.locator("details.notification-bell")
     assert bell.locator("svg.notification-bell__icon").count() == 1  # drawn, not an emoji a font may lack
     assert bell.locator(".notification-bell__count").inner_text() == "1"

@@ -8,7 +8,6 @@ from rq import Queue, SimpleWorker
 
 from onestop_tayninh.printing import services
 from onestop_tayninh.printing.services import document_generate
-from tests.browser.test_closed_loop import login
 from tests.printing.conftest import receive_full
 from tests.printing.test_documents import _bulk_received
 from tests.workflows.conftest import world  # noqa: F401 - fixture
@@ -25,7 +24,7 @@ def ask_for_register(page, file_format: str) -> None:
 
 def test_official_prints_registers_from_the_desk(
     live_server,
-    browser,
+    official_login,
     screenshot,
     world,  # noqa: F811 - the fixture imported above
     private_redis,
@@ -35,7 +34,7 @@ def test_official_prints_registers_from_the_desk(
     dossier = receive_full(world)
     document_generate(dossier=dossier, kind="receipt", at=dossier.received_at)
     _bulk_received(world, 4, day=dt.date(2027, 3, 2))
-    context, page = login(browser, live_server, "tiepnhan.tinh")
+    context, page = official_login("tiepnhan.tinh")
     # The dossier's printing page, in the desk's look: print now, or the copies issued.
     page.goto(f"{live_server.url}/desk/in/ho-so/{dossier.pk}/")
     page.wait_for_selector("text=Văn bản đã lập")

@@ -143,3 +143,52 @@ def test_logout_stays_reachable_before_the_second_factor(client, two_factor_on, 
     desk_login(client, user.username)
     assert client.post(reverse("admin:logout")).status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+def test_the_two_factor_page_offers_another_account_through_a_logout_form(client, two_factor_on, desk_login):
+    user = OfficialFactory(roles=["receiving_officer"]).user
+    enrolled(user)
+    desk_login(client, user.username)
+    html = client.get(reverse("security:otp_verify")).content.decode()
+    # A link (GET) to the logout page answers 405 since Django 5: it must be a form.
+    assert f'<form method="post" action="{reverse("admin:logout")}"' in html
+    assert "Đặt lại xác thực hai lớp" in html
+
+
+def test_an_administrator_resets_an_officials_two_factor_from_the_desk(client, two_factor_on, desk_login):
+    official = OfficialFactory(roles=["receiving_officer"]).user
+    enrolled(official)
+    recovery_codes_issue(user=official)
+    admin = OfficialFactory(roles=["system_admin"]).user
+    admin_device = enrolled(admin)
+    desk_login(client, admin.username)
+    client.post(reverse("security:otp_verify"), {"token": current_code(admin_device)})
+
+    page = client.get(reverse("admin:accounts_user_change", args=[official.pk])).content.decode()
+    assert "Đã đăng ký, còn 10 mã dự phòng" in page
+
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "reset_two_factor", "_selected_action": [official.pk]},
+        follow=True,
+    )
+    assert "Đã đặt lại xác thực hai lớp cho" in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=official).exists()
+    assert AuditEvent.objects.filter(action="otp_reset", actor_id=admin.pk, object_id=str(official.pk)).exists()
+
+    # The official enrols again at the next login.
+    again = Client()
+    desk_login(again, official.username)
+    assert again.get("/desk/").url.startswith(reverse("security:otp_enrol"))
+
+
+def test_the_operator_resets_two_factor_from_the_command_line(two_factor_on):
+    from django.core.management import call_command
+
+    user = OfficialFactory(roles=["system_admin"], user__username="quantri.test").user
+    enrolled(user)
+    call_command("two_factor_reset", "quantri.test", reason="mất điện thoại")
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    event = AuditEvent.objects.get(action="otp_reset", object_id=str(user.pk))
+    assert event.actor_id is None
+    assert event.data == {"reason": "mất điện thoại"}

@@ -1,10 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.directory.models import Official
+from onestop_tayninh.security.services import two_factor_reset, two_factor_status
 
 from .constants import AccountKind
 from .models import CitizenProfile, User
@@ -51,6 +52,37 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("username", "kind", "full_name", "email", "password1", "password2")}),
     )
     inlines = [OfficialInline]
+    readonly_fields = ["two_factor"]
+    actions = ["reset_two_factor"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.kind == AccountKind.CITIZEN:
+            return fieldsets
+        help_text = _(
+            "Cán bộ mất điện thoại và mã dự phòng: chọn tài khoản ở danh sách, chọn thao tác "
+            "“Đặt lại xác thực hai lớp”; lần đăng nhập sau cán bộ quét mã QR mới."
+        )
+        return (*fieldsets, (_("Xác thực hai lớp"), {"fields": ("two_factor",), "description": help_text}))
+
+    @admin.display(description=_("trạng thái"))
+    def two_factor(self, obj: User) -> str:
+        return two_factor_status(obj)
+
+    @admin.action(
+        description=_("Đặt lại xác thực hai lớp (cán bộ đăng ký lại ở lần đăng nhập sau)"), permissions=["change"]
+    )
+    def reset_two_factor(self, request, queryset) -> None:
+        reset = [user.get_username() for user in queryset if two_factor_reset(user=user, by=request.user)]
+        if reset:
+            self.message_user(
+                request,
+                _("Đã đặt lại xác thực hai lớp cho: %(users)s. Lần đăng nhập sau, họ quét mã QR mới.")
+                % {"users": ", ".join(reset)},
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(request, _("Các tài khoản đã chọn chưa đăng ký xác thực hai lớp."), messages.WARNING)
 
     def get_inlines(self, request, obj):
         # A citizen account has no agency; its profile is on its own page (CitizenProfileAdmin).

@@ -16,6 +16,7 @@ class AuditAction(models.TextChoices):
     OTP_ENROLLED = "otp_enrolled", _("Đăng ký xác thực hai lớp")
     OTP_VERIFIED = "otp_verified", _("Xác thực hai lớp thành công")
     OTP_FAILED = "otp_failed", _("Xác thực hai lớp thất bại")
+    OTP_RESET = "otp_reset", _("Đặt lại xác thực hai lớp")
     EXPORT = "export", _("Xuất dữ liệu")
     DOWNLOAD = "download", _("Tải tệp")
     VIRUS_FOUND = "virus_found", _("Phát hiện mã độc")

@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .audit import audit_event
 from .constants import AuditAction
@@ -86,10 +87,14 @@ def recovery_codes_issue(*, user: User) -> list[str]:
     return codes
 
 
-def otp_check(*, user: User, token: str):
+@transaction.atomic
+def otp_check(*, user: User, token: str) -> TOTPDevice | StaticDevice | None:
     """The device that accepts this code (an authenticator code or an unused recovery code), or None.
 
-    A recovery code is deleted when used, so it works once.
+    A recovery code is deleted when used, so it works once. The devices are read locked
+    (django-otp's `for_verify`), so two requests with the same code cannot both pass; that lock
+    needs a transaction of its own, as the server runs in autocommit. A wrong code still counts
+    against the authenticator's throttle: the failure is saved and the transaction commits.
     """
     token = token.strip().replace(" ", "").lower()
     if not token:
@@ -122,8 +127,22 @@ def login_unlock(*, username: str | None, ip_address: str | None, by: User) -> i
     return count
 
 
-def two_factor_reset(*, user: User, by: User) -> None:
-    """Remove a user's authenticator and recovery codes; they enrol again at the next login."""
-    TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
-    audit_event(actor=by, action="otp_reset", target=user)
+def two_factor_status(user: User) -> str:
+    """What an administrator needs to know before resetting: enrolled or not, recovery codes left."""
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return str(_("Chưa đăng ký"))
+    left = StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return str(_("Đã đăng ký, còn %(count)d mã dự phòng") % {"count": left})
+
+
+@transaction.atomic
+def two_factor_reset(*, user: User, by: User | None, reason: str = "") -> bool:
+    """Remove a user's authenticator and recovery codes; they enrol again at their next login.
+
+    `by` is None when the server's operator resets from the command line. Returns whether the
+    user had anything to remove; the reset is audited either way.
+    """
+    removed_totp, _detail = TOTPDevice.objects.filter(user=user).delete()
+    removed_static, _detail = StaticDevice.objects.filter(user=user).delete()
+    audit_event(actor=by, action=AuditAction.OTP_RESET, target=user, data={"reason": reason} if reason else None)
+    return bool(removed_totp or removed_static)
