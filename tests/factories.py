@@ -234,3 +234,22 @@ class DossierFactory(factory.django.DjangoModelFactory):
     receiving_agency = factory.SelfAttribute("receiving_desk.agency")
     full_name = factory.Sequence(lambda n: f"Trần Thị Người Nộp {n}")
     cccd = factory.Sequence(lambda n: f"{72000000000 + n:012d}")
+
+
+def hand_built_event(dossier, payload, *, at, actor=None, comment=""):
+    """A stored DossierEvent for `payload`, written without running its subscribers: a subscriber's
+    test calls the handler itself. The event carries `dossier` as given (in-memory edits included)."""
+    from onestop_tayninh.dossiers.models import DossierEvent
+
+    event = DossierEvent.objects.create(
+        dossier=dossier, action=payload.kind, actor=actor, at=at, comment=comment, data=payload.to_data()
+    )
+    event.dossier = dossier
+    return event
+
+
+def accepted_event(dossier):
+    """The dossier's acceptance event, carrying `dossier` as given (in-memory edits included)."""
+    event = dossier.events.get(action="accepted")
+    event.dossier = dossier
+    return event

@@ -11,9 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from onestop_tayninh.directory.models import Agency
-from onestop_tayninh.dossiers.actions import available_transitions
 from onestop_tayninh.dossiers.models import Dossier
-from onestop_tayninh.dossiers.selectors import inbox, inbox_counts
+from onestop_tayninh.dossiers.selectors import available_transitions, inbox, inbox_counts
 from onestop_tayninh.dossiers.services import dossier_start
 from tests.workflows import conftest as workflows
 from tests.workflows.conftest import local, receive, user

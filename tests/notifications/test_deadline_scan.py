@@ -4,6 +4,7 @@ Monday 8/3/2027 17:00 (5 working days); office hours give 8 working hours a day.
 import pytest
 
 from onestop_tayninh.directory.models import Agency
+from onestop_tayninh.dossiers.actions import dossier_apologise
 from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.notifications import services
 from onestop_tayninh.notifications.models import ApologyDraft, DeadlineAlert, Message
@@ -98,8 +99,9 @@ def test_confirming_the_draft_issues_form_04_and_tells_the_citizen(dossier):
     services.deadline_scan(at=local(2027, 3, 5, 9, 0))
     draft = ApologyDraft.objects.get()
     new_due = local(2027, 3, 12, 17, 0)
-    services.apology_draft_confirm(
-        draft=draft,
+    # The head apologises from the dossier page, as without a draft: the draft is confirmed by it.
+    dossier_apologise(
+        dossier=dossier,
         actor=user("lanhdao.tuphap"),
         reason="Chờ kết quả xác minh",
         responsible_agency=Agency.objects.get(code=JUSTICE),
@@ -109,7 +111,8 @@ def test_confirming_the_draft_issues_form_04_and_tells_the_citizen(dossier):
     draft.refresh_from_db()
     dossier.refresh_from_db()
     assert draft.status == "confirmed" and dossier.due_at == new_due and dossier.apology_count == 1
-    sms = Message.objects.get(template_key="apology")
+    assert draft.confirmed_by == user("lanhdao.tuphap")
+    sms = Message.objects.get(template_key="apology")  # one notice, not two
     assert (sms.channel, sms.address) == ("sms", "0912345678")
     _subject, body = services.message_render(sms)
     assert "12/03/2027" in body

@@ -8,15 +8,29 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from onestop_tayninh.notifications import registry, services
+from onestop_tayninh.dossiers.events import Transitioned, payload_of
+from onestop_tayninh.notifications import registry, services, subscribers
 from onestop_tayninh.notifications.base import Channel, PermanentChannelError, TransientChannelError
 from onestop_tayninh.notifications.models import DeskNotification, Message, MessageTemplate
+from tests.factories import accepted_event, hand_built_event
 
 from .conftest import local, receive, user
 
 pytestmark = pytest.mark.django_db
 
 AT = local(2027, 3, 1, 8, 0)
+
+
+def received_notices(dossier):
+    """The "received" handler run (again) for the dossier's acceptance."""
+    event = accepted_event(dossier)
+    return subscribers.dossier_received(event, payload_of(event))
+
+
+def assigned_notices(dossier):
+    """The "assigned" handler run for a hand-built assignment of `dossier`."""
+    event = hand_built_event(dossier, Transitioned(effect="assign", assignee_id=dossier.assigned_to_id), at=AT)
+    return subscribers.assigned(event, payload_of(event))
 
 
 def test_receiving_a_dossier_writes_its_message_in_the_same_transaction(
@@ -30,7 +44,7 @@ def test_receiving_a_dossier_writes_its_message_in_the_same_transaction(
             assert sent_ids == []  # nothing reaches RQ before commit
     assert [(m.channel, m.address, m.status) for m in messages] == [("sms", "0912345678", "queued")]
     assert sorted(sent_ids) == sorted(m.pk for m in messages)
-    again = services.notify_dossier_received(dossier=dossier, at=AT)
+    again = received_notices(dossier)
     assert [m.pk for m in again] == [m.pk for m in messages]  # the same event never writes twice
 
 
@@ -46,8 +60,8 @@ def test_a_rolled_back_receipt_leaves_no_message_and_enqueues_nothing(
 
 def test_the_same_event_twice_gives_one_message_per_channel(world, sent_ids):
     dossier = receive(world)
-    first = services.notify_dossier_received(dossier=dossier, at=AT)
-    second = services.notify_dossier_received(dossier=dossier, at=AT + dt.timedelta(minutes=1))
+    first = received_notices(dossier)
+    second = received_notices(dossier)
     assert [m.pk for m in first] == [m.pk for m in second]
     assert Message.objects.count() == 1  # the demo applicant gave a phone only; accept already wrote it
 
@@ -55,7 +69,7 @@ def test_the_same_event_twice_gives_one_message_per_channel(world, sent_ids):
 def test_citizen_without_email_or_phone_gets_a_failed_message_with_the_reason(world, sent_ids):
     dossier = receive(world)
     dossier.phone = ""
-    (message,) = services.notify_dossier_received(dossier=dossier, at=AT)
+    (message,) = received_notices(dossier)
     assert message.status == "failed" and "không có địa chỉ thư điện tử hay số điện thoại" in message.last_error
     assert sent_ids == []
 
@@ -63,7 +77,7 @@ def test_citizen_without_email_or_phone_gets_a_failed_message_with_the_reason(wo
 def test_email_is_sent_once_with_the_message_id_as_header(world, sent_ids):
     dossier = receive(world)
     dossier.email = "hong@example.vn"
-    email = next(m for m in services.notify_dossier_received(dossier=dossier, at=AT) if m.channel == "email")
+    email = next(m for m in received_notices(dossier) if m.channel == "email")
     assert services.messages_send(message_ids=[email.pk])["sent"] == 1
     assert services.messages_send(message_ids=[email.pk])["skipped"] == 1  # a job run twice
     assert len(mail.outbox) == 1
@@ -79,7 +93,7 @@ def test_a_malformed_template_fails_that_message_only(world, sent_ids):
     dossier = receive(world)
     dossier.email = "hong@example.vn"
     MessageTemplate.objects.filter(key="dossier_received", channel="email").update(body="{% if %}")
-    messages = services.notify_dossier_received(dossier=dossier, at=AT)
+    messages = received_notices(dossier)
     email = next(m for m in messages if m.channel == "email")
     counts = services.messages_send(message_ids=[email.pk])
     assert counts["failed"] == 1
@@ -187,7 +201,7 @@ def test_dispatch_hands_over_rows_no_job_carries_and_not_twice(flaky, sent_ids):
 def test_resend_action_in_the_desk_requeues_a_failed_message(world, sent_ids, admin_client):
     dossier = receive(world)
     dossier.phone = ""
-    (message,) = services.notify_dossier_received(dossier=dossier, at=AT)
+    (message,) = received_notices(dossier)
     Message.objects.filter(pk=message.pk).update(address="hong@example.vn")
     response = admin_client.post(
         "/desk/notifications/message/", {"action": "resend", "_selected_action": [message.pk]}, follow=True
@@ -203,7 +217,7 @@ def test_desk_channel_puts_one_notice_in_the_officials_bell(world, sent_ids):
     official = user("chuyenvien.tuphap")
     dossier = receive(world)
     dossier.assigned_to = official
-    messages = services.notify_assigned(dossier=dossier, at=AT)
+    messages = assigned_notices(dossier)
     assert sorted(m.channel for m in messages) == ["desk", "email"]
     desk = next(m for m in messages if m.channel == "desk")
     services.messages_send(message_ids=[desk.pk])
@@ -222,7 +236,7 @@ def test_bell_shows_unread_count_and_opening_a_notice_marks_it_read(world, sent_
     official = user("chuyenvien.tuphap")
     dossier = receive(world)
     dossier.assigned_to = official
-    desk = next(m for m in services.notify_assigned(dossier=dossier, at=AT) if m.channel == "desk")
+    desk = next(m for m in assigned_notices(dossier) if m.channel == "desk")
     services.messages_send(message_ids=[desk.pk])
     request = RequestFactory().get("/desk/")
     request.user = official

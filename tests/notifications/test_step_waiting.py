@@ -5,7 +5,8 @@ import pytest
 
 from django.core.files.base import ContentFile
 
-from onestop_tayninh.dossiers.actions import available_transitions, dossier_transition
+from onestop_tayninh.dossiers.actions import dossier_transition
+from onestop_tayninh.dossiers.selectors import available_transitions
 from onestop_tayninh.notifications.models import Message
 from onestop_tayninh.notifications.services import message_render
 
@@ -16,8 +17,9 @@ pytestmark = pytest.mark.django_db
 
 def notices(dossier) -> dict[str, tuple[str, str]]:
     """{username: (subject, body)} of the step notices in the desk for this dossier's current step."""
+    entered = dossier.events.filter(action="transition").order_by("-pk").first()
     rows = Message.objects.filter(
-        template_key="step_waiting", channel="desk", dossier=dossier, dedupe_key__contains=f":{dossier.lock_version}:"
+        template_key="step_waiting", channel="desk", dossier=dossier, dedupe_key__startswith=f"event:{entered.pk}:"
     )
     return {message.user.username: message_render(message) for message in rows}
 

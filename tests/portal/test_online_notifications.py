@@ -5,14 +5,16 @@ import pytest
 
 from django.core.files.base import ContentFile
 
+from onestop_tayninh.dossiers.events import payload_of
 from onestop_tayninh.dossiers.services import (
     dossier_refuse,
     dossier_request_completion,
     dossier_supplement_add,
     dossier_supplement_submit,
 )
+from onestop_tayninh.notifications import subscribers
 from onestop_tayninh.notifications.models import Message
-from onestop_tayninh.notifications.services import message_render, notify_online_dossier_arrived
+from onestop_tayninh.notifications.services import message_render
 from onestop_tayninh.portal.services import draft_submit
 from tests.printing.conftest import start
 from tests.workflows.conftest import local, user
@@ -52,7 +54,8 @@ def test_the_desks_receiving_officers_are_told_a_dossier_arrived(online, citizen
     assert email_subject == "Hồ sơ trực tuyến mới chờ kiểm tra, tiếp nhận"
     assert "Nguyễn Thị Lan" in email_body and "/desk/" in email_body
     # The same event again (a retried job, a replay) adds nothing.
-    notify_online_dossier_arrived(dossier=dossier, at=local(2027, 3, 1, 9, 0))
+    event = dossier.events.get(action="submitted_online")
+    subscribers.online_dossier_arrived(event, payload_of(event))
     assert Message.objects.filter(template_key="online_dossier_arrived", dossier=dossier).count() == 4
 
 

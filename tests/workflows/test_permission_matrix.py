@@ -6,7 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from onestop_tayninh.directory.models import Agency
-from onestop_tayninh.dossiers.actions import available_transitions, dossier_transition
+from onestop_tayninh.dossiers.actions import dossier_transition
+from onestop_tayninh.dossiers.selectors import available_transitions
 
 from ..factories import OfficialFactory
 from .conftest import local, pdf, receive, user

@@ -18,7 +18,7 @@ from rq import cron
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from onestop_tayninh.core.jobs import heartbeat, run_periodic
+from onestop_tayninh.core.jobs import dispatch_tasks, heartbeat, run_periodic
 from onestop_tayninh.notifications import jobs as notifications
 from onestop_tayninh.portal import jobs as portal
 from onestop_tayninh.printing import jobs as printing
@@ -58,6 +58,15 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         label=_("Gửi các thông báo đang chờ"),
         func=notifications.dispatch_due,
         queue="notifications",
+        cron="* * * * *",
+        schedule=_("Mỗi phút"),
+    ),
+    # Hand background tasks (printed forms, …) to the workers when Redis lost them or a worker died.
+    PeriodicJob(
+        name="tasks-dispatch",
+        label=_("Giao các tác vụ nền đang chờ (in biểu mẫu…)"),
+        func=dispatch_tasks,
+        queue="default",
         cron="* * * * *",
         schedule=_("Mỗi phút"),
     ),

@@ -28,3 +28,19 @@ def run_periodic(name: str) -> object:
     job = periodic_job(name)
     with record_run(name):
         return job.func()
+
+
+def run_tasks(task_ids: list[int]) -> dict[str, int]:
+    """Run task outbox rows (core.models.Task); rows already claimed, done or failed are skipped."""
+    from onestop_tayninh.core.services import tasks_run
+
+    return tasks_run(task_ids=task_ids)
+
+
+def dispatch_tasks() -> int:
+    """Hand due task rows that no job carries to RQ (after a Redis outage, or a worker that died)."""
+    from django.utils import timezone
+
+    from onestop_tayninh.core.services import tasks_dispatch_due
+
+    return tasks_dispatch_due(at=timezone.now())

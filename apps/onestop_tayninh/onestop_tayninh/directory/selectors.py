@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .constants import SCOPE_WIDTH, RoleScope
+from .constants import SCOPE_WIDTH, RoleCode, RoleScope
 from .models import Role
 
 if TYPE_CHECKING:
@@ -33,3 +33,27 @@ def user_access_scope(user: User) -> str | None:
         # An official with no role still sees their own agency's directory entries.
         return RoleScope.AGENCY if hasattr(user, "official") else None
     return max(scopes, key=SCOPE_WIDTH.__getitem__)
+
+
+def agency_heads(agency_id: int | None) -> list[User]:
+    """The active heads (approvers) of an agency."""
+    from onestop_tayninh.accounts.models import User
+
+    if agency_id is None:
+        return []
+    return list(
+        User.objects.filter(
+            is_active=True, official__agency_id=agency_id, groups__role__code=RoleCode.AGENCY_HEAD
+        ).distinct()
+    )
+
+
+def desk_receiving_officers(desk_id: int) -> list[User]:
+    """The active receiving officers who work at a one-stop desk."""
+    from onestop_tayninh.accounts.models import User
+
+    return list(
+        User.objects.filter(
+            is_active=True, official__desks__id=desk_id, groups__role__code=RoleCode.RECEIVING_OFFICER
+        ).distinct()
+    )

@@ -9,7 +9,7 @@ officials acting at once: the second one finds the dossier moved on (or its
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
@@ -22,11 +22,12 @@ from onestop_tayninh.catalog.constants import CompetentKind
 from onestop_tayninh.directory.constants import AgencyKind, RoleCode
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.directory.selectors import user_role_codes
-from onestop_tayninh.workflows.constants import Destination, Effect, StateKind, StepOutcome
+from onestop_tayninh.workflows.constants import Destination, Effect, StepOutcome
 from onestop_tayninh.workflows.models import State, Transition
 
-from .constants import EventAction
-from .models import Consultation, Dossier, DossierAccess, DossierEvent
+from .events import Apologised, ConsultationAnswered, Transitioned, record
+from .models import Consultation, Dossier, DossierAccess
+from .selectors import agency_of, transition_allowed
 
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
@@ -37,72 +38,6 @@ class StaleDossier(ValidationError):
 
 
 STALE_MESSAGE = "Hồ sơ vừa được người khác xử lý hoặc trang đã cũ; hãy tải lại trang và kiểm tra trước khi thao tác."
-
-
-# --- reads used by the actions and by the dossier page ---------------------------------------
-
-
-def _agency_of(user: User) -> Agency | None:
-    official = getattr(user, "official", None)
-    return official.agency if official else None
-
-
-def transition_allowed(*, dossier: Dossier, transition: Transition, user: User) -> bool:
-    """Role, agency and assignment rules, without the per-transition conditions."""
-    usable = user_role_codes(user) & {role.code for role in transition.roles.all()}
-    if not usable:
-        return False
-    agency = _agency_of(user)
-    if agency is None or agency.pk != dossier.current_agency_id:
-        return False
-    # Acting only as a handling officer: only on dossiers assigned to oneself.
-    if usable == {RoleCode.HANDLING_OFFICER} and dossier.assigned_to_id and dossier.assigned_to_id != user.pk:
-        return False
-    return True
-
-
-def actors_at_step(dossier: Dossier) -> list[User]:
-    """The officials who may act on the dossier at its current step, by the rule of its page's buttons.
-
-    A receiving officer counts only at the desk that received the dossier. A handful of officials
-    of one agency are checked, so the per-user role lookups stay few.
-    """
-    from onestop_tayninh.accounts.models import User
-
-    if dossier.state_id is None:
-        return []
-    transitions = list(
-        Transition.objects.filter(source_id=dossier.state_id, roles__isnull=False).prefetch_related("roles").distinct()
-    )
-    roles = {role.code for transition in transitions for role in transition.roles.all()}
-    if not roles:
-        return []
-    candidates = (
-        User.objects.filter(is_active=True, official__agency_id=dossier.current_agency_id, groups__role__code__in=roles)
-        .select_related("official")
-        .distinct()
-    )
-    actors = []
-    for user in candidates:
-        if not any(transition_allowed(dossier=dossier, transition=t, user=user) for t in transitions):
-            continue
-        if (
-            user_role_codes(user) & roles == {RoleCode.RECEIVING_OFFICER}
-            and not user.official.desks.filter(pk=dossier.receiving_desk_id).exists()
-        ):
-            continue
-        actors.append(user)
-    return actors
-
-
-def available_transitions(*, dossier: Dossier, user: User) -> list[Transition]:
-    """Exactly the actions this user may take on this dossier now (the buttons on its page)."""
-    if dossier.state_id is None:
-        return []
-    transitions = (
-        Transition.objects.filter(source_id=dossier.state_id).prefetch_related("roles").select_related("target")
-    )
-    return [t for t in transitions if transition_allowed(dossier=dossier, transition=t, user=user)]
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -218,14 +153,12 @@ def dossier_transition(
         raise ValidationError(_("Còn cơ quan phối hợp chưa trả lời; chưa thể tổng hợp."))
 
     calendar = get_calendar(at=at)
-    data: dict = {"transition": step.code, "label": step.label}
-    _apply_effect(
+    facts = _apply_effect(
         dossier,
         step,
         actor=actor,
         at=at,
         calendar=calendar,
-        data=data,
         assignee=assignee,
         consult_agencies=consult_agencies,
         result_file=result_file,
@@ -241,14 +174,15 @@ def dossier_transition(
     dossier.lock_version += 1
     dossier.save()
     grant_access(dossier, to_agency)
-    _notify(dossier, step, at=at, comment=comment, actor_id=actor.pk if actor else None)
-    DossierEvent.objects.create(
+    # Notices, printed forms and the vault follow from the event (core/subscriptions.py).
+    record(
         dossier=dossier,
-        action=EventAction.TRANSITION,
+        payload=Transitioned(
+            transition=step.code, label=step.label, effect=step.effect, target_kind=step.target.kind, **facts
+        ),
         actor=actor,
         at=at,
         comment=comment,
-        data=data,
         from_state=from_state,
         to_state=step.target,
         from_agency=from_agency,
@@ -259,38 +193,10 @@ def dossier_transition(
     return dossier
 
 
-def _notify(dossier: Dossier, step: Transition, *, at: dt.datetime, comment: str, actor_id: int | None) -> None:
-    """Queue the messages and printed forms the transition calls for, in the same transaction."""
-    from onestop_tayninh.notifications import services as notify
-    from onestop_tayninh.printing.jobs import enqueue_document_generate
-    from onestop_tayninh.vault.services import vault_result_keep
-
-    if step.effect == Effect.ASSIGN:
-        notify.notify_assigned(dossier=dossier, at=at)
-    elif step.effect == Effect.REQUEST_CONSULTATION:
-        for consultation in dossier.consultations.filter(requested_at=at):
-            notify.notify_consultation_requested(consultation=consultation, at=at)
-    elif step.effect == Effect.REQUEST_SUPPLEMENT:
-        notify.notify_supplement_requested(dossier=dossier, at=at, comment=comment)
-        enqueue_document_generate(dossier=dossier, kind="supplement_request", at=at)
-    elif step.effect == Effect.REFUSE:
-        enqueue_document_generate(dossier=dossier, kind="refusal", at=at)
-    elif step.effect == Effect.ISSUE_RESULT:
-        notify.notify_result_ready(dossier=dossier, at=at)
-        vault_result_keep(dossier=dossier, at=at)
-    elif step.effect == Effect.RETURN_RESULT:
-        notify.notify_rating_invitation(dossier=dossier, at=at)
-    if step.target.kind in (StateKind.STOPPED, StateKind.WITHDRAWN) and dossier.forms_version == "2025":
-        enqueue_document_generate(dossier=dossier, kind="stop_notice", at=at)
-    # Whoever acts at the new step hears of it; an assignee was just told by notify_assigned.
-    if step.effect != Effect.ASSIGN:
-        waiting = [user for user in actors_at_step(dossier) if user.pk != actor_id]
-        notify.notify_step_waiting(dossier=dossier, users=waiting, at=at)
-
-
 def _apply_effect(
-    dossier, step, *, actor, at, calendar, data, assignee, consult_agencies, result_file, result_electronic
-) -> None:
+    dossier, step, *, actor, at, calendar, assignee, consult_agencies, result_file, result_electronic
+) -> dict[str, Any]:
+    """Do what the step does to the dossier; returns the facts its event records."""
     effect = step.effect
     if effect == Effect.ASSIGN:
         if (
@@ -301,8 +207,8 @@ def _apply_effect(
         if RoleCode.HANDLING_OFFICER not in user_role_codes(assignee):
             raise ValidationError(_("Người được phân công phải là chuyên viên xử lý."))
         dossier.assigned_to = assignee
-        data["assignee"] = assignee.get_full_name()
-    elif effect == Effect.REQUEST_CONSULTATION:
+        return {"assignee": assignee.get_full_name(), "assignee_id": assignee.pk}
+    if effect == Effect.REQUEST_CONSULTATION:
         agencies = [a for a in consult_agencies or [] if a.pk != dossier.current_agency_id]
         if not agencies:
             raise ValidationError(_("Hãy chọn ít nhất một cơ quan phối hợp."))
@@ -310,28 +216,30 @@ def _apply_effect(
         for agency in agencies:
             Consultation.objects.create(dossier=dossier, agency=agency, requested_by=actor, requested_at=at, due_at=due)
             grant_access(dossier, agency)
-        data["consulted"] = [agency.code for agency in agencies]
-    elif effect == Effect.REQUEST_SUPPLEMENT:
+        return {"consulted": tuple(agency.code for agency in agencies)}
+    if effect == Effect.REQUEST_SUPPLEMENT:
         dossier.supplement_count += 1
         # National indicator: more than one supplement request counts the dossier as late.
         if dossier.supplement_count > 1:
             dossier.counted_late = True
         dossier.paused_at = at
-        data["supplement_count"] = dossier.supplement_count
-    elif effect == Effect.SUPPLY_SUPPLEMENT:
+        return {"supplement_count": dossier.supplement_count}
+    if effect == Effect.SUPPLY_SUPPLEMENT:
+        facts: dict[str, Any] = {}
         if dossier.paused_at:
             paused = max(calendar.working_seconds_between(dossier.paused_at, at), 0)
             dossier.paused_seconds += paused
             dossier.due_at = calendar.add_working_seconds(dossier.due_at, paused)
-            data["paused_working_seconds"] = paused
-            data["new_due_at"] = dossier.due_at.isoformat()
+            facts = {"paused_working_seconds": paused, "new_due_at": dossier.due_at}
         dossier.paused_at = None
-    elif effect == Effect.ISSUE_RESULT:
+        return facts
+    if effect == Effect.ISSUE_RESULT:
         dossier.result_file.save(getattr(result_file, "name", "ket-qua.pdf"), result_file, save=False)
         dossier.result_electronic = bool(result_electronic and dossier.procedure_version.electronic_result_allowed)
         dossier.result_issued_at = at
     elif effect in (Effect.RETURN_RESULT, Effect.REFUSE, Effect.WITHDRAW):
         dossier.closed_at = at
+    return {}
 
 
 # --- the applicant's own steps (portal) -------------------------------------------------------
@@ -362,7 +270,7 @@ def applicant_transition(*, dossier: Dossier, citizen: User, effect: str, at: dt
 @transaction.atomic
 def consultation_answer(*, consultation: Consultation, actor: User, answer: str, at: dt.datetime) -> Consultation:
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    agency = _agency_of(actor)
+    agency = agency_of(actor)
     if agency is None or agency.pk != consultation.agency_id:
         raise PermissionDenied(_("Chỉ cơ quan được lấy ý kiến mới trả lời được ý kiến phối hợp này."))
     if not user_role_codes(actor) & {RoleCode.HANDLING_OFFICER, RoleCode.AGENCY_HEAD}:
@@ -375,9 +283,9 @@ def consultation_answer(*, consultation: Consultation, actor: User, answer: str,
     consultation.answered_at = at
     consultation.answered_by = actor
     consultation.save()
-    DossierEvent.objects.create(
+    record(
         dossier=consultation.dossier,
-        action=EventAction.CONSULTATION_ANSWERED,
+        payload=ConsultationAnswered(consultation=consultation.pk),
         actor=actor,
         at=at,
         comment=consultation.answer,
@@ -402,7 +310,7 @@ def dossier_apologise(
 ) -> Dossier:
     """Form 04: apology with a new appointment date, once per dossier, naming the agency that caused the delay."""
     dossier = _lock(dossier, expected_version)
-    agency = _agency_of(actor)
+    agency = agency_of(actor)
     if agency is None or not user_role_codes(actor) & {RoleCode.AGENCY_HEAD, RoleCode.RECEIVING_OFFICER}:
         raise PermissionDenied(_("Chỉ lãnh đạo cơ quan hoặc bộ phận một cửa được gửi phiếu xin lỗi."))
     if not DossierAccess.objects.filter(dossier=dossier, agency=agency).exists():
@@ -421,23 +329,19 @@ def dossier_apologise(
     dossier.apology_count = 1
     dossier.lock_version += 1
     dossier.save()
-    DossierEvent.objects.create(
+    # The notice, the printed Form 04 and the scan's pending draft follow from the event.
+    record(
         dossier=dossier,
-        action=EventAction.APOLOGY,
+        payload=Apologised(
+            original_due_at=original,
+            new_due_at=new_due_at,
+            responsible_agency=responsible_agency.code,
+            reason=reason.strip(),
+        ),
         actor=actor,
         at=at,
         comment=reason.strip(),
         from_agency=responsible_agency,
         to_agency=dossier.current_agency,
-        data={
-            "original_due_at": original.isoformat(),
-            "new_due_at": new_due_at.isoformat(),
-            "responsible_agency": responsible_agency.code,
-        },
     )
-    from onestop_tayninh.notifications.services import notify_apology
-    from onestop_tayninh.printing.jobs import enqueue_document_generate
-
-    notify_apology(dossier=dossier, at=at, reason=reason.strip())
-    enqueue_document_generate(dossier=dossier, kind="apology", at=at)
     return dossier

@@ -11,9 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.calendars.selectors import get_calendar
+from onestop_tayninh.directory.constants import RoleCode
+from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.directory.selectors import user_role_codes
 from onestop_tayninh.workflows.constants import Effect, StateKind
-from onestop_tayninh.workflows.models import State
+from onestop_tayninh.workflows.models import State, Transition
 
 from .constants import DossierStatus
 from .models import Consultation, Dossier
@@ -62,7 +64,7 @@ _WORKING_KINDS = [StateKind.AT_AGENCY, StateKind.IN_CONSULTATION]
 
 def _states_to_act(roles: set[str]) -> list[int]:
     """Working steps with a transition that one of `roles` may take (a short list): the same role rule
-    as dossiers.actions.transition_allowed, so the inbox and the dossier page's buttons agree."""
+    as transition_allowed below, so the inbox and the dossier page's buttons agree."""
     return list(
         State.objects.filter(kind__in=_WORKING_KINDS, outgoing__roles__code__in=roles)
         .values_list("pk", flat=True)
@@ -119,12 +121,8 @@ def inbox_counts(*, user: User, at: dt.datetime) -> list[tuple[Bucket, int]]:
 def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> dict:
     """Everything the dossier page shows, and exactly the actions this user may take."""
     from onestop_tayninh.accounts.models import User as UserModel
-    from onestop_tayninh.directory.constants import RoleCode
-    from onestop_tayninh.directory.models import Agency
     from onestop_tayninh.notifications.constants import ApologyDraftStatus
     from onestop_tayninh.notifications.models import ApologyDraft
-
-    from .actions import available_transitions
 
     official = getattr(user, "official", None)
     transitions = available_transitions(dossier=dossier, user=user) if dossier.closed_at is None else []
@@ -204,3 +202,69 @@ def public_lookup(*, code: str, last_digits: str) -> Dossier | None:
         return None
     identifiers = (dossier.cccd, dossier.phone, dossier.tax_code)
     return dossier if any(value and value.endswith(last_digits) for value in identifiers) else None
+
+
+# --- who may act: the predicates the actions and the dossier page share ---------------------------------------
+
+
+def agency_of(user: User) -> Agency | None:
+    official = getattr(user, "official", None)
+    return official.agency if official else None
+
+
+def transition_allowed(*, dossier: Dossier, transition: Transition, user: User) -> bool:
+    """Role, agency and assignment rules, without the per-transition conditions."""
+    usable = user_role_codes(user) & {role.code for role in transition.roles.all()}
+    if not usable:
+        return False
+    agency = agency_of(user)
+    if agency is None or agency.pk != dossier.current_agency_id:
+        return False
+    # Acting only as a handling officer: only on dossiers assigned to oneself.
+    if usable == {RoleCode.HANDLING_OFFICER} and dossier.assigned_to_id and dossier.assigned_to_id != user.pk:
+        return False
+    return True
+
+
+def actors_at_step(dossier: Dossier) -> list[User]:
+    """The officials who may act on the dossier at its current step, by the rule of its page's buttons.
+
+    A receiving officer counts only at the desk that received the dossier. A handful of officials
+    of one agency are checked, so the per-user role lookups stay few.
+    """
+    from onestop_tayninh.accounts.models import User
+
+    if dossier.state_id is None:
+        return []
+    transitions = list(
+        Transition.objects.filter(source_id=dossier.state_id, roles__isnull=False).prefetch_related("roles").distinct()
+    )
+    roles = {role.code for transition in transitions for role in transition.roles.all()}
+    if not roles:
+        return []
+    candidates = (
+        User.objects.filter(is_active=True, official__agency_id=dossier.current_agency_id, groups__role__code__in=roles)
+        .select_related("official")
+        .distinct()
+    )
+    actors = []
+    for user in candidates:
+        if not any(transition_allowed(dossier=dossier, transition=t, user=user) for t in transitions):
+            continue
+        if (
+            user_role_codes(user) & roles == {RoleCode.RECEIVING_OFFICER}
+            and not user.official.desks.filter(pk=dossier.receiving_desk_id).exists()
+        ):
+            continue
+        actors.append(user)
+    return actors
+
+
+def available_transitions(*, dossier: Dossier, user: User) -> list[Transition]:
+    """Exactly the actions this user may take on this dossier now (the buttons on its page)."""
+    if dossier.state_id is None:
+        return []
+    transitions = (
+        Transition.objects.filter(source_id=dossier.state_id).prefetch_related("roles").select_related("target")
+    )
+    return [t for t in transitions if transition_allowed(dossier=dossier, transition=t, user=user)]

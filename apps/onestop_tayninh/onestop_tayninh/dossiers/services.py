@@ -27,11 +27,7 @@ from onestop_tayninh.catalog.models import DocumentRequirement, DocumentType, Pr
 from onestop_tayninh.directory.constants import RoleCode
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
 from onestop_tayninh.directory.selectors import user_role_codes
-from onestop_tayninh.notifications import services as notify
-from onestop_tayninh.printing.jobs import enqueue_document_generate
 from onestop_tayninh.security.uploads import check_upload, detect_type
-from onestop_tayninh.vault.models import VaultDocument
-from onestop_tayninh.vault.services import vault_document_keep
 from onestop_tayninh.workflows.constants import Effect, StateKind
 
 from .actions import applicant_step, applicant_transition, grant_access, workflow_start
@@ -45,10 +41,22 @@ from .constants import (
     FormsVersion,
     ReturnMethod,
 )
-from .models import Dossier, DossierCodeCounter, DossierDocument, DossierEvent
+from .events import (
+    Accepted,
+    CompletionRequested,
+    DocumentAdded,
+    Refused,
+    Resubmitted,
+    Started,
+    SubmittedOnline,
+    Withdrawn,
+    record,
+)
+from .models import Dossier, DossierCodeCounter, DossierDocument
 
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
+    from onestop_tayninh.vault.models import VaultDocument
 
 DEFAULT_FILE_KINDS = ("pdf", "jpg", "png")
 
@@ -65,13 +73,6 @@ def ensure_receiving_officer(*, officer: User, desk: ReceptionDesk) -> None:
         raise PermissionDenied(
             _("Cán bộ không làm việc tại “%(desk)s” nên không được tiếp nhận hồ sơ tại đây.") % {"desk": desk.name}
         )
-
-
-def _event(*, dossier: Dossier, action: str, actor: User | None, at: dt.datetime, comment: str = "", data=None):
-    event = DossierEvent(dossier=dossier, action=action, actor=actor, at=at, comment=comment, data=data or {})
-    event.full_clean()
-    event.save()
-    return event
 
 
 def _locked(dossier: Dossier) -> Dossier:
@@ -142,7 +143,7 @@ def dossier_start(
     dossier.full_clean()
     dossier.save()
     grant_access(dossier, dossier.receiving_agency)
-    _event(dossier=dossier, action=EventAction.STARTED, actor=officer, at=at)
+    record(dossier=dossier, payload=Started(), actor=officer, at=at)
     return dossier
 
 
@@ -232,12 +233,11 @@ def _document_attach(*, dossier, requirement, file, officer, at, label, document
     except Exception:
         document.file.delete(save=False)
         raise
-    _event(
+    record(
         dossier=dossier,
-        action=EventAction.DOCUMENT_ADDED,
+        payload=DocumentAdded(document=document.pk, requirement=requirement.pk if requirement else None, name=label),
         actor=officer,
         at=at,
-        data={"document": document.pk, "requirement": requirement.pk if requirement else None, "name": label},
     )
     return document
 
@@ -318,17 +318,13 @@ def dossier_accept(*, dossier: Dossier, officer: User, at: dt.datetime) -> Dossi
     dossier.forms_version = forms_version_for(at)
     workflow_start(dossier=dossier, at=at, calendar=calendar)
     dossier.save()
-    _event(
+    # The applicant's notice and the printed receipt (Form 01) follow from the event (core/subscriptions.py).
+    record(
         dossier=dossier,
-        action=EventAction.ACCEPTED,
+        payload=Accepted(code=dossier.code, due_at=due_at, forms_version=dossier.forms_version),
         actor=officer,
         at=at,
-        data={"code": dossier.code, "due_at": due_at.isoformat(), "forms_version": dossier.forms_version},
     )
-    # Written in this transaction; sent by a worker after commit (notifications outbox).
-    notify.notify_dossier_received(dossier=dossier, at=at)
-    # The receipt (Form 01) is rendered by a worker once this commits, and stored with the dossier.
-    enqueue_document_generate(dossier=dossier, kind="receipt", at=at)
     return dossier
 
 
@@ -345,16 +341,14 @@ def dossier_request_completion(
         raise ValidationError(_("Hãy liệt kê đầy đủ các giấy tờ cần bổ sung, hoàn thiện."))
     dossier.status = DossierStatus.INCOMPLETE
     dossier.save(update_fields=["status", "updated_at"])
-    _event(
+    number = dossier.events.filter(action=EventAction.COMPLETION_REQUESTED).count() + 1
+    record(
         dossier=dossier,
-        action=EventAction.COMPLETION_REQUESTED,
+        payload=CompletionRequested(items=tuple(items), reason=reason.strip(), number=number),
         actor=officer,
         at=at,
         comment=reason.strip(),
-        data={"items": items},
     )
-    enqueue_document_generate(dossier=dossier, kind="supplement_request", at=at)
-    notify.notify_completion_requested(dossier=dossier, at=at, items=items, reason=reason.strip())
     return dossier
 
 
@@ -368,9 +362,7 @@ def dossier_refuse(*, dossier: Dossier, officer: User, reason: str, at: dt.datet
         raise ValidationError(_("Từ chối tiếp nhận phải nêu rõ lý do."))
     dossier.status = DossierStatus.REFUSED
     dossier.save(update_fields=["status", "updated_at"])
-    _event(dossier=dossier, action=EventAction.REFUSED, actor=officer, at=at, comment=reason.strip())
-    enqueue_document_generate(dossier=dossier, kind="refusal", at=at)
-    notify.notify_receipt_refused(dossier=dossier, at=at, reason=reason.strip())
+    record(dossier=dossier, payload=Refused(reason=reason.strip()), actor=officer, at=at, comment=reason.strip())
     return dossier
 
 
@@ -412,8 +404,20 @@ def _online_document(*, dossier: Dossier, item: OnlineFile, citizen: User, at: d
     document.file.name = item.stored_name
     document.full_clean()
     document.save()
-    if item.vault_document is None:
-        vault_document_keep(owner=citizen, document=document, sha256=item.sha256, at=at)
+    # The vault keeps what the applicant uploaded (vault.subscribers); a document picked from it is there.
+    record(
+        dossier=dossier,
+        payload=DocumentAdded(
+            document=document.pk,
+            requirement=item.requirement.pk if item.requirement else None,
+            name=item.requirement.name if item.requirement else str(_("Giấy tờ bổ sung")),
+            supplement_round=supplement_round,
+            sha256=item.sha256,
+            reused=item.vault_document is not None,
+        ),
+        actor=citizen,
+        at=at,
+    )
     return document
 
 
@@ -466,8 +470,7 @@ def dossier_submit_online(
     grant_access(dossier, dossier.receiving_agency)
     for item in files:
         _online_document(dossier=dossier, item=item, citizen=citizen, at=at, supplement_round=0)
-    _event(dossier=dossier, action=EventAction.SUBMITTED_ONLINE, actor=citizen, at=at, data={"files": len(files)})
-    notify.notify_online_dossier_arrived(dossier=dossier, at=at)
+    record(dossier=dossier, payload=SubmittedOnline(files=len(files)), actor=citizen, at=at)
     return dossier
 
 
@@ -521,17 +524,6 @@ def _supplement_attach(*, dossier, citizen, requirement, file, at) -> DossierDoc
     except Exception:
         default_storage.delete(stored)
         raise
-    _event(
-        dossier=dossier,
-        action=EventAction.DOCUMENT_ADDED,
-        actor=citizen,
-        at=at,
-        data={
-            "document": document.pk,
-            "requirement": requirement.pk if requirement else None,
-            "name": requirement.name if requirement else _("Giấy tờ bổ sung"),
-        },
-    )
     return document
 
 
@@ -548,8 +540,7 @@ def dossier_supplement_submit(*, dossier: Dossier, citizen: User, at: dt.datetim
     if dossier.status == DossierStatus.INCOMPLETE:
         dossier.status = DossierStatus.TO_CHECK
         dossier.save(update_fields=["status", "updated_at"])
-        _event(dossier=dossier, action=EventAction.RESUBMITTED, actor=citizen, at=at, comment=comment.strip())
-        notify.notify_online_dossier_arrived(dossier=dossier, at=at, resubmitted=round_)
+        record(dossier=dossier, payload=Resubmitted(round=round_), actor=citizen, at=at, comment=comment.strip())
         return dossier
     return applicant_transition(
         dossier=dossier,
@@ -571,7 +562,7 @@ def dossier_withdraw(*, dossier: Dossier, citizen: User, reason: str, at: dt.dat
     if dossier.status in (DossierStatus.TO_CHECK, DossierStatus.INCOMPLETE):
         dossier.status = DossierStatus.WITHDRAWN
         dossier.save(update_fields=["status", "updated_at"])
-        _event(dossier=dossier, action=EventAction.WITHDRAWN, actor=citizen, at=at, comment=reason)
+        record(dossier=dossier, payload=Withdrawn(reason=reason), actor=citizen, at=at, comment=reason)
         return dossier
     if not can_withdraw(dossier):
         raise ValidationError(_("Hồ sơ đã được giải quyết hoặc đang ở bước không thể rút trực tuyến."))

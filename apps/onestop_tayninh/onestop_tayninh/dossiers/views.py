@@ -16,9 +16,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from onestop_tayninh.accounts.models import User
 from onestop_tayninh.directory.models import Agency
-from onestop_tayninh.notifications.constants import ApologyDraftStatus
-from onestop_tayninh.notifications.models import ApologyDraft
-from onestop_tayninh.notifications.services import apology_draft_confirm
 from onestop_tayninh.security.audit import audit_event
 from onestop_tayninh.security.constants import AuditAction
 
@@ -96,27 +93,16 @@ def dossier_apologise(request, pk: int):
         if new_due is None or agency is None:
             raise ValidationError("Hãy chọn ngày hẹn mới và cơ quan gây chậm trễ.")
         new_due = timezone.make_aware(new_due) if timezone.is_naive(new_due) else new_due
-        reason = post.get("reason", "")
-        draft = ApologyDraft.objects.filter(dossier=dossier, status=ApologyDraftStatus.PENDING).first()
-        if draft is not None:  # confirming the draft the deadline scan prepared
-            apology_draft_confirm(
-                draft=draft,
-                actor=request.user,
-                reason=reason,
-                responsible_agency=agency,
-                new_due_at=new_due,
-                at=timezone.now(),
-            )
-        else:
-            actions.dossier_apologise(
-                dossier=dossier,
-                actor=request.user,
-                reason=reason,
-                responsible_agency=agency,
-                new_due_at=new_due,
-                at=timezone.now(),
-                expected_version=_int(post.get("lock_version")),
-            )
+        # A Form 04 the deadline scan drafted is confirmed by the apology itself (notifications.subscribers).
+        actions.dossier_apologise(
+            dossier=dossier,
+            actor=request.user,
+            reason=post.get("reason", ""),
+            responsible_agency=agency,
+            new_due_at=new_due,
+            at=timezone.now(),
+            expected_version=_int(post.get("lock_version")),
+        )
     except (ValidationError, PermissionDenied) as exc:
         for text in getattr(exc, "messages", [str(exc)]):
             messages.error(request, text)

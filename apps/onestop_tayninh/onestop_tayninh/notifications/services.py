@@ -39,8 +39,6 @@ from django.utils import timezone
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.calendars.selectors import get_calendar
 from onestop_tayninh.directory.constants import RoleCode
-from onestop_tayninh.dossiers.constants import Channel as DossierChannel
-from onestop_tayninh.dossiers.constants import EventAction
 
 from . import registry
 from .base import Channel, ChannelError
@@ -49,7 +47,7 @@ from .models import ApologyDraft, DeadlineAlert, DeskNotification, Message, Mess
 
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
-    from onestop_tayninh.dossiers.models import Consultation, Dossier
+    from onestop_tayninh.dossiers.models import Dossier
 
 logger = logging.getLogger("onestop_tayninh.notifications")
 
@@ -168,7 +166,7 @@ def message_resend(*, message: Message, at: dt.datetime) -> Message:
 # --- rendering ----------------------------------------------------------------------------------
 
 
-def _local_text(moment: dt.datetime | None) -> str:
+def local_text(moment: dt.datetime | None) -> str:
     if moment is None:
         return ""
     return moment.astimezone(VIETNAM_TZ).strftime("%H:%M ngày %d/%m/%Y")
@@ -187,8 +185,8 @@ def template_context(message: Message) -> dict[str, Any]:
             code=dossier.code or "",
             applicant_name=dossier.applicant_name,
             procedure_name=dossier.procedure_version.name,
-            due_at=_local_text(dossier.due_at),
-            original_due_at=_local_text(dossier.original_due_at),
+            due_at=local_text(dossier.due_at),
+            original_due_at=local_text(dossier.original_due_at),
             agency=dossier.current_agency,
             receiving_desk=dossier.receiving_desk,
         )
@@ -423,14 +421,14 @@ def desk_notification_mark_read(*, user: User, notification_ids: Iterable[int] |
     return notices.update(read_at=at)
 
 
-# --- events: what the lead's services call -----------------------------------------------------
+# --- recipients: what notifications.subscribers build messages with ------------------------------
 
 
 def _official_channels() -> list[str]:
     return list(settings.ONESTOP_NOTIFY_OFFICIAL_CHANNELS)
 
 
-def _citizen_messages(
+def citizen_messages(
     *, dossier: Dossier, key: str, event: str, at: dt.datetime, context: dict[str, Any] | None = None
 ) -> list[Message]:
     targets = [(ChannelCode.EMAIL.value, dossier.email), (ChannelCode.SMS.value, dossier.phone)]
@@ -460,7 +458,7 @@ def _citizen_messages(
     ]
 
 
-def _official_messages(
+def official_messages(
     *, users: Iterable[User], key: str, event: str, at: dt.datetime, dossier: Dossier | None, context=None
 ) -> list[Message]:
     messages = []
@@ -482,154 +480,6 @@ def _official_messages(
                 )
             )
     return messages
-
-
-def agency_heads(agency_id: int | None) -> list[User]:
-    from onestop_tayninh.accounts.models import User
-
-    if agency_id is None:
-        return []
-    return list(
-        User.objects.filter(
-            is_active=True, official__agency_id=agency_id, groups__role__code=RoleCode.AGENCY_HEAD
-        ).distinct()
-    )
-
-
-def notify_dossier_received(*, dossier: Dossier, at: dt.datetime) -> list[Message]:
-    """Citizen: received, with the dossier code and the appointment date. Call in dossier_accept."""
-    return _citizen_messages(dossier=dossier, key=TemplateKey.DOSSIER_RECEIVED, event=f"received:{dossier.pk}", at=at)
-
-
-def notify_supplement_requested(*, dossier: Dossier, at: dt.datetime, comment: str = "") -> list[Message]:
-    """Citizen: a supplement is requested (the clock pauses). One per request (supplement_count)."""
-    return _citizen_messages(
-        dossier=dossier,
-        key=TemplateKey.SUPPLEMENT_REQUESTED,
-        event=f"supplement:{dossier.pk}:{dossier.supplement_count}",
-        at=at,
-        context={"comment": comment},
-    )
-
-
-def notify_result_ready(*, dossier: Dossier, at: dt.datetime) -> list[Message]:
-    """Citizen: the result is issued and can be collected / downloaded."""
-    return _citizen_messages(dossier=dossier, key=TemplateKey.RESULT_READY, event=f"result:{dossier.pk}", at=at)
-
-
-def notify_apology(*, dossier: Dossier, at: dt.datetime, reason: str = "") -> list[Message]:
-    """Citizen: Form 04, the apology with the new appointment date (once per dossier)."""
-    return _citizen_messages(
-        dossier=dossier,
-        key=TemplateKey.APOLOGY,
-        event=f"apology:{dossier.pk}",
-        at=at,
-        context={"new_due_at": _local_text(dossier.due_at), "reason": reason},
-    )
-
-
-def notify_rating_invitation(*, dossier: Dossier, at: dt.datetime) -> list[Message]:
-    """Citizen: invitation to rate the handling, once the result is returned."""
-    return _citizen_messages(dossier=dossier, key=TemplateKey.RATING_INVITATION, event=f"rating:{dossier.pk}", at=at)
-
-
-def notify_completion_requested(
-    *, dossier: Dossier, at: dt.datetime, items: list[str], reason: str = ""
-) -> list[Message]:
-    """An applicant not at the counter (online, by post, Zalo): the desk's Form 02, what to add
-    before the dossier can be received. A walk-in applicant is handed the form: nothing is sent.
-    One per request."""
-    if dossier.channel == DossierChannel.DESK:
-        return []
-    requests = dossier.events.filter(action=EventAction.COMPLETION_REQUESTED).count()
-    return _citizen_messages(
-        dossier=dossier,
-        key=TemplateKey.COMPLETION_REQUESTED,
-        event=f"completion:{dossier.pk}:{requests}",
-        at=at,
-        context={
-            "items": "\n".join(f"- {item}" for item in items),
-            "reason": reason,
-            "online": dossier.channel == DossierChannel.ONLINE,
-        },
-    )
-
-
-def notify_receipt_refused(*, dossier: Dossier, at: dt.datetime, reason: str) -> list[Message]:
-    """An applicant not at the counter: the desk's Form 03, the dossier is not received, and why."""
-    if dossier.channel == DossierChannel.DESK:
-        return []
-    return _citizen_messages(
-        dossier=dossier,
-        key=TemplateKey.RECEIPT_REFUSED,
-        event=f"refused:{dossier.pk}",
-        at=at,
-        context={"reason": reason, "online": dossier.channel == DossierChannel.ONLINE},
-    )
-
-
-def desk_receiving_officers(desk_id: int) -> list[User]:
-    from onestop_tayninh.accounts.models import User
-
-    return list(
-        User.objects.filter(
-            is_active=True, official__desks__id=desk_id, groups__role__code=RoleCode.RECEIVING_OFFICER
-        ).distinct()
-    )
-
-
-def notify_online_dossier_arrived(*, dossier: Dossier, at: dt.datetime, resubmitted: int = 0) -> list[Message]:
-    """The desk's receiving officers: an online dossier (or its Form 02 supplement, round
-    `resubmitted`) waits in the "to check" queue."""
-    return _official_messages(
-        users=desk_receiving_officers(dossier.receiving_desk_id),
-        key=TemplateKey.ONLINE_DOSSIER_ARRIVED,
-        event=f"online:{dossier.pk}:{resubmitted}",
-        at=at,
-        dossier=dossier,
-        context={"submitted_at": _local_text(at), "resubmitted": resubmitted},
-    )
-
-
-def notify_step_waiting(*, dossier: Dossier, users: Iterable[User], at: dt.datetime) -> list[Message]:
-    """Officials: the dossier has come to a step where they act (submitted for approval, back at the
-    desk to return the result, supplemented by the citizen). One per step the dossier enters."""
-    return _official_messages(
-        users=users,
-        key=TemplateKey.STEP_WAITING,
-        event=f"step:{dossier.pk}:{dossier.lock_version}",
-        at=at,
-        dossier=dossier,
-        context={
-            "step": dossier.state.name if dossier.state_id else "",
-            "step_due_at": _local_text(dossier.step_due_at),
-        },
-    )
-
-
-def notify_assigned(*, dossier: Dossier, at: dt.datetime) -> list[Message]:
-    """Official: the dossier is assigned to you (dossier.assigned_to)."""
-    if dossier.assigned_to_id is None:
-        return []
-    return _official_messages(
-        users=[dossier.assigned_to],
-        key=TemplateKey.ASSIGNED,
-        event=f"assigned:{dossier.pk}:{dossier.lock_version}",
-        at=at,
-        dossier=dossier,
-    )
-
-
-def notify_consultation_requested(*, consultation: Consultation, at: dt.datetime) -> list[Message]:
-    """Officials: the heads of the consulted agency are asked for an opinion."""
-    return _official_messages(
-        users=agency_heads(consultation.agency_id),
-        key=TemplateKey.CONSULTATION_REQUESTED,
-        event=f"consultation:{consultation.pk}",
-        at=at,
-        dossier=consultation.dossier,
-        context={"consultation_due_at": _local_text(consultation.due_at), "consulted_agency": consultation.agency.name},
-    )
 
 
 # --- the deadline scan ---------------------------------------------------------------------------
@@ -781,33 +631,3 @@ def _enqueue_dispatch() -> None:
         notifications_queue().enqueue(dispatch_due)
     except Exception:
         logger.warning("notification_dispatch_enqueue_failed", exc_info=True)
-
-
-@transaction.atomic
-def apology_draft_confirm(
-    *,
-    draft: ApologyDraft,
-    actor: User,
-    reason: str,
-    responsible_agency,
-    new_due_at: dt.datetime,
-    at: dt.datetime,
-) -> ApologyDraft:
-    """The head confirms the draft: Form 04 is issued (dossiers.actions.dossier_apologise) and sent."""
-    from onestop_tayninh.dossiers.actions import dossier_apologise
-
-    draft = ApologyDraft.objects.select_for_update().get(pk=draft.pk)
-    dossier = dossier_apologise(
-        dossier=draft.dossier,
-        actor=actor,
-        reason=reason,
-        responsible_agency=responsible_agency,
-        new_due_at=new_due_at,
-        at=at,
-    )
-    draft.status = ApologyDraftStatus.CONFIRMED
-    draft.confirmed_by = actor
-    draft.confirmed_at = at
-    draft.save(update_fields=["status", "confirmed_by", "confirmed_at"])
-    notify_apology(dossier=dossier, at=at, reason=reason)
-    return draft

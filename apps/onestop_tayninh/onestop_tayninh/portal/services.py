@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 from onestop_tayninh.catalog.constants import RequirementKind
 from onestop_tayninh.catalog.eforms import build_eform
 from onestop_tayninh.catalog.models import DocumentRequirement, ProcedureVersion
-from onestop_tayninh.dossiers.constants import EventAction, ReturnMethod
-from onestop_tayninh.dossiers.models import Dossier, DossierEvent
+from onestop_tayninh.dossiers.constants import ReturnMethod
+from onestop_tayninh.dossiers.events import Rated, record
+from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.dossiers.services import (
     OnlineFile,
     component_upload_check,
@@ -391,11 +392,5 @@ def dossier_rate(
     )
     rating.full_clean()
     rating.save()
-    DossierEvent.objects.create(
-        dossier=dossier,
-        action=EventAction.RATED,
-        actor=citizen,
-        at=at,
-        data={"satisfied": satisfied, "score": rating.score},
-    )
+    record(dossier=dossier, payload=Rated(satisfied=satisfied, score=rating.score), actor=citizen, at=at)
     return rating

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from onestop_tayninh.dossiers.models import Dossier
 
-from .constants import DocumentKind, ExportStatus
+from .constants import ExportStatus
 from .models import RegisterExport
 
 logger = logging.getLogger(__name__)
@@ -26,12 +26,6 @@ def document_generate_job(dossier_id: int, kind: str, at: str) -> int:
 
     dossier = Dossier.objects.get(pk=dossier_id)
     return document_generate(dossier=dossier, kind=kind, at=dt.datetime.fromisoformat(at)).pk
-
-
-def enqueue_document_generate(*, dossier: Dossier, kind: DocumentKind | str, at: dt.datetime) -> None:
-    """Queue the generation once the surrounding transaction commits (nothing if it rolls back)."""
-    dossier_id, kind, stamp = dossier.pk, str(kind), at.isoformat()
-    transaction.on_commit(lambda: django_rq.enqueue(document_generate_job, dossier_id, kind, stamp))
 
 
 def register_export_job(export_id: int) -> int:

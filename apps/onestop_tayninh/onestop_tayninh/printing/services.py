@@ -410,7 +410,7 @@ def _stop_notice(dossier: Dossier, context: dict, missing: _Missing) -> None:
 
 
 def _agency_head_name(agency: Agency | None, *, actor) -> str:
-    from onestop_tayninh.notifications.services import agency_heads
+    from onestop_tayninh.directory.selectors import agency_heads
 
     heads = agency_heads(agency.pk if agency else None)
     if actor is not None and any(head.pk == actor.pk for head in heads):

@@ -1,0 +1,132 @@
+"""The task outbox (core.models.Task): write in the caller's transaction, hand to RQ after commit, run once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .constants import TaskStatus
+from .models import Task
+
+logger = logging.getLogger(__name__)
+
+#: A task handed to RQ this long ago and still queued (its job lost with Redis) is handed again;
+#: a running task whose worker has been silent this long is taken over.
+LEASE = dt.timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+
+
+def task_enqueue(
+    *, func: str, kwargs: dict[str, Any], dedupe_key: str, at: dt.datetime, queue: str = "default"
+) -> Task:
+    """Write a task in the current transaction; after commit it is handed to RQ.
+
+    Idempotent on `dedupe_key`: the same work for the same event is written once. Never raises
+    because Redis is down: the dispatcher hands the row over later.
+    """
+    existing = Task.objects.filter(dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing
+    task = Task(func=func, kwargs=kwargs, queue=queue, dedupe_key=dedupe_key, next_attempt_at=at, created_at=at)
+    task.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            task.save()
+    except IntegrityError:  # the same event's task, written a moment ago by a concurrent request
+        return Task.objects.get(dedupe_key=dedupe_key)
+    task_id, task_queue = task.pk, queue
+    transaction.on_commit(lambda: _hand_over([task_id], task_queue, timezone.now()))
+    return task
+
+
+def _hand_over(task_ids: list[int], queue: str, at: dt.datetime) -> None:
+    """Give ids to RQ; a Redis outage is logged, not raised (the request has already committed)."""
+    import django_rq
+
+    from .jobs import run_tasks
+
+    Task.objects.filter(pk__in=task_ids, status=TaskStatus.QUEUED).update(dispatched_at=at)
+    try:
+        django_rq.get_queue(queue, commit_mode="auto").enqueue(run_tasks, task_ids)
+    except Exception:
+        logger.warning("task_hand_over_failed ids=%s queue=%s", task_ids, queue, exc_info=True)
+
+
+def _worker_token() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:100]
+
+
+def _claim(task_id: int, token: str, now: dt.datetime) -> bool:
+    """queued and due (or running with an expired lease) → running, in one UPDATE: one claimer wins."""
+    return bool(
+        Task.objects.filter(pk=task_id)
+        .filter(
+            Q(status=TaskStatus.QUEUED, next_attempt_at__lte=now)
+            | Q(status=TaskStatus.RUNNING, claimed_at__lt=now - LEASE)
+        )
+        .update(status=TaskStatus.RUNNING, claimed_by=token, claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def tasks_run(*, task_ids: Iterable[int]) -> dict[str, int]:
+    """Run the given tasks that are still due; safe to run twice on the same ids."""
+    counts = {"done": 0, "retry": 0, "failed": 0, "skipped": 0}
+    token = _worker_token()
+    for task_id in task_ids:
+        if not _claim(task_id, token, timezone.now()):
+            counts["skipped"] += 1
+            continue
+        task = Task.objects.get(pk=task_id)
+        mine = Task.objects.filter(pk=task_id, claimed_by=token, status=TaskStatus.RUNNING)
+        try:
+            import_string(task.func)(**task.kwargs)
+        except Exception as exc:
+            logger.exception("task_failed id=%s func=%s attempt=%s", task.pk, task.func, task.attempts)
+            now = timezone.now()
+            if task.attempts >= MAX_ATTEMPTS:
+                mine.update(status=TaskStatus.FAILED, finished_at=now, last_error=repr(exc)[:2000])
+                counts["failed"] += 1
+            else:
+                delay = dt.timedelta(seconds=30 * 2 ** (task.attempts - 1))
+                mine.update(
+                    status=TaskStatus.QUEUED,
+                    next_attempt_at=now + delay,
+                    dispatched_at=None,
+                    claimed_by="",
+                    last_error=repr(exc)[:2000],
+                )
+                counts["retry"] += 1
+            continue
+        mine.update(status=TaskStatus.DONE, finished_at=timezone.now(), last_error="")
+        counts["done"] += 1
+    return counts
+
+
+def tasks_dispatch_due(*, at: dt.datetime, batch_size: int = 100, max_tasks: int = 20000) -> int:
+    """The safety net, every minute: hand over due tasks no job carries, and tasks whose worker died."""
+    due = (
+        Task.objects.filter(
+            Q(status=TaskStatus.QUEUED, next_attempt_at__lte=at)
+            & (Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=at - LEASE))
+            | Q(status=TaskStatus.RUNNING, claimed_at__lt=at - LEASE)
+        )
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", "queue")[:max_tasks]
+    )
+    by_queue: dict[str, list[int]] = {}
+    for task_id, queue in due:
+        by_queue.setdefault(queue, []).append(task_id)
+    for queue, ids in by_queue.items():
+        for start in range(0, len(ids), batch_size):
+            _hand_over(ids[start : start + batch_size], queue, at)
+    return sum(len(ids) for ids in by_queue.values())

@@ -1,0 +1,80 @@
+"""What happens when something happens to a dossier: every subscriber of the dossier engine, in one table.
+
+`dossiers.events.record()` writes the event, then runs each handler listed here for its kind,
+in this order, inside the caller's transaction (no Django signals: explicit and greppable).
+A handler is `handler(event: DossierEvent, payload: Payload) -> None`, named by dotted path so
+the engine imports none of them. `when` narrows a row to payloads whose fields have the given
+value (or one of a tuple of values). Handlers write rows only (outbox messages, tasks, vault
+entries); anything slow or external happens later in a worker.
+
+Event kinds are the values of `dossiers.constants.EventAction`; written here as plain strings
+because core sits below the dossier engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+NOTIFY = "onestop_tayninh.notifications.subscribers"
+PRINT = "onestop_tayninh.printing.subscribers"
+VAULT = "onestop_tayninh.vault.subscribers"
+
+
+@dataclass(frozen=True)
+class Subscription:
+    #: The event kind (an EventAction value).
+    event: str
+    #: Dotted path of the handler.
+    handler: str
+    #: Payload fields and the value (or tuple of values) they must have.
+    when: Mapping[str, Any] = field(default_factory=dict)
+
+    def matches(self, payload: Any) -> bool:
+        for name, wanted in self.when.items():
+            value = getattr(payload, name)
+            if value not in (wanted if isinstance(wanted, tuple) else (wanted,)):
+                return False
+        return True
+
+
+SUBSCRIPTIONS: tuple[Subscription, ...] = (
+    # An online dossier (or its Form 02 supplement) waits at the desk: the receiving officers hear of it.
+    Subscription("submitted_online", f"{NOTIFY}.online_dossier_arrived"),
+    Subscription("resubmitted", f"{NOTIFY}.online_dossier_arrived"),
+    # The applicant's own uploads go into their vault (a document picked from it is already there).
+    Subscription("document_added", f"{VAULT}.keep_submitted_document", when={"reused": False}),
+    # Received (Form 01): the applicant is told the code and the appointment; the receipt is printed.
+    Subscription("accepted", f"{NOTIFY}.dossier_received"),
+    Subscription("accepted", f"{PRINT}.issue_receipt"),
+    # Form 02 at the desk: printed; an applicant not at the counter gets the list.
+    Subscription("completion_requested", f"{PRINT}.issue_supplement_request"),
+    Subscription("completion_requested", f"{NOTIFY}.completion_requested"),
+    # Form 03 at the desk: printed; an applicant not at the counter is told why.
+    Subscription("refused", f"{PRINT}.issue_refusal"),
+    Subscription("refused", f"{NOTIFY}.receipt_refused"),
+    # Workflow steps, by what the step does.
+    Subscription("transition", f"{NOTIFY}.assigned", when={"effect": "assign"}),
+    Subscription("transition", f"{NOTIFY}.consultation_requested", when={"effect": "request_consultation"}),
+    Subscription("transition", f"{NOTIFY}.supplement_requested", when={"effect": "request_supplement"}),
+    Subscription("transition", f"{PRINT}.issue_supplement_request", when={"effect": "request_supplement"}),
+    Subscription("transition", f"{PRINT}.issue_refusal", when={"effect": "refuse"}),
+    Subscription("transition", f"{NOTIFY}.result_ready", when={"effect": "issue_result"}),
+    Subscription("transition", f"{VAULT}.keep_electronic_result", when={"effect": "issue_result"}),
+    Subscription("transition", f"{NOTIFY}.rating_invitation", when={"effect": "return_result"}),
+    Subscription("transition", f"{PRINT}.issue_stop_notice", when={"target_kind": ("stopped", "withdrawn")}),
+    # Whoever acts at the step entered hears of it (not the one who acted; an assignee was told above).
+    Subscription("transition", f"{NOTIFY}.step_waiting"),
+    # Form 04: the applicant gets the apology and the new date; the printed form follows; a draft
+    # the deadline scan prepared for this dossier is marked confirmed.
+    Subscription("apology", f"{NOTIFY}.apology_draft_confirmed"),
+    Subscription("apology", f"{NOTIFY}.apology"),
+    Subscription("apology", f"{PRINT}.issue_apology"),
+)
+
+
+@cache
+def subscriptions_for(event: str) -> tuple[Subscription, ...]:
+    return tuple(subscription for subscription in SUBSCRIPTIONS if subscription.event == event)

@@ -1,0 +1,251 @@
+"""What happened to a dossier: one typed event per fact, one writer, subscribers told in the same transaction.
+
+`record(...)` is the only writer of `DossierEvent`. Each event kind (`EventAction`) has one frozen
+payload class below; the payload is serialised into the row's `data` and read back by
+`payload_of(event)`, the one parser every reader uses. After the row is written, the handlers
+the subscription table (`core/subscriptions.py`) lists for that kind run, synchronously, inside
+the caller's transaction: a notice or a printing task they write commits or rolls back with the
+event. The engine never imports its subscribers; the table names them by dotted path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import types
+import typing
+from functools import cache
+from typing import TYPE_CHECKING, Any, ClassVar, Union
+
+from django.utils.module_loading import import_string
+
+from .constants import EventAction
+
+if TYPE_CHECKING:
+    from onestop_tayninh.accounts.models import User
+    from onestop_tayninh.directory.models import Agency
+    from onestop_tayninh.workflows.models import State
+
+    from .models import Dossier, DossierEvent
+
+
+@dataclasses.dataclass(frozen=True)
+class Payload:
+    """The data of one event kind. Subclasses set `kind` and declare their fields with defaults,
+    so rows written before a field existed still parse."""
+
+    kind: ClassVar[str]
+
+    def to_data(self) -> dict[str, Any]:
+        return {field.name: _dump(getattr(self, field.name)) for field in dataclasses.fields(self)}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any] | None) -> Payload:
+        data = data or {}
+        hints = typing.get_type_hints(cls)
+        values = {
+            field.name: _load(hints[field.name], data[field.name])
+            for field in dataclasses.fields(cls)
+            if field.name in data
+        }
+        return cls(**values)
+
+
+@dataclasses.dataclass(frozen=True)
+class Started(Payload):
+    kind = EventAction.STARTED
+
+
+@dataclasses.dataclass(frozen=True)
+class DocumentAdded(Payload):
+    kind = EventAction.DOCUMENT_ADDED
+    document: int | None = None
+    requirement: int | None = None
+    name: str = ""
+    supplement_round: int = 0
+    #: Content hash, for the vault to recognise a document it already holds.
+    sha256: str = ""
+    #: Picked from the applicant's vault instead of uploaded.
+    reused: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Accepted(Payload):
+    kind = EventAction.ACCEPTED
+    code: str = ""
+    due_at: dt.datetime | None = None
+    forms_version: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class CompletionRequested(Payload):
+    kind = EventAction.COMPLETION_REQUESTED
+    items: tuple[str, ...] = ()
+    reason: str = ""
+    #: Which Form 02 of this dossier (1 for the first).
+    number: int = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class Refused(Payload):
+    kind = EventAction.REFUSED
+    reason: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Transitioned(Payload):
+    kind = EventAction.TRANSITION
+    transition: str = ""
+    label: str = ""
+    effect: str = ""
+    #: The kind of the step entered (workflows.StateKind), e.g. "stopped".
+    target_kind: str = ""
+    assignee: str = ""
+    assignee_id: int | None = None
+    consulted: tuple[str, ...] = ()
+    supplement_count: int | None = None
+    paused_working_seconds: int | None = None
+    new_due_at: dt.datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ConsultationAnswered(Payload):
+    kind = EventAction.CONSULTATION_ANSWERED
+    consultation: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Apologised(Payload):
+    kind = EventAction.APOLOGY
+    original_due_at: dt.datetime | None = None
+    new_due_at: dt.datetime | None = None
+    #: Code of the agency that caused the delay.
+    responsible_agency: str = ""
+    reason: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class SubmittedOnline(Payload):
+    kind = EventAction.SUBMITTED_ONLINE
+    files: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class Resubmitted(Payload):
+    kind = EventAction.RESUBMITTED
+    #: The Form 02 round the applicant answered.
+    round: int = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class Withdrawn(Payload):
+    kind = EventAction.WITHDRAWN
+    reason: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Rated(Payload):
+    kind = EventAction.RATED
+    satisfied: bool = False
+    score: int = 0
+
+
+PAYLOADS: dict[str, type[Payload]] = {
+    cls.kind: cls
+    for cls in (
+        Started,
+        DocumentAdded,
+        Accepted,
+        CompletionRequested,
+        Refused,
+        Transitioned,
+        ConsultationAnswered,
+        Apologised,
+        SubmittedOnline,
+        Resubmitted,
+        Withdrawn,
+        Rated,
+    )
+}
+
+
+def payload_of(event: DossierEvent) -> Payload:
+    """The typed payload of a stored event: the one parser of `DossierEvent.data`."""
+    return PAYLOADS[event.action].from_data(event.data)
+
+
+def record(
+    *,
+    dossier: Dossier,
+    payload: Payload,
+    actor: User | None,
+    at: dt.datetime,
+    comment: str = "",
+    from_state: State | None = None,
+    to_state: State | None = None,
+    from_agency: Agency | None = None,
+    to_agency: Agency | None = None,
+    step_due_at: dt.datetime | None = None,
+    outcome: str = "",
+) -> DossierEvent:
+    """Append the event, then run its subscribers in this transaction. Call inside the service's atomic block."""
+    from .models import DossierEvent
+
+    event = DossierEvent(
+        dossier=dossier,
+        action=payload.kind,
+        actor=actor,
+        at=at,
+        comment=comment,
+        data=payload.to_data(),
+        from_state=from_state,
+        to_state=to_state,
+        from_agency=from_agency,
+        to_agency=to_agency,
+        step_due_at=step_due_at,
+        outcome=outcome,
+    )
+    event.full_clean()
+    event.save()
+    publish(event, payload)
+    return event
+
+
+def publish(event: DossierEvent, payload: Payload) -> None:
+    """Run the handlers subscribed to this event, in the order the table lists them."""
+    from onestop_tayninh.core.subscriptions import subscriptions_for
+
+    for subscription in subscriptions_for(payload.kind):
+        if subscription.matches(payload):
+            _handler(subscription.handler)(event, payload)
+
+
+@cache
+def _handler(path: str) -> typing.Callable[[DossierEvent, Payload], None]:
+    return import_string(path)
+
+
+# --- (de)serialisation of payload fields ---------------------------------------------------------
+
+
+def _dump(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_dump(item) for item in value]
+    return value
+
+
+def _load(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (Union, types.UnionType):
+        (inner,) = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        return _load(inner, value)
+    if origin is tuple:
+        (item, _ellipsis) = typing.get_args(hint)
+        return tuple(_load(item, element) for element in value)
+    if hint is dt.datetime:
+        return dt.datetime.fromisoformat(value)
+    return value

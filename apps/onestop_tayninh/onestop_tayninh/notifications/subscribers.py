@@ -1,0 +1,199 @@
+"""Who hears of what happened to a dossier: the notification recipes (core/subscriptions.py says when).
+
+Each handler writes outbox rows in the event's transaction (services.citizen_messages /
+official_messages); workers send them after commit. Dedupe keys start from the event id, so a
+handler run twice for the same event writes nothing more, and two events are two notices.
+Handlers return the rows they stand for (the table ignores it; tests read it).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from onestop_tayninh.directory.selectors import agency_heads, desk_receiving_officers
+from onestop_tayninh.dossiers.constants import Channel as DossierChannel
+from onestop_tayninh.dossiers.events import (
+    Apologised,
+    CompletionRequested,
+    Refused,
+    Resubmitted,
+    Transitioned,
+)
+from onestop_tayninh.dossiers.models import Consultation
+from onestop_tayninh.dossiers.selectors import actors_at_step
+from onestop_tayninh.workflows.constants import Effect
+
+from .constants import ApologyDraftStatus, TemplateKey
+from .models import ApologyDraft, Message
+from .services import citizen_messages, local_text, official_messages
+
+if TYPE_CHECKING:
+    from onestop_tayninh.dossiers.events import Payload
+    from onestop_tayninh.dossiers.models import DossierEvent
+
+
+def _key(event: DossierEvent, name: str) -> str:
+    return f"event:{event.pk}:{name}"
+
+
+# --- the applicant -------------------------------------------------------------------------------
+
+
+def dossier_received(event: DossierEvent, payload: Payload) -> list[Message]:
+    """Received (Form 01): the code and the appointment."""
+    return citizen_messages(
+        dossier=event.dossier, key=TemplateKey.DOSSIER_RECEIVED, event=_key(event, "received"), at=event.at
+    )
+
+
+def completion_requested(event: DossierEvent, payload: Payload) -> list[Message]:
+    """Form 02 for an applicant not at the counter (online, by post, Zalo): what to add before the
+    dossier can be received. A walk-in applicant is handed the form: nothing is sent."""
+    assert isinstance(payload, CompletionRequested)
+    dossier = event.dossier
+    if dossier.channel == DossierChannel.DESK:
+        return []
+    return citizen_messages(
+        dossier=dossier,
+        key=TemplateKey.COMPLETION_REQUESTED,
+        event=_key(event, "completion"),
+        at=event.at,
+        context={
+            "items": "\n".join(f"- {item}" for item in payload.items),
+            "reason": payload.reason,
+            "online": dossier.channel == DossierChannel.ONLINE,
+        },
+    )
+
+
+def receipt_refused(event: DossierEvent, payload: Payload) -> list[Message]:
+    """Form 03 for an applicant not at the counter: not received, and why."""
+    assert isinstance(payload, Refused)
+    dossier = event.dossier
+    if dossier.channel == DossierChannel.DESK:
+        return []
+    return citizen_messages(
+        dossier=dossier,
+        key=TemplateKey.RECEIPT_REFUSED,
+        event=_key(event, "refused"),
+        at=event.at,
+        context={"reason": payload.reason, "online": dossier.channel == DossierChannel.ONLINE},
+    )
+
+
+def supplement_requested(event: DossierEvent, payload: Payload) -> list[Message]:
+    """A supplement is requested during handling (the clock pauses)."""
+    return citizen_messages(
+        dossier=event.dossier,
+        key=TemplateKey.SUPPLEMENT_REQUESTED,
+        event=_key(event, "supplement"),
+        at=event.at,
+        context={"comment": event.comment},
+    )
+
+
+def result_ready(event: DossierEvent, payload: Payload) -> list[Message]:
+    """The result is issued and can be collected or downloaded."""
+    return citizen_messages(
+        dossier=event.dossier, key=TemplateKey.RESULT_READY, event=_key(event, "result"), at=event.at
+    )
+
+
+def rating_invitation(event: DossierEvent, payload: Payload) -> list[Message]:
+    """The result is returned: an invitation to rate the handling."""
+    return citizen_messages(
+        dossier=event.dossier, key=TemplateKey.RATING_INVITATION, event=_key(event, "rating"), at=event.at
+    )
+
+
+def apology(event: DossierEvent, payload: Payload) -> list[Message]:
+    """Form 04: the apology with the new appointment."""
+    assert isinstance(payload, Apologised)
+    return citizen_messages(
+        dossier=event.dossier,
+        key=TemplateKey.APOLOGY,
+        event=_key(event, "apology"),
+        at=event.at,
+        context={"new_due_at": local_text(payload.new_due_at), "reason": payload.reason},
+    )
+
+
+def apology_draft_confirmed(event: DossierEvent, payload: Payload) -> None:
+    """The Form 04 the deadline scan drafted for this dossier is now issued: the draft is confirmed."""
+    ApologyDraft.objects.filter(dossier_id=event.dossier_id, status=ApologyDraftStatus.PENDING).update(
+        status=ApologyDraftStatus.CONFIRMED, confirmed_by=event.actor, confirmed_at=event.at
+    )
+
+
+# --- officials -----------------------------------------------------------------------------------
+
+
+def online_dossier_arrived(event: DossierEvent, payload: Payload) -> list[Message]:
+    """The desk's receiving officers: an online dossier (or its Form 02 supplement) waits to be checked."""
+    resubmitted = payload.round if isinstance(payload, Resubmitted) else 0
+    dossier = event.dossier
+    return official_messages(
+        users=desk_receiving_officers(dossier.receiving_desk_id),
+        key=TemplateKey.ONLINE_DOSSIER_ARRIVED,
+        event=_key(event, "online"),
+        at=event.at,
+        dossier=dossier,
+        context={"submitted_at": local_text(event.at), "resubmitted": resubmitted},
+    )
+
+
+def assigned(event: DossierEvent, payload: Payload) -> list[Message]:
+    """The handling officer the dossier was assigned to."""
+    dossier = event.dossier
+    if dossier.assigned_to_id is None:
+        return []
+    return official_messages(
+        users=[dossier.assigned_to],
+        key=TemplateKey.ASSIGNED,
+        event=_key(event, "assigned"),
+        at=event.at,
+        dossier=dossier,
+    )
+
+
+def consultation_requested(event: DossierEvent, payload: Payload) -> list[Message]:
+    """The heads of each consulted agency are asked for an opinion."""
+    consultations = Consultation.objects.filter(dossier_id=event.dossier_id, requested_at=event.at).select_related(
+        "agency", "dossier"
+    )
+    messages: list[Message] = []
+    for consultation in consultations:
+        messages += official_messages(
+            users=agency_heads(consultation.agency_id),
+            key=TemplateKey.CONSULTATION_REQUESTED,
+            event=_key(event, f"consultation:{consultation.pk}"),
+            at=event.at,
+            dossier=consultation.dossier,
+            context={
+                "consultation_due_at": local_text(consultation.due_at),
+                "consulted_agency": consultation.agency.name,
+            },
+        )
+    return messages
+
+
+def step_waiting(event: DossierEvent, payload: Payload) -> list[Message]:
+    """Whoever may act at the step the dossier entered (submitted for approval, back at the desk to
+    return the result, supplemented by the citizen), except the official who acted. An assignment
+    is told to the assignee by `assigned` instead."""
+    assert isinstance(payload, Transitioned)
+    if payload.effect == Effect.ASSIGN:
+        return []
+    dossier = event.dossier
+    users = [user for user in actors_at_step(dossier) if user.pk != event.actor_id]
+    return official_messages(
+        users=users,
+        key=TemplateKey.STEP_WAITING,
+        event=_key(event, "step"),
+        at=event.at,
+        dossier=dossier,
+        context={
+            "step": dossier.state.name if dossier.state_id else "",
+            "step_due_at": local_text(dossier.step_due_at),
+        },
+    )
