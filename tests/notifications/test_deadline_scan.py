@@ -127,3 +127,30 @@ def test_a_draft_of_a_finished_dossier_is_dismissed(dossier):
     Dossier.objects.filter(pk=dossier.pk).update(closed_at=local(2027, 3, 5, 11, 0))
     services.deadline_scan(at=local(2027, 3, 5, 11, 15))
     assert ApologyDraft.objects.get().status == "dismissed"
+
+
+def test_apologising_from_the_desk_confirms_the_draft_notifies_once_and_refuses_a_stale_page(dossier, client):
+    """The dossier page's one apology form: with a draft pending it confirms it (no second notice),
+    and a page drawn before the dossier moved is refused like every other action."""
+    services.deadline_scan(at=local(2027, 3, 5, 9, 0))
+    draft = ApologyDraft.objects.get()
+    client.force_login(user("lanhdao.tuphap"))
+    form = {
+        "new_due_at": "2027-03-12 17:00",
+        "responsible_agency": str(Agency.objects.get(code=JUSTICE).pk),
+        "reason": "Chờ kết quả xác minh",
+        "lock_version": str(dossier.lock_version - 1),  # the page is older than the last hand-over
+    }
+    stale = client.post(f"/desk/dossiers/dossier/{dossier.pk}/apologise/", form, follow=True)
+    assert "trang đã cũ" in stale.content.decode()
+    draft.refresh_from_db()
+    dossier.refresh_from_db()
+    assert draft.status == "pending" and dossier.apology_count == 0
+    assert not Message.objects.filter(template_key="apology").exists()
+
+    form["lock_version"] = str(dossier.lock_version)
+    done = client.post(f"/desk/dossiers/dossier/{dossier.pk}/apologise/", form, follow=True)
+    assert "Đã lập phiếu xin lỗi" in done.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == "confirmed" and draft.confirmed_by == user("lanhdao.tuphap")
+    assert list(Message.objects.filter(template_key="apology").values_list("channel", flat=True)) == ["sms"]

@@ -26,18 +26,18 @@ LEASE = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 
 
-def task_enqueue(
-    *, func: str, kwargs: dict[str, Any], dedupe_key: str, at: dt.datetime, queue: str = "default"
-) -> Task:
-    """Write a task in the current transaction; after commit it is handed to RQ.
+def task_enqueue(*, func: str, kwargs: dict[str, Any], dedupe_key: str, queue: str = "default") -> Task:
+    """Write a task in the current transaction, due at once; after commit it is handed to RQ.
 
     Idempotent on `dedupe_key`: the same work for the same event is written once. Never raises
-    because Redis is down: the dispatcher hands the row over later.
+    because Redis is down: the dispatcher hands the row over later. (The work's own time, such as
+    the event's, travels in `kwargs`; the row's times are the outbox's bookkeeping.)
     """
     existing = Task.objects.filter(dedupe_key=dedupe_key).first()
     if existing is not None:
         return existing
-    task = Task(func=func, kwargs=kwargs, queue=queue, dedupe_key=dedupe_key, next_attempt_at=at, created_at=at)
+    now = timezone.now()
+    task = Task(func=func, kwargs=kwargs, queue=queue, dedupe_key=dedupe_key, next_attempt_at=now, created_at=now)
     task.full_clean(validate_unique=False)
     try:
         with transaction.atomic():
@@ -60,6 +60,8 @@ def _hand_over(task_ids: list[int], queue: str, at: dt.datetime) -> None:
         django_rq.get_queue(queue, commit_mode="auto").enqueue(run_tasks, task_ids)
     except Exception:
         logger.warning("task_hand_over_failed ids=%s queue=%s", task_ids, queue, exc_info=True)
+        # Not carried by any job: the next dispatch (within a minute) hands them over again.
+        Task.objects.filter(pk__in=task_ids, status=TaskStatus.QUEUED).update(dispatched_at=None)
 
 
 def _worker_token() -> str:

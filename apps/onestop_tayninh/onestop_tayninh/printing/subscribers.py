@@ -25,7 +25,6 @@ def _issue(event: DossierEvent, kind: str) -> None:
         func=GENERATE,
         kwargs={"dossier_id": event.dossier_id, "kind": str(kind), "at": event.at.isoformat()},
         dedupe_key=f"document:{event.pk}:{kind}",
-        at=event.at,
     )
 
 

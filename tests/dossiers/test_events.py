@@ -1,0 +1,72 @@
+"""The dossier engine's events: every kind typed, one parser, and a subscription table that names real handlers."""
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from django.utils.module_loading import import_string
+
+from onestop_tayninh.core.subscriptions import SUBSCRIPTIONS
+from onestop_tayninh.dossiers.constants import EventAction
+from onestop_tayninh.dossiers.events import PAYLOADS, Accepted, Apologised, DocumentAdded, Transitioned, payload_of
+from onestop_tayninh.dossiers.models import DossierEvent
+from tests.workflows.conftest import local, receive, world  # noqa: F401 - `world` is a fixture
+
+from ..notifications.conftest import assign
+
+
+def test_every_event_kind_has_a_payload_type():
+    assert set(PAYLOADS) == set(EventAction.values)
+    for kind, payload_class in PAYLOADS.items():
+        assert payload_class.kind == kind
+        assert dataclasses.is_dataclass(payload_class)
+        assert payload_class.__dataclass_params__.frozen
+        payload_class()  # every field has a default: rows written before a field existed still parse
+
+
+def test_a_payload_survives_the_row_and_comes_back_typed():
+    due = local(2027, 3, 8, 8, 0)
+    payloads = [
+        Accepted(code="000.00.01.H53-270301-0001", due_at=due, forms_version="2018"),
+        Transitioned(transition="xin-y-kien", effect="request_consultation", consulted=("A", "B"), new_due_at=due),
+        Apologised(original_due_at=due, new_due_at=due + dt.timedelta(days=3), responsible_agency="X", reason="r"),
+        DocumentAdded(document=3, name="Tờ khai", sha256="ab" * 32, reused=True),
+    ]
+    for payload in payloads:
+        event = DossierEvent(action=payload.kind, data=payload.to_data())
+        assert payload_of(event) == payload
+
+
+def test_an_old_row_without_the_newer_fields_still_parses():
+    event = DossierEvent(action="transition", data={"transition": "phan-cong", "label": "Phân công", "assignee": "A"})
+    payload = payload_of(event)
+    assert payload == Transitioned(transition="phan-cong", label="Phân công", assignee="A")
+
+
+def test_every_subscription_names_a_handler_for_a_known_kind_and_real_fields():
+    for subscription in SUBSCRIPTIONS:
+        assert subscription.event in PAYLOADS, subscription
+        assert callable(import_string(subscription.handler)), subscription
+        fields = {field.name for field in dataclasses.fields(PAYLOADS[subscription.event])}
+        assert set(subscription.when) <= fields, subscription
+
+
+@pytest.mark.django_db
+def test_the_history_is_written_only_through_record_and_reads_back_typed(world, sent_ids):  # noqa: F811
+    dossier = assign(receive(world))
+    kinds = list(dossier.events.order_by("pk").values_list("action", flat=True))
+    assert kinds[0] == "started" and "accepted" in kinds and kinds[-1] == "transition"
+    accepted = payload_of(dossier.events.get(action="accepted"))
+    assert isinstance(accepted, Accepted) and accepted.code == dossier.code and accepted.due_at == dossier.due_at
+    assigned = payload_of(dossier.events.filter(action="transition").latest("pk"))
+    assert assigned.effect == "assign" and assigned.assignee_id == dossier.assigned_to_id
+
+
+@pytest.fixture
+def sent_ids(monkeypatch):
+    from onestop_tayninh.notifications import services
+
+    ids: list[int] = []
+    monkeypatch.setattr(services, "_enqueue_send", lambda message_ids: ids.extend(message_ids))
+    return ids
