@@ -11,9 +11,9 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -90,7 +90,7 @@ def _claim_locks(*claims: str) -> Iterator[None]:
                 cursor.execute("SELECT RELEASE_LOCK(%s)", [name])
 
 
-def _normalised(errors: dict[str, list[str]], field: str, value: str, normalise) -> str:
+def _normalised(errors: dict[str, list[str]], field: str, value: str, normalise: Callable[[str], str]) -> str:
     if not value:
         return ""
     try:
@@ -460,15 +460,16 @@ def citizen_password_reset_code_check(*, phone: str, code: str, at: dt.datetime)
 # --- external identity (VNeID and others, accounts.login) --------------------------------------
 
 
-def _free_contact(kind: str, raw: str, normalise) -> str:
+def _free_contact(kind: Literal["phone", "email"], raw: str, normalise: Callable[[str], str]) -> str:
     """The identity's phone or e-mail if it is well-formed and no other citizen account uses it."""
     try:
         value = normalise(raw) if raw else ""
     except ValidationError:
         return ""
-    if value and contact_owner(**{kind: value}).get(kind):
+    if not value:
         return ""
-    return value
+    taken = contact_owner(phone=value) if kind == "phone" else contact_owner(email=value)
+    return "" if taken.get(kind) else value
 
 
 def citizen_from_identity(*, identity: Identity, provider: str) -> User:

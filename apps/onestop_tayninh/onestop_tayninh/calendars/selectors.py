@@ -41,9 +41,9 @@ def package_calendar(years: tuple[int, ...]) -> PackageCalendar:
     holidays 0.109 already lists 24 November (Ngày Văn hóa Việt Nam) from 2026, so no
     built-in rule is added here; tests/calendars guards that it stays so.
     """
-    vietnam = holidays.VN(years=years, language="vi")
+    vietnam = holidays.country_holidays("VN", years=years, language="vi")
     # weekend_workdays: Saturdays the package knows were worked in exchange for a day off.
-    workdays = getattr(vietnam, "weekend_workdays", set())
+    workdays: set[dt.date] = getattr(vietnam, "weekend_workdays", set())
     return PackageCalendar(
         days_off=frozenset(day for day in vietnam if day.year in years),
         extra_working_days=frozenset(day for day in workdays if day.year in years),

@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 import re
+from typing import TYPE_CHECKING, Self
 
 from django.db import models
 
@@ -6,16 +9,20 @@ from onestop_tayninh.core.text import fold
 
 from .constants import VersionStatus
 
+if TYPE_CHECKING:
+    # Named as strings in the base classes below, which ruff does not read as annotations.
+    from .models import ProcedureVersion  # noqa: F401
+
 # A syllable ending in i or y after its initial consonant ("ký", "lý", "mỹ", "sĩ", "quy"): both
 # spellings are in use ("đăng kí" for "đăng ký"), so either finds the other, as a whole word.
 _I_OR_Y_SYLLABLE = re.compile(r"^(?:ngh|ch|gh|kh|ng|nh|ph|qu|th|tr|[bcdghklmnpqrstvx])[iy]$")
 
 
-class ProcedureVersionQuerySet(models.QuerySet):
-    def published(self):
+class ProcedureVersionQuerySet(models.QuerySet["ProcedureVersion"]):
+    def published(self) -> Self:
         return self.filter(status=VersionStatus.PUBLISHED)
 
-    def search(self, text: str):
+    def search(self, text: str) -> Self:
         """Match every word of `text` in the name or code, with or without diacritics.
 
         Both sides are folded (see core.text.fold), so "dang ky khai sinh",

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .constants import Channel, ServiceLevel, VersionStatus
-from .models import Procedure, ProcedureVersion
+from .models import DocumentRequirement, EFormField, Fee, Procedure, ProcedureVersion
 
 
 def publishing_problems(version: ProcedureVersion) -> list[str]:
@@ -80,7 +80,7 @@ def procedure_version_new_draft(*, procedure: Procedure) -> ProcedureVersion:
     if source is None:
         raise ValidationError(_("Thủ tục chưa có phiên bản nào để sao chép."))
     desks = list(source.receiving_desks.all())
-    children = {
+    children: dict[str, list[Fee] | list[DocumentRequirement] | list[EFormField]] = {
         "fees": list(source.fees.all()),
         "documents": list(source.documents.all()),
         "form_fields": list(source.form_fields.all()),

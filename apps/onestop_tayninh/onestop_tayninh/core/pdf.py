@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 import weasyprint
@@ -33,22 +34,20 @@ FONT_ROOTS = (Path("/usr/share/fonts"),)
 
 
 def _allowed_roots() -> tuple[Path, ...]:
-    roots = [
-        Path(root).resolve()
-        for root in finders.get_finder("django.contrib.staticfiles.finders.AppDirectoriesFinder").storages.values()
-        for root in [root.location]
-    ]
+    app_finder = finders.get_finder("django.contrib.staticfiles.finders.AppDirectoriesFinder")
+    assert isinstance(app_finder, finders.AppDirectoriesFinder)
+    roots = [Path(storage.location).resolve() for storage in app_finder.storages.values()]
     roots += [Path(p).resolve() for p in getattr(settings, "STATICFILES_DIRS", [])]
     roots += [Path(settings.SITES_DIR).resolve()]
     return tuple(roots) + FONT_ROOTS
 
 
-class OwnFilesOnlyFetcher(URLFetcher):
-    def __init__(self, **kwargs):
+class OwnFilesOnlyFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type information
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False, **kwargs)
         self.roots = _allowed_roots()
 
-    def fetch(self, url, headers=None):
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
         parsed = urlparse(url)
         if parsed.scheme == "file":
             path = Path(unquote(parsed.path)).resolve()
@@ -120,6 +119,8 @@ def html_to_pdf(html: str, *, base_url: str | Path | None = None, stylesheet: st
     with gc_paused():
         document = weasyprint.HTML(string=html, base_url=base, url_fetcher=OwnFilesOnlyFetcher())
         if stylesheet is None:
-            return document.write_pdf()
+            pdf: bytes = document.write_pdf()
+            return pdf
         font_config, css = shared_stylesheet(stylesheet)
-        return document.write_pdf(stylesheets=[css], font_config=font_config)
+        pdf = document.write_pdf(stylesheets=[css], font_config=font_config)
+        return pdf

@@ -12,7 +12,7 @@ Scope comes from the official's roles (see `directory.Role.scope`):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from django.db import models
 
@@ -20,7 +20,10 @@ if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
 
 
-class AgencyScopedQuerySet(models.QuerySet):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class AgencyScopedQuerySet(models.QuerySet[_M]):
     #: Path from this model to its agency; "" when the model *is* the agency.
     agency_lookup: str = "agency"
 

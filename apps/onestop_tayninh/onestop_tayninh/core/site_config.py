@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -27,7 +28,7 @@ class SiteContext:
     demo: bool = True
     reset_roles: bool = False
     counts: dict[str, int] = field(default_factory=dict)
-    settings: dict = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 # (file name, loader path). A loader takes (rows, context=...) and returns how many rows it applied.
@@ -49,7 +50,7 @@ class SiteConfigError(Exception):
     """A site file is invalid; the message says which file and row."""
 
 
-def _nfc(value):
+def _nfc(value: Any) -> Any:
     # Vietnamese text typed on different systems arrives in NFC or NFD; store NFC only.
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value)
@@ -60,7 +61,7 @@ def _nfc(value):
     return value
 
 
-def read_yaml(path: Path):
+def read_yaml(path: Path) -> Any:
     with path.open(encoding="utf-8") as handle:
         return _nfc(yaml.safe_load(handle))
 
@@ -82,7 +83,7 @@ def load_site(name: str, *, demo: bool = True, reset_roles: bool = False, only: 
             path = directory / file_name
             if (only is not None and file_name not in only) or not path.is_file():
                 continue
-            loader: Callable = import_string(loader_path)
+            loader: Callable[..., int] = import_string(loader_path)
             rows = read_yaml(path) or []
             try:
                 context.counts[file_name] = loader(rows, context=context)

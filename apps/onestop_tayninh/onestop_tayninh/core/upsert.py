@@ -1,17 +1,21 @@
 """Idempotent upsert used by the site loaders and imports."""
 
+from typing import Any, TypeVar
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
+M = TypeVar("M", bound=models.Model)
 
-def upsert(model: type[models.Model], lookup: dict, values: dict, *, label: str) -> tuple[models.Model, bool]:
+
+def upsert(model: type[M], lookup: dict[str, Any], values: dict[str, Any], *, label: str) -> tuple[M, bool]:
     """Create or update one row by its natural key; validate; save only when something changed.
 
     Returns (instance, changed). `label` names the row in error messages.
     """
-    instance = model.objects.filter(**lookup).first()
+    instance = model._default_manager.filter(**lookup).first()
     created = instance is None
-    if created:
+    if instance is None:
         instance = model(**lookup)
     changed = created
     for name, value in values.items():
@@ -28,11 +32,13 @@ def upsert(model: type[models.Model], lookup: dict, values: dict, *, label: str)
     return instance, True
 
 
-def _current(instance: models.Model, name: str):
+def _current(instance: models.Model, name: str) -> Any:
     # Compare foreign keys by id: reading an unset relation of a new instance raises.
     field = instance._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{name} is not a concrete field of {type(instance).__name__}")
     return getattr(instance, field.attname)
 
 
-def _comparable(value):
+def _comparable(value: Any) -> Any:
     return value.pk if isinstance(value, models.Model) else value

@@ -13,10 +13,11 @@ if TYPE_CHECKING:
 
 def user_roles(user: User) -> list[Role]:
     """The user's roles, cached on the user object for the request."""
-    cached = getattr(user, "_onestop_roles", None)
+    cached: list[Role] | None = getattr(user, "_onestop_roles", None)
     if cached is None:
         cached = list(Role.objects.filter(group__user=user)) if user.is_authenticated else []
-        user._onestop_roles = cached
+        # A per-request cache on the user object, not a field: set it as the getattr above reads it.
+        setattr(user, "_onestop_roles", cached)  # noqa: B010
     return cached
 
 

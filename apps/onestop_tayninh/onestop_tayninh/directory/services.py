@@ -57,10 +57,9 @@ def official_upsert(
     initial_password: str | None = None,
 ) -> Official:
     """Create or update an official account; the password is only set on creation."""
-    user = User.objects.filter(username=username).first()
-    created = user is None
-    if created:
-        user = User(username=username)
+    found = User.objects.filter(username=username).first()
+    created = found is None
+    user = User(username=username) if found is None else found
     user.kind = AccountKind.OFFICIAL
     user.full_name = full_name
     user.email = email

@@ -7,8 +7,9 @@ reach a dossier, so another citizen's id answers 404 everywhere.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import DateTimeField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -30,6 +31,8 @@ from .services import can_rate
 
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
+    from onestop_tayninh.catalog.models import DocumentRequirement
+    from onestop_tayninh.vault.query import VaultDocumentQuerySet
 
 # Printed forms that concern the applicant; the control sheet and the register are internal.
 CITIZEN_DOCUMENT_KINDS = (
@@ -89,10 +92,11 @@ def _local(value: dt.datetime | None) -> str:
 def _transition_entry(event: DossierEvent, seen_agency: set[int]) -> TimelineEntry | None:
     data = event.data or {}
     effect = data.get("effect")
-    to_kind = event.to_state.kind if event.to_state_id else ""
+    to_state, from_state = event.to_state, event.from_state
+    to_kind = to_state.kind if to_state is not None else ""
     if to_kind == StateKind.AWAITING_CITIZEN:
         return TimelineEntry(event.at, _("Cơ quan giải quyết yêu cầu bổ sung hồ sơ"), event.comment, "action")
-    if event.from_state_id and event.from_state.kind == StateKind.AWAITING_CITIZEN and to_kind != StateKind.WITHDRAWN:
+    if from_state is not None and from_state.kind == StateKind.AWAITING_CITIZEN and to_kind != StateKind.WITHDRAWN:
         return TimelineEntry(event.at, _("Đã nhận giấy tờ bổ sung, tiếp tục giải quyết"))
     if to_kind == StateKind.IN_CONSULTATION:
         return TimelineEntry(event.at, _("Đang lấy ý kiến các cơ quan liên quan"))
@@ -106,11 +110,11 @@ def _transition_entry(event: DossierEvent, seen_agency: set[int]) -> TimelineEnt
         return TimelineEntry(event.at, _("Dừng giải quyết hồ sơ"), event.comment, "bad")
     if to_kind == StateKind.WITHDRAWN:
         return TimelineEntry(event.at, _("Đã rút hồ sơ theo yêu cầu"), event.comment)
-    if to_kind == StateKind.AT_AGENCY and event.to_agency_id and event.to_agency_id not in seen_agency:
-        seen_agency.add(event.to_agency_id)
-        return TimelineEntry(
-            event.at, _("Hồ sơ đã chuyển đến %(agency)s để giải quyết") % {"agency": event.to_agency.name}
-        )
+    if to_kind == StateKind.AT_AGENCY and event.to_agency_id not in seen_agency:
+        agency = event.to_agency
+        if agency is not None:
+            seen_agency.add(agency.pk)
+            return TimelineEntry(event.at, _("Hồ sơ đã chuyển đến %(agency)s để giải quyết") % {"agency": agency.name})
     del effect  # assignments, drafts for approval, send-backs: internal, not shown
     return None
 
@@ -166,7 +170,7 @@ def citizen_timeline(dossier: Dossier) -> list[TimelineEntry]:
     return entries
 
 
-def supplement_request(dossier: Dossier) -> dict | None:
+def supplement_request(dossier: Dossier) -> dict[str, Any] | None:
     """What is asked of the applicant now: the latest request's items and reason, or None."""
     if not awaiting_applicant(dossier):
         return None
@@ -181,7 +185,7 @@ def supplement_request(dossier: Dossier) -> dict | None:
     return {"items": [], "reason": event.comment if event else ""}
 
 
-def citizen_page_context(dossier: Dossier, *, at: dt.datetime) -> dict:
+def citizen_page_context(dossier: Dossier, *, at: dt.datetime) -> dict[str, Any]:
     round_ = max(supplement_round_of(dossier), 1)
     documents = list(dossier.documents.select_related("requirement", "reused_from").order_by("supplement_round", "pk"))
     return {
@@ -201,14 +205,16 @@ def citizen_page_context(dossier: Dossier, *, at: dt.datetime) -> dict:
     }
 
 
-def vault_for(user: User) -> QuerySet[VaultDocument]:
+def vault_for(user: User) -> VaultDocumentQuerySet:
     return VaultDocument.objects.owned_by(user).select_related("document_type")
 
 
-def vault_choices(user: User, requirements, *, day: dt.date) -> dict[int, list[VaultDocument]]:
+def vault_choices(
+    user: User, requirements: Iterable[DocumentRequirement], *, day: dt.date
+) -> dict[int, list[VaultDocument]]:
     """Vault documents offered per requirement (read once for the page): the same document type first."""
     documents = list(vault_for(user).usable_on(day)[:200])
-    offered = {}
+    offered: dict[int, list[VaultDocument]] = {}
     for requirement in requirements:
         same_type = requirement.document_type_id
         offered[requirement.pk] = sorted(documents, key=lambda d: bool(same_type) and d.document_type_id != same_type)

@@ -8,16 +8,18 @@ into exactly one dossier, however many times the button is pressed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from onestop_tayninh.catalog.constants import RequirementKind
@@ -90,7 +92,7 @@ class DraftChanges:
     form_data: dict[str, Any] = field(default_factory=dict)
     contact: dict[str, str] = field(default_factory=dict)
     desk_id: int | None = None
-    uploads: list[tuple[DocumentRequirement, File]] = field(default_factory=list)
+    uploads: list[tuple[DocumentRequirement, File[bytes]]] = field(default_factory=list)
     picks: list[tuple[DocumentRequirement, int]] = field(default_factory=list)
     remove_file_id: int | None = None
 
@@ -102,7 +104,7 @@ class DraftOutcome:
     added: int = 0
 
 
-def _checked(requirement: DocumentRequirement, upload: File) -> tuple[bytes, str, str]:
+def _checked(requirement: DocumentRequirement, upload: File[bytes]) -> tuple[bytes, str, str]:
     """Content, type and MIME of an upload that passed the gate, or a ValidationError naming the slot."""
     component_upload_check(upload, requirement=requirement, other_label=requirement.name)
     upload.seek(0)
@@ -160,7 +162,9 @@ def _apply_fields(draft: SubmissionDraft, changes: DraftChanges, at: dt.datetime
     for name in CONTACT_FIELDS:
         if name in changes.contact:
             # Cut to the column: a draft keeps whatever was typed; submit checks it properly.
-            limit = SubmissionDraft._meta.get_field(name).max_length
+            column = SubmissionDraft._meta.get_field(name)
+            assert isinstance(column, models.CharField)
+            limit = column.max_length
             setattr(draft, name, (changes.contact[name] or "").strip()[:limit])
     if draft.return_method not in ReturnMethod.values:
         draft.return_method = ReturnMethod.DESK
@@ -177,7 +181,16 @@ def _slot_full(draft: SubmissionDraft, requirement: DocumentRequirement) -> bool
     return draft.files.filter(requirement=requirement).count() >= MAX_FILES_PER_REQUIREMENT
 
 
-def _store(draft, requirement, *, data: bytes, kind: str, mime: str, name: str, at) -> str | None:
+def _store(
+    draft: SubmissionDraft,
+    requirement: DocumentRequirement,
+    *,
+    data: bytes,
+    kind: str,
+    mime: str,
+    name: str,
+    at: dt.datetime,
+) -> str | None:
     sha256 = hashlib.sha256(data).hexdigest()
     if draft.files.filter(requirement=requirement, sha256=sha256).exists():
         return None  # the same content again (a double click, a re-sent form): attached once
@@ -197,7 +210,7 @@ def _store(draft, requirement, *, data: bytes, kind: str, mime: str, name: str, 
     return None
 
 
-def _pick(draft, requirement, *, vault_id: int, at) -> str | None:
+def _pick(draft: SubmissionDraft, requirement: DocumentRequirement, *, vault_id: int, at: dt.datetime) -> str | None:
     document = VaultDocument.objects.owned_by(draft.citizen).filter(pk=vault_id).first()
     if document is None:
         return _("Không tìm thấy giấy tờ trong kho dữ liệu của bạn.")
@@ -238,12 +251,12 @@ def _remove(draft: SubmissionDraft, file_id: int) -> None:
         transaction.on_commit(lambda: default_storage.delete(stored))
 
 
-def eform_blank(version: ProcedureVersion):
+def eform_blank(version: ProcedureVersion) -> forms.Form:
     """The procedure's e-form as it is before anything is typed (the page before a draft starts)."""
     return build_eform(version.form_fields.all())(prefix="f")
 
 
-def eform_for(draft: SubmissionDraft, *, bound: bool):
+def eform_for(draft: SubmissionDraft, *, bound: bool) -> forms.Form:
     """The procedure's e-form with the draft's values: bound to check them, unbound to show them."""
     form_class = build_eform(draft.procedure_version.form_fields.all())
     if bound:
@@ -254,7 +267,9 @@ def eform_for(draft: SubmissionDraft, *, bound: bool):
 def draft_problems(draft: SubmissionDraft) -> tuple[dict[str, list[str]], list[str]]:
     """(e-form field errors, other problems) that stop this draft from being submitted, in Vietnamese."""
     form = eform_for(draft, bound=True)
-    field_errors = {} if form.is_valid() else {key: list(errors) for key, errors in form.errors.items()}
+    field_errors = (
+        {} if form.is_valid() else {key: [str(message) for message in errors] for key, errors in form.errors.items()}
+    )
     problems: list[str] = []
     if draft.receiving_desk_id is None:
         problems.append(_("Hãy chọn nơi nộp hồ sơ."))
@@ -284,11 +299,13 @@ def draft_submit(*, draft: SubmissionDraft, citizen: User, at: dt.datetime) -> D
     with transaction.atomic():
         draft = SubmissionDraft.objects.select_for_update().select_related("procedure_version").get(pk=draft.pk)
         if draft.status == DraftStatus.SUBMITTED:
+            assert draft.dossier is not None  # saved with the status, and PROTECT keeps it
             return draft.dossier
         field_errors, problems = draft_problems(draft)
         if field_errors or problems:
             messages = [f"{label}: {' '.join(errors)}" for label, errors in _labelled(draft, field_errors)]
             raise ValidationError(messages + problems)
+        assert draft.receiving_desk is not None  # draft_problems refuses a draft without one
         form = eform_for(draft, bound=True)
         form.is_valid()
         files = [
@@ -323,7 +340,7 @@ def draft_submit(*, draft: SubmissionDraft, citizen: User, at: dt.datetime) -> D
     return dossier
 
 
-def _labelled(draft: SubmissionDraft, field_errors: dict[str, list[str]]):
+def _labelled(draft: SubmissionDraft, field_errors: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
     labels = {definition.key: definition.label for definition in draft.procedure_version.form_fields.all()}
     return [(labels.get(key, key), errors) for key, errors in field_errors.items()]
 
@@ -347,9 +364,14 @@ def drafts_expired_delete(*, at: dt.datetime) -> int:
                 continue
             stored = list(draft.files.filter(vault_document__isnull=True).values_list("file", flat=True))
             draft.delete()
-            transaction.on_commit(lambda names=stored: [default_storage.delete(name) for name in names])
+            transaction.on_commit(functools.partial(_delete_stored, stored))
             deleted += 1
     return deleted
+
+
+def _delete_stored(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
 
 
 # --- rating -----------------------------------------------------------------------------------
@@ -361,7 +383,8 @@ def can_rate(dossier: Dossier) -> bool:
         return False
     if dossier.result_issued_at is not None:
         return True
-    return dossier.state_id is not None and dossier.state.kind in (StateKind.RESULT_RETURNED, StateKind.REFUSED)
+    state = dossier.state
+    return state is not None and state.kind in (StateKind.RESULT_RETURNED, StateKind.REFUSED)
 
 
 @transaction.atomic

@@ -117,7 +117,7 @@ def otp_throttled(*, user: User) -> bool:
 
 def login_unlock(*, username: str | None, ip_address: str | None, by: User) -> int:
     """Lift a login lockout for an account and the address it was attempted from."""
-    count = axes_reset(username=username or None, ip=ip_address or None, ip_or_username=True)
+    count: int = axes_reset(username=username or None, ip=ip_address or None, ip_or_username=True)
     audit_event(
         actor=by,
         action=AuditAction.UNLOCK,

@@ -12,11 +12,13 @@ from .constants import VaultSource
 from .models import VaultDocument
 
 if TYPE_CHECKING:
+    from django.db.models.fields.files import FieldFile
+
     from onestop_tayninh.accounts.models import User
     from onestop_tayninh.dossiers.models import Dossier, DossierDocument
 
 
-def sha256_of(field_file) -> str:
+def sha256_of(field_file: FieldFile) -> str:
     digest = hashlib.sha256()
     with field_file.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1024 * 1024), b""):
@@ -75,7 +77,8 @@ def vault_result_keep(*, dossier: Dossier, at: dt.datetime) -> VaultDocument | N
         sha256=sha256,
         issuer=(dossier.current_agency or dossier.receiving_agency).name[:255],
         issue_date=at.date(),
-        number=dossier.code,
+        # A result is issued only to a received dossier, which has its code by then.
+        number=dossier.code or "",
         created_at=at,
     )
     vault_document.full_clean()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -14,10 +16,13 @@ from onestop_tayninh.calendars.constants import TimeUnit
 from .constants import StateKind
 from .models import WorkflowVersion
 
+if TYPE_CHECKING:
+    from onestop_tayninh.catalog.models import Procedure, ProcedureVersion
+
 # Office hours per working day (07:00–11:30, 13:30–17:00) for comparing budgets in one unit.
 HOURS_PER_WORKING_DAY = Decimal(8)
 
-KIND_COLOURS = {
+KIND_COLOURS: dict[str, str] = {
     StateKind.AT_DESK: "#dbe9f6",
     StateKind.AT_AGENCY: "#fff4d6",
     StateKind.IN_CONSULTATION: "#f3e2f7",
@@ -27,7 +32,7 @@ KIND_COLOURS = {
 }
 
 
-def workflow_for(procedure) -> WorkflowVersion | None:
+def workflow_for(procedure: Procedure) -> WorkflowVersion | None:
     """The active workflow version a new dossier of `procedure` starts under."""
     from .models import Workflow
 
@@ -41,7 +46,7 @@ def _in_hours(amount: Decimal, unit: str) -> Decimal:
     return amount * HOURS_PER_WORKING_DAY
 
 
-def budget_warnings(version: WorkflowVersion, procedure_versions) -> list[str]:
+def budget_warnings(version: WorkflowVersion, procedure_versions: Iterable[ProcedureVersion]) -> list[str]:
     """Warnings where the steps' allotments do not fit a procedure's legal processing time."""
     allotted = sum(
         (_in_hours(s.allotment_amount, s.allotment_unit) for s in version.states.all() if s.allotment_amount),
