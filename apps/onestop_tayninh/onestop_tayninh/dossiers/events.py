@@ -221,8 +221,9 @@ def publish(event: DossierEvent, payload: Payload) -> None:
 
 
 @cache
-def _handler(path: str) -> typing.Callable[[DossierEvent, Payload], None]:
-    return import_string(path)
+def _handler(path: str) -> typing.Callable[[DossierEvent, Payload], object]:
+    handler: typing.Callable[[DossierEvent, Payload], object] = import_string(path)
+    return handler
 
 
 # --- (de)serialisation of payload fields ---------------------------------------------------------

@@ -144,11 +144,12 @@ def online_dossier_arrived(event: DossierEvent, payload: Payload) -> list[Messag
 
 def assigned(event: DossierEvent, payload: Payload) -> list[Message]:
     """The handling officer the dossier was assigned to."""
-    dossier = event.dossier
-    if dossier.assigned_to_id is None:
+    assignee = event.dossier.assigned_to
+    if assignee is None:
         return []
+    dossier = event.dossier
     return official_messages(
-        users=[dossier.assigned_to],
+        users=[assignee],
         key=TemplateKey.ASSIGNED,
         event=_key(event, "assigned"),
         at=event.at,
@@ -193,7 +194,7 @@ def step_waiting(event: DossierEvent, payload: Payload) -> list[Message]:
         at=event.at,
         dossier=dossier,
         context={
-            "step": dossier.state.name if dossier.state_id else "",
+            "step": dossier.state.name if dossier.state is not None else "",
             "step_due_at": local_text(dossier.step_due_at),
         },
     )

@@ -21,14 +21,13 @@ def keep_submitted_document(event: DossierEvent, payload: Payload) -> None:
     """
     assert isinstance(payload, DocumentAdded)
     dossier = event.dossier
-    if not (payload.document and payload.sha256 and dossier.applicant_account_id):
-        return
-    if event.actor_id != dossier.applicant_account_id:
+    applicant = dossier.applicant_account
+    if applicant is None or not (payload.document and payload.sha256) or event.actor_id != applicant.pk:
         return
     document = DossierDocument.objects.select_related("requirement", "document_type", "dossier").get(
         pk=payload.document
     )
-    vault_document_keep(owner=dossier.applicant_account, document=document, sha256=payload.sha256, at=event.at)
+    vault_document_keep(owner=applicant, document=document, sha256=payload.sha256, at=event.at)
 
 
 def keep_electronic_result(event: DossierEvent, payload: Payload) -> None:
