@@ -177,7 +177,7 @@ DEMO_PASSWORD = config("DEMO_PASSWORD", "TayNinh@2026")
 # at the last closing time and deadlines in hours count only these periods (calendars.engine).
 ONESTOP_OFFICE_PERIODS = config("ONESTOP_OFFICE_PERIODS", "07:00-11:30,13:30-17:00")
 # Whether a dossier received outside office hours (evening, lunch break, rest day) counts as
-# received at the next opening (DOMAIN.md §7, a per-site rule).
+# received at the next opening (docs/domain.md §7, a per-site rule).
 ONESTOP_OUTSIDE_HOURS_NEXT_OPENING = config("ONESTOP_OUTSIDE_HOURS_NEXT_OPENING", True)
 
 # --- Security (onestop_tayninh.security; README "Bảo mật / Security") -------------------------
