@@ -1,41 +1,79 @@
 #!/usr/bin/env bash
-# Runs the web server, an RQ worker and the RQ cron scheduler together in the
-# foreground; Ctrl-C stops them all.
+# Runs the web server, an RQ worker, the RQ cron scheduler, the SMTP sink and the fake SMS gateway
+# together; Ctrl-C stops them all. Their logs go to files under var/log/ so that the last thing on
+# the screen is the banner of addresses and demo logins:
+#   var/log/<process>.log   the process's log, one JSON object per line (ONESTOP_LOG_FILE)
+#   var/log/<process>.out   anything it printed outside logging (start-up lines, a crash at start)
+# PORT (8000), or ONESTOP_ADDRESS (127.0.0.1:8000), moves the web server; EMAIL_PORT (1025) and
+# SMS_PORT (1026) the two stand-ins.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MANAGE=(.venv/bin/python apps/onestop_tayninh/manage.py)
-ADDRESS="${ONESTOP_ADDRESS:-127.0.0.1:8000}"
+ADDRESS="${ONESTOP_ADDRESS:-127.0.0.1:${PORT:-8000}}"
+EMAIL_PORT="${EMAIL_PORT:-1025}"
+SMS_PORT="${SMS_PORT:-1026}"
+LOG_DIR=var/log
 # Links in the e-mails and SMS the workers send point at this server unless told otherwise.
 export ONESTOP_SITE_URL="${ONESTOP_SITE_URL:-http://$ADDRESS}"
+export EMAIL_PORT
+export SMS_GATEWAY_URL="${SMS_GATEWAY_URL:-http://127.0.0.1:$SMS_PORT/sms}"
+mkdir -p "$LOG_DIR"
 
 pids=()
 cleanup() {
+  local status=$?
   trap - INT TERM EXIT
   echo; echo "Đang dừng các tiến trình…"
   kill "${pids[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
+  exit "$status"
 }
 trap cleanup INT TERM EXIT
 
+# start NAME COMMAND...: run in the background, its log in var/log/NAME.log, its output in NAME.out.
+start() {
+  local name=$1
+  shift
+  echo "=== $(date '+%F %T') $*" >>"$LOG_DIR/$name.out"
+  ONESTOP_LOG_FILE="$LOG_DIR/$name.log" "$@" >>"$LOG_DIR/$name.out" 2>&1 &
+  pids+=($!)
+}
+
 # Local stand-ins for the mail server and the SMS gateway: nothing leaves the machine; every
 # message the workers send lands under var/mail/ (.eml) and var/sms/messages.jsonl.
-.venv/bin/python scripts/smtp_sink.py --port "${EMAIL_PORT:-1025}" --dir var/mail & pids+=($!)
-.venv/bin/python scripts/fake_sms_gateway.py --port 1026 --dir var/sms & pids+=($!)
-"${MANAGE[@]}" rqworker default notifications reports --with-scheduler & pids+=($!)
-"${MANAGE[@]}" rqcron onestop_tayninh.core.cron & pids+=($!)
-"${MANAGE[@]}" runserver "$ADDRESS" --noreload & pids+=($!)
+start smtp-sink .venv/bin/python scripts/smtp_sink.py --port "$EMAIL_PORT" --dir var/mail
+start sms-gateway .venv/bin/python scripts/fake_sms_gateway.py --port "$SMS_PORT" --dir var/sms
+start worker "${MANAGE[@]}" rqworker default notifications reports --with-scheduler
+start cron "${MANAGE[@]}" rqcron onestop_tayninh.core.cron
+start web "${MANAGE[@]}" runserver "$ADDRESS" --noreload
 
-sleep 2
+# The banner only once the site answers; a process that died meanwhile is named with its log.
+for _ in $(seq 1 60); do
+  curl -fsS -o /dev/null "http://$ADDRESS/healthz" 2>/dev/null && break
+  for pid in "${pids[@]}"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "Một tiến trình đã dừng khi khởi động. Xem $LOG_DIR/*.out và $LOG_DIR/*.log:" >&2
+      tail -n 5 "$LOG_DIR"/*.out >&2
+      exit 1
+    fi
+  done
+  sleep 0.5
+done
+logins=$(ONESTOP_LOG_FILE="$LOG_DIR/manage.log" "${MANAGE[@]}" demo_logins)
+
 cat <<MSG
 
   Hệ thống một cửa điện tử Tây Ninh đang chạy: http://$ADDRESS/
   Bàn làm việc cán bộ:                         http://$ADDRESS/desk/
   Tình trạng hệ thống:                         http://$ADDRESS/healthz
-  Thư điện tử đã gửi (hộp thư giả lập):        var/mail/*.eml   (SMTP 127.0.0.1:${EMAIL_PORT:-1025})
-  Tin nhắn SMS đã gửi (cổng SMS giả lập):      var/sms/messages.jsonl   (http://127.0.0.1:1026/count)
+  Thư điện tử đã gửi (hộp thư giả lập):        var/mail/*.eml   (SMTP 127.0.0.1:$EMAIL_PORT)
+  Tin nhắn SMS đã gửi (cổng SMS giả lập):      var/sms/messages.jsonl   (http://127.0.0.1:$SMS_PORT/count)
+  Nhật ký (log) của từng tiến trình:           $LOG_DIR/{web,worker,cron}.log (JSON, mỗi dòng một sự kiện,
+                                               có request_id), $LOG_DIR/*.out (in ra khi khởi động)
+                                               Xem trực tiếp: tail -f $LOG_DIR/web.log $LOG_DIR/worker.log
 
   Tài khoản minh họa (mật khẩu chung: ${DEMO_PASSWORD:-TayNinh@2026}):
-$("${MANAGE[@]}" demo_logins)
+$logins
 
   Công dân minh họa trên Cổng dịch vụ công (http://$ADDRESS/tai-khoan/dang-nhap/):
     0901234567 (Nguyễn Thị Lan, CCCD 072190001111), cùng mật khẩu trên.
@@ -45,4 +83,6 @@ $("${MANAGE[@]}" demo_logins)
 
   Nhấn Ctrl-C để dừng.
 MSG
+set +e
 wait -n "${pids[@]}"
+echo "Một tiến trình đã dừng; xem $LOG_DIR/. Dừng các tiến trình còn lại." >&2

@@ -1,4 +1,4 @@
-"""Due dates under the legal counting rules (DOMAIN.md §7), on the package's holidays, no database."""
+"""Due dates under the legal counting rules (docs/domain.md §7), on the package's holidays, no database."""
 
 import datetime as dt
 from decimal import Decimal

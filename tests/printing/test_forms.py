@@ -1,7 +1,7 @@
 """Every form of both legal sets, rendered from dossiers that went through the real services.
 
 Each test reads the PDF back with poppler (pdftotext, pdfinfo, pdffonts) and decodes the
-QR code with zbar, and checks the fields DOMAIN.md §6 lists for that form.
+QR code with zbar, and checks the fields docs/domain.md §6 lists for that form.
 """
 
 import pytest

@@ -1,4 +1,4 @@
-"""End-to-end paths through the closed loop, with fixed times (DOMAIN.md §5)."""
+"""End-to-end paths through the closed loop, with fixed times (docs/domain.md §5)."""
 
 import pytest
 

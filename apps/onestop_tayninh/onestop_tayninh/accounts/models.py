@@ -49,7 +49,7 @@ class User(AbstractUser):
 
 
 class CitizenProfile(models.Model):
-    """A citizen's or organisation's identity on the portal (DOMAIN.md §8: the repository's metadata).
+    """A citizen's or organisation's identity on the portal (docs/domain.md §8: the repository's metadata).
 
     The identifier (CCCD for a person, tax code for an organisation) is unique: one account
     per person, so the dossiers and the vault of a person are in one place.

@@ -17,6 +17,6 @@ class OverrideKind(models.TextChoices):
     WORKING_DAY = "working_day", _("Ngày làm việc bù")
 
 
-# Default counter hours (DOMAIN.md §7); each site may change them through ONESTOP_OFFICE_PERIODS.
+# Default counter hours (docs/domain.md §7); each site may change them through ONESTOP_OFFICE_PERIODS.
 DEFAULT_OFFICE_PERIODS_TEXT = "07:00-11:30,13:30-17:00"
 TIME_ZONE_NAME = "Asia/Ho_Chi_Minh"

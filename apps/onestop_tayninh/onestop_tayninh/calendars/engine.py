@@ -1,4 +1,4 @@
-"""The working-day calendar: pure arithmetic for processing deadlines (DOMAIN.md §7).
+"""The working-day calendar: pure arithmetic for processing deadlines (docs/domain.md §7).
 
 Nothing here reads the database or the clock: the rest days, the make-up working days and
 the office periods are fields of a `WorkCalendar`, and every instant is a parameter. Build a

@@ -5,6 +5,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from onestop_tayninh.core.log import configure_structlog, logging_config
+
 from .env import config
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -47,6 +49,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware's log lines, and the response of any of them, carry the id.
+    "onestop_tayninh.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "onestop_tayninh.security.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -122,6 +126,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = config("REDIS_URL", "redis://127.0.0.1:6379/0")
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in ("default", "notifications", "reports")}
+# Jobs carry the request id of the request that enqueued them into the worker's log lines.
+RQ = {"JOB_CLASS": "onestop_tayninh.core.rqjob.RequestIdJob"}
 # How old the newest worker heartbeat may be before /healthz reports the worker down.
 RQ_HEARTBEAT_MAX_AGE_SECONDS = config("RQ_HEARTBEAT_MAX_AGE_SECONDS", 120)
 
@@ -177,7 +183,7 @@ DEMO_PASSWORD = config("DEMO_PASSWORD", "TayNinh@2026")
 # at the last closing time and deadlines in hours count only these periods (calendars.engine).
 ONESTOP_OFFICE_PERIODS = config("ONESTOP_OFFICE_PERIODS", "07:00-11:30,13:30-17:00")
 # Whether a dossier received outside office hours (evening, lunch break, rest day) counts as
-# received at the next opening (DOMAIN.md §7, a per-site rule).
+# received at the next opening (docs/domain.md §7, a per-site rule).
 ONESTOP_OUTSIDE_HOURS_NEXT_OPENING = config("ONESTOP_OUTSIDE_HOURS_NEXT_OPENING", True)
 
 # --- Security (onestop_tayninh.security; README "Bảo mật / Security") -------------------------
@@ -282,12 +288,9 @@ ONESTOP_NOTIFY_BACKOFF_SECONDS = config("ONESTOP_NOTIFY_BACKOFF_SECONDS", 60)
 # Open dossiers due within this many working hours are "due soon" (the deadline scan).
 ONESTOP_DUE_SOON_WORKING_HOURS = config("ONESTOP_DUE_SOON_WORKING_HOURS", 16)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": config("LOG_LEVEL", "INFO")},
-    # WeasyPrint and fontTools log every layout step at INFO: noise on every printed form.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
-}
+# JSON lines (core/log.py), to ONESTOP_LOG_FILE when set (`make run`: one file per process under
+# var/log/), otherwise to standard error (the systemd journal in production).
+LOG_LEVEL = config("LOG_LEVEL", "INFO")
+ONESTOP_LOG_FILE = config("ONESTOP_LOG_FILE", "")
+LOGGING = logging_config(level=LOG_LEVEL, file=ONESTOP_LOG_FILE)
+configure_structlog()

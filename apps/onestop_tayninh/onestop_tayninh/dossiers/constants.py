@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DossierStatus(models.TextChoices):
-    """Intake statuses (DOMAIN.md §5.3); later issues add the resolution statuses."""
+    """Intake statuses (docs/domain.md §5.3); later issues add the resolution statuses."""
 
     TO_CHECK = "to_check", _("Chờ kiểm tra")
     RECEIVED = "received", _("Đã tiếp nhận")
@@ -35,7 +35,7 @@ class ApplicantKind(models.TextChoices):
 
 
 class FormsVersion(models.TextChoices):
-    """The legal set of forms a dossier was received under (DOMAIN.md §6)."""
+    """The legal set of forms a dossier was received under (docs/domain.md §6)."""
 
     CIRCULAR_01_2018 = "2018", _("Thông tư 01/2018/TT-VPCP")
     CIRCULAR_03_2025 = "2025", _("Thông tư 03/2025/TT-VPCP")

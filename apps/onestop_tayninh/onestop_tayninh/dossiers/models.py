@@ -1,7 +1,7 @@
 """Dossiers (hồ sơ) at intake: submission, the receipt check, the legal dossier code.
 
 A dossier is checked at the desk (`to_check`) and ends its intake in one of three ways
-(DOMAIN.md §5.3): received with a code and an appointment (Form 01), returned with one
+(docs/domain.md §5.3): received with a code and an appointment (Form 01), returned with one
 complete list of what is missing (Form 02), or refused (Form 03). Every write goes
 through `services`; `DossierEvent` keeps the history and is append-only.
 """

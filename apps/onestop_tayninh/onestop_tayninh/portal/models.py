@@ -132,7 +132,7 @@ class DraftFile(models.Model):
 
 
 class ServiceRating(models.Model):
-    """The citizen's rating of one dossier's handling (DOMAIN.md §9): one per dossier."""
+    """The citizen's rating of one dossier's handling (docs/domain.md §9): one per dossier."""
 
     dossier = models.OneToOneField(
         Dossier,

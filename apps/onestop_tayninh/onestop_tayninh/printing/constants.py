@@ -1,4 +1,4 @@
-"""The printed forms of the one-stop rules (DOMAIN.md §6), per legal set."""
+"""The printed forms of the one-stop rules (docs/domain.md §6), per legal set."""
 
 from __future__ import annotations
 

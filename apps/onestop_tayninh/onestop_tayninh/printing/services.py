@@ -1,4 +1,4 @@
-"""Printing the one-stop forms (DOMAIN.md §6) and keeping the issued PDFs with the dossier.
+"""Printing the one-stop forms (docs/domain.md §6) and keeping the issued PDFs with the dossier.
 
 `render_form` builds the PDF of one form from the dossier and its history; when the data a
 form needs is missing it raises a ValidationError naming the missing field, never a PDF with
@@ -473,7 +473,7 @@ def form_context(*, dossier: Dossier, kind: str, at: dt.datetime | None = None) 
 
 
 def render_form(*, dossier: Dossier, kind: str, at: dt.datetime | None = None) -> bytes:
-    """The PDF of form `kind` for `dossier`, in the form set of the dossier (DOMAIN.md §6)."""
+    """The PDF of form `kind` for `dossier`, in the form set of the dossier (docs/domain.md §6)."""
     names, context = form_context(dossier=dossier, kind=kind, at=at)
     return render_pdf(names, context)
 

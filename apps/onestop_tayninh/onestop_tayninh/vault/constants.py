@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class VaultSource(models.TextChoices):
-    """How a document came into a citizen's vault (DOMAIN.md §8)."""
+    """How a document came into a citizen's vault (docs/domain.md §8)."""
 
     SUBMITTED = "submitted", _("Giấy tờ công dân đã nộp")
     RESULT = "result", _("Kết quả giải quyết điện tử")

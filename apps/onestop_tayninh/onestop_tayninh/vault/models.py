@@ -1,4 +1,4 @@
-"""The citizen's document vault (Kho quản lý dữ liệu điện tử của tổ chức, cá nhân; DOMAIN.md §8).
+"""The citizen's document vault (Kho quản lý dữ liệu điện tử của tổ chức, cá nhân; docs/domain.md §8).
 
 Every document a citizen submitted online and every electronic result issued to them,
 with the metadata that makes it reusable: a later dossier picks it instead of asking

@@ -54,7 +54,7 @@ def vault_document_keep(*, owner: User, document: DossierDocument, sha256: str, 
 
 
 def vault_result_keep(*, dossier: Dossier, at: dt.datetime) -> VaultDocument | None:
-    """An electronic result issued to an online applicant goes into their vault (DOMAIN.md §8)."""
+    """An electronic result issued to an online applicant goes into their vault (docs/domain.md §8)."""
     if not (dossier.applicant_account_id and dossier.result_electronic and dossier.result_file):
         return None
     sha256 = sha256_of(dossier.result_file)

@@ -1,0 +1,49 @@
+"""The request id: one per request, in every log line of the request and of the jobs it enqueues."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+
+import structlog
+
+from django.http import HttpRequest, HttpResponse
+
+from .log import REQUEST_ID
+
+HEADER = "X-Request-ID"
+# nginx's $request_id is 32 hex digits; other proxies use UUIDs. Anything else (too long, spaces,
+# quotes, newlines) is not trusted into the logs: a new id is made instead.
+VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+
+
+def request_id_from(request: HttpRequest) -> str:
+    given = request.headers.get(HEADER, "")
+    if VALID_REQUEST_ID.fullmatch(given):
+        return given
+    return uuid.uuid4().hex
+
+
+class RequestIdMiddleware:
+    """Accepts the proxy's `X-Request-ID` or makes one, binds it for logging, returns it in the response.
+
+    The binding is undone when the response leaves, so nothing logged later on the same thread
+    (a gunicorn worker's next request, a test) carries a stale id. Django's final "Not Found" /
+    "Bad Request" warnings are written after that and go without it; an exception's traceback is
+    logged inside the request and has it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_id_from(request)
+        request.request_id = request_id  # type: ignore[attr-defined]
+        tokens = structlog.contextvars.bind_contextvars(**{REQUEST_ID: request_id})
+        try:
+            response = self.get_response(request)
+        finally:
+            structlog.contextvars.reset_contextvars(**tokens)
+        response[HEADER] = request_id
+        return response
