@@ -1,4 +1,4 @@
-"""Every write to a dossier at intake (DOMAIN.md §4, §5.3, §7).
+"""Every write to a dossier at intake (docs/domain.md §4, §5.3, §7).
 
 Services are keyword-only, atomic and validate with `full_clean()`. Time is always a
 parameter (`at`): views pass `timezone.now()`, tests pass a fixed instant.
