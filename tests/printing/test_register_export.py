@@ -148,7 +148,7 @@ def test_short_register_still_comes_back_at_once(world, client, private_redis, d
     _bulk_received(world, 3)
     client.force_login(user("tiepnhan.tinh"))
     response = request_register(client, world, django_capture_on_commit_callbacks)
-    assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    assert response.status_code == 200 and response.getvalue().startswith(b"%PDF-")
     assert not RegisterExport.objects.exists()
 
 

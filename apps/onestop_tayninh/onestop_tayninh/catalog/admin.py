@@ -11,6 +11,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.core.admin import DraftOnlyInlineMixin
+from onestop_tayninh.security.audit import audit_event
+from onestop_tayninh.security.constants import AuditAction
 
 from .constants import VersionStatus
 from .eforms import build_eform
@@ -153,6 +155,17 @@ class ProcedureVersionAdmin(ImportExportMixin, admin.ModelAdmin):
             definitions, errors = _definitions_from_post(request.POST, version)
         form = build_eform(sorted(definitions, key=lambda d: d.position))() if not errors else None
         return TemplateResponse(request, "catalog/admin/eform_preview.html", {"form": form, "errors": errors})
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        """The catalogue export (django-import-export), audited like every export."""
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        audit_event(
+            action=AuditAction.EXPORT,
+            target="ProcedureVersion",
+            data={"catalogue": True, "format": file_format.get_title(), "rows": queryset.count()},
+            request=request,
+        )
+        return data
 
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("catalog.publish_procedureversion")

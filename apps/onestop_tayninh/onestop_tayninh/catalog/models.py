@@ -15,6 +15,7 @@ from onestop_tayninh.calendars.constants import TimeUnit
 from onestop_tayninh.core.text import fold
 from onestop_tayninh.directory.constants import Tier
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
+from onestop_tayninh.security.uploads import GatedFileField
 
 from .constants import (
     ApplicantKind,
@@ -365,9 +366,10 @@ class DocumentRequirement(models.Model):
     is_form = models.BooleanField(
         _("là mẫu đơn, tờ khai"), default=False, help_text=_("Mẫu đơn, tờ khai phải có tệp mẫu để tải về (mức độ 2).")
     )
-    template = models.FileField(
+    template = GatedFileField(
         _("tệp mẫu"),
-        upload_to="catalog/templates/%Y/",
+        folder="catalog/templates",
+        accepted_types=("pdf", "docx", "xlsx"),
         blank=True,
         help_text=_("Mẫu đơn, tờ khai để công dân tải về điền."),
     )

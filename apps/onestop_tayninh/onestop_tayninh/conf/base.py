@@ -163,6 +163,11 @@ STATIC_ROOT = VAR_DIR / "static"
 # through views that apply the access rules (never by nginx directly).
 MEDIA_ROOT = VAR_DIR / "files"
 MEDIA_URL = "/files/"
+# The storage writes only files that passed the upload gate or that the system made (security.storage).
+STORAGES = {
+    "default": {"BACKEND": "onestop_tayninh.security.storage.GatedFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 LOGIN_URL = "admin:login"
 SESSION_COOKIE_HTTPONLY = True

@@ -234,7 +234,9 @@ def _apply_effect(
         dossier.paused_at = None
         return facts
     if effect == Effect.ISSUE_RESULT:
-        dossier.result_file.save(getattr(result_file, "name", "ket-qua.pdf"), result_file, save=False)
+        # The field runs the upload gate (a clean PDF within the size limit) and names the file itself;
+        # a refusal raises before anything is stored, and the transaction undoes the rest.
+        dossier.result_file.save("ket-qua.pdf", result_file, save=False)
         dossier.result_electronic = bool(result_electronic and dossier.procedure_version.electronic_result_allowed)
         dossier.result_issued_at = at
     elif effect in (Effect.RETURN_RESULT, Effect.REFUSE, Effect.WITHDRAW):

@@ -17,6 +17,7 @@ from onestop_tayninh.catalog.eforms import cccd_validator, phone_validator
 from onestop_tayninh.catalog.models import DocumentRequirement, DocumentType, ProcedureVersion
 from onestop_tayninh.core.text import fold
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
+from onestop_tayninh.security.uploads import GatedFileField
 from onestop_tayninh.workflows.constants import StepOutcome
 
 from .constants import ApplicantKind, Channel, DossierStatus, EventAction, FormsVersion, ReturnMethod
@@ -246,8 +247,13 @@ class Dossier(models.Model):
     apology_count = models.PositiveSmallIntegerField(
         _("số lần xin lỗi, hẹn lại"), default=0, help_text=_("Chỉ được hẹn lại một lần.")
     )
-    result_file = models.FileField(
-        _("tệp kết quả"), upload_to="results/%Y/%m/", blank=True, help_text=_("Kết quả giải quyết đã ký.")
+    # A signed result is a PDF; the gate checks it and names it (security.uploads).
+    result_file = GatedFileField(
+        _("tệp kết quả"),
+        folder="results",
+        accepted_types=("pdf",),
+        blank=True,
+        help_text=_("Kết quả giải quyết đã ký (PDF)."),
     )
     result_electronic = models.BooleanField(
         _("kết quả điện tử"), default=False, help_text=_("Kết quả bản điện tử, có giá trị như bản giấy.")
@@ -334,7 +340,7 @@ class DossierDocument(models.Model):
         related_name="dossier_documents",
         help_text=_("Thành phần hồ sơ theo thủ tục; để trống với giấy tờ nộp thêm."),
     )
-    file = models.FileField(_("tệp"), upload_to="dossiers/%Y/%m/", help_text=_("Tệp bản chụp hoặc bản điện tử."))
+    file = GatedFileField(_("tệp"), folder="dossiers", help_text=_("Tệp bản chụp hoặc bản điện tử."))
     original_name = models.CharField(
         _("tên tệp gốc"), max_length=255, help_text=_("Tên tệp khi tải lên (chỉ để hiển thị).")
     )

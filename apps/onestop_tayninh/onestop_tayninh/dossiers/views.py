@@ -1,4 +1,4 @@
-"""Desk views for acting on a dossier: transitions, consultation answers, apologies, document downloads.
+"""Desk views for acting on a dossier: transitions, consultation answers, apologies, document downloads (audited).
 
 Each view only parses the form and calls one service; rules live in dossiers.actions.
 """
@@ -6,7 +6,7 @@ Each view only parses the form and calls one service; rules live in dossiers.act
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -16,8 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from onestop_tayninh.accounts.models import User
 from onestop_tayninh.directory.models import Agency
-from onestop_tayninh.security.audit import audit_event
-from onestop_tayninh.security.constants import AuditAction
+from onestop_tayninh.security.audit import audited_file_response
 
 from . import actions
 from .models import Consultation, Dossier, DossierDocument
@@ -38,7 +37,12 @@ def dossier_act(request, pk: int, transition: str):
     post = request.POST
     assignee = User.objects.filter(pk=_int(post.get("assignee"))).first()
     agencies = list(Agency.objects.filter(pk__in=[_int(v) for v in post.getlist("consult_agencies") if _int(v)]))
+    result_file = request.FILES.get("result_file")
     try:
+        if result_file is not None:
+            # The gate runs before the transition's transaction, so the audit row of an infected file
+            # survives the refusal; the field then finds the file stamped and does not scan it again.
+            Dossier._meta.get_field("result_file").gate(result_file)
         dossier = actions.dossier_transition(
             dossier=dossier,
             actor=request.user,
@@ -48,7 +52,7 @@ def dossier_act(request, pk: int, transition: str):
             expected_version=_int(post.get("lock_version")),
             assignee=assignee,
             consult_agencies=agencies,
-            result_file=request.FILES.get("result_file"),
+            result_file=result_file,
             result_electronic=post.get("result_electronic") == "on",
         )
     except (ValidationError, PermissionDenied) as exc:
@@ -118,14 +122,13 @@ def document_download(request, pk: int):
     document = get_object_or_404(
         DossierDocument.objects.filter(dossier__in=Dossier.objects.visible_to(request.user)), pk=pk
     )
-    audit_event(
-        action=AuditAction.DOWNLOAD,
-        actor=request.user,
+    return audited_file_response(
+        request,
+        document.file,
+        filename=document.original_name,
         target=document,
-        data={"dossier": document.dossier.code, "file": document.original_name},
-        request=request,
+        data={"dossier": document.dossier.code},
     )
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
 
 
 @staff_member_required
@@ -134,11 +137,11 @@ def result_download(request, pk: int):
     dossier = get_object_or_404(Dossier.objects.visible_to(request.user), pk=pk)
     if not dossier.result_file:
         raise Http404
-    audit_event(
-        action=AuditAction.DOWNLOAD,
-        actor=request.user,
+    return audited_file_response(
+        request,
+        dossier.result_file,
+        filename=f"ket-qua-{dossier.code}.pdf",
         target=dossier,
-        data={"dossier": dossier.code, "file": "result"},
-        request=request,
+        data={"dossier": dossier.code, "result": True},
+        content_type="application/pdf",
     )
-    return FileResponse(dossier.result_file.open("rb"), as_attachment=True, filename=f"ket-qua-{dossier.code}.pdf")

@@ -23,6 +23,7 @@ from onestop_tayninh.accounts.decorators import citizen_required
 from onestop_tayninh.catalog.selectors import published_version
 from onestop_tayninh.dossiers import services as dossier_services
 from onestop_tayninh.printing.models import GeneratedDocument
+from onestop_tayninh.security.audit import audited_file_response
 
 from . import selectors
 from .constants import DraftStatus
@@ -43,18 +44,27 @@ STASH_KEY = "draft-stash-{}"
 STASH_MAX_FIELDS = 100
 
 
-def _file_response(field_file, *, filename: str, content_type: str = "", download: bool = False) -> FileResponse:
-    """The file itself: PDFs and images open in the browser (a preview) unless `download` is asked."""
+def _file_response(
+    request: HttpRequest,
+    field_file,
+    *,
+    filename: str,
+    target,
+    data: dict,
+    content_type: str = "",
+    download: bool = False,
+) -> FileResponse:
+    """The file itself, audited like every download: PDFs and images open in the browser (a preview)
+    unless `download` is asked."""
     content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(
-        handle,
-        as_attachment=download or content_type not in INLINE_TYPES,
+    return audited_file_response(
+        request,
+        field_file,
         filename=filename,
+        target=target,
+        data={"portal": True, **data},
         content_type=content_type,
+        as_attachment=download or content_type not in INLINE_TYPES,
     )
 
 
@@ -210,7 +220,14 @@ def _draft_context(request, draft, file_errors, submit_errors, now) -> dict:
 def draft_file(request: HttpRequest, draft_id: int, file_id: int) -> FileResponse:
     draft = get_object_or_404(SubmissionDraft, pk=draft_id, citizen_id=request.user.pk)
     item = get_object_or_404(draft.files, pk=file_id)
-    return _file_response(item.file, filename=item.original_name, content_type=item.content_type)
+    return _file_response(
+        request,
+        item.file,
+        filename=item.original_name,
+        target=item,
+        data={"draft": draft.pk},
+        content_type=item.content_type,
+    )
 
 
 # --- my dossiers ------------------------------------------------------------------------------
@@ -354,7 +371,14 @@ def rate(request: HttpRequest, dossier_id: int) -> HttpResponse:
 def dossier_document(request: HttpRequest, dossier_id: int, document_id: int) -> FileResponse:
     dossier = _own(request, dossier_id)
     document = get_object_or_404(dossier.documents, pk=document_id)
-    return _file_response(document.file, filename=document.original_name, content_type=document.content_type)
+    return _file_response(
+        request,
+        document.file,
+        filename=document.original_name,
+        target=document,
+        data={"dossier": dossier.code},
+        content_type=document.content_type,
+    )
 
 
 @citizen_required
@@ -364,7 +388,15 @@ def generated_document(request: HttpRequest, dossier_id: int, document_id: int) 
         GeneratedDocument.objects.filter(dossier=dossier, kind__in=selectors.CITIZEN_DOCUMENT_KINDS), pk=document_id
     )
     name = f"{document.get_kind_display()} {dossier.code or dossier.pk}.pdf"
-    return _file_response(document.file, filename=name, content_type="application/pdf", download=True)
+    return _file_response(
+        request,
+        document.file,
+        filename=name,
+        target=document,
+        data={"dossier": dossier.code, "form": document.kind},
+        content_type="application/pdf",
+        download=True,
+    )
 
 
 @citizen_required
@@ -373,7 +405,9 @@ def result_download(request: HttpRequest, dossier_id: int) -> FileResponse:
     if not (dossier.result_file and dossier.result_electronic):
         raise Http404
     filename = f"ket-qua-{dossier.code}.{dossier.result_file.name.rsplit('.', 1)[-1]}"
-    return _file_response(dossier.result_file, filename=filename, download=True)
+    return _file_response(
+        request, dossier.result_file, filename=filename, target=dossier, data={"dossier": dossier.code}, download=True
+    )
 
 
 # --- the vault --------------------------------------------------------------------------------
@@ -388,4 +422,11 @@ def vault(request: HttpRequest) -> HttpResponse:
 @citizen_required
 def vault_download(request: HttpRequest, document_id: int) -> FileResponse:
     document = get_object_or_404(selectors.vault_for(request.user), pk=document_id)
-    return _file_response(document.file, filename=document.original_name, content_type=document.content_type)
+    return _file_response(
+        request,
+        document.file,
+        filename=document.original_name,
+        target=document,
+        data={"vault": document.pk},
+        content_type=document.content_type,
+    )

@@ -8,6 +8,7 @@ from onestop_tayninh.catalog.models import DocumentRequirement, ProcedureVersion
 from onestop_tayninh.directory.models import ReceptionDesk
 from onestop_tayninh.dossiers.constants import ReturnMethod
 from onestop_tayninh.dossiers.models import Dossier
+from onestop_tayninh.security.uploads import GatedFileField
 
 from .constants import DraftStatus
 
@@ -102,7 +103,7 @@ class DraftFile(models.Model):
         related_name="+",
         help_text=_("Thành phần hồ sơ mà tệp này đáp ứng."),
     )
-    file = models.FileField(_("tệp"), upload_to="drafts/%Y/%m/", max_length=255, help_text=_("Tệp đã tải lên."))
+    file = GatedFileField(_("tệp"), folder="drafts", max_length=255, help_text=_("Tệp đã tải lên."))
     original_name = models.CharField(_("tên tệp gốc"), max_length=255, help_text=_("Tên tệp khi tải lên."))
     content_type = models.CharField(_("kiểu nội dung"), max_length=100, help_text=_("Kiểu MIME xác định từ nội dung."))
     size = models.PositiveBigIntegerField(_("dung lượng (byte)"), help_text=_("Dung lượng tệp tính bằng byte."))

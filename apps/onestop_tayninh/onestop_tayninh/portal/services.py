@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import os
 import uuid
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from onestop_tayninh.dossiers.services import (
     component_upload_check,
     dossier_submit_online,
 )
-from onestop_tayninh.security.uploads import TYPE_ALIASES, TYPE_MIMES, detect_type
+from onestop_tayninh.security.uploads import TYPE_ALIASES, TYPE_MIMES, CheckedUpload, carry_stamp, passed
 from onestop_tayninh.vault.models import VaultDocument
 from onestop_tayninh.workflows.constants import StateKind
 
@@ -104,13 +103,14 @@ class DraftOutcome:
     added: int = 0
 
 
-def _checked(requirement: DocumentRequirement, upload: File[bytes]) -> tuple[bytes, str, str]:
-    """Content, type and MIME of an upload that passed the gate, or a ValidationError naming the slot."""
+def _checked(requirement: DocumentRequirement, upload: File[bytes]) -> tuple[File[bytes], CheckedUpload]:
+    """A copy of an upload that passed the gate (stamped, so the storage takes it) and what the gate
+    found in it, or a ValidationError naming the slot."""
     component_upload_check(upload, requirement=requirement, other_label=requirement.name)
     upload.seek(0)
-    data = upload.read()
-    kind, mime = detect_type(data)
-    return data, kind or "bin", mime
+    content = carry_stamp(upload, ContentFile(upload.read()))
+    upload.seek(0)
+    return content, passed(content)
 
 
 def draft_update(*, draft: SubmissionDraft, citizen: User, changes: DraftChanges, at: dt.datetime) -> DraftOutcome:
@@ -121,25 +121,25 @@ def draft_update(*, draft: SubmissionDraft, citizen: User, changes: DraftChanges
     """
     _ensure_owner(draft, citizen)
     outcome = DraftOutcome(draft=draft)
-    accepted: list[tuple[DocumentRequirement, bytes, str, str, str]] = []
+    accepted: list[tuple[DocumentRequirement, File[bytes], CheckedUpload, str]] = []
     for requirement, upload in changes.uploads:
         if requirement.version_id != draft.procedure_version_id:
             continue
         try:
-            data, kind, mime = _checked(requirement, upload)
+            content, checked = _checked(requirement, upload)
         except ValidationError as exc:
             outcome.file_errors.setdefault(requirement.pk, []).extend(exc.messages)
             continue
-        name = os.path.basename(upload.name or "")[:255] or f"tep.{kind}"
-        accepted.append((requirement, data, kind, mime, name))
+        name = os.path.basename(upload.name or "")[:255] or f"tep.{checked.kind}"
+        accepted.append((requirement, content, checked, name))
     with transaction.atomic():
         draft = SubmissionDraft.objects.select_for_update().get(pk=draft.pk)
         outcome.draft = draft
         if draft.status != DraftStatus.DRAFT:
             return outcome
         _apply_fields(draft, changes, at)
-        for requirement, data, kind, mime, name in accepted:
-            error = _store(draft, requirement, data=data, kind=kind, mime=mime, name=name, at=at)
+        for requirement, content, checked, name in accepted:
+            error = _store(draft, requirement, content=content, checked=checked, name=name, at=at)
             if error:
                 outcome.file_errors.setdefault(requirement.pk, []).append(error)
             else:
@@ -185,26 +185,24 @@ def _store(
     draft: SubmissionDraft,
     requirement: DocumentRequirement,
     *,
-    data: bytes,
-    kind: str,
-    mime: str,
+    content: File[bytes],
+    checked: CheckedUpload,
     name: str,
     at: dt.datetime,
 ) -> str | None:
-    sha256 = hashlib.sha256(data).hexdigest()
-    if draft.files.filter(requirement=requirement, sha256=sha256).exists():
+    if draft.files.filter(requirement=requirement, sha256=checked.sha256).exists():
         return None  # the same content again (a double click, a re-sent form): attached once
     if _slot_full(draft, requirement):
         return _("%(name)s: tối đa %(max)s tệp.") % {"name": requirement.name, "max": MAX_FILES_PER_REQUIREMENT}
-    stored = default_storage.save(f"drafts/{at:%Y/%m}/{uuid.uuid4().hex}.{kind}", ContentFile(data))
+    stored = default_storage.save(f"drafts/{at:%Y/%m}/{uuid.uuid4().hex}.{checked.kind}", content)
     DraftFile.objects.create(
         draft=draft,
         requirement=requirement,
         file=stored,
         original_name=name,
-        content_type=mime,
-        size=len(data),
-        sha256=sha256,
+        content_type=checked.mime,
+        size=checked.size,
+        sha256=checked.sha256,
         added_at=at,
     )
     return None

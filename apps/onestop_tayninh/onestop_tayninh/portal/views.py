@@ -3,8 +3,10 @@
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
 
 from onestop_tayninh.catalog.selectors import catalog_search, published_version
+from onestop_tayninh.core.text import fold
 from onestop_tayninh.dossiers.selectors import citizen_status
 from onestop_tayninh.dossiers.selectors import public_lookup as lookup_dossier
 from onestop_tayninh.security.ratelimit import allow_request
@@ -46,16 +48,23 @@ def procedure_detail(request, code: str):
 
 
 def procedure_template(request, code: str, document_id: int):
-    """Download the blank form of a document requirement (level 2)."""
+    """Download the blank form of a document requirement (level 2).
+
+    Not audited, deliberately: the blank form is public material anyone may take without logging
+    in, so a row would name no one and hold nothing personal, and every visitor's click would bury
+    the rows that matter. Every download of a citizen's or a dossier's file is audited
+    (security.audit.audited_file_response).
+    """
     version = published_version(code)
     if version is None:
         raise Http404
     document = get_object_or_404(version.documents.all(), pk=document_id)
     if not document.template:
         raise Http404
-    return FileResponse(
-        document.template.open("rb"), as_attachment=True, filename=document.template.name.rsplit("/", 1)[-1]
-    )
+    # The stored name is random (security.uploads): the citizen gets one that says what the form is.
+    extension = document.template.name.rsplit(".", 1)[-1]
+    filename = f"mau-{slugify(fold(document.name))[:80] or document.pk}.{extension}"
+    return FileResponse(document.template.open("rb"), as_attachment=True, filename=filename)
 
 
 LOOKUP_LIMIT = 20  # look-ups per address per window

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from onestop_tayninh.directory.models import ReceptionDesk
 from onestop_tayninh.dossiers.constants import FormsVersion
 from onestop_tayninh.dossiers.models import Dossier
+from onestop_tayninh.security.uploads import GeneratedFileField
 
 from .constants import DocumentKind, ExportStatus, RegisterFormat
 
@@ -30,7 +31,7 @@ class GeneratedDocument(models.Model):
         choices=FormsVersion.choices,
         help_text=_("Bộ biểu mẫu theo thông tư áp dụng cho hồ sơ."),
     )
-    file = models.FileField(
+    file = GeneratedFileField(
         _("tệp PDF"), upload_to="generated/%Y/%m/", help_text=_("Bản PDF đã lập, không sửa sau khi lưu.")
     )
     created_at = models.DateTimeField(_("lập lúc"), db_index=True, help_text=_("Thời điểm lập văn bản."))
@@ -82,7 +83,7 @@ class RegisterExport(models.Model):
         default=ExportStatus.QUEUED,
         help_text=_("Đang chờ, đang lập, đã xong hoặc không lập được."),
     )
-    file = models.FileField(
+    file = GeneratedFileField(
         _("tệp"), upload_to="registers/%Y/%m/", blank=True, help_text=_("Sổ đã lập; xóa sau 7 ngày.")
     )
     finished_at = models.DateTimeField(

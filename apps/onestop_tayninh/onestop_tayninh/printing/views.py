@@ -3,6 +3,8 @@
 Every lookup goes through the row-level rule (`visible_to`): a dossier or desk outside the
 official's scope answers 404, so nothing reveals that it exists. The pages are desk pages
 (`admin_view` in urls.py: the desk's login, CSRF protection, no caching) in the desk's look.
+Every printed form, stored document and register handed out leaves an audit row
+(`security.audit.audited_file_response`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import datetime as dt
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -23,6 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.directory.models import ReceptionDesk
 from onestop_tayninh.dossiers.models import Dossier
+from onestop_tayninh.security.audit import audited_file_response
+from onestop_tayninh.security.constants import AuditAction
 
 from . import services
 from .constants import (
@@ -36,13 +41,6 @@ from .constants import (
 from .models import GeneratedDocument, RegisterExport
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _desk_page(request: HttpRequest, template: str, title: str, context: dict) -> TemplateResponse:
@@ -71,7 +69,15 @@ def form_print(request: HttpRequest, dossier_id: int, kind: str) -> HttpResponse
         response = _desk_page(request, "printing/error.html", _("Chưa thể in"), context)
         response.status_code = 409
         return response
-    return _pdf_response(content, f"{_slug(dossier)}-{kind}.pdf")
+    return audited_file_response(
+        request,
+        content,
+        filename=f"{_slug(dossier)}-{kind}.pdf",
+        target=dossier,
+        data={"dossier": dossier.code, "form": kind},
+        content_type="application/pdf",
+        as_attachment=False,
+    )
 
 
 @require_GET
@@ -79,14 +85,14 @@ def document_download(request: HttpRequest, dossier_id: int, document_id: int) -
     """A document as it was issued and stored (printing.GeneratedDocument)."""
     dossier = get_object_or_404(Dossier.objects.visible_to(request.user), pk=dossier_id)
     document = get_object_or_404(GeneratedDocument, pk=document_id, dossier=dossier)
-    response = FileResponse(
-        document.file.open("rb"),
-        content_type="application/pdf",
-        as_attachment=True,
+    return audited_file_response(
+        request,
+        document.file,
         filename=f"{_slug(dossier)}-{document.kind}-{timezone.localtime(document.created_at):%Y%m%d%H%M}.pdf",
+        target=document,
+        data={"dossier": dossier.code, "form": document.kind},
+        content_type="application/pdf",
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_GET
@@ -150,13 +156,27 @@ class RegisterForm(forms.Form):
         return data
 
 
-def _file_response(content: bytes, file_format: str, filename: str) -> HttpResponse:
-    if file_format == RegisterFormat.PDF:
-        return _pdf_response(content, filename)
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+def _register_response(
+    request: HttpRequest,
+    content: bytes | FieldFile,
+    *,
+    desk: ReceptionDesk,
+    export: dict,
+    filename: str,
+    as_attachment: bool,
+) -> FileResponse:
+    """The register file, audited as an export: it lists every applicant's name, address and phone."""
+    is_pdf = export["format"] == RegisterFormat.PDF
+    return audited_file_response(
+        request,
+        content,
+        filename=filename,
+        target=desk,
+        action=AuditAction.EXPORT,
+        data={"register": export},
+        content_type="application/pdf" if is_pdf else XLSX,
+        as_attachment=as_attachment,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -184,8 +204,13 @@ def register(request: HttpRequest) -> HttpResponse:
         content = services.register_file(
             desk=desk, date_from=start, date_to=end, file_format=file_format, at=timezone.now()
         )
-        return _file_response(
-            content, file_format, f"so-theo-doi-{desk.code}-{start:%Y%m%d}-{end:%Y%m%d}.{file_format}"
+        return _register_response(
+            request,
+            content,
+            desk=desk,
+            export={"from": start.isoformat(), "to": end.isoformat(), "format": file_format},
+            filename=f"so-theo-doi-{desk.code}-{start:%Y%m%d}-{end:%Y%m%d}.{file_format}",
+            as_attachment=file_format != RegisterFormat.PDF,  # the PDF opens in the browser to be printed
         )
     exports = RegisterExport.objects.filter(requested_by=request.user).select_related("desk")[:10]
     inline_max = f"{REGISTER_INLINE_MAX_ROWS:,}".replace(",", ".")  # 5.000, as Vietnamese writes it
@@ -217,9 +242,16 @@ def register_export_download(request: HttpRequest, export_id: int) -> FileRespon
     export = _own_export(request, export_id)
     if export.status != ExportStatus.DONE or not export.file:
         raise Http404
-    content_type = "application/pdf" if export.file_format == RegisterFormat.PDF else XLSX
-    response = FileResponse(
-        export.file.open("rb"), content_type=content_type, as_attachment=True, filename=export.filename
+    return _register_response(
+        request,
+        export.file,
+        desk=export.desk,
+        export={
+            "from": export.date_from.isoformat(),
+            "to": export.date_to.isoformat(),
+            "format": export.file_format,
+            "export": export.pk,
+        },
+        filename=export.filename,
+        as_attachment=True,
     )
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -13,19 +13,21 @@ back, so does its audit row, and an audit row that cannot be written makes the c
 from __future__ import annotations
 
 import contextvars
+import io
 import json
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
-from django.http import HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 
 from .constants import AuditAction
 from .models import AuditEvent
@@ -100,6 +102,43 @@ def audit_event(
         event.ip_address or "-",
     )
     return event
+
+
+# --- downloads and exports -------------------------------------------------------------------
+
+
+def audited_file_response(
+    request: HttpRequest,
+    file: FieldFile | bytes | BinaryIO,
+    *,
+    filename: str,
+    target: models.Model | str,
+    action: str = AuditAction.DOWNLOAD,
+    data: dict | None = None,
+    content_type: str | None = None,
+    as_attachment: bool = True,
+) -> FileResponse:
+    """The one way a view hands out a file or an export: the audit row, then the response.
+
+    `file` is a stored file (a FieldFile, opened here: a file missing from the disk is a 404 and
+    leaves no row, as nothing was handed out), an open file, or the bytes of a file made now
+    (a printed form, a register). The row names the file and `target` (the dossier, the desk…);
+    `data` adds what was asked for. The response is private and never cached. Views build no
+    FileResponse of their own (tests/security/test_downloads.py checks the source).
+    """
+    if isinstance(file, bytes):
+        handle: BinaryIO = io.BytesIO(file)
+    elif isinstance(file, FieldFile):
+        try:
+            handle = file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+    else:
+        handle = file
+    audit_event(action=action, target=target, data={"file": filename, **(data or {})}, request=request)
+    response = FileResponse(handle, as_attachment=as_attachment, filename=filename, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- model changes ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.catalog.models import DocumentType
+from onestop_tayninh.security.uploads import GatedFileField
 
 from .constants import VaultSource
 from .query import VaultDocumentQuerySet
@@ -49,7 +50,10 @@ class VaultDocument(models.Model):
         related_name="+",
         help_text=_("Hồ sơ mà giấy tờ được nộp vào hoặc được cấp từ đó."),
     )
-    file = models.FileField(_("tệp"), max_length=255, help_text=_("Tệp lưu trữ (dùng chung với hồ sơ gốc)."))
+    # Holds the name of a file a dossier stored (already through the gate); the vault copies nothing.
+    file = GatedFileField(
+        _("tệp"), folder="vault", max_length=255, help_text=_("Tệp lưu trữ (dùng chung với hồ sơ gốc).")
+    )
     original_name = models.CharField(_("tên tệp gốc"), max_length=255, help_text=_("Tên tệp khi tải lên."))
     content_type = models.CharField(_("kiểu nội dung"), max_length=100, help_text=_("Kiểu MIME xác định từ nội dung."))
     size = models.PositiveBigIntegerField(_("dung lượng (byte)"), help_text=_("Dung lượng tệp tính bằng byte."))
