@@ -33,7 +33,8 @@ SEND_TARGET_S = 120
 def _empty_notification_tables() -> None:
     from django.db import connection
 
-    from onestop_tayninh.notifications.models import ApologyDraft, DeadlineAlert, DeskNotification, Message
+    from onestop_tayninh.dossiers.models import ApologyDraft, DeadlineAlert
+    from onestop_tayninh.notifications.models import DeskNotification, Message
 
     with connection.cursor() as cursor:
         cursor.execute("SET FOREIGN_KEY_CHECKS = 0")

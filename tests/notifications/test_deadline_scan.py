@@ -5,9 +5,9 @@ import pytest
 
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.dossiers.actions import dossier_apologise
-from onestop_tayninh.dossiers.models import Dossier
+from onestop_tayninh.dossiers.models import ApologyDraft, DeadlineAlert, Dossier
 from onestop_tayninh.notifications import services
-from onestop_tayninh.notifications.models import ApologyDraft, DeadlineAlert, Message
+from onestop_tayninh.notifications.models import Message
 
 from .conftest import assign, local, receive, user
 

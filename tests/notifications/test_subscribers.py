@@ -13,7 +13,7 @@ from onestop_tayninh.dossiers.events import (
 )
 from onestop_tayninh.dossiers.models import Consultation
 from onestop_tayninh.notifications import subscribers
-from onestop_tayninh.notifications.models import ApologyDraft, Message
+from onestop_tayninh.notifications.models import Message
 from onestop_tayninh.notifications.services import message_render
 from tests.factories import hand_built_event
 
@@ -90,19 +90,11 @@ def test_the_desks_forms_reach_only_an_applicant_not_at_the_counter(world, sent_
     assert ("Tờ khai có chữ ký" if key == "completion_requested" else "Không thuộc thẩm quyền.") in body
 
 
-def test_the_apology_carries_the_new_date_and_confirms_the_scans_draft(world, sent_ids):
+def test_the_apology_carries_the_new_date(world, sent_ids):
     dossier = receive(world)
-    justice = Agency.objects.get(code=dossier.procedure_version.competent_agency.code)
-    draft = ApologyDraft.objects.create(
-        dossier=dossier, agency=justice, original_due_at=dossier.due_at, prepared_at=AT, status="pending"
-    )
     payload = Apologised(original_due_at=dossier.due_at, new_due_at=local(2027, 3, 19, 17, 0), reason="Chờ xác minh")
     (sms,) = run(subscribers.apology, dossier, payload)
     assert "19/03/2027" in message_render(sms)[1]
-    head = user("lanhdao.tuphap")
-    subscribers.apology_draft_confirmed(hand_built_event(dossier, payload, at=AT, actor=head), payload)
-    draft.refresh_from_db()
-    assert (draft.status, draft.confirmed_by, draft.confirmed_at) == ("confirmed", head, AT)
 
 
 def test_the_desk_hears_of_an_online_dossier_and_of_its_supplement(world, sent_ids):

@@ -67,9 +67,8 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("transition", f"{PRINT}.issue_stop_notice", when={"target_kind": ("stopped", "withdrawn")}),
     # Whoever acts at the step entered hears of it (not the one who acted; an assignee was told above).
     Subscription("transition", f"{NOTIFY}.step_waiting"),
-    # Form 04: the applicant gets the apology and the new date; the printed form follows; a draft
-    # the deadline scan prepared for this dossier is marked confirmed.
-    Subscription("apology", f"{NOTIFY}.apology_draft_confirmed"),
+    # Form 04 (a draft the deadline scan prepared is confirmed by dossier_apologise itself): the
+    # applicant gets the apology and the new date; the printed form follows.
     Subscription("apology", f"{NOTIFY}.apology"),
     Subscription("apology", f"{PRINT}.issue_apology"),
 )

@@ -25,8 +25,9 @@ from onestop_tayninh.directory.selectors import user_role_codes
 from onestop_tayninh.workflows.constants import Destination, Effect, StepOutcome
 from onestop_tayninh.workflows.models import State, Transition
 
+from .constants import ApologyDraftStatus
 from .events import Apologised, ConsultationAnswered, Transitioned, record
-from .models import Consultation, Dossier, DossierAccess
+from .models import ApologyDraft, Consultation, Dossier, DossierAccess
 from .selectors import agency_of, transition_allowed
 
 if TYPE_CHECKING:
@@ -331,7 +332,11 @@ def dossier_apologise(
     dossier.apology_count = 1
     dossier.lock_version += 1
     dossier.save()
-    # The notice, the printed Form 04 and the scan's pending draft follow from the event.
+    # The deadline scan's draft for this dossier, if one waits, is what was just issued.
+    ApologyDraft.objects.filter(dossier=dossier, status=ApologyDraftStatus.PENDING).update(
+        status=ApologyDraftStatus.CONFIRMED, confirmed_by=actor, confirmed_at=at
+    )
+    # The notice and the printed Form 04 follow from the event.
     record(
         dossier=dossier,
         payload=Apologised(

@@ -61,3 +61,14 @@ class EventAction(models.TextChoices):
 
 
 DEFAULT_MAX_UPLOAD_MB = 20
+
+
+class AlertKind(models.TextChoices):
+    DUE_SOON = "due_soon", _("Sắp đến hạn")
+    OVERDUE = "overdue", _("Quá hạn")
+
+
+class ApologyDraftStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ lãnh đạo xác nhận")
+    CONFIRMED = "confirmed", _("Đã gửi phiếu xin lỗi")
+    DISMISSED = "dismissed", _("Không cần (hồ sơ đã xong)")

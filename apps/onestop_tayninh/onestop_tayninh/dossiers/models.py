@@ -20,7 +20,16 @@ from onestop_tayninh.directory.models import Agency, ReceptionDesk
 from onestop_tayninh.security.uploads import GatedFileField
 from onestop_tayninh.workflows.constants import StepOutcome
 
-from .constants import ApplicantKind, Channel, DossierStatus, EventAction, FormsVersion, ReturnMethod
+from .constants import (
+    AlertKind,
+    ApologyDraftStatus,
+    ApplicantKind,
+    Channel,
+    DossierStatus,
+    EventAction,
+    FormsVersion,
+    ReturnMethod,
+)
 from .query import DossierQuerySet
 
 SEARCH_NAME_LENGTH = 500
@@ -577,3 +586,93 @@ class Consultation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier} — {self.agency}"
+
+
+class DeadlineAlert(models.Model):
+    """The mark the deadline scan leaves: this dossier was found due soon / overdue for this due date.
+
+    Unique per (dossier, kind, due date), so the scan is idempotent; a new appointment date
+    (apology, supplement pause) is a new due date and is watched again.
+    """
+
+    dossier = models.ForeignKey(
+        Dossier,
+        verbose_name=_("hồ sơ"),
+        on_delete=models.CASCADE,
+        related_name="deadline_alerts",
+        help_text=_("Hồ sơ được đánh dấu."),
+    )
+    kind = models.CharField(
+        _("loại"), max_length=16, choices=AlertKind.choices, help_text=_("Sắp đến hạn hay đã quá hạn.")
+    )
+    due_at = models.DateTimeField(_("hạn lúc đánh dấu"), help_text=_("Hạn trả kết quả khi đánh dấu."))
+    agency = models.ForeignKey(
+        "directory.Agency",
+        verbose_name=_("cơ quan đang giữ"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Cơ quan đang giữ hồ sơ khi đánh dấu."),
+    )
+    raised_at = models.DateTimeField(_("đánh dấu lúc"), db_index=True, help_text=_("Lúc quét thời hạn phát hiện."))
+
+    class Meta:
+        verbose_name = _("cảnh báo thời hạn")
+        verbose_name_plural = _("cảnh báo thời hạn")
+        ordering = ["-raised_at", "-pk"]
+        # Written by the deadline scan (notifications); the table keeps the name it was made with.
+        db_table = "notifications_deadlinealert"
+        constraints = [models.UniqueConstraint(fields=["dossier", "kind", "due_at"], name="notifications_alert_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} — {self.get_kind_display()}"
+
+
+class ApologyDraft(models.Model):
+    """Form 04 prepared one working day before the due date, for the current agency's head to confirm."""
+
+    dossier = models.OneToOneField(
+        Dossier,
+        verbose_name=_("hồ sơ"),
+        on_delete=models.CASCADE,
+        related_name="apology_draft",
+        help_text=_("Hồ sơ có nguy cơ trễ hạn."),
+    )
+    agency = models.ForeignKey(
+        "directory.Agency",
+        verbose_name=_("cơ quan chịu trách nhiệm"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Cơ quan đang giữ hồ sơ: lãnh đạo cơ quan xác nhận và gửi phiếu xin lỗi."),
+    )
+    original_due_at = models.DateTimeField(_("ngày hẹn hiện tại"), help_text=_("Ngày hẹn trả kết quả khi lập dự thảo."))
+    prepared_at = models.DateTimeField(_("lập lúc"), db_index=True, help_text=_("Lúc hệ thống lập dự thảo."))
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=16,
+        choices=ApologyDraftStatus.choices,
+        default=ApologyDraftStatus.PENDING,
+        help_text=_("Chờ xác nhận, đã gửi hoặc không cần."),
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người xác nhận"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Lãnh đạo đã xác nhận gửi phiếu."),
+    )
+    confirmed_at = models.DateTimeField(_("xác nhận lúc"), null=True, blank=True, help_text=_("Lúc xác nhận."))
+
+    class Meta:
+        verbose_name = _("dự thảo phiếu xin lỗi (Mẫu 04)")
+        verbose_name_plural = _("dự thảo phiếu xin lỗi (Mẫu 04)")
+        ordering = ["-prepared_at", "-pk"]
+        db_table = "notifications_apologydraft"
+
+    def __str__(self) -> str:
+        return str(self.dossier)

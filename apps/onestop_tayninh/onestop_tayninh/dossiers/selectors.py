@@ -17,8 +17,8 @@ from onestop_tayninh.directory.selectors import user_role_codes
 from onestop_tayninh.workflows.constants import Effect, StateKind
 from onestop_tayninh.workflows.models import State, Transition
 
-from .constants import DossierStatus
-from .models import Consultation, Dossier
+from .constants import ApologyDraftStatus, DossierStatus
+from .models import ApologyDraft, Consultation, Dossier
 
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
@@ -121,8 +121,6 @@ def inbox_counts(*, user: User, at: dt.datetime) -> list[tuple[Bucket, int]]:
 def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> dict:
     """Everything the dossier page shows, and exactly the actions this user may take."""
     from onestop_tayninh.accounts.models import User as UserModel
-    from onestop_tayninh.notifications.constants import ApologyDraftStatus
-    from onestop_tayninh.notifications.models import ApologyDraft
 
     official = getattr(user, "official", None)
     transitions = available_transitions(dossier=dossier, user=user) if dossier.closed_at is None else []

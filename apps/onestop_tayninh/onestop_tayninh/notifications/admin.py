@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from onestop_tayninh.core.admin import ReadableModelAdmin
+from onestop_tayninh.dossiers.models import ApologyDraft, DeadlineAlert
 
 from . import services
 from .constants import MessageStatus
-from .models import ApologyDraft, DeadlineAlert, DeskNotification, Message, MessageTemplate
+from .models import DeskNotification, Message, MessageTemplate
 
 
 @admin.register(Message)

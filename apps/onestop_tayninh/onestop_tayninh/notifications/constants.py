@@ -42,14 +42,3 @@ class TemplateKey(models.TextChoices):
     OVERDUE = "overdue", _("Hồ sơ quá hạn")
     CONSULTATION_REQUESTED = "consultation_requested", _("Đề nghị cho ý kiến phối hợp")
     APOLOGY_DRAFT_READY = "apology_draft_ready", _("Dự thảo phiếu xin lỗi chờ xác nhận")
-
-
-class AlertKind(models.TextChoices):
-    DUE_SOON = "due_soon", _("Sắp đến hạn")
-    OVERDUE = "overdue", _("Quá hạn")
-
-
-class ApologyDraftStatus(models.TextChoices):
-    PENDING = "pending", _("Chờ lãnh đạo xác nhận")
-    CONFIRMED = "confirmed", _("Đã gửi phiếu xin lỗi")
-    DISMISSED = "dismissed", _("Không cần (hồ sơ đã xong)")

@@ -39,11 +39,13 @@ from django.utils import timezone
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.calendars.selectors import get_calendar
 from onestop_tayninh.directory.constants import RoleCode
+from onestop_tayninh.dossiers.constants import AlertKind, ApologyDraftStatus
+from onestop_tayninh.dossiers.models import ApologyDraft, DeadlineAlert
 
 from . import registry
 from .base import Channel, ChannelError
-from .constants import DEDUPE_KEY_LENGTH, AlertKind, ApologyDraftStatus, ChannelCode, MessageStatus, TemplateKey
-from .models import ApologyDraft, DeadlineAlert, DeskNotification, Message, MessageTemplate
+from .constants import DEDUPE_KEY_LENGTH, ChannelCode, MessageStatus, TemplateKey
+from .models import DeskNotification, Message, MessageTemplate
 
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User

@@ -23,8 +23,8 @@ from onestop_tayninh.dossiers.models import Consultation
 from onestop_tayninh.dossiers.selectors import actors_at_step
 from onestop_tayninh.workflows.constants import Effect
 
-from .constants import ApologyDraftStatus, TemplateKey
-from .models import ApologyDraft, Message
+from .constants import TemplateKey
+from .models import Message
 from .services import citizen_messages, local_text, official_messages
 
 if TYPE_CHECKING:
@@ -115,13 +115,6 @@ def apology(event: DossierEvent, payload: Payload) -> list[Message]:
         event=_key(event, "apology"),
         at=event.at,
         context={"new_due_at": local_text(payload.new_due_at), "reason": payload.reason},
-    )
-
-
-def apology_draft_confirmed(event: DossierEvent, payload: Payload) -> None:
-    """The Form 04 the deadline scan drafted for this dossier is now issued: the draft is confirmed."""
-    ApologyDraft.objects.filter(dossier_id=event.dossier_id, status=ApologyDraftStatus.PENDING).update(
-        status=ApologyDraftStatus.CONFIRMED, confirmed_by=event.actor, confirmed_at=event.at
     )
 
 
