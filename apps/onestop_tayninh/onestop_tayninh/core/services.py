@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -39,11 +39,9 @@ def task_enqueue(*, func: str, kwargs: dict[str, Any], dedupe_key: str, queue: s
     now = timezone.now()
     task = Task(func=func, kwargs=kwargs, queue=queue, dedupe_key=dedupe_key, next_attempt_at=now, created_at=now)
     task.full_clean(validate_unique=False)
-    try:
-        with transaction.atomic():
-            task.save()
-    except IntegrityError:  # the same event's task, written a moment ago by a concurrent request
-        return Task.objects.get(dedupe_key=dedupe_key)
+    # No savepoint: a key names one event's work, and an event is written in this very transaction,
+    # so no other transaction can be writing the same key; the look-up above covers a replay.
+    task.save()
     task_id, task_queue = task.pk, queue
     transaction.on_commit(lambda: _hand_over([task_id], task_queue, timezone.now()))
     return task

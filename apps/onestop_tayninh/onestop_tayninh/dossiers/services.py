@@ -295,7 +295,8 @@ def dossier_accept(*, dossier: Dossier, officer: User, at: dt.datetime) -> Dossi
     dossier = _locked(dossier)
     ensure_receiving_officer(officer=officer, desk=dossier.receiving_desk)
     _ensure_to_check(dossier)
-    dossier.full_clean()
+    # The applicant's data must be complete; the relations were read with the locked row itself.
+    dossier.full_clean(exclude=[field.name for field in Dossier._meta.concrete_fields if field.is_relation])
     missing = missing_requirements(dossier)
     if missing:
         raise ValidationError(
