@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from onestop_tayninh.accounts import services
 from onestop_tayninh.accounts.constants import MessageKey
-from onestop_tayninh.accounts.login import registry
+from onestop_tayninh.accounts.login.registry import providers
 from tests.accounts.conftest import CCCD, PASSWORD, latest_message, register
 from tests.accounts.test_login_providers import FakeProvider
 from tests.browser.conftest import DESKTOP, PHONE
@@ -93,8 +93,8 @@ def test_status_pages(live_server, browser, screenshot, settings, viewport):
     user = register()
     context = browser.new_context(viewport=viewport, locale="vi-VN")
     page = context.new_page()
-    registry.register(FakeProvider)
-    settings.ONESTOP_LOGIN_PROVIDERS = [FakeProvider.name]
+    providers.register(FakeProvider)
+    settings.ONESTOP_LOGIN_PROVIDERS = [FakeProvider.code]
     try:
         page.goto(f"{live_server.url}{reverse('accounts:login')}")
         assert page.get_by_role("link", name=FakeProvider.label).is_visible()
@@ -128,5 +128,5 @@ def test_status_pages(live_server, browser, screenshot, settings, viewport):
         page.wait_for_selector("h1:has-text('Thao tác quá nhiều lần')")
         screenshot(page, f"accounts-rate-limited-{width}")
     finally:
-        registry.unregister(FakeProvider.name)
+        providers.unregister(FakeProvider.code)
         context.close()

@@ -8,8 +8,8 @@ import pytest
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from onestop_tayninh.accounts.login import registry
 from onestop_tayninh.accounts.login.base import Identity, LoginProvider, LoginProviderError
+from onestop_tayninh.accounts.login.registry import providers
 from onestop_tayninh.accounts.models import CitizenProfile, User
 from tests.accounts.conftest import CCCD, PASSWORD
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 class FakeProvider(LoginProvider):
     """Stands in for an OpenID Connect IdP: keeps a state in the session, returns a fixed identity."""
 
-    name = "dinh-danh-thu"
+    code = "dinh-danh-thu"
     label = "Đăng nhập bằng định danh thử nghiệm"
     identity = Identity(
         subject="sub-001",
@@ -33,7 +33,7 @@ class FakeProvider(LoginProvider):
     def start(self, request):
         state = secrets.token_urlsafe(16)
         request.session["fake_idp_state"] = state
-        return HttpResponseRedirect(f"{reverse('accounts:provider_callback', args=[self.name])}?state={state}&code=x")
+        return HttpResponseRedirect(f"{reverse('accounts:provider_callback', args=[self.code])}?state={state}&code=x")
 
     def complete(self, request):
         if request.GET.get("state") != request.session.pop("fake_idp_state", None):
@@ -43,15 +43,15 @@ class FakeProvider(LoginProvider):
 
 @pytest.fixture
 def provider(settings):
-    registry.register(FakeProvider)
-    settings.ONESTOP_LOGIN_PROVIDERS = [FakeProvider.name]
+    providers.register(FakeProvider)
+    settings.ONESTOP_LOGIN_PROVIDERS = [FakeProvider.code]
     yield FakeProvider
-    registry.unregister(FakeProvider.name)
+    providers.unregister(FakeProvider.code)
 
 
 def drive(client, next_url=""):
     start = client.get(
-        reverse("accounts:provider_start", args=[FakeProvider.name]), {"next": next_url} if next_url else {}
+        reverse("accounts:provider_start", args=[FakeProvider.code]), {"next": next_url} if next_url else {}
     )
     assert start.status_code == 302
     return client.get(start.url)
@@ -59,17 +59,17 @@ def drive(client, next_url=""):
 
 def test_login_page_shows_a_button_per_configured_provider(client, provider):
     html = client.get(reverse("accounts:login")).content.decode()
-    assert FakeProvider.label in html and reverse("accounts:provider_start", args=[FakeProvider.name]) in html
+    assert FakeProvider.label in html and reverse("accounts:provider_start", args=[FakeProvider.code]) in html
 
 
 def test_no_button_and_404_when_not_configured(client, settings):
-    registry.register(FakeProvider)
+    providers.register(FakeProvider)
     try:
         settings.ONESTOP_LOGIN_PROVIDERS = []
         assert FakeProvider.label not in client.get(reverse("accounts:login")).content.decode()
-        assert client.get(reverse("accounts:provider_start", args=[FakeProvider.name])).status_code == 404
+        assert client.get(reverse("accounts:provider_start", args=[FakeProvider.code])).status_code == 404
     finally:
-        registry.unregister(FakeProvider.name)
+        providers.unregister(FakeProvider.code)
     assert client.get(reverse("accounts:provider_callback", args=["khong-co"])).status_code == 404
 
 
@@ -80,7 +80,7 @@ def test_first_login_creates_an_account_without_password(client, provider):
     profile = CitizenProfile.objects.select_related("user").get(cccd=CCCD)
     user = profile.user
     assert client.session["_auth_user_id"] == str(user.pk)
-    assert profile.identity_provider == FakeProvider.name and profile.date_of_birth == dt.date(1990, 5, 17)
+    assert profile.identity_provider == FakeProvider.code and profile.date_of_birth == dt.date(1990, 5, 17)
     assert user.full_name == "Nguyễn Thị Lan" and user.phone == "0912345678" and user.email == "lan.eid@example.vn"
     assert not user.has_usable_password() and not user.is_staff
     # Logging in again finds the same account.
@@ -101,8 +101,8 @@ def test_login_links_to_the_account_registered_with_the_same_cccd(client, provid
 
 
 def test_a_forged_callback_logs_nobody_in(client, provider):
-    client.get(reverse("accounts:provider_start", args=[FakeProvider.name]))
-    response = client.get(reverse("accounts:provider_callback", args=[FakeProvider.name]), {"state": "gia-mao"})
+    client.get(reverse("accounts:provider_start", args=[FakeProvider.code]))
+    response = client.get(reverse("accounts:provider_callback", args=[FakeProvider.code]), {"state": "gia-mao"})
     assert response.status_code == 400
     html = response.content.decode()
     assert "Không đăng nhập được qua Đăng nhập bằng định danh thử nghiệm." in html and "không hợp lệ" in html

@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from onestop_tayninh.dossiers.events import Transitioned, payload_of
-from onestop_tayninh.notifications import registry, services, subscribers
+from onestop_tayninh.notifications import services, subscribers
 from onestop_tayninh.notifications.base import Channel, PermanentChannelError, TransientChannelError
 from onestop_tayninh.notifications.models import DeskNotification, Message, MessageTemplate
+from onestop_tayninh.notifications.registry import channels
 from tests.factories import accepted_event, hand_built_event
 
 from .conftest import local, receive, user
@@ -103,6 +104,7 @@ def test_a_malformed_template_fails_that_message_only(world, sent_ids):
 
 
 class FlakyChannel(Channel):
+    code = "flaky"
     needs_address = False
     idempotent = True
     error: Exception = TransientChannelError("máy chủ tạm thời không trả lời")
@@ -113,10 +115,10 @@ class FlakyChannel(Channel):
 
 @pytest.fixture
 def flaky():
-    registry.register("flaky", FlakyChannel)
+    channels.register(FlakyChannel)
     MessageTemplate.objects.create(key="result_ready", channel="flaky", subject="s", body="b")
     yield FlakyChannel
-    registry.unregister("flaky")
+    channels.unregister(FlakyChannel.code)
 
 
 def _flaky_message(**kwargs):
@@ -163,6 +165,24 @@ def test_an_unexpected_exception_in_a_channel_does_not_escape(flaky, sent_ids):
         assert services.messages_send(message_ids=[message.pk])["retry"] == 1
     finally:
         FlakyChannel.error = TransientChannelError("máy chủ tạm thời không trả lời")
+
+
+def test_a_message_on_an_unregistered_channel_is_stored_failed_with_the_reason(sent_ids):
+    message = services.message_enqueue(
+        channel="bo-cau", template_key="result_ready", dedupe_key="t:unknown", at=timezone.now(), address="x"
+    )
+    assert (message.status, message.last_error) == ("failed", "Kênh gửi “bo-cau” chưa được đăng ký.")
+    assert sent_ids == []
+
+
+def test_a_channel_that_says_it_is_not_usable_fails_its_messages_at_once(flaky, sent_ids, monkeypatch):
+    message = _flaky_message()
+    monkeypatch.setattr(FlakyChannel, "is_enabled", classmethod(lambda cls: False))
+    assert services.messages_send(message_ids=[message.pk])["failed"] == 1
+    message.refresh_from_db()
+    assert (message.status, message.last_error) == ("failed", "Kênh gửi “flaky” chưa được bật.")
+    later = services.message_enqueue(channel="flaky", template_key="result_ready", dedupe_key="t:2", at=timezone.now())
+    assert later.status == "failed"
 
 
 def test_a_send_whose_worker_died_is_resent_after_the_lease(flaky, sent_ids, settings):

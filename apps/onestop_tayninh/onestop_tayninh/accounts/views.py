@@ -21,14 +21,15 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from onestop_tayninh.core.plugins import UnknownPluginError
 from onestop_tayninh.security import ratelimit
 
 from . import services
 from .constants import AccountKind, ApplicantKind, CodeCheck
 from .decorators import citizen_required
 from .forms import LoginForm, PasswordResetRequestForm, ProfileForm, RegisterForm, ResetCodeForm
-from .login import registry
-from .login.base import LoginProviderError
+from .login.base import LoginProvider, LoginProviderError
+from .login.registry import providers
 from .selectors import citizens
 
 BACKEND = "onestop_tayninh.accounts.backends.CitizenBackend"
@@ -137,7 +138,7 @@ class CitizenLoginView(auth_views.LoginView):
         return _safe_next(self.request) or ""
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "providers": registry.enabled()}
+        return {**super().get_context_data(**kwargs), "providers": _offered_providers()}
 
     def form_valid(self, form):
         auth_login(self.request, form.get_user(), backend=BACKEND)
@@ -373,23 +374,31 @@ def password_reset_code_set(request: HttpRequest) -> HttpResponse:
 # --- external login providers (accounts.login) --------------------------------------------------
 
 
+def _offered_providers() -> list[LoginProvider]:
+    return [provider() for provider in providers.enabled()]
+
+
+def _provider_or_404(code: str) -> LoginProvider:
+    """The provider under `code` if it is switched on; any other code answers 404."""
+    try:
+        return providers.get_enabled(code)()
+    except UnknownPluginError:
+        raise Http404 from None
+
+
 @never_cache
 def provider_start(request: HttpRequest, provider: str) -> HttpResponse:
-    plugin = registry.get(provider)
-    if plugin is None:
-        raise Http404
+    plugin = _provider_or_404(provider)
     request.session[PROVIDER_NEXT_KEY] = _safe_next(request) or ""
     return plugin.start(request)
 
 
 @never_cache
 def provider_callback(request: HttpRequest, provider: str) -> HttpResponse:
-    plugin = registry.get(provider)
-    if plugin is None:
-        raise Http404
+    plugin = _provider_or_404(provider)
     try:
         identity = plugin.complete(request)
-        user = services.citizen_from_identity(identity=identity, provider=plugin.name)
+        user = services.citizen_from_identity(identity=identity, provider=plugin.code)
     except LoginProviderError as exc:
         return _provider_failed(request, plugin.label, str(exc))
     except ValidationError as exc:
@@ -401,5 +410,5 @@ def provider_callback(request: HttpRequest, provider: str) -> HttpResponse:
 
 
 def _provider_failed(request: HttpRequest, label: str, reason: str) -> HttpResponse:
-    context = {"label": label, "reason": reason, "providers": registry.enabled()}
+    context = {"label": label, "reason": reason, "providers": _offered_providers()}
     return render(request, "accounts/provider_failed.html", context, status=400)

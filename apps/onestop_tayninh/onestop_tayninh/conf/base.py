@@ -258,8 +258,8 @@ ONESTOP_RATE_LIMITS = {
     "password_reset": (config("ONESTOP_RATELIMIT_PASSWORD_RESET", 10), 3600),
     "verify_resend": (config("ONESTOP_RATELIMIT_VERIFY_RESEND", 5), 3600),
 }
-# External login providers shown on the login page, by registered name (accounts.login.registry),
-# e.g. "vneid" once a VNeID plugin exists. Empty: password login only.
+# External login providers shown on the login page, in this order, by registered code
+# (accounts.login.registry.providers), e.g. "vneid" once a VNeID plugin exists. Empty: password login only.
 ONESTOP_LOGIN_PROVIDERS = config("ONESTOP_LOGIN_PROVIDERS", [], list)
 
 # --- Notifications (onestop_tayninh.notifications; README "Thông báo / Notifications") ----------

@@ -1,5 +1,8 @@
 """The one contract every channel plugin implements (e-mail, SMS, desk; Zalo later).
 
+A channel is a `core.plugins.Plugin` (`code`, `label`, `is_enabled()`), registered in
+`registry.channels` from its `contrib/<code>/plugin.py`; messages name it by `code`.
+
 `send(message)` returns nothing on success and raises a `ChannelError` otherwise:
 `PermanentChannelError` when trying again cannot help (no address, refused recipient),
 `TransientChannelError` when it may (server down, timeout). Anything else a plugin lets
@@ -9,6 +12,8 @@ escape is treated as transient by the sender, so no plugin bug can crash a worke
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
+
+from onestop_tayninh.core.plugins import Plugin, UnknownPluginError
 
 if TYPE_CHECKING:
     from .models import Message
@@ -30,7 +35,11 @@ class PermanentChannelError(ChannelError):
     permanent = True
 
 
-class Channel:
+class UnknownChannelError(UnknownPluginError, PermanentChannelError):
+    """No channel is registered under the message's code: permanent, nothing to retry."""
+
+
+class Channel(Plugin):
     """A way to deliver a `Message`.
 
     `idempotent` says whether the receiving side deduplicates a repeated send of the same
@@ -39,7 +48,6 @@ class Channel:
     `open()`/`close()` bracket a batch so a plugin can reuse one connection.
     """
 
-    code: ClassVar[str] = ""
     idempotent: ClassVar[bool] = False
     # Whether the message needs `address` (e-mail, phone) rather than only a user account.
     needs_address: ClassVar[bool] = True

@@ -1,34 +1,15 @@
-"""Channel plugins registered by name: `registry.register("email", EmailChannel)`.
+"""The channels messages are sent on, registered by code (`core.plugins`).
 
-The registry is open: a deployment adds a channel (Zalo OA, say) by registering it from its
-app's `ready()`; templates and messages refer to channels by this name only.
+The registry is open: a deployment adds a channel (Zalo OA, say) with a `contrib/<code>/plugin.py`
+imported from its app's `ready()`; templates and messages refer to channels by code only. Every
+registered channel is on; which ones a notice uses is decided by the subscribers and settings
+(ONESTOP_NOTIFY_OFFICIAL_CHANNELS).
 """
 
 from __future__ import annotations
 
-from .base import Channel, PermanentChannelError
+from onestop_tayninh.core.plugins import Registry
 
-_channels: dict[str, type[Channel]] = {}
+from .base import Channel, UnknownChannelError
 
-
-def register(code: str, channel_class: type[Channel]) -> type[Channel]:
-    if not code or not issubclass(channel_class, Channel):
-        raise TypeError("register(code, Channel subclass)")
-    channel_class.code = code
-    _channels[code] = channel_class
-    return channel_class
-
-
-def unregister(code: str) -> None:
-    _channels.pop(code, None)
-
-
-def get(code: str) -> type[Channel]:
-    try:
-        return _channels[code]
-    except KeyError:
-        raise PermanentChannelError(f"Kênh gửi “{code}” chưa được đăng ký.") from None
-
-
-def codes() -> list[str]:
-    return sorted(_channels)
+channels: Registry[Channel] = Registry(Channel, kind="kênh gửi", error=UnknownChannelError)

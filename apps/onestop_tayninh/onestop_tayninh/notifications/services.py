@@ -42,10 +42,10 @@ from onestop_tayninh.directory.constants import RoleCode
 from onestop_tayninh.dossiers.constants import AlertKind, ApologyDraftStatus
 from onestop_tayninh.dossiers.models import ApologyDraft, DeadlineAlert
 
-from . import registry
 from .base import Channel, ChannelError
 from .constants import DEDUPE_KEY_LENGTH, ChannelCode, MessageStatus, TemplateKey
 from .models import DeskNotification, Message, MessageTemplate
+from .registry import channels
 
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
@@ -112,7 +112,7 @@ def message_enqueue(
         return existing
     status, error = MessageStatus.QUEUED, failed_reason
     try:
-        needs_address = registry.get(channel).needs_address
+        needs_address = channels.get_enabled(channel).needs_address
     except ChannelError as exc:
         needs_address, error = False, str(exc)
     if needs_address and not address and not error:
@@ -285,15 +285,15 @@ def _finish(message: Message, token: str, **fields: Any) -> None:
 def messages_send(*, message_ids: Iterable[int]) -> dict[str, int]:
     """Send the given outbox rows that are still queued and due; safe to run twice on the same ids."""
     counts = {"sent": 0, "failed": 0, "retry": 0, "skipped": 0}
-    channels: dict[str, Channel] = {}
+    opened: dict[str, Channel] = {}  # one instance per channel for the batch
     templates: dict = {}
     token = _worker_token()
     try:
         for message_id in message_ids:
-            outcome = _send_one(message_id, token, channels, templates)
+            outcome = _send_one(message_id, token, opened, templates)
             counts[outcome] += 1
     finally:
-        for channel in channels.values():
+        for channel in opened.values():
             try:
                 channel.close()
             except Exception:
@@ -301,7 +301,7 @@ def messages_send(*, message_ids: Iterable[int]) -> dict[str, int]:
     return counts
 
 
-def _send_one(message_id: int, token: str, channels: dict[str, Channel], templates: dict) -> str:
+def _send_one(message_id: int, token: str, opened: dict[str, Channel], templates: dict) -> str:
     now = timezone.now()
     if not _claim(message_id, token, now):
         return "skipped"
@@ -312,11 +312,11 @@ def _send_one(message_id: int, token: str, channels: dict[str, Channel], templat
         if not message.body:
             # Stored with the outcome below, so a retry sends exactly what this attempt sent.
             message.subject, message.body = message_render(message, cache=templates)
-        channel = channels.get(message.channel)
+        channel = opened.get(message.channel)
         if channel is None:
-            channel = registry.get(message.channel)()
+            channel = channels.get_enabled(message.channel)()
             channel.open()
-            channels[message.channel] = channel
+            opened[message.channel] = channel
         channel.send(message)
     except RenderError as exc:
         _finish(message, token, status=MessageStatus.FAILED, last_error=str(exc))
@@ -381,7 +381,7 @@ def messages_dispatch_due(*, at: dt.datetime, batch_size: int = 100, max_message
     """
     lease = dt.timedelta(seconds=int(settings.ONESTOP_NOTIFY_LEASE_SECONDS))
     stale = Message.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=at - lease)
-    resend_channels = [code for code in registry.codes() if registry.get(code).idempotent]
+    resend_channels = [channel.code for channel in channels if channel.idempotent]
     if settings.ONESTOP_NOTIFY_STALE_RESEND:
         resent = stale.filter(channel__in=resend_channels).update(
             status=MessageStatus.QUEUED,

@@ -7,13 +7,17 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from ...base import Channel, PermanentChannelError
-from ...registry import register
+from ...constants import ChannelCode
+from ...registry import channels
 
 if TYPE_CHECKING:
     from ...models import Message
 
 
+@channels.register
 class DeskChannel(Channel):
+    code = ChannelCode.DESK.value
+    label = ChannelCode.DESK.label
     idempotent = True
     needs_address = False
 
@@ -26,6 +30,3 @@ class DeskChannel(Channel):
         DeskNotification.objects.get_or_create(
             message=message, defaults={"user_id": message.user_id, "created_at": timezone.now()}
         )
-
-
-register("desk", DeskChannel)

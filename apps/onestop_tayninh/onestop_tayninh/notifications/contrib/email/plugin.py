@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 
 from ...base import Channel, PermanentChannelError, TransientChannelError
-from ...registry import register
+from ...constants import ChannelCode
+from ...registry import channels
 
 if TYPE_CHECKING:
     from ...models import Message
@@ -25,11 +27,14 @@ def message_id_for(message: Message) -> str:
     return f"<{message.idempotency_key}@{domain}>"
 
 
+@channels.register
 class EmailChannel(Channel):
+    code = ChannelCode.EMAIL.value
+    label = ChannelCode.EMAIL.label
     idempotent = True
 
     def __init__(self) -> None:
-        self.connection = None
+        self.connection: BaseEmailBackend | None = None
 
     def open(self) -> None:
         self.connection = get_connection(fail_silently=False)
@@ -62,6 +67,3 @@ class EmailChannel(Channel):
             self.close()
             self.open()
             raise TransientChannelError(f"Không gửi được thư: {exc!r}") from exc
-
-
-register("email", EmailChannel)

@@ -15,13 +15,17 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 
 from ...base import Channel, PermanentChannelError, TransientChannelError
-from ...registry import register
+from ...constants import ChannelCode
+from ...registry import channels
 
 if TYPE_CHECKING:
     from ...models import Message
 
 
+@channels.register
 class SmsChannel(Channel):
+    code = ChannelCode.SMS.value
+    label = ChannelCode.SMS.label
     idempotent = True
 
     def send(self, message: Message) -> None:
@@ -45,6 +49,3 @@ class SmsChannel(Channel):
             raise TransientChannelError(f"Cổng SMS lỗi: HTTP {exc.code}") from exc
         except (urllib.error.URLError, OSError) as exc:
             raise TransientChannelError(f"Không kết nối được cổng SMS: {exc!r}") from exc
-
-
-register("sms", SmsChannel)
