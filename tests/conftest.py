@@ -104,6 +104,18 @@ def screenshot():
 
 
 @pytest.fixture
+def message_templates(db):
+    """The message templates the migrations seed: a transactional test's flush empties every table,
+    so a later transactional test that sends messages seeds them again first."""
+    import importlib
+
+    from django.apps import apps
+
+    for name in ("0002_seed_templates", "0005_seed_online_dossier_templates", "0007_seed_step_waiting_templates"):
+        importlib.import_module(f"onestop_tayninh.notifications.migrations.{name}").seed(apps, None)
+
+
+@pytest.fixture
 def private_redis(settings):
     """Queues and records on a Redis of this test's own (tests.support.RedisServer): no other test
     run's worker takes these jobs, and nothing is left behind."""

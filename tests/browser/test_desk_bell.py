@@ -1,7 +1,5 @@
 """In a real browser: the desk's bell is an icon with a count, and its panel reads as ordinary text."""
 
-import importlib
-
 import pytest
 
 from onestop_tayninh.notifications import services
@@ -14,12 +12,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def message_templates(db):
-    """The templates the migrations seed: an earlier transactional test's flush may have emptied them."""
-    from django.apps import apps
-
-    migration = importlib.import_module("onestop_tayninh.notifications.migrations.0005_seed_online_dossier_templates")
-    migration.seed(apps, None)
+def _templates(message_templates):
+    """Seeded again: an earlier transactional test's flush may have emptied them."""
 
 
 def test_receiving_officer_opens_the_bell_and_reads_a_new_online_dossier(

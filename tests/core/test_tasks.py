@@ -94,7 +94,7 @@ def test_a_task_whose_worker_died_is_handed_over_again_after_its_lease(world, mo
 
 
 @pytest.mark.django_db(transaction=True)
-def test_redis_down_during_an_acceptance_loses_nothing(world, client, settings):  # noqa: F811
+def test_redis_down_during_an_acceptance_loses_nothing(world, client, settings, message_templates):  # noqa: F811
     """The officer's request succeeds; once Redis is back the receipt is printed and the applicant told, once."""
     redis_server = RedisServer().start()
     settings.RQ_QUEUES = {name: {"URL": redis_server.url} for name in ("default", "notifications", "reports")}
