@@ -44,6 +44,18 @@ def in_the_desk(page) -> None:
     assert page.locator(".errornote").count() == 0
 
 
+def enrol(page, url: str, username: str) -> Authenticator:
+    """First login: enrol the authenticator from the key shown; the recovery codes go with it."""
+    log_in(page, url, username)
+    page.wait_for_selector("#otp-secret")
+    phone = Authenticator(page.inner_text("#otp-secret"))
+    page.get_by_label("Mã 6 chữ số trong ứng dụng").fill(phone.code())
+    page.get_by_role("button", name="Xác nhận").click()
+    page.wait_for_selector("#recovery-codes")
+    phone.recovery_codes = [code.strip() for code in page.locator("#recovery-codes li").all_inner_texts()]
+    return phone
+
+
 def log_out(page) -> None:
     page.get_by_role("button", name="Thoát").click()
     page.wait_for_selector("text=Đăng nhập lại")
@@ -57,13 +69,8 @@ def test_enrol_then_log_in_again_with_a_code_then_with_recovery_codes(
     url = live_server.url
 
     # First login: enrol the authenticator from the key shown, keep the recovery codes.
-    log_in(page, url, official.user.username)
-    page.wait_for_selector("#otp-secret")
-    phone = Authenticator(page.inner_text("#otp-secret"))
-    page.get_by_label("Mã 6 chữ số trong ứng dụng").fill(phone.code())
-    page.get_by_role("button", name="Xác nhận").click()
-    page.wait_for_selector("#recovery-codes")
-    recovery = [code.strip() for code in page.locator("#recovery-codes li").all_inner_texts()]
+    phone = enrol(page, url, official.user.username)
+    recovery = phone.recovery_codes
     assert len(recovery) == 10
     page.get_by_role("link", name="Tiếp tục vào bàn làm việc").click()
     in_the_desk(page)
@@ -113,12 +120,7 @@ def test_wrong_codes_are_throttled_and_the_count_survives_the_request(
     # One minute after the first wrong code, two after the second: longer than this test takes.
     settings.OTP_TOTP_THROTTLE_FACTOR = 60
     url = live_server.url
-    log_in(page, url, official.user.username)
-    page.wait_for_selector("#otp-secret")
-    phone = Authenticator(page.inner_text("#otp-secret"))
-    page.get_by_label("Mã 6 chữ số trong ứng dụng").fill(phone.code())
-    page.get_by_role("button", name="Xác nhận").click()
-    page.wait_for_selector("#recovery-codes")
+    phone = enrol(page, url, official.user.username)
     log_out(page)
 
     log_in(page, url, official.user.username)

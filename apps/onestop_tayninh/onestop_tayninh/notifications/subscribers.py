@@ -46,39 +46,29 @@ def dossier_received(event: DossierEvent, payload: Payload) -> list[Message]:
     )
 
 
-def completion_requested(event: DossierEvent, payload: Payload) -> list[Message]:
-    """Form 02 for an applicant not at the counter (online, by post, Zalo): what to add before the
-    dossier can be received. A walk-in applicant is handed the form: nothing is sent."""
-    assert isinstance(payload, CompletionRequested)
+def _to_applicant_away(event: DossierEvent, key: str, name: str, context: dict[str, object]) -> list[Message]:
+    """A desk's form (02, 03) for an applicant not at the counter (online, by post, Zalo). A walk-in
+    applicant is handed the form: nothing is sent."""
     dossier = event.dossier
     if dossier.channel == DossierChannel.DESK:
         return []
-    return citizen_messages(
-        dossier=dossier,
-        key=TemplateKey.COMPLETION_REQUESTED,
-        event=_key(event, "completion"),
-        at=event.at,
-        context={
-            "items": "\n".join(f"- {item}" for item in payload.items),
-            "reason": payload.reason,
-            "online": dossier.channel == DossierChannel.ONLINE,
-        },
+    context = {**context, "online": dossier.channel == DossierChannel.ONLINE}
+    return citizen_messages(dossier=dossier, key=key, event=_key(event, name), at=event.at, context=context)
+
+
+def completion_requested(event: DossierEvent, payload: Payload) -> list[Message]:
+    """Form 02: what to add before the dossier can be received."""
+    assert isinstance(payload, CompletionRequested)
+    items = "\n".join(f"- {item}" for item in payload.items)
+    return _to_applicant_away(
+        event, TemplateKey.COMPLETION_REQUESTED, "completion", {"items": items, "reason": payload.reason}
     )
 
 
 def receipt_refused(event: DossierEvent, payload: Payload) -> list[Message]:
-    """Form 03 for an applicant not at the counter: not received, and why."""
+    """Form 03: not received, and why."""
     assert isinstance(payload, Refused)
-    dossier = event.dossier
-    if dossier.channel == DossierChannel.DESK:
-        return []
-    return citizen_messages(
-        dossier=dossier,
-        key=TemplateKey.RECEIPT_REFUSED,
-        event=_key(event, "refused"),
-        at=event.at,
-        context={"reason": payload.reason, "online": dossier.channel == DossierChannel.ONLINE},
-    )
+    return _to_applicant_away(event, TemplateKey.RECEIPT_REFUSED, "refused", {"reason": payload.reason})
 
 
 def supplement_requested(event: DossierEvent, payload: Payload) -> list[Message]:
