@@ -3,8 +3,10 @@
 from django.contrib import admin
 from django.http import Http404
 
+from .rowlevel import visible_through
 
-class AgencyScopedAdminMixin:
+
+class RowLevelAdminMixin:
     """Applies the row-level rule (core.rowlevel) to a ModelAdmin.
 
     Lists show only visible rows; opening a row outside the official's scope by
@@ -12,11 +14,15 @@ class AgencyScopedAdminMixin:
     reveals that the record exists.
     """
 
-    #: ForeignKey fields pointing at agencies, restricted to visible agencies in forms.
-    scoped_agency_fields: tuple[str, ...] = ("agency",)
+    #: For rows without an agency of their own: the foreign key to the scoped record they belong
+    #: to (a dossier); such a row is visible when that record is (`rowlevel.visible_through`).
+    row_level_through: str = ""
 
     def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
+        queryset = super().get_queryset(request)
+        if self.row_level_through:
+            return visible_through(queryset, self.row_level_through, request.user)
+        return queryset.visible_to(request.user)
 
     def _ensure_visible(self, request, object_id) -> None:
         if object_id is not None and not self.get_queryset(request).filter(pk=object_id).exists():
@@ -33,6 +39,13 @@ class AgencyScopedAdminMixin:
     def history_view(self, request, object_id, extra_context=None):
         self._ensure_visible(request, object_id)
         return super().history_view(request, object_id, extra_context)
+
+
+class AgencyScopedAdminMixin(RowLevelAdminMixin):
+    """The row-level rule for rows that belong to an agency, whose forms offer only visible agencies."""
+
+    #: ForeignKey fields pointing at agencies, restricted to visible agencies in forms.
+    scoped_agency_fields: tuple[str, ...] = ("agency",)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.scoped_agency_fields:

@@ -1,4 +1,8 @@
-"""Desk pages: the outbox (failed messages and "Gửi lại"), editable templates, Form 04 drafts."""
+"""Desk pages: the outbox (failed messages and "Gửi lại"), editable templates, Form 04 drafts.
+
+Every page but the templates (which hold no personal data) shows only the rows of the dossiers the
+official may see, by the one row-level rule (core.rowlevel); a row outside it answers 404.
+"""
 
 from django import forms
 from django.contrib import admin, messages
@@ -8,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from onestop_tayninh.core.admin import ReadableModelAdmin
+from onestop_tayninh.core.admin import ReadableModelAdmin, RowLevelAdminMixin
 from onestop_tayninh.dossiers.models import ApologyDraft, DeadlineAlert
 
 from . import services
@@ -17,7 +21,9 @@ from .models import DeskNotification, Message, MessageTemplate
 
 
 @admin.register(Message)
-class MessageAdmin(ReadableModelAdmin):
+class MessageAdmin(RowLevelAdminMixin, ReadableModelAdmin):
+    """Messages of the dossiers the official may see, and their own (core.rowlevel)."""
+
     list_display = ["created_at", "template_key", "channel", "recipient", "dossier", "status", "attempts", "last_error"]
     list_filter = ["status", "channel", "template_key"]
     search_fields = ["address", "dedupe_key", "dossier__code", "user__username", "user__full_name"]
@@ -76,14 +82,17 @@ class MessageTemplateAdmin(ReadableModelAdmin):
 
 
 @admin.register(DeskNotification)
-class DeskNotificationAdmin(ReadableModelAdmin):
+class DeskNotificationAdmin(RowLevelAdminMixin, ReadableModelAdmin):
+    """An official's own notices; those who see everything see all."""
+
     list_display = ["created_at", "user", "message", "read_at"]
     list_filter = ["read_at"]
     raw_id_fields = ["user", "message"]
 
 
 @admin.register(DeadlineAlert)
-class DeadlineAlertAdmin(ReadableModelAdmin):
+class DeadlineAlertAdmin(RowLevelAdminMixin, ReadableModelAdmin):
+    row_level_through = "dossier"
     list_display = ["raised_at", "dossier", "kind", "due_at", "agency"]
     list_filter = ["kind", "agency"]
     search_fields = ["dossier__code"]
@@ -91,7 +100,8 @@ class DeadlineAlertAdmin(ReadableModelAdmin):
 
 
 @admin.register(ApologyDraft)
-class ApologyDraftAdmin(ReadableModelAdmin):
+class ApologyDraftAdmin(RowLevelAdminMixin, ReadableModelAdmin):
+    row_level_through = "dossier"
     list_display = ["prepared_at", "dossier", "agency", "original_due_at", "status"]
     list_filter = ["status", "agency"]
     search_fields = ["dossier__code"]

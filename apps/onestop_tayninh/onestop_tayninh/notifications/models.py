@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .constants import DEDUPE_KEY_LENGTH, MessageStatus, TemplateKey
+from .query import DeskNotificationQuerySet, MessageQuerySet
 
 
 class MessageTemplate(models.Model):
@@ -118,6 +119,8 @@ class Message(models.Model):
     created_at = models.DateTimeField(_("tạo lúc"), help_text=_("Lúc sự kiện tạo ra thông báo."))
     sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True, help_text=_("Lúc kênh nhận thông báo."))
 
+    objects = MessageQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("thông báo đã gửi")
         verbose_name_plural = _("hộp thư đi")
@@ -156,6 +159,8 @@ class DeskNotification(models.Model):
     )
     created_at = models.DateTimeField(_("tạo lúc"), help_text=_("Lúc thông báo hiện trên bàn làm việc."))
     read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True, help_text=_("Trống khi chưa đọc."))
+
+    objects = DeskNotificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("thông báo trên bàn làm việc")

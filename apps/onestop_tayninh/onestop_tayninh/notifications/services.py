@@ -564,6 +564,10 @@ def deadline_scan(*, at: dt.datetime) -> dict[str, int]:
         # Recipients of the alerts raised by this scan: the assigned official and the current
         # agency's heads; for overdue dossiers also the province coordinators whose unit holds
         # the agency (escalation). UNION removes a head who is also the assignee.
+        # This is who must act, not who may see (core.rowlevel), so it does not use that rule: it
+        # names roles, not scopes (a system administrator sees every dossier and is not told), and
+        # the agency holding the dossier now, not every agency it has been at. It stays inside the
+        # rule, as tests/notifications/test_row_level.py checks: everyone told may open the dossier.
         new_alerts = f"FROM {t['alert']} a JOIN {t['dossier']} d ON d.id = a.dossier_id WHERE a.raised_at = %(at)s"
         event = f"CONCAT(a.kind, ':', a.dossier_id, ':', {stamp})"
         recipients = (
