@@ -21,7 +21,7 @@ from . import services, views
 from .constants import Channel, DossierStatus
 from .forms import CheckForm, ProcedurePickerForm, ReceiptDecision, ReceiptForm
 from .models import Dossier, DossierDocument, DossierEvent
-from .selectors import BUCKETS, dossier_page_context, inbox
+from .selectors import BUCKETS, dossier_page_context, inbox, missing_requirements
 
 PROCEDURE_NAME_CHARS = 90
 # How the dossier came, under the applicant's name in the list; the dossier page gives the full wording.
@@ -327,7 +327,7 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
                     "due": f"{timezone.localtime(dossier.due_at):%H:%M %d/%m/%Y}",
                 }
             elif decision == ReceiptDecision.REQUEST_COMPLETION:
-                items = form.item_list() or [r.name for r in services.missing_requirements(dossier)]
+                items = form.item_list() or [r.name for r in missing_requirements(dossier)]
                 services.dossier_request_completion(
                     dossier=dossier, officer=officer, items=items, reason=form.cleaned_data["reason"], at=at
                 )
@@ -363,7 +363,7 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             "title": gettext_now("Kiểm tra hồ sơ"),
             "dossier": dossier,
             "documents": dossier.documents.select_related("requirement"),
-            "missing": services.missing_requirements(dossier),
+            "missing": missing_requirements(dossier),
             "form": form,
             "decisions": ReceiptDecision,
         }

@@ -58,6 +58,3 @@ class EventAction(models.TextChoices):
     RESUBMITTED = "resubmitted", _("Công dân nộp lại hồ sơ đã bổ sung, hoàn thiện")
     WITHDRAWN = "withdrawn", _("Công dân rút hồ sơ trước khi tiếp nhận")
     RATED = "rated", _("Công dân đánh giá mức độ hài lòng")
-
-
-DEFAULT_MAX_UPLOAD_MB = 20

@@ -13,7 +13,6 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
@@ -22,23 +21,20 @@ from django.utils.translation import gettext as _
 
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.calendars.selectors import get_calendar
-from onestop_tayninh.catalog.constants import RequirementKind, VersionStatus
+from onestop_tayninh.catalog.constants import VersionStatus
 from onestop_tayninh.catalog.models import DocumentRequirement, DocumentType, ProcedureVersion
 from onestop_tayninh.directory.constants import RoleCode
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
 from onestop_tayninh.directory.selectors import user_role_codes
-from onestop_tayninh.security.uploads import check_upload, detect_type
-from onestop_tayninh.workflows.constants import Effect, StateKind
+from onestop_tayninh.security.uploads import check_upload, detect_type, max_upload_bytes
+from onestop_tayninh.workflows.constants import Effect
 
-from .actions import applicant_step, applicant_transition, grant_access, workflow_start
+from .actions import applicant_transition, grant_access, workflow_start
 from .constants import (
-    DEFAULT_MAX_UPLOAD_MB,
-    FORMS_2025_FROM,
     ApplicantKind,
     Channel,
     DossierStatus,
     EventAction,
-    FormsVersion,
     ReturnMethod,
 )
 from .events import (
@@ -53,6 +49,13 @@ from .events import (
     record,
 )
 from .models import Dossier, DossierCodeCounter, DossierDocument
+from .selectors import (
+    awaiting_applicant,
+    can_withdraw,
+    forms_version_for,
+    missing_requirements,
+    supplement_round_of,
+)
 
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
@@ -150,10 +153,6 @@ def dossier_start(
 # --- documents --------------------------------------------------------------------------------
 
 
-def max_upload_bytes() -> int:
-    return int(getattr(settings, "ONESTOP_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)) * 1024 * 1024
-
-
 def component_upload_check(file: File, *, requirement: DocumentRequirement | None, other_label: str) -> None:
     """The upload gate for one dossier component, its message naming the component (or `other_label`)."""
     label = requirement.name if requirement else other_label
@@ -242,13 +241,6 @@ def _document_attach(*, dossier, requirement, file, officer, at, label, document
     return document
 
 
-def missing_requirements(dossier: Dossier) -> list[DocumentRequirement]:
-    """Required components of the dossier's procedure that have no file yet, in display order."""
-    provided = set(dossier.documents.exclude(requirement=None).values_list("requirement_id", flat=True))
-    required = dossier.procedure_version.documents.filter(requirement=RequirementKind.REQUIRED)
-    return [requirement for requirement in required if requirement.pk not in provided]
-
-
 # --- dossier code -----------------------------------------------------------------------------
 
 
@@ -279,12 +271,6 @@ def dossier_code_issue(*, agency: Agency, day: dt.date) -> str:
 
 
 # --- the three outcomes of the receipt check --------------------------------------------------
-
-
-def forms_version_for(received_at: dt.datetime) -> str:
-    if received_at.astimezone(VIETNAM_TZ).date() >= FORMS_2025_FROM:
-        return FormsVersion.CIRCULAR_03_2025
-    return FormsVersion.CIRCULAR_01_2018
 
 
 @transaction.atomic
@@ -474,20 +460,6 @@ def dossier_submit_online(
     return dossier
 
 
-def supplement_round_of(dossier: Dossier) -> int:
-    """Which supplement the applicant is answering: before receipt, the Form 02 requests; after, the workflow's."""
-    if dossier.status == DossierStatus.INCOMPLETE:
-        return dossier.events.filter(action=EventAction.COMPLETION_REQUESTED).count()
-    return dossier.supplement_count
-
-
-def awaiting_applicant(dossier: Dossier) -> bool:
-    """The dossier waits for the applicant's documents (Form 02 before receipt, or a supplement request)."""
-    if dossier.status == DossierStatus.INCOMPLETE:
-        return True
-    return dossier.state_id is not None and dossier.state.kind == StateKind.AWAITING_CITIZEN
-
-
 def dossier_supplement_add(
     *, dossier: Dossier, citizen: User, requirement: DocumentRequirement | None, file: File, at: dt.datetime
 ) -> DossierDocument:
@@ -567,9 +539,3 @@ def dossier_withdraw(*, dossier: Dossier, citizen: User, reason: str, at: dt.dat
     if not can_withdraw(dossier):
         raise ValidationError(_("Hồ sơ đã được giải quyết hoặc đang ở bước không thể rút trực tuyến."))
     return applicant_transition(dossier=dossier, citizen=citizen, effect=Effect.WITHDRAW, at=at, comment=reason)
-
-
-def can_withdraw(dossier: Dossier) -> bool:
-    if dossier.status in (DossierStatus.TO_CHECK, DossierStatus.INCOMPLETE):
-        return True
-    return applicant_step(dossier, Effect.WITHDRAW) is not None

@@ -29,7 +29,7 @@ from onestop_tayninh.directory.constants import AgencyKind
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
 from onestop_tayninh.dossiers.constants import ApplicantKind, EventAction, FormsVersion, ReturnMethod
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
-from onestop_tayninh.dossiers.services import forms_version_for
+from onestop_tayninh.dossiers.selectors import competent_agency_for, forms_version_for
 from onestop_tayninh.workflows.constants import StateKind
 
 from . import selectors
@@ -421,7 +421,7 @@ def _agency_head_name(agency: Agency | None, *, actor) -> str:
 def _control_sheet(dossier: Dossier, context: dict, missing: _Missing) -> None:
     missing.need(dossier.code, "mã hồ sơ")
     missing.check()
-    lead = selectors.lead_agency(dossier)
+    lead = competent_agency_for(dossier)
     coordinating = sorted({c.agency.name for c in dossier.consultations.select_related("agency")})
     context.update(
         heading=_heading(dossier.receiving_agency, dossier.receiving_desk.name),
