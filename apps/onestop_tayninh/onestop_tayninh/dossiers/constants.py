@@ -14,6 +14,14 @@ class DossierStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Công dân rút trước khi tiếp nhận")
 
 
+class ReceiptDecision:
+    """The three outcomes of the receipt check (the desk's buttons, the API's `decision`)."""
+
+    ACCEPT = "accept"  # Form 01
+    REQUEST_COMPLETION = "request_completion"  # Form 02
+    REFUSE = "refuse"  # Form 03
+
+
 class Channel(models.TextChoices):
     """How the dossier reached the desk."""
 
