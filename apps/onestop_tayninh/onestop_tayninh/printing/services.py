@@ -40,6 +40,7 @@ from .constants import (
     REGISTER_EXPORT_STALE_MINUTES,
     REGISTER_FORM,
     REGISTER_INLINE_MAX_ROWS,
+    REGISTER_MAX_DAYS,
     DocumentKind,
     ExportStatus,
     FormSpec,
@@ -514,8 +515,11 @@ def _register_version(date_to: dt.date) -> str:
 
 
 def _check_range(date_from: dt.date, date_to: dt.date) -> None:
+    """The register's date range, checked by every way of making one (the form only repeats it)."""
     if date_from > date_to:
         raise ValidationError(_("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc."))
+    if date_to - date_from > dt.timedelta(days=REGISTER_MAX_DAYS):
+        raise ValidationError(_("Mỗi lần chỉ in sổ cho tối đa 366 ngày."))
 
 
 def _register_values(row: selectors.RegisterRow) -> list[Any]:
