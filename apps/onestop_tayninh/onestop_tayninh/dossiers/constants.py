@@ -3,6 +3,11 @@ import datetime as dt
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Defined once below the engine; named here too because a dossier stores them (Dossier.channel,
+# Dossier.applicant_kind) and the engine's modules read them from their own constants.
+from onestop_tayninh.accounts.constants import ApplicantKind as ApplicantKind
+from onestop_tayninh.catalog.constants import Channel as Channel
+
 
 class DossierStatus(models.TextChoices):
     """Intake statuses (docs/domain.md §5.3); later issues add the resolution statuses."""
@@ -22,24 +27,10 @@ class ReceiptDecision:
     REFUSE = "refuse"  # Form 03
 
 
-class Channel(models.TextChoices):
-    """How the dossier reached the desk."""
-
-    DESK = "desk", _("Trực tiếp tại Bộ phận Một cửa")
-    POST = "post", _("Qua bưu chính công ích")
-    ONLINE = "online", _("Trực tuyến")
-    ZALO = "zalo", _("Qua Zalo")
-
-
 class ReturnMethod(models.TextChoices):
     DESK = "desk", _("Nhận trực tiếp tại Bộ phận Một cửa")
     POST = "post", _("Qua bưu chính công ích")
     ONLINE = "online", _("Nhận kết quả trực tuyến")
-
-
-class ApplicantKind(models.TextChoices):
-    INDIVIDUAL = "individual", _("Cá nhân")
-    ORGANISATION = "organisation", _("Tổ chức")
 
 
 class FormsVersion(models.TextChoices):

@@ -22,12 +22,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop_tayninh.accounts.constants import ApplicantKind
 from onestop_tayninh.accounts.models import User
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.core.site_config import read_yaml, site_directory
 from onestop_tayninh.directory.constants import AgencyKind
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
-from onestop_tayninh.dossiers.constants import ApplicantKind, EventAction, FormsVersion, ReturnMethod
+from onestop_tayninh.dossiers.constants import EventAction, FormsVersion, ReturnMethod
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
 from onestop_tayninh.dossiers.selectors import competent_agency_for, forms_version_for
 from onestop_tayninh.workflows.constants import StateKind
