@@ -170,6 +170,7 @@ def bench_accept() -> bool:
     from django.test import override_settings
     from django.utils import timezone
 
+    from onestop_tayninh.dossiers.applicants import Applicant
     from onestop_tayninh.dossiers.services import dossier_accept, dossier_document_add, dossier_start
 
     desk, version, requirements = _receipt_inputs()
@@ -184,11 +185,13 @@ def bench_accept() -> bool:
             desk=desk,
             officer=officer,
             procedure_version=version,
+            applicant=Applicant(
+                full_name="Nguyễn Thị Bích Ngọc",
+                cccd=f"0721{n % 100_000_000:08d}",
+                phone="0912345678",
+                address="Số 12, đường Phạm Tung, Phường 3, thành phố Tây Ninh, tỉnh Tây Ninh",
+            ),
             at=at,
-            full_name="Nguyễn Thị Bích Ngọc",
-            cccd=f"0721{n % 100_000_000:08d}",
-            phone="0912345678",
-            address="Số 12, đường Phạm Tung, Phường 3, thành phố Tây Ninh, tỉnh Tây Ninh",
         )
         for requirement, content in zip(requirements, files, strict=True):
             name = "tep.pdf" if content is PDF else "anh.png"

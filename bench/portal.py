@@ -146,8 +146,8 @@ def _create_procedure():
         processing_amount=5,
         result_name="Giấy xác nhận",
         electronic_result_allowed=True,
-        submission_methods=["in_person", "post", "online"],
-        return_methods=["in_person", "post", "online"],
+        submission_methods=["desk", "post", "online"],
+        return_methods=["desk", "post", "online"],
         online_payment=True,
     )
     version.receiving_desks.set([ReceptionDesk.objects.get(code=DESK)])

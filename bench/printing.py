@@ -58,6 +58,7 @@ def ensure_sample_dossier(desk, version):
     from django.utils import timezone
 
     from onestop_tayninh.accounts.models import User
+    from onestop_tayninh.dossiers.applicants import Applicant
     from onestop_tayninh.dossiers.models import Dossier
     from onestop_tayninh.dossiers.services import dossier_accept, dossier_document_add, dossier_start
 
@@ -70,12 +71,14 @@ def ensure_sample_dossier(desk, version):
         desk=desk,
         officer=clerk,
         procedure_version=version,
+        applicant=Applicant(
+            full_name="Phạm Thị Bench",
+            cccd="072190007777",
+            phone="0912345678",
+            email="bench@example.vn",
+            address="Số 1 đường Trưng Nữ Vương, Phường 1, thành phố Tây Ninh",
+        ),
         at=at,
-        full_name="Phạm Thị Bench",
-        cccd="072190007777",
-        phone="0912345678",
-        email="bench@example.vn",
-        address="Số 1 đường Trưng Nữ Vương, Phường 1, thành phố Tây Ninh",
     )
     for requirement in version.documents.filter(requirement="required"):
         dossier_document_add(

@@ -164,16 +164,16 @@ class ProcedureVersionFactory(factory.django.DjangoModelFactory):
     processing_amount = 3
     processing_unit = "working_days"
     result_name = "Giấy khai sinh"
-    submission_methods = ["in_person", "post"]
-    return_methods = ["in_person", "post"]
+    submission_methods = ["desk", "post"]
+    return_methods = ["desk", "post"]
 
     class Params:
         complete = factory.Trait(
             submission_methods=factory.LazyAttribute(
-                lambda o: ["in_person", "post", "online"] if o.level >= 3 else ["in_person", "post"]
+                lambda o: ["desk", "post", "online"] if o.level >= 3 else ["desk", "post"]
             ),
             return_methods=factory.LazyAttribute(
-                lambda o: ["in_person", "post", "online"] if o.level >= 4 else ["in_person", "post"]
+                lambda o: ["desk", "post", "online"] if o.level >= 4 else ["desk", "post"]
             ),
             electronic_result_allowed=factory.LazyAttribute(lambda o: o.level >= 4),
             online_payment=factory.LazyAttribute(lambda o: o.level >= 4),

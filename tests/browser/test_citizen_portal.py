@@ -34,7 +34,7 @@ def province():
         name="Đăng ký khai sinh",
         processing_amount=3,
         competent_agency=Agency.objects.get(code="000.00.02.H53"),
-        return_methods=["in_person", "post", "online"],
+        return_methods=["desk", "post", "online"],
         electronic_result_allowed=True,
     )
     make_publishable(version)

@@ -96,8 +96,8 @@ def test_desk_import_reports_the_bad_row_and_imports_nothing(admin_client):
     csv = (
         "ma_thu_tuc,ten_thu_tuc,ma_linh_vuc,muc_do,ma_co_quan_giai_quyet,thoi_han,don_vi_thoi_han,ket_qua,"
         "cap_thuc_hien,cach_thuc_nop,cach_thuc_nhan\n"
-        "1.000656,Đăng ký khai tử,HOTICH,2,000.00.02.H53,3,working_days,Trích lục,commune,in_person,in_person\n"
-        "1.000419,Đăng ký kết hôn,HOTICH,2,000.00.99.H53,3,working_days,Giấy chứng nhận,commune,in_person,in_person\n"
+        "1.000656,Đăng ký khai tử,HOTICH,2,000.00.02.H53,3,working_days,Trích lục,commune,desk,desk\n"
+        "1.000419,Đăng ký kết hôn,HOTICH,2,000.00.99.H53,3,working_days,Giấy chứng nhận,commune,desk,desk\n"
     ).encode()
     page = admin_client.get("/desk/catalog/procedureversion/import/")
     assert page.status_code == 200

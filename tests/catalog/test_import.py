@@ -42,8 +42,8 @@ def _row(code, **overrides):
         "don_vi_thoi_han": "working_days",
         "ket_qua": "Trích lục khai tử",
         "cap_thuc_hien": "commune",
-        "cach_thuc_nop": "in_person,post",
-        "cach_thuc_nhan": "in_person,post",
+        "cach_thuc_nop": "desk,post",
+        "cach_thuc_nhan": "desk,post",
     }
     values.update(overrides)
     return [values[h] for h in HEADERS]

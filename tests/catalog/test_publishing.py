@@ -45,7 +45,7 @@ def test_level_two_needs_a_template_for_every_form():
 def test_level_three_needs_an_eform_and_online_submission():
     version = make_publishable(ProcedureVersionFactory(complete=True, level=3))
     version.form_fields.all().delete()
-    version.submission_methods = ["in_person"]
+    version.submission_methods = ["desk"]
     version.save()
     assert _publish_problems(version) == [
         "Mức độ 3 trở lên cần biểu mẫu điện tử tương tác.",
@@ -56,7 +56,7 @@ def test_level_three_needs_an_eform_and_online_submission():
 def test_level_four_needs_online_payment_when_fees_are_due_and_online_results():
     version = make_publishable(ProcedureVersionFactory(complete=True, level=4), fee=50000)
     version.online_payment = False
-    version.return_methods = ["in_person"]
+    version.return_methods = ["desk"]
     version.electronic_result_allowed = False
     version.save()
     assert _publish_problems(version) == [

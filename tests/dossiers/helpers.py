@@ -1,3 +1,4 @@
+from onestop_tayninh.dossiers.applicants import Applicant
 from onestop_tayninh.dossiers.services import dossier_document_add, dossier_start
 
 from .conftest import local, pdf
@@ -10,8 +11,8 @@ def start(world, *, at=None, **applicant):
         desk=world["desk"],
         officer=world["officer"],
         procedure_version=world["version"],
+        applicant=Applicant(**applicant),
         at=at or local(2027, 3, 3, 9, 0),
-        **applicant,
     )
 
 

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from onestop_tayninh.directory.models import Agency
+from onestop_tayninh.dossiers.applicants import Applicant
 from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.dossiers.selectors import available_transitions, inbox, inbox_counts
 from onestop_tayninh.dossiers.services import dossier_start
@@ -134,9 +135,8 @@ def test_each_number_on_the_desk_home_is_the_number_of_rows_its_link_lists(clien
         desk=world["desk"],
         officer=user(CLERK),
         procedure_version=world["justice"],
+        applicant=Applicant(full_name="Trần Văn Bình", cccd="072090007654"),
         at=timezone.now(),
-        full_name="Trần Văn Bình",
-        cccd="072090007654",
     )  # waiting for the receipt check
     client.force_login(user(username))
     home = client.get("/desk/").content.decode()

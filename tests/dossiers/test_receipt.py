@@ -9,12 +9,12 @@ from django.core.files.base import ContentFile
 
 from onestop_tayninh.dossiers.constants import DossierStatus, EventAction, FormsVersion
 from onestop_tayninh.dossiers.models import Dossier, DossierDocument
+from onestop_tayninh.dossiers.selectors import missing_requirements
 from onestop_tayninh.dossiers.services import (
     dossier_accept,
     dossier_document_add,
     dossier_refuse,
     dossier_request_completion,
-    missing_requirements,
 )
 from tests.factories import DeskFactory, OfficialFactory, receiving_world
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from onestop_tayninh.dossiers.applicants import Applicant
+from onestop_tayninh.dossiers.constants import Channel
 from onestop_tayninh.dossiers.services import dossier_accept, dossier_document_add, dossier_start
 from tests.workflows.conftest import local, pdf, receive, user, world  # noqa: F401 - fixtures and helpers
 
@@ -25,8 +27,16 @@ def start(world, *, procedure="justice", at=None, officer="tiepnhan.tinh", **app
         "email": "le.thi.hong@example.vn",
         "address": "Số 12 đường Cách Mạng Tháng Tám, Phường 3, thành phố Tây Ninh",
     }
+    channel = applicant.pop("channel", Channel.DESK)
     fields.update(applicant)
-    dossier = dossier_start(desk=world["desk"], officer=clerk, procedure_version=world[procedure], at=at, **fields)
+    dossier = dossier_start(
+        desk=world["desk"],
+        officer=clerk,
+        procedure_version=world[procedure],
+        applicant=Applicant(**fields),
+        at=at,
+        channel=channel,
+    )
     for requirement in world[procedure].documents.all():
         dossier_document_add(dossier=dossier, requirement=requirement, file=pdf(), officer=clerk, at=at)
     return dossier

@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 from rq import Queue, SimpleWorker
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from onestop_tayninh.printing import services
@@ -336,3 +337,19 @@ def test_two_requests_at_the_same_moment_give_one_register(world, private_redis)
         thread.join(timeout=20)
     assert len(made) == 2 and made[0] == made[1]
     assert RegisterExport.objects.count() == 1 and len(reports_queue(private_redis)) == 1
+
+
+@pytest.mark.parametrize("make", ["request", "pdf", "xlsx"])
+def test_a_register_over_366_days_is_refused_by_the_service_itself(world, make):
+    desk, start, end = world["desk"], dt.date(2026, 1, 1), dt.date(2026, 1, 1) + dt.timedelta(days=400)
+    calls = {
+        "request": lambda: services.register_export_request(
+            desk=desk, date_from=start, date_to=end, file_format="pdf", user=user("tiepnhan.tinh"), at=timezone.now()
+        ),
+        "pdf": lambda: services.register_pdf(desk=desk, date_from=start, date_to=end),
+        "xlsx": lambda: services.register_xlsx(desk=desk, date_from=start, date_to=end),
+    }
+    with pytest.raises(ValidationError) as excinfo:
+        calls[make]()
+    assert excinfo.value.messages == ["Mỗi lần chỉ in sổ cho tối đa 366 ngày."]
+    assert not RegisterExport.objects.exists()

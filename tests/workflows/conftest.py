@@ -11,6 +11,7 @@ from onestop_tayninh.accounts.models import User
 from onestop_tayninh.catalog.services import procedure_version_publish
 from onestop_tayninh.core.site_config import load_site
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
+from onestop_tayninh.dossiers.applicants import Applicant
 from onestop_tayninh.dossiers.services import dossier_accept, dossier_document_add, dossier_start
 from onestop_tayninh.workflows.models import Workflow
 from tests.factories import ProcedureVersionFactory, make_publishable
@@ -62,10 +63,8 @@ def receive(world, *, procedure="justice", at=None, officer="tiepnhan.tinh"):
         desk=world["desk"],
         officer=clerk,
         procedure_version=world[procedure],
+        applicant=Applicant(full_name="Lê Thị Hồng", cccd="072190004567", phone="0912345678"),
         at=at,
-        full_name="Lê Thị Hồng",
-        cccd="072190004567",
-        phone="0912345678",
     )
     for requirement in world[procedure].documents.all():
         dossier_document_add(dossier=dossier, requirement=requirement, file=pdf(), officer=clerk, at=at)

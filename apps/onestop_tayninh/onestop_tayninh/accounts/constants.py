@@ -8,7 +8,8 @@ class AccountKind(models.TextChoices):
 
 
 class ApplicantKind(models.TextChoices):
-    """Who a citizen account belongs to (CitizenProfile.applicant_kind)."""
+    """An individual or an organisation: who holds a citizen account (CitizenProfile.applicant_kind),
+    who may use a procedure (ProcedureVersion.applicant_kinds), who hands a dossier in (Dossier.applicant_kind)."""
 
     INDIVIDUAL = "individual", _("Cá nhân")
     ORGANISATION = "organisation", _("Tổ chức")

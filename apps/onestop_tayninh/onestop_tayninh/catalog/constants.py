@@ -31,16 +31,17 @@ class CompetentKind(models.TextChoices):
 
 
 class Channel(models.TextChoices):
-    """How a dossier is submitted, and how a result is returned."""
+    """How a dossier reaches the desk (Dossier.channel), and the ways a procedure accepts dossiers and
+    returns results (ProcedureVersion.submission_methods, return_methods): one list for both."""
 
-    IN_PERSON = "in_person", _("Trực tiếp")
+    DESK = "desk", _("Trực tiếp tại Bộ phận Một cửa")
     POST = "post", _("Qua bưu chính công ích")
     ONLINE = "online", _("Trực tuyến")
+    ZALO = "zalo", _("Qua Zalo")
 
 
-class ApplicantKind(models.TextChoices):
-    INDIVIDUAL = "individual", _("Cá nhân")
-    ORGANISATION = "organisation", _("Tổ chức")
+# The ways a procedure may declare: a dossier may come by Zalo, but no procedure offers it as a method yet.
+PROCEDURE_CHANNELS = (Channel.DESK, Channel.POST, Channel.ONLINE)
 
 
 class RequirementKind(models.TextChoices):

@@ -3,9 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from onestop_tayninh.accounts.constants import ApplicantKind
 from onestop_tayninh.directory.constants import Tier
 
-from .constants import ApplicantKind, Channel, FileKind
+from .constants import PROCEDURE_CHANNELS, FileKind
 from .models import DocumentRequirement, ProcedureVersion
 
 
@@ -18,10 +19,13 @@ class ChoiceListField(forms.MultipleChoiceField):
         return value or []
 
 
+CHANNEL_CHOICES = [(str(channel), channel.label) for channel in PROCEDURE_CHANNELS]
+
+
 class ProcedureVersionForm(forms.ModelForm):
     tiers = ChoiceListField(label=_("Cấp thực hiện"), choices=Tier.choices)
-    submission_methods = ChoiceListField(label=_("Cách thức nộp"), choices=Channel.choices)
-    return_methods = ChoiceListField(label=_("Cách thức nhận kết quả"), choices=Channel.choices)
+    submission_methods = ChoiceListField(label=_("Cách thức nộp"), choices=CHANNEL_CHOICES)
+    return_methods = ChoiceListField(label=_("Cách thức nhận kết quả"), choices=CHANNEL_CHOICES)
     applicant_kinds = ChoiceListField(label=_("Đối tượng thực hiện"), choices=ApplicantKind.choices)
 
     class Meta:

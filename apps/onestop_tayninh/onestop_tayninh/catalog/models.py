@@ -11,6 +11,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onestop_tayninh.accounts.constants import ApplicantKind
 from onestop_tayninh.calendars.constants import TimeUnit
 from onestop_tayninh.core.text import fold
 from onestop_tayninh.directory.constants import Tier
@@ -18,7 +19,6 @@ from onestop_tayninh.directory.models import Agency, ReceptionDesk
 from onestop_tayninh.security.uploads import GatedFileField
 
 from .constants import (
-    ApplicantKind,
     Channel,
     CompetentKind,
     FieldType,
@@ -38,7 +38,7 @@ from .validators import (
 
 
 def _default_channels() -> list[str]:
-    return [Channel.IN_PERSON, Channel.POST]
+    return [Channel.DESK, Channel.POST]
 
 
 def _default_file_kinds() -> list[str]:

@@ -5,7 +5,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .constants import Channel, FieldType, FileKind
+from .constants import PROCEDURE_CHANNELS, FieldType, FileKind
 
 FIELD_KEY_REGEX = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 ALLOWED_RULES = {"min", "max", "min_length", "max_length", "pattern"}
@@ -21,7 +21,7 @@ def validate_choice_list(values, *, choices, label: str) -> None:
 
 
 def validate_channels(values) -> None:
-    validate_choice_list(values, choices=Channel.values, label=_("Phương thức"))
+    validate_choice_list(values, choices=[str(c) for c in PROCEDURE_CHANNELS], label=_("Phương thức"))
 
 
 def validate_file_kinds(values) -> None:

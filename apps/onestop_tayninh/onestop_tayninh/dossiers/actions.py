@@ -18,8 +18,7 @@ from django.utils.translation import gettext as _
 
 from onestop_tayninh.calendars.engine import WorkCalendar
 from onestop_tayninh.calendars.selectors import get_calendar
-from onestop_tayninh.catalog.constants import CompetentKind
-from onestop_tayninh.directory.constants import AgencyKind, RoleCode
+from onestop_tayninh.directory.constants import RoleCode
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.directory.selectors import user_role_codes
 from onestop_tayninh.workflows.constants import Destination, Effect, StepOutcome
@@ -28,7 +27,7 @@ from onestop_tayninh.workflows.models import State, Transition
 from .constants import ApologyDraftStatus
 from .events import Apologised, ConsultationAnswered, Transitioned, record
 from .models import ApologyDraft, Consultation, Dossier, DossierAccess
-from .selectors import agency_of, transition_allowed
+from .selectors import APPLICANT_EFFECTS, agency_of, applicant_step, competent_agency_for, transition_allowed
 
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
@@ -65,20 +64,12 @@ def _outcome(due: dt.datetime | None, at: dt.datetime) -> str:
     return StepOutcome.EARLY if at.astimezone(due.tzinfo).date() < due.date() else StepOutcome.ON_TIME
 
 
-def competent_agency_for(dossier: Dossier) -> Agency:
-    version = dossier.procedure_version
-    if version.competent_kind == CompetentKind.NAMED_AGENCY and version.competent_agency_id:
-        return version.competent_agency
-    # "The People's Committee of the applicant's unit": the committee of the receiving desk's unit.
-    committee = Agency.objects.filter(unit=dossier.receiving_desk.unit, kind=AgencyKind.PEOPLE_COMMITTEE).first()
-    if committee is None:
-        raise ValidationError(_("Không xác định được UBND có thẩm quyền giải quyết hồ sơ này."))
-    return committee
-
-
 def _destination(dossier: Dossier, transition: Transition) -> Agency:
     if transition.destination == Destination.COMPETENT_AGENCY:
-        return competent_agency_for(dossier)
+        agency = competent_agency_for(dossier)
+        if agency is None:
+            raise ValidationError(_("Không xác định được UBND có thẩm quyền giải quyết hồ sơ này."))
+        return agency
     if transition.destination == Destination.NAMED_AGENCY:
         return transition.destination_agency
     if transition.destination == Destination.RECEIVING_DESK:
@@ -246,16 +237,6 @@ def _apply_effect(
 
 
 # --- the applicant's own steps (portal) -------------------------------------------------------
-
-# Transitions an applicant may take on their own dossier, whatever roles the workflow lists.
-APPLICANT_EFFECTS = {Effect.SUPPLY_SUPPLEMENT, Effect.WITHDRAW}
-
-
-def applicant_step(dossier: Dossier, effect: str) -> Transition | None:
-    """The workflow's transition with `effect` from the dossier's current step, if the workflow has one."""
-    if dossier.state_id is None or effect not in APPLICANT_EFFECTS:
-        return None
-    return Transition.objects.filter(source_id=dossier.state_id, effect=effect).order_by("position", "pk").first()
 
 
 def applicant_transition(*, dossier: Dossier, citizen: User, effect: str, at: dt.datetime, comment: str) -> Dossier:

@@ -18,10 +18,10 @@ from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.directory.selectors import user_role_codes
 
 from . import services, views
-from .constants import Channel, DossierStatus
-from .forms import CheckForm, ProcedurePickerForm, ReceiptDecision, ReceiptForm
+from .constants import Channel, DossierStatus, ReceiptDecision
+from .forms import CheckForm, ProcedurePickerForm, ReceiptForm
 from .models import Dossier, DossierDocument, DossierEvent
-from .selectors import BUCKETS, dossier_page_context, inbox
+from .selectors import BUCKETS, dossier_page_context, inbox, missing_requirements
 
 PROCEDURE_NAME_CHARS = 90
 # How the dossier came, under the applicant's name in the list; the dossier page gives the full wording.
@@ -249,8 +249,8 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
     def receive_view(self, request):
         """Pick a procedure (GET), then enter the applicant, upload, and decide (POST).
 
-        The whole receipt is one transaction: if the decision is refused (say a required
-        component is missing) nothing is kept and the officer sees why.
+        The receipt itself is `services.dossier_receive`: once the dossier is started it is kept,
+        with every good file, so a refused decision or a bad file continues on the check page.
         """
         if RoleCode.RECEIVING_OFFICER not in user_role_codes(request.user):
             raise PermissionDenied(gettext_now("Chỉ cán bộ tiếp nhận mới được tiếp nhận hồ sơ."))
@@ -260,12 +260,24 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             desk, version = picker.cleaned_data["desk"], picker.cleaned_data["procedure"]
             form = ReceiptForm(request.POST or None, request.FILES or None, version=version)
             if request.method == "POST" and form.is_valid():
-                dossier = self._receive(request, form, desk=desk, version=version)
-                if dossier is not None:
+                try:
+                    receipt = services.dossier_receive(
+                        desk=desk,
+                        officer=request.user,
+                        procedure_version=version,
+                        applicant=form.applicant(),
+                        channel=form.cleaned_data["channel"],
+                        at=timezone.now(),
+                        **self._decision(request, form),
+                    )
+                except ValidationError as exc:
+                    for text in exc.messages:
+                        form.add_error(None, text)
+                else:
+                    self._report(request, receipt)
                     # Still waiting at the desk (a bad file, a refused decision): continue the check.
-                    dossier.refresh_from_db()
-                    name = "check" if dossier.status == DossierStatus.TO_CHECK else "change"
-                    return HttpResponseRedirect(reverse(f"admin:dossiers_dossier_{name}", args=[dossier.pk]))
+                    name = "change" if receipt.decided else "check"
+                    return HttpResponseRedirect(reverse(f"admin:dossiers_dossier_{name}", args=[receipt.dossier.pk]))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -278,71 +290,31 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "dossiers/admin/receive.html", context)
 
-    def _receive(self, request, form: ReceiptForm, *, desk, version) -> Dossier | None:
-        """Start the dossier, keep every good upload, then decide.
+    @staticmethod
+    def _decision(request, form: ReceiptForm) -> dict:
+        return {
+            "uploads": form.uploads(),
+            "decision": request.POST.get("decision", ""),
+            "items": form.item_list(),
+            "reason": form.cleaned_data["reason"],
+        }
 
-        Starting and each upload are committed on their own, so a refused decision (a
-        required component still missing) or one bad file loses nothing already scanned:
-        the officer continues on the dossier's check page.
-        """
-        at = timezone.now()
-        try:
-            dossier = services.dossier_start(
-                desk=desk,
-                officer=request.user,
-                procedure_version=version,
-                at=at,
-                channel=form.cleaned_data["channel"],
-                **form.applicant(),
-            )
-        except ValidationError as exc:
-            for text in exc.messages:
-                form.add_error(None, text)
-            return None
-        if self._add_uploads(request, dossier, form.uploads(), at=at):
-            self._decide(request, dossier, form, at=at)
-        return dossier
-
-    def _add_uploads(self, request, dossier: Dossier, uploads, *, at) -> bool:
-        ok = True
-        for requirement, upload in uploads:
-            try:
-                services.dossier_document_add(
-                    dossier=dossier, requirement=requirement, file=upload, officer=request.user, at=at
-                )
-            except ValidationError as exc:
-                ok = False
-                for text in exc.messages:
-                    self.message_user(request, text, messages.ERROR)
-        return ok
-
-    def _decide(self, request, dossier: Dossier, form, *, at) -> bool:
-        decision = request.POST.get("decision")
-        officer = request.user
-        try:
-            if decision == ReceiptDecision.ACCEPT:
-                dossier = services.dossier_accept(dossier=dossier, officer=officer, at=at)
-                message = gettext_now("Đã tiếp nhận hồ sơ %(code)s, hẹn trả kết quả %(due)s.") % {
-                    "code": dossier.code,
-                    "due": f"{timezone.localtime(dossier.due_at):%H:%M %d/%m/%Y}",
-                }
-            elif decision == ReceiptDecision.REQUEST_COMPLETION:
-                items = form.item_list() or [r.name for r in services.missing_requirements(dossier)]
-                services.dossier_request_completion(
-                    dossier=dossier, officer=officer, items=items, reason=form.cleaned_data["reason"], at=at
-                )
-                message = gettext_now("Đã lập phiếu yêu cầu bổ sung, hoàn thiện hồ sơ.")
-            elif decision == ReceiptDecision.REFUSE:
-                services.dossier_refuse(dossier=dossier, officer=officer, reason=form.cleaned_data["reason"], at=at)
-                message = gettext_now("Đã lập phiếu từ chối tiếp nhận hồ sơ.")
-            else:
-                raise ValidationError(gettext_now("Hãy chọn tiếp nhận, yêu cầu bổ sung hoặc từ chối."))
-        except ValidationError as exc:
-            for text in exc.messages:
-                self.message_user(request, text, messages.ERROR)
-            return False
+    def _report(self, request, receipt: services.Receipt) -> None:
+        for text in receipt.errors:
+            self.message_user(request, text, messages.ERROR)
+        if not receipt.decided:
+            return
+        dossier = receipt.dossier
+        if dossier.status == DossierStatus.RECEIVED:
+            message = gettext_now("Đã tiếp nhận hồ sơ %(code)s, hẹn trả kết quả %(due)s.") % {
+                "code": dossier.code,
+                "due": f"{timezone.localtime(dossier.due_at):%H:%M %d/%m/%Y}",
+            }
+        elif dossier.status == DossierStatus.INCOMPLETE:
+            message = gettext_now("Đã lập phiếu yêu cầu bổ sung, hoàn thiện hồ sơ.")
+        else:
+            message = gettext_now("Đã lập phiếu từ chối tiếp nhận hồ sơ.")
         self.message_user(request, message, messages.SUCCESS)
-        return True
 
     def check_view(self, request, pk):
         """Continue the check of a dossier waiting at the desk (an unfinished receipt, or one sent online)."""
@@ -351,19 +323,19 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
         dossier = get_object_or_404(self.get_queryset(request).filter(status=DossierStatus.TO_CHECK), pk=pk)
         form = CheckForm(request.POST or None, request.FILES or None, version=dossier.procedure_version)
         if request.method == "POST" and form.is_valid():
-            at = timezone.now()
-            if self._add_uploads(request, dossier, form.uploads(), at=at) and self._decide(
-                request, dossier, form, at=at
-            ):
-                return HttpResponseRedirect(reverse("admin:dossiers_dossier_change", args=[dossier.pk]))
-            return HttpResponseRedirect(reverse("admin:dossiers_dossier_check", args=[dossier.pk]))
+            receipt = services.dossier_check(
+                dossier=dossier, officer=request.user, at=timezone.now(), **self._decision(request, form)
+            )
+            self._report(request, receipt)
+            name = "change" if receipt.decided else "check"
+            return HttpResponseRedirect(reverse(f"admin:dossiers_dossier_{name}", args=[dossier.pk]))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": gettext_now("Kiểm tra hồ sơ"),
             "dossier": dossier,
             "documents": dossier.documents.select_related("requirement"),
-            "missing": services.missing_requirements(dossier),
+            "missing": missing_requirements(dossier),
             "form": form,
             "decisions": ReceiptDecision,
         }

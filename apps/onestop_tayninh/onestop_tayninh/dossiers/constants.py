@@ -3,6 +3,11 @@ import datetime as dt
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Defined once below the engine; named here too because a dossier stores them (Dossier.channel,
+# Dossier.applicant_kind) and the engine's modules read them from their own constants.
+from onestop_tayninh.accounts.constants import ApplicantKind as ApplicantKind
+from onestop_tayninh.catalog.constants import Channel as Channel
+
 
 class DossierStatus(models.TextChoices):
     """Intake statuses (docs/domain.md §5.3); later issues add the resolution statuses."""
@@ -14,24 +19,18 @@ class DossierStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Công dân rút trước khi tiếp nhận")
 
 
-class Channel(models.TextChoices):
-    """How the dossier reached the desk."""
+class ReceiptDecision:
+    """The three outcomes of the receipt check (the desk's buttons, the API's `decision`)."""
 
-    DESK = "desk", _("Trực tiếp tại Bộ phận Một cửa")
-    POST = "post", _("Qua bưu chính công ích")
-    ONLINE = "online", _("Trực tuyến")
-    ZALO = "zalo", _("Qua Zalo")
+    ACCEPT = "accept"  # Form 01
+    REQUEST_COMPLETION = "request_completion"  # Form 02
+    REFUSE = "refuse"  # Form 03
 
 
 class ReturnMethod(models.TextChoices):
     DESK = "desk", _("Nhận trực tiếp tại Bộ phận Một cửa")
     POST = "post", _("Qua bưu chính công ích")
     ONLINE = "online", _("Nhận kết quả trực tuyến")
-
-
-class ApplicantKind(models.TextChoices):
-    INDIVIDUAL = "individual", _("Cá nhân")
-    ORGANISATION = "organisation", _("Tổ chức")
 
 
 class FormsVersion(models.TextChoices):
@@ -58,9 +57,6 @@ class EventAction(models.TextChoices):
     RESUBMITTED = "resubmitted", _("Công dân nộp lại hồ sơ đã bổ sung, hoàn thiện")
     WITHDRAWN = "withdrawn", _("Công dân rút hồ sơ trước khi tiếp nhận")
     RATED = "rated", _("Công dân đánh giá mức độ hài lòng")
-
-
-DEFAULT_MAX_UPLOAD_MB = 20
 
 
 class AlertKind(models.TextChoices):

@@ -39,7 +39,8 @@ from onestop_tayninh.printing.register_drawing import FONT_DIR
 from onestop_tayninh.workflows.constants import Effect
 from onestop_tayninh.workflows.models import Transition
 
-from . import actions, services
+from . import actions, selectors, services
+from .applicants import Applicant
 from .models import Consultation, Dossier
 
 logger = logging.getLogger(__name__)
@@ -403,13 +404,15 @@ def load_demo_dossiers(rows: dict | list, *, context: SiteContext, now: dt.datet
                 desk=desk,
                 officer=officer,
                 procedure_version=version,
+                applicant=Applicant(
+                    full_name=name,
+                    cccd=cccd,
+                    phone=f"09{rng.randint(0, 99999999):08d}",
+                    address=_address(places, rng),
+                ),
                 at=received,
-                full_name=name,
-                cccd=cccd,
-                phone=f"09{rng.randint(0, 99999999):08d}",
-                address=_address(places, rng),
             )
-            for requirement in version.documents.filter(requirement="required"):
+            for requirement in selectors.missing_requirements(dossier):
                 services.dossier_document_add(
                     dossier=dossier,
                     requirement=requirement,

@@ -8,13 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from onestop_tayninh.catalog.models import ProcedureVersion
 from onestop_tayninh.directory.models import ReceptionDesk
 
+from .applicants import Applicant
 from .constants import ApplicantKind, Channel, ReturnMethod
-
-
-class ReceiptDecision:
-    ACCEPT = "accept"
-    REQUEST_COMPLETION = "request_completion"
-    REFUSE = "refuse"
 
 
 class ProcedurePickerForm(forms.Form):
@@ -116,8 +111,10 @@ class ReceiptForm(forms.Form):
     def file_field_name(requirement) -> str:
         return f"document_{requirement.pk}"
 
-    def applicant(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.APPLICANT_FIELDS}
+    def applicant(self) -> Applicant:
+        data = {name: self.cleaned_data[name] for name in self.APPLICANT_FIELDS}
+        data["kind"] = data.pop("applicant_kind")
+        return Applicant(**data)
 
     def uploads(self) -> list[tuple]:
         return [

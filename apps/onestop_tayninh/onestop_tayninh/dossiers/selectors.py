@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -11,13 +12,15 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.calendars.selectors import get_calendar
-from onestop_tayninh.directory.constants import RoleCode
+from onestop_tayninh.catalog.constants import CompetentKind, RequirementKind
+from onestop_tayninh.catalog.models import DocumentRequirement, ProcedureVersion
+from onestop_tayninh.directory.constants import AgencyKind, RoleCode
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.directory.selectors import user_role_codes
 from onestop_tayninh.workflows.constants import Effect, StateKind
 from onestop_tayninh.workflows.models import State, Transition
 
-from .constants import ApologyDraftStatus, DossierStatus
+from .constants import FORMS_2025_FROM, ApologyDraftStatus, DossierStatus, EventAction, FormsVersion
 from .models import ApologyDraft, Consultation, Dossier
 
 if TYPE_CHECKING:
@@ -160,7 +163,7 @@ def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> di
         "history": dossier.events.select_related("actor", "from_agency", "to_agency", "from_state", "to_state"),
         "documents": dossier.documents.select_related("requirement"),
         "form_rows": [(labels.get(key, key), value) for key, value in (dossier.form_data or {}).items()],
-        "is_overdue": bool(dossier.due_at and dossier.closed_at is None and dossier.due_at < at),
+        "is_overdue": is_overdue(dossier, at=at),
     }
 
 
@@ -266,3 +269,99 @@ def available_transitions(*, dossier: Dossier, user: User) -> list[Transition]:
         Transition.objects.filter(source_id=dossier.state_id).prefetch_related("roles").select_related("target")
     )
     return [t for t in transitions if transition_allowed(dossier=dossier, transition=t, user=user)]
+
+
+# --- reads shared by the intake services, the desk, printing and the portal ---------------------------
+# Each question about a dossier is answered here once; services call these for their checks, and the
+# apps above the engine (printing, portal) read through this module, never through dossiers.services.
+
+
+def unit_committee(unit_id: int) -> Agency | None:
+    """The People's Committee of an administrative unit, if the directory has one."""
+    return Agency.objects.filter(unit_id=unit_id, kind=AgencyKind.PEOPLE_COMMITTEE).first()
+
+
+def competent_agency_for(
+    dossier: Dossier, *, committee_of: Callable[[int], Agency | None] = unit_committee
+) -> Agency | None:
+    """The agency competent to decide the dossier (cơ quan chủ trì), or None if the directory has none.
+
+    A procedure names its agency, or leaves it to "the People's Committee of the applicant's unit":
+    the committee of the receiving desk's unit. `committee_of` lets a caller reading many dossiers
+    of one desk (the register) look the committee up once.
+    """
+    version = dossier.procedure_version
+    if version.competent_kind == CompetentKind.NAMED_AGENCY and version.competent_agency_id:
+        return version.competent_agency
+    return committee_of(dossier.receiving_desk.unit_id)
+
+
+def requirements_missing(version: ProcedureVersion, *, provided: Iterable[int | None]) -> list[DocumentRequirement]:
+    """Required components of `version` not among the `provided` requirement ids, in display order."""
+    have = set(provided)
+    return [r for r in version.documents.filter(requirement=RequirementKind.REQUIRED) if r.pk not in have]
+
+
+def missing_requirements(dossier: Dossier) -> list[DocumentRequirement]:
+    """Required components of the dossier's procedure that have no file yet, in display order."""
+    provided = dossier.documents.exclude(requirement=None).values_list("requirement_id", flat=True)
+    return requirements_missing(dossier.procedure_version, provided=provided)
+
+
+def completion_items(dossier: Dossier, items: Iterable[str] = ()) -> list[str]:
+    """What Form 02 lists: the officer's own lines, or by default every required component still missing."""
+    written = [item.strip() for item in items if item and item.strip()]
+    return written or [requirement.name for requirement in missing_requirements(dossier)]
+
+
+def forms_version_for(received_at: dt.datetime) -> str:
+    """The set of forms for a dossier received at `received_at` (docs/domain.md §6)."""
+    if received_at.astimezone(VIETNAM_TZ).date() >= FORMS_2025_FROM:
+        return FormsVersion.CIRCULAR_03_2025
+    return FormsVersion.CIRCULAR_01_2018
+
+
+def is_overdue(dossier: Dossier, *, at: dt.datetime) -> bool:
+    """Whether the dossier counts as overdue at `at`: the inbox's rule (DossierQuerySet.overdue), for one dossier.
+
+    A dossier waiting for the applicant's supplement is paused, so not overdue: its due date moves on
+    by the time it waited.
+    """
+    if dossier.due_at is None or dossier.closed_at is not None:
+        return False
+    return Dossier.objects.filter(pk=dossier.pk).overdue(at=at).exists()
+
+
+# Transitions an applicant may take on their own dossier, whatever roles the workflow lists.
+APPLICANT_EFFECTS = frozenset({Effect.SUPPLY_SUPPLEMENT, Effect.WITHDRAW})
+
+
+def applicant_step(dossier: Dossier, effect: str) -> Transition | None:
+    """The workflow's transition with `effect` from the dossier's current step, if the workflow has one."""
+    if dossier.state_id is None or effect not in APPLICANT_EFFECTS:
+        return None
+    return Transition.objects.filter(source_id=dossier.state_id, effect=effect).order_by("position", "pk").first()
+
+
+def awaiting_applicant(dossier: Dossier) -> bool:
+    """The dossier waits for the applicant's documents (Form 02 before receipt, or a supplement request)."""
+    if dossier.status == DossierStatus.INCOMPLETE:
+        return True
+    return dossier.state_id is not None and dossier.state.kind == StateKind.AWAITING_CITIZEN
+
+
+def supplement_round_of(dossier: Dossier) -> int:
+    """Which supplement the applicant is answering: before receipt, the Form 02 requests; after, the workflow's."""
+    if dossier.status == DossierStatus.INCOMPLETE:
+        return dossier.events.filter(action=EventAction.COMPLETION_REQUESTED).count()
+    return dossier.supplement_count
+
+
+def can_withdraw(dossier: Dossier) -> bool:
+    """The applicant may still withdraw: before receipt, or, once received, where the workflow allows it
+    and no result has been issued."""
+    if dossier.status in (DossierStatus.TO_CHECK, DossierStatus.INCOMPLETE):
+        return True
+    if dossier.closed_at is not None or dossier.result_issued_at is not None:
+        return False
+    return applicant_step(dossier, Effect.WITHDRAW) is not None

@@ -10,10 +10,10 @@ import datetime as dt
 import hashlib
 import os
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
@@ -22,23 +22,21 @@ from django.utils.translation import gettext as _
 
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.calendars.selectors import get_calendar
-from onestop_tayninh.catalog.constants import RequirementKind, VersionStatus
+from onestop_tayninh.catalog.constants import VersionStatus
 from onestop_tayninh.catalog.models import DocumentRequirement, DocumentType, ProcedureVersion
 from onestop_tayninh.directory.constants import RoleCode
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
 from onestop_tayninh.directory.selectors import user_role_codes
-from onestop_tayninh.security.uploads import check_upload, detect_type
-from onestop_tayninh.workflows.constants import Effect, StateKind
+from onestop_tayninh.security.uploads import check_upload, detect_type, max_upload_bytes
+from onestop_tayninh.workflows.constants import Effect
 
-from .actions import applicant_step, applicant_transition, grant_access, workflow_start
+from .actions import applicant_transition, grant_access, workflow_start
+from .applicants import Applicant
 from .constants import (
-    DEFAULT_MAX_UPLOAD_MB,
-    FORMS_2025_FROM,
-    ApplicantKind,
     Channel,
     DossierStatus,
     EventAction,
-    FormsVersion,
+    ReceiptDecision,
     ReturnMethod,
 )
 from .events import (
@@ -53,6 +51,14 @@ from .events import (
     record,
 )
 from .models import Dossier, DossierCodeCounter, DossierDocument
+from .selectors import (
+    awaiting_applicant,
+    can_withdraw,
+    completion_items,
+    forms_version_for,
+    missing_requirements,
+    supplement_round_of,
+)
 
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
@@ -96,21 +102,10 @@ def dossier_start(
     desk: ReceptionDesk,
     officer: User,
     procedure_version: ProcedureVersion,
+    applicant: Applicant,
     at: dt.datetime,
     channel: str = Channel.DESK,
-    applicant_kind: str = ApplicantKind.INDIVIDUAL,
-    full_name: str = "",
-    cccd: str = "",
-    date_of_birth: dt.date | None = None,
-    phone: str = "",
-    email: str = "",
-    address: str = "",
-    organisation_name: str = "",
-    tax_code: str = "",
-    representative: str = "",
     form_data: dict[str, Any] | None = None,
-    return_method: str = ReturnMethod.DESK,
-    return_address: str = "",
 ) -> Dossier:
     """Open a dossier for the receipt check at `desk` (status `to_check`)."""
     ensure_receiving_officer(officer=officer, desk=desk)
@@ -126,19 +121,8 @@ def dossier_start(
         channel=channel,
         receiving_desk=desk,
         receiving_agency_id=desk.agency_id,
-        applicant_kind=applicant_kind,
-        full_name=full_name.strip(),
-        cccd=cccd.strip(),
-        date_of_birth=date_of_birth,
-        phone=phone.strip(),
-        email=email.strip(),
-        address=address.strip(),
-        organisation_name=organisation_name.strip(),
-        tax_code=tax_code.strip(),
-        representative=representative.strip(),
         form_data=form_data or {},
-        return_method=return_method,
-        return_address=return_address.strip(),
+        **applicant.dossier_fields(),
     )
     dossier.full_clean()
     dossier.save()
@@ -148,10 +132,6 @@ def dossier_start(
 
 
 # --- documents --------------------------------------------------------------------------------
-
-
-def max_upload_bytes() -> int:
-    return int(getattr(settings, "ONESTOP_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)) * 1024 * 1024
 
 
 def component_upload_check(file: File, *, requirement: DocumentRequirement | None, other_label: str) -> None:
@@ -242,13 +222,6 @@ def _document_attach(*, dossier, requirement, file, officer, at, label, document
     return document
 
 
-def missing_requirements(dossier: Dossier) -> list[DocumentRequirement]:
-    """Required components of the dossier's procedure that have no file yet, in display order."""
-    provided = set(dossier.documents.exclude(requirement=None).values_list("requirement_id", flat=True))
-    required = dossier.procedure_version.documents.filter(requirement=RequirementKind.REQUIRED)
-    return [requirement for requirement in required if requirement.pk not in provided]
-
-
 # --- dossier code -----------------------------------------------------------------------------
 
 
@@ -279,12 +252,6 @@ def dossier_code_issue(*, agency: Agency, day: dt.date) -> str:
 
 
 # --- the three outcomes of the receipt check --------------------------------------------------
-
-
-def forms_version_for(received_at: dt.datetime) -> str:
-    if received_at.astimezone(VIETNAM_TZ).date() >= FORMS_2025_FROM:
-        return FormsVersion.CIRCULAR_03_2025
-    return FormsVersion.CIRCULAR_01_2018
 
 
 @transaction.atomic
@@ -367,6 +334,92 @@ def dossier_refuse(*, dossier: Dossier, officer: User, reason: str, at: dt.datet
     return dossier
 
 
+# --- the desk's receipt as one use case (the desk's page today, the API tomorrow) --------------
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What came of a receipt at the desk: the dossier, whether it was decided, and what stopped it."""
+
+    dossier: Dossier
+    decided: bool
+    #: Vietnamese messages for the officer: each file refused, or why the decision was refused.
+    errors: tuple[str, ...] = ()
+
+
+def dossier_decide(
+    *, dossier: Dossier, officer: User, decision: str, at: dt.datetime, items: Iterable[str] = (), reason: str = ""
+) -> Dossier:
+    """One of the three outcomes of the check; Form 02 lists the officer's items, or else every missing component."""
+    if decision == ReceiptDecision.ACCEPT:
+        return dossier_accept(dossier=dossier, officer=officer, at=at)
+    if decision == ReceiptDecision.REQUEST_COMPLETION:
+        return dossier_request_completion(
+            dossier=dossier, officer=officer, items=completion_items(dossier, items), reason=reason, at=at
+        )
+    if decision == ReceiptDecision.REFUSE:
+        return dossier_refuse(dossier=dossier, officer=officer, reason=reason, at=at)
+    raise ValidationError(_("Hãy chọn tiếp nhận, yêu cầu bổ sung hoặc từ chối."))
+
+
+def dossier_check(
+    *,
+    dossier: Dossier,
+    officer: User,
+    uploads: Iterable[tuple[DocumentRequirement | None, File]],
+    decision: str,
+    at: dt.datetime,
+    items: Iterable[str] = (),
+    reason: str = "",
+) -> Receipt:
+    """Continue the receipt check: attach each file, then decide if every file passed the gate.
+
+    Not one transaction, on purpose: each file is attached (and scanned) by its own service call,
+    so one bad file or a refused decision (a required component still missing) loses nothing
+    already kept, and the officer continues the same check. The refusals come back as messages.
+    """
+    errors: list[str] = []
+    for requirement, file in uploads:
+        try:
+            dossier_document_add(dossier=dossier, requirement=requirement, file=file, officer=officer, at=at)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        return Receipt(dossier=dossier, decided=False, errors=tuple(errors))
+    try:
+        dossier = dossier_decide(dossier=dossier, officer=officer, decision=decision, items=items, reason=reason, at=at)
+    except ValidationError as exc:
+        return Receipt(dossier=dossier, decided=False, errors=tuple(exc.messages))
+    return Receipt(dossier=dossier, decided=True)
+
+
+def dossier_receive(
+    *,
+    desk: ReceptionDesk,
+    officer: User,
+    procedure_version: ProcedureVersion,
+    applicant: Applicant,
+    uploads: Iterable[tuple[DocumentRequirement | None, File]],
+    decision: str,
+    at: dt.datetime,
+    channel: str = Channel.DESK,
+    items: Iterable[str] = (),
+    reason: str = "",
+) -> Receipt:
+    """The desk's receipt: start the dossier, keep every good file, then decide (Form 01, 02 or 03).
+
+    Raises ValidationError when the dossier cannot be started (nothing is kept then). Once started,
+    it stays, whatever follows: an unfinished receipt (a bad file, a refused decision) comes back
+    undecided with its messages, and is continued with `dossier_check`.
+    """
+    dossier = dossier_start(
+        desk=desk, officer=officer, procedure_version=procedure_version, applicant=applicant, at=at, channel=channel
+    )
+    return dossier_check(
+        dossier=dossier, officer=officer, uploads=uploads, decision=decision, items=items, reason=reason, at=at
+    )
+
+
 # --- online submission and the applicant's own actions (portal) -------------------------------
 
 
@@ -445,26 +498,22 @@ def dossier_submit_online(
         raise ValidationError(_("Thủ tục này hiện không nhận hồ sơ trực tuyến."))
     if not procedure_version.receiving_desks.filter(pk=desk.pk).exists():
         raise ValidationError(_("Hãy chọn nơi nộp hồ sơ trong danh sách của thủ tục."))
-    organisation = profile.applicant_kind == ApplicantKind.ORGANISATION
+    applicant = Applicant.of_citizen(
+        citizen,
+        phone=phone,
+        email=email,
+        address=address,
+        return_method=return_method,
+        return_address=return_address,
+    )
     dossier = Dossier(
         procedure_version=procedure_version,
         channel=Channel.ONLINE,
         receiving_desk=desk,
         receiving_agency_id=desk.agency_id,
         applicant_account=citizen,
-        applicant_kind=profile.applicant_kind,
-        full_name=citizen.full_name.strip(),
-        cccd="" if organisation else (profile.cccd or ""),
-        date_of_birth=profile.date_of_birth,
-        phone=phone.strip(),
-        email=email.strip(),
-        address=address.strip(),
-        organisation_name=profile.organisation_name if organisation else "",
-        tax_code=(profile.tax_code or "") if organisation else "",
-        representative=citizen.full_name.strip() if organisation else "",
         form_data=form_data,
-        return_method=return_method,
-        return_address=return_address.strip(),
+        **applicant.dossier_fields(),
     )
     dossier.full_clean()
     dossier.save()
@@ -473,20 +522,6 @@ def dossier_submit_online(
         _online_document(dossier=dossier, item=item, citizen=citizen, at=at, supplement_round=0)
     record(dossier=dossier, payload=SubmittedOnline(files=len(files)), actor=citizen, at=at)
     return dossier
-
-
-def supplement_round_of(dossier: Dossier) -> int:
-    """Which supplement the applicant is answering: before receipt, the Form 02 requests; after, the workflow's."""
-    if dossier.status == DossierStatus.INCOMPLETE:
-        return dossier.events.filter(action=EventAction.COMPLETION_REQUESTED).count()
-    return dossier.supplement_count
-
-
-def awaiting_applicant(dossier: Dossier) -> bool:
-    """The dossier waits for the applicant's documents (Form 02 before receipt, or a supplement request)."""
-    if dossier.status == DossierStatus.INCOMPLETE:
-        return True
-    return dossier.state_id is not None and dossier.state.kind == StateKind.AWAITING_CITIZEN
 
 
 def dossier_supplement_add(
@@ -568,9 +603,3 @@ def dossier_withdraw(*, dossier: Dossier, citizen: User, reason: str, at: dt.dat
     if not can_withdraw(dossier):
         raise ValidationError(_("Hồ sơ đã được giải quyết hoặc đang ở bước không thể rút trực tuyến."))
     return applicant_transition(dossier=dossier, citizen=citizen, effect=Effect.WITHDRAW, at=at, comment=reason)
-
-
-def can_withdraw(dossier: Dossier) -> bool:
-    if dossier.status in (DossierStatus.TO_CHECK, DossierStatus.INCOMPLETE):
-        return True
-    return applicant_step(dossier, Effect.WITHDRAW) is not None

@@ -24,6 +24,7 @@ from onestop_tayninh.catalog.selectors import published_version
 from onestop_tayninh.dossiers import services as dossier_services
 from onestop_tayninh.printing.models import GeneratedDocument
 from onestop_tayninh.security.audit import audited_file_response
+from onestop_tayninh.security.uploads import max_upload_bytes
 
 from . import selectors
 from .constants import DraftStatus
@@ -212,7 +213,7 @@ def _draft_context(request, draft, file_errors, submit_errors, now) -> dict:
         "slots": slots,
         "submit_errors": submit_errors,
         "has_file_errors": bool(file_errors),
-        "max_upload_mb": dossier_services.max_upload_bytes() // (1024 * 1024),
+        "max_upload_mb": max_upload_bytes() // (1024 * 1024),
     }
 
 
@@ -236,7 +237,10 @@ def draft_file(request: HttpRequest, draft_id: int, file_id: int) -> FileRespons
 @citizen_required
 def my_dossiers(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.my_dossier_list(request.user), 20).get_page(request.GET.get("trang"))
-    rows = [(dossier, selectors.citizen_status(dossier)) for dossier in page.object_list]
+    rows = [
+        (dossier, selectors.citizen_status(dossier), selectors.awaiting_applicant(dossier))
+        for dossier in page.object_list
+    ]
     return render(
         request,
         "portal/my_dossiers.html",

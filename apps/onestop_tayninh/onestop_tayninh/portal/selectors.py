@@ -18,8 +18,13 @@ from django.utils.translation import gettext as _
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.dossiers.constants import DossierStatus, EventAction
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
-from onestop_tayninh.dossiers.selectors import citizen_status
-from onestop_tayninh.dossiers.services import awaiting_applicant, can_withdraw, supplement_round_of
+from onestop_tayninh.dossiers.selectors import (
+    awaiting_applicant,
+    can_withdraw,
+    citizen_status,
+    is_overdue,
+    supplement_round_of,
+)
 from onestop_tayninh.printing.constants import DocumentKind
 from onestop_tayninh.printing.models import GeneratedDocument
 from onestop_tayninh.vault.models import VaultDocument
@@ -197,10 +202,10 @@ def citizen_page_context(dossier: Dossier, *, at: dt.datetime) -> dict[str, Any]
         "supplement_documents": [d for d in documents if d.supplement_round == round_ and awaiting_applicant(dossier)],
         "generated": GeneratedDocument.objects.filter(dossier=dossier, kind__in=CITIZEN_DOCUMENT_KINDS),
         "result_available": bool(dossier.result_file and dossier.result_electronic),
-        "can_withdraw": can_withdraw(dossier) and dossier.closed_at is None and dossier.result_issued_at is None,
+        "can_withdraw": can_withdraw(dossier),
         "can_rate": can_rate(dossier),
         "rating": getattr(dossier, "rating", None),
-        "is_overdue": bool(dossier.due_at and dossier.closed_at is None and dossier.due_at < at),
+        "is_overdue": is_overdue(dossier, at=at),
         "effect_supply": Effect.SUPPLY_SUPPLEMENT,
     }
 

@@ -21,12 +21,12 @@ from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from onestop_tayninh.catalog.constants import RequirementKind
 from onestop_tayninh.catalog.eforms import build_eform
 from onestop_tayninh.catalog.models import DocumentRequirement, ProcedureVersion
 from onestop_tayninh.dossiers.constants import ReturnMethod
 from onestop_tayninh.dossiers.events import Rated, record
 from onestop_tayninh.dossiers.models import Dossier
+from onestop_tayninh.dossiers.selectors import requirements_missing
 from onestop_tayninh.dossiers.services import (
     OnlineFile,
     component_upload_check,
@@ -284,10 +284,9 @@ def draft_problems(draft: SubmissionDraft) -> tuple[dict[str, list[str]], list[s
         problems.append(_("Hãy nhập địa chỉ nhận kết quả qua bưu chính."))
     if draft.return_method == ReturnMethod.ONLINE and not draft.procedure_version.electronic_result_allowed:
         problems.append(_("Thủ tục này không trả kết quả trực tuyến; hãy chọn nơi nhận khác."))
-    provided = set(draft.files.values_list("requirement_id", flat=True))
-    for requirement in draft.procedure_version.documents.filter(requirement=RequirementKind.REQUIRED):
-        if requirement.pk not in provided:
-            problems.append(_("Còn thiếu: %(name)s.") % {"name": requirement.name})
+    provided = draft.files.values_list("requirement_id", flat=True)
+    for requirement in requirements_missing(draft.procedure_version, provided=provided):
+        problems.append(_("Còn thiếu: %(name)s.") % {"name": requirement.name})
     return field_errors, problems
 
 

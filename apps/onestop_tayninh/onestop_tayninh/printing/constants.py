@@ -73,6 +73,8 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", _("Không lập được")
 
 
+# The register book is kept per year (Sổ theo dõi hồ sơ năm ...): one register covers at most a year.
+REGISTER_MAX_DAYS = 366
 # A register up to this many rows is made while the official waits (about 1 ms a row, PDF);
 # a longer one (a year of a busy desk) is made by a worker and downloaded from its page.
 REGISTER_INLINE_MAX_ROWS = 5000

@@ -6,14 +6,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
-
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
-from onestop_tayninh.catalog.constants import CompetentKind
-from onestop_tayninh.directory.constants import AgencyKind
-from onestop_tayninh.directory.models import Agency, ReceptionDesk
+from onestop_tayninh.directory.models import ReceptionDesk
 from onestop_tayninh.dossiers.constants import EventAction
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
+from onestop_tayninh.dossiers.selectors import competent_agency_for, unit_committee
 from onestop_tayninh.workflows.constants import StateKind
 
 
@@ -22,16 +19,6 @@ def local_day_bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime,
     start = dt.datetime.combine(date_from, dt.time.min, tzinfo=VIETNAM_TZ)
     end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=VIETNAM_TZ)
     return start, end
-
-
-def lead_agency(dossier: Dossier) -> Agency | None:
-    """The competent agency (cơ quan chủ trì), without raising when the directory has none."""
-    from onestop_tayninh.dossiers.actions import competent_agency_for
-
-    try:
-        return competent_agency_for(dossier)
-    except ValidationError:
-        return None
 
 
 def register_entry_number(dossier: Dossier) -> int:
@@ -148,7 +135,8 @@ def register_rows(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date) 
         )
         .order_by("received_at", "pk")
     )
-    committee = Agency.objects.filter(unit_id=desk.unit_id, kind=AgencyKind.PEOPLE_COMMITTEE).first()
+    # Every dossier here was received at `desk`: its unit's committee is looked up once.
+    committee = unit_committee(desk.unit_id)
     events: dict[int, list[DossierEvent]] = defaultdict(list)
     if dossiers:
         for event in (
@@ -165,12 +153,9 @@ def register_rows(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date) 
             events[event.dossier_id].append(event)
     rows = []
     for number, dossier in enumerate(dossiers, start=1):
-        version = dossier.procedure_version
-        if version.competent_kind == CompetentKind.NAMED_AGENCY and version.competent_agency_id:
-            lead = version.competent_agency.name
-        else:
-            lead = committee.name if committee else ""
-        row = RegisterRow(number=number, dossier=dossier, lead_agency=lead)
+        dossier.receiving_desk = desk  # known already: no query per row
+        lead = competent_agency_for(dossier, committee_of=lambda unit_id: committee)
+        row = RegisterRow(number=number, dossier=dossier, lead_agency=lead.name if lead else "")
         for event in events.get(dossier.pk, []):
             if event.action == EventAction.APOLOGY:
                 row.notes.append("Đã xin lỗi, hẹn lại ngày trả kết quả")

@@ -22,14 +22,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop_tayninh.accounts.constants import ApplicantKind
 from onestop_tayninh.accounts.models import User
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.core.site_config import read_yaml, site_directory
 from onestop_tayninh.directory.constants import AgencyKind
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
-from onestop_tayninh.dossiers.constants import ApplicantKind, EventAction, FormsVersion, ReturnMethod
+from onestop_tayninh.dossiers.constants import EventAction, FormsVersion, ReturnMethod
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
-from onestop_tayninh.dossiers.services import forms_version_for
+from onestop_tayninh.dossiers.selectors import competent_agency_for, forms_version_for
 from onestop_tayninh.workflows.constants import StateKind
 
 from . import selectors
@@ -40,6 +41,7 @@ from .constants import (
     REGISTER_EXPORT_STALE_MINUTES,
     REGISTER_FORM,
     REGISTER_INLINE_MAX_ROWS,
+    REGISTER_MAX_DAYS,
     DocumentKind,
     ExportStatus,
     FormSpec,
@@ -421,7 +423,7 @@ def _agency_head_name(agency: Agency | None, *, actor) -> str:
 def _control_sheet(dossier: Dossier, context: dict, missing: _Missing) -> None:
     missing.need(dossier.code, "mã hồ sơ")
     missing.check()
-    lead = selectors.lead_agency(dossier)
+    lead = competent_agency_for(dossier)
     coordinating = sorted({c.agency.name for c in dossier.consultations.select_related("agency")})
     context.update(
         heading=_heading(dossier.receiving_agency, dossier.receiving_desk.name),
@@ -514,8 +516,11 @@ def _register_version(date_to: dt.date) -> str:
 
 
 def _check_range(date_from: dt.date, date_to: dt.date) -> None:
+    """The register's date range, checked by every way of making one (the form only repeats it)."""
     if date_from > date_to:
         raise ValidationError(_("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc."))
+    if date_to - date_from > dt.timedelta(days=REGISTER_MAX_DAYS):
+        raise ValidationError(_("Mỗi lần chỉ in sổ cho tối đa 366 ngày."))
 
 
 def _register_values(row: selectors.RegisterRow) -> list[Any]:

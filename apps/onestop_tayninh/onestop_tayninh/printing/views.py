@@ -34,6 +34,7 @@ from .constants import (
     FORM_SETS,
     REGISTER_EXPORT_KEEP_DAYS,
     REGISTER_INLINE_MAX_ROWS,
+    REGISTER_MAX_DAYS,
     DocumentKind,
     ExportStatus,
     RegisterFormat,
@@ -131,9 +132,6 @@ class RegisterForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    # The register book is kept per year (Sổ theo dõi hồ sơ năm ...): one request covers at most a year.
-    MAX_DAYS = 366
-
     def __init__(self, *args, user, today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
         desks = ReceptionDesk.objects.visible_to(user).order_by("name")
@@ -146,12 +144,13 @@ class RegisterForm(forms.Form):
         self.fields["date_to"].initial = today
 
     def clean(self):
+        # The services check the range again (printing.services._check_range); this shows it on the form.
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
         if start and end:
             if start > end:
                 raise ValidationError(_("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc."))
-            if (end - start) > dt.timedelta(days=self.MAX_DAYS):
+            if (end - start) > dt.timedelta(days=REGISTER_MAX_DAYS):
                 raise ValidationError(_("Mỗi lần chỉ in sổ cho tối đa 366 ngày."))
         return data
 

@@ -56,7 +56,7 @@ TYPE_MIMES: dict[str, frozenset[str]] = {
 }
 TYPE_ALIASES = {"jpeg": "jpg"}
 ALL_TYPES: tuple[str, ...] = tuple(TYPE_MIMES)
-# Same default as dossier components (dossiers.constants.DEFAULT_MAX_UPLOAD_MB); ONESTOP_MAX_UPLOAD_MB overrides.
+# The size limit of every upload, dossier components included; ONESTOP_MAX_UPLOAD_MB overrides.
 DEFAULT_MAX_UPLOAD_MB = 20
 
 # The attribute that carries a file's stamp from the gate to the storage.

@@ -4,7 +4,8 @@ from decimal import Decimal
 
 from django import template
 
-from onestop_tayninh.catalog.constants import ApplicantKind, Channel
+from onestop_tayninh.accounts.constants import ApplicantKind
+from onestop_tayninh.catalog.constants import Channel
 
 register = template.Library()
 
