@@ -44,10 +44,10 @@ def _empty_notification_tables() -> None:
 
 
 def _scan(at: dt.datetime) -> tuple[float, dict[str, int]]:
-    from onestop_tayninh.notifications import services
+    from onestop_tayninh.notifications import deadlines
 
     started = time.perf_counter()
-    counts = services.deadline_scan(at=at)
+    counts = deadlines.deadline_scan(at=at)
     return time.perf_counter() - started, counts
 
 

@@ -121,8 +121,9 @@ def ensure_register(desk, version) -> None:
 
 
 def run() -> bool:
+    from onestop_tayninh.printing.form_contexts import render_form
+    from onestop_tayninh.printing.register_book import register_context, register_pdf, register_xlsx
     from onestop_tayninh.printing.register_drawing import draw_register
-    from onestop_tayninh.printing.services import register_context, register_pdf, register_xlsx, render_form
 
     desk, version = ensure_world()
     dossier = ensure_sample_dossier(desk, version)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from onestop_tayninh.accounts import services
 from onestop_tayninh.notifications.models import Message
-from onestop_tayninh.notifications.services import message_render
+from onestop_tayninh.notifications.rendering import message_render
 
 PASSWORD = "Ngay-mai-troi-nang-2026"
 CCCD = "072190001234"

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from rq import Queue, SimpleWorker
 
-from onestop_tayninh.printing import services
+from onestop_tayninh.printing import register_book
 from onestop_tayninh.printing.services import document_generate
 from tests.printing.conftest import receive_full
 from tests.printing.test_documents import _bulk_received
@@ -55,7 +55,7 @@ def test_official_prints_registers_from_the_desk(
     assert download.value.suggested_filename == "so-theo-doi-ttphcc-tinh-20270301-20270331.xlsx"
 
     # A long one is made by a worker; the page refreshes itself until it can be downloaded.
-    monkeypatch.setattr(services, "REGISTER_INLINE_MAX_ROWS_DRAWN", 2)
+    monkeypatch.setattr(register_book, "REGISTER_INLINE_MAX_ROWS_DRAWN", 2)
     page.goto(f"{live_server.url}/desk/in/so-theo-doi/")
     ask_for_register(page, "PDF (A4 ngang)")
     page.get_by_role("button", name="In sổ").click()

@@ -6,8 +6,9 @@ import pytest
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.dossiers.actions import dossier_apologise
 from onestop_tayninh.dossiers.models import ApologyDraft, DeadlineAlert, Dossier
-from onestop_tayninh.notifications import services
+from onestop_tayninh.notifications import deadlines
 from onestop_tayninh.notifications.models import Message
+from onestop_tayninh.notifications.rendering import message_render
 
 from .conftest import assign, local, receive, user
 
@@ -31,13 +32,13 @@ def recipients(kind):
 
 
 def test_nothing_is_marked_more_than_16_working_hours_before_the_due_date(dossier):
-    counts = services.deadline_scan(at=local(2027, 3, 4, 16, 59))  # Thu: 16 working hours → Mon 16:59
+    counts = deadlines.deadline_scan(at=local(2027, 3, 4, 16, 59))  # Thu: 16 working hours → Mon 16:59
     assert counts["due_soon"] == 0 and counts["overdue"] == 0
     assert not DeadlineAlert.objects.exists() and not Message.objects.exists()
 
 
 def test_due_soon_notifies_the_assigned_official_and_the_agency_head(dossier):
-    counts = services.deadline_scan(at=local(2027, 3, 4, 17, 0))  # Thu 17:00 + 16 working hours = Mon 17:00
+    counts = deadlines.deadline_scan(at=local(2027, 3, 4, 17, 0))  # Thu 17:00 + 16 working hours = Mon 17:00
     assert counts["due_soon"] == 1 and counts["overdue"] == 0
     alert = DeadlineAlert.objects.get()
     assert (alert.kind, alert.due_at, alert.agency.code) == ("due_soon", dossier.due_at, JUSTICE)
@@ -53,7 +54,7 @@ def test_due_soon_notifies_the_assigned_official_and_the_agency_head(dossier):
 
 
 def test_overdue_escalates_to_the_agency_head_and_the_province_coordinator(dossier):
-    counts = services.deadline_scan(at=local(2027, 3, 9, 8, 0))
+    counts = deadlines.deadline_scan(at=local(2027, 3, 9, 8, 0))
     assert counts["overdue"] == 1
     assert recipients("overdue") == [
         ("chuyenvien.tuphap", "desk"),
@@ -66,14 +67,14 @@ def test_overdue_escalates_to_the_agency_head_and_the_province_coordinator(dossi
 
 
 def test_running_the_scan_twice_sends_nothing_twice(dossier):
-    services.deadline_scan(at=local(2027, 3, 9, 8, 0))
+    deadlines.deadline_scan(at=local(2027, 3, 9, 8, 0))
     before = Message.objects.count()
-    counts = services.deadline_scan(at=local(2027, 3, 9, 8, 15))
+    counts = deadlines.deadline_scan(at=local(2027, 3, 9, 8, 15))
     assert counts["overdue"] == 0 and counts["messages"] == 0 and counts["apology_drafts"] == 0
     assert Message.objects.count() == before
     assert DeadlineAlert.objects.count() == 1 and ApologyDraft.objects.count() == 1
     # Even at the very same instant (two schedulers), the unique keys hold.
-    services.deadline_scan(at=local(2027, 3, 9, 8, 0))
+    deadlines.deadline_scan(at=local(2027, 3, 9, 8, 0))
     assert Message.objects.count() == before
 
 
@@ -81,14 +82,14 @@ def test_paused_and_finished_dossiers_are_not_watched(dossier, world):
     Dossier.objects.filter(pk=dossier.pk).update(paused_at=local(2027, 3, 2, 9, 0))
     finished = receive(world)
     Dossier.objects.filter(pk=finished.pk).update(closed_at=local(2027, 3, 5, 9, 0))
-    counts = services.deadline_scan(at=local(2027, 3, 9, 8, 0))
+    counts = deadlines.deadline_scan(at=local(2027, 3, 9, 8, 0))
     assert counts["overdue"] == 0 and counts["apology_drafts"] == 0
 
 
 def test_an_apology_draft_is_prepared_one_working_day_before_the_due_date(dossier):
-    services.deadline_scan(at=local(2027, 3, 4, 9, 0))  # Thursday: two working days before
+    deadlines.deadline_scan(at=local(2027, 3, 4, 9, 0))  # Thursday: two working days before
     assert not ApologyDraft.objects.exists()
-    services.deadline_scan(at=local(2027, 3, 5, 9, 0))  # Friday: the due date (Monday) is the next working day
+    deadlines.deadline_scan(at=local(2027, 3, 5, 9, 0))  # Friday: the due date (Monday) is the next working day
     draft = ApologyDraft.objects.get()
     assert (draft.dossier_id, draft.agency.code, draft.status) == (dossier.pk, JUSTICE, "pending")
     assert draft.original_due_at == dossier.due_at
@@ -96,7 +97,7 @@ def test_an_apology_draft_is_prepared_one_working_day_before_the_due_date(dossie
 
 
 def test_confirming_the_draft_issues_form_04_and_tells_the_citizen(dossier):
-    services.deadline_scan(at=local(2027, 3, 5, 9, 0))
+    deadlines.deadline_scan(at=local(2027, 3, 5, 9, 0))
     draft = ApologyDraft.objects.get()
     new_due = local(2027, 3, 12, 17, 0)
     # The head apologises from the dossier page, as without a draft: the draft is confirmed by it.
@@ -114,25 +115,25 @@ def test_confirming_the_draft_issues_form_04_and_tells_the_citizen(dossier):
     assert draft.confirmed_by == user("lanhdao.tuphap")
     sms = Message.objects.get(template_key="apology")  # one notice, not two
     assert (sms.channel, sms.address) == ("sms", "0912345678")
-    _subject, body = services.message_render(sms)
+    _subject, body = message_render(sms)
     assert "12/03/2027" in body
     # The new date is watched afresh; no second draft (the date may be reset only once).
-    services.deadline_scan(at=local(2027, 3, 11, 17, 0))
+    deadlines.deadline_scan(at=local(2027, 3, 11, 17, 0))
     assert DeadlineAlert.objects.filter(due_at=new_due, kind="due_soon").count() == 1
     assert ApologyDraft.objects.count() == 1
 
 
 def test_a_draft_of_a_finished_dossier_is_dismissed(dossier):
-    services.deadline_scan(at=local(2027, 3, 5, 9, 0))
+    deadlines.deadline_scan(at=local(2027, 3, 5, 9, 0))
     Dossier.objects.filter(pk=dossier.pk).update(closed_at=local(2027, 3, 5, 11, 0))
-    services.deadline_scan(at=local(2027, 3, 5, 11, 15))
+    deadlines.deadline_scan(at=local(2027, 3, 5, 11, 15))
     assert ApologyDraft.objects.get().status == "dismissed"
 
 
 def test_apologising_from_the_desk_confirms_the_draft_notifies_once_and_refuses_a_stale_page(dossier, client):
     """The dossier page's one apology form: with a draft pending it confirms it (no second notice),
     and a page drawn before the dossier moved is refused like every other action."""
-    services.deadline_scan(at=local(2027, 3, 5, 9, 0))
+    deadlines.deadline_scan(at=local(2027, 3, 5, 9, 0))
     draft = ApologyDraft.objects.get()
     client.force_login(user("lanhdao.tuphap"))
     form = {

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from onestop_tayninh.directory.models import Role
 from onestop_tayninh.dossiers.models import Dossier
-from onestop_tayninh.notifications import services
+from onestop_tayninh.notifications import deadlines, services
 from onestop_tayninh.notifications.constants import TemplateKey
 from onestop_tayninh.notifications.models import DeskNotification, Message
 
@@ -26,7 +26,7 @@ ADMIN = "quantri"
 @pytest.fixture
 def scanned(world, sent_ids):
     dossier = assign(receive(world))
-    services.deadline_scan(at=local(2027, 3, 9, 8, 0))  # overdue: an alert, an apology draft, messages
+    deadlines.deadline_scan(at=local(2027, 3, 9, 8, 0))  # overdue: an alert, an apology draft, messages
     desk_messages = Message.objects.filter(channel="desk").values_list("pk", flat=True)
     services.messages_send(message_ids=list(desk_messages))  # the desk channel writes the bell's notices
     # The administrator's role asks for two-factor login on the desk; these tests are about rows, not login.

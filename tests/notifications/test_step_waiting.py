@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from onestop_tayninh.dossiers.actions import dossier_transition
 from onestop_tayninh.dossiers.selectors import available_transitions
 from onestop_tayninh.notifications.models import Message
-from onestop_tayninh.notifications.services import message_render
+from onestop_tayninh.notifications.rendering import message_render
 
 from .conftest import assign, local, receive, user
 

@@ -14,7 +14,7 @@ from onestop_tayninh.dossiers.events import (
 from onestop_tayninh.dossiers.models import Consultation
 from onestop_tayninh.notifications import subscribers
 from onestop_tayninh.notifications.models import Message
-from onestop_tayninh.notifications.services import message_render
+from onestop_tayninh.notifications.rendering import message_render
 from tests.factories import hand_built_event
 
 from .conftest import assign, local, receive, user

@@ -14,7 +14,7 @@ from onestop_tayninh.dossiers.services import (
 )
 from onestop_tayninh.notifications import subscribers
 from onestop_tayninh.notifications.models import Message
-from onestop_tayninh.notifications.services import message_render
+from onestop_tayninh.notifications.rendering import message_render
 from onestop_tayninh.portal.services import draft_submit
 from tests.printing.conftest import start
 from tests.workflows.conftest import local, user

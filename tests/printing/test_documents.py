@@ -11,18 +11,18 @@ from openpyxl import load_workbook
 
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.dossiers.models import Dossier
+from onestop_tayninh.printing.form_contexts import render_form
 from onestop_tayninh.printing.jobs import document_generate_job
 from onestop_tayninh.printing.models import GeneratedDocument
-from onestop_tayninh.printing.rendering import render_pdf
-from onestop_tayninh.printing.services import (
+from onestop_tayninh.printing.register_book import (
     REGISTER_COLUMNS,
-    document_generate,
     register_context,
     register_pdf,
     register_table,
     register_xlsx,
-    render_form,
 )
+from onestop_tayninh.printing.rendering import render_pdf
+from onestop_tayninh.printing.services import document_generate
 
 from .conftest import A4_LANDSCAPE, local, receive_full
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.dossiers.actions import dossier_apologise, dossier_transition
 from onestop_tayninh.dossiers.services import dossier_refuse, dossier_request_completion
-from onestop_tayninh.printing.services import render_form
+from onestop_tayninh.printing.form_contexts import render_form
 
 from .conftest import A5, local, receive_full, start, user
 
@@ -361,7 +361,7 @@ def test_forms_without_their_event_say_what_is_missing(world, kind, message):
 )
 def test_a_desks_forms_are_headed_by_the_body_it_belongs_to(world, desk_code, governing, issuer):
     from onestop_tayninh.directory.models import ReceptionDesk
-    from onestop_tayninh.printing.services import _heading
+    from onestop_tayninh.printing.form_contexts import heading_for as _heading
 
     desk = ReceptionDesk.objects.select_related("agency__parent").get(code=desk_code)
     heading = _heading(desk.agency, desk.name)
@@ -375,7 +375,7 @@ def test_a_desks_forms_are_headed_by_the_body_it_belongs_to(world, desk_code, go
 
 
 def test_an_agency_issuing_in_its_own_name_is_headed_by_its_parent(world):
-    from onestop_tayninh.printing.services import _heading
+    from onestop_tayninh.printing.form_contexts import heading_for as _heading
 
     def plain(agency):
         return {key: value.replace("\u00a0", " ") for key, value in _heading(agency).items()}
@@ -392,7 +392,7 @@ def test_a_same_day_procedure_prints_its_time_as_the_portal_says_it():
     from decimal import Decimal
 
     from onestop_tayninh.catalog.models import ProcedureVersion
-    from onestop_tayninh.printing.services import _processing_time
+    from onestop_tayninh.printing.form_contexts import _processing_time
 
     same_day = ProcedureVersion(processing_amount=Decimal(0), same_day_cutoff=dt.time(15, 0))
     assert _processing_time(same_day) == "Trong ngày (nhận sau 15:00 trả vào ngày làm việc tiếp theo)"

@@ -10,7 +10,7 @@ from rq import Queue, SimpleWorker
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from onestop_tayninh.printing import services
+from onestop_tayninh.printing import register_book, services
 from onestop_tayninh.printing.jobs import register_export_job, registers_housekeeping
 from onestop_tayninh.printing.models import RegisterExport
 
@@ -26,7 +26,7 @@ QUERY = {"date_from": "2027-03-01", "date_to": "2027-03-31"}
 @pytest.fixture
 def long_registers(monkeypatch):
     """Any register over two rows counts as long (the real threshold is thousands of rows)."""
-    monkeypatch.setattr(services, "REGISTER_INLINE_MAX_ROWS_DRAWN", 2)
+    monkeypatch.setattr(register_book, "REGISTER_INLINE_MAX_ROWS_DRAWN", 2)
 
 
 def reports_queue(connection) -> Queue:
@@ -264,18 +264,18 @@ def test_a_file_that_cannot_be_kept_leaves_no_file_and_a_failed_register(world, 
 def test_site_register_templates_decide_the_engine_and_the_wait(world, settings, tmp_path, monkeypatch):
     _bulk_received(world, 3)  # 4 dossiers
     march = {"desk": world["desk"], "date_from": dt.date(2027, 3, 1), "date_to": dt.date(2027, 3, 31)}
-    monkeypatch.setattr(services, "REGISTER_INLINE_MAX_ROWS_DRAWN", 5)
-    monkeypatch.setattr(services, "REGISTER_INLINE_MAX_ROWS_TEMPLATE", 2)
-    assert not services.register_made_in_background(**march, file_format="pdf")
+    monkeypatch.setattr(register_book, "REGISTER_INLINE_MAX_ROWS_DRAWN", 5)
+    monkeypatch.setattr(register_book, "REGISTER_INLINE_MAX_ROWS_TEMPLATE", 2)
+    assert not register_book.register_made_in_background(**march, file_format="pdf")
     # A site that replaces the 2018 register (which the 2025 one extends) gets its template,
     # through WeasyPrint, and the lower limit for making it at once.
     site = tmp_path / "sites" / "tayninh" / "templates" / "printing" / "2018"
     site.mkdir(parents=True)
     (site / "register.html").write_text('{% extends "printing/base.html" %}', encoding="utf-8")
     settings.SITES_DIR = tmp_path / "sites"
-    assert services.register_uses_site_template("2025")
-    assert services.register_made_in_background(**march, file_format="pdf")
-    assert not services.register_made_in_background(**march, file_format="xlsx")  # no template involved
+    assert register_book.register_uses_site_template("2025")
+    assert register_book.register_made_in_background(**march, file_format="pdf")
+    assert not register_book.register_made_in_background(**march, file_format="xlsx")  # no template involved
 
 
 def test_register_page_reads_a_fixed_number_of_queries(world, client):
@@ -346,8 +346,8 @@ def test_a_register_over_366_days_is_refused_by_the_service_itself(world, make):
         "request": lambda: services.register_export_request(
             desk=desk, date_from=start, date_to=end, file_format="pdf", user=user("tiepnhan.tinh"), at=timezone.now()
         ),
-        "pdf": lambda: services.register_pdf(desk=desk, date_from=start, date_to=end),
-        "xlsx": lambda: services.register_xlsx(desk=desk, date_from=start, date_to=end),
+        "pdf": lambda: register_book.register_pdf(desk=desk, date_from=start, date_to=end),
+        "xlsx": lambda: register_book.register_xlsx(desk=desk, date_from=start, date_to=end),
     }
     with pytest.raises(ValidationError) as excinfo:
         calls[make]()

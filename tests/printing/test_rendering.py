@@ -15,7 +15,7 @@ from PIL import Image
 from weasyprint.urls import URLFetchingError
 
 from onestop_tayninh.core import pdf
-from onestop_tayninh.printing import services
+from onestop_tayninh.printing import form_contexts, register_book
 from onestop_tayninh.printing.rendering import STATIC_DIR, qr_data_uri, render_pdf, template_for
 
 from .conftest import local, receive_full
@@ -34,7 +34,7 @@ def linked_stylesheet_pdf(html: str) -> bytes:
 @pytest.mark.parametrize("kind", ["receipt", "control_sheet"])
 def test_forms_look_exactly_as_with_the_linked_stylesheet(world, as_pdf, kind):
     dossier = receive_full(world)
-    names, context = services.form_context(dossier=dossier, kind=kind, at=local(2027, 3, 1, 8, 5))
+    names, context = form_contexts.form_context(dossier=dossier, kind=kind, at=local(2027, 3, 1, 8, 5))
     shared = as_pdf(render_pdf(names, context))
     linked = as_pdf(linked_stylesheet_pdf(template_for(names).render(context)))
     assert shared.pixels() == linked.pixels()
@@ -44,7 +44,7 @@ def test_forms_look_exactly_as_with_the_linked_stylesheet(world, as_pdf, kind):
 def test_register_template_looks_exactly_as_with_the_linked_stylesheet(world, as_pdf):
     """The HTML register, which a site's own register.html extends."""
     _bulk_received(world, 45)
-    names, context = services.register_context(
+    names, context = register_book.register_context(
         desk=world["desk"], date_from=dt.date(2027, 3, 1), date_to=dt.date(2027, 3, 1)
     )
     shared = as_pdf(render_pdf(names, context))
@@ -64,7 +64,7 @@ def test_a_site_templates_own_style_wins_over_the_shared_stylesheet(world, as_pd
     )
     settings.SITES_DIR = tmp_path / "sites"
     dossier = receive_full(world)
-    text = as_pdf(services.render_form(dossier=dossier, kind="receipt")).flat_text()
+    text = as_pdf(form_contexts.render_form(dossier=dossier, kind="receipt")).flat_text()
     assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" in text  # forms.css would print it in capitals
     assert "Mẫu số 01" in text and "Trang 1/" in text  # the shared stylesheet still applies
 

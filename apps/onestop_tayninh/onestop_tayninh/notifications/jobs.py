@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from . import services
+from . import deadlines, services
 
 
 def send_messages(message_ids: list[int]) -> dict[str, int]:
@@ -23,4 +23,4 @@ def dispatch_due() -> int:
 
 def deadline_scan() -> dict[str, int]:
     """Due-soon / overdue marks, notices, escalation and Form 04 drafts (set-based, idempotent)."""
-    return services.deadline_scan(at=timezone.now())
+    return deadlines.deadline_scan(at=timezone.now())

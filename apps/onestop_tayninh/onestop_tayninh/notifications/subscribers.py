@@ -25,7 +25,8 @@ from onestop_tayninh.workflows.constants import Effect
 
 from .constants import TemplateKey
 from .models import Message
-from .services import citizen_messages, local_text, official_messages
+from .rendering import local_text
+from .services import citizen_messages, official_messages
 
 if TYPE_CHECKING:
     from onestop_tayninh.dossiers.events import Payload

@@ -5,7 +5,7 @@ a row whatever the stylesheet (a 1,000-row register took 8–22 s; README "Hiệ
 register is one long grid under a fixed heading, so it is drawn here as one ReportLab table
 per page, each row measured once (`_RowsByPage`). It prints what `templates/printing/<version>/register.html`
 prints, on the same page, in the same fonts (`forms.css`); a site that places its own
-register.html gets that template rendered by WeasyPrint instead (`services.register_pdf`).
+register.html gets that template rendered by WeasyPrint instead (`register_book.register_pdf`).
 
 Applicant text reaches ReportLab's paragraph markup escaped, so `<img src=...>` is printed as
 text; ReportLab trusts no host for fetching (`rl_config.trustedHosts` is None).
@@ -300,7 +300,7 @@ class _NumberedCanvas(Canvas):
 
 
 def draw_register(context: dict[str, Any]) -> bytes:
-    """The register PDF from `services.register_context`'s context."""
+    """The register PDF from `register_book.register_context`'s context."""
     _register_fonts()
     buffer = io.BytesIO()
     document = BaseDocTemplate(

@@ -29,7 +29,7 @@ from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.security.audit import audited_file_response
 from onestop_tayninh.security.constants import AuditAction
 
-from . import services
+from . import form_contexts, register_book, services
 from .constants import (
     FORM_SETS,
     REGISTER_EXPORT_KEEP_DAYS,
@@ -64,7 +64,7 @@ def form_print(request: HttpRequest, dossier_id: int, kind: str) -> HttpResponse
         raise Http404
     dossier = get_object_or_404(Dossier.objects.visible_to(request.user), pk=dossier_id)
     try:
-        content = services.render_form(dossier=dossier, kind=kind, at=timezone.now())
+        content = form_contexts.render_form(dossier=dossier, kind=kind, at=timezone.now())
     except ValidationError as exc:
         context = {"messages_": exc.messages, "dossier": dossier, "label": _label(dossier)}
         response = _desk_page(request, "printing/error.html", _("Chưa thể in"), context)
@@ -105,7 +105,7 @@ def document_list(request: HttpRequest, dossier_id: int) -> HttpResponse:
         # The forms of the dossier's set (2018 or 2025, as printing picks it), numbered as the circular does.
         "kinds": [
             (kind, _("Mẫu %(number)s: %(title)s") % {"number": spec.number, "title": spec.title})
-            for kind, spec in FORM_SETS[services.effective_forms_version(dossier, timezone.now())].items()
+            for kind, spec in FORM_SETS[form_contexts.effective_forms_version(dossier, timezone.now())].items()
         ],
     }
     return _desk_page(
@@ -195,7 +195,7 @@ def register(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         desk, start, end = form.cleaned_data["desk"], form.cleaned_data["date_from"], form.cleaned_data["date_to"]
         file_format = form.cleaned_data["format"]
-        if services.register_made_in_background(desk=desk, date_from=start, date_to=end, file_format=file_format):
+        if register_book.register_made_in_background(desk=desk, date_from=start, date_to=end, file_format=file_format):
             export = services.register_export_request(
                 desk=desk, date_from=start, date_to=end, file_format=file_format, user=request.user, at=timezone.now()
             )

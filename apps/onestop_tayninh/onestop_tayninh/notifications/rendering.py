@@ -1,0 +1,85 @@
+"""Turning an outbox row into the words it sends: the editable templates and their context."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.template import Context, Template, TemplateSyntaxError
+
+from onestop_tayninh.calendars.engine import VIETNAM_TZ
+
+from .models import Message, MessageTemplate
+
+
+def local_text(moment: dt.datetime | None) -> str:
+    if moment is None:
+        return ""
+    return moment.astimezone(VIETNAM_TZ).strftime("%H:%M ngày %d/%m/%Y")
+
+
+def template_context(message: Message) -> dict[str, Any]:
+    dossier = message.dossier
+    context: dict[str, Any] = {
+        "recipient": message.user,
+        "recipient_name": message.user.get_full_name() if message.user else "",
+        "site_url": settings.ONESTOP_SITE_URL.rstrip("/"),
+    }
+    if dossier is not None:
+        context.update(
+            dossier=dossier,
+            code=dossier.code or "",
+            applicant_name=dossier.applicant_name,
+            procedure_name=dossier.procedure_version.name,
+            due_at=local_text(dossier.due_at),
+            original_due_at=local_text(dossier.original_due_at),
+            agency=dossier.current_agency,
+            receiving_desk=dossier.receiving_desk,
+        )
+    context.update(message.context or {})
+    return context
+
+
+class RenderError(Exception):
+    pass
+
+
+Compiled = tuple[MessageTemplate, Template, Template]
+#: Compiled templates (or why one cannot be), per (template key, channel), for one batch of messages.
+TemplateCache = dict[tuple[str, str], "Compiled | RenderError"]
+
+
+def _compiled(key: str, channel: str, cache: TemplateCache | None) -> Compiled:
+    found: Compiled | RenderError
+    if cache is not None and (key, channel) in cache:
+        found = cache[(key, channel)]
+    else:
+        template = MessageTemplate.objects.filter(key=key, channel=channel).first()
+        if template is None:
+            found = RenderError(f"Chưa có mẫu thông báo “{key}” cho kênh “{channel}”.")
+        else:
+            try:
+                found = (template, Template(template.subject), Template(template.body))
+            except TemplateSyntaxError as exc:
+                found = RenderError(f"Mẫu thông báo “{template}” bị lỗi: {exc}")
+        if cache is not None:
+            cache[(key, channel)] = found
+    if isinstance(found, RenderError):
+        raise found
+    return found
+
+
+def message_render(message: Message, *, cache: TemplateCache | None = None) -> tuple[str, str]:
+    """(subject, body) from the administrator-edited template; RenderError says why not.
+
+    `cache` (one dict per batch) keeps compiled templates across the messages of a batch.
+    """
+    template, subject_template, body_template = _compiled(message.template_key, message.channel, cache)
+    context = Context(template_context(message), autoescape=False)
+    try:
+        subject = subject_template.render(context).strip().replace("\n", " ")
+        body = body_template.render(context).strip()
+    except Exception as exc:  # any error while rendering is the template's
+        raise RenderError(f"Mẫu thông báo “{template}” bị lỗi: {exc}") from exc
+    return subject[:255], body

@@ -1,0 +1,442 @@
+"""The one-stop forms as data: each form's context from the dossier and its history, and its PDF
+(docs/domain.md §6). When the data a form needs is missing, `form_context` raises a
+ValidationError naming the missing field, never a PDF with blanks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onestop_tayninh.accounts.constants import ApplicantKind
+from onestop_tayninh.calendars.engine import VIETNAM_TZ
+from onestop_tayninh.core.site_config import read_yaml, site_directory
+from onestop_tayninh.directory.constants import AgencyKind
+from onestop_tayninh.directory.models import Agency
+from onestop_tayninh.dossiers.constants import EventAction, ReturnMethod
+from onestop_tayninh.dossiers.models import Dossier, DossierEvent
+from onestop_tayninh.dossiers.selectors import competent_agency_for, forms_version_for
+from onestop_tayninh.workflows.constants import StateKind
+
+from . import selectors
+from .constants import (
+    CIRCULAR_NAMES,
+    FORM_SETS,
+    DocumentKind,
+    FormSpec,
+)
+from .rendering import qr_data_uri, render_pdf
+
+# --- formatting ---------------------------------------------------------------------------------
+
+
+def local_time(value: dt.datetime | None) -> dt.datetime | None:
+    return value.astimezone(VIETNAM_TZ) if value else None
+
+
+def vn_datetime(value: dt.datetime | None) -> str:
+    """ "08:00 ngày 01/03/2027", the way receipts write a time."""
+    value = local_time(value)
+    return f"{value:%H} giờ {value:%M} phút, ngày {value:%d/%m/%Y}" if value else ""
+
+
+def vn_short(value: dt.datetime | None) -> str:
+    value = local_time(value)
+    return f"{value:%H:%M %d/%m/%Y}" if value else ""
+
+
+def vn_date_line(place: str, value: dt.datetime) -> str:
+    value = local_time(value)
+    return f"{place}, ngày {value:%d} tháng {value:%m} năm {value:%Y}"
+
+
+def _amount(value: Decimal | int) -> str:
+    value = Decimal(value)
+    text = f"{value.normalize():f}" if value != value.to_integral() else f"{int(value)}"
+    return text.replace(".", ",")
+
+
+def _processing_time(version) -> str:
+    """The legal processing time as the catalogue page says it: "5 ngày làm việc", or "Trong ngày"."""
+    if version.processing_amount:
+        text = f"{_amount(version.processing_amount)} {version.get_processing_unit_display().lower()}"
+    else:
+        text = _("Trong ngày")
+    if version.same_day_cutoff:
+        text += _(" (nhận sau %(time)s trả vào ngày làm việc tiếp theo)") % {"time": f"{version.same_day_cutoff:%H:%M}"}
+    return text
+
+
+def _person(user) -> str:
+    return selectors._person(user)
+
+
+# --- site settings ------------------------------------------------------------------------------
+
+
+def site_settings() -> dict[str, Any]:
+    from django.conf import settings
+
+    try:
+        return read_yaml(site_directory(settings.ONESTOP_SITE) / "site.yaml") or {}
+    except Exception:  # noqa: BLE001 - a site without site.yaml still prints, with no hotline
+        return {}
+
+
+# --- context shared by every form ---------------------------------------------------------------
+
+
+class _Missing:
+    """Collects missing fields and raises one message naming them."""
+
+    def __init__(self, spec: FormSpec) -> None:
+        self.spec = spec
+        self.fields: list[str] = []
+
+    def need(self, value, label: str):
+        if value in (None, "") or (isinstance(value, str) and not value.strip()):
+            self.fields.append(label)
+        return value
+
+    def check(self) -> None:
+        if self.fields:
+            raise ValidationError(
+                _("Thiếu %(fields)s: chưa thể in %(form)s.")
+                % {"fields": ", ".join(self.fields), "form": self.spec.short}
+            )
+
+
+def effective_forms_version(dossier: Dossier, at: dt.datetime) -> str:
+    """A received dossier keeps its set; one never received (refused, incomplete) uses the set of `at`."""
+    if dossier.received_at:
+        return dossier.forms_version
+    return forms_version_for(at)
+
+
+def spec_for(dossier: Dossier, kind: str, at: dt.datetime) -> tuple[str, FormSpec]:
+    version = effective_forms_version(dossier, at)
+    spec = FORM_SETS[version].get(kind)
+    if spec is None:
+        raise ValidationError(
+            _("Bộ biểu mẫu %(circular)s không có “%(form)s”.")
+            % {"circular": CIRCULAR_NAMES[version], "form": DocumentKind(kind).label}
+        )
+    return version, spec
+
+
+def heading_for(agency: Agency | None, unit_name: str | None = None) -> dict[str, str]:
+    """Left heading block (upper case, as official forms): the governing body, then the issuer.
+
+    A one-stop desk inside a People's Committee ("Bộ phận Một cửa thị xã Hòa Thành") is headed
+    by that committee; a People's Committee issuing in its own name has no line above it; a body
+    that is its own desk (the provincial service centre) or a department is headed by its parent.
+    """
+    if agency is None:
+        parent, name = "", unit_name or ""
+    elif unit_name and unit_name != agency.name:
+        parent, name = agency.name, unit_name
+    elif agency.kind == AgencyKind.PEOPLE_COMMITTEE:
+        # A People's Committee issues under its own name alone (Nghị định 30/2020/NĐ-CP).
+        parent, name = "", agency.name
+    else:
+        parent, name = (agency.parent.name if agency.parent_id else ""), agency.name
+    return {"parent": _last_words_together(parent.upper()), "name": _last_words_together(name.upper())}
+
+
+# The kinds of administrative unit, longest first ("THỊ XÃ" before "XÃ").
+_UNIT_WORDS = re.compile(r"(?<!\S)(THÀNH PHỐ|THỊ TRẤN|THỊ XÃ|ĐẶC KHU|TỈNH|HUYỆN|QUẬN|PHƯỜNG|XÃ)(?=\s)")
+
+
+def _last_words_together(text: str) -> str:
+    """No-break spaces inside the place name that ends a heading line ("PHƯỜNG LONG HOA"), or at
+    least before its last word: the narrow heading column wraps before the place, never inside it."""
+    units = list(_UNIT_WORDS.finditer(text))
+    start = units[-1].start() if units else text.rfind(" ") + 1
+    if start <= 0:
+        return text
+    return text[:start] + text[start:].replace(" ", "\u00a0")
+
+
+def _applicant(dossier: Dossier) -> dict[str, str]:
+    organisation = dossier.applicant_kind == ApplicantKind.ORGANISATION
+    return {
+        "name": dossier.applicant_name,
+        "representative": dossier.representative if organisation else "",
+        "id_label": "Mã số thuế" if organisation else "Số CCCD",
+        "id": dossier.tax_code if organisation else dossier.cccd,
+        "address": dossier.address,
+        "phone": dossier.phone,
+        "email": dossier.email,
+    }
+
+
+def qr_content(*, dossier: Dossier, spec: FormSpec, applicant_id: str) -> str:
+    """What the QR code carries (Circular 01/2023): dossier code, procedure code, applicant id, document name."""
+    return "\n".join(
+        [
+            f"Mã hồ sơ: {dossier.code or ''}",
+            f"Mã thủ tục: {dossier.procedure_version.procedure.code}",
+            f"Số định danh: {applicant_id}",
+            f"Tên giấy tờ: {spec.title}",
+        ]
+    )
+
+
+def _base_context(*, dossier: Dossier, version: str, spec: FormSpec, at: dt.datetime, missing: _Missing) -> dict:
+    site = site_settings()
+    applicant = _applicant(dossier)
+    missing.need(applicant["name"], "tên người nộp hồ sơ")
+    id_label = "mã số thuế" if dossier.applicant_kind == ApplicantKind.ORGANISATION else "số CCCD"
+    missing.need(applicant["id"], f"{id_label} của người nộp")
+    version_row = dossier.procedure_version
+    return {
+        "dossier": dossier,
+        "form": spec,
+        "forms_version": version,
+        "circular": CIRCULAR_NAMES[version],
+        "applicant": applicant,
+        "procedure": {"name": version_row.name, "code": version_row.procedure.code},
+        "date_line": vn_date_line(site.get("place", "Tây Ninh"), at),
+        "hotline": site.get("hotline", ""),
+        "qr": qr_data_uri(qr_content(dossier=dossier, spec=spec, applicant_id=applicant["id"])),
+        "page_size": "A5",
+    }
+
+
+def _latest_event(dossier: Dossier, *, actions: list[str], state_kinds: list[str] | None = None) -> DossierEvent | None:
+    events = dossier.events.select_related("actor", "from_agency", "to_agency", "to_state").order_by("-at", "-pk")
+    for event in events.filter(action__in=[*actions, EventAction.TRANSITION]):
+        if event.action in actions:
+            return event
+        if state_kinds and event.to_state and event.to_state.kind in state_kinds:
+            return event
+    return None
+
+
+# --- per-form contexts --------------------------------------------------------------------------
+
+
+def _receipt(dossier: Dossier, context: dict, missing: _Missing) -> None:
+    context["issued_at"] = dossier.received_at
+    missing.need(dossier.code, "mã hồ sơ")
+    # Receipt time and appointment are issued with the code: name only the code when it is missing.
+    missing.check()
+    missing.need(dossier.received_at, "thời điểm tiếp nhận")
+    missing.need(dossier.due_at, "ngày hẹn trả kết quả")
+    missing.check()
+    desk = dossier.receiving_desk
+    version = dossier.procedure_version
+    documents: dict[Any, dict] = {}
+    for document in dossier.documents.select_related("requirement"):
+        requirement = document.requirement
+        key = requirement.pk if requirement else f"extra-{document.pk}"
+        if key not in documents:
+            documents[key] = {
+                "name": requirement.name if requirement else document.original_name,
+                "originals": requirement.originals if requirement else 0,
+                "certified": requirement.copies if requirement else 0,
+                "copies": 0 if requirement else 1,
+            }
+    if dossier.return_method == ReturnMethod.POST:
+        collect = f"{dossier.get_return_method_display()}: {dossier.return_address}"
+    elif dossier.return_method == ReturnMethod.ONLINE:
+        collect = dossier.get_return_method_display()
+    else:
+        collect = f"{desk.name}" + (f", {desk.address}" if desk.address else "")
+    received_year = local_time(dossier.received_at).year
+    # Two COUNT queries over the desk's dossiers of the year: once, for both places it is printed.
+    entry = selectors.register_entry_number(dossier)
+    context.update(
+        heading=heading_for(dossier.receiving_agency, desk.name),
+        issuer_name=desk.name,
+        number=f"{entry:04d}/TNHS",
+        documents=list(documents.values()),
+        sets=1,
+        processing_time=_processing_time(version),
+        received=vn_datetime(dossier.received_at),
+        due=vn_datetime(dossier.due_at),
+        collect=collect,
+        register_book=f"Sổ theo dõi hồ sơ năm {received_year}",
+        register_entry=entry,
+        officer=_person(dossier.received_by),
+    )
+
+
+def _supplement_request(dossier: Dossier, context: dict, missing: _Missing) -> None:
+    event = _latest_event(dossier, actions=[EventAction.COMPLETION_REQUESTED], state_kinds=[StateKind.AWAITING_CITIZEN])
+    context["issued_at"] = event.at if event else None
+    if event is None:
+        missing.need(None, "yêu cầu bổ sung, hoàn thiện (hồ sơ chưa có yêu cầu bổ sung nào)")
+        missing.check()
+    items = list((event.data or {}).get("items") or [])
+    reason = event.comment if items else ""
+    if not items and event.comment:
+        items = [event.comment]
+    missing.need(items and "x", "danh sách giấy tờ cần bổ sung")
+    missing.check()
+    desk = dossier.receiving_desk
+    at_desk = event.action == EventAction.COMPLETION_REQUESTED
+    agency = dossier.receiving_agency if at_desk else (event.from_agency or dossier.current_agency)
+    official = getattr(event.actor, "official", None) if event.actor else None
+    context.update(
+        heading=heading_for(agency, desk.name if at_desk else None),
+        issuer_name=desk.name if at_desk else (agency.name if agency else ""),
+        number="........../YCBS",
+        items=items,
+        reason=reason,
+        requested_at=vn_datetime(event.at),
+        officer=_person(event.actor),
+        officer_position=official.position if official else "",
+        contact_phone=(event.actor.phone if event.actor and event.actor.phone else desk.phone),
+        desk=desk,
+    )
+
+
+def _refusal(dossier: Dossier, context: dict, missing: _Missing) -> None:
+    event = _latest_event(dossier, actions=[EventAction.REFUSED], state_kinds=[StateKind.REFUSED])
+    context["issued_at"] = event.at if event else None
+    if event is None or not event.comment.strip():
+        missing.need(None, "lý do từ chối (hồ sơ chưa bị từ chối)")
+        missing.check()
+    missing.check()
+    at_desk = event.action == EventAction.REFUSED
+    agency = dossier.receiving_agency if at_desk else (event.from_agency or dossier.current_agency)
+    official = getattr(event.actor, "official", None) if event.actor else None
+    context.update(
+        heading=heading_for(agency, dossier.receiving_desk.name if at_desk else None),
+        issuer_name=dossier.receiving_desk.name if at_desk else (agency.name if agency else ""),
+        number="........../TCGQ",
+        reason=event.comment,
+        refused_at=vn_datetime(event.at),
+        submitted_at=vn_datetime(dossier.received_at or dossier.created_at),
+        officer=_person(event.actor),
+        officer_position=official.position if official else "",
+    )
+
+
+def _apology(dossier: Dossier, context: dict, missing: _Missing) -> None:
+    missing.need(dossier.code, "mã hồ sơ")
+    event = _latest_event(dossier, actions=[EventAction.APOLOGY])
+    context["issued_at"] = event.at if event else None
+    if event is None:
+        missing.need(None, "ngày hẹn mới (hồ sơ chưa được hẹn lại)")
+    missing.check()
+    data = event.data or {}
+    original = dt.datetime.fromisoformat(data["original_due_at"]) if data.get("original_due_at") else None
+    original = original or dossier.original_due_at
+    new_due = dt.datetime.fromisoformat(data["new_due_at"]) if data.get("new_due_at") else dossier.due_at
+    official = getattr(event.actor, "official", None) if event.actor else None
+    issuer = official.agency if official else event.from_agency
+    context.update(
+        heading=heading_for(issuer),
+        issuer_name=issuer.name if issuer else "",
+        number="........../XL",
+        received=vn_datetime(dossier.received_at),
+        original_due=vn_datetime(original),
+        new_due=vn_datetime(new_due),
+        reason=event.comment,
+        responsible_agency=event.from_agency.name if event.from_agency else "",
+        head=_person(event.actor),
+        head_position=official.position if official and official.position else "Thủ trưởng cơ quan",
+    )
+
+
+def _stop_notice(dossier: Dossier, context: dict, missing: _Missing) -> None:
+    missing.need(dossier.code, "mã hồ sơ")
+    event = _latest_event(dossier, actions=[], state_kinds=[StateKind.STOPPED, StateKind.WITHDRAWN])
+    context["issued_at"] = event.at if event else None
+    if event is None or not event.comment.strip():
+        missing.need(None, "lý do dừng giải quyết (hồ sơ chưa dừng giải quyết)")
+    missing.check()
+    official = getattr(event.actor, "official", None) if event.actor else None
+    issuer = event.from_agency or (official.agency if official else dossier.current_agency)
+    context.update(
+        heading=heading_for(issuer),
+        issuer_name=issuer.name if issuer else "",
+        number="........../TB-DGQ",
+        received=vn_datetime(dossier.received_at),
+        stopped_at=vn_datetime(event.at),
+        reason=event.comment,
+        decision=(event.data or {}).get("label", ""),
+        # The notice is the agency's: its head signs (and seals); the official who recorded the
+        # stop is named as the one who drew it up. The head's name is printed when the head
+        # recorded it, or when the agency has exactly one.
+        signer=_agency_head_name(issuer, actor=event.actor),
+        drawn_up_by=_person(event.actor),
+        receiving_desk=dossier.receiving_desk.name if dossier.receiving_desk_id else "",
+    )
+
+
+def _agency_head_name(agency: Agency | None, *, actor) -> str:
+    from onestop_tayninh.directory.selectors import agency_heads
+
+    heads = agency_heads(agency.pk if agency else None)
+    if actor is not None and any(head.pk == actor.pk for head in heads):
+        return _person(actor)
+    return _person(heads[0]) if len(heads) == 1 else ""
+
+
+def _control_sheet(dossier: Dossier, context: dict, missing: _Missing) -> None:
+    missing.need(dossier.code, "mã hồ sơ")
+    missing.check()
+    lead = competent_agency_for(dossier)
+    coordinating = sorted({c.agency.name for c in dossier.consultations.select_related("agency")})
+    context.update(
+        heading=heading_for(dossier.receiving_agency, dossier.receiving_desk.name),
+        number="",
+        lead_agency=lead.name if lead else "",
+        coordinating=coordinating,
+        rows=selectors.control_sheet_rows(dossier),
+        received=vn_datetime(dossier.received_at),
+        due=vn_datetime(dossier.due_at),
+    )
+
+
+BUILDERS = {
+    DocumentKind.RECEIPT: _receipt,
+    DocumentKind.SUPPLEMENT_REQUEST: _supplement_request,
+    DocumentKind.REFUSAL: _refusal,
+    DocumentKind.APOLOGY: _apology,
+    DocumentKind.STOP_NOTICE: _stop_notice,
+    DocumentKind.CONTROL_SHEET: _control_sheet,
+}
+
+
+# --- services -----------------------------------------------------------------------------------
+
+
+def form_context(*, dossier: Dossier, kind: str, at: dt.datetime | None = None) -> tuple[list[str], dict]:
+    """Template names (most specific first) and context for one form; raises ValidationError on missing data."""
+    if kind not in BUILDERS:
+        raise ValidationError(_("Không có biểu mẫu “%(kind)s”.") % {"kind": kind})
+    at = at or timezone.now()
+    dossier = Dossier.objects.select_related(
+        "procedure_version__procedure",
+        "procedure_version__competent_agency",
+        "receiving_desk",
+        "receiving_agency__parent",
+        "received_by",
+        "current_agency",
+    ).get(pk=dossier.pk)
+    version, spec = spec_for(dossier, kind, at)
+    missing = _Missing(spec)
+    context = _base_context(dossier=dossier, version=version, spec=spec, at=at, missing=missing)
+    BUILDERS[kind](dossier, context, missing)
+    missing.check()
+    # A form is dated the day it was issued (the receipt the day of receipt, Form 02 the day of the
+    # request), whenever it is printed; the control sheet, always current, the day it is printed.
+    if context.get("issued_at"):
+        context["date_line"] = vn_date_line(site_settings().get("place", "Tây Ninh"), context["issued_at"])
+    return [f"printing/{version}/{kind}.html"], context
+
+
+def render_form(*, dossier: Dossier, kind: str, at: dt.datetime | None = None) -> bytes:
+    """The PDF of form `kind` for `dossier`, in the form set of the dossier (docs/domain.md §6)."""
+    names, context = form_context(dossier=dossier, kind=kind, at=at)
+    return render_pdf(names, context)
