@@ -1,9 +1,21 @@
 """Benchmarks: their own database, so generated volume never mixes with the demo."""
 
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import DATABASES, REDIS_URL
 from .env import config
 
 DEBUG = False
 DATABASES["default"]["NAME"] = config("DB_BENCH_NAME", "onestop_tayninh_bench")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Their own Redis database too: jobs a benchmark queues (the deadline scan's notices, thousands of
+# e-mails) must never reach the `make run` worker, which would look their ids up in the demo database.
+BENCH_REDIS_URL = config("BENCH_REDIS_URL", REDIS_URL.rsplit("/", 1)[0] + "/14")
+RQ_QUEUES = {name: {"URL": BENCH_REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in ("default", "notifications", "reports")}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": BENCH_REDIS_URL,
+        "KEY_PREFIX": "bench",
+    }
+}
