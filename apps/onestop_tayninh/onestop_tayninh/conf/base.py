@@ -125,19 +125,26 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = config("REDIS_URL", "redis://127.0.0.1:6379/0")
-RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in ("default", "notifications", "reports")}
+
+
+def rq_queues(url: str) -> dict[str, dict[str, object]]:
+    """The three RQ queues on one Redis database (tests and benchmarks each take their own)."""
+    return {name: {"URL": url, "DEFAULT_TIMEOUT": 600} for name in ("default", "notifications", "reports")}
+
+
+def redis_cache(url: str, prefix: str) -> dict[str, dict[str, str]]:
+    return {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix}
+    }
+
+
+RQ_QUEUES = rq_queues(REDIS_URL)
 # Jobs carry the request id of the request that enqueued them into the worker's log lines.
 RQ = {"JOB_CLASS": "onestop_tayninh.core.rqjob.RequestIdJob"}
 # How old the newest worker heartbeat may be before /healthz reports the worker down.
 RQ_HEARTBEAT_MAX_AGE_SECONDS = config("RQ_HEARTBEAT_MAX_AGE_SECONDS", 120)
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "onestop",
-    }
-}
+CACHES = redis_cache(REDIS_URL, "onestop")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,20 +1,14 @@
 """Tests: fast password hashing, a separate Redis database, files under a temporary root."""
 
 from .base import *  # noqa: F403
-from .base import DATABASES, REDIS_URL, VAR_DIR
+from .base import DATABASES, REDIS_URL, VAR_DIR, redis_cache, rq_queues
 from .env import config
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TEST_REDIS_URL = config("TEST_REDIS_URL", REDIS_URL.rsplit("/", 1)[0] + "/15")
-RQ_QUEUES = {name: {"URL": TEST_REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in ("default", "notifications", "reports")}
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": TEST_REDIS_URL,
-        "KEY_PREFIX": "test",
-    }
-}
+RQ_QUEUES = rq_queues(TEST_REDIS_URL)
+CACHES = redis_cache(TEST_REDIS_URL, "test")
 MEDIA_ROOT = VAR_DIR / "test-files"
 # The audit table's trigger refuses DELETE; this backend empties it with TRUNCATE between
 # transactional tests (see security/mysql_testing/base.py). Otherwise the stock MariaDB backend.
