@@ -19,10 +19,10 @@ from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
 
+from onestop_tayninh import demo_dossiers as demo
 from onestop_tayninh.accounts.models import User
 from onestop_tayninh.calendars.selectors import build_calendar, get_calendar
 from onestop_tayninh.core.site_config import SECTIONS, SiteContext, load_site, read_yaml, site_directory
-from onestop_tayninh.dossiers import demo
 from onestop_tayninh.dossiers.constants import Channel, EventAction
 from onestop_tayninh.dossiers.models import Dossier, DossierDocument, DossierEvent
 from onestop_tayninh.vault.models import VaultDocument

@@ -42,7 +42,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("document_types.yaml", "onestop_tayninh.catalog.site_loaders.load_document_types"),
     ("procedures.yaml", "onestop_tayninh.catalog.site_loaders.load_procedures"),
     ("workflows.yaml", "onestop_tayninh.workflows.site_loaders.load_workflows"),
-    ("demo_dossiers.yaml", "onestop_tayninh.dossiers.demo.load_demo_dossiers"),
+    ("demo_dossiers.yaml", "onestop_tayninh.demo_dossiers.load_demo_dossiers"),
 ]
 
 

@@ -35,13 +35,12 @@ from onestop_tayninh.catalog.models import ProcedureVersion
 from onestop_tayninh.core.site_config import SiteContext
 from onestop_tayninh.directory.constants import Tier
 from onestop_tayninh.directory.models import AdministrativeUnit, Agency, ReceptionDesk
+from onestop_tayninh.dossiers import actions, selectors, services
+from onestop_tayninh.dossiers.applicants import Applicant
+from onestop_tayninh.dossiers.models import Consultation, Dossier
 from onestop_tayninh.printing.register_drawing import FONT_DIR
 from onestop_tayninh.workflows.constants import Effect
 from onestop_tayninh.workflows.models import Transition
-
-from . import actions, selectors, services
-from .applicants import Applicant
-from .models import Consultation, Dossier
 
 logger = logging.getLogger(__name__)
 
