@@ -70,3 +70,25 @@ def sent_ids(monkeypatch):
     ids: list[int] = []
     monkeypatch.setattr(services, "_enqueue_send", lambda message_ids: ids.extend(message_ids))
     return ids
+
+
+def test_history_rows_are_read_through_the_one_parser():
+    """Readers go through payload_of(event); only the engine's writer and the desk's generic
+    "details" column touch the stored dictionary."""
+    import re
+    from pathlib import Path
+
+    import onestop_tayninh
+
+    root = Path(onestop_tayninh.__file__).parent
+    # The audit trail's export reads its own `AuditEvent.data`, not a dossier's history.
+    allowed = {root / "dossiers" / "events.py", root / "dossiers" / "admin.py", root / "security" / "admin.py"}
+    pattern = re.compile(r"\bevent\.data\b|[\"']data__\w+")
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for path in root.rglob("*.py")
+        if path not in allowed and "migrations" not in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == []

@@ -19,6 +19,7 @@ from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.security.audit import audited_file_response
 
 from . import actions
+from .events import payload_of
 from .models import Consultation, Dossier, DossierDocument
 
 
@@ -59,7 +60,8 @@ def dossier_act(request, pk: int, transition: str):
         for text in getattr(exc, "messages", [str(exc)]):
             messages.error(request, text)
     else:
-        done = dossier.events.order_by("-at", "-pk").values_list("data__label", flat=True).first()
+        last = dossier.events.order_by("-at", "-pk").first()
+        done = getattr(payload_of(last), "label", "") if last else ""
         messages.success(
             request,
             _("Đã thực hiện “%(action)s” với hồ sơ %(code)s.")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.dossiers.constants import DossierStatus, EventAction
+from onestop_tayninh.dossiers.events import Accepted, Apologised, CompletionRequested, Transitioned, payload_of
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
 from onestop_tayninh.dossiers.selectors import (
     awaiting_applicant,
@@ -95,8 +96,8 @@ def _local(value: dt.datetime | None) -> str:
 
 
 def _transition_entry(event: DossierEvent, seen_agency: set[int]) -> TimelineEntry | None:
-    data = event.data or {}
-    effect = data.get("effect")
+    payload = payload_of(event)
+    effect = payload.effect if isinstance(payload, Transitioned) else ""
     to_state, from_state = event.to_state, event.from_state
     to_kind = to_state.kind if to_state is not None else ""
     if to_kind == StateKind.AWAITING_CITIZEN:
@@ -130,23 +131,23 @@ def citizen_timeline(dossier: Dossier) -> list[TimelineEntry]:
     seen_agency: set[int] = {dossier.receiving_agency_id}
     events = dossier.events.select_related("from_state", "to_state", "to_agency").order_by("at", "pk")
     for event in events:
-        data = event.data or {}
+        payload = payload_of(event)
         if event.action == EventAction.SUBMITTED_ONLINE:
             entries.append(TimelineEntry(event.at, _("Bạn đã nộp hồ sơ trực tuyến, chờ bộ phận một cửa kiểm tra")))
         elif event.action == EventAction.STARTED:
             entries.append(TimelineEntry(event.at, _("Bộ phận một cửa bắt đầu kiểm tra hồ sơ")))
-        elif event.action == EventAction.ACCEPTED:
-            due = dt.datetime.fromisoformat(data["due_at"]) if data.get("due_at") else dossier.due_at
+        elif isinstance(payload, Accepted):
+            due = payload.due_at or dossier.due_at
             entries.append(
                 TimelineEntry(
                     event.at,
-                    _("Hồ sơ đã được tiếp nhận, mã hồ sơ %(code)s") % {"code": data.get("code", dossier.code)},
+                    _("Hồ sơ đã được tiếp nhận, mã hồ sơ %(code)s") % {"code": payload.code or dossier.code},
                     _("Hẹn trả kết quả lúc %(due)s") % {"due": _local(due)},
                     "done",
                 )
             )
-        elif event.action == EventAction.COMPLETION_REQUESTED:
-            items = "; ".join(data.get("items", []))
+        elif isinstance(payload, CompletionRequested):
+            items = "; ".join(payload.items)
             entries.append(
                 TimelineEntry(event.at, _("Bộ phận một cửa đề nghị bổ sung, hoàn thiện hồ sơ"), items, "action")
             )
@@ -156,8 +157,8 @@ def citizen_timeline(dossier: Dossier) -> list[TimelineEntry]:
             entries.append(TimelineEntry(event.at, _("Bộ phận một cửa từ chối tiếp nhận"), event.comment, "bad"))
         elif event.action == EventAction.WITHDRAWN:
             entries.append(TimelineEntry(event.at, _("Bạn đã rút hồ sơ"), event.comment))
-        elif event.action == EventAction.APOLOGY:
-            new_due = dt.datetime.fromisoformat(data["new_due_at"]) if data.get("new_due_at") else None
+        elif isinstance(payload, Apologised):
+            new_due = payload.new_due_at
             entries.append(
                 TimelineEntry(
                     event.at,
@@ -181,7 +182,9 @@ def supplement_request(dossier: Dossier) -> dict[str, Any] | None:
         return None
     if dossier.status == DossierStatus.INCOMPLETE:
         event = dossier.events.filter(action=EventAction.COMPLETION_REQUESTED).order_by("-at", "-pk").first()
-        return {"items": (event.data or {}).get("items", []) if event else [], "reason": event.comment if event else ""}
+        payload = payload_of(event) if event else None
+        items = list(payload.items) if isinstance(payload, CompletionRequested) else []
+        return {"items": items, "reason": event.comment if event else ""}
     event = (
         dossier.events.filter(action=EventAction.TRANSITION, to_state__kind=StateKind.AWAITING_CITIZEN)
         .order_by("-at", "-pk")

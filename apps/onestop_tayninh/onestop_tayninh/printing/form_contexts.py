@@ -20,6 +20,7 @@ from onestop_tayninh.core.site_config import read_yaml, site_directory
 from onestop_tayninh.directory.constants import AgencyKind
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.dossiers.constants import EventAction, ReturnMethod
+from onestop_tayninh.dossiers.events import Apologised, CompletionRequested, payload_of
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
 from onestop_tayninh.dossiers.selectors import competent_agency_for, forms_version_for
 from onestop_tayninh.workflows.constants import StateKind
@@ -274,7 +275,9 @@ def _supplement_request(dossier: Dossier, context: dict, missing: _Missing) -> N
     if event is None:
         missing.need(None, "yêu cầu bổ sung, hoàn thiện (hồ sơ chưa có yêu cầu bổ sung nào)")
         missing.check()
-    items = list((event.data or {}).get("items") or [])
+    payload = payload_of(event)
+    # A Form 02 at the desk lists its items; a supplement asked during handling says it in the comment.
+    items = list(payload.items) if isinstance(payload, CompletionRequested) else []
     reason = event.comment if items else ""
     if not items and event.comment:
         items = [event.comment]
@@ -327,10 +330,10 @@ def _apology(dossier: Dossier, context: dict, missing: _Missing) -> None:
     if event is None:
         missing.need(None, "ngày hẹn mới (hồ sơ chưa được hẹn lại)")
     missing.check()
-    data = event.data or {}
-    original = dt.datetime.fromisoformat(data["original_due_at"]) if data.get("original_due_at") else None
-    original = original or dossier.original_due_at
-    new_due = dt.datetime.fromisoformat(data["new_due_at"]) if data.get("new_due_at") else dossier.due_at
+    apology = payload_of(event)
+    dates = (apology.original_due_at, apology.new_due_at) if isinstance(apology, Apologised) else (None, None)
+    original = dates[0] or dossier.original_due_at
+    new_due = dates[1] or dossier.due_at
     official = getattr(event.actor, "official", None) if event.actor else None
     issuer = official.agency if official else event.from_agency
     context.update(
@@ -363,7 +366,7 @@ def _stop_notice(dossier: Dossier, context: dict, missing: _Missing) -> None:
         received=vn_datetime(dossier.received_at),
         stopped_at=vn_datetime(event.at),
         reason=event.comment,
-        decision=(event.data or {}).get("label", ""),
+        decision=getattr(payload_of(event), "label", ""),
         # The notice is the agency's: its head signs (and seals); the official who recorded the
         # stop is named as the one who drew it up. The head's name is printed when the head
         # recorded it, or when the agency has exactly one.

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.directory.models import ReceptionDesk
 from onestop_tayninh.dossiers.constants import EventAction
+from onestop_tayninh.dossiers.events import Transitioned, payload_of
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
 from onestop_tayninh.dossiers.selectors import competent_agency_for, unit_committee
 from onestop_tayninh.workflows.constants import StateKind
@@ -77,8 +78,9 @@ def control_sheet_rows(dossier: Dossier) -> list[ControlRow]:
                 )
             )
             continue
-        receiver = event.data.get("assignee", "") if event.data else ""
-        label = (event.data or {}).get("label", "") or event.get_action_display()
+        payload = payload_of(event)
+        receiver = payload.assignee if isinstance(payload, Transitioned) else ""
+        label = getattr(payload, "label", "") or event.get_action_display()
         note = label if not event.comment else f"{label}: {event.comment}"
         rows.append(
             ControlRow(
