@@ -211,3 +211,42 @@ def test_handling_officer_acts_only_on_dossiers_assigned_to_them(world):
             at=local(2027, 3, 2, 9, 0),
             comment="Không phải hồ sơ của tôi.",
         )
+
+
+def test_form_04_wants_a_future_working_day_after_the_old_date(world):
+    dossier = act(receive(world), "tiepnhan.tinh", "chuyen-xu-ly", local(2027, 3, 1, 9, 0))
+    head, justice = user("lanhdao.tuphap"), Agency.objects.get(code=JUSTICE)
+
+    def apologise(new_due_at, at):
+        return dossier_apologise(
+            dossier=dossier, actor=head, reason="Chờ xác minh", responsible_agency=justice, new_due_at=new_due_at, at=at
+        )
+
+    with pytest.raises(ValidationError, match="sắp tới, không phải đã qua"):
+        apologise(local(2027, 3, 10, 17, 0), at=local(2027, 3, 11, 9, 0))
+    with pytest.raises(ValidationError, match="13/03/2027 là ngày nghỉ; hãy hẹn vào một ngày làm việc"):
+        apologise(local(2027, 3, 13, 17, 0), at=local(2027, 3, 5, 9, 0))  # a Saturday
+    with pytest.raises(ValidationError, match="30/04/2027 là ngày nghỉ"):
+        apologise(local(2027, 4, 30, 17, 0), at=local(2027, 3, 5, 9, 0))  # Reunification Day
+    dossier.refresh_from_db()
+    assert dossier.apology_count == 0 and dossier.due_at == local(2027, 3, 8, 17, 0)
+    assert not dossier.events.filter(action="apology").exists()
+
+    on_time = apologise(local(2027, 3, 12, 17, 0), at=local(2027, 3, 5, 9, 0))
+    event = on_time.events.get(action="apology")
+    assert (event.outcome, event.data["late"], on_time.counted_late) == ("on_time", False, False)
+
+
+def test_an_apology_after_the_old_date_is_issued_but_recorded_late(world):
+    dossier = act(receive(world), "tiepnhan.tinh", "chuyen-xu-ly", local(2027, 3, 1, 9, 0))
+    dossier = dossier_apologise(
+        dossier=dossier,
+        actor=user("lanhdao.tuphap"),
+        reason="Chờ kết quả xác minh của Công an xã",
+        responsible_agency=Agency.objects.get(code=JUSTICE),
+        new_due_at=local(2027, 3, 15, 17, 0),
+        at=local(2027, 3, 9, 8, 30),  # the old appointment was 17:00 on 8/3
+    )
+    event = dossier.events.get(action="apology")
+    assert (event.outcome, event.data["late"], event.step_due_at) == ("late", True, local(2027, 3, 8, 17, 0))
+    assert dossier.counted_late and dossier.due_at == local(2027, 3, 15, 17, 0)

@@ -305,9 +305,17 @@ def dossier_apologise(
         raise ValidationError(_("Hồ sơ đã kết thúc."))
     if not reason or not reason.strip():
         raise ValidationError(_("Hãy nêu lý do chậm trễ."))
+    if new_due_at <= at:
+        raise ValidationError(_("Ngày hẹn mới phải là một thời điểm sắp tới, không phải đã qua."))
     if new_due_at <= dossier.due_at:
         raise ValidationError(_("Ngày hẹn mới phải sau ngày hẹn cũ."))
+    _ensure_working_day(new_due_at)
     original = dossier.due_at
+    # The law asks for the apology at least a day before the appointment; one made after the
+    # appointment has passed is still issued, but recorded as late (and the dossier counts late).
+    late = at > original
+    if late:
+        dossier.counted_late = True
     dossier.original_due_at = original
     dossier.due_at = new_due_at
     dossier.apology_count = 1
@@ -325,11 +333,30 @@ def dossier_apologise(
             new_due_at=new_due_at,
             responsible_agency=responsible_agency.code,
             reason=reason.strip(),
+            late=late,
         ),
         actor=actor,
         at=at,
         comment=reason.strip(),
         from_agency=responsible_agency,
         to_agency=dossier.current_agency,
+        step_due_at=original,
+        outcome=StepOutcome.LATE if late else StepOutcome.ON_TIME,
     )
     return dossier
+
+
+def _ensure_working_day(moment: dt.datetime) -> None:
+    """A new appointment falls on a working day of the calendar (docs/domain.md §7)."""
+    calendar = get_calendar(at=moment)
+    day = calendar.local(moment).date()
+    try:
+        working = calendar.is_working_day(day)
+    except ValueError as exc:  # a year the calendar has no holidays for yet
+        raise ValidationError(str(exc)) from exc
+    if not working:
+        name = calendar.holiday_name(day)
+        raise ValidationError(
+            _("Ngày hẹn mới %(day)s là ngày nghỉ%(name)s; hãy hẹn vào một ngày làm việc.")
+            % {"day": f"{day:%d/%m/%Y}", "name": f" ({name})" if name else ""}
+        )

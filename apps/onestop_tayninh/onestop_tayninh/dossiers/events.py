@@ -122,6 +122,8 @@ class Apologised(Payload):
     #: Code of the agency that caused the delay.
     responsible_agency: str = ""
     reason: str = ""
+    #: Issued after the original appointment had passed (the law asks for it a day before).
+    late: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

@@ -19,6 +19,7 @@ from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.security.audit import audited_file_response
 
 from . import actions
+from .constants import EventAction
 from .events import payload_of
 from .models import Consultation, Dossier, DossierDocument
 
@@ -100,7 +101,7 @@ def dossier_apologise(request, pk: int):
             raise ValidationError("Hãy chọn ngày hẹn mới và cơ quan gây chậm trễ.")
         new_due = timezone.make_aware(new_due) if timezone.is_naive(new_due) else new_due
         # A Form 04 the deadline scan drafted is confirmed by the apology itself (notifications.subscribers).
-        actions.dossier_apologise(
+        dossier = actions.dossier_apologise(
             dossier=dossier,
             actor=request.user,
             reason=post.get("reason", ""),
@@ -113,7 +114,16 @@ def dossier_apologise(request, pk: int):
         for text in getattr(exc, "messages", [str(exc)]):
             messages.error(request, text)
     else:
-        messages.success(request, "Đã lập phiếu xin lỗi và hẹn lại ngày trả kết quả.")
+        apology = payload_of(dossier.events.filter(action=EventAction.APOLOGY).latest("pk"))
+        if getattr(apology, "late", False):
+            messages.warning(
+                request,
+                _(
+                    "Đã lập phiếu xin lỗi và hẹn lại ngày trả kết quả. Phiếu lập sau ngày hẹn cũ nên được ghi nhận là trễ hạn."
+                ),
+            )
+        else:
+            messages.success(request, _("Đã lập phiếu xin lỗi và hẹn lại ngày trả kết quả."))
     return _page(dossier)
 
 
