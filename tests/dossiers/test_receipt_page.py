@@ -1,5 +1,7 @@
 """The desk's receipt page ("Tiếp nhận hồ sơ") drives the services end to end."""
 
+import re
+
 import pytest
 
 from django.contrib.auth.models import Permission
@@ -9,7 +11,7 @@ from onestop_tayninh.dossiers.constants import DossierStatus
 from onestop_tayninh.dossiers.models import Dossier
 from tests.factories import OfficialFactory
 
-from .conftest import PDF_BYTES
+from .conftest import PDF_BYTES, local
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +137,33 @@ def test_page_is_closed_to_officials_without_the_receiving_role(client, world):
     head = OfficialFactory(agency=world["agency"], roles=["agency_head"])
     client.force_login(head.user)
     assert client.get(URL).status_code == 403
+
+
+@pytest.mark.parametrize("channel", ["online", "zalo"])
+def test_the_desk_cannot_record_a_counter_dossier_as_online_or_zalo(officer_client, world, channel):
+    """The online indicators count what citizens sent online: the desk records counter and post only."""
+    page = officer_client.get(URL + _query(world)).content.decode()
+    select = re.search(r'<select name="channel".*?</select>', page, re.S).group(0)
+    assert re.findall(r'value="(\w+)"', select) == ["desk", "post"]
+    response = _post(officer_client, world, "accept", channel=channel)
+    assert response.status_code == 200  # the form again, with its error
+    assert not Dossier.objects.exists()
+
+
+def test_the_receipt_service_refuses_online_and_zalo_channels(world):
+    from django.core.exceptions import ValidationError
+
+    from onestop_tayninh.dossiers.applicants import Applicant
+    from onestop_tayninh.dossiers.services import dossier_start
+
+    for channel in ("online", "zalo"):
+        with pytest.raises(ValidationError, match="chỉ ghi nhận hồ sơ nộp trực tiếp hoặc qua bưu chính"):
+            dossier_start(
+                desk=world["desk"],
+                officer=world["officer"],
+                procedure_version=world["version"],
+                applicant=Applicant(full_name="Võ Thị Hạnh", cccd="072190001111"),
+                at=local(2027, 3, 3, 9, 0),
+                channel=channel,
+            )
+    assert not Dossier.objects.exists()

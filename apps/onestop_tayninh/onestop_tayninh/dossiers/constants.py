@@ -68,3 +68,7 @@ class ApologyDraftStatus(models.TextChoices):
     PENDING = "pending", _("Chờ lãnh đạo xác nhận")
     CONFIRMED = "confirmed", _("Đã gửi phiếu xin lỗi")
     DISMISSED = "dismissed", _("Không cần (hồ sơ đã xong)")
+
+
+#: The channels a receiving officer may record at the desk (an online or Zalo dossier records itself).
+DESK_CHANNELS = (Channel.DESK, Channel.POST)

@@ -9,7 +9,7 @@ from onestop_tayninh.catalog.models import ProcedureVersion
 from onestop_tayninh.directory.models import ReceptionDesk
 
 from .applicants import Applicant
-from .constants import ApplicantKind, Channel, ReturnMethod
+from .constants import DESK_CHANNELS, ApplicantKind, Channel, ReturnMethod
 
 
 class ProcedurePickerForm(forms.Form):
@@ -57,7 +57,11 @@ class ProcedurePickerForm(forms.Form):
 class ReceiptForm(forms.Form):
     """Step 2 (POST): applicant data, files, and which of the three outcomes (Forms 01, 02, 03)."""
 
-    channel = forms.ChoiceField(label=_("Hình thức nộp"), choices=Channel.choices, initial=Channel.DESK)
+    channel = forms.ChoiceField(
+        label=_("Hình thức nộp"),
+        choices=[(value, label) for value, label in Channel.choices if value in DESK_CHANNELS],
+        initial=Channel.DESK,
+    )
     applicant_kind = forms.ChoiceField(label=_("Đối tượng"), choices=ApplicantKind.choices)
     full_name = forms.CharField(label=_("Họ và tên"), max_length=255, required=False)
     cccd = forms.CharField(label=_("Số CCCD"), max_length=12, required=False)

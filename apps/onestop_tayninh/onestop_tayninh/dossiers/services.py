@@ -33,6 +33,7 @@ from onestop_tayninh.workflows.constants import Effect
 from .actions import applicant_transition, grant_access, workflow_start
 from .applicants import Applicant
 from .constants import (
+    DESK_CHANNELS,
     Channel,
     DossierStatus,
     EventAction,
@@ -107,8 +108,20 @@ def dossier_start(
     channel: str = Channel.DESK,
     form_data: dict[str, Any] | None = None,
 ) -> Dossier:
-    """Open a dossier for the receipt check at `desk` (status `to_check`)."""
+    """Open a dossier for the receipt check at `desk` (status `to_check`).
+
+    The desk records what reached it: handed in at the counter or by post. An online or Zalo
+    dossier is recorded by the channel it came through, never typed in at the desk, so the online
+    indicators count only what citizens really sent online.
+    """
     ensure_receiving_officer(officer=officer, desk=desk)
+    if channel not in DESK_CHANNELS:
+        raise ValidationError(
+            _(
+                "Tại bộ phận một cửa chỉ ghi nhận hồ sơ nộp trực tiếp hoặc qua bưu chính; hồ sơ trực tuyến và qua Zalo do hệ thống ghi nhận khi công dân nộp."
+            ),
+            code="channel",
+        )
     if procedure_version.status != VersionStatus.PUBLISHED:
         raise ValidationError(_("Chỉ tiếp nhận hồ sơ của thủ tục đang công bố."))
     if procedure_version.tracked_only or not procedure_version.receiving_desks.filter(pk=desk.pk).exists():
