@@ -19,7 +19,7 @@ from onestop_tayninh.dossiers.services import (
 from tests.factories import DeskFactory, OfficialFactory, receiving_world
 
 from .conftest import PDF_BYTES, PNG_BYTES, local, pdf
-from .helpers import complete_dossier, start
+from .helpers import attach_all, complete_dossier, start
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +33,19 @@ def test_three_working_days_received_before_tet_are_due_after_tet(world):
     assert dossier.received_by == world["officer"]
 
 
-def test_received_on_the_friday_of_tet_counts_from_the_next_opening(world):
-    dossier = dossier_accept(dossier=complete_dossier(world), officer=world["officer"], at=local(2027, 2, 5, 10, 0))
-    assert dossier.due_at == local(2027, 2, 16, 17, 0)
+@pytest.mark.parametrize(
+    ("channel", "due"),
+    # At the counter on the Friday of Tết, a rest day: the receipt day is not counted and the
+    # working days after it are, so the first is day one. Online, it counts from the next
+    # opening, whose day is itself not counted: one day later.
+    [("desk", (2027, 2, 15, 17, 0)), ("online", (2027, 2, 16, 17, 0))],
+)
+def test_received_on_the_friday_of_tet(world, channel, due):
+    dossier = complete_dossier(world)
+    Dossier.objects.filter(pk=dossier.pk).update(channel=channel)
+    dossier.refresh_from_db()
+    dossier = dossier_accept(dossier=dossier, officer=world["officer"], at=local(2027, 2, 5, 10, 0))
+    assert dossier.due_at == local(*due)
 
 
 @pytest.mark.parametrize(
@@ -216,3 +226,22 @@ def test_search_finds_by_name_with_or_without_diacritics_and_by_cccd(world):
     for text in ["Lê Thị Đào", "le thi dao", "LE THI D", "ĐÀO", "dao", "072190005678"]:
         assert list(Dossier.objects.search(text)) == [dossier], text
     assert list(Dossier.objects.search("thi")) == []  # one word is the given name, not a middle name
+
+
+@pytest.mark.parametrize(
+    ("channel", "due"),
+    [
+        # Received at the counter at 17:30 on Wednesday: that day is the receipt day (not counted),
+        # so three working days end on Monday.
+        ("desk", (2027, 3, 8, 17, 0)),
+        ("post", (2027, 3, 8, 17, 0)),
+        # Sent online at the same hour: it counts from Thursday's opening, so one day later.
+        ("online", (2027, 3, 9, 17, 0)),
+    ],
+)
+def test_after_hours_only_an_online_dossier_counts_from_the_next_opening(world, channel, due):
+    dossier = attach_all(world, start(world, at=local(2027, 3, 3, 17, 20)))
+    Dossier.objects.filter(pk=dossier.pk).update(channel=channel)  # an online dossier arrives by the portal
+    dossier.refresh_from_db()
+    accepted = dossier_accept(dossier=dossier, officer=world["officer"], at=local(2027, 3, 3, 17, 30))
+    assert accepted.due_at == local(*due)

@@ -197,6 +197,13 @@ ONESTOP_OFFICE_PERIODS = config("ONESTOP_OFFICE_PERIODS", "07:00-11:30,13:30-17:
 # Whether a dossier received outside office hours (evening, lunch break, rest day) counts as
 # received at the next opening (docs/domain.md §7, a per-site rule).
 ONESTOP_OUTSIDE_HOURS_NEXT_OPENING = config("ONESTOP_OUTSIDE_HOURS_NEXT_OPENING", True)
+# The channels whose dossiers, received outside office hours, count from the next opening when
+# the appointment is computed: those the citizen sends at any hour (online, Zalo). A dossier an
+# officer receives at the counter or from the post counts from the instant it is received, even
+# after hours: counting it from the next morning would give one day more than the law.
+ONESTOP_OUTSIDE_HOURS_NEXT_OPENING_CHANNELS = config(
+    "ONESTOP_OUTSIDE_HOURS_NEXT_OPENING_CHANNELS", ["online", "zalo"], list
+)
 
 # --- Security (onestop_tayninh.security; README "Bảo mật / Security") -------------------------
 # Login lockout (django-axes): after ONESTOP_LOGIN_FAILURE_LIMIT failures for one account, and

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
@@ -285,7 +286,13 @@ def dossier_accept(*, dossier: Dossier, officer: User, at: dt.datetime) -> Dossi
     version = dossier.procedure_version
     calendar = get_calendar(at=at)  # read once: the appointment and the first step's budget use it
     due_at = calendar.due_at(
-        at, version.processing_amount, version.processing_unit, same_day_cutoff=version.same_day_cutoff
+        at,
+        version.processing_amount,
+        version.processing_unit,
+        same_day_cutoff=version.same_day_cutoff,
+        # Outside office hours: an online or Zalo dossier counts from the next opening; one
+        # received at the counter or from the post, from its instant (conf ONESTOP_OUTSIDE_HOURS_…).
+        outside_hours_counts_next_opening=dossier.channel in settings.ONESTOP_OUTSIDE_HOURS_NEXT_OPENING_CHANNELS,
     )
     if due_at <= at:
         raise ValidationError(_("Ngày hẹn trả kết quả tính được đã qua; hãy kiểm tra thời hạn của thủ tục."))
