@@ -258,7 +258,7 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
         form = desk = version = None
         if picker.is_valid():
             desk, version = picker.cleaned_data["desk"], picker.cleaned_data["procedure"]
-            form = ReceiptForm(request.POST or None, request.FILES or None, version=version)
+            form = ReceiptForm(request.POST or None, request.FILES or None, version=version, desk=desk)
             if request.method == "POST" and form.is_valid():
                 try:
                     receipt = services.dossier_receive(
@@ -266,13 +266,17 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
                         officer=request.user,
                         procedure_version=version,
                         applicant=form.applicant(),
+                        object_unit=form.object_unit_chosen(),
                         channel=form.cleaned_data["channel"],
                         at=timezone.now(),
                         **self._decision(request, form),
                     )
                 except ValidationError as exc:
-                    for text in exc.messages:
-                        form.add_error(None, text)
+                    # The services name the field where they can (the applicant's unit); the rest is general.
+                    errors = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+                    for field, messages in errors.items():
+                        for message in ValidationError(messages).messages:
+                            form.add_error(field if field in form.fields else None, message)
                 else:
                     self._report(request, receipt)
                     # Still waiting at the desk (a bad file, a refused decision): continue the check.

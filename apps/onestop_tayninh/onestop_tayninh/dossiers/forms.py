@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.catalog.models import ProcedureVersion
-from onestop_tayninh.directory.models import ReceptionDesk
+from onestop_tayninh.directory.constants import Tier
+from onestop_tayninh.directory.models import AdministrativeUnit, ReceptionDesk
+from onestop_tayninh.directory.selectors import residence_units
 
 from .applicants import Applicant
 from .constants import DESK_CHANNELS, ApplicantKind, Channel, ReturnMethod
+from .selectors import competent_unit_field
 
 
 class ProcedurePickerForm(forms.Form):
@@ -35,7 +40,7 @@ class ProcedurePickerForm(forms.Form):
         self.fields["desk"].queryset = desks
         self.fields["procedure"].queryset = (
             ProcedureVersion.objects.published()
-            .filter(receiving_desks__in=desks, tracked_only=False)
+            .filter(Q(receiving_desks__in=desks) | Q(receipt_anywhere=True), tracked_only=False)
             .select_related("procedure")
             .distinct()
             .order_by("name")
@@ -52,6 +57,38 @@ class ProcedurePickerForm(forms.Form):
                 self.data["procedure"] = str(found[0].pk)
                 if desks.count() == 1 and not self.data.get("desk"):
                     self.data["desk"] = str(desks.first().pk)
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """A commune or ward of the province today, named with its district where there is one.
+    The form sets the choices (`units_today`) when it is made, not when the module is imported."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            AdministrativeUnit.objects.none(),
+            error_messages={
+                "invalid_choice": _(
+                    "Xã, phường này không thuộc danh mục đơn vị hành chính hiện hành của tỉnh; "
+                    "hãy chọn trong danh sách."
+                )
+            },
+            **kwargs,
+        )
+
+    def label_from_instance(self, obj: AdministrativeUnit) -> str:
+        return unit_label(obj)
+
+
+def unit_label(unit: AdministrativeUnit) -> str:
+    """A commune or ward as people name it: with its district where there is one."""
+    parent = unit.parent
+    if parent is not None and parent.tier == Tier.DISTRICT:
+        return f"{unit.name} — {parent.name}"
+    return unit.name
+
+
+def units_today():
+    return residence_units(timezone.localdate()).order_by("parent__name", "name")
 
 
 class ReceiptForm(forms.Form):
@@ -71,6 +108,17 @@ class ReceiptForm(forms.Form):
     phone = forms.CharField(label=_("Điện thoại"), max_length=12, required=False)
     email = forms.EmailField(label=_("Thư điện tử"), required=False)
     address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False)
+    applicant_unit = UnitChoiceField(
+        label=_("Nơi cư trú (xã, phường)"),
+        required=False,
+        empty_label=_("— Chọn xã, phường —"),
+        help_text=_("Tổ chức: nơi đặt trụ sở. Cơ quan giải quyết được xác định theo nơi này, không theo nơi nộp."),
+    )
+    object_unit = UnitChoiceField(
+        label=_("Nơi có thửa đất, công trình (xã, phường)"),
+        required=False,
+        empty_label=_("— Chọn xã, phường —"),
+    )
     organisation_name = forms.CharField(label=_("Tên tổ chức"), max_length=255, required=False)
     tax_code = forms.CharField(label=_("Mã số thuế"), max_length=14, required=False)
     representative = forms.CharField(label=_("Người đại diện"), max_length=255, required=False)
@@ -91,6 +139,7 @@ class ReceiptForm(forms.Form):
         "phone",
         "email",
         "address",
+        "applicant_unit",
         "organisation_name",
         "tax_code",
         "representative",
@@ -98,8 +147,19 @@ class ReceiptForm(forms.Form):
         "return_address",
     )
 
-    def __init__(self, *args, version: ProcedureVersion, **kwargs):
+    def __init__(self, *args, version: ProcedureVersion, desk: ReceptionDesk | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        needed = competent_unit_field(version)
+        units = units_today()
+        self.fields["applicant_unit"].queryset = self.fields["object_unit"].queryset = units
+        self.fields["applicant_unit"].required = needed == "applicant_unit"
+        if needed == "object_unit":
+            self.fields["object_unit"].required = True
+        else:
+            self.fields.pop("object_unit")
+        if desk is not None and desk.unit.tier == Tier.COMMUNE:
+            # Most people hand in at their own commune's desk; the officer corrects it for the others.
+            self.fields["applicant_unit"].initial = desk.unit_id
         self.requirements = list(version.documents.all())
         for requirement in self.requirements:
             self.fields[self.file_field_name(requirement)] = forms.FileField(
@@ -118,7 +178,11 @@ class ReceiptForm(forms.Form):
     def applicant(self) -> Applicant:
         data = {name: self.cleaned_data[name] for name in self.APPLICANT_FIELDS}
         data["kind"] = data.pop("applicant_kind")
+        data["unit"] = data.pop("applicant_unit")
         return Applicant(**data)
+
+    def object_unit_chosen(self) -> AdministrativeUnit | None:
+        return self.cleaned_data.get("object_unit")
 
     def uploads(self) -> list[tuple]:
         return [
@@ -139,5 +203,5 @@ class CheckForm(ReceiptForm):
 
     def __init__(self, *args, version: ProcedureVersion, **kwargs):
         super().__init__(*args, version=version, **kwargs)
-        for name in (*self.APPLICANT_FIELDS, "channel"):
+        for name in (*self.APPLICANT_FIELDS, "channel", "object_unit"):
             self.fields.pop(name, None)

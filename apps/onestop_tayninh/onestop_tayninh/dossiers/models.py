@@ -16,7 +16,7 @@ from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.catalog.eforms import cccd_validator, phone_validator
 from onestop_tayninh.catalog.models import DocumentRequirement, DocumentType, ProcedureVersion
 from onestop_tayninh.core.text import fold
-from onestop_tayninh.directory.models import Agency, ReceptionDesk
+from onestop_tayninh.directory.models import AdministrativeUnit, Agency, ReceptionDesk
 from onestop_tayninh.security.uploads import GatedFileField
 from onestop_tayninh.workflows.constants import StepOutcome
 
@@ -110,6 +110,26 @@ class Dossier(models.Model):
     )
     email = models.EmailField(_("thư điện tử"), blank=True, help_text=_("Địa chỉ thư điện tử liên hệ."))
     address = models.CharField(_("địa chỉ"), max_length=500, blank=True, help_text=_("Địa chỉ liên hệ."))
+    # Where the dossier belongs, from the unit directory (never free text): the competent People's
+    # Committee is found from these, not from the desk that received the dossier (Decree 118/2025).
+    applicant_unit = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("nơi cư trú (xã, phường)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Xã, phường nơi người nộp cư trú (tổ chức: nơi đặt trụ sở), chọn trong danh mục."),
+    )
+    object_unit = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("nơi có đối tượng (xã, phường)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Với thủ tục về đất đai, công trình: xã, phường nơi có thửa đất, công trình."),
+    )
     organisation_name = models.CharField(
         _("tên tổ chức"), max_length=255, blank=True, help_text=_("Với tổ chức: tên đầy đủ của tổ chức.")
     )

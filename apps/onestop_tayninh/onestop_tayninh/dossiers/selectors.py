@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.calendars.selectors import get_calendar
-from onestop_tayninh.catalog.constants import CompetentKind, RequirementKind
+from onestop_tayninh.catalog.constants import CompetentBasis, CompetentKind, RequirementKind
 from onestop_tayninh.catalog.models import DocumentRequirement, ProcedureVersion
-from onestop_tayninh.directory.constants import AgencyKind, RoleCode
-from onestop_tayninh.directory.models import Agency
-from onestop_tayninh.directory.selectors import user_role_codes
+from onestop_tayninh.directory.constants import AgencyKind, RoleCode, Tier
+from onestop_tayninh.directory.models import AdministrativeUnit, Agency, ReceptionDesk
+from onestop_tayninh.directory.selectors import province_roots, residence_units, unit_at_tier, user_role_codes
 from onestop_tayninh.workflows.constants import Effect, StateKind
 from onestop_tayninh.workflows.models import State, Transition
 
@@ -281,19 +282,124 @@ def unit_committee(unit_id: int) -> Agency | None:
     return Agency.objects.filter(unit_id=unit_id, kind=AgencyKind.PEOPLE_COMMITTEE).first()
 
 
-def competent_agency_for(
-    dossier: Dossier, *, committee_of: Callable[[int], Agency | None] = unit_committee
-) -> Agency | None:
-    """The agency competent to decide the dossier (cơ quan chủ trì), or None if the directory has none.
+def receiving_desks_for(version: ProcedureVersion) -> QuerySet[ReceptionDesk]:
+    """The desks that may receive dossiers of `version`: any active desk of the province for a procedure
+    on the province's list of receipt regardless of boundary (Decree 118/2025), else the desks it names."""
+    if version.tracked_only:
+        return ReceptionDesk.objects.none()
+    if version.receipt_anywhere:
+        return ReceptionDesk.objects.filter(is_active=True)
+    return version.receiving_desks.filter(is_active=True)
 
-    A procedure names its agency, or leaves it to "the People's Committee of the applicant's unit":
-    the committee of the receiving desk's unit. `committee_of` lets a caller reading many dossiers
-    of one desk (the register) look the committee up once.
+
+def desk_receives(version: ProcedureVersion, desk: ReceptionDesk) -> bool:
+    """Whether `desk` may receive a dossier of `version` (receiving_desks_for)."""
+    return receiving_desks_for(version).filter(pk=desk.pk).exists()
+
+
+def competent_unit_field(version: ProcedureVersion) -> str | None:
+    """Which of the dossier's units fixes its competent body: "applicant_unit", "object_unit", or None
+    where the procedure names its body or is done wherever it is asked."""
+    if version.competent_kind != CompetentKind.APPLICANT_UNIT_COMMITTEE:
+        return None
+    return {CompetentBasis.RESIDENCE: "applicant_unit", CompetentBasis.OBJECT: "object_unit"}.get(
+        CompetentBasis(version.competent_basis)
+    )
+
+
+class CompetentBodies:
+    """Finds the body competent to decide a dossier (cơ quan chủ trì), remembering each unit's answer,
+    so that a reader of many dossiers (the register) asks the directory once per unit.
+
+    A procedure names its body, or leaves it to the People's Committee of a tier over the unit the
+    dossier belongs to: where the applicant resides, or where the object (a parcel) lies. It is never
+    the desk where the dossier was handed in (Decree 118/2025: any desk of the province receives),
+    except for services any committee gives where it is asked (certification), and for dossiers
+    received before the applicant's unit was recorded.
     """
-    version = dossier.procedure_version
-    if version.competent_kind == CompetentKind.NAMED_AGENCY and version.competent_agency_id:
-        return version.competent_agency
-    return committee_of(dossier.receiving_desk.unit_id)
+
+    def __init__(self) -> None:
+        self._committees: dict[int, Agency | None] = {}
+        self._tiers: dict[tuple[int, str], int | None] = {}
+
+    def committee(self, unit_id: int) -> Agency | None:
+        if unit_id not in self._committees:
+            self._committees[unit_id] = unit_committee(unit_id)
+        return self._committees[unit_id]
+
+    def unit_at_tier(self, unit_id: int, tier: str) -> int | None:
+        key = (unit_id, tier)
+        if key not in self._tiers:
+            self._tiers[key] = unit_at_tier(unit_id, tier)
+        return self._tiers[key]
+
+    def competent_unit_id(self, dossier: Dossier) -> int | None:
+        """The unit whose People's Committee decides the dossier (None for a named body)."""
+        version = dossier.procedure_version
+        if version.competent_kind != CompetentKind.APPLICANT_UNIT_COMMITTEE:
+            return None
+        field = competent_unit_field(version)
+        unit_id = getattr(dossier, f"{field}_id") if field else None
+        if unit_id is None:
+            # Certification and the like, or a dossier received before its unit was recorded.
+            return dossier.receiving_desk.unit_id
+        return self.unit_at_tier(unit_id, version.competent_tier) if version.competent_tier else unit_id
+
+    def for_dossier(self, dossier: Dossier) -> Agency | None:
+        version = dossier.procedure_version
+        if version.competent_kind == CompetentKind.NAMED_AGENCY and version.competent_agency_id:
+            return version.competent_agency
+        unit_id = self.competent_unit_id(dossier)
+        return self.committee(unit_id) if unit_id is not None else None
+
+
+def competent_agency_for(dossier: Dossier) -> Agency | None:
+    """The agency competent to decide the dossier, or None if the directory has none (CompetentBodies)."""
+    return CompetentBodies().for_dossier(dossier)
+
+
+def intake_units_check(
+    version: ProcedureVersion,
+    *,
+    applicant_unit: AdministrativeUnit | None,
+    object_unit: AdministrativeUnit | None,
+    at: dt.datetime,
+) -> None:
+    """Refuse a dossier whose units are not communes or wards of the province today, or that lacks
+    the unit its competent body is found from, or whose competent committee the directory lacks."""
+    on = at.astimezone(VIETNAM_TZ).date()
+    errors: dict[str, str] = {}
+    allowed = residence_units(on)
+    province = ", ".join(str(root) for root in province_roots(on)) or _("tỉnh")
+    labels = {"applicant_unit": _("Nơi cư trú"), "object_unit": _("Nơi có thửa đất, công trình")}
+    units = {"applicant_unit": applicant_unit, "object_unit": object_unit}
+    for field, unit in units.items():
+        if unit is not None and not allowed.filter(pk=unit.pk).exists():
+            errors[field] = _(
+                "%(label)s “%(unit)s” không phải xã, phường hiện hành của %(province)s. Hồ sơ chỉ tiếp nhận cho "
+                "người cư trú (hoặc đất đai, công trình) trong tỉnh; hãy chọn xã, phường trong danh sách."
+            ) % {"label": labels[field], "unit": unit, "province": province}
+    needed = competent_unit_field(version)
+    if needed and needed not in errors:
+        if units[needed] is None:
+            errors[needed] = {
+                "applicant_unit": _(
+                    "Hãy chọn xã, phường nơi người nộp cư trú: cơ quan giải quyết thủ tục này được xác định theo nơi cư trú."
+                ),
+                "object_unit": _(
+                    "Hãy chọn xã, phường nơi có thửa đất, công trình: cơ quan giải quyết thủ tục này được xác định theo địa bàn đó."
+                ),
+            }[needed]
+        else:
+            probe = Dossier(procedure_version=version, applicant_unit=applicant_unit, object_unit=object_unit)
+            bodies = CompetentBodies()
+            unit_id = bodies.competent_unit_id(probe)
+            if unit_id is None or bodies.committee(unit_id) is None:
+                errors[needed] = _(
+                    "Danh mục cơ quan chưa có UBND %(tier)s có thẩm quyền cho “%(unit)s”; hãy báo quản trị hệ thống."
+                ) % {"tier": Tier(version.competent_tier).label.lower(), "unit": units[needed]}
+    if errors:
+        raise ValidationError(errors)
 
 
 def requirements_missing(version: ProcedureVersion, *, provided: Iterable[int | None]) -> list[DocumentRequirement]:

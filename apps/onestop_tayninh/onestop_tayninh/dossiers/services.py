@@ -26,7 +26,7 @@ from onestop_tayninh.calendars.selectors import get_calendar
 from onestop_tayninh.catalog.constants import VersionStatus
 from onestop_tayninh.catalog.models import DocumentRequirement, DocumentType, ProcedureVersion
 from onestop_tayninh.directory.constants import RoleCode
-from onestop_tayninh.directory.models import Agency, ReceptionDesk
+from onestop_tayninh.directory.models import AdministrativeUnit, Agency, ReceptionDesk
 from onestop_tayninh.directory.selectors import user_role_codes
 from onestop_tayninh.security.uploads import check_upload, detect_type, max_upload_bytes
 from onestop_tayninh.workflows.constants import Effect
@@ -57,7 +57,9 @@ from .selectors import (
     awaiting_applicant,
     can_withdraw,
     completion_items,
+    desk_receives,
     forms_version_for,
+    intake_units_check,
     missing_requirements,
     supplement_round_of,
 )
@@ -108,8 +110,12 @@ def dossier_start(
     at: dt.datetime,
     channel: str = Channel.DESK,
     form_data: dict[str, Any] | None = None,
+    object_unit: AdministrativeUnit | None = None,
 ) -> Dossier:
     """Open a dossier for the receipt check at `desk` (status `to_check`).
+
+    The applicant's commune or ward (and, for land and works, the object's) come from the unit
+    directory; the competent body is found from them, the desk is kept for the return.
 
     The desk records what reached it: handed in at the counter or by post. An online or Zalo
     dossier is recorded by the channel it came through, never typed in at the desk, so the online
@@ -125,17 +131,19 @@ def dossier_start(
         )
     if procedure_version.status != VersionStatus.PUBLISHED:
         raise ValidationError(_("Chỉ tiếp nhận hồ sơ của thủ tục đang công bố."))
-    if procedure_version.tracked_only or not procedure_version.receiving_desks.filter(pk=desk.pk).exists():
+    if not desk_receives(procedure_version, desk):
         raise ValidationError(
             _("Thủ tục “%(name)s” không được tiếp nhận tại “%(desk)s”; hãy hướng dẫn người nộp đến đúng nơi.")
             % {"name": procedure_version.name, "desk": desk.name}
         )
+    intake_units_check(procedure_version, applicant_unit=applicant.unit, object_unit=object_unit, at=at)
     dossier = Dossier(
         procedure_version=procedure_version,
         channel=channel,
         receiving_desk=desk,
         receiving_agency_id=desk.agency_id,
         form_data=form_data or {},
+        object_unit=object_unit,
         **applicant.dossier_fields(),
     )
     dossier.full_clean()
@@ -425,6 +433,7 @@ def dossier_receive(
     channel: str = Channel.DESK,
     items: Iterable[str] = (),
     reason: str = "",
+    object_unit: AdministrativeUnit | None = None,
 ) -> Receipt:
     """The desk's receipt: start the dossier, keep every good file, then decide (Form 01, 02 or 03).
 
@@ -433,7 +442,13 @@ def dossier_receive(
     undecided with its messages, and is continued with `dossier_check`.
     """
     dossier = dossier_start(
-        desk=desk, officer=officer, procedure_version=procedure_version, applicant=applicant, at=at, channel=channel
+        desk=desk,
+        officer=officer,
+        procedure_version=procedure_version,
+        applicant=applicant,
+        at=at,
+        channel=channel,
+        object_unit=object_unit,
     )
     return dossier_check(
         dossier=dossier, officer=officer, uploads=uploads, decision=decision, items=items, reason=reason, at=at
@@ -509,6 +524,8 @@ def dossier_submit_online(
     address: str = "",
     return_method: str = ReturnMethod.ONLINE,
     return_address: str = "",
+    applicant_unit: AdministrativeUnit | None = None,
+    object_unit: AdministrativeUnit | None = None,
 ) -> Dossier:
     """A citizen's online dossier lands in the desk's "to check" queue (status `to_check`, no code yet)."""
     profile = getattr(citizen, "citizen", None)
@@ -516,8 +533,9 @@ def dossier_submit_online(
         raise PermissionDenied(_("Chỉ tài khoản công dân, tổ chức mới nộp được hồ sơ trực tuyến."))
     if procedure_version.status != VersionStatus.PUBLISHED or not procedure_version.accepts_online:
         raise ValidationError(_("Thủ tục này hiện không nhận hồ sơ trực tuyến."))
-    if not procedure_version.receiving_desks.filter(pk=desk.pk).exists():
+    if not desk_receives(procedure_version, desk):
         raise ValidationError(_("Hãy chọn nơi nộp hồ sơ trong danh sách của thủ tục."))
+    intake_units_check(procedure_version, applicant_unit=applicant_unit, object_unit=object_unit, at=at)
     applicant = Applicant.of_citizen(
         citizen,
         phone=phone,
@@ -525,6 +543,7 @@ def dossier_submit_online(
         address=address,
         return_method=return_method,
         return_address=return_address,
+        unit=applicant_unit,
     )
     dossier = Dossier(
         procedure_version=procedure_version,
@@ -533,6 +552,7 @@ def dossier_submit_online(
         receiving_agency_id=desk.agency_id,
         applicant_account=citizen,
         form_data=form_data,
+        object_unit=object_unit,
         **applicant.dossier_fields(),
     )
     dossier.full_clean()

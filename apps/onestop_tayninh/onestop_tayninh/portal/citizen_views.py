@@ -155,10 +155,13 @@ def _draft_edit(request: HttpRequest, draft_id: int) -> HttpResponse:
 def _changes_from_data(data, draft) -> DraftChanges:
     keys = [definition.key for definition in draft.procedure_version.form_fields.all()]
     desk = data.get("receiving_desk") or ""
+    units = {name: data.get(name) or "" for name in ("applicant_unit", "object_unit")}
     return DraftChanges(
         form_data={key: data.get(f"f-{key}", "") for key in keys},
         contact={name: data.get(name, "") for name in ("phone", "email", "address", "return_method", "return_address")},
         desk_id=int(desk) if desk.isdigit() else None,
+        applicant_unit_id=int(units["applicant_unit"]) if units["applicant_unit"].isdigit() else None,
+        object_unit_id=int(units["object_unit"]) if units["object_unit"].isdigit() else None,
     )
 
 
@@ -182,6 +185,8 @@ def _draft_context(request, draft, file_errors, submit_errors, now) -> dict:
     contact = DraftContactForm(
         initial={
             "receiving_desk": draft.receiving_desk_id,
+            "applicant_unit": draft.applicant_unit_id,
+            "object_unit": draft.object_unit_id,
             "phone": draft.phone,
             "email": draft.email,
             "address": draft.address,

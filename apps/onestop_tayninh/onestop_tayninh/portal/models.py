@@ -39,6 +39,24 @@ class SubmissionDraft(models.Model):
         related_name="+",
         help_text=_("Bộ phận Một cửa sẽ kiểm tra hồ sơ."),
     )
+    applicant_unit = models.ForeignKey(
+        "directory.AdministrativeUnit",
+        verbose_name=_("nơi cư trú (xã, phường)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Xã, phường nơi người nộp cư trú (tổ chức: nơi đặt trụ sở)."),
+    )
+    object_unit = models.ForeignKey(
+        "directory.AdministrativeUnit",
+        verbose_name=_("nơi có đối tượng (xã, phường)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Với thủ tục về đất đai, công trình: xã, phường nơi có thửa đất, công trình."),
+    )
     form_data = models.JSONField(
         _("nội dung tờ khai"), default=dict, blank=True, help_text=_("Giá trị đã nhập trên tờ khai điện tử.")
     )

@@ -19,14 +19,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop_tayninh.catalog.eforms import build_eform
 from onestop_tayninh.catalog.models import DocumentRequirement, ProcedureVersion
+from onestop_tayninh.directory.models import AdministrativeUnit
 from onestop_tayninh.dossiers.constants import ReturnMethod
 from onestop_tayninh.dossiers.events import Rated, record
 from onestop_tayninh.dossiers.models import Dossier
-from onestop_tayninh.dossiers.selectors import requirements_missing
+from onestop_tayninh.dossiers.selectors import intake_units_check, receiving_desks_for, requirements_missing
 from onestop_tayninh.dossiers.services import (
     OnlineFile,
     component_upload_check,
@@ -66,7 +68,7 @@ def draft_start(*, citizen: User, procedure_version: ProcedureVersion, at: dt.da
     if existing is not None:
         return existing
     profile = getattr(citizen, "citizen", None)
-    desks = list(procedure_version.receiving_desks.all()[:2])
+    desks = list(receiving_desks_for(procedure_version)[:2])
     draft = SubmissionDraft(
         citizen=citizen,
         procedure_version=procedure_version,
@@ -91,6 +93,8 @@ class DraftChanges:
     form_data: dict[str, Any] = field(default_factory=dict)
     contact: dict[str, str] = field(default_factory=dict)
     desk_id: int | None = None
+    applicant_unit_id: int | None = None
+    object_unit_id: int | None = None
     uploads: list[tuple[DocumentRequirement, File[bytes]]] = field(default_factory=list)
     picks: list[tuple[DocumentRequirement, int]] = field(default_factory=list)
     remove_file_id: int | None = None
@@ -169,12 +173,19 @@ def _apply_fields(draft: SubmissionDraft, changes: DraftChanges, at: dt.datetime
     if draft.return_method not in ReturnMethod.values:
         draft.return_method = ReturnMethod.DESK
     if changes.desk_id is not None:
-        desk = draft.procedure_version.receiving_desks.filter(pk=changes.desk_id).first()
+        desk = receiving_desks_for(draft.procedure_version).filter(pk=changes.desk_id).first()
         draft.receiving_desk = desk
+    # Kept as chosen; a unit that is not a commune or ward of the province is named on submit.
+    draft.applicant_unit = _unit(changes.applicant_unit_id)
+    draft.object_unit = _unit(changes.object_unit_id)
     draft.updated_at = at
     draft.expires_at = _expiry(at)
     # The contact fields are checked on submit; an unfinished e-mail address must not lose the draft.
     draft.save()
+
+
+def _unit(unit_id: int | None) -> AdministrativeUnit | None:
+    return AdministrativeUnit.objects.filter(pk=unit_id).first() if unit_id is not None else None
 
 
 def _slot_full(draft: SubmissionDraft, requirement: DocumentRequirement) -> bool:
@@ -284,6 +295,15 @@ def draft_problems(draft: SubmissionDraft) -> tuple[dict[str, list[str]], list[s
         problems.append(_("Hãy nhập địa chỉ nhận kết quả qua bưu chính."))
     if draft.return_method == ReturnMethod.ONLINE and not draft.procedure_version.electronic_result_allowed:
         problems.append(_("Thủ tục này không trả kết quả trực tuyến; hãy chọn nơi nhận khác."))
+    try:
+        intake_units_check(
+            draft.procedure_version,
+            applicant_unit=draft.applicant_unit,
+            object_unit=draft.object_unit,
+            at=timezone.now(),
+        )
+    except ValidationError as exc:
+        problems.extend(exc.messages)
     provided = draft.files.values_list("requirement_id", flat=True)
     for requirement in requirements_missing(draft.procedure_version, provided=provided):
         problems.append(_("Còn thiếu: %(name)s.") % {"name": requirement.name})
@@ -329,6 +349,8 @@ def draft_submit(*, draft: SubmissionDraft, citizen: User, at: dt.datetime) -> D
             address=draft.address,
             return_method=draft.return_method,
             return_address=draft.return_address,
+            applicant_unit=draft.applicant_unit,
+            object_unit=draft.object_unit,
         )
         draft.status = DraftStatus.SUBMITTED
         draft.dossier = dossier
