@@ -4,9 +4,8 @@ the desk it was handed in at; any desk of the province receives a procedure on t
 
 import pytest
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from onestop_tayninh.catalog.constants import CompetentBasis, CompetentKind
 from onestop_tayninh.catalog.models import ProcedureVersion
@@ -280,5 +279,5 @@ def test_the_site_file_states_the_competent_tier_and_basis(spec, tiers, expected
     "spec", ["applicant_unit_committee", {"committee": "ward"}, {"committee": "district", "by": "desk"}]
 )
 def test_an_unclear_competent_spec_is_refused_in_vietnamese(spec):
-    with pytest.raises(ValidationError, match="thủ tục 1.001776: "):
+    with pytest.raises(ValidationError, match=r"thủ tục 1\.001776: "):
         _apply_competent(ProcedureVersion(), spec, tiers=["commune", "district"], label="thủ tục 1.001776")

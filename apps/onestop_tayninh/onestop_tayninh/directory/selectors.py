@@ -77,9 +77,11 @@ def province_roots(on: dt.date) -> QuerySet[AdministrativeUnit]:
     """The province this system serves on `on` (after a merger: the merged province): a province in force
     with its own People's Committee in the directory. Other provinces' units may be listed (addresses),
     but they have no committee here."""
-    return units_in_force(on).filter(
-        tier=Tier.PROVINCE, parent__isnull=True, agencies__kind=AgencyKind.PEOPLE_COMMITTEE
-    ).distinct()
+    return (
+        units_in_force(on)
+        .filter(tier=Tier.PROVINCE, parent__isnull=True, agencies__kind=AgencyKind.PEOPLE_COMMITTEE)
+        .distinct()
+    )
 
 
 def residence_units(on: dt.date) -> QuerySet[AdministrativeUnit]:
