@@ -21,7 +21,7 @@ from . import services, views
 from .constants import Channel, DossierStatus, ReceiptDecision
 from .forms import CheckForm, ProcedurePickerForm, ReceiptForm
 from .models import Dossier, DossierDocument, DossierEvent
-from .selectors import BUCKETS, dossier_page_context, inbox, missing_requirements
+from .selectors import BUCKETS, competent_agency_for, dossier_page_context, inbox, missing_requirements
 
 PROCEDURE_NAME_CHARS = 90
 # How the dossier came, under the applicant's name in the list; the dossier page gives the full wording.
@@ -127,6 +127,9 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
         "procedure_version",
         "receiving_desk",
         "receiving_agency",
+        "competent_body",
+        "applicant_unit",
+        "object_unit",
         "channel",
         "received_at",
         "due_at",
@@ -146,6 +149,7 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
                     "channel",
                     "receiving_desk",
                     "receiving_agency",
+                    "competent_body",
                     "received_at",
                     "due_at",
                     "received_by",
@@ -164,6 +168,8 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
                     "phone",
                     "email",
                     "address",
+                    "applicant_unit",
+                    "object_unit",
                     "organisation_name",
                     "tax_code",
                     "representative",
@@ -190,6 +196,11 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
     def code_or_pending(self, obj: Dossier) -> str:
         # The link to a dossier still in the receipt check, which has no code yet, needs words too.
         return obj.code or _("Chưa cấp mã (#%(pk)s)") % {"pk": obj.pk}
+
+    @admin.display(description=_("cơ quan giải quyết"))
+    def competent_body(self, obj: Dossier) -> str:
+        agency = competent_agency_for(obj)
+        return agency.name if agency else "—"
 
     @admin.display(description=_("người nộp"), ordering="search_name")
     def applicant(self, obj: Dossier) -> str:

@@ -133,6 +133,7 @@ def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> di
     labels = {field.key: field.label for field in dossier.procedure_version.form_fields.all()}
     return {
         "dossier": dossier,
+        "competent_agency": competent_agency_for(dossier),
         "transitions": transitions,
         "assignees": (
             UserModel.objects.filter(
