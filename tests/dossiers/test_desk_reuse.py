@@ -65,7 +65,9 @@ def test_lookup_by_cccd_offers_the_components_of_earlier_dossiers_and_is_audited
 
 
 def test_another_cccd_sees_nothing_and_only_a_receiving_officer_of_the_desk_may_look(world, earlier):
-    assert desk_lookup(cccd="072190009999", officer=world["officer"], desk=world["desk"], at=local(2027, 3, 1)).held == []
+    assert (
+        desk_lookup(cccd="072190009999", officer=world["officer"], desk=world["desk"], at=local(2027, 3, 1)).held == []
+    )
     stranger = OfficialFactory(roles=["handling_officer"])
     from django.core.exceptions import PermissionDenied
 

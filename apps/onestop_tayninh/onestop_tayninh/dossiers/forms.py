@@ -185,7 +185,14 @@ class ReceiptForm(forms.Form):
         for requirement in self.requirements:
             pk = requirement.pk
             same_type = requirement.document_type_id
-            ranked = sorted(offers, key=lambda item: not (same_type and item.document_type_id == same_type))
+            # The same component of an earlier dossier first, then the same document type, then the rest.
+            ranked = sorted(
+                offers,
+                key=lambda item: (
+                    item.title != requirement.name,
+                    not (same_type and item.document_type_id == same_type),
+                ),
+            )
             chosen = (self.data.get(f"reuse_{pk}") if self.is_bound else "") or ""
             slots.append(
                 {

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,6 +29,15 @@ from onestop_tayninh.security.audit import audit_event
 
 from .constants import ApplicantKind, DossierStatus
 from .models import Dossier, DossierDocument
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from django.db.models import QuerySet
+    from django.http import HttpRequest
+
+    from onestop_tayninh.accounts.models import User
+    from onestop_tayninh.directory.models import ReceptionDesk
 
 MAX_OFFERS_PER_SOURCE = 50
 
@@ -65,7 +74,7 @@ class DocumentSource(Plugin):
     """A family of plugins: where documents already held for a CCCD are found."""
 
     #: Shown as the heading of its offers at the desk.
-    heading: ClassVar[str] = ""
+    heading: ClassVar[StrOrPromise] = ""
 
     def held_for(self, *, cccd: str, day: dt.date, exclude_dossier_id: int | None = None) -> list[HeldDocument]:
         raise NotImplementedError
@@ -133,7 +142,7 @@ def _dossier_origin(dossier: Dossier) -> str:
 _HELD_STATUSES = (DossierStatus.RECEIVED,)
 
 
-def _earlier_dossiers(cccd: str, exclude_dossier_id: int | None):
+def _earlier_dossiers(cccd: str, exclude_dossier_id: int | None) -> QuerySet[Dossier]:
     dossiers = Dossier.objects.filter(cccd=cccd, applicant_kind=ApplicantKind.INDIVIDUAL, status__in=_HELD_STATUSES)
     if exclude_dossier_id:
         dossiers = dossiers.exclude(pk=exclude_dossier_id)
@@ -148,7 +157,7 @@ class EarlierComponents(DocumentSource):
     label = gettext_lazy("Thành phần hồ sơ đã nộp trước đây")
     heading = gettext_lazy("Giấy tờ đã nộp trong hồ sơ trước")
 
-    def _rows(self, cccd: str, exclude_dossier_id: int | None):
+    def _rows(self, cccd: str, exclude_dossier_id: int | None) -> QuerySet[DossierDocument]:
         return (
             DossierDocument.objects.filter(dossier__in=_earlier_dossiers(cccd, exclude_dossier_id))
             .select_related("dossier", "requirement")
@@ -174,10 +183,10 @@ class EarlierComponents(DocumentSource):
             link={"reused_document_id": document.pk},
         )
 
-    def held_for(self, *, cccd, day, exclude_dossier_id=None):
+    def held_for(self, *, cccd: str, day: dt.date, exclude_dossier_id: int | None = None) -> list[HeldDocument]:
         return [self._held(d) for d in self._rows(cccd, exclude_dossier_id)[:MAX_OFFERS_PER_SOURCE]]
 
-    def get(self, *, cccd, item_id, day):
+    def get(self, *, cccd: str, item_id: int, day: dt.date) -> HeldDocument | None:
         document = self._rows(cccd, None).filter(pk=item_id).first()
         return self._held(document) if document else None
 
@@ -190,7 +199,7 @@ class EarlierResults(DocumentSource):
     label = gettext_lazy("Kết quả giải quyết đã cấp")
     heading = gettext_lazy("Kết quả giải quyết đã cấp cho người nộp")
 
-    def _rows(self, cccd: str, exclude_dossier_id: int | None):
+    def _rows(self, cccd: str, exclude_dossier_id: int | None) -> QuerySet[Dossier]:
         return (
             _earlier_dossiers(cccd, exclude_dossier_id)
             .filter(result_issued_at__isnull=False)
@@ -218,17 +227,17 @@ class EarlierResults(DocumentSource):
             link={"reused_result_id": dossier.pk},
         )
 
-    def held_for(self, *, cccd, day, exclude_dossier_id=None):
+    def held_for(self, *, cccd: str, day: dt.date, exclude_dossier_id: int | None = None) -> list[HeldDocument]:
         return [self._held(d) for d in self._rows(cccd, exclude_dossier_id)[:MAX_OFFERS_PER_SOURCE]]
 
-    def get(self, *, cccd, item_id, day):
+    def get(self, *, cccd: str, item_id: int, day: dt.date) -> HeldDocument | None:
         dossier = self._rows(cccd, None).filter(pk=item_id).first()
         return self._held(dossier) if dossier else None
 
 
 def _size(dossier: Dossier) -> int:
     try:
-        return dossier.result_file.size
+        return int(dossier.result_file.size)
     except OSError:  # the stored file is missing: still offered by name, the attach will say so
         return 0
 
@@ -251,7 +260,13 @@ class DeskLookup:
 
 
 def desk_lookup(
-    *, cccd: str, officer, desk, at: dt.datetime, exclude_dossier_id: int | None = None, request=None
+    *,
+    cccd: str,
+    officer: User,
+    desk: ReceptionDesk,
+    at: dt.datetime,
+    exclude_dossier_id: int | None = None,
+    request: HttpRequest | None = None,
 ) -> DeskLookup:
     """What the desk may see of a CCCD while receiving a dossier: the documents held, the applicant's
     details on record. Only a receiving officer of `desk`, only through the intake, and audited:

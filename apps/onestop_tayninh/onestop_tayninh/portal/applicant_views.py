@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -31,7 +32,7 @@ from . import selectors
 from .forms import KioskCodeForm, RatingForm
 from .services import dossier_rate_without_account
 
-KIOSK_SESSION_KEY = "kiosk-desks"
+KIOSK_COOKIE = "onestop_kiosk"
 # A scanned receipt QR types the whole link; the token is the path segment after /ho-so/.
 TOKEN_IN_LINK = re.compile(r"/ho-so/([^/?#\s]+)")
 KIOSK_RESET_SECONDS = 10
@@ -133,20 +134,35 @@ def applicant_result(request: HttpRequest, token: str):
 # --- the desk's rating kiosk --------------------------------------------------------------------
 
 
-def _kiosk_desk(request: HttpRequest, desk_code: str) -> ReceptionDesk:
-    """The desk, if this browser is its kiosk: a kiosk link of the desk was opened here (kept in the
-    session), or an official of the desk is logged in. Anyone else: 403."""
+def _kiosk_desk(request: HttpRequest, desk_code: str) -> tuple[ReceptionDesk, str]:
+    """The desk, if this browser is its kiosk, and a kiosk token to keep in its cookie.
+
+    A tablet becomes the desk's kiosk by opening the kiosk link once (`?may=<signed desk token>`);
+    the token then lives in a cookie of its own, for `ONESTOP_KIOSK_TOKEN_DAYS`, not in the
+    session, which ends after half an hour without a rating. An official of the desk, logged in,
+    may open it too. Anyone else: 403.
+    """
     desk = get_object_or_404(ReceptionDesk, code=desk_code, is_active=True)
-    allowed: list[int] = request.session.get(KIOSK_SESSION_KEY, [])
-    if desk.pk in allowed:
-        return desk
-    if desk_for_kiosk_token(request.GET.get("may", "")) == desk.pk:
-        request.session[KIOSK_SESSION_KEY] = [*allowed, desk.pk]
-        return desk
+    for token in (request.GET.get("may", ""), request.COOKIES.get(KIOSK_COOKIE, "")):
+        if token and desk_for_kiosk_token(token) == desk.pk:
+            return desk, token
     official = getattr(request.user, "official", None) if request.user.is_authenticated else None
     if official is not None and official.desks.filter(pk=desk.pk).exists():
-        return desk
+        return desk, ""
     raise PermissionDenied(_("Trang này chỉ mở trên máy đánh giá của bộ phận một cửa."))
+
+
+def _keep_kiosk_cookie(response: HttpResponse, token: str) -> HttpResponse:
+    if token:
+        response.set_cookie(
+            KIOSK_COOKIE,
+            token,
+            max_age=int(settings.ONESTOP_KIOSK_TOKEN_DAYS) * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response
 
 
 def _kiosk_dossier(desk: ReceptionDesk, text: str, *, at) -> Dossier | None:
@@ -162,10 +178,14 @@ def _kiosk_dossier(desk: ReceptionDesk, text: str, *, at) -> Dossier | None:
 
 def kiosk(request: HttpRequest, desk_code: str) -> HttpResponse:
     """/quay/<desk>/danh-gia/: pick, type or scan the code; rate; the page resets for the next person."""
-    desk = _kiosk_desk(request, desk_code)
+    desk, token = _kiosk_desk(request, desk_code)
     limited = _limited(request, "kiosk")
     if limited:
         return limited
+    return _keep_kiosk_cookie(_kiosk(request, desk), token)
+
+
+def _kiosk(request: HttpRequest, desk: ReceptionDesk) -> HttpResponse:
     now = timezone.now()
     context: dict = {"desk": desk, "kiosk_url": reverse("portal:kiosk", args=[desk.code])}
     if request.method == "POST" and "t" in request.POST:
@@ -192,7 +212,6 @@ def kiosk(request: HttpRequest, desk_code: str) -> HttpResponse:
 
 def _kiosk_rating_page(request, desk, dossier, context, form=None, status=200) -> HttpResponse:
     context.update(
-        dossier=dossier,
         **selectors.applicant_page_context(dossier),
         **_rating_context(dossier, form),
         rating_action=reverse("portal:kiosk", args=[desk.code]),

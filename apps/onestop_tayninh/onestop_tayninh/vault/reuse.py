@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -37,9 +39,9 @@ class CitizenVault(DocumentSource):
             link={"reused_from_id": document.pk},
         )
 
-    def held_for(self, *, cccd, day, exclude_dossier_id=None):
+    def held_for(self, *, cccd: str, day: dt.date, exclude_dossier_id: int | None = None) -> list[HeldDocument]:
         return [self._held(d) for d in shared_with_desk(cccd=cccd, day=day)[:MAX_OFFERS_PER_SOURCE]]
 
-    def get(self, *, cccd, item_id, day):
+    def get(self, *, cccd: str, item_id: int, day: dt.date) -> HeldDocument | None:
         document = shared_with_desk(cccd=cccd, day=day).filter(pk=item_id).first()
         return self._held(document) if document else None

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from .models import VaultDocument
 from .query import VaultDocumentQuerySet
 
 
-def consent_given(user) -> bool:
+def consent_given(user: Any) -> bool:
     consent = getattr(user, "vault_consent", None) if getattr(user, "is_authenticated", False) else None
     return bool(consent and consent.granted)
 
