@@ -216,3 +216,12 @@ def test_the_preview_of_a_held_document_needs_its_cccd_and_is_audited(officer_cl
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF_BYTES
     assert AuditEvent.objects.filter(action="download", data__cccd=CCCD).exists()
+
+
+def test_the_check_page_offers_what_is_held_for_the_dossiers_cccd(officer_client, world, earlier):
+    from .helpers import start
+
+    waiting = start(world, at=local(2027, 3, 1, 8, 0))  # an unfinished receipt: no file yet
+    html = officer_client.get(f"/desk/dossiers/dossier/{waiting.pk}/check/").content.decode()
+    assert "Giấy tờ đã có của người nộp" in html and earlier.code in html
+    assert AuditEvent.objects.filter(action="desk_cccd_lookup", data__dossier=waiting.pk).exists()

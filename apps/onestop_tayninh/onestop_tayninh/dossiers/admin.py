@@ -352,22 +352,26 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             self._report(request, receipt)
             name = "change" if receipt.decided else "check"
             return HttpResponseRedirect(reverse(f"admin:dossiers_dossier_{name}", args=[dossier.pk]))
-        # The applicant's CCCD is known: what is already held for it is offered beside each component.
-        lookup = reuse.desk_lookup(
-            cccd=dossier.cccd,
-            officer=request.user,
-            desk=dossier.receiving_desk,
-            at=timezone.now(),
-            exclude_dossier_id=dossier.pk,
-            request=request,
-        )
+        # The applicant's CCCD is known: what is already held for it is offered beside each component
+        # (to an officer of the receiving desk; anyone else sees the page as before and may not act).
+        try:
+            lookup = reuse.desk_lookup(
+                cccd=dossier.cccd,
+                officer=request.user,
+                desk=dossier.receiving_desk,
+                at=timezone.now(),
+                exclude_dossier_id=dossier.pk,
+                request=request,
+            )
+        except PermissionDenied:
+            lookup = None
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": gettext_now("Kiểm tra hồ sơ"),
             "dossier": dossier,
             "lookup": lookup,
-            "slots": form.slots(lookup.held),
+            "slots": form.slots(lookup.held if lookup else ()),
             "documents": dossier.documents.select_related("requirement"),
             "missing": missing_requirements(dossier),
             "form": form,
