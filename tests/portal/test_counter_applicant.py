@@ -221,6 +221,8 @@ def test_kiosk_flow_pick_rate_and_reset(kiosk_client, world):
         page = kiosk_client.post(kiosk_url(world), {"code": dossier.code})
         assert page.status_code == 200 and "Gửi đánh giá" in page.content.decode()
         token = page.context["rating_hidden"][0][1]
+        # The form names the dossier for this desk's rating only: no door to the result or the status.
+        assert kiosk_client.get(f"/ho-so/{token}/").status_code == 404
         done = kiosk_client.post(kiosk_url(world), {"t": token, "satisfied": "no", **ANSWERS})
     html = done.content.decode()
     assert "Cảm ơn Ông/Bà đã đánh giá" in html

@@ -61,3 +61,25 @@ def desk_for_kiosk_token(token: str) -> int | None:
     except signing.BadSignature:
         return None
     return int(value) if value.isdigit() else None
+
+
+KIOSK_RATING_SALT = "onestop_tayninh.dossiers.kiosk-rating"
+KIOSK_RATING_SECONDS = 15 * 60
+
+
+def kiosk_rating_token(dossier: Dossier, desk_id: int) -> str:
+    """The kiosk's rating form names its dossier with this, not with the applicant's link: it rates
+    one dossier at one desk for a quarter of an hour, and opens no result (a code typed at the
+    counter has no second factor)."""
+    return signing.TimestampSigner(salt=KIOSK_RATING_SALT).sign(f"{dossier.pk}.{desk_id}")
+
+
+def dossier_for_kiosk_rating(token: str, desk_id: int) -> Dossier | None:
+    try:
+        value = signing.TimestampSigner(salt=KIOSK_RATING_SALT).unsign(token or "", max_age=KIOSK_RATING_SECONDS)
+    except signing.BadSignature:
+        return None
+    dossier_id, _dot, desk = value.partition(".")
+    if not (dossier_id.isdigit() and desk == str(desk_id)):
+        return None
+    return Dossier.objects.select_related("procedure_version", "state").filter(pk=int(dossier_id)).first()

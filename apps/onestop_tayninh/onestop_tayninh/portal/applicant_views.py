@@ -23,7 +23,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onestop_tayninh.directory.models import ReceptionDesk
-from onestop_tayninh.dossiers.access import applicant_token, desk_for_kiosk_token, dossier_for_token, kiosk_token
+from onestop_tayninh.dossiers.access import (
+    desk_for_kiosk_token,
+    dossier_for_kiosk_rating,
+    dossier_for_token,
+    kiosk_rating_token,
+    kiosk_token,
+)
 from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.security.audit import audited_file_response
 from onestop_tayninh.security.ratelimit import allow_configured
@@ -215,13 +221,13 @@ def _kiosk_rating_page(request, desk, dossier, context, form=None, status=200) -
         **selectors.applicant_page_context(dossier),
         **_rating_context(dossier, form),
         rating_action=reverse("portal:kiosk", args=[desk.code]),
-        rating_hidden=[("t", applicant_token(dossier))],
+        rating_hidden=[("t", kiosk_rating_token(dossier, desk.pk))],
     )
     return render(request, "portal/kiosk_rate.html", context, status=status)
 
 
 def _kiosk_rate(request, desk, context) -> HttpResponse:
-    dossier = dossier_for_token(request.POST.get("t", ""))
+    dossier = dossier_for_kiosk_rating(request.POST.get("t", ""), desk.pk)
     if dossier is None or dossier.receiving_desk_id != desk.pk:
         raise Http404
     form = RatingForm(request.POST)
