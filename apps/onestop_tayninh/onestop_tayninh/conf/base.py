@@ -271,7 +271,15 @@ ONESTOP_RATE_LIMITS = {
     "register": (config("ONESTOP_RATELIMIT_REGISTER", 10), 3600),
     "password_reset": (config("ONESTOP_RATELIMIT_PASSWORD_RESET", 10), 3600),
     "verify_resend": (config("ONESTOP_RATELIMIT_VERIFY_RESEND", 5), 3600),
+    # The applicant's pages without an account (portal.applicant_views): the signed link, the rating
+    # kiosk at the desk; the typed look-up /tra-cuu/ keeps its own limits (portal.views).
+    "applicant_link": (config("ONESTOP_RATELIMIT_APPLICANT_LINK", 60), 600),
+    "kiosk": (config("ONESTOP_RATELIMIT_KIOSK", 120), 600),
 }
+# How long the signed link on a receipt (QR code) and in the result messages opens the dossier
+# (status, electronic result, rating), and how long a desk's rating-kiosk link stays valid.
+ONESTOP_APPLICANT_LINK_DAYS = config("ONESTOP_APPLICANT_LINK_DAYS", 730)
+ONESTOP_KIOSK_TOKEN_DAYS = config("ONESTOP_KIOSK_TOKEN_DAYS", 365)
 # External login providers shown on the login page, in this order, by registered code
 # (accounts.login.registry.providers), e.g. "vneid" once a VNeID plugin exists. Empty: password login only.
 ONESTOP_LOGIN_PROVIDERS = config("ONESTOP_LOGIN_PROVIDERS", [], list)

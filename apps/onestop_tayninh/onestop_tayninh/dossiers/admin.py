@@ -17,7 +17,7 @@ from onestop_tayninh.directory.constants import RoleCode
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.directory.selectors import user_role_codes
 
-from . import services, views
+from . import reuse, services, views
 from .constants import Channel, DossierStatus, ReceiptDecision
 from .forms import CheckForm, ProcedurePickerForm, ReceiptForm
 from .models import Dossier, DossierDocument, DossierEvent
@@ -51,6 +51,7 @@ class ReadOnlyDossierInline(admin.TabularInline):
 
 class DossierDocumentInline(ReadOnlyDossierInline):
     model = DossierDocument
+    fk_name = "dossier"
     fields = ["requirement", "original_name", "content_type", "size", "document_type", "number", "uploaded_at"]
     readonly_fields = fields
 
@@ -235,6 +236,7 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             path("consultation/<int:pk>/answer/", wrap(views.consultation_answer), name=f"{prefix}_answer"),
             path("document/<int:pk>/", wrap(views.document_download), name=f"{prefix}_document"),
             path("<int:pk>/result/", wrap(views.result_download), name=f"{prefix}_result"),
+            path("held/<str:key>/", wrap(views.held_document_preview), name=f"{prefix}_held"),
             *super().get_urls(),
         ]
 
@@ -266,11 +268,23 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
         if RoleCode.RECEIVING_OFFICER not in user_role_codes(request.user):
             raise PermissionDenied(gettext_now("Chỉ cán bộ tiếp nhận mới được tiếp nhận hồ sơ."))
         picker = ProcedurePickerForm(request.GET or None, user=request.user)
-        form = desk = version = None
+        form = desk = version = lookup = None
         if picker.is_valid():
             desk, version = picker.cleaned_data["desk"], picker.cleaned_data["procedure"]
-            form = ReceiptForm(request.POST or None, request.FILES or None, version=version, desk=desk)
-            if request.method == "POST" and form.is_valid():
+            data = request.POST or None
+            if data is not None and "lookup" in data:
+                # "Tra cứu theo CCCD": what is already held for this CCCD; nothing is recorded yet.
+                lookup = reuse.desk_lookup(
+                    cccd=data.get("cccd", ""), officer=request.user, desk=desk, at=timezone.now(), request=request
+                )
+                data = data.copy()
+                for name, value in lookup.applicant.items():
+                    if not data.get(name) and value:
+                        data[name] = value.isoformat() if hasattr(value, "isoformat") else value
+                form = ReceiptForm(data, version=version, desk=desk)
+            else:
+                form = ReceiptForm(data, request.FILES or None, version=version, desk=desk)
+            if request.method == "POST" and lookup is None and form.is_valid():
                 try:
                     receipt = services.dossier_receive(
                         desk=desk,
@@ -293,6 +307,11 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
                     # Still waiting at the desk (a bad file, a refused decision): continue the check.
                     name = "change" if receipt.decided else "check"
                     return HttpResponseRedirect(reverse(f"admin:dossiers_dossier_{name}", args=[receipt.dossier.pk]))
+            if lookup is None and form.is_bound and any(form.data.get(f"reuse_{r.pk}") for r in form.requirements):
+                # The page comes back (an error) with documents chosen: offer them again.
+                lookup = reuse.desk_lookup(
+                    cccd=form.data.get("cccd", ""), officer=request.user, desk=desk, at=timezone.now(), request=request
+                )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -302,6 +321,8 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             "desk": desk,
             "version": version,
             "decisions": ReceiptDecision,
+            "lookup": lookup,
+            "slots": form.slots(lookup.held if lookup else ()) if form else [],
         }
         return TemplateResponse(request, "dossiers/admin/receive.html", context)
 
@@ -312,6 +333,8 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             "decision": request.POST.get("decision", ""),
             "items": form.item_list(),
             "reason": form.cleaned_data["reason"],
+            "reuses": form.reuses(),
+            "metadata": form.metadata(),
         }
 
     def _report(self, request, receipt: services.Receipt) -> None:
@@ -344,11 +367,26 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             self._report(request, receipt)
             name = "change" if receipt.decided else "check"
             return HttpResponseRedirect(reverse(f"admin:dossiers_dossier_{name}", args=[dossier.pk]))
+        # The applicant's CCCD is known: what is already held for it is offered beside each component
+        # (to an officer of the receiving desk; anyone else sees the page as before and may not act).
+        try:
+            lookup = reuse.desk_lookup(
+                cccd=dossier.cccd,
+                officer=request.user,
+                desk=dossier.receiving_desk,
+                at=timezone.now(),
+                exclude_dossier_id=dossier.pk,
+                request=request,
+            )
+        except PermissionDenied:
+            lookup = None
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": gettext_now("Kiểm tra hồ sơ"),
             "dossier": dossier,
+            "lookup": lookup,
+            "slots": form.slots(lookup.held if lookup else ()),
             "documents": dossier.documents.select_related("requirement"),
             "missing": missing_requirements(dossier),
             "form": form,

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onestop_tayninh.catalog.models import ProcedureVersion
+from onestop_tayninh.catalog.models import DocumentType, ProcedureVersion
 from onestop_tayninh.directory.constants import Tier
 from onestop_tayninh.directory.models import AdministrativeUnit, ReceptionDesk
 from onestop_tayninh.directory.selectors import residence_units
@@ -15,6 +15,7 @@ from onestop_tayninh.directory.selectors import residence_units
 from .applicants import Applicant
 from .constants import DESK_CHANNELS, ApplicantKind, Channel, ReturnMethod
 from .selectors import competent_unit_field
+from .services import DocumentMetadata
 
 
 class ProcedurePickerForm(forms.Form):
@@ -170,6 +171,7 @@ class ReceiptForm(forms.Form):
                     attrs={"accept": ",".join(f".{kind}" for kind in requirement.accepted_types)}
                 ),
             )
+            self._add_slot_fields(requirement)
 
     @staticmethod
     def file_field_name(requirement) -> str:
@@ -196,6 +198,77 @@ class ReceiptForm(forms.Form):
 
     def file_fields(self):
         return [self[self.file_field_name(requirement)] for requirement in self.requirements]
+
+    # --- per component: a document already held instead of a scan, and the digitisation metadata ---
+
+    META_FIELDS = ("doctype", "number", "issuer", "issue_date")
+
+    def _add_slot_fields(self, requirement) -> None:
+        pk = requirement.pk
+        self.fields[f"reuse_{pk}"] = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+        self.fields[f"doctype_{pk}"] = forms.ModelChoiceField(
+            DocumentType.objects.all(),
+            label=_("Loại giấy tờ"),
+            required=False,
+            initial=requirement.document_type_id,
+            empty_label=_("— Chưa phân loại —"),
+        )
+        self.fields[f"number_{pk}"] = forms.CharField(label=_("Số, ký hiệu"), max_length=100, required=False)
+        self.fields[f"issuer_{pk}"] = forms.CharField(label=_("Cơ quan cấp"), max_length=255, required=False)
+        self.fields[f"issue_date_{pk}"] = forms.DateField(
+            label=_("Ngày cấp"),
+            required=False,
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        )
+
+    def reuses(self) -> list[tuple]:
+        """(requirement, offer key) for each component the officer took from the documents already held."""
+        return [
+            (requirement, self.cleaned_data[f"reuse_{requirement.pk}"])
+            for requirement in self.requirements
+            if self.cleaned_data.get(f"reuse_{requirement.pk}")
+        ]
+
+    def metadata(self) -> dict[int, DocumentMetadata]:
+        """What the officer typed off each paper document (số hóa), by requirement id."""
+        return {
+            requirement.pk: DocumentMetadata(
+                document_type=self.cleaned_data.get(f"doctype_{requirement.pk}"),
+                number=self.cleaned_data.get(f"number_{requirement.pk}") or "",
+                issuer=self.cleaned_data.get(f"issuer_{requirement.pk}") or "",
+                issue_date=self.cleaned_data.get(f"issue_date_{requirement.pk}"),
+            )
+            for requirement in self.requirements
+        }
+
+    def slots(self, held=()) -> list[dict]:
+        """One block per component for the page: its upload, the documents held that could stand for
+        it (the same document type first), the one chosen, and the metadata fields."""
+        offers = [item for _source, items in held for item in items]
+        slots = []
+        for requirement in self.requirements:
+            pk = requirement.pk
+            same_type = requirement.document_type_id
+            # The same component of an earlier dossier first, then the same document type, then the rest.
+            ranked = sorted(
+                offers,
+                key=lambda item: (
+                    item.title != requirement.name,
+                    not (same_type and item.document_type_id == same_type),
+                ),
+            )
+            chosen = (self.data.get(f"reuse_{pk}") if self.is_bound else "") or ""
+            slots.append(
+                {
+                    "requirement": requirement,
+                    "file": self[self.file_field_name(requirement)],
+                    "reuse_name": f"reuse_{pk}",
+                    "chosen": chosen,
+                    "offers": ranked,
+                    "meta": [self[f"{name}_{pk}"] for name in self.META_FIELDS],
+                }
+            )
+        return slots
 
 
 class CheckForm(ReceiptForm):

@@ -30,7 +30,7 @@ from .constants import (
     FormsVersion,
     ReturnMethod,
 )
-from .query import DossierQuerySet
+from .query import DossierDocumentQuerySet, DossierQuerySet
 
 SEARCH_NAME_LENGTH = 500
 
@@ -415,6 +415,27 @@ class DossierDocument(models.Model):
         related_name="reuses",
         help_text=_("Giấy tờ công dân chọn lại từ kho dữ liệu điện tử thay vì tải lên (chỉ tiêu tái sử dụng)."),
     )
+    # At the desk the officer may also attach what an earlier dossier of the same CCCD holds (dossiers.reuse).
+    reused_document = models.ForeignKey(
+        "self",
+        verbose_name=_("dùng lại giấy tờ của hồ sơ trước"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reuses",
+        help_text=_("Thành phần của hồ sơ trước (cùng số CCCD) được dùng lại thay vì quét lại (chỉ tiêu tái sử dụng)."),
+    )
+    reused_result = models.ForeignKey(
+        Dossier,
+        verbose_name=_("dùng lại kết quả của hồ sơ"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="result_reuses",
+        help_text=_("Kết quả giải quyết đã cấp ở hồ sơ trước được dùng lại thay vì quét lại (chỉ tiêu tái sử dụng)."),
+    )
+
+    objects = DossierDocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("giấy tờ trong hồ sơ")

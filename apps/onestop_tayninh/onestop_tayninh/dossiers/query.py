@@ -1,6 +1,6 @@
 import re
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from onestop_tayninh.core.rowlevel import AgencyScopedQuerySet, visible_agency_id_list
 from onestop_tayninh.core.text import fold
@@ -23,6 +23,12 @@ class DossierQuerySet(AgencyScopedQuerySet):
 
     def open(self):
         return self.filter(status="received", closed_at__isnull=True)
+
+    def with_reuse(self):
+        """Dossiers with at least one reused component: the reuse indicator's numerator (docs/domain.md §9)."""
+        from .models import DossierDocument
+
+        return self.filter(Exists(DossierDocument.objects.reused().filter(dossier=OuterRef("pk"))))
 
     def overdue(self, *, at):
         return self.open().filter(due_at__lt=at, paused_at__isnull=True)
@@ -49,3 +55,17 @@ class DossierQuerySet(AgencyScopedQuerySet):
         if " " not in folded:
             return self.filter(search_given__istartswith=folded)
         return self.filter(search_name__istartswith=folded)
+
+
+# Where a reused document came from: the citizen's vault (online or at the desk with consent), an
+# earlier dossier's component, or a result issued earlier (dossiers.reuse).
+REUSE_LINKS = ("reused_from", "reused_document", "reused_result")
+
+
+class DossierDocumentQuerySet(QuerySet):
+    def reused(self):
+        """Documents attached from what the state already held instead of a new upload or scan."""
+        condition = Q()
+        for name in REUSE_LINKS:
+            condition |= Q(**{f"{name}__isnull": False})
+        return self.filter(condition)

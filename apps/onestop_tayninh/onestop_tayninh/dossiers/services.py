@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +28,7 @@ from onestop_tayninh.catalog.models import DocumentRequirement, DocumentType, Pr
 from onestop_tayninh.directory.constants import RoleCode
 from onestop_tayninh.directory.models import AdministrativeUnit, Agency, ReceptionDesk
 from onestop_tayninh.directory.selectors import user_role_codes
-from onestop_tayninh.security.uploads import check_upload, detect_type, max_upload_bytes
+from onestop_tayninh.security.uploads import TYPE_ALIASES, TYPE_MIMES, check_upload, detect_type, max_upload_bytes
 from onestop_tayninh.workflows.constants import Effect
 
 from .actions import applicant_transition, grant_access, workflow_start
@@ -53,6 +53,7 @@ from .events import (
     record,
 )
 from .models import Dossier, DossierCodeCounter, DossierDocument
+from .reuse import held_document
 from .selectors import (
     awaiting_applicant,
     can_withdraw,
@@ -244,6 +245,108 @@ def _document_attach(*, dossier, requirement, file, officer, at, label, document
     return document
 
 
+@dataclass(frozen=True)
+class DocumentMetadata:
+    """What the officer reads off a paper document while scanning it (số hóa): kept for reuse."""
+
+    document_type: DocumentType | None = None
+    number: str = ""
+    issuer: str = ""
+    issue_date: dt.date | None = None
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "document_type": self.document_type,
+            "number": self.number.strip()[:100],
+            "issuer": self.issuer.strip()[:255],
+            "issue_date": self.issue_date,
+        }
+
+
+NO_METADATA = DocumentMetadata()
+
+
+def _accepts(requirement: DocumentRequirement | None, content_type: str) -> bool:
+    kinds = requirement.accepted_types if requirement else DEFAULT_FILE_KINDS
+    wanted = {TYPE_ALIASES.get(kind.lower(), kind.lower()) for kind in kinds}
+    return any(content_type in TYPE_MIMES.get(kind, ()) for kind in wanted)
+
+
+@transaction.atomic
+def dossier_document_reuse(
+    *,
+    dossier: Dossier,
+    requirement: DocumentRequirement | None,
+    key: str,
+    officer: User,
+    at: dt.datetime,
+    metadata: DocumentMetadata = NO_METADATA,
+) -> DossierDocument:
+    """Attach a document already held for the applicant's CCCD (dossiers.reuse) instead of a new scan.
+
+    The offer is looked up again with the dossier's own CCCD, so a key for another person's
+    document finds nothing. The dossier shares the stored file (nothing is copied) and records
+    where it came from, for the reuse indicator; attaching the same file twice keeps one.
+    """
+    dossier = _locked(dossier)
+    ensure_receiving_officer(officer=officer, desk=dossier.receiving_desk)
+    label = requirement.name if requirement else _("Giấy tờ nộp thêm")
+    if dossier.status not in (DossierStatus.TO_CHECK, DossierStatus.RECEIVED):
+        raise ValidationError(
+            _("Không thể thêm giấy tờ vào hồ sơ đang ở trạng thái “%(status)s”.")
+            % {"status": dossier.get_status_display()}
+        )
+    if requirement is not None and requirement.version_id != dossier.procedure_version_id:
+        raise ValidationError(_("Thành phần “%(name)s” không thuộc thủ tục của hồ sơ.") % {"name": requirement.name})
+    held = held_document(key=key, cccd=dossier.cccd, day=at.astimezone(VIETNAM_TZ).date())
+    if held is None:
+        raise ValidationError(
+            _("%(name)s: không tìm thấy giấy tờ đã có này của người nộp; hãy quét bản giấy.") % {"name": label}
+        )
+    if not _accepts(requirement, held.content_type):
+        raise ValidationError(
+            _("%(name)s: giấy tờ “%(title)s” không đúng định dạng cho phép.") % {"name": label, "title": held.title}
+        )
+    existing = dossier.documents.filter(requirement=requirement, file=held.stored_name).first()
+    if existing is not None:
+        return existing
+    values = metadata.fields()
+    document = DossierDocument(
+        dossier=dossier,
+        requirement=requirement,
+        original_name=held.original_name[:255],
+        content_type=held.content_type,
+        size=held.size,
+        document_type=values["document_type"]
+        or (DocumentType.objects.filter(pk=held.document_type_id).first() if held.document_type_id else None)
+        or (requirement.document_type if requirement else None),
+        issuer=values["issuer"] or held.issuer[:255],
+        issue_date=values["issue_date"] or held.issue_date,
+        number=values["number"] or held.number[:100],
+        uploaded_by=officer,
+        uploaded_at=at,
+        **held.link,
+    )
+    # Shared with the dossier (or the vault) that holds it: the stored name, never a copy.
+    document.file.name = held.stored_name
+    document.full_clean()
+    document.save()
+    record(
+        dossier=dossier,
+        payload=DocumentAdded(
+            document=document.pk,
+            requirement=requirement.pk if requirement else None,
+            name=label,
+            sha256=held.sha256,
+            reused=True,
+            reuse_source=held.source,
+        ),
+        actor=officer,
+        at=at,
+    )
+    return document
+
+
 # --- dossier code -----------------------------------------------------------------------------
 
 
@@ -399,17 +502,36 @@ def dossier_check(
     at: dt.datetime,
     items: Iterable[str] = (),
     reason: str = "",
+    reuses: Iterable[tuple[DocumentRequirement | None, str]] = (),
+    metadata: Mapping[int, DocumentMetadata] | None = None,
 ) -> Receipt:
-    """Continue the receipt check: attach each file, then decide if every file passed the gate.
+    """Continue the receipt check: attach each file (or a document already held), then decide if every one passed.
 
     Not one transaction, on purpose: each file is attached (and scanned) by its own service call,
     so one bad file or a refused decision (a required component still missing) loses nothing
     already kept, and the officer continues the same check. The refusals come back as messages.
+    `metadata` (by requirement id) is what the officer typed off each paper document.
     """
     errors: list[str] = []
-    for requirement, file in uploads:
+    metadata = metadata or {}
+    for requirement, key in reuses:
         try:
-            dossier_document_add(dossier=dossier, requirement=requirement, file=file, officer=officer, at=at)
+            dossier_document_reuse(
+                dossier=dossier,
+                requirement=requirement,
+                key=key,
+                officer=officer,
+                at=at,
+                metadata=metadata.get(requirement.pk, NO_METADATA) if requirement else NO_METADATA,
+            )
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    for requirement, file in uploads:
+        meta = metadata.get(requirement.pk, NO_METADATA) if requirement else NO_METADATA
+        try:
+            dossier_document_add(
+                dossier=dossier, requirement=requirement, file=file, officer=officer, at=at, **meta.fields()
+            )
         except ValidationError as exc:
             errors.extend(exc.messages)
     if errors:
@@ -434,6 +556,8 @@ def dossier_receive(
     items: Iterable[str] = (),
     reason: str = "",
     object_unit: AdministrativeUnit | None = None,
+    reuses: Iterable[tuple[DocumentRequirement | None, str]] = (),
+    metadata: Mapping[int, DocumentMetadata] | None = None,
 ) -> Receipt:
     """The desk's receipt: start the dossier, keep every good file, then decide (Form 01, 02 or 03).
 
@@ -451,7 +575,15 @@ def dossier_receive(
         object_unit=object_unit,
     )
     return dossier_check(
-        dossier=dossier, officer=officer, uploads=uploads, decision=decision, items=items, reason=reason, at=at
+        dossier=dossier,
+        officer=officer,
+        uploads=uploads,
+        decision=decision,
+        items=items,
+        reason=reason,
+        at=at,
+        reuses=reuses,
+        metadata=metadata,
     )
 
 

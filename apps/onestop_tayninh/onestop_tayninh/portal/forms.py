@@ -54,6 +54,18 @@ class LookupForm(forms.Form):
     )
 
 
+class KioskCodeForm(forms.Form):
+    """The desk's rating tablet: the receipt's QR scanned (the scanner types the link) or the code typed."""
+
+    code = forms.CharField(
+        label=_("Mã hồ sơ"),
+        max_length=500,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "off", "placeholder": "000.00.02.H53-270301-0001"}
+        ),
+    )
+
+
 class DraftContactForm(forms.Form):
     """Where to receive, how to be reached: the part of the draft page that is not the e-form."""
 

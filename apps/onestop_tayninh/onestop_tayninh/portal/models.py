@@ -10,7 +10,7 @@ from onestop_tayninh.dossiers.constants import ReturnMethod
 from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.security.uploads import GatedFileField
 
-from .constants import DraftStatus
+from .constants import DraftStatus, RatingChannel
 
 
 class SubmissionDraft(models.Model):
@@ -164,8 +164,26 @@ class ServiceRating(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("người đánh giá"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
-        help_text=_("Công dân đã nộp hồ sơ."),
+        help_text=_("Tài khoản công dân đã nộp hồ sơ; trống khi người nộp trực tiếp đánh giá không cần tài khoản."),
+    )
+    channel = models.CharField(
+        _("đánh giá qua"),
+        max_length=16,
+        choices=RatingChannel.choices,
+        default=RatingChannel.ACCOUNT,
+        help_text=_("Tài khoản cổng dịch vụ công, đường dẫn (mã QR) trên giấy tiếp nhận, hay máy đánh giá tại quầy."),
+    )
+    desk = models.ForeignKey(
+        ReceptionDesk,
+        verbose_name=_("quầy đánh giá"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Bộ phận một cửa có máy đánh giá, khi đánh giá tại quầy."),
     )
     satisfied = models.BooleanField(
         _("hài lòng"), help_text=_("Đánh giá chung: hài lòng hay không hài lòng (chỉ tiêu mức độ hài lòng).")

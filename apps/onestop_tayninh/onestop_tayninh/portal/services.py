@@ -18,13 +18,13 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop_tayninh.catalog.eforms import build_eform
 from onestop_tayninh.catalog.models import DocumentRequirement, ProcedureVersion
-from onestop_tayninh.directory.models import AdministrativeUnit
+from onestop_tayninh.directory.models import AdministrativeUnit, ReceptionDesk
 from onestop_tayninh.dossiers.constants import ReturnMethod
 from onestop_tayninh.dossiers.events import Rated, record
 from onestop_tayninh.dossiers.models import Dossier
@@ -38,7 +38,7 @@ from onestop_tayninh.security.uploads import TYPE_ALIASES, TYPE_MIMES, CheckedUp
 from onestop_tayninh.vault.models import VaultDocument
 from onestop_tayninh.workflows.constants import StateKind
 
-from .constants import DRAFT_KEEP_DAYS, RATING_QUESTIONS, DraftStatus
+from .constants import DRAFT_KEEP_DAYS, RATING_QUESTIONS, DraftStatus, RatingChannel
 from .models import DraftFile, ServiceRating, SubmissionDraft
 
 if TYPE_CHECKING:
@@ -410,13 +410,69 @@ def can_rate(dossier: Dossier) -> bool:
 def dossier_rate(
     *, dossier: Dossier, citizen: User, satisfied: bool, answers: dict[str, str], comment: str, at: dt.datetime
 ) -> ServiceRating:
+    """The citizen rates their own dossier from their account."""
     dossier = Dossier.objects.select_for_update().select_related("state").get(pk=dossier.pk)
     if dossier.applicant_account_id != citizen.pk:
         raise PermissionDenied(_("Bạn không phải người nộp hồ sơ này."))
+    return _rating_save(
+        dossier=dossier,
+        citizen=citizen,
+        satisfied=satisfied,
+        answers=answers,
+        comment=comment,
+        at=at,
+        channel=RatingChannel.ACCOUNT,
+    )
+
+
+@transaction.atomic
+def dossier_rate_without_account(
+    *,
+    dossier: Dossier,
+    satisfied: bool,
+    answers: dict[str, str],
+    comment: str,
+    at: dt.datetime,
+    desk: ReceptionDesk | None = None,
+) -> ServiceRating:
+    """The applicant rates without an account: through the receipt's signed link, or on the desk's kiosk.
+
+    Whoever holds the link (or stands at the counter) is taken for the applicant: the caller has
+    checked the signed token, or that the kiosk belongs to `desk`. A kiosk rates only dossiers that
+    desk received (and returns). The same rules as from an account: once the result is out, once
+    per dossier (the dossier row is locked, and the rating's one-to-one key refuses a second row).
+    """
+    dossier = Dossier.objects.select_for_update().select_related("state").get(pk=dossier.pk)
+    if desk is not None and dossier.receiving_desk_id != desk.pk:
+        raise PermissionDenied(_("Hồ sơ này không do bộ phận một cửa này tiếp nhận."))
+    return _rating_save(
+        dossier=dossier,
+        citizen=None,
+        satisfied=satisfied,
+        answers=answers,
+        comment=comment,
+        at=at,
+        channel=RatingChannel.KIOSK if desk is not None else RatingChannel.LINK,
+        desk=desk,
+    )
+
+
+def _rating_save(
+    *,
+    dossier: Dossier,
+    citizen: User | None,
+    satisfied: bool,
+    answers: dict[str, str],
+    comment: str,
+    at: dt.datetime,
+    channel: str,
+    desk: ReceptionDesk | None = None,
+) -> ServiceRating:
+    """Inside the caller's transaction, with the dossier row locked."""
     if ServiceRating.objects.filter(dossier=dossier).exists():
-        raise ValidationError(_("Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần."))
+        raise ValidationError(_("Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần."), code="rated")
     if not can_rate(dossier):
-        raise ValidationError(_("Chỉ đánh giá được sau khi có kết quả giải quyết."))
+        raise ValidationError(_("Chỉ đánh giá được sau khi có kết quả giải quyết."), code="too_early")
     scores: dict[str, int] = {}
     for question in RATING_QUESTIONS:
         value = str(answers.get(question["code"], ""))
@@ -426,13 +482,25 @@ def dossier_rate(
     rating = ServiceRating(
         dossier=dossier,
         citizen=citizen,
+        channel=channel,
+        desk=desk,
         satisfied=satisfied,
         answers=scores,
         score=sum(scores.values()),
         comment=(comment or "").strip()[:2000],
         created_at=at,
     )
-    rating.full_clean()
-    rating.save()
-    record(dossier=dossier, payload=Rated(satisfied=satisfied, score=rating.score), actor=citizen, at=at)
+    rating.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            rating.save()
+    except IntegrityError:
+        # Another request rated the same dossier between the check and the insert.
+        raise ValidationError(_("Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần."), code="rated") from None
+    record(
+        dossier=dossier,
+        payload=Rated(satisfied=satisfied, score=rating.score, channel=channel),
+        actor=citizen,
+        at=at,
+    )
     return rating
