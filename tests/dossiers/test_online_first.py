@@ -5,11 +5,13 @@ scan warns the desk's receiving officers as the check time nears and, once it ha
 head too, once per dossier and check time."""
 
 import datetime as dt
+import importlib
 import re
 import threading
 
 import pytest
 
+from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
@@ -301,3 +303,15 @@ def test_two_scans_at_once_alert_once(world, online, message_templates):
     assert DeadlineAlert.objects.filter(kind="check_overdue").count() == 3
     # Three dossiers, three officials told (two receiving officers and the head), on two channels.
     assert Message.objects.filter(template_key="check_overdue").count() == 3 * 3 * 2
+
+
+def test_online_dossiers_already_waiting_get_their_check_time_from_the_migration(online):
+    """Migration 0010: an online dossier sent before the check time existed gets it from when it was sent."""
+    migration = importlib.import_module("onestop_tayninh.dossiers.migrations.0010_online_check_due")
+    waiting = submit_online(online, at=local(2027, 3, 5, 16, 0))
+    counter = walk_in(online, at=local(2027, 3, 5, 16, 0))
+    Dossier.objects.filter(pk=waiting.pk).update(check_due_at=None)
+    migration.backfill_check_due(apps, None)
+    waiting.refresh_from_db()
+    counter.refresh_from_db()
+    assert waiting.check_due_at == local(2027, 3, 8, 16, 0) and counter.check_due_at is None
