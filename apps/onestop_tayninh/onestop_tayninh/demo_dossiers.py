@@ -68,6 +68,8 @@ GIVEN = [
     "Uyên",
     "Vy",
 ]
+# The workflows' hand-over from the desk to the competent agency.
+HAND_OVER = "chuyen-xu-ly"
 # Paths through the workflows; each dossier follows one for as far as demo officials can take it.
 PLANS: list[list[str] | None] = [
     [],
@@ -338,6 +340,9 @@ def _demo_comment(dossier: Dossier, step: Transition) -> str:
 
 
 def _advance(dossier: Dossier, plan: list[str], at: dt.datetime, clock: DemoClock, rng: random.Random) -> None:
+    if dossier.state_id and not dossier.state.is_initial:
+        # A desk that transfers on receipt has already made the hand-over (docs/domain.md §5.4).
+        plan = [code for code in plan if code != HAND_OVER]
     for code in plan:
         at = clock.step(at, rng.choice(STEP_GAPS))
         step = Transition.objects.filter(version=dossier.workflow_version, code=code, source=dossier.state).first()

@@ -204,6 +204,12 @@ ONESTOP_OUTSIDE_HOURS_NEXT_OPENING = config("ONESTOP_OUTSIDE_HOURS_NEXT_OPENING"
 ONESTOP_OUTSIDE_HOURS_NEXT_OPENING_CHANNELS = config(
     "ONESTOP_OUTSIDE_HOURS_NEXT_OPENING_CHANNELS", ["online", "zalo"], list
 )
+# Online (level 3 and 4) dossiers are handled first (docs/domain.md §5.3): the desk must check one
+# within this many working hours of its submission (or of its Form 02 supplement), counted on the
+# working calendar; 0 sets no limit. The deadline scan warns the desk's receiving officers this many
+# working hours before (ONESTOP_ONLINE_CHECK_DUE_SOON_HOURS) and, once passed, the desk's head too.
+ONESTOP_ONLINE_CHECK_HOURS = config("ONESTOP_ONLINE_CHECK_HOURS", 8)
+ONESTOP_ONLINE_CHECK_DUE_SOON_HOURS = config("ONESTOP_ONLINE_CHECK_DUE_SOON_HOURS", 2)
 
 # --- Security (onestop_tayninh.security; README "Bảo mật / Security") -------------------------
 # Login lockout (django-axes): after ONESTOP_LOGIN_FAILURE_LIMIT failures for one account, and

@@ -1,12 +1,14 @@
 """The desk's dossier pages: row-level scoped list, search by code / CCCD / name, read-only history."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext as gettext_now
@@ -18,10 +20,19 @@ from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.directory.selectors import user_role_codes
 
 from . import reuse, services, views
-from .constants import Channel, DossierStatus, ReceiptDecision
+from .constants import ONLINE_CHANNELS, Channel, DossierStatus, ReceiptDecision
 from .forms import CheckForm, ProcedurePickerForm, ReceiptForm
 from .models import Dossier, DossierDocument, DossierEvent
-from .selectors import BUCKETS, competent_agency_for, dossier_page_context, inbox, missing_requirements
+from .query import queue_priority
+from .selectors import (
+    BUCKETS,
+    check_overdue,
+    competent_agency_for,
+    dossier_page_context,
+    inbox,
+    missing_requirements,
+    transfer_on_receipt_note,
+)
 
 PROCEDURE_NAME_CHARS = 90
 # How the dossier came, under the applicant's name in the list; the dossier page gives the full wording.
@@ -29,8 +40,12 @@ CHANNEL_SHORT = {
     Channel.DESK: _("Trực tiếp"),
     Channel.POST: _("Bưu chính"),
     Channel.ONLINE: _("Trực tuyến"),
-    Channel.ZALO: _("Zalo"),
+    Channel.ZALO: _("Trực tuyến qua Zalo"),
 }
+
+
+def local_time(moment) -> str:
+    return date_format(timezone.localtime(moment), "H:i d/m/Y")
 
 
 class ReadOnlyDossierInline(admin.TabularInline):
@@ -107,6 +122,15 @@ class InboxFilter(admin.SimpleListFilter):
         if not self.value():
             return queryset
         return queryset & inbox(user=request.user, bucket=self.value(), at=timezone.now())
+
+
+class QueueChangeList(ChangeList):
+    """Every list of dossiers in the desk is a work queue (docs/domain.md §5.3): online dossiers still in
+    hand come first, those waiting for the check by their check time; the order an official picks (a
+    column heading) applies within that."""
+
+    def get_ordering(self, request, queryset):
+        return [*queue_priority(), *super().get_ordering(request, queryset)]
 
 
 @admin.register(Dossier)
@@ -206,7 +230,28 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("người nộp"), ordering="search_name")
     def applicant(self, obj: Dossier) -> str:
         channel = CHANNEL_SHORT.get(obj.channel, obj.get_channel_display())
-        return format_html('{}<br><small class="quiet">{}</small>', obj.applicant_name, channel)
+        if obj.channel not in ONLINE_CHANNELS:
+            return format_html('{}<br><small class="quiet">{}</small>', obj.applicant_name, channel)
+        # Online dossiers are handled first (docs/domain.md §5.3): marked where the eye starts on each row,
+        # with the check time of one waiting for the check (in red once passed), in the column a phone shows.
+        badge = format_html(
+            '<span class="queue-badge online" title="{}">{}</span>',
+            gettext_now("Hồ sơ trực tuyến: được ưu tiên xử lý trước"),
+            channel,
+        )
+        if obj.status != DossierStatus.TO_CHECK or obj.check_due_at is None:
+            return format_html("{}<br>{}", obj.applicant_name, badge)
+        if check_overdue(obj, at=timezone.now()):
+            check = format_html(
+                '<span class="queue-badge late">{} {}</span>',
+                gettext_now("Quá hạn kiểm tra từ"),
+                local_time(obj.check_due_at),
+            )
+        else:
+            check = format_html(
+                '<small class="check-due">{} {}</small>', gettext_now("Hạn kiểm tra"), local_time(obj.check_due_at)
+            )
+        return format_html("{}<br>{}<br>{}", obj.applicant_name, badge, check)
 
     @admin.display(description=_("tình trạng"), ordering="status")
     def situation(self, obj: Dossier) -> str:
@@ -251,6 +296,9 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
 
     def get_list_filter(self, request):
         return [InboxFilter, *self.list_filter]
+
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
@@ -343,16 +391,24 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
         if not receipt.decided:
             return
         dossier = receipt.dossier
+        note = ""
         if dossier.status == DossierStatus.RECEIVED:
             message = gettext_now("Đã tiếp nhận hồ sơ %(code)s, hẹn trả kết quả %(due)s.") % {
                 "code": dossier.code,
                 "due": f"{timezone.localtime(dossier.due_at):%H:%M %d/%m/%Y}",
             }
+            # Handed over at once to the competent agency (docs/domain.md §5.4): said with the receipt; or
+            # why it stays at the desk, as a warning of its own.
+            note = transfer_on_receipt_note(dossier, officer=request.user)
+            if note and dossier.state_id and not dossier.state.is_initial:
+                message, note = f"{message} {note}", ""
         elif dossier.status == DossierStatus.INCOMPLETE:
             message = gettext_now("Đã lập phiếu yêu cầu bổ sung, hoàn thiện hồ sơ.")
         else:
             message = gettext_now("Đã lập phiếu từ chối tiếp nhận hồ sơ.")
         self.message_user(request, message, messages.SUCCESS)
+        if note:
+            self.message_user(request, note, messages.WARNING)
 
     def check_view(self, request, pk):
         """Continue the check of a dossier waiting at the desk (an unfinished receipt, or one sent online)."""
@@ -389,6 +445,7 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             "slots": form.slots(lookup.held if lookup else ()),
             "documents": dossier.documents.select_related("requirement"),
             "missing": missing_requirements(dossier),
+            "check_overdue": check_overdue(dossier, at=timezone.now()),
             "form": form,
             "decisions": ReceiptDecision,
         }

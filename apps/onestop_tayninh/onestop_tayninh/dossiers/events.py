@@ -108,6 +108,8 @@ class Transitioned(Payload):
     supplement_count: int | None = None
     paused_working_seconds: int | None = None
     new_due_at: dt.datetime | None = None
+    #: The hand-over the desk made by itself as it accepted the dossier (ReceptionDesk.transfer_on_receipt).
+    on_receipt: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

@@ -186,6 +186,16 @@ class Dossier(models.Model):
         related_name="received_dossiers",
         help_text=_("Cán bộ đã tiếp nhận hồ sơ."),
     )
+    check_due_at = models.DateTimeField(
+        _("hạn kiểm tra"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Hồ sơ trực tuyến: bộ phận một cửa phải kiểm tra trước thời điểm này "
+            "(số giờ làm việc theo ONESTOP_ONLINE_CHECK_HOURS kể từ khi công dân nộp hoặc nộp lại)."
+        ),
+    )
     forms_version = models.CharField(
         _("bộ biểu mẫu"),
         max_length=8,
@@ -313,6 +323,8 @@ class Dossier(models.Model):
             models.Index(fields=["current_agency", "closed_at", "due_at"]),
             # The desk's register: its line numbers and date ranges (printing).
             models.Index(fields=["receiving_desk", "received_at"]),
+            # The deadline scan's online dossiers waiting for the check.
+            models.Index(fields=["status", "check_due_at"]),
         ]
 
     def __str__(self) -> str:
@@ -633,7 +645,9 @@ class DeadlineAlert(models.Model):
     """The mark the deadline scan leaves: this dossier was found due soon / overdue for this due date.
 
     Unique per (dossier, kind, due date), so the scan is idempotent; a new appointment date
-    (apology, supplement pause) is a new due date and is watched again.
+    (apology, supplement pause) is a new due date and is watched again. The `check_*` kinds watch
+    the check time of an online dossier waiting at the desk (`Dossier.check_due_at`, docs/domain.md
+    §5.3): `due_at` is then that check time, `agency` the desk's.
     """
 
     dossier = models.ForeignKey(
@@ -644,9 +658,15 @@ class DeadlineAlert(models.Model):
         help_text=_("Hồ sơ được đánh dấu."),
     )
     kind = models.CharField(
-        _("loại"), max_length=16, choices=AlertKind.choices, help_text=_("Sắp đến hạn hay đã quá hạn.")
+        _("loại"),
+        max_length=16,
+        choices=AlertKind.choices,
+        help_text=_("Sắp đến hạn hay đã quá hạn (hạn trả kết quả, hoặc hạn kiểm tra hồ sơ trực tuyến)."),
     )
-    due_at = models.DateTimeField(_("hạn lúc đánh dấu"), help_text=_("Hạn trả kết quả khi đánh dấu."))
+    due_at = models.DateTimeField(
+        _("hạn lúc đánh dấu"),
+        help_text=_("Hạn trả kết quả (hoặc hạn kiểm tra của hồ sơ trực tuyến) khi đánh dấu."),
+    )
     agency = models.ForeignKey(
         "directory.Agency",
         verbose_name=_("cơ quan đang giữ"),

@@ -1,11 +1,32 @@
 import re
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, DateTimeField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.expressions import OrderBy
 
 from onestop_tayninh.core.rowlevel import AgencyScopedQuerySet, visible_agency_id_list
 from onestop_tayninh.core.text import fold
 
+from .constants import ONLINE_CHANNELS, DossierStatus
+
 CODE_LIKE = re.compile(r"^\d{3}\.[\d.A-Za-z-]*$")
+
+
+def queue_priority() -> list[OrderBy]:
+    """The first sort keys of every queue of the desk (docs/domain.md §5.3): online dossiers still in hand
+    come before the others, and among those waiting for the desk's check the one whose check time ends
+    first comes first. Whatever order an official picks follows these keys."""
+    in_hand = Q(
+        channel__in=ONLINE_CHANNELS,
+        status__in=(DossierStatus.TO_CHECK, DossierStatus.RECEIVED),
+        closed_at__isnull=True,
+    )
+    online_first = Case(When(in_hand, then=Value(0)), default=Value(1), output_field=IntegerField())
+    waiting_check = Case(
+        When(Q(channel__in=ONLINE_CHANNELS, status=DossierStatus.TO_CHECK), then=F("check_due_at")),
+        default=Value(None),
+        output_field=DateTimeField(),
+    )
+    return [online_first.asc(), waiting_check.asc(nulls_last=True)]
 
 
 class DossierQuerySet(AgencyScopedQuerySet):
@@ -29,6 +50,11 @@ class DossierQuerySet(AgencyScopedQuerySet):
         from .models import DossierDocument
 
         return self.filter(Exists(DossierDocument.objects.reused().filter(dossier=OuterRef("pk"))))
+
+    def online_first(self):
+        """This queue in the desk's order: `queue_priority()`, then the order it had (newest first by default)."""
+        ordering = list(self.query.order_by) or list(self.model._meta.ordering)
+        return self.order_by(*queue_priority(), *ordering)
 
     def overdue(self, *, at):
         return self.open().filter(due_at__lt=at, paused_at__isnull=True)

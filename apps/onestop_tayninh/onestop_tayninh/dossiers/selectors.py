@@ -7,21 +7,30 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from onestop_tayninh.calendars.engine import VIETNAM_TZ
+from onestop_tayninh.calendars.engine import VIETNAM_TZ, WorkCalendar
 from onestop_tayninh.calendars.selectors import get_calendar
 from onestop_tayninh.catalog.constants import CompetentBasis, CompetentKind, RequirementKind
 from onestop_tayninh.catalog.models import DocumentRequirement, ProcedureVersion
 from onestop_tayninh.directory.constants import AgencyKind, RoleCode, Tier
 from onestop_tayninh.directory.models import AdministrativeUnit, Agency, ReceptionDesk
 from onestop_tayninh.directory.selectors import province_roots, residence_units, unit_at_tier, user_role_codes
-from onestop_tayninh.workflows.constants import Effect, StateKind
+from onestop_tayninh.workflows.constants import Destination, Effect, StateKind
 from onestop_tayninh.workflows.models import State, Transition
 
-from .constants import FORMS_2025_FROM, ApologyDraftStatus, DossierStatus, EventAction, FormsVersion
+from .constants import (
+    FORMS_2025_FROM,
+    ONLINE_CHANNELS,
+    ApologyDraftStatus,
+    DossierStatus,
+    EventAction,
+    FormsVersion,
+)
 from .models import ApologyDraft, Consultation, Dossier
 
 if TYPE_CHECKING:
@@ -77,7 +86,12 @@ def _states_to_act(roles: set[str]) -> list[int]:
 
 
 def inbox(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
-    """The dossiers of one inbox bucket, already limited by the row-level rule."""
+    """The dossiers of one inbox bucket, already limited by the row-level rule, in the desk's order:
+    online dossiers first, those waiting for the check by their check time (DossierQuerySet.online_first)."""
+    return _bucket(user=user, bucket=bucket, at=at).online_first()
+
+
+def _bucket(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
     official = getattr(user, "official", None)
     visible = Dossier.objects.visible_to(user)
     if official is None or bucket not in BUCKET_CODES:
@@ -119,7 +133,7 @@ def inbox_counts(*, user: User, at: dt.datetime) -> list[tuple[Bucket, int]]:
     """The buckets that concern the user's roles, each with its count (one COUNT query per bucket)."""
     roles = user_role_codes(user)
     shown = [bucket for bucket in BUCKETS if not bucket.roles or bucket.roles & roles]
-    return [(bucket, inbox(user=user, bucket=bucket.code, at=at).count()) for bucket in shown]
+    return [(bucket, _bucket(user=user, bucket=bucket.code, at=at).count()) for bucket in shown]
 
 
 def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> dict:
@@ -166,7 +180,24 @@ def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> di
         "documents": dossier.documents.select_related("requirement"),
         "form_rows": [(labels.get(key, key), value) for key, value in (dossier.form_data or {}).items()],
         "is_overdue": is_overdue(dossier, at=at),
+        "is_online": is_online(dossier),
+        "check_overdue": check_overdue(dossier, at=at),
+        "transfer_note": _waiting_hand_over_note(dossier),
     }
+
+
+def _waiting_hand_over_note(dossier: Dossier) -> str:
+    """Why a dossier its desk should have handed over on receipt still waits at the desk's first step
+    (no competent agency yet, …): said on its page until someone hands it over. A workflow that does not
+    start with that hand-over keeps its dossiers at the desk on purpose: nothing to say then."""
+    if dossier.closed_at is not None or dossier.received_by is None or dossier.state_id is None:
+        return ""
+    if not dossier.state.is_initial or not dossier.receiving_desk.transfer_on_receipt:
+        return ""
+    starts_with_hand_over = Transition.objects.filter(
+        source_id=dossier.state_id, destination=Destination.COMPETENT_AGENCY, effect=Effect.NONE
+    ).exists()
+    return transfer_on_receipt_note(dossier, officer=dossier.received_by) if starts_with_hand_over else ""
 
 
 # What a citizen reads about their dossier: plain Vietnamese, never internal step names.
@@ -426,6 +457,88 @@ def forms_version_for(received_at: dt.datetime) -> str:
     if received_at.astimezone(VIETNAM_TZ).date() >= FORMS_2025_FROM:
         return FormsVersion.CIRCULAR_03_2025
     return FormsVersion.CIRCULAR_01_2018
+
+
+# --- online dossiers first (docs/domain.md §5.3) --------------------------------------------------------
+
+
+def is_online(dossier: Dossier) -> bool:
+    """Sent online (the portal, Zalo): level 3 and 4 dossiers, handled first and checked within a time limit."""
+    return dossier.channel in ONLINE_CHANNELS
+
+
+def online_check_due_at(submitted_at: dt.datetime, *, calendar: WorkCalendar | None = None) -> dt.datetime | None:
+    """The instant by which the desk must have checked an online dossier sent (or sent back) at `submitted_at`:
+    ONESTOP_ONLINE_CHECK_HOURS working hours later on the working calendar, so evenings, rest days and
+    holidays do not count. None when the setting is 0 (no time limit)."""
+    hours = int(settings.ONESTOP_ONLINE_CHECK_HOURS)
+    if hours <= 0:
+        return None
+    calendar = calendar or get_calendar(at=submitted_at)
+    return calendar.add_working_seconds(submitted_at, hours * 3600)
+
+
+def check_overdue(dossier: Dossier, *, at: dt.datetime) -> bool:
+    """An online dossier still waiting for the desk's check after its check time."""
+    return bool(dossier.status == DossierStatus.TO_CHECK and dossier.check_due_at and dossier.check_due_at < at)
+
+
+# --- transfer right after receipt (docs/domain.md §5.4) ---------------------------------------------------
+
+
+def hand_over_on_receipt(dossier: Dossier, *, officer: User) -> tuple[Transition | None, str]:
+    """The hand-over a desk set to transfer on receipt (`ReceptionDesk.transfer_on_receipt`) makes as it
+    accepts the dossier, or why the dossier stays at the desk.
+
+    The hand-over is the workflow's step from its first step to the competent agency (`destination:
+    competent_agency`, a plain move): the single-agency pattern. Returns (transition, "") when the dossier
+    can go now; (None, reason) when it stays, the reason empty when the desk hands dossiers over by hand.
+    """
+    if not dossier.receiving_desk.transfer_on_receipt:
+        return None, ""
+    if dossier.state_id is None:
+        return None, gettext("Thủ tục chưa có quy trình xử lý nên hồ sơ ở lại bộ phận một cửa.")
+    transition = (
+        Transition.objects.filter(
+            source_id=dossier.state_id, destination=Destination.COMPETENT_AGENCY, effect=Effect.NONE
+        )
+        .prefetch_related("roles")
+        .order_by("position", "pk")
+        .first()
+    )
+    if transition is None:
+        return None, gettext(
+            "Quy trình của hồ sơ không bắt đầu bằng bước chuyển cơ quan có thẩm quyền, nên hồ sơ ở lại bộ phận "
+            "một cửa để xử lý tiếp theo quy trình."
+        )
+    if competent_agency_for(dossier) is None:
+        return None, gettext(
+            "Chưa xác định được cơ quan có thẩm quyền giải quyết hồ sơ (danh mục cơ quan chưa có), nên hồ sơ ở "
+            "lại bộ phận một cửa; khi đã bổ sung danh mục, hãy chuyển bằng thao tác “%(label)s”."
+        ) % {"label": transition.label}
+    if not transition_allowed(dossier=dossier, transition=transition, user=officer):
+        return None, gettext(
+            "Cán bộ tiếp nhận không được thực hiện “%(label)s” ở quy trình này, nên hồ sơ ở lại bộ phận một cửa."
+        ) % {"label": transition.label}
+    return transition, ""
+
+
+def transfer_on_receipt_note(dossier: Dossier, *, officer: User) -> str:
+    """What the desk tells the officer about the hand-over of a dossier just accepted: where it went, or why
+    it stays at the desk (empty when the desk hands dossiers over by hand)."""
+    if dossier.status != DossierStatus.RECEIVED:
+        return ""
+    if dossier.state_id is not None and not dossier.state.is_initial:
+        handed = dossier.events.filter(action=EventAction.TRANSITION, at=dossier.received_at).exists()
+        if handed and dossier.current_agency is not None:
+            return gettext("Hồ sơ đã được chuyển ngay đến %(agency)s.") % {"agency": dossier.current_agency.name}
+        return ""
+    transition, reason = hand_over_on_receipt(dossier, officer=officer)
+    if transition is not None:  # it could go but did not: the hand-over was refused when it was tried
+        return gettext("Hồ sơ chưa chuyển được tự động; hãy chuyển bằng thao tác “%(label)s”.") % {
+            "label": transition.label
+        }
+    return reason
 
 
 def is_overdue(dossier: Dossier, *, at: dt.datetime) -> bool:

@@ -31,7 +31,7 @@ from onestop_tayninh.directory.selectors import user_role_codes
 from onestop_tayninh.security.uploads import TYPE_ALIASES, TYPE_MIMES, check_upload, detect_type, max_upload_bytes
 from onestop_tayninh.workflows.constants import Effect
 
-from .actions import applicant_transition, grant_access, workflow_start
+from .actions import applicant_transition, dossier_transition, grant_access, workflow_start
 from .applicants import Applicant
 from .constants import (
     DESK_CHANNELS,
@@ -60,8 +60,11 @@ from .selectors import (
     completion_items,
     desk_receives,
     forms_version_for,
+    hand_over_on_receipt,
     intake_units_check,
+    is_online,
     missing_requirements,
+    online_check_due_at,
     supplement_round_of,
 )
 
@@ -424,7 +427,30 @@ def dossier_accept(*, dossier: Dossier, officer: User, at: dt.datetime) -> Dossi
         actor=officer,
         at=at,
     )
-    return dossier
+    return _transfer_on_receipt(dossier=dossier, officer=officer, at=at)
+
+
+def _transfer_on_receipt(*, dossier: Dossier, officer: User, at: dt.datetime) -> Dossier:
+    """A desk set to transfer on receipt hands the dossier over to the competent agency at once
+    (docs/domain.md §5.4): the workflow's own hand-over, by the officer who accepted it, at the same
+    instant, so the history, Form 05 and the step's time (entered and left, against its budget) are
+    those of a hand-over made by hand. Where it cannot go (no such step, no competent agency), the
+    dossier stays at the desk and the desk says why (selectors.transfer_on_receipt_note)."""
+    transition, _reason = hand_over_on_receipt(dossier, officer=officer)
+    if transition is None:
+        return dossier
+    try:
+        return dossier_transition(
+            dossier=dossier,
+            actor=officer,
+            transition=transition.code,
+            at=at,
+            comment=_("Chuyển ngay khi tiếp nhận (thiết lập của bộ phận một cửa)."),
+            on_receipt=True,
+        )
+    except (ValidationError, PermissionDenied):
+        # The hand-over's own savepoint is undone; the receipt stands and the dossier waits at the desk.
+        return dossier
 
 
 @transaction.atomic
@@ -683,6 +709,8 @@ def dossier_submit_online(
         receiving_desk=desk,
         receiving_agency_id=desk.agency_id,
         applicant_account=citizen,
+        # Online dossiers are checked first, within ONESTOP_ONLINE_CHECK_HOURS working hours (docs/domain.md §5.3).
+        check_due_at=online_check_due_at(at),
         form_data=form_data,
         object_unit=object_unit,
         **applicant.dossier_fields(),
@@ -692,6 +720,7 @@ def dossier_submit_online(
     grant_access(dossier, dossier.receiving_agency)
     for item in files:
         _online_document(dossier=dossier, item=item, citizen=citizen, at=at, supplement_round=0)
+
     record(dossier=dossier, payload=SubmittedOnline(files=len(files)), actor=citizen, at=at)
     return dossier
 
@@ -747,7 +776,10 @@ def dossier_supplement_submit(*, dossier: Dossier, citizen: User, at: dt.datetim
         raise ValidationError(_("Hãy tải lên ít nhất một giấy tờ bổ sung trước khi gửi."))
     if dossier.status == DossierStatus.INCOMPLETE:
         dossier.status = DossierStatus.TO_CHECK
-        dossier.save(update_fields=["status", "updated_at"])
+        # Sent back complete: a new check, with a new check time for an online dossier.
+        if is_online(dossier):
+            dossier.check_due_at = online_check_due_at(at)
+        dossier.save(update_fields=["status", "check_due_at", "updated_at"])
         record(dossier=dossier, payload=Resubmitted(round=round_), actor=citizen, at=at, comment=comment.strip())
         return dossier
     return applicant_transition(

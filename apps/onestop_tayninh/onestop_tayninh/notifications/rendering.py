@@ -36,6 +36,7 @@ def template_context(message: Message) -> dict[str, Any]:
             procedure_name=dossier.procedure_version.name,
             due_at=local_text(dossier.due_at),
             original_due_at=local_text(dossier.original_due_at),
+            check_due_at=local_text(dossier.check_due_at),
             agency=dossier.current_agency,
             receiving_desk=dossier.receiving_desk,
             # The applicant's signed link (portal.applicant_views): a counter applicant has no account.
