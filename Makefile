@@ -2,21 +2,26 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 MANAGE := $(PY) apps/onestop_tayninh/manage.py
-SITE ?= tayninh
+# The site: tayninh-2025 (Tây Ninh since 1 July 2025, two tiers; the default) or tayninh (the
+# seed's three tiers), e.g. `make run SITE=tayninh`. Each site has its own database and Redis
+# database, chosen by scripts/site-env.sh (README "Sites"), which the scripts source themselves and
+# WITH_SITE sources for manage.py; DB_NAME or REDIS_URL set by hand (or in ONESTOP_ENV_FILE) win.
+SITE ?= $(or $(ONESTOP_SITE),tayninh-2025)
+WITH_SITE := export ONESTOP_SITE=$(SITE) && . scripts/site-env.sh &&
 
 .PHONY: setup migrate demo-data run test lint format bench backup restore
 
 setup:
-	@bash scripts/setup.sh
+	@ONESTOP_SITE=$(SITE) bash scripts/setup.sh
 
 migrate: setup
-	@$(MANAGE) migrate --noinput -v 0
+	@$(WITH_SITE) $(MANAGE) migrate --noinput -v 0
 
 demo-data: migrate
-	@$(MANAGE) load_site $(SITE)
+	@$(WITH_SITE) $(MANAGE) load_site $(SITE)
 
 run: demo-data
-	@bash scripts/run.sh
+	@ONESTOP_SITE=$(SITE) bash scripts/run.sh
 
 # ruff; mypy over the modules listed in pyproject.toml ([tool.mypy] files, a list that only grows);
 # the import contracts in .importlinter. None of them needs the database.
@@ -35,12 +40,12 @@ test: lint
 	@.venv/bin/pytest
 
 bench: demo-data
-	@$(PY) -m bench $(BENCH)
+	@$(WITH_SITE) $(PY) -m bench $(BENCH)
 
 # Database dump + uploaded files + SHA-256 manifest into var/backups/<timestamp>/ (README "Bảo mật / Security").
 backup:
-	@bash scripts/backup.sh
+	@ONESTOP_SITE=$(SITE) bash scripts/backup.sh
 
 # make restore BACKUP=var/backups/<timestamp> [RESTORE_DB_NAME=...] [RESTORE_FORCE=1]
 restore:
-	@BACKUP="$(BACKUP)" bash scripts/restore.sh
+	@ONESTOP_SITE=$(SITE) BACKUP="$(BACKUP)" bash scripts/restore.sh

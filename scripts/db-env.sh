@@ -3,7 +3,7 @@
 # password never appears on a command line.
 VAR_DIR="${ONESTOP_VAR_DIR:-$PWD/var}"
 FILES_DIR="${FILES_DIR:-$VAR_DIR/files}"
-DB_NAME="${DB_NAME:-onestop_tayninh}"
+. scripts/site-env.sh  # DB_NAME: the database of ONESTOP_SITE unless set
 DB_USER="${DB_USER:-root}"
 DB_PASSWORD="${DB_PASSWORD:-}"
 DB_HOST="${DB_HOST:-127.0.0.1}"

@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MANAGE=(.venv/bin/python apps/onestop_tayninh/manage.py)
+. scripts/site-env.sh  # the site (SITE / ONESTOP_SITE), its database and its Redis database
 ADDRESS="${ONESTOP_ADDRESS:-127.0.0.1:${PORT:-8000}}"
 EMAIL_PORT="${EMAIL_PORT:-1025}"
 SMS_PORT="${SMS_PORT:-1026}"
@@ -64,6 +65,7 @@ logins=$(ONESTOP_LOG_FILE="$LOG_DIR/manage.log" "${MANAGE[@]}" demo_logins)
 cat <<MSG
 
   Hệ thống một cửa điện tử Tây Ninh đang chạy: http://$ADDRESS/
+  Site:                                        $ONESTOP_SITE (CSDL $DB_NAME, Redis $REDIS_URL)
   Bàn làm việc cán bộ:                         http://$ADDRESS/desk/
   Tình trạng hệ thống:                         http://$ADDRESS/healthz
   Thư điện tử đã gửi (hộp thư giả lập):        var/mail/*.eml   (SMTP 127.0.0.1:$EMAIL_PORT)

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DB_NAME="${DB_NAME:-onestop_tayninh}"
+. scripts/site-env.sh  # ONESTOP_SITE, and its own DB_NAME (README "Sites")
 VENV=.venv
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
@@ -47,7 +47,9 @@ if [[ "$(mariadb -uroot -N -e 'SELECT COUNT(*) FROM mysql.time_zone_name')" == "
   mariadb-tzinfo-to-sql /usr/share/zoneinfo 2>/dev/null | mariadb -uroot mysql
 fi
 
-# 4. The database (the test database is made by pytest with the same settings): utf8mb4 with the accent-insensitive UCA 14 collation (see README "Database").
+# 4. The database of the site being set up (each site has its own, scripts/site-env.sh; the test
+#    database is made by pytest with the same settings): utf8mb4 with the accent-insensitive UCA 14
+#    collation (see README "Database").
 for db in "$DB_NAME"; do
   mariadb -uroot -e "CREATE DATABASE IF NOT EXISTS \`$db\` CHARACTER SET utf8mb4 COLLATE utf8mb4_uca1400_ai_ci"
 done

@@ -61,10 +61,22 @@ def test_loader_upserts_rows_by_date_and_is_idempotent():
     assert CalendarOverride.objects.get(date=dt.date(2027, 2, 12)).name == "Nghỉ Tết Nguyên đán"
 
 
-def test_loader_skips_demo_rows_without_demo():
-    rows = [{"date": "2027-02-12", "kind": "day_off", "name": "Nghỉ Tết", "demo": True}]
-    assert load_holidays(rows, context=_context(demo=False)) == 0
+@pytest.mark.parametrize("demo", [True, False])
+def test_loader_refuses_a_demo_row_whatever_the_demo_flag_and_writes_nothing(demo):
+    # Demo rows were once skipped only by `--no-demo`, so the default site moved real 2027 dates.
+    rows = [
+        {"date": "2026-08-22", "kind": "working_day", "name": "Làm bù"},
+        {"date": "2027-02-12", "kind": "day_off", "name": "Nghỉ Tết", "demo": True},
+    ]
+    with pytest.raises(ValidationError, match="điều chỉnh lịch 2027-02-12: không được dùng khóa “demo”"):
+        load_holidays(rows, context=_context(demo=demo))
     assert not CalendarOverride.objects.exists()
+
+
+def test_loader_refuses_an_unknown_key_naming_it():
+    rows = [{"date": "2027-02-12", "kind": "day_off", "name": "Nghỉ Tết", "ngay": "12/2"}]
+    with pytest.raises(ValidationError, match="khóa không hợp lệ ngay"):
+        load_holidays(rows, context=_context())
 
 
 def test_loader_refuses_an_unknown_kind_naming_the_row():

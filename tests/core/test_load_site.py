@@ -51,12 +51,7 @@ def test_demo_officials_can_log_in(client, settings):
     assert client.get("/desk/").status_code == 200
 
 
-def test_loading_the_2025_structure_twice_gives_identical_data():
-    call_command("load_site", "tayninh-2025", verbosity=0)
-    first = snapshot()
-    call_command("load_site", "tayninh-2025", verbosity=0)
-    assert snapshot() == first
-    assert not AdministrativeUnit.objects.filter(tier="district", valid_to__isnull=True).exists()
+# The 2025 site's load, reload and contents: tests/sites/test_tayninh_2025.py.
 
 
 def test_unknown_site_is_a_clear_error():

@@ -15,7 +15,7 @@ import logging
 import random
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from reportlab.lib.pagesizes import A5
@@ -339,7 +339,19 @@ def _demo_comment(dossier: Dossier, step: Transition) -> str:
     return "Chuyển bước theo quy trình."
 
 
-def _advance(dossier: Dossier, plan: list[str], at: dt.datetime, clock: DemoClock, rng: random.Random) -> None:
+# Agencies the demo asks for an opinion on an inter-agency dossier, unless demo_dossiers.yaml names
+# others (`consult`): the tax office and a commune committee of the three-tier site.
+DEMO_CONSULTED: tuple[str, ...] = ("000.00.21.H53", "000.01.31.H53")
+
+
+def _advance(
+    dossier: Dossier,
+    plan: list[str],
+    at: dt.datetime,
+    clock: DemoClock,
+    rng: random.Random,
+    consulted: Sequence[str] = DEMO_CONSULTED,
+) -> None:
     if dossier.state_id and not dossier.state.is_initial:
         # A desk that transfers on receipt has already made the hand-over (docs/domain.md §5.4).
         plan = [code for code in plan if code != HAND_OVER]
@@ -357,7 +369,9 @@ def _advance(dossier: Dossier, plan: list[str], at: dt.datetime, clock: DemoCloc
             if extra["assignee"] is None:
                 return
         if step.effect == Effect.REQUEST_CONSULTATION:
-            extra["consult_agencies"] = list(Agency.objects.filter(code__in=["000.00.21.H53", "000.01.31.H53"]))
+            extra["consult_agencies"] = list(
+                Agency.objects.filter(code__in=consulted).exclude(pk=dossier.current_agency_id)
+            )
         if step.effect == Effect.ISSUE_RESULT:
             extra["result_file"] = _result_of(dossier, at=at)
             extra["result_electronic"] = True
@@ -384,6 +398,7 @@ def load_demo_dossiers(rows: dict | list, *, context: SiteContext, now: dt.datet
         return 0
     spec = rows if isinstance(rows, dict) else {}
     rng = random.Random(spec.get("seed", 2026))  # noqa: S311 - repeatable demo data
+    consulted = [str(code) for code in spec.get("consult", DEMO_CONSULTED)]
     now = now or dt.datetime.now(tz=VIETNAM_TZ)
     clock = DemoClock.before(now, get_calendar(at=now))
     made = 0
@@ -442,13 +457,16 @@ def load_demo_dossiers(rows: dict | list, *, context: SiteContext, now: dt.datet
             if plan is None:
                 continue
             dossier = services.dossier_accept(dossier=dossier, officer=officer, at=received)
-            _advance(dossier, plan, received, clock, rng)
-    return made + _demo_citizen(now=now, clock=clock, rng=rng)
+            _advance(dossier, plan, received, clock, rng, consulted)
+    address = spec.get("citizen_address", DEMO_CITIZEN_ADDRESS)
+    return made + _demo_citizen(now=now, clock=clock, rng=rng, consulted=consulted, address=address)
 
 
 # The demo citizen's online dossiers: one waiting for the desk, one asked for a supplement, one with
 # an electronic result to download and rate. Log in on the portal with the phone and the demo password.
 DEMO_CITIZEN = {"full_name": "Nguyễn Thị Lan", "cccd": "072190001111", "phone": "0901234567", "email": "lan@example.vn"}
+# Where she lives, unless demo_dossiers.yaml says otherwise (`citizen_address`): a ward of the three-tier site.
+DEMO_CITIZEN_ADDRESS = "Khu phố 1, Phường 3, thành phố Tây Ninh, tỉnh Tây Ninh"
 CITIZEN_PLANS = [
     None,
     ["chuyen-xu-ly", "phan-cong", "yeu-cau-bo-sung"],
@@ -456,7 +474,14 @@ CITIZEN_PLANS = [
 ]
 
 
-def _demo_citizen(*, now: dt.datetime, clock: DemoClock, rng: random.Random) -> int:
+def _demo_citizen(
+    *,
+    now: dt.datetime,
+    clock: DemoClock,
+    rng: random.Random,
+    consulted: Sequence[str] = DEMO_CONSULTED,
+    address: str = DEMO_CITIZEN_ADDRESS,
+) -> int:
     from django.conf import settings
 
     from onestop_tayninh.accounts.constants import AccountKind
@@ -483,7 +508,7 @@ def _demo_citizen(*, now: dt.datetime, clock: DemoClock, rng: random.Random) -> 
     CitizenProfile.objects.create(
         user=citizen,
         cccd=DEMO_CITIZEN["cccd"],
-        address="Khu phố 1, Phường 3, thành phố Tây Ninh, tỉnh Tây Ninh",
+        address=address,
         email_verified_at=now,
     )
     made = 0
@@ -524,7 +549,7 @@ def _demo_citizen(*, now: dt.datetime, clock: DemoClock, rng: random.Random) -> 
         officer = User.objects.filter(official__desks=desk, groups__role__code="receiving_officer").first()
         accepted = clock.step(at, 30)
         dossier = services.dossier_accept(dossier=dossier, officer=officer, at=accepted)
-        _advance(dossier, plan, clock.step(accepted, 10), clock, rng)
+        _advance(dossier, plan, clock.step(accepted, 10), clock, rng, consulted)
     return made
 
 

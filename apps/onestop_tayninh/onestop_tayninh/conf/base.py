@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.core.log import configure_structlog, logging_config
 
-from .env import config
+from .env import config, site_database_name
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = PACKAGE_DIR.parent.parent.parent
@@ -94,6 +94,10 @@ TEMPLATES = [
     },
 ]
 
+# The site whose configuration (sites/<name>/) this deployment runs: Tây Ninh as it is since
+# 1 July 2025 (two tiers), or `tayninh`, the seed's three-tier structure (README "Sites").
+ONESTOP_SITE = config("ONESTOP_SITE", "tayninh-2025")
+
 # MariaDB. The database default collation is utf8mb4_uca1400_ai_ci: accent- and
 # case-insensitive, so "dang ky khai sinh" matches "Đăng ký khai sinh" in plain
 # LIKE/= comparisons and in indexes. See README "Database" for the reasoning.
@@ -102,7 +106,7 @@ DB_COLLATION = "utf8mb4_uca1400_ai_ci"
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.mysql",
-        "NAME": config("DB_NAME", "onestop_tayninh"),
+        "NAME": config("DB_NAME", site_database_name(ONESTOP_SITE)),
         "USER": config("DB_USER", "root"),
         "PASSWORD": config("DB_PASSWORD", ""),
         "HOST": config("DB_HOST", "127.0.0.1"),
@@ -184,8 +188,6 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# The site whose configuration (sites/<name>/) this deployment runs.
-ONESTOP_SITE = config("ONESTOP_SITE", "tayninh")
 # Workflow (code) for procedures that name none; see sites/<site>/workflows.yaml.
 ONESTOP_DEFAULT_WORKFLOW = config("ONESTOP_DEFAULT_WORKFLOW", "mot-co-quan")
 # Password given to demo officials when `load_site --demo` creates them.

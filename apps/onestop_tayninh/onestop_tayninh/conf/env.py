@@ -4,6 +4,7 @@ Every variable read here is documented in `.env.example` at the repository root.
 """
 
 import os
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -39,3 +40,12 @@ def config(name: str, default: T, cast: type | None = None) -> T:
         return CASTS.get(target, target)(raw)
     except ValueError as exc:
         raise ValueError(f"Environment variable {name}: {exc}") from exc
+
+
+def site_database_name(site: str) -> str:
+    """The default database of a site, onestop_<site>: each site has its own, as their unit codes collide.
+
+    tayninh-2025 → onestop_tayninh_2025, tayninh → onestop_tayninh. scripts/site-env.sh applies
+    the same rule for `make`; DB_NAME overrides it.
+    """
+    return "onestop_" + re.sub(r"[^0-9A-Za-z]+", "_", site).strip("_")

@@ -10,6 +10,9 @@ TEST_REDIS_URL = config("TEST_REDIS_URL", REDIS_URL.rsplit("/", 1)[0] + "/15")
 RQ_QUEUES = rq_queues(TEST_REDIS_URL)
 CACHES = redis_cache(TEST_REDIS_URL, "test")
 MEDIA_ROOT = VAR_DIR / "test-files"
+# The suite's fixtures are built on the seed's three-tier site (tests/workflows/conftest.py, the
+# printing tests' site templates); tests/sites/ loads tayninh-2025, the default site, explicitly.
+ONESTOP_SITE = "tayninh"
 # The audit table's trigger refuses DELETE; this backend empties it with TRUNCATE between
 # transactional tests (see security/mysql_testing/base.py). Otherwise the stock MariaDB backend.
 DATABASES["default"]["ENGINE"] = "onestop_tayninh.security.mysql_testing"

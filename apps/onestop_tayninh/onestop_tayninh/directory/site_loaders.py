@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from onestop_tayninh.core.site_config import SiteContext
 from onestop_tayninh.core.upsert import upsert
 
+from .constants import Tier
 from .models import AdministrativeUnit, Agency, ReceptionDesk
 from .services import official_upsert, roles_ensure
 
@@ -27,7 +28,29 @@ def _ref(model, code, *, label: str, what: str):
     return found
 
 
+def _ensure_one_site(rows: list[dict], *, context: SiteContext) -> None:
+    """Refuse to load a site into a database that holds another site's directory.
+
+    Two sites of one province reuse unit codes for different units (tayninh-2025's 25486 "Xã Tân
+    Biên" was "Thị trấn Tân Biên" in tayninh): loaded together, one would silently rename the
+    other's units under its dossiers. A database whose current provinces are not this site's
+    current provinces belongs to another site; each site has its own (README "Sites").
+    """
+    ours = {str(row["code"]) for row in rows if row.get("tier") == Tier.PROVINCE and not row.get("valid_to")}
+    if not ours:
+        return
+    other = AdministrativeUnit.objects.filter(tier=Tier.PROVINCE, valid_to__isnull=True).exclude(code__in=ours).first()
+    if other is not None:
+        raise ValidationError(
+            f"cơ sở dữ liệu này đang chứa danh mục của một site khác ({other.name}, mã {other.code}, đang có "
+            f"hiệu lực), không phải của site '{context.name}'. Các site dùng trùng mã đơn vị hành chính, nên "
+            "mỗi site phải có cơ sở dữ liệu riêng: đặt DB_NAME khác (make run SITE=... tự chọn cơ sở dữ liệu "
+            "theo site, xem README “Sites”)."
+        )
+
+
 def load_units(rows: list[dict], *, context: SiteContext) -> int:
+    _ensure_one_site(rows, context=context)
     for row in rows:
         label = f"đơn vị {row.get('code')}"
         upsert(
