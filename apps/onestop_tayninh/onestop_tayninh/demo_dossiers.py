@@ -459,7 +459,8 @@ def load_demo_dossiers(rows: dict | list, *, context: SiteContext, now: dt.datet
             dossier = services.dossier_accept(dossier=dossier, officer=officer, at=received)
             _advance(dossier, plan, received, clock, rng, consulted)
     address = spec.get("citizen_address", DEMO_CITIZEN_ADDRESS)
-    return made + _demo_citizen(now=now, clock=clock, rng=rng, consulted=consulted, address=address)
+    citizens = _demo_citizen(now=now, clock=clock, rng=rng, consulted=consulted, address=address)
+    return made + citizens + _demo_tracked(now=now, clock=clock, rng=rng)
 
 
 # The demo citizen's online dossiers: one waiting for the desk, one asked for a supplement, one with
@@ -567,3 +568,46 @@ def _demo_value(definition) -> str:
         "yes_no": "yes",
         "choice": choices[0] if choices else "",
     }.get(kind, "Nguyễn Thị Lan" if "ten" in definition.key else "Thông tin minh họa")
+
+
+# Tracked-only procedures (not received at a one-stop desk): the competent agency received a few
+# dossiers itself over the last days and entered them; some are already assigned or appraised.
+TRACKED_PLANS: list[list[str]] = [[], ["phan-cong"], ["phan-cong", "trinh-duyet"]]
+
+
+def _demo_tracked(*, now: dt.datetime, clock: DemoClock, rng: random.Random) -> int:
+    made = 0
+    versions = (
+        ProcedureVersion.objects.published()
+        .filter(tracked_only=True, competent_agency__isnull=False)
+        .select_related("procedure", "competent_agency__unit")
+        .order_by("procedure__code")
+    )
+    for version in versions:
+        agency = version.competent_agency
+        clerk = _actor(agency.pk, {"handling_officer"})
+        if clerk is None or selectors.tracked_version_problem(version, agency):
+            continue
+        places = _address_places(agency.unit)
+        for index, plan in enumerate(TRACKED_PLANS):
+            received = clock.moment_on(clock.working_days_back(rng.choice([0, 1, 2, 3])), rng)
+            place = rng.choice(places)
+            dossier = services.tracked_dossier_enter(
+                officer=clerk,
+                receipt=services.TrackedReceipt(
+                    procedure_version=version,
+                    applicant=Applicant(
+                        full_name=f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
+                        cccd=f"072{rng.randint(0, 999999999):09d}",
+                        phone=f"09{rng.randint(0, 99999999):08d}",
+                        address=place.address(rng),
+                        unit=place.unit,
+                    ),
+                    received_at=received,
+                    reference=f"{version.procedure.code}/{received:%y%m%d}/{index + 1}",
+                ),
+                at=now,
+            )
+            _advance(dossier, plan, received, clock, rng)
+            made += 1
+    return made

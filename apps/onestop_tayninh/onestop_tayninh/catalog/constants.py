@@ -50,9 +50,13 @@ class Channel(models.TextChoices):
     POST = "post", _("Qua bưu chính công ích")
     ONLINE = "online", _("Trực tuyến")
     ZALO = "zalo", _("Qua Zalo")
+    # A tracked-only procedure's dossier, received by the competent agency itself and entered by
+    # its officials (not at a one-stop desk, not online): never counted as an online dossier.
+    AGENCY = "agency", _("Trực tiếp tại cơ quan giải quyết")
 
 
-# The ways a procedure may declare: a dossier may come by Zalo, but no procedure offers it as a method yet.
+# The ways a procedure may declare: a dossier may come by Zalo, but no procedure offers it as a method yet;
+# AGENCY is how a tracked-only dossier came, not a way a procedure offers.
 PROCEDURE_CHANNELS = (Channel.DESK, Channel.POST, Channel.ONLINE)
 
 

@@ -46,9 +46,10 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("resubmitted", f"{NOTIFY}.online_dossier_arrived"),
     # The applicant's own uploads go into their vault (a document picked from it is already there).
     Subscription("document_added", f"{VAULT}.keep_submitted_document", when={"reused": False}),
-    # Received (Form 01): the applicant is told the code and the appointment; the receipt is printed.
+    # Received (Form 01): the applicant is told the code and the appointment; the receipt is printed,
+    # unless the competent agency received a tracked-only dossier itself (it gave its own receipt).
     Subscription("accepted", f"{NOTIFY}.dossier_received"),
-    Subscription("accepted", f"{PRINT}.issue_receipt"),
+    Subscription("accepted", f"{PRINT}.issue_receipt", when={"tracked": False}),
     # Form 02 at the desk: printed; an applicant not at the counter gets the list.
     Subscription("completion_requested", f"{PRINT}.issue_supplement_request"),
     Subscription("completion_requested", f"{NOTIFY}.completion_requested"),

@@ -27,6 +27,9 @@ class DeskKind(models.TextChoices):
     DEPARTMENT_DESK = "department_desk", _("Bộ phận một cửa của sở, ngành")
     DISTRICT_DESK = "district_desk", _("Bộ phận một cửa cấp huyện")
     COMMUNE_DESK = "commune_desk", _("Bộ phận một cửa cấp xã")
+    # Not a one-stop desk: where the competent agency itself receives the dossiers of its tracked-only
+    # procedures (made on demand by directory.services.agency_own_desk), so every dossier keeps a desk.
+    AGENCY_OFFICE = "agency_office", _("Cơ quan giải quyết tự tiếp nhận (thủ tục chỉ theo dõi)")
 
 
 class RoleCode(models.TextChoices):

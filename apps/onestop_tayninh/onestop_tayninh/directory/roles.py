@@ -49,6 +49,9 @@ VIEW_DOSSIERS = [
     "portal.view_servicerating",
 ]
 VIEW_WORKFLOWS = ["workflows.view_workflow", "workflows.view_workflowversion"]
+# The competent agency's own officials enter the dossiers of its tracked-only procedures, one by one
+# or from a spreadsheet (dossiers.services.tracked_*); the uploaded spreadsheets are listed for them.
+ENTER_TRACKED = ["dossiers.enter_tracked_dossier", "dossiers.view_trackedimport"]
 
 DEFAULT_ROLES: dict[str, dict] = {
     RoleCode.RECEIVING_OFFICER: {
@@ -57,20 +60,21 @@ DEFAULT_ROLES: dict[str, dict] = {
     },
     RoleCode.HANDLING_OFFICER: {
         "scope": RoleScope.AGENCY,
-        "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS,
+        "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS + ENTER_TRACKED,
     },
     RoleCode.AGENCY_HEAD: {
         "scope": RoleScope.AGENCY,
-        "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS,
+        "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS + ENTER_TRACKED,
     },
     RoleCode.PROVINCE_COORDINATOR: {
         "scope": RoleScope.UNIT,
-        "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS,
+        "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS + ["dossiers.view_trackedimport"],
     },
     RoleCode.SYSTEM_ADMIN: {
         "scope": RoleScope.ALL,
         "permissions": MANAGE_DIRECTORY
         + VIEW_DOSSIERS
+        + ["dossiers.view_trackedimport"]
         + ["security.view_auditevent", "axes.view_accessattempt", "axes.delete_accessattempt"]
         + ["notifications.view_message", "notifications.change_message"]
         # Background jobs: the monitoring page and django-rq's dashboard (core.monitoring).

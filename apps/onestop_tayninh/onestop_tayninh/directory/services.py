@@ -6,7 +6,7 @@ from django.db import transaction
 from onestop_tayninh.accounts.constants import AccountKind
 from onestop_tayninh.accounts.models import User
 
-from .constants import RoleCode
+from .constants import DeskKind, RoleCode
 from .models import Agency, Official, ReceptionDesk, Role
 from .roles import DEFAULT_ROLES
 
@@ -83,3 +83,20 @@ def official_upsert(
         raise LookupError(f"Unknown roles for {username}: {role_codes}")
     user.groups.set(groups)
     return official
+
+
+def agency_own_desk(agency: Agency) -> ReceptionDesk:
+    """Where `agency` itself receives the dossiers of its tracked-only procedures, made on first use.
+
+    Not a one-stop desk (its kind says so, and no procedure lists it as a receiving desk): it lets a
+    dossier the agency received directly keep what every dossier has, a receiving desk of its
+    receiving agency, so its code, register, forms and notices work as for any other. Named after
+    the agency, as that is who the applicant dealt with.
+    """
+    code = f"tai-co-quan-{agency.code.replace('.', '-').lower()}"
+    desk = ReceptionDesk.objects.filter(code=code).first()
+    if desk is None:
+        desk = ReceptionDesk(code=code, name=agency.name, kind=DeskKind.AGENCY_OFFICE, agency=agency, unit=agency.unit)
+        desk.full_clean()
+        desk.save()
+    return desk

@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,11 +18,12 @@ from onestop_tayninh.core.admin import AgencyScopedAdminMixin
 from onestop_tayninh.directory.constants import RoleCode
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.directory.selectors import user_role_codes
+from onestop_tayninh.security.audit import audited_file_response
 
-from . import reuse, services, views
-from .constants import ONLINE_CHANNELS, Channel, DossierStatus, ReceiptDecision
-from .forms import CheckForm, ProcedurePickerForm, ReceiptForm
-from .models import Dossier, DossierDocument, DossierEvent
+from . import reuse, selectors, services, spreadsheets, views
+from .constants import ONLINE_CHANNELS, Channel, DossierStatus, ReceiptDecision, TrackedImportStatus
+from .forms import CheckForm, ProcedurePickerForm, ReceiptForm, TrackedEntryForm, TrackedPickerForm, TrackedUploadForm
+from .models import Dossier, DossierDocument, DossierEvent, TrackedImport
 from .query import queue_priority
 from .selectors import (
     BUCKETS,
@@ -41,6 +42,7 @@ CHANNEL_SHORT = {
     Channel.POST: _("Bưu chính"),
     Channel.ONLINE: _("Trực tuyến"),
     Channel.ZALO: _("Trực tuyến qua Zalo"),
+    Channel.AGENCY: _("Tại cơ quan"),
 }
 
 
@@ -304,6 +306,7 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "can_receive": RoleCode.RECEIVING_OFFICER in user_role_codes(request.user),
+            "can_enter_tracked": request.user.has_perm(services.TRACKED_PERMISSION),
         }
         return super().changelist_view(request, extra_context)
 
@@ -450,3 +453,194 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             "decisions": ReceiptDecision,
         }
         return TemplateResponse(request, "dossiers/admin/check.html", context)
+
+
+# --- tracked-only procedures: the competent agency enters its own dossiers (one, or a spreadsheet) ---
+
+
+@admin.register(TrackedImport)
+class TrackedImportAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
+    """The spreadsheets an agency uploaded, and the pages to enter tracked-only dossiers."""
+
+    list_display = ["file_name", "uploaded_at", "uploaded_by", "lines", "status", "imported_at"]
+    list_filter = ["status"]
+    list_select_related = ["uploaded_by"]
+    change_list_template = "dossiers/admin/trackedimport_change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("số dòng"))
+    def lines(self, obj: TrackedImport) -> int:
+        return obj.row_count
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        wrap = self.admin_site.admin_view
+        return [
+            path("nhap-mot-ho-so/", wrap(self.enter_view), name=f"{prefix}_enter"),
+            path("tai-len/", wrap(self.upload_view), name=f"{prefix}_upload"),
+            path("mau.<slug:kind>", wrap(self.template_view), name=f"{prefix}_template"),
+            path("<int:pk>/nhap/", wrap(self.confirm_view), name=f"{prefix}_confirm"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_enter": request.user.has_perm(services.TRACKED_PERMISSION),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def _context(self, request, title: str, **extra):
+        return {**self.admin_site.each_context(request), "opts": self.opts, "title": title, **extra}
+
+    def enter_view(self, request):
+        """Pick one of the agency's tracked-only procedures (GET), then enter the dossier (POST)."""
+        agency = services.ensure_tracked_clerk(officer=request.user)
+        versions = selectors.tracked_procedures_for(agency)
+        picker = TrackedPickerForm(request.GET or None, versions=versions)
+        form = version = None
+        if len(versions) == 1 and not request.GET:
+            picker = TrackedPickerForm({"procedure": versions[0].pk}, versions=versions)
+        if picker.is_valid():
+            version = picker.cleaned_data["procedure"]
+            now = timezone.now()
+            form = TrackedEntryForm(
+                request.POST or None,
+                request.FILES or None,
+                version=version,
+                today=timezone.localdate(now),
+                initial={"received_date": timezone.localdate(now), "received_time": f"{timezone.localtime(now):%H:%M}"},
+            )
+            if request.method == "POST" and form.is_valid():
+                receipt = services.TrackedReceipt(
+                    procedure_version=version,
+                    applicant=form.applicant(),
+                    received_at=form.received_at(),
+                    reference=form.cleaned_data["reference"],
+                    note=form.cleaned_data["note"],
+                )
+                try:
+                    dossier = services.tracked_dossier_enter(
+                        officer=request.user, receipt=receipt, at=timezone.now(), uploads=form.uploads()
+                    )
+                except ValidationError as exc:
+                    form.add_service_errors(
+                        exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+                    )
+                else:
+                    self.message_user(
+                        request,
+                        gettext_now("Đã nhập hồ sơ %(code)s, hẹn trả kết quả %(due)s.")
+                        % {"code": dossier.code, "due": f"{timezone.localtime(dossier.due_at):%H:%M %d/%m/%Y}"},
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(reverse("admin:dossiers_dossier_change", args=[dossier.pk]))
+        context = self._context(
+            request,
+            gettext_now("Nhập hồ sơ thủ tục chỉ theo dõi"),
+            picker=picker,
+            form=form,
+            version=version,
+            versions=versions,
+            agency=agency,
+        )
+        return TemplateResponse(request, "dossiers/admin/tracked_enter.html", context)
+
+    def upload_view(self, request):
+        agency = services.ensure_tracked_clerk(officer=request.user)
+        form = TrackedUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                batch = services.tracked_import_upload(
+                    officer=request.user, file=form.cleaned_data["file"], at=timezone.now()
+                )
+            except ValidationError as exc:
+                for text in exc.messages:
+                    form.add_error("file", text)
+            else:
+                return HttpResponseRedirect(reverse("admin:dossiers_trackedimport_change", args=[batch.pk]))
+        context = self._context(
+            request,
+            gettext_now("Nhập hồ sơ chỉ theo dõi từ bảng tính"),
+            form=form,
+            versions=selectors.tracked_procedures_for(agency),
+            columns=spreadsheets.COLUMNS,
+        )
+        return TemplateResponse(request, "dossiers/admin/tracked_upload.html", context)
+
+    def template_view(self, request, kind: str):
+        agency = services.ensure_tracked_clerk(officer=request.user)
+        if kind == "xlsx":
+            versions = selectors.tracked_procedures_for(agency)
+            data = spreadsheets.template_xlsx((v.procedure.code, v.name) for v in versions)
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        elif kind == "csv":
+            data, content_type = spreadsheets.template_csv(), "text/csv; charset=utf-8"
+        else:
+            raise Http404
+        return audited_file_response(
+            request,
+            data,
+            filename=f"mau-ho-so-chi-theo-doi.{kind}",
+            target=gettext_now("Mẫu bảng tính hồ sơ chỉ theo dõi"),
+            content_type=content_type,
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The spreadsheet's page: its line-by-line report, or the dossiers it will make, or made."""
+        batch = get_object_or_404(self.get_queryset(request).select_related("uploaded_by", "imported_by"), pk=object_id)
+        lines = []
+        if batch.status == TrackedImportStatus.READY:
+            # Checked again as it would be imported now: the confirmation button only if it still holds.
+            lines, _calendar = services.tracked_lines_check(
+                services.tracked_batch_rows(batch), agency=batch.agency, at=timezone.now()
+            )
+        problems = services.tracked_report(lines)
+        context = self._context(
+            request,
+            str(batch),
+            batch=batch,
+            original=batch,
+            errors=batch.errors if batch.status == TrackedImportStatus.INVALID else problems,
+            lines=lines if not problems else [],
+            can_confirm=batch.status == TrackedImportStatus.READY
+            and not problems
+            and request.user.has_perm(services.TRACKED_PERMISSION),
+            entries=batch.entries.select_related("dossier").order_by("line")
+            if batch.status == TrackedImportStatus.IMPORTED
+            else [],
+            statuses=TrackedImportStatus,
+        )
+        return TemplateResponse(request, "dossiers/admin/trackedimport_page.html", context)
+
+    def confirm_view(self, request, pk: int):
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:dossiers_trackedimport_change", args=[pk]))
+        batch = get_object_or_404(self.get_queryset(request), pk=pk)
+        try:
+            batch = services.tracked_import_confirm(batch=batch, officer=request.user, at=timezone.now())
+        except ValidationError as exc:
+            for text in exc.messages:
+                self.message_user(request, text, messages.ERROR)
+        else:
+            if batch.status == TrackedImportStatus.IMPORTED:
+                self.message_user(
+                    request,
+                    gettext_now("Đã nhập %(n)s hồ sơ từ bảng tính.") % {"n": batch.row_count},
+                    messages.SUCCESS,
+                )
+            else:
+                self.message_user(
+                    request,
+                    gettext_now("Bảng tính có lỗi khi kiểm tra lại; không hồ sơ nào được nhập."),
+                    messages.ERROR,
+                )
+        return HttpResponseRedirect(reverse("admin:dossiers_trackedimport_change", args=[batch.pk]))

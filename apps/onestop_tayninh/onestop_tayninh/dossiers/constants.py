@@ -78,3 +78,19 @@ DESK_CHANNELS = (Channel.DESK, Channel.POST)
 #: Online (level 3 and 4) channels: their dossiers come first in every queue and are checked within
 #: ONESTOP_ONLINE_CHECK_HOURS working hours (docs/domain.md §5.3).
 ONLINE_CHANNELS = (Channel.ONLINE, Channel.ZALO)
+
+
+# --- tracked-only procedures, entered by the competent agency (services: tracked_*) ------------
+
+
+class TrackedImportStatus(models.TextChoices):
+    INVALID = "invalid", _("Có lỗi, chưa nhập")
+    READY = "ready", _("Hợp lệ, chờ xác nhận")
+    IMPORTED = "imported", _("Đã nhập")
+
+
+#: How far back a tracked dossier's receipt may be entered: the catching-up of about a year, never
+#: a mistyped year (2017 for 2027), which would create a dossier years overdue.
+TRACKED_MAX_AGE_DAYS = 366
+#: Lines per spreadsheet: the whole file is imported in one transaction, while the official waits.
+TRACKED_IMPORT_MAX_ROWS = 500

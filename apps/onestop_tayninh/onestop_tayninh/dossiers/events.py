@@ -77,6 +77,10 @@ class Accepted(Payload):
     code: str = ""
     due_at: dt.datetime | None = None
     forms_version: str = ""
+    #: A tracked-only dossier the competent agency received itself and entered: no Form 01 is printed.
+    tracked: bool = False
+    #: What the history says instead of the kind's label (a tracked dossier was not received by a desk).
+    label: str = ""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.catalog.models import DocumentType, ProcedureVersion
@@ -13,7 +16,7 @@ from onestop_tayninh.directory.models import AdministrativeUnit, ReceptionDesk
 from onestop_tayninh.directory.selectors import residence_units
 
 from .applicants import Applicant
-from .constants import DESK_CHANNELS, ApplicantKind, Channel, ReturnMethod
+from .constants import DESK_CHANNELS, TRACKED_IMPORT_MAX_ROWS, ApplicantKind, Channel, ReturnMethod
 from .selectors import competent_unit_field
 from .services import DocumentMetadata
 
@@ -278,3 +281,88 @@ class CheckForm(ReceiptForm):
         super().__init__(*args, version=version, **kwargs)
         for name in (*self.APPLICANT_FIELDS, "channel", "object_unit"):
             self.fields.pop(name, None)
+
+
+# --- tracked-only procedures: entered by the competent agency itself -----------------------------
+
+
+class TrackedPickerForm(forms.Form):
+    """Step 1 (GET): which of the agency's tracked-only procedures the dossier is for."""
+
+    procedure = forms.ModelChoiceField(ProcedureVersion.objects.none(), label=_("Thủ tục chỉ theo dõi"))
+
+    def __init__(self, data=None, *args, versions: list[ProcedureVersion], **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.fields["procedure"].queryset = (
+            ProcedureVersion.objects.filter(pk__in=[v.pk for v in versions])
+            .select_related("procedure")
+            .order_by("name")
+        )
+        self.fields["procedure"].label_from_instance = lambda v: f"{v.procedure.code} — {v.name}"
+        if len(versions) == 1:
+            self.fields["procedure"].initial = versions[0].pk
+
+
+class TrackedEntryForm(ReceiptForm):
+    """Step 2 (POST): when the agency received the dossier, the applicant, optional scans.
+
+    The desk's receipt form without what only a desk decides (channel, Forms 02/03): the dossier was
+    received at the agency, and a tracked dossier is entered once it was received.
+    """
+
+    reference = forms.CharField(
+        label=_("Số tham chiếu"),
+        max_length=64,
+        required=False,
+        help_text=_("Số hồ sơ trong sổ của cơ quan, nếu có: cùng số tham chiếu không được nhập hai lần."),
+    )
+    received_date = forms.DateField(
+        label=_("Ngày tiếp nhận"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Hôm nay hoặc một ngày làm việc đã qua (trong vòng một năm)."),
+    )
+    received_time = forms.TimeField(
+        label=_("Giờ tiếp nhận"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    APPLICANT_FIELDS = tuple(name for name in ReceiptForm.APPLICANT_FIELDS if not name.startswith("return_"))
+
+    def __init__(self, *args, version: ProcedureVersion, today, **kwargs):
+        super().__init__(*args, version=version, **kwargs)
+        for name in ("channel", "items", "reason", "return_method", "return_address"):
+            self.fields.pop(name)
+        self.fields["received_date"].widget.attrs["max"] = today.isoformat()
+        for requirement in self.requirements:
+            self.fields[self.file_field_name(requirement)].help_text = _("Không bắt buộc")
+
+    def received_at(self):
+        from onestop_tayninh.calendars.engine import VIETNAM_TZ
+
+        return dt.datetime.combine(
+            self.cleaned_data["received_date"], self.cleaned_data["received_time"], tzinfo=VIETNAM_TZ
+        )
+
+    def applicant(self) -> Applicant:
+        data = {name: self.cleaned_data[name] for name in self.APPLICANT_FIELDS}
+        data["kind"] = data.pop("applicant_kind")
+        return Applicant(**data)
+
+    #: Where the service's messages go: its field names that are not the form's.
+    SERVICE_FIELDS = {"received_at": "received_date", "procedure": None}
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        for field, messages in errors.items():
+            name = self.SERVICE_FIELDS.get(field, field)
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+
+
+class TrackedUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Bảng tính đã điền"),
+        help_text=format_lazy(
+            _("Tệp Excel (.xlsx) hoặc CSV theo mẫu, tối đa {n} dòng hồ sơ."), n=TRACKED_IMPORT_MAX_ROWS
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.catalog.eforms import cccd_validator, phone_validator
 from onestop_tayninh.catalog.models import DocumentRequirement, DocumentType, ProcedureVersion
+from onestop_tayninh.core.rowlevel import AgencyScopedQuerySet
 from onestop_tayninh.core.text import fold
 from onestop_tayninh.directory.models import AdministrativeUnit, Agency, ReceptionDesk
 from onestop_tayninh.security.uploads import GatedFileField
@@ -29,6 +30,7 @@ from .constants import (
     EventAction,
     FormsVersion,
     ReturnMethod,
+    TrackedImportStatus,
 )
 from .query import DossierDocumentQuerySet, DossierQuerySet
 
@@ -734,6 +736,133 @@ class ApologyDraft(models.Model):
         verbose_name_plural = _("dự thảo phiếu xin lỗi (Mẫu 04)")
         ordering = ["-prepared_at", "-pk"]
         db_table = "notifications_apologydraft"
+
+    def __str__(self) -> str:
+        return str(self.dossier)
+
+
+class TrackedImport(models.Model):
+    """One spreadsheet of tracked-only dossiers an agency uploaded: its lines, their check, its import.
+
+    The lines are kept as read (text per column), not the file: the confirmation checks them again
+    and imports them all or none (services.tracked_import_confirm).
+    """
+
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Cơ quan giải quyết đã tải bảng tính lên; hồ sơ được nhập cho cơ quan này."),
+    )
+    file_name = models.CharField(_("tên tệp"), max_length=255, help_text=_("Tên tệp khi tải lên (chỉ để hiển thị)."))
+    sha256 = models.CharField(
+        _("mã băm SHA-256"), max_length=64, db_index=True, help_text=_("Nhận ra một tệp đã tải lên trước đó.")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tải lên"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Cán bộ đã tải bảng tính lên."),
+    )
+    uploaded_at = models.DateTimeField(_("tải lên lúc"), help_text=_("Lúc tải bảng tính lên."))
+    rows = models.JSONField(
+        _("các dòng"), default=list, blank=True, help_text=_("Nội dung từng dòng như đã đọc: số dòng và chữ ở mỗi cột.")
+    )
+    errors = models.JSONField(
+        _("lỗi"), default=list, blank=True, help_text=_("Lỗi của lần kiểm tra gần nhất: dòng, cột, nội dung lỗi.")
+    )
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=16,
+        choices=TrackedImportStatus.choices,
+        default=TrackedImportStatus.INVALID,
+        help_text=_("Có lỗi, hợp lệ chờ xác nhận, hoặc đã nhập."),
+    )
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người xác nhận nhập"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Cán bộ đã xác nhận nhập các hồ sơ."),
+    )
+    imported_at = models.DateTimeField(_("nhập lúc"), null=True, blank=True, help_text=_("Lúc các hồ sơ được tạo."))
+
+    objects = AgencyScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bảng tính hồ sơ chỉ theo dõi")
+        verbose_name_plural = _("nhập hồ sơ chỉ theo dõi")
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return _("Bảng tính “%(name)s” (#%(pk)s)") % {"name": self.file_name, "pk": self.pk}
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows or [])
+
+
+class TrackedEntry(models.Model):
+    """A tracked-only dossier entered by its competent agency, and the key that keeps it from being entered twice.
+
+    The key is the agency's own reference for the dossier when one was given, otherwise a fingerprint
+    of the procedure, the applicant and the minute of receipt; unique per agency, in the database, so
+    two imports of the same lines at once cannot both succeed.
+    """
+
+    dossier = models.OneToOneField(
+        Dossier,
+        verbose_name=_("hồ sơ"),
+        on_delete=models.CASCADE,
+        related_name="tracked_entry",
+        help_text=_("Hồ sơ đã được tạo."),
+    )
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Cơ quan giải quyết đã nhập hồ sơ."),
+    )
+    key = models.CharField(
+        _("khóa chống trùng"),
+        max_length=80,
+        help_text=_("Số tham chiếu của cơ quan, hoặc dấu vân tay thủ tục - người nộp - thời điểm tiếp nhận."),
+    )
+    reference = models.CharField(
+        _("số tham chiếu"), max_length=64, blank=True, help_text=_("Số hồ sơ trong sổ của cơ quan, nếu có.")
+    )
+    batch = models.ForeignKey(
+        TrackedImport,
+        verbose_name=_("bảng tính"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
+        help_text=_("Bảng tính đã nhập hồ sơ; trống khi nhập từng hồ sơ."),
+    )
+    line = models.PositiveIntegerField(
+        _("dòng"), null=True, blank=True, help_text=_("Số dòng trong bảng tính (dòng tiêu đề là dòng 1).")
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người nhập"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Cán bộ đã nhập hồ sơ vào hệ thống."),
+    )
+    entered_at = models.DateTimeField(_("nhập lúc"), help_text=_("Lúc hồ sơ được nhập vào hệ thống."))
+
+    class Meta:
+        verbose_name = _("hồ sơ chỉ theo dõi")
+        verbose_name_plural = _("hồ sơ chỉ theo dõi")
+        ordering = ["batch_id", "line", "pk"]
+        constraints = [models.UniqueConstraint(fields=["agency", "key"], name="dossiers_tracked_agency_key")]
+        permissions = [("enter_tracked_dossier", _("Nhập hồ sơ thủ tục chỉ theo dõi của cơ quan mình"))]
 
     def __str__(self) -> str:
         return str(self.dossier)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.calendars.engine import VIETNAM_TZ, WorkCalendar
 from onestop_tayninh.calendars.selectors import get_calendar
-from onestop_tayninh.catalog.constants import CompetentBasis, CompetentKind, RequirementKind
+from onestop_tayninh.catalog.constants import CompetentBasis, CompetentKind, RequirementKind, VersionStatus
 from onestop_tayninh.catalog.models import DocumentRequirement, ProcedureVersion
 from onestop_tayninh.directory.constants import AgencyKind, RoleCode, Tier
 from onestop_tayninh.directory.models import AdministrativeUnit, Agency, ReceptionDesk
@@ -432,6 +432,62 @@ def intake_units_check(
                 ) % {"tier": Tier(version.competent_tier).label.lower(), "unit": units[needed]}
     if errors:
         raise ValidationError(errors)
+
+
+# --- tracked-only procedures: the competent agency enters their dossiers itself ------------------------
+
+
+def tracked_version_problem(version: ProcedureVersion, agency: Agency) -> str | None:
+    """Why `agency` may not enter dossiers of `version` itself, in Vietnamese; None when it may.
+
+    Only a published tracked-only procedure, only by its competent agency (competent_agency_for, as
+    for any dossier, with the agency's own place standing for the desk), and only where the
+    procedure's workflow starts at the agency, not at a one-stop desk nobody there works at.
+    """
+    from onestop_tayninh.workflows.selectors import workflow_for
+
+    code = version.procedure.code
+    if version.status != VersionStatus.PUBLISHED:
+        return str(_("Thủ tục %(code)s không còn được công bố.") % {"code": code})
+    if not version.tracked_only:
+        return str(
+            _("Thủ tục %(code)s không thuộc danh mục chỉ theo dõi: hồ sơ của thủ tục này nộp tại bộ phận một cửa.")
+            % {"code": code}
+        )
+    probe = Dossier(
+        procedure_version=version,
+        receiving_desk=ReceptionDesk(agency=agency, unit_id=agency.unit_id),
+        receiving_agency=agency,
+    )
+    if competent_agency_for(probe) != agency:
+        return str(
+            _("Thủ tục %(code)s không do %(agency)s giải quyết nên cơ quan không nhập được hồ sơ của thủ tục này.")
+            % {"code": code, "agency": agency.name}
+        )
+    workflow = workflow_for(version.procedure)
+    first_step = workflow.initial_state if workflow else None
+    if first_step is None or first_step.kind == StateKind.AT_DESK:
+        return str(
+            _(
+                "Quy trình của thủ tục %(code)s bắt đầu tại bộ phận một cửa; quản trị hệ thống cần gán cho thủ tục "
+                "một quy trình bắt đầu tại cơ quan (ví dụ “theo dõi tại cơ quan”)."
+            )
+            % {"code": code}
+        )
+    return None
+
+
+def tracked_procedures_for(agency: Agency | None) -> list[ProcedureVersion]:
+    """The published tracked-only procedures whose dossiers `agency` may enter, by name."""
+    if agency is None:
+        return []
+    versions = (
+        ProcedureVersion.objects.published()
+        .filter(tracked_only=True)
+        .select_related("procedure__workflow", "competent_agency")
+        .order_by("name")
+    )
+    return [version for version in versions if tracked_version_problem(version, agency) is None]
 
 
 def requirements_missing(version: ProcedureVersion, *, provided: Iterable[int | None]) -> list[DocumentRequirement]:

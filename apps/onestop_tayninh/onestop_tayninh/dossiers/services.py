@@ -15,31 +15,39 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from onestop_tayninh.calendars.engine import VIETNAM_TZ
+from onestop_tayninh.calendars.engine import VIETNAM_TZ, WorkCalendar
 from onestop_tayninh.calendars.selectors import get_calendar
 from onestop_tayninh.catalog.constants import VersionStatus
 from onestop_tayninh.catalog.models import DocumentRequirement, DocumentType, ProcedureVersion
+from onestop_tayninh.core.text import fold
 from onestop_tayninh.directory.constants import RoleCode
 from onestop_tayninh.directory.models import AdministrativeUnit, Agency, ReceptionDesk
 from onestop_tayninh.directory.selectors import user_role_codes
+from onestop_tayninh.directory.services import agency_own_desk
+from onestop_tayninh.security.audit import audit_event
 from onestop_tayninh.security.uploads import TYPE_ALIASES, TYPE_MIMES, check_upload, detect_type, max_upload_bytes
 from onestop_tayninh.workflows.constants import Effect
 
+from . import spreadsheets
 from .actions import applicant_transition, dossier_transition, grant_access, workflow_start
 from .applicants import Applicant
 from .constants import (
     DESK_CHANNELS,
+    TRACKED_IMPORT_MAX_ROWS,
+    TRACKED_MAX_AGE_DAYS,
+    ApplicantKind,
     Channel,
     DossierStatus,
     EventAction,
     ReceiptDecision,
     ReturnMethod,
+    TrackedImportStatus,
 )
 from .events import (
     Accepted,
@@ -52,7 +60,7 @@ from .events import (
     Withdrawn,
     record,
 )
-from .models import Dossier, DossierCodeCounter, DossierDocument
+from .models import Dossier, DossierCodeCounter, DossierDocument, TrackedEntry, TrackedImport
 from .reuse import held_document
 from .selectors import (
     awaiting_applicant,
@@ -66,6 +74,7 @@ from .selectors import (
     missing_requirements,
     online_check_due_at,
     supplement_round_of,
+    tracked_version_problem,
 )
 
 if TYPE_CHECKING:
@@ -691,6 +700,8 @@ def dossier_submit_online(
         raise PermissionDenied(_("Chỉ tài khoản công dân, tổ chức mới nộp được hồ sơ trực tuyến."))
     if procedure_version.status != VersionStatus.PUBLISHED or not procedure_version.accepts_online:
         raise ValidationError(_("Thủ tục này hiện không nhận hồ sơ trực tuyến."))
+    if procedure_version.tracked_only:
+        raise ValidationError(_("Thủ tục này không nhận hồ sơ qua Cổng: cơ quan giải quyết tiếp nhận trực tiếp."))
     if not desk_receives(procedure_version, desk):
         raise ValidationError(_("Hãy chọn nơi nộp hồ sơ trong danh sách của thủ tục."))
     intake_units_check(procedure_version, applicant_unit=applicant_unit, object_unit=object_unit, at=at)
@@ -807,3 +818,531 @@ def dossier_withdraw(*, dossier: Dossier, citizen: User, reason: str, at: dt.dat
     if not can_withdraw(dossier):
         raise ValidationError(_("Hồ sơ đã được giải quyết hoặc đang ở bước không thể rút trực tuyến."))
     return applicant_transition(dossier=dossier, citizen=citizen, effect=Effect.WITHDRAW, at=at, comment=reason)
+
+
+# --- tracked-only procedures: the competent agency enters the dossiers it received itself ------
+# (docs/domain.md §3: the Chairman lists procedures not received at a one-stop desk "but still
+# followed in the system".) The same pieces as a desk receipt: the agency's legal code, the
+# appointment from the working calendar, the workflow, the history through `record`.
+
+TRACKED_PERMISSION = "dossiers.enter_tracked_dossier"
+
+
+@dataclass(frozen=True)
+class TrackedReceipt:
+    """A tracked-only dossier as the competent agency received it: from the desk's form or one spreadsheet line."""
+
+    procedure_version: ProcedureVersion
+    applicant: Applicant
+    received_at: dt.datetime
+    #: The agency's own number for the dossier, if it has one.
+    reference: str = ""
+    note: str = ""
+
+    def key(self) -> str:
+        """What makes two entries the same dossier: the agency's reference, else procedure, applicant and minute."""
+        if self.reference.strip():
+            return f"ref:{fold(self.reference)}"[:80]
+        applicant = self.applicant
+        who = applicant.cccd or applicant.tax_code or fold(applicant.full_name or applicant.organisation_name)
+        minute = f"{self.received_at.astimezone(VIETNAM_TZ):%Y-%m-%dT%H:%M}"
+        return "row:" + hashlib.sha256(f"{self.procedure_version.procedure.code}|{who}|{minute}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    """One thing wrong with an entry: the field it concerns ("" for the whole entry) and why, in Vietnamese."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class TrackedLine:
+    """One spreadsheet line, checked: the dossier it would become (if it could be read) and what is wrong."""
+
+    line: int
+    receipt: TrackedReceipt | None
+    problems: tuple[LineProblem, ...]
+    due_at: dt.datetime | None = None
+
+
+def ensure_tracked_clerk(*, officer: User) -> Agency:
+    """The agency whose tracked-only dossiers `officer` may enter (the role's permission, an agency)."""
+    official = getattr(officer, "official", None)
+    if official is None or not officer.has_perm(TRACKED_PERMISSION):
+        raise PermissionDenied(
+            _("Chỉ cán bộ của cơ quan giải quyết được giao quyền mới nhập được hồ sơ thủ tục chỉ theo dõi.")
+        )
+    return official.agency
+
+
+def tracked_calendar(*, at: dt.datetime) -> WorkCalendar:
+    """One calendar for every entry checked at `at`: from last year (the oldest receipt allowed) on."""
+    year = at.astimezone(VIETNAM_TZ).year
+    return get_calendar(years=range(year - 1, year + 3))
+
+
+def tracked_received_problem(received_at: dt.datetime, *, at: dt.datetime, calendar: WorkCalendar) -> str | None:
+    """Why a receipt at `received_at` cannot be entered at `at`: in the future, too old, or on a rest day."""
+    local = received_at.astimezone(VIETNAM_TZ)
+    when = f"{local:%H:%M %d/%m/%Y}"
+    if received_at > at:
+        return _("Thời điểm tiếp nhận %(when)s ở tương lai: chỉ nhập hồ sơ cơ quan đã tiếp nhận.") % {"when": when}
+    if (at.astimezone(VIETNAM_TZ).date() - local.date()).days > TRACKED_MAX_AGE_DAYS:
+        return _("Ngày tiếp nhận %(day)s đã quá một năm: hãy kiểm tra lại năm.") % {"day": f"{local:%d/%m/%Y}"}
+    if not calendar.is_working_day(local.date()):
+        name = calendar.holiday_name(local.date()) or (_("Chủ nhật") if local.weekday() == 6 else _("thứ Bảy"))
+        return _("Ngày %(day)s là ngày nghỉ (%(name)s): cơ quan chỉ tiếp nhận hồ sơ vào ngày làm việc.") % {
+            "day": f"{local:%d/%m/%Y}",
+            "name": name,
+        }
+    return None
+
+
+def tracked_applicant_problems(applicant: Applicant) -> list[LineProblem]:
+    """The applicant's data checked by the dossier's own rules (name, CCCD, phone, e-mail, lengths)."""
+    probe = Dossier(channel=Channel.AGENCY, **applicant.dossier_fields())
+    try:
+        probe.full_clean(exclude=[field.name for field in Dossier._meta.concrete_fields if field.is_relation])
+    except ValidationError as exc:
+        return [
+            LineProblem("" if field == NON_FIELD_ERRORS else field, message)
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return []
+
+
+def tracked_receipt_problems(
+    receipt: TrackedReceipt,
+    *,
+    agency: Agency,
+    at: dt.datetime,
+    calendar: WorkCalendar,
+    version_problems: dict[int, str | None] | None = None,
+) -> list[LineProblem]:
+    """Everything wrong with one entry except a duplicate (tracked_duplicates): procedure, time, applicant.
+
+    `version_problems` keeps the procedure's verdict across the lines of one file (a few queries each).
+    """
+    problems = []
+    version = receipt.procedure_version
+    cache = {} if version_problems is None else version_problems
+    if version.pk not in cache:
+        cache[version.pk] = tracked_version_problem(version, agency)
+    if cache[version.pk]:
+        problems.append(LineProblem("procedure", str(cache[version.pk])))
+    received_problem = tracked_received_problem(receipt.received_at, at=at, calendar=calendar)
+    if received_problem:
+        problems.append(LineProblem("received_at", received_problem))
+    reference_length = TrackedEntry._meta.get_field("reference").max_length or 0
+    if len(receipt.reference.strip()) > reference_length:
+        problems.append(LineProblem("reference", _("Số tham chiếu dài quá %(n)s ký tự.") % {"n": reference_length}))
+    return problems + tracked_applicant_problems(receipt.applicant)
+
+
+def tracked_duplicates(keys: Iterable[str], *, agency: Agency) -> dict[str, TrackedEntry]:
+    """The entries `agency` already made under any of `keys` (one query)."""
+    entries = TrackedEntry.objects.filter(agency=agency, key__in=set(keys)).select_related("dossier", "batch")
+    return {entry.key: entry for entry in entries}
+
+
+def _duplicate_problem(receipt: TrackedReceipt, entry: TrackedEntry) -> LineProblem:
+    where = (
+        _("bảng tính “%(file)s”, dòng %(line)s") % {"file": entry.batch.file_name, "line": entry.line}
+        if entry.batch_id
+        else _("nhập từng hồ sơ")
+    )
+    return LineProblem(
+        "reference" if receipt.reference.strip() else "",
+        _("Hồ sơ này đã được nhập lúc %(when)s (%(where)s), mã hồ sơ %(code)s; không nhập lại.")
+        % {
+            "when": f"{entry.entered_at.astimezone(VIETNAM_TZ):%H:%M %d/%m/%Y}",
+            "where": where,
+            "code": entry.dossier.code,
+        },
+    )
+
+
+def _tracked_due_at(receipt: TrackedReceipt, calendar: WorkCalendar) -> dt.datetime:
+    version = receipt.procedure_version
+    return calendar.due_at(
+        receipt.received_at,
+        version.processing_amount,
+        version.processing_unit,
+        same_day_cutoff=version.same_day_cutoff,
+        outside_hours_counts_next_opening=Channel.AGENCY in settings.ONESTOP_OUTSIDE_HOURS_NEXT_OPENING_CHANNELS,
+    )
+
+
+def _lock_agency(agency: Agency) -> None:
+    # Entries of one agency queue up on its row: the duplicate check then sees every entry committed
+    # before, and two imports never take the day counters and the keys in opposite orders (deadlock).
+    Agency.objects.select_for_update().filter(pk=agency.pk).values_list("pk", flat=True).first()
+
+
+def _tracked_create(
+    *,
+    officer: User,
+    agency: Agency,
+    receipt: TrackedReceipt,
+    at: dt.datetime,
+    calendar: WorkCalendar,
+    batch: TrackedImport | None = None,
+    line: int | None = None,
+) -> Dossier:
+    """The dossier of a checked entry, received at the agency itself (call inside the atomic block)."""
+    received_at = receipt.received_at
+    dossier = Dossier(
+        procedure_version=receipt.procedure_version,
+        channel=Channel.AGENCY,
+        receiving_desk=agency_own_desk(agency),
+        receiving_agency=agency,
+        status=DossierStatus.RECEIVED,
+        received_at=received_at,
+        due_at=_tracked_due_at(receipt, calendar),
+        received_by=officer,
+        forms_version=forms_version_for(received_at),
+        **receipt.applicant.dossier_fields(),
+    )
+    dossier.full_clean(exclude=[field.name for field in Dossier._meta.concrete_fields if field.is_relation])
+    # The code of the day the agency received it, from the same counter as its desk receipts.
+    dossier.code = dossier_code_issue(agency=agency, day=received_at.astimezone(VIETNAM_TZ).date())
+    dossier.save()
+    workflow_start(dossier=dossier, at=received_at, calendar=calendar)  # grants the agency access: needs the row
+    dossier.save(update_fields=["workflow_version", "state", "current_agency", "state_entered_at", "step_due_at"])
+    TrackedEntry.objects.create(
+        dossier=dossier,
+        agency=agency,
+        key=receipt.key(),
+        reference=receipt.reference.strip(),
+        batch=batch,
+        line=line,
+        entered_by=officer,
+        entered_at=at,
+    )
+    notes = [_("Nhập vào hệ thống lúc %(when)s.") % {"when": f"{at.astimezone(VIETNAM_TZ):%H:%M %d/%m/%Y}"}]
+    if receipt.reference.strip():
+        notes.append(_("Số tham chiếu của cơ quan: %(ref)s.") % {"ref": receipt.reference.strip()})
+    if batch is not None:
+        notes.append(_("Từ bảng tính “%(file)s”, dòng %(line)s.") % {"file": batch.file_name, "line": line})
+    if receipt.note.strip():
+        notes.append(receipt.note.strip())
+    # At the instant of receipt, so the history reads in the order things happened; the entry time is in the note.
+    record(
+        dossier=dossier,
+        payload=Accepted(
+            code=dossier.code,
+            due_at=dossier.due_at,
+            forms_version=dossier.forms_version,
+            tracked=True,
+            label=_("Tiếp nhận trực tiếp tại cơ quan giải quyết (thủ tục chỉ theo dõi)"),
+        ),
+        actor=officer,
+        at=received_at,
+        comment=" ".join(notes),
+    )
+    return dossier
+
+
+def tracked_dossier_enter(
+    *,
+    officer: User,
+    receipt: TrackedReceipt,
+    at: dt.datetime,
+    uploads: Iterable[tuple[DocumentRequirement | None, File]] = (),
+) -> Dossier:
+    """The competent agency enters one tracked-only dossier it received itself; documents are optional.
+
+    Refused with a ValidationError whose messages name the fields (procedure, received_at, the
+    applicant's fields, reference) when the entry is wrong or was entered before; nothing is kept then.
+    """
+    agency = ensure_tracked_clerk(officer=officer)
+    uploads = list(uploads)
+    # The gate first, outside the transaction: the audit row of an infected file survives the refusal.
+    for requirement, file in uploads:
+        component_upload_check(file, requirement=requirement, other_label=_("Giấy tờ kèm theo"))
+        if requirement is not None and requirement.version_id != receipt.procedure_version.pk:
+            raise ValidationError(_("Thành phần “%(name)s” không thuộc thủ tục đã chọn.") % {"name": requirement.name})
+    calendar = tracked_calendar(at=at)
+    with transaction.atomic():
+        _lock_agency(agency)
+        problems = tracked_receipt_problems(receipt, agency=agency, at=at, calendar=calendar)
+        duplicate = tracked_duplicates([receipt.key()], agency=agency).get(receipt.key())
+        if duplicate is not None:
+            problems.append(_duplicate_problem(receipt, duplicate))
+        if problems:
+            errors: dict[str, list[str]] = {}
+            for problem in problems:
+                errors.setdefault(problem.field or NON_FIELD_ERRORS, []).append(problem.message)
+            raise ValidationError(errors)
+        dossier = _tracked_create(officer=officer, agency=agency, receipt=receipt, at=at, calendar=calendar)
+        for requirement, file in uploads:
+            _document_attach(
+                dossier=dossier,
+                requirement=requirement,
+                file=file,
+                officer=officer,
+                at=at,
+                label=requirement.name if requirement else _("Giấy tờ kèm theo"),
+                document_type=None,
+                issuer="",
+                issue_date=None,
+                number="",
+            )
+    return dossier
+
+
+# --- tracked-only dossiers in bulk, from a spreadsheet ----------------------------------------
+
+#: A problem's field → the spreadsheet column it is reported under.
+TRACKED_FIELD_COLUMNS = {"procedure": "procedure_code", "received_at": "received_date"}
+
+
+def _read_line(
+    row: spreadsheets.SheetRow,
+    *,
+    versions: dict[str, ProcedureVersion],
+    calendar: WorkCalendar,
+) -> tuple[TrackedReceipt | None, list[LineProblem]]:
+    """One line's text as an entry, with what could not be read (the entry's own checks come after)."""
+    cells = row.cells
+    problems: list[LineProblem] = []
+    code = cells.get("procedure_code", "")
+    version = versions.get(code)
+    if not code:
+        problems.append(LineProblem("procedure", _("Thiếu mã thủ tục.")))
+    elif version is None:
+        problems.append(
+            LineProblem("procedure", _("Không có thủ tục nào mã “%(code)s” đang công bố.") % {"code": code})
+        )
+    kind_text = fold(cells.get("applicant_kind", ""))
+    kinds = {"": ApplicantKind.INDIVIDUAL, "ca nhan": ApplicantKind.INDIVIDUAL, "to chuc": ApplicantKind.ORGANISATION}
+    if kind_text not in kinds:
+        problems.append(
+            LineProblem(
+                "applicant_kind",
+                _("Đối tượng “%(text)s” không hợp lệ: ghi “Cá nhân” hoặc “Tổ chức”.")
+                % {"text": cells["applicant_kind"]},
+            )
+        )
+    birth = None
+    if cells.get("date_of_birth"):
+        try:
+            birth = spreadsheets.parse_date(cells["date_of_birth"])
+        except ValueError as exc:
+            problems.append(LineProblem("date_of_birth", str(exc)))
+    received_at = None
+    day_text, time_text = cells.get("received_date", ""), cells.get("received_time", "")
+    if not day_text:
+        problems.append(LineProblem("received_at", _("Thiếu ngày tiếp nhận.")))
+    else:
+        # "03/03/2027 08:30" in the date column (a date-time cell) gives the time too.
+        day_part, _space, time_part = day_text.partition(" ")
+        try:
+            day = spreadsheets.parse_date(day_part)
+        except ValueError as exc:
+            problems.append(LineProblem("received_at", str(exc)))
+        else:
+            try:
+                time = spreadsheets.parse_time(time_text or time_part) if (time_text or time_part) else calendar.opening
+            except ValueError as exc:
+                problems.append(LineProblem("received_time", str(exc)))
+            else:
+                received_at = dt.datetime.combine(day, time, tzinfo=VIETNAM_TZ)
+    applicant = Applicant(
+        kind=kinds.get(kind_text, ApplicantKind.INDIVIDUAL),
+        full_name=cells.get("full_name", ""),
+        cccd=cells.get("cccd", ""),
+        date_of_birth=birth,
+        phone=cells.get("phone", ""),
+        email=cells.get("email", ""),
+        address=cells.get("address", ""),
+        organisation_name=cells.get("organisation_name", ""),
+        tax_code=cells.get("tax_code", ""),
+        representative=cells.get("representative", ""),
+    )
+    if version is None or received_at is None:
+        # The rest of the line is still checked, so one upload reports all of it.
+        return None, problems + tracked_applicant_problems(applicant)
+    receipt = TrackedReceipt(
+        procedure_version=version,
+        applicant=applicant,
+        received_at=received_at,
+        reference=cells.get("reference", ""),
+        note=cells.get("note", ""),
+    )
+    return receipt, problems
+
+
+def tracked_lines_check(
+    rows: Iterable[spreadsheets.SheetRow], *, agency: Agency, at: dt.datetime
+) -> tuple[list[TrackedLine], WorkCalendar]:
+    """Every line read and checked as the import would: a few queries for the whole file, not per line.
+
+    A line repeating an earlier line of the file, or an entry the agency made before, is a problem too.
+    """
+    rows = list(rows)
+    calendar = tracked_calendar(at=at)
+    codes = {row.cells.get("procedure_code", "") for row in rows} - {""}
+    versions = {
+        version.procedure.code: version
+        for version in ProcedureVersion.objects.published()
+        .filter(procedure__code__in=codes)
+        .select_related("procedure__workflow", "competent_agency")
+    }
+    read = [(row, *_read_line(row, versions=versions, calendar=calendar)) for row in rows]
+    earlier = tracked_duplicates([receipt.key() for _row, receipt, _p in read if receipt], agency=agency)
+    version_problems: dict[int, str | None] = {}  # once per procedure, not per line
+    first_line: dict[str, int] = {}
+    lines = []
+    for row, receipt, problems in read:
+        if receipt is not None:
+            problems += tracked_receipt_problems(
+                receipt, agency=agency, at=at, calendar=calendar, version_problems=version_problems
+            )
+            key = receipt.key()
+            if key in earlier:
+                problems.append(_duplicate_problem(receipt, earlier[key]))
+            elif key in first_line:
+                same = (
+                    _("cùng số tham chiếu")
+                    if receipt.reference.strip()
+                    else _("cùng thủ tục, người nộp và giờ tiếp nhận")
+                )
+                problems.append(
+                    LineProblem(
+                        "reference" if receipt.reference.strip() else "",
+                        _("Trùng với dòng %(line)s (%(same)s).") % {"line": first_line[key], "same": same},
+                    )
+                )
+            else:
+                first_line[key] = row.line
+        due_at = _tracked_due_at(receipt, calendar) if receipt is not None and not problems else None
+        lines.append(TrackedLine(line=row.line, receipt=receipt, problems=tuple(problems), due_at=due_at))
+    return lines, calendar
+
+
+def tracked_report(lines: Iterable[TrackedLine]) -> list[dict[str, Any]]:
+    """The line-by-line report: line number, column header (empty for the whole line), message."""
+    report = []
+    for line in lines:
+        for problem in line.problems:
+            key = TRACKED_FIELD_COLUMNS.get(problem.field, problem.field)
+            column = spreadsheets.COLUMN_BY_KEY.get(key)
+            report.append({"line": line.line, "column": column.header if column else "", "message": problem.message})
+    return report
+
+
+def tracked_batch_rows(batch: TrackedImport) -> list[spreadsheets.SheetRow]:
+    return [spreadsheets.SheetRow(line=row["line"], cells=row["cells"]) for row in batch.rows]
+
+
+def tracked_import_upload(*, officer: User, file: File, at: dt.datetime) -> TrackedImport:
+    """Read an uploaded spreadsheet (XLSX or CSV) and check every line; nothing is imported yet.
+
+    A file that cannot be read at all (not a spreadsheet, columns missing or unknown, too many lines)
+    is refused with a ValidationError and nothing is kept. Otherwise the lines are kept with their
+    report, ready to be confirmed when every line is valid (tracked_import_confirm).
+    """
+    agency = ensure_tracked_clerk(officer=officer)
+    name = os.path.basename(getattr(file, "name", "") or "")[:255] or "bang-tinh"
+    file.seek(0)
+    data = file.read()
+    file.seek(0)
+    kind, mime = detect_type(data)
+    if kind == "xlsx":
+        check_upload(file, accepted_types=["xlsx"], max_bytes=max_upload_bytes())  # size, content, viruses
+    elif mime.startswith("text/") or mime == "application/csv":
+        # Read as text into the lines below and never stored as a file: its size is the only risk.
+        if len(data) > max_upload_bytes():
+            raise ValidationError(_("Tệp %(name)s quá lớn.") % {"name": name})
+        kind = "csv"
+    else:
+        raise ValidationError(
+            _("Tệp %(name)s không phải bảng tính Excel (.xlsx) hoặc CSV; nội dung tệp là %(mime)s.")
+            % {"name": name, "mime": mime}
+        )
+    rows = spreadsheets.read_rows(data, kind=kind, max_rows=TRACKED_IMPORT_MAX_ROWS)
+    lines, _calendar = tracked_lines_check(rows, agency=agency, at=at)
+    report = tracked_report(lines)
+    batch = TrackedImport(
+        agency=agency,
+        file_name=name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=officer,
+        uploaded_at=at,
+        rows=[{"line": row.line, "cells": row.cells} for row in rows],
+        errors=report,
+        status=TrackedImportStatus.INVALID if report else TrackedImportStatus.READY,
+    )
+    batch.full_clean()
+    batch.save()
+    audit_event(
+        actor=officer,
+        action="tracked_import_checked",
+        target=batch,
+        data={"file": name, "sha256": batch.sha256, "lines": len(rows), "errors": len(report)},
+    )
+    return batch
+
+
+def tracked_import_confirm(*, batch: TrackedImport, officer: User, at: dt.datetime) -> TrackedImport:
+    """Import every line of a checked spreadsheet, all or nothing, in one transaction.
+
+    The lines are checked again first (a procedure, a holiday or another import may have changed
+    since the upload): with any problem, nothing is imported and the batch keeps the new report
+    (status `invalid`). A spreadsheet already imported is refused. Imports of one agency queue up,
+    and each entry's key is unique per agency in the database: the same lines imported twice at
+    once give one set of dossiers and a report of duplicates.
+    """
+    agency = ensure_tracked_clerk(officer=officer)
+    if batch.agency_id != agency.pk:
+        raise PermissionDenied(_("Bảng tính này do cơ quan khác tải lên."))
+    try:
+        return _tracked_import_apply(batch=batch, officer=officer, agency=agency, at=at)
+    except IntegrityError as exc:
+        # Only a writer bypassing the agency's lock gets here; the key constraint still holds.
+        raise ValidationError(
+            _(
+                "Một số dòng vừa được nhập ở nơi khác cùng lúc; không hồ sơ nào của bảng tính này được nhập. Hãy tải lại trang."
+            )
+        ) from exc
+
+
+@transaction.atomic
+def _tracked_import_apply(*, batch: TrackedImport, officer: User, agency: Agency, at: dt.datetime) -> TrackedImport:
+    _lock_agency(agency)
+    batch = TrackedImport.objects.select_for_update().get(pk=batch.pk)
+    if batch.status == TrackedImportStatus.IMPORTED:
+        raise ValidationError(
+            _("Bảng tính này đã được nhập lúc %(when)s; không nhập lại.")
+            % {"when": f"{batch.imported_at.astimezone(VIETNAM_TZ):%H:%M %d/%m/%Y}" if batch.imported_at else ""}
+        )
+    lines, calendar = tracked_lines_check(tracked_batch_rows(batch), agency=agency, at=at)
+    report = tracked_report(lines)
+    if report:
+        batch.errors = report
+        batch.status = TrackedImportStatus.INVALID
+        batch.save(update_fields=["errors", "status"])
+        return batch
+    codes = []
+    for line in lines:
+        assert line.receipt is not None  # a line without problems was read
+        dossier = _tracked_create(
+            officer=officer, agency=agency, receipt=line.receipt, at=at, calendar=calendar, batch=batch, line=line.line
+        )
+        codes.append(dossier.code)
+    batch.status = TrackedImportStatus.IMPORTED
+    batch.errors = []
+    batch.imported_by = officer
+    batch.imported_at = at
+    batch.save(update_fields=["status", "errors", "imported_by", "imported_at"])
+    audit_event(
+        actor=officer,
+        action="tracked_import",
+        target=batch,
+        data={"file": batch.file_name, "sha256": batch.sha256, "dossiers": len(codes), "codes": codes},
+    )
+    return batch
