@@ -86,8 +86,11 @@ def test_a_district_procedure_received_at_a_commune_desk_of_another_district_goe
     assert competent_agency_for(dossier).code == TAN_BIEN_DISTRICT
     dossier = accepted(dossier, "tiepnhan.longhoa", local(2027, 3, 1, 8, 0))
     assert dossier.receiving_desk == desk and dossier.applicant_unit == unit("Thị trấn Tân Biên")
-    # Handed over on acceptance (the desk transfers right after receipt) to the applicant's district.
+
+    # The ward desk hands it over as it accepts it (docs/domain.md §5.4), to the applicant's district.
     assert dossier.current_agency.code == TAN_BIEN_DISTRICT
+    handed = dossier.events.get(action="transition")
+    assert (handed.actor.username, handed.from_agency.code) == ("tiepnhan.longhoa", LONG_HOA_WARD)
     # The district's officials see it and act on it; the committees of the desk's ward and town do not decide.
     assert Dossier.objects.visible_to(user("lanhdao.tanbien")).filter(pk=dossier.pk).exists()
     assert not Dossier.objects.visible_to(user("lanhdao.hoathanh")).filter(pk=dossier.pk).exists()
@@ -122,7 +125,7 @@ def test_a_land_procedure_is_routed_by_the_parcels_unit_not_the_applicants(provi
         parcel=unit("Thị trấn Tân Biên"),
     )
     assert competent_agency_for(dossier).code == TAN_BIEN_DISTRICT
-    dossier = accepted(dossier, "tiepnhan.longhoa", local(2027, 3, 1, 8, 0))
+    dossier = accepted(dossier, "tiepnhan.longhoa", local(2027, 3, 1, 8, 0))  # handed over on receipt
     assert dossier.current_agency.code == TAN_BIEN_DISTRICT
 
 
