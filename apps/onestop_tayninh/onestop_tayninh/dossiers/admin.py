@@ -297,6 +297,7 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             "decision": request.POST.get("decision", ""),
             "items": form.item_list(),
             "reason": form.cleaned_data["reason"],
+            "counts": form.paper_counts(),
         }
 
     def _report(self, request, receipt: services.Receipt) -> None:

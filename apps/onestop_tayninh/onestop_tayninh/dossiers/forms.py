@@ -10,6 +10,7 @@ from onestop_tayninh.directory.models import ReceptionDesk
 
 from .applicants import Applicant
 from .constants import DESK_CHANNELS, ApplicantKind, Channel, ReturnMethod
+from .services import MAX_PAPER_COUNT, PaperCounts
 
 
 class ProcedurePickerForm(forms.Form):
@@ -98,6 +99,13 @@ class ReceiptForm(forms.Form):
         "return_address",
     )
 
+    # What was handed in on paper with each component: (field prefix, label, PaperCounts attribute).
+    PAPER_COUNTS = (
+        ("originals", _("Bản chính"), "originals"),
+        ("certified", _("Bản sao chứng thực"), "certified_copies"),
+        ("photocopies", _("Bản chụp"), "photocopies"),
+    )
+
     def __init__(self, *args, version: ProcedureVersion, **kwargs):
         super().__init__(*args, **kwargs)
         self.requirements = list(version.documents.all())
@@ -110,10 +118,64 @@ class ReceiptForm(forms.Form):
                     attrs={"accept": ",".join(f".{kind}" for kind in requirement.accepted_types)}
                 ),
             )
+            # Prefilled with what the procedure asks for; the officer writes what was really handed in.
+            required = PaperCounts.required_by(requirement)
+            for prefix, label, attribute in self.PAPER_COUNTS:
+                self.fields[self.count_field_name(prefix, requirement)] = forms.IntegerField(
+                    label=label,
+                    required=False,
+                    min_value=0,
+                    max_value=MAX_PAPER_COUNT,
+                    initial=getattr(required, attribute),
+                    error_messages={
+                        "invalid": _("Hãy nhập số bản bằng chữ số."),
+                        "min_value": _("Số bản không được âm."),
+                        "max_value": _("Mỗi loại bản tối đa %(limit_value)s bản."),
+                    },
+                    widget=forms.NumberInput(attrs={"class": "paper-count", "min": 0, "max": MAX_PAPER_COUNT}),
+                )
 
     @staticmethod
     def file_field_name(requirement) -> str:
         return f"document_{requirement.pk}"
+
+    @staticmethod
+    def count_field_name(prefix: str, requirement) -> str:
+        return f"{prefix}_{requirement.pk}"
+
+    def clean(self):
+        data = super().clean()
+        # A component handed in must come with at least one sheet of paper; the service checks it
+        # too (dossiers.services.PaperCounts.check), the form shows it beside the component.
+        for requirement in self.requirements:
+            if not data.get(self.file_field_name(requirement)):
+                continue
+            names = [self.count_field_name(prefix, requirement) for prefix, _label, _attribute in self.PAPER_COUNTS]
+            if any(name in self.errors for name in names):
+                continue
+            values = [data.get(name) for name in names]
+            # Left empty altogether: the procedure's numbers (the page prefills them anyway).
+            if any(value is not None for value in values) and not any(values):
+                self.add_error(
+                    self.file_field_name(requirement),
+                    _("Hãy ghi số bản chính, bản sao chứng thực hoặc bản chụp đã nhận (ít nhất một bản)."),
+                )
+        return data
+
+    def paper_counts(self) -> dict[int, PaperCounts]:
+        """Per requirement id, the paper handed in with its file (components with a file whose
+        counts were given; the others get the procedure's numbers from the service)."""
+        counts = {}
+        for requirement in self.requirements:
+            if not self.cleaned_data.get(self.file_field_name(requirement)):
+                continue
+            values = {
+                attribute: self.cleaned_data.get(self.count_field_name(prefix, requirement))
+                for prefix, _label, attribute in self.PAPER_COUNTS
+            }
+            if any(value is not None for value in values.values()):
+                counts[requirement.pk] = PaperCounts(**{key: value or 0 for key, value in values.items()})
+        return counts
 
     def applicant(self) -> Applicant:
         data = {name: self.cleaned_data[name] for name in self.APPLICANT_FIELDS}
@@ -131,7 +193,13 @@ class ReceiptForm(forms.Form):
         return [line.strip() for line in self.cleaned_data["items"].splitlines() if line.strip()]
 
     def file_fields(self):
-        return [self[self.file_field_name(requirement)] for requirement in self.requirements]
+        """Each component's upload, carrying its paper-count inputs as `.counts` for the template."""
+        fields = []
+        for requirement in self.requirements:
+            field = self[self.file_field_name(requirement)]
+            field.counts = [self[self.count_field_name(prefix, requirement)] for prefix, _l, _a in self.PAPER_COUNTS]
+            fields.append(field)
+        return fields
 
 
 class CheckForm(ReceiptForm):

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +67,41 @@ if TYPE_CHECKING:
     from onestop_tayninh.vault.models import VaultDocument
 
 DEFAULT_FILE_KINDS = ("pdf", "jpg", "png")
+# More than this many sheets of one kind for one component is a typing slip, not a dossier.
+MAX_PAPER_COUNT = 99
+
+
+@dataclass(frozen=True)
+class PaperCounts:
+    """What was handed in on paper with one dossier component (the receipt, Form 01, lists it)."""
+
+    originals: int = 0
+    certified_copies: int = 0
+    photocopies: int = 0
+
+    @classmethod
+    def required_by(cls, requirement: DocumentRequirement | None) -> PaperCounts:
+        """The procedure's numbers, which the desk's form offers first; a paper that the procedure
+        gives no number for (an extra document) counts as one photocopy."""
+        if requirement is None or not (requirement.originals or requirement.copies):
+            return cls(photocopies=1)
+        return cls(originals=requirement.originals, certified_copies=requirement.copies)
+
+    def check(self, label: str) -> None:
+        values = (self.originals, self.certified_copies, self.photocopies)
+        if any(value is None or value < 0 for value in values):
+            raise ValidationError(_("%(name)s: số bản không được âm.") % {"name": label}, code="paper_counts")
+        if any(value > MAX_PAPER_COUNT for value in values):
+            raise ValidationError(
+                _("%(name)s: mỗi loại bản tối đa %(max)s bản.") % {"name": label, "max": MAX_PAPER_COUNT},
+                code="paper_counts",
+            )
+        if not any(values):
+            raise ValidationError(
+                _("%(name)s: hãy ghi số bản chính, bản sao chứng thực hoặc bản chụp đã nhận (ít nhất một bản).")
+                % {"name": label},
+                code="paper_counts",
+            )
 
 
 # --- permissions ------------------------------------------------------------------------------
@@ -169,14 +204,18 @@ def dossier_document_add(
     issuer: str = "",
     issue_date: dt.date | None = None,
     number: str = "",
+    counts: PaperCounts | None = None,
 ) -> DossierDocument:
     """Attach one file, checking its real type (from the content), its size and viruses; nothing is saved on failure.
 
-    The gate runs outside the transaction that attaches the file, so that the audit row of an
-    infected upload survives the refusal.
+    `counts` is the paper handed in with it (originals, certified copies, photocopies; at least
+    one sheet); without it, the procedure's numbers. The gate runs outside the transaction that
+    attaches the file, so that the audit row of an infected upload survives the refusal.
     """
     ensure_receiving_officer(officer=officer, desk=dossier.receiving_desk)
     label = requirement.name if requirement else _("Giấy tờ nộp thêm")
+    counts = counts or PaperCounts.required_by(requirement)
+    counts.check(label)
     component_upload_check(file, requirement=requirement, other_label=label)
     return _document_attach(
         dossier=dossier,
@@ -189,11 +228,14 @@ def dossier_document_add(
         issuer=issuer,
         issue_date=issue_date,
         number=number,
+        counts=counts,
     )
 
 
 @transaction.atomic
-def _document_attach(*, dossier, requirement, file, officer, at, label, document_type, issuer, issue_date, number):
+def _document_attach(
+    *, dossier, requirement, file, officer, at, label, document_type, issuer, issue_date, number, counts
+):
     dossier = _locked(dossier)
     if dossier.status not in (DossierStatus.TO_CHECK, DossierStatus.RECEIVED):
         raise ValidationError(
@@ -216,6 +258,9 @@ def _document_attach(*, dossier, requirement, file, officer, at, label, document
         issuer=issuer,
         issue_date=issue_date,
         number=number,
+        originals=counts.originals,
+        certified_copies=counts.certified_copies,
+        photocopies=counts.photocopies,
         uploaded_by=officer,
         uploaded_at=at,
     )
@@ -391,8 +436,11 @@ def dossier_check(
     at: dt.datetime,
     items: Iterable[str] = (),
     reason: str = "",
+    counts: Mapping[int, PaperCounts] | None = None,
 ) -> Receipt:
     """Continue the receipt check: attach each file, then decide if every file passed the gate.
+
+    `counts` gives, per requirement id, the paper handed in with its file (else the procedure's numbers).
 
     Not one transaction, on purpose: each file is attached (and scanned) by its own service call,
     so one bad file or a refused decision (a required component still missing) loses nothing
@@ -400,8 +448,11 @@ def dossier_check(
     """
     errors: list[str] = []
     for requirement, file in uploads:
+        paper = (counts or {}).get(requirement.pk) if requirement is not None else None
         try:
-            dossier_document_add(dossier=dossier, requirement=requirement, file=file, officer=officer, at=at)
+            dossier_document_add(
+                dossier=dossier, requirement=requirement, file=file, officer=officer, at=at, counts=paper
+            )
         except ValidationError as exc:
             errors.extend(exc.messages)
     if errors:
@@ -425,6 +476,7 @@ def dossier_receive(
     channel: str = Channel.DESK,
     items: Iterable[str] = (),
     reason: str = "",
+    counts: Mapping[int, PaperCounts] | None = None,
 ) -> Receipt:
     """The desk's receipt: start the dossier, keep every good file, then decide (Form 01, 02 or 03).
 
@@ -436,7 +488,14 @@ def dossier_receive(
         desk=desk, officer=officer, procedure_version=procedure_version, applicant=applicant, at=at, channel=channel
     )
     return dossier_check(
-        dossier=dossier, officer=officer, uploads=uploads, decision=decision, items=items, reason=reason, at=at
+        dossier=dossier,
+        officer=officer,
+        uploads=uploads,
+        decision=decision,
+        items=items,
+        reason=reason,
+        at=at,
+        counts=counts,
     )
 
 
