@@ -359,6 +359,22 @@ def test_refusal_at_approval_is_the_departments_notice_signed_by_its_head(world,
     assert "PHIẾU TỪ CHỐI" not in text and "Mẫu số" not in text
     with pytest.raises(ValidationError, match="chỉ dùng khi từ chối ngay tại bộ phận một cửa"):
         render_form(dossier=dossier, kind="refusal")
+    # The applicant finds it with the dossier's other documents on the portal.
+    from onestop_tayninh.portal.selectors import CITIZEN_DOCUMENT_KINDS
+
+    assert "refusal_notice" in CITIZEN_DOCUMENT_KINDS
+
+
+def test_the_desk_prints_the_refusal_notice_of_a_dossier(world, client):
+    dossier = _appraised(world)
+    dossier = act(dossier, "chuyenvien.tuphap", "tu-choi-tham-dinh", local(2027, 3, 2, 9, 0), comment=REASON)
+    client.force_login(user("tiepnhan.tinh"))
+    listing = client.get(f"/desk/in/ho-so/{dossier.pk}/").content.decode()
+    assert (
+        f"/desk/in/ho-so/{dossier.pk}/mau/refusal_notice/" in listing and "Thông báo không giải quyết hồ sơ" in listing
+    )
+    response = client.get(f"/desk/in/ho-so/{dossier.pk}/mau/refusal_notice/")
+    assert response.status_code == 200 and response.getvalue().startswith(b"%PDF-")
 
 
 def test_refusal_by_the_handling_officer_is_signed_by_the_head_and_drawn_up_by_the_officer(world, as_pdf):
