@@ -111,7 +111,13 @@ def message_templates(db):
 
     from django.apps import apps
 
-    for name in ("0002_seed_templates", "0005_seed_online_dossier_templates", "0007_seed_step_waiting_templates"):
+    for name in (
+        "0002_seed_templates",
+        "0005_seed_online_dossier_templates",
+        "0007_seed_step_waiting_templates",
+        "0009_applicant_link_in_result_messages",
+        "0010_online_check_templates",
+    ):
         importlib.import_module(f"onestop_tayninh.notifications.migrations.{name}").seed(apps, None)
 
 

@@ -104,6 +104,8 @@ def test_citizen_journey_at_phone_width(live_server, browser, official_login, sc
     desk.get_by_role("link", name="Tiếp tục kiểm tra, tiếp nhận hồ sơ").click()
     desk.get_by_role("button", name="Tiếp nhận (Mẫu 01)").click()
     desk.wait_for_selector("text=Đã tiếp nhận hồ sơ")
+    # The provincial centre hands a dossier over as it accepts it (docs/domain.md §5.4).
+    assert desk.get_by_text("Hồ sơ đã được chuyển ngay đến Sở Tư pháp tỉnh Tây Ninh.").is_visible()
     desk_context.close()
     run_jobs()
     dossier.refresh_from_db()
@@ -118,11 +120,7 @@ def test_citizen_journey_at_phone_width(live_server, browser, official_login, sc
         page.get_by_role("link", name="Giấy tiếp nhận hồ sơ và hẹn trả kết quả").click()
     assert receipt.value.path().read_bytes().startswith(b"%PDF")
 
-    # The agency: forwarded, assigned, and a supplement is requested.
-    desk_context, desk = official_login("tiepnhan.tinh")
-    desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
-    press(desk, "Chuyển cơ quan giải quyết")
-    desk_context.close()
+    # The agency (the dossier was handed over on receipt): assigned, and a supplement is requested.
     desk_context, desk = official_login("lanhdao.tuphap")
     desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
     press(desk, "Phân công chuyên viên")

@@ -1,5 +1,6 @@
-"""In a real browser: a walk-in dossier is received at the desk, then goes desk → agency head →
-handling officer → head → desk → returned, each step done by a different logged-in official."""
+"""In a real browser: a walk-in dossier is received at the desk (which hands it over to the agency as it
+accepts it), then goes agency head → handling officer → head → desk → returned, each step done by a
+different logged-in official."""
 
 import pytest
 
@@ -60,8 +61,9 @@ def test_walk_in_receipt_then_the_closed_loop(live_server, official_login, scree
     assert dossier.code.startswith("000.01.01.H53-")
     assert dossier.code in page.content()
     assert f"{dossier.due_at.astimezone(dossier.due_at.tzinfo):%d/%m/%Y}"[:2] in page.content()
+    # The provincial centre hands a dossier over as it accepts it (docs/domain.md §5.4): no button to press.
+    assert page.get_by_text("Hồ sơ đã được chuyển ngay đến Sở Tư pháp tỉnh Tây Ninh.").is_visible()
     screenshot(page, "desk-receipt-accepted")
-    press(page, "Chuyển cơ quan giải quyết")
     context.close()
 
     # 2. The agency head assigns a handling officer from the inbox.

@@ -142,3 +142,17 @@ def test_step_waiting_tells_who_acts_next_but_not_the_actor_nor_on_assignment(wo
     assert ("chuyenvien.tuphap", "desk") in to(by_head)
     assert "lanhdao.tuphap" not in {name for name, _channel in to(by_head)}
     assert Message.objects.filter(template_key="step_waiting").count() == before + len(by_officer) + len(by_head)
+
+
+def test_the_rating_invitation_carries_the_applicants_own_link(world, sent_ids):
+    """A counter applicant has no account: the message at the return of the result links to the
+    signed page where they rate (and download an electronic result), not to the portal's home."""
+    from onestop_tayninh.dossiers.access import dossier_for_token
+
+    dossier = receive(world)
+    dossier.email = "hong@example.vn"
+    messages = run(subscribers.rating_invitation, dossier, Transitioned(effect="return_result"))
+    for message in messages:
+        body = message_render(message)[1]
+        token = body.split("/ho-so/", 1)[1].split("/", 1)[0]
+        assert dossier_for_token(token) == dossier

@@ -88,11 +88,20 @@ class PdfFile:
         subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", str(self.path), str(prefix)], check=True)
         return [image.read_bytes() for image in sorted(prefix.parent.glob(f"{prefix.name}-*.pgm"))]
 
-    def qr(self) -> str:
+    def _qr_lines(self) -> list[str]:
         prefix = self.path.with_suffix("")
         subprocess.run(["pdftoppm", "-png", "-r", "200", "-f", "1", "-l", "1", str(self.path), str(prefix)], check=True)
         image = next(prefix.parent.glob(f"{prefix.name}*.png"))
-        return subprocess.run(["zbarimg", "--raw", "-q", str(image)], capture_output=True, text=True).stdout.strip()
+        raw = subprocess.run(["zbarimg", "--raw", "-q", str(image)], capture_output=True, text=True).stdout
+        return raw.strip().splitlines()
+
+    def qr(self) -> str:
+        """The Circular 01/2023 QR code of page 1 (a receipt also carries the applicant's link, apart)."""
+        return "\n".join(line for line in self._qr_lines() if not line.startswith("http"))
+
+    def qr_links(self) -> list[str]:
+        """Links in QR codes of page 1: the receipt's link for an applicant without an account."""
+        return [line for line in self._qr_lines() if line.startswith("http")]
 
 
 @pytest.fixture

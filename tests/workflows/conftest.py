@@ -36,6 +36,10 @@ def user(username: str) -> User:
 def world(db):
     load_site("tayninh", only=SECTIONS)
     desk = ReceptionDesk.objects.get(code="ttphcc-tinh")
+    # These tests take every step by hand, the hand-over to the competent agency included; the desk's
+    # own hand-over on receipt (the default) is tests/dossiers/test_transfer_on_receipt.py.
+    desk.transfer_on_receipt = False
+    desk.save(update_fields=["transfer_on_receipt"])
 
     def procedure(*, competent: str, workflow: str | None = None, amount=5):
         version = ProcedureVersionFactory(

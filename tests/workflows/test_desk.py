@@ -68,6 +68,7 @@ def test_dossier_page_shows_exactly_the_users_actions(client, assigned):
     client.force_login(user("chuyenvien.tuphap"))
     assert action_buttons(client, assigned) == {
         "Trình lãnh đạo phê duyệt",
+        "Xác minh, lấy ý kiến cơ quan liên quan",  # the single-agency workflow's consultation (§5.5)
         "Yêu cầu công dân bổ sung",
         "Từ chối giải quyết",
         "Rút hồ sơ theo yêu cầu",

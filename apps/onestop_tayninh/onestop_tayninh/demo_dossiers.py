@@ -68,6 +68,8 @@ GIVEN = [
     "Uyên",
     "Vy",
 ]
+# The workflows' hand-over from the desk to the competent agency.
+HAND_OVER = "chuyen-xu-ly"
 # Paths through the workflows; each dossier follows one for as far as demo officials can take it.
 PLANS: list[list[str] | None] = [
     [],
@@ -276,8 +278,20 @@ def _in_address(unit: AdministrativeUnit) -> str:
     return name[:1].lower() + name[1:]
 
 
-def _address_places(unit: AdministrativeUnit) -> list[tuple[str, str]]:
-    """(hamlet word, "commune, district, province") for each current commune in `unit`, or `unit` itself."""
+@dataclass(frozen=True)
+class Place:
+    """A commune or ward where a demo applicant lives: its unit, and how its addresses read."""
+
+    unit: AdministrativeUnit
+    hamlet: str
+    rest: str
+
+    def address(self, rng: random.Random) -> str:
+        return f"{self.hamlet} {rng.randint(1, 9)}, {self.rest}"
+
+
+def _address_places(unit: AdministrativeUnit) -> list[Place]:
+    """Each current commune in `unit`, or `unit` itself."""
     communes = list(
         AdministrativeUnit.objects.filter(path__startswith=unit.path, tier=Tier.COMMUNE, valid_to__isnull=True)
         .select_related("parent__parent")
@@ -286,13 +300,8 @@ def _address_places(unit: AdministrativeUnit) -> list[tuple[str, str]]:
     places = []
     for place in communes or [unit]:
         hamlet = "Ấp" if place.kind.lower() == "xã" else "Khu phố"
-        places.append((hamlet, ", ".join(_in_address(part) for part in [place, *place.ancestors()])))
+        places.append(Place(place, hamlet, ", ".join(_in_address(part) for part in [place, *place.ancestors()])))
     return places
-
-
-def _address(places: list[tuple[str, str]], rng: random.Random) -> str:
-    hamlet, rest = rng.choice(places)
-    return f"{hamlet} {rng.randint(1, 9)}, {rest}"
 
 
 # --- dossiers ---------------------------------------------------------------------------------------
@@ -331,6 +340,9 @@ def _demo_comment(dossier: Dossier, step: Transition) -> str:
 
 
 def _advance(dossier: Dossier, plan: list[str], at: dt.datetime, clock: DemoClock, rng: random.Random) -> None:
+    if dossier.state_id and not dossier.state.is_initial:
+        # A desk that transfers on receipt has already made the hand-over (docs/domain.md §5.4).
+        plan = [code for code in plan if code != HAND_OVER]
     for code in plan:
         at = clock.step(at, rng.choice(STEP_GAPS))
         step = Transition.objects.filter(version=dossier.workflow_version, code=code, source=dossier.state).first()
@@ -380,6 +392,8 @@ def load_demo_dossiers(rows: dict | list, *, context: SiteContext, now: dt.datet
         .select_related("unit")
         .distinct()
     )
+    province = AdministrativeUnit.objects.filter(tier=Tier.PROVINCE, parent=None, valid_to=None).first()
+    province_places = _address_places(province) if province else []
     for desk in desks:
         officer = User.objects.filter(official__desks=desk, groups__role__code="receiving_officer").first()
         versions = list(
@@ -398,6 +412,9 @@ def load_demo_dossiers(rows: dict | list, *, context: SiteContext, now: dt.datet
                 version = next((v for v in versions if v.procedure.workflow_id), version)
             received = clock.moment_on(clock.working_days_back(rng.choice([0, 1, 2, 4, 6, 9, 12])), rng)
             name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+            # Receipt regardless of boundary: now and then someone from elsewhere in the province.
+            nearby = version.receipt_anywhere and rng.random() < 0.25
+            place = rng.choice(province_places if nearby and province_places else places)
             cccd = f"072{rng.randint(0, 999999999):09d}"
             dossier = services.dossier_start(
                 desk=desk,
@@ -407,9 +424,11 @@ def load_demo_dossiers(rows: dict | list, *, context: SiteContext, now: dt.datet
                     full_name=name,
                     cccd=cccd,
                     phone=f"09{rng.randint(0, 99999999):08d}",
-                    address=_address(places, rng),
+                    address=place.address(rng),
+                    unit=place.unit,
                 ),
                 at=received,
+                object_unit=place.unit if selectors.competent_unit_field(version) == "object_unit" else None,
             )
             for requirement in selectors.missing_requirements(dossier):
                 services.dossier_document_add(
@@ -475,6 +494,7 @@ def _demo_citizen(*, now: dt.datetime, clock: DemoClock, rng: random.Random) -> 
             continue
         at = clock.moment_on(clock.working_days_back(3 - index), rng)
         draft = draft_start(citizen=citizen, procedure_version=version, at=at)
+        home = next(iter(_address_places(desk.unit)), None)
         fields = {f.key: _demo_value(f) for f in version.form_fields.all()}
         uploads = [
             (r, _scan_of(r, version=version, applicant=citizen.full_name, cccd=DEMO_CITIZEN["cccd"], at=at))
@@ -486,6 +506,8 @@ def _demo_citizen(*, now: dt.datetime, clock: DemoClock, rng: random.Random) -> 
             changes=DraftChanges(
                 form_data=fields,
                 desk_id=desk.pk,
+                applicant_unit_id=home.unit.pk if home else None,
+                object_unit_id=home.unit.pk if home else None,
                 uploads=uploads,
                 contact={"return_method": "online" if version.electronic_result_allowed else "desk"},
             ),

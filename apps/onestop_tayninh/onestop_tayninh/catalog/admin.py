@@ -76,7 +76,18 @@ class ProcedureVersionAdmin(ImportExportMixin, admin.ModelAdmin):
         (_("Mức độ và cách thức"), {"fields": ("level", "submission_methods", "return_methods", "online_payment")}),
         (
             _("Cơ quan và nơi tiếp nhận"),
-            {"fields": ("tiers", "competent_kind", "competent_agency", "receiving_desks", "tracked_only")},
+            {
+                "fields": (
+                    "tiers",
+                    "competent_kind",
+                    "competent_agency",
+                    "competent_tier",
+                    "competent_basis",
+                    "receiving_desks",
+                    "receipt_anywhere",
+                    "tracked_only",
+                )
+            },
         ),
         (
             _("Thời hạn và kết quả"),

@@ -26,8 +26,20 @@ class VersionStatus(models.TextChoices):
 
 
 class CompetentKind(models.TextChoices):
+    """Who decides: one named body, or the People's Committee of a tier over the unit the dossier concerns
+    (where the applicant resides, or where the object lies: CompetentBasis)."""
+
     NAMED_AGENCY = "named_agency", _("Cơ quan được chỉ định")
-    APPLICANT_UNIT_COMMITTEE = "applicant_unit_committee", _("UBND nơi người nộp cư trú")
+    APPLICANT_UNIT_COMMITTEE = "applicant_unit_committee", _("UBND theo địa bàn")
+
+
+class CompetentBasis(models.TextChoices):
+    """Which unit fixes the competent People's Committee: never the desk where the dossier was handed in."""
+
+    RESIDENCE = "residence", _("Nơi cư trú của người nộp")
+    OBJECT = "object", _("Nơi có đối tượng (thửa đất, công trình)")
+    # Services any committee gives to anyone (certification): the committee where the dossier is handed in.
+    RECEIVING_DESK = "desk", _("Nơi tiếp nhận hồ sơ (ví dụ chứng thực)")
 
 
 class Channel(models.TextChoices):

@@ -20,6 +20,7 @@ from onestop_tayninh.security.uploads import GatedFileField
 
 from .constants import (
     Channel,
+    CompetentBasis,
     CompetentKind,
     FieldType,
     OnlineCategory,
@@ -151,7 +152,24 @@ class ProcedureVersion(models.Model):
         max_length=32,
         choices=CompetentKind.choices,
         default=CompetentKind.NAMED_AGENCY,
-        help_text=_("Một cơ quan cụ thể, hoặc UBND nơi người nộp cư trú."),
+        help_text=_("Một cơ quan cụ thể, hoặc UBND của cấp có thẩm quyền theo địa bàn."),
+    )
+    competent_tier = models.CharField(
+        _("cấp UBND có thẩm quyền"),
+        max_length=16,
+        choices=Tier.choices,
+        blank=True,
+        help_text=_(
+            "Với UBND theo địa bàn: cấp của UBND quyết định (ví dụ cấp huyện cho trợ cấp xã hội); "
+            "để trống khi xác định theo nơi tiếp nhận."
+        ),
+    )
+    competent_basis = models.CharField(
+        _("xác định địa bàn theo"),
+        max_length=16,
+        choices=CompetentBasis.choices,
+        default=CompetentBasis.RESIDENCE,
+        help_text=_("Nơi cư trú của người nộp, hoặc nơi có đối tượng (đất đai, công trình); không theo nơi nộp hồ sơ."),
     )
     competent_agency = models.ForeignKey(
         Agency,
@@ -168,6 +186,14 @@ class ProcedureVersion(models.Model):
         blank=True,
         related_name="procedure_versions",
         help_text=_("Các bộ phận một cửa được tiếp nhận thủ tục này."),
+    )
+    receipt_anywhere = models.BooleanField(
+        _("tiếp nhận không phụ thuộc địa giới hành chính"),
+        default=False,
+        help_text=_(
+            "Thuộc danh mục Chủ tịch UBND tỉnh công bố (Nghị định 118/2025): mọi bộ phận một cửa trong tỉnh được "
+            "tiếp nhận; hồ sơ được chuyển đến cơ quan có thẩm quyền theo nơi cư trú hoặc nơi có đối tượng."
+        ),
     )
     tracked_only = models.BooleanField(
         _("không tiếp nhận tại bộ phận một cửa"),
@@ -287,6 +313,19 @@ class ProcedureVersion(models.Model):
         return self.status == VersionStatus.DRAFT
 
     @property
+    def competent_description(self) -> str:
+        """The competent body as the catalogue tells citizens: "UBND cấp huyện nơi người nộp cư trú"."""
+        if self.competent_kind == CompetentKind.NAMED_AGENCY:
+            return self.competent_agency.name if self.competent_agency else ""
+        if self.competent_basis == CompetentBasis.RECEIVING_DESK or not self.competent_tier:
+            return str(_("UBND nơi tiếp nhận hồ sơ"))
+        where = {
+            CompetentBasis.RESIDENCE: _("nơi người nộp cư trú"),
+            CompetentBasis.OBJECT: _("nơi có thửa đất, công trình"),
+        }[CompetentBasis(self.competent_basis)]
+        return str(_("UBND %(tier)s %(where)s") % {"tier": Tier(self.competent_tier).label.lower(), "where": where})
+
+    @property
     def accepts_online(self) -> bool:
         return self.level >= ServiceLevel.ONLINE_SUBMISSION and Channel.ONLINE in self.submission_methods
 
@@ -302,6 +341,12 @@ class ProcedureVersion(models.Model):
             )
         if self.competent_kind == CompetentKind.NAMED_AGENCY and not self.competent_agency_id:
             errors["competent_agency"] = _("Hãy chọn cơ quan có thẩm quyền giải quyết.")
+        if (
+            self.competent_kind == CompetentKind.APPLICANT_UNIT_COMMITTEE
+            and self.competent_basis != CompetentBasis.RECEIVING_DESK
+            and not self.competent_tier
+        ):
+            errors["competent_tier"] = _("Hãy chọn cấp của UBND có thẩm quyền (tỉnh, huyện hoặc xã).")
         try:
             validate_choice_list(self.tiers, choices=Tier.values, label=_("Cấp thực hiện"))
         except ValidationError as exc:

@@ -23,7 +23,7 @@ def publishing_problems(version: ProcedureVersion) -> list[str]:
         problems.append(_("Thủ tục công bố trên Cổng phải đạt tối thiểu mức độ 2."))
     if not documents:
         problems.append(_("Chưa khai báo thành phần hồ sơ."))
-    if not version.tracked_only and not version.receiving_desks.exists():
+    if not version.tracked_only and not version.receipt_anywhere and not version.receiving_desks.exists():
         problems.append(_("Chưa chọn nơi tiếp nhận (hoặc đánh dấu không tiếp nhận tại bộ phận một cửa)."))
     if version.level >= ServiceLevel.DOWNLOADABLE_FORMS:
         for document in documents:

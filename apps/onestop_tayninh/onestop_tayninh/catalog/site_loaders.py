@@ -18,9 +18,10 @@ from django.db.models import Q
 from onestop_tayninh.core.pdf import html_to_pdf
 from onestop_tayninh.core.site_config import SiteContext
 from onestop_tayninh.core.upsert import upsert
+from onestop_tayninh.directory.constants import Tier
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
 
-from .constants import CompetentKind, VersionStatus
+from .constants import CompetentBasis, CompetentKind, VersionStatus
 from .models import DocumentRequirement, DocumentType, EFormField, Fee, Procedure, ProcedureVersion, Sector
 from .services import procedure_version_publish
 
@@ -63,22 +64,56 @@ def _template_file(context: SiteContext, name: str) -> ContentFile:
     return ContentFile(pdf, name=f"{source.stem}.pdf")
 
 
+def _apply_competent(version: ProcedureVersion, competent, *, tiers: list[str], label: str) -> None:
+    """The `competent` key: an agency code, or the committee of a tier by where the dossier belongs.
+
+    competent: "000.00.02.H53"                         # one named body
+    competent: {committee: district, by: residence}    # UBND cấp huyện nơi người nộp cư trú
+    competent: {committee: commune, by: object}        # UBND cấp xã nơi có thửa đất
+    competent: {committee: receiving}                  # UBND nơi nộp hồ sơ (chứng thực)
+    competent: applicant_unit_committee                # the procedure's only tier, by residence
+    """
+    version.competent_agency = None
+    version.competent_tier = ""
+    version.competent_basis = CompetentBasis.RESIDENCE
+    if competent == CompetentKind.APPLICANT_UNIT_COMMITTEE:
+        version.competent_kind = CompetentKind.APPLICANT_UNIT_COMMITTEE
+        if len(tiers) != 1:
+            raise ValidationError(
+                f"{label}: thủ tục nhiều cấp phải ghi rõ cấp UBND có thẩm quyền, ví dụ "
+                "competent: {committee: district, by: residence}."
+            )
+        version.competent_tier = tiers[0]
+        return
+    if isinstance(competent, dict):
+        version.competent_kind = CompetentKind.APPLICANT_UNIT_COMMITTEE
+        tier, basis = competent.get("committee"), competent.get("by", CompetentBasis.RESIDENCE)
+        if tier == "receiving":
+            version.competent_basis = CompetentBasis.RECEIVING_DESK
+            return
+        if tier not in Tier.values or basis not in (CompetentBasis.RESIDENCE, CompetentBasis.OBJECT):
+            raise ValidationError(
+                f"{label}: “competent” cần committee là province, district, commune hoặc receiving "
+                "và by là residence hoặc object."
+            )
+        version.competent_tier, version.competent_basis = tier, basis
+        return
+    agency = Agency.objects.filter(code=competent).first()
+    if agency is None:
+        raise ValidationError(f"{label}: không tìm thấy cơ quan giải quyết “{competent}”.")
+    version.competent_kind, version.competent_agency = CompetentKind.NAMED_AGENCY, agency
+
+
 def _apply(version: ProcedureVersion, row: dict, context: SiteContext) -> None:
     label = f"thủ tục {row['code']}"
-    competent = row.get("competent")
     processing = row.get("processing", {})
     result = row.get("result", {})
     version.name = row["name"]
     version.sector = Sector.objects.get(code=row["sector"])
     version.tiers = row.get("tiers", [])
-    if competent == CompetentKind.APPLICANT_UNIT_COMMITTEE:
-        version.competent_kind, version.competent_agency = CompetentKind.APPLICANT_UNIT_COMMITTEE, None
-    else:
-        agency = Agency.objects.filter(code=competent).first()
-        if agency is None:
-            raise ValidationError(f"{label}: không tìm thấy cơ quan giải quyết “{competent}”.")
-        version.competent_kind, version.competent_agency = CompetentKind.NAMED_AGENCY, agency
+    _apply_competent(version, row.get("competent"), tiers=version.tiers, label=label)
     version.tracked_only = bool(row.get("tracked_only", False))
+    version.receipt_anywhere = bool(row.get("anywhere", False))
     version.level = row["level"]
     version.processing_amount = processing.get("amount", 0)
     version.processing_unit = processing.get("unit", "working_days")

@@ -204,6 +204,12 @@ ONESTOP_OUTSIDE_HOURS_NEXT_OPENING = config("ONESTOP_OUTSIDE_HOURS_NEXT_OPENING"
 ONESTOP_OUTSIDE_HOURS_NEXT_OPENING_CHANNELS = config(
     "ONESTOP_OUTSIDE_HOURS_NEXT_OPENING_CHANNELS", ["online", "zalo"], list
 )
+# Online (level 3 and 4) dossiers are handled first (docs/domain.md §5.3): the desk must check one
+# within this many working hours of its submission (or of its Form 02 supplement), counted on the
+# working calendar; 0 sets no limit. The deadline scan warns the desk's receiving officers this many
+# working hours before (ONESTOP_ONLINE_CHECK_DUE_SOON_HOURS) and, once passed, the desk's head too.
+ONESTOP_ONLINE_CHECK_HOURS = config("ONESTOP_ONLINE_CHECK_HOURS", 8)
+ONESTOP_ONLINE_CHECK_DUE_SOON_HOURS = config("ONESTOP_ONLINE_CHECK_DUE_SOON_HOURS", 2)
 
 # --- Security (onestop_tayninh.security; README "Bảo mật / Security") -------------------------
 # Login lockout (django-axes): after ONESTOP_LOGIN_FAILURE_LIMIT failures for one account, and
@@ -271,7 +277,15 @@ ONESTOP_RATE_LIMITS = {
     "register": (config("ONESTOP_RATELIMIT_REGISTER", 10), 3600),
     "password_reset": (config("ONESTOP_RATELIMIT_PASSWORD_RESET", 10), 3600),
     "verify_resend": (config("ONESTOP_RATELIMIT_VERIFY_RESEND", 5), 3600),
+    # The applicant's pages without an account (portal.applicant_views): the signed link, the rating
+    # kiosk at the desk; the typed look-up /tra-cuu/ keeps its own limits (portal.views).
+    "applicant_link": (config("ONESTOP_RATELIMIT_APPLICANT_LINK", 60), 600),
+    "kiosk": (config("ONESTOP_RATELIMIT_KIOSK", 120), 600),
 }
+# How long the signed link on a receipt (QR code) and in the result messages opens the dossier
+# (status, electronic result, rating), and how long a desk's rating-kiosk link stays valid.
+ONESTOP_APPLICANT_LINK_DAYS = config("ONESTOP_APPLICANT_LINK_DAYS", 730)
+ONESTOP_KIOSK_TOKEN_DAYS = config("ONESTOP_KIOSK_TOKEN_DAYS", 365)
 # External login providers shown on the login page, in this order, by registered code
 # (accounts.login.registry.providers), e.g. "vneid" once a VNeID plugin exists. Empty: password login only.
 ONESTOP_LOGIN_PROVIDERS = config("ONESTOP_LOGIN_PROVIDERS", [], list)

@@ -27,8 +27,8 @@ class AgencyAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(ReceptionDesk)
 class ReceptionDeskAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "agency", "unit", "is_active"]
-    list_filter = ["kind", "is_active"]
+    list_display = ["code", "name", "kind", "agency", "unit", "transfer_on_receipt", "is_active"]
+    list_filter = ["kind", "transfer_on_receipt", "is_active"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["unit"]
     list_select_related = ["agency", "unit"]

@@ -223,6 +223,15 @@ class ReceptionDesk(models.Model):
         ),
     )
     is_active = models.BooleanField(_("đang hoạt động"), default=True, help_text=_("Bỏ chọn khi ngừng tiếp nhận."))
+    transfer_on_receipt = models.BooleanField(
+        _("chuyển ngay khi tiếp nhận"),
+        default=True,
+        help_text=_(
+            "Tiếp nhận xong, hồ sơ được chuyển ngay đến cơ quan có thẩm quyền giải quyết (nếu quy trình bắt đầu "
+            "bằng bước chuyển cơ quan có thẩm quyền, như quy trình một cơ quan), ghi vào lịch sử như một lần bàn "
+            "giao của cán bộ tiếp nhận. Bỏ chọn để bộ phận tự chuyển bằng nút “Chuyển cơ quan giải quyết”."
+        ),
+    )
 
     objects = ReceptionDeskQuerySet.as_manager()
 

@@ -1,11 +1,14 @@
-"""Reads about officials and their roles."""
+"""Reads about the directory: officials and their roles, administrative units."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
-from .constants import SCOPE_WIDTH, RoleCode, RoleScope
-from .models import Role
+from django.db.models import Q, QuerySet
+
+from .constants import SCOPE_WIDTH, AgencyKind, RoleCode, RoleScope, Tier
+from .models import AdministrativeUnit, Role
 
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
@@ -58,3 +61,45 @@ def desk_receiving_officers(desk_id: int) -> list[User]:
             is_active=True, official__desks__id=desk_id, groups__role__code=RoleCode.RECEIVING_OFFICER
         ).distinct()
     )
+
+
+# --- administrative units ------------------------------------------------------------------------
+
+
+def units_in_force(on: dt.date) -> QuerySet[AdministrativeUnit]:
+    """Units that exist on `on` (created by then, not yet merged or dissolved)."""
+    return AdministrativeUnit.objects.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+    )
+
+
+def province_roots(on: dt.date) -> QuerySet[AdministrativeUnit]:
+    """The province this system serves on `on` (after a merger: the merged province): a province in force
+    with its own People's Committee in the directory. Other provinces' units may be listed (addresses),
+    but they have no committee here."""
+    return (
+        units_in_force(on)
+        .filter(tier=Tier.PROVINCE, parent__isnull=True, agencies__kind=AgencyKind.PEOPLE_COMMITTEE)
+        .distinct()
+    )
+
+
+def residence_units(on: dt.date) -> QuerySet[AdministrativeUnit]:
+    """The communes and wards of the province on `on`: where an applicant of this province lives,
+    or a parcel lies. Units of a former province or of another province are not among them."""
+    roots = list(province_roots(on).values_list("path", flat=True))
+    within = Q(pk__in=[])
+    for path in roots:
+        within |= Q(path__startswith=path)
+    return units_in_force(on).filter(within, tier=Tier.COMMUNE).select_related("parent")
+
+
+def unit_at_tier(unit_id: int, tier: str) -> int | None:
+    """The unit of `tier` that contains unit `unit_id` (the unit itself if it is of that tier)."""
+    unit = AdministrativeUnit.objects.filter(pk=unit_id).only("path", "tier").first()
+    if unit is None:
+        return None
+    if unit.tier == tier:
+        return unit.pk
+    chain = [int(part) for part in unit.path.split("/") if part]
+    return AdministrativeUnit.objects.filter(pk__in=chain, tier=tier).values_list("pk", flat=True).first()

@@ -89,6 +89,8 @@ def load_desks(rows: list[dict], *, context: SiteContext) -> int:
                 "phone": str(row.get("phone", "")),
                 "is_active": row.get("is_active", True),
                 **_desk_settings(ReceptionDesk, row, ("register_book",)),
+                # Said in the file, it is applied; left out, a desk keeps what the desk's admin set.
+                **({"transfer_on_receipt": bool(row["transfer_on_receipt"])} if "transfer_on_receipt" in row else {}),
             },
             label=label,
         )

@@ -119,7 +119,10 @@ def dossier_transition(
     result_file: File | None = None,
     result_electronic: bool = False,
     as_applicant: bool = False,
+    on_receipt: bool = False,
 ) -> Dossier:
+    """Take one step of the dossier's workflow. `on_receipt`: the desk's own hand-over as it accepts the
+    dossier (services.dossier_accept), recorded like any hand-over and marked so in the event."""
     dossier = _lock(dossier, expected_version)
     step = (
         Transition.objects.filter(version_id=dossier.workflow_version_id, code=transition)
@@ -170,7 +173,12 @@ def dossier_transition(
     record(
         dossier=dossier,
         payload=Transitioned(
-            transition=step.code, label=step.label, effect=step.effect, target_kind=step.target.kind, **facts
+            transition=step.code,
+            label=step.label,
+            effect=step.effect,
+            target_kind=step.target.kind,
+            on_receipt=on_receipt,
+            **facts,
         ),
         actor=actor,
         at=at,

@@ -1,12 +1,14 @@
 """The desk's dossier pages: row-level scoped list, search by code / CCCD / name, read-only history."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext as gettext_now
@@ -17,11 +19,20 @@ from onestop_tayninh.directory.constants import RoleCode
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.directory.selectors import user_role_codes
 
-from . import services, views
-from .constants import Channel, DossierStatus, ReceiptDecision
+from . import reuse, services, views
+from .constants import ONLINE_CHANNELS, Channel, DossierStatus, ReceiptDecision
 from .forms import CheckForm, ProcedurePickerForm, ReceiptForm
 from .models import Dossier, DossierDocument, DossierEvent
-from .selectors import BUCKETS, dossier_page_context, inbox, missing_requirements
+from .query import queue_priority
+from .selectors import (
+    BUCKETS,
+    check_overdue,
+    competent_agency_for,
+    dossier_page_context,
+    inbox,
+    missing_requirements,
+    transfer_on_receipt_note,
+)
 
 PROCEDURE_NAME_CHARS = 90
 # How the dossier came, under the applicant's name in the list; the dossier page gives the full wording.
@@ -29,8 +40,12 @@ CHANNEL_SHORT = {
     Channel.DESK: _("Trực tiếp"),
     Channel.POST: _("Bưu chính"),
     Channel.ONLINE: _("Trực tuyến"),
-    Channel.ZALO: _("Zalo"),
+    Channel.ZALO: _("Trực tuyến qua Zalo"),
 }
+
+
+def local_time(moment) -> str:
+    return date_format(timezone.localtime(moment), "H:i d/m/Y")
 
 
 class ReadOnlyDossierInline(admin.TabularInline):
@@ -51,6 +66,7 @@ class ReadOnlyDossierInline(admin.TabularInline):
 
 class DossierDocumentInline(ReadOnlyDossierInline):
     model = DossierDocument
+    fk_name = "dossier"
     fields = ["requirement", "original_name", "content_type", "size", "document_type", "number", "uploaded_at"]
     readonly_fields = fields
 
@@ -108,6 +124,15 @@ class InboxFilter(admin.SimpleListFilter):
         return queryset & inbox(user=request.user, bucket=self.value(), at=timezone.now())
 
 
+class QueueChangeList(ChangeList):
+    """Every list of dossiers in the desk is a work queue (docs/domain.md §5.3): online dossiers still in
+    hand come first, those waiting for the check by their check time; the order an official picks (a
+    column heading) applies within that."""
+
+    def get_ordering(self, request, queryset):
+        return [*queue_priority(), *super().get_ordering(request, queryset)]
+
+
 @admin.register(Dossier)
 class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
     # Six columns fit a laptop beside the menu and the filters: the channel goes under the
@@ -127,6 +152,9 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
         "procedure_version",
         "receiving_desk",
         "receiving_agency",
+        "competent_body",
+        "applicant_unit",
+        "object_unit",
         "channel",
         "received_at",
         "due_at",
@@ -146,6 +174,7 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
                     "channel",
                     "receiving_desk",
                     "receiving_agency",
+                    "competent_body",
                     "received_at",
                     "due_at",
                     "received_by",
@@ -164,6 +193,8 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
                     "phone",
                     "email",
                     "address",
+                    "applicant_unit",
+                    "object_unit",
                     "organisation_name",
                     "tax_code",
                     "representative",
@@ -191,10 +222,36 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
         # The link to a dossier still in the receipt check, which has no code yet, needs words too.
         return obj.code or _("Chưa cấp mã (#%(pk)s)") % {"pk": obj.pk}
 
+    @admin.display(description=_("cơ quan giải quyết"))
+    def competent_body(self, obj: Dossier) -> str:
+        agency = competent_agency_for(obj)
+        return agency.name if agency else "—"
+
     @admin.display(description=_("người nộp"), ordering="search_name")
     def applicant(self, obj: Dossier) -> str:
         channel = CHANNEL_SHORT.get(obj.channel, obj.get_channel_display())
-        return format_html('{}<br><small class="quiet">{}</small>', obj.applicant_name, channel)
+        if obj.channel not in ONLINE_CHANNELS:
+            return format_html('{}<br><small class="quiet">{}</small>', obj.applicant_name, channel)
+        # Online dossiers are handled first (docs/domain.md §5.3): marked where the eye starts on each row,
+        # with the check time of one waiting for the check (in red once passed), in the column a phone shows.
+        badge = format_html(
+            '<span class="queue-badge online" title="{}">{}</span>',
+            gettext_now("Hồ sơ trực tuyến: được ưu tiên xử lý trước"),
+            channel,
+        )
+        if obj.status != DossierStatus.TO_CHECK or obj.check_due_at is None:
+            return format_html("{}<br>{}", obj.applicant_name, badge)
+        if check_overdue(obj, at=timezone.now()):
+            check = format_html(
+                '<span class="queue-badge late">{} {}</span>',
+                gettext_now("Quá hạn kiểm tra từ"),
+                local_time(obj.check_due_at),
+            )
+        else:
+            check = format_html(
+                '<small class="check-due">{} {}</small>', gettext_now("Hạn kiểm tra"), local_time(obj.check_due_at)
+            )
+        return format_html("{}<br>{}<br>{}", obj.applicant_name, badge, check)
 
     @admin.display(description=_("tình trạng"), ordering="status")
     def situation(self, obj: Dossier) -> str:
@@ -224,6 +281,7 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             path("consultation/<int:pk>/answer/", wrap(views.consultation_answer), name=f"{prefix}_answer"),
             path("document/<int:pk>/", wrap(views.document_download), name=f"{prefix}_document"),
             path("<int:pk>/result/", wrap(views.result_download), name=f"{prefix}_result"),
+            path("held/<str:key>/", wrap(views.held_document_preview), name=f"{prefix}_held"),
             *super().get_urls(),
         ]
 
@@ -238,6 +296,9 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
 
     def get_list_filter(self, request):
         return [InboxFilter, *self.list_filter]
+
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
@@ -255,29 +316,50 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
         if RoleCode.RECEIVING_OFFICER not in user_role_codes(request.user):
             raise PermissionDenied(gettext_now("Chỉ cán bộ tiếp nhận mới được tiếp nhận hồ sơ."))
         picker = ProcedurePickerForm(request.GET or None, user=request.user)
-        form = desk = version = None
+        form = desk = version = lookup = None
         if picker.is_valid():
             desk, version = picker.cleaned_data["desk"], picker.cleaned_data["procedure"]
-            form = ReceiptForm(request.POST or None, request.FILES or None, version=version)
-            if request.method == "POST" and form.is_valid():
+            data = request.POST or None
+            if data is not None and "lookup" in data:
+                # "Tra cứu theo CCCD": what is already held for this CCCD; nothing is recorded yet.
+                lookup = reuse.desk_lookup(
+                    cccd=data.get("cccd", ""), officer=request.user, desk=desk, at=timezone.now(), request=request
+                )
+                data = data.copy()
+                for name, value in lookup.applicant.items():
+                    if not data.get(name) and value:
+                        data[name] = value.isoformat() if hasattr(value, "isoformat") else value
+                form = ReceiptForm(data, version=version, desk=desk)
+            else:
+                form = ReceiptForm(data, request.FILES or None, version=version, desk=desk)
+            if request.method == "POST" and lookup is None and form.is_valid():
                 try:
                     receipt = services.dossier_receive(
                         desk=desk,
                         officer=request.user,
                         procedure_version=version,
                         applicant=form.applicant(),
+                        object_unit=form.object_unit_chosen(),
                         channel=form.cleaned_data["channel"],
                         at=timezone.now(),
                         **self._decision(request, form),
                     )
                 except ValidationError as exc:
-                    for text in exc.messages:
-                        form.add_error(None, text)
+                    # The services name the field where they can (the applicant's unit); the rest is general.
+                    errors = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+                    for field, messages in errors.items():
+                        for message in ValidationError(messages).messages:
+                            form.add_error(field if field in form.fields else None, message)
                 else:
                     self._report(request, receipt)
                     # Still waiting at the desk (a bad file, a refused decision): continue the check.
                     name = "change" if receipt.decided else "check"
                     return HttpResponseRedirect(reverse(f"admin:dossiers_dossier_{name}", args=[receipt.dossier.pk]))
+            if lookup is None and form.is_bound and any(form.data.get(f"reuse_{r.pk}") for r in form.requirements):
+                # The page comes back (an error) with documents chosen: offer them again.
+                lookup = reuse.desk_lookup(
+                    cccd=form.data.get("cccd", ""), officer=request.user, desk=desk, at=timezone.now(), request=request
+                )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -287,6 +369,8 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             "desk": desk,
             "version": version,
             "decisions": ReceiptDecision,
+            "lookup": lookup,
+            "slots": form.slots(lookup.held if lookup else ()) if form else [],
         }
         return TemplateResponse(request, "dossiers/admin/receive.html", context)
 
@@ -297,6 +381,8 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             "decision": request.POST.get("decision", ""),
             "items": form.item_list(),
             "reason": form.cleaned_data["reason"],
+            "reuses": form.reuses(),
+            "metadata": form.metadata(),
             "counts": form.paper_counts(),
         }
 
@@ -306,16 +392,24 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
         if not receipt.decided:
             return
         dossier = receipt.dossier
+        note = ""
         if dossier.status == DossierStatus.RECEIVED:
             message = gettext_now("Đã tiếp nhận hồ sơ %(code)s, hẹn trả kết quả %(due)s.") % {
                 "code": dossier.code,
                 "due": f"{timezone.localtime(dossier.due_at):%H:%M %d/%m/%Y}",
             }
+            # Handed over at once to the competent agency (docs/domain.md §5.4): said with the receipt; or
+            # why it stays at the desk, as a warning of its own.
+            note = transfer_on_receipt_note(dossier, officer=request.user)
+            if note and dossier.state_id and not dossier.state.is_initial:
+                message, note = f"{message} {note}", ""
         elif dossier.status == DossierStatus.INCOMPLETE:
             message = gettext_now("Đã lập phiếu yêu cầu bổ sung, hoàn thiện hồ sơ.")
         else:
             message = gettext_now("Đã lập phiếu từ chối tiếp nhận hồ sơ.")
         self.message_user(request, message, messages.SUCCESS)
+        if note:
+            self.message_user(request, note, messages.WARNING)
 
     def check_view(self, request, pk):
         """Continue the check of a dossier waiting at the desk (an unfinished receipt, or one sent online)."""
@@ -330,13 +424,29 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             self._report(request, receipt)
             name = "change" if receipt.decided else "check"
             return HttpResponseRedirect(reverse(f"admin:dossiers_dossier_{name}", args=[dossier.pk]))
+        # The applicant's CCCD is known: what is already held for it is offered beside each component
+        # (to an officer of the receiving desk; anyone else sees the page as before and may not act).
+        try:
+            lookup = reuse.desk_lookup(
+                cccd=dossier.cccd,
+                officer=request.user,
+                desk=dossier.receiving_desk,
+                at=timezone.now(),
+                exclude_dossier_id=dossier.pk,
+                request=request,
+            )
+        except PermissionDenied:
+            lookup = None
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": gettext_now("Kiểm tra hồ sơ"),
             "dossier": dossier,
+            "lookup": lookup,
+            "slots": form.slots(lookup.held if lookup else ()),
             "documents": dossier.documents.select_related("requirement"),
             "missing": missing_requirements(dossier),
+            "check_overdue": check_overdue(dossier, at=timezone.now()),
             "form": form,
             "decisions": ReceiptDecision,
         }

@@ -11,6 +11,7 @@ from .constants import ApplicantKind, ReturnMethod
 
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
+    from onestop_tayninh.directory.models import AdministrativeUnit
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class Applicant:
     representative: str = ""
     return_method: str = ReturnMethod.DESK
     return_address: str = ""
+    # The commune or ward of residence (an organisation's seat), from the unit directory.
+    unit: AdministrativeUnit | None = None
 
     @classmethod
     def of_citizen(
@@ -44,6 +47,7 @@ class Applicant:
         address: str = "",
         return_method: str = ReturnMethod.ONLINE,
         return_address: str = "",
+        unit: AdministrativeUnit | None = None,
     ) -> Applicant:
         """The applicant of an online submission: identity from the citizen's account, contact as typed."""
         profile = citizen.citizen
@@ -61,6 +65,7 @@ class Applicant:
             representative=citizen.full_name if organisation else "",
             return_method=return_method,
             return_address=return_address,
+            unit=unit,
         )
 
     def dossier_fields(self) -> dict[str, Any]:
@@ -71,4 +76,5 @@ class Applicant:
             for value in [getattr(self, field.name)]
         }
         fields["applicant_kind"] = fields.pop("kind")
+        fields["applicant_unit"] = fields.pop("unit")
         return fields

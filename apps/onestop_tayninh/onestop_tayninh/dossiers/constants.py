@@ -62,6 +62,9 @@ class EventAction(models.TextChoices):
 class AlertKind(models.TextChoices):
     DUE_SOON = "due_soon", _("Sắp đến hạn")
     OVERDUE = "overdue", _("Quá hạn")
+    # An online dossier waiting for the desk's check (docs/domain.md §5.3): its check time.
+    CHECK_DUE_SOON = "check_due_soon", _("Hồ sơ trực tuyến sắp hết hạn kiểm tra")
+    CHECK_OVERDUE = "check_overdue", _("Hồ sơ trực tuyến quá hạn kiểm tra")
 
 
 class ApologyDraftStatus(models.TextChoices):
@@ -72,3 +75,6 @@ class ApologyDraftStatus(models.TextChoices):
 
 #: The channels a receiving officer may record at the desk (an online or Zalo dossier records itself).
 DESK_CHANNELS = (Channel.DESK, Channel.POST)
+#: Online (level 3 and 4) channels: their dossiers come first in every queue and are checked within
+#: ONESTOP_ONLINE_CHECK_HOURS working hours (docs/domain.md §5.3).
+ONLINE_CHANNELS = (Channel.ONLINE, Channel.ZALO)

@@ -65,8 +65,10 @@ class DocumentAdded(Payload):
     supplement_round: int = 0
     #: Content hash, for the vault to recognise a document it already holds.
     sha256: str = ""
-    #: Picked from the applicant's vault instead of uploaded.
+    #: Picked from what the state already held (the applicant's vault, an earlier dossier) instead of uploaded.
     reused: bool = False
+    #: Where the reused document came from: a dossiers.reuse source code ("ho-so", "ket-qua", "kho").
+    reuse_source: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,6 +108,8 @@ class Transitioned(Payload):
     supplement_count: int | None = None
     paused_working_seconds: int | None = None
     new_due_at: dt.datetime | None = None
+    #: The hand-over the desk made by itself as it accepted the dossier (ReceptionDesk.transfer_on_receipt).
+    on_receipt: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,6 +154,8 @@ class Rated(Payload):
     kind = EventAction.RATED
     satisfied: bool = False
     score: int = 0
+    #: How the rating came: the citizen's account, the signed link of the receipt, the desk's kiosk.
+    channel: str = ""
 
 
 PAYLOADS: dict[str, type[Payload]] = {

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onestop_tayninh.catalog.models import ProcedureVersion
-from onestop_tayninh.directory.models import ReceptionDesk
+from onestop_tayninh.catalog.models import DocumentType, ProcedureVersion
+from onestop_tayninh.directory.constants import Tier
+from onestop_tayninh.directory.models import AdministrativeUnit, ReceptionDesk
+from onestop_tayninh.directory.selectors import residence_units
 
 from .applicants import Applicant
 from .constants import DESK_CHANNELS, ApplicantKind, Channel, ReturnMethod
-from .services import MAX_PAPER_COUNT, PaperCounts
+from .selectors import competent_unit_field
+from .services import MAX_PAPER_COUNT, DocumentMetadata, PaperCounts
 
 
 class ProcedurePickerForm(forms.Form):
@@ -36,7 +41,7 @@ class ProcedurePickerForm(forms.Form):
         self.fields["desk"].queryset = desks
         self.fields["procedure"].queryset = (
             ProcedureVersion.objects.published()
-            .filter(receiving_desks__in=desks, tracked_only=False)
+            .filter(Q(receiving_desks__in=desks) | Q(receipt_anywhere=True), tracked_only=False)
             .select_related("procedure")
             .distinct()
             .order_by("name")
@@ -53,6 +58,38 @@ class ProcedurePickerForm(forms.Form):
                 self.data["procedure"] = str(found[0].pk)
                 if desks.count() == 1 and not self.data.get("desk"):
                     self.data["desk"] = str(desks.first().pk)
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """A commune or ward of the province today, named with its district where there is one.
+    The form sets the choices (`units_today`) when it is made, not when the module is imported."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            AdministrativeUnit.objects.none(),
+            error_messages={
+                "invalid_choice": _(
+                    "Xã, phường này không thuộc danh mục đơn vị hành chính hiện hành của tỉnh; "
+                    "hãy chọn trong danh sách."
+                )
+            },
+            **kwargs,
+        )
+
+    def label_from_instance(self, obj: AdministrativeUnit) -> str:
+        return unit_label(obj)
+
+
+def unit_label(unit: AdministrativeUnit) -> str:
+    """A commune or ward as people name it: with its district where there is one."""
+    parent = unit.parent
+    if parent is not None and parent.tier == Tier.DISTRICT:
+        return f"{unit.name} — {parent.name}"
+    return unit.name
+
+
+def units_today():
+    return residence_units(timezone.localdate()).order_by("parent__name", "name")
 
 
 class ReceiptForm(forms.Form):
@@ -72,6 +109,17 @@ class ReceiptForm(forms.Form):
     phone = forms.CharField(label=_("Điện thoại"), max_length=12, required=False)
     email = forms.EmailField(label=_("Thư điện tử"), required=False)
     address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False)
+    applicant_unit = UnitChoiceField(
+        label=_("Nơi cư trú (xã, phường)"),
+        required=False,
+        empty_label=_("— Chọn xã, phường —"),
+        help_text=_("Tổ chức: nơi đặt trụ sở. Cơ quan giải quyết được xác định theo nơi này, không theo nơi nộp."),
+    )
+    object_unit = UnitChoiceField(
+        label=_("Nơi có thửa đất, công trình (xã, phường)"),
+        required=False,
+        empty_label=_("— Chọn xã, phường —"),
+    )
     organisation_name = forms.CharField(label=_("Tên tổ chức"), max_length=255, required=False)
     tax_code = forms.CharField(label=_("Mã số thuế"), max_length=14, required=False)
     representative = forms.CharField(label=_("Người đại diện"), max_length=255, required=False)
@@ -92,6 +140,7 @@ class ReceiptForm(forms.Form):
         "phone",
         "email",
         "address",
+        "applicant_unit",
         "organisation_name",
         "tax_code",
         "representative",
@@ -106,8 +155,19 @@ class ReceiptForm(forms.Form):
         ("photocopies", _("Bản chụp"), "photocopies"),
     )
 
-    def __init__(self, *args, version: ProcedureVersion, **kwargs):
+    def __init__(self, *args, version: ProcedureVersion, desk: ReceptionDesk | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        needed = competent_unit_field(version)
+        units = units_today()
+        self.fields["applicant_unit"].queryset = self.fields["object_unit"].queryset = units
+        self.fields["applicant_unit"].required = needed == "applicant_unit"
+        if needed == "object_unit":
+            self.fields["object_unit"].required = True
+        else:
+            self.fields.pop("object_unit")
+        if desk is not None and desk.unit.tier == Tier.COMMUNE:
+            # Most people hand in at their own commune's desk; the officer corrects it for the others.
+            self.fields["applicant_unit"].initial = desk.unit_id
         self.requirements = list(version.documents.all())
         for requirement in self.requirements:
             self.fields[self.file_field_name(requirement)] = forms.FileField(
@@ -118,6 +178,7 @@ class ReceiptForm(forms.Form):
                     attrs={"accept": ",".join(f".{kind}" for kind in requirement.accepted_types)}
                 ),
             )
+            self._add_slot_fields(requirement)
             # Prefilled with what the procedure asks for; the officer writes what was really handed in.
             required = PaperCounts.required_by(requirement)
             for prefix, label, attribute in self.PAPER_COUNTS:
@@ -180,7 +241,11 @@ class ReceiptForm(forms.Form):
     def applicant(self) -> Applicant:
         data = {name: self.cleaned_data[name] for name in self.APPLICANT_FIELDS}
         data["kind"] = data.pop("applicant_kind")
+        data["unit"] = data.pop("applicant_unit")
         return Applicant(**data)
+
+    def object_unit_chosen(self) -> AdministrativeUnit | None:
+        return self.cleaned_data.get("object_unit")
 
     def uploads(self) -> list[tuple]:
         return [
@@ -193,13 +258,82 @@ class ReceiptForm(forms.Form):
         return [line.strip() for line in self.cleaned_data["items"].splitlines() if line.strip()]
 
     def file_fields(self):
-        """Each component's upload, carrying its paper-count inputs as `.counts` for the template."""
-        fields = []
+        return [self[self.file_field_name(requirement)] for requirement in self.requirements]
+
+    # --- per component: a document already held instead of a scan, and the digitisation metadata ---
+
+    META_FIELDS = ("doctype", "number", "issuer", "issue_date")
+
+    def _add_slot_fields(self, requirement) -> None:
+        pk = requirement.pk
+        self.fields[f"reuse_{pk}"] = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+        self.fields[f"doctype_{pk}"] = forms.ModelChoiceField(
+            DocumentType.objects.all(),
+            label=_("Loại giấy tờ"),
+            required=False,
+            initial=requirement.document_type_id,
+            empty_label=_("— Chưa phân loại —"),
+        )
+        self.fields[f"number_{pk}"] = forms.CharField(label=_("Số, ký hiệu"), max_length=100, required=False)
+        self.fields[f"issuer_{pk}"] = forms.CharField(label=_("Cơ quan cấp"), max_length=255, required=False)
+        self.fields[f"issue_date_{pk}"] = forms.DateField(
+            label=_("Ngày cấp"),
+            required=False,
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        )
+
+    def reuses(self) -> list[tuple]:
+        """(requirement, offer key) for each component the officer took from the documents already held."""
+        return [
+            (requirement, self.cleaned_data[f"reuse_{requirement.pk}"])
+            for requirement in self.requirements
+            if self.cleaned_data.get(f"reuse_{requirement.pk}")
+        ]
+
+    def metadata(self) -> dict[int, DocumentMetadata]:
+        """What the officer typed off each paper document (số hóa), by requirement id."""
+        return {
+            requirement.pk: DocumentMetadata(
+                document_type=self.cleaned_data.get(f"doctype_{requirement.pk}"),
+                number=self.cleaned_data.get(f"number_{requirement.pk}") or "",
+                issuer=self.cleaned_data.get(f"issuer_{requirement.pk}") or "",
+                issue_date=self.cleaned_data.get(f"issue_date_{requirement.pk}"),
+            )
+            for requirement in self.requirements
+        }
+
+    def slots(self, held=()) -> list[dict]:
+        """One block per component for the page: its upload, the documents held that could stand for
+        it (the same document type first), the one chosen, and the metadata fields."""
+        offers = [item for _source, items in held for item in items]
+        slots = []
         for requirement in self.requirements:
-            field = self[self.file_field_name(requirement)]
-            field.counts = [self[self.count_field_name(prefix, requirement)] for prefix, _l, _a in self.PAPER_COUNTS]
-            fields.append(field)
-        return fields
+            pk = requirement.pk
+            same_type = requirement.document_type_id
+            # The same component of an earlier dossier first, then the same document type, then the rest.
+            ranked = sorted(
+                offers,
+                key=lambda item: (
+                    item.title != requirement.name,
+                    not (same_type and item.document_type_id == same_type),
+                ),
+            )
+            chosen = (self.data.get(f"reuse_{pk}") if self.is_bound else "") or ""
+            slots.append(
+                {
+                    "requirement": requirement,
+                    "file": self[self.file_field_name(requirement)],
+                    "reuse_name": f"reuse_{pk}",
+                    "chosen": chosen,
+                    "offers": ranked,
+                    "meta": [self[f"{name}_{pk}"] for name in self.META_FIELDS],
+                    # What was handed in on paper with the scan (Form 01 lists it).
+                    "counts": [
+                        self[self.count_field_name(prefix, requirement)] for prefix, _l, _a in self.PAPER_COUNTS
+                    ],
+                }
+            )
+        return slots
 
 
 class CheckForm(ReceiptForm):
@@ -207,5 +341,5 @@ class CheckForm(ReceiptForm):
 
     def __init__(self, *args, version: ProcedureVersion, **kwargs):
         super().__init__(*args, version=version, **kwargs)
-        for name in (*self.APPLICANT_FIELDS, "channel"):
+        for name in (*self.APPLICANT_FIELDS, "channel", "object_unit"):
             self.fields.pop(name, None)

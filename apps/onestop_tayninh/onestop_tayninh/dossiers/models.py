@@ -16,7 +16,7 @@ from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.catalog.eforms import cccd_validator, phone_validator
 from onestop_tayninh.catalog.models import DocumentRequirement, DocumentType, ProcedureVersion
 from onestop_tayninh.core.text import fold
-from onestop_tayninh.directory.models import Agency, ReceptionDesk
+from onestop_tayninh.directory.models import AdministrativeUnit, Agency, ReceptionDesk
 from onestop_tayninh.security.uploads import GatedFileField
 from onestop_tayninh.workflows.constants import StepOutcome
 
@@ -30,7 +30,7 @@ from .constants import (
     FormsVersion,
     ReturnMethod,
 )
-from .query import DossierQuerySet
+from .query import DossierDocumentQuerySet, DossierQuerySet
 
 SEARCH_NAME_LENGTH = 500
 
@@ -110,6 +110,26 @@ class Dossier(models.Model):
     )
     email = models.EmailField(_("thư điện tử"), blank=True, help_text=_("Địa chỉ thư điện tử liên hệ."))
     address = models.CharField(_("địa chỉ"), max_length=500, blank=True, help_text=_("Địa chỉ liên hệ."))
+    # Where the dossier belongs, from the unit directory (never free text): the competent People's
+    # Committee is found from these, not from the desk that received the dossier (Decree 118/2025).
+    applicant_unit = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("nơi cư trú (xã, phường)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Xã, phường nơi người nộp cư trú (tổ chức: nơi đặt trụ sở), chọn trong danh mục."),
+    )
+    object_unit = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("nơi có đối tượng (xã, phường)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Với thủ tục về đất đai, công trình: xã, phường nơi có thửa đất, công trình."),
+    )
     organisation_name = models.CharField(
         _("tên tổ chức"), max_length=255, blank=True, help_text=_("Với tổ chức: tên đầy đủ của tổ chức.")
     )
@@ -165,6 +185,16 @@ class Dossier(models.Model):
         editable=False,
         related_name="received_dossiers",
         help_text=_("Cán bộ đã tiếp nhận hồ sơ."),
+    )
+    check_due_at = models.DateTimeField(
+        _("hạn kiểm tra"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Hồ sơ trực tuyến: bộ phận một cửa phải kiểm tra trước thời điểm này "
+            "(số giờ làm việc theo ONESTOP_ONLINE_CHECK_HOURS kể từ khi công dân nộp hoặc nộp lại)."
+        ),
     )
     forms_version = models.CharField(
         _("bộ biểu mẫu"),
@@ -293,6 +323,8 @@ class Dossier(models.Model):
             models.Index(fields=["current_agency", "closed_at", "due_at"]),
             # The desk's register: its line numbers and date ranges (printing).
             models.Index(fields=["receiving_desk", "received_at"]),
+            # The deadline scan's online dossiers waiting for the check.
+            models.Index(fields=["status", "check_due_at"]),
         ]
 
     def __str__(self) -> str:
@@ -406,6 +438,27 @@ class DossierDocument(models.Model):
         related_name="reuses",
         help_text=_("Giấy tờ công dân chọn lại từ kho dữ liệu điện tử thay vì tải lên (chỉ tiêu tái sử dụng)."),
     )
+    # At the desk the officer may also attach what an earlier dossier of the same CCCD holds (dossiers.reuse).
+    reused_document = models.ForeignKey(
+        "self",
+        verbose_name=_("dùng lại giấy tờ của hồ sơ trước"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reuses",
+        help_text=_("Thành phần của hồ sơ trước (cùng số CCCD) được dùng lại thay vì quét lại (chỉ tiêu tái sử dụng)."),
+    )
+    reused_result = models.ForeignKey(
+        Dossier,
+        verbose_name=_("dùng lại kết quả của hồ sơ"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="result_reuses",
+        help_text=_("Kết quả giải quyết đã cấp ở hồ sơ trước được dùng lại thay vì quét lại (chỉ tiêu tái sử dụng)."),
+    )
+
+    objects = DossierDocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("giấy tờ trong hồ sơ")
@@ -608,7 +661,9 @@ class DeadlineAlert(models.Model):
     """The mark the deadline scan leaves: this dossier was found due soon / overdue for this due date.
 
     Unique per (dossier, kind, due date), so the scan is idempotent; a new appointment date
-    (apology, supplement pause) is a new due date and is watched again.
+    (apology, supplement pause) is a new due date and is watched again. The `check_*` kinds watch
+    the check time of an online dossier waiting at the desk (`Dossier.check_due_at`, docs/domain.md
+    §5.3): `due_at` is then that check time, `agency` the desk's.
     """
 
     dossier = models.ForeignKey(
@@ -619,9 +674,15 @@ class DeadlineAlert(models.Model):
         help_text=_("Hồ sơ được đánh dấu."),
     )
     kind = models.CharField(
-        _("loại"), max_length=16, choices=AlertKind.choices, help_text=_("Sắp đến hạn hay đã quá hạn.")
+        _("loại"),
+        max_length=16,
+        choices=AlertKind.choices,
+        help_text=_("Sắp đến hạn hay đã quá hạn (hạn trả kết quả, hoặc hạn kiểm tra hồ sơ trực tuyến)."),
     )
-    due_at = models.DateTimeField(_("hạn lúc đánh dấu"), help_text=_("Hạn trả kết quả khi đánh dấu."))
+    due_at = models.DateTimeField(
+        _("hạn lúc đánh dấu"),
+        help_text=_("Hạn trả kết quả (hoặc hạn kiểm tra của hồ sơ trực tuyến) khi đánh dấu."),
+    )
     agency = models.ForeignKey(
         "directory.Agency",
         verbose_name=_("cơ quan đang giữ"),

@@ -1,11 +1,32 @@
 import re
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, DateTimeField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.expressions import OrderBy
 
 from onestop_tayninh.core.rowlevel import AgencyScopedQuerySet, visible_agency_id_list
 from onestop_tayninh.core.text import fold
 
+from .constants import ONLINE_CHANNELS, DossierStatus
+
 CODE_LIKE = re.compile(r"^\d{3}\.[\d.A-Za-z-]*$")
+
+
+def queue_priority() -> list[OrderBy]:
+    """The first sort keys of every queue of the desk (docs/domain.md §5.3): online dossiers still in hand
+    come before the others, and among those waiting for the desk's check the one whose check time ends
+    first comes first. Whatever order an official picks follows these keys."""
+    in_hand = Q(
+        channel__in=ONLINE_CHANNELS,
+        status__in=(DossierStatus.TO_CHECK, DossierStatus.RECEIVED),
+        closed_at__isnull=True,
+    )
+    online_first = Case(When(in_hand, then=Value(0)), default=Value(1), output_field=IntegerField())
+    waiting_check = Case(
+        When(Q(channel__in=ONLINE_CHANNELS, status=DossierStatus.TO_CHECK), then=F("check_due_at")),
+        default=Value(None),
+        output_field=DateTimeField(),
+    )
+    return [online_first.asc(), waiting_check.asc(nulls_last=True)]
 
 
 class DossierQuerySet(AgencyScopedQuerySet):
@@ -23,6 +44,17 @@ class DossierQuerySet(AgencyScopedQuerySet):
 
     def open(self):
         return self.filter(status="received", closed_at__isnull=True)
+
+    def with_reuse(self):
+        """Dossiers with at least one reused component: the reuse indicator's numerator (docs/domain.md §9)."""
+        from .models import DossierDocument
+
+        return self.filter(Exists(DossierDocument.objects.reused().filter(dossier=OuterRef("pk"))))
+
+    def online_first(self):
+        """This queue in the desk's order: `queue_priority()`, then the order it had (newest first by default)."""
+        ordering = list(self.query.order_by) or list(self.model._meta.ordering)
+        return self.order_by(*queue_priority(), *ordering)
 
     def overdue(self, *, at):
         return self.open().filter(due_at__lt=at, paused_at__isnull=True)
@@ -49,3 +81,17 @@ class DossierQuerySet(AgencyScopedQuerySet):
         if " " not in folded:
             return self.filter(search_given__istartswith=folded)
         return self.filter(search_name__istartswith=folded)
+
+
+# Where a reused document came from: the citizen's vault (online or at the desk with consent), an
+# earlier dossier's component, or a result issued earlier (dossiers.reuse).
+REUSE_LINKS = ("reused_from", "reused_document", "reused_result")
+
+
+class DossierDocumentQuerySet(QuerySet):
+    def reused(self):
+        """Documents attached from what the state already held instead of a new upload or scan."""
+        condition = Q()
+        for name in REUSE_LINKS:
+            condition |= Q(**{f"{name}__isnull": False})
+        return self.filter(condition)

@@ -3,24 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from onestop_tayninh.calendars.engine import VIETNAM_TZ
+from onestop_tayninh.calendars.engine import VIETNAM_TZ, WorkCalendar
 from onestop_tayninh.calendars.selectors import get_calendar
-from onestop_tayninh.catalog.constants import CompetentKind, RequirementKind
+from onestop_tayninh.catalog.constants import CompetentBasis, CompetentKind, RequirementKind
 from onestop_tayninh.catalog.models import DocumentRequirement, ProcedureVersion
-from onestop_tayninh.directory.constants import AgencyKind, RoleCode
-from onestop_tayninh.directory.models import Agency
-from onestop_tayninh.directory.selectors import user_role_codes
-from onestop_tayninh.workflows.constants import Effect, StateKind
+from onestop_tayninh.directory.constants import AgencyKind, RoleCode, Tier
+from onestop_tayninh.directory.models import AdministrativeUnit, Agency, ReceptionDesk
+from onestop_tayninh.directory.selectors import province_roots, residence_units, unit_at_tier, user_role_codes
+from onestop_tayninh.workflows.constants import Destination, Effect, StateKind
 from onestop_tayninh.workflows.models import State, Transition
 
-from .constants import FORMS_2025_FROM, ApologyDraftStatus, DossierStatus, EventAction, FormsVersion
+from .constants import (
+    FORMS_2025_FROM,
+    ONLINE_CHANNELS,
+    ApologyDraftStatus,
+    DossierStatus,
+    EventAction,
+    FormsVersion,
+)
 from .models import ApologyDraft, Consultation, Dossier
 
 if TYPE_CHECKING:
@@ -76,7 +86,12 @@ def _states_to_act(roles: set[str]) -> list[int]:
 
 
 def inbox(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
-    """The dossiers of one inbox bucket, already limited by the row-level rule."""
+    """The dossiers of one inbox bucket, already limited by the row-level rule, in the desk's order:
+    online dossiers first, those waiting for the check by their check time (DossierQuerySet.online_first)."""
+    return _bucket(user=user, bucket=bucket, at=at).online_first()
+
+
+def _bucket(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
     official = getattr(user, "official", None)
     visible = Dossier.objects.visible_to(user)
     if official is None or bucket not in BUCKET_CODES:
@@ -118,7 +133,7 @@ def inbox_counts(*, user: User, at: dt.datetime) -> list[tuple[Bucket, int]]:
     """The buckets that concern the user's roles, each with its count (one COUNT query per bucket)."""
     roles = user_role_codes(user)
     shown = [bucket for bucket in BUCKETS if not bucket.roles or bucket.roles & roles]
-    return [(bucket, inbox(user=user, bucket=bucket.code, at=at).count()) for bucket in shown]
+    return [(bucket, _bucket(user=user, bucket=bucket.code, at=at).count()) for bucket in shown]
 
 
 def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> dict:
@@ -132,6 +147,7 @@ def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> di
     labels = {field.key: field.label for field in dossier.procedure_version.form_fields.all()}
     return {
         "dossier": dossier,
+        "competent_agency": competent_agency_for(dossier),
         "transitions": transitions,
         "assignees": (
             UserModel.objects.filter(
@@ -164,7 +180,24 @@ def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> di
         "documents": dossier.documents.select_related("requirement"),
         "form_rows": [(labels.get(key, key), value) for key, value in (dossier.form_data or {}).items()],
         "is_overdue": is_overdue(dossier, at=at),
+        "is_online": is_online(dossier),
+        "check_overdue": check_overdue(dossier, at=at),
+        "transfer_note": _waiting_hand_over_note(dossier),
     }
+
+
+def _waiting_hand_over_note(dossier: Dossier) -> str:
+    """Why a dossier its desk should have handed over on receipt still waits at the desk's first step
+    (no competent agency yet, …): said on its page until someone hands it over. A workflow that does not
+    start with that hand-over keeps its dossiers at the desk on purpose: nothing to say then."""
+    if dossier.closed_at is not None or dossier.received_by is None or dossier.state_id is None:
+        return ""
+    if not dossier.state.is_initial or not dossier.receiving_desk.transfer_on_receipt:
+        return ""
+    starts_with_hand_over = Transition.objects.filter(
+        source_id=dossier.state_id, destination=Destination.COMPETENT_AGENCY, effect=Effect.NONE
+    ).exists()
+    return transfer_on_receipt_note(dossier, officer=dossier.received_by) if starts_with_hand_over else ""
 
 
 # What a citizen reads about their dossier: plain Vietnamese, never internal step names.
@@ -281,19 +314,124 @@ def unit_committee(unit_id: int) -> Agency | None:
     return Agency.objects.filter(unit_id=unit_id, kind=AgencyKind.PEOPLE_COMMITTEE).first()
 
 
-def competent_agency_for(
-    dossier: Dossier, *, committee_of: Callable[[int], Agency | None] = unit_committee
-) -> Agency | None:
-    """The agency competent to decide the dossier (cơ quan chủ trì), or None if the directory has none.
+def receiving_desks_for(version: ProcedureVersion) -> QuerySet[ReceptionDesk]:
+    """The desks that may receive dossiers of `version`: any active desk of the province for a procedure
+    on the province's list of receipt regardless of boundary (Decree 118/2025), else the desks it names."""
+    if version.tracked_only:
+        return ReceptionDesk.objects.none()
+    if version.receipt_anywhere:
+        return ReceptionDesk.objects.filter(is_active=True)
+    return version.receiving_desks.filter(is_active=True)
 
-    A procedure names its agency, or leaves it to "the People's Committee of the applicant's unit":
-    the committee of the receiving desk's unit. `committee_of` lets a caller reading many dossiers
-    of one desk (the register) look the committee up once.
+
+def desk_receives(version: ProcedureVersion, desk: ReceptionDesk) -> bool:
+    """Whether `desk` may receive a dossier of `version` (receiving_desks_for)."""
+    return receiving_desks_for(version).filter(pk=desk.pk).exists()
+
+
+def competent_unit_field(version: ProcedureVersion) -> str | None:
+    """Which of the dossier's units fixes its competent body: "applicant_unit", "object_unit", or None
+    where the procedure names its body or is done wherever it is asked."""
+    if version.competent_kind != CompetentKind.APPLICANT_UNIT_COMMITTEE:
+        return None
+    return {CompetentBasis.RESIDENCE: "applicant_unit", CompetentBasis.OBJECT: "object_unit"}.get(
+        CompetentBasis(version.competent_basis)
+    )
+
+
+class CompetentBodies:
+    """Finds the body competent to decide a dossier (cơ quan chủ trì), remembering each unit's answer,
+    so that a reader of many dossiers (the register) asks the directory once per unit.
+
+    A procedure names its body, or leaves it to the People's Committee of a tier over the unit the
+    dossier belongs to: where the applicant resides, or where the object (a parcel) lies. It is never
+    the desk where the dossier was handed in (Decree 118/2025: any desk of the province receives),
+    except for services any committee gives where it is asked (certification), and for dossiers
+    received before the applicant's unit was recorded.
     """
-    version = dossier.procedure_version
-    if version.competent_kind == CompetentKind.NAMED_AGENCY and version.competent_agency_id:
-        return version.competent_agency
-    return committee_of(dossier.receiving_desk.unit_id)
+
+    def __init__(self) -> None:
+        self._committees: dict[int, Agency | None] = {}
+        self._tiers: dict[tuple[int, str], int | None] = {}
+
+    def committee(self, unit_id: int) -> Agency | None:
+        if unit_id not in self._committees:
+            self._committees[unit_id] = unit_committee(unit_id)
+        return self._committees[unit_id]
+
+    def unit_at_tier(self, unit_id: int, tier: str) -> int | None:
+        key = (unit_id, tier)
+        if key not in self._tiers:
+            self._tiers[key] = unit_at_tier(unit_id, tier)
+        return self._tiers[key]
+
+    def competent_unit_id(self, dossier: Dossier) -> int | None:
+        """The unit whose People's Committee decides the dossier (None for a named body)."""
+        version = dossier.procedure_version
+        if version.competent_kind != CompetentKind.APPLICANT_UNIT_COMMITTEE:
+            return None
+        field = competent_unit_field(version)
+        unit_id = getattr(dossier, f"{field}_id") if field else None
+        if unit_id is None:
+            # Certification and the like, or a dossier received before its unit was recorded.
+            return dossier.receiving_desk.unit_id
+        return self.unit_at_tier(unit_id, version.competent_tier) if version.competent_tier else unit_id
+
+    def for_dossier(self, dossier: Dossier) -> Agency | None:
+        version = dossier.procedure_version
+        if version.competent_kind == CompetentKind.NAMED_AGENCY and version.competent_agency_id:
+            return version.competent_agency
+        unit_id = self.competent_unit_id(dossier)
+        return self.committee(unit_id) if unit_id is not None else None
+
+
+def competent_agency_for(dossier: Dossier) -> Agency | None:
+    """The agency competent to decide the dossier, or None if the directory has none (CompetentBodies)."""
+    return CompetentBodies().for_dossier(dossier)
+
+
+def intake_units_check(
+    version: ProcedureVersion,
+    *,
+    applicant_unit: AdministrativeUnit | None,
+    object_unit: AdministrativeUnit | None,
+    at: dt.datetime,
+) -> None:
+    """Refuse a dossier whose units are not communes or wards of the province today, or that lacks
+    the unit its competent body is found from, or whose competent committee the directory lacks."""
+    on = at.astimezone(VIETNAM_TZ).date()
+    errors: dict[str, str] = {}
+    allowed = residence_units(on)
+    province = ", ".join(str(root) for root in province_roots(on)) or _("tỉnh")
+    labels = {"applicant_unit": _("Nơi cư trú"), "object_unit": _("Nơi có thửa đất, công trình")}
+    units = {"applicant_unit": applicant_unit, "object_unit": object_unit}
+    for field, unit in units.items():
+        if unit is not None and not allowed.filter(pk=unit.pk).exists():
+            errors[field] = _(
+                "%(label)s “%(unit)s” không phải xã, phường hiện hành của %(province)s. Hồ sơ chỉ tiếp nhận cho "
+                "người cư trú (hoặc đất đai, công trình) trong tỉnh; hãy chọn xã, phường trong danh sách."
+            ) % {"label": labels[field], "unit": unit, "province": province}
+    needed = competent_unit_field(version)
+    if needed and needed not in errors:
+        if units[needed] is None:
+            errors[needed] = {
+                "applicant_unit": _(
+                    "Hãy chọn xã, phường nơi người nộp cư trú: cơ quan giải quyết thủ tục này được xác định theo nơi cư trú."
+                ),
+                "object_unit": _(
+                    "Hãy chọn xã, phường nơi có thửa đất, công trình: cơ quan giải quyết thủ tục này được xác định theo địa bàn đó."
+                ),
+            }[needed]
+        else:
+            probe = Dossier(procedure_version=version, applicant_unit=applicant_unit, object_unit=object_unit)
+            bodies = CompetentBodies()
+            unit_id = bodies.competent_unit_id(probe)
+            if unit_id is None or bodies.committee(unit_id) is None:
+                errors[needed] = _(
+                    "Danh mục cơ quan chưa có UBND %(tier)s có thẩm quyền cho “%(unit)s”; hãy báo quản trị hệ thống."
+                ) % {"tier": Tier(version.competent_tier).label.lower(), "unit": units[needed]}
+    if errors:
+        raise ValidationError(errors)
 
 
 def requirements_missing(version: ProcedureVersion, *, provided: Iterable[int | None]) -> list[DocumentRequirement]:
@@ -319,6 +457,88 @@ def forms_version_for(received_at: dt.datetime) -> str:
     if received_at.astimezone(VIETNAM_TZ).date() >= FORMS_2025_FROM:
         return FormsVersion.CIRCULAR_03_2025
     return FormsVersion.CIRCULAR_01_2018
+
+
+# --- online dossiers first (docs/domain.md §5.3) --------------------------------------------------------
+
+
+def is_online(dossier: Dossier) -> bool:
+    """Sent online (the portal, Zalo): level 3 and 4 dossiers, handled first and checked within a time limit."""
+    return dossier.channel in ONLINE_CHANNELS
+
+
+def online_check_due_at(submitted_at: dt.datetime, *, calendar: WorkCalendar | None = None) -> dt.datetime | None:
+    """The instant by which the desk must have checked an online dossier sent (or sent back) at `submitted_at`:
+    ONESTOP_ONLINE_CHECK_HOURS working hours later on the working calendar, so evenings, rest days and
+    holidays do not count. None when the setting is 0 (no time limit)."""
+    hours = int(settings.ONESTOP_ONLINE_CHECK_HOURS)
+    if hours <= 0:
+        return None
+    calendar = calendar or get_calendar(at=submitted_at)
+    return calendar.add_working_seconds(submitted_at, hours * 3600)
+
+
+def check_overdue(dossier: Dossier, *, at: dt.datetime) -> bool:
+    """An online dossier still waiting for the desk's check after its check time."""
+    return bool(dossier.status == DossierStatus.TO_CHECK and dossier.check_due_at and dossier.check_due_at < at)
+
+
+# --- transfer right after receipt (docs/domain.md §5.4) ---------------------------------------------------
+
+
+def hand_over_on_receipt(dossier: Dossier, *, officer: User) -> tuple[Transition | None, str]:
+    """The hand-over a desk set to transfer on receipt (`ReceptionDesk.transfer_on_receipt`) makes as it
+    accepts the dossier, or why the dossier stays at the desk.
+
+    The hand-over is the workflow's step from its first step to the competent agency (`destination:
+    competent_agency`, a plain move): the single-agency pattern. Returns (transition, "") when the dossier
+    can go now; (None, reason) when it stays, the reason empty when the desk hands dossiers over by hand.
+    """
+    if not dossier.receiving_desk.transfer_on_receipt:
+        return None, ""
+    if dossier.state_id is None:
+        return None, gettext("Thủ tục chưa có quy trình xử lý nên hồ sơ ở lại bộ phận một cửa.")
+    transition = (
+        Transition.objects.filter(
+            source_id=dossier.state_id, destination=Destination.COMPETENT_AGENCY, effect=Effect.NONE
+        )
+        .prefetch_related("roles")
+        .order_by("position", "pk")
+        .first()
+    )
+    if transition is None:
+        return None, gettext(
+            "Quy trình của hồ sơ không bắt đầu bằng bước chuyển cơ quan có thẩm quyền, nên hồ sơ ở lại bộ phận "
+            "một cửa để xử lý tiếp theo quy trình."
+        )
+    if competent_agency_for(dossier) is None:
+        return None, gettext(
+            "Chưa xác định được cơ quan có thẩm quyền giải quyết hồ sơ (danh mục cơ quan chưa có), nên hồ sơ ở "
+            "lại bộ phận một cửa; khi đã bổ sung danh mục, hãy chuyển bằng thao tác “%(label)s”."
+        ) % {"label": transition.label}
+    if not transition_allowed(dossier=dossier, transition=transition, user=officer):
+        return None, gettext(
+            "Cán bộ tiếp nhận không được thực hiện “%(label)s” ở quy trình này, nên hồ sơ ở lại bộ phận một cửa."
+        ) % {"label": transition.label}
+    return transition, ""
+
+
+def transfer_on_receipt_note(dossier: Dossier, *, officer: User) -> str:
+    """What the desk tells the officer about the hand-over of a dossier just accepted: where it went, or why
+    it stays at the desk (empty when the desk hands dossiers over by hand)."""
+    if dossier.status != DossierStatus.RECEIVED:
+        return ""
+    if dossier.state_id is not None and not dossier.state.is_initial:
+        handed = dossier.events.filter(action=EventAction.TRANSITION, at=dossier.received_at).exists()
+        if handed and dossier.current_agency is not None:
+            return gettext("Hồ sơ đã được chuyển ngay đến %(agency)s.") % {"agency": dossier.current_agency.name}
+        return ""
+    transition, reason = hand_over_on_receipt(dossier, officer=officer)
+    if transition is not None:  # it could go but did not: the hand-over was refused when it was tried
+        return gettext("Hồ sơ chưa chuyển được tự động; hãy chuyển bằng thao tác “%(label)s”.") % {
+            "label": transition.label
+        }
+    return reason
 
 
 def is_overdue(dossier: Dossier, *, at: dt.datetime) -> bool:

@@ -26,12 +26,12 @@ from onestop_tayninh.calendars.selectors import get_calendar
 from onestop_tayninh.catalog.constants import VersionStatus
 from onestop_tayninh.catalog.models import DocumentRequirement, DocumentType, ProcedureVersion
 from onestop_tayninh.directory.constants import RoleCode
-from onestop_tayninh.directory.models import Agency, ReceptionDesk
+from onestop_tayninh.directory.models import AdministrativeUnit, Agency, ReceptionDesk
 from onestop_tayninh.directory.selectors import user_role_codes
-from onestop_tayninh.security.uploads import check_upload, detect_type, max_upload_bytes
+from onestop_tayninh.security.uploads import TYPE_ALIASES, TYPE_MIMES, check_upload, detect_type, max_upload_bytes
 from onestop_tayninh.workflows.constants import Effect
 
-from .actions import applicant_transition, grant_access, workflow_start
+from .actions import applicant_transition, dossier_transition, grant_access, workflow_start
 from .applicants import Applicant
 from .constants import (
     DESK_CHANNELS,
@@ -53,12 +53,18 @@ from .events import (
     record,
 )
 from .models import Dossier, DossierCodeCounter, DossierDocument
+from .reuse import held_document
 from .selectors import (
     awaiting_applicant,
     can_withdraw,
     completion_items,
+    desk_receives,
     forms_version_for,
+    hand_over_on_receipt,
+    intake_units_check,
+    is_online,
     missing_requirements,
+    online_check_due_at,
     supplement_round_of,
 )
 
@@ -143,8 +149,12 @@ def dossier_start(
     at: dt.datetime,
     channel: str = Channel.DESK,
     form_data: dict[str, Any] | None = None,
+    object_unit: AdministrativeUnit | None = None,
 ) -> Dossier:
     """Open a dossier for the receipt check at `desk` (status `to_check`).
+
+    The applicant's commune or ward (and, for land and works, the object's) come from the unit
+    directory; the competent body is found from them, the desk is kept for the return.
 
     The desk records what reached it: handed in at the counter or by post. An online or Zalo
     dossier is recorded by the channel it came through, never typed in at the desk, so the online
@@ -160,17 +170,19 @@ def dossier_start(
         )
     if procedure_version.status != VersionStatus.PUBLISHED:
         raise ValidationError(_("Chỉ tiếp nhận hồ sơ của thủ tục đang công bố."))
-    if procedure_version.tracked_only or not procedure_version.receiving_desks.filter(pk=desk.pk).exists():
+    if not desk_receives(procedure_version, desk):
         raise ValidationError(
             _("Thủ tục “%(name)s” không được tiếp nhận tại “%(desk)s”; hãy hướng dẫn người nộp đến đúng nơi.")
             % {"name": procedure_version.name, "desk": desk.name}
         )
+    intake_units_check(procedure_version, applicant_unit=applicant.unit, object_unit=object_unit, at=at)
     dossier = Dossier(
         procedure_version=procedure_version,
         channel=channel,
         receiving_desk=desk,
         receiving_agency_id=desk.agency_id,
         form_data=form_data or {},
+        object_unit=object_unit,
         **applicant.dossier_fields(),
     )
     dossier.full_clean()
@@ -281,6 +293,108 @@ def _document_attach(
     return document
 
 
+@dataclass(frozen=True)
+class DocumentMetadata:
+    """What the officer reads off a paper document while scanning it (số hóa): kept for reuse."""
+
+    document_type: DocumentType | None = None
+    number: str = ""
+    issuer: str = ""
+    issue_date: dt.date | None = None
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "document_type": self.document_type,
+            "number": self.number.strip()[:100],
+            "issuer": self.issuer.strip()[:255],
+            "issue_date": self.issue_date,
+        }
+
+
+NO_METADATA = DocumentMetadata()
+
+
+def _accepts(requirement: DocumentRequirement | None, content_type: str) -> bool:
+    kinds = requirement.accepted_types if requirement else DEFAULT_FILE_KINDS
+    wanted = {TYPE_ALIASES.get(kind.lower(), kind.lower()) for kind in kinds}
+    return any(content_type in TYPE_MIMES.get(kind, ()) for kind in wanted)
+
+
+@transaction.atomic
+def dossier_document_reuse(
+    *,
+    dossier: Dossier,
+    requirement: DocumentRequirement | None,
+    key: str,
+    officer: User,
+    at: dt.datetime,
+    metadata: DocumentMetadata = NO_METADATA,
+) -> DossierDocument:
+    """Attach a document already held for the applicant's CCCD (dossiers.reuse) instead of a new scan.
+
+    The offer is looked up again with the dossier's own CCCD, so a key for another person's
+    document finds nothing. The dossier shares the stored file (nothing is copied) and records
+    where it came from, for the reuse indicator; attaching the same file twice keeps one.
+    """
+    dossier = _locked(dossier)
+    ensure_receiving_officer(officer=officer, desk=dossier.receiving_desk)
+    label = requirement.name if requirement else _("Giấy tờ nộp thêm")
+    if dossier.status not in (DossierStatus.TO_CHECK, DossierStatus.RECEIVED):
+        raise ValidationError(
+            _("Không thể thêm giấy tờ vào hồ sơ đang ở trạng thái “%(status)s”.")
+            % {"status": dossier.get_status_display()}
+        )
+    if requirement is not None and requirement.version_id != dossier.procedure_version_id:
+        raise ValidationError(_("Thành phần “%(name)s” không thuộc thủ tục của hồ sơ.") % {"name": requirement.name})
+    held = held_document(key=key, cccd=dossier.cccd, day=at.astimezone(VIETNAM_TZ).date())
+    if held is None:
+        raise ValidationError(
+            _("%(name)s: không tìm thấy giấy tờ đã có này của người nộp; hãy quét bản giấy.") % {"name": label}
+        )
+    if not _accepts(requirement, held.content_type):
+        raise ValidationError(
+            _("%(name)s: giấy tờ “%(title)s” không đúng định dạng cho phép.") % {"name": label, "title": held.title}
+        )
+    existing = dossier.documents.filter(requirement=requirement, file=held.stored_name).first()
+    if existing is not None:
+        return existing
+    values = metadata.fields()
+    document = DossierDocument(
+        dossier=dossier,
+        requirement=requirement,
+        original_name=held.original_name[:255],
+        content_type=held.content_type,
+        size=held.size,
+        document_type=values["document_type"]
+        or (DocumentType.objects.filter(pk=held.document_type_id).first() if held.document_type_id else None)
+        or (requirement.document_type if requirement else None),
+        issuer=values["issuer"] or held.issuer[:255],
+        issue_date=values["issue_date"] or held.issue_date,
+        number=values["number"] or held.number[:100],
+        uploaded_by=officer,
+        uploaded_at=at,
+        **held.link,
+    )
+    # Shared with the dossier (or the vault) that holds it: the stored name, never a copy.
+    document.file.name = held.stored_name
+    document.full_clean()
+    document.save()
+    record(
+        dossier=dossier,
+        payload=DocumentAdded(
+            document=document.pk,
+            requirement=requirement.pk if requirement else None,
+            name=label,
+            sha256=held.sha256,
+            reused=True,
+            reuse_source=held.source,
+        ),
+        actor=officer,
+        at=at,
+    )
+    return document
+
+
 # --- dossier code -----------------------------------------------------------------------------
 
 
@@ -358,7 +472,30 @@ def dossier_accept(*, dossier: Dossier, officer: User, at: dt.datetime) -> Dossi
         actor=officer,
         at=at,
     )
-    return dossier
+    return _transfer_on_receipt(dossier=dossier, officer=officer, at=at)
+
+
+def _transfer_on_receipt(*, dossier: Dossier, officer: User, at: dt.datetime) -> Dossier:
+    """A desk set to transfer on receipt hands the dossier over to the competent agency at once
+    (docs/domain.md §5.4): the workflow's own hand-over, by the officer who accepted it, at the same
+    instant, so the history, Form 05 and the step's time (entered and left, against its budget) are
+    those of a hand-over made by hand. Where it cannot go (no such step, no competent agency), the
+    dossier stays at the desk and the desk says why (selectors.transfer_on_receipt_note)."""
+    transition, _reason = hand_over_on_receipt(dossier, officer=officer)
+    if transition is None:
+        return dossier
+    try:
+        return dossier_transition(
+            dossier=dossier,
+            actor=officer,
+            transition=transition.code,
+            at=at,
+            comment=_("Chuyển ngay khi tiếp nhận (thiết lập của bộ phận một cửa)."),
+            on_receipt=True,
+        )
+    except (ValidationError, PermissionDenied):
+        # The hand-over's own savepoint is undone; the receipt stands and the dossier waits at the desk.
+        return dossier
 
 
 @transaction.atomic
@@ -436,22 +573,45 @@ def dossier_check(
     at: dt.datetime,
     items: Iterable[str] = (),
     reason: str = "",
+    reuses: Iterable[tuple[DocumentRequirement | None, str]] = (),
+    metadata: Mapping[int, DocumentMetadata] | None = None,
     counts: Mapping[int, PaperCounts] | None = None,
 ) -> Receipt:
-    """Continue the receipt check: attach each file, then decide if every file passed the gate.
+    """Continue the receipt check: attach each file (or a document already held), then decide if every one passed.
 
     `counts` gives, per requirement id, the paper handed in with its file (else the procedure's numbers).
 
     Not one transaction, on purpose: each file is attached (and scanned) by its own service call,
     so one bad file or a refused decision (a required component still missing) loses nothing
     already kept, and the officer continues the same check. The refusals come back as messages.
+    `metadata` (by requirement id) is what the officer typed off each paper document.
     """
     errors: list[str] = []
+    metadata = metadata or {}
+    for requirement, key in reuses:
+        try:
+            dossier_document_reuse(
+                dossier=dossier,
+                requirement=requirement,
+                key=key,
+                officer=officer,
+                at=at,
+                metadata=metadata.get(requirement.pk, NO_METADATA) if requirement else NO_METADATA,
+            )
+        except ValidationError as exc:
+            errors.extend(exc.messages)
     for requirement, file in uploads:
+        meta = metadata.get(requirement.pk, NO_METADATA) if requirement else NO_METADATA
         paper = (counts or {}).get(requirement.pk) if requirement is not None else None
         try:
             dossier_document_add(
-                dossier=dossier, requirement=requirement, file=file, officer=officer, at=at, counts=paper
+                dossier=dossier,
+                requirement=requirement,
+                file=file,
+                officer=officer,
+                at=at,
+                counts=paper,
+                **meta.fields(),
             )
         except ValidationError as exc:
             errors.extend(exc.messages)
@@ -476,6 +636,9 @@ def dossier_receive(
     channel: str = Channel.DESK,
     items: Iterable[str] = (),
     reason: str = "",
+    object_unit: AdministrativeUnit | None = None,
+    reuses: Iterable[tuple[DocumentRequirement | None, str]] = (),
+    metadata: Mapping[int, DocumentMetadata] | None = None,
     counts: Mapping[int, PaperCounts] | None = None,
 ) -> Receipt:
     """The desk's receipt: start the dossier, keep every good file, then decide (Form 01, 02 or 03).
@@ -485,7 +648,13 @@ def dossier_receive(
     undecided with its messages, and is continued with `dossier_check`.
     """
     dossier = dossier_start(
-        desk=desk, officer=officer, procedure_version=procedure_version, applicant=applicant, at=at, channel=channel
+        desk=desk,
+        officer=officer,
+        procedure_version=procedure_version,
+        applicant=applicant,
+        at=at,
+        channel=channel,
+        object_unit=object_unit,
     )
     return dossier_check(
         dossier=dossier,
@@ -495,6 +664,8 @@ def dossier_receive(
         items=items,
         reason=reason,
         at=at,
+        reuses=reuses,
+        metadata=metadata,
         counts=counts,
     )
 
@@ -568,6 +739,8 @@ def dossier_submit_online(
     address: str = "",
     return_method: str = ReturnMethod.ONLINE,
     return_address: str = "",
+    applicant_unit: AdministrativeUnit | None = None,
+    object_unit: AdministrativeUnit | None = None,
 ) -> Dossier:
     """A citizen's online dossier lands in the desk's "to check" queue (status `to_check`, no code yet)."""
     profile = getattr(citizen, "citizen", None)
@@ -575,8 +748,9 @@ def dossier_submit_online(
         raise PermissionDenied(_("Chỉ tài khoản công dân, tổ chức mới nộp được hồ sơ trực tuyến."))
     if procedure_version.status != VersionStatus.PUBLISHED or not procedure_version.accepts_online:
         raise ValidationError(_("Thủ tục này hiện không nhận hồ sơ trực tuyến."))
-    if not procedure_version.receiving_desks.filter(pk=desk.pk).exists():
+    if not desk_receives(procedure_version, desk):
         raise ValidationError(_("Hãy chọn nơi nộp hồ sơ trong danh sách của thủ tục."))
+    intake_units_check(procedure_version, applicant_unit=applicant_unit, object_unit=object_unit, at=at)
     applicant = Applicant.of_citizen(
         citizen,
         phone=phone,
@@ -584,6 +758,7 @@ def dossier_submit_online(
         address=address,
         return_method=return_method,
         return_address=return_address,
+        unit=applicant_unit,
     )
     dossier = Dossier(
         procedure_version=procedure_version,
@@ -591,7 +766,10 @@ def dossier_submit_online(
         receiving_desk=desk,
         receiving_agency_id=desk.agency_id,
         applicant_account=citizen,
+        # Online dossiers are checked first, within ONESTOP_ONLINE_CHECK_HOURS working hours (docs/domain.md §5.3).
+        check_due_at=online_check_due_at(at),
         form_data=form_data,
+        object_unit=object_unit,
         **applicant.dossier_fields(),
     )
     dossier.full_clean()
@@ -599,6 +777,7 @@ def dossier_submit_online(
     grant_access(dossier, dossier.receiving_agency)
     for item in files:
         _online_document(dossier=dossier, item=item, citizen=citizen, at=at, supplement_round=0)
+
     record(dossier=dossier, payload=SubmittedOnline(files=len(files)), actor=citizen, at=at)
     return dossier
 
@@ -654,7 +833,10 @@ def dossier_supplement_submit(*, dossier: Dossier, citizen: User, at: dt.datetim
         raise ValidationError(_("Hãy tải lên ít nhất một giấy tờ bổ sung trước khi gửi."))
     if dossier.status == DossierStatus.INCOMPLETE:
         dossier.status = DossierStatus.TO_CHECK
-        dossier.save(update_fields=["status", "updated_at"])
+        # Sent back complete: a new check, with a new check time for an online dossier.
+        if is_online(dossier):
+            dossier.check_due_at = online_check_due_at(at)
+        dossier.save(update_fields=["status", "check_due_at", "updated_at"])
         record(dossier=dossier, payload=Resubmitted(round=round_), actor=citizen, at=at, comment=comment.strip())
         return dossier
     return applicant_transition(

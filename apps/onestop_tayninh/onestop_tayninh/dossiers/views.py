@@ -6,6 +6,7 @@ Each view only parses the form and calls one service; rules live in dossiers.act
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -15,10 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from onestop_tayninh.accounts.models import User
+from onestop_tayninh.directory.constants import RoleCode
 from onestop_tayninh.directory.models import Agency
+from onestop_tayninh.directory.selectors import user_role_codes
 from onestop_tayninh.security.audit import audited_file_response
 
-from . import actions
+from . import actions, reuse
 from .constants import EventAction
 from .events import payload_of
 from .models import Consultation, Dossier, DossierDocument
@@ -157,3 +160,35 @@ def result_download(request, pk: int):
         data={"dossier": dossier.code, "result": True},
         content_type="application/pdf",
     )
+
+
+@staff_member_required
+@require_GET
+def held_document_preview(request, key: str):
+    """A document already held for a CCCD, opened by the receiving officer to check it before attaching it.
+
+    Only a receiving officer, only with the CCCD the document is held for (the offer is resolved
+    again with it), and audited with the CCCD: this reaches files the row-level rule would hide.
+    """
+    if RoleCode.RECEIVING_OFFICER not in user_role_codes(request.user):
+        raise PermissionDenied(_("Chỉ cán bộ tiếp nhận mới được xem giấy tờ đã có của người nộp."))
+    cccd = request.GET.get("cccd", "")
+    held = reuse.held_document(key=key, cccd=cccd, day=timezone.localdate())
+    if held is None:
+        raise Http404
+    return audited_file_response(
+        request,
+        _opened(held.stored_name),
+        filename=held.original_name,
+        target=f"CCCD {cccd}",
+        data={"cccd": cccd, "held": key, "reuse_preview": True},
+        content_type=held.content_type,
+        as_attachment=False,
+    )
+
+
+def _opened(name: str):
+    try:
+        return default_storage.open(name, "rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc

@@ -42,3 +42,6 @@ class TemplateKey(models.TextChoices):
     OVERDUE = "overdue", _("Hồ sơ quá hạn")
     CONSULTATION_REQUESTED = "consultation_requested", _("Đề nghị cho ý kiến phối hợp")
     APOLOGY_DRAFT_READY = "apology_draft_ready", _("Dự thảo phiếu xin lỗi chờ xác nhận")
+    # The check time of an online dossier waiting at the desk (the deadline scan; dossiers.AlertKind).
+    CHECK_DUE_SOON = "check_due_soon", _("Hồ sơ trực tuyến sắp hết hạn kiểm tra")
+    CHECK_OVERDUE = "check_overdue", _("Hồ sơ trực tuyến quá hạn kiểm tra")

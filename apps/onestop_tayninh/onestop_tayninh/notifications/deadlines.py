@@ -1,4 +1,5 @@
-"""The deadline scan: due-soon and overdue marks, notices, escalation and Form 04 drafts, set-based.
+"""The deadline scan: due-soon and overdue marks, notices, escalation and Form 04 drafts, set-based;
+and the same for the check time of online dossiers waiting at the desk (docs/domain.md §5.3).
 
 The marks and drafts are dossier concepts (dossiers.models.DeadlineAlert / ApologyDraft); the scan
 that finds them, and tells people, lives here because telling is what it mostly does.
@@ -14,7 +15,7 @@ from django.db import connection, transaction
 
 from onestop_tayninh.calendars.selectors import get_calendar
 from onestop_tayninh.directory.constants import RoleCode
-from onestop_tayninh.dossiers.constants import AlertKind, ApologyDraftStatus
+from onestop_tayninh.dossiers.constants import ONLINE_CHANNELS, AlertKind, ApologyDraftStatus, DossierStatus
 from onestop_tayninh.dossiers.models import ApologyDraft, DeadlineAlert
 
 from .constants import DEDUPE_KEY_LENGTH, ChannelCode, MessageStatus, TemplateKey
@@ -36,6 +37,7 @@ def _tables() -> dict[str, str]:
         "draft": q(ApologyDraft._meta.db_table),
         "message": q(Message._meta.db_table),
         "official": q(Official._meta.db_table),
+        "official_desks": q(Official.desks.through._meta.db_table),
         "role": q(Role._meta.db_table),
         "user": q(User._meta.db_table),
         "user_groups": q(User.groups.through._meta.db_table),
@@ -47,6 +49,14 @@ def _tables() -> dict[str, str]:
 SCAN_RECIPIENTS = "notifications_scan_recipients"
 # Open, running-clock dossiers (DossierQuerySet.open() plus "not paused"), as SQL.
 OPEN_DOSSIER = "d.status = 'received' AND d.closed_at IS NULL AND d.paused_at IS NULL AND d.due_at IS NOT NULL"
+# Online dossiers waiting for the desk's check, with a check time (selectors.online_check_due_at), as SQL.
+CHECK_WAITING = (
+    f"d.status = '{DossierStatus.TO_CHECK.value}' AND d.check_due_at IS NOT NULL "
+    f"AND d.channel IN ({', '.join(repr(str(channel)) for channel in ONLINE_CHANNELS)})"
+)
+# The alert kinds of each watch, as SQL lists.
+RESULT_KINDS = f"'{AlertKind.DUE_SOON.value}', '{AlertKind.OVERDUE.value}'"
+CHECK_KINDS = f"'{AlertKind.CHECK_DUE_SOON.value}', '{AlertKind.CHECK_OVERDUE.value}'"
 
 
 def _insert_messages_sql(t: dict[str, str], channel: str, recipients_sql: str) -> str:
@@ -75,12 +85,18 @@ def deadline_scan(*, at: dt.datetime) -> dict[str, int]:
     """
     calendar = get_calendar(at=at)
     due_soon_until = calendar.add_working_seconds(at, int(settings.ONESTOP_DUE_SOON_WORKING_HOURS) * 3600)
+    check_soon_until = calendar.add_working_seconds(at, int(settings.ONESTOP_ONLINE_CHECK_DUE_SOON_HOURS) * 3600)
     # "One working day before the due date": due by the end of the next working day.
     apology_until = calendar.closing_on(calendar.next_working_day(calendar.local(at).date()))
     t = _tables()
     # Raw SQL: datetimes must be given as the database stores them (UTC, naive), as the ORM would.
     adapt = connection.ops.adapt_datetimefield_value
-    params = {"at": adapt(at), "soon": adapt(due_soon_until), "apology_until": adapt(apology_until)}
+    params = {
+        "at": adapt(at),
+        "soon": adapt(due_soon_until),
+        "check_soon": adapt(check_soon_until),
+        "apology_until": adapt(apology_until),
+    }
     stamp = "DATE_FORMAT(a.due_at, '%%Y%%m%%d%%H%%i%%s')"
     counts: dict[str, int] = {}
     with transaction.atomic(), connection.cursor() as cursor:
@@ -97,10 +113,22 @@ def deadline_scan(*, at: dt.datetime) -> dict[str, int]:
         run("overdue", alert_insert + "AND d.due_at < %(at)s")
         params["kind"] = AlertKind.DUE_SOON.value
         run("due_soon", alert_insert + "AND d.due_at >= %(at)s AND d.due_at <= %(soon)s")
+        # Online dossiers not checked in time: marked against their check time, held by the desk's agency.
+        check_insert = (
+            f"INSERT IGNORE INTO {t['alert']} (dossier_id, kind, due_at, agency_id, raised_at) "  # noqa: S608
+            f"SELECT d.id, %(kind)s, d.check_due_at, d.receiving_agency_id, %(at)s FROM {t['dossier']} d "
+            f"WHERE {CHECK_WAITING} "
+        )
+        params["kind"] = AlertKind.CHECK_OVERDUE.value
+        run("check_overdue", check_insert + "AND d.check_due_at < %(at)s")
+        params["kind"] = AlertKind.CHECK_DUE_SOON.value
+        run("check_due_soon", check_insert + "AND d.check_due_at >= %(at)s AND d.check_due_at <= %(check_soon)s")
 
         # Recipients of the alerts raised by this scan: the assigned official and the current
         # agency's heads; for overdue dossiers also the province coordinators whose unit holds
-        # the agency (escalation). UNION removes a head who is also the assignee.
+        # the agency (escalation). An online dossier's check time: the receiving officers of its
+        # desk; once passed, the desk's head too (the heads of the agency the alert names, the
+        # desk's). UNION removes a head who is also the assignee.
         # This is who must act, not who may see (core.rowlevel), so it does not use that rule: it
         # names roles, not scopes (a system administrator sees every dossier and is not told), and
         # the agency holding the dossier now, not every agency it has been at. It stays inside the
@@ -109,13 +137,20 @@ def deadline_scan(*, at: dt.datetime) -> dict[str, int]:
         event = f"CONCAT(a.kind, ':', a.dossier_id, ':', {stamp})"
         recipients = (
             f"SELECT d.assigned_to_id AS user_id, a.dossier_id, a.kind AS template_key, {event} AS event_key "  # noqa: S608 - table names from our models, values are parameters
-            f"{new_alerts} AND d.assigned_to_id IS NOT NULL "
+            f"{new_alerts} AND d.assigned_to_id IS NOT NULL AND a.kind IN ({RESULT_KINDS}) "
             f"UNION SELECT o.user_id, a.dossier_id, a.kind, {event} "
             f"FROM {t['alert']} a JOIN {t['dossier']} d ON d.id = a.dossier_id "
             f"JOIN {t['official']} o ON o.agency_id = a.agency_id "
             f"JOIN {t['user_groups']} ug ON ug.user_id = o.user_id "
             f"JOIN {t['role']} r ON r.group_id = ug.group_id AND r.code = '{RoleCode.AGENCY_HEAD.value}' "
-            f"WHERE a.raised_at = %(at)s "
+            f"WHERE a.raised_at = %(at)s AND a.kind <> '{AlertKind.CHECK_DUE_SOON.value}' "
+            f"UNION SELECT o.user_id, a.dossier_id, a.kind, {event} "
+            f"FROM {t['alert']} a JOIN {t['dossier']} d ON d.id = a.dossier_id "
+            f"JOIN {t['official_desks']} od ON od.receptiondesk_id = d.receiving_desk_id "
+            f"JOIN {t['official']} o ON o.id = od.official_id "
+            f"JOIN {t['user_groups']} ug ON ug.user_id = o.user_id "
+            f"JOIN {t['role']} r ON r.group_id = ug.group_id AND r.code = '{RoleCode.RECEIVING_OFFICER.value}' "
+            f"WHERE a.raised_at = %(at)s AND a.kind IN ({CHECK_KINDS}) "
             f"UNION SELECT o.user_id, a.dossier_id, a.kind, {event} "
             f"FROM {t['alert']} a JOIN {t['agency']} aa ON aa.id = a.agency_id "
             f"JOIN {t['unit']} au ON au.id = aa.unit_id "

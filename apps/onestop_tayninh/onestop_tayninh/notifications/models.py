@@ -33,7 +33,8 @@ class MessageTemplate(models.Model):
         _("nội dung"),
         help_text=_(
             "Nội dung theo cú pháp mẫu Django. Biến có sẵn: dossier, recipient, applicant_name, procedure_name, "
-            "due_at, new_due_at, agency, site_url, consultation."
+            "due_at, new_due_at, agency, site_url, applicant_url (đường dẫn của người nộp: tình trạng, kết quả "
+            "điện tử, đánh giá; không cần tài khoản), consultation."
         ),
     )
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True, help_text=_("Lần sửa gần nhất."))

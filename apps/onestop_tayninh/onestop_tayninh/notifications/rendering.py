@@ -7,8 +7,10 @@ from typing import Any
 
 from django.conf import settings
 from django.template import Context, Template, TemplateSyntaxError
+from django.urls import reverse
 
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
+from onestop_tayninh.dossiers.access import applicant_token
 
 from .models import Message, MessageTemplate
 
@@ -34,8 +36,15 @@ def template_context(message: Message) -> dict[str, Any]:
             procedure_name=dossier.procedure_version.name,
             due_at=local_text(dossier.due_at),
             original_due_at=local_text(dossier.original_due_at),
+            check_due_at=local_text(dossier.check_due_at),
             agency=dossier.current_agency,
             receiving_desk=dossier.receiving_desk,
+            # The applicant's signed link (portal.applicant_views): a counter applicant has no account.
+            applicant_url=(
+                context["site_url"] + reverse("portal:applicant_dossier", args=[applicant_token(dossier)])
+                if dossier.code
+                else ""
+            ),
         )
     context.update(message.context or {})
     return context

@@ -25,6 +25,8 @@ from onestop_tayninh.dossiers import services as dossier_services
 from onestop_tayninh.printing.models import GeneratedDocument
 from onestop_tayninh.security.audit import audited_file_response
 from onestop_tayninh.security.uploads import max_upload_bytes
+from onestop_tayninh.vault.selectors import consent_given
+from onestop_tayninh.vault.services import vault_consent_set
 
 from . import selectors
 from .constants import DraftStatus
@@ -155,10 +157,13 @@ def _draft_edit(request: HttpRequest, draft_id: int) -> HttpResponse:
 def _changes_from_data(data, draft) -> DraftChanges:
     keys = [definition.key for definition in draft.procedure_version.form_fields.all()]
     desk = data.get("receiving_desk") or ""
+    units = {name: data.get(name) or "" for name in ("applicant_unit", "object_unit")}
     return DraftChanges(
         form_data={key: data.get(f"f-{key}", "") for key in keys},
         contact={name: data.get(name, "") for name in ("phone", "email", "address", "return_method", "return_address")},
         desk_id=int(desk) if desk.isdigit() else None,
+        applicant_unit_id=int(units["applicant_unit"]) if units["applicant_unit"].isdigit() else None,
+        object_unit_id=int(units["object_unit"]) if units["object_unit"].isdigit() else None,
     )
 
 
@@ -182,6 +187,8 @@ def _draft_context(request, draft, file_errors, submit_errors, now) -> dict:
     contact = DraftContactForm(
         initial={
             "receiving_desk": draft.receiving_desk_id,
+            "applicant_unit": draft.applicant_unit_id,
+            "object_unit": draft.object_unit_id,
             "phone": draft.phone,
             "email": draft.email,
             "address": draft.address,
@@ -420,7 +427,22 @@ def result_download(request: HttpRequest, dossier_id: int) -> FileResponse:
 @citizen_required
 def vault(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.vault_for(request.user), 30).get_page(request.GET.get("trang"))
-    return render(request, "portal/vault.html", {"page": page})
+    return render(request, "portal/vault.html", {"page": page, "desk_consent": consent_given(request.user)})
+
+
+@require_POST
+@citizen_required
+def vault_consent(request: HttpRequest) -> HttpResponse:
+    """The citizen agrees (or no longer agrees) that the desk may reuse their vault's documents."""
+    granted = request.POST.get("granted") == "1"
+    vault_consent_set(owner=request.user, granted=granted, at=timezone.now())
+    messages.success(
+        request,
+        _("Đã ghi nhận: bộ phận một cửa được dùng lại giấy tờ trong kho của bạn.")
+        if granted
+        else _("Đã rút lại đồng ý: bộ phận một cửa không còn thấy giấy tờ trong kho của bạn."),
+    )
+    return redirect("portal:vault")
 
 
 @citizen_required

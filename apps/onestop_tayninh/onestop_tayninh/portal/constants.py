@@ -6,6 +6,14 @@ from django.utils.translation import gettext_lazy as _
 DRAFT_KEEP_DAYS = 30
 
 
+class RatingChannel(models.TextChoices):
+    """How a rating reached us: the citizen's account, the signed link of the receipt, or the desk's tablet."""
+
+    ACCOUNT = "account", _("Tài khoản cổng dịch vụ công")
+    LINK = "link", _("Đường dẫn, mã QR trên giấy tiếp nhận")
+    KIOSK = "kiosk", _("Máy đánh giá tại quầy")
+
+
 class DraftStatus(models.TextChoices):
     DRAFT = "draft", _("Bản nháp")
     SUBMITTED = "submitted", _("Đã nộp")

@@ -1,11 +1,15 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.catalog.constants import ServiceLevel
 from onestop_tayninh.catalog.models import Sector
 from onestop_tayninh.directory.constants import Tier
 from onestop_tayninh.directory.models import Agency
+from onestop_tayninh.directory.selectors import residence_units
 from onestop_tayninh.dossiers.constants import ReturnMethod
+from onestop_tayninh.dossiers.forms import unit_label
+from onestop_tayninh.dossiers.selectors import competent_unit_field, receiving_desks_for
 
 from .constants import RATING_QUESTIONS
 
@@ -50,10 +54,28 @@ class LookupForm(forms.Form):
     )
 
 
+class KioskCodeForm(forms.Form):
+    """The desk's rating tablet: the receipt's QR scanned (the scanner types the link) or the code typed."""
+
+    code = forms.CharField(
+        label=_("Mã hồ sơ"),
+        max_length=500,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "off", "placeholder": "000.00.02.H53-270301-0001"}
+        ),
+    )
+
+
 class DraftContactForm(forms.Form):
     """Where to receive, how to be reached: the part of the draft page that is not the e-form."""
 
     receiving_desk = forms.TypedChoiceField(label=_("Nơi nộp hồ sơ"), coerce=int, required=False, empty_value=None)
+    applicant_unit = forms.TypedChoiceField(
+        label=_("Nơi cư trú (xã, phường)"), coerce=int, required=False, empty_value=None
+    )
+    object_unit = forms.TypedChoiceField(
+        label=_("Nơi có thửa đất, công trình (xã, phường)"), coerce=int, required=False, empty_value=None
+    )
     phone = forms.CharField(
         label=_("Số điện thoại"),
         required=False,
@@ -77,8 +99,15 @@ class DraftContactForm(forms.Form):
 
     def __init__(self, *args, version, **kwargs):
         super().__init__(*args, **kwargs)
-        desks = version.receiving_desks.select_related("unit").order_by("name")
+        desks = receiving_desks_for(version).select_related("unit").order_by("name")
         self.fields["receiving_desk"].choices = [("", _("— Chọn nơi nộp —"))] + [(d.pk, d.name) for d in desks]
+        units = [("", _("— Chọn xã, phường —"))] + [
+            (unit.pk, unit_label(unit))
+            for unit in residence_units(timezone.localdate()).order_by("parent__name", "name")
+        ]
+        self.fields["applicant_unit"].choices = self.fields["object_unit"].choices = units
+        if competent_unit_field(version) != "object_unit":
+            del self.fields["object_unit"]
         if not version.electronic_result_allowed:
             self.fields["return_method"].choices = [c for c in ReturnMethod.choices if c[0] != ReturnMethod.ONLINE]
 

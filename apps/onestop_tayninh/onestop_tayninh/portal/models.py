@@ -10,7 +10,7 @@ from onestop_tayninh.dossiers.constants import ReturnMethod
 from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.security.uploads import GatedFileField
 
-from .constants import DraftStatus
+from .constants import DraftStatus, RatingChannel
 
 
 class SubmissionDraft(models.Model):
@@ -38,6 +38,24 @@ class SubmissionDraft(models.Model):
         blank=True,
         related_name="+",
         help_text=_("Bộ phận Một cửa sẽ kiểm tra hồ sơ."),
+    )
+    applicant_unit = models.ForeignKey(
+        "directory.AdministrativeUnit",
+        verbose_name=_("nơi cư trú (xã, phường)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Xã, phường nơi người nộp cư trú (tổ chức: nơi đặt trụ sở)."),
+    )
+    object_unit = models.ForeignKey(
+        "directory.AdministrativeUnit",
+        verbose_name=_("nơi có đối tượng (xã, phường)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Với thủ tục về đất đai, công trình: xã, phường nơi có thửa đất, công trình."),
     )
     form_data = models.JSONField(
         _("nội dung tờ khai"), default=dict, blank=True, help_text=_("Giá trị đã nhập trên tờ khai điện tử.")
@@ -146,8 +164,26 @@ class ServiceRating(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("người đánh giá"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
-        help_text=_("Công dân đã nộp hồ sơ."),
+        help_text=_("Tài khoản công dân đã nộp hồ sơ; trống khi người nộp trực tiếp đánh giá không cần tài khoản."),
+    )
+    channel = models.CharField(
+        _("đánh giá qua"),
+        max_length=16,
+        choices=RatingChannel.choices,
+        default=RatingChannel.ACCOUNT,
+        help_text=_("Tài khoản cổng dịch vụ công, đường dẫn (mã QR) trên giấy tiếp nhận, hay máy đánh giá tại quầy."),
+    )
+    desk = models.ForeignKey(
+        ReceptionDesk,
+        verbose_name=_("quầy đánh giá"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Bộ phận một cửa có máy đánh giá, khi đánh giá tại quầy."),
     )
     satisfied = models.BooleanField(
         _("hài lòng"), help_text=_("Đánh giá chung: hài lòng hay không hài lòng (chỉ tiêu mức độ hài lòng).")

@@ -38,6 +38,7 @@ from .services import can_rate
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
     from onestop_tayninh.catalog.models import DocumentRequirement
+    from onestop_tayninh.directory.models import ReceptionDesk
     from onestop_tayninh.vault.query import VaultDocumentQuerySet
 
 # Printed forms that concern the applicant; the control sheet and the register are internal.
@@ -228,3 +229,35 @@ def vault_choices(
         same_type = requirement.document_type_id
         offered[requirement.pk] = sorted(documents, key=lambda d: bool(same_type) and d.document_type_id != same_type)
     return offered
+
+
+# --- the applicant without an account (portal.applicant_views) ---------------------------------
+
+
+def electronic_result_available(dossier: Dossier) -> bool:
+    return bool(dossier.result_file and dossier.result_electronic and dossier.result_issued_at)
+
+
+def applicant_page_context(dossier: Dossier) -> dict[str, Any]:
+    """What the receipt's link and the kiosk show: the procedure, status and dates; no name, no CCCD."""
+    return {
+        "dossier": dossier,
+        "status_text": citizen_status(dossier),
+        "result_available": electronic_result_available(dossier),
+    }
+
+
+def returned_today_at(desk: ReceptionDesk, *, at: dt.datetime) -> QuerySet[Dossier]:
+    """Dossiers of `desk` whose result was returned on the local day of `at` (the kiosk's list)."""
+    day = at.astimezone(VIETNAM_TZ).date()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=VIETNAM_TZ)
+    return (
+        Dossier.objects.filter(
+            receiving_desk=desk,
+            state__kind=StateKind.RESULT_RETURNED,
+            closed_at__gte=start,
+            closed_at__lt=start + dt.timedelta(days=1),
+        )
+        .select_related("procedure_version", "state")
+        .order_by("-closed_at", "-pk")
+    )

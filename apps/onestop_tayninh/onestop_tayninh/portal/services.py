@@ -18,15 +18,17 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop_tayninh.catalog.eforms import build_eform
 from onestop_tayninh.catalog.models import DocumentRequirement, ProcedureVersion
+from onestop_tayninh.directory.models import AdministrativeUnit, ReceptionDesk
 from onestop_tayninh.dossiers.constants import ReturnMethod
 from onestop_tayninh.dossiers.events import Rated, record
 from onestop_tayninh.dossiers.models import Dossier
-from onestop_tayninh.dossiers.selectors import requirements_missing
+from onestop_tayninh.dossiers.selectors import intake_units_check, receiving_desks_for, requirements_missing
 from onestop_tayninh.dossiers.services import (
     OnlineFile,
     component_upload_check,
@@ -36,7 +38,7 @@ from onestop_tayninh.security.uploads import TYPE_ALIASES, TYPE_MIMES, CheckedUp
 from onestop_tayninh.vault.models import VaultDocument
 from onestop_tayninh.workflows.constants import StateKind
 
-from .constants import DRAFT_KEEP_DAYS, RATING_QUESTIONS, DraftStatus
+from .constants import DRAFT_KEEP_DAYS, RATING_QUESTIONS, DraftStatus, RatingChannel
 from .models import DraftFile, ServiceRating, SubmissionDraft
 
 if TYPE_CHECKING:
@@ -66,7 +68,7 @@ def draft_start(*, citizen: User, procedure_version: ProcedureVersion, at: dt.da
     if existing is not None:
         return existing
     profile = getattr(citizen, "citizen", None)
-    desks = list(procedure_version.receiving_desks.all()[:2])
+    desks = list(receiving_desks_for(procedure_version)[:2])
     draft = SubmissionDraft(
         citizen=citizen,
         procedure_version=procedure_version,
@@ -91,6 +93,8 @@ class DraftChanges:
     form_data: dict[str, Any] = field(default_factory=dict)
     contact: dict[str, str] = field(default_factory=dict)
     desk_id: int | None = None
+    applicant_unit_id: int | None = None
+    object_unit_id: int | None = None
     uploads: list[tuple[DocumentRequirement, File[bytes]]] = field(default_factory=list)
     picks: list[tuple[DocumentRequirement, int]] = field(default_factory=list)
     remove_file_id: int | None = None
@@ -169,12 +173,19 @@ def _apply_fields(draft: SubmissionDraft, changes: DraftChanges, at: dt.datetime
     if draft.return_method not in ReturnMethod.values:
         draft.return_method = ReturnMethod.DESK
     if changes.desk_id is not None:
-        desk = draft.procedure_version.receiving_desks.filter(pk=changes.desk_id).first()
+        desk = receiving_desks_for(draft.procedure_version).filter(pk=changes.desk_id).first()
         draft.receiving_desk = desk
+    # Kept as chosen; a unit that is not a commune or ward of the province is named on submit.
+    draft.applicant_unit = _unit(changes.applicant_unit_id)
+    draft.object_unit = _unit(changes.object_unit_id)
     draft.updated_at = at
     draft.expires_at = _expiry(at)
     # The contact fields are checked on submit; an unfinished e-mail address must not lose the draft.
     draft.save()
+
+
+def _unit(unit_id: int | None) -> AdministrativeUnit | None:
+    return AdministrativeUnit.objects.filter(pk=unit_id).first() if unit_id is not None else None
 
 
 def _slot_full(draft: SubmissionDraft, requirement: DocumentRequirement) -> bool:
@@ -284,6 +295,15 @@ def draft_problems(draft: SubmissionDraft) -> tuple[dict[str, list[str]], list[s
         problems.append(_("Hãy nhập địa chỉ nhận kết quả qua bưu chính."))
     if draft.return_method == ReturnMethod.ONLINE and not draft.procedure_version.electronic_result_allowed:
         problems.append(_("Thủ tục này không trả kết quả trực tuyến; hãy chọn nơi nhận khác."))
+    try:
+        intake_units_check(
+            draft.procedure_version,
+            applicant_unit=draft.applicant_unit,
+            object_unit=draft.object_unit,
+            at=timezone.now(),
+        )
+    except ValidationError as exc:
+        problems.extend(exc.messages)
     provided = draft.files.values_list("requirement_id", flat=True)
     for requirement in requirements_missing(draft.procedure_version, provided=provided):
         problems.append(_("Còn thiếu: %(name)s.") % {"name": requirement.name})
@@ -329,6 +349,8 @@ def draft_submit(*, draft: SubmissionDraft, citizen: User, at: dt.datetime) -> D
             address=draft.address,
             return_method=draft.return_method,
             return_address=draft.return_address,
+            applicant_unit=draft.applicant_unit,
+            object_unit=draft.object_unit,
         )
         draft.status = DraftStatus.SUBMITTED
         draft.dossier = dossier
@@ -388,13 +410,69 @@ def can_rate(dossier: Dossier) -> bool:
 def dossier_rate(
     *, dossier: Dossier, citizen: User, satisfied: bool, answers: dict[str, str], comment: str, at: dt.datetime
 ) -> ServiceRating:
+    """The citizen rates their own dossier from their account."""
     dossier = Dossier.objects.select_for_update().select_related("state").get(pk=dossier.pk)
     if dossier.applicant_account_id != citizen.pk:
         raise PermissionDenied(_("Bạn không phải người nộp hồ sơ này."))
+    return _rating_save(
+        dossier=dossier,
+        citizen=citizen,
+        satisfied=satisfied,
+        answers=answers,
+        comment=comment,
+        at=at,
+        channel=RatingChannel.ACCOUNT,
+    )
+
+
+@transaction.atomic
+def dossier_rate_without_account(
+    *,
+    dossier: Dossier,
+    satisfied: bool,
+    answers: dict[str, str],
+    comment: str,
+    at: dt.datetime,
+    desk: ReceptionDesk | None = None,
+) -> ServiceRating:
+    """The applicant rates without an account: through the receipt's signed link, or on the desk's kiosk.
+
+    Whoever holds the link (or stands at the counter) is taken for the applicant: the caller has
+    checked the signed token, or that the kiosk belongs to `desk`. A kiosk rates only dossiers that
+    desk received (and returns). The same rules as from an account: once the result is out, once
+    per dossier (the dossier row is locked, and the rating's one-to-one key refuses a second row).
+    """
+    dossier = Dossier.objects.select_for_update().select_related("state").get(pk=dossier.pk)
+    if desk is not None and dossier.receiving_desk_id != desk.pk:
+        raise PermissionDenied(_("Hồ sơ này không do bộ phận một cửa này tiếp nhận."))
+    return _rating_save(
+        dossier=dossier,
+        citizen=None,
+        satisfied=satisfied,
+        answers=answers,
+        comment=comment,
+        at=at,
+        channel=RatingChannel.KIOSK if desk is not None else RatingChannel.LINK,
+        desk=desk,
+    )
+
+
+def _rating_save(
+    *,
+    dossier: Dossier,
+    citizen: User | None,
+    satisfied: bool,
+    answers: dict[str, str],
+    comment: str,
+    at: dt.datetime,
+    channel: str,
+    desk: ReceptionDesk | None = None,
+) -> ServiceRating:
+    """Inside the caller's transaction, with the dossier row locked."""
     if ServiceRating.objects.filter(dossier=dossier).exists():
-        raise ValidationError(_("Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần."))
+        raise ValidationError(_("Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần."), code="rated")
     if not can_rate(dossier):
-        raise ValidationError(_("Chỉ đánh giá được sau khi có kết quả giải quyết."))
+        raise ValidationError(_("Chỉ đánh giá được sau khi có kết quả giải quyết."), code="too_early")
     scores: dict[str, int] = {}
     for question in RATING_QUESTIONS:
         value = str(answers.get(question["code"], ""))
@@ -404,13 +482,25 @@ def dossier_rate(
     rating = ServiceRating(
         dossier=dossier,
         citizen=citizen,
+        channel=channel,
+        desk=desk,
         satisfied=satisfied,
         answers=scores,
         score=sum(scores.values()),
         comment=(comment or "").strip()[:2000],
         created_at=at,
     )
-    rating.full_clean()
-    rating.save()
-    record(dossier=dossier, payload=Rated(satisfied=satisfied, score=rating.score), actor=citizen, at=at)
+    rating.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            rating.save()
+    except IntegrityError:
+        # Another request rated the same dossier between the check and the insert.
+        raise ValidationError(_("Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần."), code="rated") from None
+    record(
+        dossier=dossier,
+        payload=Rated(satisfied=satisfied, score=rating.score, channel=channel),
+        actor=citizen,
+        at=at,
+    )
     return rating

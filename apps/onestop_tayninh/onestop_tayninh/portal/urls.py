@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import citizen_views, views
+from . import applicant_views, citizen_views, views
 
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("thu-tuc/", views.procedure_list, name="procedure_list"),
     path("tra-cuu/", views.public_lookup, name="lookup"),
+    # The applicant without an account: the receipt's signed link (QR code) and the desk's rating kiosk.
+    path("ho-so/<str:token>/", applicant_views.applicant_dossier, name="applicant_dossier"),
+    path("ho-so/<str:token>/danh-gia/", applicant_views.applicant_rate, name="applicant_rate"),
+    path("ho-so/<str:token>/ket-qua/", applicant_views.applicant_result, name="applicant_result"),
+    path("quay/<str:desk_code>/danh-gia/", applicant_views.kiosk, name="kiosk"),
     path("thu-tuc/<str:code>/", views.procedure_detail, name="procedure_detail"),
     path("thu-tuc/<str:code>/nop-truc-tuyen/", citizen_views.submit_start, name="submit_start"),
     path("thu-tuc/<str:code>/bieu-mau/<int:document_id>/", views.procedure_template, name="procedure_template"),
@@ -32,4 +37,5 @@ urlpatterns = [
     path("ho-so-cua-toi/<int:dossier_id>/ket-qua/", citizen_views.result_download, name="result"),
     path("kho-du-lieu/", citizen_views.vault, name="vault"),
     path("kho-du-lieu/<int:document_id>/", citizen_views.vault_download, name="vault_download"),
+    path("kho-du-lieu/chia-se/", citizen_views.vault_consent, name="vault_consent"),
 ]

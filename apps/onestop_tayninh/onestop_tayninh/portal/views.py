@@ -9,7 +9,7 @@ from onestop_tayninh.catalog.selectors import catalog_search, published_version
 from onestop_tayninh.core.text import fold
 from onestop_tayninh.dossiers.selectors import citizen_status
 from onestop_tayninh.dossiers.selectors import public_lookup as lookup_dossier
-from onestop_tayninh.security.ratelimit import allow_request
+from onestop_tayninh.security.ratelimit import allow_request, hit
 
 from .forms import CatalogFilterForm, LookupForm
 
@@ -69,6 +69,10 @@ def procedure_template(request, code: str, document_id: int):
 
 LOOKUP_LIMIT = 20  # look-ups per address per window
 LOOKUP_WINDOW_SECONDS = 600
+# Look-ups of one dossier code per hour, from any address: four digits are 10,000 guesses, so a
+# guesser spreading over many addresses still gets a handful per code (the applicant rarely needs more).
+LOOKUP_PER_CODE_LIMIT = 10
+LOOKUP_PER_CODE_WINDOW_SECONDS = 3600
 
 
 def _lookup_allowed(request) -> bool:
@@ -77,7 +81,11 @@ def _lookup_allowed(request) -> bool:
 
 
 def public_lookup(request):
-    """/tra-cuu/: status and appointment of a dossier from its code and 4 digits; nothing personal."""
+    """/tra-cuu/: status and appointment of a dossier from its code and 4 digits; nothing personal.
+
+    The electronic result and the rating are behind the receipt's signed link (its QR code), not
+    behind four typed digits (portal.applicant_views).
+    """
     form = LookupForm(request.GET or None)
     context = {"form": form, "dossier": None, "not_found": False}
     if form.is_bound:
@@ -86,6 +94,17 @@ def public_lookup(request):
             response.status_code = 429
             return response
         if form.is_valid():
+            code = form.cleaned_data["code"].strip().upper()
+            if not hit(
+                scope="lookup_code",
+                key=code,
+                limit=LOOKUP_PER_CODE_LIMIT,
+                window_seconds=LOOKUP_PER_CODE_WINDOW_SECONDS,
+            ):
+                response = render(request, "portal/lookup.html", {**context, "limited": True})
+                response.status_code = 429
+                return response
+            # The same answer whether the code or the digits were wrong: nothing tells which.
             dossier = lookup_dossier(code=form.cleaned_data["code"], last_digits=form.cleaned_data["last_digits"])
             context.update(dossier=dossier, not_found=dossier is None, status=dossier and citizen_status(dossier))
     return render(request, "portal/lookup.html", context)

@@ -10,7 +10,9 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +21,7 @@ from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.core.site_config import read_yaml, site_directory
 from onestop_tayninh.directory.constants import AgencyKind
 from onestop_tayninh.directory.models import Agency
+from onestop_tayninh.dossiers.access import applicant_token
 from onestop_tayninh.dossiers.constants import DESK_CHANNELS, EventAction, ReturnMethod
 from onestop_tayninh.dossiers.events import Apologised, CompletionRequested, payload_of
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
@@ -529,6 +532,27 @@ def _control_sheet(dossier: Dossier, context: dict, missing: _Missing) -> None:
     )
 
 
+def applicant_link(dossier: Dossier) -> str:
+    """The receipt's link for an applicant without an account: status, electronic result, rating
+    (portal.applicant_views), signed so that the printed code alone opens nothing."""
+    path = reverse("portal:applicant_dossier", args=[applicant_token(dossier)])
+    return settings.ONESTOP_SITE_URL.rstrip("/") + path
+
+
+def _applicant_link_context(dossier: Dossier, context: dict) -> None:
+    """A second QR code, at the foot of the receipt: the applicant's link (the top-left one carries the
+    Circular 01/2023 data); and the look-up page's address, for typing the code by hand."""
+    link = applicant_link(dossier)
+    context.update(
+        applicant_link=link,
+        applicant_qr=qr_data_uri(link),
+        lookup_address=settings.ONESTOP_SITE_URL.rstrip("/") + reverse("portal:lookup"),
+    )
+
+
+# Forms the applicant keeps, which carry their link (the receipt; the result is collected with it).
+APPLICANT_LINK_KINDS = (DocumentKind.RECEIPT,)
+
 BUILDERS = {
     DocumentKind.RECEIPT: _receipt,
     DocumentKind.SUPPLEMENT_REQUEST: _supplement_request,
@@ -562,6 +586,8 @@ def form_context(*, dossier: Dossier, kind: str, at: dt.datetime | None = None) 
     context = _base_context(dossier=dossier, version=version, spec=spec, at=at, missing=missing)
     BUILDERS[kind](dossier, context, missing)
     missing.check()
+    if kind in APPLICANT_LINK_KINDS:
+        _applicant_link_context(dossier, context)
     # A form is dated the day it was issued (the receipt the day of receipt, Form 02 the day of the
     # request), whenever it is printed; the control sheet, always current, the day it is printed.
     # The place is that of the issuing body's seat (Agency.place, Nghị định 30/2020).

@@ -11,7 +11,7 @@ from onestop_tayninh.directory.models import ReceptionDesk
 from onestop_tayninh.dossiers.constants import EventAction
 from onestop_tayninh.dossiers.events import ConsultationAnswered, Transitioned, payload_of
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
-from onestop_tayninh.dossiers.selectors import competent_agency_for, unit_committee
+from onestop_tayninh.dossiers.selectors import CompetentBodies
 from onestop_tayninh.workflows.constants import StateKind
 
 
@@ -202,8 +202,8 @@ def register_rows(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date) 
         )
         .order_by("received_at", "pk")
     )
-    # Every dossier here was received at `desk`: its unit's committee is looked up once.
-    committee = unit_committee(desk.unit_id)
+    # One resolver for the whole register: each unit's committee is looked up once.
+    bodies = CompetentBodies()
     events: dict[int, list[DossierEvent]] = defaultdict(list)
     if dossiers:
         for event in (
@@ -221,7 +221,7 @@ def register_rows(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date) 
     rows = []
     for number, dossier in enumerate(dossiers, start=1):
         dossier.receiving_desk = desk  # known already: no query per row
-        lead = competent_agency_for(dossier, committee_of=lambda unit_id: committee)
+        lead = bodies.for_dossier(dossier)
         row = RegisterRow(number=number, dossier=dossier, lead_agency=lead.name if lead else "")
         for event in events.get(dossier.pk, []):
             if event.action == EventAction.APOLOGY:

@@ -80,3 +80,32 @@ class VaultDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class VaultConsent(models.Model):
+    """The citizen's consent that the one-stop desk may offer their vault's documents when they hand a
+    dossier in at a counter (Decree 45/2020: the repository is the citizen's; the state reads it with
+    their agreement). One row per citizen; withdrawing keeps the row with `granted` off."""
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chủ sở hữu"),
+        on_delete=models.CASCADE,
+        related_name="vault_consent",
+        help_text=_("Công dân, tổ chức chủ kho dữ liệu."),
+    )
+    granted = models.BooleanField(
+        _("đồng ý cho bộ phận một cửa dùng lại"),
+        default=False,
+        help_text=_(
+            "Khi nộp hồ sơ trực tiếp, cán bộ tiếp nhận được xem và dùng lại giấy tờ trong kho theo số CCCD của chủ kho."
+        ),
+    )
+    changed_at = models.DateTimeField(_("thay đổi lúc"), help_text=_("Lúc công dân đồng ý hoặc rút lại đồng ý."))
+
+    class Meta:
+        verbose_name = _("đồng ý chia sẻ kho dữ liệu")
+        verbose_name_plural = _("đồng ý chia sẻ kho dữ liệu")
+
+    def __str__(self) -> str:
+        return f"{self.owner} — {'đồng ý' if self.granted else 'không đồng ý'}"

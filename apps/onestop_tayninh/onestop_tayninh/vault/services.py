@@ -6,10 +6,13 @@ import datetime as dt
 import hashlib
 from typing import TYPE_CHECKING
 
+from django.db import transaction
+
+from onestop_tayninh.security.audit import audit_event
 from onestop_tayninh.security.uploads import detect_type
 
 from .constants import VaultSource
-from .models import VaultDocument
+from .models import VaultConsent, VaultDocument
 
 if TYPE_CHECKING:
     from django.db.models.fields.files import FieldFile
@@ -84,3 +87,23 @@ def vault_result_keep(*, dossier: Dossier, at: dt.datetime) -> VaultDocument | N
     vault_document.full_clean()
     vault_document.save()
     return vault_document
+
+
+@transaction.atomic
+def vault_consent_set(*, owner: User, granted: bool, at: dt.datetime) -> VaultConsent:
+    """The citizen agrees (or no longer agrees) that the desk may offer their vault's documents; audited."""
+    consent, created = VaultConsent.objects.select_for_update().get_or_create(
+        owner=owner, defaults={"granted": granted, "changed_at": at}
+    )
+    if consent.granted != granted or created:
+        consent.granted = granted
+        consent.changed_at = at
+        consent.full_clean()
+        consent.save()
+        audit_event(
+            actor=owner,
+            action="vault_consent_granted" if granted else "vault_consent_withdrawn",
+            target=consent,
+            data={"granted": granted},
+        )
+    return consent

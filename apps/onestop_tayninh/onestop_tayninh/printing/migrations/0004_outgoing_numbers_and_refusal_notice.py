@@ -6,8 +6,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("directory", "0002_place_name_and_register_book"),
-        ("dossiers", "0009_document_paper_counts"),
+        ("directory", "0003_place_name_and_register_book"),
+        ("dossiers", "0012_document_paper_counts"),
         ("printing", "0003_gated_file_fields"),
     ]
 

@@ -21,7 +21,7 @@ def counts_from_the_procedure(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dossiers", "0008_deadline_models_from_notifications"),
+        ("dossiers", "0011_online_check_due"),
     ]
 
     operations = [
