@@ -103,7 +103,7 @@ def test_document_generate_stores_the_pdf_with_its_hash(world, as_pdf):
         "2025",
         at,
     )
-    assert "Tây Ninh, ngày 01 tháng 03 năm 2027" in as_pdf(content).flat_text()
+    assert "Tây Ninh, ngày 01 tháng 3 năm 2027" in as_pdf(content).flat_text()
     # The job (ids only) is safe to run twice: the same event gives the same document.
     assert document_generate_job(dossier.pk, "receipt", at.isoformat()) == document.pk
     assert GeneratedDocument.objects.filter(dossier=dossier).count() == 1
@@ -124,7 +124,7 @@ def test_document_generate_refuses_without_leaving_a_file(world):
 def test_site_template_overrides_the_app_template(world, as_pdf, settings, tmp_path):
     site = tmp_path / "sites" / "tayninh"
     (site / "templates" / "printing" / "2025").mkdir(parents=True)
-    (site / "site.yaml").write_text('name: "tayninh"\nhotline: "1900 0000"\nplace: "Tân An"\n', encoding="utf-8")
+    (site / "site.yaml").write_text('name: "tayninh"\nhotline: "1900 0000"\n', encoding="utf-8")
     (site / "templates" / "printing" / "2025" / "receipt.html").write_text(
         '{% extends "printing/2018/receipt.html" %}{% block title %}Giấy biên nhận của tỉnh{% endblock %}',
         encoding="utf-8",
@@ -133,7 +133,7 @@ def test_site_template_overrides_the_app_template(world, as_pdf, settings, tmp_p
     dossier = receive_full(world)
     text = as_pdf(render_form(dossier=dossier, kind="receipt", at=local(2027, 3, 1, 8, 0))).flat_text()
     assert "GIẤY BIÊN NHẬN CỦA TỈNH" in text
-    assert "Tân An, ngày 01 tháng 03 năm 2027" in text and "1900 0000" in text
+    assert "Tây Ninh, ngày 01 tháng 3 năm 2027" in text and "1900 0000" in text
     # Forms the site does not override come from the app.
     assert "PHIẾU KIỂM SOÁT" in as_pdf(render_form(dossier=dossier, kind="control_sheet")).flat_text()
 

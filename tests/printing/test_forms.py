@@ -62,7 +62,7 @@ def test_receipt_shows_every_field_of_form_01(world, as_pdf):
         "Trung tâm Phục vụ hành chính công tỉnh Tây Ninh".upper(),  # issuing desk
         "Số: 0001/TNHS",  # number
         f"Mã hồ sơ: {dossier.code}",
-        "Tây Ninh, ngày 01 tháng 03 năm 2027",
+        "Tây Ninh, ngày 01 tháng 3 năm 2027",
         "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
         "Lê Thị Hồng",
         "072190004567",
@@ -77,7 +77,7 @@ def test_receipt_shows_every_field_of_form_01(world, as_pdf):
         "08 giờ 00 phút, ngày 01/03/2027",  # received
         "17 giờ 00 phút, ngày 08/03/2027",  # appointment
         "Đăng ký nhận kết quả tại: Trung tâm Phục vụ hành chính công tỉnh Tây Ninh, 83 Phạm Tung",
-        "Quyển số: Sổ theo dõi hồ sơ năm 2027, Số thứ tự: 1",
+        "Vào Sổ theo dõi hồ sơ năm 2027, Quyển số: 01, Số thứ tự: 1",
         "NGƯỜI NỘP HỒ SƠ",
         "NGƯỜI TIẾP NHẬN HỒ SƠ",
         "Nguyễn Thị Lan",  # the receiving officer
@@ -197,7 +197,7 @@ def test_apology_names_reason_agency_and_both_dates_2025(world, as_pdf):
         dossier.procedure_version.name,
         "17 giờ 00 phút, ngày 08/03/2027",  # original appointment
         "Phải xác minh thông tin hộ tịch tại địa phương khác.",
-        "Cơ quan, đơn vị để xảy ra chậm trễ: Sở Tư pháp tỉnh Tây Ninh",
+        "Tuy nhiên đến nay, Sở Tư pháp tỉnh Tây Ninh (cơ quan, đơn vị để xảy ra chậm trễ)",
         "xin lỗi",
         "đề nghị được gia hạn",
         "17 giờ 00 phút, ngày 10/03/2027",  # new appointment
@@ -403,10 +403,10 @@ def test_a_same_day_procedure_prints_its_time_as_the_portal_says_it():
 def test_a_form_printed_later_is_dated_the_day_it_was_issued(world, as_pdf):
     dossier = receive_full(world)  # received 01/03/2027
     text = as_pdf(render_form(dossier=dossier, kind="receipt", at=local(2027, 3, 9, 10, 0))).flat_text()
-    assert "Tây Ninh, ngày 01 tháng 03 năm 2027" in text and "ngày 09 tháng 03" not in text
+    assert "Tây Ninh, ngày 01 tháng 3 năm 2027" in text and "ngày 09 tháng 3" not in text
     # The control sheet shows the history as of printing, and is dated so.
     sheet = as_pdf(render_form(dossier=dossier, kind="control_sheet", at=local(2027, 3, 9, 10, 0))).flat_text()
-    assert "Tây Ninh, ngày 09 tháng 03 năm 2027" in sheet
+    assert "Tây Ninh, ngày 09 tháng 3 năm 2027" in sheet
 
 
 def test_a_long_receipt_takes_the_appointment_to_the_signatures_page(world, as_pdf):

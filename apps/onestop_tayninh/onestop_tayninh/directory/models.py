@@ -4,6 +4,8 @@ All of it is data edited in the desk or loaded from `sites/<name>/`, because the
 structure changed in 2025 (districts abolished, provinces merged) and will change again.
 """
 
+import re
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -20,6 +22,27 @@ agency_code_validator = RegexValidator(
     _("Mã định danh cơ quan phải theo QCVN 102:2016 dạng V1V2V3.Z1Z2.Y1Y2.MX1X2, ví dụ 000.00.14.H53."),
 )
 unit_code_validator = RegexValidator(r"^\d{2,5}$", _("Mã đơn vị hành chính gồm 2 đến 5 chữ số (mã thống kê)."))
+
+# The words naming the kind of an administrative unit, longest first ("Thị xã" before "Xã").
+UNIT_KIND_WORDS = re.compile(r"^(thành phố|thị trấn|thị xã|đặc khu|tỉnh|huyện|quận|phường|xã)\s+(.+)$", re.IGNORECASE)
+
+
+def unit_place_name(unit: "AdministrativeUnit | None") -> str:
+    """The place name a body seated in `unit` writes before the date (Nghị định 30/2020/NĐ-CP, Phụ lục I).
+
+    The unit's own name without the word for its kind ("Huyện Tân Biên" → "Tân Biên", "Tỉnh Tây Ninh"
+    → "Tây Ninh"), except a unit named by a number, which keeps its full name ("Phường 1"). A unit
+    named after a person or a historical event also keeps its full name; that cannot be read from
+    the name, so such an agency sets `Agency.place_name`.
+    """
+    if unit is None:
+        return ""
+    name = " ".join(unit.name.split())
+    match = UNIT_KIND_WORDS.match(name)
+    if match is None:
+        return name
+    rest = match.group(2)
+    return name if rest[:1].isdigit() else rest
 
 
 class AdministrativeUnit(models.Model):
@@ -128,6 +151,16 @@ class Agency(models.Model):
         related_name="children",
         help_text=_("Cơ quan quản lý trực tiếp, nếu có."),
     )
+    place_name = models.CharField(
+        _("địa danh trên văn bản"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "Địa danh ghi trước ngày tháng trên văn bản của cơ quan (Nghị định 30/2020/NĐ-CP), ví dụ Tân Biên. "
+            "Để trống thì lấy theo đơn vị hành chính nơi cơ quan đóng trụ sở; ghi rõ khi tên đơn vị đặt theo "
+            "tên người hoặc sự kiện lịch sử (phải ghi đầy đủ, ví dụ Phường Trần Hưng Đạo)."
+        ),
+    )
     is_active = models.BooleanField(_("đang hoạt động"), default=True, help_text=_("Bỏ chọn khi cơ quan giải thể."))
 
     objects = AgencyQuerySet.as_manager()
@@ -139,6 +172,11 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    @property
+    def place(self) -> str:
+        """The place name of the date line of this agency's documents (docs/domain.md §11)."""
+        return self.place_name.strip() or unit_place_name(self.unit)
 
     def clean(self) -> None:
         node, seen = self.parent, set()
@@ -175,6 +213,15 @@ class ReceptionDesk(models.Model):
     )
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True, help_text=_("Địa chỉ tiếp nhận hồ sơ."))
     phone = models.CharField(_("điện thoại"), max_length=30, blank=True, help_text=_("Số điện thoại của bộ phận."))
+    register_book = models.CharField(
+        _("quyển số sổ theo dõi hồ sơ"),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "Quyển số của Sổ theo dõi hồ sơ đang dùng, in ở dòng “Vào Sổ theo dõi hồ sơ, Quyển số” của giấy tiếp "
+            "nhận, ví dụ 01/2027. Để trống thì giấy tiếp nhận để chỗ trống cho cán bộ ghi tay."
+        ),
+    )
     is_active = models.BooleanField(_("đang hoạt động"), default=True, help_text=_("Bỏ chọn khi ngừng tiếp nhận."))
     transfer_on_receipt = models.BooleanField(
         _("chuyển ngay khi tiếp nhận"),

@@ -69,6 +69,14 @@ def load_units(rows: list[dict], *, context: SiteContext) -> int:
     return len(rows)
 
 
+def _desk_settings(model, row: dict, keys: tuple[str, ...]) -> dict[str, str]:
+    """Settings an official edits in the desk: the site file gives a first value only, so loading
+    the site again (every `make run`) never undoes what was edited."""
+    given = {key: str(row[key] or "") for key in keys if key in row}
+    current = model.objects.filter(code=str(row["code"])).values(*given).first() if given else None
+    return {key: value for key, value in given.items() if not (current and current[key])}
+
+
 def load_agencies(rows: list[dict], *, context: SiteContext) -> int:
     for row in rows:
         label = f"cơ quan {row.get('code')}"
@@ -82,6 +90,7 @@ def load_agencies(rows: list[dict], *, context: SiteContext) -> int:
                 "unit": _ref(AdministrativeUnit, row["unit"], label=label, what="đơn vị hành chính"),
                 "parent": _ref(Agency, row.get("parent"), label=label, what="cơ quan cấp trên"),
                 "is_active": row.get("is_active", True),
+                **_desk_settings(Agency, row, ("place_name",)),
             },
             label=label,
         )
@@ -102,6 +111,7 @@ def load_desks(rows: list[dict], *, context: SiteContext) -> int:
                 "address": row.get("address", ""),
                 "phone": str(row.get("phone", "")),
                 "is_active": row.get("is_active", True),
+                **_desk_settings(ReceptionDesk, row, ("register_book",)),
                 # Said in the file, it is applied; left out, a desk keeps what the desk's admin set.
                 **({"transfer_on_receipt": bool(row["transfer_on_receipt"])} if "transfer_on_receipt" in row else {}),
             },

@@ -386,6 +386,7 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             "reason": form.cleaned_data["reason"],
             "reuses": form.reuses(),
             "metadata": form.metadata(),
+            "counts": form.paper_counts(),
         }
 
     def _report(self, request, receipt: services.Receipt) -> None:

@@ -18,7 +18,7 @@ from onestop_tayninh.directory.selectors import residence_units
 from .applicants import Applicant
 from .constants import DESK_CHANNELS, TRACKED_IMPORT_MAX_ROWS, ApplicantKind, Channel, ReturnMethod
 from .selectors import competent_unit_field
-from .services import DocumentMetadata
+from .services import MAX_PAPER_COUNT, DocumentMetadata, PaperCounts
 
 
 class ProcedurePickerForm(forms.Form):
@@ -151,6 +151,13 @@ class ReceiptForm(forms.Form):
         "return_address",
     )
 
+    # What was handed in on paper with each component: (field prefix, label, PaperCounts attribute).
+    PAPER_COUNTS = (
+        ("originals", _("Bản chính"), "originals"),
+        ("certified", _("Bản sao chứng thực"), "certified_copies"),
+        ("photocopies", _("Bản chụp"), "photocopies"),
+    )
+
     def __init__(self, *args, version: ProcedureVersion, desk: ReceptionDesk | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         needed = competent_unit_field(version)
@@ -175,10 +182,64 @@ class ReceiptForm(forms.Form):
                 ),
             )
             self._add_slot_fields(requirement)
+            # Prefilled with what the procedure asks for; the officer writes what was really handed in.
+            required = PaperCounts.required_by(requirement)
+            for prefix, label, attribute in self.PAPER_COUNTS:
+                self.fields[self.count_field_name(prefix, requirement)] = forms.IntegerField(
+                    label=label,
+                    required=False,
+                    min_value=0,
+                    max_value=MAX_PAPER_COUNT,
+                    initial=getattr(required, attribute),
+                    error_messages={
+                        "invalid": _("Hãy nhập số bản bằng chữ số."),
+                        "min_value": _("Số bản không được âm."),
+                        "max_value": _("Mỗi loại bản tối đa %(limit_value)s bản."),
+                    },
+                    widget=forms.NumberInput(attrs={"class": "paper-count", "min": 0, "max": MAX_PAPER_COUNT}),
+                )
 
     @staticmethod
     def file_field_name(requirement) -> str:
         return f"document_{requirement.pk}"
+
+    @staticmethod
+    def count_field_name(prefix: str, requirement) -> str:
+        return f"{prefix}_{requirement.pk}"
+
+    def clean(self):
+        data = super().clean()
+        # A component handed in must come with at least one sheet of paper; the service checks it
+        # too (dossiers.services.PaperCounts.check), the form shows it beside the component.
+        for requirement in self.requirements:
+            if not data.get(self.file_field_name(requirement)):
+                continue
+            names = [self.count_field_name(prefix, requirement) for prefix, _label, _attribute in self.PAPER_COUNTS]
+            if any(name in self.errors for name in names):
+                continue
+            values = [data.get(name) for name in names]
+            # Left empty altogether: the procedure's numbers (the page prefills them anyway).
+            if any(value is not None for value in values) and not any(values):
+                self.add_error(
+                    self.file_field_name(requirement),
+                    _("Hãy ghi số bản chính, bản sao chứng thực hoặc bản chụp đã nhận (ít nhất một bản)."),
+                )
+        return data
+
+    def paper_counts(self) -> dict[int, PaperCounts]:
+        """Per requirement id, the paper handed in with its file (components with a file whose
+        counts were given; the others get the procedure's numbers from the service)."""
+        counts = {}
+        for requirement in self.requirements:
+            if not self.cleaned_data.get(self.file_field_name(requirement)):
+                continue
+            values = {
+                attribute: self.cleaned_data.get(self.count_field_name(prefix, requirement))
+                for prefix, _label, attribute in self.PAPER_COUNTS
+            }
+            if any(value is not None for value in values.values()):
+                counts[requirement.pk] = PaperCounts(**{key: value or 0 for key, value in values.items()})
+        return counts
 
     def applicant(self) -> Applicant:
         data = {name: self.cleaned_data[name] for name in self.APPLICANT_FIELDS}
@@ -269,6 +330,10 @@ class ReceiptForm(forms.Form):
                     "chosen": chosen,
                     "offers": ranked,
                     "meta": [self[f"{name}_{pk}"] for name in self.META_FIELDS],
+                    # What was handed in on paper with the scan (Form 01 lists it).
+                    "counts": [
+                        self[self.count_field_name(prefix, requirement)] for prefix, _l, _a in self.PAPER_COUNTS
+                    ],
                 }
             )
         return slots
@@ -346,6 +411,7 @@ class TrackedEntryForm(ReceiptForm):
     def applicant(self) -> Applicant:
         data = {name: self.cleaned_data[name] for name in self.APPLICANT_FIELDS}
         data["kind"] = data.pop("applicant_kind")
+        data["unit"] = data.pop("applicant_unit")
         return Applicant(**data)
 
     #: Where the service's messages go: its field names that are not the form's.

@@ -420,6 +420,17 @@ class DossierDocument(models.Model):
         default=0,
         help_text=_("0: nộp lần đầu; 1, 2…: nộp theo yêu cầu bổ sung lần thứ mấy. Bản cũ được giữ nguyên."),
     )
+    # What was handed in on paper with this component (Form 01 lists it). The desk enters it at
+    # the receipt check, prefilled with the procedure's numbers; an online file is electronic only (0, 0, 0).
+    originals = models.PositiveSmallIntegerField(
+        _("số bản chính"), default=0, help_text=_("Số bản chính người nộp đã nộp cho thành phần này.")
+    )
+    certified_copies = models.PositiveSmallIntegerField(
+        _("số bản sao chứng thực"), default=0, help_text=_("Số bản sao có chứng thực đã nộp.")
+    )
+    photocopies = models.PositiveSmallIntegerField(
+        _("số bản chụp"), default=0, help_text=_("Số bản chụp (bản photo, không chứng thực) đã nộp.")
+    )
     reused_from = models.ForeignKey(
         "vault.VaultDocument",
         verbose_name=_("dùng lại từ kho dữ liệu"),
@@ -458,6 +469,11 @@ class DossierDocument(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def on_paper(self) -> bool:
+        """Whether paper was handed in with this file (else it is an electronic document only)."""
+        return bool(self.originals or self.certified_copies or self.photocopies)
 
 
 class DossierCodeCounter(models.Model):

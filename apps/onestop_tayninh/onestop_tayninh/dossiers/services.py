@@ -82,6 +82,41 @@ if TYPE_CHECKING:
     from onestop_tayninh.vault.models import VaultDocument
 
 DEFAULT_FILE_KINDS = ("pdf", "jpg", "png")
+# More than this many sheets of one kind for one component is a typing slip, not a dossier.
+MAX_PAPER_COUNT = 99
+
+
+@dataclass(frozen=True)
+class PaperCounts:
+    """What was handed in on paper with one dossier component (the receipt, Form 01, lists it)."""
+
+    originals: int = 0
+    certified_copies: int = 0
+    photocopies: int = 0
+
+    @classmethod
+    def required_by(cls, requirement: DocumentRequirement | None) -> PaperCounts:
+        """The procedure's numbers, which the desk's form offers first; a paper that the procedure
+        gives no number for (an extra document) counts as one photocopy."""
+        if requirement is None or not (requirement.originals or requirement.copies):
+            return cls(photocopies=1)
+        return cls(originals=requirement.originals, certified_copies=requirement.copies)
+
+    def check(self, label: str) -> None:
+        values = (self.originals, self.certified_copies, self.photocopies)
+        if any(value is None or value < 0 for value in values):
+            raise ValidationError(_("%(name)s: số bản không được âm.") % {"name": label}, code="paper_counts")
+        if any(value > MAX_PAPER_COUNT for value in values):
+            raise ValidationError(
+                _("%(name)s: mỗi loại bản tối đa %(max)s bản.") % {"name": label, "max": MAX_PAPER_COUNT},
+                code="paper_counts",
+            )
+        if not any(values):
+            raise ValidationError(
+                _("%(name)s: hãy ghi số bản chính, bản sao chứng thực hoặc bản chụp đã nhận (ít nhất một bản).")
+                % {"name": label},
+                code="paper_counts",
+            )
 
 
 # --- permissions ------------------------------------------------------------------------------
@@ -190,14 +225,18 @@ def dossier_document_add(
     issuer: str = "",
     issue_date: dt.date | None = None,
     number: str = "",
+    counts: PaperCounts | None = None,
 ) -> DossierDocument:
     """Attach one file, checking its real type (from the content), its size and viruses; nothing is saved on failure.
 
-    The gate runs outside the transaction that attaches the file, so that the audit row of an
-    infected upload survives the refusal.
+    `counts` is the paper handed in with it (originals, certified copies, photocopies; at least
+    one sheet); without it, the procedure's numbers. The gate runs outside the transaction that
+    attaches the file, so that the audit row of an infected upload survives the refusal.
     """
     ensure_receiving_officer(officer=officer, desk=dossier.receiving_desk)
     label = requirement.name if requirement else _("Giấy tờ nộp thêm")
+    counts = counts or PaperCounts.required_by(requirement)
+    counts.check(label)
     component_upload_check(file, requirement=requirement, other_label=label)
     return _document_attach(
         dossier=dossier,
@@ -210,11 +249,14 @@ def dossier_document_add(
         issuer=issuer,
         issue_date=issue_date,
         number=number,
+        counts=counts,
     )
 
 
 @transaction.atomic
-def _document_attach(*, dossier, requirement, file, officer, at, label, document_type, issuer, issue_date, number):
+def _document_attach(
+    *, dossier, requirement, file, officer, at, label, document_type, issuer, issue_date, number, counts
+):
     dossier = _locked(dossier)
     if dossier.status not in (DossierStatus.TO_CHECK, DossierStatus.RECEIVED):
         raise ValidationError(
@@ -237,6 +279,9 @@ def _document_attach(*, dossier, requirement, file, officer, at, label, document
         issuer=issuer,
         issue_date=issue_date,
         number=number,
+        originals=counts.originals,
+        certified_copies=counts.certified_copies,
+        photocopies=counts.photocopies,
         uploaded_by=officer,
         uploaded_at=at,
     )
@@ -539,8 +584,11 @@ def dossier_check(
     reason: str = "",
     reuses: Iterable[tuple[DocumentRequirement | None, str]] = (),
     metadata: Mapping[int, DocumentMetadata] | None = None,
+    counts: Mapping[int, PaperCounts] | None = None,
 ) -> Receipt:
     """Continue the receipt check: attach each file (or a document already held), then decide if every one passed.
+
+    `counts` gives, per requirement id, the paper handed in with its file (else the procedure's numbers).
 
     Not one transaction, on purpose: each file is attached (and scanned) by its own service call,
     so one bad file or a refused decision (a required component still missing) loses nothing
@@ -563,9 +611,16 @@ def dossier_check(
             errors.extend(exc.messages)
     for requirement, file in uploads:
         meta = metadata.get(requirement.pk, NO_METADATA) if requirement else NO_METADATA
+        paper = (counts or {}).get(requirement.pk) if requirement is not None else None
         try:
             dossier_document_add(
-                dossier=dossier, requirement=requirement, file=file, officer=officer, at=at, **meta.fields()
+                dossier=dossier,
+                requirement=requirement,
+                file=file,
+                officer=officer,
+                at=at,
+                counts=paper,
+                **meta.fields(),
             )
         except ValidationError as exc:
             errors.extend(exc.messages)
@@ -593,6 +648,7 @@ def dossier_receive(
     object_unit: AdministrativeUnit | None = None,
     reuses: Iterable[tuple[DocumentRequirement | None, str]] = (),
     metadata: Mapping[int, DocumentMetadata] | None = None,
+    counts: Mapping[int, PaperCounts] | None = None,
 ) -> Receipt:
     """The desk's receipt: start the dossier, keep every good file, then decide (Form 01, 02 or 03).
 
@@ -619,6 +675,7 @@ def dossier_receive(
         at=at,
         reuses=reuses,
         metadata=metadata,
+        counts=counts,
     )
 
 

@@ -46,6 +46,7 @@ CITIZEN_DOCUMENT_KINDS = (
     DocumentKind.RECEIPT,
     DocumentKind.SUPPLEMENT_REQUEST,
     DocumentKind.REFUSAL,
+    DocumentKind.REFUSAL_NOTICE,
     DocumentKind.APOLOGY,
     DocumentKind.STOP_NOTICE,
 )

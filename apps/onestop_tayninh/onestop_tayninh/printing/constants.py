@@ -14,6 +14,7 @@ class DocumentKind(models.TextChoices):
     RECEIPT = "receipt", _("Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
     SUPPLEMENT_REQUEST = "supplement_request", _("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")
     REFUSAL = "refusal", _("Phiếu từ chối tiếp nhận giải quyết hồ sơ")
+    REFUSAL_NOTICE = "refusal_notice", _("Thông báo không giải quyết hồ sơ")
     APOLOGY = "apology", _("Phiếu xin lỗi và hẹn lại ngày trả kết quả")
     STOP_NOTICE = "stop_notice", _("Thông báo dừng giải quyết hồ sơ")
     CONTROL_SHEET = "control_sheet", _("Phiếu kiểm soát quá trình giải quyết hồ sơ")
@@ -51,6 +52,15 @@ FORM_SETS: dict[str, dict[str, FormSpec]] = {
         DocumentKind.CONTROL_SHEET: FormSpec("06", "Phiếu kiểm soát quá trình giải quyết hồ sơ", "Phiếu kiểm soát"),
     },
 }
+# Documents that are not forms of a circular but are printed the same way, in either set.
+# A refusal after appraisal is the competent body's own notice, signed by its head (Decree
+# 61/2018: the dossier is returned "kèm theo thông báo bằng văn bản và nêu rõ lý do không giải
+# quyết"), not the desk's Form 03, which is for a refusal at receipt.
+OTHER_DOCUMENTS: dict[str, FormSpec] = {
+    DocumentKind.REFUSAL_NOTICE: FormSpec("", "Thông báo không giải quyết hồ sơ", "Thông báo không giải quyết hồ sơ"),
+}
+# The symbol after the number of a document the desk numbers ("Số: 07/YCBS").
+OUTGOING_SYMBOLS = {DocumentKind.SUPPLEMENT_REQUEST: "YCBS"}
 REGISTER_FORM = {FormsVersion.CIRCULAR_01_2018: "06", FormsVersion.CIRCULAR_03_2025: "07"}
 CIRCULAR_NAMES = {
     FormsVersion.CIRCULAR_01_2018: "Thông tư số 01/2018/TT-VPCP",

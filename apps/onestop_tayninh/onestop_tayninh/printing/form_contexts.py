@@ -22,7 +22,7 @@ from onestop_tayninh.core.site_config import read_yaml, site_directory
 from onestop_tayninh.directory.constants import AgencyKind
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.dossiers.access import applicant_token
-from onestop_tayninh.dossiers.constants import EventAction, ReturnMethod
+from onestop_tayninh.dossiers.constants import DESK_CHANNELS, EventAction, ReturnMethod
 from onestop_tayninh.dossiers.events import Apologised, CompletionRequested, payload_of
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
 from onestop_tayninh.dossiers.selectors import competent_agency_for, forms_version_for
@@ -32,9 +32,12 @@ from . import selectors
 from .constants import (
     CIRCULAR_NAMES,
     FORM_SETS,
+    OTHER_DOCUMENTS,
+    OUTGOING_SYMBOLS,
     DocumentKind,
     FormSpec,
 )
+from .models import OutgoingNumber
 from .rendering import qr_data_uri, render_pdf
 
 # --- formatting ---------------------------------------------------------------------------------
@@ -56,8 +59,13 @@ def vn_short(value: dt.datetime | None) -> str:
 
 
 def vn_date_line(place: str, value: dt.datetime) -> str:
+    """ "Tân Biên, ngày 05 tháng 3 năm 2027": the place and date line of an official document
+    (Nghị định 30/2020/NĐ-CP, Phụ lục I). A day below 10 and the months 1 and 2 take a leading
+    zero, so that nobody can make them 11, 12 or 21 by adding a digit; months 3 to 12 do not."""
     value = local_time(value)
-    return f"{place}, ngày {value:%d} tháng {value:%m} năm {value:%Y}"
+    month = f"{value.month:02d}" if value.month < 3 else str(value.month)
+    date = f"ngày {value.day:02d} tháng {month} năm {value.year}"
+    return f"{place}, {date}" if place else date.capitalize()
 
 
 def _amount(value: Decimal | int) -> str:
@@ -93,6 +101,11 @@ def site_settings() -> dict[str, Any]:
         return {}
 
 
+def place_of(agency: Agency | None) -> str:
+    """The place name of `agency`'s date line; a site's `place` only when no body is known."""
+    return agency.place if agency is not None else str(site_settings().get("place", ""))
+
+
 # --- context shared by every form ---------------------------------------------------------------
 
 
@@ -125,7 +138,7 @@ def effective_forms_version(dossier: Dossier, at: dt.datetime) -> str:
 
 def spec_for(dossier: Dossier, kind: str, at: dt.datetime) -> tuple[str, FormSpec]:
     version = effective_forms_version(dossier, at)
-    spec = FORM_SETS[version].get(kind)
+    spec = FORM_SETS[version].get(kind) or OTHER_DOCUMENTS.get(kind)
     if spec is None:
         raise ValidationError(
             _("Bộ biểu mẫu %(circular)s không có “%(form)s”.")
@@ -206,15 +219,18 @@ def _base_context(*, dossier: Dossier, version: str, spec: FormSpec, at: dt.date
         "circular": CIRCULAR_NAMES[version],
         "applicant": applicant,
         "procedure": {"name": version_row.name, "code": version_row.procedure.code},
-        "date_line": vn_date_line(site.get("place", "Tây Ninh"), at),
         "hotline": site.get("hotline", ""),
+        # The body whose seat names the date line; each form sets its issuer.
+        "place_agency": dossier.receiving_agency,
         "qr": qr_data_uri(qr_content(dossier=dossier, spec=spec, applicant_id=applicant["id"])),
         "page_size": "A5",
     }
 
 
 def _latest_event(dossier: Dossier, *, actions: list[str], state_kinds: list[str] | None = None) -> DossierEvent | None:
-    events = dossier.events.select_related("actor", "from_agency", "to_agency", "to_state").order_by("-at", "-pk")
+    events = dossier.events.select_related(
+        "actor", "from_agency__parent", "from_agency__unit", "to_agency", "from_state", "to_state"
+    ).order_by("-at", "-pk")
     for event in events.filter(action__in=[*actions, EventAction.TRANSITION]):
         if event.action in actions:
             return event
@@ -236,17 +252,6 @@ def _receipt(dossier: Dossier, context: dict, missing: _Missing) -> None:
     missing.check()
     desk = dossier.receiving_desk
     version = dossier.procedure_version
-    documents: dict[Any, dict] = {}
-    for document in dossier.documents.select_related("requirement"):
-        requirement = document.requirement
-        key = requirement.pk if requirement else f"extra-{document.pk}"
-        if key not in documents:
-            documents[key] = {
-                "name": requirement.name if requirement else document.original_name,
-                "originals": requirement.originals if requirement else 0,
-                "certified": requirement.copies if requirement else 0,
-                "copies": 0 if requirement else 1,
-            }
     if dossier.return_method == ReturnMethod.POST:
         collect = f"{dossier.get_return_method_display()}: {dossier.return_address}"
     elif dossier.return_method == ReturnMethod.ONLINE:
@@ -260,16 +265,55 @@ def _receipt(dossier: Dossier, context: dict, missing: _Missing) -> None:
         heading=heading_for(dossier.receiving_agency, desk.name),
         issuer_name=desk.name,
         number=f"{entry:04d}/TNHS",
-        documents=list(documents.values()),
+        documents=documents_received(dossier),
         sets=1,
         processing_time=_processing_time(version),
         received=vn_datetime(dossier.received_at),
         due=vn_datetime(dossier.due_at),
         collect=collect,
-        register_book=f"Sổ theo dõi hồ sơ năm {received_year}",
+        # The desk's book in use ("Quyển số"), a desk setting; left for the officer's pen when unset.
+        register_book=desk.register_book,
+        register_year=received_year,
         register_entry=entry,
         officer=_person(dossier.received_by),
     )
+
+
+def documents_received(dossier: Dossier) -> list[dict[str, Any]]:
+    """What the applicant actually handed in, one row per component (Form 01's table).
+
+    At the counter or by post: the paper the desk counted when the component's file was
+    attached (the latest file of a component carries what was handed in for it). A dossier
+    sent online, or a component with no paper (a file reused from the applicant's vault):
+    its electronic files ("bản điện tử").
+    """
+    paper_dossier = dossier.channel in DESK_CHANNELS
+    rows: dict[Any, dict[str, Any]] = {}
+    for document in dossier.documents.select_related("requirement"):
+        requirement = document.requirement
+        key = requirement.pk if requirement else f"extra-{document.pk}"
+        row = rows.setdefault(
+            key,
+            {"name": requirement.name if requirement else document.original_name, "files": [], "paper": None},
+        )
+        row["files"].append(document.original_name)
+        if paper_dossier and document.on_paper:
+            row["paper"] = (document.originals, document.certified_copies, document.photocopies)
+    documents = []
+    for row in rows.values():
+        paper = row.pop("paper")
+        row["electronic"] = paper is None
+        row["originals"], row["certified"], row["copies"] = paper or (0, 0, 0)
+        documents.append(row)
+    return documents
+
+
+def _outgoing_number(event: DossierEvent, kind: str) -> str:
+    """ "07/YCBS": the number the desk gave this document when it was issued, or dots to be filled in."""
+    symbol = OUTGOING_SYMBOLS.get(kind, "")
+    issued = OutgoingNumber.objects.filter(event=event, kind=kind).first()
+    # Decree 30/2020: numbers below 10 take a leading zero.
+    return f"{issued.number:02d}/{symbol}" if issued else f"........../{symbol}"
 
 
 def _supplement_request(dossier: Dossier, context: dict, missing: _Missing) -> None:
@@ -293,7 +337,10 @@ def _supplement_request(dossier: Dossier, context: dict, missing: _Missing) -> N
     context.update(
         heading=heading_for(agency, desk.name if at_desk else None),
         issuer_name=desk.name if at_desk else (agency.name if agency else ""),
-        number="........../YCBS",
+        place_agency=agency,
+        # Form 02 at the desk takes the desk's next outgoing number (printing.subscribers); one the
+        # competent agency sends during handling is numbered by that agency's own clerk.
+        number=_outgoing_number(event, DocumentKind.SUPPLEMENT_REQUEST),
         items=items,
         reason=reason,
         requested_at=vn_datetime(event.at),
@@ -304,25 +351,85 @@ def _supplement_request(dossier: Dossier, context: dict, missing: _Missing) -> N
     )
 
 
+def refusal_event(dossier: Dossier) -> DossierEvent | None:
+    """The dossier's refusal: at the receipt check (Form 03) or a workflow step into a refused state."""
+    return _latest_event(dossier, actions=[EventAction.REFUSED], state_kinds=[StateKind.REFUSED])
+
+
 def _refusal(dossier: Dossier, context: dict, missing: _Missing) -> None:
-    event = _latest_event(dossier, actions=[EventAction.REFUSED], state_kinds=[StateKind.REFUSED])
+    """Form 03: the desk refuses to receive (at the receipt check, or at the desk's own workflow step)."""
+    event = refusal_event(dossier)
     context["issued_at"] = event.at if event else None
     if event is None or not event.comment.strip():
         missing.need(None, "lý do từ chối (hồ sơ chưa bị từ chối)")
         missing.check()
+    if not selectors.refused_at_desk(event):
+        raise ValidationError(
+            _(
+                "Hồ sơ bị từ chối sau khi thẩm định: cơ quan có thẩm quyền ban hành “%(notice)s”; "
+                "Phiếu từ chối tiếp nhận (Mẫu 03) chỉ dùng khi từ chối ngay tại bộ phận một cửa."
+            )
+            % {"notice": OTHER_DOCUMENTS[DocumentKind.REFUSAL_NOTICE].title}
+        )
     missing.check()
-    at_desk = event.action == EventAction.REFUSED
-    agency = dossier.receiving_agency if at_desk else (event.from_agency or dossier.current_agency)
+    agency = dossier.receiving_agency
     official = getattr(event.actor, "official", None) if event.actor else None
     context.update(
-        heading=heading_for(agency, dossier.receiving_desk.name if at_desk else None),
-        issuer_name=dossier.receiving_desk.name if at_desk else (agency.name if agency else ""),
+        heading=heading_for(agency, dossier.receiving_desk.name),
+        issuer_name=dossier.receiving_desk.name,
         number="........../TCGQ",
         reason=event.comment,
         refused_at=vn_datetime(event.at),
         submitted_at=vn_datetime(dossier.received_at or dossier.created_at),
         officer=_person(event.actor),
         officer_position=official.position if official else "",
+    )
+
+
+# A position as officials write it ("Phó Giám đốc Sở", "Phó Chủ tịch UBND huyện") ends with the body,
+# which the signature block does not repeat.
+_POSITION_TAIL = re.compile(r"\s+(sở|ubnd\b.*|ủy ban nhân dân\b.*)$", re.IGNORECASE)
+
+
+def signature_lines(agency: Agency | None, position: str) -> list[str]:
+    """The lines above a head's signature (Nghị định 30/2020/NĐ-CP, Phụ lục I, "quyền hạn, chức vụ").
+
+    A People's Committee decides collectively: "TM. ỦY BAN NHÂN DÂN" first. A deputy signs on the
+    head's behalf: "KT. GIÁM ĐỐC" above "PHÓ GIÁM ĐỐC". Without a known position, the head's title.
+    """
+    title = _POSITION_TAIL.sub("", " ".join((position or "").split()))
+    committee = agency is not None and agency.kind == AgencyKind.PEOPLE_COMMITTEE
+    lines = ["TM. ỦY BAN NHÂN DÂN"] if committee else []
+    if not title:
+        return [*lines, "CHỦ TỊCH" if committee else "THỦ TRƯỞNG CƠ QUAN"]
+    if title.lower().startswith("phó ") and len(title) > 4:
+        lines.append(f"KT. {title[4:].upper()}")
+    return [*lines, title.upper()]
+
+
+def _refusal_notice(dossier: Dossier, context: dict, missing: _Missing) -> None:
+    """A refusal after appraisal: the competent body's notice, with its reasons, signed by its head."""
+    event = refusal_event(dossier)
+    context["issued_at"] = event.at if event else None
+    if event is not None and selectors.refused_at_desk(event):
+        raise ValidationError(
+            _("Hồ sơ bị từ chối ngay tại bộ phận một cửa: in Phiếu từ chối tiếp nhận giải quyết hồ sơ (Mẫu 03).")
+        )
+    missing.need(dossier.code, "mã hồ sơ")
+    if event is None or not event.comment.strip():
+        missing.need(None, "lý do không giải quyết (hồ sơ chưa bị cơ quan có thẩm quyền từ chối)")
+    missing.check()
+    agency = event.from_agency or competent_agency_for(dossier)
+    context.update(
+        heading=heading_for(agency),
+        issuer_name=agency.name if agency else "",
+        place_agency=agency,
+        number="........../TB",
+        received=vn_datetime(dossier.received_at),
+        receiving_desk=dossier.receiving_desk.name,
+        refused_at=vn_datetime(event.at),
+        reason=event.comment,
+        **_head_signature(agency, actor=event.actor),
     )
 
 
@@ -342,14 +449,16 @@ def _apology(dossier: Dossier, context: dict, missing: _Missing) -> None:
     context.update(
         heading=heading_for(issuer),
         issuer_name=issuer.name if issuer else "",
+        place_agency=issuer,
         number="........../XL",
+        # The body that received the dossier (the desk, or the centre), not the one apologising.
+        receiving_body=dossier.receiving_desk.name,
         received=vn_datetime(dossier.received_at),
         original_due=vn_datetime(original),
         new_due=vn_datetime(new_due),
         reason=event.comment,
         responsible_agency=event.from_agency.name if event.from_agency else "",
-        head=_person(event.actor),
-        head_position=official.position if official and official.position else "Thủ trưởng cơ quan",
+        **_head_signature(issuer, actor=event.actor),
     )
 
 
@@ -365,6 +474,7 @@ def _stop_notice(dossier: Dossier, context: dict, missing: _Missing) -> None:
     context.update(
         heading=heading_for(issuer),
         issuer_name=issuer.name if issuer else "",
+        place_agency=issuer,
         number="........../TB-DGQ",
         received=vn_datetime(dossier.received_at),
         stopped_at=vn_datetime(event.at),
@@ -379,13 +489,31 @@ def _stop_notice(dossier: Dossier, context: dict, missing: _Missing) -> None:
     )
 
 
-def _agency_head_name(agency: Agency | None, *, actor) -> str:
+def _agency_head(agency: Agency | None, *, actor):
+    """Who signs for `agency`: the actor when a head of it, else its only head; None when it has several."""
     from onestop_tayninh.directory.selectors import agency_heads
 
     heads = agency_heads(agency.pk if agency else None)
-    if actor is not None and any(head.pk == actor.pk for head in heads):
-        return _person(actor)
-    return _person(heads[0]) if len(heads) == 1 else ""
+    for head in heads:
+        if actor is not None and head.pk == actor.pk:
+            return head
+    return heads[0] if len(heads) == 1 else None
+
+
+def _head_signature(agency: Agency | None, *, actor) -> dict[str, Any]:
+    """The signature block of a document the head of `agency` signs: the authority lines, the head's
+    name, and the official who drew it up when that was someone else."""
+    signer = _agency_head(agency, actor=actor)
+    official = getattr(signer, "official", None) if signer else None
+    return {
+        "signature_lines": signature_lines(agency, official.position if official else ""),
+        "signer": _person(signer),
+        "drawn_up_by": _person(actor) if actor is not None and (signer is None or actor.pk != signer.pk) else "",
+    }
+
+
+def _agency_head_name(agency: Agency | None, *, actor) -> str:
+    return _person(_agency_head(agency, actor=actor))
 
 
 def _control_sheet(dossier: Dossier, context: dict, missing: _Missing) -> None:
@@ -429,6 +557,7 @@ BUILDERS = {
     DocumentKind.RECEIPT: _receipt,
     DocumentKind.SUPPLEMENT_REQUEST: _supplement_request,
     DocumentKind.REFUSAL: _refusal,
+    DocumentKind.REFUSAL_NOTICE: _refusal_notice,
     DocumentKind.APOLOGY: _apology,
     DocumentKind.STOP_NOTICE: _stop_notice,
     DocumentKind.CONTROL_SHEET: _control_sheet,
@@ -448,6 +577,7 @@ def form_context(*, dossier: Dossier, kind: str, at: dt.datetime | None = None) 
         "procedure_version__competent_agency",
         "receiving_desk",
         "receiving_agency__parent",
+        "receiving_agency__unit",
         "received_by",
         "current_agency",
     ).get(pk=dossier.pk)
@@ -460,8 +590,8 @@ def form_context(*, dossier: Dossier, kind: str, at: dt.datetime | None = None) 
         _applicant_link_context(dossier, context)
     # A form is dated the day it was issued (the receipt the day of receipt, Form 02 the day of the
     # request), whenever it is printed; the control sheet, always current, the day it is printed.
-    if context.get("issued_at"):
-        context["date_line"] = vn_date_line(site_settings().get("place", "Tây Ninh"), context["issued_at"])
+    # The place is that of the issuing body's seat (Agency.place, Nghị định 30/2020).
+    context["date_line"] = vn_date_line(place_of(context.pop("place_agency", None)), context.get("issued_at") or at)
     return [f"printing/{version}/{kind}.html"], context
 
 

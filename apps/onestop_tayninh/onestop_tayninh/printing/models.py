@@ -102,3 +102,60 @@ class RegisterExport(models.Model):
     @property
     def filename(self) -> str:
         return f"so-theo-doi-{self.desk.code}-{self.date_from:%Y%m%d}-{self.date_to:%Y%m%d}.{self.file_format}"
+
+
+class OutgoingCounter(models.Model):
+    """The last number a desk gave its outgoing documents in a year (Nghị định 30/2020: from 01 each 1 January)."""
+
+    desk = models.ForeignKey(
+        ReceptionDesk,
+        verbose_name=_("bộ phận tiếp nhận"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Bộ phận cấp số văn bản đi."),
+    )
+    year = models.PositiveSmallIntegerField(_("năm"), help_text=_("Năm cấp số (giờ Việt Nam)."))
+    last_number = models.PositiveIntegerField(_("số cuối đã cấp"), default=0, help_text=_("Số cuối cùng đã cấp."))
+
+    class Meta:
+        verbose_name = _("sổ cấp số văn bản đi")
+        verbose_name_plural = _("sổ cấp số văn bản đi")
+        constraints = [models.UniqueConstraint(fields=["desk", "year"], name="printing_outgoing_desk_year")]
+
+    def __str__(self) -> str:
+        return f"{self.desk_id} {self.year}: {self.last_number}"
+
+
+class OutgoingNumber(models.Model):
+    """The number a desk gave one document it issued (Form 02 at the desk), fixed with the event."""
+
+    event = models.ForeignKey(
+        "dossiers.DossierEvent",
+        verbose_name=_("sự kiện"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Sự kiện của hồ sơ mà văn bản được lập cho."),
+    )
+    kind = models.CharField(
+        _("loại văn bản"), max_length=32, choices=DocumentKind.choices, help_text=_("Văn bản được cấp số.")
+    )
+    desk = models.ForeignKey(
+        ReceptionDesk,
+        verbose_name=_("bộ phận tiếp nhận"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Bộ phận cấp số."),
+    )
+    year = models.PositiveSmallIntegerField(_("năm"), help_text=_("Năm cấp số (giờ Việt Nam)."))
+    number = models.PositiveIntegerField(_("số"), help_text=_("Số thứ tự văn bản đi của bộ phận trong năm."))
+
+    class Meta:
+        verbose_name = _("số văn bản đi")
+        verbose_name_plural = _("số văn bản đi")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "kind"], name="printing_outgoing_once_per_event"),
+            models.UniqueConstraint(fields=["desk", "year", "number"], name="printing_outgoing_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number:02d}/{self.year}"

@@ -25,7 +25,7 @@ from .constants import (
     FormSpec,
     RegisterFormat,
 )
-from .form_contexts import heading_for, site_settings, vn_date_line, vn_short
+from .form_contexts import heading_for, place_of, vn_date_line, vn_short
 from .register_drawing import draw_register
 from .rendering import render_pdf, site_has_template
 
@@ -100,16 +100,17 @@ def register_context(
     _check_range(date_from, date_to)
     at = at or timezone.now()
     version = _register_version(date_to)
-    site = site_settings()
     context = {
         "heading": heading_for(desk.agency, desk.name),
         "form": FormSpec(REGISTER_FORM[version], "Sổ theo dõi hồ sơ", "Sổ theo dõi hồ sơ"),
         "circular": CIRCULAR_NAMES[version],
         "forms_version": version,
         "desk": desk,
+        # The book in use ("Quyển số"), a desk setting, beside the desk's name.
+        "book": f", quyển số {desk.register_book}" if desk.register_book else "",
         "date_from": f"{date_from:%d/%m/%Y}",
         "date_to": f"{date_to:%d/%m/%Y}",
-        "date_line": vn_date_line(site.get("place", "Tây Ninh"), at),
+        "date_line": vn_date_line(place_of(desk.agency), at),
         "columns": REGISTER_COLUMNS,
         "widths": REGISTER_WIDTHS_MM,
         "rows": register_table(desk=desk, date_from=date_from, date_to=date_to),

@@ -137,7 +137,9 @@ def _heading(context: dict[str, Any], width: float) -> list:
         Spacer(0, 1 * mm),
         Paragraph(_text(form.title.upper()), styles["title"]),
         Paragraph(
-            _text(f"{context['desk'].name} — từ ngày {context['date_from']} đến ngày {context['date_to']}"),
+            _text(
+                f"{context['desk'].name}{context['book']} — từ ngày {context['date_from']} đến ngày {context['date_to']}"
+            ),
             styles["subtitle"],
         ),
     ]

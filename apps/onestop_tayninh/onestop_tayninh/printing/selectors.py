@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.directory.models import ReceptionDesk
 from onestop_tayninh.dossiers.constants import EventAction
-from onestop_tayninh.dossiers.events import Transitioned, payload_of
+from onestop_tayninh.dossiers.events import ConsultationAnswered, Transitioned, payload_of
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
 from onestop_tayninh.dossiers.selectors import CompetentBodies
 from onestop_tayninh.workflows.constants import StateKind
@@ -35,16 +35,28 @@ def register_entry_number(dossier: Dossier) -> int:
     return earlier + same_instant
 
 
+def refused_at_desk(event: DossierEvent) -> bool:
+    """Whether a refusal was made at the one-stop desk (Form 03): at the receipt check, or from the
+    desk's own step of the workflow. Any other refusal came after appraisal, from the competent body."""
+    if event.action == EventAction.REFUSED:
+        return True
+    return event.from_state is not None and event.from_state.kind == StateKind.AT_DESK
+
+
 @dataclass
 class ControlRow:
     giver_agency: str
     receiver_agency: str
+    #: When the giver handed the dossier over.
     at: dt.datetime
     giver: str
+    #: Who took it: the assignee, the applicant, or the official who acted next at the step entered.
     receiver: str
     step_due_at: dt.datetime | None
     outcome: str
     note: str
+    #: When the receiver took it (None: nobody has acted at that step yet).
+    received_at: dt.datetime | None = None
 
 
 def _person(user) -> str:
@@ -53,17 +65,60 @@ def _person(user) -> str:
     return getattr(user, "full_name", "") or user.get_full_name() or user.get_username()
 
 
+# Steps whose hand-over goes to the applicant: asked for a supplement, or given the result.
+TO_APPLICANT = (StateKind.AWAITING_CITIZEN, StateKind.RESULT_RETURNED)
+
+
+def _taken_up_by(event: DossierEvent, later: list[DossierEvent]) -> DossierEvent | None:
+    """The first later transition out of the step `event` entered: its actor took the dossier over."""
+    for candidate in later:
+        if candidate.action == EventAction.TRANSITION and candidate.from_state_id == event.to_state_id:
+            return candidate
+    return None
+
+
+def _receiver(
+    dossier: Dossier, event: DossierEvent, payload, later: list[DossierEvent], consultations: dict
+) -> tuple[str, dt.datetime | None, str]:
+    """(receiver, received at, receiving agency) of one transition: the control sheet's "Người nhận"."""
+    receiver_agency = event.to_agency.name if event.to_agency else ""
+    if isinstance(payload, Transitioned) and payload.consulted:
+        # Asked for opinions: each consulted body receives; whoever answered for it took it.
+        asked = [c for c in consultations.values() if c.requested_at == event.at and c.agency.code in payload.consulted]
+        names = [f"{_person(c.answered_by)} ({c.agency.name})" for c in asked if c.answered_by_id]
+        times = [c.answered_at for c in asked if c.answered_at]
+        agencies = "; ".join(c.agency.name for c in asked) or receiver_agency
+        return "; ".join(names), (min(times) if times else None), agencies
+    if isinstance(payload, Transitioned) and payload.assignee:
+        # Assigned by name: the hand-over is to that official, at once.
+        return payload.assignee, event.at, receiver_agency
+    if event.to_state is not None and event.to_state.kind in TO_APPLICANT:
+        return dossier.applicant_name, event.at, receiver_agency
+    taken = _taken_up_by(event, later)
+    if taken is None:
+        return "", None, receiver_agency
+    return _person(taken.actor), taken.at, receiver_agency
+
+
 def control_sheet_rows(dossier: Dossier) -> list[ControlRow]:
-    """One row per hand-over, in time order: the receipt, each transition, each consultation answer."""
-    events = (
+    """One row per hand-over, in time order: the receipt, each transition, each consultation answer.
+
+    Each row names the giver and the receiver, with when each of them had the dossier: the
+    receipt is taken by the receiving officer from the applicant; a step assigned to someone
+    is received by the assignee; a supplement request or the result goes to the applicant; any
+    other hand-over is received by the official who acted next at the step entered (none yet:
+    the row says so).
+    """
+    events = list(
         dossier.events.filter(
             action__in=[EventAction.ACCEPTED, EventAction.TRANSITION, EventAction.CONSULTATION_ANSWERED]
         )
         .select_related("actor", "from_agency", "to_agency", "to_state")
         .order_by("at", "pk")
     )
+    consultations = {c.pk: c for c in dossier.consultations.select_related("agency", "requested_by", "answered_by")}
     rows = []
-    for event in events:
+    for index, event in enumerate(events):
         if event.action == EventAction.ACCEPTED:
             rows.append(
                 ControlRow(
@@ -75,23 +130,33 @@ def control_sheet_rows(dossier: Dossier) -> list[ControlRow]:
                     step_due_at=None,
                     outcome="",
                     note=str(EventAction.ACCEPTED.label),
+                    received_at=event.at,
                 )
             )
             continue
         payload = payload_of(event)
-        receiver = payload.assignee if isinstance(payload, Transitioned) else ""
+        if isinstance(payload, ConsultationAnswered):
+            # The opinion goes back to the official who asked for it.
+            asked = consultations.get(payload.consultation)
+            receiver, received_at = (_person(asked.requested_by), event.at) if asked else ("", None)
+            receiver_agency = event.to_agency.name if event.to_agency else ""
+        else:
+            receiver, received_at, receiver_agency = _receiver(
+                dossier, event, payload, events[index + 1 :], consultations
+            )
         label = getattr(payload, "label", "") or event.get_action_display()
         note = label if not event.comment else f"{label}: {event.comment}"
         rows.append(
             ControlRow(
                 giver_agency=event.from_agency.name if event.from_agency else "",
-                receiver_agency=event.to_agency.name if event.to_agency else "",
+                receiver_agency=receiver_agency,
                 at=event.at,
                 giver=_person(event.actor),
                 receiver=receiver,
                 step_due_at=event.step_due_at,
                 outcome=event.get_outcome_display() if event.outcome else "",
                 note=note,
+                received_at=received_at,
             )
         )
     return rows

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from onestop_tayninh.core.services import task_enqueue
-from onestop_tayninh.dossiers.constants import FormsVersion
+from onestop_tayninh.dossiers.constants import EventAction, FormsVersion
 
 from .constants import DocumentKind
 
@@ -34,13 +34,24 @@ def issue_receipt(event: DossierEvent, payload: Payload) -> None:
 
 
 def issue_supplement_request(event: DossierEvent, payload: Payload) -> None:
-    """Form 02 at the desk, or the supplement request during handling."""
+    """Form 02 at the desk, numbered now from the desk's outgoing sequence (in the event's
+    transaction, so a rolled-back request gives its number back); or the supplement request
+    during handling, which the competent agency's own clerk numbers."""
+    if event.action == EventAction.COMPLETION_REQUESTED:
+        from .services import outgoing_number_issue
+
+        outgoing_number_issue(
+            event=event, kind=DocumentKind.SUPPLEMENT_REQUEST, desk_id=event.dossier.receiving_desk_id
+        )
     _issue(event, DocumentKind.SUPPLEMENT_REQUEST)
 
 
 def issue_refusal(event: DossierEvent, payload: Payload) -> None:
-    """Form 03 at the desk, or the refusal during handling."""
-    _issue(event, DocumentKind.REFUSAL)
+    """Form 03 for a refusal at the desk (the receipt check, or the desk's own step); a refusal after
+    appraisal (at the competent body's steps) is that body's notice, signed by its head."""
+    from .selectors import refused_at_desk
+
+    _issue(event, DocumentKind.REFUSAL if refused_at_desk(event) else DocumentKind.REFUSAL_NOTICE)
 
 
 def issue_apology(event: DossierEvent, payload: Payload) -> None:

@@ -32,6 +32,7 @@ from onestop_tayninh.security.constants import AuditAction
 from . import form_contexts, register_book, services
 from .constants import (
     FORM_SETS,
+    OTHER_DOCUMENTS,
     REGISTER_EXPORT_KEEP_DAYS,
     REGISTER_INLINE_MAX_ROWS,
     REGISTER_MAX_DAYS,
@@ -106,7 +107,9 @@ def document_list(request: HttpRequest, dossier_id: int) -> HttpResponse:
         "kinds": [
             (kind, _("Mẫu %(number)s: %(title)s") % {"number": spec.number, "title": spec.title})
             for kind, spec in FORM_SETS[form_contexts.effective_forms_version(dossier, timezone.now())].items()
-        ],
+        ]
+        # Documents of the competent body that no circular numbers (the refusal after appraisal).
+        + [(kind, spec.title) for kind, spec in OTHER_DOCUMENTS.items()],
     }
     return _desk_page(
         request, "printing/documents.html", _("Biểu mẫu của hồ sơ %(dossier)s") % {"dossier": _label(dossier)}, context
