@@ -1147,6 +1147,8 @@ def tracked_dossier_enter(
                 issuer="",
                 issue_date=None,
                 number="",
+                # The agency's own entry: the paper the procedure asks for.
+                counts=PaperCounts.required_by(requirement),
             )
     return dossier
 
