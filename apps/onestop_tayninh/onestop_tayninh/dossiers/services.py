@@ -253,11 +253,8 @@ def dossier_document_add(
     )
 
 
-@transaction.atomic
-def _document_attach(
-    *, dossier, requirement, file, officer, at, label, document_type, issuer, issue_date, number, counts
-):
-    dossier = _locked(dossier)
+def _ensure_attachable(dossier: Dossier, requirement: DocumentRequirement | None) -> None:
+    """A file joins a dossier still at the check or received, in a component of its own procedure."""
     if dossier.status not in (DossierStatus.TO_CHECK, DossierStatus.RECEIVED):
         raise ValidationError(
             _("Không thể thêm giấy tờ vào hồ sơ đang ở trạng thái “%(status)s”.")
@@ -265,6 +262,14 @@ def _document_attach(
         )
     if requirement is not None and requirement.version_id != dossier.procedure_version_id:
         raise ValidationError(_("Thành phần “%(name)s” không thuộc thủ tục của hồ sơ.") % {"name": requirement.name})
+
+
+@transaction.atomic
+def _document_attach(
+    *, dossier, requirement, file, officer, at, label, document_type, issuer, issue_date, number, counts
+):
+    dossier = _locked(dossier)
+    _ensure_attachable(dossier, requirement)
     file.seek(0)
     kind, mime = detect_type(file.read())
     file.seek(0)
@@ -348,13 +353,7 @@ def dossier_document_reuse(
     dossier = _locked(dossier)
     ensure_receiving_officer(officer=officer, desk=dossier.receiving_desk)
     label = requirement.name if requirement else _("Giấy tờ nộp thêm")
-    if dossier.status not in (DossierStatus.TO_CHECK, DossierStatus.RECEIVED):
-        raise ValidationError(
-            _("Không thể thêm giấy tờ vào hồ sơ đang ở trạng thái “%(status)s”.")
-            % {"status": dossier.get_status_display()}
-        )
-    if requirement is not None and requirement.version_id != dossier.procedure_version_id:
-        raise ValidationError(_("Thành phần “%(name)s” không thuộc thủ tục của hồ sơ.") % {"name": requirement.name})
+    _ensure_attachable(dossier, requirement)
     held = held_document(key=key, cccd=dossier.cccd, day=at.astimezone(VIETNAM_TZ).date())
     if held is None:
         raise ValidationError(
