@@ -27,7 +27,14 @@ from onestop_tayninh.workflows.models import State, Transition
 from .constants import ApologyDraftStatus
 from .events import Apologised, ConsultationAnswered, Transitioned, record
 from .models import ApologyDraft, Consultation, Dossier, DossierAccess
-from .selectors import APPLICANT_EFFECTS, agency_of, applicant_step, competent_agency_for, transition_allowed
+from .selectors import (
+    APPLICANT_EFFECTS,
+    agency_of,
+    applicant_step,
+    competent_agency_for,
+    receiving_desk_takes_supplement,
+    transition_allowed,
+)
 
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
@@ -120,9 +127,13 @@ def dossier_transition(
     result_electronic: bool = False,
     as_applicant: bool = False,
     on_receipt: bool = False,
+    at_receiving_desk: bool = False,
 ) -> Dossier:
     """Take one step of the dossier's workflow. `on_receipt`: the desk's own hand-over as it accepts the
-    dossier (services.dossier_accept), recorded like any hand-over and marked so in the event."""
+    dossier (services.dossier_accept), recorded like any hand-over and marked so in the event.
+    `at_receiving_desk`: the applicant brings a supplement back to the desk that received the dossier,
+    whichever agency holds it now (services.dossier_supplement_receive); a receiving officer of that
+    desk then takes the supply step, where the step is open to receiving officers."""
     dossier = _lock(dossier, expected_version)
     step = (
         Transition.objects.filter(version_id=dossier.workflow_version_id, code=transition)
@@ -135,6 +146,11 @@ def dossier_transition(
         # The applicant acts on their own dossier, and only through the applicant's effects.
         if dossier.applicant_account_id != actor.pk or step.effect not in APPLICANT_EFFECTS:
             raise PermissionDenied(_("Bạn không được thực hiện thao tác này với hồ sơ."))
+    elif at_receiving_desk:
+        if not receiving_desk_takes_supplement(dossier=dossier, transition=step, user=actor):
+            raise PermissionDenied(
+                _("Chỉ cán bộ tiếp nhận của bộ phận đã tiếp nhận hồ sơ mới nhận hồ sơ bổ sung tại quầy.")
+            )
     elif not transition_allowed(dossier=dossier, transition=step, user=actor):
         raise PermissionDenied(
             _("Bạn không được thực hiện thao tác “%(label)s” với hồ sơ này.") % {"label": step.label}

@@ -20,7 +20,7 @@ from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.directory.selectors import user_role_codes
 from onestop_tayninh.security.audit import audited_file_response
 
-from . import reuse, selectors, services, spreadsheets, views
+from . import desk_views, reuse, selectors, services, spreadsheets, views
 from .constants import ONLINE_CHANNELS, Channel, DossierStatus, ReceiptDecision, TrackedImportStatus
 from .forms import CheckForm, ProcedurePickerForm, ReceiptForm, TrackedEntryForm, TrackedPickerForm, TrackedUploadForm
 from .models import Dossier, DossierDocument, DossierEvent, TrackedImport
@@ -29,6 +29,7 @@ from .selectors import (
     BUCKETS,
     check_overdue,
     competent_agency_for,
+    desk_loop_context,
     dossier_page_context,
     inbox,
     missing_requirements,
@@ -108,6 +109,11 @@ def event_details(data: dict) -> str:
         if isinstance(value, list):
             value = "; ".join(str(item) for item in value)
         lines.append(f"{label}: {value}")
+    # A correction of the applicant's data (events.ApplicantCorrected): each field, before → after.
+    for label, before, after in zip(
+        data.get("labels") or [], data.get("before") or [], data.get("after") or [], strict=False
+    ):
+        lines.append(f"{label}: “{before}” → “{after}”")
     return "\n".join(lines) or "—"
 
 
@@ -284,6 +290,7 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             path("document/<int:pk>/", wrap(views.document_download), name=f"{prefix}_document"),
             path("<int:pk>/result/", wrap(views.result_download), name=f"{prefix}_result"),
             path("held/<str:key>/", wrap(views.held_document_preview), name=f"{prefix}_held"),
+            *desk_views.admin_urls(wrap, prefix),
             *super().get_urls(),
         ]
 
@@ -294,6 +301,7 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context.update(dossier_page_context(obj, request.user, at=timezone.now()))
+            context.update(desk_loop_context(obj, request.user, transitions=context["transitions"]))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_list_filter(self, request):

@@ -24,9 +24,11 @@ from onestop_tayninh.workflows.constants import Destination, Effect, StateKind
 from onestop_tayninh.workflows.models import State, Transition
 
 from .constants import (
+    DESK_CHANNELS,
     FORMS_2025_FROM,
     ONLINE_CHANNELS,
     ApologyDraftStatus,
+    ApplicantKind,
     DossierStatus,
     EventAction,
     FormsVersion,
@@ -641,3 +643,143 @@ def can_withdraw(dossier: Dossier) -> bool:
     if dossier.closed_at is not None or dossier.result_issued_at is not None:
         return False
     return applicant_step(dossier, Effect.WITHDRAW) is not None
+
+
+# --- the desk's own loop: a supplement brought to the counter, corrections, abandoned drafts ---------
+
+#: The applicant's data the desk may correct after receipt, with the words the page and the history use.
+CORRECTABLE_FIELDS: dict[str, str] = {
+    "full_name": _("Họ và tên"),
+    "cccd": _("Số CCCD"),
+    "date_of_birth": _("Ngày sinh"),
+    "phone": _("Điện thoại"),
+    "email": _("Thư điện tử"),
+    "address": _("Địa chỉ"),
+    "organisation_name": _("Tên tổ chức"),
+    "tax_code": _("Mã số thuế"),
+    "representative": _("Người đại diện"),
+}
+#: The organisation's fields are offered for an organisation's dossier only, the person's for a person's.
+ORGANISATION_ONLY = frozenset({"organisation_name", "tax_code", "representative"})
+INDIVIDUAL_ONLY = frozenset({"date_of_birth"})
+
+
+def _works_at_receiving_desk(dossier: Dossier, user: User) -> bool:
+    official = getattr(user, "official", None)
+    return bool(
+        official is not None
+        and RoleCode.RECEIVING_OFFICER in user_role_codes(user)
+        and official.desks.filter(pk=dossier.receiving_desk_id).exists()
+    )
+
+
+def receiving_desk_takes_supplement(*, dossier: Dossier, transition: Transition, user: User) -> bool:
+    """The applicant came back to the desk that received the dossier with the supplement: a receiving
+    officer of that desk takes the workflow's supply step, if the step is open to receiving officers
+    (the dossier itself may be held by the competent agency meanwhile)."""
+    return (
+        transition.effect == Effect.SUPPLY_SUPPLEMENT
+        and RoleCode.RECEIVING_OFFICER in {role.code for role in transition.roles.all()}
+        and _works_at_receiving_desk(dossier, user)
+    )
+
+
+def supplement_step_for(dossier: Dossier, user: User) -> Transition | None:
+    """The supply step this user may take for a dossier waiting for the applicant's supplement:
+    at the agency holding it (the workflow's rule) or at the counter of the receiving desk."""
+    if dossier.closed_at is not None or dossier.status != DossierStatus.RECEIVED:
+        return None
+    if dossier.state_id is None or dossier.state.kind != StateKind.AWAITING_CITIZEN:
+        return None
+    step = applicant_step(dossier, Effect.SUPPLY_SUPPLEMENT)
+    if step is None:
+        return None
+    if transition_allowed(dossier=dossier, transition=step, user=user) or receiving_desk_takes_supplement(
+        dossier=dossier, transition=step, user=user
+    ):
+        return step
+    return None
+
+
+def supplement_request_items(dossier: Dossier) -> list[str]:
+    """What the latest supplement request asks for, one item a line: Form 02's list at the desk, or the
+    comment of the request made during handling (which Form 02 prints as its items)."""
+    from .events import CompletionRequested, payload_of
+
+    event = (
+        dossier.events.filter(
+            Q(action=EventAction.COMPLETION_REQUESTED)
+            | Q(action=EventAction.TRANSITION, to_state__kind=StateKind.AWAITING_CITIZEN)
+        )
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if event is None:
+        return []
+    payload = payload_of(event)
+    if isinstance(payload, CompletionRequested) and payload.items:
+        return list(payload.items)
+    return [line.strip(" -•\t") for line in (event.comment or "").splitlines() if line.strip(" -•\t")]
+
+
+def may_correct_applicant(dossier: Dossier, user: User) -> bool:
+    """A receiving officer of the agency that received the dossier, which still has it in its rows,
+    while the dossier is received and not closed (services.dossier_correct_applicant says why not)."""
+    official = getattr(user, "official", None)
+    return bool(
+        official is not None
+        and dossier.status == DossierStatus.RECEIVED
+        and dossier.closed_at is None
+        and official.agency_id == dossier.receiving_agency_id
+        and RoleCode.RECEIVING_OFFICER in user_role_codes(user)
+        and dossier.access.filter(agency_id=official.agency_id).exists()
+    )
+
+
+def may_cancel_draft(dossier: Dossier, user: User) -> bool:
+    """A receipt begun at the counter (or from the post) and not finished: its desk's officers may cancel it."""
+    return (
+        dossier.status == DossierStatus.TO_CHECK
+        and dossier.channel in DESK_CHANNELS
+        and _works_at_receiving_desk(dossier, user)
+    )
+
+
+def correction_fields(dossier: Dossier) -> list[dict]:
+    """The fields the correction form offers for this dossier, with their current values."""
+    organisation = dossier.applicant_kind == ApplicantKind.ORGANISATION
+    fields = []
+    for name, label in CORRECTABLE_FIELDS.items():
+        if (name in ORGANISATION_ONLY and not organisation) or (name in INDIVIDUAL_ONLY and organisation):
+            continue
+        value = getattr(dossier, name)
+        fields.append(
+            {
+                "name": name,
+                "label": label,
+                "value": value.isoformat() if isinstance(value, dt.date) else (value or ""),
+                "type": {"date_of_birth": "date", "email": "email", "phone": "tel"}.get(name, "text"),
+            }
+        )
+    return fields
+
+
+def desk_loop_context(dossier: Dossier, user: User, *, transitions: list[Transition]) -> dict:
+    """What the dossier page adds for the desk's own loop (dossiers/admin/_desk_loop.html); the supply
+    step leaves the generic buttons when this card offers it with the scans."""
+    step = supplement_step_for(dossier, user)
+    context: dict = {
+        "supplement_step": step,
+        "can_correct": may_correct_applicant(dossier, user),
+        "can_cancel_draft": may_cancel_draft(dossier, user),
+    }
+    if step is not None:
+        context.update(
+            transitions=[t for t in transitions if t.pk != step.pk],
+            supplement_items=supplement_request_items(dossier) or [gettext("Giấy tờ bổ sung")],
+            supplement_components=list(dossier.procedure_version.documents.all()),
+            supplement_round=max(supplement_round_of(dossier), 1),
+        )
+    if context["can_correct"]:
+        context["correction_fields"] = correction_fields(dossier)
+    return context

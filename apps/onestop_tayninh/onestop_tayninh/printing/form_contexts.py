@@ -23,7 +23,7 @@ from onestop_tayninh.directory.constants import AgencyKind
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.dossiers.access import applicant_token
 from onestop_tayninh.dossiers.constants import DESK_CHANNELS, EventAction, ReturnMethod
-from onestop_tayninh.dossiers.events import Apologised, CompletionRequested, payload_of
+from onestop_tayninh.dossiers.events import Apologised, ApplicantCorrected, CompletionRequested, payload_of
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
 from onestop_tayninh.dossiers.selectors import competent_agency_for, forms_version_for
 from onestop_tayninh.workflows.constants import StateKind
@@ -277,6 +277,22 @@ def _receipt(dossier: Dossier, context: dict, missing: _Missing) -> None:
         register_entry=entry,
         officer=_person(dossier.received_by),
     )
+
+
+def receipt_correction(dossier: Dossier, *, at: dt.datetime) -> dict[str, Any] | None:
+    """The last correction of the applicant's data made by `at`, for a receipt issued again: what
+    changed, when and why (the receipt itself prints the dossier's data as corrected)."""
+    event = dossier.events.filter(action=EventAction.APPLICANT_CORRECTED, at__lte=at).order_by("-at", "-pk").first()
+    if event is None:
+        return None
+    payload = payload_of(event)
+    assert isinstance(payload, ApplicantCorrected)
+    return {
+        "date": f"{local_time(event.at):%d/%m/%Y}",
+        "at": event.at,
+        "changes": payload.changes(),
+        "reason": payload.reason,
+    }
 
 
 def documents_received(dossier: Dossier) -> list[dict[str, Any]]:
@@ -588,6 +604,8 @@ def form_context(*, dossier: Dossier, kind: str, at: dt.datetime | None = None) 
     missing.check()
     if kind in APPLICANT_LINK_KINDS:
         _applicant_link_context(dossier, context)
+    if kind == DocumentKind.RECEIPT:
+        context["correction"] = receipt_correction(dossier, at=at)
     # A form is dated the day it was issued (the receipt the day of receipt, Form 02 the day of the
     # request), whenever it is printed; the control sheet, always current, the day it is printed.
     # The place is that of the issuing body's seat (Agency.place, Nghị định 30/2020).

@@ -211,10 +211,19 @@ def register_rows(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date) 
                 dossier__receiving_desk=desk,
                 dossier__received_at__gte=start,
                 dossier__received_at__lt=end,
-                action__in=[EventAction.TRANSITION, EventAction.APOLOGY],
+                action__in=[EventAction.TRANSITION, EventAction.APOLOGY, EventAction.APPLICANT_CORRECTED],
             )
             .select_related("to_state", "from_state")
-            .only("dossier_id", "action", "at", "from_agency_id", "to_agency_id", "to_state__kind", "from_state__kind")
+            .only(
+                "dossier_id",
+                "action",
+                "at",
+                "comment",
+                "from_agency_id",
+                "to_agency_id",
+                "to_state__kind",
+                "from_state__kind",
+            )
             .order_by("at", "pk")
         ):
             events[event.dossier_id].append(event)
@@ -226,6 +235,11 @@ def register_rows(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date) 
         for event in events.get(dossier.pk, []):
             if event.action == EventAction.APOLOGY:
                 row.notes.append("Đã xin lỗi, hẹn lại ngày trả kết quả")
+                continue
+            if event.action == EventAction.APPLICANT_CORRECTED:
+                # The line keeps the corrected data; the note says that, when and why it was corrected.
+                day = event.at.astimezone(VIETNAM_TZ)
+                row.notes.append(f"Đã điều chỉnh thông tin người nộp ngày {day:%d/%m/%Y} ({event.comment})")
                 continue
             from_kind = event.from_state.kind if event.from_state else None
             to_kind = event.to_state.kind if event.to_state else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from onestop_tayninh.core.services import task_enqueue
-from onestop_tayninh.dossiers.constants import EventAction, FormsVersion
+from onestop_tayninh.dossiers.constants import Channel, EventAction, FormsVersion
 
 from .constants import DocumentKind
 
@@ -31,6 +31,13 @@ def _issue(event: DossierEvent, kind: str) -> None:
 def issue_receipt(event: DossierEvent, payload: Payload) -> None:
     """Form 01, the receipt and appointment."""
     _issue(event, DocumentKind.RECEIPT)
+
+
+def reissue_receipt(event: DossierEvent, payload: Payload) -> None:
+    """Form 01 issued again after the desk corrected the applicant's data, marked as corrected
+    (form_contexts.receipt_correction); a tracked dossier, which had no receipt from us, gets none."""
+    if event.dossier.channel != Channel.AGENCY:
+        _issue(event, DocumentKind.RECEIPT)
 
 
 def issue_supplement_request(event: DossierEvent, payload: Payload) -> None:
