@@ -38,7 +38,7 @@ def test_abandoned_draft_is_cancelled_without_a_refusal_and_leaves_the_queue(wor
 
 def test_cancel_needs_a_reason_a_counter_draft_and_its_desk(world):
     dossier = start(world)
-    with pytest.raises(ValidationError, match="Hãy nêu lý do hủy hồ sơ nháp."):
+    with pytest.raises(ValidationError, match="Hãy nêu lý do hủy hồ sơ nháp"):
         dossier_draft_cancel(dossier=dossier, officer=world["officer"], reason="   ", at=local(2027, 3, 3, 16))
     elsewhere = OfficialFactory(roles=["receiving_officer"]).user
     with pytest.raises(PermissionDenied):

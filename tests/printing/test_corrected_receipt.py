@@ -39,7 +39,7 @@ def test_the_receipt_is_issued_again_marked_as_corrected(world, as_pdf):
     assert "ĐÃ ĐIỀU CHỈNH" in text
     assert "bản điều chỉnh ngày 02/03/2027" in text
     assert f"Lý do: {REASON}" in text
-    assert "Họ và tên “Lê Thị Hồng” thành “Lê Thị Hồng Nhung”" in text
+    assert "Họ và tên: “Lê Thị Hồng” thành “Lê Thị Hồng Nhung”" in text
     assert "Lê Thị Hồng Nhung" in text and dossier.code in text
     # The receipt as first issued (before the correction) carries no such mark.
     first = GeneratedDocument.objects.get(

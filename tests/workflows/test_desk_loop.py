@@ -5,7 +5,6 @@ import pytest
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 
 from onestop_tayninh.core.models import Task
 from onestop_tayninh.directory.models import Agency, ReceptionDesk

@@ -86,6 +86,7 @@ def applicant_correct(request, pk: int):
             expected_version=_version(request.POST),
         )
     except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _("Thông tin người nộp chưa được điều chỉnh:"))
         if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
             for field, errors in exc.message_dict.items():
                 label = CORRECTABLE_FIELDS.get(field)
@@ -93,7 +94,6 @@ def applicant_correct(request, pk: int):
                     messages.error(request, f"{label}: {text}" if label else text)
         else:
             _errors(request, exc)
-        messages.info(request, _("Thông tin người nộp chưa được điều chỉnh."))
     else:
         messages.success(
             request,
@@ -115,7 +115,8 @@ def draft_cancel(request, pk: int):
         _errors(request, exc)
         return _page(dossier)
     messages.success(request, _("Đã hủy hồ sơ nháp #%(pk)s; không lập phiếu từ chối.") % {"pk": dossier.pk})
-    return HttpResponseRedirect(reverse("admin:dossiers_dossier_changelist"))
+    # Back to the desk's queue of dossiers to check, which the draft has left.
+    return HttpResponseRedirect(reverse("admin:dossiers_dossier_changelist") + "?hop=tiep-nhan")
 
 
 def admin_urls(wrap, prefix: str) -> list:

@@ -219,6 +219,7 @@ INTAKE_STATUS = {
     DossierStatus.INCOMPLETE: _("Cần bổ sung, hoàn thiện hồ sơ trước khi được tiếp nhận"),
     DossierStatus.REFUSED: _("Không tiếp nhận hồ sơ (xem lý do trong phiếu từ chối)"),
     DossierStatus.WITHDRAWN: _("Đã rút hồ sơ theo yêu cầu"),
+    DossierStatus.CANCELLED: _("Hồ sơ chưa hoàn tất tại quầy, đã hủy"),
 }
 
 
@@ -782,4 +783,24 @@ def desk_loop_context(dossier: Dossier, user: User, *, transitions: list[Transit
         )
     if context["can_correct"]:
         context["correction_fields"] = correction_fields(dossier)
+    context["documents"] = documents_with_titles(dossier)
     return context
+
+
+def documents_with_titles(dossier: Dossier) -> list:
+    """The dossier's files in order, each with `title`: its component, or for a paper outside the
+    procedure's list the item it answered (the DocumentAdded event's name), and its supplement round."""
+    from .events import DocumentAdded, payload_of
+
+    documents = list(
+        dossier.documents.select_related("requirement").order_by("supplement_round", "requirement__position", "pk")
+    )
+    names: dict[int, str] = {}
+    if any(d.requirement_id is None for d in documents):
+        for event in dossier.events.filter(action=EventAction.DOCUMENT_ADDED):
+            payload = payload_of(event)
+            if isinstance(payload, DocumentAdded) and payload.document:
+                names[payload.document] = payload.name
+    for document in documents:
+        document.title = document.requirement.name if document.requirement else names.get(document.pk, "")
+    return documents
