@@ -12,6 +12,7 @@ from onestop_tayninh.dossiers.events import ApplicantCorrected, payload_of
 from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.dossiers.selectors import supplement_request_items
 from onestop_tayninh.dossiers.services import SupplementScan, dossier_correct_applicant, dossier_supplement_receive
+from onestop_tayninh.portal.selectors import citizen_timeline
 from onestop_tayninh.security.models import AuditEvent
 
 from ..factories import OfficialFactory
@@ -20,6 +21,8 @@ from .test_paths import act
 
 pytestmark = pytest.mark.django_db
 
+# The EICAR anti-virus test file: harmless, and detected by every scanner.
+EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 ASKED = "Bản sao sổ hộ tịch\nGiấy xác nhận nơi cư trú"
 
 
@@ -65,7 +68,7 @@ def test_receiving_officer_scans_the_supplement_into_the_dossier_with_its_round(
     assert [e.data["name"] for e in added_events] == ["Bản sao sổ hộ tịch", "Giấy xác nhận nơi cư trú"]
 
 
-def test_a_bad_file_keeps_nothing_of_the_supplement(world, settings):
+def test_an_infected_file_keeps_nothing_of_the_supplement(world, settings):
     dossier = awaiting_supplement(world)
     before = (dossier.documents.count(), dossier.state_id, dossier.lock_version)
     stored_before = _stored_files(settings)
@@ -73,10 +76,12 @@ def test_a_bad_file_keeps_nothing_of_the_supplement(world, settings):
         dossier_supplement_receive(
             dossier=dossier,
             officer=user("tiepnhan.tinh"),
-            scans=scans((dossier.pk, pdf("tot.pdf")), (dossier.pk, ContentFile(b"MZ\x90\x00 not a scan", "x.pdf"))),
+            scans=scans((dossier.pk, pdf("tot.pdf")), (dossier.pk, ContentFile(b"%PDF-1.4\n" + EICAR, "x.pdf"))),
             at=local(2027, 3, 4, 9, 0),
         )
     assert "Giấy xác nhận nơi cư trú" in " ".join(refused.value.messages)
+    # The virus is refused by the upload gate, and its audit row outlives the refusal.
+    assert AuditEvent.objects.filter(action="virus_found").exists()
     dossier.refresh_from_db()
     assert (dossier.documents.count(), dossier.state_id, dossier.lock_version) == before
     assert _stored_files(settings) == stored_before
@@ -133,6 +138,12 @@ def test_correction_changes_the_data_records_before_and_after_and_reissues_the_r
         local(2027, 3, 1, 8, 0).isoformat(),
         local(2027, 3, 1, 10, 0).isoformat(),
     ]
+    # The applicant reads it in their own timeline (the portal, the receipt's link).
+    entry = citizen_timeline(dossier)[-1]
+    assert (entry.text, entry.detail) == (
+        "Bộ phận một cửa điều chỉnh thông tin người nộp hồ sơ",
+        "Ghi sai tên đệm và hai số cuối CCCD khi tiếp nhận.",
+    )
     # The search finds the dossier by the corrected given name, and by the corrected CCCD.
     assert Dossier.objects.search("nhung").filter(pk=dossier.pk).exists()
     assert Dossier.objects.search("072190004576").filter(pk=dossier.pk).exists()
