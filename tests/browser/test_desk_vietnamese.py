@@ -1,0 +1,151 @@
+"""The desk in plain Vietnamese: every page the administrator reaches, walked in a browser at 1366 px."""
+
+import re
+
+import pytest
+
+from django.contrib import admin
+from django.test import RequestFactory
+from django.urls import reverse
+
+from onestop_tayninh.directory.models import Official
+from tests.workflows.conftest import receive, world  # noqa: F401  (the fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = "desk-vi"
+
+# Django's admin in English: the words that show through when a translation is missing. Matched as
+# whole words, so "Go" does not match inside "Google" and "Add" not inside "Address".
+ENGLISH = [
+    "Select",
+    "to change",
+    "to view",
+    "Add",
+    "Save and",
+    "Save",
+    "Delete",
+    "History",
+    "Filter",
+    "Search",
+    "Action:",
+    "Go",
+    "Show all",
+    "Clear all filters",
+    "Recent actions",
+    "My actions",
+    "Log out",
+    "View site",
+    "View on site",
+    "Change password",
+    "Documentation",
+    "Welcome",
+    "Home",
+    "Django administration",
+    "Django site admin",
+    "Django-RQ",
+    "Django_Rq",
+    "Axes",
+    "Otp_Totp",
+    "Otp_Static",
+    "Sessions",
+    "access attempt",
+    "TOTP device",
+    "Change",
+    "Close",
+    "Available",
+    "Chosen",
+    "Choose all",
+    "Remove all",
+    "Today",
+    "Now",
+    "Yes",
+    "No",
+    "Unknown",
+    "All",
+    "By",
+    "Currently",
+    "selected",
+    "results",
+    "total",
+    "None",
+    "Can add",
+    "Can change",
+    "Can delete",
+    "Can view",
+    "Run the selected action",
+]
+ENGLISH_RE = re.compile(r"(?<![\w-])(" + "|".join(re.escape(phrase) for phrase in ENGLISH) + r")(?![\w-])")
+
+# Everything a person reads on a page: its visible text, the <title>, button captions, tool tips,
+# placeholders and the options of select boxes (closed, so not in the visible text).
+PAGE_TEXT = """() => {
+  const parts = [document.title, document.body.innerText];
+  for (const el of document.querySelectorAll('input[type=submit], input[type=button]')) parts.push(el.value);
+  for (const el of document.querySelectorAll('[title], [placeholder], [aria-label]')) {
+    parts.push(el.getAttribute('title') || '', el.getAttribute('placeholder') || '', el.getAttribute('aria-label') || '');
+  }
+  for (const el of document.querySelectorAll('select option')) parts.push(el.textContent);
+  return parts.join('\\n');
+}"""
+
+
+# Pages saved for a person to look at: the index, a list with its filters, the role editor, a form
+# with two-box selectors, a published procedure read as text, the procedures by name.
+LOOKED_AT = {
+    "/desk/": "index",
+    "/desk/directory/agency/": "agency-list",
+    "/desk/auth/group/1/change/": "role-permissions",
+    "/desk/directory/official/1/change/": "official-form",
+    "/desk/catalog/procedureversion/1/change/": "published-procedure",
+    "/desk/catalog/procedure/": "procedure-list",
+    "/desk/security/auditevent/": "audit-list",
+}
+
+
+def desk_urls(user) -> list[str]:
+    """Each changelist, add form and one change form the user may open, from the desk's registry."""
+    request = RequestFactory().get("/desk/")
+    request.user = user
+    urls = [reverse("admin:index"), reverse("admin:password_change")]
+    for model, model_admin in admin.site._registry.items():
+        opts = model._meta
+        if not model_admin.has_view_or_change_permission(request):
+            continue
+        urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        if model_admin.has_add_permission(request):
+            urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+        if not opts.managed:  # django-rq's dashboard entry: no table, its page is the monitoring one
+            continue
+        first = model_admin.get_queryset(request).order_by("pk").first()
+        if first is not None:
+            urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk]))
+            urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[first.pk]))
+    return urls
+
+
+def test_every_desk_page_the_administrator_reaches_is_in_vietnamese(
+    live_server,
+    official_login,
+    screenshot,
+    world,  # noqa: F811
+):
+    receive(world)
+    administrator = Official.objects.get(user__username="quantri").user
+    urls = desk_urls(administrator)
+    assert len(urls) > 40
+
+    context, page = official_login("quantri")
+    english: dict[str, set[str]] = {}
+    for url in urls:
+        response = page.goto(f"{live_server.url}{url}")
+        assert response.status == 200, url
+        if url in LOOKED_AT:
+            screenshot(page, f"{SHOTS}-{LOOKED_AT[url]}")
+        text = page.evaluate(PAGE_TEXT)
+        # Each English phrase with a little of its surroundings, so a failure says where it is.
+        found = {text[max(0, m.start() - 25) : m.end() + 25].replace("\n", " ") for m in ENGLISH_RE.finditer(text)}
+        if found:
+            english[url] = found
+    assert english == {}
+    context.close()
