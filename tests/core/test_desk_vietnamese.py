@@ -71,7 +71,9 @@ def test_procedures_are_listed_with_their_names(admin_client, django_assert_max_
     assert "Đăng ký kết hôn" in page and "Đăng ký kết hôn (sửa đổi)" not in page
     assert "Cấp bản sao trích lục hộ tịch" in page and "Bản nháp" in page and "Đang công bố" in page
     versions = admin_client.get(f"/desk/catalog/procedure/{published.procedure.pk}/change/").content.decode()
-    assert "Đăng ký kết hôn (sửa đổi)" in versions and f"/desk/catalog/procedureversion/{published.pk}/change/" in versions
+    assert (
+        "Đăng ký kết hôn (sửa đổi)" in versions and f"/desk/catalog/procedureversion/{published.pk}/change/" in versions
+    )
 
 
 def test_a_published_version_reads_as_text_not_json(admin_client):
