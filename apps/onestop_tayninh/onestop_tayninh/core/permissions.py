@@ -76,7 +76,7 @@ def permission_label(permission: Permission) -> str:
     return f"{app_name(permission.content_type)} › {permission_name(permission)}"
 
 
-def permission_names_translate(app_config: AppConfig, using: str = DEFAULT_DB_ALIAS, **kwargs) -> int:
+def permission_names_translate(app_config: AppConfig, using: str = DEFAULT_DB_ALIAS, **kwargs: object) -> int:
     """Store the Vietnamese names of an app's permissions (after Django created them in English).
 
     A post_migrate receiver: runs after django.contrib.auth's, which creates missing permissions
