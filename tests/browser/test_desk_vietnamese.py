@@ -78,6 +78,8 @@ ENGLISH = [
 ]
 ENGLISH_RE = re.compile(r"(?<![\w-])(" + "|".join(re.escape(phrase) for phrase in ENGLISH) + r")(?![\w-])")
 
+RAW_JSON = re.compile(r'[\[{]\s*"[^"\n]*"\s*[:,\]]')
+
 # Everything a person reads on a page: its visible text, the <title>, button captions, tool tips,
 # placeholders and the options of select boxes (closed, so not in the visible text).
 PAGE_TEXT = """() => {
@@ -143,6 +145,7 @@ def test_every_desk_page_the_administrator_reaches_is_in_vietnamese(
     context, page = official_login("quantri")
     english: dict[str, set[str]] = {}
     titles = {}
+    json = {}
     for name, url in urls.items():
         response = page.goto(f"{live_server.url}{url}")  # "load": the two-box selectors are drawn by then
         assert response.status == 200, url
@@ -153,8 +156,13 @@ def test_every_desk_page_the_administrator_reaches_is_in_vietnamese(
         found = {text[max(0, m.start() - 25) : m.end() + 25].replace("\n", " ") for m in ENGLISH_RE.finditer(text)}
         if found:
             english[url] = found
+        # Raw JSON in what a person reads (a list or mapping of quoted strings), outside form inputs.
+        shown = page.evaluate("document.body.innerText")
+        if RAW_JSON.search(shown):
+            json[url] = RAW_JSON.search(shown).group(0)
         if not page.title().endswith("| Một cửa điện tử Tây Ninh"):
             titles[url] = page.title()
     assert english == {}
     assert titles == {}
+    assert json == {}
     context.close()
