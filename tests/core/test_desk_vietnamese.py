@@ -99,3 +99,14 @@ def test_django_rqs_entry_leads_to_the_desks_monitoring_page(admin_client):
     assert response.status_code == 302 and response["Location"] == reverse("monitoring:overview")
     with pytest.raises(NoReverseMatch):  # its second, staff-only copy of the queue dashboard is gone
         reverse("admin:django_rq_home")
+
+
+def test_json_reads_as_labels_and_lines_with_html_escaped():
+    from onestop_tayninh.core.admin import json_as_text
+
+    assert json_as_text(["desk", "<b>"], {"desk": "Trực tiếp"}) == "Trực tiếp, &lt;b&gt;"
+    assert (
+        json_as_text({"rows": [1, 2], "ok": True})
+        == '<ul class="readable-json"><li>rows: 1, 2</li><li>ok: Có</li></ul>'
+    )
+    assert json_as_text([]) == json_as_text(None) == "—"

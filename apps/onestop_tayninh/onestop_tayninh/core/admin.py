@@ -72,10 +72,7 @@ def json_as_text(value, labels: dict | None = None):
     if value in (None, "", [], {}):
         return "—"
     if isinstance(value, list):
-        return ", ".join(
-            str(labels.get(item, item)) if not isinstance(item, dict | list) else str(json_as_text(item))
-            for item in value
-        )
+        return format_html_join(", ", "{}", ((json_as_text(item, labels),) for item in value))
     if isinstance(value, dict):
         return format_html(
             '<ul class="readable-json">{}</ul>',
