@@ -16,14 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.core.admin import AgencyScopedAdminMixin
 from onestop_tayninh.directory.constants import RoleCode
-from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.directory.selectors import user_role_codes
 from onestop_tayninh.security.audit import audited_file_response
 
 from . import reuse, selectors, services, spreadsheets, views
 from .constants import ONLINE_CHANNELS, Channel, DossierStatus, ReceiptDecision, TrackedImportStatus
 from .forms import CheckForm, ProcedurePickerForm, ReceiptForm, TrackedEntryForm, TrackedPickerForm, TrackedUploadForm
-from .models import Dossier, DossierDocument, DossierEvent, TrackedImport
+from .models import Dossier, TrackedImport
 from .query import queue_priority
 from .selectors import (
     BUCKETS,
@@ -48,67 +47,6 @@ CHANNEL_SHORT = {
 
 def local_time(moment) -> str:
     return date_format(timezone.localtime(moment), "H:i d/m/Y")
-
-
-class ReadOnlyDossierInline(admin.TabularInline):
-    """Parts of a dossier are seen by whoever may see the dossier, and written only by services."""
-
-    extra = 0
-    can_delete = False
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("dossiers.view_dossier")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class DossierDocumentInline(ReadOnlyDossierInline):
-    model = DossierDocument
-    fk_name = "dossier"
-    fields = ["requirement", "original_name", "content_type", "size", "document_type", "number", "uploaded_at"]
-    readonly_fields = fields
-
-
-class DossierEventInline(ReadOnlyDossierInline):
-    model = DossierEvent
-    fields = ["at", "action", "actor", "comment", "details"]
-    readonly_fields = fields
-
-    @admin.display(description=_("chi tiết"))
-    def details(self, event: DossierEvent) -> str:
-        return event_details(event.data or {})
-
-
-# What an event's data says, in words; technical keys (ids, transition codes) stay out of sight.
-EVENT_DETAIL_LABELS = {
-    "label": _("Thao tác"),
-    "assignee": _("Phân công cho"),
-    "consulted": _("Lấy ý kiến"),
-    "items": _("Cần bổ sung, hoàn thiện"),
-    "files": _("Số tệp"),
-    "reason": _("Lý do"),
-    "new_due_at": _("Hẹn mới"),
-}
-
-
-def event_details(data: dict) -> str:
-    """The event's data as "Label: value" lines for the dossier's history."""
-    lines = []
-    for key, label in EVENT_DETAIL_LABELS.items():
-        value = data.get(key)
-        if value in (None, "", []):
-            continue
-        if key == "consulted":  # agency codes: the names read better
-            names = dict(Agency.objects.filter(code__in=value).values_list("code", "name"))
-            value = [names.get(code, code) for code in value]
-        if isinstance(value, list):
-            value = "; ".join(str(item) for item in value)
-        lines.append(f"{label}: {value}")
-    return "\n".join(lines) or "—"
 
 
 class InboxFilter(admin.SimpleListFilter):
@@ -146,7 +84,7 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
     search_help_text = _("Tìm theo mã hồ sơ, số CCCD hoặc tên người nộp (có dấu hoặc không dấu).")
     list_select_related = ["procedure_version__procedure", "state"]
     date_hierarchy = "received_at"
-    inlines = [DossierDocumentInline, DossierEventInline]
+    # The dossier page draws its documents and history itself (dossier_change_form.html): one place each.
     scoped_agency_fields = ("receiving_agency",)
     readonly_fields = [
         "code",
@@ -282,6 +220,11 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             path("<int:pk>/apologise/", wrap(views.dossier_apologise), name=f"{prefix}_apologise"),
             path("consultation/<int:pk>/answer/", wrap(views.consultation_answer), name=f"{prefix}_answer"),
             path("document/<int:pk>/", wrap(views.document_download), name=f"{prefix}_document"),
+            path(
+                "consultation-file/<int:pk>/",
+                wrap(views.consultation_file_download),
+                name=f"{prefix}_consultation_file",
+            ),
             path("<int:pk>/result/", wrap(views.result_download), name=f"{prefix}_result"),
             path("held/<str:key>/", wrap(views.held_document_preview), name=f"{prefix}_held"),
             *super().get_urls(),

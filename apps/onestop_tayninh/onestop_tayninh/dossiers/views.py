@@ -24,7 +24,7 @@ from onestop_tayninh.security.audit import audited_file_response
 from . import actions, reuse
 from .constants import EventAction
 from .events import payload_of
-from .models import Consultation, Dossier, DossierDocument
+from .models import Consultation, ConsultationFile, Dossier, DossierDocument
 
 
 def _page(dossier: Dossier) -> HttpResponseRedirect:
@@ -80,16 +80,50 @@ def consultation_answer(request, pk: int):
     consultation = get_object_or_404(
         Consultation.objects.filter(dossier__in=Dossier.objects.visible_to(request.user)), pk=pk
     )
+    files = request.FILES.getlist("answer_files")
     try:
+        # The gate runs before the answer's transaction, so the audit row of an infected file survives.
+        for file in files:
+            actions.gate_consultation_file(file)
         actions.consultation_answer(
-            consultation=consultation, actor=request.user, answer=request.POST.get("answer", ""), at=timezone.now()
+            consultation=consultation,
+            actor=request.user,
+            answer=request.POST.get("answer", ""),
+            at=timezone.now(),
+            files=files,
         )
     except (ValidationError, PermissionDenied) as exc:
         for text in getattr(exc, "messages", [str(exc)]):
             messages.error(request, text)
     else:
-        messages.success(request, "Đã gửi ý kiến phối hợp.")
+        if files:
+            messages.success(
+                request,
+                _("Đã gửi ý kiến phối hợp kèm %(n)s tệp: %(names)s.")
+                % {"n": len(files), "names": ", ".join(file.name for file in files)},
+            )
+        else:
+            messages.success(request, _("Đã gửi ý kiến phối hợp."))
     return _page(consultation.dossier)
+
+
+@staff_member_required
+@require_GET
+def consultation_file_download(request, pk: int):
+    """A file a consulted body answered with, for officials who may see the dossier (audited)."""
+    kept = get_object_or_404(
+        ConsultationFile.objects.filter(consultation__dossier__in=Dossier.objects.visible_to(request.user)).select_related(
+            "consultation__dossier"
+        ),
+        pk=pk,
+    )
+    return audited_file_response(
+        request,
+        kept.file,
+        filename=kept.original_name,
+        target=kept,
+        data={"dossier": kept.consultation.dossier.code, "consultation": kept.consultation_id},
+    )
 
 
 @staff_member_required
