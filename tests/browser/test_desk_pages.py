@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from onestop_tayninh.directory.models import Agency
-from onestop_tayninh.dossiers.models import Consultation, ConsultationFile
+from onestop_tayninh.dossiers.models import Consultation, ConsultationFile, Dossier, IntakeFile
 from tests.browser.conftest import ARTIFACTS
 from tests.workflows.conftest import receive, user, world  # noqa: F401 - fixture
 from tests.workflows.test_single_agency_consultation import act
@@ -121,3 +121,51 @@ def test_consulted_bodies_are_picked_from_a_searchable_list_and_answer_with_file
     assert "Văn bản trả lời: thong-bao-thue.pdf" in page.locator(".history").inner_text()
     context.close()
     assert ARTIFACTS.exists()
+
+
+def test_the_receipt_form_keeps_the_chosen_files_through_an_error(
+    live_server,
+    official_login,
+    shot,
+    world,  # noqa: F811
+    tmp_path,
+):
+    scans = [tmp_path / "to-khai.pdf", tmp_path / "giay-chung-sinh.pdf"]
+    for scan in scans:
+        scan.write_bytes(PDF)
+    context, page = official_login("tiepnhan.tinh")
+    # "Tiếp nhận hồ sơ" from the desk's home page.
+    page.get_by_role("link", name="Tiếp nhận hồ sơ", exact=True).click()
+    page.wait_for_selector("text=1. Chọn thủ tục")
+    page.goto(f"{page.url}?desk={world['desk'].pk}&procedure={world['justice'].pk}")
+    # An individual: no organisation fields; they appear for an organisation.
+    assert not page.get_by_label("Tên tổ chức").is_visible()
+    page.get_by_label("Đối tượng").select_option("organisation")
+    assert page.get_by_label("Tên tổ chức").is_visible()
+    page.get_by_label("Đối tượng").select_option("individual")
+    # No name, a birth date in the future, both files chosen.
+    page.get_by_label("Số CCCD").fill("072190004567")
+    page.get_by_label("Ngày sinh").fill("2099-01-01")
+    page.get_by_label("Tờ khai").set_input_files(str(scans[0]))
+    page.get_by_label("Giấy chứng sinh").set_input_files(str(scans[1]))
+    page.get_by_role("button", name="Tiếp nhận (Mẫu 01)").click()
+    page.wait_for_selector(".intake-summary")
+    shot(page, "10-receive-error")
+    # Each error at its field, and the page says which files are kept.
+    assert "Ngày sinh không được sau ngày hôm nay." in page.locator(".field-date_of_birth").inner_text()
+    assert "Hãy nhập họ và tên" in page.locator(".field-full_name").inner_text()
+    assert "to-khai.pdf, giay-chung-sinh.pdf" in page.locator(".intake-summary").inner_text()
+    assert page.locator(".intake-kept").count() == 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    assert IntakeFile.objects.count() == 2
+    # Corrected, without choosing the files again: received with both.
+    page.get_by_label("Họ và tên").fill("Lê Thị Hồng")
+    page.get_by_label("Ngày sinh").fill("1990-05-04")
+    page.get_by_role("button", name="Tiếp nhận (Mẫu 01)").click()
+    page.wait_for_selector("text=Đã tiếp nhận hồ sơ")
+    shot(page, "10-received")
+    context.close()
+    dossier = Dossier.objects.get(full_name="Lê Thị Hồng")
+    assert sorted(dossier.documents.values_list("original_name", flat=True)) == ["giay-chung-sinh.pdf", "to-khai.pdf"]
+    assert dossier.date_of_birth == dt.date(1990, 5, 4)
+    assert not IntakeFile.objects.exists()  # released once the dossier holds its own copies

@@ -286,9 +286,7 @@ def consultation_answer(
     if not answer and not files:
         raise ValidationError(_("Hãy ghi nội dung ý kiến hoặc đính kèm văn bản trả lời."))
     if len(files) > MAX_CONSULTATION_FILES:
-        raise ValidationError(
-            _("Mỗi lần trả lời đính kèm tối đa %(n)s tệp.") % {"n": MAX_CONSULTATION_FILES}
-        )
+        raise ValidationError(_("Mỗi lần trả lời đính kèm tối đa %(n)s tệp.") % {"n": MAX_CONSULTATION_FILES})
     consultation.answer = answer
     consultation.answered_at = at
     consultation.answered_by = actor
@@ -313,7 +311,9 @@ def gate_consultation_file(file: File) -> None:
     ConsultationFile._meta.get_field("file").gate(file)
 
 
-def _consultation_file_keep(consultation: Consultation, file: File, *, actor: User, at: dt.datetime) -> ConsultationFile:
+def _consultation_file_keep(
+    consultation: Consultation, file: File, *, actor: User, at: dt.datetime
+) -> ConsultationFile:
     stamp = ConsultationFile._meta.get_field("file").gate(file)
     kept = ConsultationFile(
         consultation=consultation,

@@ -263,6 +263,7 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             raise PermissionDenied(gettext_now("Chỉ cán bộ tiếp nhận mới được tiếp nhận hồ sơ."))
         picker = ProcedurePickerForm(request.GET or None, user=request.user)
         form = desk = version = lookup = None
+        kept_names: list[str] = []
         if picker.is_valid():
             desk, version = picker.cleaned_data["desk"], picker.cleaned_data["procedure"]
             data = request.POST or None
@@ -275,9 +276,9 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
                 for name, value in lookup.applicant.items():
                     if not data.get(name) and value:
                         data[name] = value.isoformat() if hasattr(value, "isoformat") else value
-                form = ReceiptForm(data, version=version, desk=desk)
+                form = ReceiptForm(data, request.FILES or None, version=version, desk=desk, officer=request.user)
             else:
-                form = ReceiptForm(data, request.FILES or None, version=version, desk=desk)
+                form = ReceiptForm(data, request.FILES or None, version=version, desk=desk, officer=request.user)
             if request.method == "POST" and lookup is None and form.is_valid():
                 try:
                     receipt = services.dossier_receive(
@@ -297,10 +298,15 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
                         for message in ValidationError(messages).messages:
                             form.add_error(field if field in form.fields else None, message)
                 else:
+                    # The dossier holds its own copies of the kept files now.
+                    services.intake_files_release(officer=request.user, tokens=form.kept_tokens())
                     self._report(request, receipt)
                     # Still waiting at the desk (a bad file, a refused decision): continue the check.
                     name = "change" if receipt.decided else "check"
                     return HttpResponseRedirect(reverse(f"admin:dossiers_dossier_{name}", args=[receipt.dossier.pk]))
+            if request.method == "POST":
+                # Back with an error (or a look-up): the files chosen stay, and the page says which.
+                kept_names = form.keep_files(at=timezone.now())
             if lookup is None and form.is_bound and any(form.data.get(f"reuse_{r.pk}") for r in form.requirements):
                 # The page comes back (an error) with documents chosen: offer them again.
                 lookup = reuse.desk_lookup(
@@ -317,6 +323,8 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             "decisions": ReceiptDecision,
             "lookup": lookup,
             "slots": form.slots(lookup.held if lookup else ()) if form else [],
+            "kept_names": kept_names,
+            "error_count": len(form.errors) if form is not None and form.is_bound and lookup is None else 0,
         }
         return TemplateResponse(request, "dossiers/admin/receive.html", context)
 

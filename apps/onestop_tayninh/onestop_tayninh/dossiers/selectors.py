@@ -223,7 +223,9 @@ def event_details(data: dict, *, skip: Iterable[str] = ()) -> str:
 def history_rows(dossier: Dossier) -> list[DossierEvent]:
     """The dossier's events, oldest first, each with `details`: what its data says beyond its name."""
     events = list(
-        dossier.events.select_related("actor", "from_agency", "to_agency", "from_state", "to_state").order_by("at", "pk")
+        dossier.events.select_related("actor", "from_agency", "to_agency", "from_state", "to_state").order_by(
+            "at", "pk"
+        )
     )
     for event in events:
         details = event_details(event.data or {}, skip=("label",))

@@ -112,9 +112,9 @@ def consultation_answer(request, pk: int):
 def consultation_file_download(request, pk: int):
     """A file a consulted body answered with, for officials who may see the dossier (audited)."""
     kept = get_object_or_404(
-        ConsultationFile.objects.filter(consultation__dossier__in=Dossier.objects.visible_to(request.user)).select_related(
-            "consultation__dossier"
-        ),
+        ConsultationFile.objects.filter(
+            consultation__dossier__in=Dossier.objects.visible_to(request.user)
+        ).select_related("consultation__dossier"),
         pk=pk,
     )
     return audited_file_response(
