@@ -169,3 +169,35 @@ def test_the_receipt_form_keeps_the_chosen_files_through_an_error(
     assert sorted(dossier.documents.values_list("original_name", flat=True)) == ["giay-chung-sinh.pdf", "to-khai.pdf"]
     assert dossier.date_of_birth == dt.date(1990, 5, 4)
     assert not IntakeFile.objects.exists()  # released once the dossier holds its own copies
+
+
+def test_the_print_page_offers_what_the_state_allows_and_the_message_links_to_the_numbered_form(
+    live_server,
+    official_login,
+    shot,
+    world,  # noqa: F811
+):
+    context, page = official_login("tiepnhan.tinh")
+    page.goto(
+        f"{live_server.url}/desk/dossiers/dossier/receive/?desk={world['desk'].pk}&procedure={world['justice'].pk}"
+    )
+    page.get_by_label("Họ và tên").fill("Trần Văn Bình")
+    page.get_by_label("Số CCCD").fill("072190001111")
+    page.get_by_label("Lý do").fill("Thủ tục không thuộc thẩm quyền giải quyết của tỉnh.")
+    page.get_by_role("button", name="Từ chối (Mẫu 03)").click()
+    # The success message links to what the refusal issued.
+    message = page.locator(".messagelist .success")
+    message.wait_for()
+    assert "Đã lập phiếu từ chối tiếp nhận hồ sơ." in message.inner_text()
+    shot(page, "11-message-link")
+    message.get_by_role("link", name="Xem, in văn bản vừa lập").click()
+    just = page.locator(".just-issued")
+    just.wait_for()
+    # Form 03, with the desk's number; the print list offers only what a refused dossier has.
+    assert "Mẫu 03: Phiếu từ chối tiếp nhận giải quyết hồ sơ — Số 01/TCGQ" in just.inner_text()
+    offered = page.locator("section", has_text="In ngay").locator(".print-kinds").inner_text()
+    assert "Mẫu 03" in offered
+    for absent in ("Mẫu 01", "Mẫu 02", "Mẫu 04", "Mẫu 05", "Thông báo không giải quyết"):
+        assert absent not in offered
+    shot(page, "11-print-page")
+    context.close()

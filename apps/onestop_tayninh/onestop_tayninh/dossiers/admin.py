@@ -20,7 +20,7 @@ from onestop_tayninh.directory.selectors import user_role_codes
 from onestop_tayninh.security.audit import audited_file_response
 
 from . import reuse, selectors, services, spreadsheets, views
-from .constants import ONLINE_CHANNELS, Channel, DossierStatus, ReceiptDecision, TrackedImportStatus
+from .constants import ONLINE_CHANNELS, Channel, DossierStatus, EventAction, ReceiptDecision, TrackedImportStatus
 from .forms import CheckForm, ProcedurePickerForm, ReceiptForm, TrackedEntryForm, TrackedPickerForm, TrackedUploadForm
 from .models import Dossier, TrackedImport
 from .query import queue_priority
@@ -35,6 +35,8 @@ from .selectors import (
 )
 
 PROCEDURE_NAME_CHARS = 90
+# The events that end the receipt check, one per outcome (Forms 01, 02, 03).
+DECISION_ACTIONS = (EventAction.ACCEPTED, EventAction.COMPLETION_REQUESTED, EventAction.REFUSED)
 # How the dossier came, under the applicant's name in the list; the dossier page gives the full wording.
 CHANNEL_SHORT = {
     Channel.DESK: _("Trực tiếp"),
@@ -361,7 +363,9 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             message = gettext_now("Đã lập phiếu yêu cầu bổ sung, hoàn thiện hồ sơ.")
         else:
             message = gettext_now("Đã lập phiếu từ chối tiếp nhận hồ sơ.")
-        self.message_user(request, message, messages.SUCCESS)
+        # The decision's own event issued the form (Form 01, 02 or 03): the message links to it.
+        decided = dossier.events.filter(action__in=DECISION_ACTIONS).order_by("-at", "-pk").first()
+        self.message_user(request, views.with_issued_link(message, decided), messages.SUCCESS)
         if note:
             self.message_user(request, note, messages.WARNING)
 

@@ -250,9 +250,10 @@ class ReceiptForm(forms.Form):
         if "full_name" in self.fields:
             if data.get("applicant_kind") == ApplicantKind.INDIVIDUAL and not (data.get("full_name") or "").strip():
                 self.add_error("full_name", _("Hãy nhập họ và tên người nộp hồ sơ."))
-            if data.get("applicant_kind") == ApplicantKind.ORGANISATION and not (
-                data.get("organisation_name") or ""
-            ).strip():
+            if (
+                data.get("applicant_kind") == ApplicantKind.ORGANISATION
+                and not (data.get("organisation_name") or "").strip()
+            ):
                 self.add_error("organisation_name", _("Hãy nhập tên tổ chức nộp hồ sơ."))
         if "return_method" in self.fields:
             if data.get("return_method") == ReturnMethod.POST and not (data.get("return_address") or "").strip():

@@ -228,7 +228,10 @@ def history_rows(dossier: Dossier) -> list[DossierEvent]:
         )
     )
     for event in events:
-        details = event_details(event.data or {}, skip=("label",))
+        data = event.data or {}
+        # The comment is shown already: its copy in the data (a refusal's reason) is not repeated.
+        skip = ["label", *(key for key, value in data.items() if value and value == event.comment)]
+        details = event_details(data, skip=skip)
         event.details = "" if details == "—" else details
     return events
 
@@ -261,6 +264,14 @@ def applicant_rows(dossier: Dossier) -> list[tuple[str, str]]:
         if value:
             rows.append((str(label), str(value)))
     return rows
+
+
+def issues_documents(event: DossierEvent) -> bool:
+    """Whether `event` issued printed forms: printing.subscribers writes one background task per form,
+    keyed "document:<event>:<kind>" (core.Task), in the event's own transaction."""
+    from onestop_tayninh.core.models import Task
+
+    return Task.objects.filter(dedupe_key__startswith=f"document:{event.pk}:").exists()
 
 
 def _waiting_hand_over_note(dossier: Dossier) -> str:
