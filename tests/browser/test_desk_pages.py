@@ -134,6 +134,7 @@ def test_the_receipt_form_keeps_the_chosen_files_through_an_error(
     for scan in scans:
         scan.write_bytes(PDF)
     context, page = official_login("tiepnhan.tinh")
+    shot(page, "10-desk-home")
     # "Tiếp nhận hồ sơ" from the desk's home page.
     page.get_by_role("link", name="Tiếp nhận hồ sơ", exact=True).click()
     page.wait_for_selector("text=1. Chọn thủ tục")
