@@ -92,7 +92,7 @@ def test_receiving_officer_scans_the_supplement_at_the_counter(live_server, offi
     shot(page, "supplement-received")
     assert page.locator("#supplement-card").count() == 0
     # The dossier's files: each paper under the item it answered, marked with its round.
-    files = page.locator(".dossier-table").last.inner_text()
+    files = page.locator(".dossier-documents").inner_text()
     assert "Bản sao sổ hộ tịch bổ sung lần 1" in files and "Giấy xác nhận nơi cư trú bổ sung lần 1" in files
     dossier = Dossier.objects.get(pk=dossier.pk)
     assert dossier.state.code == "tham-dinh" and dossier.paused_at is None
@@ -127,7 +127,7 @@ def test_receiving_officer_corrects_the_applicants_data_with_a_reason(live_serve
     card.get_by_label("Lý do điều chỉnh").fill("Ghi sai dấu tên và số CCCD khi tiếp nhận.")
     card.get_by_role("button", name="Lưu điều chỉnh").click()
     page.wait_for_selector("text=giấy tiếp nhận được cấp lại (bản điều chỉnh)")
-    history = page.locator(".timeline").inner_text()
+    history = page.locator(".dossier-table.history").inner_text()
     assert "Điều chỉnh thông tin người nộp" in history
     assert "Họ và tên: “Phạm Thị Thu Hả” → “Phạm Thị Thu Hà”" in history
     assert "Số CCCD: “072195001122” → “072195001123”" in history

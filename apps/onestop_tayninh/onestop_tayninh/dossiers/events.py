@@ -120,6 +120,8 @@ class Transitioned(Payload):
 class ConsultationAnswered(Payload):
     kind = EventAction.CONSULTATION_ANSWERED
     consultation: int | None = None
+    #: The names of the files the consulted body answered with (ConsultationFile).
+    answer_files: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)

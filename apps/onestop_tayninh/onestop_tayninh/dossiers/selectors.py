@@ -33,7 +33,7 @@ from .constants import (
     EventAction,
     FormsVersion,
 )
-from .models import ApologyDraft, Consultation, Dossier
+from .models import ApologyDraft, Consultation, ConsultationFile, Dossier, DossierEvent
 
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
@@ -158,12 +158,16 @@ def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> di
             if Effect.ASSIGN in effects
             else []
         ),
+        # Every active agency but the one holding the dossier, with its unit, for the searchable list.
         "consult_choices": (
-            Agency.objects.active().exclude(pk=dossier.current_agency_id).order_by("code")
+            Agency.objects.active().exclude(pk=dossier.current_agency_id).select_related("unit").order_by("name")
             if Effect.REQUEST_CONSULTATION in effects
             else []
         ),
-        "consultations": dossier.consultations.select_related("agency", "answered_by"),
+        "consultations": dossier.consultations.select_related("agency", "answered_by").prefetch_related("files"),
+        "consultation_files": ConsultationFile.objects.filter(consultation__dossier=dossier).select_related(
+            "consultation__agency"
+        ),
         "my_consultations": (
             dossier.consultations.filter(agency_id=official.agency_id, answered_at__isnull=True) if official else []
         ),
@@ -178,14 +182,103 @@ def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> di
         "apology_agencies": Agency.objects.filter(pk__in=dossier.access.values("agency_id")).order_by("code"),
         # Prepared by the deadline scan one working day before the due date, for the agency to confirm.
         "apology_draft": ApologyDraft.objects.filter(dossier=dossier, status=ApologyDraftStatus.PENDING).first(),
-        "history": dossier.events.select_related("actor", "from_agency", "to_agency", "from_state", "to_state"),
-        "documents": dossier.documents.select_related("requirement"),
+        "history": history_rows(dossier),
+        "documents": dossier.documents.select_related("requirement", "document_type"),
+        "applicant_rows": applicant_rows(dossier),
         "form_rows": [(labels.get(key, key), value) for key, value in (dossier.form_data or {}).items()],
         "is_overdue": is_overdue(dossier, at=at),
         "is_online": is_online(dossier),
         "check_overdue": check_overdue(dossier, at=at),
         "transfer_note": _waiting_hand_over_note(dossier),
     }
+
+
+# What an event's data says, in words; technical keys (ids, transition codes) stay out of sight.
+EVENT_DETAIL_LABELS = {
+    "label": _("Thao tác"),
+    "assignee": _("Phân công cho"),
+    "consulted": _("Lấy ý kiến"),
+    "items": _("Cần bổ sung, hoàn thiện"),
+    "files": _("Số tệp"),
+    "answer_files": _("Văn bản trả lời"),
+    "reason": _("Lý do"),
+    "new_due_at": _("Hẹn mới"),
+}
+
+
+def event_details(data: dict, *, skip: Iterable[str] = ()) -> str:
+    """The event's data as "Label: value" lines for the dossier's history."""
+    lines = []
+    for key, label in EVENT_DETAIL_LABELS.items():
+        value = data.get(key)
+        if key in skip or value in (None, "", []):
+            continue
+        if key == "consulted":  # agency codes: the names read better
+            names = dict(Agency.objects.filter(code__in=value).values_list("code", "name"))
+            value = [names.get(code, code) for code in value]
+        if isinstance(value, list):
+            value = "; ".join(str(item) for item in value)
+        lines.append(f"{label}: {value}")
+    # A correction of the applicant's data (events.ApplicantCorrected): each field, before → after.
+    for label, before, after in zip(
+        data.get("labels") or [], data.get("before") or [], data.get("after") or [], strict=False
+    ):
+        lines.append(f"{label}: “{before}” → “{after}”")
+    return "\n".join(lines) or "—"
+
+
+def history_rows(dossier: Dossier) -> list[DossierEvent]:
+    """The dossier's events, oldest first, each with `details`: what its data says beyond its name."""
+    events = list(
+        dossier.events.select_related("actor", "from_agency", "to_agency", "from_state", "to_state").order_by(
+            "at", "pk"
+        )
+    )
+    for event in events:
+        data = event.data or {}
+        # The comment is shown already: its copy in the data (a refusal's reason) is not repeated.
+        skip = ["label", *(key for key, value in data.items() if value and value == event.comment)]
+        details = event_details(data, skip=skip)
+        event.details = "" if details == "—" else details
+    return events
+
+
+APPLICANT_LABELS = (
+    ("applicant_kind", _("Đối tượng")),
+    ("full_name", _("Họ và tên")),
+    ("organisation_name", _("Tên tổ chức")),
+    ("tax_code", _("Mã số thuế")),
+    ("representative", _("Người đại diện")),
+    ("cccd", _("Số CCCD")),
+    ("date_of_birth", _("Ngày sinh")),
+    ("phone", _("Điện thoại")),
+    ("email", _("Thư điện tử")),
+    ("address", _("Địa chỉ")),
+    ("return_method", _("Nhận kết quả")),
+    ("return_address", _("Địa chỉ nhận kết quả")),
+)
+
+
+def applicant_rows(dossier: Dossier) -> list[tuple[str, str]]:
+    """The applicant as (label, value), only what was given: an individual shows no organisation rows."""
+    rows = []
+    for name, label in APPLICANT_LABELS:
+        value = getattr(dossier, name)
+        if name in ("applicant_kind", "return_method"):
+            value = getattr(dossier, f"get_{name}_display")()
+        elif name == "date_of_birth" and value:
+            value = f"{value:%d/%m/%Y}"
+        if value:
+            rows.append((str(label), str(value)))
+    return rows
+
+
+def issues_documents(event: DossierEvent) -> bool:
+    """Whether `event` issued printed forms: printing.subscribers writes one background task per form,
+    keyed "document:<event>:<kind>" (core.Task), in the event's own transaction."""
+    from onestop_tayninh.core.models import Task
+
+    return Task.objects.filter(dedupe_key__startswith=f"document:{event.pk}:").exists()
 
 
 def _waiting_hand_over_note(dossier: Dossier) -> str:

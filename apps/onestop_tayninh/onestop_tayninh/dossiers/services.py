@@ -31,7 +31,15 @@ from onestop_tayninh.directory.models import AdministrativeUnit, Agency, Recepti
 from onestop_tayninh.directory.selectors import user_role_codes
 from onestop_tayninh.directory.services import agency_own_desk
 from onestop_tayninh.security.audit import audit_event
-from onestop_tayninh.security.uploads import TYPE_ALIASES, TYPE_MIMES, check_upload, detect_type, max_upload_bytes
+from onestop_tayninh.security.uploads import (
+    TYPE_ALIASES,
+    TYPE_MIMES,
+    check_upload,
+    detect_type,
+    max_upload_bytes,
+    passed,
+    restamp_kept,
+)
 from onestop_tayninh.workflows.constants import Effect
 
 from . import spreadsheets
@@ -62,7 +70,7 @@ from .events import (
     Withdrawn,
     record,
 )
-from .models import Dossier, DossierCodeCounter, DossierDocument, TrackedEntry, TrackedImport
+from .models import Dossier, DossierCodeCounter, DossierDocument, IntakeFile, TrackedEntry, TrackedImport
 from .reuse import held_document
 from .selectors import (
     CORRECTABLE_FIELDS,
@@ -1660,3 +1668,68 @@ def _tracked_import_apply(*, batch: TrackedImport, officer: User, agency: Agency
         data={"file": batch.file_name, "sha256": batch.sha256, "dossiers": len(codes), "codes": codes},
     )
     return batch
+
+
+# --- files kept while the receipt form comes back with an error ---------------------------------
+# The browser cannot fill a file input again: a receipt form that comes back (a missing name, a date
+# in the future) would make the officer scan and choose every file once more. Each good file is
+# kept once (IntakeFile), named by a token in the page, and joins the dossier when the form goes
+# through; what is never used is deleted by the nightly housekeeping.
+
+INTAKE_FILE_KEEP_HOURS = 24
+
+
+def intake_file_keep(*, officer: User, requirement: DocumentRequirement, file: File, at: dt.datetime) -> IntakeFile:
+    """Pass `file` through the component's upload gate and keep it for this officer's receipt form."""
+    component_upload_check(file, requirement=requirement, other_label="")
+    stamp = passed(file)
+    kept = IntakeFile(
+        token=uuid.uuid4().hex,
+        officer=officer,
+        requirement=requirement,
+        original_name=os.path.basename(getattr(file, "name", "") or "")[:255] or f"tep.{stamp.kind}",
+        sha256=stamp.sha256,
+        kept_at=at,
+    )
+    kept.file.save(f"tep.{stamp.kind}", file, save=False)
+    kept.full_clean()
+    kept.save()
+    return kept
+
+
+def intake_file_find(*, officer: User, requirement: DocumentRequirement, token: str) -> IntakeFile | None:
+    """The file this officer kept for this component under `token`; nobody else's, and not one gone stale."""
+    if not token or len(token) != 32:
+        return None
+    return IntakeFile.objects.filter(officer=officer, requirement=requirement, token=token).first()
+
+
+def intake_file_open(kept: IntakeFile) -> File:
+    """The kept file, ready to join a dossier as if just chosen: its name, and the gate's stamp again
+    once its content is checked to be exactly what passed (it is not scanned twice)."""
+    handle = kept.file.storage.open(kept.file.name, "rb")
+    opened = File(handle, name=kept.original_name)
+    restamp_kept(opened, sha256=kept.sha256)
+    return opened
+
+
+def intake_files_release(*, officer: User, tokens: Iterable[str]) -> int:
+    """Delete the files the officer kept once the dossier holds its own copies."""
+    return _intake_files_delete(IntakeFile.objects.filter(officer=officer, token__in=[t for t in tokens if t]))
+
+
+def intake_files_housekeeping(*, now: dt.datetime) -> int:
+    """Nightly: delete kept files older than a day (a receipt abandoned after an error)."""
+    return _intake_files_delete(IntakeFile.objects.filter(kept_at__lt=now - dt.timedelta(hours=INTAKE_FILE_KEEP_HOURS)))
+
+
+def _intake_files_delete(kept) -> int:
+    deleted = 0
+    for item in kept:
+        name, storage = item.file.name, item.file.storage
+        with transaction.atomic():
+            item.delete()
+            if name:
+                transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+        deleted += 1
+    return deleted

@@ -393,7 +393,8 @@ def _refusal(dossier: Dossier, context: dict, missing: _Missing) -> None:
     context.update(
         heading=heading_for(agency, dossier.receiving_desk.name),
         issuer_name=dossier.receiving_desk.name,
-        number="........../TCGQ",
+        # Numbered from the desk's outgoing sequence when it was issued (printing.subscribers).
+        number=_outgoing_number(event, DocumentKind.REFUSAL),
         reason=event.comment,
         refused_at=vn_datetime(event.at),
         submitted_at=vn_datetime(dossier.received_at or dossier.created_at),
@@ -617,3 +618,30 @@ def render_form(*, dossier: Dossier, kind: str, at: dt.datetime | None = None) -
     """The PDF of form `kind` for `dossier`, in the form set of the dossier (docs/domain.md §6)."""
     names, context = form_context(dossier=dossier, kind=kind, at=at)
     return render_pdf(names, context)
+
+
+def printable_forms(*, dossier: Dossier, at: dt.datetime) -> list[tuple[str, str]]:
+    """(kind, label) of the forms the dossier's state allows now, numbered as its set numbers them:
+    a form whose data the dossier does not have (no refusal, no apology yet) is not offered."""
+    version = effective_forms_version(dossier, at)
+    candidates = [
+        (kind, _("Mẫu %(number)s: %(title)s") % {"number": spec.number, "title": spec.title})
+        for kind, spec in FORM_SETS[version].items()
+    ] + [(kind, spec.title) for kind, spec in OTHER_DOCUMENTS.items()]
+    offered = []
+    for kind, label in candidates:
+        try:
+            form_context(dossier=dossier, kind=kind, at=at)
+        except ValidationError:
+            continue
+        offered.append((kind, label))
+    return offered
+
+
+def form_label(dossier: Dossier, kind: str, at: dt.datetime) -> str:
+    """ "Mẫu 01: Giấy tiếp nhận…", or the title of a document no circular numbers."""
+    spec = FORM_SETS[effective_forms_version(dossier, at)].get(kind)
+    if spec is not None:
+        return _("Mẫu %(number)s: %(title)s") % {"number": spec.number, "title": spec.title}
+    other = OTHER_DOCUMENTS.get(kind)
+    return other.title if other else kind

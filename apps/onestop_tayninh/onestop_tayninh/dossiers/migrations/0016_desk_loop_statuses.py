@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0014_document_paper_counts'),
+        ('dossiers', '0015_consultation_files_and_intake_files'),
     ]
 
     operations = [
