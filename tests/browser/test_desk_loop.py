@@ -105,6 +105,7 @@ def test_receiving_officer_corrects_the_applicants_data_with_a_reason(live_serve
     context, page = official_login("tiepnhan.tinh")
     page.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
     card = page.locator("#correction-card")
+    card.get_by_text("Điều chỉnh thông tin người nộp").click()  # folded until opened
     card.get_by_label("Họ và tên").fill("Phạm Thị Thu Hà")
     # No reason: refused, nothing changed.
     card.get_by_role("button", name="Lưu điều chỉnh").click()
@@ -113,16 +114,17 @@ def test_receiving_officer_corrects_the_applicants_data_with_a_reason(live_serve
     assert Dossier.objects.get(pk=dossier.pk).full_name == "Phạm Thị Thu Hả"
     # A CCCD of the wrong shape: refused, nothing changed (the name typed with it neither).
     card = page.locator("#correction-card")
-    card.get_by_label("Họ và tên").fill("Phạm Thị Thu Hà")
     card.get_by_label("Số CCCD").fill("07219500112")
     card.get_by_label("Lý do điều chỉnh").fill("Ghi sai dấu tên và số CCCD.")
     card.get_by_role("button", name="Lưu điều chỉnh").click()
     page.wait_for_selector("text=Số CCCD: Số CCCD phải gồm đúng 12 chữ số.")
     shot(page, "correction-bad-cccd")
     assert Dossier.objects.get(pk=dossier.pk).cccd == "072195001122"
-
+    # The form comes back with what was typed: only the refused value is to fix.
     card = page.locator("#correction-card")
-    card.get_by_label("Họ và tên").fill("Phạm Thị Thu Hà")
+    assert card.get_by_label("Họ và tên").input_value() == "Phạm Thị Thu Hà"
+    assert card.get_by_label("Số CCCD").input_value() == "07219500112"
+    assert card.get_by_label("Lý do điều chỉnh").input_value() == "Ghi sai dấu tên và số CCCD."
     card.get_by_label("Số CCCD").fill("072195001123")
     card.get_by_label("Lý do điều chỉnh").fill("Ghi sai dấu tên và số CCCD khi tiếp nhận.")
     card.get_by_role("button", name="Lưu điều chỉnh").click()

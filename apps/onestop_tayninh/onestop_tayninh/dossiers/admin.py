@@ -241,7 +241,14 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context.update(dossier_page_context(obj, request.user, at=timezone.now()))
-            context.update(desk_loop_context(obj, request.user, transitions=context["transitions"]))
+            context.update(
+                desk_loop_context(
+                    obj,
+                    request.user,
+                    transitions=context["transitions"],
+                    typed=desk_views.typed_correction(request, obj),
+                )
+            )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_list_filter(self, request):

@@ -86,6 +86,8 @@ def applicant_correct(request, pk: int):
             expected_version=_version(request.POST),
         )
     except (ValidationError, PermissionDenied) as exc:
+        # The page comes back with what the officer typed, to fix the one value refused.
+        request.session[_typed_key(dossier)] = {**changes, "reason": request.POST.get("reason", "")}
         messages.error(request, _("Thông tin người nộp chưa được điều chỉnh:"))
         if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
             for field, errors in exc.message_dict.items():
@@ -101,6 +103,15 @@ def applicant_correct(request, pk: int):
             % {"code": dossier.code},
         )
     return _page(dossier)
+
+
+def _typed_key(dossier: Dossier) -> str:
+    return f"desk_loop_correction_{dossier.pk}"
+
+
+def typed_correction(request, dossier: Dossier) -> dict[str, str] | None:
+    """What the officer typed in a correction the service refused, once (the page drawn next)."""
+    return request.session.pop(_typed_key(dossier), None)
 
 
 @staff_member_required

@@ -839,14 +839,15 @@ def may_cancel_draft(dossier: Dossier, user: User) -> bool:
     )
 
 
-def correction_fields(dossier: Dossier) -> list[dict]:
-    """The fields the correction form offers for this dossier, with their current values."""
+def correction_fields(dossier: Dossier, typed: dict[str, str] | None = None) -> list[dict]:
+    """The fields the correction form offers for this dossier, with their current values (or, after
+    a refused correction, what the officer typed)."""
     organisation = dossier.applicant_kind == ApplicantKind.ORGANISATION
     fields = []
     for name, label in CORRECTABLE_FIELDS.items():
         if (name in ORGANISATION_ONLY and not organisation) or (name in INDIVIDUAL_ONLY and organisation):
             continue
-        value = getattr(dossier, name)
+        value = typed[name] if typed and name in typed else getattr(dossier, name)
         fields.append(
             {
                 "name": name,
@@ -858,7 +859,9 @@ def correction_fields(dossier: Dossier) -> list[dict]:
     return fields
 
 
-def desk_loop_context(dossier: Dossier, user: User, *, transitions: list[Transition]) -> dict:
+def desk_loop_context(
+    dossier: Dossier, user: User, *, transitions: list[Transition], typed: dict[str, str] | None = None
+) -> dict:
     """What the dossier page adds for the desk's own loop (dossiers/admin/_desk_loop.html); the supply
     step leaves the generic buttons when this card offers it with the scans."""
     step = supplement_step_for(dossier, user)
@@ -875,7 +878,9 @@ def desk_loop_context(dossier: Dossier, user: User, *, transitions: list[Transit
             supplement_round=max(supplement_round_of(dossier), 1),
         )
     if context["can_correct"]:
-        context["correction_fields"] = correction_fields(dossier)
+        context["correction_fields"] = correction_fields(dossier, typed)
+        context["correction_reason"] = (typed or {}).get("reason", "")
+        context["correction_typed"] = typed is not None
     context["documents"] = documents_with_titles(dossier)
     return context
 
