@@ -270,7 +270,7 @@ class QueueChangeList(ChangeList):
             query = search.parse(self.query)
             if query is not None:
                 self.search_description = query.describe()
-                self.search_suggestions = search.suggest(self.root_queryset, query)
+                self.search_suggestions = search.suggest(self.root_queryset, query, user=request.user)
 
 
 @admin.register(Dossier)
@@ -361,7 +361,7 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         try:
-            return queryset.search(search_term), False
+            return queryset.search(search_term, user=request.user), False
         except search.SearchRejected as problem:
             request.dossier_search_problem = str(problem)
             return queryset.none(), False

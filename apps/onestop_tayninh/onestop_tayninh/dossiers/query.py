@@ -58,13 +58,14 @@ class DossierQuerySet(AgencyScopedQuerySet):
     def overdue(self, *, at):
         return self.open().filter(due_at__lt=at, paused_at__isnull=True)
 
-    def search(self, text: str):
+    def search(self, text: str, *, user=None):
         """The desk's search box (dossiers/search.py): a name, the end of a code, a phone number or CCCD
         (or its last digits), a whole code; answered from the search index, newest first. Raises
-        search.SearchRejected for text that is no search (too long, only punctuation)."""
+        search.SearchRejected for text that is no search (too long, only punctuation). With `user`, the
+        index is walked within the agencies they may see (this queryset must already be visible_to(user))."""
         from .search import search
 
-        return search(self, text)
+        return search(self, text, user=user)
 
 
 # Where a reused document came from: the citizen's vault (online or at the desk with consent), an

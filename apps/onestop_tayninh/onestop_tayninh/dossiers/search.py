@@ -31,6 +31,8 @@ from onestop_tayninh.core.text import fold
 from .query import CODE_LIKE
 
 if TYPE_CHECKING:
+    from onestop_tayninh.accounts.models import User
+
     from .models import Dossier
 
 WORD = re.compile(r"[a-z0-9]+")
@@ -42,7 +44,7 @@ MAX_QUERY_LENGTH = 100
 MIN_DIGITS = 4
 MAX_DIGITS = 14
 #: A search answers at most this many dossiers (newest first); past it the official narrows the search.
-RESULT_CAP = 1000
+RESULT_CAP = 200
 CODE_TAIL = re.compile(r"^(\d{6})-(\d{0,6})$")
 DIGITS_ONLY = re.compile(r"^[\d .+-]+$")
 # E-form answers that are numbers of the applicant (a phone, a CCCD): digits with the usual separators.
@@ -222,52 +224,128 @@ def _term_exists(term: str) -> bool:
     return _terms().filter(term=term).exists()
 
 
-def _name_filter(words: list[str]) -> Q:
-    """The dossiers whose names hold `words` in that order, the last one possibly cut short ("le thi d").
+def _name_lookup(words: list[str]) -> tuple[Q | None, Q]:
+    """(the index lookup, the condition on the dossier row) for a name: the dossiers whose names hold `words`
+    in that order, the last one possibly cut short ("le thi d").
 
-    The index lookup (a word or two adjacent words, the given name's pair first since it is the
-    rarest) picks the rows; the phrase on `search_name` keeps the order and the unfinished word.
+    The index picks the rows by one word or two adjacent words, the given name's pair first since it is
+    the rarest; the phrase on `search_name` keeps the order and the unfinished word.
     """
+    phrase = " ".join(words)
+    in_order = Q(search_name__istartswith=phrase) | Q(search_name__icontains=f" {phrase}")
+    # The same condition seen from the index's rows, so the walk itself skips the dossiers it rejects.
+    in_order_here = Q(dossier__search_name__istartswith=phrase) | Q(dossier__search_name__icontains=f" {phrase}")
     if len(words) == 1:
-        (word,) = words
-        if _term_exists(word):
-            return Q(search_terms__term=word)
-        # An unfinished single word: the given name starting with it (its own index).
-        return Q(search_given__istartswith=word)
+        if _term_exists(phrase):
+            return Q(term=phrase), Q()
+        # An unfinished single word: the given name starting with it (its own index on the dossier).
+        return None, Q(search_given__istartswith=phrase)
+    # Cheap probes first: a whole word the index does not know, or a last word no known word starts with,
+    # finds nothing, whatever the rows (so a common family name is not walked to its end for nothing).
+    if not all(_term_exists(word) for word in words[:-1]) or not _terms().filter(term__istartswith=words[-1]).exists():
+        return None, Q(pk__in=[])
     if _term_exists(" ".join(words[-2:])):
         driver = " ".join(words[-2:])
     elif len(words) >= 3:
         driver = " ".join(words[-3:-1])
     else:
         driver = words[0]
-    phrase = " ".join(words)
-    if len(words) == 2 and driver == phrase:
-        return Q(search_terms__term=driver)
-    return Q(search_terms__term=driver) & (Q(search_name__istartswith=phrase) | Q(search_name__icontains=f" {phrase}"))
+    if driver == phrase:
+        return Q(term=driver), Q()
+    return Q(term=driver) & in_order_here, in_order
 
 
-def apply(queryset: QuerySet[Dossier], query: SearchQuery) -> QuerySet[Dossier]:
-    """`queryset` narrowed to the dossiers matching `query` (the row-level rule stays whatever `queryset` had)."""
+def lookup(query: SearchQuery) -> tuple[Q | None, Q]:
+    """(the condition on the index's terms, the condition on the dossier rows) that answer `query`; no index
+    condition for a whole code (the code's own unique index answers it)."""
     if query.kind == "code":
         # istartswith, not startswith: Django writes the latter as LIKE BINARY, which MariaDB will not
-        # answer from an index.
-        return queryset.filter(code__istartswith=query.value)
+        # answer from an index (the term column is binary already).
+        return None, Q(code__istartswith=query.value)
     if query.kind == "code_tail":
-        return queryset.filter(search_terms__term__istartswith=query.value)
+        return Q(term__istartswith=query.value), Q()
     if query.kind == "number":
-        return queryset.filter(search_terms__term__istartswith=_reversed_number(query.value))
-    return queryset.filter(_name_filter(query.words))
+        return Q(term__istartswith=_reversed_number(query.value)), Q()
+    return _name_lookup(query.words)
 
 
-def search(queryset: QuerySet[Dossier], text: str) -> QuerySet[Dossier]:
+# The row-level rule is checked on this many candidates at a time: MariaDB evaluates it per row on a short
+# list of ids, where on a long one it builds a table of every dossier the official may see first.
+CHUNK = 250
+#: Up to this many visible agencies, the index is walked through the agencies' access rows.
+WALK_AGENCIES = 10
+
+
+def matching_ids(
+    queryset: QuerySet[Dossier], query: SearchQuery, *, user: User | None = None, cap: int = RESULT_CAP
+) -> list[int] | None:
+    """The ids of the newest `cap` + 1 dossiers of `queryset` answering `query`, newest first; None when the
+    query has no index lookup (a whole code: `queryset` is filtered directly).
+
+    The index is walked newest first (its key order), limited to the agencies `user` may see when given
+    (core.rowlevel's `visible_agency_id_list`, the helper for large tables), and each chunk is checked
+    against `queryset` itself, so its filters and the row-level rule decide.
+    """
+    from onestop_tayninh.core.rowlevel import visible_agency_id_list
+
+    terms, on_row = lookup(query)
+    if terms is None:
+        return None
+    postings = _terms().filter(terms)
+    walks = [postings]
+    if user is not None:
+        agencies = visible_agency_id_list(user)
+        # An official of one agency (or a few) sees a small part of the index: the walk keeps to it. A
+        # coordinator of the province sees nearly all of it, where the extra join only costs.
+        if agencies is not None and len(agencies) <= WALK_AGENCIES:
+            # Dossiers of the official's agencies, and those assigned to them wherever they are.
+            walks = [
+                postings.filter(dossier__access__agency_id__in=agencies),
+                postings.filter(dossier__assigned_to=user),
+            ]
+    found: list[int] = []
+    for walk in walks:
+        last: int | None = None
+        while len(found) <= cap:
+            page = walk if last is None else walk.filter(dossier_id__lt=last)
+            read = list(page.order_by("-dossier_id").values_list("dossier_id", flat=True)[:CHUNK])
+            if not read:
+                break
+            last = read[-1]
+            ids = list(dict.fromkeys(read))  # a dossier at two of the official's agencies comes twice
+            kept = set(queryset.filter(on_row, pk__in=ids).values_list("pk", flat=True))
+            found.extend(pk for pk in ids if pk in kept)
+            if len(read) < CHUNK:
+                break
+    return sorted(set(found), reverse=True)[: cap + 1]
+
+
+def apply(queryset: QuerySet[Dossier], query: SearchQuery, *, user: User | None = None) -> QuerySet[Dossier]:
+    """`queryset` narrowed to the dossiers matching `query` (at most RESULT_CAP + 1, the newest)."""
+    ids = matching_ids(queryset, query, user=user)
+    if ids is None:
+        return queryset.filter(lookup(query)[1])
+    return queryset.filter(pk__in=ids)
+
+
+def search(queryset: QuerySet[Dossier], text: str, *, user: User | None = None) -> QuerySet[Dossier]:
     """The box's answer, newest first (the index's own order); raises SearchRejected."""
     query = parse(text)
     if query is None:
         return queryset
-    return apply(queryset, query).order_by("-pk")
+    return apply(queryset, query, user=user).order_by("-pk")
 
 
-def suggest(queryset: QuerySet[Dossier], query: SearchQuery, *, limit: int = 4) -> list[Suggestion]:
+def _finds(queryset: QuerySet[Dossier], query: SearchQuery, user: User | None) -> bool:
+    terms, on_row = lookup(query)
+    if terms is None:
+        return queryset.filter(on_row).exists()
+    return bool(matching_ids(queryset, query, user=user, cap=0))
+
+
+def suggest(
+    queryset: QuerySet[Dossier], query: SearchQuery, *, user: User | None = None, limit: int = 4
+) -> list[Suggestion]:
     """Nearby searches that do find something in `queryset` (the user's visible dossiers), after an empty
     answer. Each candidate comes from the index (a range of its key) and is checked against `queryset`."""
     candidates: list[Suggestion] = []
@@ -337,7 +415,7 @@ def suggest(queryset: QuerySet[Dossier], query: SearchQuery, *, limit: int = 4) 
             parsed = parse(candidate.text)
         except SearchRejected:
             continue
-        if parsed is not None and apply(queryset, parsed).exists():
+        if parsed is not None and _finds(queryset, parsed, user):
             found.append(candidate)
         if len(found) >= limit:
             break
