@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from onestop_tayninh.core.text import fold
@@ -288,6 +288,8 @@ def matching_ids(
     """
     from onestop_tayninh.core.rowlevel import visible_agency_id_list
 
+    from .models import DossierAccess
+
     terms, on_row = lookup(query)
     if terms is None:
         return None
@@ -299,10 +301,8 @@ def matching_ids(
         # coordinator of the province sees nearly all of it, where the extra join only costs.
         if agencies is not None and len(agencies) <= WALK_AGENCIES:
             # Dossiers of the official's agencies, and those assigned to them wherever they are.
-            walks = [
-                postings.filter(dossier__access__agency_id__in=agencies),
-                postings.filter(dossier__assigned_to=user),
-            ]
+            at_agencies = DossierAccess.objects.filter(dossier_id=OuterRef("dossier_id"), agency_id__in=agencies)
+            walks = [postings.filter(Exists(at_agencies)), postings.filter(dossier__assigned_to=user)]
     found: list[int] = []
     for walk in walks:
         last: int | None = None
