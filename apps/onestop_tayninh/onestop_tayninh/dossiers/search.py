@@ -244,15 +244,22 @@ def _name_lookup(words: list[str]) -> tuple[Q | None, Q]:
     # finds nothing, whatever the rows (so a common family name is not walked to its end for nothing).
     if not all(_term_exists(word) for word in words[:-1]) or not _terms().filter(term__istartswith=words[-1]).exists():
         return None, Q(pk__in=[])
-    if _term_exists(" ".join(words[-2:])):
-        driver = " ".join(words[-2:])
-    elif len(words) >= 3:
-        driver = " ".join(words[-3:-1])
-    else:
-        driver = words[0]
-    if driver == phrase:
-        return Q(term=driver), Q()
-    return Q(term=driver) & in_order_here, in_order
+    whole = words if _term_exists(" ".join(words[-2:])) else words[:-1]  # the words known to be whole
+    pairs = [f"{first} {second}" for first, second in itertools.pairwise(whole)]
+    if not pairs:  # "le d": one whole word and an unfinished one
+        return Q(term=whole[0]) & in_order_here, in_order
+    if len(pairs) == 1 and pairs[0] == phrase:
+        return Q(term=phrase), Q()
+    # The last pair drives; the other pairs are probes in the same (hot) index, which leave few dossiers
+    # to read for the phrase: "nguyen van an" reads the "van an" dossiers that also have "nguyen van".
+    condition = Q(term=pairs[-1])
+    for pair in pairs[:-1]:
+        condition &= Exists(_terms().filter(term=pair, dossier_id=OuterRef("dossier_id")))
+    if whole is not words:
+        # The unfinished last word, with the one before it: among the few terms of each candidate.
+        unfinished = f"{words[-2]} {words[-1]}"
+        condition &= Exists(_terms().filter(dossier_id=OuterRef("dossier_id"), term__istartswith=unfinished))
+    return condition & in_order_here, in_order
 
 
 def lookup(query: SearchQuery) -> tuple[Q | None, Q]:
