@@ -90,7 +90,7 @@ def test_desk_list_filters_by_status_procedure_desk_and_deadline(client, world):
     assert listed(**{"thu-tuc": world["version"].procedure_id + 999})[0] == []
     assert set(listed(**{"bo-phan": world["desk"].pk, "tinh-trang": "received"})[0]) == {first, second}
     assert listed(**{"tinh-trang": "returned"})[0] == []
-    rows, page = listed()
+    _rows, page = listed()
     assert 'class="queue-badge late">Quá hạn<' in page
     assert 'class="queue-badge soon">Sắp đến hạn<' in page
     assert 'class="desk-status received">Mới tiếp nhận<' in page

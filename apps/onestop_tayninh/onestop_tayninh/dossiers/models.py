@@ -312,6 +312,8 @@ class Dossier(models.Model):
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True, help_text=_("Lần thay đổi gần nhất."))
 
     objects = DossierQuerySet.as_manager()
+    #: What the search index was written from (dossiers/search.py), set when the dossier is read or indexed.
+    _search_source: tuple | None = None
 
     class Meta:
         verbose_name = _("hồ sơ")
@@ -358,7 +360,7 @@ class Dossier(models.Model):
         adding = self._state.adding
         super().save(*args, **kwargs)
         # The desk's search index (dossiers/search.py) follows every write of the applicant data or the code.
-        previous = getattr(self, "_search_source", None)
+        previous = self._search_source
         if adding or previous != index_source(self):
             reindex(self, previous=previous, adding=adding)
 

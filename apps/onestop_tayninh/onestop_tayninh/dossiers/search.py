@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -33,8 +34,10 @@ from .query import CODE_LIKE
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
 
-    from .models import Dossier
+    from .models import Dossier, DossierSearchTerm
 
+#: (folded names, code, CCCD, phone, tax code, numbers of the e-form): what a dossier's terms are made of.
+IndexSource = tuple[str, str, str, str, str, tuple[str, ...]]
 WORD = re.compile(r"[a-z0-9]+")
 TERM_LENGTH = 64
 NUMBER_MARK = "#"
@@ -65,7 +68,7 @@ def code_tail(code: str | None) -> str:
     return "-".join(parts[1:]) if len(parts) == 3 else ""
 
 
-def index_source(dossier: Dossier) -> tuple:
+def index_source(dossier: Dossier) -> IndexSource:
     """What the terms are made of: the folded names, the code and the applicant's numbers."""
     form_data = dossier.form_data if isinstance(dossier.form_data, dict) else {}
     form_numbers = [value for value in form_data.values() if isinstance(value, str) and FORM_NUMBER.match(value)]
@@ -79,7 +82,7 @@ def index_source(dossier: Dossier) -> tuple:
     )
 
 
-def source_terms(source: tuple) -> set[str]:
+def source_terms(source: IndexSource) -> set[str]:
     """The index terms of an `index_source` (the migration and the benchmark generator write the same in SQL)."""
     search_name, code, cccd, phone, tax_code, form_numbers = source
     words = WORD.findall(search_name)
@@ -97,7 +100,7 @@ def dossier_terms(dossier: Dossier) -> set[str]:
     return source_terms(index_source(dossier))
 
 
-def reindex(dossier: Dossier, *, previous: tuple | None, adding: bool = False) -> None:
+def reindex(dossier: Dossier, *, previous: IndexSource | None, adding: bool = False) -> None:
     """Write the dossier's terms after a save: only those that changed (none, or the code's tail on
     acceptance), known from what the dossier was read with (`previous`); read from the index when unknown."""
     from .models import DossierSearchTerm
@@ -214,14 +217,14 @@ def parse(text: str) -> SearchQuery | None:
     return SearchQuery(text=text, kind="name", value=" ".join(words), words=words)
 
 
-def _terms():
+def _terms() -> QuerySet[DossierSearchTerm]:
     from .models import DossierSearchTerm
 
-    return DossierSearchTerm.objects
+    return DossierSearchTerm.objects.all()
 
 
 def _term_exists(term: str) -> bool:
-    return _terms().filter(term=term).exists()
+    return bool(_terms().filter(term=term).exists())
 
 
 def _name_lookup(words: list[str]) -> tuple[Q | None, Q]:
@@ -254,11 +257,11 @@ def _name_lookup(words: list[str]) -> tuple[Q | None, Q]:
     # to read for the phrase: "nguyen van an" reads the "van an" dossiers that also have "nguyen van".
     condition = Q(term=pairs[-1])
     for pair in pairs[:-1]:
-        condition &= Exists(_terms().filter(term=pair, dossier_id=OuterRef("dossier_id")))
+        condition &= Q(Exists(_terms().filter(term=pair, dossier_id=OuterRef("dossier_id"))))
     if whole is not words:
         # The unfinished last word, with the one before it: among the few terms of each candidate.
         unfinished = f"{words[-2]} {words[-1]}"
-        condition &= Exists(_terms().filter(dossier_id=OuterRef("dossier_id"), term__istartswith=unfinished))
+        condition &= Q(Exists(_terms().filter(dossier_id=OuterRef("dossier_id"), term__istartswith=unfinished)))
     return condition & in_order_here, in_order
 
 
@@ -468,7 +471,7 @@ _FILL_SQL = [
 ]
 
 
-def fill_index_sql(cursor, *, chunk: int = 100_000, progress=None) -> None:
+def fill_index_sql(cursor: Any, *, chunk: int = 100_000, progress: Callable[[int], object] | None = None) -> None:
     """Index every dossier set-based, `chunk` ids at a time (safe to run again: INSERT IGNORE)."""
     cursor.execute("SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM dossiers_dossier")
     first, last = cursor.fetchone()
