@@ -95,3 +95,11 @@ def test_desk_list_filters_by_status_procedure_desk_and_deadline(client, world):
     assert 'class="queue-badge soon">Sắp đến hạn<' in page
     assert 'class="desk-status received">Mới tiếp nhận<' in page
     assert 'data-filter-select aria-label="Thủ tục"' in page
+
+
+def test_the_dossier_page_shows_the_same_status(client, world):
+    dossier = start(world)
+    Dossier.objects.filter(pk=dossier.pk).update(status=DossierStatus.INCOMPLETE)
+    client.force_login(_desk_user(world["officer"]))
+    page = client.get(f"/desk/dossiers/dossier/{dossier.pk}/change/").content.decode()
+    assert 'class="desk-status awaiting_citizen">Chờ công dân bổ sung</strong>' in page
