@@ -236,8 +236,6 @@ def _name_lookup(words: list[str]) -> tuple[Q | None, Q]:
     """
     phrase = " ".join(words)
     in_order = Q(search_name__istartswith=phrase) | Q(search_name__icontains=f" {phrase}")
-    # The same condition seen from the index's rows, so the walk itself skips the dossiers it rejects.
-    in_order_here = Q(dossier__search_name__istartswith=phrase) | Q(dossier__search_name__icontains=f" {phrase}")
     if len(words) == 1:
         if _term_exists(phrase):
             return Q(term=phrase), Q()
@@ -249,20 +247,19 @@ def _name_lookup(words: list[str]) -> tuple[Q | None, Q]:
         return None, Q(pk__in=[])
     whole = words if _term_exists(" ".join(words[-2:])) else words[:-1]  # the words known to be whole
     pairs = [f"{first} {second}" for first, second in itertools.pairwise(whole)]
-    if not pairs:  # "le d": one whole word and an unfinished one
-        return Q(term=whole[0]) & in_order_here, in_order
     if len(pairs) == 1 and pairs[0] == phrase:
         return Q(term=phrase), Q()
-    # The last pair drives; the other pairs are probes in the same (hot) index, which leave few dossiers
-    # to read for the phrase: "nguyen van an" reads the "van an" dossiers that also have "nguyen van".
-    condition = Q(term=pairs[-1])
+    # The last pair drives (or the one whole word of "le d"); the other pairs and the unfinished last word
+    # are probes in the same index, so the walk reads no dossier row: "nguyen van an" walks the "van an"
+    # dossiers that also have "nguyen van". The phrase is checked on the few rows left.
+    condition = Q(term=pairs[-1] if pairs else whole[0])
     for pair in pairs[:-1]:
         condition &= Q(Exists(_terms().filter(term=pair, dossier_id=OuterRef("dossier_id"))))
     if whole is not words:
         # The unfinished last word, with the one before it: among the few terms of each candidate.
         unfinished = f"{words[-2]} {words[-1]}"
         condition &= Q(Exists(_terms().filter(dossier_id=OuterRef("dossier_id"), term__istartswith=unfinished)))
-    return condition & in_order_here, in_order
+    return condition, in_order
 
 
 def lookup(query: SearchQuery) -> tuple[Q | None, Q]:
