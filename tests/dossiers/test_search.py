@@ -2,6 +2,8 @@
 index, the index follows the applicant data, the set-based fill writes what a save writes, and an empty
 answer says what was searched and what is near; text that is no search gets a Vietnamese answer."""
 
+import io
+
 import pytest
 
 from django.contrib.auth.models import Permission
@@ -147,3 +149,13 @@ def test_desk_search_lists_newest_first(client, people, world):
     client.force_login(_desk_user(world["officer"]))
     response = client.get("/desk/dossiers/dossier/", {"q": "thi"})
     assert list(response.context["cl"].result_list) == [people["hong"], people["ha"]]
+
+
+@pytest.mark.parametrize("options", [[], ["--sql"]])
+def test_the_rebuild_command_restores_a_lost_index(people, options):
+    from django.core.management import call_command
+
+    expected = set(DossierSearchTerm.objects.values_list("term", "dossier_id"))
+    DossierSearchTerm.objects.filter(dossier=people["an"]).delete()
+    call_command("rebuild_search_index", *options, stdout=io.StringIO())
+    assert set(DossierSearchTerm.objects.values_list("term", "dossier_id")) == expected
