@@ -4,7 +4,7 @@ import sys
 
 from bench.common import setup_django
 
-BENCHMARKS = ["catalog", "dossiers", "portal", "printing", "notifications"]
+BENCHMARKS = ["catalog", "dossiers", "search", "portal", "printing", "notifications"]
 
 
 def main(names: list[str]) -> int:

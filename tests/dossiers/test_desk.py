@@ -61,7 +61,9 @@ def test_desk_list_query_count_does_not_grow_with_rows(client, world, django_ass
     for i in range(5):
         start(world, full_name=f"Người {i}")
     client.force_login(_can_view_dossiers(world["officer"]))
-    with django_assert_max_num_queries(18):
+    # 20: the drop-down filters read their choices (procedures, sectors, agencies, desks) and the calendar
+    # gives the due-soon limit; the total of every visible dossier is no longer counted.
+    with django_assert_max_num_queries(20):
         assert client.get("/desk/dossiers/dossier/").status_code == 200
 
 

@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from onestop_tayninh.core.models import Task
-from onestop_tayninh.dossiers.constants import Channel, DossierStatus
-from onestop_tayninh.dossiers.selectors import inbox
+from onestop_tayninh.dossiers.constants import Channel, DeskStatus, DossierStatus
+from onestop_tayninh.dossiers.models import Dossier
+from onestop_tayninh.dossiers.selectors import desk_status, desk_status_filter, inbox
 from onestop_tayninh.dossiers.services import dossier_draft_cancel
 from onestop_tayninh.security.models import AuditEvent
 
@@ -34,6 +35,9 @@ def test_abandoned_draft_is_cancelled_without_a_refusal_and_leaves_the_queue(wor
     assert not dossier.events.filter(action="refused").exists()
     assert not Task.objects.filter(kwargs__dossier_id=dossier.pk).exists()
     assert dossier not in inbox(user=officer, bucket="tiep-nhan", at=local(2027, 3, 3, 16))
+    # On the desk it reads as withdrawn (nothing was decided), in the list's filter as on its page.
+    assert desk_status(dossier) == DeskStatus.WITHDRAWN
+    assert Dossier.objects.filter(desk_status_filter(DeskStatus.WITHDRAWN), pk=dossier.pk).exists()
 
 
 def test_cancel_needs_a_reason_a_counter_draft_and_its_desk(world):

@@ -41,6 +41,12 @@ class Subscription:
 
 
 SUBSCRIPTIONS: tuple[Subscription, ...] = (
+    # The dossier moved past a step (a workflow step, the receipt decision): the officials' desk notices
+    # about where it was are marked read. First, so the notices the same event writes below stay unread.
+    Subscription("transition", f"{NOTIFY}.notices_moved_past"),
+    Subscription("accepted", f"{NOTIFY}.notices_moved_past"),
+    Subscription("completion_requested", f"{NOTIFY}.notices_moved_past"),
+    Subscription("refused", f"{NOTIFY}.notices_moved_past"),
     # An online dossier (or its Form 02 supplement) waits at the desk: the receiving officers hear of it.
     Subscription("submitted_online", f"{NOTIFY}.online_dossier_arrived"),
     Subscription("resubmitted", f"{NOTIFY}.online_dossier_arrived"),

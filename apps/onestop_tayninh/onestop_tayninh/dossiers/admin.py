@@ -1,35 +1,52 @@
 """The desk's dossier pages: row-level scoped list, search by code / CCCD / name, read-only history."""
 
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR, ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
+from onestop_tayninh.catalog.models import ProcedureVersion, Sector
 from onestop_tayninh.core.admin import AgencyScopedAdminMixin
 from onestop_tayninh.directory.constants import RoleCode
+from onestop_tayninh.directory.models import Agency, ReceptionDesk
 from onestop_tayninh.directory.selectors import user_role_codes
 from onestop_tayninh.security.audit import audited_file_response
 
-from . import desk_views, reuse, selectors, services, spreadsheets, views
-from .constants import ONLINE_CHANNELS, Channel, DossierStatus, EventAction, ReceiptDecision, TrackedImportStatus
+from . import desk_views, reuse, search, selectors, services, spreadsheets, views
+from .constants import (
+    ONLINE_CHANNELS,
+    Channel,
+    DeskStatus,
+    DossierStatus,
+    EventAction,
+    ReceiptDecision,
+    TrackedImportStatus,
+)
 from .forms import CheckForm, ProcedurePickerForm, ReceiptForm, TrackedEntryForm, TrackedPickerForm, TrackedUploadForm
 from .models import Dossier, TrackedImport
 from .query import queue_priority
 from .selectors import (
     BUCKETS,
+    DESK_STATUS_RULES,
     check_overdue,
     competent_agency_for,
     desk_loop_context,
+    desk_status,
+    desk_status_filter,
     dossier_page_context,
+    due_soon_limit,
     inbox,
     missing_requirements,
     transfer_on_receipt_note,
@@ -52,6 +69,15 @@ def local_time(moment) -> str:
     return date_format(timezone.localtime(moment), "H:i d/m/Y")
 
 
+class CappedPaginator(Paginator):
+    """A search's pages: counted up to search.RESULT_CAP + 1 rows, so "nguyen" among a million dossiers
+    is not counted to the last one (the list then says that only the newest are shown)."""
+
+    @cached_property
+    def count(self) -> int:
+        return len(self.object_list.values_list("pk", flat=True)[: search.RESULT_CAP + 1])
+
+
 class InboxFilter(admin.SimpleListFilter):
     """The official's inbox buckets as a list filter: /desk/dossiers/dossier/?hop=phe-duyet."""
 
@@ -67,24 +93,150 @@ class InboxFilter(admin.SimpleListFilter):
         return queryset & inbox(user=request.user, bucket=self.value(), at=timezone.now())
 
 
+class DeskStatusFilter(admin.SimpleListFilter):
+    """The one status of a dossier (selectors.desk_status): /desk/dossiers/dossier/?tinh-trang=result_ready."""
+
+    title = _("tình trạng")
+    parameter_name = "tinh-trang"
+
+    def lookups(self, request, model_admin):
+        return DeskStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() not in DESK_STATUS_RULES:
+            return queryset
+        return queryset.filter(desk_status_filter(self.value()))
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    """Overdue, due within two working days (the inbox's rules), or on time."""
+
+    title = _("thời hạn")
+    parameter_name = "han"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("qua-han", _("Quá hạn")),
+            ("sap-den-han", _("Sắp đến hạn (2 ngày làm việc)")),
+            ("con-han", _("Còn hạn")),
+        ]
+
+    def queryset(self, request, queryset):
+        at = timezone.now()
+        if self.value() == "qua-han":
+            return queryset.overdue(at=at)
+        if self.value() == "sap-den-han":
+            return queryset.open().filter(due_at__gte=at, due_at__lte=due_soon_limit(at), paused_at__isnull=True)
+        if self.value() == "con-han":
+            return queryset.open().filter(Q(due_at__gt=due_soon_limit(at)) | Q(paused_at__isnull=False))
+        return queryset
+
+
+class ChoiceListFilter(admin.SimpleListFilter):
+    """A filter whose choices are many (procedures, agencies, desks): a drop-down instead of a list of links."""
+
+    template = "dossiers/admin/select_filter.html"
+    field = ""
+
+    def choices_for(self, request):
+        raise NotImplementedError
+
+    def lookups(self, request, model_admin):
+        return list(self.choices_for(request))
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value or not value.isdigit():
+            return queryset
+        return queryset.filter(**{self.field: int(value)})
+
+
+class ProcedureFilter(ChoiceListFilter):
+    title = _("thủ tục")
+    parameter_name = "thu-tuc"
+    field = "procedure_version__procedure_id"
+
+    def choices_for(self, request):
+        versions = ProcedureVersion.objects.published().order_by("procedure__code")
+        for pk, code, name in versions.values_list("procedure_id", "procedure__code", "name"):
+            yield str(pk), f"{code} — {Truncator(name).chars(70)}"
+
+
+class SectorFilter(ChoiceListFilter):
+    title = _("lĩnh vực")
+    parameter_name = "linh-vuc"
+    field = "procedure_version__sector_id"
+
+    def choices_for(self, request):
+        for pk, name in Sector.objects.order_by("name").values_list("pk", "name"):
+            yield str(pk), name
+
+
+class AgencyFilter(ChoiceListFilter):
+    title = _("cơ quan đang giữ hồ sơ")
+    parameter_name = "co-quan"
+    field = "current_agency_id"
+
+    def choices_for(self, request):
+        for pk, name in Agency.objects.visible_to(request.user).order_by("name").values_list("pk", "name"):
+            yield str(pk), name
+
+
+class DeskFilter(ChoiceListFilter):
+    title = _("bộ phận tiếp nhận")
+    parameter_name = "bo-phan"
+    field = "receiving_desk_id"
+
+    def choices_for(self, request):
+        desks = ReceptionDesk.objects.filter(agency__in=Agency.objects.visible_to(request.user))
+        for pk, name in desks.order_by("name").values_list("pk", "name"):
+            yield str(pk), name
+
+
 class QueueChangeList(ChangeList):
     """Every list of dossiers in the desk is a work queue (docs/domain.md §5.3): online dossiers still in
     hand come first, those waiting for the check by their check time; the order an official picks (a
-    column heading) applies within that."""
+    column heading) applies within that.
+
+    A search answers newest first, the order of its index (dossiers/search.py), and counts at most
+    search.RESULT_CAP dossiers; an empty answer says what was searched and what is near."""
+
+    search_problem = ""
+    search_cap = search.RESULT_CAP
+    search_description = ""
+    search_suggestions: list = []
 
     def get_ordering(self, request, queryset):
+        if self.query and ORDER_VAR not in self.params:
+            return ["-pk"]
         return [*queue_priority(), *super().get_ordering(request, queryset)]
+
+    def get_results(self, request):
+        super().get_results(request)
+        # Set by DossierAdmin.get_search_results when the text is no search (too long, only punctuation).
+        self.search_problem = getattr(request, "dossier_search_problem", "")
+        self.search_capped = bool(self.query) and self.result_count > search.RESULT_CAP
+        if self.query and not self.result_count and not self.search_problem:
+            query = search.parse(self.query)
+            if query is not None:
+                self.search_description = query.describe()
+                self.search_suggestions = search.suggest(self.root_queryset, query, user=request.user)
 
 
 @admin.register(Dossier)
 class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
     # Six columns fit a laptop beside the menu and the filters: the channel goes under the
     # applicant's name, the workflow step stands for the status once there is one.
-    list_display = ["code_or_pending", "applicant", "procedure", "situation", "received_at", "due_at"]
-    list_filter = ["status", "channel"]
+    list_display = ["code_or_pending", "applicant", "procedure", "situation", "received_at", "due"]
+    list_filter = [DeskStatusFilter, DeadlineFilter, "channel", ProcedureFilter, SectorFilter, AgencyFilter, DeskFilter]
+    # The total of every visible dossier is a count over the whole table at a million rows: not shown.
+    show_full_result_count = False
     # The search itself is DossierQuerySet.search (folded names, CCCD, code); this only shows the box.
     search_fields = ["code"]
-    search_help_text = _("Tìm theo mã hồ sơ, số CCCD hoặc tên người nộp (có dấu hoặc không dấu).")
+    search_help_text = _(
+        "Tìm theo họ tên người nộp (có dấu hoặc không dấu; họ, tên đệm và tên, hay một chữ của tên), mã hồ sơ "
+        "hoặc đuôi mã (ví dụ 261206-0001), số điện thoại, số CCCD hoặc các số cuối của chúng."
+    )
     list_select_related = ["procedure_version__procedure", "state"]
     date_hierarchy = "received_at"
     # The dossier page draws its documents and history itself (dossier_change_form.html): one place each.
@@ -158,7 +310,33 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
         return False
 
     def get_search_results(self, request, queryset, search_term):
-        return queryset.search(search_term), False
+        try:
+            return queryset.search(search_term, user=request.user), False
+        except search.SearchRejected as problem:
+            request.dossier_search_problem = str(problem)
+            return queryset.none(), False
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        if request.GET.get(SEARCH_VAR, "").strip():
+            return CappedPaginator(queryset, per_page, orphans, allow_empty_first_page)
+        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+
+    def get_queryset(self, request):
+        # Overdue (2) and due soon (1) for the list's colours, by the inbox's rules, on the page's rows only.
+        at = timezone.now()
+        open_now = Q(status=DossierStatus.RECEIVED, closed_at__isnull=True, paused_at__isnull=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                deadline_mark=Case(
+                    When(open_now & Q(due_at__lt=at), then=Value(2)),
+                    When(open_now & Q(due_at__gte=at, due_at__lte=due_soon_limit(at)), then=Value(1)),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+            )
+        )
 
     @admin.display(description=_("mã hồ sơ"), ordering="code")
     def code_or_pending(self, obj: Dossier) -> str:
@@ -198,7 +376,27 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("tình trạng"), ordering="status")
     def situation(self, obj: Dossier) -> str:
-        return obj.state.name if obj.state_id else obj.get_status_display()
+        status = desk_status(obj)
+        step = obj.state.name if obj.state_id else ""
+        label = format_html('<span class="desk-status {}">{}</span>', status.value.replace("_", "-"), status.label)
+        return format_html('{}<br><small class="quiet">{}</small>', label, step) if step else label
+
+    @admin.display(description=_("hẹn trả kết quả"), ordering="due_at")
+    def due(self, obj: Dossier) -> str:
+        if obj.due_at is None:
+            return "—"
+        mark = getattr(obj, "deadline_mark", 0)
+        if not mark:
+            return local_time(obj.due_at)
+        words = gettext_now("Quá hạn") if mark == 2 else gettext_now("Sắp đến hạn")
+        kind = "late" if mark == 2 else "soon"
+        return format_html(
+            '<span class="deadline {}">{}</span><br><span class="queue-badge {}">{}</span>',
+            kind,
+            local_time(obj.due_at),
+            kind,
+            words,
+        )
 
     @admin.display(description=_("thủ tục"), ordering="procedure_version__name")
     def procedure(self, obj: Dossier) -> str:
@@ -208,6 +406,7 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["dossiers/desk-changelist.css"]}
+        js = ["dossiers/desk-filters.js"]
 
     # --- "Tiếp nhận hồ sơ": the receipt page --------------------------------------------------
 

@@ -22,6 +22,20 @@ class DossierStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Đã hủy hồ sơ nháp")
 
 
+class DeskStatus(models.TextChoices):
+    """The one status a dossier shows on the desk (its list, its page, the filters): where it stands for the
+    official, from the intake status and the kind of its workflow step (selectors.desk_status)."""
+
+    RECEIVED = "received", _("Mới tiếp nhận")
+    IN_PROGRESS = "in_progress", _("Đang giải quyết")
+    AWAITING_CITIZEN = "awaiting_citizen", _("Chờ công dân bổ sung")
+    RESULT_READY = "result_ready", _("Có kết quả, chờ trả")
+    RETURNED = "returned", _("Đã trả kết quả")
+    REFUSED = "refused", _("Từ chối")
+    WITHDRAWN = "withdrawn", _("Đã rút hồ sơ")
+    STOPPED = "stopped", _("Dừng giải quyết")
+
+
 class ReceiptDecision:
     """The three outcomes of the receipt check (the desk's buttons, the API's `decision`)."""
 

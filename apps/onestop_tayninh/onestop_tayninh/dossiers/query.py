@@ -4,7 +4,6 @@ from django.db.models import Case, DateTimeField, Exists, F, IntegerField, Outer
 from django.db.models.expressions import OrderBy
 
 from onestop_tayninh.core.rowlevel import AgencyScopedQuerySet, visible_agency_id_list
-from onestop_tayninh.core.text import fold
 
 from .constants import ONLINE_CHANNELS, DossierStatus
 
@@ -59,28 +58,14 @@ class DossierQuerySet(AgencyScopedQuerySet):
     def overdue(self, *, at):
         return self.open().filter(due_at__lt=at, paused_at__isnull=True)
 
-    def search(self, text: str):
-        """The desk's search box, every branch an index range, so it stays fast at millions of rows:
+    def search(self, text: str, *, user=None):
+        """The desk's search box (dossiers/search.py): a name, the end of a code, a phone number or CCCD
+        (or its last digits), a whole code; answered from the search index, newest first. Raises
+        search.SearchRejected for text that is no search (too long, only punctuation). With `user`, the
+        index is walked within the agencies they may see (this queryset must already be visible_to(user))."""
+        from .search import search
 
-        - 12 digits: the applicant's CCCD;
-        - something shaped like a dossier code (digits and dots or dashes): codes starting with it;
-        - one word: the given name starting with it ("dao" finds Lê Thị Đào);
-        - several words: the full name starting with them ("le thi d" finds Lê Thị Đào).
-        Names are compared folded (no diacritics, lower case), so diacritics are optional.
-        """
-        text = (text or "").strip()
-        if not text:
-            return self
-        if text.isdigit() and len(text) == 12:
-            return self.filter(cccd=text)
-        # istartswith, not startswith: Django writes the latter as LIKE BINARY, which MariaDB will not
-        # answer from an index. The folded columns are lower case with a binary collation already.
-        if CODE_LIKE.match(text):
-            return self.filter(code__istartswith=text)
-        folded = fold(text)
-        if " " not in folded:
-            return self.filter(search_given__istartswith=folded)
-        return self.filter(search_name__istartswith=folded)
+        return search(self, text, user=user)
 
 
 # Where a reused document came from: the citizen's vault (online or at the desk with consent), an

@@ -29,6 +29,7 @@ from .constants import (
     ONLINE_CHANNELS,
     ApologyDraftStatus,
     ApplicantKind,
+    DeskStatus,
     DossierStatus,
     EventAction,
     FormsVersion,
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
 
 DUE_SOON_WORKING_DAYS = 2
+#: Up to this many overdue dossiers, the "Quá hạn" page is read by their ids (inbox).
+OVERDUE_BY_IDS = 3000
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,15 @@ def _states_to_act(roles: set[str]) -> list[int]:
 def inbox(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
     """The dossiers of one inbox bucket, already limited by the row-level rule, in the desk's order:
     online dossiers first, those waiting for the check by their check time (DossierQuerySet.online_first)."""
-    return _bucket(user=user, bucket=bucket, at=at).online_first()
+    found = _bucket(user=user, bucket=bucket, at=at)
+    if bucket == "qua-han":
+        # An agency's overdue dossiers (a few hundred or thousand): their ids come from dossier_open_deadline_idx
+        # alone, with the row-level rule, and the page reads only their rows instead of every open row the
+        # range covers. A province's (ten thousand and more) are read directly: a list that long costs more.
+        ids = list(found.values_list("pk", flat=True)[: OVERDUE_BY_IDS + 1])
+        if len(ids) <= OVERDUE_BY_IDS:
+            found = Dossier.objects.filter(pk__in=ids)
+    return found.online_first()
 
 
 def _bucket(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
@@ -121,14 +132,63 @@ def _bucket(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
         # (and the officer it is assigned to); filtering on it also lets the (current_agency, closed_at,
         # due_at) index do the work.
         held = visible.filter(Q(current_agency_id=official.agency_id) | Q(assigned_to=user))
-        local = at.astimezone(VIETNAM_TZ)
-        horizon = get_calendar(at=at).add_working_days(local.date(), DUE_SOON_WORKING_DAYS)
-        limit = dt.datetime.combine(horizon, dt.time(23, 59), tzinfo=VIETNAM_TZ)
-        return held.open().filter(due_at__gte=at, due_at__lte=limit, paused_at__isnull=True)
+        return held.open().filter(due_at__gte=at, due_at__lte=due_soon_limit(at), paused_at__isnull=True)
     # Overdue is for supervision too: every overdue dossier the official may see, wherever it is now.
     # A coordinator follows the province's, a receiving desk the ones it received (it apologises with
     # Form 04 and answers the citizen), an agency the ones that are or were with it.
     return visible.overdue(at=at)
+
+
+def due_soon_limit(at: dt.datetime) -> dt.datetime:
+    """Due soon: due before the end of the DUE_SOON_WORKING_DAYS-th working day from `at` (the inbox bucket,
+    the desk list's amber mark and its deadline filter)."""
+    local = at.astimezone(VIETNAM_TZ)
+    horizon = get_calendar(at=at).add_working_days(local.date(), DUE_SOON_WORKING_DAYS)
+    return dt.datetime.combine(horizon, dt.time(23, 59), tzinfo=VIETNAM_TZ)
+
+
+# --- the one status a dossier shows on the desk --------------------------------------------------------------
+
+# Each desk status: the intake statuses (before receipt, or never received) and the kinds of workflow step
+# (once received) it stands for. Mapped by kind, never by step code, so a workflow's new step (a records
+# clerk's numbering, an `approved` step) takes the status of its kind.
+DESK_STATUS_RULES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    DeskStatus.RECEIVED: (frozenset({DossierStatus.TO_CHECK}), frozenset({StateKind.AT_DESK})),
+    DeskStatus.IN_PROGRESS: (frozenset(), frozenset({StateKind.AT_AGENCY, StateKind.IN_CONSULTATION})),
+    DeskStatus.AWAITING_CITIZEN: (frozenset({DossierStatus.INCOMPLETE}), frozenset({StateKind.AWAITING_CITIZEN})),
+    DeskStatus.RESULT_READY: (frozenset(), frozenset({StateKind.APPROVED})),
+    DeskStatus.RETURNED: (frozenset(), frozenset({StateKind.RESULT_RETURNED})),
+    DeskStatus.REFUSED: (frozenset({DossierStatus.REFUSED}), frozenset({StateKind.REFUSED})),
+    # A counter draft cancelled because the applicant left reads as withdrawn: nothing was decided.
+    DeskStatus.WITHDRAWN: (
+        frozenset({DossierStatus.WITHDRAWN, DossierStatus.CANCELLED}),
+        frozenset({StateKind.WITHDRAWN}),
+    ),
+    DeskStatus.STOPPED: (frozenset(), frozenset({StateKind.STOPPED})),
+}
+
+
+def desk_status(dossier: Dossier) -> DeskStatus:
+    """The dossier's one status on the desk (DESK_STATUS_RULES); `desk_status_filter` selects the same rows."""
+    if dossier.status != DossierStatus.RECEIVED:
+        wanted, field = dossier.status, 0
+    elif dossier.state_id is None:  # received under a procedure without a workflow: still at the desk
+        return DeskStatus.RECEIVED
+    else:
+        wanted, field = dossier.state.kind, 1
+    for code, rule in DESK_STATUS_RULES.items():
+        if wanted in rule[field]:
+            return DeskStatus(code)
+    return DeskStatus.RECEIVED
+
+
+def desk_status_filter(code: str) -> Q:
+    """The dossiers whose desk_status is `code`, as a filter (the desk list's status filter)."""
+    statuses, kinds = DESK_STATUS_RULES[code]
+    condition = Q(status__in=statuses) | Q(status=DossierStatus.RECEIVED, state__kind__in=kinds)
+    if code == DeskStatus.RECEIVED:
+        condition |= Q(status=DossierStatus.RECEIVED, state__isnull=True)
+    return condition
 
 
 def inbox_counts(*, user: User, at: dt.datetime) -> list[tuple[Bucket, int]]:
@@ -187,6 +247,7 @@ def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> di
         "applicant_rows": applicant_rows(dossier),
         "form_rows": [(labels.get(key, key), value) for key, value in (dossier.form_data or {}).items()],
         "is_overdue": is_overdue(dossier, at=at),
+        "desk_status": desk_status(dossier),
         "is_online": is_online(dossier),
         "check_overdue": check_overdue(dossier, at=at),
         "transfer_note": _waiting_hand_over_note(dossier),

@@ -408,3 +408,12 @@ def official_messages(
                 )
             )
     return messages
+
+
+def desk_notices_moved_past(*, dossier_id: int, at: dt.datetime) -> int:
+    """Mark read every unread desk notice about the dossier written up to `at`: the dossier has moved past
+    the step they were about (a later step, the receipt decision), so they ask nothing of anyone any more."""
+    notices = DeskNotification.objects.filter(
+        message__dossier_id=dossier_id, message__created_at__lte=at, read_at__isnull=True
+    )
+    return notices.update(read_at=at)

@@ -26,7 +26,7 @@ from onestop_tayninh.workflows.constants import Effect
 from .constants import TemplateKey
 from .models import Message
 from .rendering import local_text
-from .services import citizen_messages, official_messages
+from .services import citizen_messages, desk_notices_moved_past, official_messages
 
 if TYPE_CHECKING:
     from onestop_tayninh.dossiers.events import Payload
@@ -182,3 +182,9 @@ def step_waiting(event: DossierEvent, payload: Payload) -> list[Message]:
             "step_due_at": local_text(dossier.step_due_at),
         },
     )
+
+
+def notices_moved_past(event: DossierEvent, payload: Payload) -> None:
+    """The dossier moved on (a workflow step, the receipt decision): the officials' desk notices about where
+    it was are marked read. Listed first for its events, so the notices of this very event stay unread."""
+    desk_notices_moved_past(dossier_id=event.dossier_id, at=event.at)
