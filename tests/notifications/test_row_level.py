@@ -86,7 +86,9 @@ def test_the_coordinator_sees_the_provinces_rows_and_the_administrator_none_abou
         assert row.pk in _listed(client, COORDINATOR, row)
         assert row.pk not in _listed(client, ADMIN, row)
     assert loose.pk not in _listed(client, COORDINATOR, loose)
-    assert _listed(client, ADMIN, loose) == set(Message.objects.filter(dossier__isnull=True).values_list("pk", flat=True))
+    assert _listed(client, ADMIN, loose) == set(
+        Message.objects.filter(dossier__isnull=True).values_list("pk", flat=True)
+    )
     assert loose.pk in _listed(client, ADMIN, loose)
 
 

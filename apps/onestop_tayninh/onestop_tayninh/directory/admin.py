@@ -46,7 +46,7 @@ class ReceptionDeskAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
 
 class RoleForm(forms.ModelForm):
     effects = forms.MultipleChoiceField(
-        label=_("được thực hiện"),
+        label=_("Được thực hiện"),
         choices=role_effect_choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -56,7 +56,7 @@ class RoleForm(forms.ModelForm):
         ),
     )
     permissions_from = forms.ModelChoiceField(
-        label=_("lấy quyền của vai trò"),
+        label=_("Lấy quyền của vai trò"),
         queryset=Role.objects.all(),
         required=False,
         help_text=_("Vai trò mới nhận các quyền xem, sửa dữ liệu của vai trò này (sửa sau ở nhóm quyền của vai trò)."),
@@ -115,7 +115,7 @@ class RoleAdmin(admin.ModelAdmin):
     def impact(self, obj: Role | None):
         if obj is None or obj.pk is None:
             return "—"
-        return render_to_string("directory/admin/role_impact.html", {"impact": role_impact(obj)})
+        return render_to_string("directory/admin/role_impact.html", {"impact": role_impact(obj, deleting=True)})
 
     def save_model(self, request, obj, form, change):
         role_save(role=obj, permissions_from=form.cleaned_data.get("permissions_from"))
