@@ -62,6 +62,11 @@ def access_scope(user: User, *, dossiers: bool = False) -> str | None:
     return None
 
 
+def reads_dossiers(user: User) -> bool:
+    """Whether `user` may read any citizen's dossier (one of their roles reads dossiers, see above)."""
+    return access_scope(user, dossiers=True) is not None
+
+
 def visible_agency_ids(user: User, *, dossiers: bool = False) -> models.QuerySet[Any, int] | None:
     """The ids of the agencies whose records `user` may see, as a lazy queryset; None means every agency.
 

@@ -85,6 +85,9 @@ class RoleAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
     actions = None  # a role is deleted one at a time, through its checks (role_delete)
 
+    class Media:
+        css = {"all": ["directory/role-admin.css"]}
+
     def get_queryset(self, request):
         active = Transition.objects.filter(version__status=WorkflowStatus.ACTIVE).select_related("version__workflow")
         return (

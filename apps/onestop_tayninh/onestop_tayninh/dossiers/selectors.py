@@ -17,6 +17,7 @@ from onestop_tayninh.calendars.engine import VIETNAM_TZ, WorkCalendar
 from onestop_tayninh.calendars.selectors import get_calendar
 from onestop_tayninh.catalog.constants import CompetentBasis, CompetentKind, RequirementKind, VersionStatus
 from onestop_tayninh.catalog.models import DocumentRequirement, ProcedureVersion
+from onestop_tayninh.core.rowlevel import reads_dossiers
 from onestop_tayninh.directory.constants import AgencyKind, Capability, RoleCode, Tier
 from onestop_tayninh.directory.models import AdministrativeUnit, Agency, ReceptionDesk, Role
 from onestop_tayninh.directory.selectors import (
@@ -257,11 +258,6 @@ def public_lookup(*, code: str, last_digits: str) -> Dossier | None:
 def agency_of(user: User) -> Agency | None:
     official = getattr(user, "official", None)
     return official.agency if official else None
-
-
-def reads_dossiers(user: User) -> bool:
-    """Whether one of the user's roles reads citizens' dossiers (separation of duties, core.rowlevel)."""
-    return any(role.reads_dossiers for role in user_roles(user))  # type: ignore[attr-defined]
 
 
 def assignable_roles(step_ids: Iterable[int]) -> QuerySet[Role]:

@@ -174,8 +174,8 @@ def role_impact(role: Role, *, effects: Iterable[str] | None = None, deleting: b
 
 
 def describe_transition(transition: Transition) -> str:
-    """“Label” (workflow name, step “source”): how the desk names one transition of an active workflow."""
-    return _("“%(label)s” (quy trình %(workflow)s, từ bước “%(source)s”)") % {
+    """“Label” (workflow's name, from step “source”): how the desk names one transition of an active workflow."""
+    return _("“%(label)s” (%(workflow)s, từ bước “%(source)s”)") % {
         "label": transition.label,
         "workflow": transition.version.workflow.name,
         "source": transition.source.name,
