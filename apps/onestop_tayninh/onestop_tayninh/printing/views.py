@@ -230,7 +230,8 @@ def _reads_dossiers(request: HttpRequest) -> None:
 
 def _own_export(request: HttpRequest, export_id: int) -> RegisterExport:
     """A register the official asked for, at a desk they still may see; anything else is 404."""
-    _reads_dossiers(request)
+    if not reads_dossiers(request.user):
+        raise Http404
     visible = ReceptionDesk.objects.visible_to(request.user)
     return get_object_or_404(
         RegisterExport.objects.select_related("desk"), pk=export_id, requested_by=request.user, desk__in=visible
