@@ -83,7 +83,7 @@ def role_save(*, role: Role, permissions_from: Role | None = None) -> Role:
     permissions of `permissions_from` if given; a change that would leave a transition of an active
     workflow with no role able to act is refused, nothing changed."""
     role.full_clean(exclude=["group"])
-    if role.pk is None:
+    if role._state.adding:
         if Group.objects.filter(name=role.name).exists():
             raise ValidationError({"name": gettext("Đã có một nhóm quyền tên “%(name)s”.") % {"name": role.name}})
         role.group = Group.objects.create(name=role.name)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Self
 from django.db import models
 from django.db.models import Q
 
-from onestop_tayninh.core.rowlevel import AgencyScopedQuerySet, access_scope, visible_agency_ids
+from onestop_tayninh.core.rowlevel import AgencyScopedQuerySet, visible_agency_ids
 
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
@@ -32,7 +32,7 @@ class MessageQuerySet(AgencyScopedQuerySet["Message"]):
     def visible_to(self, user: User) -> Self:
         from onestop_tayninh.dossiers.models import Dossier
 
-        if access_scope(user) is not None and visible_agency_ids(user) is None:
+        if visible_agency_ids(user) is None:
             # Who sees every agency still sees a dossier's messages only as they see the dossier
             # (separation of duties: the system administrator reads no citizen's dossier).
             return self.filter(Q(dossier__isnull=True) | Q(dossier__in=Dossier.objects.visible_to(user)) | Q(user=user))
