@@ -20,9 +20,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("/work/shots/roles")
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, *, full_page: bool = True) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
 
 
 def test_an_administrator_adds_a_role_and_is_refused_an_orphaning_deletion(official_login):
@@ -96,3 +96,27 @@ def test_the_administrators_desk_has_no_dossier_until_given_an_official_role(off
     page.wait_for_selector(".desk-inbox")
     assert "1 Chờ kiểm tra, tiếp nhận" in " ".join(page.inner_text(".desk-inbox").split())
     shot(page, "admin-with-receiving-role")
+
+
+def test_the_workflow_editor_names_roles_and_refuses_one_that_may_not_perform_the_step(official_login):
+    role = clerk()
+    head = Role.objects.get(code="agency_head")
+    transition = active_workflow(head, effect="issue_result")
+    version = transition.version
+    version.status = "draft"
+    version.save(update_fields=["status"])
+    admin = OfficialFactory(roles=["system_admin"], user__username="quantri.quytrinh")
+    _context, page = official_login(admin.user.username, PASSWORD)
+
+    page.goto(page.url.split("/desk/")[0] + f"/desk/workflows/workflowversion/{version.pk}/change/")
+    chosen = page.locator("#id_transitions-0-roles_to option")
+    assert chosen.all_inner_texts() == ["Lãnh đạo cơ quan"]  # names, not codes
+    page.select_option("#id_transitions-0-roles_from", label="Văn thư")
+    page.click("#id_transitions-0-roles_add")
+    page.get_by_role("button", name="Lưu và tiếp tục chỉnh sửa").click()
+    page.wait_for_selector(".errorlist")
+    assert "Vai trò “Văn thư” không được thực hiện loại thao tác “Ban hành kết quả”" in page.content()
+    assert list(transition.roles.all()) == [head]
+    page.locator(".errorlist").first.scroll_into_view_if_needed()
+    shot(page, "workflow-editor-role-refused", full_page=False)  # the editor's states table is wider than a laptop
+    assert role.pk

@@ -150,3 +150,10 @@ def test_the_role_page_says_what_a_change_touches_and_refuses_an_orphaning_delet
     response = client.post(reverse("admin:directory_role_delete", args=[role.pk]), {"post": "yes"}, follow=True)
     assert "Không xoá được vai trò “Văn thư”" in response.content.decode()
     assert Role.objects.filter(pk=role.pk).exists()
+
+    # With the head on the transition too, the deletion page first says what the role touches, then deletes.
+    Transition.objects.get().roles.add(Role.objects.get(code=RoleCode.AGENCY_HEAD))
+    confirm = client.get(reverse("admin:directory_role_delete", args=[role.pk])).content.decode()
+    assert "Vai trò này đang được dùng ở" in confirm and "Chuyển lãnh đạo" in confirm and "Phạm Thị Văn" in confirm
+    client.post(reverse("admin:directory_role_delete", args=[role.pk]), {"post": "yes"})
+    assert not Role.objects.filter(pk=role.pk).exists() and not holder.user.groups.exists()

@@ -31,14 +31,16 @@ def roles_ensure(*, reset: bool = False) -> list[Role]:
     """Create the built-in roles (group + Role row) if missing; with reset, restore their defaults."""
     roles = []
     for code, spec in DEFAULT_ROLES.items():
-        effects = [str(effect) for effect in spec["effects"]]
+        # A built-in role listed without a name or effects takes its constant's label and may do nothing.
+        name = spec.get("name") or str(RoleCode(code).label)
+        effects = [str(effect) for effect in spec.get("effects", [])]
         role = Role.objects.select_related("group").filter(code=code).first()
         if role is None:
-            group, _created = Group.objects.get_or_create(name=spec["name"])
-            role = Role.objects.create(group=group, code=code, name=spec["name"], scope=spec["scope"], effects=effects)
+            group, _created = Group.objects.get_or_create(name=name)
+            role = Role.objects.create(group=group, code=code, name=name, scope=spec["scope"], effects=effects)
             group.permissions.set(_permissions(spec["permissions"]))
         elif reset:
-            role.name, role.scope, role.effects = spec["name"], spec["scope"], effects
+            role.name, role.scope, role.effects = name, spec["scope"], effects
             role.save(update_fields=["name", "scope", "effects"])
             role.group.permissions.set(_permissions(spec["permissions"]))
         roles.append(role)
