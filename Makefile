@@ -37,7 +37,7 @@ format: setup
 
 test: lint
 	@DJANGO_SETTINGS_MODULE=onestop_tayninh.conf.test $(MANAGE) makemigrations --check --dry-run -v 1
-	@.venv/bin/pytest
+	@.venv/bin/pytest -n 2
 
 bench: demo-data
 	@$(WITH_SITE) $(PY) -m bench $(BENCH)

@@ -67,8 +67,9 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
   echo "$want" >"$stamp"
 fi
 
-# 5b. Our Vietnamese catalogue (the admin strings Django's own lacks), compiled when it changed.
-for po in apps/onestop_tayninh/onestop_tayninh/locale/*/LC_MESSAGES/django.po; do
+# 5b. Our Vietnamese catalogues (the admin strings Django's own lacks: django.po for pages, djangojs.po
+#     for the admin's scripts), compiled when they changed.
+for po in apps/onestop_tayninh/onestop_tayninh/locale/*/LC_MESSAGES/*.po; do
   mo="${po%.po}.mo"
   if [[ ! -f "$mo" || "$po" -nt "$mo" ]]; then
     log "Biên dịch bản dịch $po"

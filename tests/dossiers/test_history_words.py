@@ -2,7 +2,7 @@
 
 import pytest
 
-from onestop_tayninh.dossiers.admin import event_details
+from onestop_tayninh.dossiers.selectors import event_details
 from tests.workflows import conftest as workflows
 
 pytestmark = pytest.mark.django_db

@@ -100,3 +100,32 @@ def test_register_is_offered_only_to_officials_who_see_a_desk(world, desk_client
     assert link not in handler.get("/desk/").content.decode()
     page = handler.get(link).content.decode()
     assert "Bạn không phụ trách bộ phận tiếp nhận nào" in page and "<form" not in page.split('id="content-main"')[1]
+
+
+def test_the_print_page_offers_what_the_state_allows_with_each_issued_forms_number(world, desk_client):
+    from onestop_tayninh.dossiers.services import dossier_refuse
+    from onestop_tayninh.printing.form_contexts import form_context
+
+    from .conftest import start
+
+    received = receive_full(world)
+    document_generate(dossier=received, kind="receipt", at=received.received_at)
+    html = desk_client("tiepnhan.tinh").get(f"/desk/in/ho-so/{received.pk}/").content.decode()
+    offered = html[html.index("In ngay") : html.index("Văn bản đã lập")]
+    # A received dossier: its receipt and control sheet, not a refusal, an apology or a supplement request.
+    assert "Mẫu 01" in offered and "Mẫu 06" in offered
+    assert "Mẫu 02" not in offered and "Mẫu 03" not in offered and "Mẫu 04" not in offered
+    # The issued receipt shows its number (its entry in the desk's register).
+    assert "<strong>0001/TNHS</strong>" in html
+
+    # Form 03 at the desk takes the desk's next outgoing number, shown with what the refusal issued.
+    refused = dossier_refuse(
+        dossier=start(world, cccd="072190009999"),
+        officer=user("tiepnhan.tinh"),
+        reason="Không thuộc thẩm quyền.",
+        at=local(2027, 3, 1, 9, 0),
+    )
+    assert form_context(dossier=refused, kind="refusal")[1]["number"] == "01/TCGQ"
+    event = refused.events.get(action="refused")
+    html = desk_client("tiepnhan.tinh").get(f"/desk/in/ho-so/{refused.pk}/?su-kien={event.pk}").content.decode()
+    assert "Văn bản vừa lập" in html and "Mẫu 03: Phiếu từ chối tiếp nhận giải quyết hồ sơ — Số 01/TCGQ" in html

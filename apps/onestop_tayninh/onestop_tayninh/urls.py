@@ -18,3 +18,9 @@ urlpatterns = [
     path("tai-khoan/", include("onestop_tayninh.accounts.urls")),
     path("", include("onestop_tayninh.portal.urls")),
 ]
+
+# Error pages in Vietnamese for the portal and the desk (templates/400.html … 500.html).
+handler400 = "onestop_tayninh.core.views.bad_request"
+handler403 = "onestop_tayninh.core.views.permission_denied"
+handler404 = "onestop_tayninh.core.views.page_not_found"
+handler500 = "onestop_tayninh.core.views.server_error"

@@ -4,13 +4,18 @@ from import_export.admin import ImportExportMixin
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from onestop_tayninh.core.admin import DraftOnlyInlineMixin
+from onestop_tayninh.core.admin import DraftOnlyInlineMixin, ReadableJSONMixin
 from onestop_tayninh.security.audit import audit_event
 from onestop_tayninh.security.constants import AuditAction
 
@@ -36,8 +41,61 @@ class DocumentTypeAdmin(admin.ModelAdmin):
 
 @admin.register(Procedure)
 class ProcedureAdmin(admin.ModelAdmin):
-    list_display = ["code"]
+    """Procedures by code and name: the name is the published version's, else the newest draft's."""
+
+    list_display = ["code", "name", "status", "workflow"]
+    list_display_links = ["code", "name"]
+    list_select_related = ["workflow"]
     search_fields = ["code", "versions__name"]
+    readonly_fields = ["versions"]
+    fields = ["code", "workflow", "versions"]
+
+    def get_queryset(self, request):
+        versions = ProcedureVersion.objects.filter(procedure=OuterRef("pk"))
+        published = versions.filter(status=VersionStatus.PUBLISHED)
+        newest = versions.order_by("-number")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                current_name=Coalesce(Subquery(published.values("name")[:1]), Subquery(newest.values("name")[:1])),
+                current_status=Coalesce(
+                    Subquery(published.values("status")[:1]), Subquery(newest.values("status")[:1])
+                ),
+            )
+        )
+
+    @admin.display(description=_("tên thủ tục"), ordering="current_name")
+    def name(self, obj):
+        return obj.current_name or "—"
+
+    @admin.display(description=_("trạng thái"))
+    def status(self, obj):
+        return VersionStatus(obj.current_status).label if obj.current_status else _("Chưa có phiên bản")
+
+    @admin.display(description=_("các phiên bản"))
+    def versions(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        rows = (
+            (
+                reverse("admin:catalog_procedureversion_change", args=[version.pk]),
+                version.number,
+                version.name,
+                version.get_status_display(),
+                date_format(localtime(version.published_at), "DATETIME_FORMAT") if version.published_at else "—",
+            )
+            for version in obj.versions.order_by("-number")
+        )
+        return format_html(
+            '<table class="procedure-versions"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            _("Phiên bản"),
+            _("Tên thủ tục"),
+            _("Trạng thái"),
+            _("Công bố lúc"),
+            format_html_join("", '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>', rows),
+        )
 
 
 class FeeInline(DraftOnlyInlineMixin, admin.TabularInline):
@@ -45,21 +103,30 @@ class FeeInline(DraftOnlyInlineMixin, admin.TabularInline):
     extra = 0
 
 
-class DocumentRequirementInline(DraftOnlyInlineMixin, admin.StackedInline):
+class DocumentRequirementInline(ReadableJSONMixin, DraftOnlyInlineMixin, admin.StackedInline):
     model = DocumentRequirement
     form = DocumentRequirementForm
     extra = 0
     autocomplete_fields = ["document_type"]
 
 
-class EFormFieldInline(DraftOnlyInlineMixin, admin.TabularInline):
+class EFormFieldInline(ReadableJSONMixin, DraftOnlyInlineMixin, admin.TabularInline):
     model = EFormField
     extra = 0
+    json_labels = {
+        "rules": {
+            "min": _("nhỏ nhất"),
+            "max": _("lớn nhất"),
+            "min_length": _("dài tối thiểu"),
+            "max_length": _("dài tối đa"),
+            "pattern": _("mẫu kiểm tra"),
+        }
+    }
     fields = ["position", "key", "label", "field_type", "required", "help_text", "choices", "rules"]
 
 
 @admin.register(ProcedureVersion)
-class ProcedureVersionAdmin(ImportExportMixin, admin.ModelAdmin):
+class ProcedureVersionAdmin(ReadableJSONMixin, ImportExportMixin, admin.ModelAdmin):
     form = ProcedureVersionForm
     resource_classes = [ProcedureVersionResource]
     list_display = ["code", "name", "sector", "level", "online_category", "status", "number", "published_at"]

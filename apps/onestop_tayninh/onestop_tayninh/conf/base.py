@@ -68,6 +68,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "onestop_tayninh.urls"
+# A form refused for its CSRF token gets the Vietnamese page (templates/403_csrf.html), not Django's.
+CSRF_FAILURE_VIEW = "onestop_tayninh.core.views.csrf_failure"
 WSGI_APPLICATION = "onestop_tayninh.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses a locked-out account or address before the password is checked.

@@ -1,5 +1,8 @@
 """Tests: fast password hashing, a separate Redis database, files under a temporary root."""
 
+import os
+import sys
+
 from .base import *  # noqa: F403
 from .base import DATABASES, REDIS_URL, VAR_DIR, redis_cache, rq_queues
 from .env import config
@@ -7,6 +10,14 @@ from .env import config
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TEST_REDIS_URL = config("TEST_REDIS_URL", REDIS_URL.rsplit("/", 1)[0] + "/15")
+# With pytest-xdist (`make test` runs two workers) each worker takes its own Redis database, counting
+# down from the configured one (gw0 → 15, gw1 → 14); the databases get pytest-django's _gw<N> suffix.
+# Only the test process computes it; a manage.py process a test starts (an RQ worker) inherits the
+# computed address through the environment.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and "pytest" in sys.modules:
+    _base, _number = TEST_REDIS_URL.rsplit("/", 1)
+    TEST_REDIS_URL = os.environ["TEST_REDIS_URL"] = f"{_base}/{int(_number) - int(_worker[2:])}"
 RQ_QUEUES = rq_queues(TEST_REDIS_URL)
 CACHES = redis_cache(TEST_REDIS_URL, "test")
 MEDIA_ROOT = VAR_DIR / "test-files"

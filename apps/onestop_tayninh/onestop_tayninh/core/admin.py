@@ -1,8 +1,19 @@
 """Shared pieces of the officials' desk."""
 
-from django.contrib import admin
-from django.http import Http404
+from django_rq.admin import QueueAdmin as RQDashboardAdmin
+from django_rq.models import Dashboard as RQDashboard
 
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from .permissions import app_name, model_name, permission_label
 from .rowlevel import visible_through
 
 
@@ -55,8 +66,96 @@ class AgencyScopedAdminMixin(RowLevelAdminMixin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ReadableModelAdmin(admin.ModelAdmin):
-    """Base for desk pages: sensible page size."""
+def json_as_text(value, labels: dict | None = None):
+    """A JSON value as an official reads it: a list as its labels, a mapping as one line per key."""
+    labels = labels or {}
+    if value in (None, "", [], {}):
+        return "—"
+    if isinstance(value, list):
+        return format_html_join(", ", "{}", ((json_as_text(item, labels),) for item in value))
+    if isinstance(value, dict):
+        return format_html(
+            '<ul class="readable-json">{}</ul>',
+            format_html_join(
+                "",
+                "<li>{}: {}</li>",
+                ((labels.get(key, key), json_as_text(item, labels)) for key, item in value.items()),
+            ),
+        )
+    if isinstance(value, bool):
+        return str(_("Có") if value else _("Không"))
+    return str(labels.get(value, value))
+
+
+class ReadableJSONMixin:
+    """Read-only JSON fields shown as text (lists as their labels), never as raw JSON.
+
+    Django's admin prints a read-only JSONField as JSON; published procedure versions, sent messages
+    and audit entries are read, not edited, by officials. Each read-only JSON field is shown through
+    a display function instead; labels come from `json_labels[field]` or the choices of the form field
+    that edits it (the catalogue's checkboxes).
+    """
+
+    #: Per JSON field: labels for its values (list items) or keys (mapping entries).
+    json_labels: dict[str, dict] = {}
+
+    def _json_display(self, name: str):
+        cache = self.__dict__.setdefault("_json_displays", {})
+        if name not in cache:
+            field = self.model._meta.get_field(name)
+            labels = dict(self.json_labels.get(name, {}))
+            form_field = getattr(self, "form", None) and self.form.base_fields.get(name)
+            labels.update(getattr(form_field, "choices", None) or [])
+
+            def display(obj):
+                return json_as_text(getattr(obj, name), labels)
+
+            display.short_description = field.verbose_name
+            display.__name__ = name  # the cell's CSS class, field-<name>, stays the same
+            cache[name] = display
+        return cache[name]
+
+    def _json_names(self) -> set[str]:
+        return {field.name for field in self.model._meta.get_fields() if isinstance(field, models.JSONField)}
+
+    def _readable(self, names, readonly, seen=None):
+        """`names` (a fieldset's fields, lines nested) with each read-only JSON field's display in its place."""
+        json_names = self._json_names()
+        seen = set() if seen is None else seen
+        swapped = []
+        for name in names:
+            if isinstance(name, tuple | list):
+                swapped.append(type(name)(self._readable(name, readonly, seen)))
+                continue
+            if isinstance(name, str) and name in json_names and name in readonly:
+                name = self._json_display(name)
+            if name not in seen:
+                seen.add(name)
+                swapped.append(name)
+        return swapped
+
+    def _readonly_names(self, request, obj) -> set:
+        if not self.has_change_permission(request, obj):
+            return self._json_names()
+        return set(super().get_readonly_fields(request, obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        # The names stay (so the form leaves those fields out and never saves them); the displays join.
+        # A page that is only viewed shows every field read-only (Django's own rule), JSON ones included.
+        readonly = list(super().get_readonly_fields(request, obj))
+        shown = readonly if self.has_change_permission(request, obj) else self._json_names()
+        return readonly + [self._json_display(name) for name in sorted(self._json_names() & set(shown))]
+
+    def get_fieldsets(self, request, obj=None):
+        readonly = self._readonly_names(request, obj)
+        return [
+            (title, {**options, "fields": self._readable(options["fields"], readonly)})
+            for title, options in super().get_fieldsets(request, obj)
+        ]
+
+
+class ReadableModelAdmin(ReadableJSONMixin, admin.ModelAdmin):
+    """Base for desk pages: sensible page size, JSON read as text."""
 
     list_per_page = 50
 
@@ -75,3 +174,59 @@ class DraftOnlyInlineMixin:
 
     def has_delete_permission(self, request, obj=None):
         return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+class ContentTypeListFilter(admin.RelatedFieldListFilter):
+    """A filter by kind of record, named in Vietnamese ("Hồ sơ thủ tục hành chính › hồ sơ", not "Axes | access attempt")."""
+
+    def field_choices(self, field, request, model_admin):
+        # Every kind, as Django's own filter lists them (a distinct over a large table would be slow).
+        choices = [(kind.pk, f"{app_name(kind)} › {model_name(kind)}") for kind in field.related_model.objects.all()]
+        return sorted(choices, key=lambda choice: choice[1])
+
+
+class PermissionChoiceField(forms.ModelMultipleChoiceField):
+    """Permissions listed by their Vietnamese names, grouped by the part of the system they concern."""
+
+    def label_from_instance(self, obj: Permission) -> str:
+        return permission_label(obj)
+
+
+class PermissionLabelsMixin:
+    """For desk forms that choose permissions (a role's group): Vietnamese names, not "Can add …"."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.related_model is Permission:
+            kwargs.setdefault("form_class", PermissionChoiceField)
+            kwargs.setdefault("queryset", Permission.objects.select_related("content_type"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+# The groups are the roles' permission sets (directory.Role.group); their editor names the permissions
+# in Vietnamese. Importing django.contrib.auth.admin above registered Django's own editor first.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class DeskGroupAdmin(PermissionLabelsMixin, GroupAdmin):
+    pass
+
+
+class DeskRQDashboardAdmin(RQDashboardAdmin):
+    """django-rq's entry in the desk leads to the desk's own monitoring page (core.monitoring).
+
+    django-rq's entry opened its English statistics page, and registered a second copy of its
+    dashboard under the desk guarded only by the staff flag; the guarded copy (core.monitoring.rq_urls,
+    linked from the monitoring page) is the one kept.
+    """
+
+    def get_urls(self):
+        return admin.ModelAdmin.get_urls(self)
+
+    def changelist_view(self, request, extra_context=None):
+        return HttpResponseRedirect(reverse("monitoring:overview"))
+
+
+if admin.site.is_registered(RQDashboard):
+    admin.site.unregister(RQDashboard)
+    admin.site.register(RQDashboard, DeskRQDashboardAdmin)

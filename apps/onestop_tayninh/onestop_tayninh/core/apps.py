@@ -8,6 +8,22 @@ class CoreConfig(AppConfig):
     name = "onestop_tayninh.core"
     verbose_name = _("Lõi hệ thống")
 
+    def ready(self) -> None:
+        from django.apps import apps
+        from django.db.models.signals import post_migrate
+
+        from .permissions import APP_NAMES, permission_names_translate
+
+        # The libraries' apps are named after their labels ("Axes", "Otp_Totp") in the desk's
+        # breadcrumbs, menu and record kinds; they get their Vietnamese names here.
+        for label, name in APP_NAMES.items():
+            if label in apps.app_configs:
+                apps.get_app_config(label).verbose_name = name
+
+        # Django creates each app's missing permissions, named in English, in its own post_migrate
+        # receiver; ours (connected later: auth's app is ready before this one) names them in Vietnamese.
+        post_migrate.connect(permission_names_translate, dispatch_uid="onestop_permission_names")
+
 
 class DeskAdminConfig(admin_apps.AdminConfig):
     default = False

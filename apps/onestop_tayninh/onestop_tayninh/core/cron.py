@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.core.jobs import dispatch_tasks, heartbeat, run_periodic
+from onestop_tayninh.dossiers import jobs as dossiers
 from onestop_tayninh.notifications import jobs as notifications
 from onestop_tayninh.portal import jobs as portal
 from onestop_tayninh.printing import jobs as printing
@@ -96,6 +97,15 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         queue="default",
         cron="40 19 * * *",
         schedule=_("02:40 hằng ngày giờ Việt Nam (19:40 UTC ngày hôm trước)"),
+    ),
+    # Files kept for a receipt form that came back with an error and was never completed: a day.
+    PeriodicJob(
+        name="intake-files-housekeeping",
+        label=_("Dọn dẹp hằng đêm: xóa tệp giữ lại của phiếu tiếp nhận chưa hoàn thành"),
+        func=dossiers.intake_files_housekeeping,
+        queue="default",
+        cron="50 19 * * *",
+        schedule=_("02:50 hằng ngày giờ Việt Nam (19:50 UTC ngày hôm trước)"),
     ),
 )
 

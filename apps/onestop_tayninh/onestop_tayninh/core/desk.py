@@ -24,6 +24,19 @@ class DeskSite(admin.AdminSite):
         }
         return super().index(request, extra_context)
 
+    def get_app_list(self, request, app_label=None):
+        """The index and the side menu, with Vietnamese names for the libraries' apps and models."""
+        from .permissions import APP_NAMES, MODEL_NAMES
+
+        app_list = super().get_app_list(request, app_label)
+        for app in app_list:
+            app["name"] = str(APP_NAMES.get(app["app_label"], app["name"]))
+            for model in app["models"]:
+                key = f"{app['app_label']}.{model['object_name'].lower()}"
+                if key in MODEL_NAMES:
+                    model["name"] = str(MODEL_NAMES[key]).capitalize()
+        return app_list
+
     def each_context(self, request):
         context = super().each_context(request)
         official = getattr(request.user, "official", None) if request.user.is_authenticated else None

@@ -72,6 +72,9 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     # applicant gets the apology and the new date; the printed form follows.
     Subscription("apology", f"{NOTIFY}.apology"),
     Subscription("apology", f"{PRINT}.issue_apology"),
+    # The desk corrected the applicant's data after receipt: the receipt is issued again, marked so.
+    # A draft cancelled at the counter issues nothing (no Form 03, no notice).
+    Subscription("applicant_corrected", f"{PRINT}.reissue_receipt"),
 )
 
 

@@ -1,4 +1,4 @@
-"""Operational endpoints."""
+"""Operational endpoints, and the error pages of the portal and the desk."""
 
 import time
 
@@ -7,7 +7,8 @@ from rq import Worker
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.template import loader
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -56,3 +57,40 @@ def healthz(request):
 def favicon(request):
     """Browsers that ask for /favicon.ico without reading the page's <link rel="icon">."""
     return HttpResponsePermanentRedirect(static("core/favicon.svg"))
+
+
+# --- error pages ------------------------------------------------------------------------------
+
+
+def error_page(request, template_name: str, status: int) -> HttpResponse:
+    """An error page in Vietnamese, for the portal or the desk (templates/errors/base.html).
+
+    Rendered without the request's context processors (they read the session and the user, so
+    the database): a 500 may be the database failing, and the page must still show.
+    """
+    context = {
+        "desk": request.path.startswith("/desk/"),
+        "request_id": getattr(request, "request_id", ""),
+    }
+    return HttpResponse(loader.get_template(template_name).render(context), status=status)
+
+
+def bad_request(request, exception=None):
+    return error_page(request, "400.html", 400)
+
+
+def permission_denied(request, exception=None):
+    return error_page(request, "403.html", 403)
+
+
+def page_not_found(request, exception=None):
+    return error_page(request, "404.html", 404)
+
+
+def server_error(request):
+    return error_page(request, "500.html", 500)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without a valid CSRF token (settings.CSRF_FAILURE_VIEW): most often one left open too long."""
+    return error_page(request, "403_csrf.html", 403)

@@ -9,6 +9,8 @@ officials acting at once: the second one finds the dossier moved on (or its
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,13 +28,14 @@ from onestop_tayninh.workflows.models import State, Transition
 
 from .constants import ApologyDraftStatus
 from .events import Apologised, ConsultationAnswered, Transitioned, record
-from .models import ApologyDraft, Consultation, Dossier, DossierAccess
+from .models import ApologyDraft, Consultation, ConsultationFile, Dossier, DossierAccess
 from .selectors import (
     APPLICANT_EFFECTS,
     agency_of,
     applicant_step,
     assignable_roles,
     competent_agency_for,
+    receiving_desk_takes_supplement,
     transition_allowed,
 )
 
@@ -127,9 +130,13 @@ def dossier_transition(
     result_electronic: bool = False,
     as_applicant: bool = False,
     on_receipt: bool = False,
+    at_receiving_desk: bool = False,
 ) -> Dossier:
     """Take one step of the dossier's workflow. `on_receipt`: the desk's own hand-over as it accepts the
-    dossier (services.dossier_accept), recorded like any hand-over and marked so in the event."""
+    dossier (services.dossier_accept), recorded like any hand-over and marked so in the event.
+    `at_receiving_desk`: the applicant brings a supplement back to the desk that received the dossier,
+    whichever agency holds it now (services.dossier_supplement_receive); a receiving officer of that
+    desk then takes the supply step, where the step is open to receiving officers."""
     dossier = _lock(dossier, expected_version)
     step = (
         Transition.objects.filter(version_id=dossier.workflow_version_id, code=transition)
@@ -142,6 +149,11 @@ def dossier_transition(
         # The applicant acts on their own dossier, and only through the applicant's effects.
         if dossier.applicant_account_id != actor.pk or step.effect not in APPLICANT_EFFECTS:
             raise PermissionDenied(_("Bạn không được thực hiện thao tác này với hồ sơ."))
+    elif at_receiving_desk:
+        if not receiving_desk_takes_supplement(dossier=dossier, transition=step, user=actor):
+            raise PermissionDenied(
+                _("Chỉ cán bộ tiếp nhận của bộ phận đã tiếp nhận hồ sơ mới nhận hồ sơ bổ sung tại quầy.")
+            )
     elif not transition_allowed(dossier=dossier, transition=step, user=actor):
         raise PermissionDenied(
             _("Bạn không được thực hiện thao tác “%(label)s” với hồ sơ này.") % {"label": step.label}
@@ -266,8 +278,19 @@ def applicant_transition(*, dossier: Dossier, citizen: User, effect: str, at: dt
 # --- consultations and apologies --------------------------------------------------------------
 
 
+# A consulted body answers with a few documents (the tax notice, a verification record), not a folder.
+MAX_CONSULTATION_FILES = 10
+
+
 @transaction.atomic
-def consultation_answer(*, consultation: Consultation, actor: User, answer: str, at: dt.datetime) -> Consultation:
+def consultation_answer(
+    *, consultation: Consultation, actor: User, answer: str, at: dt.datetime, files: Sequence[File] = ()
+) -> Consultation:
+    """The consulted body's answer: its opinion in words, the files it answers with, or both.
+
+    Each file passes the upload gate (call `gate_consultation_file` before this transaction, so the
+    audit row of an infected file survives the refusal) and is kept with the consultation.
+    """
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     agency = agency_of(actor)
     if agency is None or agency.pk != consultation.agency_id:
@@ -276,15 +299,19 @@ def consultation_answer(*, consultation: Consultation, actor: User, answer: str,
         raise PermissionDenied(_("Bạn không có vai trò trả lời ý kiến phối hợp."))
     if consultation.answered_at:
         raise ValidationError(_("Cơ quan đã trả lời ý kiến này rồi."))
-    if not answer or not answer.strip():
-        raise ValidationError(_("Hãy ghi nội dung ý kiến."))
-    consultation.answer = answer.strip()
+    answer = (answer or "").strip()
+    if not answer and not files:
+        raise ValidationError(_("Hãy ghi nội dung ý kiến hoặc đính kèm văn bản trả lời."))
+    if len(files) > MAX_CONSULTATION_FILES:
+        raise ValidationError(_("Mỗi lần trả lời đính kèm tối đa %(n)s tệp.") % {"n": MAX_CONSULTATION_FILES})
+    consultation.answer = answer
     consultation.answered_at = at
     consultation.answered_by = actor
     consultation.save()
+    names = tuple(_consultation_file_keep(consultation, file, actor=actor, at=at).original_name for file in files)
     record(
         dossier=consultation.dossier,
-        payload=ConsultationAnswered(consultation=consultation.pk),
+        payload=ConsultationAnswered(consultation=consultation.pk, answer_files=names),
         actor=actor,
         at=at,
         comment=consultation.answer,
@@ -294,6 +321,34 @@ def consultation_answer(*, consultation: Consultation, actor: User, answer: str,
         outcome=_outcome(consultation.due_at, at),
     )
     return consultation
+
+
+def gate_consultation_file(file: File) -> None:
+    """The upload gate of a consultation's file (size, type from the content, virus scan)."""
+    ConsultationFile._meta.get_field("file").gate(file)
+
+
+def _consultation_file_keep(
+    consultation: Consultation, file: File, *, actor: User, at: dt.datetime
+) -> ConsultationFile:
+    stamp = ConsultationFile._meta.get_field("file").gate(file)
+    kept = ConsultationFile(
+        consultation=consultation,
+        original_name=os.path.basename(getattr(file, "name", "") or "")[:255] or f"tep.{stamp.kind}",
+        content_type=stamp.mime,
+        size=stamp.size,
+        uploaded_by=actor,
+        uploaded_at=at,
+    )
+    # The stored name is random (GatedFileField): the uploader's name stays in original_name only.
+    kept.file.save(f"tep.{stamp.kind}", file, save=False)
+    try:
+        kept.full_clean()
+        kept.save()
+    except Exception:
+        kept.file.delete(save=False)
+        raise
+    return kept
 
 
 @transaction.atomic

@@ -16,19 +16,19 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.core.admin import AgencyScopedAdminMixin
 from onestop_tayninh.directory.constants import RoleCode
-from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.directory.selectors import user_role_codes
 from onestop_tayninh.security.audit import audited_file_response
 
-from . import reuse, selectors, services, spreadsheets, views
-from .constants import ONLINE_CHANNELS, Channel, DossierStatus, ReceiptDecision, TrackedImportStatus
+from . import desk_views, reuse, selectors, services, spreadsheets, views
+from .constants import ONLINE_CHANNELS, Channel, DossierStatus, EventAction, ReceiptDecision, TrackedImportStatus
 from .forms import CheckForm, ProcedurePickerForm, ReceiptForm, TrackedEntryForm, TrackedPickerForm, TrackedUploadForm
-from .models import Dossier, DossierDocument, DossierEvent, TrackedImport
+from .models import Dossier, TrackedImport
 from .query import queue_priority
 from .selectors import (
     BUCKETS,
     check_overdue,
     competent_agency_for,
+    desk_loop_context,
     dossier_page_context,
     inbox,
     missing_requirements,
@@ -36,6 +36,8 @@ from .selectors import (
 )
 
 PROCEDURE_NAME_CHARS = 90
+# The events that end the receipt check, one per outcome (Forms 01, 02, 03).
+DECISION_ACTIONS = (EventAction.ACCEPTED, EventAction.COMPLETION_REQUESTED, EventAction.REFUSED)
 # How the dossier came, under the applicant's name in the list; the dossier page gives the full wording.
 CHANNEL_SHORT = {
     Channel.DESK: _("Trực tiếp"),
@@ -48,67 +50,6 @@ CHANNEL_SHORT = {
 
 def local_time(moment) -> str:
     return date_format(timezone.localtime(moment), "H:i d/m/Y")
-
-
-class ReadOnlyDossierInline(admin.TabularInline):
-    """Parts of a dossier are seen by whoever may see the dossier, and written only by services."""
-
-    extra = 0
-    can_delete = False
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("dossiers.view_dossier")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class DossierDocumentInline(ReadOnlyDossierInline):
-    model = DossierDocument
-    fk_name = "dossier"
-    fields = ["requirement", "original_name", "content_type", "size", "document_type", "number", "uploaded_at"]
-    readonly_fields = fields
-
-
-class DossierEventInline(ReadOnlyDossierInline):
-    model = DossierEvent
-    fields = ["at", "action", "actor", "comment", "details"]
-    readonly_fields = fields
-
-    @admin.display(description=_("chi tiết"))
-    def details(self, event: DossierEvent) -> str:
-        return event_details(event.data or {})
-
-
-# What an event's data says, in words; technical keys (ids, transition codes) stay out of sight.
-EVENT_DETAIL_LABELS = {
-    "label": _("Thao tác"),
-    "assignee": _("Phân công cho"),
-    "consulted": _("Lấy ý kiến"),
-    "items": _("Cần bổ sung, hoàn thiện"),
-    "files": _("Số tệp"),
-    "reason": _("Lý do"),
-    "new_due_at": _("Hẹn mới"),
-}
-
-
-def event_details(data: dict) -> str:
-    """The event's data as "Label: value" lines for the dossier's history."""
-    lines = []
-    for key, label in EVENT_DETAIL_LABELS.items():
-        value = data.get(key)
-        if value in (None, "", []):
-            continue
-        if key == "consulted":  # agency codes: the names read better
-            names = dict(Agency.objects.filter(code__in=value).values_list("code", "name"))
-            value = [names.get(code, code) for code in value]
-        if isinstance(value, list):
-            value = "; ".join(str(item) for item in value)
-        lines.append(f"{label}: {value}")
-    return "\n".join(lines) or "—"
 
 
 class InboxFilter(admin.SimpleListFilter):
@@ -146,7 +87,7 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
     search_help_text = _("Tìm theo mã hồ sơ, số CCCD hoặc tên người nộp (có dấu hoặc không dấu).")
     list_select_related = ["procedure_version__procedure", "state"]
     date_hierarchy = "received_at"
-    inlines = [DossierDocumentInline, DossierEventInline]
+    # The dossier page draws its documents and history itself (dossier_change_form.html): one place each.
     scoped_agency_fields = ("receiving_agency",)
     readonly_fields = [
         "code",
@@ -282,8 +223,14 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             path("<int:pk>/apologise/", wrap(views.dossier_apologise), name=f"{prefix}_apologise"),
             path("consultation/<int:pk>/answer/", wrap(views.consultation_answer), name=f"{prefix}_answer"),
             path("document/<int:pk>/", wrap(views.document_download), name=f"{prefix}_document"),
+            path(
+                "consultation-file/<int:pk>/",
+                wrap(views.consultation_file_download),
+                name=f"{prefix}_consultation_file",
+            ),
             path("<int:pk>/result/", wrap(views.result_download), name=f"{prefix}_result"),
             path("held/<str:key>/", wrap(views.held_document_preview), name=f"{prefix}_held"),
+            *desk_views.admin_urls(wrap, prefix),
             *super().get_urls(),
         ]
 
@@ -294,6 +241,14 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context.update(dossier_page_context(obj, request.user, at=timezone.now()))
+            context.update(
+                desk_loop_context(
+                    obj,
+                    request.user,
+                    transitions=context["transitions"],
+                    typed=desk_views.typed_correction(request, obj),
+                )
+            )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_list_filter(self, request):
@@ -320,6 +275,7 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             raise PermissionDenied(gettext_now("Chỉ cán bộ tiếp nhận mới được tiếp nhận hồ sơ."))
         picker = ProcedurePickerForm(request.GET or None, user=request.user)
         form = desk = version = lookup = None
+        kept_names: list[str] = []
         if picker.is_valid():
             desk, version = picker.cleaned_data["desk"], picker.cleaned_data["procedure"]
             data = request.POST or None
@@ -332,9 +288,9 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
                 for name, value in lookup.applicant.items():
                     if not data.get(name) and value:
                         data[name] = value.isoformat() if hasattr(value, "isoformat") else value
-                form = ReceiptForm(data, version=version, desk=desk)
+                form = ReceiptForm(data, request.FILES or None, version=version, desk=desk, officer=request.user)
             else:
-                form = ReceiptForm(data, request.FILES or None, version=version, desk=desk)
+                form = ReceiptForm(data, request.FILES or None, version=version, desk=desk, officer=request.user)
             if request.method == "POST" and lookup is None and form.is_valid():
                 try:
                     receipt = services.dossier_receive(
@@ -354,10 +310,15 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
                         for message in ValidationError(messages).messages:
                             form.add_error(field if field in form.fields else None, message)
                 else:
+                    # The dossier holds its own copies of the kept files now.
+                    services.intake_files_release(officer=request.user, tokens=form.kept_tokens())
                     self._report(request, receipt)
                     # Still waiting at the desk (a bad file, a refused decision): continue the check.
                     name = "change" if receipt.decided else "check"
                     return HttpResponseRedirect(reverse(f"admin:dossiers_dossier_{name}", args=[receipt.dossier.pk]))
+            if request.method == "POST":
+                # Back with an error (or a look-up): the files chosen stay, and the page says which.
+                kept_names = form.keep_files(at=timezone.now())
             if lookup is None and form.is_bound and any(form.data.get(f"reuse_{r.pk}") for r in form.requirements):
                 # The page comes back (an error) with documents chosen: offer them again.
                 lookup = reuse.desk_lookup(
@@ -374,6 +335,8 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             "decisions": ReceiptDecision,
             "lookup": lookup,
             "slots": form.slots(lookup.held if lookup else ()) if form else [],
+            "kept_names": kept_names,
+            "error_count": len(form.errors) if form is not None and form.is_bound and lookup is None else 0,
         }
         return TemplateResponse(request, "dossiers/admin/receive.html", context)
 
@@ -410,7 +373,9 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             message = gettext_now("Đã lập phiếu yêu cầu bổ sung, hoàn thiện hồ sơ.")
         else:
             message = gettext_now("Đã lập phiếu từ chối tiếp nhận hồ sơ.")
-        self.message_user(request, message, messages.SUCCESS)
+        # The decision's own event issued the form (Form 01, 02 or 03): the message links to it.
+        decided = dossier.events.filter(action__in=DECISION_ACTIONS).order_by("-at", "-pk").first()
+        self.message_user(request, views.with_issued_link(message, decided), messages.SUCCESS)
         if note:
             self.message_user(request, note, messages.WARNING)
 

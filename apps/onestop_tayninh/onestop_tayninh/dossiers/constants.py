@@ -17,6 +17,9 @@ class DossierStatus(models.TextChoices):
     INCOMPLETE = "incomplete", _("Yêu cầu bổ sung, hoàn thiện")
     REFUSED = "refused", _("Từ chối tiếp nhận")
     WITHDRAWN = "withdrawn", _("Công dân rút trước khi tiếp nhận")
+    #: A receipt begun at the counter and never finished (the applicant left): cancelled with a reason,
+    #: no Form 03, out of every queue (services.dossier_draft_cancel).
+    CANCELLED = "cancelled", _("Đã hủy hồ sơ nháp")
 
 
 class ReceiptDecision:
@@ -57,6 +60,8 @@ class EventAction(models.TextChoices):
     RESUBMITTED = "resubmitted", _("Công dân nộp lại hồ sơ đã bổ sung, hoàn thiện")
     WITHDRAWN = "withdrawn", _("Công dân rút hồ sơ trước khi tiếp nhận")
     RATED = "rated", _("Công dân đánh giá mức độ hài lòng")
+    APPLICANT_CORRECTED = "applicant_corrected", _("Điều chỉnh thông tin người nộp")
+    DRAFT_CANCELLED = "draft_cancelled", _("Hủy hồ sơ nháp tại quầy")
 
 
 class AlertKind(models.TextChoices):

@@ -120,6 +120,8 @@ class Transitioned(Payload):
 class ConsultationAnswered(Payload):
     kind = EventAction.CONSULTATION_ANSWERED
     consultation: int | None = None
+    #: The names of the files the consulted body answered with (ConsultationFile).
+    answer_files: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -162,6 +164,33 @@ class Rated(Payload):
     channel: str = ""
 
 
+@dataclasses.dataclass(frozen=True)
+class ApplicantCorrected(Payload):
+    """The desk corrected the applicant's data after receipt (a typo in a name, the CCCD, the address).
+
+    Parallel tuples, one position per field changed: the field, its label, the value before and after
+    (as the desk typed them; a date as dd/mm/yyyy)."""
+
+    kind = EventAction.APPLICANT_CORRECTED
+    fields: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    reason: str = ""
+
+    def changes(self) -> list[tuple[str, str, str]]:
+        """(label, before, after) per field changed, for the history and the printed forms."""
+        return list(zip(self.labels, self.before, self.after, strict=False))
+
+
+@dataclasses.dataclass(frozen=True)
+class DraftCancelled(Payload):
+    """A receipt begun at the counter and abandoned, cancelled by the desk (no Form 03)."""
+
+    kind = EventAction.DRAFT_CANCELLED
+    reason: str = ""
+
+
 PAYLOADS: dict[str, type[Payload]] = {
     cls.kind: cls
     for cls in (
@@ -177,6 +206,8 @@ PAYLOADS: dict[str, type[Payload]] = {
         Resubmitted,
         Withdrawn,
         Rated,
+        ApplicantCorrected,
+        DraftCancelled,
     )
 }
 

@@ -17,8 +17,19 @@ from onestop_tayninh.directory.selectors import residence_units
 
 from .applicants import Applicant
 from .constants import DESK_CHANNELS, TRACKED_IMPORT_MAX_ROWS, ApplicantKind, Channel, ReturnMethod
+from .models import IntakeFile
 from .selectors import competent_unit_field
-from .services import MAX_PAPER_COUNT, DocumentMetadata, PaperCounts
+from .services import (
+    MAX_PAPER_COUNT,
+    DocumentMetadata,
+    PaperCounts,
+    intake_file_find,
+    intake_file_keep,
+    intake_file_open,
+)
+
+# No applicant living today was born before this day; an earlier date is a typing slip.
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
 
 
 class ProcedurePickerForm(forms.Form):
@@ -158,8 +169,17 @@ class ReceiptForm(forms.Form):
         ("photocopies", _("Bản chụp"), "photocopies"),
     )
 
-    def __init__(self, *args, version: ProcedureVersion, desk: ReceptionDesk | None = None, **kwargs):
+    # Shown only for an organisation (the page hides them for an individual; clean() drops what stayed).
+    ORGANISATION_FIELDS = ("organisation_name", "tax_code", "representative")
+
+    def __init__(self, *args, version: ProcedureVersion, desk: ReceptionDesk | None = None, officer=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.officer = officer
+        # Files kept from an earlier try of this form (services.intake_file_keep), by requirement id.
+        self.kept: dict[int, IntakeFile] = {}
+        today = timezone.localdate()
+        if "date_of_birth" in self.fields:
+            self.fields["date_of_birth"].widget.attrs["max"] = today.isoformat()
         needed = competent_unit_field(version)
         units = units_today()
         self.fields["applicant_unit"].queryset = self.fields["object_unit"].queryset = units
@@ -182,6 +202,10 @@ class ReceiptForm(forms.Form):
                 ),
             )
             self._add_slot_fields(requirement)
+            self.fields[f"kept_{requirement.pk}"] = forms.CharField(
+                required=False, max_length=32, widget=forms.HiddenInput
+            )
+            self.fields[f"issue_date_{requirement.pk}"].widget.attrs["max"] = today.isoformat()
             # Prefilled with what the procedure asks for; the officer writes what was really handed in.
             required = PaperCounts.required_by(requirement)
             for prefix, label, attribute in self.PAPER_COUNTS:
@@ -207,8 +231,38 @@ class ReceiptForm(forms.Form):
     def count_field_name(prefix: str, requirement) -> str:
         return f"{prefix}_{requirement.pk}"
 
+    def clean_date_of_birth(self):
+        born = self.cleaned_data.get("date_of_birth")
+        if born and born > timezone.localdate():
+            raise forms.ValidationError(_("Ngày sinh không được sau ngày hôm nay."))
+        if born and born < EARLIEST_BIRTH:
+            raise forms.ValidationError(_("Ngày sinh phải từ năm 1900 trở về sau."))
+        return born
+
     def clean(self):
         data = super().clean()
+        today = timezone.localdate()
+        if data.get("applicant_kind") != ApplicantKind.ORGANISATION:
+            for name in self.ORGANISATION_FIELDS:
+                if name in self.fields:
+                    data[name] = ""
+        # The dossier's own rules (Dossier.clean), said at once with the form's, at their fields.
+        if "full_name" in self.fields:
+            if data.get("applicant_kind") == ApplicantKind.INDIVIDUAL and not (data.get("full_name") or "").strip():
+                self.add_error("full_name", _("Hãy nhập họ và tên người nộp hồ sơ."))
+            if (
+                data.get("applicant_kind") == ApplicantKind.ORGANISATION
+                and not (data.get("organisation_name") or "").strip()
+            ):
+                self.add_error("organisation_name", _("Hãy nhập tên tổ chức nộp hồ sơ."))
+        if "return_method" in self.fields:
+            if data.get("return_method") == ReturnMethod.POST and not (data.get("return_address") or "").strip():
+                self.add_error("return_address", _("Nhận kết quả qua bưu chính cần địa chỉ nhận."))
+        for requirement in self.requirements:
+            issued = data.get(f"issue_date_{requirement.pk}")
+            if issued and issued > today:
+                self.add_error(f"issue_date_{requirement.pk}", _("Ngày cấp không được sau ngày hôm nay."))
+            self._use_kept_file(requirement, data)
         # A component handed in must come with at least one sheet of paper; the service checks it
         # too (dossiers.services.PaperCounts.check), the form shows it beside the component.
         for requirement in self.requirements:
@@ -225,6 +279,47 @@ class ReceiptForm(forms.Form):
                     _("Hãy ghi số bản chính, bản sao chứng thực hoặc bản chụp đã nhận (ít nhất một bản)."),
                 )
         return data
+
+    def _use_kept_file(self, requirement, data) -> None:
+        """No new file chosen for the component, but one kept from the earlier try: that one it is."""
+        name = self.file_field_name(requirement)
+        token = data.get(f"kept_{requirement.pk}") or ""
+        if data.get(name) or not token or self.officer is None:
+            return
+        kept = intake_file_find(officer=self.officer, requirement=requirement, token=token)
+        if kept is None:
+            self.add_error(name, _("Tệp đã giữ lại cho thành phần này không còn; hãy chọn lại tệp."))
+            return
+        try:
+            data[name] = intake_file_open(kept)
+        except (forms.ValidationError, OSError):
+            self.add_error(name, _("Tệp đã giữ lại cho thành phần này không còn; hãy chọn lại tệp."))
+            return
+        self.kept[requirement.pk] = kept
+
+    def keep_files(self, *, at) -> list[str]:
+        """The form comes back with an error: keep each new file that passes its component's gate
+        (a refused one is named at its component), so the officer does not choose it again.
+        Returns the names of every file kept, for the page to say so."""
+        if self.officer is None:
+            return []
+        if self._errors is None:
+            self.full_clean()
+        for requirement in self.requirements:
+            name = self.file_field_name(requirement)
+            upload = self.files.get(name) if self.files else None
+            if upload is None:
+                continue
+            try:
+                self.kept[requirement.pk] = intake_file_keep(
+                    officer=self.officer, requirement=requirement, file=upload, at=at
+                )
+            except forms.ValidationError as exc:
+                self.add_error(name, exc)
+        return [kept.original_name for kept in self.kept.values()]
+
+    def kept_tokens(self) -> list[str]:
+        return [kept.token for kept in self.kept.values()]
 
     def paper_counts(self) -> dict[int, PaperCounts]:
         """Per requirement id, the paper handed in with its file (components with a file whose
@@ -330,6 +425,7 @@ class ReceiptForm(forms.Form):
                     "chosen": chosen,
                     "offers": ranked,
                     "meta": [self[f"{name}_{pk}"] for name in self.META_FIELDS],
+                    "kept": self.kept.get(pk),
                     # What was handed in on paper with the scan (Form 01 lists it).
                     "counts": [
                         self[self.count_field_name(prefix, requirement)] for prefix, _l, _a in self.PAPER_COUNTS

@@ -658,6 +658,84 @@ class Consultation(models.Model):
         return f"{self.dossier} — {self.agency}"
 
 
+class ConsultationFile(models.Model):
+    """A file a consulted body answers with (the tax notice, a verification record), kept with the dossier.
+
+    It passed the upload gate like every dossier file; it is not a component of the dossier (the
+    receipt does not list it), but the handler reads it beside the answer it came with.
+    """
+
+    consultation = models.ForeignKey(
+        Consultation,
+        verbose_name=_("ý kiến phối hợp"),
+        on_delete=models.CASCADE,
+        related_name="files",
+        help_text=_("Ý kiến phối hợp mà tệp này kèm theo."),
+    )
+    file = GatedFileField(_("tệp"), folder="consultations", help_text=_("Văn bản trả lời của cơ quan phối hợp."))
+    original_name = models.CharField(
+        _("tên tệp gốc"), max_length=255, help_text=_("Tên tệp khi tải lên (chỉ để hiển thị).")
+    )
+    content_type = models.CharField(
+        _("kiểu nội dung"), max_length=100, help_text=_("Kiểu MIME xác định từ nội dung tệp.")
+    )
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"), help_text=_("Dung lượng tệp tính bằng byte."))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tải lên"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Cán bộ của cơ quan phối hợp đã tải tệp lên."),
+    )
+    uploaded_at = models.DateTimeField(_("tải lên lúc"), help_text=_("Thời điểm tải tệp lên."))
+
+    class Meta:
+        verbose_name = _("tệp trả lời phối hợp")
+        verbose_name_plural = _("tệp trả lời phối hợp")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class IntakeFile(models.Model):
+    """A file chosen on the receipt form that came back with an error, kept so the officer does not choose it again.
+
+    It passed the upload gate when it was kept. The form names it by `token` in a hidden field; only
+    the officer who chose it may use it, and the nightly housekeeping deletes what was never used.
+    """
+
+    token = models.CharField(_("mã giữ tệp"), max_length=32, unique=True, help_text=_("Mã ngẫu nhiên ghi trong trang."))
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cán bộ"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Cán bộ tiếp nhận đã chọn tệp."),
+    )
+    requirement = models.ForeignKey(
+        DocumentRequirement,
+        verbose_name=_("thành phần hồ sơ"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Thành phần hồ sơ mà tệp được chọn cho."),
+    )
+    file = GatedFileField(_("tệp"), folder="intake", help_text=_("Tệp đã qua kiểm tra, chờ tiếp nhận."))
+    original_name = models.CharField(
+        _("tên tệp gốc"), max_length=255, help_text=_("Tên tệp khi tải lên (chỉ để hiển thị).")
+    )
+    sha256 = models.CharField(_("mã băm SHA-256"), max_length=64, help_text=_("Mã băm của tệp lúc giữ lại."))
+    kept_at = models.DateTimeField(_("giữ lúc"), db_index=True, help_text=_("Lúc tệp được giữ lại."))
+
+    class Meta:
+        verbose_name = _("tệp giữ lại khi tiếp nhận")
+        verbose_name_plural = _("tệp giữ lại khi tiếp nhận")
+        ordering = ["kept_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class DeadlineAlert(models.Model):
     """The mark the deadline scan leaves: this dossier was found due soon / overdue for this due date.
 

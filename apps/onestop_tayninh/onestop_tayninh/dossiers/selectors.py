@@ -32,14 +32,16 @@ from onestop_tayninh.workflows.constants import Destination, Effect, StateKind
 from onestop_tayninh.workflows.models import State, Transition
 
 from .constants import (
+    DESK_CHANNELS,
     FORMS_2025_FROM,
     ONLINE_CHANNELS,
     ApologyDraftStatus,
+    ApplicantKind,
     DossierStatus,
     EventAction,
     FormsVersion,
 )
-from .models import ApologyDraft, Consultation, Dossier
+from .models import ApologyDraft, Consultation, ConsultationFile, Dossier, DossierEvent
 
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
@@ -170,12 +172,16 @@ def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> di
             if Effect.ASSIGN in effects
             else []
         ),
+        # Every active agency but the one holding the dossier, with its unit, for the searchable list.
         "consult_choices": (
-            Agency.objects.active().exclude(pk=dossier.current_agency_id).order_by("code")
+            Agency.objects.active().exclude(pk=dossier.current_agency_id).select_related("unit").order_by("name")
             if Effect.REQUEST_CONSULTATION in effects
             else []
         ),
-        "consultations": dossier.consultations.select_related("agency", "answered_by"),
+        "consultations": dossier.consultations.select_related("agency", "answered_by").prefetch_related("files"),
+        "consultation_files": ConsultationFile.objects.filter(consultation__dossier=dossier).select_related(
+            "consultation__agency"
+        ),
         "my_consultations": (
             dossier.consultations.filter(agency_id=official.agency_id, answered_at__isnull=True) if official else []
         ),
@@ -190,14 +196,103 @@ def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> di
         "apology_agencies": Agency.objects.filter(pk__in=dossier.access.values("agency_id")).order_by("code"),
         # Prepared by the deadline scan one working day before the due date, for the agency to confirm.
         "apology_draft": ApologyDraft.objects.filter(dossier=dossier, status=ApologyDraftStatus.PENDING).first(),
-        "history": dossier.events.select_related("actor", "from_agency", "to_agency", "from_state", "to_state"),
-        "documents": dossier.documents.select_related("requirement"),
+        "history": history_rows(dossier),
+        "documents": dossier.documents.select_related("requirement", "document_type"),
+        "applicant_rows": applicant_rows(dossier),
         "form_rows": [(labels.get(key, key), value) for key, value in (dossier.form_data or {}).items()],
         "is_overdue": is_overdue(dossier, at=at),
         "is_online": is_online(dossier),
         "check_overdue": check_overdue(dossier, at=at),
         "transfer_note": _waiting_hand_over_note(dossier),
     }
+
+
+# What an event's data says, in words; technical keys (ids, transition codes) stay out of sight.
+EVENT_DETAIL_LABELS = {
+    "label": _("Thao tác"),
+    "assignee": _("Phân công cho"),
+    "consulted": _("Lấy ý kiến"),
+    "items": _("Cần bổ sung, hoàn thiện"),
+    "files": _("Số tệp"),
+    "answer_files": _("Văn bản trả lời"),
+    "reason": _("Lý do"),
+    "new_due_at": _("Hẹn mới"),
+}
+
+
+def event_details(data: dict, *, skip: Iterable[str] = ()) -> str:
+    """The event's data as "Label: value" lines for the dossier's history."""
+    lines = []
+    for key, label in EVENT_DETAIL_LABELS.items():
+        value = data.get(key)
+        if key in skip or value in (None, "", []):
+            continue
+        if key == "consulted":  # agency codes: the names read better
+            names = dict(Agency.objects.filter(code__in=value).values_list("code", "name"))
+            value = [names.get(code, code) for code in value]
+        if isinstance(value, list):
+            value = "; ".join(str(item) for item in value)
+        lines.append(f"{label}: {value}")
+    # A correction of the applicant's data (events.ApplicantCorrected): each field, before → after.
+    for label, before, after in zip(
+        data.get("labels") or [], data.get("before") or [], data.get("after") or [], strict=False
+    ):
+        lines.append(f"{label}: “{before}” → “{after}”")
+    return "\n".join(lines) or "—"
+
+
+def history_rows(dossier: Dossier) -> list[DossierEvent]:
+    """The dossier's events, oldest first, each with `details`: what its data says beyond its name."""
+    events = list(
+        dossier.events.select_related("actor", "from_agency", "to_agency", "from_state", "to_state").order_by(
+            "at", "pk"
+        )
+    )
+    for event in events:
+        data = event.data or {}
+        # The comment is shown already: its copy in the data (a refusal's reason) is not repeated.
+        skip = ["label", *(key for key, value in data.items() if value and value == event.comment)]
+        details = event_details(data, skip=skip)
+        event.details = "" if details == "—" else details
+    return events
+
+
+APPLICANT_LABELS = (
+    ("applicant_kind", _("Đối tượng")),
+    ("full_name", _("Họ và tên")),
+    ("organisation_name", _("Tên tổ chức")),
+    ("tax_code", _("Mã số thuế")),
+    ("representative", _("Người đại diện")),
+    ("cccd", _("Số CCCD")),
+    ("date_of_birth", _("Ngày sinh")),
+    ("phone", _("Điện thoại")),
+    ("email", _("Thư điện tử")),
+    ("address", _("Địa chỉ")),
+    ("return_method", _("Nhận kết quả")),
+    ("return_address", _("Địa chỉ nhận kết quả")),
+)
+
+
+def applicant_rows(dossier: Dossier) -> list[tuple[str, str]]:
+    """The applicant as (label, value), only what was given: an individual shows no organisation rows."""
+    rows = []
+    for name, label in APPLICANT_LABELS:
+        value = getattr(dossier, name)
+        if name in ("applicant_kind", "return_method"):
+            value = getattr(dossier, f"get_{name}_display")()
+        elif name == "date_of_birth" and value:
+            value = f"{value:%d/%m/%Y}"
+        if value:
+            rows.append((str(label), str(value)))
+    return rows
+
+
+def issues_documents(event: DossierEvent) -> bool:
+    """Whether `event` issued printed forms: printing.subscribers writes one background task per form,
+    keyed "document:<event>:<kind>" (core.Task), in the event's own transaction."""
+    from onestop_tayninh.core.models import Task
+
+    return Task.objects.filter(dedupe_key__startswith=f"document:{event.pk}:").exists()
 
 
 def _waiting_hand_over_note(dossier: Dossier) -> str:
@@ -231,6 +326,7 @@ INTAKE_STATUS = {
     DossierStatus.INCOMPLETE: _("Cần bổ sung, hoàn thiện hồ sơ trước khi được tiếp nhận"),
     DossierStatus.REFUSED: _("Không tiếp nhận hồ sơ (xem lý do trong phiếu từ chối)"),
     DossierStatus.WITHDRAWN: _("Đã rút hồ sơ theo yêu cầu"),
+    DossierStatus.CANCELLED: _("Hồ sơ chưa hoàn tất tại quầy, đã hủy"),
 }
 
 
@@ -669,3 +765,168 @@ def can_withdraw(dossier: Dossier) -> bool:
     if dossier.closed_at is not None or dossier.result_issued_at is not None:
         return False
     return applicant_step(dossier, Effect.WITHDRAW) is not None
+
+
+# --- the desk's own loop: a supplement brought to the counter, corrections, abandoned drafts ---------
+
+#: The applicant's data the desk may correct after receipt, with the words the page and the history use.
+CORRECTABLE_FIELDS: dict[str, str] = {
+    "full_name": _("Họ và tên"),
+    "cccd": _("Số CCCD"),
+    "date_of_birth": _("Ngày sinh"),
+    "phone": _("Điện thoại"),
+    "email": _("Thư điện tử"),
+    "address": _("Địa chỉ"),
+    "organisation_name": _("Tên tổ chức"),
+    "tax_code": _("Mã số thuế"),
+    "representative": _("Người đại diện"),
+}
+#: The organisation's fields are offered for an organisation's dossier only, the person's for a person's.
+ORGANISATION_ONLY = frozenset({"organisation_name", "tax_code", "representative"})
+INDIVIDUAL_ONLY = frozenset({"date_of_birth"})
+
+
+def _works_at_receiving_desk(dossier: Dossier, user: User) -> bool:
+    official = getattr(user, "official", None)
+    return bool(
+        official is not None
+        and RoleCode.RECEIVING_OFFICER in user_role_codes(user)
+        and official.desks.filter(pk=dossier.receiving_desk_id).exists()
+    )
+
+
+def receiving_desk_takes_supplement(*, dossier: Dossier, transition: Transition, user: User) -> bool:
+    """The applicant came back to the desk that received the dossier with the supplement: a receiving
+    officer of that desk takes the workflow's supply step, if the step is open to receiving officers
+    (the dossier itself may be held by the competent agency meanwhile)."""
+    return (
+        transition.effect == Effect.SUPPLY_SUPPLEMENT
+        and RoleCode.RECEIVING_OFFICER in {role.code for role in transition.roles.all()}
+        and _works_at_receiving_desk(dossier, user)
+    )
+
+
+def supplement_step_for(dossier: Dossier, user: User) -> Transition | None:
+    """The supply step this user may take for a dossier waiting for the applicant's supplement:
+    at the agency holding it (the workflow's rule) or at the counter of the receiving desk."""
+    if dossier.closed_at is not None or dossier.status != DossierStatus.RECEIVED:
+        return None
+    if dossier.state_id is None or dossier.state.kind != StateKind.AWAITING_CITIZEN:
+        return None
+    step = applicant_step(dossier, Effect.SUPPLY_SUPPLEMENT)
+    if step is None:
+        return None
+    if transition_allowed(dossier=dossier, transition=step, user=user) or receiving_desk_takes_supplement(
+        dossier=dossier, transition=step, user=user
+    ):
+        return step
+    return None
+
+
+def supplement_request_items(dossier: Dossier) -> list[str]:
+    """What the latest supplement request asks for, one item a line: Form 02's list at the desk, or the
+    comment of the request made during handling (which Form 02 prints as its items)."""
+    from .events import CompletionRequested, payload_of
+
+    event = (
+        dossier.events.filter(
+            Q(action=EventAction.COMPLETION_REQUESTED)
+            | Q(action=EventAction.TRANSITION, to_state__kind=StateKind.AWAITING_CITIZEN)
+        )
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if event is None:
+        return []
+    payload = payload_of(event)
+    if isinstance(payload, CompletionRequested) and payload.items:
+        return list(payload.items)
+    return [line.strip(" -•\t") for line in (event.comment or "").splitlines() if line.strip(" -•\t")]
+
+
+def may_correct_applicant(dossier: Dossier, user: User) -> bool:
+    """A receiving officer of the agency that received the dossier, which still has it in its rows,
+    while the dossier is received and not closed (services.dossier_correct_applicant says why not)."""
+    official = getattr(user, "official", None)
+    return bool(
+        official is not None
+        and dossier.status == DossierStatus.RECEIVED
+        and dossier.closed_at is None
+        and official.agency_id == dossier.receiving_agency_id
+        and RoleCode.RECEIVING_OFFICER in user_role_codes(user)
+        and dossier.access.filter(agency_id=official.agency_id).exists()
+    )
+
+
+def may_cancel_draft(dossier: Dossier, user: User) -> bool:
+    """A receipt begun at the counter (or from the post) and not finished: its desk's officers may cancel it."""
+    return (
+        dossier.status == DossierStatus.TO_CHECK
+        and dossier.channel in DESK_CHANNELS
+        and _works_at_receiving_desk(dossier, user)
+    )
+
+
+def correction_fields(dossier: Dossier, typed: dict[str, str] | None = None) -> list[dict]:
+    """The fields the correction form offers for this dossier, with their current values (or, after
+    a refused correction, what the officer typed)."""
+    organisation = dossier.applicant_kind == ApplicantKind.ORGANISATION
+    fields = []
+    for name, label in CORRECTABLE_FIELDS.items():
+        if (name in ORGANISATION_ONLY and not organisation) or (name in INDIVIDUAL_ONLY and organisation):
+            continue
+        value = typed[name] if typed and name in typed else getattr(dossier, name)
+        fields.append(
+            {
+                "name": name,
+                "label": label,
+                "value": value.isoformat() if isinstance(value, dt.date) else (value or ""),
+                "type": {"date_of_birth": "date", "email": "email", "phone": "tel"}.get(name, "text"),
+            }
+        )
+    return fields
+
+
+def desk_loop_context(
+    dossier: Dossier, user: User, *, transitions: list[Transition], typed: dict[str, str] | None = None
+) -> dict:
+    """What the dossier page adds for the desk's own loop (dossiers/admin/_desk_loop.html); the supply
+    step leaves the generic buttons when this card offers it with the scans."""
+    step = supplement_step_for(dossier, user)
+    context: dict = {
+        "supplement_step": step,
+        "can_correct": may_correct_applicant(dossier, user),
+        "can_cancel_draft": may_cancel_draft(dossier, user),
+    }
+    if step is not None:
+        context.update(
+            transitions=[t for t in transitions if t.pk != step.pk],
+            supplement_items=supplement_request_items(dossier) or [gettext("Giấy tờ bổ sung")],
+            supplement_components=list(dossier.procedure_version.documents.all()),
+            supplement_round=max(supplement_round_of(dossier), 1),
+        )
+    if context["can_correct"]:
+        context["correction_fields"] = correction_fields(dossier, typed)
+        context["correction_reason"] = (typed or {}).get("reason", "")
+        context["correction_typed"] = typed is not None
+    context["documents"] = documents_with_titles(dossier)
+    return context
+
+
+def documents_with_titles(dossier: Dossier) -> list:
+    """The dossier's files in order, each with `title`: its component, or for a paper outside the
+    procedure's list the item it answered (the DocumentAdded event's name), and its supplement round."""
+    from .events import DocumentAdded, payload_of
+
+    documents = list(
+        dossier.documents.select_related("requirement").order_by("supplement_round", "requirement__position", "pk")
+    )
+    names: dict[int, str] = {}
+    if any(d.requirement_id is None for d in documents):
+        for event in dossier.events.filter(action=EventAction.DOCUMENT_ADDED):
+            payload = payload_of(event)
+            if isinstance(payload, DocumentAdded) and payload.document:
+                names[payload.document] = payload.name
+    for document in documents:
+        document.title = document.requirement.name if document.requirement else names.get(document.pk, "")
+    return documents

@@ -31,7 +31,15 @@ from onestop_tayninh.directory.models import AdministrativeUnit, Agency, Recepti
 from onestop_tayninh.directory.selectors import user_role_codes
 from onestop_tayninh.directory.services import agency_own_desk
 from onestop_tayninh.security.audit import audit_event
-from onestop_tayninh.security.uploads import TYPE_ALIASES, TYPE_MIMES, check_upload, detect_type, max_upload_bytes
+from onestop_tayninh.security.uploads import (
+    TYPE_ALIASES,
+    TYPE_MIMES,
+    check_upload,
+    detect_type,
+    max_upload_bytes,
+    passed,
+    restamp_kept,
+)
 from onestop_tayninh.workflows.constants import Effect
 
 from . import spreadsheets
@@ -51,8 +59,10 @@ from .constants import (
 )
 from .events import (
     Accepted,
+    ApplicantCorrected,
     CompletionRequested,
     DocumentAdded,
+    DraftCancelled,
     Refused,
     Resubmitted,
     Started,
@@ -60,9 +70,10 @@ from .events import (
     Withdrawn,
     record,
 )
-from .models import Dossier, DossierCodeCounter, DossierDocument, TrackedEntry, TrackedImport
+from .models import Dossier, DossierCodeCounter, DossierDocument, IntakeFile, TrackedEntry, TrackedImport
 from .reuse import held_document
 from .selectors import (
+    CORRECTABLE_FIELDS,
     awaiting_applicant,
     can_withdraw,
     completion_items,
@@ -74,7 +85,9 @@ from .selectors import (
     missing_requirements,
     online_check_due_at,
     supplement_round_of,
+    supplement_step_for,
     tracked_version_problem,
+    transition_allowed,
 )
 
 if TYPE_CHECKING:
@@ -266,7 +279,19 @@ def _ensure_attachable(dossier: Dossier, requirement: DocumentRequirement | None
 
 @transaction.atomic
 def _document_attach(
-    *, dossier, requirement, file, officer, at, label, document_type, issuer, issue_date, number, counts
+    *,
+    dossier,
+    requirement,
+    file,
+    officer,
+    at,
+    label,
+    document_type,
+    issuer,
+    issue_date,
+    number,
+    counts,
+    supplement_round=0,
 ):
     dossier = _locked(dossier)
     _ensure_attachable(dossier, requirement)
@@ -289,6 +314,7 @@ def _document_attach(
         photocopies=counts.photocopies,
         uploaded_by=officer,
         uploaded_at=at,
+        supplement_round=supplement_round,
     )
     # The stored name is random: the applicant's file name never reaches the file system.
     document.file.save(f"{uuid.uuid4().hex}.{kind}", file, save=False)
@@ -300,7 +326,12 @@ def _document_attach(
         raise
     record(
         dossier=dossier,
-        payload=DocumentAdded(document=document.pk, requirement=requirement.pk if requirement else None, name=label),
+        payload=DocumentAdded(
+            document=document.pk,
+            requirement=requirement.pk if requirement else None,
+            name=label,
+            supplement_round=supplement_round,
+        ),
         actor=officer,
         at=at,
     )
@@ -876,6 +907,239 @@ def dossier_withdraw(*, dossier: Dossier, citizen: User, reason: str, at: dt.dat
     return applicant_transition(dossier=dossier, citizen=citizen, effect=Effect.WITHDRAW, at=at, comment=reason)
 
 
+# --- the desk's own loop after the receipt check (issue #17: supplements, corrections, drafts) ----
+
+
+@dataclass(frozen=True)
+class SupplementScan:
+    """One paper the applicant brought back for a supplement request, scanned at the counter."""
+
+    #: The item of the request it answers (Form 02's line), as the history names it.
+    item: str
+    #: The dossier component it belongs to, or None for a paper outside the procedure's list.
+    requirement: DocumentRequirement | None
+    file: File
+
+
+def dossier_supplement_receive(
+    *,
+    dossier: Dossier,
+    officer: User,
+    scans: Iterable[SupplementScan],
+    at: dt.datetime,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Dossier:
+    """The applicant brings the supplement to the counter: the officer scans each paper into the
+    dossier (with the current supplement round) and takes the workflow's supply step, at once.
+
+    Every file passes the upload gate (type, size, virus scan) before anything is written, outside
+    the transaction so that the audit row of an infected file survives the refusal; then the files
+    and the step are one transaction. One bad file, a stale page or a refused step: nothing is kept.
+    """
+    scans = list(scans)
+    step = supplement_step_for(dossier, officer)
+    if step is None:
+        if awaiting_applicant(dossier) and dossier.status == DossierStatus.RECEIVED:
+            raise PermissionDenied(_("Bạn không được nhận hồ sơ bổ sung của hồ sơ này."))
+        raise ValidationError(_("Hồ sơ không ở bước chờ công dân bổ sung."))
+    if not scans:
+        raise ValidationError(_("Hãy quét ít nhất một giấy tờ người nộp mang đến bổ sung."))
+    errors: list[str] = []
+    for scan in scans:
+        label = scan.requirement.name if scan.requirement else scan.item
+        try:
+            component_upload_check(scan.file, requirement=scan.requirement, other_label=label)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    return _supplement_receive_apply(
+        dossier=dossier,
+        officer=officer,
+        scans=scans,
+        at=at,
+        comment=comment,
+        expected_version=expected_version,
+        at_receiving_desk=not transition_allowed(dossier=dossier, transition=step, user=officer),
+        step_code=step.code,
+    )
+
+
+@transaction.atomic
+def _supplement_receive_apply(
+    *, dossier, officer, scans, at, comment, expected_version, at_receiving_desk, step_code
+) -> Dossier:
+    locked = _locked(dossier)
+    if expected_version is not None and locked.lock_version != expected_version:
+        raise ValidationError(
+            _("Hồ sơ vừa được người khác xử lý hoặc trang đã cũ; hãy tải lại trang và kiểm tra trước khi thao tác.")
+        )
+    round_ = max(supplement_round_of(locked), 1)
+    kept: list[DossierDocument] = []
+    try:
+        for scan in scans:
+            label = scan.requirement.name if scan.requirement else scan.item
+            kept.append(
+                _document_attach(
+                    dossier=locked,
+                    requirement=scan.requirement,
+                    file=scan.file,
+                    officer=officer,
+                    at=at,
+                    label=label,
+                    document_type=None,
+                    issuer="",
+                    issue_date=None,
+                    number="",
+                    counts=PaperCounts.required_by(scan.requirement),
+                    supplement_round=round_,
+                )
+            )
+        names = "; ".join(scan.item for scan in scans)
+        note = (comment or "").strip() or _("Nhận tại bộ phận một cửa: %(names)s.") % {"names": names}
+        return dossier_transition(
+            dossier=locked,
+            actor=officer,
+            transition=step_code,
+            at=at,
+            comment=note,
+            at_receiving_desk=at_receiving_desk,
+        )
+    except BaseException:
+        # The rows roll back with the transaction; the stored files must go by hand.
+        for document in kept:
+            document.file.delete(save=False)
+        raise
+
+
+#: Audit action names (security.audit: workflow services record their own snake_case names).
+AUDIT_APPLICANT_CORRECTED = "applicant_corrected"
+AUDIT_DRAFT_CANCELLED = "draft_cancelled"
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return f"{value:%d/%m/%Y}"
+    return str(value or "")
+
+
+def _normalised(name: str, value: Any) -> Any:
+    if name == "date_of_birth":
+        if value in (None, ""):
+            return None
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError as exc:
+            raise ValidationError({name: _("Ngày sinh không hợp lệ.")}) from exc
+    text = " ".join(str(value or "").split())
+    return text.replace(" ", "") if name in ("cccd", "phone", "tax_code") else text
+
+
+@transaction.atomic
+def dossier_correct_applicant(
+    *,
+    dossier: Dossier,
+    actor: User,
+    changes: Mapping[str, Any],
+    reason: str,
+    at: dt.datetime,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Correct the applicant's data of a received dossier (a typo in a name, the CCCD, the address).
+
+    A receiving officer of the agency that received it, while it is not closed; with a reason, and
+    checked as the receipt checks them (model validators: 12-digit CCCD, a phone number). The
+    change is recorded as an event with each field before and after (the history, the register)
+    and in the audit trail; the receipt (Form 01) is issued again, marked as corrected
+    (printing.subscribers). Anything wrong: nothing changes.
+    """
+    dossier = _locked(dossier)
+    official = getattr(actor, "official", None)
+    if official is None or RoleCode.RECEIVING_OFFICER not in user_role_codes(actor):
+        raise PermissionDenied(_("Chỉ cán bộ tiếp nhận mới được điều chỉnh thông tin người nộp."))
+    if official.agency_id != dossier.receiving_agency_id or not dossier.access.filter(agency=official.agency).exists():
+        raise PermissionDenied(_("Chỉ cơ quan đã tiếp nhận hồ sơ mới được điều chỉnh thông tin người nộp."))
+    if dossier.status != DossierStatus.RECEIVED or dossier.closed_at is not None:
+        raise ValidationError(_("Chỉ điều chỉnh được thông tin của hồ sơ đã tiếp nhận và chưa kết thúc."))
+    if expected_version is not None and dossier.lock_version != expected_version:
+        raise ValidationError(
+            _("Hồ sơ vừa được người khác xử lý hoặc trang đã cũ; hãy tải lại trang và kiểm tra trước khi thao tác.")
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Hãy nêu lý do điều chỉnh thông tin người nộp."))
+    unknown = [name for name in changes if name not in CORRECTABLE_FIELDS]
+    if unknown:
+        raise ValidationError(_("Không điều chỉnh được thông tin “%(names)s”.") % {"names": ", ".join(unknown)})
+    changed: list[tuple[str, Any, Any]] = []
+    for name, value in changes.items():
+        new = _normalised(name, value)
+        old = getattr(dossier, name)
+        if (old or None) != (new or None):
+            changed.append((name, old, new))
+    if not changed:
+        raise ValidationError(_("Thông tin người nộp không có gì thay đổi; hãy sửa ít nhất một mục."))
+    for name, _old, new in changed:
+        setattr(dossier, name, new if new is not None or name == "date_of_birth" else "")
+    # The same checks as the receipt (the model's validators and rules); relations are the locked row's own.
+    dossier.full_clean(exclude=[field.name for field in Dossier._meta.concrete_fields if field.is_relation])
+    dossier.lock_version += 1
+    dossier.save(update_fields=[name for name, _old, _new in changed] + ["lock_version", "updated_at"])
+    payload = ApplicantCorrected(
+        fields=tuple(name for name, _old, _new in changed),
+        labels=tuple(str(CORRECTABLE_FIELDS[name]) for name, _old, _new in changed),
+        before=tuple(_shown(old) for _name, old, _new in changed),
+        after=tuple(_shown(new) for _name, _old, new in changed),
+        reason=reason,
+    )
+    audit_event(
+        actor=actor,
+        action=AUDIT_APPLICANT_CORRECTED,
+        target=dossier,
+        data={
+            "code": dossier.code,
+            "fields": list(payload.fields),
+            "before": list(payload.before),
+            "after": list(payload.after),
+            "reason": reason,
+        },
+    )
+    record(dossier=dossier, payload=payload, actor=actor, at=at, comment=reason)
+    return dossier
+
+
+@transaction.atomic
+def dossier_draft_cancel(*, dossier: Dossier, officer: User, reason: str, at: dt.datetime) -> Dossier:
+    """Cancel a receipt begun at the counter and abandoned (the applicant left before the decision).
+
+    Not a refusal: no Form 03 is issued and the applicant is told nothing; the draft leaves the
+    desk's queues (status `cancelled`), its files stay with it, the reason is recorded and audited.
+    An online dossier is never a draft: the desk answers it (receive, Form 02 or Form 03).
+    """
+    dossier = _locked(dossier)
+    ensure_receiving_officer(officer=officer, desk=dossier.receiving_desk)
+    if dossier.status != DossierStatus.TO_CHECK:
+        raise ValidationError(
+            _("Hồ sơ đang ở trạng thái “%(status)s”, không phải hồ sơ nháp đang kiểm tra nên không hủy được.")
+            % {"status": dossier.get_status_display()}
+        )
+    if dossier.channel not in DESK_CHANNELS:
+        raise ValidationError(
+            _("Hồ sơ trực tuyến không phải hồ sơ nháp: hãy tiếp nhận, yêu cầu bổ sung hoặc từ chối tiếp nhận.")
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Hãy nêu lý do hủy hồ sơ nháp."))
+    dossier.status = DossierStatus.CANCELLED
+    dossier.save(update_fields=["status", "updated_at"])
+    audit_event(actor=officer, action=AUDIT_DRAFT_CANCELLED, target=dossier, data={"reason": reason})
+    record(dossier=dossier, payload=DraftCancelled(reason=reason), actor=officer, at=at, comment=reason)
+    return dossier
+
+
 # --- tracked-only procedures: the competent agency enters the dossiers it received itself ------
 # (docs/domain.md §3: the Chairman lists procedures not received at a one-stop desk "but still
 # followed in the system".) The same pieces as a desk receipt: the agency's legal code, the
@@ -1404,3 +1668,68 @@ def _tracked_import_apply(*, batch: TrackedImport, officer: User, agency: Agency
         data={"file": batch.file_name, "sha256": batch.sha256, "dossiers": len(codes), "codes": codes},
     )
     return batch
+
+
+# --- files kept while the receipt form comes back with an error ---------------------------------
+# The browser cannot fill a file input again: a receipt form that comes back (a missing name, a date
+# in the future) would make the officer scan and choose every file once more. Each good file is
+# kept once (IntakeFile), named by a token in the page, and joins the dossier when the form goes
+# through; what is never used is deleted by the nightly housekeeping.
+
+INTAKE_FILE_KEEP_HOURS = 24
+
+
+def intake_file_keep(*, officer: User, requirement: DocumentRequirement, file: File, at: dt.datetime) -> IntakeFile:
+    """Pass `file` through the component's upload gate and keep it for this officer's receipt form."""
+    component_upload_check(file, requirement=requirement, other_label="")
+    stamp = passed(file)
+    kept = IntakeFile(
+        token=uuid.uuid4().hex,
+        officer=officer,
+        requirement=requirement,
+        original_name=os.path.basename(getattr(file, "name", "") or "")[:255] or f"tep.{stamp.kind}",
+        sha256=stamp.sha256,
+        kept_at=at,
+    )
+    kept.file.save(f"tep.{stamp.kind}", file, save=False)
+    kept.full_clean()
+    kept.save()
+    return kept
+
+
+def intake_file_find(*, officer: User, requirement: DocumentRequirement, token: str) -> IntakeFile | None:
+    """The file this officer kept for this component under `token`; nobody else's, and not one gone stale."""
+    if not token or len(token) != 32:
+        return None
+    return IntakeFile.objects.filter(officer=officer, requirement=requirement, token=token).first()
+
+
+def intake_file_open(kept: IntakeFile) -> File:
+    """The kept file, ready to join a dossier as if just chosen: its name, and the gate's stamp again
+    once its content is checked to be exactly what passed (it is not scanned twice)."""
+    handle = kept.file.storage.open(kept.file.name, "rb")
+    opened = File(handle, name=kept.original_name)
+    restamp_kept(opened, sha256=kept.sha256)
+    return opened
+
+
+def intake_files_release(*, officer: User, tokens: Iterable[str]) -> int:
+    """Delete the files the officer kept once the dossier holds its own copies."""
+    return _intake_files_delete(IntakeFile.objects.filter(officer=officer, token__in=[t for t in tokens if t]))
+
+
+def intake_files_housekeeping(*, now: dt.datetime) -> int:
+    """Nightly: delete kept files older than a day (a receipt abandoned after an error)."""
+    return _intake_files_delete(IntakeFile.objects.filter(kept_at__lt=now - dt.timedelta(hours=INTAKE_FILE_KEEP_HOURS)))
+
+
+def _intake_files_delete(kept) -> int:
+    deleted = 0
+    for item in kept:
+        name, storage = item.file.name, item.file.storage
+        with transaction.atomic():
+            item.delete()
+            if name:
+                transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+        deleted += 1
+    return deleted

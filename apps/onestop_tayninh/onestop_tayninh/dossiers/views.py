@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,14 +22,23 @@ from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.directory.selectors import user_role_codes
 from onestop_tayninh.security.audit import audited_file_response
 
-from . import actions, reuse
+from . import actions, reuse, selectors
 from .constants import EventAction
 from .events import payload_of
-from .models import Consultation, Dossier, DossierDocument
+from .models import Consultation, ConsultationFile, Dossier, DossierDocument, DossierEvent
 
 
 def _page(dossier: Dossier) -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("admin:dossiers_dossier_change", args=[dossier.pk]))
+
+
+def with_issued_link(message: str, event: DossierEvent | None):
+    """The success message of an action, with a link to what it issued (the print page shows the forms
+    of that event, with their numbers) when it issued any."""
+    if event is None or not selectors.issues_documents(event):
+        return message
+    url = reverse("printing:document_list", args=[event.dossier_id]) + f"?su-kien={event.pk}"
+    return format_html('{} <a href="{}">{}</a>', message, url, _("Xem, in văn bản vừa lập"))
 
 
 def _int(value) -> int | None:
@@ -66,11 +76,11 @@ def dossier_act(request, pk: int, transition: str):
     else:
         last = dossier.events.order_by("-at", "-pk").first()
         done = getattr(payload_of(last), "label", "") if last else ""
-        messages.success(
-            request,
-            _("Đã thực hiện “%(action)s” với hồ sơ %(code)s.")
-            % {"action": done or transition, "code": dossier.code or dossier.pk},
-        )
+        message = _("Đã thực hiện “%(action)s” với hồ sơ %(code)s.") % {
+            "action": done or transition,
+            "code": dossier.code or dossier.pk,
+        }
+        messages.success(request, with_issued_link(message, last))
     return _page(dossier)
 
 
@@ -80,16 +90,50 @@ def consultation_answer(request, pk: int):
     consultation = get_object_or_404(
         Consultation.objects.filter(dossier__in=Dossier.objects.visible_to(request.user)), pk=pk
     )
+    files = request.FILES.getlist("answer_files")
     try:
+        # The gate runs before the answer's transaction, so the audit row of an infected file survives.
+        for file in files:
+            actions.gate_consultation_file(file)
         actions.consultation_answer(
-            consultation=consultation, actor=request.user, answer=request.POST.get("answer", ""), at=timezone.now()
+            consultation=consultation,
+            actor=request.user,
+            answer=request.POST.get("answer", ""),
+            at=timezone.now(),
+            files=files,
         )
     except (ValidationError, PermissionDenied) as exc:
         for text in getattr(exc, "messages", [str(exc)]):
             messages.error(request, text)
     else:
-        messages.success(request, "Đã gửi ý kiến phối hợp.")
+        if files:
+            messages.success(
+                request,
+                _("Đã gửi ý kiến phối hợp kèm %(n)s tệp: %(names)s.")
+                % {"n": len(files), "names": ", ".join(file.name for file in files)},
+            )
+        else:
+            messages.success(request, _("Đã gửi ý kiến phối hợp."))
     return _page(consultation.dossier)
+
+
+@staff_member_required
+@require_GET
+def consultation_file_download(request, pk: int):
+    """A file a consulted body answered with, for officials who may see the dossier (audited)."""
+    kept = get_object_or_404(
+        ConsultationFile.objects.filter(
+            consultation__dossier__in=Dossier.objects.visible_to(request.user)
+        ).select_related("consultation__dossier"),
+        pk=pk,
+    )
+    return audited_file_response(
+        request,
+        kept.file,
+        filename=kept.original_name,
+        target=kept,
+        data={"dossier": kept.consultation.dossier.code, "consultation": kept.consultation_id},
+    )
 
 
 @staff_member_required
@@ -117,16 +161,19 @@ def dossier_apologise(request, pk: int):
         for text in getattr(exc, "messages", [str(exc)]):
             messages.error(request, text)
     else:
-        apology = payload_of(dossier.events.filter(action=EventAction.APOLOGY).latest("pk"))
-        if getattr(apology, "late", False):
+        event = dossier.events.filter(action=EventAction.APOLOGY).latest("pk")
+        if getattr(payload_of(event), "late", False):
             messages.warning(
                 request,
-                _(
-                    "Đã lập phiếu xin lỗi và hẹn lại ngày trả kết quả. Phiếu lập sau ngày hẹn cũ nên được ghi nhận là trễ hạn."
+                with_issued_link(
+                    _(
+                        "Đã lập phiếu xin lỗi và hẹn lại ngày trả kết quả. Phiếu lập sau ngày hẹn cũ nên được ghi nhận là trễ hạn."
+                    ),
+                    event,
                 ),
             )
         else:
-            messages.success(request, _("Đã lập phiếu xin lỗi và hẹn lại ngày trả kết quả."))
+            messages.success(request, with_issued_link(_("Đã lập phiếu xin lỗi và hẹn lại ngày trả kết quả."), event))
     return _page(dossier)
 
 

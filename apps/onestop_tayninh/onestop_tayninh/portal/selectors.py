@@ -171,6 +171,11 @@ def citizen_timeline(dossier: Dossier) -> list[TimelineEntry]:
             )
         elif event.action == EventAction.RATED:
             entries.append(TimelineEntry(event.at, _("Bạn đã đánh giá mức độ hài lòng")))
+        elif event.action == EventAction.APPLICANT_CORRECTED:
+            # The corrected receipt is among the documents; the reason says what was wrong.
+            entries.append(
+                TimelineEntry(event.at, _("Bộ phận một cửa điều chỉnh thông tin người nộp hồ sơ"), event.comment)
+            )
         elif event.action == EventAction.TRANSITION:
             entry = _transition_entry(event, seen_agency)
             if entry:

@@ -23,7 +23,7 @@ from onestop_tayninh.directory.constants import AgencyKind
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.dossiers.access import applicant_token
 from onestop_tayninh.dossiers.constants import DESK_CHANNELS, EventAction, ReturnMethod
-from onestop_tayninh.dossiers.events import Apologised, CompletionRequested, payload_of
+from onestop_tayninh.dossiers.events import Apologised, ApplicantCorrected, CompletionRequested, payload_of
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
 from onestop_tayninh.dossiers.selectors import competent_agency_for, forms_version_for
 from onestop_tayninh.workflows.constants import StateKind
@@ -279,6 +279,22 @@ def _receipt(dossier: Dossier, context: dict, missing: _Missing) -> None:
     )
 
 
+def receipt_correction(dossier: Dossier, *, at: dt.datetime) -> dict[str, Any] | None:
+    """The last correction of the applicant's data made by `at`, for a receipt issued again: what
+    changed, when and why (the receipt itself prints the dossier's data as corrected)."""
+    event = dossier.events.filter(action=EventAction.APPLICANT_CORRECTED, at__lte=at).order_by("-at", "-pk").first()
+    if event is None:
+        return None
+    payload = payload_of(event)
+    assert isinstance(payload, ApplicantCorrected)
+    return {
+        "date": f"{local_time(event.at):%d/%m/%Y}",
+        "at": event.at,
+        "changes": payload.changes(),
+        "reason": payload.reason,
+    }
+
+
 def documents_received(dossier: Dossier) -> list[dict[str, Any]]:
     """What the applicant actually handed in, one row per component (Form 01's table).
 
@@ -377,7 +393,8 @@ def _refusal(dossier: Dossier, context: dict, missing: _Missing) -> None:
     context.update(
         heading=heading_for(agency, dossier.receiving_desk.name),
         issuer_name=dossier.receiving_desk.name,
-        number="........../TCGQ",
+        # Numbered from the desk's outgoing sequence when it was issued (printing.subscribers).
+        number=_outgoing_number(event, DocumentKind.REFUSAL),
         reason=event.comment,
         refused_at=vn_datetime(event.at),
         submitted_at=vn_datetime(dossier.received_at or dossier.created_at),
@@ -588,6 +605,8 @@ def form_context(*, dossier: Dossier, kind: str, at: dt.datetime | None = None) 
     missing.check()
     if kind in APPLICANT_LINK_KINDS:
         _applicant_link_context(dossier, context)
+    if kind == DocumentKind.RECEIPT:
+        context["correction"] = receipt_correction(dossier, at=at)
     # A form is dated the day it was issued (the receipt the day of receipt, Form 02 the day of the
     # request), whenever it is printed; the control sheet, always current, the day it is printed.
     # The place is that of the issuing body's seat (Agency.place, Nghị định 30/2020).
@@ -599,3 +618,30 @@ def render_form(*, dossier: Dossier, kind: str, at: dt.datetime | None = None) -
     """The PDF of form `kind` for `dossier`, in the form set of the dossier (docs/domain.md §6)."""
     names, context = form_context(dossier=dossier, kind=kind, at=at)
     return render_pdf(names, context)
+
+
+def printable_forms(*, dossier: Dossier, at: dt.datetime) -> list[tuple[str, str]]:
+    """(kind, label) of the forms the dossier's state allows now, numbered as its set numbers them:
+    a form whose data the dossier does not have (no refusal, no apology yet) is not offered."""
+    version = effective_forms_version(dossier, at)
+    candidates = [
+        (kind, _("Mẫu %(number)s: %(title)s") % {"number": spec.number, "title": spec.title})
+        for kind, spec in FORM_SETS[version].items()
+    ] + [(kind, spec.title) for kind, spec in OTHER_DOCUMENTS.items()]
+    offered = []
+    for kind, label in candidates:
+        try:
+            form_context(dossier=dossier, kind=kind, at=at)
+        except ValidationError:
+            continue
+        offered.append((kind, label))
+    return offered
+
+
+def form_label(dossier: Dossier, kind: str, at: dt.datetime) -> str:
+    """ "Mẫu 01: Giấy tiếp nhận…", or the title of a document no circular numbers."""
+    spec = FORM_SETS[effective_forms_version(dossier, at)].get(kind)
+    if spec is not None:
+        return _("Mẫu %(number)s: %(title)s") % {"number": spec.number, "title": spec.title}
+    other = OTHER_DOCUMENTS.get(kind)
+    return other.title if other else kind

@@ -7,12 +7,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
+from onestop_tayninh.core.models import Task
 from onestop_tayninh.directory.models import ReceptionDesk
 from onestop_tayninh.dossiers.constants import EventAction
 from onestop_tayninh.dossiers.events import ConsultationAnswered, Transitioned, payload_of
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
 from onestop_tayninh.dossiers.selectors import CompetentBodies
 from onestop_tayninh.workflows.constants import StateKind
+
+from .constants import OUTGOING_SYMBOLS, DocumentKind
+from .models import OutgoingNumber
 
 
 def local_day_bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -211,10 +215,19 @@ def register_rows(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date) 
                 dossier__receiving_desk=desk,
                 dossier__received_at__gte=start,
                 dossier__received_at__lt=end,
-                action__in=[EventAction.TRANSITION, EventAction.APOLOGY],
+                action__in=[EventAction.TRANSITION, EventAction.APOLOGY, EventAction.APPLICANT_CORRECTED],
             )
             .select_related("to_state", "from_state")
-            .only("dossier_id", "action", "at", "from_agency_id", "to_agency_id", "to_state__kind", "from_state__kind")
+            .only(
+                "dossier_id",
+                "action",
+                "at",
+                "comment",
+                "from_agency_id",
+                "to_agency_id",
+                "to_state__kind",
+                "from_state__kind",
+            )
             .order_by("at", "pk")
         ):
             events[event.dossier_id].append(event)
@@ -226,6 +239,11 @@ def register_rows(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date) 
         for event in events.get(dossier.pk, []):
             if event.action == EventAction.APOLOGY:
                 row.notes.append("Đã xin lỗi, hẹn lại ngày trả kết quả")
+                continue
+            if event.action == EventAction.APPLICANT_CORRECTED:
+                # The line keeps the corrected data; the note says that, when and why it was corrected.
+                day = event.at.astimezone(VIETNAM_TZ)
+                row.notes.append(f"Đã điều chỉnh thông tin người nộp ngày {day:%d/%m/%Y} ({event.comment})")
                 continue
             from_kind = event.from_state.kind if event.from_state else None
             to_kind = event.to_state.kind if event.to_state else None
@@ -250,3 +268,26 @@ def register_rows(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date) 
             row.notes.append(state_note)
         rows.append(row)
     return rows
+
+
+# --- what was issued, and with which number ------------------------------------------------------
+
+
+def issued_kinds(event: DossierEvent) -> list[str]:
+    """The forms `event` issued: printing.subscribers writes one task per form, keyed
+    "document:<event>:<kind>" (dossiers.selectors.issued_document_keys reads the same keys)."""
+    prefix = f"document:{event.pk}:"
+    keys = Task.objects.filter(dedupe_key__startswith=prefix).order_by("pk").values_list("dedupe_key", flat=True)
+    return [key.removeprefix(prefix) for key in keys]
+
+
+def issued_numbers(dossier: Dossier) -> dict[tuple[str, dt.datetime], str]:
+    """The number each issued form of the dossier carries, by (kind, issued at): the receipt its
+    entry in the desk's register, the desk's Forms 02 and 03 their outgoing numbers."""
+    numbers = {
+        (issued.kind, issued.event.at): f"{issued.number:02d}/{OUTGOING_SYMBOLS.get(issued.kind, '')}"
+        for issued in OutgoingNumber.objects.filter(event__dossier=dossier).select_related("event")
+    }
+    if dossier.code and dossier.received_at:
+        numbers[(DocumentKind.RECEIPT, dossier.received_at)] = f"{register_entry_number(dossier):04d}/TNHS"
+    return numbers

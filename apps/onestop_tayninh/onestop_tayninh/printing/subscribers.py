@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from onestop_tayninh.core.services import task_enqueue
-from onestop_tayninh.dossiers.constants import EventAction, FormsVersion
+from onestop_tayninh.dossiers.constants import Channel, EventAction, FormsVersion
 
 from .constants import DocumentKind
 
@@ -33,6 +33,13 @@ def issue_receipt(event: DossierEvent, payload: Payload) -> None:
     _issue(event, DocumentKind.RECEIPT)
 
 
+def reissue_receipt(event: DossierEvent, payload: Payload) -> None:
+    """Form 01 issued again after the desk corrected the applicant's data, marked as corrected
+    (form_contexts.receipt_correction); a tracked dossier, which had no receipt from us, gets none."""
+    if event.dossier.channel != Channel.AGENCY:
+        _issue(event, DocumentKind.RECEIPT)
+
+
 def issue_supplement_request(event: DossierEvent, payload: Payload) -> None:
     """Form 02 at the desk, numbered now from the desk's outgoing sequence (in the event's
     transaction, so a rolled-back request gives its number back); or the supplement request
@@ -47,11 +54,19 @@ def issue_supplement_request(event: DossierEvent, payload: Payload) -> None:
 
 
 def issue_refusal(event: DossierEvent, payload: Payload) -> None:
-    """Form 03 for a refusal at the desk (the receipt check, or the desk's own step); a refusal after
-    appraisal (at the competent body's steps) is that body's notice, signed by its head."""
+    """Form 03 for a refusal at the desk (the receipt check, or the desk's own step), numbered at once
+    from the desk's outgoing sequence; a refusal after appraisal (at the competent body's steps) is
+    that body's notice, signed by its head and numbered by its clerk."""
     from .selectors import refused_at_desk
 
-    _issue(event, DocumentKind.REFUSAL if refused_at_desk(event) else DocumentKind.REFUSAL_NOTICE)
+    if not refused_at_desk(event):
+        _issue(event, DocumentKind.REFUSAL_NOTICE)
+        return
+    # Form 03 is the desk's own document: numbered from its outgoing sequence, as Form 02 is.
+    from .services import outgoing_number_issue
+
+    outgoing_number_issue(event=event, kind=DocumentKind.REFUSAL, desk_id=event.dossier.receiving_desk_id)
+    _issue(event, DocumentKind.REFUSAL)
 
 
 def issue_apology(event: DossierEvent, payload: Payload) -> None:

@@ -18,6 +18,7 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,10 +31,8 @@ from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.security.audit import audited_file_response
 from onestop_tayninh.security.constants import AuditAction
 
-from . import form_contexts, register_book, services
+from . import form_contexts, register_book, selectors, services
 from .constants import (
-    FORM_SETS,
-    OTHER_DOCUMENTS,
     REGISTER_EXPORT_KEEP_DAYS,
     REGISTER_INLINE_MAX_ROWS,
     REGISTER_MAX_DAYS,
@@ -100,21 +99,45 @@ def document_download(request: HttpRequest, dossier_id: int, document_id: int) -
 
 @require_GET
 def document_list(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    """The dossier's forms: what its state allows printing now, what was issued (with its number),
+    and, coming from an action (`?su-kien=<event>`), what that action just issued."""
     dossier = get_object_or_404(Dossier.objects.visible_to(request.user), pk=dossier_id)
+    now = timezone.now()
+    numbers = selectors.issued_numbers(dossier)
+    documents = list(dossier.generated_documents.order_by("-created_at", "-pk"))
+    for document in documents:
+        document.number = numbers.get((document.kind, document.created_at), "")
     context = {
         "dossier": dossier,
-        "documents": dossier.generated_documents.order_by("-created_at", "-pk"),
-        # The forms of the dossier's set (2018 or 2025, as printing picks it), numbered as the circular does.
-        "kinds": [
-            (kind, _("Mẫu %(number)s: %(title)s") % {"number": spec.number, "title": spec.title})
-            for kind, spec in FORM_SETS[form_contexts.effective_forms_version(dossier, timezone.now())].items()
-        ]
-        # Documents of the competent body that no circular numbers (the refusal after appraisal).
-        + [(kind, spec.title) for kind, spec in OTHER_DOCUMENTS.items()],
+        "documents": documents,
+        "kinds": form_contexts.printable_forms(dossier=dossier, at=now),
+        "just_issued": _just_issued(dossier, request.GET.get("su-kien", ""), numbers, now),
     }
     return _desk_page(
         request, "printing/documents.html", _("Biểu mẫu của hồ sơ %(dossier)s") % {"dossier": _label(dossier)}, context
     )
+
+
+def _just_issued(dossier: Dossier, event_id: str, numbers: dict, now: dt.datetime) -> list[dict]:
+    """The forms one event of the dossier issued: the stored copy once the worker made it, else printed now."""
+    event = dossier.events.filter(pk=int(event_id)).first() if event_id.isdigit() else None
+    if event is None:
+        return []
+    issued = []
+    for kind in selectors.issued_kinds(event):
+        stored = GeneratedDocument.objects.filter(dossier=dossier, kind=kind, created_at=event.at).first()
+        issued.append(
+            {
+                "label": form_contexts.form_label(dossier, kind, now),
+                "number": numbers.get((kind, event.at), ""),
+                "url": (
+                    reverse("printing:document_download", args=[dossier.pk, stored.pk])
+                    if stored
+                    else reverse("printing:form_print", args=[dossier.pk, kind])
+                ),
+            }
+        )
+    return issued
 
 
 class RegisterForm(forms.Form):

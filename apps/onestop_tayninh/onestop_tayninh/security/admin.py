@@ -14,6 +14,8 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from onestop_tayninh.core.admin import ContentTypeListFilter, ReadableJSONMixin
+
 from .audit import audit_event
 from .constants import AuditAction
 from .models import AuditEvent
@@ -28,9 +30,9 @@ class _Echo:
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadableJSONMixin, admin.ModelAdmin):
     list_display = ["at", "actor_repr", "action", "content_type", "object_repr", "ip_address"]
-    list_filter = ["action", "content_type", "at"]
+    list_filter = ["action", ("content_type", ContentTypeListFilter), "at"]
     search_fields = ["actor_repr", "object_repr", "object_id", "ip_address", "action", "path"]
     date_hierarchy = "at"
     list_select_related = ["content_type"]
@@ -96,6 +98,14 @@ if admin.site.is_registered(AccessAttempt):
 @admin.register(AccessAttempt)
 class AccessAttemptAdmin(AxesAccessAttemptAdmin):
     actions = ["unlock"]
+
+    @admin.display(description=_("hết hạn khóa lúc"))
+    def expiration(self, obj: AccessAttempt):
+        return super().expiration(obj)
+
+    @admin.display(description=_("tình trạng"))
+    def status(self, obj: AccessAttempt):
+        return super().status(obj)
 
     @admin.action(description=_("Mở khóa đăng nhập (tài khoản và địa chỉ IP đã chọn)"), permissions=["delete"])
     def unlock(self, request: HttpRequest, queryset) -> None:

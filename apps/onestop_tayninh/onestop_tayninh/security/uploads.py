@@ -196,6 +196,20 @@ def gate(file: File, *, accepted_types: list[str] | tuple[str, ...], max_bytes: 
     return check_upload(file, accepted_types=accepted_types, max_bytes=max_bytes)
 
 
+def restamp_kept(file: File, *, sha256: str) -> CheckedUpload:
+    """Stamp again a file the gate passed before and we kept in our own storage (a receipt form that
+    came back with an error): its content must be exactly what passed, so it is not scanned twice."""
+    data = _read_all(file)
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise ValidationError(_("Tệp đã giữ lại không còn nguyên vẹn; hãy chọn lại tệp."), code="file_changed")
+    kind, mime = detect_type(data)
+    if kind is None:
+        raise ValidationError(_("Tệp đã giữ lại không còn nguyên vẹn; hãy chọn lại tệp."), code="file_changed")
+    checked = CheckedUpload(kind=kind, mime=mime, size=len(data), sha256=sha256)
+    setattr(file, STAMP_ATTRIBUTE, checked)
+    return checked
+
+
 # --- model fields ---------------------------------------------------------------------------
 
 

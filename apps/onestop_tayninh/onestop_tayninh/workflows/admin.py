@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -66,7 +67,8 @@ class TransitionInline(DraftOnlyInlineMixin, admin.StackedInline):
     model = Transition
     form = TransitionForm
     extra = 0
-    filter_horizontal = ["roles"]
+    # Five roles: ticks in a row, not two tall selection boxes per action (the editor fits 1366 px).
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     fields = [
         ("position", "code", "label"),
         ("source", "target"),
@@ -89,7 +91,11 @@ class WorkflowVersionAdmin(admin.ModelAdmin):
     list_display = ["workflow", "number", "status", "activated_at"]
     list_filter = ["status", "workflow"]
     readonly_fields = ["status", "activated_at", "diagram", "checks"]
-    fields = ["workflow", "number", "status", "activated_at", "checks", "diagram"]
+    # One line of facts, then the diagram across the page, then the steps and the actions.
+    fieldsets = (
+        (None, {"fields": [("workflow", "number", "status", "activated_at"), "checks"]}),
+        (_("Sơ đồ quy trình"), {"fields": ["diagram"], "classes": ["workflow-diagram-fieldset"]}),
+    )
     inlines = [StateInline, TransitionInline]
     change_form_template = "workflows/admin/workflowversion_change_form.html"
 
