@@ -48,8 +48,8 @@ def test_the_workflow_editor_fits_a_laptop_with_the_diagram_at_its_centre(live_s
     first = page.locator("#transitions-group .inline-related").first
     assert first.locator(".selector").count() == 0
     assert first.get_by_label("Cán bộ tiếp nhận").is_checked()
-    first.get_by_label("Quản trị hệ thống").check()
+    first.get_by_label("Chuyên viên xử lý").check()  # a role that may perform the action's effect
     page.get_by_role("button", name="Lưu và tiếp tục chỉnh sửa").click()
     page.wait_for_selector(".messagelist .success")
     transition = draft.transitions.order_by("position").first()
-    assert set(transition.roles.values_list("code", flat=True)) == {"receiving_officer", "system_admin"}
+    assert set(transition.roles.values_list("code", flat=True)) == {"receiving_officer", "handling_officer"}

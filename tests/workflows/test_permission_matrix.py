@@ -100,7 +100,7 @@ VIEW_MATRIX = [
     ("receiving_officer", "000.00.31.H53", False),  # another desk (UBND huyện Tân Biên)
     ("province_coordinator", "000.00.01.H53", True),  # Văn phòng UBND tỉnh: the whole province
     ("province_coordinator", "000.00.31.H53", False),  # a district coordinator sees only the district
-    ("system_admin", OTHER_AGENCY, True),
+    ("system_admin", OTHER_AGENCY, False),  # separation of duties: configures, reads no dossier
 ]
 
 

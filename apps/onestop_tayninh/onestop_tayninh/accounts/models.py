@@ -41,11 +41,11 @@ class User(AbstractUser):
     def is_official(self) -> bool:
         return self.kind == AccountKind.OFFICIAL
 
-    def access_scope(self) -> str:
-        """The widest row-level scope among this user's roles (see core.rowlevel)."""
+    def access_scope(self, *, dossiers: bool = False) -> str:
+        """The widest row-level scope among this user's roles, or among those reading dossiers (see core.rowlevel)."""
         from onestop_tayninh.directory.selectors import user_access_scope
 
-        return user_access_scope(self)
+        return user_access_scope(self, dossiers=dossiers)
 
 
 class CitizenProfile(models.Model):

@@ -13,9 +13,13 @@ class DeskSite(admin.AdminSite):
     def index(self, request, extra_context=None):
         from onestop_tayninh.directory.models import ReceptionDesk
 
-        # The register is printed per reception desk: offered to those who may see one.
+        from .rowlevel import reads_dossiers
+
+        # The register is printed per reception desk: offered to those who may see one and read its
+        # dossiers (not to a system administrator without an official role: separation of duties).
         extra_context = {
-            "can_print_register": ReceptionDesk.objects.visible_to(request.user).exists(),
+            "can_print_register": reads_dossiers(request.user)
+            and ReceptionDesk.objects.visible_to(request.user).exists(),
             **(extra_context or {}),
         }
         return super().index(request, extra_context)

@@ -8,6 +8,10 @@ The rule has two halves, and both are written here only:
    - unit: coordinators see every agency in their agency's administrative unit and below;
    - agency: everyone else sees their own agency only;
    - nobody (citizens, inactive accounts, accounts without an official profile): nothing.
+   Citizens' dossiers (and the rows that follow them) are reached only through the roles that read
+   them (`DOSSIER_READ_PERMISSION`; `citizen_data` on the queryset): separation of duties keeps the
+   system administrator, and superusers, configuring the system without reading dossiers unless they
+   also hold an official role, whose scope then applies.
    `visible_agency_ids` is a lazy queryset of ids, so a selector or an indicator can use it as a
    subquery (`receiving_agency__in=...`) or in an aggregate without loading rows;
    `visible_agency_id_list` gives the same ids as constants, for filters on large tables.
@@ -41,13 +45,16 @@ _Q = TypeVar("_Q", bound=models.QuerySet[Any])
 _CACHE = "_onestop_visible_agency_ids"
 
 
-def access_scope(user: User) -> str | None:
-    """The user's row-level scope (a `RoleScope`), or None when they may see no agency's records."""
+def access_scope(user: User, *, dossiers: bool = False) -> str | None:
+    """The user's row-level scope (a `RoleScope`), or None when they may see no agency's records.
+
+    With `dossiers`, the scope over citizens' dossiers: from the roles that read them only.
+    """
     from onestop_tayninh.directory.constants import RoleScope
 
     if not user.is_authenticated or not user.is_active:
         return None
-    scope = user.access_scope()
+    scope = user.access_scope(dossiers=dossiers)
     if scope == RoleScope.ALL:
         return scope
     if scope in (RoleScope.UNIT, RoleScope.AGENCY) and getattr(user, "official", None) is not None:
@@ -55,21 +62,28 @@ def access_scope(user: User) -> str | None:
     return None
 
 
-def visible_agency_ids(user: User) -> models.QuerySet[Any, int] | None:
+def reads_dossiers(user: User) -> bool:
+    """Whether `user` may read any citizen's dossier (one of their roles reads dossiers, see above)."""
+    return access_scope(user, dossiers=True) is not None
+
+
+def visible_agency_ids(user: User, *, dossiers: bool = False) -> models.QuerySet[Any, int] | None:
     """The ids of the agencies whose records `user` may see, as a lazy queryset; None means every agency.
 
     Usable as a subquery (`agency_id__in=visible_agency_ids(user)`) or materialised with `list()`;
-    an empty queryset when the user may see nothing.
+    an empty queryset when the user may see nothing. With `dossiers`, the agencies whose citizens'
+    dossiers the user may see (see `access_scope`).
     """
     from onestop_tayninh.directory.constants import RoleScope
     from onestop_tayninh.directory.models import Agency
 
     cached: models.QuerySet[Any, int] | None
-    if hasattr(user, _CACHE):
-        cached = getattr(user, _CACHE)
+    key = f"{_CACHE}_dossiers" if dossiers else _CACHE
+    if hasattr(user, key):
+        cached = getattr(user, key)
         return cached
     # A queryset object, not its rows: a subquery stays a subquery, and list() reads it once.
-    scope = access_scope(user)
+    scope = access_scope(user, dossiers=dossiers)
     agencies = Agency.objects.order_by()
     if scope == RoleScope.ALL:
         cached = None
@@ -80,11 +94,11 @@ def visible_agency_ids(user: User) -> models.QuerySet[Any, int] | None:
         cached = agencies.filter(pk=user.official.agency_id).values_list("pk", flat=True)
     else:
         cached = agencies.none().values_list("pk", flat=True)
-    setattr(user, _CACHE, cached)
+    setattr(user, key, cached)
     return cached
 
 
-def visible_agency_id_list(user: User) -> list[int] | None:
+def visible_agency_id_list(user: User, *, dossiers: bool = False) -> list[int] | None:
     """The same agencies as `visible_agency_ids`, as a list of ids; None means every agency.
 
     For filters on large tables (dossiers), where the optimiser does better with a short list of
@@ -93,9 +107,9 @@ def visible_agency_id_list(user: User) -> list[int] | None:
     """
     from onestop_tayninh.directory.constants import RoleScope
 
-    if access_scope(user) == RoleScope.AGENCY:
+    if access_scope(user, dossiers=dossiers) == RoleScope.AGENCY:
         return [user.official.agency_id]
-    agency_ids = visible_agency_ids(user)
+    agency_ids = visible_agency_ids(user, dossiers=dossiers)
     return None if agency_ids is None else list(agency_ids)
 
 
@@ -104,19 +118,22 @@ def visible_through(queryset: _Q, field: str, user: User) -> _Q:
 
     For rows that have no agency of their own but belong to a scoped record, such as a dossier's
     messages, deadline alerts or ratings. A user who sees everything sees these rows too, including
-    those whose `field` is empty.
+    those whose `field` is empty. Rows that follow a dossier are citizens' data, seen as the dossier is.
     """
-    if access_scope(user) is None:
-        return queryset.none()
-    if visible_agency_ids(user) is None:
-        return queryset
     related = queryset.model._meta.get_field(field).related_model
+    dossiers = getattr(related._default_manager.get_queryset(), "citizen_data", False)
+    if access_scope(user, dossiers=dossiers) is None:
+        return queryset.none()
+    if visible_agency_ids(user, dossiers=dossiers) is None:
+        return queryset
     return queryset.filter(**{f"{field}__in": related._default_manager.visible_to(user)})
 
 
 class AgencyScopedQuerySet(models.QuerySet[_M]):
     #: Path from this model to its agency; "" when the model *is* the agency.
     agency_lookup: str = "agency"
+    #: Rows holding citizens' dossiers: reached only through the roles that read dossiers.
+    citizen_data: bool = False
 
     def rows_at(self, agency_ids: models.QuerySet[Any, int], user: User) -> Q:
         """The condition for rows that belong to one of `agency_ids` (or that `user` sees besides).
@@ -127,9 +144,9 @@ class AgencyScopedQuerySet(models.QuerySet[_M]):
         return Q(**{f"{self.agency_lookup}__in" if self.agency_lookup else "pk__in": agency_ids})
 
     def visible_to(self, user: User) -> Self:
-        if access_scope(user) is None:
+        if access_scope(user, dossiers=self.citizen_data) is None:
             return self.none()
-        agency_ids = visible_agency_ids(user)
+        agency_ids = visible_agency_ids(user, dossiers=self.citizen_data)
         if agency_ids is None:
             return self
         return self.filter(self.rows_at(agency_ids, user))

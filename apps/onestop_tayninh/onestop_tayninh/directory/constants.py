@@ -33,11 +33,32 @@ class DeskKind(models.TextChoices):
 
 
 class RoleCode(models.TextChoices):
+    """The built-in roles (directory/roles.py), named in code where a rule is about one of them.
+
+    Roles are data: an administrator adds others in the desk (`Role.code` is a free slug), and
+    what a role may do is its `effects`, not its code.
+    """
+
     RECEIVING_OFFICER = "receiving_officer", _("Cán bộ tiếp nhận")
     HANDLING_OFFICER = "handling_officer", _("Chuyên viên xử lý")
     AGENCY_HEAD = "agency_head", _("Lãnh đạo cơ quan")
     PROVINCE_COORDINATOR = "province_coordinator", _("Điều phối viên cấp tỉnh")
     SYSTEM_ADMIN = "system_admin", _("Quản trị hệ thống")
+
+
+class Capability(models.TextChoices):
+    """What a role may do outside a workflow's transitions, listed with the transitions' effects
+    (`Role.effects`). A transition's effect is `workflows.constants.Effect`."""
+
+    APOLOGISE = "apologise", _("Gửi phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)")
+
+
+# Role codes are slugs: lower-case letters, digits, "_" and "-", starting with a letter.
+ROLE_CODE_REGEX = r"^[a-z][a-z0-9_-]{1,31}$"
+
+# The permission that lets a role read citizens' dossiers (core.rowlevel): a role without it reaches no
+# dossier, whatever its scope. The system administrator's role configures the system and lacks it.
+DOSSIER_READ_PERMISSION = ("dossiers", "view_dossier")
 
 
 class RoleScope(models.TextChoices):

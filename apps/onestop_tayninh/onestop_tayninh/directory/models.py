@@ -14,7 +14,16 @@ from django.db import models
 from django.db.models import functions
 from django.utils.translation import gettext_lazy as _
 
-from .constants import AGENCY_CODE_REGEX, TIER_RANK, AgencyKind, DeskKind, RoleCode, RoleScope, Tier
+from .constants import (
+    AGENCY_CODE_REGEX,
+    ROLE_CODE_REGEX,
+    TIER_RANK,
+    AgencyKind,
+    Capability,
+    DeskKind,
+    RoleScope,
+    Tier,
+)
 from .query import AgencyQuerySet, OfficialQuerySet, ReceptionDeskQuerySet
 
 agency_code_validator = RegexValidator(
@@ -244,8 +253,25 @@ class ReceptionDesk(models.Model):
         return self.name
 
 
+def role_effect_choices() -> list[tuple[str, str]]:
+    """What a role may be allowed to do: every transition effect, then the capabilities outside transitions."""
+    from onestop_tayninh.workflows.constants import Effect
+
+    return [*Effect.choices, *Capability.choices]
+
+
+role_code_validator = RegexValidator(
+    ROLE_CODE_REGEX,
+    _("Mã vai trò gồm chữ thường không dấu, chữ số, dấu gạch dưới hoặc gạch ngang, bắt đầu bằng một chữ cái."),
+)
+
+
 class Role(models.Model):
-    """A role is a permission group plus what the code needs to know about it."""
+    """A role is a permission group plus what the code needs to know about it.
+
+    Roles are data: the five built-in ones (`RoleCode`, directory/roles.py) and any an administrator adds.
+    Who may take a workflow transition is the roles on it whose `effects` include its effect.
+    """
 
     group = models.OneToOneField(
         Group,
@@ -258,8 +284,16 @@ class Role(models.Model):
         _("mã vai trò"),
         max_length=32,
         unique=True,
-        choices=RoleCode.choices,
-        help_text=_("Mã cố định dùng trong mã nguồn."),
+        validators=[role_code_validator],
+        help_text=_("Mã ngắn không dấu, duy nhất, ví dụ van_thu; không đổi sau khi tạo."),
+        error_messages={"unique": _("Mã vai trò này đã được dùng.")},
+    )
+    name = models.CharField(
+        _("tên vai trò"),
+        max_length=100,
+        unique=True,
+        help_text=_("Tên hiển thị cho cán bộ, ví dụ Văn thư."),
+        error_messages={"unique": _("Tên vai trò này đã được dùng.")},
     )
     scope = models.CharField(
         _("phạm vi xem"),
@@ -268,6 +302,12 @@ class Role(models.Model):
         default=RoleScope.AGENCY,
         help_text=_("Phạm vi dữ liệu mà người giữ vai trò được xem."),
     )
+    effects = models.JSONField(
+        _("được thực hiện"),
+        default=list,
+        blank=True,
+        help_text=_("Các loại thao tác người giữ vai trò được thực hiện trên hồ sơ."),
+    )
     requires_two_factor = models.BooleanField(
         _("bắt buộc xác thực hai lớp"), default=True, help_text=_("Người giữ vai trò phải đăng nhập bằng mã OTP.")
     )
@@ -275,10 +315,19 @@ class Role(models.Model):
     class Meta:
         verbose_name = _("vai trò")
         verbose_name_plural = _("vai trò")
-        ordering = ["code"]
+        ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.get_code_display()
+        return self.name or self.code
+
+    def may(self, effect: str) -> bool:
+        """Whether the role may perform `effect` (a transition's effect or a `Capability`)."""
+        return effect in (self.effects or [])
+
+    def clean(self) -> None:
+        known = {value for value, _label in role_effect_choices()}
+        if not isinstance(self.effects, list) or any(effect not in known for effect in self.effects):
+            raise ValidationError({"effects": _("Có thao tác không hợp lệ trong danh sách được thực hiện.")})
 
 
 class Official(models.Model):

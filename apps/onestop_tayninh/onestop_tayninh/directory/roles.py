@@ -1,11 +1,17 @@
-"""Default definition of the five roles; administrators may change them in the desk afterwards.
+"""Default definition of the five built-in roles; administrators may change them in the desk afterwards.
+
+Each role has a display `name`, the `effects` it may perform (transition effects from
+workflows.constants.Effect and capabilities from directory.constants.Capability), a row-level
+`scope` and its group's `permissions`. Administrators add further roles in the desk.
 
 `load_site` creates a missing role with these defaults; it leaves an existing role
 alone unless asked to reset (`load_site --reset-roles`), so edits made in the desk survive.
 Apps add their permissions here as they arrive.
 """
 
-from .constants import RoleCode, RoleScope
+from onestop_tayninh.workflows.constants import Effect
+
+from .constants import Capability, RoleCode, RoleScope
 
 VIEW_DIRECTORY = [
     "directory.view_administrativeunit",
@@ -53,28 +59,65 @@ VIEW_WORKFLOWS = ["workflows.view_workflow", "workflows.view_workflowversion"]
 # or from a spreadsheet (dossiers.services.tracked_*); the uploaded spreadsheets are listed for them.
 ENTER_TRACKED = ["dossiers.enter_tracked_dossier", "dossiers.view_trackedimport"]
 
+# Separation of duties: the system administrator configures the system and does not read citizens'
+# dossiers (no VIEW_DOSSIERS, no spreadsheets of tracked dossiers); an administrator who must also work
+# on dossiers is given an official role besides.
 DEFAULT_ROLES: dict[str, dict] = {
     RoleCode.RECEIVING_OFFICER: {
+        "name": "Cán bộ tiếp nhận",
+        "effects": [
+            Effect.NONE,
+            Effect.SUPPLY_SUPPLEMENT,
+            Effect.RETURN_RESULT,
+            Effect.WITHDRAW,
+            Capability.APOLOGISE,
+        ],
         "scope": RoleScope.AGENCY,
         "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS,
     },
     RoleCode.HANDLING_OFFICER: {
+        "name": "Chuyên viên xử lý",
+        "effects": [
+            Effect.NONE,
+            Effect.REQUEST_CONSULTATION,
+            Effect.ANSWER_CONSULTATION,
+            Effect.REQUEST_SUPPLEMENT,
+            Effect.SUPPLY_SUPPLEMENT,
+            Effect.REFUSE,
+            Effect.RETURN_RESULT,
+            Effect.WITHDRAW,
+        ],
         "scope": RoleScope.AGENCY,
         "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS + ENTER_TRACKED,
     },
     RoleCode.AGENCY_HEAD: {
+        "name": "Lãnh đạo cơ quan",
+        "effects": [
+            Effect.NONE,
+            Effect.ASSIGN,
+            Effect.REQUEST_CONSULTATION,
+            Effect.ANSWER_CONSULTATION,
+            Effect.REQUEST_SUPPLEMENT,
+            Effect.ISSUE_RESULT,
+            Effect.REFUSE,
+            Effect.RETURN_RESULT,
+            Effect.WITHDRAW,
+            Capability.APOLOGISE,
+        ],
         "scope": RoleScope.AGENCY,
         "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS + ENTER_TRACKED,
     },
     RoleCode.PROVINCE_COORDINATOR: {
+        "name": "Điều phối viên cấp tỉnh",
+        "effects": [],
         "scope": RoleScope.UNIT,
         "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS + ["dossiers.view_trackedimport"],
     },
     RoleCode.SYSTEM_ADMIN: {
+        "name": "Quản trị hệ thống",
+        "effects": [],
         "scope": RoleScope.ALL,
         "permissions": MANAGE_DIRECTORY
-        + VIEW_DOSSIERS
-        + ["dossiers.view_trackedimport"]
         + ["security.view_auditevent", "axes.view_accessattempt", "axes.delete_accessattempt"]
         + ["notifications.view_message", "notifications.change_message"]
         # Background jobs: the monitoring page and django-rq's dashboard (core.monitoring).

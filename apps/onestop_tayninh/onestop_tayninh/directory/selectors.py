@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth.models import Permission
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .constants import SCOPE_WIDTH, AgencyKind, RoleCode, RoleScope, Tier
+from .constants import DOSSIER_READ_PERMISSION, SCOPE_WIDTH, AgencyKind, RoleCode, RoleScope, Tier
 from .models import AdministrativeUnit, Role
 
 if TYPE_CHECKING:
@@ -15,10 +16,19 @@ if TYPE_CHECKING:
 
 
 def user_roles(user: User) -> list[Role]:
-    """The user's roles, cached on the user object for the request."""
+    """The user's roles, cached on the user object for the request; each says whether it reads
+    citizens' dossiers (`reads_dossiers`: its group holds DOSSIER_READ_PERMISSION)."""
     cached: list[Role] | None = getattr(user, "_onestop_roles", None)
     if cached is None:
-        cached = list(Role.objects.filter(group__user=user)) if user.is_authenticated else []
+        app_label, codename = DOSSIER_READ_PERMISSION
+        reads = Permission.objects.filter(
+            group=OuterRef("group_id"), content_type__app_label=app_label, codename=codename
+        )
+        cached = (
+            list(Role.objects.filter(group__user=user).annotate(reads_dossiers=Exists(reads)))
+            if user.is_authenticated
+            else []
+        )
         # A per-request cache on the user object, not a field: set it as the getattr above reads it.
         setattr(user, "_onestop_roles", cached)  # noqa: B010
     return cached
@@ -28,8 +38,21 @@ def user_role_codes(user: User) -> set[str]:
     return {role.code for role in user_roles(user)}
 
 
-def user_access_scope(user: User) -> str | None:
-    """Widest row-level scope the user holds; superusers see everything."""
+def user_may(user: User, effect: str) -> bool:
+    """Whether one of the user's roles may perform `effect` (a transition's effect or a `Capability`)."""
+    return any(role.may(effect) for role in user_roles(user))
+
+
+def user_access_scope(user: User, *, dossiers: bool = False) -> str | None:
+    """Widest row-level scope the user holds; superusers see everything but citizens' dossiers.
+
+    For dossiers (`dossiers=True`) only the roles that read them count (separation of duties): a
+    system administrator, or a superuser, reaches no dossier unless also given an official role, and
+    then reaches what that role reaches.
+    """
+    if dossiers:
+        scopes = [RoleScope(role.scope) for role in user_roles(user) if role.reads_dossiers]  # type: ignore[attr-defined]
+        return max(scopes, key=SCOPE_WIDTH.__getitem__) if scopes else None
     if user.is_superuser:
         return RoleScope.ALL
     scopes = [RoleScope(role.scope) for role in user_roles(user)]

@@ -1,7 +1,9 @@
 """Writes to the directory. Every write validates with full_clean() inside a transaction."""
 
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from onestop_tayninh.accounts.constants import AccountKind
 from onestop_tayninh.accounts.models import User
@@ -26,21 +28,89 @@ def _permissions(names: list[str]) -> list[Permission]:
 
 @transaction.atomic
 def roles_ensure(*, reset: bool = False) -> list[Role]:
-    """Create the five roles (group + Role row) if missing; with reset, restore defaults."""
+    """Create the built-in roles (group + Role row) if missing; with reset, restore their defaults."""
     roles = []
     for code, spec in DEFAULT_ROLES.items():
-        label = str(RoleCode(code).label)
+        # A built-in role listed without a name or effects takes its constant's label and may do nothing.
+        name = spec.get("name") or str(RoleCode(code).label)
+        effects = [str(effect) for effect in spec.get("effects", [])]
         role = Role.objects.select_related("group").filter(code=code).first()
         if role is None:
-            group, _ = Group.objects.get_or_create(name=label)
-            role = Role.objects.create(group=group, code=code, scope=spec["scope"])
+            group, _created = Group.objects.get_or_create(name=name)
+            role = Role.objects.create(group=group, code=code, name=name, scope=spec["scope"], effects=effects)
             group.permissions.set(_permissions(spec["permissions"]))
         elif reset:
-            role.scope = spec["scope"]
-            role.save(update_fields=["scope"])
+            role.name, role.scope, role.effects = name, spec["scope"], effects
+            role.save(update_fields=["name", "scope", "effects"])
             role.group.permissions.set(_permissions(spec["permissions"]))
         roles.append(role)
     return roles
+
+
+def role_refusal(role: Role, *, effects: list[str] | None = None, deleting: bool = False) -> str:
+    """Why deleting `role`, or giving it `effects`, is refused ("" when it is not): a built-in role is
+    named in code and stays; no transition of an active workflow may be left with no role able to act."""
+    from onestop_tayninh.workflows.selectors import describe_transition, role_impact
+
+    if deleting and role.code in RoleCode.values:
+        return gettext(
+            "Không xoá được vai trò “%(role)s”: đây là vai trò có sẵn của hệ thống. Có thể đổi tên, "
+            "phạm vi hoặc các thao tác được thực hiện của vai trò này."
+        ) % {"role": role.name}
+    orphaned = role_impact(role, effects=effects, deleting=deleting).orphaned
+    if not orphaned:
+        return ""
+    steps = "; ".join(describe_transition(transition) for transition in orphaned)
+    if deleting:
+        message = gettext(
+            "Không xoá được vai trò “%(role)s”: thao tác %(steps)s của quy trình đang áp dụng sẽ không còn ai "
+            "được thực hiện. Hãy gán vai trò khác cho thao tác đó (tạo bản nháp mới của quy trình) trước."
+        )
+    else:
+        message = gettext(
+            "Không lưu được vai trò “%(role)s”: bỏ các thao tác này thì thao tác %(steps)s của quy trình đang "
+            "áp dụng sẽ không còn ai được thực hiện. Hãy gán vai trò khác cho thao tác đó trước."
+        )
+    return message % {"role": role.name, "steps": steps}
+
+
+def _refuse(role: Role, *, effects: list[str] | None = None, deleting: bool = False) -> None:
+    if refusal := role_refusal(role, effects=effects, deleting=deleting):
+        raise ValidationError(refusal)
+
+
+@transaction.atomic
+def role_save(*, role: Role, permissions_from: Role | None = None) -> Role:
+    """Create or change a role. A new role gets its own permission group (named after it), with the
+    permissions of `permissions_from` if given; a change that would leave a transition of an active
+    workflow with no role able to act is refused, nothing changed."""
+    role.full_clean(exclude=["group"])
+    if role._state.adding:
+        if Group.objects.filter(name=role.name).exists():
+            raise ValidationError({"name": gettext("Đã có một nhóm quyền tên “%(name)s”.") % {"name": role.name}})
+        role.group = Group.objects.create(name=role.name)
+        role.save()
+        if permissions_from is not None:
+            role.group.permissions.set(permissions_from.group.permissions.all())
+        return role
+    stored = Role.objects.select_for_update().get(pk=role.pk)
+    if set(stored.effects) - set(role.effects):
+        _refuse(stored, effects=role.effects)
+    if stored.name != role.name:
+        if Group.objects.filter(name=role.name).exclude(pk=stored.group_id).exists():
+            raise ValidationError({"name": gettext("Đã có một nhóm quyền tên “%(name)s”.") % {"name": role.name}})
+        Group.objects.filter(pk=stored.group_id).update(name=role.name)
+    role.save()
+    return role
+
+
+@transaction.atomic
+def role_delete(*, role: Role) -> None:
+    """Delete a role with its permission group (its officials lose it), unless an active workflow
+    would be left with a transition nobody may take."""
+    role = Role.objects.select_for_update().get(pk=role.pk)
+    _refuse(role, deleting=True)
+    role.group.delete()  # the role goes with its group (one-to-one, cascade)
 
 
 @transaction.atomic

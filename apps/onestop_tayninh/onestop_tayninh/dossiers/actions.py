@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 
 from onestop_tayninh.calendars.engine import WorkCalendar
 from onestop_tayninh.calendars.selectors import get_calendar
-from onestop_tayninh.directory.constants import RoleCode
+from onestop_tayninh.directory.constants import Capability
 from onestop_tayninh.directory.models import Agency
-from onestop_tayninh.directory.selectors import user_role_codes
+from onestop_tayninh.directory.selectors import user_may
 from onestop_tayninh.workflows.constants import Destination, Effect, StepOutcome
 from onestop_tayninh.workflows.models import State, Transition
 
@@ -33,6 +33,7 @@ from .selectors import (
     APPLICANT_EFFECTS,
     agency_of,
     applicant_step,
+    assignable_roles,
     competent_agency_for,
     receiving_desk_takes_supplement,
     transition_allowed,
@@ -222,8 +223,8 @@ def _apply_effect(
             or getattr(getattr(assignee, "official", None), "agency_id", None) != dossier.current_agency_id
         ):
             raise ValidationError(_("Hãy chọn một chuyên viên của cơ quan để phân công."))
-        if RoleCode.HANDLING_OFFICER not in user_role_codes(assignee):
-            raise ValidationError(_("Người được phân công phải là chuyên viên xử lý."))
+        if not assignable_roles([step.target_id]).filter(group__user=assignee).exists():
+            raise ValidationError(_("Người được phân công phải giữ một vai trò được xử lý hồ sơ ở bước tiếp theo."))
         dossier.assigned_to = assignee
         return {"assignee": assignee.get_full_name(), "assignee_id": assignee.pk}
     if effect == Effect.REQUEST_CONSULTATION:
@@ -294,7 +295,7 @@ def consultation_answer(
     agency = agency_of(actor)
     if agency is None or agency.pk != consultation.agency_id:
         raise PermissionDenied(_("Chỉ cơ quan được lấy ý kiến mới trả lời được ý kiến phối hợp này."))
-    if not user_role_codes(actor) & {RoleCode.HANDLING_OFFICER, RoleCode.AGENCY_HEAD}:
+    if not user_may(actor, Effect.ANSWER_CONSULTATION):
         raise PermissionDenied(_("Bạn không có vai trò trả lời ý kiến phối hợp."))
     if consultation.answered_at:
         raise ValidationError(_("Cơ quan đã trả lời ý kiến này rồi."))
@@ -364,8 +365,8 @@ def dossier_apologise(
     """Form 04: apology with a new appointment date, once per dossier, naming the agency that caused the delay."""
     dossier = _lock(dossier, expected_version)
     agency = agency_of(actor)
-    if agency is None or not user_role_codes(actor) & {RoleCode.AGENCY_HEAD, RoleCode.RECEIVING_OFFICER}:
-        raise PermissionDenied(_("Chỉ lãnh đạo cơ quan hoặc bộ phận một cửa được gửi phiếu xin lỗi."))
+    if agency is None or not user_may(actor, Capability.APOLOGISE):
+        raise PermissionDenied(_("Bạn không có vai trò được gửi phiếu xin lỗi, hẹn lại ngày trả kết quả."))
     if not DossierAccess.objects.filter(dossier=dossier, agency=agency).exists():
         raise PermissionDenied(_("Hồ sơ chưa từng ở cơ quan của bạn."))
     if dossier.apology_count:

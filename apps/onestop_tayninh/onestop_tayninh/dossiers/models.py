@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.catalog.eforms import cccd_validator, phone_validator
 from onestop_tayninh.catalog.models import DocumentRequirement, DocumentType, ProcedureVersion
-from onestop_tayninh.core.rowlevel import AgencyScopedQuerySet
 from onestop_tayninh.core.text import fold
 from onestop_tayninh.directory.models import AdministrativeUnit, Agency, ReceptionDesk
 from onestop_tayninh.security.uploads import GatedFileField
@@ -32,7 +31,7 @@ from .constants import (
     ReturnMethod,
     TrackedImportStatus,
 )
-from .query import DossierDocumentQuerySet, DossierQuerySet
+from .query import DossierDocumentQuerySet, DossierQuerySet, TrackedImportQuerySet
 
 SEARCH_NAME_LENGTH = 500
 
@@ -919,7 +918,7 @@ class TrackedImport(models.Model):
     )
     imported_at = models.DateTimeField(_("nhập lúc"), null=True, blank=True, help_text=_("Lúc các hồ sơ được tạo."))
 
-    objects = AgencyScopedQuerySet.as_manager()
+    objects = TrackedImportQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("bảng tính hồ sơ chỉ theo dõi")

@@ -31,14 +31,19 @@ def queue_priority() -> list[OrderBy]:
 class DossierQuerySet(AgencyScopedQuerySet):
     """Dossiers follow their agencies (the rule itself is core.rowlevel): a dossier belongs to every
     agency it is or was at (its receiving agency, every agency it was handed to or consulted, see
-    DossierAccess), and is seen besides by the official it is assigned to."""
+    DossierAccess), and is seen besides by the official it is assigned to. They are citizens' data: only
+    the roles that read dossiers reach them (separation of duties, core.rowlevel)."""
+
+    citizen_data = True
 
     def rows_at(self, agency_ids, user):
         from .models import DossierAccess
 
         # The same agencies as `agency_ids`, as constants: a join to agencies and units inside the
         # EXISTS, per dossier row, is far slower at a million dossiers.
-        access = DossierAccess.objects.filter(dossier=OuterRef("pk"), agency_id__in=visible_agency_id_list(user))
+        access = DossierAccess.objects.filter(
+            dossier=OuterRef("pk"), agency_id__in=visible_agency_id_list(user, dossiers=True)
+        )
         return Exists(access) | Q(assigned_to=user)
 
     def open(self):
@@ -80,3 +85,9 @@ class DossierDocumentQuerySet(QuerySet):
         for name in REUSE_LINKS:
             condition |= Q(**{f"{name}__isnull": False})
         return self.filter(condition)
+
+
+class TrackedImportQuerySet(AgencyScopedQuerySet):
+    """Spreadsheets of tracked dossiers: citizens' data, reached as dossiers are (core.rowlevel)."""
+
+    citizen_data = True

@@ -17,9 +17,17 @@ from onestop_tayninh.calendars.engine import VIETNAM_TZ, WorkCalendar
 from onestop_tayninh.calendars.selectors import get_calendar
 from onestop_tayninh.catalog.constants import CompetentBasis, CompetentKind, RequirementKind, VersionStatus
 from onestop_tayninh.catalog.models import DocumentRequirement, ProcedureVersion
-from onestop_tayninh.directory.constants import AgencyKind, RoleCode, Tier
-from onestop_tayninh.directory.models import AdministrativeUnit, Agency, ReceptionDesk
-from onestop_tayninh.directory.selectors import province_roots, residence_units, unit_at_tier, user_role_codes
+from onestop_tayninh.core.rowlevel import reads_dossiers
+from onestop_tayninh.directory.constants import AgencyKind, Capability, RoleCode, Tier
+from onestop_tayninh.directory.models import AdministrativeUnit, Agency, ReceptionDesk, Role
+from onestop_tayninh.directory.selectors import (
+    province_roots,
+    residence_units,
+    unit_at_tier,
+    user_may,
+    user_role_codes,
+    user_roles,
+)
 from onestop_tayninh.workflows.constants import Destination, Effect, StateKind
 from onestop_tayninh.workflows.models import State, Transition
 
@@ -68,11 +76,11 @@ BUCKETS = [
 BUCKET_CODES = {bucket.code for bucket in BUCKETS}
 
 
-def _states_with(effect: str, roles: set[str]) -> list[int]:
-    """States from which one of `roles` may take a transition with `effect` (a short list)."""
-    return list(
-        State.objects.filter(outgoing__effect=effect, outgoing__roles__code__in=roles).values_list("pk", flat=True)
-    )
+def _states_with(effect: str, roles: Iterable[Role]) -> list[int]:
+    """States from which one of `roles` may take a transition with `effect` (a short list): a role on the
+    transition that may perform its effect (Role.effects)."""
+    able = [role.pk for role in roles if role.may(effect)]
+    return list(State.objects.filter(outgoing__effect=effect, outgoing__roles__in=able).values_list("pk", flat=True))
 
 
 # Steps where the dossier waits for the agency's own work; a step waiting for the citizen's supplement
@@ -80,14 +88,14 @@ def _states_with(effect: str, roles: set[str]) -> list[int]:
 _WORKING_KINDS = [StateKind.AT_AGENCY, StateKind.IN_CONSULTATION]
 
 
-def _states_to_act(roles: set[str]) -> list[int]:
+def _states_to_act(roles: Iterable[Role]) -> list[int]:
     """Working steps with a transition that one of `roles` may take (a short list): the same role rule
     as transition_allowed below, so the inbox and the dossier page's buttons agree."""
-    return list(
-        State.objects.filter(kind__in=_WORKING_KINDS, outgoing__roles__code__in=roles)
-        .values_list("pk", flat=True)
-        .distinct()
-    )
+    # One filter() call, so each role's condition holds on the same transition row.
+    able = Q(pk__in=[])
+    for role in roles:
+        able |= Q(outgoing__roles=role, outgoing__effect__in=role.effects)
+    return list(State.objects.filter(able, kind__in=_WORKING_KINDS).values_list("pk", flat=True).distinct())
 
 
 def inbox(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
@@ -109,7 +117,7 @@ def _bucket(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
     visible = Dossier.objects.visible_to(user)
     if official is None or bucket not in BUCKET_CODES:
         return visible.none()
-    roles = user_role_codes(user)
+    roles = user_roles(user)
     mine = visible.open().filter(current_agency_id=official.agency_id)
     if bucket == "tiep-nhan":
         return visible.filter(status=DossierStatus.TO_CHECK, receiving_desk__in=official.desks.all())
@@ -193,6 +201,9 @@ def desk_status_filter(code: str) -> Q:
 
 def inbox_counts(*, user: User, at: dt.datetime) -> list[tuple[Bucket, int]]:
     """The buckets that concern the user's roles, each with its count (one COUNT query per bucket)."""
+    if not reads_dossiers(user):
+        # Separation of duties: a system administrator without an official role has no dossier work.
+        return []
     roles = user_role_codes(user)
     shown = [bucket for bucket in BUCKETS if not bucket.roles or bucket.roles & roles]
     return [(bucket, _bucket(user=user, bucket=bucket.code, at=at).count()) for bucket in shown]
@@ -205,7 +216,6 @@ def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> di
     official = getattr(user, "official", None)
     transitions = available_transitions(dossier=dossier, user=user) if dossier.closed_at is None else []
     effects = {t.effect for t in transitions}
-    roles = user_role_codes(user)
     labels = {field.key: field.label for field in dossier.procedure_version.form_fields.all()}
     return {
         "dossier": dossier,
@@ -213,8 +223,12 @@ def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> di
         "transitions": transitions,
         "assignees": (
             UserModel.objects.filter(
-                official__agency_id=dossier.current_agency_id, groups__role__code=RoleCode.HANDLING_OFFICER
-            ).order_by("full_name")
+                is_active=True,
+                official__agency_id=dossier.current_agency_id,
+                groups__role__in=assignable_roles([t.target_id for t in transitions if t.effect == Effect.ASSIGN]),
+            )
+            .distinct()
+            .order_by("full_name")
             if Effect.ASSIGN in effects
             else []
         ),
@@ -236,7 +250,7 @@ def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> di
             and dossier.closed_at is None
             and dossier.received_at
             and not dossier.apology_count
-            and roles & {RoleCode.AGENCY_HEAD, RoleCode.RECEIVING_OFFICER}
+            and user_may(user, Capability.APOLOGISE)
             and dossier.access.filter(agency_id=official.agency_id).exists()
         ),
         "apology_agencies": Agency.objects.filter(pk__in=dossier.access.values("agency_id")).order_by("code"),
@@ -403,9 +417,23 @@ def agency_of(user: User) -> Agency | None:
     return official.agency if official else None
 
 
+def assignable_roles(step_ids: Iterable[int]) -> QuerySet[Role]:
+    """The roles an official must hold to be assigned a dossier moving to one of `step_ids`: a role
+    allowed (by its effects) on some transition out of that step, so the assignee can work on it."""
+    able = Q(pk__in=[])
+    for transition in Transition.objects.filter(source_id__in=list(step_ids)).only("pk", "effect"):
+        able |= Q(transitions=transition, effects__contains=[transition.effect])
+    return Role.objects.filter(able).distinct()
+
+
+def able_roles(transition: Transition) -> set[str]:
+    """The codes of the roles on `transition` that may perform its effect (Role.effects)."""
+    return {role.code for role in transition.roles.all() if role.may(transition.effect)}
+
+
 def transition_allowed(*, dossier: Dossier, transition: Transition, user: User) -> bool:
     """Role, agency and assignment rules, without the per-transition conditions."""
-    usable = user_role_codes(user) & {role.code for role in transition.roles.all()}
+    usable = user_role_codes(user) & able_roles(transition)
     if not usable:
         return False
     agency = agency_of(user)
@@ -430,7 +458,7 @@ def actors_at_step(dossier: Dossier) -> list[User]:
     transitions = list(
         Transition.objects.filter(source_id=dossier.state_id, roles__isnull=False).prefetch_related("roles").distinct()
     )
-    roles = {role.code for transition in transitions for role in transition.roles.all()}
+    roles = {code for transition in transitions for code in able_roles(transition)}
     if not roles:
         return []
     candidates = (

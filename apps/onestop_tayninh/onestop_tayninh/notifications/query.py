@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
 from django.db.models import Q
 
-from onestop_tayninh.core.rowlevel import AgencyScopedQuerySet
+from onestop_tayninh.core.rowlevel import AgencyScopedQuerySet, visible_agency_ids
 
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
@@ -29,9 +29,21 @@ class MessageQuerySet(AgencyScopedQuerySet["Message"]):
 
         return Q(dossier__in=Dossier.objects.visible_to(user)) | Q(user=user)
 
+    def visible_to(self, user: User) -> Self:
+        from onestop_tayninh.dossiers.models import Dossier
+
+        if visible_agency_ids(user) is None:
+            # Who sees every agency still sees a dossier's messages only as they see the dossier
+            # (separation of duties: the system administrator reads no citizen's dossier).
+            return self.filter(Q(dossier__isnull=True) | Q(dossier__in=Dossier.objects.visible_to(user)) | Q(user=user))
+        return super().visible_to(user)
+
 
 class DeskNotificationQuerySet(AgencyScopedQuerySet["DeskNotification"]):
-    """A desk notice is its recipient's own: an official sees theirs, whatever their agencies."""
+    """A desk notice is its recipient's own: an official sees theirs, whatever their agencies. Notices are
+    about dossiers, so only officials whose roles read dossiers have any (separation of duties)."""
+
+    citizen_data = True
 
     def rows_at(self, agency_ids: models.QuerySet[Any, int], user: User) -> Q:
         return Q(user=user)

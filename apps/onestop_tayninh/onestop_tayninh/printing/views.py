@@ -13,7 +13,7 @@ import datetime as dt
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
+from onestop_tayninh.core.rowlevel import reads_dossiers
 from onestop_tayninh.directory.models import ReceptionDesk
 from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.security.audit import audited_file_response
@@ -212,6 +213,7 @@ def register(request: HttpRequest) -> HttpResponse:
     REGISTER_INLINE_MAX_ROWS rows the file comes back at once; a longer register is queued for
     a worker and the official is sent to its page, which shows when it is ready.
     """
+    _reads_dossiers(request)
     today = timezone.localdate(timezone=VIETNAM_TZ)
     data = request.POST if request.method == "POST" else None
     form = RegisterForm(data, user=request.user, today=today)
@@ -243,8 +245,16 @@ def register(request: HttpRequest) -> HttpResponse:
     return _desk_page(request, "printing/register_form.html", _("In sổ theo dõi hồ sơ"), context)
 
 
+def _reads_dossiers(request: HttpRequest) -> None:
+    """The register lists a desk's dossiers: only for roles that read dossiers (separation of duties)."""
+    if not reads_dossiers(request.user):
+        raise PermissionDenied
+
+
 def _own_export(request: HttpRequest, export_id: int) -> RegisterExport:
     """A register the official asked for, at a desk they still may see; anything else is 404."""
+    if not reads_dossiers(request.user):
+        raise Http404
     visible = ReceptionDesk.objects.visible_to(request.user)
     return get_object_or_404(
         RegisterExport.objects.select_related("desk"), pk=export_id, requested_by=request.user, desk__in=visible

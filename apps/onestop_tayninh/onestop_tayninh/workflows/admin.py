@@ -15,7 +15,7 @@ from onestop_tayninh.core.admin import DraftOnlyInlineMixin
 
 from .constants import WorkflowStatus
 from .models import State, Transition, Workflow, WorkflowVersion
-from .selectors import budget_warnings, diagram_svg
+from .selectors import budget_warnings, diagram_svg, transition_role_error
 from .services import activation_problems, workflow_version_activate, workflow_version_new_draft
 
 
@@ -36,8 +36,36 @@ class StateInline(DraftOnlyInlineMixin, admin.TabularInline):
     fields = ["position", "code", "name", "kind", "clock_runs", "is_initial", "allotment_amount", "allotment_unit"]
 
 
+class TransitionForm(forms.ModelForm):
+    class Meta:
+        model = Transition
+        fields = [
+            "position",
+            "code",
+            "label",
+            "source",
+            "target",
+            "roles",
+            "effect",
+            "destination",
+            "destination_agency",
+            "requires_comment",
+            "requires_result_file",
+            "requires_consultations_answered",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        # A transition's roles are a many-to-many field, so the model's clean() cannot see them: checked here.
+        roles, effect = cleaned.get("roles"), cleaned.get("effect")
+        if roles is not None and effect and (error := transition_role_error(effect, roles)):
+            self.add_error("roles", error)
+        return cleaned
+
+
 class TransitionInline(DraftOnlyInlineMixin, admin.StackedInline):
     model = Transition
+    form = TransitionForm
     extra = 0
     # Five roles: ticks in a row, not two tall selection boxes per action (the editor fits 1366 px).
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -12,11 +13,13 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from onestop_tayninh.calendars.constants import TimeUnit
+from onestop_tayninh.directory.models import Role
 
-from .constants import StateKind
-from .models import WorkflowVersion
+from .constants import Effect, StateKind, WorkflowStatus
+from .models import Transition, WorkflowVersion
 
 if TYPE_CHECKING:
+    from onestop_tayninh.accounts.models import User
     from onestop_tayninh.catalog.models import Procedure, ProcedureVersion
 
 # Office hours per working day (07:00–11:30, 13:30–17:00) for comparing budgets in one unit.
@@ -105,3 +108,75 @@ def diagram_svg(version: WorkflowVersion) -> str:
         [dot, "-Tsvg"], input=diagram_dot(version).encode(), capture_output=True, timeout=20, check=False
     )
     return result.stdout.decode() if result.returncode == 0 else ""
+
+
+# --- roles on transitions --------------------------------------------------------------------------
+
+
+def roles_lacking_effect(effect: str, roles: Iterable[Role]) -> list[Role]:
+    """The roles among `roles` that may not perform `effect`: they cannot sit on a transition with it."""
+    return [role for role in roles if not role.may(effect)]
+
+
+def transition_role_error(effect: str, roles: Iterable[Role]) -> str:
+    """The message for a transition carrying roles that may not perform its effect; "" when none does."""
+    lacking = roles_lacking_effect(effect, roles)
+    if not lacking:
+        return ""
+    return _(
+        "Vai trò %(roles)s không được thực hiện loại thao tác “%(effect)s”; hãy bỏ vai trò này hoặc cho phép nó trong trang Vai trò."
+    ) % {
+        "roles": ", ".join(f"“{role}”" for role in lacking),
+        "effect": Effect(effect).label,
+    }
+
+
+@dataclass(frozen=True)
+class RoleImpact:
+    """What a change to a role touches: the transitions of active workflows that carry it, the
+    officials who hold it, and the transitions that would be left with no role able to act."""
+
+    transitions: list[Transition]
+    officials: list[User]
+    orphaned: list[Transition]
+
+
+def role_impact(role: Role, *, effects: Iterable[str] | None = None, deleting: bool = False) -> RoleImpact:
+    """What deleting `role`, or giving it `effects`, would do to the active workflows and the officials.
+
+    A transition is orphaned when none of the roles left on it may perform its effect: the role deleted,
+    or holding `effects` instead of its own. A step with a transition nobody may take is a step where
+    the dossier can wait for ever, so the role's change is refused (directory.services).
+    """
+    from onestop_tayninh.accounts.models import User
+
+    kept = set(role.effects if effects is None else effects)
+    transitions = list(
+        Transition.objects.filter(roles=role, version__status=WorkflowStatus.ACTIVE)
+        .select_related("version__workflow", "source")
+        .prefetch_related("roles")
+        .order_by("version__workflow__name", "position", "pk")
+    )
+    orphaned = []
+    for transition in transitions:
+        able = [
+            other
+            for other in transition.roles.all()
+            if (other.pk != role.pk and other.may(transition.effect))
+            or (other.pk == role.pk and not deleting and transition.effect in kept)
+        ]
+        if not able:
+            orphaned.append(transition)
+    officials = list(
+        User.objects.filter(groups__role=role).select_related("official__agency").order_by("full_name").distinct()
+    )
+    return RoleImpact(transitions=transitions, officials=officials, orphaned=orphaned)
+
+
+def describe_transition(transition: Transition) -> str:
+    """“Label” (workflow's name, from step “source”): how the desk names one transition of an active workflow."""
+    return _("“%(label)s” (%(workflow)s, từ bước “%(source)s”)") % {
+        "label": transition.label,
+        "workflow": transition.version.workflow.name,
+        "source": transition.source.name,
+    }

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from .constants import WorkflowStatus
 from .models import State, Transition, Workflow, WorkflowVersion
+from .selectors import transition_role_error
 
 
 def activation_problems(version: WorkflowVersion) -> list[str]:
@@ -19,10 +20,13 @@ def activation_problems(version: WorkflowVersion) -> list[str]:
         problems.append(_("Quy trình phải có ít nhất một bước kết thúc."))
     reachable, frontier = set(), [s.pk for s in initial]
     edges: dict[int, list[int]] = {}
-    for transition in version.transitions.all():
+    for transition in version.transitions.prefetch_related("roles"):
         edges.setdefault(transition.source_id, []).append(transition.target_id)
-        if not transition.roles.exists():
+        roles = list(transition.roles.all())
+        if not roles:
             problems.append(_("Thao tác “%(label)s” chưa gán vai trò nào.") % {"label": transition.label})
+        elif error := transition_role_error(transition.effect, roles):
+            problems.append(_("Thao tác “%(label)s”: %(error)s") % {"label": transition.label, "error": error})
     while frontier:
         node = frontier.pop()
         if node not in reachable:

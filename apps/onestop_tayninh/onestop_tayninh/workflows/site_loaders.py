@@ -12,6 +12,7 @@ from onestop_tayninh.core.site_config import SiteContext
 from onestop_tayninh.directory.models import Agency, Role
 
 from .models import State, Transition, Workflow, WorkflowVersion
+from .selectors import transition_role_error
 from .services import workflow_version_activate
 
 
@@ -56,7 +57,10 @@ def _fill(version: WorkflowVersion, row: dict) -> None:
         missing = set(spec["roles"]) - set(roles)
         if missing:
             raise ValidationError(f"{label}: vai trò không tồn tại: {', '.join(sorted(missing))}")
-        transition.roles.set([roles[code] for code in spec["roles"]])
+        chosen = [roles[code] for code in spec["roles"]]
+        if error := transition_role_error(transition.effect, chosen):
+            raise ValidationError(f"{label} ({transition}): {error}")
+        transition.roles.set(chosen)
 
 
 def _save(instance, label: str) -> None:
