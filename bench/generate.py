@@ -7,7 +7,8 @@ The demo province is loaded first (directory, catalogue, workflows); every gener
 received at a desk that really takes its procedure, has its procedure's workflow, a legal code
 `<receiving agency>-<YYMMDD>-<NNNN>` numbered per agency and local day in time order,
 DossierAccess rows at its receiving agency and at the agency that handled it, and its entries in
-the desk's search index (`dossiers.search.fill_index_sql`, the SQL the index's migration runs). Names are built
+the desk's search index (`dossiers.search.fill_index_sql`, the SQL the index's migration runs) and the inbox's
+maintained counts (`dossiers.tallies.fill_sql`). Names are built
 in Python from family / middle / given names and folded with `core.text.fold` exactly as
 `Dossier.compute_search_name` does, then picked in SQL through a helper table.
 
@@ -374,6 +375,7 @@ def ensure_dossiers(total: int = TOTAL) -> None:
 
     from onestop_tayninh.dossiers.models import Dossier
     from onestop_tayninh.dossiers.search import fill_index_sql
+    from onestop_tayninh.dossiers.tallies import fill_sql as fill_tallies_sql
 
     ensure_site()
     existing = Dossier.objects.count()
@@ -444,8 +446,13 @@ def ensure_dossiers(total: int = TOTAL) -> None:
             cursor,
             progress=lambda n: print(f"  chỉ mục tìm kiếm {n:>9,}: {time.perf_counter() - started:.0f} s", flush=True),
         )
+        # The inbox's maintained counts (dossiers/tallies.py), set-based too.
+        fill_tallies_sql(cursor)
+        print(f"  số đếm hộp việc: {time.perf_counter() - started:.0f} s", flush=True)
         cursor.execute("DROP TABLE IF EXISTS _bench_combo, _bench_slot, _bench_name, _bench_open, _bench_stage")
-        cursor.execute("ANALYZE TABLE dossiers_dossier, dossiers_dossieraccess, dossiers_dossiersearchterm")
+        cursor.execute(
+            "ANALYZE TABLE dossiers_dossier, dossiers_dossieraccess, dossiers_dossiersearchterm, dossiers_inboxtally"
+        )
         cursor.fetchall()
     print(f"Đã tạo {total:,} hồ sơ trong {time.perf_counter() - started:.0f} s.")
 

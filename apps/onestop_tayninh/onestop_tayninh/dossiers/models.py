@@ -8,7 +8,7 @@ through `services`; `DossierEvent` keeps the history and is append-only.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -321,7 +321,8 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["receiving_agency", "status"]),
             models.Index(fields=["current_agency", "state"]),
-            models.Index(fields=["assigned_to", "closed_at"]),
+            # An official's open dossiers, and their "due soon" ones (selectors._bucket): a range per official.
+            models.Index(fields=["assigned_to", "closed_at", "due_at"], name="dossier_assigned_due_idx"),
             models.Index(fields=["closed_at", "due_at"]),
             models.Index(fields=["current_agency", "closed_at", "due_at"]),
             # The desk's register: its line numbers and date ranges (printing).
@@ -350,18 +351,46 @@ class Dossier(models.Model):
         return self.code or _("Hồ sơ chưa cấp mã #%(pk)s") % {"pk": self.pk}
 
     def save(self, *args, **kwargs) -> None:
+        from . import tallies
         from .search import index_source, reindex
 
         self.search_name = self.compute_search_name()
         self.search_given = (fold(self.full_name or self.organisation_name).rsplit(" ", 1) or [""])[-1][:60]
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name", "search_given"}
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_name", "search_given"}
         adding = self._state.adding
-        super().save(*args, **kwargs)
+        # The inbox tallies (dossiers/tallies.py) follow the write in its transaction: the stored key
+        # is read under a row lock, the new one is what this save writes.
+        retally = update_fields is None or bool(tallies.KEY_FIELD_NAMES & set(update_fields))
+        with transaction.atomic(savepoint=False):
+            stored = tallies.stored_values(self.pk) if retally and self.pk is not None else None
+            super().save(*args, **kwargs)
+            if retally:
+                values = {name: getattr(self, name) for name in tallies.KEY_FIELDS}
+                if stored is not None and update_fields is not None:
+                    # Fields this save does not write keep their stored values.
+                    written = set(update_fields)
+                    values = {
+                        name: values[name] if name.removesuffix("_id") in written else stored[name]
+                        for name in tallies.KEY_FIELDS
+                    }
+                tallies.move(tallies.key_of(stored) if stored else None, tallies.key_of(values))
+                if stored is not None and tallies.open_due(stored) != tallies.open_due(values):
+                    DossierAccess.objects.filter(dossier_id=self.pk).update(open_due_at=tallies.open_due(values))
         # The desk's search index (dossiers/search.py) follows every write of the applicant data or the code.
         previous = self._search_source
         if adding or previous != index_source(self):
             reindex(self, previous=previous, adding=adding)
+
+    def delete(self, *args, **kwargs):
+        from . import tallies
+
+        with transaction.atomic(savepoint=False):
+            stored = tallies.stored_values(self.pk)
+            deleted = super().delete(*args, **kwargs)
+            tallies.move(tallies.key_of(stored) if stored else None, None)
+        return deleted
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -635,10 +664,27 @@ class DossierAccess(models.Model):
         help_text=_("Cơ quan đã hoặc đang giữ hồ sơ."),
     )
 
+    #: The dossier's due time while it is open and running (not paused), else empty; kept by Dossier.save()
+    #: (dossiers/tallies.py) so that an agency's overdue dossiers are one range of the index below.
+    open_due_at = models.DateTimeField(
+        _("hạn trả khi đang xử lý"),
+        null=True,
+        blank=True,
+        help_text=_("Ngày hẹn trả của hồ sơ khi hồ sơ đang xử lý và không tạm dừng; để trống khi khác."),
+    )
+
     class Meta:
         verbose_name = _("quyền xem hồ sơ của cơ quan")
         verbose_name_plural = _("quyền xem hồ sơ của cơ quan")
         constraints = [models.UniqueConstraint(fields=["agency", "dossier"], name="dossier_access_unique")]
+        indexes = [models.Index(fields=["agency", "open_due_at", "dossier"], name="dossier_access_open_due_idx")]
+
+    def save(self, *args, **kwargs) -> None:
+        from . import tallies
+
+        if self._state.adding:
+            self.open_due_at = tallies.dossier_open_due(self.dossier)
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.dossier} — {self.agency}"
@@ -1024,3 +1070,35 @@ class DossierSearchTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} — {self.dossier_id}"
+
+
+class InboxTally(models.Model):
+    """How many dossiers wait in one place (dossiers/tallies.py): the maintained counts of the inbox.
+
+    Kept by `Dossier.save()` in the dossier's own transaction, rebuilt by `manage.py rebuild_inbox_tallies`.
+    Keys are plain numbers with 0 for "none" (not foreign keys with NULL): the primary key must match
+    every time for `ON DUPLICATE KEY UPDATE`.
+    """
+
+    pk = models.CompositePrimaryKey("agency", "status", "desk", "state", "assignee")
+    agency = models.PositiveBigIntegerField(
+        _("cơ quan"), help_text=_("Mã số cơ quan giữ hồ sơ (cơ quan tiếp nhận khi hồ sơ chờ kiểm tra).")
+    )
+    status = models.CharField(_("trạng thái"), max_length=20, help_text=_("Trạng thái hồ sơ."))
+    desk = models.PositiveBigIntegerField(
+        _("bộ phận tiếp nhận"), help_text=_("Mã số bộ phận tiếp nhận của hồ sơ chờ kiểm tra; 0 với hồ sơ khác.")
+    )
+    state = models.PositiveBigIntegerField(
+        _("bước xử lý"), help_text=_("Mã số bước quy trình của hồ sơ đang xử lý; 0 nếu không có.")
+    )
+    assignee = models.PositiveBigIntegerField(
+        _("người được phân công"), help_text=_("Mã số cán bộ được phân công xử lý; 0 nếu chưa phân công.")
+    )
+    n = models.IntegerField(_("số hồ sơ"), default=0, help_text=_("Số hồ sơ đang ở chỗ này."))
+
+    class Meta:
+        verbose_name = _("số đếm hộp việc")
+        verbose_name_plural = _("số đếm hộp việc")
+
+    def __str__(self) -> str:
+        return f"{self.agency}/{self.status}/{self.desk}/{self.state}/{self.assignee}: {self.n}"

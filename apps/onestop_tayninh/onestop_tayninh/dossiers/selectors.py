@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +17,7 @@ from onestop_tayninh.calendars.engine import VIETNAM_TZ, WorkCalendar
 from onestop_tayninh.calendars.selectors import get_calendar
 from onestop_tayninh.catalog.constants import CompetentBasis, CompetentKind, RequirementKind, VersionStatus
 from onestop_tayninh.catalog.models import DocumentRequirement, ProcedureVersion
-from onestop_tayninh.core.rowlevel import reads_dossiers
+from onestop_tayninh.core.rowlevel import reads_dossiers, visible_agency_id_list
 from onestop_tayninh.directory.constants import AgencyKind, Capability, RoleCode, Tier
 from onestop_tayninh.directory.models import AdministrativeUnit, Agency, ReceptionDesk, Role
 from onestop_tayninh.directory.selectors import (
@@ -42,7 +42,7 @@ from .constants import (
     EventAction,
     FormsVersion,
 )
-from .models import ApologyDraft, Consultation, ConsultationFile, Dossier, DossierEvent
+from .models import ApologyDraft, Consultation, ConsultationFile, Dossier, DossierAccess, DossierEvent, InboxTally
 
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
@@ -137,14 +137,57 @@ def _bucket(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
         return mine.filter(state_id__in=_states_with(Effect.RETURN_RESULT, roles))
     if bucket == "sap-den-han":
         # Due soon is a reminder of the work still to do: it concerns the agency holding the dossier now
-        # (and the officer it is assigned to); filtering on it also lets the (current_agency, closed_at,
-        # due_at) index do the work.
-        held = visible.filter(Q(current_agency_id=official.agency_id) | Q(assigned_to=user))
-        return held.open().filter(due_at__gte=at, due_at__lte=due_soon_limit(at), paused_at__isnull=True)
-    # Overdue is for supervision too: every overdue dossier the official may see, wherever it is now.
-    # A coordinator follows the province's, a receiving desk the ones it received (it apologises with
-    # Form 04 and answers the citizen), an agency the ones that are or were with it.
-    return visible.overdue(at=at)
+        # (and the officer it is assigned to). Two index ranges, (current_agency, closed_at, due_at) and
+        # (assigned_to, closed_at, due_at), read apart: a few hundred ids; an OR of the two reads neither index.
+        soon = Dossier.objects.open().filter(due_at__gte=at, due_at__lte=due_soon_limit(at), paused_at__isnull=True)
+        ids = {
+            *soon.filter(current_agency_id=official.agency_id).values_list("pk", flat=True),
+            *soon.filter(assigned_to=user).values_list("pk", flat=True),
+        }
+        return visible.filter(pk__in=sorted(ids))
+    return overdue_for(user, at=at)
+
+
+def overdue_for(user: User, *, at: dt.datetime) -> QuerySet[Dossier]:
+    """The "Quá hạn" bucket: every overdue dossier the official may see, wherever it is now.
+
+    Overdue is for supervision too: a coordinator follows the province's, a receiving desk the ones it
+    received (it apologises with Form 04 and answers the citizen), an agency the ones that are or were
+    with it. Read as the row-level rule reads dossiers (at an agency in reach, or assigned to the
+    official), but from the agencies' side: DossierAccess.open_due_at holds the due time of each open,
+    running dossier on each of its agencies' rows, so the dossiers an agency sees overdue are one range
+    of (agency, open_due_at), whatever else the dossier table holds.
+    """
+    overdue = Dossier.objects.overdue(at=at)
+    if not reads_dossiers(user):
+        return overdue.none()
+    agencies = visible_agency_id_list(user, dossiers=True)
+    if agencies is None:  # every agency: the row-level rule leaves every dossier
+        return overdue
+    at_agencies = DossierAccess.objects.filter(agency_id__in=agencies, open_due_at__lt=at).values("dossier_id")
+    found = overdue.filter(pk__in=at_agencies)
+    elsewhere = _overdue_elsewhere(user, at=at, at_agencies=at_agencies)
+    return overdue.filter(Q(pk__in=at_agencies) | Q(pk__in=elsewhere)) if elsewhere else found
+
+
+def _overdue_elsewhere(user: User, *, at: dt.datetime, at_agencies: QuerySet) -> list[int]:
+    """Overdue dossiers assigned to the official outside the agencies they see (the rule lets them see
+    those too): none but by exception, read from (assigned_to, closed_at, due_at)."""
+    overdue = Dossier.objects.overdue(at=at).filter(assigned_to=user)
+    return list(overdue.exclude(pk__in=at_agencies).values_list("pk", flat=True))
+
+
+def overdue_count(user: User, *, at: dt.datetime) -> int:
+    """How many dossiers `overdue_for` holds, counted on the index of the agencies' rows alone:
+    each dossier once, however many of the agencies in reach it has been at."""
+    if getattr(user, "official", None) is None or not reads_dossiers(user):
+        return 0
+    agencies = visible_agency_id_list(user, dossiers=True)
+    if agencies is None:
+        return Dossier.objects.overdue(at=at).count()
+    at_agencies = DossierAccess.objects.filter(agency_id__in=agencies, open_due_at__lt=at).values("dossier_id")
+    elsewhere = _overdue_elsewhere(user, at=at, at_agencies=at_agencies)
+    return at_agencies.distinct().count() + len(elsewhere)
 
 
 def due_soon_limit(at: dt.datetime) -> dt.datetime:
@@ -199,14 +242,57 @@ def desk_status_filter(code: str) -> Q:
     return condition
 
 
+#: Buckets counted from the maintained tallies (dossiers/tallies.py); the others are index reads.
+TALLIED_BUCKETS = frozenset({"tiep-nhan", "phan-cong", "xu-ly", "phe-duyet", "tra-ket-qua"})
+
+
+def tallied_counts(*, user: User, codes: Iterable[str]) -> dict[str, int]:
+    """The counts of the TALLIED_BUCKETS among `codes`, from the tallies, in one query: the same
+    dossiers as `_bucket` selects (a dossier held by an agency is visible to it: DossierAccess)."""
+    official = getattr(user, "official", None)
+    wanted = [code for code in codes if code in TALLIED_BUCKETS]
+    if official is None or not wanted or not reads_dossiers(user):
+        return dict.fromkeys(wanted, 0)
+    roles = user_roles(user)
+    held = Q(status=DossierStatus.RECEIVED, agency=official.agency_id)
+    conditions: dict[str, Q] = {}
+    for code in wanted:
+        if code == "tiep-nhan":
+            at_desk = Q(status=DossierStatus.TO_CHECK, desk__in=list(official.desks.values_list("pk", flat=True)))
+            agencies = visible_agency_id_list(user, dossiers=True)
+            conditions[code] = at_desk if agencies is None else at_desk & Q(agency__in=agencies)
+        elif code == "xu-ly":
+            conditions[code] = held & Q(assignee=user.pk, state__in=_states_to_act(roles))
+        else:
+            effect = {"phan-cong": Effect.ASSIGN, "phe-duyet": Effect.ISSUE_RESULT, "tra-ket-qua": Effect.RETURN_RESULT}
+            conditions[code] = held & Q(state__in=_states_with(effect[code], roles))
+    either = Q(pk__in=[])
+    for condition in conditions.values():
+        either |= condition
+    sums = InboxTally.objects.filter(either).aggregate(
+        **{f"n{i}": Sum("n", filter=condition) for i, condition in enumerate(conditions.values())}
+    )
+    return {code: sums[f"n{i}"] or 0 for i, code in enumerate(conditions)}
+
+
 def inbox_counts(*, user: User, at: dt.datetime) -> list[tuple[Bucket, int]]:
-    """The buckets that concern the user's roles, each with its count (one COUNT query per bucket)."""
+    """The buckets that concern the user's roles, each with its count: the buckets that depend on where
+    dossiers are from the maintained tallies (one query), due soon and overdue as index range reads."""
     if not reads_dossiers(user):
         # Separation of duties: a system administrator without an official role has no dossier work.
         return []
     roles = user_role_codes(user)
     shown = [bucket for bucket in BUCKETS if not bucket.roles or bucket.roles & roles]
-    return [(bucket, _bucket(user=user, bucket=bucket.code, at=at).count()) for bucket in shown]
+    tallied = tallied_counts(user=user, codes=[bucket.code for bucket in shown])
+    counts = []
+    for bucket in shown:
+        if bucket.code in tallied:
+            counts.append((bucket, tallied[bucket.code]))
+        elif bucket.code == "qua-han":
+            counts.append((bucket, overdue_count(user, at=at)))
+        else:
+            counts.append((bucket, _bucket(user=user, bucket=bucket.code, at=at).count()))
+    return counts
 
 
 def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> dict:
