@@ -3,7 +3,6 @@
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR, ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.catalog.models import ProcedureVersion, Sector
 from onestop_tayninh.core.admin import AgencyScopedAdminMixin
+from onestop_tayninh.core.pagination import IdsFirstPaginator
 from onestop_tayninh.directory.constants import RoleCode
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
 from onestop_tayninh.directory.selectors import user_role_codes
@@ -69,7 +69,7 @@ def local_time(moment) -> str:
     return date_format(timezone.localtime(moment), "H:i d/m/Y")
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(IdsFirstPaginator):
     """A search's pages: counted up to search.RESULT_CAP + 1 rows, so "nguyen" among a million dossiers
     is not counted to the last one (the list then says that only the newest are shown)."""
 
@@ -319,7 +319,8 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         if request.GET.get(SEARCH_VAR, "").strip():
             return CappedPaginator(queryset, per_page, orphans, allow_empty_first_page)
-        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+        # The desk's lists (the inbox's buckets above all) are read ids first: core/pagination.py.
+        return IdsFirstPaginator(queryset, per_page, orphans, allow_empty_first_page)
 
     def get_queryset(self, request):
         # Overdue (2) and due soon (1) for the list's colours, by the inbox's rules, on the page's rows only.

@@ -320,7 +320,11 @@ class Dossier(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["receiving_agency", "status"]),
-            models.Index(fields=["current_agency", "state"]),
+            # An agency's queue at one step (the inbox's assign / approve / return buckets), newest first:
+            # an ordered range of the index, stopped after the page.
+            models.Index(
+                fields=["current_agency", "state", "closed_at", "status", "created_at"], name="dossier_held_queue_idx"
+            ),
             # An official's open dossiers, and their "due soon" ones (selectors._bucket): a range per official.
             models.Index(fields=["assigned_to", "closed_at", "due_at"], name="dossier_assigned_due_idx"),
             models.Index(fields=["closed_at", "due_at"]),
