@@ -93,9 +93,7 @@ def a_mix_of_actions(world) -> None:
         at=local(2027, 3, 4, 9, 0),
     )
     act(assigned(world), HANDLER, "yeu-cau-bo-sung", local(2027, 3, 2, 9, 0), comment="Giấy xác nhận cư trú")
-    dossier_withdraw(
-        dossier=owned_by(assigned(world), citizen), citizen=citizen, reason="Không còn nhu cầu.", at=AT
-    )
+    dossier_withdraw(dossier=owned_by(assigned(world), citizen), citizen=citizen, reason="Không còn nhu cầu.", at=AT)
 
 
 def fresh_counts(username: str, at: dt.datetime) -> dict[str, int]:

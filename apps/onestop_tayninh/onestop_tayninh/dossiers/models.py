@@ -683,15 +683,15 @@ class DossierAccess(models.Model):
         constraints = [models.UniqueConstraint(fields=["agency", "dossier"], name="dossier_access_unique")]
         indexes = [models.Index(fields=["agency", "open_due_at", "dossier"], name="dossier_access_open_due_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.dossier} — {self.agency}"
+
     def save(self, *args, **kwargs) -> None:
         from . import tallies
 
         if self._state.adding:
             self.open_due_at = tallies.dossier_open_due(self.dossier)
         super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return f"{self.dossier} — {self.agency}"
 
 
 class Consultation(models.Model):
