@@ -320,10 +320,15 @@ class Dossier(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["receiving_agency", "status"]),
-            # An agency's queue at one step (the inbox's assign / approve / return buckets), newest first:
-            # an ordered range of the index, stopped after the page.
+            # An agency's queue at one step (the inbox's assign / approve / return buckets), newest first,
+            # with the assignee the row-level rule reads: the page's ids from the index alone.
             models.Index(
-                fields=["current_agency", "state", "closed_at", "status", "created_at"], name="dossier_held_queue_idx"
+                fields=["current_agency", "state", "closed_at", "status", "created_at", "assigned_to"],
+                name="dossier_held_queue_idx",
+            ),
+            # A desk's dossiers waiting for the check ("Chờ kiểm tra, tiếp nhận"), the same way.
+            models.Index(
+                fields=["receiving_desk", "status", "created_at", "assigned_to"], name="dossier_desk_queue_idx"
             ),
             # An official's open dossiers, and their "due soon" ones (selectors._bucket): a range per official.
             models.Index(fields=["assigned_to", "closed_at", "due_at"], name="dossier_assigned_due_idx"),

@@ -48,8 +48,6 @@ if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
 
 DUE_SOON_WORKING_DAYS = 2
-#: Up to this many overdue dossiers, the "Quá hạn" page is read by their ids (inbox).
-OVERDUE_BY_IDS = 3000
 
 
 @dataclass(frozen=True)
@@ -101,15 +99,8 @@ def _states_to_act(roles: Iterable[Role]) -> list[int]:
 def inbox(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
     """The dossiers of one inbox bucket, already limited by the row-level rule, in the desk's order:
     online dossiers first, those waiting for the check by their check time (DossierQuerySet.online_first)."""
-    found = _bucket(user=user, bucket=bucket, at=at)
-    if bucket == "qua-han":
-        # An agency's overdue dossiers (a few hundred or thousand): their ids come from dossier_open_deadline_idx
-        # alone, with the row-level rule, and the page reads only their rows instead of every open row the
-        # range covers. A province's (ten thousand and more) are read directly: a list that long costs more.
-        ids = list(found.values_list("pk", flat=True)[: OVERDUE_BY_IDS + 1])
-        if len(ids) <= OVERDUE_BY_IDS:
-            found = Dossier.objects.filter(pk__in=ids)
-    return found.online_first()
+    # The desk's list reads a page's ids first, then only those rows (core/pagination.py).
+    return _bucket(user=user, bucket=bucket, at=at).online_first()
 
 
 def _bucket(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
