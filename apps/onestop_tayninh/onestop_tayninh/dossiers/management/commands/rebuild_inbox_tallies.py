@@ -2,7 +2,8 @@
 
 The tallies follow every save of a dossier; this command is for a database restored from elsewhere or data
 written around `Dossier.save()` (SQL by hand, an import in bulk). Set-based, in one transaction: a few
-seconds at a million dossiers.
+seconds at a million dossiers. Run it while the desk is quiet: a dossier written during the rebuild may
+wait for it, or fail and be retried by the official.
 """
 
 from django.core.management.base import BaseCommand
