@@ -117,6 +117,7 @@ def message_templates(db):
         "0007_seed_step_waiting_templates",
         "0009_applicant_link_in_result_messages",
         "0010_online_check_templates",
+        "0011_refusal_ready_template",
     ):
         importlib.import_module(f"onestop_tayninh.notifications.migrations.{name}").seed(apps, None)
 

@@ -1,4 +1,4 @@
-"""Default definition of the five roles; administrators may change them in the desk afterwards.
+"""Default definition of the six roles; administrators may change them in the desk afterwards.
 
 `load_site` creates a missing role with these defaults; it leaves an existing role
 alone unless asked to reset (`load_site --reset-roles`), so edits made in the desk survive.
@@ -65,6 +65,12 @@ DEFAULT_ROLES: dict[str, dict] = {
     RoleCode.AGENCY_HEAD: {
         "scope": RoleScope.AGENCY,
         "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS + ENTER_TRACKED,
+    },
+    # Numbers the approved results and refusals in the agency's register of outgoing documents and
+    # issues them, signed with the agency's certificate (dossiers.results).
+    RoleCode.RECORDS_CLERK: {
+        "scope": RoleScope.AGENCY,
+        "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS,
     },
     RoleCode.PROVINCE_COORDINATOR: {
         "scope": RoleScope.UNIT,

@@ -283,6 +283,8 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
             path("consultation/<int:pk>/answer/", wrap(views.consultation_answer), name=f"{prefix}_answer"),
             path("document/<int:pk>/", wrap(views.document_download), name=f"{prefix}_document"),
             path("<int:pk>/result/", wrap(views.result_download), name=f"{prefix}_result"),
+            path("draft/<int:pk>/", wrap(views.draft_download), name=f"{prefix}_draft"),
+            path("issued/<int:pk>/", wrap(views.issued_download), name=f"{prefix}_issued"),
             path("held/<str:key>/", wrap(views.held_document_preview), name=f"{prefix}_held"),
             *super().get_urls(),
         ]

@@ -50,11 +50,13 @@ class Bucket:
 _DESK = frozenset({"receiving_officer"})
 _HEAD = frozenset({"agency_head"})
 _HANDLER = frozenset({"handling_officer"})
+_CLERK = frozenset({"records_clerk"})
 BUCKETS = [
     Bucket("tiep-nhan", _("Chờ kiểm tra, tiếp nhận"), _DESK),
     Bucket("phan-cong", _("Chờ phân công"), _HEAD),
     Bucket("xu-ly", _("Chờ tôi xử lý"), _HANDLER),
     Bucket("phe-duyet", _("Chờ phê duyệt"), _HEAD),
+    Bucket("van-thu", _("Chờ cấp số, phát hành"), _CLERK),
     Bucket("phoi-hop", _("Xin ý kiến cơ quan tôi"), _HEAD | _HANDLER),
     Bucket("tra-ket-qua", _("Chờ trả kết quả"), _DESK),
     Bucket("sap-den-han", _("Đến hạn trong 2 ngày làm việc")),
@@ -63,10 +65,13 @@ BUCKETS = [
 BUCKET_CODES = {bucket.code for bucket in BUCKETS}
 
 
-def _states_with(effect: str, roles: set[str]) -> list[int]:
+def _states_with(effect: str | tuple[str, ...], roles: set[str]) -> list[int]:
     """States from which one of `roles` may take a transition with `effect` (a short list)."""
+    effects = effect if isinstance(effect, tuple) else (effect,)
     return list(
-        State.objects.filter(outgoing__effect=effect, outgoing__roles__code__in=roles).values_list("pk", flat=True)
+        State.objects.filter(outgoing__effect__in=effects, outgoing__roles__code__in=roles)
+        .values_list("pk", flat=True)
+        .distinct()
     )
 
 
@@ -108,12 +113,14 @@ def _bucket(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
         # holds, at a step with a transition open to one of my roles.
         return mine.filter(assigned_to=user, state_id__in=_states_to_act(roles))
     if bucket == "phe-duyet":
-        return mine.filter(state_id__in=_states_with(Effect.ISSUE_RESULT, roles))
+        return mine.filter(state_id__in=_states_with((Effect.ISSUE_RESULT, Effect.APPROVE_DRAFT), roles))
+    if bucket == "van-thu":
+        return mine.filter(state_id__in=_states_with(Effect.ISSUE_NUMBERED, roles))
     if bucket == "phoi-hop":
         waiting = Consultation.objects.filter(agency_id=official.agency_id, answered_at__isnull=True)
         return visible.open().filter(pk__in=waiting.values("dossier_id"))
     if bucket == "tra-ket-qua":
-        return mine.filter(state_id__in=_states_with(Effect.RETURN_RESULT, roles))
+        return mine.filter(state_id__in=_states_with((Effect.RETURN_RESULT, Effect.RETURN_REFUSAL), roles))
     if bucket == "sap-den-han":
         # Due soon is a reminder of the work still to do: it concerns the agency holding the dossier now
         # (and the officer it is assigned to); filtering on it also lets the (current_agency, closed_at,
@@ -134,6 +141,12 @@ def inbox_counts(*, user: User, at: dt.datetime) -> list[tuple[Bucket, int]]:
     roles = user_role_codes(user)
     shown = [bucket for bucket in BUCKETS if not bucket.roles or bucket.roles & roles]
     return [(bucket, _bucket(user=user, bucket=bucket.code, at=at).count()) for bucket in shown]
+
+
+def _default_symbol(dossier: Dossier) -> str:
+    from .results import default_symbol
+
+    return default_symbol(dossier)
 
 
 def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> dict:
@@ -161,6 +174,10 @@ def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> di
             if Effect.REQUEST_CONSULTATION in effects
             else []
         ),
+        # The drafts submitted to the head, round by round, with the head's comments; what was issued.
+        "drafts": dossier.result_drafts.select_related("submitted_by", "decided_by").order_by("-round"),
+        "issued_documents": dossier.issued_documents.select_related("issued_by", "approved_by"),
+        "default_symbol": _default_symbol(dossier) if Effect.ISSUE_NUMBERED in effects else "",
         "consultations": dossier.consultations.select_related("agency", "answered_by"),
         "my_consultations": (
             dossier.consultations.filter(agency_id=official.agency_id, answered_at__isnull=True) if official else []
@@ -207,6 +224,7 @@ CITIZEN_STATUS = {
     StateKind.IN_CONSULTATION: _("Đang lấy ý kiến các cơ quan liên quan"),
     StateKind.AWAITING_CITIZEN: _("Cần bổ sung giấy tờ: vui lòng xem thông báo và bổ sung"),
     StateKind.APPROVED: _("Đã có kết quả, mời nhận kết quả"),
+    StateKind.REFUSAL_READY: _("Cơ quan có thẩm quyền từ chối giải quyết: mời nhận văn bản từ chối"),
     StateKind.RESULT_RETURNED: _("Đã trả kết quả"),
     StateKind.REFUSED: _("Từ chối giải quyết (xem lý do trong thông báo)"),
     StateKind.STOPPED: _("Dừng giải quyết"),
@@ -641,3 +659,24 @@ def can_withdraw(dossier: Dossier) -> bool:
     if dossier.closed_at is not None or dossier.result_issued_at is not None:
         return False
     return applicant_step(dossier, Effect.WITHDRAW) is not None
+
+
+# --- the public verification of issued results (portal.verify_views) ------------------------------
+
+
+def issued_document_by_check_code(*, code: str, check_code: str):
+    """The issued document the QR code on a result points at (dossier code and check code must agree)."""
+    from .models import IssuedDocument
+
+    return (
+        IssuedDocument.objects.select_related("dossier", "agency", "approved_by")
+        .filter(dossier__code=code.strip().upper(), check_code=check_code.strip().lower())
+        .first()
+    )
+
+
+def issued_document_by_sha256(sha256: str):
+    """The issued document whose signed file has exactly these bytes, if any."""
+    from .models import IssuedDocument
+
+    return IssuedDocument.objects.select_related("dossier", "agency", "approved_by").filter(sha256=sha256).first()
