@@ -43,7 +43,9 @@ class SigningKeys:
         """Write {code}.p12 for the agency `code`, issued to `holder`."""
         ca = self.other_ca if other_ca else self.ca
         valid_from, valid_to = (
-            (dt.datetime(2020, 1, 1, tzinfo=UTC), dt.datetime(2021, 1, 1, tzinfo=UTC)) if expired else (VALID_FROM, VALID_TO)
+            (dt.datetime(2020, 1, 1, tzinfo=UTC), dt.datetime(2021, 1, 1, tzinfo=UTC))
+            if expired
+            else (VALID_FROM, VALID_TO)
         )
         pair = demo.make_signing_certificate(ca, holder=holder, valid_from=valid_from, valid_to=valid_to)
         (self.directory / f"{code}.p12").write_bytes(pair.pkcs12(chain=[ca.certificate]))

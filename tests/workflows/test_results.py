@@ -15,7 +15,7 @@ from onestop_tayninh.dossiers.models import IssuedDocument, OutgoingRegister
 from onestop_tayninh.notifications.models import Message
 from onestop_tayninh.notifications.rendering import message_render
 from onestop_tayninh.signing.verification import Verdict, verify_pdf
-from tests.signing_support import draft_pdf, signing_keys  # noqa: F401
+from tests.signing_support import draft_pdf
 
 from .conftest import local, receive, user
 from .test_paths import CENTRE, JUSTICE, act
@@ -32,12 +32,12 @@ def at_clerk(world, *, draft=True):
     return act(dossier, "lanhdao.tuphap", "phe-duyet", local(2027, 3, 2, 14, 0), comment="Đồng ý.")
 
 
-def keys_for_justice(signing_keys, **kwargs):  # noqa: F811
+def keys_for_justice(signing_keys, **kwargs):
     justice = Agency.objects.get(code=JUSTICE)
     return signing_keys.issue(JUSTICE, kwargs.pop("holder", justice.name), **kwargs)
 
 
-def test_approved_draft_is_numbered_signed_and_sent_back_to_the_desk(world, signing_keys, tmp_path):  # noqa: F811
+def test_approved_draft_is_numbered_signed_and_sent_back_to_the_desk(world, signing_keys, tmp_path):
     keys_for_justice(signing_keys)
     dossier = at_clerk(world)
     assert (dossier.state.code, dossier.current_agency.code) == ("cho-van-thu", JUSTICE)
@@ -112,7 +112,7 @@ def test_head_sends_the_draft_back_with_comments_and_a_new_round_starts(world):
         ({"holder": "Sở Y tế tỉnh Tây Ninh"}, "cấp cho “Sở Y tế tỉnh Tây Ninh”, không phải cho"),
     ],
 )
-def test_a_bad_certificate_is_refused_and_nothing_is_issued(world, signing_keys, certificate, message):  # noqa: F811
+def test_a_bad_certificate_is_refused_and_nothing_is_issued(world, signing_keys, certificate, message):
     keys_for_justice(signing_keys, **certificate)
     dossier = at_clerk(world)
     version = dossier.lock_version
@@ -124,7 +124,7 @@ def test_a_bad_certificate_is_refused_and_nothing_is_issued(world, signing_keys,
     assert dossier.result_drafts.get().status == "approved"
 
 
-def test_no_certificate_and_a_wrong_symbol_are_refused_in_vietnamese(world, signing_keys):  # noqa: F811
+def test_no_certificate_and_a_wrong_symbol_are_refused_in_vietnamese(world, signing_keys):
     dossier = at_clerk(world)
     with pytest.raises(ValidationError, match="Chưa có chứng thư số của Sở Tư pháp"):
         act(dossier, "vanthu.tuphap", "phat-hanh", local(2027, 3, 3, 8, 30))
@@ -136,15 +136,17 @@ def test_no_certificate_and_a_wrong_symbol_are_refused_in_vietnamese(world, sign
         act(dossier, "chuyenvien.tuphap", "phat-hanh", local(2027, 3, 3, 8, 30))
 
 
-def test_pkcs11_without_configuration_says_what_is_missing(world, signing_keys, settings):  # noqa: F811
+def test_pkcs11_without_configuration_says_what_is_missing(world, signing_keys, settings):
     settings.ONESTOP_SIGNING_BACKEND = "pkcs11"
     settings.ONESTOP_SIGNING_PKCS11_MODULE = ""
     dossier = at_clerk(world)
-    with pytest.raises(ValidationError, match="Chưa cấu hình thiết bị ký số PKCS#11: thiếu ONESTOP_SIGNING_PKCS11_MODULE"):
+    with pytest.raises(
+        ValidationError, match="Chưa cấu hình thiết bị ký số PKCS#11: thiếu ONESTOP_SIGNING_PKCS11_MODULE"
+    ):
         act(dossier, "vanthu.tuphap", "phat-hanh", local(2027, 3, 3, 8, 30))
 
 
-def test_refusal_after_appraisal_is_approved_signed_and_handed_back_by_the_desk(world, signing_keys):  # noqa: F811
+def test_refusal_after_appraisal_is_approved_signed_and_handed_back_by_the_desk(world, signing_keys):
     keys_for_justice(signing_keys)
     dossier = receive(world)
     dossier.email = "hong@example.vn"
@@ -178,3 +180,23 @@ def test_refusal_after_appraisal_is_approved_signed_and_handed_back_by_the_desk(
     assert dossier in inbox(user=user("tiepnhan.tinh"), bucket="tra-ket-qua", at=local(2027, 3, 2, 12, 0))
     dossier = act(dossier, "tiepnhan.tinh", "tra-van-ban-tu-choi", local(2027, 3, 2, 14, 0))
     assert dossier.state.kind == "refused" and dossier.closed_at == local(2027, 3, 2, 14, 0)
+
+
+def test_verification_page_by_qr_code_and_by_upload(world, signing_keys, client):
+    keys_for_justice(signing_keys)
+    dossier = act(at_clerk(world), "vanthu.tuphap", "phat-hanh", local(2027, 3, 3, 8, 30), symbol="QĐ-STP")
+    issued = IssuedDocument.objects.get(dossier=dossier)
+    page = client.get("/xac-minh-ket-qua/", {"ma": dossier.code, "kt": issued.check_code}).content.decode()
+    assert "01/QĐ-STP" in page and "Sở Tư pháp tỉnh Tây Ninh" in page
+    page = client.get("/xac-minh-ket-qua/", {"ma": dossier.code, "kt": "0000000000000000"}).content.decode()
+    assert "Không tìm thấy văn bản nào khớp với mã QR này" in page
+    with issued.file.open("rb") as handle:
+        signed = handle.read()
+    page = client.post("/xac-minh-ket-qua/", {"file": draft_pdf(name="a.pdf")}).content.decode()
+    assert "Văn bản không có chữ ký số" in page
+    from django.core.files.base import ContentFile
+
+    page = client.post("/xac-minh-ket-qua/", {"file": ContentFile(signed, name="k.pdf")}).content.decode()
+    assert "Văn bản hợp lệ, chưa bị thay đổi" in page and "01/QĐ-STP" in page
+    page = client.post("/xac-minh-ket-qua/", {"file": ContentFile(b"not a pdf", name="x.pdf")}).content.decode()
+    assert "Không xác minh được tệp" in page

@@ -38,8 +38,8 @@ from onestop_tayninh.directory.models import AdministrativeUnit, Agency, Recepti
 from onestop_tayninh.dossiers import actions, selectors, services
 from onestop_tayninh.dossiers.applicants import Applicant
 from onestop_tayninh.dossiers.models import Consultation, Dossier
-from onestop_tayninh.signing.base import SigningError
 from onestop_tayninh.printing.register_drawing import FONT_DIR
+from onestop_tayninh.signing.base import SigningError
 from onestop_tayninh.workflows.constants import Effect
 from onestop_tayninh.workflows.models import Transition
 

@@ -72,7 +72,9 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription(
         "transition", f"{VAULT}.keep_electronic_result", when={"effect": "issue_numbered", "document_kind": "result"}
     ),
-    Subscription("transition", f"{NOTIFY}.refusal_ready", when={"effect": "issue_numbered", "document_kind": "refusal"}),
+    Subscription(
+        "transition", f"{NOTIFY}.refusal_ready", when={"effect": "issue_numbered", "document_kind": "refusal"}
+    ),
     Subscription("transition", f"{NOTIFY}.rating_invitation", when={"effect": "return_result"}),
     Subscription("transition", f"{PRINT}.issue_stop_notice", when={"target_kind": ("stopped", "withdrawn")}),
     # Whoever acts at the step entered hears of it (not the one who acted; an assignee was told above).

@@ -22,13 +22,13 @@ from onestop_tayninh.security.uploads import GatedFileField, GeneratedFileField
 from onestop_tayninh.workflows.constants import StepOutcome
 
 from .constants import (
-    DraftKind,
-    DraftStatus,
     AlertKind,
     ApologyDraftStatus,
     ApplicantKind,
     Channel,
     DossierStatus,
+    DraftKind,
+    DraftStatus,
     EventAction,
     FormsVersion,
     ReturnMethod,
@@ -938,7 +938,9 @@ class ResultDraft(models.Model):
         related_name="+",
         help_text=_("Lãnh đạo đã duyệt hoặc trả lại dự thảo."),
     )
-    decided_at = models.DateTimeField(_("quyết định lúc"), null=True, blank=True, help_text=_("Lúc duyệt hoặc trả lại."))
+    decided_at = models.DateTimeField(
+        _("quyết định lúc"), null=True, blank=True, help_text=_("Lúc duyệt hoặc trả lại.")
+    )
     decision_comment = models.TextField(
         _("ý kiến của lãnh đạo"), blank=True, help_text=_("Ý kiến về dự thảo khi duyệt hoặc trả lại.")
     )
@@ -993,7 +995,9 @@ class IssuedDocument(models.Model):
         related_name="issued",
         help_text=_("Dự thảo đã được lãnh đạo duyệt."),
     )
-    kind = models.CharField(_("loại văn bản"), max_length=16, choices=DraftKind.choices, help_text=_("Kết quả hoặc từ chối."))
+    kind = models.CharField(
+        _("loại văn bản"), max_length=16, choices=DraftKind.choices, help_text=_("Kết quả hoặc từ chối.")
+    )
     agency = models.ForeignKey(
         Agency,
         verbose_name=_("cơ quan ban hành"),

@@ -64,7 +64,9 @@ def approved_draft(dossier: Dossier) -> ResultDraft | None:
     return draft if draft and draft.status == DraftStatus.APPROVED else None
 
 
-def draft_submit(*, dossier: Dossier, actor: User, at: dt.datetime, kind: str, file: File | None, reason: str) -> ResultDraft:
+def draft_submit(
+    *, dossier: Dossier, actor: User, at: dt.datetime, kind: str, file: File[bytes] | None, reason: str
+) -> ResultDraft:
     """A new round: the handler's draft for the head (a result needs its PDF; a refusal its reasons)."""
     if kind == DraftKind.RESULT and file is None:
         raise ValidationError(_("Hãy đính kèm dự thảo kết quả (tệp PDF) để trình lãnh đạo phê duyệt."))
@@ -143,6 +145,8 @@ def document_issue(*, dossier: Dossier, clerk: User, at: dt.datetime, symbol: st
             % {"symbol": symbol}
         )
     agency = dossier.current_agency
+    if agency is None:
+        raise ValidationError(_("Hồ sơ không ở cơ quan nào; không thể cấp số, phát hành."))
     local = at.astimezone(VIETNAM_TZ)
     number = outgoing_number_next(agency=agency, year=local.year)
     reference = f"{number:02d}/{symbol}"

@@ -98,7 +98,10 @@ def refusal_ready(event: DossierEvent, payload: Payload) -> list[Message]:
         key=TemplateKey.REFUSAL_READY,
         event=_key(event, "refusal"),
         at=event.at,
-        context={"document_number": number, "reason": event.dossier.result_drafts.order_by("-round").values_list("reason", flat=True).first() or ""},
+        context={
+            "document_number": number,
+            "reason": event.dossier.result_drafts.order_by("-round").values_list("reason", flat=True).first() or "",
+        },
     )
 
 

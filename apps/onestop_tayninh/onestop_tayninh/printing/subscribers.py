@@ -75,7 +75,8 @@ def draft_refusal_notice(event: DossierEvent, payload: Payload) -> None:
 
     from .form_contexts import render_form
 
-    draft = ResultDraft.objects.filter(pk=getattr(payload, "draft", None)).first()
+    draft_id = getattr(payload, "draft", None)
+    draft = ResultDraft.objects.filter(pk=draft_id).first() if draft_id else None
     if draft is None or draft.file:
         return
     pdf = render_form(dossier=event.dossier, kind=DocumentKind.REFUSAL_NOTICE, at=event.at)

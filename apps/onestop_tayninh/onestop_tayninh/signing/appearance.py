@@ -8,10 +8,10 @@ import io
 from dataclasses import dataclass
 
 import segno
-from reportlab.lib.colors import Color
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen import canvas
+from reportlab.lib.colors import Color  # type: ignore[import-untyped]
+from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
+from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
+from reportlab.pdfgen import canvas  # type: ignore[import-untyped]
 
 FONT_DIR = "/usr/share/fonts/truetype/noto"
 FONT, FONT_BOLD = "SigningSans", "SigningSans-Bold"

@@ -28,7 +28,7 @@ class SigningConfigurationError(SigningError):
     """The deployment's signing settings are missing or wrong."""
 
 
-class UnknownSignerError(UnknownPluginError, SigningConfigurationError):
+class UnknownSignerError(UnknownPluginError, SigningConfigurationError):  # type: ignore[misc]
     def __init__(self, message: str, *, code: str) -> None:
         UnknownPluginError.__init__(self, message, code=code)
         SigningConfigurationError.__init__(self, message)
@@ -41,4 +41,3 @@ class Signer(Plugin):
     def open(self, *, agency: Agency) -> Iterator[PyHankoSigner]:
         """Yield pyHanko's signer for `agency` (its certificate and the chain it came with); close after."""
         raise NotImplementedError
-        yield  # pragma: no cover

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.x509.oid import NameOID
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -45,7 +47,9 @@ def trust_roots() -> tuple[x509.Certificate, ...]:
     paths = [p for p in trust_root_paths() if p.is_file()]
     if not paths:
         raise SigningConfigurationError(
-            _("Chưa cấu hình chứng thư số gốc được tin cậy (ONESTOP_SIGNING_TRUST_ROOTS); không ký, không xác minh được.")
+            _(
+                "Chưa cấu hình chứng thư số gốc được tin cậy (ONESTOP_SIGNING_TRUST_ROOTS); không ký, không xác minh được."
+            )
         )
     return _load_roots(tuple(str(p) for p in paths), tuple(p.stat().st_mtime for p in paths))
 
@@ -76,7 +80,7 @@ def _issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
         return False
     try:
         certificate.verify_directly_issued_by(issuer)
-    except Exception:  # a wrong signature, an unsupported algorithm: not issued by it
+    except (ValueError, TypeError, InvalidSignature):  # a wrong signature or key type: not issued by it
         return False
     return True
 

@@ -31,9 +31,7 @@ class KeyPair:
 
     def pkcs12(self, *, chain: list[x509.Certificate], passphrase: str = "") -> bytes:
         encryption = (
-            serialization.BestAvailableEncryption(passphrase.encode())
-            if passphrase
-            else serialization.NoEncryption()
+            serialization.BestAvailableEncryption(passphrase.encode()) if passphrase else serialization.NoEncryption()
         )
         return pkcs12.serialize_key_and_certificates(b"signer", self.key, self.certificate, chain, encryption)
 
@@ -58,18 +56,14 @@ def make_ca(name: str, *, valid_from: dt.datetime, valid_to: dt.datetime) -> Key
         .not_valid_before(valid_from)
         .not_valid_after(valid_to)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
-        )
+        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
     return KeyPair(certificate, key)
 
 
-def make_signing_certificate(
-    ca: KeyPair, *, holder: str, valid_from: dt.datetime, valid_to: dt.datetime
-) -> KeyPair:
+def make_signing_certificate(ca: KeyPair, *, holder: str, valid_from: dt.datetime, valid_to: dt.datetime) -> KeyPair:
     """A certificate for an agency's document signatures, issued by `ca` to the organisation `holder`."""
     key = ec.generate_private_key(ec.SECP256R1())
     certificate = (
@@ -81,13 +75,9 @@ def make_signing_certificate(
         .not_valid_before(valid_from)
         .not_valid_after(valid_to)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True
-        )
+        .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), critical=False
-        )
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(ca.key, hashes.SHA256())
     )

@@ -13,9 +13,10 @@ import datetime as dt
 import io
 import tempfile
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
+
 from django.utils.translation import gettext as _
 
 from . import appearance as drawing
@@ -39,7 +40,7 @@ class SignedPdf:
     serial: str
 
 
-def _crypto(certificate) -> x509.Certificate:
+def _crypto(certificate: Any) -> x509.Certificate:
     return x509.load_der_x509_certificate(certificate.dump())
 
 
@@ -57,7 +58,7 @@ def pdf_sign(*, pdf: bytes, agency: Agency, at: dt.datetime, look: drawing.Appea
         try:
             writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
             last = int(writer.root["/Pages"]["/Count"]) - 1
-            page_ref = writer.find_page_for_modification(last)[0]
+            page_ref = writer.find_page_for_modification(last)[0]  # type: ignore[no-untyped-call]
             box = [float(v) for v in page_ref.get_object()["/MediaBox"]]
         except Exception as exc:
             raise SigningError(_("Tệp văn bản không phải PDF đọc được, hoặc đã được mã hóa; không ký được.")) from exc
@@ -66,7 +67,8 @@ def pdf_sign(*, pdf: bytes, agency: Agency, at: dt.datetime, look: drawing.Appea
         with tempfile.NamedTemporaryFile(suffix=".pdf") as background:
             background.write(drawing.draw(look))
             background.flush()
-            style = StaticStampStyle(background=ImportedPdfPage(background.name), border_width=0)
+            page = ImportedPdfPage(background.name)  # type: ignore[no-untyped-call]
+            style = StaticStampStyle(background=page, border_width=0)
             meta = signers.PdfSignatureMetadata(
                 field_name=FIELD_NAME,
                 reason=reason,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -38,10 +39,10 @@ class Verification:
 
 def verify_pdf(data: bytes) -> Verification:
     """The verdict on `data`: genuine and unchanged, changed after signing, untrusted, unsigned, unreadable."""
-    from asn1crypto import x509 as asn1_x509
+    from asn1crypto import x509 as asn1_x509  # type: ignore[import-untyped]
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
@@ -52,16 +53,22 @@ def verify_pdf(data: bytes) -> Verification:
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
-    except Exception:
-        return Verification(Verdict.UNREADABLE, _("Không đọc được tệp: đây không phải tệp PDF hợp lệ, hoặc tệp đã hỏng."))
+    except Exception:  # noqa: BLE001 - whatever the parser says, the file is not a readable PDF
+        return Verification(
+            Verdict.UNREADABLE, _("Không đọc được tệp: đây không phải tệp PDF hợp lệ, hoặc tệp đã hỏng.")
+        )
     if not signatures:
-        return Verification(Verdict.UNSIGNED, _("Tệp không có chữ ký số: không phải bản điện tử của kết quả đã phát hành."))
+        return Verification(
+            Verdict.UNSIGNED, _("Tệp không có chữ ký số: không phải bản điện tử của kết quả đã phát hành.")
+        )
     signature = signatures[-1]
     context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
     try:
         status = validate_pdf_signature(signature, context)
     except (SignatureValidationError, ValueError, KeyError) as exc:
-        return Verification(Verdict.CHANGED, _("Chữ ký số không kiểm tra được (%(error)s): tệp đã bị sửa đổi.") % {"error": exc})
+        return Verification(
+            Verdict.CHANGED, _("Chữ ký số không kiểm tra được (%(error)s): tệp đã bị sửa đổi.") % {"error": exc}
+        )
     signer = _holder(status.signing_cert)
     signed_at = status.signer_reported_dt
     if not status.intact or not status.valid:
@@ -74,7 +81,9 @@ def verify_pdf(data: bytes) -> Verification:
     if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
         return Verification(
             Verdict.CHANGED,
-            _("Tệp đã bị thêm nội dung sau khi ký (chữ ký số không còn bao trùm toàn bộ tệp). Không dùng được bản này."),
+            _(
+                "Tệp đã bị thêm nội dung sau khi ký (chữ ký số không còn bao trùm toàn bộ tệp). Không dùng được bản này."
+            ),
             signer,
             signed_at,
         )
@@ -94,15 +103,15 @@ def verify_pdf(data: bytes) -> Verification:
     )
 
 
-def _der():
+def _der() -> Any:
     from cryptography.hazmat.primitives.serialization import Encoding
 
     return Encoding.DER
 
 
-def _holder(certificate) -> str:
+def _holder(certificate: Any) -> str:
     try:
         subject = certificate.subject.native
-    except Exception:
+    except (AttributeError, ValueError):
         return ""
     return str(subject.get("organization_name") or subject.get("common_name") or "")

@@ -42,6 +42,7 @@ class Pkcs11Signer(Signer):
                 _("Chưa cấu hình thiết bị ký số PKCS#11: thiếu %(names)s.") % {"names": ", ".join(missing)}
             )
         try:
+            from pyhanko.config.pkcs11 import TokenCriteria
             from pyhanko.sign import pkcs11
         except ImportError as exc:
             raise SigningConfigurationError(
@@ -52,7 +53,7 @@ class Pkcs11Signer(Signer):
         try:
             session = pkcs11.open_pkcs11_session(
                 settings.ONESTOP_SIGNING_PKCS11_MODULE,
-                token_label=settings.ONESTOP_SIGNING_PKCS11_TOKEN_LABEL,
+                token_criteria=TokenCriteria(label=settings.ONESTOP_SIGNING_PKCS11_TOKEN_LABEL),
                 user_pin=settings.ONESTOP_SIGNING_PKCS11_PIN,
             )
         except Exception as exc:

@@ -45,7 +45,9 @@ class Pkcs12Signer(Signer):
             )
         passphrase = settings.ONESTOP_SIGNING_PKCS12_PASSPHRASE
         try:
-            signer = SimpleSigner.load_pkcs12(str(path), passphrase=passphrase.encode() if passphrase else None)
+            signer = SimpleSigner.load_pkcs12(  # type: ignore[no-untyped-call]
+                str(path), passphrase=passphrase.encode() if passphrase else None
+            )
         except Exception as exc:  # pyHanko logs and re-raises whatever cryptography says
             raise SigningConfigurationError(
                 _("Không mở được tệp chứng thư số của %(agency)s (sai mật khẩu hoặc tệp hỏng).")

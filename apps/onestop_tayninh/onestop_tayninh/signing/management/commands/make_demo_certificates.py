@@ -43,7 +43,9 @@ class Command(BaseCommand):
             ca_pem.write_bytes(ca.pem())
             self.stdout.write(f"CA thử nghiệm: {ca_pem}")
         made = 0
-        agencies = Agency.objects.filter(officials__user__groups__role__code=RoleCode.AGENCY_HEAD, is_active=True).distinct()
+        agencies = Agency.objects.filter(
+            officials__user__groups__role__code=RoleCode.AGENCY_HEAD, is_active=True
+        ).distinct()
         for agency in agencies:
             path = pkcs12_path(agency)
             if path.is_file():
