@@ -40,6 +40,7 @@ from onestop_tayninh.dossiers.applicants import Applicant
 from onestop_tayninh.dossiers.models import Consultation, Dossier
 from onestop_tayninh.printing.register_drawing import FONT_DIR
 from onestop_tayninh.signing.base import SigningError
+from onestop_tayninh.signing.demo import ensure_demo_certificates
 from onestop_tayninh.workflows.constants import Effect
 from onestop_tayninh.workflows.models import Transition
 
@@ -414,6 +415,10 @@ def load_demo_dossiers(rows: dict | list, *, context: SiteContext, now: dt.datet
     consulted = [str(code) for code in spec.get("consult", DEMO_CONSULTED)]
     now = now or dt.datetime.now(tz=VIETNAM_TZ)
     clock = DemoClock.before(now, get_calendar(at=now))
+    # The records clerks sign the demo's results: the demo authority and the agencies' certificates
+    # (signing.demo; `make_demo_certificates` makes the same for agencies added later).
+    heads = Agency.objects.filter(officials__user__groups__role__code="agency_head", is_active=True).distinct()
+    ensure_demo_certificates(heads, now=now)
     made = 0
     desks = (
         ReceptionDesk.objects.filter(officials__user__groups__role__code="receiving_officer")

@@ -268,7 +268,9 @@ def _apply_effect(
         )
         return {"draft": decided.pk, "document_kind": decided.kind} if decided else {}
     elif effect == Effect.ISSUE_NUMBERED:
-        issued = results.document_issue(dossier=dossier, clerk=actor, at=at, symbol=symbol)
+        issued = results.document_issue(
+            dossier=dossier, clerk=actor, at=at, symbol=symbol, electronic=result_electronic
+        )
         return {"draft": issued.draft_id, "document_kind": issued.kind, "document_number": issued.reference}
     elif effect in (Effect.RETURN_RESULT, Effect.REFUSE, Effect.WITHDRAW, Effect.RETURN_REFUSAL):
         dossier.closed_at = at

@@ -131,8 +131,11 @@ def verify_url(check_code: str, dossier: Dossier) -> str:
     return f"{settings.ONESTOP_SITE_URL.rstrip('/')}{path}?ma={dossier.code}&kt={check_code}"
 
 
-def document_issue(*, dossier: Dossier, clerk: User, at: dt.datetime, symbol: str) -> IssuedDocument:
-    """Number, stamp, sign and keep the approved draft (the clerk's step; inside its transaction)."""
+def document_issue(
+    *, dossier: Dossier, clerk: User, at: dt.datetime, symbol: str, electronic: bool = True
+) -> IssuedDocument:
+    """Number, stamp, sign and keep the approved draft (the clerk's step; inside its transaction).
+    `electronic`: the result is also given electronically, where the procedure allows it."""
     draft = approved_draft(dossier)
     if draft is None:
         raise ValidationError(_("Hồ sơ chưa có dự thảo được lãnh đạo duyệt; chưa thể cấp số, phát hành."))
@@ -192,6 +195,6 @@ def document_issue(*, dossier: Dossier, clerk: User, at: dt.datetime, symbol: st
     if draft.kind == DraftKind.RESULT:
         # The citizen's electronic result is the signed PDF (portal download, vault, reuse).
         dossier.result_file.save("ket-qua.pdf", ContentFile(signed.data), save=False)
-        dossier.result_electronic = bool(dossier.procedure_version.electronic_result_allowed)
+        dossier.result_electronic = bool(electronic and dossier.procedure_version.electronic_result_allowed)
         dossier.result_issued_at = at
     return issued

@@ -7,13 +7,19 @@ same way (an expired certificate, one from another authority).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+if TYPE_CHECKING:
+    from onestop_tayninh.directory.models import Agency
 
 
 @dataclass(frozen=True)
@@ -88,3 +94,40 @@ def load(certificate_pem: bytes, key_pem: bytes) -> KeyPair:
     key = serialization.load_pem_private_key(key_pem, password=None)
     assert isinstance(key, ec.EllipticCurvePrivateKey)
     return KeyPair(x509.load_pem_x509_certificate(certificate_pem), key)
+
+
+CA_NAME = "CA thử nghiệm Một cửa điện tử Tây Ninh (không dùng thật)"
+#: Demo certificates reach back this far, so the demo's history (months before today) can be signed.
+DEMO_PAST = dt.timedelta(days=3 * 365)
+
+
+def ensure_demo_certificates(agencies: Iterable[Agency], *, now: dt.datetime) -> tuple[Path, int]:
+    """The demo authority (made once, next to the first trust root) and a PKCS#12 file for each of
+    `agencies` still without one; returns the authority's certificate path and how many files were made."""
+    from django.conf import settings
+
+    from .contrib.pkcs12.plugin import pkcs12_path
+
+    ca_pem = Path(settings.ONESTOP_SIGNING_TRUST_ROOTS[0])
+    ca_key = ca_pem.with_suffix(".key")
+    ca_pem.parent.mkdir(parents=True, exist_ok=True)
+    if ca_pem.is_file() and ca_key.is_file():
+        ca = load(ca_pem.read_bytes(), ca_key.read_bytes())
+    else:
+        ca = make_ca(CA_NAME, valid_from=now - DEMO_PAST, valid_to=now + dt.timedelta(days=3650))
+        ca_key.write_bytes(ca.key_pem())
+        ca_key.chmod(0o600)
+        ca_pem.write_bytes(ca.pem())
+    made = 0
+    for agency in agencies:
+        path = pkcs12_path(agency)
+        if path.is_file():
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pair = make_signing_certificate(
+            ca, holder=agency.name, valid_from=now - DEMO_PAST, valid_to=now + dt.timedelta(days=1095)
+        )
+        path.write_bytes(pair.pkcs12(chain=[ca.certificate], passphrase=settings.ONESTOP_SIGNING_PKCS12_PASSPHRASE))
+        path.chmod(0o600)
+        made += 1
+    return ca_pem, made
