@@ -94,7 +94,7 @@ def test_walk_in_receipt_then_the_closed_loop(
     context, page = official_login("lanhdao.tuphap")
     page.get_by_role("link", name="Chờ phê duyệt").click()
     page.get_by_role("link", name=dossier.code).click()
-    assert page.get_by_text("Dự thảo lần 1: Kết quả giải quyết").first.is_visible()
+    page.wait_for_selector("text=Dự thảo lần 1: Kết quả giải quyết")
     screenshot(page, "results-head-reads-draft")
     press(page, "Phê duyệt dự thảo kết quả", screenshot, "desk-dossier-approved")
     context.close()
@@ -106,6 +106,7 @@ def test_walk_in_receipt_then_the_closed_loop(
     context, page = official_login("vanthu.tuphap")
     page.get_by_role("link", name="Chờ cấp số, phát hành").click()
     page.get_by_role("link", name=dossier.code).click()
+    page.wait_for_selector("text=Kết quả giải quyết đã được")
     assert page.get_by_label("Ký hiệu văn bản (số do hệ thống cấp theo sổ văn bản đi)").input_value() == "QĐ-STP"
     page.get_by_role("button", name="Cấp số, ký số và phát hành kết quả", exact=True).click()
     page.wait_for_selector("text=đã hết hạn ngày 01/01/2021; không ký được")

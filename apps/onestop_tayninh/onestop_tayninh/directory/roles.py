@@ -44,6 +44,8 @@ VIEW_CATALOG = ["catalog.view_procedureversion", "catalog.view_procedure", "cale
 # Dossier rows are further limited by Dossier.objects.visible_to; actions are checked per transition.
 VIEW_DOSSIERS = [
     "dossiers.view_dossier",
+    # The register of outgoing documents: results and refusals as issued (dossiers.IssuedDocument).
+    "dossiers.view_issueddocument",
     "dossiers.view_dossierdocument",
     "dossiers.view_dossierevent",
     "portal.view_servicerating",

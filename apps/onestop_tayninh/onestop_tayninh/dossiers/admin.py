@@ -14,7 +14,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
-from onestop_tayninh.core.admin import AgencyScopedAdminMixin
+from onestop_tayninh.core.admin import AgencyScopedAdminMixin, ReadableModelAdmin, RowLevelAdminMixin
 from onestop_tayninh.directory.constants import RoleCode
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.directory.selectors import user_role_codes
@@ -23,7 +23,7 @@ from onestop_tayninh.security.audit import audited_file_response
 from . import reuse, selectors, services, spreadsheets, views
 from .constants import ONLINE_CHANNELS, Channel, DossierStatus, ReceiptDecision, TrackedImportStatus
 from .forms import CheckForm, ProcedurePickerForm, ReceiptForm, TrackedEntryForm, TrackedPickerForm, TrackedUploadForm
-from .models import Dossier, DossierDocument, DossierEvent, TrackedImport
+from .models import Dossier, DossierDocument, DossierEvent, IssuedDocument, TrackedImport
 from .query import queue_priority
 from .selectors import (
     BUCKETS,
@@ -647,3 +647,34 @@ class TrackedImportAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
                     messages.ERROR,
                 )
         return HttpResponseRedirect(reverse("admin:dossiers_trackedimport_change", args=[batch.pk]))
+
+
+@admin.register(IssuedDocument)
+class IssuedDocumentAdmin(RowLevelAdminMixin, ReadableModelAdmin):
+    """The agency's register of outgoing documents: results and refusals as issued, numbered and signed."""
+
+    row_level_through = "dossier"
+    list_display = ["reference_display", "issued_at", "kind", "agency", "dossier_link", "approved_by", "issued_by"]
+    list_filter = ["kind", "year"]
+    list_select_related = ["agency", "dossier", "approved_by", "issued_by"]
+    search_fields = ["dossier__code", "symbol"]
+    ordering = ["-issued_at", "-pk"]
+
+    @admin.display(description=_("số, ký hiệu"), ordering="number")
+    def reference_display(self, obj: IssuedDocument) -> str:
+        return obj.reference
+
+    @admin.display(description=_("hồ sơ"))
+    def dossier_link(self, obj: IssuedDocument):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:dossiers_dossier_change", args=[obj.dossier_id]), obj.dossier.code
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -27,7 +27,7 @@ VERIFY_WINDOW_SECONDS = 600
 class VerifyForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Tệp kết quả điện tử (PDF)"),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+        widget=forms.FileInput(attrs={"accept": "application/pdf"}),
         error_messages={"required": gettext_lazy("Hãy chọn tệp PDF cần xác minh.")},
     )
 
