@@ -128,7 +128,7 @@ def check_signing_certificate(
     names = {_normal(name) for name in holder_names(certificate)}
     body: Agency | None = agency
     while body is not None:
-        if _normal(body.name) in names:
+        if {_normal(body.name), _normal(body.short_name or "")} & names:
             return
         body = body.parent
     raise SigningError(

@@ -42,11 +42,19 @@ class KeyPair:
         return pkcs12.serialize_key_and_certificates(b"signer", self.key, self.certificate, chain, encryption)
 
 
+#: A common name is at most 64 bytes (RFC 5280, ub-common-name); the organisation keeps the full name.
+COMMON_NAME_BYTES = 64
+
+
+def _common(name: str) -> str:
+    return name.encode()[:COMMON_NAME_BYTES].decode(errors="ignore").strip()
+
+
 def _name(common: str, organisation: str | None = None) -> x509.Name:
     attributes = [x509.NameAttribute(NameOID.COUNTRY_NAME, "VN")]
     if organisation:
         attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation))
-    attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, common))
+    attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, _common(common)))
     return x509.Name(attributes)
 
 
@@ -96,7 +104,7 @@ def load(certificate_pem: bytes, key_pem: bytes) -> KeyPair:
     return KeyPair(x509.load_pem_x509_certificate(certificate_pem), key)
 
 
-CA_NAME = "CA thử nghiệm Một cửa điện tử Tây Ninh (không dùng thật)"
+CA_NAME = "CA thử nghiệm Một cửa Tây Ninh (không dùng thật)"
 #: Demo certificates reach back this far, so the demo's history (months before today) can be signed.
 DEMO_PAST = dt.timedelta(days=3 * 365)
 
