@@ -118,7 +118,12 @@ def test_every_answer_in_the_handling_officer_may_submit_for_approval_directly(w
     with pytest.raises(ValidationError, match="dự thảo kết quả"):
         act(dossier, "chuyenvien.tuphap", "hoan-tat-phoi-hop", local(2027, 3, 3, 11, 0))
     dossier = act(
-        dossier, "chuyenvien.tuphap", "hoan-tat-phoi-hop", local(2027, 3, 3, 11, 0), comment="Các cơ quan thống nhất."
+        dossier,
+        "chuyenvien.tuphap",
+        "hoan-tat-phoi-hop",
+        local(2027, 3, 3, 11, 0),
+        comment="Các cơ quan thống nhất.",
+        result_file=pdf("du-thao.pdf"),
     )
     assert dossier.state.code == "cho-phe-duyet"
     assert dossier in inbox(user=user("lanhdao.tuphap"), bucket="phe-duyet", at=local(2027, 3, 3, 11, 0))
