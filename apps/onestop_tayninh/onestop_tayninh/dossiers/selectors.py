@@ -63,11 +63,13 @@ class Bucket:
 _DESK = frozenset({"receiving_officer"})
 _HEAD = frozenset({"agency_head"})
 _HANDLER = frozenset({"handling_officer"})
+_CLERK = frozenset({"records_clerk"})
 BUCKETS = [
     Bucket("tiep-nhan", _("Chờ kiểm tra, tiếp nhận"), _DESK),
     Bucket("phan-cong", _("Chờ phân công"), _HEAD),
     Bucket("xu-ly", _("Chờ tôi xử lý"), _HANDLER),
     Bucket("phe-duyet", _("Chờ phê duyệt"), _HEAD),
+    Bucket("van-thu", _("Chờ cấp số, phát hành"), _CLERK),
     Bucket("phoi-hop", _("Xin ý kiến cơ quan tôi"), _HEAD | _HANDLER),
     Bucket("tra-ket-qua", _("Chờ trả kết quả"), _DESK),
     Bucket("sap-den-han", _("Đến hạn trong 2 ngày làm việc")),
@@ -76,11 +78,15 @@ BUCKETS = [
 BUCKET_CODES = {bucket.code for bucket in BUCKETS}
 
 
-def _states_with(effect: str, roles: Iterable[Role]) -> list[int]:
-    """States from which one of `roles` may take a transition with `effect` (a short list): a role on the
-    transition that may perform its effect (Role.effects)."""
-    able = [role.pk for role in roles if role.may(effect)]
-    return list(State.objects.filter(outgoing__effect=effect, outgoing__roles__in=able).values_list("pk", flat=True))
+def _states_with(effect: str | tuple[str, ...], roles: Iterable[Role]) -> list[int]:
+    """States from which one of `roles` may take a transition with `effect` (or one of several effects; a
+    short list): a role on the transition that may perform its effect (Role.effects)."""
+    effects = effect if isinstance(effect, tuple) else (effect,)
+    able = {wanted: [role.pk for role in roles if role.may(wanted)] for wanted in effects}
+    condition = Q()
+    for wanted, role_ids in able.items():
+        condition |= Q(outgoing__effect=wanted, outgoing__roles__in=role_ids)
+    return list(State.objects.filter(condition).values_list("pk", flat=True).distinct())
 
 
 # Steps where the dossier waits for the agency's own work; a step waiting for the citizen's supplement
@@ -129,12 +135,14 @@ def _bucket(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
         # holds, at a step with a transition open to one of my roles.
         return mine.filter(assigned_to=user, state_id__in=_states_to_act(roles))
     if bucket == "phe-duyet":
-        return mine.filter(state_id__in=_states_with(Effect.ISSUE_RESULT, roles))
+        return mine.filter(state_id__in=_states_with((Effect.ISSUE_RESULT, Effect.APPROVE_DRAFT), roles))
+    if bucket == "van-thu":
+        return mine.filter(state_id__in=_states_with(Effect.ISSUE_NUMBERED, roles))
     if bucket == "phoi-hop":
         waiting = Consultation.objects.filter(agency_id=official.agency_id, answered_at__isnull=True)
         return visible.open().filter(pk__in=waiting.values("dossier_id"))
     if bucket == "tra-ket-qua":
-        return mine.filter(state_id__in=_states_with(Effect.RETURN_RESULT, roles))
+        return mine.filter(state_id__in=_states_with((Effect.RETURN_RESULT, Effect.RETURN_REFUSAL), roles))
     if bucket == "sap-den-han":
         # Due soon is a reminder of the work still to do: it concerns the agency holding the dossier now
         # (and the officer it is assigned to); filtering on it also lets the (current_agency, closed_at,
@@ -209,6 +217,12 @@ def inbox_counts(*, user: User, at: dt.datetime) -> list[tuple[Bucket, int]]:
     return [(bucket, _bucket(user=user, bucket=bucket.code, at=at).count()) for bucket in shown]
 
 
+def _default_symbol(dossier: Dossier) -> str:
+    from .results import default_symbol
+
+    return default_symbol(dossier)
+
+
 def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> dict:
     """Everything the dossier page shows, and exactly the actions this user may take."""
     from onestop_tayninh.accounts.models import User as UserModel
@@ -238,6 +252,10 @@ def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> di
             if Effect.REQUEST_CONSULTATION in effects
             else []
         ),
+        # The drafts submitted to the head, round by round, with the head's comments; what was issued.
+        "drafts": dossier.result_drafts.select_related("submitted_by", "decided_by").order_by("-round"),
+        "issued_documents": dossier.issued_documents.select_related("issued_by", "approved_by"),
+        "default_symbol": _default_symbol(dossier) if Effect.ISSUE_NUMBERED in effects else "",
         "consultations": dossier.consultations.select_related("agency", "answered_by").prefetch_related("files"),
         "consultation_files": ConsultationFile.objects.filter(consultation__dossier=dossier).select_related(
             "consultation__agency"
@@ -377,6 +395,7 @@ CITIZEN_STATUS = {
     StateKind.IN_CONSULTATION: _("Đang lấy ý kiến các cơ quan liên quan"),
     StateKind.AWAITING_CITIZEN: _("Cần bổ sung giấy tờ: vui lòng xem thông báo và bổ sung"),
     StateKind.APPROVED: _("Đã có kết quả, mời nhận kết quả"),
+    StateKind.REFUSAL_READY: _("Cơ quan có thẩm quyền từ chối giải quyết: mời nhận văn bản từ chối"),
     StateKind.RESULT_RETURNED: _("Đã trả kết quả"),
     StateKind.REFUSED: _("Từ chối giải quyết (xem lý do trong thông báo)"),
     StateKind.STOPPED: _("Dừng giải quyết"),
@@ -991,3 +1010,24 @@ def documents_with_titles(dossier: Dossier) -> list:
     for document in documents:
         document.title = document.requirement.name if document.requirement else names.get(document.pk, "")
     return documents
+
+
+# --- the public verification of issued results (portal.verify_views) ------------------------------
+
+
+def issued_document_by_check_code(*, code: str, check_code: str):
+    """The issued document the QR code on a result points at (dossier code and check code must agree)."""
+    from .models import IssuedDocument
+
+    return (
+        IssuedDocument.objects.select_related("dossier", "agency", "approved_by")
+        .filter(dossier__code=code.strip().upper(), check_code=check_code.strip().lower())
+        .first()
+    )
+
+
+def issued_document_by_sha256(sha256: str):
+    """The issued document whose signed file has exactly these bytes, if any."""
+    from .models import IssuedDocument
+
+    return IssuedDocument.objects.select_related("dossier", "agency", "approved_by").filter(sha256=sha256).first()
