@@ -23,7 +23,9 @@ pytestmark = pytest.mark.django_db
 def clerk(**changes) -> Role:
     """A role an administrator adds: Thư ký hội đồng, who only moves dossiers on."""
     roles_ensure()
-    return role_save(role=Role(code="thu_ky", name="Thư ký hội đồng", scope=RoleScope.AGENCY, effects=["none"], **changes))
+    return role_save(
+        role=Role(code="thu_ky", name="Thư ký hội đồng", scope=RoleScope.AGENCY, effects=["none"], **changes)
+    )
 
 
 def active_workflow(*roles: Role, effect: str = Effect.NONE) -> Transition:
