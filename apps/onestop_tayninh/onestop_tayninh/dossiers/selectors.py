@@ -174,7 +174,8 @@ DESK_STATUS_RULES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     DeskStatus.AWAITING_CITIZEN: (frozenset({DossierStatus.INCOMPLETE}), frozenset({StateKind.AWAITING_CITIZEN})),
     DeskStatus.RESULT_READY: (frozenset(), frozenset({StateKind.APPROVED})),
     DeskStatus.RETURNED: (frozenset(), frozenset({StateKind.RESULT_RETURNED})),
-    DeskStatus.REFUSED: (frozenset({DossierStatus.REFUSED}), frozenset({StateKind.REFUSED})),
+    # Refused after appraisal, the signed refusal waiting at the desk to be handed over, reads as refused.
+    DeskStatus.REFUSED: (frozenset({DossierStatus.REFUSED}), frozenset({StateKind.REFUSED, StateKind.REFUSAL_READY})),
     # A counter draft cancelled because the applicant left reads as withdrawn: nothing was decided.
     DeskStatus.WITHDRAWN: (
         frozenset({DossierStatus.WITHDRAWN, DossierStatus.CANCELLED}),
