@@ -19,6 +19,7 @@ migrate: setup
 
 demo-data: migrate
 	@$(WITH_SITE) $(MANAGE) load_site $(SITE)
+	@$(WITH_SITE) $(MANAGE) make_demo_certificates
 
 run: demo-data
 	@ONESTOP_SITE=$(SITE) bash scripts/run.sh

@@ -6,6 +6,7 @@ from hypothesis import settings as hypothesis_settings
 
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, DESKTOP, Authenticator
 from tests.factories import PASSWORD
+from tests.signing_support import signing_keys  # noqa: F401 - a throwaway CA for the tests that sign
 
 # Property tests draw the same examples on every run, so a red CI run is a real defect that can be
 # replayed, not a coin toss; a bug they find is pinned with @example. HYPOTHESIS_RANDOM=1 explores.
@@ -117,6 +118,7 @@ def message_templates(db):
         "0007_seed_step_waiting_templates",
         "0009_applicant_link_in_result_messages",
         "0010_online_check_templates",
+        "0011_refusal_ready_template",
     ):
         importlib.import_module(f"onestop_tayninh.notifications.migrations.{name}").seed(apps, None)
 

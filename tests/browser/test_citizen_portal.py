@@ -15,6 +15,7 @@ from onestop_tayninh.directory.models import Agency, ReceptionDesk
 from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.portal.models import ServiceRating
 from tests.factories import ProcedureVersionFactory, make_publishable
+from tests.signing_support import draft_pdf
 from tests.workflows.conftest import SECTIONS
 
 from .conftest import PHONE
@@ -73,7 +74,9 @@ def fill_and_submit(page, live_server, tmp_path, *, pick_from_vault: bool, scree
     page.wait_for_selector("text=Đã nộp hồ sơ.")
 
 
-def test_citizen_journey_at_phone_width(live_server, browser, official_login, screenshot, province, tmp_path):
+def test_citizen_journey_at_phone_width(
+    live_server, browser, official_login, screenshot, province, tmp_path, signing_keys
+):
     context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
     page = context.new_page()
 
@@ -150,15 +153,19 @@ def test_citizen_journey_at_phone_width(live_server, browser, official_login, sc
     # The result is issued electronically.
     desk_context, desk = official_login("chuyenvien.tuphap")
     desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
-    desk.locator("form", has=desk.get_by_role("button", name="Trình lãnh đạo phê duyệt")).locator("textarea").fill(
-        "Đủ điều kiện."
-    )
+    draft = tmp_path / "du-thao.pdf"
+    draft.write_bytes(draft_pdf().read())
+    desk.get_by_label("Dự thảo kết quả (PDF)").set_input_files(str(draft))
     press(desk, "Trình lãnh đạo phê duyệt")
     desk_context.close()
     desk_context, desk = official_login("lanhdao.tuphap")
     desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
-    desk.get_by_label("Tệp kết quả đã ký").set_input_files(str(extra))
-    press(desk, "Phê duyệt, ban hành kết quả")
+    press(desk, "Phê duyệt dự thảo kết quả")
+    desk_context.close()
+    signing_keys.issue("000.00.02.H53", "Sở Tư pháp tỉnh Tây Ninh")
+    desk_context, desk = official_login("vanthu.tuphap")
+    desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
+    press(desk, "Cấp số, ký số và phát hành kết quả")
     desk_context.close()
 
     # The citizen downloads the result and rates the service.

@@ -1,6 +1,8 @@
 """In a real browser: a walk-in dossier is received at the desk (which hands it over to the agency as it
-accepts it), then goes agency head → handling officer → head → desk → returned, each step done by a
-different logged-in official."""
+accepts it), then goes agency head → handling officer (draft result) → head (approves the draft) →
+records clerk (numbers and signs it; an expired certificate refused first) → desk → returned, each
+step done by a different logged-in official; then anyone checks the signed result on the
+verification page, and a changed copy is reported as changed."""
 
 import pytest
 
@@ -8,7 +10,9 @@ from onestop_tayninh.catalog.services import procedure_version_publish
 from onestop_tayninh.core.site_config import load_site
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
 from onestop_tayninh.dossiers.models import Dossier
+from tests.browser.conftest import DESKTOP
 from tests.factories import ProcedureVersionFactory, make_publishable
+from tests.signing_support import draft_pdf
 from tests.workflows.conftest import SECTIONS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,7 +44,9 @@ def press(page, label, screenshot=None, name=None):
         screenshot(page, name)
 
 
-def test_walk_in_receipt_then_the_closed_loop(live_server, official_login, screenshot, province, tmp_path):
+def test_walk_in_receipt_then_the_closed_loop(
+    browser, live_server, official_login, screenshot, province, tmp_path, signing_keys
+):
     scan1, scan2 = tmp_path / "to-khai.pdf", tmp_path / "giay-chung-sinh.pdf"
     for scan in (scan1, scan2):
         scan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
@@ -74,32 +80,80 @@ def test_walk_in_receipt_then_the_closed_loop(live_server, official_login, scree
     press(page, "Phân công chuyên viên", screenshot, "desk-dossier-assign")
     context.close()
 
-    # 3. The handling officer appraises and submits for approval.
+    # 3. The handling officer appraises and submits the draft result for approval.
     context, page = official_login("chuyenvien.tuphap")
     page.get_by_role("link", name="Chờ tôi xử lý").click()
     page.get_by_role("link", name=dossier.code).click()
-    page.locator("form", has=page.get_by_role("button", name="Trình lãnh đạo phê duyệt")).locator("textarea").fill(
-        "Hồ sơ đủ điều kiện cấp phiếu."
-    )
+    draft = tmp_path / "du-thao.pdf"
+    draft.write_bytes(draft_pdf().read())
+    page.get_by_label("Dự thảo kết quả (PDF)").set_input_files(str(draft))
     press(page, "Trình lãnh đạo phê duyệt")
     context.close()
 
-    # 4. The head approves with the signed result file.
+    # 4. The head reads the draft and approves it.
     context, page = official_login("lanhdao.tuphap")
     page.get_by_role("link", name="Chờ phê duyệt").click()
     page.get_by_role("link", name=dossier.code).click()
-    page.get_by_label("Tệp kết quả đã ký").set_input_files(str(scan1))
-    press(page, "Phê duyệt, ban hành kết quả", screenshot, "desk-dossier-approved")
+    page.wait_for_selector("text=Dự thảo lần 1: Kết quả giải quyết")
+    screenshot(page, "results-head-reads-draft")
+    press(page, "Phê duyệt dự thảo kết quả", screenshot, "desk-dossier-approved")
     context.close()
 
-    # 5. Back at the desk, the result is returned and the dossier closed.
+    # 5. The records clerk issues it: an expired certificate is refused in plain words, a valid one
+    #    numbers and signs the result and sends it back to the desk.
+    justice = Agency.objects.get(code="000.00.02.H53")
+    signing_keys.issue(justice.code, justice.name, expired=True)
+    context, page = official_login("vanthu.tuphap")
+    page.get_by_role("link", name="Chờ cấp số, phát hành").click()
+    page.get_by_role("link", name=dossier.code).click()
+    page.wait_for_selector("text=Kết quả giải quyết đã được")
+    assert page.get_by_label("Ký hiệu văn bản (số do hệ thống cấp theo sổ văn bản đi)").input_value() == "QĐ-STP"
+    page.get_by_role("button", name="Cấp số, ký số và phát hành kết quả", exact=True).click()
+    page.wait_for_selector("text=đã hết hạn ngày 01/01/2021; không ký được")
+    screenshot(page, "results-clerk-expired-certificate")
+    signing_keys.issue(justice.code, justice.name)
+    press(page, "Cấp số, ký số và phát hành kết quả", screenshot, "results-clerk-issued")
+    assert page.get_by_text("Kết quả giải quyết số 01/QĐ-STP").is_visible()
+    context.close()
+
+    # 6. Back at the desk, the result is returned and the dossier closed.
     context, page = official_login("tiepnhan.tinh")
     page.get_by_role("link", name="Chờ trả kết quả").click()
     page.get_by_role("link", name=dossier.code).click()
     press(page, "Trả kết quả cho công dân", screenshot, "desk-dossier-returned")
     context.close()
 
+    # 7. Anyone checks the electronic result on the verification page: genuine; one byte changed: not.
+    dossier.refresh_from_db()
+    signed = tmp_path / "ket-qua.pdf"
+    with dossier.result_file.open("rb") as handle:
+        signed.write_bytes(handle.read())
+    data = signed.read_bytes()
+    offset = data.index(b"Filter") - 2
+    changed = tmp_path / "ket-qua-da-sua.pdf"
+    changed.write_bytes(data[:offset] + bytes([data[offset] ^ 0x01]) + data[offset + 1 :])
+    visitor = browser.new_context(viewport=DESKTOP, locale="vi-VN")  # the citizen needs no login
+    page = visitor.new_page()
+    page.goto(f"{live_server.url}/xac-minh-ket-qua/")
+    page.get_by_label("Tệp kết quả điện tử (PDF)").set_input_files(str(signed))
+    page.get_by_role("button", name="Xác minh").click()
+    page.wait_for_selector("text=Văn bản hợp lệ, chưa bị thay đổi")
+    assert page.get_by_text("01/QĐ-STP").is_visible() and page.get_by_text(justice.name).first.is_visible()
+    screenshot(page, "results-verify-genuine")
+    page.get_by_label("Tệp kết quả điện tử (PDF)").set_input_files(str(changed))
+    page.get_by_role("button", name="Xác minh").click()
+    page.wait_for_selector("text=Văn bản đã bị thay đổi sau khi ký")
+    screenshot(page, "results-verify-changed")
+    visitor.close()
+
     dossier.refresh_from_db()
     assert dossier.state.kind == "result_returned" and dossier.closed_at
     actors = list(dossier.events.filter(action="transition").values_list("actor__username", flat=True))
-    assert actors == ["tiepnhan.tinh", "lanhdao.tuphap", "chuyenvien.tuphap", "lanhdao.tuphap", "tiepnhan.tinh"]
+    assert actors == [
+        "tiepnhan.tinh",
+        "lanhdao.tuphap",
+        "chuyenvien.tuphap",
+        "lanhdao.tuphap",
+        "vanthu.tuphap",
+        "tiepnhan.tinh",
+    ]

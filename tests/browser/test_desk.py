@@ -66,7 +66,7 @@ def test_the_dossier_list_reads_at_a_laptops_width(live_server, official_login, 
     row = page.locator("#result_list tbody tr").first
     assert row.locator("td.field-procedure").bounding_box()["height"] < 100  # a few lines, not twenty
     assert row.locator("td.field-procedure span").get_attribute("title") == LONG_PROCEDURE
-    due = row.locator("td.field-due_at").bounding_box()
+    due = row.locator("td.field-due").bounding_box()
     assert due["x"] + due["width"] <= 1366  # on screen
     assert row.locator("td.field-applicant small").inner_text() == "Trực tiếp"
     table = page.locator("#result_list").bounding_box()

@@ -56,7 +56,7 @@ def test_the_dossier_page_fits_two_screens_with_the_next_actions_on_top(
     # One place for the documents and one for the history, in words: no MIME types, no admin inlines.
     assert page.locator("h2", has_text="Giấy tờ của hồ sơ").count() == 1
     assert page.locator("h2", has_text="Quá trình xử lý").count() == 1
-    assert "application/pdf" not in page.content() and page.locator(".inline-group").count() == 0
+    assert "application/pdf" not in page.inner_text("body") and page.locator(".inline-group").count() == 0
     # The next actions come before the documents; the whole page is at most two screens high.
     next_top = page.locator("#next-title").bounding_box()["y"]
     assert next_top < page.locator("#documents-title").bounding_box()["y"]

@@ -47,7 +47,7 @@ def test_an_administrator_adds_a_role_and_is_refused_an_orphaning_deletion(offic
     assert added.group.permissions.filter(codename="view_dossier").exists()
     shot(page, "role-list")
 
-    page.get_by_role("link", name="Văn thư", exact=True).click()
+    page.get_by_role("link", name="Thư ký hội đồng", exact=True).click()
     page.wait_for_selector(".role-impact")
     impact = page.inner_text(".role-impact")
     assert "Quy trình công văn: “Chuyển lãnh đạo”" in impact and "Phạm Thị Văn" in impact
@@ -57,14 +57,14 @@ def test_an_administrator_adds_a_role_and_is_refused_an_orphaning_deletion(offic
     page.get_by_label("Chỉ chuyển bước").uncheck()
     page.get_by_role("button", name="Lưu lại", exact=True).click()
     page.wait_for_selector(".errornote, .errorlist")
-    assert "Không lưu được vai trò “Văn thư”" in page.content()
+    assert "Không lưu được vai trò “Thư ký hội đồng”" in page.content()
     assert Role.objects.get(pk=role.pk).effects == ["none"]
     shot(page, "role-effect-removal-refused")
 
     page.goto(page.url.split("/desk/")[0] + f"/desk/directory/role/{role.pk}/delete/")
     page.wait_for_selector(".messagelist .error")
     message = page.inner_text(".messagelist")
-    assert "Không xoá được vai trò “Văn thư”" in message and "“Chuyển lãnh đạo”" in message
+    assert "Không xoá được vai trò “Thư ký hội đồng”" in message and "“Chuyển lãnh đạo”" in message
     assert Role.objects.filter(pk=role.pk).exists()
     shot(page, "role-delete-refused")
 
@@ -111,10 +111,10 @@ def test_the_workflow_editor_names_roles_and_refuses_one_that_may_not_perform_th
     page.goto(page.url.split("/desk/")[0] + f"/desk/workflows/workflowversion/{version.pk}/change/")
     action = page.locator("#transitions-group .inline-related").first
     assert action.get_by_label("Lãnh đạo cơ quan").is_checked()  # roles by their names, not codes
-    action.get_by_label("Văn thư").check()
+    action.get_by_label("Thư ký hội đồng").check()
     page.get_by_role("button", name="Lưu và tiếp tục chỉnh sửa").click()
     page.wait_for_selector(".errorlist")
-    assert "Vai trò “Văn thư” không được thực hiện loại thao tác “Ban hành kết quả”" in page.content()
+    assert "Vai trò “Thư ký hội đồng” không được thực hiện loại thao tác “Ban hành kết quả”" in page.content()
     assert list(transition.roles.all()) == [head]
     page.locator(".errorlist").first.scroll_into_view_if_needed()
     shot(page, "workflow-editor-role-refused", full_page=False)

@@ -41,7 +41,18 @@ PACKAGE_CALENDAR = build_calendar(years=[2025, 2026, 2027])
 def demo_site(django_db_setup, django_db_blocker, tmp_path_factory):
     """The whole tayninh site with its demo dossiers, rolled back after the module."""
     media = tmp_path_factory.mktemp("demo-files")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+    keys = tmp_path_factory.mktemp("demo-signing")
+    signing = {
+        "ONESTOP_SIGNING_BACKEND": "pkcs12",
+        "ONESTOP_SIGNING_TRUST_ROOTS": [str(keys / "ca.pem")],
+        "ONESTOP_SIGNING_PKCS12_FILE": str(keys / "{agency}.p12"),
+        "ONESTOP_SIGNING_PKCS12_PASSPHRASE": "",
+    }
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media, **signing),
+        transaction.atomic(),
+    ):
         load_site("tayninh", only={name for name, _ in SECTIONS} - {"demo_dossiers.yaml"})
         directory = site_directory("tayninh")
         context = SiteContext(name="tayninh", directory=directory, demo=True)

@@ -78,7 +78,7 @@ def test_an_added_role_on_the_next_step_may_be_assigned_and_a_role_without_it_ma
     dossier = act(receive(world, at=at), "tiepnhan.tinh", "chuyen-xu-ly", at)
     justice = Agency.objects.get(code=JUSTICE)
     lead = role_save(
-        role=Role(code="to_truong", name="Tổ trưởng chuyên môn", effects=[Effect.NONE]),
+        role=Role(code="to_truong", name="Tổ trưởng chuyên môn", effects=[Effect.NONE, Effect.SUBMIT_FOR_APPROVAL]),
         permissions_from=Role.objects.get(code=RoleCode.HANDLING_OFFICER),
     )
     # The team lead may submit to the head from the step the assignment leads to ("Thẩm định").

@@ -21,9 +21,11 @@ pytestmark = pytest.mark.django_db
 
 
 def clerk(**changes) -> Role:
-    """A role an administrator adds: Văn thư, who only moves dossiers on."""
+    """A role an administrator adds: Thư ký hội đồng, who only moves dossiers on."""
     roles_ensure()
-    return role_save(role=Role(code="van_thu", name="Văn thư", scope=RoleScope.AGENCY, effects=["none"], **changes))
+    return role_save(
+        role=Role(code="thu_ky", name="Thư ký hội đồng", scope=RoleScope.AGENCY, effects=["none"], **changes)
+    )
 
 
 def active_workflow(*roles: Role, effect: str = Effect.NONE) -> Transition:
@@ -54,10 +56,10 @@ def test_a_new_role_gets_its_own_permission_group_with_the_permissions_it_copies
     roles_ensure()
     handler = Role.objects.get(code=RoleCode.HANDLING_OFFICER)
     role = role_save(
-        role=Role(code="van_thu", name="Văn thư", effects=["none"]),
+        role=Role(code="thu_ky", name="Thư ký hội đồng", effects=["none"]),
         permissions_from=handler,
     )
-    assert role.group.name == "Văn thư"
+    assert role.group.name == "Thư ký hội đồng"
     assert set(role.group.permissions.all()) == set(handler.group.permissions.all())
     assert role.group.permissions.filter(codename="view_dossier").exists()
 
@@ -65,12 +67,12 @@ def test_a_new_role_gets_its_own_permission_group_with_the_permissions_it_copies
 def test_a_role_code_is_a_slug_and_effects_are_known_ones():
     roles_ensure()
     with pytest.raises(ValidationError) as error:
-        role_save(role=Role(code="Văn thư", name="Văn thư"))
+        role_save(role=Role(code="Thư ký hội đồng", name="Thư ký hội đồng"))
     assert "Mã vai trò gồm chữ thường không dấu" in str(error.value)
     with pytest.raises(ValidationError) as error:
-        role_save(role=Role(code="van_thu", name="Văn thư", effects=["bay"]))
+        role_save(role=Role(code="thu_ky", name="Thư ký hội đồng", effects=["bay"]))
     assert "không hợp lệ" in str(error.value)
-    assert not Role.objects.filter(code="van_thu").exists() and not Group.objects.filter(name="Văn thư").exists()
+    assert not Role.objects.filter(code="thu_ky").exists() and not Group.objects.filter(name="Thư ký hội đồng").exists()
 
 
 def test_deleting_the_only_role_able_to_take_a_step_is_refused_and_changes_nothing():
@@ -79,9 +81,9 @@ def test_deleting_the_only_role_able_to_take_a_step_is_refused_and_changes_nothi
     with pytest.raises(ValidationError) as error:
         role_delete(role=role)
     message = error.value.messages[0]
-    assert "Không xoá được vai trò “Văn thư”" in message and "“Chuyển lãnh đạo”" in message
+    assert "Không xoá được vai trò “Thư ký hội đồng”" in message and "“Chuyển lãnh đạo”" in message
     assert "Quy trình công văn" in message
-    assert list(transition.roles.all()) == [role] and Group.objects.filter(name="Văn thư").exists()
+    assert list(transition.roles.all()) == [role] and Group.objects.filter(name="Thư ký hội đồng").exists()
 
 
 def test_deleting_a_role_another_role_backs_up_removes_it_and_its_group():
@@ -92,7 +94,7 @@ def test_deleting_a_role_another_role_backs_up_removes_it_and_its_group():
     official.user.groups.add(role.group)
     role_delete(role=role)
     assert list(transition.roles.all()) == [head]
-    assert not Group.objects.filter(name="Văn thư").exists() and not official.user.groups.exists()
+    assert not Group.objects.filter(name="Thư ký hội đồng").exists() and not official.user.groups.exists()
 
 
 def test_removing_the_effect_a_step_needs_is_refused_while_no_other_role_may_do_it():
@@ -101,7 +103,7 @@ def test_removing_the_effect_a_step_needs_is_refused_while_no_other_role_may_do_
     role.effects = []
     with pytest.raises(ValidationError) as error:
         role_save(role=role)
-    assert "Không lưu được vai trò “Văn thư”" in error.value.messages[0]
+    assert "Không lưu được vai trò “Thư ký hội đồng”" in error.value.messages[0]
     assert Role.objects.get(pk=role.pk).effects == ["none"]
 
 
@@ -127,7 +129,7 @@ def test_a_transition_carries_only_roles_that_may_perform_its_effect():
     }
     form = TransitionForm(data=data, instance=Transition(version=transition.version))
     assert not form.is_valid()
-    assert "Vai trò “Văn thư” không được thực hiện loại thao tác “Ban hành kết quả”" in form.errors["roles"][0]
+    assert "Vai trò “Thư ký hội đồng” không được thực hiện loại thao tác “Ban hành kết quả”" in form.errors["roles"][0]
     assert TransitionForm(
         data={**data, "effect": Effect.NONE}, instance=Transition(version=transition.version)
     ).is_valid()
@@ -144,11 +146,11 @@ def test_the_role_page_says_what_a_change_touches_and_refuses_an_orphaning_delet
     holder.user.groups.add(role.group)
     client.force_login(OfficialFactory(roles=["system_admin"]).user)
     listing = client.get(reverse("admin:directory_role_changelist")).content.decode()
-    assert "Văn thư" in listing and "Quy trình công văn" in listing
+    assert "Thư ký hội đồng" in listing and "Quy trình công văn" in listing
     page = client.get(reverse("admin:directory_role_change", args=[role.pk])).content.decode()
     assert "Chuyển lãnh đạo" in page and "Phạm Thị Văn" in page and "chỉ vai trò này được thực hiện" in page
     response = client.post(reverse("admin:directory_role_delete", args=[role.pk]), {"post": "yes"}, follow=True)
-    assert "Không xoá được vai trò “Văn thư”" in response.content.decode()
+    assert "Không xoá được vai trò “Thư ký hội đồng”" in response.content.decode()
     assert Role.objects.filter(pk=role.pk).exists()
 
     # With the head on the transition too, the deletion page first says what the role touches, then deletes.

@@ -22,6 +22,7 @@ from onestop_tayninh.dossiers.services import dossier_accept, dossier_document_a
 from onestop_tayninh.portal.services import DraftChanges, draft_start, draft_submit, draft_update
 from onestop_tayninh.printing.selectors import register_rows
 from tests.factories import CitizenFactory, ProcedureVersionFactory, UnitFactory, make_publishable
+from tests.signing_support import draft_pdf
 from tests.workflows.conftest import SECTIONS, local, pdf, user
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +76,7 @@ def act(dossier, username, transition, at, **kwargs):
 
 
 def test_a_district_procedure_received_at_a_commune_desk_of_another_district_goes_to_the_applicants_district(
-    province,
+    province, signing_keys
 ):
     """Social assistance (1.001776-like: the district chairman decides), handed in at the ward desk of
     Long Hoa (Hòa Thành) by a resident of Thị trấn Tân Biên: decided by UBND huyện Tân Biên, returned at
@@ -97,8 +98,10 @@ def test_a_district_procedure_received_at_a_commune_desk_of_another_district_goe
     dossier = act(
         dossier, "lanhdao.tanbien", "phan-cong", local(2027, 3, 1, 10, 0), assignee=user("chuyenvien.tanbien")
     )
-    dossier = act(dossier, "chuyenvien.tanbien", "trinh-duyet", local(2027, 3, 2, 9, 0), comment="Đủ điều kiện.")
-    dossier = act(dossier, "lanhdao.tanbien", "phe-duyet", local(2027, 3, 3, 9, 0), result_file=pdf("qd.pdf"))
+    dossier = act(dossier, "chuyenvien.tanbien", "trinh-duyet", local(2027, 3, 2, 9, 0), result_file=draft_pdf())
+    dossier = act(dossier, "lanhdao.tanbien", "phe-duyet", local(2027, 3, 3, 9, 0))
+    signing_keys.issue(TAN_BIEN_DISTRICT, "Ủy ban nhân dân huyện Tân Biên")
+    dossier = act(dossier, "vanthu.tanbien", "phat-hanh", local(2027, 3, 3, 10, 0))
     # Back to the desk that received it, for the return.
     assert dossier.current_agency.code == LONG_HOA_WARD
     dossier = act(dossier, "tiepnhan.longhoa", "tra-ket-qua", local(2027, 3, 4, 8, 30))

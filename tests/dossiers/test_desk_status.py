@@ -25,7 +25,8 @@ STEPS = [
     ("tham-dinh-x", StateKind.AT_AGENCY, DeskStatus.IN_PROGRESS),
     ("lay-y-kien-x", StateKind.IN_CONSULTATION, DeskStatus.IN_PROGRESS),
     ("cho-bo-sung-x", StateKind.AWAITING_CITIZEN, DeskStatus.AWAITING_CITIZEN),
-    ("van-thu-cap-so", StateKind.APPROVED, DeskStatus.RESULT_READY),  # a records clerk's numbering step
+    ("cho-tra-x", StateKind.APPROVED, DeskStatus.RESULT_READY),
+    ("cho-tra-tu-choi-x", StateKind.REFUSAL_READY, DeskStatus.REFUSED),  # the signed refusal waits at the desk
     ("da-tra-x", StateKind.RESULT_RETURNED, DeskStatus.RETURNED),
     ("tu-choi-x", StateKind.REFUSED, DeskStatus.REFUSED),
     ("rut-x", StateKind.WITHDRAWN, DeskStatus.WITHDRAWN),

@@ -16,7 +16,7 @@ from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.dossiers.selectors import available_transitions, inbox, inbox_counts
 from onestop_tayninh.dossiers.services import dossier_start
 from tests.workflows import conftest as workflows
-from tests.workflows.conftest import local, receive, user
+from tests.workflows.conftest import local, pdf, receive, user
 from tests.workflows.test_paths import TAX, TOWN, act
 
 pytestmark = pytest.mark.django_db
@@ -44,17 +44,17 @@ def test_dossier_waiting_for_the_heads_approval_is_not_waiting_for_the_handler(w
     at = local(2027, 3, 1, 9, 0)
     first, second = assigned(world, at), assigned(world, at)
     assert counts(HANDLER, at)["xu-ly"] == 2
-    act(first, HANDLER, "trinh-duyet", at, comment="Đủ điều kiện.")
+    act(first, HANDLER, "trinh-duyet", at, comment="Đủ điều kiện.", result_file=pdf("du-thao.pdf"))
     assert list(inbox(user=user(HANDLER), bucket="xu-ly", at=at)) == [second]
     assert counts(HANDLER, at)["xu-ly"] == 1
-    act(second, HANDLER, "trinh-duyet", at, comment="Đủ điều kiện.")
+    act(second, HANDLER, "trinh-duyet", at, comment="Đủ điều kiện.", result_file=pdf("du-thao.pdf"))
     assert counts(HANDLER, at)["xu-ly"] == 0
     assert counts(HEAD, at)["phe-duyet"] == 2
 
 
 def test_dossier_sent_back_by_the_head_is_waiting_for_the_handler_again(world):
     at = local(2027, 3, 1, 9, 0)
-    dossier = act(assigned(world, at), HANDLER, "trinh-duyet", at, comment="Trình.")
+    dossier = act(assigned(world, at), HANDLER, "trinh-duyet", at, comment="Trình.", result_file=pdf("du-thao.pdf"))
     assert counts(HANDLER, at)["xu-ly"] == 0
     act(dossier, HEAD, "tra-lai", at, comment="Bổ sung ý kiến thẩm định.")
     assert counts(HANDLER, at)["xu-ly"] == 1
@@ -66,9 +66,23 @@ def test_handlers_bucket_agrees_with_the_buttons_on_the_dossier_page(world, proc
     a dossier waiting for the citizen's supplement waits for the citizen, not for the officer."""
     at = local(2027, 3, 1, 9, 0)
     appraisal = assigned(world, at, procedure=procedure)
-    approval = act(assigned(world, at, procedure=procedure), handler, "trinh-duyet", at, comment="Trình.")
+    approval = act(
+        assigned(world, at, procedure=procedure),
+        handler,
+        "trinh-duyet",
+        at,
+        comment="Trình.",
+        result_file=pdf("du-thao.pdf"),
+    )
     sent_back = act(
-        act(assigned(world, at, procedure=procedure), handler, "trinh-duyet", at, comment="Trình."),
+        act(
+            assigned(world, at, procedure=procedure),
+            handler,
+            "trinh-duyet",
+            at,
+            comment="Trình.",
+            result_file=pdf("du-thao.pdf"),
+        ),
         head,
         "tra-lai",
         at,
@@ -129,7 +143,9 @@ def test_each_number_on_the_desk_home_is_the_number_of_rows_its_link_lists(clien
     receive(world, at=long_ago)  # overdue at the centre
     act(receive(world, at=long_ago), CLERK, "chuyen-xu-ly", long_ago)  # overdue, waiting for assignment
     assigned(world, long_ago)  # overdue, with the handling officer
-    act(assigned(world, long_ago), HANDLER, "trinh-duyet", long_ago, comment="Trình.")  # with the head
+    act(
+        assigned(world, long_ago), HANDLER, "trinh-duyet", long_ago, comment="Trình.", result_file=pdf("du-thao.pdf")
+    )  # with the head
     receive(world, at=timezone.now() - dt.timedelta(minutes=5))  # fresh, not overdue
     dossier_start(
         desk=world["desk"],

@@ -36,8 +36,18 @@ from tests.workflows.test_paths import act
 world = workflows.world
 
 CLERK, HEAD, HANDLER, COORDINATOR = "tiepnhan.tinh", "lanhdao.tuphap", "chuyenvien.tuphap", "dieuphoi.tinh"
-#: Every role of the demo province that has an inbox: the desk, two agencies' heads and handlers, the coordinator.
-OFFICIALS = [CLERK, HEAD, HANDLER, COORDINATOR, "lanhdao.vpdkdd", "chuyenvien.vpdkdd", "lanhdao.xaydung"]
+#: Every role of the demo province that has an inbox: the desk, two agencies' heads and handlers, a records
+#: clerk, the coordinator.
+OFFICIALS = [
+    CLERK,
+    HEAD,
+    HANDLER,
+    COORDINATOR,
+    "vanthu.tuphap",
+    "lanhdao.vpdkdd",
+    "chuyenvien.vpdkdd",
+    "lanhdao.xaydung",
+]
 AT = local(2027, 3, 1, 8, 0)  # Monday
 
 
@@ -82,8 +92,10 @@ def a_mix_of_actions(world) -> None:
     receive(world, procedure="land")
     act(receive(world), CLERK, "chuyen-xu-ly", AT)  # waiting for assignment
     assigned(world)  # with the handler
-    act(assigned(world), HANDLER, "trinh-duyet", AT, comment="Đủ điều kiện.")  # with the head
-    sent_back = act(assigned(world), HANDLER, "trinh-duyet", AT, comment="Trình.")
+    act(
+        assigned(world), HANDLER, "trinh-duyet", AT, comment="Đủ điều kiện.", result_file=pdf("du-thao.pdf")
+    )  # with the head
+    sent_back = act(assigned(world), HANDLER, "trinh-duyet", AT, comment="Trình.", result_file=pdf("du-thao.pdf"))
     act(sent_back, HEAD, "tra-lai", AT, comment="Thẩm định lại.")
     asked = act(assigned(world), HANDLER, "yeu-cau-bo-sung", local(2027, 3, 2, 9, 0), comment="Bản sao sổ hộ tịch")
     dossier_supplement_receive(
@@ -180,7 +192,7 @@ def test_a_save_of_some_fields_moves_the_dossier_only_by_what_it_writes(world):
     dossier = assigned(world)
     stale = Dossier.objects.get(pk=dossier.pk)
     # Written elsewhere meanwhile (the head takes the dossier back): the stored row, read under lock, counts.
-    act(dossier, HANDLER, "trinh-duyet", AT, comment="Trình.")
+    act(dossier, HANDLER, "trinh-duyet", AT, comment="Trình.", result_file=pdf("du-thao.pdf"))
     stale.phone = "0987654321"
     stale.save(update_fields=["phone"])  # writes no key field: no tally moves
     assert tallies() == fresh_tallies()

@@ -21,6 +21,7 @@ from onestop_tayninh.dossiers.selectors import inbox, tracked_procedures_for
 from onestop_tayninh.dossiers.services import dossier_start, tracked_dossier_enter
 from onestop_tayninh.notifications.models import Message
 from tests.factories import OfficialFactory
+from tests.signing_support import draft_pdf
 
 from .conftest import pdf
 from .tracked import NOW, build_world, local, receipt, user
@@ -89,20 +90,22 @@ def test_documents_are_optional_and_kept_when_given(world):
     assert with_file.events.filter(action=EventAction.DOCUMENT_ADDED).exists()
 
 
-def test_the_dossier_runs_its_workflow_at_the_agency_to_the_return(world):
+def test_the_dossier_runs_its_workflow_at_the_agency_to_the_return(world, signing_keys):
+    signing_keys.issue(world["police"].code, world["police"].name)
     dossier = enter(world)
     assert inbox(user=world["head"], bucket="phan-cong", at=NOW).filter(pk=dossier.pk).exists()
     steps = [
         ("phan-cong", world["head"], {"assignee": world["clerk"]}),
-        ("trinh-duyet", world["clerk"], {}),
-        ("phe-duyet", world["head"], {"result_file": pdf("ket-qua.pdf")}),
+        ("trinh-duyet", world["clerk"], {"result_file": draft_pdf()}),
+        ("phe-duyet", world["head"], {}),
+        ("phat-hanh", user("vanthu.congan"), {}),
         ("tra-ket-qua", world["clerk"], {}),
     ]
     for hour, (code, actor, extra) in enumerate(steps, start=10):
         dossier = dossier_transition(
             dossier=dossier, actor=actor, transition=code, at=local(2027, 3, 3, hour, 0), comment="Ý kiến.", **extra
         )
-    assert dossier.state.code == "da-tra-ket-qua" and dossier.closed_at == local(2027, 3, 3, 13, 0)
+    assert dossier.state.code == "da-tra-ket-qua" and dossier.closed_at == local(2027, 3, 3, 14, 0)
     assert dossier.current_agency == world["police"]
 
 

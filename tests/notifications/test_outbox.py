@@ -13,7 +13,7 @@ from onestop_tayninh.notifications import services, subscribers
 from onestop_tayninh.notifications.base import Channel, PermanentChannelError, TransientChannelError
 from onestop_tayninh.notifications.models import DeskNotification, Message, MessageTemplate
 from onestop_tayninh.notifications.registry import channels
-from tests.factories import accepted_event, hand_built_event
+from tests.factories import OfficialFactory, accepted_event, hand_built_event
 
 from .conftest import local, receive, user
 
@@ -218,8 +218,11 @@ def test_dispatch_hands_over_rows_no_job_carries_and_not_twice(flaky, sent_ids):
     assert sent_ids == [message.pk]
 
 
-def test_resend_action_in_the_desk_requeues_a_failed_message(world, sent_ids, admin_client):
+def test_resend_action_in_the_desk_requeues_a_failed_message(world, sent_ids, admin_client, admin_user):
     dossier = receive(world)
+    # Separation of duties: the administrator reaches a message about a dossier only when also holding an
+    # official role that sees the dossier (tests/core/test_separation_of_duties.py).
+    OfficialFactory(user=admin_user, agency=dossier.receiving_agency, roles=["receiving_officer"])
     dossier.phone = ""
     (message,) = received_notices(dossier)
     Message.objects.filter(pk=message.pk).update(address="hong@example.vn")

@@ -3,12 +3,10 @@ receiving desk when the result comes back to be returned, never the official who
 
 import pytest
 
-from django.core.files.base import ContentFile
-
 from onestop_tayninh.dossiers.actions import dossier_transition
-from onestop_tayninh.dossiers.selectors import available_transitions
 from onestop_tayninh.notifications.models import Message
 from onestop_tayninh.notifications.rendering import message_render
+from tests.signing_support import draft_pdf
 
 from .conftest import assign, local, receive, user
 
@@ -32,6 +30,7 @@ def submitted_for_approval(dossier):
         transition="trinh-duyet",
         at=local(2027, 3, 2, 9, 0),
         comment="Đủ điều kiện cấp.",
+        result_file=draft_pdf(),
     )
 
 
@@ -50,20 +49,16 @@ def test_submitted_for_approval_the_head_hears_of_it_and_not_the_officer(world, 
     ).exists()
 
 
-def test_the_result_back_at_the_desk_tells_its_receiving_officers(world, sent_ids):
-    dossier = assign(receive(world))
-    dossier = submitted_for_approval(dossier)
-    head = user("lanhdao.tuphap")
-    approve = next(t for t in available_transitions(dossier=dossier, user=head) if t.requires_result_file)
+def test_the_result_back_at_the_desk_tells_its_receiving_officers(world, sent_ids, signing_keys):
+    signing_keys.issue("000.00.02.H53", "Sở Tư pháp tỉnh Tây Ninh")
+    dossier = submitted_for_approval(assign(receive(world)))
     dossier = dossier_transition(
-        dossier=dossier,
-        actor=head,
-        transition=approve.code,
-        at=local(2027, 3, 2, 10, 0),
-        comment="Đồng ý." if approve.requires_comment else "",
-        result_file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="ket-qua.pdf"),
+        dossier=dossier, actor=user("lanhdao.tuphap"), transition="phe-duyet", at=local(2027, 3, 2, 10, 0)
+    )
+    dossier = dossier_transition(
+        dossier=dossier, actor=user("vanthu.tuphap"), transition="phat-hanh", at=local(2027, 3, 2, 11, 0)
     )
     told = notices(dossier)
     # The provincial centre's two receiving officers; officials of other desks are not told.
     assert set(told) == {"tiepnhan.tinh", "tiepnhan.tinh2"}
-    assert "lanhdao.tuphap" not in told
+    assert "lanhdao.tuphap" not in told and "vanthu.tuphap" not in told

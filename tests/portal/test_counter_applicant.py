@@ -18,7 +18,8 @@ from onestop_tayninh.portal.services import dossier_rate_without_account
 from onestop_tayninh.printing.form_contexts import form_context
 from onestop_tayninh.security.models import AuditEvent
 from tests.factories import DeskFactory
-from tests.workflows.conftest import local, pdf, receive, user
+from tests.signing_support import draft_pdf
+from tests.workflows.conftest import local, receive, user
 from tests.workflows.test_paths import act
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,12 @@ def _fresh_rate_limit():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _justice_keys(signing_keys):
+    """Sở Tư pháp's certificate, for the records clerk's signature on the results."""
+    signing_keys.issue("000.00.02.H53", "Sở Tư pháp tỉnh Tây Ninh")
+
+
 def returned(world, *, electronic=True, at=None):
     """A walk-in dossier taken through the single-agency path to its result returned at the desk."""
     world["justice"].electronic_result_allowed = True
@@ -38,15 +45,20 @@ def returned(world, *, electronic=True, at=None):
     dossier = receive(world)
     dossier = act(dossier, "tiepnhan.tinh", "chuyen-xu-ly", local(2027, 3, 1, 9, 0))
     dossier = act(dossier, "lanhdao.tuphap", "phan-cong", local(2027, 3, 1, 10, 0), assignee=user("chuyenvien.tuphap"))
-    dossier = act(dossier, "chuyenvien.tuphap", "trinh-duyet", local(2027, 3, 2, 9, 0), comment="Đủ điều kiện.")
+    dossier = act(
+        dossier,
+        "chuyenvien.tuphap",
+        "trinh-duyet",
+        local(2027, 3, 2, 9, 0),
+        result_file=draft_pdf(),
+    )
     dossier = act(
         dossier,
         "lanhdao.tuphap",
         "phe-duyet",
         local(2027, 3, 3, 16, 0),
-        result_file=pdf("ket-qua.pdf"),
-        result_electronic=electronic,
     )
+    dossier = act(dossier, "vanthu.tuphap", "phat-hanh", local(2027, 3, 3, 16, 30), result_electronic=electronic)
     return act(dossier, "tiepnhan.tinh", "tra-ket-qua", at or local(2027, 3, 4, 8, 30))
 
 

@@ -21,8 +21,9 @@ from onestop_tayninh.printing.models import GeneratedDocument
 from onestop_tayninh.vault.constants import VaultSource
 from onestop_tayninh.vault.models import VaultDocument
 from tests.factories import OfficialFactory
+from tests.signing_support import draft_pdf
 
-from ..workflows.conftest import local, pdf, user
+from ..workflows.conftest import local, user
 from ..workflows.test_paths import act
 from .conftest import filled_draft, pdf_unique
 
@@ -47,15 +48,21 @@ def at_appraisal(world, citizen):
 
 def with_result(world, citizen):
     dossier = at_appraisal(world, citizen)
-    dossier = act(dossier, "chuyenvien.tuphap", "trinh-duyet", local(2027, 3, 2, 9, 0), comment="Đủ điều kiện.")
-    return act(
+    dossier = act(
         dossier,
-        "lanhdao.tuphap",
-        "phe-duyet",
-        local(2027, 3, 2, 10, 0),
-        result_file=pdf("ket-qua.pdf"),
-        result_electronic=True,
+        "chuyenvien.tuphap",
+        "trinh-duyet",
+        local(2027, 3, 2, 9, 0),
+        result_file=draft_pdf(),
     )
+    dossier = act(dossier, "lanhdao.tuphap", "phe-duyet", local(2027, 3, 2, 10, 0))
+    return act(dossier, "vanthu.tuphap", "phat-hanh", local(2027, 3, 2, 10, 30), result_electronic=True)
+
+
+@pytest.fixture(autouse=True)
+def _justice_keys(signing_keys):
+    """Sở Tư pháp's certificate, for the records clerk's signature on the results."""
+    signing_keys.issue("000.00.02.H53", "Sở Tư pháp tỉnh Tây Ninh")
 
 
 def test_supplement_online_resumes_the_clock_and_keeps_every_version(online, citizen):

@@ -13,7 +13,7 @@ from onestop_tayninh.dossiers.actions import dossier_apologise, dossier_transiti
 from onestop_tayninh.dossiers.services import dossier_refuse, dossier_request_completion
 from onestop_tayninh.printing.form_contexts import render_form
 
-from .conftest import A5, local, receive_full, start, user
+from .conftest import A5, local, pdf, receive_full, start, user
 
 pytestmark = pytest.mark.django_db
 
@@ -262,7 +262,14 @@ def _handled(world, at):
     day = at.day
     dossier = act(dossier, "tiepnhan.tinh", "chuyen-xu-ly", at.replace(hour=9))
     dossier = act(dossier, "lanhdao.tuphap", "phan-cong", at.replace(hour=10), assignee=user("chuyenvien.tuphap"))
-    dossier = act(dossier, "chuyenvien.tuphap", "trinh-duyet", at.replace(day=day + 1, hour=9), comment="Đủ điều kiện.")
+    dossier = act(
+        dossier,
+        "chuyenvien.tuphap",
+        "trinh-duyet",
+        at.replace(day=day + 1, hour=9),
+        comment="Đủ điều kiện.",
+        result_file=pdf("du-thao.pdf"),
+    )
     return dossier
 
 

@@ -334,13 +334,13 @@ def _appraised(world, at=None):
 REASON = "Người yêu cầu không thuộc trường hợp được đăng ký lại khai sinh theo Điều 24 Nghị định 123/2015/NĐ-CP."
 
 
-def test_refusal_at_approval_is_the_departments_notice_signed_by_its_head(world, as_pdf):
+def test_refusal_proposed_after_appraisal_is_the_departments_notice_signed_by_its_head(world, as_pdf):
     dossier = _appraised(world)
-    dossier = act(dossier, "chuyenvien.tuphap", "trinh-duyet", local(2027, 3, 2, 9, 0), comment="Không đủ điều kiện.")
-    dossier = act(dossier, "lanhdao.tuphap", "tu-choi-phe-duyet", local(2027, 3, 2, 14, 0), comment=REASON)
-    # The printing task issued on the event is the notice, not the desk's Form 03.
+    dossier = act(dossier, "chuyenvien.tuphap", "de-xuat-tu-choi", local(2027, 3, 2, 9, 0), comment=REASON)
+    # The notice is drawn at once as the draft the head approves (dossiers.results), never the desk's Form 03.
+    assert dossier.result_drafts.get().file
     kinds = [task.kwargs["kind"] for task in Task.objects.filter(kwargs__dossier_id=dossier.pk)]
-    assert "refusal_notice" in kinds and "refusal" not in kinds
+    assert "refusal" not in kinds
     text = as_pdf(render_form(dossier=dossier, kind="refusal_notice")).flat_text()
     for value in [
         "ỦY BAN NHÂN DÂN TỈNH TÂY NINH SỞ TƯ PHÁP TỈNH TÂY NINH",  # the competent body's heading
@@ -367,7 +367,7 @@ def test_refusal_at_approval_is_the_departments_notice_signed_by_its_head(world,
 
 def test_the_desk_prints_the_refusal_notice_of_a_dossier(world, client):
     dossier = _appraised(world)
-    dossier = act(dossier, "chuyenvien.tuphap", "tu-choi-tham-dinh", local(2027, 3, 2, 9, 0), comment=REASON)
+    dossier = act(dossier, "chuyenvien.tuphap", "de-xuat-tu-choi", local(2027, 3, 2, 9, 0), comment=REASON)
     client.force_login(user("tiepnhan.tinh"))
     listing = client.get(f"/desk/in/ho-so/{dossier.pk}/").content.decode()
     assert (
@@ -379,7 +379,7 @@ def test_the_desk_prints_the_refusal_notice_of_a_dossier(world, client):
 
 def test_refusal_by_the_handling_officer_is_signed_by_the_head_and_drawn_up_by_the_officer(world, as_pdf):
     dossier = _appraised(world)
-    dossier = act(dossier, "chuyenvien.tuphap", "tu-choi-tham-dinh", local(2027, 3, 2, 9, 0), comment=REASON)
+    dossier = act(dossier, "chuyenvien.tuphap", "de-xuat-tu-choi", local(2027, 3, 2, 9, 0), comment=REASON)
     context = context_of(dossier, "refusal_notice")
     assert (context["signer"], context["drawn_up_by"]) == (
         user("lanhdao.tuphap").full_name,
@@ -454,7 +454,14 @@ def test_apology_names_the_receiving_centre_and_the_agency_that_was_late(world, 
 
 def test_control_sheet_names_who_received_each_hand_over_and_when(world, as_pdf):
     dossier = _appraised(world)
-    dossier = act(dossier, "chuyenvien.tuphap", "trinh-duyet", local(2027, 3, 2, 9, 0), comment="Đủ điều kiện.")
+    dossier = act(
+        dossier,
+        "chuyenvien.tuphap",
+        "trinh-duyet",
+        local(2027, 3, 2, 9, 0),
+        comment="Đủ điều kiện.",
+        result_file=pdf("du-thao.pdf"),
+    )
     rows = control_sheet_rows(dossier)
     head, officer, clerk = (user(name).full_name for name in ("lanhdao.tuphap", "chuyenvien.tuphap", "tiepnhan.tinh"))
     assert [(row.giver, row.receiver, row.received_at) for row in rows] == [

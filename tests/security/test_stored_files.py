@@ -34,14 +34,13 @@ def stored_files(folder: str) -> set[Path]:
     return {path for path in root.rglob("*") if path.is_file()} if root.exists() else set()
 
 
-def awaiting_approval(world):  # noqa: F811
+def appraising(world):  # noqa: F811
     dossier = receive(world)
     dossier = act(dossier, "tiepnhan.tinh", "chuyen-xu-ly", local(2027, 3, 1, 9, 0))
-    dossier = act(dossier, "lanhdao.tuphap", "phan-cong", local(2027, 3, 1, 10, 0), assignee=user("chuyenvien.tuphap"))
-    return act(dossier, "chuyenvien.tuphap", "trinh-duyet", local(2027, 3, 2, 9, 0), comment="Đủ điều kiện.")
+    return act(dossier, "lanhdao.tuphap", "phan-cong", local(2027, 3, 1, 10, 0), assignee=user("chuyenvien.tuphap"))
 
 
-# --- the signed result --------------------------------------------------------------------
+# --- the draft result submitted to the head (dossiers.results) ------------------------------
 
 
 @pytest.mark.parametrize(
@@ -51,39 +50,46 @@ def awaiting_approval(world):  # noqa: F811
         pytest.param(png(), "không đúng định dạng cho phép (pdf)", id="not-a-pdf"),
     ],
 )
-def test_a_bad_result_file_is_refused_and_the_transition_changes_nothing(world, content, message):  # noqa: F811
-    dossier = awaiting_approval(world)
-    before = stored_files("results")
+def test_a_bad_draft_is_refused_and_the_transition_changes_nothing(world, content, message):  # noqa: F811
+    dossier = appraising(world)
+    before = stored_files("drafts")
     with pytest.raises(ValidationError) as refused:
         act(
-            dossier, "lanhdao.tuphap", "phe-duyet", local(2027, 3, 3, 16, 0), result_file=ContentFile(content, "kq.pdf")
+            dossier,
+            "chuyenvien.tuphap",
+            "trinh-duyet",
+            local(2027, 3, 2, 9, 0),
+            result_file=ContentFile(content, "kq.pdf"),
         )
-    assert any(text.startswith("Tệp kết quả: ") and message in text for text in refused.value.messages)
+    assert any(text.startswith("Tệp dự thảo: ") and message in text for text in refused.value.messages)
     after = Dossier.objects.get(pk=dossier.pk)
-    assert (after.state.code, after.lock_version) == ("cho-phe-duyet", dossier.lock_version)
-    assert not after.result_file and after.result_issued_at is None
+    assert (after.state.code, after.lock_version) == ("tham-dinh", dossier.lock_version)
+    assert not after.result_drafts.exists()
     assert after.events.count() == dossier.events.count()
-    assert stored_files("results") == before
+    assert stored_files("drafts") == before
 
 
-def test_the_result_is_stored_under_a_generated_name(world):  # noqa: F811
-    dossier = awaiting_approval(world)
+def test_the_draft_is_stored_under_a_generated_name(world):  # noqa: F811
     dossier = act(
-        dossier, "lanhdao.tuphap", "phe-duyet", local(2027, 3, 3, 16, 0), result_file=pdf("Quyết định ../../x.pdf")
+        appraising(world),
+        "chuyenvien.tuphap",
+        "trinh-duyet",
+        local(2027, 3, 2, 9, 0),
+        result_file=pdf("Quyết định ../../x.pdf"),
     )
-    assert re.fullmatch(rf"results/\d{{4}}/\d{{2}}/{GENERATED}\.pdf", dossier.result_file.name)
+    assert re.fullmatch(rf"drafts/\d{{4}}/\d{{2}}/{GENERATED}\.pdf", dossier.result_drafts.get().file.name)
 
 
-def test_an_infected_result_in_the_desk_is_refused_with_its_audit_row_kept(world, client):  # noqa: F811
-    dossier = awaiting_approval(world)
-    client.force_login(user("lanhdao.tuphap"))
+def test_an_infected_draft_in_the_desk_is_refused_with_its_audit_row_kept(world, client):  # noqa: F811
+    dossier = appraising(world)
+    client.force_login(user("chuyenvien.tuphap"))
     page = client.post(
-        f"/desk/dossiers/dossier/{dossier.pk}/act/phe-duyet/",
+        f"/desk/dossiers/dossier/{dossier.pk}/act/trinh-duyet/",
         {"lock_version": dossier.lock_version, "result_file": SimpleUploadedFile("kq.pdf", b"%PDF-1.4\n" + EICAR)},
         follow=True,
     ).content.decode()
     assert "Tệp kết quả: Tệp kq.pdf chứa mã độc" in page
-    assert Dossier.objects.get(pk=dossier.pk).state.code == "cho-phe-duyet"
+    assert Dossier.objects.get(pk=dossier.pk).state.code == "tham-dinh"
     assert AuditEvent.objects.filter(action=AuditAction.VIRUS_FOUND, object_repr="kq.pdf").exists()
 
 

@@ -4,8 +4,6 @@ import re
 
 import pytest
 
-from django.utils import timezone
-
 from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.dossiers.selectors import inbox, inbox_counts
 
@@ -70,13 +68,12 @@ def test_dossier_page_shows_exactly_the_users_actions(client, assigned):
         "Trình lãnh đạo phê duyệt",
         "Xác minh, lấy ý kiến cơ quan liên quan",  # the single-agency workflow's consultation (§5.5)
         "Yêu cầu công dân bổ sung",
-        "Từ chối giải quyết",
+        "Đề xuất từ chối giải quyết",
         "Rút hồ sơ theo yêu cầu",
     }
     client.force_login(user("lanhdao.tuphap"))
     assert action_buttons(client, assigned) == {
         "Yêu cầu công dân bổ sung",
-        "Từ chối giải quyết",
         "Rút hồ sơ theo yêu cầu",
         "Lập phiếu xin lỗi",
     }
@@ -87,25 +84,30 @@ def test_dossier_page_shows_exactly_the_users_actions(client, assigned):
 
 def test_acting_through_the_desk_and_a_stale_second_post(client, assigned):
     client.force_login(user("chuyenvien.tuphap"))
-    form = {"comment": "Hồ sơ hợp lệ.", "lock_version": assigned.lock_version}
+    form = {"comment": "Hồ sơ hợp lệ.", "lock_version": assigned.lock_version, "result_file": pdf("du-thao.pdf")}
     url = f"/desk/dossiers/dossier/{assigned.pk}/act/trinh-duyet/"
     client.post(url, form)
     assert Dossier.objects.get(pk=assigned.pk).state.code == "cho-phe-duyet"
+    form["result_file"] = pdf("du-thao.pdf")
     page = client.post(url, form, follow=True).content.decode()
     assert "tải lại trang" in page
     assert Dossier.objects.get(pk=assigned.pk).events.filter(action="transition").count() == 3
 
 
-def test_missing_result_file_is_refused_in_the_desk(client, assigned):
-    assigned = act(assigned, "chuyenvien.tuphap", "trinh-duyet", timezone.now(), comment="Trình.")
+def test_missing_draft_is_refused_in_the_desk_and_the_head_reads_the_one_submitted(client, assigned):
+    client.force_login(user("chuyenvien.tuphap"))
+    url = f"/desk/dossiers/dossier/{assigned.pk}/act/trinh-duyet/"
+    page = client.post(url, {"lock_version": assigned.lock_version}, follow=True).content.decode()
+    assert "Hãy đính kèm dự thảo kết quả (tệp PDF) để trình lãnh đạo phê duyệt." in page
+    assert Dossier.objects.get(pk=assigned.pk).state.code == "tham-dinh"
+    client.post(url, {"lock_version": assigned.lock_version, "result_file": pdf("du-thao.pdf")})
+    dossier = Dossier.objects.get(pk=assigned.pk)
+    assert dossier.state.code == "cho-phe-duyet"
     client.force_login(user("lanhdao.tuphap"))
-    page = client.post(
-        f"/desk/dossiers/dossier/{assigned.pk}/act/phe-duyet/", {"lock_version": assigned.lock_version}, follow=True
-    ).content.decode()
-    assert "Hãy tải lên tệp kết quả đã ký" in page
-    assert Dossier.objects.get(pk=assigned.pk).state.code == "cho-phe-duyet"
-    client.post(
-        f"/desk/dossiers/dossier/{assigned.pk}/act/phe-duyet/",
-        {"lock_version": assigned.lock_version, "result_file": pdf("ket-qua.pdf"), "result_electronic": "on"},
-    )
-    assert Dossier.objects.get(pk=assigned.pk).state.code == "cho-tra-ket-qua"
+    page = client.get(f"/desk/dossiers/dossier/{assigned.pk}/change/").content.decode()
+    draft = dossier.result_drafts.get()
+    assert "Dự thảo lần 1: Kết quả giải quyết" in page and f"/desk/dossiers/dossier/draft/{draft.pk}/" in page
+    response = client.get(f"/desk/dossiers/dossier/draft/{draft.pk}/")
+    assert response.status_code == 200 and response.getvalue().startswith(b"%PDF")
+    client.post(f"/desk/dossiers/dossier/{assigned.pk}/act/phe-duyet/", {"lock_version": dossier.lock_version})
+    assert Dossier.objects.get(pk=assigned.pk).state.code == "cho-van-thu"

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.dossiers.actions import StaleDossier, consultation_answer, dossier_apologise, dossier_transition
 from onestop_tayninh.dossiers.models import Dossier
+from tests.signing_support import draft_pdf
 
 from .conftest import local, pdf, receive, user
 
@@ -19,7 +20,8 @@ def act(dossier, username, transition, at, **kwargs):
     return dossier_transition(dossier=dossier, actor=user(username), transition=transition, at=at, **kwargs)
 
 
-def test_single_agency_path_from_desk_to_agency_and_back(world):
+def test_single_agency_path_from_desk_to_agency_and_back(world, signing_keys):
+    signing_keys.issue(JUSTICE, "Sở Tư pháp tỉnh Tây Ninh")
     dossier = receive(world)
     assert (dossier.state.code, dossier.current_agency.code) == ("tiep-nhan", CENTRE)
     assert dossier.due_at == local(2027, 3, 8, 17, 0)  # 5 working days, the first day not counted
@@ -28,23 +30,19 @@ def test_single_agency_path_from_desk_to_agency_and_back(world):
     assert (dossier.state.code, dossier.current_agency.code) == ("cho-phan-cong", JUSTICE)
     dossier = act(dossier, "lanhdao.tuphap", "phan-cong", local(2027, 3, 1, 10, 0), assignee=user("chuyenvien.tuphap"))
     assert dossier.assigned_to.username == "chuyenvien.tuphap"
-    dossier = act(dossier, "chuyenvien.tuphap", "trinh-duyet", local(2027, 3, 2, 9, 0), comment="Đủ điều kiện.")
-    dossier = act(
-        dossier,
-        "lanhdao.tuphap",
-        "phe-duyet",
-        local(2027, 3, 3, 16, 0),
-        result_file=pdf("ket-qua.pdf"),
-        result_electronic=True,
-    )
+    dossier = act(dossier, "chuyenvien.tuphap", "trinh-duyet", local(2027, 3, 2, 9, 0), result_file=draft_pdf())
+    dossier = act(dossier, "lanhdao.tuphap", "phe-duyet", local(2027, 3, 3, 16, 0))
+    assert (dossier.state.code, dossier.current_agency.code) == ("cho-van-thu", JUSTICE)
+    dossier = act(dossier, "vanthu.tuphap", "phat-hanh", local(2027, 3, 3, 16, 30))
     assert (dossier.state.code, dossier.current_agency.code) == ("cho-tra-ket-qua", CENTRE)
-    assert dossier.result_file and dossier.result_issued_at == local(2027, 3, 3, 16, 0)
+    assert dossier.result_file and dossier.result_issued_at == local(2027, 3, 3, 16, 30)
     dossier = act(dossier, "tiepnhan.tinh", "tra-ket-qua", local(2027, 3, 4, 8, 30))
     assert dossier.state.kind == "result_returned" and dossier.closed_at == local(2027, 3, 4, 8, 30)
 
     handovers = list(dossier.events.filter(action="transition").select_related("from_agency", "to_agency"))
     assert [(e.from_agency.code, e.to_agency.code) for e in handovers] == [
         (CENTRE, JUSTICE),
+        (JUSTICE, JUSTICE),
         (JUSTICE, JUSTICE),
         (JUSTICE, JUSTICE),
         (JUSTICE, CENTRE),
@@ -69,7 +67,7 @@ def test_inter_agency_path_with_two_parallel_consultations(world):
         assert Dossier.objects.visible_to(user(username)).filter(pk=dossier.pk).exists()
 
     with pytest.raises(ValidationError, match="Còn cơ quan phối hợp chưa trả lời"):
-        act(dossier, "chuyenvien.vpdkdd", "hoan-tat-phoi-hop", local(2027, 3, 3, 9, 0), comment="Tổng hợp")
+        act(dossier, "chuyenvien.vpdkdd", "hoan-tat-phoi-hop", local(2027, 3, 3, 9, 0), result_file=pdf())
     tax_request = dossier.consultations.get(agency=tax)
     with pytest.raises(PermissionDenied, match="Chỉ cơ quan được lấy ý kiến"):
         consultation_answer(
@@ -87,7 +85,7 @@ def test_inter_agency_path_with_two_parallel_consultations(world):
         answer="Đất không tranh chấp.",
         at=local(2027, 3, 4, 10, 0),
     )
-    dossier = act(dossier, "chuyenvien.vpdkdd", "hoan-tat-phoi-hop", local(2027, 3, 4, 14, 0), comment="Đủ ý kiến.")
+    dossier = act(dossier, "chuyenvien.vpdkdd", "hoan-tat-phoi-hop", local(2027, 3, 4, 14, 0), result_file=pdf())
     assert dossier.state.code == "cho-phe-duyet"
     answered = dossier.events.filter(action="consultation_answered").values_list("from_agency__code", flat=True)
     assert set(answered) == {TAX, TOWN}
@@ -122,22 +120,23 @@ def test_second_supplement_request_counts_late(world):
     assert dossier.supplement_count == 2 and dossier.counted_late is True
 
 
-def test_refusal_needs_a_reason_and_closes_the_dossier(world):
+def test_refusal_proposal_needs_a_reason_and_goes_to_the_head(world):
     dossier = receive(world)
     dossier = act(dossier, "tiepnhan.tinh", "chuyen-xu-ly", local(2027, 3, 1, 9, 0))
     dossier = act(dossier, "lanhdao.tuphap", "phan-cong", local(2027, 3, 1, 10, 0), assignee=user("chuyenvien.tuphap"))
     with pytest.raises(ValidationError, match="cần ghi ý kiến"):
-        act(dossier, "chuyenvien.tuphap", "tu-choi-tham-dinh", local(2027, 3, 2, 9, 0))
+        act(dossier, "chuyenvien.tuphap", "de-xuat-tu-choi", local(2027, 3, 2, 9, 0))
     dossier.refresh_from_db()
     assert dossier.state.code == "tham-dinh"
     dossier = act(
         dossier,
         "chuyenvien.tuphap",
-        "tu-choi-tham-dinh",
+        "de-xuat-tu-choi",
         local(2027, 3, 2, 9, 0),
         comment="Người yêu cầu không thuộc đối tượng được cấp.",
     )
-    assert dossier.state.kind == "refused" and dossier.closed_at and dossier.current_agency.code == CENTRE
+    # Refused only once the head approves and the records clerk issues it (tests/workflows/test_results.py).
+    assert (dossier.state.code, dossier.closed_at, dossier.current_agency.code) == ("cho-duyet-tu-choi", None, JUSTICE)
 
 
 def test_late_dossier_gets_one_apology_with_a_new_date(world):
@@ -179,9 +178,7 @@ def test_send_back_from_approval_returns_to_appraisal(world):
     dossier = receive(world)
     dossier = act(dossier, "tiepnhan.tinh", "chuyen-xu-ly", local(2027, 3, 1, 9, 0))
     dossier = act(dossier, "lanhdao.tuphap", "phan-cong", local(2027, 3, 1, 10, 0), assignee=user("chuyenvien.tuphap"))
-    dossier = act(dossier, "chuyenvien.tuphap", "trinh-duyet", local(2027, 3, 2, 9, 0), comment="Trình duyệt.")
-    with pytest.raises(ValidationError, match="tệp kết quả"):
-        act(dossier, "lanhdao.tuphap", "phe-duyet", local(2027, 3, 2, 10, 0))
+    dossier = act(dossier, "chuyenvien.tuphap", "trinh-duyet", local(2027, 3, 2, 9, 0), result_file=pdf())
     dossier = act(dossier, "lanhdao.tuphap", "tra-lai", local(2027, 3, 2, 10, 0), comment="Kiểm tra lại ngày sinh.")
     assert dossier.state.code == "tham-dinh" and dossier.assigned_to.username == "chuyenvien.tuphap"
     assert dossier.events.filter(action="transition").last().comment == "Kiểm tra lại ngày sinh."

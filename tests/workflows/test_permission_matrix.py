@@ -8,6 +8,7 @@ from django.db import transaction
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.dossiers.actions import dossier_transition
 from onestop_tayninh.dossiers.selectors import available_transitions
+from tests.signing_support import draft_pdf
 
 from ..factories import OfficialFactory
 from .conftest import local, pdf, receive, user
@@ -15,7 +16,14 @@ from .test_paths import act
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["receiving_officer", "handling_officer", "agency_head", "province_coordinator", "system_admin"]
+ROLES = [
+    "receiving_officer",
+    "handling_officer",
+    "agency_head",
+    "records_clerk",
+    "province_coordinator",
+    "system_admin",
+]
 OTHER_AGENCY = "000.00.04.H53"  # Sở Xây dựng: never holds these dossiers
 
 # Path to the transition's source state, and the roles that may take it at the agency holding the dossier.
@@ -25,15 +33,22 @@ MATRIX = {
     "phan-cong": (["chuyen-xu-ly"], {"agency_head"}),
     "trinh-duyet": (["chuyen-xu-ly", "phan-cong"], {"handling_officer"}),
     "yeu-cau-bo-sung": (["chuyen-xu-ly", "phan-cong"], {"handling_officer", "agency_head"}),
-    "tu-choi-tham-dinh": (["chuyen-xu-ly", "phan-cong"], {"handling_officer", "agency_head"}),
+    "de-xuat-tu-choi": (["chuyen-xu-ly", "phan-cong"], {"handling_officer"}),
     "da-bo-sung": (["chuyen-xu-ly", "phan-cong", "yeu-cau-bo-sung"], {"receiving_officer", "handling_officer"}),
     "rut-khi-bo-sung": (["chuyen-xu-ly", "phan-cong", "yeu-cau-bo-sung"], {"receiving_officer"}),
     "rut-khi-cho-phan-cong": (["chuyen-xu-ly"], {"agency_head"}),
     "rut-khi-tham-dinh": (["chuyen-xu-ly", "phan-cong"], {"handling_officer", "agency_head"}),
     "phe-duyet": (["chuyen-xu-ly", "phan-cong", "trinh-duyet"], {"agency_head"}),
     "tra-lai": (["chuyen-xu-ly", "phan-cong", "trinh-duyet"], {"agency_head"}),
-    "tu-choi-phe-duyet": (["chuyen-xu-ly", "phan-cong", "trinh-duyet"], {"agency_head"}),
-    "tra-ket-qua": (["chuyen-xu-ly", "phan-cong", "trinh-duyet", "phe-duyet"], {"receiving_officer"}),
+    "phat-hanh": (["chuyen-xu-ly", "phan-cong", "trinh-duyet", "phe-duyet"], {"records_clerk"}),
+    "tra-ket-qua": (["chuyen-xu-ly", "phan-cong", "trinh-duyet", "phe-duyet", "phat-hanh"], {"receiving_officer"}),
+    "duyet-tu-choi": (["chuyen-xu-ly", "phan-cong", "de-xuat-tu-choi"], {"agency_head"}),
+    "tra-lai-tu-choi": (["chuyen-xu-ly", "phan-cong", "de-xuat-tu-choi"], {"agency_head"}),
+    "phat-hanh-tu-choi": (["chuyen-xu-ly", "phan-cong", "de-xuat-tu-choi", "duyet-tu-choi"], {"records_clerk"}),
+    "tra-van-ban-tu-choi": (
+        ["chuyen-xu-ly", "phan-cong", "de-xuat-tu-choi", "duyet-tu-choi", "phat-hanh-tu-choi"],
+        {"receiving_officer"},
+    ),
 }
 
 SETUP = {
@@ -42,6 +57,10 @@ SETUP = {
     "trinh-duyet": ("chuyenvien.tuphap", {}),
     "yeu-cau-bo-sung": ("chuyenvien.tuphap", {}),
     "phe-duyet": ("lanhdao.tuphap", {}),
+    "phat-hanh": ("vanthu.tuphap", {}),
+    "de-xuat-tu-choi": ("chuyenvien.tuphap", {}),
+    "duyet-tu-choi": ("lanhdao.tuphap", {}),
+    "phat-hanh-tu-choi": ("vanthu.tuphap", {}),
 }
 
 
@@ -50,8 +69,8 @@ def _bring(world, path):
     for hour, code in enumerate(path, start=9):
         username, extra = SETUP[code]
         extra = {k: user(v) for k, v in extra.items()}
-        if code == "phe-duyet":
-            extra["result_file"] = pdf("kq.pdf")
+        if code == "trinh-duyet":
+            extra["result_file"] = draft_pdf()
         dossier = act(dossier, username, code, local(2027, 3, 1, hour, 0), comment="Ý kiến.", **extra)
     return dossier
 
@@ -78,7 +97,8 @@ def _try(dossier, actor, code) -> bool:
 
 
 @pytest.mark.parametrize("code", list(MATRIX))
-def test_role_agency_matrix_for_every_action(world, code):
+def test_role_agency_matrix_for_every_action(world, signing_keys, code):
+    signing_keys.issue("000.00.02.H53", "Sở Tư pháp tỉnh Tây Ninh")
     path, allowed_roles = MATRIX[code]
     dossier = _bring(world, path)
     for role in ROLES:

@@ -19,6 +19,7 @@ from onestop_tayninh.notifications.models import Message
 from onestop_tayninh.workflows.models import Workflow
 from onestop_tayninh.workflows.site_loaders import load_workflows
 from tests.factories import ProcedureVersionFactory, make_publishable
+from tests.signing_support import draft_pdf
 
 from .conftest import SECTIONS, local, pdf, receive, user
 
@@ -59,7 +60,7 @@ def answer_all(dossier, at):
         )
 
 
-def test_a_single_agency_dossier_is_consulted_and_comes_back_to_appraisal(world):
+def test_a_single_agency_dossier_is_consulted_and_comes_back_to_appraisal(world, signing_keys):
     dossier = consulting(world)
     assert dossier.workflow_version.workflow.code == "mot-co-quan"
     assert (dossier.state.code, dossier.state.kind) == ("lay-y-kien", "in_consultation")
@@ -82,8 +83,10 @@ def test_a_single_agency_dossier_is_consulted_and_comes_back_to_appraisal(world)
     assert dossier.state.code == "tham-dinh"
 
     # Then the usual way to the result.
-    dossier = act(dossier, "chuyenvien.tuphap", "trinh-duyet", local(2027, 3, 4, 9, 0), comment="Đủ điều kiện.")
-    dossier = act(dossier, "lanhdao.tuphap", "phe-duyet", local(2027, 3, 4, 10, 0), result_file=pdf("kq.pdf"))
+    signing_keys.issue("000.00.02.H53", "Sở Tư pháp tỉnh Tây Ninh")
+    dossier = act(dossier, "chuyenvien.tuphap", "trinh-duyet", local(2027, 3, 4, 9, 0), result_file=draft_pdf())
+    dossier = act(dossier, "lanhdao.tuphap", "phe-duyet", local(2027, 3, 4, 10, 0))
+    dossier = act(dossier, "vanthu.tuphap", "phat-hanh", local(2027, 3, 4, 11, 0))
     dossier = act(dossier, "tiepnhan.tinh", "tra-ket-qua", local(2027, 3, 5, 8, 0))
     assert dossier.state.kind == "result_returned"
     steps = list(dossier.events.filter(action="transition").values_list("data__transition", flat=True))
@@ -94,6 +97,7 @@ def test_a_single_agency_dossier_is_consulted_and_comes_back_to_appraisal(world)
         "ve-tham-dinh",
         "trinh-duyet",
         "phe-duyet",
+        "phat-hanh",
         "tra-ket-qua",
     ]
     # The consultation step was measured against its budget like any other.
@@ -111,10 +115,15 @@ def test_every_answer_in_the_handling_officer_may_submit_for_approval_directly(w
         "hoan-tat-phoi-hop",
         "rut-khi-lay-y-kien",
     }
-    with pytest.raises(ValidationError, match="cần ghi ý kiến"):
+    with pytest.raises(ValidationError, match="dự thảo kết quả"):
         act(dossier, "chuyenvien.tuphap", "hoan-tat-phoi-hop", local(2027, 3, 3, 11, 0))
     dossier = act(
-        dossier, "chuyenvien.tuphap", "hoan-tat-phoi-hop", local(2027, 3, 3, 11, 0), comment="Các cơ quan thống nhất."
+        dossier,
+        "chuyenvien.tuphap",
+        "hoan-tat-phoi-hop",
+        local(2027, 3, 3, 11, 0),
+        comment="Các cơ quan thống nhất.",
+        result_file=pdf("du-thao.pdf"),
     )
     assert dossier.state.code == "cho-phe-duyet"
     assert dossier in inbox(user=user("lanhdao.tuphap"), bucket="phe-duyet", at=local(2027, 3, 3, 11, 0))
@@ -176,7 +185,14 @@ def test_dossiers_started_under_the_earlier_version_keep_it(db):
     assert before.workflow_version == first and first.status == "retired"
     assert "lay-y-kien" not in {t.code for t in available_transitions(dossier=before, user=user("chuyenvien.tuphap"))}
     # It goes on to its result under its own version.
-    before = act(before, "chuyenvien.tuphap", "trinh-duyet", local(2027, 3, 2, 9, 0), comment="Đủ điều kiện.")
+    before = act(
+        before,
+        "chuyenvien.tuphap",
+        "trinh-duyet",
+        local(2027, 3, 2, 9, 0),
+        comment="Đủ điều kiện.",
+        result_file=pdf("du-thao.pdf"),
+    )
     assert before.state.code == "cho-phe-duyet" and before.workflow_version == first
 
     after = appraising(world)

@@ -39,6 +39,8 @@ from onestop_tayninh.dossiers import actions, selectors, services
 from onestop_tayninh.dossiers.applicants import Applicant
 from onestop_tayninh.dossiers.models import Consultation, Dossier
 from onestop_tayninh.printing.register_drawing import FONT_DIR
+from onestop_tayninh.signing.base import SigningError
+from onestop_tayninh.signing.demo import ensure_demo_certificates
 from onestop_tayninh.workflows.constants import Effect
 from onestop_tayninh.workflows.models import Transition
 
@@ -77,9 +79,10 @@ PLANS: list[list[str] | None] = [
     ["chuyen-xu-ly", "phan-cong"],
     ["chuyen-xu-ly", "phan-cong", "trinh-duyet"],
     ["chuyen-xu-ly", "phan-cong", "trinh-duyet", "phe-duyet"],
-    ["chuyen-xu-ly", "phan-cong", "trinh-duyet", "phe-duyet", "tra-ket-qua"],
+    ["chuyen-xu-ly", "phan-cong", "trinh-duyet", "phe-duyet", "phat-hanh"],
+    ["chuyen-xu-ly", "phan-cong", "trinh-duyet", "phe-duyet", "phat-hanh", "tra-ket-qua"],
     ["chuyen-xu-ly", "phan-cong", "yeu-cau-bo-sung"],
-    ["chuyen-xu-ly", "phan-cong", "tu-choi-tham-dinh"],
+    ["chuyen-xu-ly", "phan-cong", "de-xuat-tu-choi"],
     ["chuyen-xu-ly", "phan-cong", "lay-y-kien"],
     ["rut-tai-mot-cua"],
     None,  # left in the desk's "to check" queue
@@ -321,6 +324,10 @@ DEMO_COMMENTS = {
     Effect.REQUEST_CONSULTATION: "Đề nghị cho ý kiến về nội dung thuộc lĩnh vực quản lý.",
     Effect.ANSWER_CONSULTATION: "Thống nhất, không có ý kiến khác.",
     Effect.ISSUE_RESULT: "Đồng ý ban hành kết quả.",
+    Effect.SUBMIT_FOR_APPROVAL: "Hồ sơ đủ điều kiện; kính trình dự thảo kết quả.",
+    Effect.PROPOSE_REFUSAL: "Hồ sơ không đủ điều kiện giải quyết theo quy định; đề xuất từ chối.",
+    Effect.APPROVE_DRAFT: "Đồng ý với dự thảo.",
+    Effect.ISSUE_NUMBERED: "Đã cấp số, phát hành.",
     Effect.RETURN_RESULT: "Đã trả kết quả cho người nộp.",
     Effect.REFUSE: "Hồ sơ không đủ điều kiện giải quyết theo quy định.",
     Effect.WITHDRAW: "Công dân đề nghị rút hồ sơ.",
@@ -375,12 +382,19 @@ def _advance(
         if step.effect == Effect.ISSUE_RESULT:
             extra["result_file"] = _result_of(dossier, at=at)
             extra["result_electronic"] = True
+        if step.effect == Effect.SUBMIT_FOR_APPROVAL:
+            extra["result_file"] = _result_of(dossier, at=at)
         if dossier.assigned_to_id and step.roles.filter(code="handling_officer").exists():
             actor = dossier.assigned_to
         comment = _demo_comment(dossier, step)
-        dossier = actions.dossier_transition(
-            dossier=dossier, actor=actor, transition=code, at=at, comment=comment, **extra
-        )
+        try:
+            dossier = actions.dossier_transition(
+                dossier=dossier, actor=actor, transition=code, at=at, comment=comment, **extra
+            )
+        except SigningError:
+            # No certificate yet for the agency (`make_demo_certificates` runs after the site is
+            # loaded): the dossier waits for the records clerk, as a real one would.
+            return
     # One consultation already answered, so the inter-agency loop is visible half-way.
     pending = Consultation.objects.filter(dossier=dossier, answered_at__isnull=True).first()
     if pending and rng.random() < 0.5:
@@ -401,6 +415,10 @@ def load_demo_dossiers(rows: dict | list, *, context: SiteContext, now: dt.datet
     consulted = [str(code) for code in spec.get("consult", DEMO_CONSULTED)]
     now = now or dt.datetime.now(tz=VIETNAM_TZ)
     clock = DemoClock.before(now, get_calendar(at=now))
+    # The records clerks sign the demo's results: the demo authority and the agencies' certificates
+    # (signing.demo; `make_demo_certificates` makes the same for agencies added later).
+    heads = Agency.objects.filter(officials__user__groups__role__code="agency_head", is_active=True).distinct()
+    ensure_demo_certificates(heads, now=now)
     made = 0
     desks = (
         ReceptionDesk.objects.filter(officials__user__groups__role__code="receiving_officer")
@@ -471,7 +489,7 @@ DEMO_CITIZEN_ADDRESS = "Khu phố 1, Phường 3, thành phố Tây Ninh, tỉnh
 CITIZEN_PLANS = [
     None,
     ["chuyen-xu-ly", "phan-cong", "yeu-cau-bo-sung"],
-    ["chuyen-xu-ly", "phan-cong", "trinh-duyet", "phe-duyet"],
+    ["chuyen-xu-ly", "phan-cong", "trinh-duyet", "phe-duyet", "phat-hanh"],
 ]
 
 

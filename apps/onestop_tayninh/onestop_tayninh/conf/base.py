@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "onestop_tayninh.calendars",
     "onestop_tayninh.catalog",
     "onestop_tayninh.workflows",
+    "onestop_tayninh.signing",
     "onestop_tayninh.portal",
     "onestop_tayninh.dossiers",
     "onestop_tayninh.vault",
@@ -314,6 +315,25 @@ SMS_GATEWAY_TOKEN = config("SMS_GATEWAY_TOKEN", "")
 SMS_GATEWAY_TIMEOUT = config("SMS_GATEWAY_TIMEOUT", 10)
 # Links in messages point here.
 ONESTOP_SITE_URL = config("ONESTOP_SITE_URL", "http://127.0.0.1:8000")
+
+# --- Digital signatures of results (onestop_tayninh.signing; README "Ký số kết quả") ------------
+# Which signer plugin holds the agencies' keys: "pkcs12" (a file; the demo CA's for `make run`) or
+# "pkcs11" (a token or HSM, production).
+ONESTOP_SIGNING_BACKEND = config("ONESTOP_SIGNING_BACKEND", "pkcs12")
+ONESTOP_SIGNING_DIR = Path(config("ONESTOP_SIGNING_DIR", str(VAR_DIR / "signing" / ONESTOP_SITE)))
+# PEM files of the certification authorities whose certificates sign and verify results.
+ONESTOP_SIGNING_TRUST_ROOTS = config("ONESTOP_SIGNING_TRUST_ROOTS", [str(ONESTOP_SIGNING_DIR / "ca.pem")], list)
+# PKCS#12: "{agency}" is replaced by the agency's code (one file per agency); without it, one file
+# signs for every agency.
+ONESTOP_SIGNING_PKCS12_FILE = config("ONESTOP_SIGNING_PKCS12_FILE", str(ONESTOP_SIGNING_DIR / "{agency}.p12"))
+ONESTOP_SIGNING_PKCS12_PASSPHRASE = config("ONESTOP_SIGNING_PKCS12_PASSPHRASE", "")
+# PKCS#11: the vendor's module, the token, its user PIN, and the labels of the key and certificate
+# ("{agency}" is replaced by the agency's code; the certificate label defaults to the key's).
+ONESTOP_SIGNING_PKCS11_MODULE = config("ONESTOP_SIGNING_PKCS11_MODULE", "")
+ONESTOP_SIGNING_PKCS11_TOKEN_LABEL = config("ONESTOP_SIGNING_PKCS11_TOKEN_LABEL", "")
+ONESTOP_SIGNING_PKCS11_PIN = config("ONESTOP_SIGNING_PKCS11_PIN", "")
+ONESTOP_SIGNING_PKCS11_KEY_LABEL = config("ONESTOP_SIGNING_PKCS11_KEY_LABEL", "{agency}")
+ONESTOP_SIGNING_PKCS11_CERT_LABEL = config("ONESTOP_SIGNING_PKCS11_CERT_LABEL", "")
 # Channels officials are notified on (citizens: e-mail and SMS, whichever they gave).
 ONESTOP_NOTIFY_OFFICIAL_CHANNELS = config("ONESTOP_NOTIFY_OFFICIAL_CHANNELS", ["desk", "email"], list)
 # A send still "in progress" after this long is taken for a dead worker (see notifications.services).

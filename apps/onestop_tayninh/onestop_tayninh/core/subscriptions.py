@@ -70,6 +70,17 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("transition", f"{PRINT}.issue_refusal", when={"effect": "refuse"}),
     Subscription("transition", f"{NOTIFY}.result_ready", when={"effect": "issue_result"}),
     Subscription("transition", f"{VAULT}.keep_electronic_result", when={"effect": "issue_result"}),
+    # Results as offices make them (dossiers.results): a proposed refusal without a draft of its own gets
+    # the competent body's notice drawn for the head to read; the records clerk's issue tells the
+    # applicant, and an electronic result goes into their vault (the signed PDF).
+    Subscription("transition", f"{PRINT}.draft_refusal_notice", when={"effect": "propose_refusal"}),
+    Subscription("transition", f"{NOTIFY}.result_ready", when={"effect": "issue_numbered", "document_kind": "result"}),
+    Subscription(
+        "transition", f"{VAULT}.keep_electronic_result", when={"effect": "issue_numbered", "document_kind": "result"}
+    ),
+    Subscription(
+        "transition", f"{NOTIFY}.refusal_ready", when={"effect": "issue_numbered", "document_kind": "refusal"}
+    ),
     Subscription("transition", f"{NOTIFY}.rating_invitation", when={"effect": "return_result"}),
     Subscription("transition", f"{PRINT}.issue_stop_notice", when={"target_kind": ("stopped", "withdrawn")}),
     # Whoever acts at the step entered hears of it (not the one who acted; an assignee was told above).

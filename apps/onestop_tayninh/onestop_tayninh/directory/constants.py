@@ -42,6 +42,7 @@ class RoleCode(models.TextChoices):
     RECEIVING_OFFICER = "receiving_officer", _("Cán bộ tiếp nhận")
     HANDLING_OFFICER = "handling_officer", _("Chuyên viên xử lý")
     AGENCY_HEAD = "agency_head", _("Lãnh đạo cơ quan")
+    RECORDS_CLERK = "records_clerk", _("Văn thư")
     PROVINCE_COORDINATOR = "province_coordinator", _("Điều phối viên cấp tỉnh")
     SYSTEM_ADMIN = "system_admin", _("Quản trị hệ thống")
 

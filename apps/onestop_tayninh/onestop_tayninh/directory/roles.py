@@ -1,4 +1,4 @@
-"""Default definition of the five built-in roles; administrators may change them in the desk afterwards.
+"""Default definition of the six built-in roles; administrators may change them in the desk afterwards.
 
 Each role has a display `name`, the `effects` it may perform (transition effects from
 workflows.constants.Effect and capabilities from directory.constants.Capability), a row-level
@@ -50,6 +50,8 @@ VIEW_CATALOG = ["catalog.view_procedureversion", "catalog.view_procedure", "cale
 # Dossier rows are further limited by Dossier.objects.visible_to; actions are checked per transition.
 VIEW_DOSSIERS = [
     "dossiers.view_dossier",
+    # The register of outgoing documents: results and refusals as issued (dossiers.IssuedDocument).
+    "dossiers.view_issueddocument",
     "dossiers.view_dossierdocument",
     "dossiers.view_dossierevent",
     "portal.view_servicerating",
@@ -69,6 +71,7 @@ DEFAULT_ROLES: dict[str, dict] = {
             Effect.NONE,
             Effect.SUPPLY_SUPPLEMENT,
             Effect.RETURN_RESULT,
+            Effect.RETURN_REFUSAL,
             Effect.WITHDRAW,
             Capability.APOLOGISE,
         ],
@@ -83,8 +86,11 @@ DEFAULT_ROLES: dict[str, dict] = {
             Effect.ANSWER_CONSULTATION,
             Effect.REQUEST_SUPPLEMENT,
             Effect.SUPPLY_SUPPLEMENT,
+            Effect.SUBMIT_FOR_APPROVAL,
+            Effect.PROPOSE_REFUSAL,
             Effect.REFUSE,
             Effect.RETURN_RESULT,
+            Effect.RETURN_REFUSAL,
             Effect.WITHDRAW,
         ],
         "scope": RoleScope.AGENCY,
@@ -99,13 +105,24 @@ DEFAULT_ROLES: dict[str, dict] = {
             Effect.ANSWER_CONSULTATION,
             Effect.REQUEST_SUPPLEMENT,
             Effect.ISSUE_RESULT,
+            Effect.APPROVE_DRAFT,
+            Effect.SEND_BACK,
             Effect.REFUSE,
             Effect.RETURN_RESULT,
+            Effect.RETURN_REFUSAL,
             Effect.WITHDRAW,
             Capability.APOLOGISE,
         ],
         "scope": RoleScope.AGENCY,
         "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS + ENTER_TRACKED,
+    },
+    # Numbers the approved results and refusals in the agency's register of outgoing documents and
+    # issues them, signed with the agency's certificate (dossiers.results).
+    RoleCode.RECORDS_CLERK: {
+        "name": "Văn thư",
+        "effects": [Effect.ISSUE_NUMBERED],
+        "scope": RoleScope.AGENCY,
+        "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS,
     },
     RoleCode.PROVINCE_COORDINATOR: {
         "name": "Điều phối viên cấp tỉnh",

@@ -26,7 +26,8 @@ from onestop_tayninh.directory.selectors import user_may
 from onestop_tayninh.workflows.constants import Destination, Effect, StepOutcome
 from onestop_tayninh.workflows.models import State, Transition
 
-from .constants import ApologyDraftStatus
+from . import results
+from .constants import ApologyDraftStatus, DraftKind
 from .events import Apologised, ConsultationAnswered, Transitioned, record
 from .models import ApologyDraft, Consultation, ConsultationFile, Dossier, DossierAccess
 from .selectors import (
@@ -131,12 +132,15 @@ def dossier_transition(
     as_applicant: bool = False,
     on_receipt: bool = False,
     at_receiving_desk: bool = False,
+    symbol: str = "",
 ) -> Dossier:
     """Take one step of the dossier's workflow. `on_receipt`: the desk's own hand-over as it accepts the
     dossier (services.dossier_accept), recorded like any hand-over and marked so in the event.
     `at_receiving_desk`: the applicant brings a supplement back to the desk that received the dossier,
     whichever agency holds it now (services.dossier_supplement_receive); a receiving officer of that
-    desk then takes the supply step, where the step is open to receiving officers."""
+    desk then takes the supply step, where the step is open to receiving officers.
+    `result_file` is the signed result (issue_result) or the draft submitted to the head
+    (submit_for_approval, propose_refusal); `symbol` the records clerk's symbol (issue_numbered)."""
     dossier = _lock(dossier, expected_version)
     step = (
         Transition.objects.filter(version_id=dossier.workflow_version_id, code=transition)
@@ -162,6 +166,8 @@ def dossier_transition(
     if step.requires_comment and not comment:
         raise ValidationError(_("Thao tác “%(label)s” cần ghi ý kiến.") % {"label": step.label})
     if step.requires_result_file and result_file is None:
+        if step.effect == Effect.SUBMIT_FOR_APPROVAL:
+            raise ValidationError(_("Hãy đính kèm dự thảo kết quả (tệp PDF) để trình lãnh đạo phê duyệt."))
         raise ValidationError(_("Hãy tải lên tệp kết quả đã ký trước khi ban hành."))
     if step.requires_consultations_answered and dossier.consultations.filter(answered_at__isnull=True).exists():
         raise ValidationError(_("Còn cơ quan phối hợp chưa trả lời; chưa thể tổng hợp."))
@@ -177,6 +183,8 @@ def dossier_transition(
         consult_agencies=consult_agencies,
         result_file=result_file,
         result_electronic=result_electronic,
+        comment=comment,
+        symbol=symbol,
     )
 
     from_state, from_agency, step_due = dossier.state, dossier.current_agency, dossier.step_due_at
@@ -213,7 +221,18 @@ def dossier_transition(
 
 
 def _apply_effect(
-    dossier, step, *, actor, at, calendar, assignee, consult_agencies, result_file, result_electronic
+    dossier,
+    step,
+    *,
+    actor,
+    at,
+    calendar,
+    assignee,
+    consult_agencies,
+    result_file,
+    result_electronic,
+    comment="",
+    symbol="",
 ) -> dict[str, Any]:
     """Do what the step does to the dossier; returns the facts its event records."""
     effect = step.effect
@@ -258,7 +277,21 @@ def _apply_effect(
         dossier.result_file.save("ket-qua.pdf", result_file, save=False)
         dossier.result_electronic = bool(result_electronic and dossier.procedure_version.electronic_result_allowed)
         dossier.result_issued_at = at
-    elif effect in (Effect.RETURN_RESULT, Effect.REFUSE, Effect.WITHDRAW):
+    elif effect in (Effect.SUBMIT_FOR_APPROVAL, Effect.PROPOSE_REFUSAL):
+        kind = DraftKind.RESULT if effect == Effect.SUBMIT_FOR_APPROVAL else DraftKind.REFUSAL
+        draft = results.draft_submit(dossier=dossier, actor=actor, at=at, kind=kind, file=result_file, reason=comment)
+        return {"draft": draft.pk, "document_kind": kind}
+    elif effect in (Effect.APPROVE_DRAFT, Effect.SEND_BACK):
+        decided = results.draft_decide(
+            dossier=dossier, actor=actor, at=at, approve=effect == Effect.APPROVE_DRAFT, comment=comment
+        )
+        return {"draft": decided.pk, "document_kind": decided.kind} if decided else {}
+    elif effect == Effect.ISSUE_NUMBERED:
+        issued = results.document_issue(
+            dossier=dossier, clerk=actor, at=at, symbol=symbol, electronic=result_electronic
+        )
+        return {"draft": issued.draft_id, "document_kind": issued.kind, "document_number": issued.reference}
+    elif effect in (Effect.RETURN_RESULT, Effect.REFUSE, Effect.WITHDRAW, Effect.RETURN_REFUSAL):
         dossier.closed_at = at
     return {}
 

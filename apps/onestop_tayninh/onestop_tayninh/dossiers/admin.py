@@ -17,7 +17,7 @@ from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.catalog.models import ProcedureVersion, Sector
-from onestop_tayninh.core.admin import AgencyScopedAdminMixin
+from onestop_tayninh.core.admin import AgencyScopedAdminMixin, ReadableModelAdmin, RowLevelAdminMixin
 from onestop_tayninh.core.pagination import IdsFirstPaginator
 from onestop_tayninh.directory.constants import RoleCode
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
@@ -35,7 +35,7 @@ from .constants import (
     TrackedImportStatus,
 )
 from .forms import CheckForm, ProcedurePickerForm, ReceiptForm, TrackedEntryForm, TrackedPickerForm, TrackedUploadForm
-from .models import Dossier, TrackedImport
+from .models import Dossier, IssuedDocument, TrackedImport
 from .query import queue_priority
 from .selectors import (
     BUCKETS,
@@ -429,6 +429,8 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
                 name=f"{prefix}_consultation_file",
             ),
             path("<int:pk>/result/", wrap(views.result_download), name=f"{prefix}_result"),
+            path("draft/<int:pk>/", wrap(views.draft_download), name=f"{prefix}_draft"),
+            path("issued/<int:pk>/", wrap(views.issued_download), name=f"{prefix}_issued"),
             path("held/<str:key>/", wrap(views.held_document_preview), name=f"{prefix}_held"),
             *desk_views.admin_urls(wrap, prefix),
             *super().get_urls(),
@@ -810,3 +812,34 @@ class TrackedImportAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
                     messages.ERROR,
                 )
         return HttpResponseRedirect(reverse("admin:dossiers_trackedimport_change", args=[batch.pk]))
+
+
+@admin.register(IssuedDocument)
+class IssuedDocumentAdmin(RowLevelAdminMixin, ReadableModelAdmin):
+    """The agency's register of outgoing documents: results and refusals as issued, numbered and signed."""
+
+    row_level_through = "dossier"
+    list_display = ["reference_display", "issued_at", "kind", "agency", "dossier_link", "approved_by", "issued_by"]
+    list_filter = ["kind", "year"]
+    list_select_related = ["agency", "dossier", "approved_by", "issued_by"]
+    search_fields = ["dossier__code", "symbol"]
+    ordering = ["-issued_at", "-pk"]
+
+    @admin.display(description=_("số, ký hiệu"), ordering="number")
+    def reference_display(self, obj: IssuedDocument) -> str:
+        return obj.reference
+
+    @admin.display(description=_("hồ sơ"))
+    def dossier_link(self, obj: IssuedDocument):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:dossiers_dossier_change", args=[obj.dossier_id]), obj.dossier.code
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

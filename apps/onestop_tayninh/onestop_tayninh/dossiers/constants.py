@@ -113,3 +113,22 @@ class TrackedImportStatus(models.TextChoices):
 TRACKED_MAX_AGE_DAYS = 366
 #: Lines per spreadsheet: the whole file is imported in one transaction, while the official waits.
 TRACKED_IMPORT_MAX_ROWS = 500
+
+
+# --- results as offices make them (dossiers.results) ---------------------------------------------
+
+
+class DraftKind(models.TextChoices):
+    RESULT = "result", _("Kết quả giải quyết")
+    REFUSAL = "refusal", _("Văn bản từ chối giải quyết")
+
+
+class DraftStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ lãnh đạo duyệt")
+    APPROVED = "approved", _("Lãnh đạo đã duyệt, chờ văn thư phát hành")
+    SENT_BACK = "sent_back", _("Lãnh đạo trả lại")
+    ISSUED = "issued", _("Đã cấp số, ký số và phát hành")
+
+
+#: The type part of a document's symbol (Nghị định 30/2020/NĐ-CP, Phụ lục III): a decision, a notice.
+DEFAULT_TYPE_SYMBOL = {DraftKind.RESULT: "QĐ", DraftKind.REFUSAL: "TB"}

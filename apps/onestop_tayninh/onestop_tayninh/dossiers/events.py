@@ -114,6 +114,11 @@ class Transitioned(Payload):
     new_due_at: dt.datetime | None = None
     #: The hand-over the desk made by itself as it accepted the dossier (ReceptionDesk.transfer_on_receipt).
     on_receipt: bool = False
+    #: The draft submitted, decided or issued at this step (dossiers.results), and what it is.
+    draft: int | None = None
+    document_kind: str = ""
+    #: The number the records clerk gave it in the agency's register of outgoing documents ("125/QĐ-UBND").
+    document_number: str = ""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -17,7 +17,7 @@ from onestop_tayninh.catalog.eforms import cccd_validator, phone_validator
 from onestop_tayninh.catalog.models import DocumentRequirement, DocumentType, ProcedureVersion
 from onestop_tayninh.core.text import fold
 from onestop_tayninh.directory.models import AdministrativeUnit, Agency, ReceptionDesk
-from onestop_tayninh.security.uploads import GatedFileField
+from onestop_tayninh.security.uploads import GatedFileField, GeneratedFileField
 from onestop_tayninh.workflows.constants import StepOutcome
 
 from .constants import (
@@ -26,6 +26,8 @@ from .constants import (
     ApplicantKind,
     Channel,
     DossierStatus,
+    DraftKind,
+    DraftStatus,
     EventAction,
     FormsVersion,
     ReturnMethod,
@@ -1079,6 +1081,174 @@ class DossierSearchTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} — {self.dossier_id}"
+
+
+# --- results as offices make them (dossiers.results) ---------------------------------------------
+
+
+class ResultDraft(models.Model):
+    """A draft the handler submits to the head (a result, or a proposed refusal): one per round, so the
+    head's comments when sending it back stay with the draft they were about."""
+
+    dossier = models.ForeignKey(
+        Dossier,
+        verbose_name=_("hồ sơ"),
+        on_delete=models.CASCADE,
+        related_name="result_drafts",
+        help_text=_("Hồ sơ mà dự thảo được lập cho."),
+    )
+    kind = models.CharField(
+        _("loại dự thảo"), max_length=16, choices=DraftKind.choices, help_text=_("Kết quả hoặc văn bản từ chối.")
+    )
+    round = models.PositiveSmallIntegerField(_("lần trình"), help_text=_("Lần trình thứ mấy của hồ sơ."))
+    file = GatedFileField(
+        _("tệp dự thảo"),
+        folder="drafts",
+        accepted_types=("pdf",),
+        blank=True,
+        help_text=_("Dự thảo (PDF) lãnh đạo xem trước khi duyệt."),
+    )
+    reason = models.TextField(
+        _("nội dung trình"), blank=True, help_text=_("Ý kiến của chuyên viên; với từ chối, lý do từ chối.")
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người trình"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Chuyên viên trình dự thảo."),
+    )
+    submitted_at = models.DateTimeField(_("trình lúc"), help_text=_("Thời điểm trình lãnh đạo."))
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=16,
+        choices=DraftStatus.choices,
+        default=DraftStatus.PENDING,
+        help_text=_("Chờ duyệt, đã duyệt, bị trả lại hoặc đã phát hành."),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lãnh đạo quyết định"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Lãnh đạo đã duyệt hoặc trả lại dự thảo."),
+    )
+    decided_at = models.DateTimeField(
+        _("quyết định lúc"), null=True, blank=True, help_text=_("Lúc duyệt hoặc trả lại.")
+    )
+    decision_comment = models.TextField(
+        _("ý kiến của lãnh đạo"), blank=True, help_text=_("Ý kiến về dự thảo khi duyệt hoặc trả lại.")
+    )
+
+    class Meta:
+        verbose_name = _("dự thảo kết quả")
+        verbose_name_plural = _("dự thảo kết quả")
+        ordering = ["dossier", "round"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "round"], name="dossiers_draft_round_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — lần {self.round}"
+
+
+class OutgoingRegister(models.Model):
+    """The last number an agency gave its outgoing documents in a year (Nghị định 30/2020: from 01 each 1 January)."""
+
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Cơ quan có sổ văn bản đi."),
+    )
+    year = models.PositiveSmallIntegerField(_("năm"), help_text=_("Năm cấp số (giờ Việt Nam)."))
+    last_number = models.PositiveIntegerField(_("số cuối đã cấp"), default=0, help_text=_("Số cuối cùng đã cấp."))
+
+    class Meta:
+        verbose_name = _("sổ văn bản đi của cơ quan")
+        verbose_name_plural = _("sổ văn bản đi của cơ quan")
+        constraints = [models.UniqueConstraint(fields=["agency", "year"], name="dossiers_outgoing_agency_year")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.year}: {self.last_number}"
+
+
+class IssuedDocument(models.Model):
+    """A result or refusal as issued: numbered in the agency's register of outgoing documents and
+    signed with the agency's certificate. The file is the citizen's electronic copy."""
+
+    dossier = models.ForeignKey(
+        Dossier,
+        verbose_name=_("hồ sơ"),
+        on_delete=models.PROTECT,
+        related_name="issued_documents",
+        help_text=_("Hồ sơ mà văn bản giải quyết."),
+    )
+    draft = models.OneToOneField(
+        ResultDraft,
+        verbose_name=_("dự thảo"),
+        on_delete=models.PROTECT,
+        related_name="issued",
+        help_text=_("Dự thảo đã được lãnh đạo duyệt."),
+    )
+    kind = models.CharField(
+        _("loại văn bản"), max_length=16, choices=DraftKind.choices, help_text=_("Kết quả hoặc từ chối.")
+    )
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan ban hành"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Cơ quan có thẩm quyền ban hành văn bản."),
+    )
+    year = models.PositiveSmallIntegerField(_("năm"), help_text=_("Năm cấp số (giờ Việt Nam)."))
+    number = models.PositiveIntegerField(_("số"), help_text=_("Số thứ tự trong sổ văn bản đi của cơ quan trong năm."))
+    symbol = models.CharField(_("ký hiệu"), max_length=40, help_text=_("Ví dụ QĐ-UBND."))
+    issued_at = models.DateTimeField(_("ban hành lúc"), help_text=_("Ngày, giờ văn thư cấp số và phát hành."))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("văn thư"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Văn thư đã cấp số và phát hành."),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lãnh đạo duyệt"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Lãnh đạo đã duyệt văn bản."),
+    )
+    file = GeneratedFileField(
+        _("tệp đã ký số"), upload_to="issued/%Y/%m/", help_text=_("Bản PDF đã ký số, không sửa sau khi lưu.")
+    )
+    sha256 = models.CharField(
+        _("mã băm SHA-256"), max_length=64, db_index=True, help_text=_("Mã băm của tệp đã ký, để đối chiếu.")
+    )
+    check_code = models.CharField(
+        _("mã kiểm tra"), max_length=32, unique=True, help_text=_("Mã trong mã QR in trên văn bản, để xác minh.")
+    )
+    signer = models.CharField(_("chứng thư số của"), max_length=255, help_text=_("Chủ thể của chứng thư số đã ký."))
+    certificate_serial = models.CharField(
+        _("số hiệu chứng thư số"), max_length=64, help_text=_("Số sê-ri của chứng thư số đã ký.")
+    )
+
+    class Meta:
+        verbose_name = _("văn bản đã phát hành")
+        verbose_name_plural = _("văn bản đã phát hành")
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year", "number"], name="dossiers_issued_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        """ "125/QĐ-UBND": numbers below 10 take a leading zero (Nghị định 30/2020/NĐ-CP)."""
+        return f"{self.number:02d}/{self.symbol}"
 
 
 class InboxTally(models.Model):

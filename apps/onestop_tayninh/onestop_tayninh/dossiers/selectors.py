@@ -61,11 +61,13 @@ class Bucket:
 _DESK = frozenset({"receiving_officer"})
 _HEAD = frozenset({"agency_head"})
 _HANDLER = frozenset({"handling_officer"})
+_CLERK = frozenset({"records_clerk"})
 BUCKETS = [
     Bucket("tiep-nhan", _("Chờ kiểm tra, tiếp nhận"), _DESK),
     Bucket("phan-cong", _("Chờ phân công"), _HEAD),
     Bucket("xu-ly", _("Chờ tôi xử lý"), _HANDLER),
     Bucket("phe-duyet", _("Chờ phê duyệt"), _HEAD),
+    Bucket("van-thu", _("Chờ cấp số, phát hành"), _CLERK),
     Bucket("phoi-hop", _("Xin ý kiến cơ quan tôi"), _HEAD | _HANDLER),
     Bucket("tra-ket-qua", _("Chờ trả kết quả"), _DESK),
     Bucket("sap-den-han", _("Đến hạn trong 2 ngày làm việc")),
@@ -74,11 +76,25 @@ BUCKETS = [
 BUCKET_CODES = {bucket.code for bucket in BUCKETS}
 
 
-def _states_with(effect: str, roles: Iterable[Role]) -> list[int]:
-    """States from which one of `roles` may take a transition with `effect` (a short list): a role on the
-    transition that may perform its effect (Role.effects)."""
-    able = [role.pk for role in roles if role.may(effect)]
-    return list(State.objects.filter(outgoing__effect=effect, outgoing__roles__in=able).values_list("pk", flat=True))
+#: Buckets of the dossiers the official's agency holds at a step where one of their roles may take a
+#: transition with one of these effects (the list, `_bucket`, and the count, `tallied_counts`).
+HELD_AT_STEP: dict[str, tuple[str, ...]] = {
+    "phan-cong": (Effect.ASSIGN,),
+    "phe-duyet": (Effect.ISSUE_RESULT, Effect.APPROVE_DRAFT),
+    "van-thu": (Effect.ISSUE_NUMBERED,),
+    "tra-ket-qua": (Effect.RETURN_RESULT, Effect.RETURN_REFUSAL),
+}
+
+
+def _states_with(effect: str | tuple[str, ...], roles: Iterable[Role]) -> list[int]:
+    """States from which one of `roles` may take a transition with `effect` (or one of several effects; a
+    short list): a role on the transition that may perform its effect (Role.effects)."""
+    effects = effect if isinstance(effect, tuple) else (effect,)
+    able = {wanted: [role.pk for role in roles if role.may(wanted)] for wanted in effects}
+    condition = Q()
+    for wanted, role_ids in able.items():
+        condition |= Q(outgoing__effect=wanted, outgoing__roles__in=role_ids)
+    return list(State.objects.filter(condition).values_list("pk", flat=True).distinct())
 
 
 # Steps where the dossier waits for the agency's own work; a step waiting for the citizen's supplement
@@ -112,20 +128,16 @@ def _bucket(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
     mine = visible.open().filter(current_agency_id=official.agency_id)
     if bucket == "tiep-nhan":
         return visible.filter(status=DossierStatus.TO_CHECK, receiving_desk__in=official.desks.all())
-    if bucket == "phan-cong":
-        return mine.filter(state_id__in=_states_with(Effect.ASSIGN, roles))
+    if bucket in HELD_AT_STEP:
+        return mine.filter(state_id__in=_states_with(HELD_AT_STEP[bucket], roles))
     if bucket == "xu-ly":
         # Assigned to me is not enough: submitted to the head ("Chờ lãnh đạo phê duyệt"), the dossier stays
         # assigned to me but only the head may act. As on the dossier page, I act on a dossier my agency
         # holds, at a step with a transition open to one of my roles.
         return mine.filter(assigned_to=user, state_id__in=_states_to_act(roles))
-    if bucket == "phe-duyet":
-        return mine.filter(state_id__in=_states_with(Effect.ISSUE_RESULT, roles))
     if bucket == "phoi-hop":
         waiting = Consultation.objects.filter(agency_id=official.agency_id, answered_at__isnull=True)
         return visible.open().filter(pk__in=waiting.values("dossier_id"))
-    if bucket == "tra-ket-qua":
-        return mine.filter(state_id__in=_states_with(Effect.RETURN_RESULT, roles))
     if bucket == "sap-den-han":
         # Due soon is a reminder of the work still to do: it concerns the agency holding the dossier now
         # (and the officer it is assigned to). Two index ranges, (current_agency, closed_at, due_at) and
@@ -200,7 +212,8 @@ DESK_STATUS_RULES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     DeskStatus.AWAITING_CITIZEN: (frozenset({DossierStatus.INCOMPLETE}), frozenset({StateKind.AWAITING_CITIZEN})),
     DeskStatus.RESULT_READY: (frozenset(), frozenset({StateKind.APPROVED})),
     DeskStatus.RETURNED: (frozenset(), frozenset({StateKind.RESULT_RETURNED})),
-    DeskStatus.REFUSED: (frozenset({DossierStatus.REFUSED}), frozenset({StateKind.REFUSED})),
+    # Refused after appraisal, the signed refusal waiting at the desk to be handed over, reads as refused.
+    DeskStatus.REFUSED: (frozenset({DossierStatus.REFUSED}), frozenset({StateKind.REFUSED, StateKind.REFUSAL_READY})),
     # A counter draft cancelled because the applicant left reads as withdrawn: nothing was decided.
     DeskStatus.WITHDRAWN: (
         frozenset({DossierStatus.WITHDRAWN, DossierStatus.CANCELLED}),
@@ -234,7 +247,7 @@ def desk_status_filter(code: str) -> Q:
 
 
 #: Buckets counted from the maintained tallies (dossiers/tallies.py); the others are index reads.
-TALLIED_BUCKETS = frozenset({"tiep-nhan", "phan-cong", "xu-ly", "phe-duyet", "tra-ket-qua"})
+TALLIED_BUCKETS = frozenset({"tiep-nhan", "xu-ly", *HELD_AT_STEP})
 
 
 def tallied_counts(*, user: User, codes: Iterable[str]) -> dict[str, int]:
@@ -255,8 +268,7 @@ def tallied_counts(*, user: User, codes: Iterable[str]) -> dict[str, int]:
         elif code == "xu-ly":
             conditions[code] = held & Q(assignee=user.pk, state__in=_states_to_act(roles))
         else:
-            effect = {"phan-cong": Effect.ASSIGN, "phe-duyet": Effect.ISSUE_RESULT, "tra-ket-qua": Effect.RETURN_RESULT}
-            conditions[code] = held & Q(state__in=_states_with(effect[code], roles))
+            conditions[code] = held & Q(state__in=_states_with(HELD_AT_STEP[code], roles))
     either = Q(pk__in=[])
     for condition in conditions.values():
         either |= condition
@@ -284,6 +296,12 @@ def inbox_counts(*, user: User, at: dt.datetime) -> list[tuple[Bucket, int]]:
         else:
             counts.append((bucket, _bucket(user=user, bucket=bucket.code, at=at).count()))
     return counts
+
+
+def _default_symbol(dossier: Dossier) -> str:
+    from .results import default_symbol
+
+    return default_symbol(dossier)
 
 
 def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> dict:
@@ -315,6 +333,10 @@ def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> di
             if Effect.REQUEST_CONSULTATION in effects
             else []
         ),
+        # The drafts submitted to the head, round by round, with the head's comments; what was issued.
+        "drafts": dossier.result_drafts.select_related("submitted_by", "decided_by").order_by("-round"),
+        "issued_documents": dossier.issued_documents.select_related("issued_by", "approved_by"),
+        "default_symbol": _default_symbol(dossier) if Effect.ISSUE_NUMBERED in effects else "",
         "consultations": dossier.consultations.select_related("agency", "answered_by").prefetch_related("files"),
         "consultation_files": ConsultationFile.objects.filter(consultation__dossier=dossier).select_related(
             "consultation__agency"
@@ -454,6 +476,7 @@ CITIZEN_STATUS = {
     StateKind.IN_CONSULTATION: _("Đang lấy ý kiến các cơ quan liên quan"),
     StateKind.AWAITING_CITIZEN: _("Cần bổ sung giấy tờ: vui lòng xem thông báo và bổ sung"),
     StateKind.APPROVED: _("Đã có kết quả, mời nhận kết quả"),
+    StateKind.REFUSAL_READY: _("Cơ quan có thẩm quyền từ chối giải quyết: mời nhận văn bản từ chối"),
     StateKind.RESULT_RETURNED: _("Đã trả kết quả"),
     StateKind.REFUSED: _("Từ chối giải quyết (xem lý do trong thông báo)"),
     StateKind.STOPPED: _("Dừng giải quyết"),
@@ -1068,3 +1091,24 @@ def documents_with_titles(dossier: Dossier) -> list:
     for document in documents:
         document.title = document.requirement.name if document.requirement else names.get(document.pk, "")
     return documents
+
+
+# --- the public verification of issued results (portal.verify_views) ------------------------------
+
+
+def issued_document_by_check_code(*, code: str, check_code: str):
+    """The issued document the QR code on a result points at (dossier code and check code must agree)."""
+    from .models import IssuedDocument
+
+    return (
+        IssuedDocument.objects.select_related("dossier", "agency", "approved_by")
+        .filter(dossier__code=code.strip().upper(), check_code=check_code.strip().lower())
+        .first()
+    )
+
+
+def issued_document_by_sha256(sha256: str):
+    """The issued document whose signed file has exactly these bytes, if any."""
+    from .models import IssuedDocument
+
+    return IssuedDocument.objects.select_related("dossier", "agency", "approved_by").filter(sha256=sha256).first()

@@ -25,7 +25,15 @@ from onestop_tayninh.security.audit import audited_file_response
 from . import actions, reuse, selectors
 from .constants import EventAction
 from .events import payload_of
-from .models import Consultation, ConsultationFile, Dossier, DossierDocument, DossierEvent
+from .models import (
+    Consultation,
+    ConsultationFile,
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    IssuedDocument,
+    ResultDraft,
+)
 
 
 def _page(dossier: Dossier) -> HttpResponseRedirect:
@@ -69,6 +77,7 @@ def dossier_act(request, pk: int, transition: str):
             consult_agencies=agencies,
             result_file=result_file,
             result_electronic=post.get("result_electronic") == "on",
+            symbol=post.get("symbol", ""),
         )
     except (ValidationError, PermissionDenied) as exc:
         for text in getattr(exc, "messages", [str(exc)]):
@@ -205,6 +214,43 @@ def result_download(request, pk: int):
         filename=f"ket-qua-{dossier.code}.pdf",
         target=dossier,
         data={"dossier": dossier.code, "result": True},
+        content_type="application/pdf",
+    )
+
+
+@staff_member_required
+@require_GET
+def draft_download(request, pk: int):
+    """A draft submitted to the head, opened in the browser for reading before the decision."""
+    draft = get_object_or_404(
+        ResultDraft.objects.select_related("dossier"), pk=pk, dossier__in=Dossier.objects.visible_to(request.user)
+    )
+    if not draft.file:
+        raise Http404
+    return audited_file_response(
+        request,
+        draft.file,
+        filename=f"du-thao-{draft.dossier.code}-lan-{draft.round}.pdf",
+        target=draft.dossier,
+        data={"dossier": draft.dossier.code, "draft": draft.round},
+        content_type="application/pdf",
+        as_attachment=False,
+    )
+
+
+@staff_member_required
+@require_GET
+def issued_download(request, pk: int):
+    """A result or refusal as issued: the signed PDF."""
+    issued = get_object_or_404(
+        IssuedDocument.objects.select_related("dossier"), pk=pk, dossier__in=Dossier.objects.visible_to(request.user)
+    )
+    return audited_file_response(
+        request,
+        issued.file,
+        filename=f"{issued.kind}-{issued.dossier.code}-{issued.number:02d}-{issued.year}.pdf",
+        target=issued.dossier,
+        data={"dossier": issued.dossier.code, "issued": issued.reference},
         content_type="application/pdf",
     )
 

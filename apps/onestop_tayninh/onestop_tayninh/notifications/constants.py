@@ -25,6 +25,7 @@ class TemplateKey(models.TextChoices):
     DOSSIER_RECEIVED = "dossier_received", _("Đã tiếp nhận hồ sơ")
     SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung hồ sơ")
     RESULT_READY = "result_ready", _("Đã có kết quả")
+    REFUSAL_READY = "refusal_ready", _("Có văn bản từ chối giải quyết")
     APOLOGY = "apology", _("Xin lỗi và hẹn lại ngày trả kết quả")
     RATING_INVITATION = "rating_invitation", _("Mời đánh giá mức độ hài lòng")
     # To citizens about an online dossier the desk has not received yet (Forms 02 and 03).

@@ -90,6 +90,21 @@ def result_ready(event: DossierEvent, payload: Payload) -> list[Message]:
     )
 
 
+def refusal_ready(event: DossierEvent, payload: Payload) -> list[Message]:
+    """The competent body refused after appraisal: its signed notice waits at the desk (or online)."""
+    number = getattr(payload, "document_number", "")
+    return citizen_messages(
+        dossier=event.dossier,
+        key=TemplateKey.REFUSAL_READY,
+        event=_key(event, "refusal"),
+        at=event.at,
+        context={
+            "document_number": number,
+            "reason": event.dossier.result_drafts.order_by("-round").values_list("reason", flat=True).first() or "",
+        },
+    )
+
+
 def rating_invitation(event: DossierEvent, payload: Payload) -> list[Message]:
     """The result is returned: an invitation to rate the handling."""
     return citizen_messages(

@@ -110,6 +110,10 @@ def _transition_entry(event: DossierEvent, seen_agency: set[int]) -> TimelineEnt
         return TimelineEntry(event.at, _("Đang lấy ý kiến các cơ quan liên quan"))
     if to_kind == StateKind.APPROVED:
         return TimelineEntry(event.at, _("Đã có kết quả giải quyết"), "", "done")
+    if to_kind == StateKind.REFUSAL_READY:
+        return TimelineEntry(
+            event.at, _("Cơ quan có thẩm quyền từ chối giải quyết; mời nhận văn bản từ chối"), "", "bad"
+        )
     if to_kind == StateKind.RESULT_RETURNED:
         return TimelineEntry(event.at, _("Đã trả kết quả, hồ sơ kết thúc"), "", "done")
     if to_kind == StateKind.REFUSED:

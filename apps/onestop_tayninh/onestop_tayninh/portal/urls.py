@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import applicant_views, citizen_views, views
+from . import applicant_views, citizen_views, verify_views, views
 
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("thu-tuc/", views.procedure_list, name="procedure_list"),
     path("tra-cuu/", views.public_lookup, name="lookup"),
+    path("xac-minh-ket-qua/", verify_views.verify_result, name="verify_result"),
     # The applicant without an account: the receipt's signed link (QR code) and the desk's rating kiosk.
     path("ho-so/<str:token>/", applicant_views.applicant_dossier, name="applicant_dossier"),
     path("ho-so/<str:token>/danh-gia/", applicant_views.applicant_rate, name="applicant_rate"),

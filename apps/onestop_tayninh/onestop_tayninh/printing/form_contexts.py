@@ -26,7 +26,7 @@ from onestop_tayninh.dossiers.constants import DESK_CHANNELS, EventAction, Retur
 from onestop_tayninh.dossiers.events import Apologised, ApplicantCorrected, CompletionRequested, payload_of
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
 from onestop_tayninh.dossiers.selectors import competent_agency_for, forms_version_for
-from onestop_tayninh.workflows.constants import StateKind
+from onestop_tayninh.workflows.constants import Effect, StateKind
 
 from . import selectors
 from .constants import (
@@ -368,8 +368,21 @@ def _supplement_request(dossier: Dossier, context: dict, missing: _Missing) -> N
 
 
 def refusal_event(dossier: Dossier) -> DossierEvent | None:
-    """The dossier's refusal: at the receipt check (Form 03) or a workflow step into a refused state."""
-    return _latest_event(dossier, actions=[EventAction.REFUSED], state_kinds=[StateKind.REFUSED])
+    """The dossier's refusal: at the receipt check (Form 03), a workflow step into a refused state, or
+    the handler's proposal of a refusal after appraisal (dossiers.results), whose reasons the
+    competent body's notice gives; the desk's later hand-over of that notice is not the refusal."""
+    events = dossier.events.select_related(
+        "actor", "from_agency__parent", "from_agency__unit", "to_agency", "from_state", "to_state"
+    ).order_by("-at", "-pk")
+    for event in events.filter(action__in=[EventAction.REFUSED, EventAction.TRANSITION]):
+        if event.action == EventAction.REFUSED:
+            return event
+        effect = getattr(payload_of(event), "effect", "")
+        if effect == Effect.PROPOSE_REFUSAL:
+            return event
+        if effect != Effect.RETURN_REFUSAL and event.to_state and event.to_state.kind == StateKind.REFUSED:
+            return event
+    return None
 
 
 def _refusal(dossier: Dossier, context: dict, missing: _Missing) -> None:

@@ -257,7 +257,7 @@ def register_rows(*, desk: ReceptionDesk, date_from: dt.date, date_to: dt.date) 
             if row.transferred_at is None and (to_other_agency or to_own_office):
                 row.transferred_at = event.at
             back_at_desk = event.to_agency_id == dossier.receiving_agency_id
-            if row.result_back_at is None and back_at_desk and to_kind == StateKind.APPROVED:
+            if row.result_back_at is None and back_at_desk and to_kind in (StateKind.APPROVED, StateKind.REFUSAL_READY):
                 row.result_back_at = event.at
             if to_kind == StateKind.RESULT_RETURNED:
                 row.returned_at = event.at

@@ -78,3 +78,21 @@ def issue_stop_notice(event: DossierEvent, payload: Payload) -> None:
     """The 2025 set's notice to stop processing (Circular 03/2025 has it; the 2018 set has no such form)."""
     if event.dossier.forms_version == FormsVersion.CIRCULAR_03_2025:
         _issue(event, DocumentKind.STOP_NOTICE)
+
+
+def draft_refusal_notice(event: DossierEvent, payload: Payload) -> None:
+    """A refusal proposed without a draft of its own: the competent body's notice, drawn now from the
+    proposal's reasons, is the draft the head reads and the records clerk later numbers and signs.
+    Drawn in the proposal's transaction (not by a worker): the head may open it at once."""
+    from django.core.files.base import ContentFile
+
+    from onestop_tayninh.dossiers.models import ResultDraft
+
+    from .form_contexts import render_form
+
+    draft_id = getattr(payload, "draft", None)
+    draft = ResultDraft.objects.filter(pk=draft_id).first() if draft_id else None
+    if draft is None or draft.file:
+        return
+    pdf = render_form(dossier=event.dossier, kind=DocumentKind.REFUSAL_NOTICE, at=event.at)
+    draft.file.save("thong-bao-tu-choi.pdf", ContentFile(pdf), save=True)

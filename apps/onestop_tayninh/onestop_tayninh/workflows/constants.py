@@ -16,6 +16,8 @@ class StateKind(models.TextChoices):
     IN_CONSULTATION = "in_consultation", _("Đang lấy ý kiến, phối hợp")
     AWAITING_CITIZEN = "awaiting_citizen", _("Chờ công dân bổ sung")
     APPROVED = "approved", _("Đã có kết quả")
+    #: The competent body's refusal, numbered and signed, waits at the desk to be handed to the citizen.
+    REFUSAL_READY = "refusal_ready", _("Đã có văn bản từ chối, chờ trả")
     RESULT_RETURNED = "result_returned", _("Đã trả kết quả")
     REFUSED = "refused", _("Từ chối giải quyết")
     STOPPED = "stopped", _("Dừng giải quyết")
@@ -43,7 +45,16 @@ class Effect(models.TextChoices):
     ANSWER_CONSULTATION = "answer_consultation", _("Trả lời ý kiến phối hợp")
     REQUEST_SUPPLEMENT = "request_supplement", _("Yêu cầu công dân bổ sung (tạm dừng thời gian)")
     SUPPLY_SUPPLEMENT = "supply_supplement", _("Công dân đã bổ sung (tiếp tục tính thời gian)")
+    #: Kept for workflow versions made before the records clerk's step: the head uploads the signed result.
     ISSUE_RESULT = "issue_result", _("Ban hành kết quả")
+    # Results as offices make them (docs/domain.md "Kết quả và chữ ký số"): the handler submits a draft,
+    # the head approves it or sends it back, the records clerk numbers, signs and issues it.
+    SUBMIT_FOR_APPROVAL = "submit_for_approval", _("Trình dự thảo kết quả")
+    PROPOSE_REFUSAL = "propose_refusal", _("Đề xuất từ chối giải quyết")
+    APPROVE_DRAFT = "approve_draft", _("Lãnh đạo duyệt dự thảo")
+    SEND_BACK = "send_back", _("Trả lại dự thảo kèm ý kiến")
+    ISSUE_NUMBERED = "issue_numbered", _("Văn thư cấp số, ký số và phát hành")
+    RETURN_REFUSAL = "return_refusal", _("Trả văn bản từ chối và kết thúc")
     RETURN_RESULT = "return_result", _("Trả kết quả và kết thúc")
     REFUSE = "refuse", _("Từ chối giải quyết")
     WITHDRAW = "withdraw", _("Rút hồ sơ theo yêu cầu công dân")

@@ -31,6 +31,7 @@ KIND_COLOURS: dict[str, str] = {
     StateKind.IN_CONSULTATION: "#f3e2f7",
     StateKind.AWAITING_CITIZEN: "#fde2e1",
     StateKind.APPROVED: "#e1f3e4",
+    StateKind.REFUSAL_READY: "#fbe3cf",
     StateKind.RESULT_RETURNED: "#c8e6c9",
 }
 

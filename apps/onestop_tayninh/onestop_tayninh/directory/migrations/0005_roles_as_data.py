@@ -9,7 +9,10 @@ import django.core.validators
 from django.db import migrations, models
 
 BUILT_IN = {
-    "receiving_officer": ("Cán bộ tiếp nhận", ["none", "supply_supplement", "return_result", "withdraw", "apologise"]),
+    "receiving_officer": (
+        "Cán bộ tiếp nhận",
+        ["none", "supply_supplement", "return_result", "return_refusal", "withdraw", "apologise"],
+    ),
     "handling_officer": (
         "Chuyên viên xử lý",
         [
@@ -18,8 +21,11 @@ BUILT_IN = {
             "answer_consultation",
             "request_supplement",
             "supply_supplement",
+            "submit_for_approval",
+            "propose_refusal",
             "refuse",
             "return_result",
+            "return_refusal",
             "withdraw",
         ],
     ),
@@ -32,12 +38,16 @@ BUILT_IN = {
             "answer_consultation",
             "request_supplement",
             "issue_result",
+            "approve_draft",
+            "send_back",
             "refuse",
             "return_result",
+            "return_refusal",
             "withdraw",
             "apologise",
         ],
     ),
+    "records_clerk": ("Văn thư", ["issue_numbered"]),
     "province_coordinator": ("Điều phối viên cấp tỉnh", []),
     "system_admin": ("Quản trị hệ thống", []),
 }

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('catalog', '0005_competent_by_unit'),
         ('directory', '0005_roles_as_data'),
-        ('dossiers', '0018_open_deadline_index'),
+        ('dossiers', '0020_grant_register_permission'),
         ('workflows', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
