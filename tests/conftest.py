@@ -20,6 +20,15 @@ def password() -> str:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: a rate-limit counter or a cached page of an earlier test (in
+    whichever order the two test processes took them) never reaches the next one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Each test writes files under its own temporary root."""
     settings.MEDIA_ROOT = tmp_path / "files"

@@ -98,7 +98,7 @@ def test_the_dossier_page_lists_agencies_to_consult_and_has_one_place_for_docume
     assert f'{planning.name}</span> <small class="quiet">{planning.unit.name}</small>' in html
     # 12. One documents table, one history, the next actions first; no technical columns, no inlines.
     assert html.count('id="documents-title"') == 1 and html.count('id="history-title"') == 1
-    assert "application/pdf" not in html and "inline-group" not in html and "Kiểu nội dung" not in html
+    assert ">application/pdf<" not in html and "inline-group" not in html and "Kiểu nội dung" not in html
     assert html.index('id="next-title"') < html.index('id="documents-title"') < html.index('id="history-title"')
     # An individual's page shows no empty organisation rows.
     assert "Tên tổ chức" not in html

@@ -5,6 +5,7 @@ import pytest
 from onestop_tayninh.dossiers.actions import dossier_transition
 from onestop_tayninh.notifications.models import DeskNotification, Message
 from onestop_tayninh.notifications.registry import channels
+from tests.signing_support import draft_pdf
 
 from .conftest import assign, local, receive, user
 
@@ -32,6 +33,7 @@ def test_the_assignment_notice_is_read_once_the_dossier_is_submitted_and_the_new
         transition="trinh-duyet",
         at=local(2027, 3, 2, 9, 0),
         comment="Đủ điều kiện cấp.",
+        result_file=draft_pdf(),
     )
     assigned.refresh_from_db()
     assert assigned.read_at == local(2027, 3, 2, 9, 0)
@@ -49,5 +51,6 @@ def test_a_notice_delivered_after_the_dossier_moved_on_arrives_read(world):
         transition="trinh-duyet",
         at=local(2027, 3, 2, 9, 0),
         comment="Đủ điều kiện cấp.",
+        result_file=draft_pdf(),
     )
     assert _deliver(message).read_at is not None

@@ -70,3 +70,34 @@ def test_a_pkcs12_file_with_a_wrong_passphrase_is_refused_in_vietnamese(signing_
     settings.ONESTOP_SIGNING_PKCS12_PASSPHRASE = "sai"
     with pytest.raises(SigningError, match="sai mật khẩu hoặc tệp hỏng"), Pkcs12Signer().open(agency=JUSTICE):
         pass
+
+
+def test_signing_and_verifying_work_where_the_thread_already_runs_an_event_loop(signing_keys):
+    """pyHanko starts its own event loop; called from a thread that runs one (an async view, a test driving
+    the browser) it used to fail with "asyncio.run() cannot be called from a running event loop"."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from onestop_tayninh.signing.appearance import Appearance
+    from onestop_tayninh.signing.services import pdf_sign
+    from onestop_tayninh.signing.verification import verify_pdf
+    from tests.signing_support import draft_pdf
+
+    signing_keys.issue(JUSTICE.code, JUSTICE.name)
+    look = Appearance(
+        number="Số: 01/QĐ-STP",
+        date_line="Tây Ninh, ngày 03 tháng 3 năm 2027",
+        agency=JUSTICE.name,
+        approver="Nguyễn Văn Hùng",
+        signed_at="08:30 03/03/2027",
+        verify_url="http://127.0.0.1:8000/xac-minh-ket-qua/",
+    )
+
+    async def inside_a_loop():
+        signed = pdf_sign(pdf=draft_pdf().read(), agency=JUSTICE, at=AT, look=look, reason="Phát hành kết quả")
+        return signed, verify_pdf(signed.data)
+
+    # A thread of its own runs the loop (this one may already run the browser tests' loop).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        signed, verdict = pool.submit(lambda: asyncio.new_event_loop().run_until_complete(inside_a_loop())).result()
+    assert signed.data.startswith(b"%PDF") and verdict.genuine

@@ -6,9 +6,11 @@ signed, how it looks and which checks come first are the same for every plugin (
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import ValidationError
 
@@ -41,3 +43,18 @@ class Signer(Plugin):
     def open(self, *, agency: Agency) -> Iterator[PyHankoSigner]:
         """Yield pyHanko's signer for `agency` (its certificate and the chain it came with); close after."""
         raise NotImplementedError
+
+
+T = TypeVar("T")
+
+
+def outside_event_loop(call: Callable[[], T]) -> T:
+    """Run pyHanko's synchronous API, which starts its own event loop (asyncio.run). Where this thread
+    already runs one (an async view; a test driving the browser through Playwright's synchronous API),
+    the call runs in a thread of its own instead of failing."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()

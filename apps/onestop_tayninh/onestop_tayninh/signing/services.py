@@ -20,7 +20,7 @@ from cryptography import x509
 from django.utils.translation import gettext as _
 
 from . import appearance as drawing
-from .base import SigningError
+from .base import SigningError, outside_event_loop
 from .certificates import check_signing_certificate, holder_names
 from .registry import current_signer
 
@@ -80,9 +80,8 @@ def pdf_sign(*, pdf: bytes, agency: Agency, at: dt.datetime, look: drawing.Appea
             spec = fields.SigFieldSpec(FIELD_NAME, on_page=last, box=stamp_box)
             output = io.BytesIO()
             try:
-                signers.PdfSigner(meta, signer=signer, stamp_style=style, new_field_spec=spec).sign_pdf(
-                    writer, output=output
-                )
+                pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style, new_field_spec=spec)
+                outside_event_loop(lambda: pdf_signer.sign_pdf(writer, output=output))
             except SigningError:
                 raise
             except Exception as exc:

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from .base import SigningError
+from .base import SigningError, outside_event_loop
 from .certificates import trust_roots
 
 
@@ -64,7 +64,7 @@ def verify_pdf(data: bytes) -> Verification:
     signature = signatures[-1]
     context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
     try:
-        status = validate_pdf_signature(signature, context)
+        status = outside_event_loop(lambda: validate_pdf_signature(signature, context))
     except (SignatureValidationError, ValueError, KeyError) as exc:
         return Verification(
             Verdict.CHANGED, _("Chữ ký số không kiểm tra được (%(error)s): tệp đã bị sửa đổi.") % {"error": exc}
