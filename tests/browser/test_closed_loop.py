@@ -113,7 +113,10 @@ def test_walk_in_receipt_then_the_closed_loop(
     screenshot(page, "results-clerk-expired-certificate")
     signing_keys.issue(justice.code, justice.name)
     press(page, "Cấp số, ký số và phát hành kết quả", screenshot, "results-clerk-issued")
-    assert page.get_by_text("Kết quả giải quyết số 01/QĐ-STP").is_visible()
+    assert page.locator(".issued-document").get_by_text("Kết quả giải quyết số 01/QĐ-STP").is_visible()
+    # The success message links to what was issued: the signed document, by its number.
+    issued_link = page.locator(".messagelist").get_by_role("link", name="Tải kết quả giải quyết số 01/QĐ-STP đã ký số")
+    assert "/desk/dossiers/dossier/issued/" in issued_link.get_attribute("href")
     context.close()
 
     # 6. Back at the desk, the result is returned and the dossier closed.

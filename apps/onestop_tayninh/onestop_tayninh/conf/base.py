@@ -1,5 +1,6 @@
 """Settings shared by every environment; each value can be overridden from the environment."""
 
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -8,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from onestop_tayninh.core.log import configure_structlog, logging_config
 
 from .env import config, site_database_name
+
+# pyHanko imports cryptography's DSA support, which warns on every start of every command; the agencies'
+# certificates are RSA or ECDSA, and nothing here signs with DSA.
+warnings.filterwarnings("ignore", message="DSA is deprecated", module="pyhanko")
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = PACKAGE_DIR.parent.parent.parent

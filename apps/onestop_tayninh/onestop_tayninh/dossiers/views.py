@@ -61,6 +61,7 @@ def dossier_act(request, pk: int, transition: str):
     assignee = User.objects.filter(pk=_int(post.get("assignee"))).first()
     agencies = list(Agency.objects.filter(pk__in=[_int(v) for v in post.getlist("consult_agencies") if _int(v)]))
     result_file = request.FILES.get("result_file")
+    now = timezone.now()
     try:
         if result_file is not None:
             # The gate runs before the transition's transaction, so the audit row of an infected file
@@ -70,7 +71,7 @@ def dossier_act(request, pk: int, transition: str):
             dossier=dossier,
             actor=request.user,
             transition=transition,
-            at=timezone.now(),
+            at=now,
             comment=post.get("comment", ""),
             expected_version=_int(post.get("lock_version")),
             assignee=assignee,
@@ -89,7 +90,16 @@ def dossier_act(request, pk: int, transition: str):
             "action": done or transition,
             "code": dossier.code or dossier.pk,
         }
-        messages.success(request, with_issued_link(message, last))
+        issued = dossier.issued_documents.filter(issued_at=now).first()
+        if issued is not None:  # the records clerk's step: the signed document itself, with its number
+            url = reverse("admin:dossiers_dossier_issued", args=[issued.pk])
+            label = _("Tải %(kind)s số %(reference)s đã ký số") % {
+                "kind": issued.get_kind_display().lower(),
+                "reference": issued.reference,
+            }
+            messages.success(request, format_html('{} <a href="{}">{}</a>', message, url, label))
+        else:
+            messages.success(request, with_issued_link(message, last))
     return _page(dossier)
 
 
