@@ -58,7 +58,12 @@ def test_refusal_is_approved_signed_and_returned_by_the_desk(
     page.wait_for_selector("text=Văn bản từ chối giải quyết đã được")
     assert page.get_by_label("Ký hiệu văn bản (số do hệ thống cấp theo sổ văn bản đi)").input_value() == "TB-STP"
     press(page, "Cấp số, ký số và phát hành văn bản từ chối", screenshot, "results-refusal-clerk-issued")
-    assert page.get_by_text("Văn bản từ chối giải quyết số 01/TB-STP").is_visible()
+    assert page.locator(".issued-document").get_by_text("Văn bản từ chối giải quyết số 01/TB-STP").is_visible()
+    # The success message links to the signed refusal by its number.
+    message = page.locator(".messagelist").get_by_role(
+        "link", name="Tải văn bản từ chối giải quyết số 01/TB-STP đã ký số"
+    )
+    assert "/desk/dossiers/dossier/issued/" in message.get_attribute("href")
     context.close()
 
     # The desk hands the signed refusal to the citizen, closing the dossier.
