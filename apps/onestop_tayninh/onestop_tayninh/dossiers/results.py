@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
-from django.db import connection
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
+from onestop_tayninh.core.counters import counter_next
 from onestop_tayninh.directory.constants import AgencyKind
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.signing.appearance import Appearance
@@ -111,19 +111,7 @@ def outgoing_number_next(*, agency: Agency, year: int) -> int:
     locked until the surrounding transaction ends: two clerks issuing at once queue up and each
     reads back their own number; a rolled-back issue (a refused certificate) gives its number back.
     """
-    if not connection.in_atomic_block:
-        raise RuntimeError("outgoing_number_next must run inside a transaction.")
-    table = connection.ops.quote_name(OutgoingRegister._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # The table name comes from our own model; every value is a parameter.
-            f"INSERT INTO {table} (agency_id, year, last_number) VALUES (%s, %s, 1) "  # noqa: S608
-            "ON DUPLICATE KEY UPDATE last_number = last_number + 1",
-            [agency.pk, year],
-        )
-        cursor.execute(f"SELECT last_number FROM {table} WHERE agency_id = %s AND year = %s", [agency.pk, year])  # noqa: S608
-        (number,) = cursor.fetchone()
-    return int(number)
+    return counter_next(OutgoingRegister, agency_id=agency.pk, year=year)
 
 
 def verify_url(check_code: str, dossier: Dossier) -> str:

@@ -18,13 +18,14 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from onestop_tayninh.calendars.engine import VIETNAM_TZ, WorkCalendar
 from onestop_tayninh.calendars.selectors import get_calendar
 from onestop_tayninh.catalog.constants import VersionStatus
 from onestop_tayninh.catalog.models import DocumentRequirement, DocumentType, ProcedureVersion
+from onestop_tayninh.core.counters import counter_next
 from onestop_tayninh.core.text import fold
 from onestop_tayninh.directory.constants import RoleCode
 from onestop_tayninh.directory.models import AdministrativeUnit, Agency, ReceptionDesk
@@ -440,24 +441,11 @@ def dossier_document_reuse(
 def dossier_code_issue(*, agency: Agency, day: dt.date) -> str:
     """The next dossier code of `agency` for local `day`: `<agency code>-<YYMMDD>-<NNNN>`.
 
-    One statement creates the day's counter or increments it: InnoDB takes an exclusive lock
-    on the counter row, held until the surrounding transaction ends, so concurrent receipts
-    at the same agency queue up and each reads back its own number. A rolled-back receipt
-    rolls its number back too, so no code is ever issued twice or skipped.
+    One counter row per agency and day (core.counters): concurrent receipts at the same agency queue
+    up and each reads back its own number; a rolled-back receipt rolls its number back too, so no
+    code is ever issued twice or skipped.
     """
-    if not connection.in_atomic_block:
-        raise RuntimeError("dossier_code_issue must run inside a transaction.")
-    table = connection.ops.quote_name(DossierCodeCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # The table name comes from our own model; every value is a parameter.
-            f"INSERT INTO {table} (agency_id, day, last_number) VALUES (%s, %s, 1) "  # noqa: S608
-            "ON DUPLICATE KEY UPDATE last_number = last_number + 1",
-            [agency.pk, day],
-        )
-        select = f"SELECT last_number FROM {table} WHERE agency_id = %s AND day = %s"  # noqa: S608
-        cursor.execute(select, [agency.pk, day])
-        (number,) = cursor.fetchone()
+    number = counter_next(DossierCodeCounter, agency_id=agency.pk, day=day)
     if number > 9999:
         raise ValidationError(_("Cơ quan đã dùng hết 9999 mã hồ sơ trong ngày %(day)s.") % {"day": f"{day:%d/%m/%Y}"})
     return f"{agency.code}-{day:%y%m%d}-{number:04d}"

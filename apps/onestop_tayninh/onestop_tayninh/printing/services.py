@@ -11,11 +11,12 @@ import datetime as dt
 import hashlib
 
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop_tayninh.accounts.models import User
+from onestop_tayninh.core.counters import counter_next
 from onestop_tayninh.directory.models import ReceptionDesk
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
 
@@ -68,22 +69,11 @@ def outgoing_number_issue(*, event: DossierEvent, kind: str, desk_id: int) -> Ou
     officers issuing at once queue up and each reads back their own number, and a rolled-back
     request gives its number back. The same event asks twice, it gets the same number.
     """
-    if not connection.in_atomic_block:
-        raise RuntimeError("outgoing_number_issue must run inside a transaction.")
     existing = OutgoingNumber.objects.filter(event=event, kind=kind).first()
     if existing is not None:
         return existing
     year = local_time(event.at).year
-    table = connection.ops.quote_name(OutgoingCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # The table name comes from our own model; every value is a parameter.
-            f"INSERT INTO {table} (desk_id, year, last_number) VALUES (%s, %s, 1) "  # noqa: S608
-            "ON DUPLICATE KEY UPDATE last_number = last_number + 1",
-            [desk_id, year],
-        )
-        cursor.execute(f"SELECT last_number FROM {table} WHERE desk_id = %s AND year = %s", [desk_id, year])  # noqa: S608
-        (number,) = cursor.fetchone()
+    number = counter_next(OutgoingCounter, desk_id=desk_id, year=year)
     issued = OutgoingNumber(event=event, kind=kind, desk_id=desk_id, year=year, number=number)
     issued.full_clean(exclude=["event", "desk"])
     issued.save()
