@@ -202,3 +202,29 @@ def test_the_print_page_offers_what_the_state_allows_and_the_message_links_to_th
         assert absent not in offered
     shot(page, "11-print-page")
     context.close()
+
+
+def test_the_heads_apology_is_numbered_in_the_departments_register_and_the_message_leads_to_it(
+    live_server,
+    official_login,
+    shot,
+    world,  # noqa: F811
+):
+    dossier = appraising(world)
+    context, page = official_login("lanhdao.tuphap")
+    page.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
+    apology = page.locator("form.action-card", has_text="Xin lỗi và hẹn lại ngày trả kết quả")
+    new_due = timezone.localtime(dossier.due_at + dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    apology.get_by_label("Ngày hẹn mới").fill(new_due)
+    apology.get_by_label("Cơ quan gây chậm trễ").select_option(label="Sở Tư pháp tỉnh Tây Ninh")
+    apology.get_by_label("Lý do").fill("Phải xác minh thông tin hộ tịch tại địa phương khác.")
+    apology.get_by_role("button", name="Lập phiếu xin lỗi").click()
+    message = page.locator(".messagelist li", has_text="Đã lập phiếu xin lỗi")
+    message.wait_for()
+    message.get_by_role("link", name="Xem, in văn bản vừa lập").click()
+    just = page.locator(".just-issued")
+    just.wait_for()
+    # The apology is the department's document: the first number of its register this year.
+    assert "Mẫu 04: Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết — Số 01/XL" in just.inner_text()
+    shot(page, "11-apology-numbered")
+    context.close()

@@ -243,6 +243,8 @@ def test_stop_notice_2025_gives_the_reason(world, as_pdf):
         "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ",
         "(Ký, ghi rõ họ tên, đóng dấu)",
         "Người lập: Nguyễn Thị Lan",
+        # Numbered from the register of the body that stopped the handling, when it was issued.
+        "Số: 01/TB-DGQ",
     ]:
         assert value in text, value
     assert doc.qr() == expected_qr(dossier, "Thông báo dừng giải quyết hồ sơ")

@@ -16,6 +16,7 @@ from onestop_tayninh.directory.models import Agency, ReceptionDesk, unit_place_n
 from onestop_tayninh.dossiers.actions import dossier_apologise, dossier_transition
 from onestop_tayninh.dossiers.applicants import Applicant
 from onestop_tayninh.dossiers.models import DossierEvent
+from onestop_tayninh.dossiers.results import outgoing_number_next
 from onestop_tayninh.dossiers.services import (
     PaperCounts,
     dossier_accept,
@@ -27,6 +28,7 @@ from onestop_tayninh.dossiers.services import (
 from onestop_tayninh.printing.form_contexts import form_context, render_form, signature_lines, vn_date_line
 from onestop_tayninh.printing.models import OutgoingNumber
 from onestop_tayninh.printing.selectors import control_sheet_rows, refused_at_desk
+from onestop_tayninh.printing.services import document_generate
 from onestop_tayninh.workflows.constants import StateKind
 from onestop_tayninh.workflows.models import State
 from tests.portal.conftest import citizen, filled_draft, online  # noqa: F401 - fixtures
@@ -252,7 +254,7 @@ def test_loading_the_site_again_keeps_the_edited_settings(world):
     assert Agency.objects.get(code=JUSTICE).place_name == "Tây Ninh (trụ sở)"
 
 
-# --- 4. Form 02 numbered from the desk's outgoing sequence ------------------------------------------
+# --- 4. every form numbered from the issuing body's one register of outgoing documents -----------
 
 
 def _completion(world, at, **applicant):
@@ -312,13 +314,52 @@ def test_two_officers_asking_at_once_get_two_numbers(world):
     assert sorted(OutgoingNumber.objects.values_list("number", flat=True)) == [1, 2]
 
 
-def test_a_supplement_asked_by_the_agency_is_left_to_its_clerk_to_number(world):
+def test_the_handling_bodys_forms_and_its_clerks_results_share_one_register(world, as_pdf):
+    justice = Agency.objects.get(code=JUSTICE)
     dossier = receive_full(world)
     dossier = act(dossier, "tiepnhan.tinh", "chuyen-xu-ly", local(2027, 3, 1, 9, 0))
     dossier = act(dossier, "lanhdao.tuphap", "phan-cong", local(2027, 3, 1, 10, 0), assignee=user("chuyenvien.tuphap"))
     dossier = act(dossier, "chuyenvien.tuphap", "yeu-cau-bo-sung", local(2027, 3, 2, 9, 0), comment="Thiếu trích lục.")
-    assert context_of(dossier, "supplement_request")["number"] == "........../YCBS"
-    assert not OutgoingNumber.objects.exists()
+    # Asked during handling, Form 02 is the department's: its register, not the desk's, numbers it.
+    assert context_of(dossier, "supplement_request")["number"] == "01/YCBS"
+    assert OutgoingNumber.objects.get().agency == justice
+    dossier = dossier_apologise(
+        dossier=dossier,
+        actor=user("lanhdao.tuphap"),
+        reason="Phải xác minh thông tin hộ tịch tại địa phương khác.",
+        responsible_agency=justice,
+        new_due_at=local(2027, 3, 10, 17, 0),
+        at=local(2027, 3, 4, 8, 0),
+    )
+    assert "Số: 02/XL" in as_pdf(render_form(dossier=dossier, kind="apology")).flat_text()
+    # The records clerk's next signed result continues the same sequence of the year.
+    with transaction.atomic():
+        assert outgoing_number_next(agency=justice, year=2027) == 3
+    # The desk's own forms are its body's, which keeps a sequence of its own.
+    desk_form = _completion(world, local(2027, 3, 5, 8, 0), cccd="072190009999")
+    assert context_of(desk_form, "supplement_request")["number"] == "01/YCBS"
+    assert OutgoingNumber.objects.get(event__dossier=desk_form).agency == world["desk"].agency
+
+
+def test_the_forms_page_shows_each_issued_forms_number_and_what_waits_for_the_clerk(world, client):
+    dossier = _appraised(world)
+    dossier = dossier_apologise(
+        dossier=dossier,
+        actor=user("lanhdao.tuphap"),
+        reason="Phải xác minh thông tin hộ tịch tại địa phương khác.",
+        responsible_agency=Agency.objects.get(code=JUSTICE),
+        new_due_at=local(2027, 3, 10, 17, 0),
+        at=local(2027, 3, 2, 8, 0),
+    )
+    dossier = act(dossier, "chuyenvien.tuphap", "de-xuat-tu-choi", local(2027, 3, 2, 9, 0), comment=REASON)
+    apology = dossier.events.get(action="apology")
+    document_generate(dossier=dossier, kind="apology", at=apology.at)
+    document_generate(dossier=dossier, kind="refusal_notice", at=local(2027, 3, 2, 9, 0))
+    client.force_login(user("lanhdao.tuphap"))
+    html = client.get(f"/desk/in/ho-so/{dossier.pk}/").content.decode()
+    assert "<strong>01/XL</strong>" in html
+    # The refusal notice is the head's draft until the records clerk numbers and signs it.
+    assert "Dự thảo, văn thư cấp số khi phát hành" in html
 
 
 # --- 5. a refusal after appraisal is the competent body's notice ------------------------------------

@@ -171,6 +171,10 @@ def test_refusal_after_appraisal_is_approved_signed_and_handed_back_by_the_desk(
     with issued.file.open("rb") as handle:
         assert verify_pdf(handle.read()).verdict == Verdict.GENUINE
     assert not dossier.result_file and dossier.closed_at is None
+    # The notice drawn when the refusal was proposed is listed with the number the clerk gave it.
+    from onestop_tayninh.printing.selectors import issued_numbers
+
+    assert issued_numbers(dossier)[("refusal_notice", local(2027, 3, 2, 9, 0))] == "01/TB-STP"
     notice = Message.objects.get(template_key="refusal_ready", channel="email")
     subject, body = message_render(notice)
     assert "từ chối giải quyết" in subject and "01/TB-STP" in body and reason in body

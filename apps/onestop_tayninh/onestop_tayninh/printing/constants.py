@@ -59,11 +59,13 @@ FORM_SETS: dict[str, dict[str, FormSpec]] = {
 OTHER_DOCUMENTS: dict[str, FormSpec] = {
     DocumentKind.REFUSAL_NOTICE: FormSpec("", "Thông báo không giải quyết hồ sơ", "Thông báo không giải quyết hồ sơ"),
 }
-# The symbol after the number of a document the desk numbers ("Số: 07/YCBS").
-OUTGOING_SYMBOLS = {DocumentKind.SUPPLEMENT_REQUEST: "YCBS", DocumentKind.REFUSAL: "TCGQ"}
-# The documents the desk numbers itself when it issues them (printing.subscribers); the others are
-# the competent agency's, numbered by its own clerk.
-DESK_NUMBERED = (DocumentKind.SUPPLEMENT_REQUEST, DocumentKind.REFUSAL)
+# The symbol after the number of a form the system numbers when it issues it ("Số: 07/YCBS").
+OUTGOING_SYMBOLS = {
+    DocumentKind.SUPPLEMENT_REQUEST: "YCBS",
+    DocumentKind.REFUSAL: "TCGQ",
+    DocumentKind.APOLOGY: "XL",
+    DocumentKind.STOP_NOTICE: "TB-DGQ",
+}
 REGISTER_FORM = {FormsVersion.CIRCULAR_01_2018: "06", FormsVersion.CIRCULAR_03_2025: "07"}
 CIRCULAR_NAMES = {
     FormsVersion.CIRCULAR_01_2018: "Thông tư số 01/2018/TT-VPCP",

@@ -325,7 +325,8 @@ def documents_received(dossier: Dossier) -> list[dict[str, Any]]:
 
 
 def _outgoing_number(event: DossierEvent, kind: str) -> str:
-    """ "07/YCBS": the number the desk gave this document when it was issued, or dots to be filled in."""
+    """ "07/YCBS": the number this form took in the issuing body's register when it was issued, or dots
+    to be filled in by hand (a form issued before the system numbered it)."""
     symbol = OUTGOING_SYMBOLS.get(kind, "")
     issued = OutgoingNumber.objects.filter(event=event, kind=kind).first()
     # Decree 30/2020: numbers below 10 take a leading zero.
@@ -348,14 +349,12 @@ def _supplement_request(dossier: Dossier, context: dict, missing: _Missing) -> N
     missing.check()
     desk = dossier.receiving_desk
     at_desk = event.action == EventAction.COMPLETION_REQUESTED
-    agency = dossier.receiving_agency if at_desk else (event.from_agency or dossier.current_agency)
+    agency = selectors.form_issuer(event, DocumentKind.SUPPLEMENT_REQUEST)
     official = getattr(event.actor, "official", None) if event.actor else None
     context.update(
         heading=heading_for(agency, desk.name if at_desk else None),
         issuer_name=desk.name if at_desk else (agency.name if agency else ""),
         place_agency=agency,
-        # Form 02 at the desk takes the desk's next outgoing number (printing.subscribers); one the
-        # competent agency sends during handling is numbered by that agency's own clerk.
         number=_outgoing_number(event, DocumentKind.SUPPLEMENT_REQUEST),
         items=items,
         reason=reason,
@@ -406,7 +405,6 @@ def _refusal(dossier: Dossier, context: dict, missing: _Missing) -> None:
     context.update(
         heading=heading_for(agency, dossier.receiving_desk.name),
         issuer_name=dossier.receiving_desk.name,
-        # Numbered from the desk's outgoing sequence when it was issued (printing.subscribers).
         number=_outgoing_number(event, DocumentKind.REFUSAL),
         reason=event.comment,
         refused_at=vn_datetime(event.at),
@@ -474,13 +472,12 @@ def _apology(dossier: Dossier, context: dict, missing: _Missing) -> None:
     dates = (apology.original_due_at, apology.new_due_at) if isinstance(apology, Apologised) else (None, None)
     original = dates[0] or dossier.original_due_at
     new_due = dates[1] or dossier.due_at
-    official = getattr(event.actor, "official", None) if event.actor else None
-    issuer = official.agency if official else event.from_agency
+    issuer = selectors.form_issuer(event, DocumentKind.APOLOGY)
     context.update(
         heading=heading_for(issuer),
         issuer_name=issuer.name if issuer else "",
         place_agency=issuer,
-        number="........../XL",
+        number=_outgoing_number(event, DocumentKind.APOLOGY),
         # The body that received the dossier (the desk, or the centre), not the one apologising.
         receiving_body=dossier.receiving_desk.name,
         received=vn_datetime(dossier.received_at),
@@ -499,13 +496,12 @@ def _stop_notice(dossier: Dossier, context: dict, missing: _Missing) -> None:
     if event is None or not event.comment.strip():
         missing.need(None, "lý do dừng giải quyết (hồ sơ chưa dừng giải quyết)")
     missing.check()
-    official = getattr(event.actor, "official", None) if event.actor else None
-    issuer = event.from_agency or (official.agency if official else dossier.current_agency)
+    issuer = selectors.form_issuer(event, DocumentKind.STOP_NOTICE)
     context.update(
         heading=heading_for(issuer),
         issuer_name=issuer.name if issuer else "",
         place_agency=issuer,
-        number="........../TB-DGQ",
+        number=_outgoing_number(event, DocumentKind.STOP_NOTICE),
         received=vn_datetime(dossier.received_at),
         stopped_at=vn_datetime(event.at),
         reason=event.comment,

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from onestop_tayninh.directory.models import ReceptionDesk
+from onestop_tayninh.directory.models import Agency, ReceptionDesk
 from onestop_tayninh.dossiers.constants import FormsVersion
 from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.security.uploads import GeneratedFileField
@@ -104,30 +104,13 @@ class RegisterExport(models.Model):
         return f"so-theo-doi-{self.desk.code}-{self.date_from:%Y%m%d}-{self.date_to:%Y%m%d}.{self.file_format}"
 
 
-class OutgoingCounter(models.Model):
-    """The last number a desk gave its outgoing documents in a year (Nghị định 30/2020: from 01 each 1 January)."""
-
-    desk = models.ForeignKey(
-        ReceptionDesk,
-        verbose_name=_("bộ phận tiếp nhận"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=_("Bộ phận cấp số văn bản đi."),
-    )
-    year = models.PositiveSmallIntegerField(_("năm"), help_text=_("Năm cấp số (giờ Việt Nam)."))
-    last_number = models.PositiveIntegerField(_("số cuối đã cấp"), default=0, help_text=_("Số cuối cùng đã cấp."))
-
-    class Meta:
-        verbose_name = _("sổ cấp số văn bản đi")
-        verbose_name_plural = _("sổ cấp số văn bản đi")
-        constraints = [models.UniqueConstraint(fields=["desk", "year"], name="printing_outgoing_desk_year")]
-
-    def __str__(self) -> str:
-        return f"{self.desk_id} {self.year}: {self.last_number}"
-
-
 class OutgoingNumber(models.Model):
-    """The number a desk gave one document it issued (Form 02 at the desk), fixed with the event."""
+    """The number a form the system issues (Forms 02, 03, 04, the stop notice) took in the register of
+    outgoing documents of the body that issues it, fixed with the event.
+
+    The register is the body's one sequence a year (dossiers.OutgoingRegister, Nghị định 30/2020): the
+    records clerk's signed results and refusals take their numbers from the same counter.
+    """
 
     event = models.ForeignKey(
         "dossiers.DossierEvent",
@@ -139,22 +122,22 @@ class OutgoingNumber(models.Model):
     kind = models.CharField(
         _("loại văn bản"), max_length=32, choices=DocumentKind.choices, help_text=_("Văn bản được cấp số.")
     )
-    desk = models.ForeignKey(
-        ReceptionDesk,
-        verbose_name=_("bộ phận tiếp nhận"),
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan"),
         on_delete=models.PROTECT,
         related_name="+",
-        help_text=_("Bộ phận cấp số."),
+        help_text=_("Cơ quan ban hành văn bản, có sổ văn bản đi cấp số này."),
     )
     year = models.PositiveSmallIntegerField(_("năm"), help_text=_("Năm cấp số (giờ Việt Nam)."))
-    number = models.PositiveIntegerField(_("số"), help_text=_("Số thứ tự văn bản đi của bộ phận trong năm."))
+    number = models.PositiveIntegerField(_("số"), help_text=_("Số thứ tự trong sổ văn bản đi của cơ quan trong năm."))
 
     class Meta:
         verbose_name = _("số văn bản đi")
         verbose_name_plural = _("số văn bản đi")
         constraints = [
             models.UniqueConstraint(fields=["event", "kind"], name="printing_outgoing_once_per_event"),
-            models.UniqueConstraint(fields=["desk", "year", "number"], name="printing_outgoing_number_unique"),
+            models.UniqueConstraint(fields=["agency", "year", "number"], name="printing_outgoing_agency_number"),
         ]
 
     def __str__(self) -> str:

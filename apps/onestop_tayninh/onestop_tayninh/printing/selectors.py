@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.core.models import Task
-from onestop_tayninh.directory.models import ReceptionDesk
-from onestop_tayninh.dossiers.constants import EventAction
+from onestop_tayninh.directory.models import Agency, ReceptionDesk
+from onestop_tayninh.dossiers.constants import DraftKind, EventAction
 from onestop_tayninh.dossiers.events import ConsultationAnswered, Transitioned, payload_of
-from onestop_tayninh.dossiers.models import Dossier, DossierEvent
+from onestop_tayninh.dossiers.models import Dossier, DossierEvent, IssuedDocument
 from onestop_tayninh.dossiers.selectors import CompetentBodies
 from onestop_tayninh.workflows.constants import StateKind
 
@@ -45,6 +45,29 @@ def refused_at_desk(event: DossierEvent) -> bool:
     if event.action == EventAction.REFUSED:
         return True
     return event.from_state is not None and event.from_state.kind == StateKind.AT_DESK
+
+
+def form_issuer(event: DossierEvent, kind: str) -> Agency | None:
+    """The body that issues form `kind` for `event`: its heading names it, its head signs, its register
+    of outgoing documents numbers it (services.outgoing_number_issue).
+
+    The desk's Forms 02 and 03 are the receiving body's; a supplement asked during handling is the
+    body handling the dossier; an apology is the apologising official's body (the one at fault);
+    a stop notice is the body that stopped the handling.
+    """
+    dossier = event.dossier
+    official = getattr(event.actor, "official", None) if event.actor_id else None
+    if kind == DocumentKind.REFUSAL or (
+        kind == DocumentKind.SUPPLEMENT_REQUEST and event.action == EventAction.COMPLETION_REQUESTED
+    ):
+        return dossier.receiving_agency
+    if kind == DocumentKind.SUPPLEMENT_REQUEST:
+        return event.from_agency or dossier.current_agency
+    if kind == DocumentKind.APOLOGY:
+        return official.agency if official else event.from_agency
+    if kind == DocumentKind.STOP_NOTICE:
+        return event.from_agency or (official.agency if official else dossier.current_agency)
+    return None
 
 
 @dataclass
@@ -282,12 +305,17 @@ def issued_kinds(event: DossierEvent) -> list[str]:
 
 
 def issued_numbers(dossier: Dossier) -> dict[tuple[str, dt.datetime], str]:
-    """The number each issued form of the dossier carries, by (kind, issued at): the receipt its
-    entry in the desk's register, the desk's Forms 02 and 03 their outgoing numbers."""
+    """The number each issued form of the dossier carries, by (kind, issued at): the receipt its entry
+    in the desk's register; Forms 02, 03, 04 and the stop notice their numbers in the issuing body's
+    register of outgoing documents; the competent body's refusal notice (drawn when the refusal was
+    proposed) the number the records clerk gave it on issuing it signed."""
     numbers = {
         (issued.kind, issued.event.at): f"{issued.number:02d}/{OUTGOING_SYMBOLS.get(issued.kind, '')}"
         for issued in OutgoingNumber.objects.filter(event__dossier=dossier).select_related("event")
     }
+    refusals = IssuedDocument.objects.filter(dossier=dossier, kind=DraftKind.REFUSAL).select_related("draft")
+    for issued in refusals:
+        numbers[(DocumentKind.REFUSAL_NOTICE, issued.draft.submitted_at)] = issued.reference
     if dossier.code and dossier.received_at:
         numbers[(DocumentKind.RECEIPT, dossier.received_at)] = f"{register_entry_number(dossier):04d}/TNHS"
     return numbers

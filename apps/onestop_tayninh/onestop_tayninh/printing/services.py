@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop_tayninh.accounts.models import User
-from onestop_tayninh.core.counters import counter_next
 from onestop_tayninh.directory.models import ReceptionDesk
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
+from onestop_tayninh.dossiers.results import outgoing_number_next
 
 from . import selectors
 from .constants import (
@@ -28,7 +28,7 @@ from .constants import (
     RegisterFormat,
 )
 from .form_contexts import effective_forms_version, local_time, render_form
-from .models import GeneratedDocument, OutgoingCounter, OutgoingNumber, RegisterExport
+from .models import GeneratedDocument, OutgoingNumber, RegisterExport
 from .register_book import _check_range, register_pdf, register_xlsx
 
 
@@ -60,22 +60,27 @@ def document_generate(*, dossier: Dossier, kind: str, at: dt.datetime) -> Genera
     return document
 
 
-def outgoing_number_issue(*, event: DossierEvent, kind: str, desk_id: int) -> OutgoingNumber:
-    """The next number of the desk's outgoing documents this year, for the document issued for `event`.
+def outgoing_number_issue(*, event: DossierEvent, kind: str) -> OutgoingNumber | None:
+    """The next number of the issuing body's register of outgoing documents this year, for the form
+    `kind` that `event` issues (selectors.form_issuer says which body issues it); None for a form
+    issued by no body we know (an event recorded without one).
 
-    Numbers restart at 01 each 1 January (Nghị định 30/2020/NĐ-CP). As with dossier codes
-    (dossiers.services.dossier_code_issue), one statement creates the year's counter or increments
-    it, and InnoDB keeps the counter row locked until the surrounding transaction ends: two
-    officers issuing at once queue up and each reads back their own number, and a rolled-back
-    request gives its number back. The same event asks twice, it gets the same number.
+    One register a body a year, shared with the records clerk's signed results
+    (dossiers.results.outgoing_number_next): numbers restart at 01 each 1 January (Nghị định
+    30/2020/NĐ-CP), two officials issuing at once queue on the counter row and each reads back their
+    own number, and a rolled-back action gives its number back. The same event asks twice, it gets
+    the same number.
     """
     existing = OutgoingNumber.objects.filter(event=event, kind=kind).first()
     if existing is not None:
         return existing
+    agency = selectors.form_issuer(event, kind)
+    if agency is None:
+        return None
     year = local_time(event.at).year
-    number = counter_next(OutgoingCounter, desk_id=desk_id, year=year)
-    issued = OutgoingNumber(event=event, kind=kind, desk_id=desk_id, year=year, number=number)
-    issued.full_clean(exclude=["event", "desk"])
+    number = outgoing_number_next(agency=agency, year=year)
+    issued = OutgoingNumber(event=event, kind=kind, agency=agency, year=year, number=number)
+    issued.full_clean(exclude=["event", "agency"])
     issued.save()
     return issued
 

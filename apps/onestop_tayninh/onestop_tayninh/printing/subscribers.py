@@ -1,7 +1,9 @@
 """Which form is issued on which dossier event (core/subscriptions.py lists when each runs).
 
 Each handler writes a task in the event's transaction; a worker renders and stores the form
-(printing.services.document_generate, which returns the first document if run twice).
+(printing.services.document_generate, which returns the first document if run twice). A form that
+carries a number takes it first, in the same transaction, from the register of outgoing documents of
+the body issuing it (services.outgoing_number_issue), so a rolled-back action gives it back.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from onestop_tayninh.core.services import task_enqueue
-from onestop_tayninh.dossiers.constants import Channel, EventAction, FormsVersion
+from onestop_tayninh.dossiers.constants import Channel, FormsVersion
 
 from .constants import DocumentKind
 
@@ -20,7 +22,11 @@ if TYPE_CHECKING:
 GENERATE = "onestop_tayninh.printing.jobs.document_generate_job"
 
 
-def _issue(event: DossierEvent, kind: str) -> None:
+def _issue(event: DossierEvent, kind: str, *, numbered: bool = False) -> None:
+    if numbered:
+        from .services import outgoing_number_issue
+
+        outgoing_number_issue(event=event, kind=kind)
     task_enqueue(
         func=GENERATE,
         kwargs={"dossier_id": event.dossier_id, "kind": str(kind), "at": event.at.isoformat()},
@@ -41,43 +47,31 @@ def reissue_receipt(event: DossierEvent, payload: Payload) -> None:
 
 
 def issue_supplement_request(event: DossierEvent, payload: Payload) -> None:
-    """Form 02 at the desk, numbered now from the desk's outgoing sequence (in the event's
-    transaction, so a rolled-back request gives its number back); or the supplement request
-    during handling, which the competent agency's own clerk numbers."""
-    if event.action == EventAction.COMPLETION_REQUESTED:
-        from .services import outgoing_number_issue
-
-        outgoing_number_issue(
-            event=event, kind=DocumentKind.SUPPLEMENT_REQUEST, desk_id=event.dossier.receiving_desk_id
-        )
-    _issue(event, DocumentKind.SUPPLEMENT_REQUEST)
+    """Form 02: at the desk, the receiving body's; during handling, the handling body's."""
+    _issue(event, DocumentKind.SUPPLEMENT_REQUEST, numbered=True)
 
 
 def issue_refusal(event: DossierEvent, payload: Payload) -> None:
-    """Form 03 for a refusal at the desk (the receipt check, or the desk's own step), numbered at once
-    from the desk's outgoing sequence; a refusal after appraisal (at the competent body's steps) is
-    that body's notice, signed by its head and numbered by its clerk."""
+    """Form 03 for a refusal at the desk (the receipt check, or the desk's own step); a refusal after
+    appraisal (at the competent body's steps) is that body's notice, signed by its head and numbered
+    by its records clerk when issued (dossiers.results.document_issue)."""
     from .selectors import refused_at_desk
 
     if not refused_at_desk(event):
         _issue(event, DocumentKind.REFUSAL_NOTICE)
         return
-    # Form 03 is the desk's own document: numbered from its outgoing sequence, as Form 02 is.
-    from .services import outgoing_number_issue
-
-    outgoing_number_issue(event=event, kind=DocumentKind.REFUSAL, desk_id=event.dossier.receiving_desk_id)
-    _issue(event, DocumentKind.REFUSAL)
+    _issue(event, DocumentKind.REFUSAL, numbered=True)
 
 
 def issue_apology(event: DossierEvent, payload: Payload) -> None:
-    """Form 04, the apology with the new appointment."""
-    _issue(event, DocumentKind.APOLOGY)
+    """Form 04, the apology with the new appointment, from the body at fault."""
+    _issue(event, DocumentKind.APOLOGY, numbered=True)
 
 
 def issue_stop_notice(event: DossierEvent, payload: Payload) -> None:
     """The 2025 set's notice to stop processing (Circular 03/2025 has it; the 2018 set has no such form)."""
     if event.dossier.forms_version == FormsVersion.CIRCULAR_03_2025:
-        _issue(event, DocumentKind.STOP_NOTICE)
+        _issue(event, DocumentKind.STOP_NOTICE, numbered=True)
 
 
 def draft_refusal_notice(event: DossierEvent, payload: Payload) -> None:
