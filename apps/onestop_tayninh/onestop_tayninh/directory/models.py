@@ -222,6 +222,12 @@ class ReceptionDesk(models.Model):
     )
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True, help_text=_("Địa chỉ tiếp nhận hồ sơ."))
     phone = models.CharField(_("điện thoại"), max_length=30, blank=True, help_text=_("Số điện thoại của bộ phận."))
+    opening_hours = models.CharField(
+        _("giờ tiếp nhận và trả kết quả"),
+        max_length=255,
+        blank=True,
+        help_text=_("Ví dụ: Sáng 7:00–11:30, chiều 13:30–17:00, thứ Hai đến thứ Sáu (trừ ngày lễ)."),
+    )
     register_book = models.CharField(
         _("quyển số sổ theo dõi hồ sơ"),
         max_length=50,

@@ -111,7 +111,7 @@ def load_desks(rows: list[dict], *, context: SiteContext) -> int:
                 "address": row.get("address", ""),
                 "phone": str(row.get("phone", "")),
                 "is_active": row.get("is_active", True),
-                **_desk_settings(ReceptionDesk, row, ("register_book",)),
+                **_desk_settings(ReceptionDesk, row, ("register_book", "opening_hours")),
                 # Said in the file, it is applied; left out, a desk keeps what the desk's admin set.
                 **({"transfer_on_receipt": bool(row["transfer_on_receipt"])} if "transfer_on_receipt" in row else {}),
             },
