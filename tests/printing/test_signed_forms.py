@@ -48,6 +48,18 @@ def context_of(dossier, kind, at=None):
     return form_context(dossier=dossier, kind=kind, at=at)[1]
 
 
+def apologise(dossier, *, at):
+    """The justice department's head apologises for the department's delay, with a new appointment."""
+    return dossier_apologise(
+        dossier=dossier,
+        actor=user("lanhdao.tuphap"),
+        reason="Phải xác minh thông tin hộ tịch tại địa phương khác.",
+        responsible_agency=Agency.objects.get(code=JUSTICE),
+        new_due_at=local(2027, 3, 10, 17, 0),
+        at=at,
+    )
+
+
 # --- 1. the receipt lists what was handed in ------------------------------------------------------
 
 
@@ -323,14 +335,7 @@ def test_the_handling_bodys_forms_and_its_clerks_results_share_one_register(worl
     # Asked during handling, Form 02 is the department's: its register, not the desk's, numbers it.
     assert context_of(dossier, "supplement_request")["number"] == "01/YCBS"
     assert OutgoingNumber.objects.get().agency == justice
-    dossier = dossier_apologise(
-        dossier=dossier,
-        actor=user("lanhdao.tuphap"),
-        reason="Phải xác minh thông tin hộ tịch tại địa phương khác.",
-        responsible_agency=justice,
-        new_due_at=local(2027, 3, 10, 17, 0),
-        at=local(2027, 3, 4, 8, 0),
-    )
+    dossier = apologise(dossier, at=local(2027, 3, 4, 8, 0))
     assert "Số: 02/XL" in as_pdf(render_form(dossier=dossier, kind="apology")).flat_text()
     # The records clerk's next signed result continues the same sequence of the year.
     with transaction.atomic():
@@ -343,14 +348,7 @@ def test_the_handling_bodys_forms_and_its_clerks_results_share_one_register(worl
 
 def test_the_forms_page_shows_each_issued_forms_number_and_what_waits_for_the_clerk(world, client):
     dossier = _appraised(world)
-    dossier = dossier_apologise(
-        dossier=dossier,
-        actor=user("lanhdao.tuphap"),
-        reason="Phải xác minh thông tin hộ tịch tại địa phương khác.",
-        responsible_agency=Agency.objects.get(code=JUSTICE),
-        new_due_at=local(2027, 3, 10, 17, 0),
-        at=local(2027, 3, 2, 8, 0),
-    )
+    dossier = apologise(dossier, at=local(2027, 3, 2, 8, 0))
     dossier = act(dossier, "chuyenvien.tuphap", "de-xuat-tu-choi", local(2027, 3, 2, 9, 0), comment=REASON)
     apology = dossier.events.get(action="apology")
     document_generate(dossier=dossier, kind="apology", at=apology.at)
@@ -472,14 +470,7 @@ def test_apology_names_the_receiving_centre_and_the_agency_that_was_late(world, 
     at = local(2027, 3, 1, 8, 0)
     dossier = receive_full(world, at=at)
     dossier = act(dossier, "tiepnhan.tinh", "chuyen-xu-ly", at.replace(hour=9))
-    dossier = dossier_apologise(
-        dossier=dossier,
-        actor=user("lanhdao.tuphap"),
-        reason="Phải xác minh thông tin hộ tịch tại địa phương khác.",
-        responsible_agency=Agency.objects.get(code=JUSTICE),
-        new_due_at=local(2027, 3, 10, 17, 0),
-        at=local(2027, 3, 4, 8, 0),
-    )
+    dossier = apologise(dossier, at=local(2027, 3, 4, 8, 0))
     text = as_pdf(render_form(dossier=dossier, kind="apology")).flat_text()
     assert (
         "Vào lúc 08 giờ 00 phút, ngày 01/03/2027, Trung tâm Phục vụ hành chính công tỉnh Tây Ninh đã tiếp nhận" in text
