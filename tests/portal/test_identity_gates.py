@@ -71,7 +71,7 @@ def test_a_verified_account_of_another_cccd_sees_none_of_them(client, counter_do
 def test_submitting_needs_the_phone_confirmed(client, online):
     citizen = CitizenFactory(phone_verified_at=None).user
     draft = filled_draft(online, citizen)
-    with pytest.raises(ValidationError, match="Hãy xác nhận số điện thoại bằng mã SMS trước khi nộp hồ sơ."):
+    with pytest.raises(ValidationError, match="Hãy xác nhận số điện thoại bằng mã SMS trước khi nộp hồ sơ"):
         draft_submit(draft=draft, citizen=citizen, at=local(2027, 3, 1, 8, 5))
     client.force_login(citizen)
     html = client.get(reverse("portal:draft", args=[draft.pk])).content.decode()
