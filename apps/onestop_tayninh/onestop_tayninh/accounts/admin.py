@@ -203,12 +203,14 @@ class CitizenProfileAdmin(admin.ModelAdmin):
                 cccd = normalise_cccd(raw)
             except ValidationError as exc:
                 problem = " ".join(exc.messages)
-        verify_form, claim_form = DeskVerifyForm(), DeskClaimForm(initial={"cccd": cccd})
+        # Two forms on one page: distinct ids, so each label points at its own checkbox.
+        verify_form = DeskVerifyForm(auto_id="verify_%s")
+        claim_form = DeskClaimForm(initial={"cccd": cccd}, auto_id="claim_%s")
         if request.method == "POST" and cccd:
             action, now = request.POST.get("action"), timezone.now()
             try:
                 if action == "verify":
-                    verify_form = DeskVerifyForm(request.POST)
+                    verify_form = DeskVerifyForm(request.POST, auto_id="verify_%s")
                     verify_form.is_valid()
                     profile = services.desk_identity_lookup(cccd=cccd, officer=request.user)
                     if profile is None:
@@ -224,7 +226,7 @@ class CitizenProfileAdmin(admin.ModelAdmin):
                     )
                     return redirect(f"{here}?{urlencode({'cccd': cccd})}")
                 if action == "claim":
-                    claim_form = DeskClaimForm(request.POST)
+                    claim_form = DeskClaimForm(request.POST, auto_id="claim_%s")
                     if claim_form.is_valid():
                         data = claim_form.cleaned_data
                         user = services.citizen_cccd_claim(

@@ -53,7 +53,7 @@ class IdentityCheck(models.TextChoices):
     """How an account's CCCD was proven to be its holder's (CitizenProfile.identity_verified_via)."""
 
     VNEID = "vneid", _("Qua VNeID")
-    DESK = "desk", _("Tại bộ phận một cửa (cán bộ kiểm tra thẻ CCCD)")
+    DESK = "desk", _("Tại bộ phận một cửa, cán bộ kiểm tra thẻ CCCD")
 
 
 class IdentityState(models.TextChoices):

@@ -121,7 +121,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='citizenprofile',
             name='identity_verified_via',
-            field=models.CharField(blank=True, choices=[('vneid', 'Qua VNeID'), ('desk', 'Tại bộ phận một cửa (cán bộ kiểm tra thẻ CCCD)')], help_text='VNeID, hoặc cán bộ bộ phận một cửa đã kiểm tra thẻ CCCD.', max_length=16, verbose_name='xác minh danh tính qua'),
+            field=models.CharField(blank=True, choices=[('vneid', 'Qua VNeID'), ('desk', 'Tại bộ phận một cửa, cán bộ kiểm tra thẻ CCCD')], help_text='VNeID, hoặc cán bộ bộ phận một cửa đã kiểm tra thẻ CCCD.', max_length=16, verbose_name='xác minh danh tính qua'),
         ),
         migrations.AddField(
             model_name='citizenprofile',
