@@ -213,3 +213,25 @@ def test_a_changed_phone_must_be_confirmed_again_by_sms(client):
     assert response.status_code == 302
     user.citizen.refresh_from_db()
     assert user.citizen.phone_confirmed
+
+
+def test_the_profile_keeps_the_date_of_birth_in_line_with_the_cccd(citizen):
+    with pytest.raises(ValidationError) as caught:
+        services.citizen_profile_update(
+            user=citizen,
+            phone=citizen.phone,
+            email=citizen.email,
+            address="",
+            date_of_birth=dt.date(2001, 1, 1),
+            at=timezone.now(),
+        )
+    assert "ứng với người sinh trong các năm 1900–1999" in caught.value.message_dict["date_of_birth"][0]
+    services.citizen_profile_update(
+        user=citizen,
+        phone=citizen.phone,
+        email=citizen.email,
+        address="",
+        date_of_birth=dt.date(1990, 1, 2),
+        at=timezone.now(),
+    )
+    assert CitizenProfile.objects.get(user=citizen).date_of_birth == dt.date(1990, 1, 2)

@@ -597,6 +597,12 @@ def citizen_profile_update(
         errors["phone"] = [_("Hãy giữ ít nhất một cách liên lạc: số điện thoại hoặc địa chỉ thư điện tử.")]
     if date_of_birth is not None and not EARLIEST_BIRTH <= date_of_birth <= at.date():
         errors["date_of_birth"] = [_("Ngày sinh không hợp lệ.")]
+    held = getattr(user, "citizen", None)
+    if date_of_birth is not None and "date_of_birth" not in errors and held is not None and held.cccd:
+        # The CCCD's digits were checked against the date of birth; a new one must agree with them too.
+        problems = cccd_problems(held.cccd, date_of_birth=date_of_birth)
+        if problems:
+            errors["date_of_birth"] = problems
     with _claim_locks(phone and f"phone:{phone}", email and f"email:{email}"), transaction.atomic():
         duplicates = _duplicate_messages()
         for field, taken in contact_owner(phone=phone, email=email, exclude=user).items():
