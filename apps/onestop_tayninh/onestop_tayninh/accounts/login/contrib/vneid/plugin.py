@@ -62,7 +62,8 @@ class VNeIDProvider(LoginProvider):
 
     def start(self, request: HttpRequest) -> HttpResponse:
         try:
-            return _client().authorize_redirect(request, self.callback_url())
+            response: HttpResponse = _client().authorize_redirect(request, self.callback_url())
+            return response
         except (RequestException, OAuthError, ValueError) as exc:
             raise LoginProviderError(_("Không kết nối được VNeID. Vui lòng thử lại sau.")) from exc
 
