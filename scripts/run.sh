@@ -5,7 +5,7 @@
 #   var/log/<process>.log   the process's log, one JSON object per line (ONESTOP_LOG_FILE)
 #   var/log/<process>.out   anything it printed outside logging (start-up lines, a crash at start)
 # PORT (8000), or ONESTOP_ADDRESS (127.0.0.1:8000), moves the web server; EMAIL_PORT (1025) and
-# SMS_PORT (1026) the two stand-ins.
+# SMS_PORT (1026) the two stand-ins; VNEID_PORT (1027) the stand-in national e-ID (fake_vneid.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MANAGE=(.venv/bin/python apps/onestop_tayninh/manage.py)
@@ -13,11 +13,17 @@ MANAGE=(.venv/bin/python apps/onestop_tayninh/manage.py)
 ADDRESS="${ONESTOP_ADDRESS:-127.0.0.1:${PORT:-8000}}"
 EMAIL_PORT="${EMAIL_PORT:-1025}"
 SMS_PORT="${SMS_PORT:-1026}"
+VNEID_PORT="${VNEID_PORT:-1027}"
 LOG_DIR=var/log
 # Links in the e-mails and SMS the workers send point at this server unless told otherwise.
 export ONESTOP_SITE_URL="${ONESTOP_SITE_URL:-http://$ADDRESS}"
 export EMAIL_PORT
 export SMS_GATEWAY_URL="${SMS_GATEWAY_URL:-http://127.0.0.1:$SMS_PORT/sms}"
+# VNeID login and identity verification against the local stand-in, unless a deployment set its own.
+export ONESTOP_LOGIN_PROVIDERS="${ONESTOP_LOGIN_PROVIDERS:-vneid}"
+export ONESTOP_VNEID_CLIENT_ID="${ONESTOP_VNEID_CLIENT_ID:-onestop-dev}"
+export ONESTOP_VNEID_CLIENT_SECRET="${ONESTOP_VNEID_CLIENT_SECRET:-dev-secret}"
+export ONESTOP_VNEID_METADATA_URL="${ONESTOP_VNEID_METADATA_URL:-http://127.0.0.1:$VNEID_PORT/.well-known/openid-configuration}"
 mkdir -p "$LOG_DIR"
 
 pids=()
@@ -44,6 +50,8 @@ start() {
 # message the workers send lands under var/mail/ (.eml) and var/sms/messages.jsonl.
 start smtp-sink .venv/bin/python scripts/smtp_sink.py --port "$EMAIL_PORT" --dir var/mail
 start sms-gateway .venv/bin/python scripts/fake_sms_gateway.py --port "$SMS_PORT" --dir var/sms
+start vneid .venv/bin/python scripts/fake_vneid.py --port "$VNEID_PORT" \
+  --client-id "$ONESTOP_VNEID_CLIENT_ID" --client-secret "$ONESTOP_VNEID_CLIENT_SECRET"
 start worker "${MANAGE[@]}" rqworker default notifications reports --with-scheduler
 start cron "${MANAGE[@]}" rqcron onestop_tayninh.core.cron
 start web "${MANAGE[@]}" runserver "$ADDRESS" --noreload
@@ -70,6 +78,7 @@ cat <<MSG
   Tình trạng hệ thống:                         http://$ADDRESS/healthz
   Thư điện tử đã gửi (hộp thư giả lập):        var/mail/*.eml   (SMTP 127.0.0.1:$EMAIL_PORT)
   Tin nhắn SMS đã gửi (cổng SMS giả lập):      var/sms/messages.jsonl   (http://127.0.0.1:$SMS_PORT/count)
+  VNeID giả lập (đăng nhập, xác minh CCCD):    http://127.0.0.1:$VNEID_PORT/   (nhập CCCD bất kỳ)
   Nhật ký (log) của từng tiến trình:           $LOG_DIR/{web,worker,cron}.log (JSON, mỗi dòng một sự kiện,
                                                có request_id), $LOG_DIR/*.out (in ra khi khởi động)
                                                Xem trực tiếp: tail -f $LOG_DIR/web.log $LOG_DIR/worker.log

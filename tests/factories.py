@@ -3,6 +3,7 @@
 import factory
 
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from onestop_tayninh.accounts.constants import AccountKind
 from onestop_tayninh.accounts.models import CitizenProfile, User
@@ -91,6 +92,8 @@ class CitizenFactory(factory.django.DjangoModelFactory):
     applicant_kind = "individual"
     cccd = factory.Sequence(lambda n: f"0721{n:08d}")
     address = "Số 1 đường 30/4, phường 1, Tây Ninh"
+    # Confirmed by SMS, as registration does; a test of the unconfirmed state passes phone_verified_at=None.
+    phone_verified_at = factory.LazyFunction(timezone.now)
 
 
 class OfficialFactory(factory.django.DjangoModelFactory):

@@ -7,6 +7,7 @@ import pytest
 
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 
 from onestop_tayninh.accounts.login.base import Identity, LoginProvider, LoginProviderError
 from onestop_tayninh.accounts.login.registry import providers
@@ -83,13 +84,18 @@ def test_first_login_creates_an_account_without_password(client, provider):
     assert profile.identity_provider == FakeProvider.code and profile.date_of_birth == dt.date(1990, 5, 17)
     assert user.full_name == "Nguyễn Thị Lan" and user.phone == "0912345678" and user.email == "lan.eid@example.vn"
     assert not user.has_usable_password() and not user.is_staff
+    # The provider vouched for the CCCD: the account is verified from the start.
+    assert profile.identity_verified and profile.identity_verified_via == "vneid"
     # Logging in again finds the same account.
     client.post(reverse("accounts:logout"))
     drive(client)
     assert User.objects.filter(citizen__cccd=CCCD).count() == 1
 
 
-def test_login_links_to_the_account_registered_with_the_same_cccd(client, provider, citizen):
+def test_login_links_to_the_verified_account_holding_the_same_cccd(client, provider, citizen):
+    CitizenProfile.objects.filter(user=citizen).update(
+        identity_verified_at=timezone.now(), identity_verified_via="desk"
+    )
     response = drive(client, next_url="/tai-khoan/")
 
     assert response.status_code == 302 and response.url == "/tai-khoan/"
@@ -98,6 +104,16 @@ def test_login_links_to_the_account_registered_with_the_same_cccd(client, provid
     # The person's own details stay; blanks are filled in.
     assert citizen.email == "lan.nguyen@example.vn" and citizen.check_password(PASSWORD)
     assert citizen.citizen.identity_provider == "password" and citizen.citizen.date_of_birth == dt.date(1990, 5, 17)
+
+
+def test_login_with_a_cccd_an_unverified_account_holds_asks_whose_account_it_is(client, provider, citizen):
+    response = drive(client)
+
+    # Never straight into the account: it may be a squatter's. The person chooses.
+    assert response.status_code == 302 and response.url == reverse("accounts:provider_claim")
+    assert "_auth_user_id" not in client.session
+    html = client.get(response.url).content.decode()
+    assert "Đó là tài khoản của bạn" in html and "Nhận lại số CCCD về tài khoản mới của tôi" in html
 
 
 def test_a_forged_callback_logs_nobody_in(client, provider):

@@ -1,5 +1,5 @@
 """In Chromium at phone width, the citizen's whole journey, with the desk and the agency acting between:
-register → find a procedure → e-form with one upload and one document from the vault → submit →
+register (SMS code, unverified account) → find a procedure → e-form with one upload and one document from the vault → submit →
 the desk accepts → code and receipt → supplement requested → uploaded → electronic result → download → rating.
 """
 
@@ -8,11 +8,13 @@ import pytest
 
 from django.conf import settings
 
+from onestop_tayninh.accounts.constants import MessageKey
 from onestop_tayninh.catalog.models import EFormField
 from onestop_tayninh.catalog.services import procedure_version_publish
 from onestop_tayninh.core.site_config import load_site
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
 from onestop_tayninh.dossiers.models import Dossier
+from onestop_tayninh.notifications.models import Message
 from onestop_tayninh.portal.models import ServiceRating
 from tests.factories import ProcedureVersionFactory, make_publishable
 from tests.signing_support import draft_pdf
@@ -85,12 +87,20 @@ def test_citizen_journey_at_phone_width(
     page.get_by_role("link", name="Đăng ký").first.click()
     page.get_by_label("Họ và tên").fill("Trần Thị Mai")
     page.get_by_label("Số CCCD").fill("072190008888")
+    page.get_by_label("Ngày sinh").fill("1990-03-08")
+    page.get_by_role("radio", name="Nữ").check()
     page.get_by_label("Số điện thoại di động").fill("0911222333")
     page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
     page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
     screenshot(page, "portal-phone-register")
     page.get_by_role("button", name="Đăng ký").click()
+    # The account exists once the SMS code comes back (read from the outbox, as the phone would show it).
+    page.wait_for_selector("h1:has-text('Xác nhận số điện thoại')")
+    code = Message.objects.filter(template_key=MessageKey.PHONE_CODE, address="0911222333").latest("pk")
+    page.get_by_label("Mã xác nhận").fill(code.context["code"])
+    page.get_by_role("button", name="Xác nhận và hoàn tất đăng ký").click()
     page.wait_for_selector("text=Đăng ký thành công")
+    assert page.get_by_text("Chưa xác minh", exact=True).is_visible()
 
     # A first dossier puts both documents in the vault; the second picks one of them from there.
     fill_and_submit(page, live_server, tmp_path, pick_from_vault=False, screenshot=screenshot, shot="lan-1")

@@ -527,8 +527,12 @@ def _demo_citizen(
     CitizenProfile.objects.create(
         user=citizen,
         cccd=DEMO_CITIZEN["cccd"],
+        sex="female",
         address=address,
         email_verified_at=now,
+        # Her phone was confirmed by SMS (needed to submit online); her CCCD is not verified yet, so the
+        # demo shows the "unverified" state and the desk's verification.
+        phone_verified_at=now,
     )
     made = 0
     for index, plan in enumerate(CITIZEN_PLANS):

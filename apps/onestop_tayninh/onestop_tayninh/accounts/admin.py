@@ -1,13 +1,21 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.directory.models import Official
 from onestop_tayninh.security.services import two_factor_reset, two_factor_status
 
-from .constants import AccountKind
+from . import services
+from .constants import IDENTITY_PERMISSION, AccountKind
+from .forms import DeskClaimForm, DeskVerifyForm
+from .identifiers import normalise_cccd
 from .models import CitizenProfile, User
 
 
@@ -99,8 +107,23 @@ class CitizenProfileAdmin(admin.ModelAdmin):
     and document vault; a wrong one is corrected by the person re-registering, not by editing.
     """
 
-    list_display = ["display_name", "identifier", "applicant_kind", "phone", "email", "email_verified", "created_at"]
-    list_filter = ["applicant_kind", "identity_provider", ("email_verified_at", admin.EmptyFieldListFilter)]
+    list_display = [
+        "display_name",
+        "identifier",
+        "applicant_kind",
+        "phone",
+        "email",
+        "email_verified",
+        "identity_verified",
+        "created_at",
+    ]
+    list_filter = [
+        "applicant_kind",
+        "identity_provider",
+        "identity_verified_via",
+        ("identity_verified_at", admin.EmptyFieldListFilter),
+        ("email_verified_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["cccd", "tax_code", "user__phone", "user__email", "user__full_name", "organisation_name"]
     list_select_related = ["user"]
     date_hierarchy = "created_at"
@@ -112,8 +135,13 @@ class CitizenProfileAdmin(admin.ModelAdmin):
         "tax_code",
         "organisation_name",
         "date_of_birth",
+        "sex",
         "address",
         "email_verified_at",
+        "phone_verified_at",
+        "identity_verified_at",
+        "identity_verified_via",
+        "identity_verified_by",
         "identity_provider",
         "created_at",
     ]
@@ -123,6 +151,10 @@ class CitizenProfileAdmin(admin.ModelAdmin):
         "cccd",
         "tax_code",
         "email_verified_at",
+        "phone_verified_at",
+        "identity_verified_at",
+        "identity_verified_via",
+        "identity_verified_by",
         "identity_provider",
         "created_at",
     ]
@@ -143,6 +175,96 @@ class CitizenProfileAdmin(admin.ModelAdmin):
     def identifier(self, obj: CitizenProfile) -> str:
         return obj.identifier
 
+    @admin.display(description=_("đã xác minh danh tính"), boolean=True)
+    def identity_verified(self, obj: CitizenProfile) -> bool | None:
+        return obj.identity_verified if obj.cccd else None
+
     def has_add_permission(self, request):
         # Accounts are created by the citizen (registration) or by an identity provider.
         return False
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("xac-minh-danh-tinh/", wrap(self.identity_view), name="accounts_citizenprofile_identity"),
+            *super().get_urls(),
+        ]
+
+    def identity_view(self, request):
+        """At the counter, with the person and their CCCD card: find the account holding the number,
+        verify it (the card shows it is theirs) or give the number back to its holder (it is not)."""
+        if not request.user.has_perm(IDENTITY_PERMISSION):
+            raise PermissionDenied
+        here = reverse("admin:accounts_citizenprofile_identity")
+        raw = (request.POST.get("cccd") or request.GET.get("cccd") or "").strip()
+        cccd, problem = "", ""
+        if raw:
+            try:
+                cccd = normalise_cccd(raw)
+            except ValidationError as exc:
+                problem = " ".join(exc.messages)
+        # Two forms on one page: distinct ids, so each label points at its own checkbox.
+        verify_form = DeskVerifyForm(auto_id="verify_%s")
+        claim_form = DeskClaimForm(initial={"cccd": cccd}, auto_id="claim_%s")
+        if request.method == "POST" and cccd:
+            action, now = request.POST.get("action"), timezone.now()
+            try:
+                if action == "verify":
+                    verify_form = DeskVerifyForm(request.POST, auto_id="verify_%s")
+                    verify_form.is_valid()
+                    profile = services.desk_identity_lookup(cccd=cccd, officer=request.user)
+                    if profile is None:
+                        raise ValidationError(_("Số CCCD này chưa gắn với tài khoản nào."))
+                    services.citizen_identity_verify_at_desk(
+                        profile=profile,
+                        officer=request.user,
+                        card_checked=bool(verify_form.cleaned_data.get("card_checked")),
+                        at=now,
+                    )
+                    self.message_user(
+                        request, _("Đã xác minh danh tính cho tài khoản giữ số CCCD %(cccd)s.") % {"cccd": cccd}
+                    )
+                    return redirect(f"{here}?{urlencode({'cccd': cccd})}")
+                if action == "claim":
+                    claim_form = DeskClaimForm(request.POST, auto_id="claim_%s")
+                    if claim_form.is_valid():
+                        data = claim_form.cleaned_data
+                        user = services.citizen_cccd_claim(
+                            cccd=data["cccd"],
+                            officer=request.user,
+                            card_checked=bool(data.get("card_checked")),
+                            full_name=data.get("full_name") or "",
+                            phone=data.get("phone") or "",
+                            date_of_birth=data.get("date_of_birth"),
+                            sex=data.get("sex") or "",
+                            at=now,
+                        )
+                        self.message_user(
+                            request,
+                            _(
+                                "Đã chuyển số CCCD %(cccd)s sang tài khoản mới, đã xác minh, của %(name)s. Chủ thẻ đặt "
+                                "mật khẩu bằng chức năng “Quên mật khẩu” với số điện thoại %(phone)s; tài khoản cũ "
+                                "mất số CCCD và đã được thông báo."
+                            )
+                            % {"cccd": cccd, "name": user.full_name, "phone": user.phone},
+                        )
+                        return redirect(f"{here}?{urlencode({'cccd': cccd})}")
+            except ValidationError as exc:
+                form = verify_form if action == "verify" else claim_form
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.error_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc)
+        holder = services.desk_identity_lookup(cccd=cccd, officer=request.user) if cccd else None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Xác minh danh tính công dân tại quầy"),
+            "cccd": cccd or raw,
+            "problem": problem,
+            "holder": holder,
+            "verify_form": verify_form,
+            "claim_form": claim_form,
+        }
+        return TemplateResponse(request, "accounts/desk_identity.html", context)

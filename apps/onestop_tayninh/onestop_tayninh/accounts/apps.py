@@ -11,3 +11,5 @@ class AccountsConfig(AppConfig):
 
         # Changes to a citizen's identity and contact details belong in the audit trail.
         register_models("accounts.CitizenProfile")
+        # Built-in login providers register themselves; ONESTOP_LOGIN_PROVIDERS says which are offered.
+        from .login.contrib.vneid import plugin  # noqa: F401

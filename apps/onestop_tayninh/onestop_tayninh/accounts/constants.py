@@ -21,6 +21,12 @@ class MessageKey:
     VERIFY_EMAIL = "citizen_verify_email"
     PASSWORD_RESET_LINK = "citizen_password_reset"
     PASSWORD_RESET_CODE = "citizen_password_reset_code"
+    #: The SMS code confirming a phone number (at registration, or after it changed).
+    PHONE_CODE = "citizen_phone_code"
+    #: Sent to an existing account's contact when someone registers with its CCCD, phone or e-mail.
+    ALREADY_REGISTERED = "citizen_already_registered"
+    #: Sent to an account whose CCCD its verified holder claimed (VNeID or at the desk).
+    CCCD_CLAIMED = "citizen_cccd_claimed"
 
 
 class CodeCheck(models.TextChoices):
@@ -34,3 +40,28 @@ class CodeCheck(models.TextChoices):
 
 #: identity_provider of accounts registered on the portal with a password.
 PASSWORD_PROVIDER = "password"
+
+
+class Sex(models.TextChoices):
+    """As on the CCCD card (its fourth digit: even male, odd female)."""
+
+    MALE = "male", _("Nam")
+    FEMALE = "female", _("Nữ")
+
+
+class IdentityCheck(models.TextChoices):
+    """How an account's CCCD was proven to be its holder's (CitizenProfile.identity_verified_via)."""
+
+    VNEID = "vneid", _("Qua VNeID")
+    DESK = "desk", _("Tại bộ phận một cửa, cán bộ kiểm tra thẻ CCCD")
+
+
+class IdentityState(models.TextChoices):
+    """What the portal shows of an account holding a CCCD."""
+
+    UNVERIFIED = "unverified", _("Chưa xác minh danh tính")
+    VERIFIED = "verified", _("Đã xác minh danh tính")
+
+
+#: Held by receiving officers: verify a CCCD at the desk, give a squatted CCCD back to its holder.
+IDENTITY_PERMISSION = "accounts.verify_citizen_identity"

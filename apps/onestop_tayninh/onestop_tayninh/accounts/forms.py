@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .constants import AccountKind, ApplicantKind
+from .constants import AccountKind, ApplicantKind, Sex
 from .identifiers import EMAIL_INVALID, login_interpretations, normalise_email, normalise_phone
 from .selectors import citizen_candidates
 
@@ -42,6 +44,21 @@ class RegisterForm(forms.Form):
         max_length=20,
         help_text=_("12 chữ số trên thẻ căn cước."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": "20"}),
+    )
+    date_of_birth = forms.DateField(
+        label=_("Ngày sinh"),
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"],
+        error_messages={"invalid": _("Ngày sinh không hợp lệ. Hãy nhập theo dạng ngày/tháng/năm, ví dụ 17/05/1990.")},
+        help_text=_("Như trên thẻ CCCD."),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "autocomplete": "bday"}),
+    )
+    sex = forms.ChoiceField(
+        label=_("Giới tính"),
+        required=False,
+        choices=Sex.choices,
+        error_messages={"invalid_choice": _("Hãy chọn giới tính Nam hoặc Nữ.")},
+        widget=forms.RadioSelect,
     )
     tax_code = forms.CharField(
         label=_("Mã số thuế"),
@@ -88,7 +105,7 @@ class RegisterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["password"].help_text = _password_help()
         self.fields["phone"].help_text = _(
-            "Cần ít nhất số điện thoại hoặc thư điện tử, để đăng nhập và lấy lại mật khẩu."
+            "Chúng tôi gửi mã xác nhận qua SMS đến số này; cần xác nhận số điện thoại trước khi nộp hồ sơ."
         )
 
     def clean(self):
@@ -98,11 +115,14 @@ class RegisterForm(forms.Form):
             self.add_error("password_confirm", PASSWORD_MISMATCH)
         return cleaned
 
-    def service_arguments(self) -> dict[str, str]:
-        """Keyword arguments for services.citizen_register (whose error keys are these field names)."""
-        data = self.cleaned_data
+    def service_arguments(self) -> dict[str, Any]:
+        """Keyword arguments for services.citizen_registration_start (whose error keys are these field names)."""
+        data = getattr(self, "cleaned_data", {})
         names = ["applicant_kind", "full_name", "cccd", "tax_code", "organisation_name", "phone", "email", "password"]
-        return {name: data.get(name) or "" for name in names}
+        arguments: dict[str, Any] = {name: data.get(name) or "" for name in names}
+        arguments["date_of_birth"] = data.get("date_of_birth")
+        arguments["sex"] = data.get("sex") or ""
+        return arguments
 
 
 class LoginForm(AuthenticationForm):
@@ -201,6 +221,46 @@ class ResetCodeForm(forms.Form):
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}", "maxlength": "6"}
         ),
+    )
+
+
+class DeskVerifyForm(forms.Form):
+    """The officer's confirmation that they looked at the person's CCCD card."""
+
+    card_checked = forms.BooleanField(
+        label=_("Tôi đã kiểm tra thẻ CCCD bản gốc: ảnh đúng người đến quầy, số CCCD và họ tên khớp với tài khoản."),
+        required=False,
+    )
+
+
+class DeskClaimForm(forms.Form):
+    """At the desk, the holder of a CCCD that another (unverified) account registered takes it back."""
+
+    cccd = forms.CharField(
+        label=_("Số CCCD trên thẻ"),
+        max_length=20,
+        error_messages={"required": _("Hãy nhập số CCCD trên thẻ.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    full_name = forms.CharField(label=_("Họ và tên trên thẻ"), max_length=150, required=False)
+    date_of_birth = forms.DateField(
+        label=_("Ngày sinh trên thẻ"),
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"],
+        error_messages={"invalid": _("Ngày sinh không hợp lệ. Hãy nhập theo dạng ngày/tháng/năm, ví dụ 17/05/1990.")},
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+    sex = forms.ChoiceField(label=_("Giới tính trên thẻ"), required=False, choices=[("", "—"), *Sex.choices])
+    phone = forms.CharField(
+        label=_("Số điện thoại di động của chủ thẻ"),
+        max_length=20,
+        required=False,
+        help_text=_("Chủ thẻ đặt mật khẩu bằng chức năng “Quên mật khẩu”: mã được gửi qua SMS đến số này."),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
+    )
+    card_checked = forms.BooleanField(
+        label=_("Tôi đã kiểm tra thẻ CCCD bản gốc: ảnh đúng người đến quầy, số CCCD, họ tên, ngày sinh khớp với thẻ."),
+        required=False,
     )
 
 

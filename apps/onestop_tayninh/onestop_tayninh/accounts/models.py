@@ -2,7 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .constants import AccountKind
+from .constants import AccountKind, IdentityCheck, IdentityState, Sex
 
 
 class User(AbstractUser):
@@ -89,6 +89,43 @@ class CitizenProfile(models.Model):
         _("tên tổ chức"), max_length=255, blank=True, help_text=_("Tên đầy đủ của tổ chức (nếu là tổ chức).")
     )
     date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True, help_text=_("Ngày sinh (cá nhân)."))
+    sex = models.CharField(
+        _("giới tính"),
+        max_length=8,
+        choices=Sex.choices,
+        blank=True,
+        help_text=_("Giới tính như trên thẻ CCCD (chữ số thứ tư của số CCCD phải khớp)."),
+    )
+    phone_verified_at = models.DateTimeField(
+        _("xác nhận số điện thoại lúc"),
+        null=True,
+        blank=True,
+        help_text=_("Lúc công dân nhập đúng mã gửi qua SMS đến số điện thoại hiện tại; cần có trước khi nộp hồ sơ."),
+    )
+    identity_verified_at = models.DateTimeField(
+        _("xác minh danh tính lúc"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Lúc xác minh người dùng tài khoản đúng là chủ số CCCD (qua VNeID hoặc tại quầy); trống là chưa xác minh."
+        ),
+    )
+    identity_verified_via = models.CharField(
+        _("xác minh danh tính qua"),
+        max_length=16,
+        choices=IdentityCheck.choices,
+        blank=True,
+        help_text=_("VNeID, hoặc cán bộ bộ phận một cửa đã kiểm tra thẻ CCCD."),
+    )
+    identity_verified_by = models.ForeignKey(
+        User,
+        verbose_name=_("cán bộ xác minh"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Cán bộ đã kiểm tra thẻ CCCD tại quầy (nếu xác minh tại quầy)."),
+    )
     address = models.CharField(_("địa chỉ"), max_length=500, blank=True, help_text=_("Địa chỉ liên hệ."))
     email_verified_at = models.DateTimeField(
         _("xác thực thư điện tử lúc"),
@@ -107,6 +144,7 @@ class CitizenProfile(models.Model):
     class Meta:
         verbose_name = _("hồ sơ công dân")
         verbose_name_plural = _("hồ sơ công dân")
+        permissions = [("verify_citizen_identity", _("Xác minh danh tính công dân tại quầy (kiểm tra thẻ CCCD)"))]
 
     def __str__(self) -> str:
         return self.display_name
@@ -118,3 +156,17 @@ class CitizenProfile(models.Model):
     @property
     def identifier(self) -> str:
         return self.cccd or self.tax_code or ""
+
+    @property
+    def identity_state(self) -> str:
+        """Verified once VNeID or an officer proved the person holds the CCCD; only then do documents
+        tied to the CCCD from other sources (counter dossiers, results) show in the account."""
+        return IdentityState.VERIFIED if self.cccd and self.identity_verified_at else IdentityState.UNVERIFIED
+
+    @property
+    def identity_verified(self) -> bool:
+        return self.identity_state == IdentityState.VERIFIED
+
+    @property
+    def phone_confirmed(self) -> bool:
+        return bool(self.user.phone and self.phone_verified_at)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from .constants import AccountKind
 from .identifiers import login_interpretations
@@ -63,3 +64,16 @@ def profile_with_identifier(*, cccd: str = "", tax_code: str = "") -> CitizenPro
     if tax_code:
         return CitizenProfile.objects.select_related("user").filter(tax_code=tax_code).first()
     return None
+
+
+def submission_blocker(user: User) -> str:
+    """Why this citizen account may not submit a dossier online yet ("" if it may): the phone must
+    be confirmed by an SMS code first (docs/domain.md, "Identity at registration")."""
+    profile = getattr(user, "citizen", None)
+    if profile is None:
+        return ""
+    if not user.phone:
+        return _("Hãy thêm số điện thoại di động trong trang tài khoản và xác nhận bằng mã SMS trước khi nộp hồ sơ.")
+    if profile.phone_verified_at is None:
+        return _("Hãy xác nhận số điện thoại bằng mã SMS trước khi nộp hồ sơ.")
+    return ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
@@ -14,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -28,7 +30,7 @@ from . import services
 from .constants import AccountKind, ApplicantKind, CodeCheck
 from .decorators import citizen_required
 from .forms import LoginForm, PasswordResetRequestForm, ProfileForm, RegisterForm, ResetCodeForm
-from .login.base import LoginProvider, LoginProviderError
+from .login.base import Identity, LoginProvider, LoginProviderError
 from .login.registry import providers
 from .selectors import citizens
 
@@ -39,6 +41,13 @@ RESET_VERIFIED_KEY = "accounts_reset_verified"
 # Time allowed between typing the right code and choosing the new password.
 RESET_VERIFIED_SECONDS = 600
 PROVIDER_NEXT_KEY = "accounts_provider_next"
+# The account that asked the provider to verify its CCCD (not a login), and the identity waiting
+# for the person's choice when an unverified account holds its CCCD.
+PROVIDER_VERIFY_KEY = "accounts_provider_verify"
+PROVIDER_CLAIM_KEY = "accounts_provider_claim"
+PROVIDER_CLAIM_SECONDS = 600
+REGISTER_TOKEN_KEY = "accounts_register_token"
+REGISTER_NEXT_KEY = "accounts_register_next"
 MY_DOSSIERS_PATH = "/ho-so-cua-toi/"
 
 
@@ -92,6 +101,8 @@ def _is_citizen(request: HttpRequest) -> bool:
 @csrf_protect
 @sensitive_post_parameters("password", "password_confirm")
 def register(request: HttpRequest) -> HttpResponse:
+    """The form; every problem is listed at once. A well-formed one always leads to the code page,
+    whether or not its details already belong to an account (services.citizen_registration_start)."""
     if _is_citizen(request):
         return redirect("accounts:profile")
     limited = _rate_limited(request, "register")
@@ -100,21 +111,67 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.citizen_register(**form.service_arguments(), at=timezone.now())
+            token = services.citizen_registration_start(**form.service_arguments(), at=timezone.now())
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
+            request.session[REGISTER_TOKEN_KEY] = token
+            request.session[REGISTER_NEXT_KEY] = _safe_next(request) or ""
+            return redirect("accounts:register_code")
+    elif form.is_bound:
+        # The form's own errors, and the service's for the fields the form let through: all at once.
+        problems = services.citizen_registration_problems(**form.service_arguments(), at=timezone.now())
+        for field, errors in problems.items():
+            if field in form.fields and field not in form.errors:
+                form.add_error(field, errors)
+    status = 400 if form.is_bound else 200
+    return render(request, "accounts/register.html", {"form": form, "next": _safe_next(request)}, status=status)
+
+
+@never_cache
+@csrf_protect
+def register_code(request: HttpRequest) -> HttpResponse:
+    """Type the SMS code: the right one creates the account, with its phone confirmed, and logs in."""
+    token = request.session.get(REGISTER_TOKEN_KEY)
+    if not token:
+        return redirect("accounts:register")
+    limited = _rate_limited(request, "password_reset")
+    if limited is not None:
+        return limited
+    phone_tail = services.registration_phone_tail(token)
+    form = ResetCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        outcome, user, left = services.citizen_registration_confirm(
+            token=token, code=form.cleaned_data["code"], at=timezone.now()
+        )
+        if outcome == CodeCheck.VALID and user is not None:
+            wanted = request.session.pop(REGISTER_NEXT_KEY, "")
+            request.session.pop(REGISTER_TOKEN_KEY, None)
             auth_login(request, user, backend=BACKEND)
             if user.email:
                 messages.success(
                     request,
-                    _("Đăng ký thành công. Chúng tôi đã gửi liên kết xác thực đến %(email)s.") % {"email": user.email},
+                    _(
+                        "Đăng ký thành công. Số điện thoại đã được xác nhận; chúng tôi đã gửi liên kết xác thực đến %(email)s."
+                    )
+                    % {"email": user.email},
                 )
             else:
-                messages.success(request, _("Đăng ký thành công."))
-            return HttpResponseRedirect(_safe_next(request) or reverse("accounts:profile"))
+                messages.success(request, _("Đăng ký thành công. Số điện thoại đã được xác nhận."))
+            return HttpResponseRedirect(_safe_next(request, wanted) or reverse("accounts:profile"))
+        _code_error(form, outcome, left, again=_("Hãy đăng ký lại để nhận mã mới."))
     status = 400 if form.is_bound else 200
-    return render(request, "accounts/register.html", {"form": form, "next": _safe_next(request)}, status=status)
+    context = {"form": form, "phone_tail": phone_tail, "minutes": settings.ONESTOP_RESET_CODE_MINUTES}
+    return render(request, "accounts/register_code.html", context, status=status)
+
+
+def _code_error(form, outcome: str, left: int, *, again: str) -> None:
+    if outcome == CodeCheck.WRONG:
+        form.add_error("code", _("Mã xác nhận không đúng. Bạn còn %(left)d lần thử.") % {"left": left})
+    elif outcome == CodeCheck.TOO_MANY:
+        form.add_error("code", _("Bạn đã nhập sai quá nhiều lần nên mã này đã bị hủy.") + " " + str(again))
+    else:
+        form.add_error("code", _("Mã xác nhận đã hết hạn hoặc không còn hiệu lực.") + " " + str(again))
 
 
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")
@@ -198,6 +255,53 @@ def verify_email_resend(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:profile")
 
 
+# --- confirming the phone by SMS -----------------------------------------------------------------
+
+
+@require_POST
+@citizen_required
+def phone_code_send(request: HttpRequest) -> HttpResponse:
+    if not request.user.phone:
+        messages.warning(request, _("Hãy thêm số điện thoại di động ở phần thông tin liên hệ."))
+        return redirect("accounts:profile")
+    services.citizen_phone_code_send(user=request.user, at=timezone.now())
+    wanted = _safe_next(request)
+    target = reverse("accounts:phone_confirm")
+    return HttpResponseRedirect(f"{target}?{urlencode({'next': wanted})}" if wanted else target)
+
+
+@never_cache
+@csrf_protect
+@citizen_required
+def phone_confirm(request: HttpRequest) -> HttpResponse:
+    """Type the code sent to the account's phone; needed once per number before submitting online."""
+    user = request.user
+    citizen = getattr(user, "citizen", None)
+    if citizen is None or not user.phone:
+        return redirect("accounts:profile")
+    if citizen.phone_verified_at is not None:
+        messages.info(request, _("Số điện thoại đã được xác nhận."))
+        return redirect("accounts:profile")
+    limited = _rate_limited(request, "password_reset")
+    if limited is not None:
+        return limited
+    form = ResetCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        outcome, left = services.citizen_phone_code_check(user=user, code=form.cleaned_data["code"], at=timezone.now())
+        if outcome == CodeCheck.VALID:
+            messages.success(request, _("Đã xác nhận số điện thoại. Bạn có thể nộp hồ sơ trực tuyến."))
+            return HttpResponseRedirect(_safe_next(request) or reverse("accounts:profile"))
+        _code_error(form, outcome, left, again=_("Hãy bấm “Gửi lại mã”."))
+    status = 400 if form.is_bound else 200
+    context = {
+        "form": form,
+        "phone_tail": user.phone[-3:],
+        "minutes": settings.ONESTOP_RESET_CODE_MINUTES,
+        "next": _safe_next(request),
+    }
+    return render(request, "accounts/phone_confirm.html", context, status=status)
+
+
 # --- profile and password change ----------------------------------------------------------------
 
 
@@ -233,7 +337,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Đã lưu thông tin liên hệ."))
             return redirect("accounts:profile")
     status = 400 if form.is_bound else 200
-    context = {"form": form, "citizen": citizen, "account": user}
+    context = {"form": form, "citizen": citizen, "account": user, "providers": _offered_providers()}
     return render(request, "accounts/profile.html", context, status=status)
 
 
@@ -361,7 +465,9 @@ def password_reset_code_set(request: HttpRequest) -> HttpResponse:
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.citizen_password_set(user=user, password=form.cleaned_data["new_password1"], at=timezone.now())
+            services.citizen_password_set(
+                user=user, password=form.cleaned_data["new_password1"], at=timezone.now(), phone_proven=True
+            )
         except ValidationError as exc:
             form.add_error("new_password2", exc.messages)
         else:
@@ -388,25 +494,85 @@ def _provider_or_404(code: str) -> LoginProvider:
 
 @never_cache
 def provider_start(request: HttpRequest, provider: str) -> HttpResponse:
+    """Log in through the provider; with ?xac-minh=1, a logged-in citizen verifies their CCCD instead."""
     plugin = _provider_or_404(provider)
     request.session[PROVIDER_NEXT_KEY] = _safe_next(request) or ""
+    if request.GET.get("xac-minh") and _is_citizen(request):
+        request.session[PROVIDER_VERIFY_KEY] = request.user.pk
+    else:
+        request.session.pop(PROVIDER_VERIFY_KEY, None)
     return plugin.start(request)
 
 
 @never_cache
 def provider_callback(request: HttpRequest, provider: str) -> HttpResponse:
     plugin = _provider_or_404(provider)
+    verifying = request.session.pop(PROVIDER_VERIFY_KEY, None)
+    now = timezone.now()
     try:
         identity = plugin.complete(request)
-        user = services.citizen_from_identity(identity=identity, provider=plugin.code)
+        if verifying and _is_citizen(request) and request.user.pk == verifying:
+            services.citizen_identity_verify(user=request.user, identity=identity, provider=plugin.code, at=now)
+            messages.success(request, _("Đã xác minh danh tính qua %(label)s.") % {"label": "VNeID"})
+            return redirect("accounts:profile")
+        user = services.citizen_from_identity(identity=identity, provider=plugin.code, at=now)
     except LoginProviderError as exc:
         return _provider_failed(request, plugin.label, str(exc))
+    except services.CccdHeldUnverified:
+        request.session[PROVIDER_CLAIM_KEY] = _identity_to_session(identity, plugin.code, now.timestamp())
+        return redirect("accounts:provider_claim")
     except ValidationError as exc:
         return _provider_failed(request, plugin.label, " ".join(exc.messages))
     # Read before login(): logging in over another account's session flushes the session.
     wanted = request.session.pop(PROVIDER_NEXT_KEY, "")
     auth_login(request, user, backend=BACKEND)
     return HttpResponseRedirect(_safe_next(request, wanted) or _default_after_login())
+
+
+def _identity_to_session(identity: Identity, provider: str, at: float) -> dict:
+    data = {name: getattr(identity, name) for name in ("subject", "cccd", "full_name", "phone", "email")}
+    data["date_of_birth"] = identity.date_of_birth.isoformat() if identity.date_of_birth else ""
+    return {"identity": data, "provider": provider, "at": at}
+
+
+def _identity_from_session(request: HttpRequest) -> tuple[Identity, str] | None:
+    """The identity a provider vouched for in the last PROVIDER_CLAIM_SECONDS, kept for the claim page."""
+    kept = request.session.get(PROVIDER_CLAIM_KEY) or {}
+    if not kept or timezone.now().timestamp() - float(kept.get("at", 0)) > PROVIDER_CLAIM_SECONDS:
+        request.session.pop(PROVIDER_CLAIM_KEY, None)
+        return None
+    data = dict(kept["identity"])
+    born = data.pop("date_of_birth", "")
+    return Identity(**data, date_of_birth=dt.date.fromisoformat(born) if born else None), str(kept["provider"])
+
+
+@never_cache
+@csrf_protect
+def provider_claim(request: HttpRequest) -> HttpResponse:
+    """VNeID vouched for a CCCD that an unverified account holds: log in to it (it is the person's own
+    account: then verify it from the profile) or take the CCCD back from it (it is not)."""
+    kept = _identity_from_session(request)
+    if kept is None:
+        messages.warning(request, _("Phiên xác minh đã hết hạn. Hãy đăng nhập lại bằng VNeID."))
+        return redirect("accounts:login")
+    identity, provider = kept
+    if request.method == "POST":
+        try:
+            user = services.citizen_cccd_claim(
+                cccd=identity.cccd, identity=identity, provider=provider, at=timezone.now()
+            )
+        except ValidationError as exc:
+            return _provider_failed(request, "VNeID", " ".join(exc.messages))
+        request.session.pop(PROVIDER_CLAIM_KEY, None)
+        auth_login(request, user, backend=BACKEND)
+        messages.success(
+            request,
+            _(
+                "Số CCCD đã được chuyển sang tài khoản này, đã xác minh qua VNeID. Tài khoản kia không còn gắn với số CCCD."
+            ),
+        )
+        return redirect("accounts:profile")
+    return render(request, "accounts/provider_claim.html", {"cccd": identity.cccd})
 
 
 def _provider_failed(request: HttpRequest, label: str, reason: str) -> HttpResponse:

@@ -299,6 +299,13 @@ ONESTOP_KIOSK_TOKEN_DAYS = config("ONESTOP_KIOSK_TOKEN_DAYS", 365)
 # External login providers shown on the login page, in this order, by registered code
 # (accounts.login.registry.providers), e.g. "vneid" once a VNeID plugin exists. Empty: password login only.
 ONESTOP_LOGIN_PROVIDERS = config("ONESTOP_LOGIN_PROVIDERS", [], list)
+# The national e-ID (accounts/login/contrib/vneid), an OpenID Connect provider: the client this
+# deployment registered with it, and its discovery document. `make run` points them at the local
+# stand-in scripts/fake_vneid.py. The claim carrying the CCCD is named in VNeID's integration papers.
+ONESTOP_VNEID_CLIENT_ID = config("ONESTOP_VNEID_CLIENT_ID", "")
+ONESTOP_VNEID_CLIENT_SECRET = config("ONESTOP_VNEID_CLIENT_SECRET", "")
+ONESTOP_VNEID_METADATA_URL = config("ONESTOP_VNEID_METADATA_URL", "")
+ONESTOP_VNEID_CLAIM_CCCD = config("ONESTOP_VNEID_CLAIM_CCCD", "cccd")
 
 # --- Notifications (onestop_tayninh.notifications; README "Thông báo / Notifications") ----------
 # E-mail through SMTP; in development the local sink scripts/smtp_sink.py on 127.0.0.1:1025.

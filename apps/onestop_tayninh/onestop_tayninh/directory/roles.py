@@ -9,6 +9,7 @@ alone unless asked to reset (`load_site --reset-roles`), so edits made in the de
 Apps add their permissions here as they arrive.
 """
 
+from onestop_tayninh.accounts.constants import IDENTITY_PERMISSION
 from onestop_tayninh.workflows.constants import Effect
 
 from .constants import Capability, RoleCode, RoleScope
@@ -76,7 +77,8 @@ DEFAULT_ROLES: dict[str, dict] = {
             Capability.APOLOGISE,
         ],
         "scope": RoleScope.AGENCY,
-        "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS,
+        # At the counter: verify a citizen's CCCD by looking at the card, give a squatted CCCD back.
+        "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS + [IDENTITY_PERMISSION],
     },
     RoleCode.HANDLING_OFFICER: {
         "name": "Chuyên viên xử lý",

@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onestop_tayninh.accounts.decorators import citizen_required
+from onestop_tayninh.accounts.selectors import submission_blocker
 from onestop_tayninh.catalog.selectors import published_version
 from onestop_tayninh.dossiers import services as dossier_services
 from onestop_tayninh.printing.models import GeneratedDocument
 from onestop_tayninh.security.audit import audited_file_response
 from onestop_tayninh.security.uploads import max_upload_bytes
-from onestop_tayninh.vault.selectors import consent_given
+from onestop_tayninh.vault.selectors import consent_given, tied_documents, tied_results
 from onestop_tayninh.vault.services import vault_consent_set
 
 from . import selectors
@@ -219,6 +220,7 @@ def _draft_context(request, draft, file_errors, submit_errors, now) -> dict:
         "contact": contact,
         "slots": slots,
         "submit_errors": submit_errors,
+        "submission_blocker": submission_blocker(request.user),
         "has_file_errors": bool(file_errors),
         "max_upload_mb": max_upload_bytes() // (1024 * 1024),
     }
@@ -427,7 +429,43 @@ def result_download(request: HttpRequest, dossier_id: int) -> FileResponse:
 @citizen_required
 def vault(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.vault_for(request.user), 30).get_page(request.GET.get("trang"))
-    return render(request, "portal/vault.html", {"page": page, "desk_consent": consent_given(request.user)})
+    citizen = getattr(request.user, "citizen", None)
+    context = {
+        "page": page,
+        "desk_consent": consent_given(request.user),
+        "citizen": citizen,
+        # Documents tied to the CCCD from other sources: only for a verified account (else empty).
+        "tied_documents": list(tied_documents(request.user)[:100]),
+        "tied_results": list(tied_results(request.user)[:100]),
+    }
+    return render(request, "portal/vault.html", context)
+
+
+@citizen_required
+def tied_document_download(request: HttpRequest, document_id: int) -> FileResponse:
+    document = get_object_or_404(tied_documents(request.user), pk=document_id)
+    return _file_response(
+        request,
+        document.file,
+        filename=document.original_name,
+        target=document.dossier,
+        data={"tied_document": document.pk, "cccd": request.user.citizen.cccd},
+        content_type=document.content_type,
+    )
+
+
+@citizen_required
+def tied_result_download(request: HttpRequest, dossier_id: int) -> FileResponse:
+    dossier = get_object_or_404(tied_results(request.user), pk=dossier_id)
+    filename = f"ket-qua-{dossier.code}.{dossier.result_file.name.rsplit('.', 1)[-1]}"
+    return _file_response(
+        request,
+        dossier.result_file,
+        filename=filename,
+        target=dossier,
+        data={"tied_result": dossier.code, "cccd": request.user.citizen.cccd},
+        download=True,
+    )
 
 
 @require_POST

@@ -22,6 +22,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop_tayninh.accounts.selectors import submission_blocker
 from onestop_tayninh.catalog.eforms import build_eform
 from onestop_tayninh.catalog.models import DocumentRequirement, ProcedureVersion
 from onestop_tayninh.directory.models import AdministrativeUnit, ReceptionDesk
@@ -313,6 +314,9 @@ def draft_problems(draft: SubmissionDraft) -> tuple[dict[str, list[str]], list[s
 def draft_submit(*, draft: SubmissionDraft, citizen: User, at: dt.datetime) -> Dossier:
     """Submit the draft: exactly one dossier in the desk's "to check" queue, whatever the number of clicks."""
     _ensure_owner(draft, citizen)
+    blocker = submission_blocker(citizen)
+    if blocker:
+        raise ValidationError(blocker, code="phone_unconfirmed")
     with transaction.atomic():
         draft = SubmissionDraft.objects.select_for_update().select_related("procedure_version").get(pk=draft.pk)
         if draft.status == DraftStatus.SUBMITTED:

@@ -39,4 +39,6 @@ urlpatterns = [
     path("kho-du-lieu/", citizen_views.vault, name="vault"),
     path("kho-du-lieu/<int:document_id>/", citizen_views.vault_download, name="vault_download"),
     path("kho-du-lieu/chia-se/", citizen_views.vault_consent, name="vault_consent"),
+    path("kho-du-lieu/theo-cccd/<int:document_id>/", citizen_views.tied_document_download, name="tied_document"),
+    path("kho-du-lieu/theo-cccd/ket-qua/<int:dossier_id>/", citizen_views.tied_result_download, name="tied_result"),
 ]
