@@ -158,6 +158,11 @@ RQ_QUEUES = rq_queues(REDIS_URL)
 RQ = {"JOB_CLASS": "onestop_tayninh.core.rqjob.RequestIdJob"}
 # How old the newest worker heartbeat may be before /healthz reports the worker down.
 RQ_HEARTBEAT_MAX_AGE_SECONDS = config("RQ_HEARTBEAT_MAX_AGE_SECONDS", 120)
+# Who sees /healthz's details (which check failed, workers, error names): a caller with
+# `Authorization: Bearer <ONESTOP_HEALTHZ_TOKEN>` (empty = no token) or from one of these addresses or
+# networks (the client address after ONESTOP_TRUSTED_PROXY_COUNT proxies). Everyone else: {"status": …}.
+ONESTOP_HEALTHZ_TOKEN = config("ONESTOP_HEALTHZ_TOKEN", "")
+ONESTOP_HEALTHZ_ALLOWED_NETWORKS = config("ONESTOP_HEALTHZ_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"], list)
 
 CACHES = redis_cache(REDIS_URL, "onestop")
 
