@@ -59,7 +59,13 @@ def citizen_urls() -> dict[str, str]:
 def test_the_walk_reaches_the_whole_desk_and_portal():
     desk, citizen = desk_urls(), citizen_urls()
     assert len(desk) > 150, len(desk)
-    for name in ("admin:index", "admin:login", "notifications:notice_list", "security:otp_enrol", "security:otp_verify"):
+    for name in (
+        "admin:index",
+        "admin:login",
+        "notifications:notice_list",
+        "security:otp_enrol",
+        "security:otp_verify",
+    ):
         assert name in desk, name
     assert desk["notifications:notice_list"] == "/desk/thong-bao/"
     assert {"portal:my_dossiers", "portal:result", "portal:vault_download", "accounts:profile"} <= set(citizen)
