@@ -54,7 +54,7 @@ def test_healthz_is_503_when_redis_is_stopped(client, private_redis):
 
 def test_the_public_gets_a_bare_status_and_monitoring_the_details(client, private_redis, settings):
     settings.ONESTOP_HEALTHZ_TOKEN = "theo-doi-9f2c"
-    settings.ONESTOP_HEALTHZ_ALLOWED_NETWORKS = ["10.10.0.0/16"]
+    settings.ONESTOP_HEALTHZ_ALLOWED_NETWORKS = ["pas-une-adresse", "10.10.0.0/16"]
 
     public = client.get("/healthz", REMOTE_ADDR="203.0.113.9")
     assert public.status_code == 503 and public.json() == {"status": "fail"}

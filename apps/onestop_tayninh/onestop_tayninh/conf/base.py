@@ -329,7 +329,8 @@ ONESTOP_PRIVATE_URL_NAMES = [
 # Generous on purpose: mobile carriers put many citizens behind one address (carrier-grade NAT).
 ONESTOP_RATE_LIMITS = {
     "login": (config("ONESTOP_RATELIMIT_LOGIN", 30), 600),
-    "desk_login": (config("ONESTOP_RATELIMIT_DESK_LOGIN", 30), 600),
+    # A one-stop centre's officials log in from one address, many of them at opening time.
+    "desk_login": (config("ONESTOP_RATELIMIT_DESK_LOGIN", 60), 600),
     "register": (config("ONESTOP_RATELIMIT_REGISTER", 10), 3600),
     "password_reset": (config("ONESTOP_RATELIMIT_PASSWORD_RESET", 10), 3600),
     "verify_resend": (config("ONESTOP_RATELIMIT_VERIFY_RESEND", 5), 3600),
