@@ -282,9 +282,9 @@ def test_lookup_does_not_tell_whether_the_code_or_the_secret_was_wrong(client, w
     dossier = receive(world)
     secret = lookup_secret(dossier.code)
     wrong = f"{(int(secret) + 1) % 10**6:06d}"
-    wrong_digits = client.get("/tra-cuu/", {"code": dossier.code, "secret": wrong}).content.decode()
+    wrong_digits = client.post("/tra-cuu/", {"code": dossier.code, "secret": wrong}).content.decode()
     cache.clear()
-    wrong_code = client.get("/tra-cuu/", {"code": dossier.code[:-1] + "9", "secret": secret}).content.decode()
+    wrong_code = client.post("/tra-cuu/", {"code": dossier.code[:-1] + "9", "secret": secret}).content.decode()
     answer = wrong_digits.split("</form>", 1)[1]
     assert "Không tìm thấy hồ sơ" in answer
     assert answer == wrong_code.split("</form>", 1)[1]
@@ -293,9 +293,9 @@ def test_lookup_does_not_tell_whether_the_code_or_the_secret_was_wrong(client, w
 def test_lookup_of_one_code_is_limited_across_addresses(client, world):
     dossier = receive(world)
     for n in range(10):
-        response = client.get("/tra-cuu/", {"code": dossier.code, "secret": f"{n:06d}"}, REMOTE_ADDR=f"10.0.0.{n}")
+        response = client.post("/tra-cuu/", {"code": dossier.code, "secret": f"{n:06d}"}, REMOTE_ADDR=f"10.0.0.{n}")
         assert response.status_code == 200
-    right = client.get(
+    right = client.post(
         "/tra-cuu/", {"code": dossier.code, "secret": lookup_secret(dossier.code)}, REMOTE_ADDR="10.0.1.1"
     )
     assert right.status_code == 429 and "quá nhiều lần" in right.content.decode()

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
+from django.views.decorators.http import require_http_methods
 
 from onestop_tayninh.catalog.selectors import catalog_search, published_version
 from onestop_tayninh.core.text import fold
@@ -80,6 +81,7 @@ def _lookup_allowed(request) -> bool:
     return allow_request(request, scope="lookup", limit=LOOKUP_LIMIT, window_seconds=LOOKUP_WINDOW_SECONDS)
 
 
+@require_http_methods(["GET", "POST"])
 def public_lookup(request):
     """/tra-cuu/: status and appointment of a dossier from its code and its look-up secret (six digits
     printed on the receipt, dossiers.selectors.lookup_secret); nothing personal.
@@ -87,7 +89,12 @@ def public_lookup(request):
     The electronic result and the rating are behind the receipt's signed link (its QR code), not
     behind four typed digits (portal.applicant_views).
     """
-    form = LookupForm(request.GET or None)
+    # Sent by POST: the secret stays out of addresses, so out of access logs, history and Referer.
+    # A link may still fill in the code (?code=…).
+    if request.method == "POST":
+        form = LookupForm(request.POST)
+    else:
+        form = LookupForm(initial={"code": request.GET.get("code", "")[:40]})
     context = {"form": form, "dossier": None, "not_found": False}
     if form.is_bound:
         if not _lookup_allowed(request):
