@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,6 +31,22 @@ def test_the_link_in_the_sent_email_verifies_the_address(client, citizen):
     assert f"Địa chỉ thư điện tử {EMAIL} đã được xác thực." in response.content.decode()
     citizen.citizen.refresh_from_db()
     assert citizen.citizen.email_verified_at is not None
+
+
+def test_a_verification_link_works_once(client, citizen):
+    token = services.email_verification_token(user=citizen, at=timezone.now())
+    url = reverse("accounts:verify_email", args=[token])
+    assert client.get(url).status_code == 200
+    citizen.citizen.refresh_from_db()
+    first = citizen.citizen.email_verified_at
+    assert first is not None
+
+    response = Client().get(url)
+    assert response.status_code == 400
+    assert "đã được dùng một lần nên không dùng lại được" in response.content.decode()
+    assert response["Cache-Control"].count("no-store") == 1
+    citizen.citizen.refresh_from_db()
+    assert citizen.citizen.email_verified_at == first
 
 
 def test_an_expired_link_verifies_nothing(client, citizen):

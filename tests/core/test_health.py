@@ -50,3 +50,20 @@ def test_healthz_is_503_when_redis_is_stopped(client, private_redis):
     body = response.json()
     assert body["checks"]["redis"]["ok"] is False
     assert body["checks"]["database"]["ok"] is True
+
+
+def test_the_public_gets_a_bare_status_and_monitoring_the_details(client, private_redis, settings):
+    settings.ONESTOP_HEALTHZ_TOKEN = "theo-doi-9f2c"
+    settings.ONESTOP_HEALTHZ_ALLOWED_NETWORKS = ["pas-une-adresse", "10.10.0.0/16"]
+
+    public = client.get("/healthz", REMOTE_ADDR="203.0.113.9")
+    assert public.status_code == 503 and public.json() == {"status": "fail"}
+    wrong_token = client.get("/healthz", REMOTE_ADDR="203.0.113.9", headers={"Authorization": "Bearer doan-bua"})
+    assert wrong_token.json() == {"status": "fail"}
+    loopback = client.get("/healthz")  # 127.0.0.1 is no longer in the allowed networks
+    assert "checks" not in loopback.json()
+
+    with_token = client.get("/healthz", REMOTE_ADDR="203.0.113.9", headers={"Authorization": "Bearer theo-doi-9f2c"})
+    assert with_token.json()["checks"]["rq_worker"]["ok"] is False
+    from_network = client.get("/healthz", REMOTE_ADDR="10.10.4.2")
+    assert from_network.json()["checks"]["redis"]["ok"] is True

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from onestop_tayninh.dossiers.access import APPLICANT_SALT, applicant_token, dossier_for_token, kiosk_token
 from onestop_tayninh.dossiers.constants import EventAction
 from onestop_tayninh.dossiers.events import Rated, payload_of
+from onestop_tayninh.dossiers.selectors import lookup_secret
 from onestop_tayninh.portal.constants import RatingChannel
 from onestop_tayninh.portal.models import ServiceRating
 from onestop_tayninh.portal.services import dossier_rate_without_account
@@ -185,6 +186,7 @@ def test_the_printed_receipt_carries_the_applicant_link(world):
     assert context["applicant_link"].startswith("http") and dossier_for_token(token) == dossier
     assert context["applicant_qr"].startswith("data:image/png;base64,")
     assert context["lookup_address"].endswith("/tra-cuu/")
+    assert context["lookup_secret"] == lookup_secret(dossier.code)
 
 
 # --- the desk's kiosk -------------------------------------------------------------------------------
@@ -276,11 +278,13 @@ def test_kiosk_refuses_a_typed_code_of_another_day_or_desk(kiosk_client, world):
 # --- the typed look-up's second factor ----------------------------------------------------------------
 
 
-def test_lookup_does_not_tell_whether_the_code_or_the_digits_were_wrong(client, world):
+def test_lookup_does_not_tell_whether_the_code_or_the_secret_was_wrong(client, world):
     dossier = receive(world)
-    wrong_digits = client.get("/tra-cuu/", {"code": dossier.code, "last_digits": "0000"}).content.decode()
+    secret = lookup_secret(dossier.code)
+    wrong = f"{(int(secret) + 1) % 10**6:06d}"
+    wrong_digits = client.post("/tra-cuu/", {"code": dossier.code, "secret": wrong}).content.decode()
     cache.clear()
-    wrong_code = client.get("/tra-cuu/", {"code": dossier.code[:-1] + "9", "last_digits": "4567"}).content.decode()
+    wrong_code = client.post("/tra-cuu/", {"code": dossier.code[:-1] + "9", "secret": secret}).content.decode()
     answer = wrong_digits.split("</form>", 1)[1]
     assert "Không tìm thấy hồ sơ" in answer
     assert answer == wrong_code.split("</form>", 1)[1]
@@ -289,7 +293,9 @@ def test_lookup_does_not_tell_whether_the_code_or_the_digits_were_wrong(client, 
 def test_lookup_of_one_code_is_limited_across_addresses(client, world):
     dossier = receive(world)
     for n in range(10):
-        response = client.get("/tra-cuu/", {"code": dossier.code, "last_digits": f"{n:04d}"}, REMOTE_ADDR=f"10.0.0.{n}")
+        response = client.post("/tra-cuu/", {"code": dossier.code, "secret": f"{n:06d}"}, REMOTE_ADDR=f"10.0.0.{n}")
         assert response.status_code == 200
-    right = client.get("/tra-cuu/", {"code": dossier.code, "last_digits": "4567"}, REMOTE_ADDR="10.0.1.1")
+    right = client.post(
+        "/tra-cuu/", {"code": dossier.code, "secret": lookup_secret(dossier.code)}, REMOTE_ADDR="10.0.1.1"
+    )
     assert right.status_code == 429 and "quá nhiều lần" in right.content.decode()

@@ -2,14 +2,17 @@ import pytest
 
 from django.urls import reverse
 
+from tests.accounts.conftest import citizen  # noqa: F401 - the portal tests' citizen, shared
 from tests.factories import PASSWORD
 
 
 @pytest.fixture
 def lockout_on(settings):
-    """django-axes switched on (conf.test switches it off for the rest of the suite)."""
+    """The login protections switched on (conf.test switches them off for the rest of the suite),
+    with the limits of conf.base: pairs locked after 5 (portal) and 3 (desk) failures."""
     settings.AXES_ENABLED = True
-    settings.AXES_FAILURE_LIMIT = 5
+    settings.ONESTOP_LOGIN_FAILURE_LIMIT = 5
+    settings.ONESTOP_DESK_LOGIN_FAILURE_LIMIT = 3
     return settings
 
 
@@ -28,5 +31,15 @@ def desk_login():
         return client.post(
             reverse("admin:login"), {"username": username, "password": password, "next": "/desk/"}, **extra
         )
+
+    return login
+
+
+@pytest.fixture
+def portal_login():
+    """Log in through the portal's login form (phone, e-mail, CCCD or tax code)."""
+
+    def login(client, username: str, password: str = PASSWORD, **extra):
+        return client.post(reverse("accounts:login"), {"username": username, "password": password}, **extra)
 
     return login

@@ -1,4 +1,7 @@
-"""Login lockout (django-axes): per account and per address, with an unlock in the desk."""
+"""Login lockout (django-axes) at the desk: per (account, address) pair, with an unlock in the desk.
+
+The abuse cases of the whole policy, portal included, are in test_login_policy.py.
+"""
 
 import pytest
 from axes.models import AccessAttempt
@@ -14,10 +17,10 @@ pytestmark = pytest.mark.django_db
 LOCKED = "Tài khoản tạm khóa do đăng nhập sai nhiều lần"
 
 
-def test_fifth_failure_locks_the_account_and_the_right_password_is_then_refused(client, lockout_on, desk_login):
+def test_third_failure_locks_the_pair_and_the_right_password_is_then_refused(client, lockout_on, desk_login):
     official = OfficialFactory(roles=["receiving_officer"])
     username = official.user.username
-    for _ in range(4):
+    for _ in range(2):
         assert desk_login(client, username, "sai-mat-khau").status_code == 200
 
     response = desk_login(client, username, "sai-mat-khau")
@@ -31,27 +34,26 @@ def test_fifth_failure_locks_the_account_and_the_right_password_is_then_refused(
     assert AuditEvent.objects.filter(action="lockout", object_repr=username).exists()
 
 
-def test_failures_from_one_address_lock_that_address_for_every_account(client, lockout_on, desk_login):
+def test_failures_from_one_address_lock_no_other_account_behind_it(client, lockout_on, desk_login):
     victims = [OfficialFactory().user for _ in range(5)]
     for user in victims:
         desk_login(client, user.username, "sai-mat-khau")
     other = OfficialFactory().user
 
-    assert desk_login(client, other.username).status_code == 429
-    # Another address is not affected.
-    assert desk_login(Client(), other.username, REMOTE_ADDR="10.1.2.3").status_code == 302
+    assert desk_login(client, other.username).status_code == 302
 
 
 def test_case_and_accent_variants_of_a_username_count_as_one_account(client, lockout_on, desk_login):
     user = OfficialFactory(user__username="quantri").user
-    for index, variant in enumerate(["QuanTri", "quàntri", "QUANTRI", "Quântri", "quantri"]):
-        desk_login(client, variant, "sai-mat-khau", REMOTE_ADDR=f"10.0.0.{index + 1}")
+    for variant in ["QuanTri", "quàntri", "Quântri"]:
+        desk_login(client, variant, "sai-mat-khau")
 
-    assert desk_login(Client(), user.username, REMOTE_ADDR="10.9.9.9").status_code == 429
+    response = desk_login(client, user.username)
+    assert response.status_code == 429 and LOCKED in response.content.decode()
 
 
 def test_cool_off_and_limit_come_from_settings(client, lockout_on, desk_login):
-    lockout_on.AXES_FAILURE_LIMIT = 2
+    lockout_on.ONESTOP_DESK_LOGIN_FAILURE_LIMIT = 2
     user = OfficialFactory().user
     desk_login(client, user.username, "sai")
     assert desk_login(client, user.username, "sai").status_code == 429
@@ -59,9 +61,11 @@ def test_cool_off_and_limit_come_from_settings(client, lockout_on, desk_login):
 
 def test_administrator_unlock_in_the_desk_lets_the_user_in(client, lockout_on, desk_login):
     user = OfficialFactory(roles=["receiving_officer"]).user
-    for _ in range(5):
+    for _ in range(3):
         desk_login(client, user.username, "sai-mat-khau")
     assert desk_login(client, user.username).status_code == 429
+    # The account is slowed down from anywhere too (three failures at the desk).
+    assert desk_login(Client(REMOTE_ADDR="10.0.0.8"), user.username).status_code == 429
 
     admin = UserFactory(is_superuser=True)
     admin_client = Client(REMOTE_ADDR="10.0.0.9")
@@ -74,6 +78,7 @@ def test_administrator_unlock_in_the_desk_lets_the_user_in(client, lockout_on, d
     response = admin_client.post(changelist, {"action": "unlock", "_selected_action": attempts})
     assert response.status_code == 302
 
+    # The unlock lifted both the pair's lock and the account's slow-down.
     response = desk_login(client, user.username)
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
@@ -90,9 +95,10 @@ def test_logging_into_ones_own_account_does_not_reset_the_count_for_another(clie
     attacker = OfficialFactory().user
     victim = OfficialFactory().user
     for _ in range(2):
-        for _ in range(2):
-            desk_login(client, victim.username, "doan-mo")
-        assert desk_login(Client(), attacker.username).status_code == 302
+        desk_login(client, victim.username, "doan-mo")
+        assert desk_login(client, attacker.username).status_code == 302
+        client.logout()
     desk_login(client, victim.username, "doan-mo")
 
-    assert desk_login(Client(REMOTE_ADDR="10.7.7.7"), victim.username).status_code == 429
+    response = desk_login(client, victim.username)
+    assert response.status_code == 429 and LOCKED in response.content.decode()

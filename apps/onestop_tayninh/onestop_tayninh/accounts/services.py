@@ -544,7 +544,7 @@ def citizen_email_verification_send(*, user: User, at: dt.datetime) -> Message |
 
 @transaction.atomic
 def citizen_email_verify(*, token: str, at: dt.datetime) -> User:
-    """Mark the address in the token verified. ValidationError code "expired" or "invalid" otherwise.
+    """Mark the address in the token verified. ValidationError code "expired", "used" or "invalid" otherwise.
 
     A token for an address the citizen has since changed is invalid: it proves nothing about
     the new one.
@@ -567,10 +567,13 @@ def citizen_email_verify(*, token: str, at: dt.datetime) -> User:
     if profile is None or not profile.user.email or profile.user.email.lower() != address.lower():
         raise invalid
     user = profile.user
-    if profile.email_verified_at is None:
-        profile.email_verified_at = at
-        profile.full_clean(exclude=["user"])
-        profile.save(update_fields=["email_verified_at"])
+    if profile.email_verified_at is not None:
+        # Single use: the link is only good while the address waits for verification, like a
+        # password-reset link is only good for the password it was issued against.
+        raise ValidationError(_("Liên kết xác thực này đã được dùng."), code="used")
+    profile.email_verified_at = at
+    profile.full_clean(exclude=["user"])
+    profile.save(update_fields=["email_verified_at"])
     return user
 
 

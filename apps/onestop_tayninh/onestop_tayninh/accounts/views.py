@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from axes.helpers import get_failure_limit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
@@ -218,7 +220,7 @@ def lockout_page(request: HttpRequest) -> HttpResponse:
     request.axes_locked_out = False
     cooloff = settings.AXES_COOLOFF_TIME
     context = {
-        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "failure_limit": get_failure_limit(request, None),
         "cooloff_minutes": int(cooloff.total_seconds() // 60) if cooloff else None,
     }
     return render(request, "accounts/lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)

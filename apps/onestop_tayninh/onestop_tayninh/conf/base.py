@@ -65,7 +65,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "onestop_tayninh.security.middleware.PrivateNoStoreMiddleware",
     "onestop_tayninh.security.middleware.AuditContextMiddleware",
+    "onestop_tayninh.security.middleware.DeskGateMiddleware",
+    "onestop_tayninh.security.middleware.LoginThrottleMiddleware",
     "onestop_tayninh.security.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -155,6 +158,11 @@ RQ_QUEUES = rq_queues(REDIS_URL)
 RQ = {"JOB_CLASS": "onestop_tayninh.core.rqjob.RequestIdJob"}
 # How old the newest worker heartbeat may be before /healthz reports the worker down.
 RQ_HEARTBEAT_MAX_AGE_SECONDS = config("RQ_HEARTBEAT_MAX_AGE_SECONDS", 120)
+# Who sees /healthz's details (which check failed, workers, error names): a caller with
+# `Authorization: Bearer <ONESTOP_HEALTHZ_TOKEN>` (empty = no token) or from one of these addresses or
+# networks (the client address after ONESTOP_TRUSTED_PROXY_COUNT proxies). Everyone else: {"status": …}.
+ONESTOP_HEALTHZ_TOKEN = config("ONESTOP_HEALTHZ_TOKEN", "")
+ONESTOP_HEALTHZ_ALLOWED_NETWORKS = config("ONESTOP_HEALTHZ_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"], list)
 
 CACHES = redis_cache(REDIS_URL, "onestop")
 
@@ -222,22 +230,46 @@ ONESTOP_ONLINE_CHECK_HOURS = config("ONESTOP_ONLINE_CHECK_HOURS", 8)
 ONESTOP_ONLINE_CHECK_DUE_SOON_HOURS = config("ONESTOP_ONLINE_CHECK_DUE_SOON_HOURS", 2)
 
 # --- Security (onestop_tayninh.security; README "Bảo mật / Security") -------------------------
-# Login lockout (django-axes): after ONESTOP_LOGIN_FAILURE_LIMIT failures for one account, and
-# separately for one client address, further logins are refused for the cool-off time (0 =
-# until an administrator unlocks in the desk: Axes › Access attempts › "Mở khóa đăng nhập").
+# Login protection (README "Chính sách đăng nhập / Login policy"). Two realms: the desk's login
+# (officials, under ONESTOP_DESK_PREFIX) and the portal's (citizens); a name is counted in its realm
+# only (security.axes). django-axes locks the PAIR (account, client address) after the realm's failure
+# limit for the cool-off time (0 = until an administrator unlocks in the desk: Axes › Access attempts ›
+# "Mở khóa đăng nhập"): a shared address (a carrier's NAT, a one-stop centre's network) locks no one
+# else, and a stranger who knows a citizen's phone or CCCD locks only themselves. An account failed
+# from many addresses is slowed down, never locked (security.login_throttle, ONESTOP_LOGIN_SLOWDOWN).
+ONESTOP_DESK_PREFIX = "/desk/"
+ONESTOP_LOGIN_URL_NAMES = ["admin:login", "accounts:login"]
 AXES_ENABLED = config("AXES_ENABLED", True)
-AXES_FAILURE_LIMIT = config("ONESTOP_LOGIN_FAILURE_LIMIT", 5)
+ONESTOP_LOGIN_FAILURE_LIMIT = config("ONESTOP_LOGIN_FAILURE_LIMIT", 5)
+ONESTOP_DESK_LOGIN_FAILURE_LIMIT = config("ONESTOP_DESK_LOGIN_FAILURE_LIMIT", 3)
+AXES_FAILURE_LIMIT = "onestop_tayninh.security.axes.failure_limit"
 _cooloff_minutes = config("ONESTOP_LOGIN_COOLOFF_MINUTES", 30)
 AXES_COOLOFF_TIME = timedelta(minutes=_cooloff_minutes) if _cooloff_minutes > 0 else None
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-# Not reset on success: axes would delete every failure from the address, so an attacker with an
-# account of their own could log into it between guesses and never be locked. Failures expire
-# with the cool-off instead.
-AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A successful login clears the failures of its own pair only (the lockout parameters above), so an
+# attacker logging into an account of their own between guesses clears nothing of the victim's pair.
+AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Per account, from any address, per realm: from the `after`-th failure within `window` seconds
+# each failure makes the next attempt wait first_delay, then twice as long …, up to max_delay seconds.
+ONESTOP_LOGIN_SLOWDOWN = {
+    "portal": {
+        "after": config("ONESTOP_LOGIN_SLOWDOWN_AFTER", 10),
+        "first_delay": 2,
+        "max_delay": config("ONESTOP_LOGIN_SLOWDOWN_MAX_SECONDS", 300),
+        "window": 6 * 3600,
+    },
+    "desk": {
+        "after": config("ONESTOP_DESK_LOGIN_SLOWDOWN_AFTER", 3),
+        "first_delay": 5,
+        "max_delay": config("ONESTOP_DESK_LOGIN_SLOWDOWN_MAX_SECONDS", 900),
+        "window": 24 * 3600,
+    },
+}
 AXES_LOCKOUT_CALLABLE = "onestop_tayninh.security.views.lockout_response"
-# The database matches usernames ignoring case and accents, so must the lockout counter.
-AXES_USERNAME_CALLABLE = "onestop_tayninh.security.axes.lockout_username"
+# The database matches usernames ignoring case and accents, so must the lockout counter; a portal
+# login is counted under the account its phone, e-mail, CCCD or tax code names, in any spelling.
+AXES_USERNAME_CALLABLE = "onestop_tayninh.accounts.lockout.lockout_username"
 AXES_CLIENT_IP_CALLABLE = "onestop_tayninh.security.net.client_ip"
 AXES_COOLOFF_MESSAGE = _("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau.")
 AXES_PERMALOCK_MESSAGE = _("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng liên hệ quản trị hệ thống.")
@@ -280,10 +312,25 @@ PASSWORD_RESET_TIMEOUT = config("PASSWORD_RESET_TIMEOUT", 2 * 3600)
 ONESTOP_RESET_CODE_MINUTES = config("ONESTOP_RESET_CODE_MINUTES", 10)
 ONESTOP_RESET_CODE_MAX_TRIES = config("ONESTOP_RESET_CODE_MAX_TRIES", 5)
 ONESTOP_RESET_CODES_PER_HOUR = config("ONESTOP_RESET_CODES_PER_HOUR", 3)
+# Pages reached without an account but with a secret in the address or the form, answered with
+# `Cache-Control: no-store` like every page of a logged-in user and the whole desk (security.middleware).
+ONESTOP_PRIVATE_URL_NAMES = [
+    "portal:lookup",
+    "portal:verify_result",
+    "portal:applicant_dossier",
+    "portal:applicant_rate",
+    "portal:applicant_result",
+    "accounts:verify_email",
+    "accounts:password_reset_code",
+    "accounts:password_reset_code_set",
+    "accounts:password_reset_confirm",
+]
 # Fixed-window limits per client address (security.ratelimit): scope -> (requests, window seconds).
 # Generous on purpose: mobile carriers put many citizens behind one address (carrier-grade NAT).
 ONESTOP_RATE_LIMITS = {
     "login": (config("ONESTOP_RATELIMIT_LOGIN", 30), 600),
+    # A one-stop centre's officials log in from one address, many of them at opening time.
+    "desk_login": (config("ONESTOP_RATELIMIT_DESK_LOGIN", 60), 600),
     "register": (config("ONESTOP_RATELIMIT_REGISTER", 10), 3600),
     "password_reset": (config("ONESTOP_RATELIMIT_PASSWORD_RESET", 10), 3600),
     "verify_resend": (config("ONESTOP_RATELIMIT_VERIFY_RESEND", 5), 3600),

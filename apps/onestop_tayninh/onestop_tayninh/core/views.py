@@ -1,5 +1,6 @@
 """Operational endpoints, and the error pages of the portal and the desk."""
 
+import ipaddress
 import time
 
 import django_rq
@@ -10,8 +11,11 @@ from django.db import connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.template import loader
 from django.templatetags.static import static
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from onestop_tayninh.security.net import client_ip
 
 
 def _check_database() -> dict:
@@ -43,14 +47,42 @@ def _check_redis_and_workers() -> tuple[dict, dict]:
     return redis_state, {"ok": ok, "workers": len(workers), "last_heartbeat_age_seconds": round(age, 1)}
 
 
+def _monitoring(request) -> bool:
+    """Whether the caller may see the details: the monitoring token, or an allowed address.
+
+    ONESTOP_HEALTHZ_TOKEN is sent as `Authorization: Bearer <token>`; ONESTOP_HEALTHZ_ALLOWED_NETWORKS
+    lists addresses or networks (the client address as the lockouts see it, security.net).
+    """
+    token = settings.ONESTOP_HEALTHZ_TOKEN
+    header = request.headers.get("Authorization", "")
+    if token and header.startswith("Bearer ") and constant_time_compare(header[len("Bearer ") :].strip(), token):
+        return True
+    address = client_ip(request)
+    if not address:
+        return False
+    ip = ipaddress.ip_address(address)
+    for network in settings.ONESTOP_HEALTHZ_ALLOWED_NETWORKS:
+        try:
+            if ip in ipaddress.ip_network(network, strict=False):
+                return True
+        except ValueError:  # a mistyped entry allows no one, and must not turn /healthz into a 500
+            continue
+    return False
+
+
 @never_cache
 @require_GET
 def healthz(request):
+    """Database, Redis and the RQ worker. The public gets the bare status (and 200 or 503); which
+    check failed, worker counts and error names are for monitoring only (_monitoring)."""
     database = _check_database()
     redis_state, worker_state = _check_redis_and_workers()
     checks = {"database": database, "redis": redis_state, "rq_worker": worker_state}
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503)
+    body: dict = {"status": "ok" if healthy else "fail"}
+    if _monitoring(request):
+        body["checks"] = checks
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 @require_GET

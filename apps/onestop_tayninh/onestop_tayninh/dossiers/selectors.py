@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet, Sum
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -497,16 +498,33 @@ def citizen_status(dossier: Dossier) -> str:
     return str(CITIZEN_STATUS[dossier.state.kind])
 
 
-def public_lookup(*, code: str, last_digits: str) -> Dossier | None:
-    """The dossier whose code matches and whose applicant CCCD, tax code or phone ends with `last_digits`."""
-    code, last_digits = (code or "").strip(), (last_digits or "").strip()
-    if not code or len(last_digits) != 4 or not last_digits.isdigit():
+LOOKUP_SECRET_DIGITS = 6
+_LOOKUP_SECRET_SALT = "onestop_tayninh.dossiers.lookup-secret"
+
+
+def lookup_secret(code: str, *, key: str | None = None) -> str:
+    """The look-up secret printed on the receipt beside the dossier's code: six digits.
+
+    Dossier codes are sequential and the applicant's phone or CCCD is known to many; this is
+    neither. It is computed from the code with the site's SECRET_KEY (an HMAC), so it needs no
+    column, and nothing short of the key predicts it. Rotating SECRET_KEY changes every secret;
+    those made with a key still listed in SECRET_KEY_FALLBACKS keep working (public_lookup).
+    """
+    digest = salted_hmac(_LOOKUP_SECRET_SALT, code, secret=key, algorithm="sha256").hexdigest()
+    return f"{int(digest[:16], 16) % 10**LOOKUP_SECRET_DIGITS:0{LOOKUP_SECRET_DIGITS}d}"
+
+
+def public_lookup(*, code: str, secret: str) -> Dossier | None:
+    """The dossier whose code matches and whose look-up secret (lookup_secret) is `secret`."""
+    code, secret = (code or "").strip(), (secret or "").strip()
+    if not code or len(secret) != LOOKUP_SECRET_DIGITS or not secret.isdigit():
         return None
     dossier = Dossier.objects.select_related("procedure_version", "state").filter(code=code).first()
     if dossier is None:
         return None
-    identifiers = (dossier.cccd, dossier.phone, dossier.tax_code)
-    return dossier if any(value and value.endswith(last_digits) for value in identifiers) else None
+    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    matches = [constant_time_compare(lookup_secret(dossier.code, key=key), secret) for key in keys]
+    return dossier if any(matches) else None
 
 
 # --- who may act: the predicates the actions and the dossier page share ---------------------------------------

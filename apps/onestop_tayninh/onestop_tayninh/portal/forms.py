@@ -46,11 +46,13 @@ class LookupForm(forms.Form):
     code = forms.CharField(
         label=_("Mã hồ sơ"), max_length=40, widget=forms.TextInput(attrs={"placeholder": "000.00.02.H53-261128-0001"})
     )
-    last_digits = forms.RegexField(
-        label=_("4 số cuối CCCD hoặc số điện thoại"),
-        regex=r"^\d{4}$",
-        error_messages={"invalid": _("Hãy nhập đúng 4 chữ số.")},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": r"\d{4}", "maxlength": "4"}),
+    secret = forms.RegexField(
+        label=_("Mã tra cứu (6 chữ số, in trên Giấy tiếp nhận hồ sơ)"),
+        regex=r"^\d{6}$",
+        error_messages={"invalid": _("Hãy nhập đúng 6 chữ số của mã tra cứu.")},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "pattern": r"\d{6}", "maxlength": "6", "autocomplete": "off"}
+        ),
     )
 
 

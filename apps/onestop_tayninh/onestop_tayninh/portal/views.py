@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
+from django.views.decorators.http import require_http_methods
 
 from onestop_tayninh.catalog.selectors import catalog_search, published_version
 from onestop_tayninh.core.text import fold
@@ -69,7 +70,7 @@ def procedure_template(request, code: str, document_id: int):
 
 LOOKUP_LIMIT = 20  # look-ups per address per window
 LOOKUP_WINDOW_SECONDS = 600
-# Look-ups of one dossier code per hour, from any address: four digits are 10,000 guesses, so a
+# Look-ups of one dossier code per hour, from any address: the secret is one of a million, so a
 # guesser spreading over many addresses still gets a handful per code (the applicant rarely needs more).
 LOOKUP_PER_CODE_LIMIT = 10
 LOOKUP_PER_CODE_WINDOW_SECONDS = 3600
@@ -80,13 +81,20 @@ def _lookup_allowed(request) -> bool:
     return allow_request(request, scope="lookup", limit=LOOKUP_LIMIT, window_seconds=LOOKUP_WINDOW_SECONDS)
 
 
+@require_http_methods(["GET", "POST"])
 def public_lookup(request):
-    """/tra-cuu/: status and appointment of a dossier from its code and 4 digits; nothing personal.
+    """/tra-cuu/: status and appointment of a dossier from its code and its look-up secret (six digits
+    printed on the receipt, dossiers.selectors.lookup_secret); nothing personal.
 
     The electronic result and the rating are behind the receipt's signed link (its QR code), not
     behind four typed digits (portal.applicant_views).
     """
-    form = LookupForm(request.GET or None)
+    # Sent by POST: the secret stays out of addresses, so out of access logs, history and Referer.
+    # A link may still fill in the code (?code=…).
+    if request.method == "POST":
+        form = LookupForm(request.POST)
+    else:
+        form = LookupForm(initial={"code": request.GET.get("code", "")[:40]})
     context = {"form": form, "dossier": None, "not_found": False}
     if form.is_bound:
         if not _lookup_allowed(request):
@@ -105,6 +113,6 @@ def public_lookup(request):
                 response.status_code = 429
                 return response
             # The same answer whether the code or the digits were wrong: nothing tells which.
-            dossier = lookup_dossier(code=form.cleaned_data["code"], last_digits=form.cleaned_data["last_digits"])
+            dossier = lookup_dossier(code=form.cleaned_data["code"], secret=form.cleaned_data["secret"])
             context.update(dossier=dossier, not_found=dossier is None, status=dossier and citizen_status(dossier))
     return render(request, "portal/lookup.html", context)

@@ -25,7 +25,7 @@ from onestop_tayninh.dossiers.access import applicant_token
 from onestop_tayninh.dossiers.constants import DESK_CHANNELS, EventAction, ReturnMethod
 from onestop_tayninh.dossiers.events import Apologised, ApplicantCorrected, CompletionRequested, payload_of
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
-from onestop_tayninh.dossiers.selectors import competent_agency_for, forms_version_for
+from onestop_tayninh.dossiers.selectors import competent_agency_for, forms_version_for, lookup_secret
 from onestop_tayninh.workflows.constants import Effect, StateKind
 
 from . import selectors
@@ -573,6 +573,7 @@ def _applicant_link_context(dossier: Dossier, context: dict) -> None:
         applicant_link=link,
         applicant_qr=qr_data_uri(link),
         lookup_address=settings.ONESTOP_SITE_URL.rstrip("/") + reverse("portal:lookup"),
+        lookup_secret=lookup_secret(dossier.code),
     )
 
 

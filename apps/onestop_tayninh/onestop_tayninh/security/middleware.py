@@ -1,14 +1,22 @@
-"""Security middleware: request context for the audit trail, two-factor gate, CSP header."""
+"""Security middleware: audit context, login slow-down, desk gate, two-factor gate, CSP, no-store."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from axes.handlers.proxy import AxesProxyHandler
 
+from django.conf import settings
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext as _
+
+from . import login_throttle, ratelimit
 from .audit import request_context
+from .axes import DESK, login_realm
 from .services import has_confirmed_device, two_factor_required
 
 
@@ -72,3 +80,113 @@ class ContentSecurityPolicyMiddleware:
         if self.header and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.header
         return response
+
+
+def _login_paths() -> set[str]:
+    return {reverse(name) for name in settings.ONESTOP_LOGIN_URL_NAMES}
+
+
+def _realm_context(request: HttpRequest, realm: str) -> dict:
+    if realm == DESK:
+        return {
+            **admin.site.each_context(request),
+            "is_nav_sidebar_enabled": False,
+            "base_template": "admin/base_site.html",
+        }
+    return {"base_template": "accounts/base.html"}
+
+
+class LoginThrottleMiddleware:
+    """Before a login form is checked: the per-address limit of the desk, and the account's slow-down.
+
+    An account that many failures from anywhere have slowed down (security.login_throttle) answers
+    "wait N seconds" without checking the password, and that attempt counts as nothing. The portal's
+    login view keeps its own per-address limit (accounts.views). Off with django-axes (AXES_ENABLED).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and settings.AXES_ENABLED and request.path_info in _login_paths():
+            realm = login_realm(request)
+            if realm == DESK and not ratelimit.allow_configured(request, "desk_login"):
+                return self._page(request, realm, ratelimit.window_seconds("desk_login"), rate_limited=True)
+            # Asked before the attempt: a locked pair gets django-axes' lockout page, and its refusal
+            # checks no password, so it tells nothing about the account and must not slow its owner
+            # down (receivers).
+            request.onestop_pair_locked = AxesProxyHandler.is_locked(request)
+            wait = 0 if request.onestop_pair_locked else login_throttle.wait_seconds(request)
+            if wait:
+                return self._page(request, realm, wait)
+        return self.get_response(request)
+
+    @staticmethod
+    def _page(request: HttpRequest, realm: str, seconds: int, rate_limited: bool = False) -> HttpResponse:
+        context = {
+            **_realm_context(request, realm),
+            "title": _("Vui lòng đợi rồi thử lại"),
+            "seconds": seconds,
+            "minutes": max(1, (seconds + 59) // 60),
+            "rate_limited": rate_limited,
+            "desk": realm == DESK,
+            "login_url": request.path,
+        }
+        response = render(request, "security/login_slowdown.html", context, status=429)
+        response["Retry-After"] = str(seconds)
+        add_never_cache_headers(response)
+        return response
+
+
+class DeskGateMiddleware:
+    """A logged-in account that is not an official's (is_staff False: a citizen) opens nothing under the desk.
+
+    The admin site would show some desk pages' forms to it, and pages mounted beside it (notices,
+    two-factor enrolment) only ask for a login. The answer is a page in Vietnamese pointing back to the
+    portal, with a button to log out; the desk's login page shows it too, so the citizen logs out first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not user.is_staff
+            and request.path_info.startswith(settings.ONESTOP_DESK_PREFIX)
+        ):
+            response = render(request, "security/desk_refused.html", status=403)
+            add_never_cache_headers(response)
+            return response
+        return self.get_response(request)
+
+
+class PrivateNoStoreMiddleware:
+    """`Cache-Control: no-store` on every answer that may carry someone's data.
+
+    That is every answer to a logged-in user, everything under the desk, and the pages and files
+    reached with a secret in the address or the form (ONESTOP_PRIVATE_URL_NAMES: the receipt's signed
+    link, the look-up). Receipts and results carry the CCCD: no browser or proxy may keep them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self._private(request):
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
+        return response
+
+    @staticmethod
+    def _private(request: HttpRequest) -> bool:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return True
+        if request.path_info.startswith(settings.ONESTOP_DESK_PREFIX):
+            return True
+        match = getattr(request, "resolver_match", None)
+        return match is not None and match.view_name in settings.ONESTOP_PRIVATE_URL_NAMES

@@ -4,9 +4,11 @@ import logging
 
 from axes.signals import user_locked_out
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from . import login_throttle
 from .audit import audit_event
 from .constants import AuditAction
 
@@ -40,3 +42,18 @@ def _locked_out(sender, request, username, ip_address, **kwargs) -> None:
         data={"username": username, "ip_address": ip_address},
         request=request,
     )
+
+
+@receiver(user_login_failed, dispatch_uid="security:login_slowdown")
+def _count_for_slowdown(sender, credentials, request=None, **kwargs) -> None:
+    # Only the login forms' attempts (security.middleware.LoginThrottleMiddleware marks them), and
+    # not the refusal of a pair locked before the attempt: no password was checked.
+    if request is None or not settings.AXES_ENABLED or getattr(request, "onestop_pair_locked", True):
+        return
+    login_throttle.record_failure(request, credentials)
+
+
+@receiver(user_logged_in, dispatch_uid="security:login_slowdown_reset")
+def _reset_slowdown(sender, request, user, **kwargs) -> None:
+    if request is not None and settings.AXES_ENABLED:
+        login_throttle.reset(request, {"username": user.get_username()})

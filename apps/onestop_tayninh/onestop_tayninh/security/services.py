@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from . import login_throttle
 from .audit import audit_event
 from .constants import AuditAction
 
@@ -116,8 +117,10 @@ def otp_throttled(*, user: User) -> bool:
 
 
 def login_unlock(*, username: str | None, ip_address: str | None, by: User) -> int:
-    """Lift a login lockout for an account and the address it was attempted from."""
+    """Lift a login lockout for an account and the address it was attempted from, and the account's slow-down."""
     count: int = axes_reset(username=username or None, ip=ip_address or None, ip_or_username=True)
+    if username:
+        login_throttle.clear(username)
     audit_event(
         actor=by,
         action=AuditAction.UNLOCK,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from axes.helpers import get_failure_limit
 from django_otp import login as otp_login
 
 from django.conf import settings
@@ -111,7 +112,7 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
         **admin.site.each_context(request),
         "is_nav_sidebar_enabled": False,
         "title": _("Tài khoản tạm khóa"),
-        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "failure_limit": get_failure_limit(request, credentials),
         "cooloff_minutes": minutes,
     }
     return render(request, "security/lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
