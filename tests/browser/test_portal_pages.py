@@ -10,7 +10,7 @@ from onestop_tayninh.portal.services import draft_submit
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.portal import conftest as portal
 from tests.portal.conftest import filled_draft
-from tests.portal.test_my_dossiers import with_result
+from tests.portal.test_my_dossiers import _justice_keys, with_result  # noqa: F401 - fixture: results are signed
 from tests.workflows.conftest import local
 
 # The portal tests' fixtures, used by name.

@@ -20,7 +20,7 @@ from onestop_tayninh.security.constants import AuditAction
 from onestop_tayninh.security.models import AuditEvent
 from tests.factories import UserFactory
 from tests.portal.conftest import citizen, filled_draft, online, world  # noqa: F401 - fixtures and helpers
-from tests.portal.test_my_dossiers import with_result
+from tests.portal.test_my_dossiers import _justice_keys, with_result  # noqa: F401 - fixture: results are signed
 from tests.workflows.conftest import local, user
 
 pytestmark = pytest.mark.django_db
