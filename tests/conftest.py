@@ -128,6 +128,7 @@ def message_templates(db):
         "0009_applicant_link_in_result_messages",
         "0010_online_check_templates",
         "0011_refusal_ready_template",
+        "0012_citizen_notices_and_portal_inbox",
     ):
         importlib.import_module(f"onestop_tayninh.notifications.migrations.{name}").seed(apps, None)
 

@@ -163,6 +163,16 @@ def test_the_demo_citizens_list_shows_when_she_submitted(site, client):
         assert f"Nộp lúc {event.at.astimezone(VN):%H:%M %d/%m/%Y}" in page
 
 
+def test_the_demo_citizens_supplement_was_asked_before_her_appointment(site):
+    """Answered, a supplement gives back only the time waited: asked after the appointment had passed, the
+    dossier would show an appointment in the past after the answer (docs/domain.md §5.6)."""
+    citizen = User.objects.get(username=demo.DEMO_CITIZEN["cccd"])
+    waiting = Dossier.objects.filter(applicant_account=citizen, paused_at__isnull=False)
+    assert waiting
+    for dossier in waiting:
+        assert dossier.paused_at < dossier.due_at, (dossier.procedure_version, dossier.paused_at, dossier.due_at)
+
+
 @pytest.mark.parametrize(
     "now",
     [

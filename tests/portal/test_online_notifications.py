@@ -3,6 +3,7 @@ applicant is told of Form 02 (what to add) and Form 03 (refused), in the outbox 
 
 import pytest
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 
 from onestop_tayninh.dossiers.events import payload_of
@@ -75,9 +76,9 @@ def test_form_02_reaches_the_online_applicant_and_the_supplement_reaches_the_des
     assert "Ông/Bà gửi trực tuyến" in body
     assert "- Bản sao Giấy chứng sinh\n- Tờ khai có chữ ký của người yêu cầu" in body
     assert "Ghi chú: Tờ khai chưa ký." in body
-    assert "Hồ sơ của tôi" in body
+    assert f"/ho-so-cua-toi/{dossier.pk}/" in body  # the dossier's own page
     sms = to_applicant[("0912000111", "sms")][1]
-    assert "/ho-so-cua-toi/" in sms and sms.isascii()
+    assert f"/ho-so-cua-toi/{dossier.pk}/" in sms and sms.isascii()
 
     dossier_supplement_add(
         dossier=dossier,
@@ -105,7 +106,7 @@ def test_form_03_tells_the_online_applicant_why(online, citizen):
     subject, body = to_applicant[("dan@example.vn", "email")]
     assert "không được tiếp nhận" in subject
     assert "Lý do: Thủ tục thuộc thẩm quyền của Ủy ban nhân dân cấp xã." in body
-    assert "Phiếu từ chối (Mẫu 03) có trong mục “Hồ sơ của tôi”." in body
+    assert f"Phiếu từ chối (Mẫu 03) có tại {settings.ONESTOP_SITE_URL}/ho-so-cua-toi/{dossier.pk}/." in body
     assert ("0912000111", "sms") in to_applicant
 
 

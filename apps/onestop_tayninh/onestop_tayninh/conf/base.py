@@ -395,6 +395,11 @@ ONESTOP_SIGNING_PKCS11_KEY_LABEL = config("ONESTOP_SIGNING_PKCS11_KEY_LABEL", "{
 ONESTOP_SIGNING_PKCS11_CERT_LABEL = config("ONESTOP_SIGNING_PKCS11_CERT_LABEL", "")
 # Channels officials are notified on (citizens: e-mail and SMS, whichever they gave).
 ONESTOP_NOTIFY_OFFICIAL_CHANNELS = config("ONESTOP_NOTIFY_OFFICIAL_CHANNELS", ["desk", "email"], list)
+# SMS in one form: false (default) sends every SMS without diacritics (GSM-7, 160 characters a part; the
+# names and dates filled in are stripped too); true sends them fully accented (Unicode, 70 a part).
+ONESTOP_SMS_ACCENTED = config("ONESTOP_SMS_ACCENTED", False)
+# Who signs messages that concern no dossier (account e-mails); a dossier's messages are signed by its desk.
+ONESTOP_NOTIFY_SIGNATURE = config("ONESTOP_NOTIFY_SIGNATURE", "Cổng Dịch vụ công tỉnh Tây Ninh")
 # A send still "in progress" after this long is taken for a dead worker (see notifications.services).
 ONESTOP_NOTIFY_LEASE_SECONDS = config("ONESTOP_NOTIFY_LEASE_SECONDS", 300)
 # true: at-least-once (resend with the same Message-ID / Idempotency-Key); false: at-most-once.

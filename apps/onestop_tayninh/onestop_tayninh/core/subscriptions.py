@@ -49,6 +49,8 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("refused", f"{NOTIFY}.notices_moved_past"),
     # An online dossier (or its Form 02 supplement) waits at the desk: the receiving officers hear of it.
     Subscription("submitted_online", f"{NOTIFY}.online_dossier_arrived"),
+    # ... and the applicant gets an acknowledgement at once, before the check.
+    Subscription("submitted_online", f"{NOTIFY}.online_submitted"),
     Subscription("resubmitted", f"{NOTIFY}.online_dossier_arrived"),
     # The applicant's own uploads go into their vault (a document picked from it is already there).
     Subscription("document_added", f"{VAULT}.keep_submitted_document", when={"reused": False}),
@@ -67,6 +69,10 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("transition", f"{NOTIFY}.consultation_requested", when={"effect": "request_consultation"}),
     Subscription("transition", f"{NOTIFY}.supplement_requested", when={"effect": "request_supplement"}),
     Subscription("transition", f"{PRINT}.issue_supplement_request", when={"effect": "request_supplement"}),
+    # The supplement resumed the clock: the applicant is told the new appointment; the receipt is issued
+    # again with it (the old appointment pushed by the paused office time).
+    Subscription("transition", f"{NOTIFY}.supplement_received", when={"effect": "supply_supplement"}),
+    Subscription("transition", f"{PRINT}.reissue_receipt_rescheduled", when={"effect": "supply_supplement"}),
     Subscription("transition", f"{PRINT}.issue_refusal", when={"effect": "refuse"}),
     Subscription("transition", f"{NOTIFY}.result_ready", when={"effect": "issue_result"}),
     Subscription("transition", f"{VAULT}.keep_electronic_result", when={"effect": "issue_result"}),

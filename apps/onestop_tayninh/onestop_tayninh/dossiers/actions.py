@@ -265,10 +265,14 @@ def _apply_effect(
     if effect == Effect.SUPPLY_SUPPLEMENT:
         facts: dict[str, Any] = {}
         if dossier.paused_at:
+            # The appointment moves by the office time the dossier waited (not counted, docs/domain.md
+            # §5.6): the applicant is told, the timeline and a new receipt say from when to when.
             paused = max(calendar.working_seconds_between(dossier.paused_at, at), 0)
             dossier.paused_seconds += paused
-            dossier.due_at = calendar.add_working_seconds(dossier.due_at, paused)
-            facts = {"paused_working_seconds": paused, "new_due_at": dossier.due_at}
+            previous_due = dossier.due_at
+            if previous_due is not None:
+                dossier.due_at = calendar.add_working_seconds(previous_due, paused)
+            facts = {"paused_working_seconds": paused, "previous_due_at": previous_due, "new_due_at": dossier.due_at}
         dossier.paused_at = None
         return facts
     if effect == Effect.ISSUE_RESULT:

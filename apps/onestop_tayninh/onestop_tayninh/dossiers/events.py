@@ -111,6 +111,8 @@ class Transitioned(Payload):
     consulted: tuple[str, ...] = ()
     supplement_count: int | None = None
     paused_working_seconds: int | None = None
+    #: A supplement answered: the appointment before and after the paused time was given back.
+    previous_due_at: dt.datetime | None = None
     new_due_at: dt.datetime | None = None
     #: The hand-over the desk made by itself as it accepted the dossier (ReceptionDesk.transfer_on_receipt).
     on_receipt: bool = False

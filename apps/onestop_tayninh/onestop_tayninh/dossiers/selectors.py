@@ -381,9 +381,30 @@ EVENT_DETAIL_LABELS = {
 }
 
 
+def due_text(value: dt.datetime | str | None) -> str:
+    """An appointment as people read it ("17:00 08/09/2026", Vietnam time); stored events keep ISO text."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value) if value else None
+    return value.astimezone(VIETNAM_TZ).strftime("%H:%M %d/%m/%Y") if value else ""
+
+
+def due_moved_text(previous: dt.datetime | str | None, new: dt.datetime | str | None) -> str:
+    """The sentence the timeline, the history and the receipt use when a supplement moved the appointment."""
+    return gettext("Ngày hẹn trả kết quả dời từ %(old)s sang %(new)s (không tính thời gian chờ bổ sung).") % {
+        "old": due_text(previous),
+        "new": due_text(new),
+    }
+
+
 def event_details(data: dict, *, skip: Iterable[str] = ()) -> str:
     """The event's data as "Label: value" lines for the dossier's history."""
     lines = []
+    if data.get("previous_due_at") and data.get("new_due_at"):
+        lines.append(due_moved_text(data["previous_due_at"], data["new_due_at"]))
+        skip = [*skip, "new_due_at"]
+    elif data.get("new_due_at"):
+        lines.append(f"{EVENT_DETAIL_LABELS['new_due_at']}: {due_text(data['new_due_at'])}")
+        skip = [*skip, "new_due_at"]
     for key, label in EVENT_DETAIL_LABELS.items():
         value = data.get(key)
         if key in skip or value in (None, "", []):

@@ -28,7 +28,10 @@ class TemplateKey(models.TextChoices):
     REFUSAL_READY = "refusal_ready", _("Có văn bản từ chối giải quyết")
     APOLOGY = "apology", _("Xin lỗi và hẹn lại ngày trả kết quả")
     RATING_INVITATION = "rating_invitation", _("Mời đánh giá mức độ hài lòng")
-    # To citizens about an online dossier the desk has not received yet (Forms 02 and 03).
+    # The applicant's supplement resumed the clock: the new appointment.
+    SUPPLEMENT_RECEIVED = "supplement_received", _("Đã nhận hồ sơ bổ sung, hẹn lại ngày trả kết quả")
+    # To citizens about an online dossier the desk has not received yet (acknowledgement, Forms 02 and 03).
+    ONLINE_SUBMITTED = "online_submitted", _("Đã nhận hồ sơ trực tuyến, chờ kiểm tra")
     COMPLETION_REQUESTED = "completion_requested", _("Hồ sơ trực tuyến cần bổ sung trước khi tiếp nhận")
     RECEIPT_REFUSED = "receipt_refused", _("Từ chối tiếp nhận hồ sơ trực tuyến")
     # To citizens about their portal account (seeded by accounts/migrations/0003).
@@ -46,3 +49,18 @@ class TemplateKey(models.TextChoices):
     # The check time of an online dossier waiting at the desk (the deadline scan; dossiers.AlertKind).
     CHECK_DUE_SOON = "check_due_soon", _("Hồ sơ trực tuyến sắp hết hạn kiểm tra")
     CHECK_OVERDUE = "check_overdue", _("Hồ sơ trực tuyến quá hạn kiểm tra")
+
+
+#: What the applicant of a dossier is told (listed on the portal's "Thông báo" page).
+CITIZEN_DOSSIER_KEYS: tuple[str, ...] = (
+    TemplateKey.ONLINE_SUBMITTED,
+    TemplateKey.DOSSIER_RECEIVED,
+    TemplateKey.COMPLETION_REQUESTED,
+    TemplateKey.RECEIPT_REFUSED,
+    TemplateKey.SUPPLEMENT_REQUESTED,
+    TemplateKey.SUPPLEMENT_RECEIVED,
+    TemplateKey.RESULT_READY,
+    TemplateKey.REFUSAL_READY,
+    TemplateKey.APOLOGY,
+    TemplateKey.RATING_INVITATION,
+)

@@ -33,8 +33,10 @@ class MessageTemplate(models.Model):
         _("nội dung"),
         help_text=_(
             "Nội dung theo cú pháp mẫu Django. Biến có sẵn: dossier, recipient, applicant_name, procedure_name, "
-            "due_at, new_due_at, agency, site_url, applicant_url (đường dẫn của người nộp: tình trạng, kết quả "
-            "điện tử, đánh giá; không cần tài khoản), consultation."
+            "due_at, new_due_at, previous_due_at, agency, receiving_desk, site_url, dossier_url (trang của chính hồ "
+            "sơ: trang Hồ sơ của tôi nếu người nộp có tài khoản, không thì đường dẫn riêng), applicant_url (đường dẫn "
+            "của người nộp: tình trạng, kết quả điện tử, đánh giá; không cần tài khoản), issuer_name (cơ quan ký "
+            "thông báo), consultation. SMS được gửi toàn bộ có dấu hoặc toàn bộ không dấu theo cài đặt của kênh."
         ),
     )
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True, help_text=_("Lần sửa gần nhất."))
@@ -119,6 +121,14 @@ class Message(models.Model):
     )
     created_at = models.DateTimeField(_("tạo lúc"), help_text=_("Lúc sự kiện tạo ra thông báo."))
     sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True, help_text=_("Lúc kênh nhận thông báo."))
+    # The portal's "Thông báo" page shows each notice of a dossier once (e-mail and SMS of one event are
+    # one notice) and marks every message of the event read together.
+    read_at = models.DateTimeField(
+        _("người nhận đã xem lúc"),
+        null=True,
+        blank=True,
+        help_text=_("Lúc người nộp mở thông báo trên trang Thông báo của Cổng dịch vụ công; trống khi chưa xem."),
+    )
 
     objects = MessageQuerySet.as_manager()
 

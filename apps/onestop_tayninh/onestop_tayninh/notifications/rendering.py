@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import unicodedata
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.template import Context, Template, TemplateSyntaxError
@@ -12,7 +13,11 @@ from django.urls import reverse
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.dossiers.access import applicant_token
 
+from .constants import ChannelCode
 from .models import Message, MessageTemplate
+
+if TYPE_CHECKING:
+    from onestop_tayninh.dossiers.models import Dossier
 
 
 def local_text(moment: dt.datetime | None) -> str:
@@ -21,12 +26,43 @@ def local_text(moment: dt.datetime | None) -> str:
     return moment.astimezone(VIETNAM_TZ).strftime("%H:%M ngày %d/%m/%Y")
 
 
+def unaccented(text: str) -> str:
+    """Vietnamese without diacritics ("Hồ sơ đã được tiếp nhận" → "Ho so da duoc tiep nhan")."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+
+
+GSM_PUNCTUATION = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "…": "..."})
+
+
+def sms_text(body: str) -> str:
+    """An SMS in one form, as the channel is set (ONESTOP_SMS_ACCENTED): fully accented, or with every
+    diacritic stripped, the names, dates and places filled into the template included."""
+    if settings.ONESTOP_SMS_ACCENTED:
+        return body
+    # Typographic quotes and dashes are outside the GSM alphabet too: one of them makes the SMS Unicode.
+    return unaccented(body).translate(GSM_PUNCTUATION)
+
+
+def dossier_url(dossier: Dossier, site_url: str) -> str:
+    """The page of the dossier itself for its applicant: the portal's page when the applicant has an
+    account, else the signed link of the receipt (no account needed); the portal before a code exists."""
+    if dossier.applicant_account_id:
+        return site_url + reverse("portal:my_dossier", args=[dossier.pk])
+    if dossier.code:
+        return site_url + reverse("portal:applicant_dossier", args=[applicant_token(dossier)])
+    return site_url + "/"
+
+
 def template_context(message: Message) -> dict[str, Any]:
     dossier = message.dossier
     context: dict[str, Any] = {
         "recipient": message.user,
         "recipient_name": message.user.get_full_name() if message.user else "",
         "site_url": settings.ONESTOP_SITE_URL.rstrip("/"),
+        # Who signs: the desk the applicant deals with, else the portal (settings.ONESTOP_NOTIFY_SIGNATURE).
+        "issuer_name": settings.ONESTOP_NOTIFY_SIGNATURE,
     }
     if dossier is not None:
         context.update(
@@ -45,6 +81,9 @@ def template_context(message: Message) -> dict[str, Any]:
                 if dossier.code
                 else ""
             ),
+            dossier_url=dossier_url(dossier, context["site_url"]),
+            issuer_name=dossier.receiving_desk.name if dossier.receiving_desk_id else context["issuer_name"],
+            receiving_desk_address=dossier.receiving_desk.address if dossier.receiving_desk_id else "",
         )
     context.update(message.context or {})
     return context
@@ -89,6 +128,8 @@ def message_render(message: Message, *, cache: TemplateCache | None = None) -> t
     try:
         subject = subject_template.render(context).strip().replace("\n", " ")
         body = body_template.render(context).strip()
+        if message.channel == ChannelCode.SMS:
+            body = sms_text(body)
     except Exception as exc:  # any error while rendering is the template's
         raise RenderError(f"Mẫu thông báo “{template}” bị lỗi: {exc}") from exc
     return subject[:255], body

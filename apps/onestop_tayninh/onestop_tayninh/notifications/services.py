@@ -41,6 +41,7 @@ from .constants import DEDUPE_KEY_LENGTH, ChannelCode, MessageStatus, TemplateKe
 from .models import DeskNotification, Message
 from .registry import channels
 from .rendering import RenderError, message_render
+from .selectors import own_notice_messages
 
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
@@ -347,6 +348,19 @@ def desk_notification_mark_read(*, user: User, notification_ids: Iterable[int] |
     if notification_ids is not None:
         notices = notices.filter(pk__in=list(notification_ids))
     return notices.update(read_at=at)
+
+
+def citizen_notice_mark_read(*, user: User, message_id: int | None, at: dt.datetime) -> int:
+    """Mark read the citizen's notice that `message_id` belongs to (its e-mail and SMS together), or every
+    notice about their dossiers when `message_id` is None. Another person's message marks nothing."""
+    messages = own_notice_messages(user).filter(read_at__isnull=True)
+    if message_id is not None:
+        message = own_notice_messages(user).filter(pk=message_id).first()
+        if message is None:
+            return 0
+        event = message.dedupe_key.rsplit(":", 1)[0]
+        messages = messages.filter(dedupe_key__startswith=f"{event}:")
+    return messages.update(read_at=at)
 
 
 # --- recipients: what notifications.subscribers build messages with ------------------------------

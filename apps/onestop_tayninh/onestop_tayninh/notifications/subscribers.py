@@ -41,9 +41,40 @@ def _key(event: DossierEvent, name: str) -> str:
 
 
 def dossier_received(event: DossierEvent, payload: Payload) -> list[Message]:
-    """Received (Form 01): the code and the appointment."""
+    """Received (Form 01): the code and the appointment (as it stood then: a later supplement moves it)."""
+    due_at = getattr(payload, "due_at", None) or event.dossier.due_at
     return citizen_messages(
-        dossier=event.dossier, key=TemplateKey.DOSSIER_RECEIVED, event=_key(event, "received"), at=event.at
+        dossier=event.dossier,
+        key=TemplateKey.DOSSIER_RECEIVED,
+        event=_key(event, "received"),
+        at=event.at,
+        context={"due_at": local_text(due_at)},
+    )
+
+
+def online_submitted(event: DossierEvent, payload: Payload) -> list[Message]:
+    """The acknowledgement of an online submission, before the desk checks it: what was sent, when, and
+    what comes next (the code and the appointment come with the receipt)."""
+    return citizen_messages(
+        dossier=event.dossier,
+        key=TemplateKey.ONLINE_SUBMITTED,
+        event=_key(event, "submitted"),
+        at=event.at,
+        context={"submitted_at": local_text(event.at)},
+    )
+
+
+def supplement_received(event: DossierEvent, payload: Payload) -> list[Message]:
+    """The supplement resumed the clock: the new appointment (the old one pushed by the paused time)."""
+    assert isinstance(payload, Transitioned)
+    if not payload.previous_due_at:
+        return []
+    return citizen_messages(
+        dossier=event.dossier,
+        key=TemplateKey.SUPPLEMENT_RECEIVED,
+        event=_key(event, "supplied"),
+        at=event.at,
+        context={"previous_due_at": local_text(payload.previous_due_at), "new_due_at": local_text(payload.new_due_at)},
     )
 
 
@@ -120,7 +151,12 @@ def apology(event: DossierEvent, payload: Payload) -> list[Message]:
         key=TemplateKey.APOLOGY,
         event=_key(event, "apology"),
         at=event.at,
-        context={"new_due_at": local_text(payload.new_due_at), "reason": payload.reason},
+        context={
+            "new_due_at": local_text(payload.new_due_at),
+            "reason": payload.reason,
+            # Form 04 is the apologising body's (the one holding the dossier), not the desk's.
+            **({"issuer_name": agency.name} if (agency := event.dossier.current_agency) is not None else {}),
+        },
     )
 
 

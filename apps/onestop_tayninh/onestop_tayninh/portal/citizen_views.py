@@ -23,6 +23,8 @@ from onestop_tayninh.accounts.decorators import citizen_required
 from onestop_tayninh.accounts.selectors import submission_blocker
 from onestop_tayninh.catalog.selectors import published_version
 from onestop_tayninh.dossiers import services as dossier_services
+from onestop_tayninh.notifications.selectors import citizen_notices, own_notice_messages
+from onestop_tayninh.notifications.services import citizen_notice_mark_read
 from onestop_tayninh.printing.models import GeneratedDocument
 from onestop_tayninh.security.audit import audited_file_response
 from onestop_tayninh.security.uploads import max_upload_bytes
@@ -255,6 +257,35 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
         "portal/my_dossiers.html",
         {"page": page, "rows": rows, "drafts": selectors.open_drafts(request.user)},
     )
+
+
+NOTICES_PER_PAGE = 20
+
+
+@citizen_required
+def notices(request: HttpRequest) -> HttpResponse:
+    """ "Thông báo": what the citizen was told about their dossiers, newest first, unread ones marked."""
+    listed = citizen_notices(request.user)
+    page = Paginator(listed, NOTICES_PER_PAGE).get_page(request.GET.get("trang"))
+    unread = sum(1 for notice in listed if not notice.read)
+    return render(request, "portal/notices.html", {"page": page, "unread": unread})
+
+
+@require_POST
+@citizen_required
+def notice_open(request: HttpRequest, message_id: int) -> HttpResponse:
+    """Opening a notice marks it read and leads to the dossier it is about; another person's notice is 404."""
+    message = get_object_or_404(own_notice_messages(request.user), pk=message_id)
+    citizen_notice_mark_read(user=request.user, message_id=message.pk, at=timezone.now())
+    return redirect("portal:my_dossier", dossier_id=message.dossier_id)
+
+
+@require_POST
+@citizen_required
+def notices_read_all(request: HttpRequest) -> HttpResponse:
+    citizen_notice_mark_read(user=request.user, message_id=None, at=timezone.now())
+    messages.success(request, _("Đã đánh dấu mọi thông báo là đã xem."))
+    return redirect("portal:notices")
 
 
 def _own(request: HttpRequest, dossier_id: int):

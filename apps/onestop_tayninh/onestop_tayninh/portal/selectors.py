@@ -16,13 +16,14 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
-from onestop_tayninh.dossiers.constants import DossierStatus, EventAction
+from onestop_tayninh.dossiers.constants import DossierStatus, EventAction, ReturnMethod
 from onestop_tayninh.dossiers.events import Accepted, Apologised, CompletionRequested, Transitioned, payload_of
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
 from onestop_tayninh.dossiers.selectors import (
     awaiting_applicant,
     can_withdraw,
     citizen_status,
+    due_moved_text,
     is_overdue,
     supplement_round_of,
 )
@@ -105,7 +106,12 @@ def _transition_entry(event: DossierEvent, seen_agency: set[int]) -> TimelineEnt
     if to_kind == StateKind.AWAITING_CITIZEN:
         return TimelineEntry(event.at, _("Cơ quan giải quyết yêu cầu bổ sung hồ sơ"), event.comment, "action")
     if from_state is not None and from_state.kind == StateKind.AWAITING_CITIZEN and to_kind != StateKind.WITHDRAWN:
-        return TimelineEntry(event.at, _("Đã nhận giấy tờ bổ sung, tiếp tục giải quyết"))
+        moved = ""
+        if isinstance(payload, Transitioned) and payload.previous_due_at and payload.new_due_at:
+            moved = due_moved_text(payload.previous_due_at, payload.new_due_at)
+        return TimelineEntry(
+            event.at, _("Đã nhận giấy tờ bổ sung, tiếp tục giải quyết"), moved, "action" if moved else ""
+        )
     if to_kind == StateKind.IN_CONSULTATION:
         return TimelineEntry(event.at, _("Đang lấy ý kiến các cơ quan liên quan"))
     if to_kind == StateKind.APPROVED:
@@ -204,6 +210,26 @@ def supplement_request(dossier: Dossier) -> dict[str, Any] | None:
     return {"items": [], "reason": event.comment if event else ""}
 
 
+def result_collection(dossier: Dossier) -> dict[str, Any] | None:
+    """Where a paper result is collected, for the applicant: the desk that received the dossier (name,
+    address, phone, opening hours) or the postal address it goes to; None for an electronic result, a
+    dossier not received, or one already closed. `ready`: the result (or the refusal) waits now."""
+    if dossier.status != DossierStatus.RECEIVED or dossier.closed_at is not None:
+        return None
+    issued = dossier.result_issued_at is not None
+    if issued and dossier.result_electronic and dossier.result_file:
+        return None
+    if not issued and dossier.return_method == ReturnMethod.ONLINE:
+        if dossier.procedure_version.electronic_result_allowed:
+            return None
+    ready_kinds = {str(StateKind.APPROVED), str(StateKind.REFUSAL_READY)}
+    state = dossier.state
+    ready = issued or (state is not None and str(state.kind) in ready_kinds)
+    if dossier.return_method == ReturnMethod.POST:
+        return {"post": True, "address": dossier.return_address, "ready": ready}
+    return {"post": False, "desk": dossier.receiving_desk, "ready": ready}
+
+
 def citizen_page_context(dossier: Dossier, *, at: dt.datetime) -> dict[str, Any]:
     round_ = max(supplement_round_of(dossier), 1)
     documents = list(dossier.documents.select_related("requirement", "reused_from").order_by("supplement_round", "pk"))
@@ -220,6 +246,7 @@ def citizen_page_context(dossier: Dossier, *, at: dt.datetime) -> dict[str, Any]
         "can_rate": can_rate(dossier),
         "rating": getattr(dossier, "rating", None),
         "is_overdue": is_overdue(dossier, at=at),
+        "collect": result_collection(dossier),
         "effect_supply": Effect.SUPPLY_SUPPLEMENT,
     }
 
@@ -253,6 +280,7 @@ def applicant_page_context(dossier: Dossier) -> dict[str, Any]:
         "dossier": dossier,
         "status_text": citizen_status(dossier),
         "result_available": electronic_result_available(dossier),
+        "collect": result_collection(dossier),
     }
 
 

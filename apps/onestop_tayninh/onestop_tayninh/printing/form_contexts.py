@@ -23,9 +23,15 @@ from onestop_tayninh.directory.constants import AgencyKind
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.dossiers.access import applicant_token
 from onestop_tayninh.dossiers.constants import DESK_CHANNELS, EventAction, ReturnMethod
-from onestop_tayninh.dossiers.events import Apologised, ApplicantCorrected, CompletionRequested, payload_of
+from onestop_tayninh.dossiers.events import (
+    Apologised,
+    ApplicantCorrected,
+    CompletionRequested,
+    Transitioned,
+    payload_of,
+)
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
-from onestop_tayninh.dossiers.selectors import competent_agency_for, forms_version_for, lookup_secret
+from onestop_tayninh.dossiers.selectors import competent_agency_for, due_moved_text, forms_version_for, lookup_secret
 from onestop_tayninh.workflows.constants import Effect, StateKind
 
 from . import selectors
@@ -293,6 +299,16 @@ def receipt_correction(dossier: Dossier, *, at: dt.datetime) -> dict[str, Any] |
         "changes": payload.changes(),
         "reason": payload.reason,
     }
+
+
+def receipt_rescheduled(dossier: Dossier, *, at: dt.datetime) -> str:
+    """For a receipt issued after a supplement resumed the clock by `at`: the sentence saying how the
+    appointment moved (dossiers.actions: the paused office time is given back); else empty."""
+    for event in dossier.events.filter(action=EventAction.TRANSITION, at__lte=at).order_by("-at", "-pk"):
+        payload = payload_of(event)
+        if isinstance(payload, Transitioned) and payload.previous_due_at and payload.new_due_at:
+            return due_moved_text(payload.previous_due_at, payload.new_due_at)
+    return ""
 
 
 def documents_received(dossier: Dossier) -> list[dict[str, Any]]:
@@ -617,6 +633,7 @@ def form_context(*, dossier: Dossier, kind: str, at: dt.datetime | None = None) 
         _applicant_link_context(dossier, context)
     if kind == DocumentKind.RECEIPT:
         context["correction"] = receipt_correction(dossier, at=at)
+        context["rescheduled"] = receipt_rescheduled(dossier, at=at)
     # A form is dated the day it was issued (the receipt the day of receipt, Form 02 the day of the
     # request), whenever it is printed; the control sheet, always current, the day it is printed.
     # The place is that of the issuing body's seat (Agency.place, Nghị định 30/2020).

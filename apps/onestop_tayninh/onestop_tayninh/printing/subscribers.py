@@ -46,6 +46,13 @@ def reissue_receipt(event: DossierEvent, payload: Payload) -> None:
         _issue(event, DocumentKind.RECEIPT)
 
 
+def reissue_receipt_rescheduled(event: DossierEvent, payload: Payload) -> None:
+    """Form 01 issued again when the applicant's supplement resumed the clock: the new appointment
+    (the old one pushed by the time the dossier waited), with a note saying from when to when."""
+    if getattr(payload, "previous_due_at", None) and event.dossier.channel != Channel.AGENCY:
+        _issue(event, DocumentKind.RECEIPT)
+
+
 def issue_supplement_request(event: DossierEvent, payload: Payload) -> None:
     """Form 02: at the desk, the receiving body's; during handling, the handling body's."""
     _issue(event, DocumentKind.SUPPLEMENT_REQUEST, numbered=True)
