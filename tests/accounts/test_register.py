@@ -126,9 +126,9 @@ def test_the_phone_is_required_to_register(client):
 @pytest.mark.parametrize(
     ("overrides", "told"),
     [
-        ({"cccd": CCCD, "phone": "0987654321", "email": ""}, "so CCCD"),
-        ({"cccd": "072190009999", "phone": "+84912345678", "email": ""}, "so dien thoai"),
-        ({"cccd": "072190009999", "phone": "0987654321", "email": "LAN.NGUYEN@example.vn"}, "dia chi thu dien tu"),
+        ({"cccd": CCCD, "phone": "0987654321", "email": ""}, "số CCCD"),
+        ({"cccd": "072190009999", "phone": "+84912345678", "email": ""}, "số điện thoại"),
+        ({"cccd": "072190009999", "phone": "0987654321", "email": "LAN.NGUYEN@example.vn"}, "địa chỉ thư điện tử"),
     ],
     ids=["cccd", "phone", "email"],
 )

@@ -14,29 +14,31 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-SIGNATURE = "\n\nTrung tâm Phục vụ hành chính công tỉnh Tây Ninh\nCổng dịch vụ công: {{ site_url }}/"
+# Every template is written with diacritics (an SMS channel set to unaccented text strips them from
+# the finished message); an account's e-mail is signed by the portal (ONESTOP_NOTIFY_SIGNATURE).
+SIGNATURE = "\n\n{{ issuer_name }}\nCổng dịch vụ công: {{ site_url }}/"
 
 TEMPLATES = [
     (
         "citizen_phone_code",
         "sms",
         "",
-        "Ma xac nhan so dien thoai Cong DVC Tay Ninh: {{ code }}. Hieu luc {{ minutes }} phut. "
-        "Khong cung cap ma nay cho bat ky ai.",
+        "Mã xác nhận số điện thoại Cổng DVC Tây Ninh: {{ code }}. Hiệu lực {{ minutes }} phút. "
+        "Không cung cấp mã này cho bất kỳ ai.",
     ),
     (
         "citizen_already_registered",
         "sms",
         "",
-        "Cong DVC Tay Ninh: vua co nguoi dang ky tai khoan bang {{ what }} cua tai khoan da co cua Ong/Ba. "
-        "Neu la Ong/Ba, hay dang nhap hoac lay lai mat khau tai {{ site_url }}/tai-khoan/quen-mat-khau/ . "
-        "Neu khong phai, Ong/Ba khong can lam gi.",
+        "Cổng DVC Tây Ninh: vừa có người đăng ký tài khoản bằng {{ what }} của tài khoản đã có của Ông/Bà. "
+        "Nếu là Ông/Bà, hãy đăng nhập hoặc lấy lại mật khẩu tại {{ site_url }}/tai-khoan/quen-mat-khau/ . "
+        "Nếu không phải, Ông/Bà không cần làm gì.",
     ),
     (
         "citizen_already_registered",
         "email",
         "Có người đăng ký tài khoản bằng thông tin của Ông/Bà — Cổng Dịch vụ công tỉnh Tây Ninh",
-        "Kính gửi Ông/Bà {{ recipient_name }},\n\nVừa có người đăng ký tài khoản mới bằng {{ what_vi }} "
+        "Kính gửi Ông/Bà {{ recipient_name }},\n\nVừa có người đăng ký tài khoản mới bằng {{ what }} "
         "của tài khoản Ông/Bà đã có trên Cổng Dịch vụ công tỉnh Tây Ninh. Không có tài khoản mới nào được tạo.\n\n"
         "Nếu đó là Ông/Bà, xin hãy đăng nhập, hoặc lấy lại mật khẩu tại {{ site_url }}/tai-khoan/quen-mat-khau/ .\n"
         "Nếu không phải, Ông/Bà không cần làm gì."
@@ -46,8 +48,8 @@ TEMPLATES = [
         "citizen_cccd_claimed",
         "sms",
         "",
-        "Cong DVC Tay Ninh: so CCCD {{ cccd }} da duoc chuyen khoi tai khoan cua Ong/Ba vi chu the CCCD da "
-        "xac minh danh tinh ({{ via }}). Neu co nham lan, xin lien he Trung tam Phuc vu hanh chinh cong.",
+        "Cổng DVC Tây Ninh: số CCCD {{ cccd }} đã được chuyển khỏi tài khoản của Ông/Bà vì chủ thẻ CCCD đã "
+        "xác minh danh tính ({{ via }}). Nếu có nhầm lẫn, xin liên hệ Trung tâm Phục vụ hành chính công.",
     ),
     (
         "citizen_cccd_claimed",
@@ -55,7 +57,7 @@ TEMPLATES = [
         "Số CCCD đã được chuyển khỏi tài khoản của Ông/Bà — Cổng Dịch vụ công tỉnh Tây Ninh",
         "Kính gửi Ông/Bà {{ recipient_name }},\n\nSố CCCD {{ cccd }} đã được chuyển khỏi tài khoản của Ông/Bà "
         "trên Cổng Dịch vụ công tỉnh Tây Ninh, vì người chủ của thẻ CCCD này đã xác minh danh tính "
-        "({{ via_vi }}). Tài khoản của Ông/Bà vẫn còn, nhưng không còn gắn với số CCCD này.\n\n"
+        "({{ via }}). Tài khoản của Ông/Bà vẫn còn, nhưng không còn gắn với số CCCD này.\n\n"
         "Nếu Ông/Bà cho rằng có nhầm lẫn, xin mang thẻ CCCD đến Trung tâm Phục vụ hành chính công để được hỗ trợ."
         + SIGNATURE,
     ),
