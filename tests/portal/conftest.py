@@ -9,6 +9,7 @@ from onestop_tayninh.catalog.services import procedure_version_publish
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.portal.services import DraftChanges, draft_start, draft_update
 from tests.factories import CitizenFactory, ProcedureVersionFactory, make_publishable
+from tests.support import tiny_pdf
 from tests.workflows import conftest as workflows
 from tests.workflows.conftest import local
 
@@ -26,7 +27,7 @@ def png(name="anh.png") -> ContentFile:
 
 def pdf_unique(name: str) -> ContentFile:
     """A small PDF whose content differs by name (the vault keeps one copy per content)."""
-    return ContentFile(b"%PDF-1.4\n% " + name.encode() + b"\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", name=name)
+    return ContentFile(tiny_pdf(name), name=name)
 
 
 @pytest.fixture

@@ -280,6 +280,9 @@ PASSWORD_RESET_TIMEOUT = config("PASSWORD_RESET_TIMEOUT", 2 * 3600)
 ONESTOP_RESET_CODE_MINUTES = config("ONESTOP_RESET_CODE_MINUTES", 10)
 ONESTOP_RESET_CODE_MAX_TRIES = config("ONESTOP_RESET_CODE_MAX_TRIES", 5)
 ONESTOP_RESET_CODES_PER_HOUR = config("ONESTOP_RESET_CODES_PER_HOUR", 3)
+# An uploaded image larger than this many pixels is refused unopened (a decompression bomb);
+# a 50-megapixel phone photo passes (security.uploads).
+ONESTOP_MAX_IMAGE_PIXELS = config("ONESTOP_MAX_IMAGE_PIXELS", 60_000_000)
 # Fixed-window limits per client address (security.ratelimit): scope -> (requests, window seconds).
 # Generous on purpose: mobile carriers put many citizens behind one address (carrier-grade NAT).
 ONESTOP_RATE_LIMITS = {

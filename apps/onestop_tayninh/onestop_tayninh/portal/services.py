@@ -214,6 +214,9 @@ def _store(
         content_type=checked.mime,
         size=checked.size,
         sha256=checked.sha256,
+        page_count=checked.pages,
+        width=checked.width,
+        height=checked.height,
         added_at=at,
     )
     return None
@@ -334,6 +337,9 @@ def draft_submit(*, draft: SubmissionDraft, citizen: User, at: dt.datetime) -> D
                 size=item.size,
                 sha256=item.sha256,
                 vault_document=item.vault_document,
+                page_count=item.page_count,
+                width=item.width,
+                height=item.height,
             )
             for item in draft.files.select_related("requirement__document_type", "vault_document")
         ]
