@@ -143,12 +143,14 @@ def _fill(birth, citizen, *, birth_date, at):
 
 def test_a_birth_date_in_the_future_stops_the_submission_and_renders_nothing(birth, citizen):
     at = local(2027, 3, 1, 9, 0)
+    citizen.full_name = "Trần Thị Dân"  # the factory's numbered names are not names a person has
+    citizen.save()
     draft, _declaration = _fill(birth, citizen, birth_date="2999-01-01", at=at)
 
     with pytest.raises(ValidationError) as refused:
         draft_submit(draft=draft, citizen=citizen, at=at)
 
-    assert "Ngày, tháng, năm sinh: Ngày không được sau ngày hôm nay." in refused.value.messages
+    assert refused.value.messages == ["Người được khai sinh — Ngày, tháng, năm sinh: Ngày không được sau ngày hôm nay."]
     assert not Dossier.objects.exists()
 
 
