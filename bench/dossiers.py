@@ -44,7 +44,14 @@ NAMES_PLAIN = ["nguyen van an", "tran thi thu ha", "le thi hong", "pham minh tua
 NAMES_MARKED = ["Nguyễn Văn An", "Trần Thị Thu Hà", "Lê Thị Hồng", "Phạm Minh Tuấn", "Võ Thị Ngọc Trâm"]
 NAMES_RARE = ["quách thị diễm", "xyz không có"]  # few or no matches: the whole index must be read
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A one-page PDF that opens: the upload gate parses every PDF (a header alone is refused).
+PDF = (
+    b"%PDF-1.4\n% \n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /P"
+    b"ages /Kids [3 0 R] /Count 1 >>\nendobj\n3 0 obj\n<< /Type /Page /Parent 2 0 R /Medi"
+    b"aBox [0 0 595 842] >>\nendobj\nxref\n0 4\n0000000000 65535 f \n0000000012 00000 n \n00"
+    b"00000061 00000 n \n0000000118 00000 n \ntrailer\n<< /Size 4 /Root 1 0 R >>\nstartxre"
+    b"f\n189\n%%EOF\n"
+)
 
 
 def _png() -> bytes:

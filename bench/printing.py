@@ -28,7 +28,14 @@ SECTIONS = {
     "procedures.yaml",
     "workflows.yaml",
 }
-PDF_BYTES = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+# A one-page PDF that opens: the upload gate parses every PDF (a header alone is refused).
+PDF_BYTES = (
+    b"%PDF-1.4\n% \n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /P"
+    b"ages /Kids [3 0 R] /Count 1 >>\nendobj\n3 0 obj\n<< /Type /Page /Parent 2 0 R /Medi"
+    b"aBox [0 0 595 842] >>\nendobj\nxref\n0 4\n0000000000 65535 f \n0000000012 00000 n \n00"
+    b"00000061 00000 n \n0000000118 00000 n \ntrailer\n<< /Size 4 /Root 1 0 R >>\nstartxre"
+    b"f\n189\n%%EOF\n"
+)
 
 
 def _version(desk):

@@ -190,7 +190,7 @@ def make_publishable(version: ProcedureVersion, *, fee: int = 8000) -> Procedure
     version.receiving_desks.add(DeskFactory(agency=version.competent_agency))
     Fee.objects.create(version=version, name="Lệ phí", amount=fee)
     form = DocumentRequirement(version=version, position=1, name="Tờ khai", is_form=True)
-    form.template.save("to-khai.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
+    form.template.save("to-khai.pdf", ContentFile(tiny_pdf("test")), save=False)
     form.save()
     DocumentRequirement.objects.create(
         version=version, position=2, name="Giấy chứng sinh", document_type=DocumentTypeFactory()
@@ -206,6 +206,7 @@ def make_publishable(version: ProcedureVersion, *, fee: int = 8000) -> Procedure
 
 from onestop_tayninh.catalog.services import procedure_version_publish  # noqa: E402
 from onestop_tayninh.dossiers.models import Dossier  # noqa: E402
+from tests.support import tiny_pdf  # noqa: E402
 
 
 def receiving_world(*, amount=3, unit="working_days", same_day_cutoff=None, accepted_types=None):

@@ -18,6 +18,7 @@ from onestop_tayninh.notifications.models import Message
 from onestop_tayninh.portal.models import ServiceRating
 from tests.factories import ProcedureVersionFactory, make_publishable
 from tests.signing_support import draft_pdf
+from tests.support import tiny_pdf
 from tests.workflows.conftest import SECTIONS
 
 from .conftest import PHONE
@@ -56,7 +57,7 @@ def run_jobs():
 
 def fill_and_submit(page, live_server, tmp_path, *, pick_from_vault: bool, screenshot, shot: str):
     scan = tmp_path / f"to-khai-{shot}.pdf"
-    scan.write_bytes(b"%PDF-1.4\n% " + shot.encode() + b"\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    scan.write_bytes(tiny_pdf(shot))
     page.goto(f"{live_server.url}/thu-tuc/?q=dang+ky+khai+sinh")
     page.get_by_role("link", name="Đăng ký khai sinh").first.click()
     page.get_by_role("link", name="Nộp hồ sơ trực tuyến").click()
@@ -151,7 +152,7 @@ def test_citizen_journey_at_phone_width(
     assert page.get_by_text("Bổ sung bản sao giấy chứng nhận kết hôn của cha mẹ.").first.is_visible()
     screenshot(page, "portal-phone-supplement-asked")
     extra = tmp_path / "ket-hon.pdf"
-    extra.write_bytes(b"%PDF-1.4\n% ket hon\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    extra.write_bytes(tiny_pdf("ket hon"))
     page.get_by_label("Tệp giấy tờ bổ sung").set_input_files(str(extra))
     page.get_by_role("button", name="Tải lên").click()
     page.wait_for_selector("text=Đã tải lên giấy tờ bổ sung")

@@ -13,6 +13,7 @@ from onestop_tayninh.dossiers.models import Dossier
 from tests.browser.conftest import DESKTOP
 from tests.factories import ProcedureVersionFactory, make_publishable
 from tests.signing_support import draft_pdf
+from tests.support import tiny_pdf
 from tests.workflows.conftest import SECTIONS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,7 +50,7 @@ def test_walk_in_receipt_then_the_closed_loop(
 ):
     scan1, scan2 = tmp_path / "to-khai.pdf", tmp_path / "giay-chung-sinh.pdf"
     for scan in (scan1, scan2):
-        scan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+        scan.write_bytes(tiny_pdf())
 
     # 1. The receiving officer receives a walk-in dossier with two scanned documents.
     context, page = official_login("tiepnhan.tinh")

@@ -17,13 +17,14 @@ from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.dossiers.services import dossier_accept, dossier_document_add, dossier_start
 from onestop_tayninh.security.models import AuditEvent
 from tests.factories import PASSWORD, receiving_world
+from tests.support import tiny_pdf
 
 from .test_closed_loop import province  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/work/shots/deskloop")
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = tiny_pdf()
 
 
 def shot(page, name: str) -> None:

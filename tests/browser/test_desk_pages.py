@@ -14,12 +14,13 @@ from django.utils import timezone
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.dossiers.models import Consultation, ConsultationFile, Dossier, IntakeFile
 from tests.browser.conftest import ARTIFACTS
+from tests.support import tiny_pdf
 from tests.workflows.conftest import receive, user, world  # noqa: F401 - fixture
 from tests.workflows.test_single_agency_consultation import act
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = tiny_pdf()
 SCREEN_HEIGHT = 900  # tests.browser.conftest.DESKTOP
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.printing.form_contexts import form_context
+from tests.support import tiny_pdf
 
 from .test_closed_loop import province  # noqa: F401 - fixture
 
@@ -19,7 +20,7 @@ def test_the_officer_counts_the_paper_and_the_receipt_prints_it(
     tmp_path,
 ):
     scan = tmp_path / "to-khai.pdf"
-    scan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    scan.write_bytes(tiny_pdf())
     form, birth = province.documents.all()
     context, page = official_login("tiepnhan.tinh")
     page.goto(f"{live_server.url}/desk/dossiers/dossier/receive/")

@@ -16,6 +16,7 @@ from onestop_tayninh.dossiers.constants import ReturnMethod
 from onestop_tayninh.dossiers.models import Dossier
 from tests.portal import conftest as portal
 from tests.portal.test_supplement_appointment import ANSWERED, supplement_asked
+from tests.support import tiny_pdf
 from tests.workflows import conftest as workflows
 from tests.workflows.conftest import local, receive
 
@@ -56,7 +57,7 @@ def test_the_supplement_answer_shows_the_new_appointment_and_the_notice(
     page.goto(f"{live_server.url}/ho-so-cua-toi/{dossier.pk}/")
     assert page.get_by_text("Thiếu bản sao giấy chứng sinh.").first.is_visible()
     scan = tmp_path / "giay-chung-sinh.pdf"
-    scan.write_bytes(b"%PDF-1.4\n% giay chung sinh\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    scan.write_bytes(tiny_pdf())
     page.get_by_label("Tệp giấy tờ bổ sung").set_input_files(str(scan))
     page.get_by_role("button", name="Tải lên").click()
     page.wait_for_selector("text=Đã tải lên giấy tờ bổ sung")

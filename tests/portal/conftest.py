@@ -9,14 +9,16 @@ from onestop_tayninh.catalog.services import procedure_version_publish
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.portal.services import DraftChanges, draft_start, draft_update
 from tests.factories import CitizenFactory, ProcedureVersionFactory, make_publishable
+from tests.support import tiny_pdf
 from tests.workflows import conftest as workflows
 from tests.workflows.conftest import local
 
 world = workflows.world  # the demo province fixture, used by name
 
+# A 1 × 1 red pixel that decodes (the upload gate decodes every image; a broken data stream is refused).
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
 )
 
 
@@ -26,7 +28,7 @@ def png(name="anh.png") -> ContentFile:
 
 def pdf_unique(name: str) -> ContentFile:
     """A small PDF whose content differs by name (the vault keeps one copy per content)."""
-    return ContentFile(b"%PDF-1.4\n% " + name.encode() + b"\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", name=name)
+    return ContentFile(tiny_pdf(name), name=name)
 
 
 @pytest.fixture

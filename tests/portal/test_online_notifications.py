@@ -18,6 +18,7 @@ from onestop_tayninh.notifications.models import Message
 from onestop_tayninh.notifications.rendering import message_render
 from onestop_tayninh.portal.services import draft_submit
 from tests.printing.conftest import start
+from tests.support import tiny_pdf
 from tests.workflows.conftest import local, user
 
 from .conftest import filled_draft
@@ -84,7 +85,7 @@ def test_form_02_reaches_the_online_applicant_and_the_supplement_reaches_the_des
         dossier=dossier,
         citizen=citizen,
         requirement=None,
-        file=ContentFile(b"%PDF-1.4\n% bo sung\n%%EOF\n", name="giay-chung-sinh.pdf"),
+        file=ContentFile(tiny_pdf("bo sung"), name="giay-chung-sinh.pdf"),
         at=local(2027, 3, 1, 15, 0),
     )
     dossier_supplement_submit(dossier=dossier, citizen=citizen, at=local(2027, 3, 1, 15, 5))

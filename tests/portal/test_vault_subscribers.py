@@ -9,6 +9,7 @@ from onestop_tayninh.portal.services import draft_submit
 from onestop_tayninh.vault import subscribers
 from onestop_tayninh.vault.models import VaultDocument
 from tests.factories import hand_built_event
+from tests.support import tiny_pdf
 from tests.workflows.conftest import local, user
 
 from .conftest import filled_draft
@@ -37,7 +38,7 @@ def test_an_upload_by_the_applicant_is_kept_once_and_a_desk_scan_is_not(online, 
 def test_an_electronic_result_is_kept_for_an_online_applicant(online, citizen):
     dossier = draft_submit(draft=filled_draft(online, citizen), citizen=citizen, at=AT)
     VaultDocument.objects.all().delete()
-    dossier.result_file.save("ket-qua.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    dossier.result_file.save("ket-qua.pdf", ContentFile(tiny_pdf()), save=False)
     dossier.result_electronic = True
     dossier.code = "000.00.01.H53-270301-0001"
     dossier.save()

@@ -21,6 +21,7 @@ from onestop_tayninh.security.models import AuditEvent
 from tests.factories import UserFactory
 from tests.portal.conftest import citizen, filled_draft, online, world  # noqa: F401 - fixtures and helpers
 from tests.portal.test_my_dossiers import _justice_keys, with_result  # noqa: F401 - fixture: results are signed
+from tests.support import tiny_pdf
 from tests.workflows.conftest import local, user
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def files(online, citizen):  # noqa: F811
         rows=1,
         status=ExportStatus.DONE,
     )
-    export.file.save("so.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    export.file.save("so.pdf", ContentFile(tiny_pdf()), save=False)
     export.save()
     return {
         "dossier": dossier,

@@ -15,6 +15,7 @@ from onestop_tayninh.dossiers.applicants import Applicant
 from onestop_tayninh.dossiers.services import dossier_accept, dossier_document_add, dossier_start
 from onestop_tayninh.workflows.models import Workflow
 from tests.factories import ProcedureVersionFactory, make_publishable
+from tests.support import tiny_pdf
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 SECTIONS = {"units.yaml", "agencies.yaml", "desks.yaml", "officials.yaml", "holidays.yaml", "workflows.yaml"}
@@ -25,7 +26,7 @@ def local(*args) -> dt.datetime:
 
 
 def pdf(name="tep.pdf") -> ContentFile:
-    return ContentFile(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", name=name)
+    return ContentFile(tiny_pdf(name), name=name)
 
 
 def user(username: str) -> User:

@@ -597,9 +597,14 @@ def _demo_value(definition) -> str:
         "email": DEMO_CITIZEN["email"],
         "date": "1990-05-12",
         "number": str(minimum),
+        "integer": str(minimum),
+        "year": "1990",
         "money": str(max(minimum, 100000)),
         "yes_no": "yes",
         "choice": choices[0] if choices else "",
+        "person_name": "Nguyễn Thị Lan",
+        "ethnicity": "Kinh",
+        "nationality": "Việt Nam",
     }.get(kind, "Nguyễn Thị Lan" if "ten" in definition.key else "Thông tin minh họa")
 
 

@@ -120,9 +120,21 @@ class EFormFieldInline(ReadableJSONMixin, DraftOnlyInlineMixin, admin.TabularInl
             "min_length": _("dài tối thiểu"),
             "max_length": _("dài tối đa"),
             "pattern": _("mẫu kiểm tra"),
+            "not_future": _("không sau hôm nay"),
         }
     }
-    fields = ["position", "key", "label", "field_type", "required", "help_text", "choices", "rules"]
+    fields = [
+        "position",
+        "key",
+        "label",
+        "field_type",
+        "required",
+        "help_text",
+        "choices",
+        "rules",
+        "section",
+        "prefill",
+    ]
 
 
 @admin.register(ProcedureVersion)

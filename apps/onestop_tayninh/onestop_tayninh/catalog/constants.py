@@ -88,3 +88,25 @@ class FieldType(models.TextChoices):
     EMAIL = "email", _("Thư điện tử")
     ADDRESS = "address", _("Địa chỉ")
     MONEY = "money", _("Số tiền (đồng)")
+    # Added for forms that catch mistakes: whole numbers, years, names, and closed lists.
+    INTEGER = "integer", _("Số nguyên (ví dụ số bản sao)")
+    YEAR = "year", _("Năm (ví dụ năm sinh)")
+    PERSON_NAME = "person_name", _("Họ, chữ đệm và tên")
+    ETHNICITY = "ethnicity", _("Dân tộc (danh mục 54 dân tộc)")
+    NATIONALITY = "nationality", _("Quốc tịch (danh mục quốc gia)")
+    ADMIN_UNIT = "admin_unit", _("Xã, phường trong tỉnh")
+
+
+class PrefillSource(models.TextChoices):
+    """Where a field's first value comes from when a citizen starts a draft: their account, or the
+    metadata of a document in their vault (`vault:<document type code>:<number|issuer|issue_date>`)."""
+
+    FULL_NAME = "account:full_name", _("Tài khoản: họ và tên")
+    CCCD = "account:cccd", _("Tài khoản: số CCCD")
+    DATE_OF_BIRTH = "account:date_of_birth", _("Tài khoản: ngày sinh")
+    PHONE = "account:phone", _("Tài khoản: số điện thoại")
+    EMAIL = "account:email", _("Tài khoản: thư điện tử")
+    ADDRESS = "account:address", _("Tài khoản: địa chỉ")
+
+
+VAULT_PREFILL_ATTRIBUTES = ("number", "issuer", "issue_date")

@@ -35,6 +35,7 @@ from .validators import (
     validate_choice_list,
     validate_field_rules,
     validate_file_kinds,
+    validate_prefill,
 )
 
 
@@ -433,6 +434,16 @@ class DocumentRequirement(models.Model):
         related_name="requirements",
         help_text=_("Để công dân chọn lại giấy tờ đã nộp trước đây."),
     )
+    # The declaration whose content the e-form carries: online, the system renders the filled
+    # e-form as this component's file instead of asking the citizen for a paper form to scan.
+    from_eform = models.BooleanField(
+        _("lập từ biểu mẫu điện tử"),
+        default=False,
+        help_text=_(
+            "Tờ khai có cùng nội dung với biểu mẫu điện tử: khi nộp trực tuyến, hệ thống tự lập tệp PDF "
+            "tờ khai từ nội dung công dân đã khai, công dân không phải tải lên."
+        ),
+    )
 
     class Meta:
         verbose_name = _("thành phần hồ sơ")
@@ -468,7 +479,23 @@ class EFormField(models.Model):
         _("quy tắc kiểm tra"),
         default=dict,
         blank=True,
-        help_text=_('JSON, ví dụ {"max_length": 100} hoặc {"min": 0, "max": 10}.'),
+        help_text=_('JSON, ví dụ {"max_length": 100}, {"min": 1, "max": 10} hoặc {"not_future": true}.'),
+    )
+    section = models.CharField(
+        _("phần"),
+        max_length=200,
+        blank=True,
+        help_text=_("Phần của tờ khai chứa trường này, ví dụ Người yêu cầu, Người được khai sinh, Người mẹ."),
+    )
+    prefill = models.CharField(
+        _("điền sẵn từ"),
+        max_length=100,
+        blank=True,
+        validators=[validate_prefill],
+        help_text=_(
+            "Nguồn điền sẵn khi công dân bắt đầu khai: account:full_name, account:cccd, account:date_of_birth, "
+            "account:phone, account:email, account:address, hoặc vault:<mã loại giấy tờ>:number|issuer|issue_date."
+        ),
     )
 
     class Meta:

@@ -29,6 +29,8 @@ def publishing_problems(version: ProcedureVersion) -> list[str]:
         for document in documents:
             if document.is_form and not document.template:
                 problems.append(_("Mẫu đơn, tờ khai “%(name)s” chưa có tệp mẫu để tải về.") % {"name": document.name})
+    if any(document.from_eform for document in documents) and not version.form_fields.exists():
+        problems.append(_("Có thành phần lập từ biểu mẫu điện tử nhưng thủ tục chưa có biểu mẫu điện tử."))
     if version.level >= ServiceLevel.ONLINE_SUBMISSION:
         if not version.form_fields.exists():
             problems.append(_("Mức độ 3 trở lên cần biểu mẫu điện tử tương tác."))

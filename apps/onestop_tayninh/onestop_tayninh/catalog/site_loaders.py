@@ -153,6 +153,7 @@ def _apply(version: ProcedureVersion, row: dict, context: SiteContext) -> None:
             is_form=bool(document.get("is_form", False)),
             accepted_types=document.get("accepted", ["pdf", "jpg", "png"]),
             document_type=DocumentType.objects.get(code=document_type) if document_type else None,
+            from_eform=bool(document.get("from_eform", False)),
         )
         if document.get("template"):
             child.template = _template_file(context, document["template"])
@@ -169,6 +170,8 @@ def _apply(version: ProcedureVersion, row: dict, context: SiteContext) -> None:
                 help_text=field.get("help", ""),
                 choices="\n".join(field.get("choices", [])),
                 rules=field.get("rules", {}),
+                section=field.get("section", ""),
+                prefill=field.get("prefill", ""),
             ),
             label,
         )

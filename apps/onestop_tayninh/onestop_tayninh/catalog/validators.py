@@ -5,10 +5,12 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .constants import PROCEDURE_CHANNELS, FieldType, FileKind
+from .constants import PROCEDURE_CHANNELS, VAULT_PREFILL_ATTRIBUTES, FieldType, FileKind, PrefillSource
 
 FIELD_KEY_REGEX = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
-ALLOWED_RULES = {"min", "max", "min_length", "max_length", "pattern"}
+ALLOWED_RULES = {"min", "max", "min_length", "max_length", "pattern", "not_future"}
+NUMERIC_TYPES = (FieldType.NUMBER, FieldType.MONEY, FieldType.INTEGER, FieldType.YEAR)
+VAULT_PREFILL_REGEX = re.compile(rf"^vault:([a-z0-9-]{{1,64}}):({'|'.join(VAULT_PREFILL_ATTRIBUTES)})$")
 
 
 def validate_choice_list(values, *, choices, label: str) -> None:
@@ -35,14 +37,19 @@ def validate_field_rules(rules: dict, field_type: str) -> None:
     unknown = set(rules) - ALLOWED_RULES
     if unknown:
         raise ValidationError(
-            _("Quy tắc kiểm tra không hợp lệ: %(names)s. Chỉ dùng: min, max, min_length, max_length, pattern.")
+            _(
+                "Quy tắc kiểm tra không hợp lệ: %(names)s. "
+                "Chỉ dùng: min, max, min_length, max_length, pattern, not_future."
+            )
             % {"names": ", ".join(sorted(unknown))}
         )
     for name in ("min", "max", "min_length", "max_length"):
         if name in rules and not isinstance(rules[name], int | float):
             raise ValidationError(_("Quy tắc %(name)s phải là một số.") % {"name": name})
-    if {"min", "max"} & set(rules) and field_type not in (FieldType.NUMBER, FieldType.MONEY):
-        raise ValidationError(_("Quy tắc min/max chỉ dùng cho trường số hoặc số tiền."))
+    if {"min", "max"} & set(rules) and field_type not in NUMERIC_TYPES:
+        raise ValidationError(_("Quy tắc min/max chỉ dùng cho trường số, số nguyên, năm hoặc số tiền."))
+    if "not_future" in rules and (not isinstance(rules["not_future"], bool) or field_type != FieldType.DATE):
+        raise ValidationError(_("Quy tắc not_future (true/false) chỉ dùng cho trường ngày."))
     if "min" in rules and "max" in rules and rules["min"] > rules["max"]:
         raise ValidationError(_("Giá trị min phải nhỏ hơn hoặc bằng max."))
     if "min_length" in rules and "max_length" in rules and rules["min_length"] > rules["max_length"]:
@@ -52,3 +59,17 @@ def validate_field_rules(rules: dict, field_type: str) -> None:
             re.compile(rules["pattern"])
         except (re.error, TypeError) as exc:
             raise ValidationError(_("Biểu thức pattern không hợp lệ: %(error)s.") % {"error": exc}) from exc
+
+
+def validate_prefill(value: str) -> None:
+    """A prefill source: one of the account's fields, or `vault:<document type>:<number|issuer|issue_date>`."""
+    if not value or value in PrefillSource.values or VAULT_PREFILL_REGEX.match(value):
+        return
+    raise ValidationError(
+        _("Nguồn điền sẵn không hợp lệ: %(value)s. Dùng %(account)s hoặc vault:<mã loại giấy tờ>:%(attributes)s.")
+        % {
+            "value": value,
+            "account": ", ".join(PrefillSource.values),
+            "attributes": "|".join(VAULT_PREFILL_ATTRIBUTES),
+        }
+    )

@@ -325,6 +325,9 @@ ONESTOP_PRIVATE_URL_NAMES = [
     "accounts:password_reset_code_set",
     "accounts:password_reset_confirm",
 ]
+# An uploaded image larger than this many pixels is refused unopened (a decompression bomb);
+# a 50-megapixel phone photo passes (security.uploads).
+ONESTOP_MAX_IMAGE_PIXELS = config("ONESTOP_MAX_IMAGE_PIXELS", 60_000_000)
 # Fixed-window limits per client address (security.ratelimit): scope -> (requests, window seconds).
 # Generous on purpose: mobile carriers put many citizens behind one address (carrier-grade NAT).
 ONESTOP_RATE_LIMITS = {

@@ -464,6 +464,16 @@ class DossierDocument(models.Model):
         _("kiểu nội dung"), max_length=100, help_text=_("Kiểu MIME xác định từ nội dung tệp.")
     )
     size = models.PositiveBigIntegerField(_("dung lượng (byte)"), help_text=_("Dung lượng tệp tính bằng byte."))
+    # What opening the file found (security.uploads.open_as): a PDF's pages, an image's pixels.
+    page_count = models.PositiveIntegerField(
+        _("số trang"), null=True, blank=True, help_text=_("Số trang của tệp PDF, đếm khi tệp được mở lúc tải lên.")
+    )
+    width = models.PositiveIntegerField(
+        _("chiều rộng (điểm ảnh)"), null=True, blank=True, help_text=_("Chiều rộng của ảnh, tính bằng điểm ảnh.")
+    )
+    height = models.PositiveIntegerField(
+        _("chiều cao (điểm ảnh)"), null=True, blank=True, help_text=_("Chiều cao của ảnh, tính bằng điểm ảnh.")
+    )
     document_type = models.ForeignKey(
         DocumentType,
         verbose_name=_("loại giấy tờ"),

@@ -40,6 +40,7 @@ from onestop_tayninh.security.uploads import (
     max_upload_bytes,
     passed,
     restamp_kept,
+    stamp_of,
 )
 from onestop_tayninh.workflows.constants import Effect
 
@@ -299,6 +300,7 @@ def _document_attach(
     file.seek(0)
     kind, mime = detect_type(file.read())
     file.seek(0)
+    opened = stamp_of(file)
     original_name = os.path.basename(file.name or "")[:255] or f"tep.{kind}"
     document = DossierDocument(
         dossier=dossier,
@@ -316,6 +318,9 @@ def _document_attach(
         uploaded_by=officer,
         uploaded_at=at,
         supplement_round=supplement_round,
+        page_count=opened.pages if opened else None,
+        width=opened.width if opened else None,
+        height=opened.height if opened else None,
     )
     # The stored name is random: the applicant's file name never reaches the file system.
     document.file.save(f"{uuid.uuid4().hex}.{kind}", file, save=False)
@@ -711,6 +716,9 @@ class OnlineFile:
     size: int
     sha256: str
     vault_document: VaultDocument | None = None
+    page_count: int | None = None
+    width: int | None = None
+    height: int | None = None
 
 
 def _ensure_applicant(dossier: Dossier, citizen: User) -> None:
@@ -730,6 +738,9 @@ def _online_document(*, dossier: Dossier, item: OnlineFile, citizen: User, at: d
         uploaded_at=at,
         supplement_round=supplement_round,
         reused_from=item.vault_document,
+        page_count=item.page_count,
+        width=item.width,
+        height=item.height,
     )
     # The dossier shares the stored file with the draft and the vault: nothing is copied.
     document.file.name = item.stored_name
@@ -831,6 +842,7 @@ def _supplement_attach(*, dossier, citizen, requirement, file, at) -> DossierDoc
     data = file.read()
     kind, mime = detect_type(data)
     file.seek(0)
+    opened = stamp_of(file)
     stored = default_storage.save(f"dossiers/{at:%Y/%m}/{uuid.uuid4().hex}.{kind}", file)
     item = OnlineFile(
         requirement=requirement,
@@ -839,6 +851,9 @@ def _supplement_attach(*, dossier, citizen, requirement, file, at) -> DossierDoc
         content_type=mime,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
+        page_count=opened.pages if opened else None,
+        width=opened.width if opened else None,
+        height=opened.height if opened else None,
     )
     try:
         document = _online_document(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import os
 import uuid
 from dataclasses import dataclass, field
@@ -20,11 +21,13 @@ from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from onestop_tayninh.accounts.selectors import submission_blocker
 from onestop_tayninh.catalog.eforms import build_eform
 from onestop_tayninh.catalog.models import DocumentRequirement, ProcedureVersion
+from onestop_tayninh.core.text import fold
 from onestop_tayninh.directory.models import AdministrativeUnit, ReceptionDesk
 from onestop_tayninh.dossiers.constants import ReturnMethod
 from onestop_tayninh.dossiers.events import Rated, record
@@ -35,12 +38,22 @@ from onestop_tayninh.dossiers.services import (
     component_upload_check,
     dossier_submit_online,
 )
-from onestop_tayninh.security.uploads import TYPE_ALIASES, TYPE_MIMES, CheckedUpload, carry_stamp, passed
+from onestop_tayninh.security.uploads import (
+    TYPE_ALIASES,
+    TYPE_MIMES,
+    CheckedUpload,
+    carry_stamp,
+    mark_generated,
+    open_as,
+    passed,
+)
 from onestop_tayninh.vault.models import VaultDocument
 from onestop_tayninh.workflows.constants import StateKind
 
 from .constants import DRAFT_KEEP_DAYS, RATING_QUESTIONS, DraftStatus, RatingChannel
+from .declarations import declaration_pdf
 from .models import DraftFile, ServiceRating, SubmissionDraft
+from .prefill import eform_prefill
 
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
@@ -73,6 +86,7 @@ def draft_start(*, citizen: User, procedure_version: ProcedureVersion, at: dt.da
     draft = SubmissionDraft(
         citizen=citizen,
         procedure_version=procedure_version,
+        form_data=eform_prefill(citizen, procedure_version.form_fields.all(), day=timezone.localdate(at)),
         receiving_desk=desks[0] if len(desks) == 1 else None,
         phone=citizen.phone,
         email=citizen.email,
@@ -128,7 +142,7 @@ def draft_update(*, draft: SubmissionDraft, citizen: User, changes: DraftChanges
     outcome = DraftOutcome(draft=draft)
     accepted: list[tuple[DocumentRequirement, File[bytes], CheckedUpload, str]] = []
     for requirement, upload in changes.uploads:
-        if requirement.version_id != draft.procedure_version_id:
+        if requirement.version_id != draft.procedure_version_id or written_by_system(requirement):
             continue
         try:
             content, checked = _checked(requirement, upload)
@@ -150,6 +164,8 @@ def draft_update(*, draft: SubmissionDraft, citizen: User, changes: DraftChanges
             else:
                 outcome.added += 1
         for requirement, vault_id in changes.picks:
+            if written_by_system(requirement):
+                continue
             error = _pick(draft, requirement, vault_id=vault_id, at=at)
             if error:
                 outcome.file_errors.setdefault(requirement.pk, []).append(error)
@@ -215,6 +231,9 @@ def _store(
         content_type=checked.mime,
         size=checked.size,
         sha256=checked.sha256,
+        page_count=checked.pages,
+        width=checked.width,
+        height=checked.height,
         added_at=at,
     )
     return None
@@ -305,7 +324,10 @@ def draft_problems(draft: SubmissionDraft) -> tuple[dict[str, list[str]], list[s
         )
     except ValidationError as exc:
         problems.extend(exc.messages)
-    provided = draft.files.values_list("requirement_id", flat=True)
+    provided = [
+        *draft.files.values_list("requirement_id", flat=True),
+        *(r.pk for r in draft.procedure_version.documents.all() if written_by_system(r)),
+    ]
     for requirement in requirements_missing(draft.procedure_version, provided=provided):
         problems.append(_("Còn thiếu: %(name)s.") % {"name": requirement.name})
     return field_errors, problems
@@ -338,33 +360,95 @@ def draft_submit(*, draft: SubmissionDraft, citizen: User, at: dt.datetime) -> D
                 size=item.size,
                 sha256=item.sha256,
                 vault_document=item.vault_document,
+                page_count=item.page_count,
+                width=item.width,
+                height=item.height,
             )
             for item in draft.files.select_related("requirement__document_type", "vault_document")
         ]
-        dossier = dossier_submit_online(
-            citizen=citizen,
-            procedure_version=draft.procedure_version,
-            desk=draft.receiving_desk,
-            at=at,
-            files=files,
-            form_data={key: _jsonable(value) for key, value in form.cleaned_data.items()},
-            phone=draft.phone,
-            email=draft.email,
-            address=draft.address,
-            return_method=draft.return_method,
-            return_address=draft.return_address,
-            applicant_unit=draft.applicant_unit,
-            object_unit=draft.object_unit,
-        )
-        draft.status = DraftStatus.SUBMITTED
-        draft.dossier = dossier
-        draft.updated_at = at
-        draft.save(update_fields=["status", "dossier", "updated_at"])
+        generated = _declarations(draft, form.cleaned_data, citizen=citizen, at=at)
+        try:
+            dossier = _submit(draft, citizen=citizen, at=at, files=files + generated, form=form)
+            draft.status = DraftStatus.SUBMITTED
+            draft.dossier = dossier
+            draft.updated_at = at
+            draft.save(update_fields=["status", "dossier", "updated_at"])
+        except Exception:
+            # Nothing refers to the rendered declarations once the transaction rolls back.
+            for item in generated:
+                default_storage.delete(item.stored_name)
+            raise
     return dossier
 
 
+def written_by_system(requirement: DocumentRequirement) -> bool:
+    """A component the system renders from the e-form online (`from_eform`): the citizen attaches nothing."""
+    return requirement.from_eform
+
+
+def _declarations(
+    draft: SubmissionDraft, values: dict[str, Any], *, citizen: User, at: dt.datetime
+) -> list[OnlineFile]:
+    """The filled declaration of each `from_eform` component, rendered to PDF and stored (our own output)."""
+    assert draft.receiving_desk is not None
+    definitions = list(draft.procedure_version.form_fields.all())
+    made: list[OnlineFile] = []
+    for requirement in draft.procedure_version.documents.all():
+        if not written_by_system(requirement):
+            continue
+        pdf = declaration_pdf(
+            requirement=requirement,
+            definitions=definitions,
+            values=values,
+            citizen=citizen,
+            desk=draft.receiving_desk,
+            at=at,
+        )
+        opened = open_as("pdf", pdf, name="to-khai.pdf")
+        stored = default_storage.save(
+            f"drafts/{at:%Y/%m}/{uuid.uuid4().hex}.pdf", mark_generated(ContentFile(pdf, name="to-khai.pdf"))
+        )
+        made.append(
+            OnlineFile(
+                requirement=requirement,
+                stored_name=stored,
+                original_name=f"{slugify(fold(requirement.name))[:80] or 'to-khai'}.pdf",
+                content_type="application/pdf",
+                size=len(pdf),
+                sha256=hashlib.sha256(pdf).hexdigest(),
+                page_count=opened.pages,
+            )
+        )
+    return made
+
+
+def _submit(
+    draft: SubmissionDraft, *, citizen: User, at: dt.datetime, files: list[OnlineFile], form: forms.Form
+) -> Dossier:
+    assert draft.receiving_desk is not None
+    return dossier_submit_online(
+        citizen=citizen,
+        procedure_version=draft.procedure_version,
+        desk=draft.receiving_desk,
+        at=at,
+        files=files,
+        form_data={key: _jsonable(value) for key, value in form.cleaned_data.items()},
+        phone=draft.phone,
+        email=draft.email,
+        address=draft.address,
+        return_method=draft.return_method,
+        return_address=draft.return_address,
+        applicant_unit=draft.applicant_unit,
+        object_unit=draft.object_unit,
+    )
+
+
 def _labelled(draft: SubmissionDraft, field_errors: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
-    labels = {definition.key: definition.label for definition in draft.procedure_version.form_fields.all()}
+    # "Người mẹ — Năm sinh": a declaration repeats labels in each of its parts.
+    labels = {
+        definition.key: f"{definition.section} — {definition.label}" if definition.section else definition.label
+        for definition in draft.procedure_version.form_fields.all()
+    }
     return [(labels.get(key, key), errors) for key, errors in field_errors.items()]
 
 

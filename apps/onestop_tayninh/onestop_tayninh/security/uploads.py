@@ -1,5 +1,10 @@
 """One gate for every stored file: size, type decided from the content, virus scan, a generated name.
 
+A file must also be what it says: its name's extension may not contradict its content (a PDF
+named `.jpg`), a PDF must parse (header, cross-reference table, every page of the page tree)
+and an image must decode in full, within a pixel limit that stops decompression bombs. What
+the opening found (page count, pixel dimensions) travels on the stamp to the stored upload.
+
 How the gate cannot be forgotten, from the form to the disk:
 
 - `check_upload()` is the gate. A file that passes is stamped (`CheckedUpload`, kept on the
@@ -22,12 +27,20 @@ import hashlib
 import io
 import logging
 import os
+import threading
 import uuid
+import warnings
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import magic
+from PIL import Image, ImageFile
+from pyhanko.pdf_utils.generic import DictionaryObject
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -59,6 +72,14 @@ ALL_TYPES: tuple[str, ...] = tuple(TYPE_MIMES)
 # The size limit of every upload, dossier components included; ONESTOP_MAX_UPLOAD_MB overrides.
 DEFAULT_MAX_UPLOAD_MB = 20
 
+# An image larger than this (in pixels) is refused before it is decoded: a few kilobytes of PNG
+# can claim 50,000 × 50,000 pixels and take gigabytes to open (a decompression bomb). A 50 MP
+# phone photo (8160 × 6120) still passes. ONESTOP_MAX_IMAGE_PIXELS overrides.
+DEFAULT_MAX_IMAGE_PIXELS = 60_000_000
+# A page tree deeper or larger than this is not a document a citizen scanned.
+MAX_PDF_PAGES = 5000
+TYPE_LABELS = {"pdf": "PDF", "jpg": "ảnh JPEG", "png": "ảnh PNG", "docx": "Word (DOCX)", "xlsx": "Excel (XLSX)"}
+
 # The attribute that carries a file's stamp from the gate to the storage.
 STAMP_ATTRIBUTE = "_onestop_upload_check"
 
@@ -71,6 +92,9 @@ class CheckedUpload:
     mime: str
     size: int
     sha256: str
+    pages: int | None = None  # a PDF's page count
+    width: int | None = None  # an image's pixel dimensions
+    height: int | None = None
 
 
 # The stamp of a file the system wrote itself (GeneratedFileField): not an upload, not scanned.
@@ -92,6 +116,12 @@ def passed(file: Any) -> CheckedUpload:
     if stamp is None:
         raise ValueError(f"{getattr(file, 'name', file)!r} has not passed the upload gate")
     return stamp
+
+
+def mark_generated(file: File) -> File:
+    """Stamp a file the system wrote itself from its own data (a rendered declaration) so the storage takes it."""
+    setattr(file, STAMP_ATTRIBUTE, GENERATED)
+    return file
 
 
 def carry_stamp(source: Any, target: File) -> File:
@@ -117,6 +147,116 @@ def detect_type(data: bytes) -> tuple[str | None, str]:
             if any(entry.startswith(prefix) for entry in names):
                 return name, next(iter(TYPE_MIMES[name]))
     return None, mime
+
+
+def max_image_pixels() -> int:
+    return int(getattr(settings, "ONESTOP_MAX_IMAGE_PIXELS", DEFAULT_MAX_IMAGE_PIXELS))
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What opening a file as its type found."""
+
+    pages: int | None = None
+    width: int | None = None
+    height: int | None = None
+
+
+def _pdf_page_count(data: bytes) -> int:
+    """Parse the PDF and walk its page tree; PdfError (or a malformed tree) if it does not open."""
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    pages = 0
+    stack = [reader.root["/Pages"]]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, DictionaryObject) or id(node) in seen:
+            raise PdfError("malformed page tree")
+        seen.add(id(node))
+        if node.get("/Type") == "/Page" or "/Kids" not in node:
+            pages += 1
+        else:
+            stack.extend(kid.get_object() for kid in node["/Kids"])
+        if pages > MAX_PDF_PAGES or len(seen) > 2 * MAX_PDF_PAGES:
+            raise PdfError("too many pages")
+    return pages
+
+
+_strict_lock = threading.Lock()
+
+
+@contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """Pillow as it is by default: a truncated image fails to load. WeasyPrint turns on Pillow's
+    process-wide LOAD_TRUNCATED_IMAGES when it is imported (to print around a broken picture),
+    which would let half a photo through the gate as if it were whole."""
+    with _strict_lock:
+        was = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = was
+
+
+def open_as(kind: str, data: bytes, *, name: str) -> Opened:
+    """Open `data` as `kind` the way a reader would; refuse it with a Vietnamese ValidationError if it
+    does not open (a truncated or fake PDF, a corrupt image) or is an image bomb."""
+    if kind == "pdf":
+        try:
+            pages = _pdf_page_count(data)
+        except (PdfError, KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+            logger.info("upload_pdf_unreadable name=%s error=%s", name, exc)
+            raise ValidationError(
+                _("Tệp %(name)s không mở được như một tệp PDF (tệp hỏng, không đầy đủ hoặc không phải PDF thật).")
+                % {"name": name},
+                code="file_unreadable",
+            ) from exc
+        if pages < 1:
+            raise ValidationError(_("Tệp PDF %(name)s không có trang nào.") % {"name": name}, code="file_unreadable")
+        return Opened(pages=pages)
+    if kind in ("jpg", "png"):
+        limit = max_image_pixels()
+        unreadable = ValidationError(
+            _("Tệp %(name)s không mở được như một ảnh (ảnh hỏng hoặc không đầy đủ).") % {"name": name},
+            code="file_unreadable",
+        )
+        try:
+            with warnings.catch_warnings(), _strict_decoding():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(io.BytesIO(data)) as image:
+                    width, height = image.size
+                    if width * height > limit:
+                        raise ValidationError(
+                            _(
+                                "Ảnh %(name)s quá lớn (%(width)s × %(height)s điểm ảnh; tối đa %(limit)s triệu điểm "
+                                "ảnh). Hãy chụp hoặc quét lại với độ phân giải thấp hơn."
+                            )
+                            % {"name": name, "width": width, "height": height, "limit": limit // 1_000_000},
+                            code="image_too_large",
+                        )
+                    image.load()  # decode every pixel: a truncated or corrupt image fails here
+        except ValidationError:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise ValidationError(
+                _("Ảnh %(name)s quá lớn để mở; hãy chụp hoặc quét lại với độ phân giải thấp hơn.") % {"name": name},
+                code="image_too_large",
+            ) from exc
+        except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
+            logger.info("upload_image_unreadable name=%s error=%s", name, exc)
+            raise unreadable from exc
+        return Opened(width=width, height=height)
+    return Opened()
+
+
+def name_contradiction(name: str, kind: str) -> str | None:
+    """The extension of `name` when it names a known type other than the content's `kind`."""
+    extension = os.path.splitext(name)[1].lower().lstrip(".")
+    named = TYPE_ALIASES.get(extension, extension)
+    if named in TYPE_MIMES and named != kind:
+        return extension
+    return None
 
 
 def _read_all(file: File) -> bytes:
@@ -162,6 +302,16 @@ def check_upload(file: File, *, accepted_types: list[str] | tuple[str, ...], max
             % {"name": name, "types": ", ".join(sorted(wanted)), "mime": mime},
             code="file_type",
         )
+    extension = name_contradiction(os.path.basename(name), kind)
+    if extension is not None:
+        raise ValidationError(
+            _(
+                "Tệp %(name)s có đuôi .%(extension)s nhưng nội dung là %(content)s; "
+                "hãy chọn đúng tệp hoặc đổi tên tệp cho đúng loại."
+            )
+            % {"name": name, "extension": extension, "content": TYPE_LABELS.get(kind, kind)},
+            code="file_name_mismatch",
+        )
 
     try:
         result = scan_bytes(data)
@@ -182,7 +332,17 @@ def check_upload(file: File, *, accepted_types: list[str] | tuple[str, ...], max
             % {"name": name, "signature": result.signature},
             code="file_infected",
         )
-    checked = CheckedUpload(kind=kind, mime=mime, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+    # Opened after the scan: malware is named as such (and audited) rather than called a broken file.
+    opened = open_as(kind, data, name=name)
+    checked = CheckedUpload(
+        kind=kind,
+        mime=mime,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        pages=opened.pages,
+        width=opened.width,
+        height=opened.height,
+    )
     setattr(file, STAMP_ATTRIBUTE, checked)
     return checked
 
@@ -205,7 +365,16 @@ def restamp_kept(file: File, *, sha256: str) -> CheckedUpload:
     kind, mime = detect_type(data)
     if kind is None:
         raise ValidationError(_("Tệp đã giữ lại không còn nguyên vẹn; hãy chọn lại tệp."), code="file_changed")
-    checked = CheckedUpload(kind=kind, mime=mime, size=len(data), sha256=sha256)
+    opened = open_as(kind, data, name=getattr(file, "name", "") or "")
+    checked = CheckedUpload(
+        kind=kind,
+        mime=mime,
+        size=len(data),
+        sha256=sha256,
+        pages=opened.pages,
+        width=opened.width,
+        height=opened.height,
+    )
     setattr(file, STAMP_ATTRIBUTE, checked)
     return checked
 
