@@ -22,7 +22,10 @@ def site_2025(settings):
     return Dossier.objects.filter(receiving_desk__code="ttphcc-phuong-long-an")
 
 
-def test_a_commune_receiving_officer_sees_her_centres_dossiers(site_2025, official_login, screenshot):
+def test_a_communes_officer_sees_her_centres_dossiers_and_the_portal_lists_the_two_tier_procedures(
+    site_2025, official_login, live_server, browser, screenshot
+):
+    # One test, as loading the whole site is most of its cost.
     assert site_2025.exists()
     for name, viewport in [("1366", DESKTOP), ("390", PHONE)]:
         context, page = official_login("tiepnhan.longan", viewport=viewport)
@@ -37,8 +40,6 @@ def test_a_commune_receiving_officer_sees_her_centres_dossiers(site_2025, offici
         screenshot(page, f"site2025-desk-dossiers-phuong-long-an-{name}")
         context.close()
 
-
-def test_the_portal_catalogue_lists_the_two_tier_procedures(site_2025, live_server, browser, screenshot):
     published = ProcedureVersion.objects.published().filter(tracked_only=False).count()
     assert published >= 20
     for name, viewport in [("1366", DESKTOP), ("390", PHONE)]:
