@@ -134,7 +134,8 @@ def test_the_citizen_is_locked_out_after_the_failure_limit_from_that_address_onl
 
 def test_logout_is_a_post(client, citizen):
     client.force_login(citizen)
-    assert client.get(reverse("accounts:logout")).status_code == 405
+    assert client.get(reverse("accounts:logout")).status_code == 200  # the page with the button
+    assert logged_in_as(client) == str(citizen.pk)
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302 and response.url == reverse("portal:home")
     assert logged_in_as(client) is None

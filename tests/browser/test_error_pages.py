@@ -5,10 +5,32 @@ import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 
-from tests.browser.conftest import DESKTOP
-from tests.factories import AgencyFactory, OfficialFactory
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.factories import AgencyFactory, CitizenFactory, OfficialFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, live_server, user) -> None:
+    """A logged-in session for `user` in the page's browser, without going through a login page."""
+    session = SessionStore()
+    session.update(
+        {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
+    )
+    session.save()
+    page.context.add_cookies([{"name": "sessionid", "value": session.session_key, "url": live_server.url}])
+
+
+def at_both_widths(page, screenshot, name: str) -> None:
+    """Screenshots at a phone's width and a laptop's; nothing may scroll sideways on either."""
+    for size, suffix in ((PHONE, "phone"), (DESKTOP, "desktop")):
+        page.set_viewport_size(size)
+        assert page.evaluate("document.documentElement.scrollWidth") <= size["width"], (name, suffix)
+        screenshot(page, f"{name}-{suffix}")
 
 
 def test_missing_and_forbidden_pages_read_in_vietnamese_on_both_sides(live_server, browser, page, screenshot):
@@ -24,17 +46,7 @@ def test_missing_and_forbidden_pages_read_in_vietnamese_on_both_sides(live_serve
     assert page.locator(".error-page__actions").evaluate("el => getComputedStyle(el).display") == "flex"
     screenshot(page, "error-404-portal")
 
-    official = OfficialFactory(agency=AgencyFactory(), roles=["receiving_officer"]).user
-    session = SessionStore()
-    session.update(
-        {
-            SESSION_KEY: str(official.pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-            HASH_SESSION_KEY: official.get_session_auth_hash(),
-        }
-    )
-    session.save()
-    page.context.add_cookies([{"name": "sessionid", "value": session.session_key, "url": live_server.url}])
+    log_in(page, live_server, OfficialFactory(agency=AgencyFactory(), roles=["receiving_officer"]).user)
     page.goto(f"{live_server.url}/desk/khong-co-trang-nay/")
     assert "Một cửa điện tử Tây Ninh" in page.title()
     assert page.get_by_role("link", name="Về bàn làm việc").is_visible()
@@ -47,4 +59,26 @@ def test_missing_and_forbidden_pages_read_in_vietnamese_on_both_sides(live_serve
     back = page.get_by_role("link", name="Về bàn làm việc")
     back.click()
     page.wait_for_selector("text=Bàn làm việc")
+
+    # The desk's logout address opened from a bookmark: the button, not an empty 405.
+    assert page.goto(f"{live_server.url}/desk/logout/").status == 200
+    assert page.get_by_role("heading", level=1).inner_text() == "Đăng xuất"
+    at_both_widths(page, screenshot, "logout-desk")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đăng xuất").click()
+    assert page.goto(f"{live_server.url}/desk/").url.startswith(f"{live_server.url}/desk/login/")
+
+    # A form's address opened directly: the Vietnamese 405 page.
+    response = page.goto(f"{live_server.url}/thong-bao/da-xem-tat-ca/")
+    assert response.status == 405 and response.headers["allow"] == "POST"
+    assert page.get_by_role("heading", level=1).inner_text() == "Địa chỉ này không mở trực tiếp được"
+    at_both_widths(page, screenshot, "error-405-portal")
+
+    # The portal's logout address opened from a bookmark: the button logs the citizen out.
+    log_in(page, live_server, CitizenFactory().user)
+    assert page.goto(f"{live_server.url}/tai-khoan/dang-xuat/").status == 200
+    at_both_widths(page, screenshot, "logout-portal")
+    with page.expect_navigation(url=f"{live_server.url}/"):
+        page.get_by_role("main").get_by_role("button", name="Đăng xuất").click()
+    assert page.get_by_role("link", name="Đăng nhập").is_visible()
     assert refused == []

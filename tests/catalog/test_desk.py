@@ -109,3 +109,44 @@ def test_desk_import_reports_the_bad_row_and_imports_nothing(admin_client):
     assert response.status_code == 200
     assert "Không tìm thấy cơ quan có mã “000.00.99.H53”." in html
     assert not ProcedureVersion.objects.exists()
+
+
+def test_desk_import_refuses_a_file_in_words_without_its_mime_type_or_virus_name(admin_client):
+    """The catalogue import takes a CSV or an Excel workbook; a workbook passes the upload gate."""
+    import io
+    import zipfile
+
+    import openpyxl
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from onestop_tayninh.catalog.models import ProcedureVersion
+    from onestop_tayninh.security.models import AuditEvent
+    from tests.security.test_antivirus import EICAR
+    from tests.support import tiny_pdf
+
+    url = "/desk/catalog/procedureversion/import/"
+    page = admin_client.get(url).content.decode()
+    assert "Tệp bảng tính" in page and "Bảng tính nhập vào cần có các cột" in page
+    assert '<option value="0">csv</option>' in page and '<option value="1">xlsx</option>' in page
+    assert '<option value="2">' not in page
+
+    def send(name: str, data: bytes, format: str) -> str:
+        response = admin_client.post(url, {"import_file": SimpleUploadedFile(name, data), "format": format})
+        assert response.status_code == 200
+        return response.content.decode()
+
+    page = send("thu-tuc.pdf", tiny_pdf(), "1")
+    assert "Tệp thu-tuc.pdf không phải bảng tính Excel (.xlsx) hoặc CSV" in page and "application/" not in page
+
+    workbook = io.BytesIO()
+    openpyxl.Workbook().save(workbook)
+    with zipfile.ZipFile(workbook, "a") as archive:
+        archive.writestr("xl/media/anh.bin", EICAR)
+    page = send("thu-tuc.xlsx", workbook.getvalue(), "1")
+    assert "Tệp thu-tuc.xlsx chứa mã độc (virus) nên đã bị từ chối" in page and "Eicar" not in page
+    assert AuditEvent.objects.filter(action="virus_found", data__file_name="thu-tuc.xlsx").exists()
+
+    page = send("thu-tuc.csv", "ma_thu_tuc,ten_thu_tuc\n1.000656,Đăng ký khai tử\n".encode(), "1")
+    assert "Không đọc được tệp theo định dạng đã chọn" in page and "BadZipFile" not in page
+    assert not ProcedureVersion.objects.exists()

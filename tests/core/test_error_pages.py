@@ -79,3 +79,43 @@ def test_the_500_page_needs_no_database():
     """
     response = server_error(RequestFactory().get("/desk/ho-so/"))
     assert response.status_code == 500 and "Hệ thống đang gặp sự cố" in response.content.decode()
+
+
+def test_a_form_address_opened_directly_explains_instead_of_an_empty_405(client, official):
+    """Django answers a GET on a POST-only address with an empty body; the Vietnamese page is shown,
+    and the response keeps its Allow header, its length and the headers the other middleware set."""
+    response = client.get("/thong-bao/da-xem-tat-ca/")
+    page = assert_vietnamese(response, 405, "Địa chỉ này không mở trực tiếp được")
+    assert response["Allow"] == "POST" and int(response["Content-Length"]) == len(response.content)
+    assert "Content-Security-Policy" in response and "Về trang chủ Cổng Dịch vụ công" in page
+    assert title(response) == "Không mở được trang theo cách này | Cổng Dịch vụ công tỉnh Tây Ninh"
+
+    client.force_login(official)
+    desk = client.get("/desk/thong-bao/da-doc-tat-ca/")
+    assert "Về bàn làm việc" in assert_vietnamese(desk, 405, "không mở trực tiếp được")
+    assert desk["Allow"] == "POST"
+
+
+@pytest.mark.django_db
+def test_a_logout_opened_by_its_address_offers_the_button_and_logs_out_only_on_post(client):
+    from tests.factories import CitizenFactory
+
+    citizen = CitizenFactory().user
+    client.force_login(citizen)
+    response = client.get("/tai-khoan/dang-xuat/")
+    page = assert_vietnamese(response, 200, "Bấm nút “Đăng xuất”")
+    assert re.search(r'<form method="post" action="/tai-khoan/dang-xuat/">.*?>Đăng xuất</button>', page, re.S)
+    assert client.get("/tai-khoan/").status_code == 200  # still logged in
+    assert client.post("/tai-khoan/dang-xuat/")["Location"] == "/"
+    assert "đã đăng xuất rồi" in client.get("/tai-khoan/dang-xuat/").content.decode()
+
+
+def test_the_desks_logout_opened_by_its_address_offers_the_button(client, official):
+    client.force_login(official)
+    response = client.get("/desk/logout/")
+    page = assert_vietnamese(response, 200, "kết thúc phiên làm việc")
+    assert re.search(r'<form method="post" action="/desk/logout/">.*?value="Đăng xuất"', page, re.S)
+    assert title(response).startswith("Đăng xuất |")
+    assert client.get("/desk/").status_code == 200  # still logged in
+    client.post("/desk/logout/")
+    assert client.get("/desk/")["Location"].startswith("/desk/login/")

@@ -266,7 +266,9 @@ def test_an_image_is_refused_where_only_pdf_is_accepted_but_kept_where_allowed(o
         at=local(2027, 3, 1, 10, 0),
     )
 
-    assert "image/png" in outcome.file_errors[strict.pk][0]
+    assert outcome.file_errors[strict.pk] == [
+        f"{strict.name}: Tệp anh.png là tệp ảnh PNG, không đúng định dạng cho phép (chỉ nhận PDF)."
+    ]
     assert list(draft.files.values_list("requirement", flat=True)) == [loose.pk]
 
 

@@ -160,22 +160,32 @@ def test_a_file_over_the_size_limit_is_refused(pdf):
         check_upload(upload("lon.pdf", pdf), accepted_types=["pdf"], max_bytes=100)
 
 
-def test_the_type_is_judged_from_the_content_not_the_name(pdf):
-    with pytest.raises(ValidationError, match="không đúng định dạng"):
-        check_upload(upload("anh.jpg", pdf), accepted_types=["jpg", "png"], max_bytes=1_000_000)
-    with pytest.raises(ValidationError, match="không đúng định dạng"):
+def test_the_type_is_judged_from_the_content_not_the_name_and_said_in_words(pdf, caplog):
+    """The refusal names the expected kinds as a person knows them; the MIME type is only logged."""
+    with pytest.raises(ValidationError) as error:
+        check_upload(upload("anh.jpg", pdf), accepted_types=["png", "jpg"], max_bytes=1_000_000)
+    assert error.value.messages == [
+        "Tệp anh.jpg là tệp PDF, không đúng định dạng cho phép (chỉ nhận ảnh JPEG hoặc ảnh PNG)."
+    ]
+    with pytest.raises(ValidationError) as error:
         check_upload(
             upload("to-khai.pdf", b"<html><script>alert(1)</script>"), accepted_types=ALL_TYPES, max_bytes=10_000
         )
+    assert error.value.messages == [
+        "Tệp to-khai.pdf không đúng định dạng cho phép "
+        "(chỉ nhận PDF, ảnh JPEG, ảnh PNG, Word (DOCX) hoặc Excel (XLSX))."
+    ]
+    assert "mime=text/html" in caplog.text and "mime=application/pdf" in caplog.text
 
 
 @pytest.mark.django_db
-def test_an_infected_file_is_refused_and_audited(pdf):
-    with pytest.raises(ValidationError, match="chứa mã độc"):
+def test_an_infected_file_is_refused_and_audited_without_telling_the_signature(pdf, caplog):
+    with pytest.raises(ValidationError) as error:
         check_upload(upload("nhiem.pdf", pdf + EICAR), accepted_types=["pdf"], max_bytes=1_000_000)
+    assert error.value.messages == ["Tệp nhiem.pdf chứa mã độc (virus) nên đã bị từ chối; tệp không được lưu lại."]
     event = AuditEvent.objects.get(action="virus_found")
     assert event.data["file_name"] == "nhiem.pdf"
-    assert "Eicar" in event.data["signature"]
+    assert "Eicar" in event.data["signature"] and "Eicar" in caplog.text
 
 
 def test_clamd_down_refuses_uploads_in_vietnamese(pdf, settings, tmp_path):

@@ -47,7 +47,7 @@ def appraising(world):  # noqa: F811
     ("content", "message"),
     [
         pytest.param(b"%PDF-1.4\n" + EICAR, "chứa mã độc", id="infected"),
-        pytest.param(png(), "không đúng định dạng cho phép (pdf)", id="not-a-pdf"),
+        pytest.param(png(), "là tệp ảnh PNG, không đúng định dạng cho phép (chỉ nhận PDF)", id="not-a-pdf"),
     ],
 )
 def test_a_bad_draft_is_refused_and_the_transition_changes_nothing(world, content, message):  # noqa: F811

@@ -227,9 +227,19 @@ def lockout_page(request: HttpRequest) -> HttpResponse:
 
 
 class CitizenLogoutView(auth_views.LogoutView):
-    """POST only (Django's LogoutView); back to the portal's home page."""
+    """Logs out on POST (Django's LogoutView) and goes back to the portal's home page.
 
+    A GET (a bookmark, an address typed or opened from the history) gets a page with the
+    "Đăng xuất" button instead of Django's empty 405: logging out by a plain link would let any
+    other site log the citizen out.
+    """
+
+    http_method_names = ["get", "post", "options"]
     next_page = reverse_lazy("portal:home")
+    template_name = "accounts/logout.html"
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return render(request, self.template_name)
 
 
 # --- e-mail verification ------------------------------------------------------------------------

@@ -1,6 +1,9 @@
 """The catalogue in the desk: drafts are edited, published versions are read-only."""
 
+import logging
+
 from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -21,10 +24,12 @@ from onestop_tayninh.security.constants import AuditAction
 
 from .constants import VersionStatus
 from .eforms import build_eform
-from .forms import DocumentRequirementForm, ProcedureVersionForm
+from .forms import CatalogImportForm, DocumentRequirementForm, ProcedureVersionForm
 from .models import DocumentRequirement, DocumentType, EFormField, Fee, Procedure, ProcedureVersion, Sector
 from .resources import ProcedureVersionResource
 from .services import procedure_version_new_draft, procedure_version_publish, publishing_problems
+
+logger = logging.getLogger("onestop_tayninh.catalog.admin")
 
 
 @admin.register(Sector)
@@ -141,6 +146,9 @@ class EFormFieldInline(ReadableJSONMixin, DraftOnlyInlineMixin, admin.TabularInl
 class ProcedureVersionAdmin(ReadableJSONMixin, ImportExportMixin, admin.ModelAdmin):
     form = ProcedureVersionForm
     resource_classes = [ProcedureVersionResource]
+    # The catalogue comes as a spreadsheet: a CSV or an Excel workbook (the gate scans the workbook).
+    import_formats = [CSV, XLSX]
+    import_form_class = CatalogImportForm
     list_display = ["code", "name", "sector", "level", "online_category", "status", "number", "published_at"]
     list_filter = ["status", "level", "sector", "competent_agency"]
     search_fields = ["procedure__code", "name"]
@@ -245,6 +253,17 @@ class ProcedureVersionAdmin(ReadableJSONMixin, ImportExportMixin, admin.ModelAdm
             definitions, errors = _definitions_from_post(request.POST, version)
         form = build_eform(sorted(definitions, key=lambda d: d.position))() if not errors else None
         return TemplateResponse(request, "catalog/admin/eform_preview.html", {"form": form, "errors": errors})
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        """A file that does not read as the chosen format: said in words, the exception only logged."""
+        logger.info("catalog_import_unreadable error=%s", e.__class__.__name__)
+        form.add_error(
+            "import_file",
+            _(
+                "Không đọc được tệp theo định dạng đã chọn. Hãy chọn đúng định dạng của tệp (CSV hoặc Excel .xlsx), "
+                "dùng bảng tính có các cột như tệp xuất ra từ danh mục."
+            ),
+        )
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
         """The catalogue export (django-import-export), audited like every export."""

@@ -1,10 +1,13 @@
-"""Desk forms for the catalogue: JSON list fields shown as checkboxes."""
+"""Desk forms for the catalogue: JSON list fields shown as checkboxes, and the spreadsheet import's form."""
+
+from import_export.forms import ImportForm
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.accounts.constants import ApplicantKind
 from onestop_tayninh.directory.constants import Tier
+from onestop_tayninh.security.uploads import check_spreadsheet, max_upload_bytes
 
 from .constants import PROCEDURE_CHANNELS, FileKind
 from .models import DocumentRequirement, ProcedureVersion
@@ -39,3 +42,13 @@ class DocumentRequirementForm(forms.ModelForm):
     class Meta:
         model = DocumentRequirement
         fields = "__all__"  # noqa: DJ007 - desk-only form; the admin fieldsets choose what is shown
+
+
+class CatalogImportForm(ImportForm):
+    """The catalogue import (django-import-export): a CSV or an Excel workbook, judged from its content;
+    a workbook passes the upload gate, viruses included. A refusal says what is expected, in words."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        check_spreadsheet(upload, max_bytes=max_upload_bytes())
+        return upload

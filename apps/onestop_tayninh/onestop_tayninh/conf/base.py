@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every later middleware's log lines, and the response of any of them, carry the id.
     "onestop_tayninh.core.middleware.RequestIdMiddleware",
+    # Outside the rest: an empty 405 from any view gets the Vietnamese page (with the headers set inside).
+    "onestop_tayninh.core.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "onestop_tayninh.security.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,6 +1,7 @@
 """The officials' desk: Django's admin site, in Vietnamese, with a home page per official."""
 
 from django.contrib import admin
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,6 +24,15 @@ class DeskSite(admin.AdminSite):
             **(extra_context or {}),
         }
         return super().index(request, extra_context)
+
+    def logout(self, request, extra_context=None):
+        """Logs out on POST. A GET (a bookmark, the address typed) gets a page with the "Đăng xuất"
+        button instead of Django's empty 405 (logging out by a plain link would let any site do it)."""
+        if request.method != "GET":
+            return super().logout(request, extra_context)
+        request.current_app = self.name
+        context = {**self.each_context(request), "title": _("Đăng xuất"), **(extra_context or {})}
+        return TemplateResponse(request, "desk/logout.html", context)
 
     def get_app_list(self, request, app_label=None):
         """The index and the side menu, with Vietnamese names for the libraries' apps and models."""

@@ -1,4 +1,5 @@
-"""The request id: one per request, in every log line of the request and of the jobs it enqueues."""
+"""The request id: one per request, in every log line of the request and of the jobs it enqueues;
+and the page of a request sent with a method its address does not take (405)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import structlog
 from django.http import HttpRequest, HttpResponse
 
 from .log import REQUEST_ID
+from .views import method_not_allowed
 
 HEADER = "X-Request-ID"
 # nginx's $request_id is 32 hex digits; other proxies use UUIDs. Anything else (too long, spaces,
@@ -46,4 +48,27 @@ class RequestIdMiddleware:
         finally:
             structlog.contextvars.reset_contextvars(**tokens)
         response[HEADER] = request_id
+        return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """A request with a method the address does not take gets the Vietnamese 405 page.
+
+    Django answers it with an empty body (View.http_method_not_allowed, @require_POST): a blank
+    screen for someone who opened a form's address from their history or a bookmark. The
+    response itself is kept, with its Allow header and the headers other middleware set; only an
+    empty body is replaced, so a view's own 405 page stays as it is.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.streaming and not response.content:
+            page = method_not_allowed(request)
+            response.content = page.content
+            response["Content-Type"] = page["Content-Type"]
+            if response.has_header("Content-Length"):  # CommonMiddleware counted the empty body
+                response["Content-Length"] = str(len(response.content))
         return response

@@ -123,6 +123,11 @@ def server_error(request):
     return error_page(request, "500.html", 500)
 
 
+def method_not_allowed(request):
+    """The body of a 405 (core.middleware.MethodNotAllowedPageMiddleware): Django's is empty."""
+    return error_page(request, "405.html", 405)
+
+
 def csrf_failure(request, reason=""):
     """A form sent without a valid CSRF token (settings.CSRF_FAILURE_VIEW): most often one left open too long."""
     return error_page(request, "403_csrf.html", 403)

@@ -35,6 +35,7 @@ from onestop_tayninh.security.audit import audit_event
 from onestop_tayninh.security.uploads import (
     TYPE_ALIASES,
     TYPE_MIMES,
+    check_spreadsheet,
     check_upload,
     detect_type,
     max_upload_bytes,
@@ -1573,22 +1574,11 @@ def tracked_import_upload(*, officer: User, file: File, at: dt.datetime) -> Trac
     """
     agency = ensure_tracked_clerk(officer=officer)
     name = os.path.basename(getattr(file, "name", "") or "")[:255] or "bang-tinh"
+    # An XLSX passes the upload gate (viruses included); a CSV is read as text, never stored.
+    kind = check_spreadsheet(file, max_bytes=max_upload_bytes())
     file.seek(0)
     data = file.read()
     file.seek(0)
-    kind, mime = detect_type(data)
-    if kind == "xlsx":
-        check_upload(file, accepted_types=["xlsx"], max_bytes=max_upload_bytes())  # size, content, viruses
-    elif mime.startswith("text/") or mime == "application/csv":
-        # Read as text into the lines below and never stored as a file: its size is the only risk.
-        if len(data) > max_upload_bytes():
-            raise ValidationError(_("Tệp %(name)s quá lớn.") % {"name": name})
-        kind = "csv"
-    else:
-        raise ValidationError(
-            _("Tệp %(name)s không phải bảng tính Excel (.xlsx) hoặc CSV; nội dung tệp là %(mime)s.")
-            % {"name": name, "mime": mime}
-        )
     rows = spreadsheets.read_rows(data, kind=kind, max_rows=TRACKED_IMPORT_MAX_ROWS)
     lines, _calendar = tracked_lines_check(rows, agency=agency, at=at)
     report = tracked_report(lines)

@@ -250,6 +250,57 @@ def open_as(kind: str, data: bytes, *, name: str) -> Opened:
     return Opened()
 
 
+def type_labels(types: set[str] | list[str] | tuple[str, ...]) -> str:
+    """The accepted types in words, in the usual order: "PDF, ảnh JPEG hoặc ảnh PNG"."""
+    wanted = {TYPE_ALIASES.get(t.lower(), t.lower()) for t in types}
+    labels = [TYPE_LABELS[t] for t in TYPE_LABELS if t in wanted] + sorted(t.upper() for t in wanted - set(TYPE_LABELS))
+    if len(labels) < 2:
+        return "".join(labels)
+    return _("%(first)s hoặc %(last)s") % {"first": ", ".join(labels[:-1]), "last": labels[-1]}
+
+
+def type_refusal(name: str, *, wanted: set[str], kind: str | None) -> str:
+    """Why a file of the wrong type is refused, in words a citizen knows (never a MIME type)."""
+    if kind in TYPE_LABELS:
+        return _("Tệp %(name)s là tệp %(content)s, không đúng định dạng cho phép (chỉ nhận %(types)s).") % {
+            "name": name,
+            "content": TYPE_LABELS[kind],
+            "types": type_labels(wanted),
+        }
+    return _("Tệp %(name)s không đúng định dạng cho phép (chỉ nhận %(types)s).") % {
+        "name": name,
+        "types": type_labels(wanted),
+    }
+
+
+def check_spreadsheet(file: File, *, max_bytes: int) -> str:
+    """The kind ("xlsx" or "csv") of a spreadsheet uploaded for an import, judged from its content.
+
+    An Excel workbook goes through the gate (viruses included). A CSV is read as text and never
+    stored, so only its size is checked. Anything else is refused in words; what it was goes to the log.
+    """
+    name = os.path.basename(getattr(file, "name", "") or "")
+    data = _read_all(file)
+    kind, mime = detect_type(data)
+    if kind == "xlsx":
+        check_upload(file, accepted_types=["xlsx"], max_bytes=max_bytes)
+        return "xlsx"
+    if mime.startswith("text/") or mime == "application/csv":
+        if len(data) > max_bytes:
+            raise ValidationError(
+                _("Tệp %(name)s quá lớn (%(size)s); dung lượng tối đa là %(max)s.")
+                % {"name": name, "size": filesizeformat(len(data)), "max": filesizeformat(max_bytes)},
+                code="file_too_large",
+            )
+        return "csv"
+    logger.info("upload_spreadsheet_refused name=%s mime=%s", name, mime)
+    raise ValidationError(
+        _("Tệp %(name)s không phải bảng tính Excel (.xlsx) hoặc CSV; hãy lưu bảng tính theo một trong hai dạng đó.")
+        % {"name": name},
+        code="file_type",
+    )
+
+
 def name_contradiction(name: str, kind: str) -> str | None:
     """The extension of `name` when it names a known type other than the content's `kind`."""
     extension = os.path.splitext(name)[1].lower().lstrip(".")
@@ -297,11 +348,9 @@ def check_upload(file: File, *, accepted_types: list[str] | tuple[str, ...], max
     wanted = {TYPE_ALIASES.get(t.lower(), t.lower()) for t in accepted_types}
     kind, mime = detect_type(data)
     if kind not in wanted:
-        raise ValidationError(
-            _("Tệp %(name)s không đúng định dạng cho phép (%(types)s); nội dung tệp là %(mime)s.")
-            % {"name": name, "types": ", ".join(sorted(wanted)), "mime": mime},
-            code="file_type",
-        )
+        # The MIME type libmagic found is for the log: a person is told what is expected, in words.
+        logger.info("upload_type_refused name=%s mime=%s accepted=%s", name, mime, ",".join(sorted(wanted)))
+        raise ValidationError(type_refusal(name, wanted=wanted, kind=kind), code="file_type")
     extension = name_contradiction(os.path.basename(name), kind)
     if extension is not None:
         raise ValidationError(
@@ -322,14 +371,15 @@ def check_upload(file: File, *, accepted_types: list[str] | tuple[str, ...], max
             code="scanner_unavailable",
         ) from exc
     if result.infected:
+        # The signature's name is for the audit trail and the log; it tells the uploader nothing.
+        logger.warning("upload_virus_found name=%s signature=%s", name, result.signature)
         audit_event(
             action=AuditAction.VIRUS_FOUND,
             target=name,
             data={"file_name": name, "signature": result.signature, "size": len(data)},
         )
         raise ValidationError(
-            _("Tệp %(name)s chứa mã độc (%(signature)s) và đã bị từ chối.")
-            % {"name": name, "signature": result.signature},
+            _("Tệp %(name)s chứa mã độc (virus) nên đã bị từ chối; tệp không được lưu lại.") % {"name": name},
             code="file_infected",
         )
     # Opened after the scan: malware is named as such (and audited) rather than called a broken file.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from .base import SigningError, outside_event_loop
 from .certificates import trust_roots
+
+logger = logging.getLogger("onestop_tayninh.signing.verification")
 
 
 class Verdict:
@@ -49,7 +52,12 @@ def verify_pdf(data: bytes) -> Verification:
     try:
         roots = [asn1_x509.Certificate.load(root.public_bytes(_der())) for root in trust_roots()]
     except SigningError as exc:
-        return Verification(Verdict.UNREADABLE, " ".join(exc.messages))
+        # A server without its trust roots: the setting's name is for the log, not for the citizen.
+        logger.error("verification_unavailable error=%s", " ".join(exc.messages))
+        return Verification(
+            Verdict.UNREADABLE,
+            _("Hệ thống tạm thời chưa xác minh được chữ ký số. Vui lòng thử lại sau, hoặc hỏi bộ phận một cửa."),
+        )
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
@@ -66,9 +74,8 @@ def verify_pdf(data: bytes) -> Verification:
     try:
         status = outside_event_loop(lambda: validate_pdf_signature(signature, context))
     except (SignatureValidationError, ValueError, KeyError) as exc:
-        return Verification(
-            Verdict.CHANGED, _("Chữ ký số không kiểm tra được (%(error)s): tệp đã bị sửa đổi.") % {"error": exc}
-        )
+        logger.info("verification_signature_invalid error=%s", exc)  # pyHanko's words, in English
+        return Verification(Verdict.CHANGED, _("Chữ ký số không kiểm tra được: tệp đã bị sửa đổi."))
     signer = _holder(status.signing_cert)
     signed_at = status.signer_reported_dt
     if not status.intact or not status.valid:
