@@ -59,8 +59,8 @@ def test_search_open_and_download_a_form(live_server, browser, screenshot, catal
 def test_filters_narrow_the_catalogue(live_server, page, catalogue):
     page.goto(f"{live_server.url}/thu-tuc/")
     page.wait_for_selector("text=Tìm thấy 2 thủ tục.")
-    page.locator("summary").click()
-    page.get_by_label("Mức độ").select_option("2")
+    page.locator(".filters summary").click()
+    page.get_by_label("Dịch vụ công trực tuyến").select_option("information")
     page.get_by_role("button", name="Tìm kiếm").click()
     page.wait_for_selector("text=Tìm thấy 1 thủ tục.")
     assert "Cấp giấy phép xây dựng nhà ở riêng lẻ" in page.content()

@@ -2,8 +2,12 @@
 
 import pytest
 
+from django.db.models import Q
+
 from onestop_tayninh.catalog.selectors import catalog_search
 from onestop_tayninh.catalog.services import procedure_version_publish
+from onestop_tayninh.core.site_config import load_site
+from onestop_tayninh.directory.models import ReceptionDesk
 from tests.factories import ProcedureVersionFactory, SectorFactory, make_publishable
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +69,29 @@ def test_filters_by_level_tier_and_sector(catalogue):
     }
 
 
+def test_filters_by_the_current_classification(catalogue):
+    """Decree 42/2022's classes, read from the level: full-process is level 4, partial level 3, the rest none."""
+    assert [v.name for v in catalog_search(category="full_process")] == ["Cấp giấy phép xây dựng nhà ở riêng lẻ"]
+    assert [v.name for v in catalog_search(category="partial")] == ["Đăng ký khai sinh"]
+    assert [v.name for v in catalog_search(category="information")] == ["Đăng ký kết hôn"]
+    assert list(catalog_search(category="khong-co")) == []
+
+
+def test_catalogue_page_filters_by_the_current_classification(client, catalogue):
+    html = client.get("/thu-tuc/", {"category": "partial"}).content.decode()
+    assert "Tìm thấy 1 thủ tục." in html and "Đăng ký khai sinh" in html and "Đăng ký kết hôn" not in html
+    assert '<option value="partial" selected>Một phần</option>' in html
+    # A value that is not a class is ignored, as every bad filter is: the whole catalogue, no error.
+    assert "Tìm thấy 3 thủ tục." in client.get("/thu-tuc/", {"category": "4"}).content.decode()
+
+
+def test_each_procedure_of_the_catalogue_has_one_badge_the_current_classification(client, catalogue):
+    html = client.get("/thu-tuc/").content.decode()
+    assert html.count('class="badge') == 2  # the full-process and the partial one; level 2 has none
+    assert "Dịch vụ công trực tuyến toàn trình" in html and "Dịch vụ công trực tuyến một phần" in html
+    assert "Mức độ" not in html.split('<ul class="procedure-list">')[1]
+
+
 def test_drafts_are_not_in_the_public_catalogue(catalogue):
     ProcedureVersionFactory(name="Thủ tục nháp khai sinh")
     assert "Thủ tục nháp khai sinh" not in [v.name for v in catalog_search(text="khai sinh")]
@@ -88,10 +115,45 @@ def test_procedure_page_shows_what_a_citizen_must_know(client, catalogue):
         "Tờ khai",
         "8.000 đồng",
         "Nộp hồ sơ trực tuyến",
-        "Mức độ 3",
         "Dịch vụ công trực tuyến một phần",
     ]:
         assert expected in html, expected
+
+
+def test_procedure_page_has_one_badge_and_the_old_level_in_its_details(client, catalogue):
+    html = client.get(f"/thu-tuc/{catalogue['permit'].procedure.code}/").content.decode()
+    badges = html.split('<p class="procedure__badges">')[1].split("</p>")[0]
+    assert badges.count('class="badge') == 1 and "Dịch vụ công trực tuyến toàn trình" in badges
+    facts = html.split('<dl class="facts">')[1].split("</dl>")[0]
+    assert "Mức độ theo cách phân loại cũ" in facts and "Mức độ 4: thanh toán và nhận kết quả trực tuyến" in facts
+    assert "Nghị định 42/2022/NĐ-CP" in facts
+
+    # A procedure that only informs has no class under Decree 42/2022: no badge, said so in the details.
+    html = client.get(f"/thu-tuc/{catalogue['marriage'].procedure.code}/").content.decode()
+    assert "procedure__badges" not in html
+    assert "Không; cổng cung cấp thông tin và biểu mẫu để tải về" in html and "Mức độ 2: tải biểu mẫu" in html
+
+
+def test_procedure_page_names_a_few_desks_and_folds_the_others(client, catalogue):
+    load_site("tayninh", only={"units.yaml", "agencies.yaml", "desks.yaml"})
+    version = catalogue["marriage"]
+    districts = ReceptionDesk.objects.filter(kind="district_desk", code__startswith="bpmc-")  # the site's
+    version.receiving_desks.set(ReceptionDesk.objects.filter(Q(code="ttphcc-tinh") | Q(pk__in=districts)))
+    html = client.get(f"/thu-tuc/{version.procedure.code}/").content.decode()
+    facts = html.split("<dt>Nơi tiếp nhận</dt>")[1].split("</dd>")[0]
+    shown, folded = facts.split('<details class="more">')
+    # The province's centre first; five named, the other districts behind "và N nơi khác".
+    assert shown.index("Trung tâm Phục vụ hành chính công tỉnh Tây Ninh") < shown.index("Bộ phận Một cửa")
+    assert shown.count("<li>") == 5
+    assert f"<summary>và {districts.count() + 1 - 5} nơi khác</summary>" in folded
+    assert folded.count("<li>") == districts.count() + 1 - 5
+    assert 'href="/#noi-tiep-nhan"' in facts
+
+    # Six desks: all six named, nothing folded for one.
+    version.receiving_desks.set(districts[:6])
+    html = client.get(f"/thu-tuc/{version.procedure.code}/").content.decode()
+    facts = html.split("<dt>Nơi tiếp nhận</dt>")[1].split("</dd>")[0]
+    assert "<details" not in facts and facts.count("<li>") == 6
 
 
 def test_level_two_page_has_no_online_submission_button(client, catalogue):

@@ -19,6 +19,15 @@ class OnlineCategory(models.TextChoices):
     INFORMATION_ONLY = "information", _("Chỉ cung cấp thông tin")
 
 
+# The levels of Decree 43/2011 each class of Decree 42/2022 stands for (docs/domain.md §2): the
+# catalogue stores the level, and reads the class from it (ProcedureVersion.online_category).
+ONLINE_CATEGORY_LEVELS: dict[str, tuple[int, ...]] = {
+    OnlineCategory.FULL_PROCESS: (ServiceLevel.ONLINE_PAYMENT,),
+    OnlineCategory.PARTIAL: (ServiceLevel.ONLINE_SUBMISSION,),
+    OnlineCategory.INFORMATION_ONLY: (ServiceLevel.INFORMATION, ServiceLevel.DOWNLOADABLE_FORMS),
+}
+
+
 class VersionStatus(models.TextChoices):
     DRAFT = "draft", _("Bản nháp")
     PUBLISHED = "published", _("Đang công bố")

@@ -19,6 +19,7 @@ from onestop_tayninh.directory.models import Agency, ReceptionDesk
 from onestop_tayninh.security.uploads import GatedFileField
 
 from .constants import (
+    ONLINE_CATEGORY_LEVELS,
     Channel,
     CompetentBasis,
     CompetentKind,
@@ -300,10 +301,9 @@ class ProcedureVersion(models.Model):
 
     @property
     def online_category(self) -> str:
-        if self.level == ServiceLevel.ONLINE_PAYMENT:
-            return OnlineCategory.FULL_PROCESS
-        if self.level == ServiceLevel.ONLINE_SUBMISSION:
-            return OnlineCategory.PARTIAL
+        for category, levels in ONLINE_CATEGORY_LEVELS.items():
+            if self.level in levels:
+                return category
         return OnlineCategory.INFORMATION_ONLY
 
     def get_online_category_display(self) -> str:

@@ -7,7 +7,7 @@ from django.db import models
 
 from onestop_tayninh.core.text import fold
 
-from .constants import VersionStatus
+from .constants import ONLINE_CATEGORY_LEVELS, VersionStatus
 
 if TYPE_CHECKING:
     # Named as strings in the base classes below, which ruff does not read as annotations.
@@ -21,6 +21,10 @@ _I_OR_Y_SYLLABLE = re.compile(r"^(?:ngh|ch|gh|kh|ng|nh|ph|qu|th|tr|[bcdghklmnpqr
 class ProcedureVersionQuerySet(models.QuerySet["ProcedureVersion"]):
     def published(self) -> Self:
         return self.filter(status=VersionStatus.PUBLISHED)
+
+    def in_online_category(self, category: str) -> Self:
+        """Versions of one Decree 42/2022 class (OnlineCategory), read from their level; none for an unknown one."""
+        return self.filter(level__in=ONLINE_CATEGORY_LEVELS.get(category, ()))
 
     def search(self, text: str) -> Self:
         """Match every word of `text` in the name or code, with or without diacritics.

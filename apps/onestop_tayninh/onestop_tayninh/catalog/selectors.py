@@ -12,6 +12,7 @@ def catalog_search(
     agency: int | None = None,
     tier: str | None = None,
     level: int | None = None,
+    category: str | None = None,
 ) -> QuerySet[ProcedureVersion]:
     """Published procedures matching the public catalogue's search box and filters."""
     # Sector and agency are prefetched, not joined: with the joins MariaDB starts from the
@@ -33,6 +34,9 @@ def catalog_search(
         versions = versions.filter(tiers__contains=[tier])
     if level:
         versions = versions.filter(level=level)
+    if category:
+        # The class of Decree 42/2022 the portal shows, rather than the old level.
+        versions = versions.in_online_category(category)
     return versions.order_by("name")
 
 

@@ -88,6 +88,19 @@ def site_directory(name: str) -> Path:
     return directory
 
 
+def site_settings() -> dict[str, Any]:
+    """The running site's `site.yaml` (title, province code, hotline…), {} when the site has none.
+
+    The portal's home page asks on every visit: read_yaml keeps the file parsed while it is unchanged,
+    and an edited file is seen without a restart.
+    """
+    try:
+        data = read_yaml(Path(settings.SITES_DIR) / settings.ONESTOP_SITE / "site.yaml")
+    except (OSError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def load_site(name: str, *, demo: bool = True, reset_roles: bool = False, only: set[str] | None = None) -> SiteContext:
     """Apply every section of the site (or only the named files), in one transaction."""
     directory = site_directory(name)

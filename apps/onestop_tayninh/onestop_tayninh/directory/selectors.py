@@ -1,15 +1,18 @@
-"""Reads about the directory: officials and their roles, administrative units."""
+"""Reads about the directory: officials and their roles, administrative units, reception desks."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .constants import DOSSIER_READ_PERMISSION, SCOPE_WIDTH, AgencyKind, RoleCode, RoleScope, Tier
-from .models import AdministrativeUnit, Role
+from onestop_tayninh.core.text import fold
+
+from .constants import DOSSIER_READ_PERMISSION, SCOPE_WIDTH, AgencyKind, DeskKind, RoleCode, RoleScope, Tier
+from .models import AdministrativeUnit, ReceptionDesk, Role
 
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
@@ -126,3 +129,26 @@ def unit_at_tier(unit_id: int, tier: str) -> int | None:
         return unit.pk
     chain = [int(part) for part in unit.path.split("/") if part]
     return AdministrativeUnit.objects.filter(pk__in=chain, tier=tier).values_list("pk", flat=True).first()
+
+
+# --- reception desks as the public sees them -----------------------------------------------------
+
+# The order a citizen reads desks in: the province's centre first, then departments, districts, communes.
+PUBLIC_DESK_KINDS = (DeskKind.PROVINCE_CENTRE, DeskKind.DEPARTMENT_DESK, DeskKind.DISTRICT_DESK, DeskKind.COMMUNE_DESK)
+
+
+def public_order(desks: Iterable[ReceptionDesk]) -> list[ReceptionDesk]:
+    """`desks` in the order the portal lists them: by kind (PUBLIC_DESK_KINDS), then by name (diacritics folded, so Đ sorts with D)."""
+    rank: dict[str, int] = {kind: position for position, kind in enumerate(PUBLIC_DESK_KINDS)}
+    return sorted(desks, key=lambda desk: (rank.get(desk.kind, len(rank)), fold(desk.name)))
+
+
+def public_desks() -> list[ReceptionDesk]:
+    """Where a citizen can bring a dossier: every active one-stop desk, in public order. An agency's own
+    office for its tracked-only procedures (DeskKind.AGENCY_OFFICE) receives no one at a counter."""
+    desks = (
+        ReceptionDesk.objects.active()
+        .filter(kind__in=PUBLIC_DESK_KINDS)
+        .only("code", "name", "kind", "address", "phone", "opening_hours")
+    )
+    return public_order(desks)

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onestop_tayninh.catalog.constants import ServiceLevel
+from onestop_tayninh.catalog.constants import OnlineCategory
 from onestop_tayninh.catalog.models import Sector
 from onestop_tayninh.directory.constants import Tier
 from onestop_tayninh.directory.models import Agency
@@ -33,12 +33,17 @@ class CatalogFilterForm(forms.Form):
     tier = forms.ChoiceField(
         label=_("Cấp thực hiện"), choices=[("", _("Tất cả các cấp")), *Tier.choices], required=False
     )
-    level = forms.TypedChoiceField(
-        label=_("Mức độ"),
-        choices=[("", _("Tất cả mức độ")), *ServiceLevel.choices],
+    # The current classification (Decree 42/2022), as each procedure's badge shows it; the old level
+    # 1–4 is only in the procedure's details.
+    category = forms.ChoiceField(
+        label=_("Dịch vụ công trực tuyến"),
+        choices=[
+            ("", _("Tất cả")),
+            (OnlineCategory.FULL_PROCESS, _("Toàn trình")),
+            (OnlineCategory.PARTIAL, _("Một phần")),
+            (OnlineCategory.INFORMATION_ONLY, _("Chỉ cung cấp thông tin")),
+        ],
         required=False,
-        coerce=int,
-        empty_value=None,
     )
 
 

@@ -1,13 +1,19 @@
 """Public pages of the Online Public Service Portal (no login)."""
 
+from itertools import groupby
+
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from onestop_tayninh.catalog.selectors import catalog_search, published_version
+from onestop_tayninh.core.site_config import site_settings
 from onestop_tayninh.core.text import fold
+from onestop_tayninh.directory.constants import DeskKind
+from onestop_tayninh.directory.selectors import public_desks, public_order
 from onestop_tayninh.dossiers.selectors import citizen_status
 from onestop_tayninh.dossiers.selectors import public_lookup as lookup_dossier
 from onestop_tayninh.security.ratelimit import allow_request, hit
@@ -15,10 +21,30 @@ from onestop_tayninh.security.ratelimit import allow_request, hit
 from .forms import CatalogFilterForm, LookupForm
 
 PAGE_SIZE = 20
+DESKS_SHOWN = 5
+
+
+# The home page's groups of desks: the province's own (its centre, departments' desks) listed open,
+# the districts' and communes' (up to a hundred) folded under their heading.
+_PROVINCE_DESKS = (_("Cấp tỉnh"), True)
+DESK_GROUPS = {
+    DeskKind.PROVINCE_CENTRE: _PROVINCE_DESKS,
+    DeskKind.DEPARTMENT_DESK: _PROVINCE_DESKS,
+    DeskKind.DISTRICT_DESK: (_("Cấp huyện"), False),
+    DeskKind.COMMUNE_DESK: (_("Cấp xã, phường"), False),
+}
 
 
 def home(request):
-    return render(request, "portal/home.html", {"form": CatalogFilterForm()})
+    """The search box, then how to reach the province: the hotline, and every desk's address, phone and hours."""
+    groups = []
+    for (heading, open_), desks in groupby(public_desks(), key=lambda desk: DESK_GROUPS[desk.kind]):
+        groups.append({"heading": heading, "open": open_, "desks": list(desks)})
+    return render(
+        request,
+        "portal/home.html",
+        {"form": CatalogFilterForm(), "hotline": site_settings().get("hotline", ""), "desk_groups": groups},
+    )
 
 
 def procedure_list(request):
@@ -29,7 +55,7 @@ def procedure_list(request):
         sector=filters["sector"].pk if filters.get("sector") else None,
         agency=filters["agency"].pk if filters.get("agency") else None,
         tier=filters.get("tier") or None,
-        level=filters.get("level"),
+        category=filters.get("category") or None,
     )
     page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("trang"))
     query = request.GET.copy()
@@ -45,7 +71,14 @@ def procedure_detail(request, code: str):
     version = published_version(code)
     if version is None:
         raise Http404
-    return render(request, "portal/procedure_detail.html", {"version": version})
+    # A few desks by name; the rest (up to a hundred communes) behind "và N nơi khác".
+    desks = public_order(version.receiving_desks.all())
+    shown = desks if len(desks) <= DESKS_SHOWN + 1 else desks[:DESKS_SHOWN]
+    return render(
+        request,
+        "portal/procedure_detail.html",
+        {"version": version, "desks_shown": shown, "desks_more": desks[len(shown) :]},
+    )
 
 
 def procedure_template(request, code: str, document_id: int):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from onestop_tayninh.accounts.constants import ApplicantKind
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
-from onestop_tayninh.core.site_config import read_yaml, site_directory
+from onestop_tayninh.core.site_config import site_settings
 from onestop_tayninh.directory.constants import AgencyKind
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.dossiers.access import applicant_token
@@ -96,15 +96,6 @@ def _person(user) -> str:
 
 
 # --- site settings ------------------------------------------------------------------------------
-
-
-def site_settings() -> dict[str, Any]:
-    from django.conf import settings
-
-    try:
-        return read_yaml(site_directory(settings.ONESTOP_SITE) / "site.yaml") or {}
-    except Exception:  # noqa: BLE001 - a site without site.yaml still prints, with no hotline
-        return {}
 
 
 def place_of(agency: Agency | None) -> str:
