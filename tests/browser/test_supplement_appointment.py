@@ -72,6 +72,7 @@ def test_the_supplement_answer_shows_the_new_appointment_and_the_notice(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "portal-phone-supplement-new-appointment")
 
+    page.locator("summary", has_text="Danh mục").click()  # the menu is a drawer on a phone
     page.get_by_role("link", name="Thông báo").click()
     notice = page.locator(".notice-item").first
     assert "đã nhận hồ sơ bổ sung, hẹn trả kết quả 17:00 ngày 08/09/2026" in notice.inner_text()
@@ -80,6 +81,7 @@ def test_the_supplement_answer_shows_the_new_appointment_and_the_notice(
     screenshot(page, "portal-phone-notices")
     notice.get_by_role("button", name="Xem hồ sơ").click()
     page.wait_for_url(f"**/ho-so-cua-toi/{dossier.pk}/")
+    page.locator("summary", has_text="Danh mục").click()  # the menu is a drawer on a phone
     page.get_by_role("link", name="Thông báo").click()
     assert "notice-item--unread" not in page.locator(".notice-item").first.get_attribute("class")
     context.close()
