@@ -74,7 +74,8 @@ def vault_result_keep(*, dossier: Dossier, at: dt.datetime) -> VaultDocument | N
         source=VaultSource.RESULT,
         source_dossier=dossier,
         file=dossier.result_file.name,
-        original_name=dossier.result_file.name.rsplit("/", 1)[-1],
+        # The stored name is random; the citizen reads the name the download gives it (portal's result view).
+        original_name=f"ket-qua-{dossier.code or dossier.pk}.{dossier.result_file.name.rsplit('.', 1)[-1]}",
         content_type=mime,
         size=dossier.result_file.size,
         sha256=sha256,
