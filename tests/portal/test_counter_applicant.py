@@ -81,6 +81,7 @@ def test_an_applicant_without_account_rates_through_the_receipt_link(client, wor
     assert page.status_code == 200
     html = page.content.decode()
     assert dossier.code in html and "Đánh giá mức độ hài lòng" in html
+    assert "tổng điểm tối đa 10 điểm" in html  # the scale, said before the questions
     assert "Lê Thị Hồng" not in html and "072190004567" not in html  # nothing personal on the page
     response = rate(client, dossier)
     assert response.status_code == 302
@@ -88,7 +89,8 @@ def test_an_applicant_without_account_rates_through_the_receipt_link(client, wor
     assert (rating.citizen, rating.channel, rating.satisfied, rating.score) == (None, RatingChannel.LINK, True, 9)
     event = dossier.events.get(action=EventAction.RATED)
     assert payload_of(event) == Rated(satisfied=True, score=9, channel=RatingChannel.LINK) and event.actor is None
-    assert "Hồ sơ đã được đánh giá" in client.get(link(dossier)).content.decode()
+    rated = client.get(link(dossier)).content.decode()
+    assert "Hồ sơ đã được đánh giá" in rated and "Hài lòng · 9/10 điểm" in rated
 
 
 def test_a_second_rating_shows_the_first_and_changes_nothing(client, world):

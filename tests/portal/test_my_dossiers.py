@@ -149,10 +149,24 @@ def test_an_electronic_result_goes_to_the_vault_and_can_be_rated_once(client, on
     )
     rating = ServiceRating.objects.get(dossier=dossier)
     assert rating.satisfied and rating.score == 9 and rating.answers["conduct"] == 1
+    # The score is read on its scale: five indices of 2, 1 or 0 points.
+    assert "Hài lòng · 9/10 điểm" in client.get(reverse("portal:my_dossier", args=[dossier.pk])).content.decode()
+    # In the vault, the result is named as its download is, not by its random stored name.
+    vault_html = client.get(reverse("portal:vault")).content.decode()
+    assert f"ket-qua-{dossier.code}.pdf" in vault_html
     with pytest.raises(ValidationError, match="đã được đánh giá"):
         dossier_rate(
             dossier=dossier, citizen=citizen, satisfied=False, answers=ANSWERS, comment="", at=local(2027, 3, 3, 10, 0)
         )
+
+
+def test_the_desk_reads_a_rating_on_its_scale(client, online, citizen):
+    dossier = with_result(online, citizen)
+    dossier_rate(dossier=dossier, citizen=citizen, satisfied=True, answers=ANSWERS, comment="", at=local(2027, 3, 3))
+    rating = ServiceRating.objects.get(dossier=dossier)
+    client.force_login(user("lanhdao.tuphap"))
+    assert "9/10 điểm" in client.get("/desk/portal/servicerating/").content.decode()
+    assert "9/10 điểm" in client.get(f"/desk/portal/servicerating/{rating.pk}/change/").content.decode()
 
 
 def test_rating_before_the_result_or_with_missing_answers_is_refused(online, citizen):

@@ -13,12 +13,28 @@ from .models import ServiceRating
 class ServiceRatingAdmin(ReadableModelAdmin):
     """Ratings are the citizen's words: officials read them, nobody edits or deletes them."""
 
-    list_display = ["created_at", "dossier", "satisfied", "score", "short_comment"]
+    list_display = ["created_at", "dossier", "satisfied", "score_on_scale", "short_comment"]
     list_filter = ["satisfied", "dossier__procedure_version__sector"]
     search_fields = ["dossier__code"]
     date_hierarchy = "created_at"
     list_select_related = ["dossier"]
-    readonly_fields = ["dossier", "citizen", "satisfied", "answers", "score", "comment", "created_at"]
+    # Every field, the total on its scale in place of the bare number.
+    fields = [
+        "dossier",
+        "citizen",
+        "channel",
+        "desk",
+        "satisfied",
+        "answers",
+        "score_on_scale",
+        "comment",
+        "created_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("tổng điểm"), ordering="score")
+    def score_on_scale(self, obj: ServiceRating) -> str:
+        return obj.score_display
 
     @admin.display(description=_("ý kiến"))
     def short_comment(self, obj: ServiceRating) -> str:

@@ -52,3 +52,7 @@ RATING_QUESTIONS: list[dict] = [
         "options": [("2", _("Đầy đủ, dễ hiểu")), ("1", _("Tạm đủ")), ("0", _("Thiếu, khó hiểu"))],
     },
 ]
+
+# The best total a rating can have (each index's best score, added): a score is shown on this scale,
+# "8/10 điểm", never as a bare number.
+RATING_MAX_SCORE = sum(max(int(code) for code, _label in question["options"]) for question in RATING_QUESTIONS)

@@ -11,7 +11,7 @@ from onestop_tayninh.dossiers.constants import ReturnMethod
 from onestop_tayninh.dossiers.forms import unit_label
 from onestop_tayninh.dossiers.selectors import competent_unit_field, receiving_desks_for
 
-from .constants import RATING_QUESTIONS
+from .constants import RATING_MAX_SCORE, RATING_QUESTIONS
 
 
 class CatalogFilterForm(forms.Form):
@@ -137,6 +137,8 @@ class WithdrawForm(forms.Form):
 
 
 class RatingForm(forms.Form):
+    max_score = RATING_MAX_SCORE  # said above the questions: the scale the total is read on
+
     satisfied = forms.TypedChoiceField(
         label=_("Nhìn chung, bạn có hài lòng với việc giải quyết hồ sơ này không?"),
         choices=[("yes", _("Hài lòng")), ("no", _("Không hài lòng"))],

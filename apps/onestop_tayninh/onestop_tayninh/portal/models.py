@@ -10,7 +10,7 @@ from onestop_tayninh.dossiers.constants import ReturnMethod
 from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.security.uploads import GatedFileField
 
-from .constants import DraftStatus, RatingChannel
+from .constants import RATING_MAX_SCORE, DraftStatus, RatingChannel
 
 
 class SubmissionDraft(models.Model):
@@ -211,3 +211,12 @@ class ServiceRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier} — {'hài lòng' if self.satisfied else 'không hài lòng'}"
+
+    @property
+    def max_score(self) -> int:
+        return RATING_MAX_SCORE
+
+    @property
+    def score_display(self) -> str:
+        """The score on its scale: "8/10 điểm"."""
+        return _("%(score)s/%(max)s điểm") % {"score": self.score, "max": RATING_MAX_SCORE}
