@@ -17,7 +17,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from onestop_tayninh.accounts.decorators import citizen_required
 from onestop_tayninh.accounts.selectors import submission_blocker
@@ -38,6 +38,7 @@ from .models import SubmissionDraft
 from .services import (
     DraftChanges,
     dossier_rate,
+    draft_delete,
     draft_start,
     draft_submit,
     draft_update,
@@ -226,6 +227,28 @@ def _draft_context(request, draft, file_errors, submit_errors, now) -> dict:
         "has_file_errors": bool(file_errors),
         "max_upload_mb": max_upload_bytes() // (1024 * 1024),
     }
+
+
+@require_http_methods(["GET", "POST"])
+@citizen_required
+def delete_draft(request: HttpRequest, draft_id: int) -> HttpResponse:
+    """Asks first (GET), then deletes (POST). Another citizen's draft is a 404; a submitted one cannot be
+    deleted (the page leads to its dossier, the POST is refused with a 403)."""
+    draft = get_object_or_404(
+        SubmissionDraft.objects.select_related("procedure_version"), pk=draft_id, citizen_id=request.user.pk
+    )
+    if request.method == "POST":
+        name = draft.procedure_version.name
+        draft_delete(draft=draft, citizen=request.user)  # PermissionDenied (submitted meanwhile): the 403 page
+        messages.success(request, _("Đã xóa bản nháp “%(name)s”.") % {"name": name})
+        return redirect("portal:my_dossiers")
+    if draft.status == DraftStatus.SUBMITTED:
+        return redirect("portal:my_dossier", dossier_id=draft.dossier_id)
+    return render(
+        request,
+        "portal/draft_delete.html",
+        {"draft": draft, "version": draft.procedure_version, "files": list(draft.files.all())},
+    )
 
 
 @citizen_required

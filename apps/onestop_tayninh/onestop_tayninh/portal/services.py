@@ -38,6 +38,7 @@ from onestop_tayninh.dossiers.services import (
     component_upload_check,
     dossier_submit_online,
 )
+from onestop_tayninh.security.audit import audit_event
 from onestop_tayninh.security.uploads import (
     TYPE_ALIASES,
     TYPE_MIMES,
@@ -460,6 +461,33 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+AUDIT_DRAFT_DELETED = "draft_deleted"
+
+
+def draft_delete(*, draft: SubmissionDraft, citizen: User) -> None:
+    """The citizen deletes a draft of theirs that was never submitted: what they typed, the files they
+    uploaded to it (a document picked from the vault stays in the vault), and an audit row says so.
+
+    Another citizen's draft is refused, and so is a submitted one: it is a dossier now, which the
+    citizen may withdraw but not delete. Both PermissionDenied, nothing changed.
+    """
+    _ensure_owner(draft, citizen)
+    with transaction.atomic():
+        draft = (
+            SubmissionDraft.objects.select_for_update().select_related("procedure_version__procedure").get(pk=draft.pk)
+        )
+        if draft.status != DraftStatus.DRAFT:
+            raise PermissionDenied(_("Hồ sơ đã nộp không xóa được; bạn có thể rút hồ sơ trên trang của hồ sơ."))
+        version = draft.procedure_version
+        audit_event(
+            actor=citizen,
+            action=AUDIT_DRAFT_DELETED,
+            target=draft,
+            data={"procedure": version.procedure.code, "files": draft.files.count()},
+        )
+        _draft_remove(draft)
+
+
 def drafts_expired_delete(*, at: dt.datetime) -> int:
     """Nightly housekeeping: unsubmitted drafts past their expiry go, with the files only they held."""
     deleted = 0
@@ -469,11 +497,17 @@ def drafts_expired_delete(*, at: dt.datetime) -> int:
             draft = SubmissionDraft.objects.select_for_update().filter(pk=draft_id, status=DraftStatus.DRAFT).first()
             if draft is None or draft.expires_at >= at:
                 continue
-            stored = list(draft.files.filter(vault_document__isnull=True).values_list("file", flat=True))
-            draft.delete()
-            transaction.on_commit(functools.partial(_delete_stored, stored))
+            _draft_remove(draft)
             deleted += 1
     return deleted
+
+
+def _draft_remove(draft: SubmissionDraft) -> None:
+    """Inside the caller's transaction, the draft's row locked: the draft goes with its file rows, and
+    once that commits, the stored files it alone held (not those it borrowed from the vault)."""
+    stored = list(draft.files.filter(vault_document__isnull=True).values_list("file", flat=True))
+    draft.delete()
+    transaction.on_commit(functools.partial(_delete_stored, stored))
 
 
 def _delete_stored(names: list[str]) -> None:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("thu-tuc/<str:code>/bieu-mau/<int:document_id>/", views.procedure_template, name="procedure_template"),
     # The citizen's own pages (login required; only their own records).
     path("nop-ho-so/<int:draft_id>/", citizen_views.draft_edit, name="draft"),
+    path("nop-ho-so/<int:draft_id>/xoa/", citizen_views.delete_draft, name="draft_delete"),
     path("nop-ho-so/<int:draft_id>/tep/<int:file_id>/", citizen_views.draft_file, name="draft_file"),
     path("ho-so-cua-toi/", citizen_views.my_dossiers, name="my_dossiers"),
     path("ho-so-cua-toi/<int:dossier_id>/", citizen_views.my_dossier, name="my_dossier"),
