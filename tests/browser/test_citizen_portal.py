@@ -1,6 +1,8 @@
 """In Chromium at phone width, the citizen's whole journey, with the desk and the agency acting between:
-register (SMS code, unverified account) → find a procedure → e-form with one upload and one document from the vault → submit →
-the desk accepts → code and receipt → supplement requested → uploaded → electronic result → download → rating.
+the home page's hotline and desks → the menu's drawer → a procedure's desks unfolded → register (SMS code,
+unverified account) → find a procedure → e-form with one upload (a long file name) and one document from
+the vault → submit → the vault → a draft deleted → the desk accepts → code and receipt → supplement
+requested → uploaded → electronic result → download → rating on its scale. No page scrolls sideways.
 """
 
 import django_rq
@@ -13,9 +15,10 @@ from onestop_tayninh.catalog.models import EFormField
 from onestop_tayninh.catalog.services import procedure_version_publish
 from onestop_tayninh.core.site_config import load_site
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
+from onestop_tayninh.directory.selectors import public_order
 from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.notifications.models import Message
-from onestop_tayninh.portal.models import ServiceRating
+from onestop_tayninh.portal.models import ServiceRating, SubmissionDraft
 from tests.factories import ProcedureVersionFactory, make_publishable
 from tests.signing_support import draft_pdf
 from tests.support import tiny_pdf
@@ -49,6 +52,27 @@ def province():
     return procedure_version_publish(version=version)
 
 
+@pytest.fixture
+def everywhere(province):
+    """A procedure received at every desk of the province: its page names a few and folds the rest."""
+    version = make_publishable(ProcedureVersionFactory(complete=True, level=2, name="Chứng thực bản sao từ bản chính"))
+    version.receiving_desks.set(ReceptionDesk.objects.all())
+    return procedure_version_publish(version=version)
+
+
+# A scan named by a phone: 120 characters and not one space.
+LONG_NAME = "Giay-chung-nhan-ket-hon-ban-sao-co-chung-thuc-cua-UBND-phuong-" + "0123456789" * 5 + "-scan.pdf"
+
+
+def fits(page) -> None:
+    """Nothing wider than the phone: the page never scrolls sideways."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
+
+
+def open_menu(page) -> None:
+    page.locator("summary", has_text="Danh mục").click()
+
+
 def run_jobs():
     """What the RQ worker does in production: the receipt PDF is rendered after the acceptance commits."""
     for name in ("default", "notifications"):
@@ -56,7 +80,7 @@ def run_jobs():
 
 
 def fill_and_submit(page, live_server, tmp_path, *, pick_from_vault: bool, screenshot, shot: str):
-    scan = tmp_path / f"to-khai-{shot}.pdf"
+    scan = tmp_path / (f"to-khai-{shot}.pdf" if pick_from_vault else LONG_NAME)
     scan.write_bytes(tiny_pdf(shot))
     page.goto(f"{live_server.url}/thu-tuc/?q=dang+ky+khai+sinh")
     page.get_by_role("link", name="Đăng ký khai sinh").first.click()
@@ -72,19 +96,46 @@ def fill_and_submit(page, live_server, tmp_path, *, pick_from_vault: bool, scree
         second_slot.get_by_label("Tải tệp lên").set_input_files(str(scan).replace(".pdf", "") + ".pdf")
     page.get_by_role("button", name="Lưu nháp").click()
     page.wait_for_selector("text=Đã lưu bản nháp.")
+    fits(page)
     screenshot(page, f"portal-phone-draft-{shot}")
     page.get_by_role("button", name="Nộp hồ sơ").click()
     page.wait_for_selector("text=Đã nộp hồ sơ.")
+    fits(page)
 
 
 def test_citizen_journey_at_phone_width(
-    live_server, browser, official_login, screenshot, province, tmp_path, signing_keys
+    live_server, browser, official_login, screenshot, province, everywhere, tmp_path, signing_keys
 ):
     context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
     page = context.new_page()
 
-    # Register (an individual, with a phone number and a CCCD).
+    # The home page: the hotline, and where to go (address, phone, hours); the menu is one row, folded.
     page.goto(f"{live_server.url}/")
+    assert page.get_by_role("link", name="0276 3 822 123").is_visible()
+    centre = page.locator(".desk-card", has_text="Trung tâm Phục vụ hành chính công tỉnh Tây Ninh")
+    for fact in ("83 Phạm Tung, Phường 3", "0276 3 800 101", "Sáng 7:00–11:30, chiều 13:30–17:00"):
+        assert fact in centre.inner_text(), fact
+    assert page.locator(".site-header").bounding_box()["height"] < 80
+    assert not page.get_by_role("link", name="Tra cứu hồ sơ").is_visible()
+    fits(page)
+    screenshot(page, "portal-phone-home")
+    open_menu(page)
+    assert page.get_by_role("link", name="Tra cứu hồ sơ").is_visible()
+    screenshot(page, "portal-phone-menu")
+
+    # A procedure received everywhere: a few desks by name, "và N nơi khác" unfolds the rest.
+    page.goto(f"{live_server.url}/thu-tuc/{everywhere.procedure.code}/")
+    desks = public_order(everywhere.receiving_desks.all())
+    more = page.locator("summary", has_text="nơi khác")
+    assert more.inner_text() == f"và {len(desks) - 5} nơi khác"
+    assert not page.get_by_text(desks[-1].name, exact=True).is_visible()
+    more.click()
+    assert page.get_by_text(desks[-1].name, exact=True).is_visible()
+    fits(page)
+    screenshot(page, "portal-phone-procedure-desks")
+
+    # Register (an individual, with a phone number and a CCCD).
+    open_menu(page)
     page.get_by_role("link", name="Đăng ký").first.click()
     page.get_by_label("Họ và tên").fill("Trần Thị Mai")
     page.get_by_label("Số CCCD").fill("072190008888")
@@ -110,6 +161,29 @@ def test_citizen_journey_at_phone_width(
     assert page.get_by_text("Đã nộp, chờ bộ phận một cửa kiểm tra").is_visible()
     dossier = Dossier.objects.order_by("-pk").first()
     assert dossier.documents.filter(reused_from__isnull=False).count() == 1
+
+    # The vault, on a phone: one card per document, the long file name wrapped.
+    open_menu(page)
+    page.get_by_role("link", name="Kho giấy tờ").click()
+    assert page.get_by_role("link", name=LONG_NAME).is_visible()
+    fits(page)
+    screenshot(page, "portal-phone-vault")
+
+    # A draft begun and given up: deleted from "Hồ sơ của tôi", after saying what goes.
+    page.goto(f"{live_server.url}/thu-tuc/{province.procedure.code}/nop-truc-tuyen/")
+    page.get_by_role("button", name="Bắt đầu nộp hồ sơ").click()
+    page.wait_for_selector("h1:has-text('Khai hồ sơ trực tuyến')")
+    open_menu(page)
+    page.get_by_role("link", name="Hồ sơ của tôi").click()
+    page.get_by_role("link", name="Xóa bản nháp Đăng ký khai sinh").click()
+    fits(page)
+    screenshot(page, "portal-phone-draft-delete")
+    page.get_by_role("button", name="Xóa bản nháp").click()
+    page.wait_for_selector("text=Đã xóa bản nháp “Đăng ký khai sinh”.")
+    assert not SubmissionDraft.objects.filter(status="draft").exists()
+    assert SubmissionDraft.objects.filter(status="submitted").count() == 2
+    page.get_by_role("link", name="Đăng ký khai sinh").first.click()  # the newest dossier
+    page.wait_for_url(f"**/ho-so-cua-toi/{dossier.pk}/")
 
     # The receiving officer accepts it in the desk.
     desk_context, desk = official_login("tiepnhan.tinh")
@@ -190,6 +264,8 @@ def test_citizen_journey_at_phone_width(
         question.locator("input[type=radio]").first.check()
     page.get_by_role("button", name="Gửi đánh giá").click()
     page.wait_for_selector("text=Cảm ơn bạn đã đánh giá.")
+    assert page.get_by_text("Hài lòng · 10/10 điểm").is_visible()
+    fits(page)
     screenshot(page, "portal-phone-rated")
     rating = ServiceRating.objects.get(dossier=dossier)
     assert rating.satisfied and rating.score == 10

@@ -6,12 +6,19 @@ import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 
-from onestop_tayninh.portal.services import draft_submit
+from onestop_tayninh.directory.models import ReceptionDesk
+from onestop_tayninh.portal.services import dossier_rate, draft_submit
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.portal import conftest as portal
 from tests.portal.conftest import filled_draft
-from tests.portal.test_my_dossiers import _justice_keys, with_result  # noqa: F401 - fixture: results are signed
+from tests.portal.test_my_dossiers import (
+    ANSWERS,
+    _justice_keys,  # noqa: F401 - fixture: results are signed
+    with_result,
+)
 from tests.workflows.conftest import local
+
+LONG_NAME = "Giay-chung-nhan-quyen-su-dung-dat-ban-scan-tu-dien-thoai-" + "0123456789" * 5 + "-trang-{pk}.pdf"
 
 # The portal tests' fixtures, used by name.
 world, online, citizen = portal.world, portal.online, portal.citizen
@@ -33,9 +40,15 @@ def _logged_in_context(browser, live_server, user, viewport):
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_every_citizen_page_fits_and_runs_under_the_csp(live_server, browser, screenshot, online, citizen, viewport):
     width = "phone" if viewport is PHONE else "desktop"
+    # Received everywhere: the procedure's page names five desks and folds the others.
+    online["online"].receiving_desks.set(ReceptionDesk.objects.all())
     decided = with_result(online, citizen)
-    waiting = draft_submit(draft=filled_draft(online, citizen), citizen=citizen, at=local(2027, 3, 3, 9, 0))
-    draft = filled_draft(online, citizen)
+    dossier_rate(dossier=decided, citizen=citizen, satisfied=True, answers=ANSWERS, comment="", at=local(2027, 3, 3))
+    # Files named as a phone names a scan, 120 characters without a space: on the draft, the dossier, the vault.
+    waiting = draft_submit(
+        draft=filled_draft(online, citizen, file_name=LONG_NAME), citizen=citizen, at=local(2027, 3, 3, 9, 0)
+    )
+    draft = filled_draft(online, citizen, file_name=LONG_NAME)
     code = online["online"].procedure.code
     pages = {
         "home": "/",
@@ -43,6 +56,7 @@ def test_every_citizen_page_fits_and_runs_under_the_csp(live_server, browser, sc
         "procedure": f"/thu-tuc/{code}/",
         "submit-start": f"/thu-tuc/{code}/nop-truc-tuyen/",
         "draft": f"/nop-ho-so/{draft.pk}/",
+        "draft-delete": f"/nop-ho-so/{draft.pk}/xoa/",
         "my-dossiers": "/ho-so-cua-toi/",
         "dossier-waiting": f"/ho-so-cua-toi/{waiting.pk}/",
         "dossier-result": f"/ho-so-cua-toi/{decided.pk}/",

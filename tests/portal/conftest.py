@@ -56,13 +56,16 @@ def other_citizen(db):
     return CitizenFactory().user
 
 
-def filled_draft(world, citizen, *, at=None, files=True):
-    """A draft with the e-form filled in and one file in every document slot."""
+def filled_draft(world, citizen, *, at=None, files=True, file_name="{pk}.pdf"):
+    """A draft with the e-form filled in and one file in every document slot (named `file_name`, with the
+    slot's id as {pk})."""
     at = at or local(2027, 3, 1, 8, 0)
     version = world["online"]
     draft = draft_start(citizen=citizen, procedure_version=version, at=at)
     uploads = (
-        [(requirement, pdf_unique(f"{requirement.pk}.pdf")) for requirement in version.documents.all()] if files else []
+        [(requirement, pdf_unique(file_name.format(pk=requirement.pk))) for requirement in version.documents.all()]
+        if files
+        else []
     )
     outcome = draft_update(
         draft=draft,
