@@ -242,6 +242,7 @@ def test_a_citizens_pages_and_their_errors_are_vietnamese(client, online, citize
         "/tai-khoan/doi-mat-khau/",
         f"/thu-tuc/{online['online'].procedure.code}/nop-truc-tuyen/",
         f"/nop-ho-so/{draft.pk}/",
+        f"/nop-ho-so/{draft.pk}/xoa/",
     ]:
         assert_vietnamese(client.get(path), status=200)
     assert_vietnamese(client.get("/tai-khoan/dang-xuat/"), status=200, shows="Bấm nút “Đăng xuất”")
@@ -266,6 +267,8 @@ def test_a_citizens_pages_and_their_errors_are_vietnamese(client, online, citize
     assert_vietnamese(post("/tai-khoan/doi-mat-khau/", password), shows="Mật khẩu cũ không chính xác")
     assert_vietnamese(client.get(f"{mine}rut/"), status=405, shows="không mở trực tiếp được")
     assert_vietnamese(client.get("/ho-so-cua-toi/999999/"), status=404)
+    # A submitted dossier's draft is not deleted: the 403 page, in Vietnamese too.
+    assert_vietnamese(post(reverse("portal:draft_delete", args=[dossier.draft.pk])), status=403)
 
 
 def test_the_verify_page_tells_neither_a_setting_nor_the_validators_english(client, signing_keys, monkeypatch):
