@@ -417,7 +417,17 @@ class DocumentRequirement(models.Model):
         folder="catalog/templates",
         accepted_types=("pdf", "docx", "xlsx"),
         blank=True,
-        help_text=_("Mẫu đơn, tờ khai để công dân tải về điền."),
+        help_text=_("Mẫu đơn, tờ khai để công dân tải về điền (thường là PDF để in và điền tay)."),
+    )
+    template_docx = GatedFileField(
+        _("tệp mẫu Word (DOCX)"),
+        folder="catalog/templates",
+        accepted_types=("docx",),
+        blank=True,
+        help_text=_(
+            "Bản Word của mẫu đơn, tờ khai, nếu cơ quan có, để công dân tải về điền trên máy tính; "
+            "phải là tệp Word (.docx) thật. Cổng hiển thị cả hai liên kết tải mẫu."
+        ),
     )
     accepted_types = models.JSONField(
         _("loại tệp chấp nhận"),
@@ -452,6 +462,12 @@ class DocumentRequirement(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def template_format(self) -> str:
+        """The downloadable template's format as citizens call it: PDF, Word or Excel."""
+        extension = self.template.name.rsplit(".", 1)[-1].lower() if self.template else ""
+        return {"pdf": "PDF", "docx": "Word", "xlsx": "Excel"}.get(extension, extension.upper())
 
     def clean(self) -> None:
         if self.requirement == RequirementKind.CONDITIONAL and not self.condition:
