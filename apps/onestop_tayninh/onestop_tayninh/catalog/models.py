@@ -9,6 +9,7 @@ is published. Dossiers point at the version they were received under.
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.accounts.constants import ApplicantKind
@@ -170,7 +171,20 @@ class ProcedureVersion(models.Model):
         max_length=16,
         choices=CompetentBasis.choices,
         default=CompetentBasis.RESIDENCE,
-        help_text=_("Nơi cư trú của người nộp, hoặc nơi có đối tượng (đất đai, công trình); không theo nơi nộp hồ sơ."),
+        help_text=_(
+            "Nơi cư trú của người nộp, hoặc nơi có đối tượng của thủ tục (thửa đất, công trình, địa điểm kinh "
+            "doanh, nơi cư trú cuối cùng của người chết…); không theo nơi nộp hồ sơ."
+        ),
+    )
+    competent_place = models.CharField(
+        _("nơi có đối tượng"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Với địa bàn xác định theo nơi có đối tượng: nơi đó, như công dân đọc, ví dụ “nơi xây dựng công "
+            "trình”, “nơi đặt trụ sở hộ kinh doanh”, “nơi cư trú cuối cùng của người chết”. Để trống: "
+            "“nơi có thửa đất, công trình”."
+        ),
     )
     competent_agency = models.ForeignKey(
         Agency,
@@ -320,11 +334,18 @@ class ProcedureVersion(models.Model):
             return self.competent_agency.name if self.competent_agency else ""
         if self.competent_basis == CompetentBasis.RECEIVING_DESK or not self.competent_tier:
             return str(_("UBND nơi tiếp nhận hồ sơ"))
-        where = {
-            CompetentBasis.RESIDENCE: _("nơi người nộp cư trú"),
-            CompetentBasis.OBJECT: _("nơi có thửa đất, công trình"),
-        }[CompetentBasis(self.competent_basis)]
+        where = _("nơi người nộp cư trú") if self.competent_basis == CompetentBasis.RESIDENCE else self.object_place
         return str(_("UBND %(tier)s %(where)s") % {"tier": Tier(self.competent_tier).label.lower(), "where": where})
+
+    @property
+    def object_place(self) -> str:
+        """Where the object that fixes the competent body lies, as citizens read it: "nơi xây dựng công trình"."""
+        return self.competent_place or str(_("nơi có thửa đất, công trình"))
+
+    @property
+    def object_unit_label(self) -> str:
+        """The label of the field the desk and the portal ask that place's commune or ward with."""
+        return str(_("%(place)s (xã, phường)") % {"place": capfirst(self.object_place)})
 
     @property
     def accepts_online(self) -> bool:

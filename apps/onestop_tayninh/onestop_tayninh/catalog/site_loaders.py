@@ -92,13 +92,15 @@ def _apply_competent(version: ProcedureVersion, competent, *, tiers: list[str], 
 
     competent: "000.00.02.H53"                         # one named body
     competent: {committee: district, by: residence}    # UBND cấp huyện nơi người nộp cư trú
-    competent: {committee: commune, by: object}        # UBND cấp xã nơi có thửa đất
+    competent: {committee: commune, by: object}        # UBND cấp xã nơi có thửa đất, công trình
+    competent: {committee: commune, by: object, place: "nơi xây dựng công trình"}   # names the object
     competent: {committee: receiving}                  # UBND nơi nộp hồ sơ (chứng thực)
     competent: applicant_unit_committee                # the procedure's only tier, by residence
     """
     version.competent_agency = None
     version.competent_tier = ""
     version.competent_basis = CompetentBasis.RESIDENCE
+    version.competent_place = ""
     if competent == CompetentKind.APPLICANT_UNIT_COMMITTEE:
         version.competent_kind = CompetentKind.APPLICANT_UNIT_COMMITTEE
         if len(tiers) != 1:
@@ -120,6 +122,10 @@ def _apply_competent(version: ProcedureVersion, competent, *, tiers: list[str], 
                 "và by là residence hoặc object."
             )
         version.competent_tier, version.competent_basis = tier, basis
+        place = competent.get("place", "")
+        if place and basis != CompetentBasis.OBJECT:
+            raise ValidationError(f"{label}: “place” chỉ dùng với by: object (nơi có đối tượng của thủ tục).")
+        version.competent_place = place
         return
     agency = Agency.objects.filter(code=competent).first()
     if agency is None:
