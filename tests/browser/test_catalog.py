@@ -57,6 +57,8 @@ def test_search_open_and_download_a_form(live_server, browser, screenshot, catal
 
         page.locator(".documents").scroll_into_view_if_needed()
         screenshot(page, f"portal-procedure-form-templates-{width}")
+        # On a phone the documents stack instead of squeezing five columns: nothing scrolls sideways.
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
         with page.expect_download() as download_info:
             page.get_by_role("link", name="Tải mẫu (PDF)").click()
         download = download_info.value

@@ -160,6 +160,9 @@ def test_a_procedure_bound_to_another_place_names_that_place_at_the_desk_and_on_
     page = client.get(f"{RECEIVE_URL}?desk={province['long_hoa_desk'].pk}&procedure={version.pk}").content.decode()
     assert "Nơi cư trú cuối cùng của người chết (xã, phường)" in page
     assert "thửa đất" not in page
+    # The residence field no longer claims to decide: the place of the object does.
+    assert "Tổ chức: nơi đặt trụ sở. Cơ quan giải quyết" not in page
+    assert "Cơ quan giải quyết được xác định theo nơi này, không theo nơi nộp." in page
     portal = DraftContactForm(version=version)
     assert portal.fields["object_unit"].label == "Nơi cư trú cuối cùng của người chết (xã, phường)"
 

@@ -187,8 +187,14 @@ class ReceiptForm(forms.Form):
         if needed == "object_unit":
             self.fields["object_unit"].required = True
             self.fields["object_unit"].label = version.object_unit_label
+            self.fields["object_unit"].help_text = _(
+                "Cơ quan giải quyết được xác định theo nơi này, không theo nơi nộp."
+            )
         else:
             self.fields.pop("object_unit")
+        if needed != "applicant_unit":
+            # The residence decides nothing here (a named body, the object's place, the desk's committee).
+            self.fields["applicant_unit"].help_text = _("Tổ chức: nơi đặt trụ sở.")
         if desk is not None and desk.unit.tier == Tier.COMMUNE:
             # Most people hand in at their own commune's desk; the officer corrects it for the others.
             self.fields["applicant_unit"].initial = desk.unit_id
