@@ -1,7 +1,12 @@
-"""A citizen searches the catalogue, opens a procedure and downloads a form, on a phone and on a desktop."""
+"""A citizen searches the catalogue, opens a procedure and downloads a form as PDF and as Word, on a phone
+and on a desktop."""
 
 import pytest
+from docx import Document
 
+from django.core.files.base import ContentFile
+
+from onestop_tayninh.catalog.docx_forms import form_docx
 from onestop_tayninh.catalog.services import procedure_version_publish
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.factories import ProcedureVersionFactory, SectorFactory, make_publishable
@@ -11,9 +16,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def catalogue():
-    birth = procedure_version_publish(
-        version=make_publishable(ProcedureVersionFactory(complete=True, level=3, name="Đăng ký khai sinh"))
-    )
+    draft = make_publishable(ProcedureVersionFactory(complete=True, level=3, name="Đăng ký khai sinh"))
+    form = draft.documents.get(is_form=True)
+    form.name = "Tờ khai đăng ký khai sinh"
+    source = '<h1>Tờ khai đăng ký khai sinh</h1><div class="f"><span class="l">Họ, chữ đệm, tên:</span></div>'
+    form.template_docx.save("to-khai.docx", ContentFile(form_docx(source)), save=False)
+    form.save()
+    birth = procedure_version_publish(version=draft)
     procedure_version_publish(
         version=make_publishable(
             ProcedureVersionFactory(
@@ -46,12 +55,21 @@ def test_search_open_and_download_a_form(live_server, browser, screenshot, catal
         assert page.get_by_role("link", name="Nộp hồ sơ trực tuyến").is_visible()
         screenshot(page, f"portal-procedure-{width}")
 
+        page.locator(".documents").scroll_into_view_if_needed()
+        screenshot(page, f"portal-procedure-form-templates-{width}")
+        # On a phone the documents stack instead of squeezing five columns: nothing scrolls sideways.
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
         with page.expect_download() as download_info:
-            page.get_by_role("link", name="Tải mẫu").click()
+            page.get_by_role("link", name="Tải mẫu (PDF)").click()
         download = download_info.value
-        assert download.suggested_filename.endswith(".pdf")
+        assert download.suggested_filename == "Mẫu - Tờ khai đăng ký khai sinh.pdf"
         with open(download.path(), "rb") as handle:
             assert handle.read(4) == b"%PDF"
+        with page.expect_download() as download_info:
+            page.get_by_role("link", name="Tải mẫu (Word)").click()
+        download = download_info.value
+        assert download.suggested_filename == "Mẫu - Tờ khai đăng ký khai sinh.docx"
+        assert "TỜ KHAI ĐĂNG KÝ KHAI SINH" in [p.text for p in Document(download.path()).paragraphs]
     finally:
         context.close()
 

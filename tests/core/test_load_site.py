@@ -7,6 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from onestop_tayninh.accounts.models import User
+from onestop_tayninh.catalog.constants import CompetentBasis
+from onestop_tayninh.catalog.models import ProcedureVersion
 from onestop_tayninh.directory.constants import RoleCode
 from onestop_tayninh.directory.models import AdministrativeUnit, Agency, Official, ReceptionDesk
 
@@ -40,6 +42,18 @@ def test_loading_tayninh_twice_gives_identical_data():
     assert ReceptionDesk.objects.filter(kind="province_centre").exists()
     for code in RoleCode.values:
         assert Official.objects.filter(user__groups__role__code=code).exists(), code
+    # The three-tier catalogue as its law has it: a house permit from the district where it is built, a
+    # death registered where the deceased last lived, a will certified wherever it is asked.
+    decided = {
+        version.procedure.code: version
+        for version in ProcedureVersion.objects.filter(status__in=["published", "draft"]).select_related("procedure")
+    }
+    assert decided["1.009994"].competent_description == "UBND cấp huyện nơi xây dựng công trình"
+    assert (decided["1.009994"].processing_amount, decided["1.009994"].processing_unit) == (15, "days")
+    assert decided["1.000656"].competent_description == "UBND cấp xã nơi cư trú cuối cùng của người chết"
+    assert decided["1.001612"].competent_description == "UBND cấp huyện nơi đặt trụ sở hộ kinh doanh"
+    assert decided["2.001019"].competent_basis == CompetentBasis.RECEIVING_DESK
+    assert decided["2.000488"].processing_unit == "days"
 
 
 def test_demo_officials_can_log_in(client, settings):

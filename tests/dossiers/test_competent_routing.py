@@ -19,6 +19,7 @@ from onestop_tayninh.dossiers.applicants import Applicant
 from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.dossiers.selectors import competent_agency_for
 from onestop_tayninh.dossiers.services import dossier_accept, dossier_document_add, dossier_start
+from onestop_tayninh.portal.forms import DraftContactForm
 from onestop_tayninh.portal.services import DraftChanges, draft_start, draft_submit, draft_update
 from onestop_tayninh.printing.selectors import register_rows
 from tests.factories import CitizenFactory, ProcedureVersionFactory, UnitFactory, make_publishable
@@ -140,6 +141,30 @@ def test_a_land_procedure_without_the_parcels_unit_is_refused_and_nothing_is_kep
         "Hãy chọn xã, phường nơi có thửa đất, công trình: cơ quan giải quyết thủ tục này được xác định theo địa bàn đó."
     ]
     assert not Dossier.objects.exists()
+
+
+def test_a_procedure_bound_to_another_place_names_that_place_at_the_desk_and_on_the_portal(client, province):
+    """A death is registered where the deceased last lived, a house permit asked where it is built: the
+    field, the refusal and the catalogue name that place, never "thửa đất, công trình"."""
+    version = procedure(tier=Tier.COMMUNE, basis=CompetentBasis.OBJECT)
+    version.competent_place = "nơi cư trú cuối cùng của người chết"
+    version.save(update_fields=["competent_place"])
+    assert version.competent_description == "UBND cấp xã nơi cư trú cuối cùng của người chết"
+    with pytest.raises(ValidationError) as refused:
+        start(province["long_hoa_desk"], "tiepnhan.longhoa", version, residence=unit("Phường Long Hoa"))
+    assert refused.value.message_dict["object_unit"] == [
+        "Hãy chọn xã, phường nơi cư trú cuối cùng của người chết: cơ quan giải quyết thủ tục này được xác định "
+        "theo địa bàn đó."
+    ]
+    client.force_login(user("tiepnhan.longhoa"))
+    page = client.get(f"{RECEIVE_URL}?desk={province['long_hoa_desk'].pk}&procedure={version.pk}").content.decode()
+    assert "Nơi cư trú cuối cùng của người chết (xã, phường)" in page
+    assert "thửa đất" not in page
+    # The residence field no longer claims to decide: the place of the object does.
+    assert "Tổ chức: nơi đặt trụ sở. Cơ quan giải quyết" not in page
+    assert "Cơ quan giải quyết được xác định theo nơi này, không theo nơi nộp." in page
+    portal = DraftContactForm(version=version)
+    assert portal.fields["object_unit"].label == "Nơi cư trú cuối cùng của người chết (xã, phường)"
 
 
 def test_a_residence_bound_procedure_needs_the_applicants_unit(province):
@@ -268,6 +293,11 @@ def test_the_catalogue_says_which_committee_decides(province):
     [
         ({"committee": "district", "by": "residence"}, ["commune", "district"], ("district", "residence")),
         ({"committee": "commune", "by": "object"}, ["commune"], ("commune", "object")),
+        (
+            {"committee": "commune", "by": "object", "place": "nơi xây dựng công trình"},
+            ["commune"],
+            ("commune", "object"),
+        ),
         ({"committee": "receiving"}, ["district", "commune"], ("", "desk")),
         ("applicant_unit_committee", ["commune"], ("commune", "residence")),
     ],
@@ -280,7 +310,13 @@ def test_the_site_file_states_the_competent_tier_and_basis(spec, tiers, expected
 
 
 @pytest.mark.parametrize(
-    "spec", ["applicant_unit_committee", {"committee": "ward"}, {"committee": "district", "by": "desk"}]
+    "spec",
+    [
+        "applicant_unit_committee",
+        {"committee": "ward"},
+        {"committee": "district", "by": "desk"},
+        {"committee": "district", "by": "residence", "place": "nơi xây dựng công trình"},
+    ],
 )
 def test_an_unclear_competent_spec_is_refused_in_vietnamese(spec):
     with pytest.raises(ValidationError, match=r"thủ tục 1\.001776: "):

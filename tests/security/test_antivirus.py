@@ -8,6 +8,7 @@ import zipfile
 
 import openpyxl
 import pytest
+from docx import Document
 from PIL import Image
 
 from django.core.exceptions import ValidationError
@@ -60,6 +61,15 @@ def xlsx() -> bytes:
 
 
 def docx() -> bytes:
+    out = io.BytesIO()
+    document = Document()
+    document.add_paragraph("Tờ khai đăng ký khai sinh")
+    document.save(out)
+    return out.getvalue()
+
+
+def docx_lookalike() -> bytes:
+    """A ZIP with Word's part names but not a Word package: the relationships lead nowhere."""
     out = io.BytesIO()
     main = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
     with zipfile.ZipFile(out, "w") as archive:
@@ -149,6 +159,11 @@ def test_an_error_reply_counts_as_scanner_down(tmp_path):
 )
 def test_accepted_types_are_recognised_from_their_content(name, make, kind):
     check_upload(upload(name, make()), accepted_types=[kind], max_bytes=1_000_000)
+
+
+def test_a_zip_with_words_part_names_that_is_no_word_package_is_refused():
+    with pytest.raises(ValidationError, match="không mở được như một tệp Word"):
+        check_upload(upload("to-khai.docx", docx_lookalike()), accepted_types=["docx"], max_bytes=1_000_000)
 
 
 def test_a_clean_pdf_passes(pdf):

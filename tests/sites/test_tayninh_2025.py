@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from docx import Document
 
 from django.conf import settings
 from django.core.management import call_command
@@ -18,7 +19,7 @@ from django.test import override_settings
 
 from onestop_tayninh import demo_dossiers as demo
 from onestop_tayninh.catalog.constants import CompetentBasis, CompetentKind
-from onestop_tayninh.catalog.models import ProcedureVersion
+from onestop_tayninh.catalog.models import DocumentRequirement, ProcedureVersion
 from onestop_tayninh.core.site_config import SECTIONS, SiteContext, load_site, read_yaml, site_directory
 from onestop_tayninh.directory.constants import AgencyKind, DeskKind, Tier
 from onestop_tayninh.directory.models import AdministrativeUnit, Agency, ReceptionDesk
@@ -254,3 +255,98 @@ def test_demo_addresses_are_two_tier(site):
     for address in addresses:
         assert address.endswith(", tỉnh Tây Ninh"), address
         assert not re.search(r"(huyện|thị xã|thị trấn|thành phố) ", address, re.IGNORECASE), address
+
+
+# --- the catalogue as the law has it --------------------------------------------------------------
+
+
+def current(code: str) -> ProcedureVersion:
+    return ProcedureVersion.objects.published().get(procedure__code=code)
+
+
+@pytest.mark.parametrize(
+    ("code", "decided_by"),
+    [
+        # Luật Xây dựng Điều 103: the committee where the house is built, not where its owner lives.
+        ("1.009994", "UBND cấp xã nơi xây dựng công trình"),
+        # Luật Hộ tịch Điều 32: the deceased's last residence, not the declarant's.
+        ("1.000656", "UBND cấp xã nơi cư trú cuối cùng của người chết"),
+        ("1.001612", "UBND cấp xã nơi đặt trụ sở hộ kinh doanh"),
+        ("2.000720", "UBND cấp xã nơi đặt trụ sở hộ kinh doanh"),
+        ("2.000620", "UBND cấp xã nơi đặt điểm bán lẻ rượu"),
+        ("1.001029", "UBND cấp xã nơi có địa điểm kinh doanh karaoke"),
+        ("1.012753", "UBND cấp xã nơi có thửa đất"),
+        ("1.001193", "UBND cấp xã nơi người nộp cư trú"),
+        ("2.000815", "UBND nơi tiếp nhận hồ sơ"),
+    ],
+)
+def test_each_procedure_is_decided_where_its_law_says(site, code, decided_by):
+    assert current(code).competent_description == decided_by
+
+
+@pytest.mark.parametrize(
+    ("code", "amount", "unit"),
+    [
+        ("1.009994", 15, "days"),  # Luật Xây dựng Điều 102: 15 ngày
+        ("1.009974", 20, "days"),  # 20 ngày
+        ("2.000488", 10, "days"),  # Luật Lý lịch tư pháp Điều 48: không quá 10 ngày
+        ("2.000806", 15, "days"),  # Luật Hộ tịch Điều 38: 15 ngày
+        ("1.004873", 3, "working_days"),  # Nghị định 123/2015: 03 ngày làm việc
+        ("1.001612", 3, "working_days"),
+    ],
+)
+def test_processing_times_are_counted_as_the_law_words_them(site, code, amount, unit):
+    version = current(code)
+    assert (version.processing_amount, version.processing_unit) == (amount, unit)
+
+
+def test_legal_bases_name_the_laws_in_force(site):
+    birth = current("1.001193").legal_basis
+    for law in ["Luật Hộ tịch số 60/2014/QH13", "Nghị định số 123/2015/NĐ-CP", "Nghị định số 120/2025/NĐ-CP"]:
+        assert law in birth, law
+    assert "Nghị định số 120/2025/NĐ-CP" in current("1.000656").legal_basis
+    permit = current("1.009994")
+    assert "Nghị định số 175/2024/NĐ-CP" in permit.legal_basis and "Nghị định số 140/2025/NĐ-CP" in permit.legal_basis
+    assert "Nghị định số 15/2021/NĐ-CP ngày" not in permit.legal_basis
+    assert "Nghị định số 168/2025/NĐ-CP" in current("2.001610").legal_basis
+    assert current("2.000620").name == "Cấp Giấy phép bán lẻ rượu"
+    marriage_fee = current("1.000894").fees.get()
+    assert "Điều 11 Luật Hộ tịch" in marriage_fee.note
+
+
+def test_every_form_is_offered_in_word_too(site):
+    forms = DocumentRequirement.objects.filter(version__status="published", is_form=True).exclude(template="")
+    assert forms.count() >= 20
+    for form in forms:
+        assert form.template_docx.name.endswith(".docx"), form.name
+    with current("1.009994").documents.get(is_form=True).template_docx.open("rb") as handle:
+        text = [paragraph.text for paragraph in Document(handle).paragraphs]
+    assert "ĐƠN ĐỀ NGHỊ CẤP GIẤY PHÉP XÂY DỰNG" in text and "Mẫu đơn theo Nghị định 175/2024/NĐ-CP" in text
+
+
+def test_a_database_loaded_with_the_old_catalogue_gets_the_corrections_when_the_site_is_loaded_again(site):
+    """`make demo-data` on a deployed database: the corrected row is published as a new version, the old one
+    retired (its dossiers keep it); the rows that did not change stay as they are, and a second load is a no-op."""
+    before = current("1.009994")
+    # The catalogue as an older load left it: the permit asked where its owner lives, in working days.
+    ProcedureVersion.objects.filter(pk=before.pk).update(
+        competent_basis=CompetentBasis.RESIDENCE,
+        competent_place="",
+        processing_unit="working_days",
+        source_checksum="an-older-row",
+    )
+    untouched = {v.procedure_id: v.pk for v in ProcedureVersion.objects.published().exclude(pk=before.pk)}
+
+    load_site(SITE, only={"procedures.yaml"})
+
+    after = current("1.009994")
+    assert after.pk != before.pk and after.number == before.number + 1
+    assert after.competent_description == "UBND cấp xã nơi xây dựng công trình"
+    assert after.processing_unit == "days"
+    before.refresh_from_db()
+    assert before.status == "retired"
+    assert {v.procedure_id: v.pk for v in ProcedureVersion.objects.published().exclude(pk=after.pk)} == untouched
+
+    versions = ProcedureVersion.objects.count()
+    load_site(SITE, only={"procedures.yaml"})
+    assert ProcedureVersion.objects.count() == versions

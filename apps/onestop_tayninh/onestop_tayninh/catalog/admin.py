@@ -170,6 +170,7 @@ class ProcedureVersionAdmin(ReadableJSONMixin, ImportExportMixin, admin.ModelAdm
                     "competent_agency",
                     "competent_tier",
                     "competent_basis",
+                    "competent_place",
                     "receiving_desks",
                     "receipt_anywhere",
                     "tracked_only",

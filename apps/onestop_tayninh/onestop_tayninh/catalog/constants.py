@@ -46,7 +46,9 @@ class CompetentBasis(models.TextChoices):
     """Which unit fixes the competent People's Committee: never the desk where the dossier was handed in."""
 
     RESIDENCE = "residence", _("Nơi cư trú của người nộp")
-    OBJECT = "object", _("Nơi có đối tượng (thửa đất, công trình)")
+    # Where the thing the procedure is about is: the parcel, the works, the shop, the deceased's last
+    # residence. ProcedureVersion.competent_place names it for each procedure.
+    OBJECT = "object", _("Nơi có đối tượng của thủ tục (thửa đất, công trình, địa điểm kinh doanh…)")
     # Services any committee gives to anyone (certification): the committee where the dossier is handed in.
     RECEIVING_DESK = "desk", _("Nơi tiếp nhận hồ sơ (ví dụ chứng thực)")
 

@@ -9,6 +9,7 @@ is published. Dossiers point at the version they were received under.
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.accounts.constants import ApplicantKind
@@ -171,7 +172,20 @@ class ProcedureVersion(models.Model):
         max_length=16,
         choices=CompetentBasis.choices,
         default=CompetentBasis.RESIDENCE,
-        help_text=_("Nơi cư trú của người nộp, hoặc nơi có đối tượng (đất đai, công trình); không theo nơi nộp hồ sơ."),
+        help_text=_(
+            "Nơi cư trú của người nộp, hoặc nơi có đối tượng của thủ tục (thửa đất, công trình, địa điểm kinh "
+            "doanh, nơi cư trú cuối cùng của người chết…); không theo nơi nộp hồ sơ."
+        ),
+    )
+    competent_place = models.CharField(
+        _("nơi có đối tượng"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Với địa bàn xác định theo nơi có đối tượng: nơi đó, như công dân đọc, ví dụ “nơi xây dựng công "
+            "trình”, “nơi đặt trụ sở hộ kinh doanh”, “nơi cư trú cuối cùng của người chết”. Để trống: "
+            "“nơi có thửa đất, công trình”."
+        ),
     )
     competent_agency = models.ForeignKey(
         Agency,
@@ -320,11 +334,18 @@ class ProcedureVersion(models.Model):
             return self.competent_agency.name if self.competent_agency else ""
         if self.competent_basis == CompetentBasis.RECEIVING_DESK or not self.competent_tier:
             return str(_("UBND nơi tiếp nhận hồ sơ"))
-        where = {
-            CompetentBasis.RESIDENCE: _("nơi người nộp cư trú"),
-            CompetentBasis.OBJECT: _("nơi có thửa đất, công trình"),
-        }[CompetentBasis(self.competent_basis)]
+        where = _("nơi người nộp cư trú") if self.competent_basis == CompetentBasis.RESIDENCE else self.object_place
         return str(_("UBND %(tier)s %(where)s") % {"tier": Tier(self.competent_tier).label.lower(), "where": where})
+
+    @property
+    def object_place(self) -> str:
+        """Where the object that fixes the competent body lies, as citizens read it: "nơi xây dựng công trình"."""
+        return self.competent_place or str(_("nơi có thửa đất, công trình"))
+
+    @property
+    def object_unit_label(self) -> str:
+        """The label of the field the desk and the portal ask that place's commune or ward with."""
+        return str(_("%(place)s (xã, phường)") % {"place": capfirst(self.object_place)})
 
     @property
     def accepts_online(self) -> bool:
@@ -417,7 +438,17 @@ class DocumentRequirement(models.Model):
         folder="catalog/templates",
         accepted_types=("pdf", "docx", "xlsx"),
         blank=True,
-        help_text=_("Mẫu đơn, tờ khai để công dân tải về điền."),
+        help_text=_("Mẫu đơn, tờ khai để công dân tải về điền (thường là PDF để in và điền tay)."),
+    )
+    template_docx = GatedFileField(
+        _("tệp mẫu Word (DOCX)"),
+        folder="catalog/templates",
+        accepted_types=("docx",),
+        blank=True,
+        help_text=_(
+            "Bản Word của mẫu đơn, tờ khai, nếu cơ quan có, để công dân tải về điền trên máy tính; "
+            "phải là tệp Word (.docx) thật. Cổng hiển thị cả hai liên kết tải mẫu."
+        ),
     )
     accepted_types = models.JSONField(
         _("loại tệp chấp nhận"),
@@ -452,6 +483,12 @@ class DocumentRequirement(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def template_format(self) -> str:
+        """The downloadable template's format as citizens call it: PDF, Word or Excel."""
+        extension = self.template.name.rsplit(".", 1)[-1].lower() if self.template else ""
+        return {"pdf": "PDF", "docx": "Word", "xlsx": "Excel"}.get(extension, extension.upper())
 
     def clean(self) -> None:
         if self.requirement == RequirementKind.CONDITIONAL and not self.condition:

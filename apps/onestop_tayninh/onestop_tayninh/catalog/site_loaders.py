@@ -3,6 +3,13 @@
 A procedure row is applied as a new version only when its content changed (the
 row's checksum is kept on the version), so loading a site twice changes nothing,
 and editing the YAML publishes a new version while older dossiers keep theirs.
+That is also how a correction of the demo catalogue reaches a database loaded
+before it: `make demo-data` (load_site) publishes the corrected row as a new
+version and retires the old one; no data patch is needed.
+
+A form component names its HTML form (`template: to-khai.html`, printed to PDF);
+`template_docx: true` also gives citizens a Word copy written from the same HTML
+(catalog.docx_forms), so no binary file is kept in the site's directory.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -22,6 +30,8 @@ from onestop_tayninh.directory.constants import Tier
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
 
 from .constants import CompetentBasis, CompetentKind, VersionStatus
+from .docx_forms import LAYOUT_VERSION as DOCX_LAYOUT_VERSION
+from .docx_forms import form_docx
 from .models import DocumentRequirement, DocumentType, EFormField, Fee, Procedure, ProcedureVersion, Sector
 from .services import procedure_version_publish
 
@@ -47,6 +57,9 @@ def _checksum(row: dict, context: SiteContext) -> str:
     for document in row.get("documents", []):
         if document.get("template"):
             payload += (context.directory / "forms" / document["template"]).read_text(encoding="utf-8")
+        if document.get("template_docx"):
+            # A new layout of the Word copies writes them again.
+            payload += f"docx-layout-{DOCX_LAYOUT_VERSION}"
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -56,12 +69,22 @@ def _desks(spec: dict | None) -> list[ReceptionDesk]:
     return list(ReceptionDesk.objects.filter(query, is_active=True))
 
 
-def _template_file(context: SiteContext, name: str) -> ContentFile:
+def _form_source(context: SiteContext, name: str) -> Path:
     source = context.directory / "forms" / name
     if not source.is_file():
         raise ValidationError(f"không tìm thấy tệp mẫu forms/{name}")
+    return source
+
+
+def _template_file(context: SiteContext, name: str) -> ContentFile:
+    source = _form_source(context, name)
     pdf = html_to_pdf(source.read_text(encoding="utf-8"), base_url=source.parent)
     return ContentFile(pdf, name=f"{source.stem}.pdf")
+
+
+def _template_docx_file(context: SiteContext, name: str) -> ContentFile:
+    source = _form_source(context, name)
+    return ContentFile(form_docx(source.read_text(encoding="utf-8")), name=f"{source.stem}.docx")
 
 
 def _apply_competent(version: ProcedureVersion, competent, *, tiers: list[str], label: str) -> None:
@@ -69,13 +92,15 @@ def _apply_competent(version: ProcedureVersion, competent, *, tiers: list[str], 
 
     competent: "000.00.02.H53"                         # one named body
     competent: {committee: district, by: residence}    # UBND cấp huyện nơi người nộp cư trú
-    competent: {committee: commune, by: object}        # UBND cấp xã nơi có thửa đất
+    competent: {committee: commune, by: object}        # UBND cấp xã nơi có thửa đất, công trình
+    competent: {committee: commune, by: object, place: "nơi xây dựng công trình"}   # names the object
     competent: {committee: receiving}                  # UBND nơi nộp hồ sơ (chứng thực)
     competent: applicant_unit_committee                # the procedure's only tier, by residence
     """
     version.competent_agency = None
     version.competent_tier = ""
     version.competent_basis = CompetentBasis.RESIDENCE
+    version.competent_place = ""
     if competent == CompetentKind.APPLICANT_UNIT_COMMITTEE:
         version.competent_kind = CompetentKind.APPLICANT_UNIT_COMMITTEE
         if len(tiers) != 1:
@@ -97,6 +122,10 @@ def _apply_competent(version: ProcedureVersion, competent, *, tiers: list[str], 
                 "và by là residence hoặc object."
             )
         version.competent_tier, version.competent_basis = tier, basis
+        place = competent.get("place", "")
+        if place and basis != CompetentBasis.OBJECT:
+            raise ValidationError(f"{label}: “place” chỉ dùng với by: object (nơi có đối tượng của thủ tục).")
+        version.competent_place = place
         return
     agency = Agency.objects.filter(code=competent).first()
     if agency is None:
@@ -157,6 +186,12 @@ def _apply(version: ProcedureVersion, row: dict, context: SiteContext) -> None:
         )
         if document.get("template"):
             child.template = _template_file(context, document["template"])
+        if document.get("template_docx"):
+            if not document.get("template"):
+                raise ValidationError(
+                    f"{label} ({child}): “template_docx: true” viết bản Word từ mẫu HTML, hãy ghi cả “template”."
+                )
+            child.template_docx = _template_docx_file(context, document["template"])
         _save_child(child, label)
     for position, field in enumerate(row.get("eform", []), start=1):
         _save_child(

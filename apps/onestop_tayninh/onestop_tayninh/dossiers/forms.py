@@ -130,7 +130,7 @@ class ReceiptForm(forms.Form):
         help_text=_("Tổ chức: nơi đặt trụ sở. Cơ quan giải quyết được xác định theo nơi này, không theo nơi nộp."),
     )
     object_unit = UnitChoiceField(
-        label=_("Nơi có thửa đất, công trình (xã, phường)"),
+        label=_("Nơi có đối tượng của thủ tục (xã, phường)"),  # each procedure names it (object_unit_label)
         required=False,
         empty_label=_("— Chọn xã, phường —"),
     )
@@ -186,8 +186,15 @@ class ReceiptForm(forms.Form):
         self.fields["applicant_unit"].required = needed == "applicant_unit"
         if needed == "object_unit":
             self.fields["object_unit"].required = True
+            self.fields["object_unit"].label = version.object_unit_label
+            self.fields["object_unit"].help_text = _(
+                "Cơ quan giải quyết được xác định theo nơi này, không theo nơi nộp."
+            )
         else:
             self.fields.pop("object_unit")
+        if needed != "applicant_unit":
+            # The residence decides nothing here (a named body, the object's place, the desk's committee).
+            self.fields["applicant_unit"].help_text = _("Tổ chức: nơi đặt trụ sở.")
         if desk is not None and desk.unit.tier == Tier.COMMUNE:
             # Most people hand in at their own commune's desk; the officer corrects it for the others.
             self.fields["applicant_unit"].initial = desk.unit_id

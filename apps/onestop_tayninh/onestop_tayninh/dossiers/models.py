@@ -131,7 +131,10 @@ class Dossier(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text=_("Với thủ tục về đất đai, công trình: xã, phường nơi có thửa đất, công trình."),
+        help_text=_(
+            "Với thủ tục mà cơ quan giải quyết xác định theo nơi có đối tượng (thửa đất, công trình, địa điểm "
+            "kinh doanh, nơi cư trú cuối cùng của người chết…): xã, phường nơi đó."
+        ),
     )
     organisation_name = models.CharField(
         _("tên tổ chức"), max_length=255, blank=True, help_text=_("Với tổ chức: tên đầy đủ của tổ chức.")

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet, Sum
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -727,13 +728,13 @@ def intake_units_check(
     errors: dict[str, str] = {}
     allowed = residence_units(on)
     province = ", ".join(str(root) for root in province_roots(on)) or _("tỉnh")
-    labels = {"applicant_unit": _("Nơi cư trú"), "object_unit": _("Nơi có thửa đất, công trình")}
+    labels = {"applicant_unit": _("Nơi cư trú"), "object_unit": capfirst(version.object_place)}
     units = {"applicant_unit": applicant_unit, "object_unit": object_unit}
     for field, unit in units.items():
         if unit is not None and not allowed.filter(pk=unit.pk).exists():
             errors[field] = _(
                 "%(label)s “%(unit)s” không phải xã, phường hiện hành của %(province)s. Hồ sơ chỉ tiếp nhận cho "
-                "người cư trú (hoặc đất đai, công trình) trong tỉnh; hãy chọn xã, phường trong danh sách."
+                "người cư trú (hoặc đối tượng của thủ tục) trong tỉnh; hãy chọn xã, phường trong danh sách."
             ) % {"label": labels[field], "unit": unit, "province": province}
     needed = competent_unit_field(version)
     if needed and needed not in errors:
@@ -743,8 +744,9 @@ def intake_units_check(
                     "Hãy chọn xã, phường nơi người nộp cư trú: cơ quan giải quyết thủ tục này được xác định theo nơi cư trú."
                 ),
                 "object_unit": _(
-                    "Hãy chọn xã, phường nơi có thửa đất, công trình: cơ quan giải quyết thủ tục này được xác định theo địa bàn đó."
-                ),
+                    "Hãy chọn xã, phường %(place)s: cơ quan giải quyết thủ tục này được xác định theo địa bàn đó."
+                )
+                % {"place": version.object_place},
             }[needed]
         else:
             probe = Dossier(procedure_version=version, applicant_unit=applicant_unit, object_unit=object_unit)

@@ -81,7 +81,7 @@ class DraftContactForm(forms.Form):
         label=_("Nơi cư trú (xã, phường)"), coerce=int, required=False, empty_value=None
     )
     object_unit = forms.TypedChoiceField(
-        label=_("Nơi có thửa đất, công trình (xã, phường)"), coerce=int, required=False, empty_value=None
+        label=_("Nơi có đối tượng của thủ tục (xã, phường)"), coerce=int, required=False, empty_value=None
     )
     phone = forms.CharField(
         label=_("Số điện thoại"),
@@ -113,7 +113,9 @@ class DraftContactForm(forms.Form):
             for unit in residence_units(timezone.localdate()).order_by("parent__name", "name")
         ]
         self.fields["applicant_unit"].choices = self.fields["object_unit"].choices = units
-        if competent_unit_field(version) != "object_unit":
+        if competent_unit_field(version) == "object_unit":
+            self.fields["object_unit"].label = version.object_unit_label
+        else:
             del self.fields["object_unit"]
         if not version.electronic_result_allowed:
             self.fields["return_method"].choices = [c for c in ReturnMethod.choices if c[0] != ReturnMethod.ONLINE]

@@ -55,7 +55,10 @@ class SubmissionDraft(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text=_("Với thủ tục về đất đai, công trình: xã, phường nơi có thửa đất, công trình."),
+        help_text=_(
+            "Với thủ tục mà cơ quan giải quyết xác định theo nơi có đối tượng (thửa đất, công trình, địa điểm "
+            "kinh doanh, nơi cư trú cuối cùng của người chết…): xã, phường nơi đó."
+        ),
     )
     form_data = models.JSONField(
         _("nội dung tờ khai"), default=dict, blank=True, help_text=_("Giá trị đã nhập trên tờ khai điện tử.")

@@ -16,6 +16,12 @@ urlpatterns = [
     path("thu-tuc/<str:code>/", views.procedure_detail, name="procedure_detail"),
     path("thu-tuc/<str:code>/nop-truc-tuyen/", citizen_views.submit_start, name="submit_start"),
     path("thu-tuc/<str:code>/bieu-mau/<int:document_id>/", views.procedure_template, name="procedure_template"),
+    path(
+        "thu-tuc/<str:code>/bieu-mau/<int:document_id>/word/",
+        views.procedure_template,
+        {"word": True},
+        name="procedure_template_docx",
+    ),
     # The citizen's own pages (login required; only their own records).
     path("nop-ho-so/<int:draft_id>/", citizen_views.draft_edit, name="draft"),
     path("nop-ho-so/<int:draft_id>/xoa/", citizen_views.delete_draft, name="draft_delete"),

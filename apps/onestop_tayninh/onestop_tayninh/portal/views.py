@@ -5,18 +5,18 @@ from itertools import groupby
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from onestop_tayninh.catalog.selectors import catalog_search, published_version
+from onestop_tayninh.core.downloads import content_disposition, download_name
 from onestop_tayninh.core.site_config import site_settings
-from onestop_tayninh.core.text import fold
 from onestop_tayninh.directory.constants import DeskKind
 from onestop_tayninh.directory.selectors import public_desks, public_order
 from onestop_tayninh.dossiers.selectors import citizen_status
 from onestop_tayninh.dossiers.selectors import public_lookup as lookup_dossier
 from onestop_tayninh.security.ratelimit import allow_request, hit
+from onestop_tayninh.security.uploads import TYPE_MIMES
 
 from .forms import CatalogFilterForm, LookupForm
 
@@ -81,8 +81,9 @@ def procedure_detail(request, code: str):
     )
 
 
-def procedure_template(request, code: str, document_id: int):
-    """Download the blank form of a document requirement (level 2).
+def procedure_template(request, code: str, document_id: int, word: bool = False):
+    """Download the blank form of a document requirement (level 2): the printable file, or with
+    `word` the Word copy the agency provides beside it.
 
     Not audited, deliberately: the blank form is public material anyone may take without logging
     in, so a row would name no one and hold nothing personal, and every visitor's click would bury
@@ -93,12 +94,17 @@ def procedure_template(request, code: str, document_id: int):
     if version is None:
         raise Http404
     document = get_object_or_404(version.documents.all(), pk=document_id)
-    if not document.template:
+    stored = document.template_docx if word else document.template
+    if not stored:
         raise Http404
     # The stored name is random (security.uploads): the citizen gets one that says what the form is.
-    extension = document.template.name.rsplit(".", 1)[-1]
-    filename = f"mau-{slugify(fold(document.name))[:80] or document.pk}.{extension}"
-    return FileResponse(document.template.open("rb"), as_attachment=True, filename=filename)
+    extension = stored.name.rsplit(".", 1)[-1].lower()
+    filename = download_name(f"Mẫu - {document.name}", extension)
+    # Served as the type the upload gate found it to be (the stored name's extension is that type).
+    content_type = min(TYPE_MIMES.get(extension, {"application/octet-stream"}))
+    response = FileResponse(stored.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = content_disposition(filename)
+    return response
 
 
 LOOKUP_LIMIT = 20  # look-ups per address per window

@@ -37,6 +37,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import magic
+from docx import Document as WordDocument
+from docx.opc.exceptions import PackageNotFoundError
+from lxml.etree import LxmlError
 from PIL import Image, ImageFile
 from pyhanko.pdf_utils.generic import DictionaryObject
 from pyhanko.pdf_utils.misc import PdfError
@@ -78,6 +81,9 @@ DEFAULT_MAX_UPLOAD_MB = 20
 DEFAULT_MAX_IMAGE_PIXELS = 60_000_000
 # A page tree deeper or larger than this is not a document a citizen scanned.
 MAX_PDF_PAGES = 5000
+# A Word file whose parts unpack to more than this is refused unopened (a ZIP bomb); a form with
+# photos is a few megabytes.
+MAX_DOCX_UNPACKED_BYTES = 200 * 1024 * 1024
 TYPE_LABELS = {"pdf": "PDF", "jpg": "ảnh JPEG", "png": "ảnh PNG", "docx": "Word (DOCX)", "xlsx": "Excel (XLSX)"}
 
 # The attribute that carries a file's stamp from the gate to the storage.
@@ -199,6 +205,46 @@ def _strict_decoding() -> Iterator[None]:
             ImageFile.LOAD_TRUNCATED_IMAGES = was
 
 
+def _open_docx(data: bytes, *, name: str) -> None:
+    """Open `data` as Word does: a ZIP package whose main part is a Word document (word/document.xml
+    that parses), within an unpacked size that stops a ZIP bomb; a macro-enabled document is not one."""
+    unreadable = ValidationError(
+        _("Tệp %(name)s không mở được như một tệp Word (.docx) (tệp hỏng, không đầy đủ hoặc không phải tệp Word thật).")
+        % {"name": name},
+        code="file_unreadable",
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            if sum(entry.file_size for entry in entries) > MAX_DOCX_UNPACKED_BYTES:
+                raise ValidationError(
+                    _("Tệp %(name)s giải nén ra quá lớn để mở; hãy lưu lại tệp Word rồi gửi lại.") % {"name": name},
+                    code="file_too_large",
+                )
+            if "word/document.xml" not in {entry.filename for entry in entries} or archive.testzip() is not None:
+                raise unreadable
+        # python-docx follows the package's relationships to the main part and parses it (entities
+        # off), and refuses a package whose main part is not a Word document.
+        WordDocument(io.BytesIO(data))
+    except ValidationError:
+        raise
+    except (
+        zipfile.BadZipFile,
+        PackageNotFoundError,
+        KeyError,
+        ValueError,
+        AttributeError,  # python-docx reading XML that is not the part it expects
+        TypeError,
+        LxmlError,
+        OSError,
+        EOFError,
+        RuntimeError,  # an encrypted entry
+        NotImplementedError,  # a compression method ZIP readers lack
+    ) as exc:
+        logger.info("upload_docx_unreadable name=%s error=%s", name, exc)
+        raise unreadable from exc
+
+
 def open_as(kind: str, data: bytes, *, name: str) -> Opened:
     """Open `data` as `kind` the way a reader would; refuse it with a Vietnamese ValidationError if it
     does not open (a truncated or fake PDF, a corrupt image) or is an image bomb."""
@@ -247,6 +293,8 @@ def open_as(kind: str, data: bytes, *, name: str) -> Opened:
             logger.info("upload_image_unreadable name=%s error=%s", name, exc)
             raise unreadable from exc
         return Opened(width=width, height=height)
+    if kind == "docx":
+        _open_docx(data, name=name)
     return Opened()
 
 
