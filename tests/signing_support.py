@@ -79,3 +79,17 @@ def draft_pdf(title: str = "QUYẾT ĐỊNH", name: str = "du-thao.pdf") -> Cont
     page.showPage()
     page.save()
     return ContentFile(buffer.getvalue(), name=name)
+
+
+def demo_look(agency_name: str):
+    """The visible stamp of a result numbered 01 by `agency_name` on 3 March 2027."""
+    from onestop_tayninh.signing.appearance import Appearance
+
+    return Appearance(
+        number="Số: 01/QĐ-STP",
+        date_line="Tây Ninh, ngày 03 tháng 3 năm 2027",
+        agency=agency_name,
+        approver="Nguyễn Văn Hùng",
+        signed_at="08:30 03/03/2027",
+        verify_url="http://127.0.0.1:8000/xac-minh-ket-qua/",
+    )

@@ -10,6 +10,24 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 
 
+def session_cookie(context, live_server, user) -> None:
+    """Log `user` into the browser context without a login page: a session made server-side, its
+    cookie given to the browser. For pages whose test is not about logging in."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session.update(
+        {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
+    )
+    session.save()
+    context.add_cookies([{"name": "sessionid", "value": session.session_key, "url": live_server.url}])
+
+
 class Authenticator:
     """An official's authenticator app: it knows only the key typed from the enrolment page.
 

@@ -2,27 +2,10 @@
 
 import pytest
 
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE, session_cookie
 from tests.factories import AgencyFactory, CitizenFactory, OfficialFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, user) -> None:
-    """A logged-in session for `user` in the page's browser, without going through a login page."""
-    session = SessionStore()
-    session.update(
-        {
-            SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-            HASH_SESSION_KEY: user.get_session_auth_hash(),
-        }
-    )
-    session.save()
-    page.context.add_cookies([{"name": "sessionid", "value": session.session_key, "url": live_server.url}])
 
 
 def at_both_widths(page, screenshot, name: str) -> None:
@@ -46,7 +29,7 @@ def test_missing_and_forbidden_pages_read_in_vietnamese_on_both_sides(live_serve
     assert page.locator(".error-page__actions").evaluate("el => getComputedStyle(el).display") == "flex"
     screenshot(page, "error-404-portal")
 
-    log_in(page, live_server, OfficialFactory(agency=AgencyFactory(), roles=["receiving_officer"]).user)
+    session_cookie(page.context, live_server, OfficialFactory(agency=AgencyFactory(), roles=["receiving_officer"]).user)
     page.goto(f"{live_server.url}/desk/khong-co-trang-nay/")
     assert "Một cửa điện tử Tây Ninh" in page.title()
     assert page.get_by_role("link", name="Về bàn làm việc").is_visible()
@@ -75,7 +58,7 @@ def test_missing_and_forbidden_pages_read_in_vietnamese_on_both_sides(live_serve
     at_both_widths(page, screenshot, "error-405-portal")
 
     # The portal's logout address opened from a bookmark: the button logs the citizen out.
-    log_in(page, live_server, CitizenFactory().user)
+    session_cookie(page.context, live_server, CitizenFactory().user)
     assert page.goto(f"{live_server.url}/tai-khoan/dang-xuat/").status == 200
     at_both_widths(page, screenshot, "logout-portal")
     with page.expect_navigation(url=f"{live_server.url}/"):

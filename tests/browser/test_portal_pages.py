@@ -3,12 +3,9 @@ no horizontal scrolling on a phone, and nothing blocked by the Content-Security-
 
 import pytest
 
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-
 from onestop_tayninh.directory.models import ReceptionDesk
 from onestop_tayninh.portal.services import dossier_rate, draft_submit
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE, session_cookie
 from tests.portal import conftest as portal
 from tests.portal.conftest import filled_draft
 from tests.portal.test_my_dossiers import (
@@ -24,17 +21,6 @@ LONG_NAME = "Giay-chung-nhan-quyen-su-dung-dat-ban-scan-tu-dien-thoai-" + "01234
 world, online, citizen = portal.world, portal.online, portal.citizen
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _logged_in_context(browser, live_server, user, viewport):
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    context = browser.new_context(viewport=viewport, locale="vi-VN")
-    context.add_cookies([{"name": "sessionid", "value": session.session_key, "url": live_server.url}])
-    return context
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
@@ -64,7 +50,8 @@ def test_every_citizen_page_fits_and_runs_under_the_csp(live_server, browser, sc
         "lookup": f"/tra-cuu/?code={decided.code}",
         "account": "/tai-khoan/",
     }
-    context = _logged_in_context(browser, live_server, citizen, viewport)
+    context = browser.new_context(viewport=viewport, locale="vi-VN")
+    session_cookie(context, live_server, citizen)
     page = context.new_page()
     blocked: list[str] = []
     page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)

@@ -2,36 +2,20 @@
 
 import pytest
 
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-
 from onestop_tayninh.core.site_config import load_site
 from onestop_tayninh.directory.models import Official
 from onestop_tayninh.workflows.models import Workflow
 from onestop_tayninh.workflows.services import workflow_version_new_draft
-from tests.browser.conftest import DESKTOP
+from tests.browser.conftest import DESKTOP, session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def logged_in(page, live_server, user) -> None:
-    session = SessionStore()
-    session.update(
-        {
-            SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-            HASH_SESSION_KEY: user.get_session_auth_hash(),
-        }
-    )
-    session.save()
-    page.context.add_cookies([{"name": "sessionid", "value": session.session_key, "url": live_server.url}])
 
 
 def test_the_workflow_editor_fits_a_laptop_with_the_diagram_at_its_centre(live_server, page, screenshot):
     load_site("tayninh", only={"units.yaml", "agencies.yaml", "desks.yaml", "officials.yaml", "workflows.yaml"})
     workflow = Workflow.objects.get(code="lien-thong-dat-dai")
     draft = workflow_version_new_draft(workflow=workflow)
-    logged_in(page, live_server, Official.objects.get(user__username="quantri").user)
+    session_cookie(page.context, live_server, Official.objects.get(user__username="quantri").user)
 
     page.goto(f"{live_server.url}/desk/workflows/workflowversion/{draft.pk}/change/")
     screenshot(page, "workflow-editor")

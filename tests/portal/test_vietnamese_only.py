@@ -276,20 +276,12 @@ def test_the_verify_page_tells_neither_a_setting_nor_the_validators_english(clie
     from pyhanko.sign import validation
     from pyhanko.sign.validation.errors import SignatureValidationError
 
-    from onestop_tayninh.signing.appearance import Appearance
     from onestop_tayninh.signing.services import pdf_sign
     from tests.signing.test_certificates import AT, JUSTICE
-    from tests.signing_support import draft_pdf
+    from tests.signing_support import demo_look, draft_pdf
 
     signing_keys.issue(JUSTICE.code, JUSTICE.name)
-    look = Appearance(
-        number="Số: 01/QĐ-STP",
-        date_line="Tây Ninh, ngày 03 tháng 3 năm 2027",
-        agency=JUSTICE.name,
-        approver="Nguyễn Văn Hùng",
-        signed_at="08:30 03/03/2027",
-        verify_url="http://127.0.0.1:8000/xac-minh-ket-qua/",
-    )
+    look = demo_look(JUSTICE.name)
     signed = pdf_sign(pdf=draft_pdf().read(), agency=JUSTICE, at=AT, look=look, reason="Phát hành kết quả").data
 
     def broken(*args, **kwargs):

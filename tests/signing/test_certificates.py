@@ -78,20 +78,12 @@ def test_signing_and_verifying_work_where_the_thread_already_runs_an_event_loop(
     import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
-    from onestop_tayninh.signing.appearance import Appearance
     from onestop_tayninh.signing.services import pdf_sign
     from onestop_tayninh.signing.verification import verify_pdf
-    from tests.signing_support import draft_pdf
+    from tests.signing_support import demo_look, draft_pdf
 
     signing_keys.issue(JUSTICE.code, JUSTICE.name)
-    look = Appearance(
-        number="Số: 01/QĐ-STP",
-        date_line="Tây Ninh, ngày 03 tháng 3 năm 2027",
-        agency=JUSTICE.name,
-        approver="Nguyễn Văn Hùng",
-        signed_at="08:30 03/03/2027",
-        verify_url="http://127.0.0.1:8000/xac-minh-ket-qua/",
-    )
+    look = demo_look(JUSTICE.name)
 
     async def inside_a_loop():
         signed = pdf_sign(pdf=draft_pdf().read(), agency=JUSTICE, at=AT, look=look, reason="Phát hành kết quả")
