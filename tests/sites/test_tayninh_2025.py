@@ -350,3 +350,25 @@ def test_a_database_loaded_with_the_old_catalogue_gets_the_corrections_when_the_
     versions = ProcedureVersion.objects.count()
     load_site(SITE, only={"procedures.yaml"})
     assert ProcedureVersion.objects.count() == versions
+
+
+def test_reloading_the_site_leaves_an_officials_draft_alone_and_says_so(site):
+    """A corrected row arrives while an official is editing the procedure's draft in the desk: the draft
+    stays theirs (not overwritten, not published) and the load names the procedure."""
+    from onestop_tayninh.catalog.services import procedure_version_new_draft
+
+    published = current("1.009994")
+    draft = procedure_version_new_draft(procedure=published.procedure)
+    assert draft.source_checksum == ""  # a person's draft, not a site row
+    ProcedureVersion.objects.filter(pk=draft.pk).update(name="Cấp giấy phép xây dựng (đang sửa)")
+    ProcedureVersion.objects.filter(pk=published.pk).update(source_checksum="a-row-of-an-older-release")
+
+    context = load_site(SITE, only={"procedures.yaml"})
+
+    draft.refresh_from_db()
+    assert draft.status == "draft" and draft.name == "Cấp giấy phép xây dựng (đang sửa)"
+    assert current("1.009994").pk == published.pk
+    assert context.notes == [
+        "Thủ tục 1.009994: đang có bản nháp do cán bộ soạn trên bàn làm việc; giữ nguyên bản nháp, "
+        "thay đổi trong tệp site chưa được áp dụng."
+    ]

@@ -43,6 +43,27 @@ def test_new_draft_copies_the_graph_and_activation_retires_the_old_version(site)
     assert active.states.count() == draft.states.count()  # the old graph is kept for dossiers in flight
 
 
+def test_reloading_the_site_leaves_an_administrators_draft_alone_and_says_so(site):
+    """`make demo-data` after an upgrade that changed workflows.yaml: the draft being edited in the
+    workflow editor is neither overwritten nor put into use."""
+    workflow = Workflow.objects.get(code="mot-co-quan")
+    active = workflow.active_version()
+    draft = workflow_version_new_draft(workflow=workflow)
+    draft.states.filter(code="tiep-nhan").update(name="Tiếp nhận (quản trị viên đang sửa)")
+    active.__class__.objects.filter(pk=active.pk).update(source_checksum="a-row-of-an-older-release")
+
+    context = load_site("tayninh", only={"workflows.yaml"})
+
+    draft.refresh_from_db()
+    assert draft.status == WorkflowStatus.DRAFT
+    assert draft.states.get(code="tiep-nhan").name == "Tiếp nhận (quản trị viên đang sửa)"
+    assert workflow.active_version().pk == active.pk
+    assert context.notes == [
+        "Quy trình mot-co-quan: đang có bản nháp do quản trị viên soạn; giữ nguyên bản nháp, "
+        "thay đổi trong tệp site chưa được áp dụng."
+    ]
+
+
 def test_activation_refuses_an_unreachable_step_and_a_dead_end(site):
     draft = workflow_version_new_draft(workflow=Workflow.objects.get(code="mot-co-quan"))
     State.objects.create(version=draft, code="mo-coi", name="Bước mồ côi", kind="at_agency")

@@ -207,6 +207,12 @@ class ProcedureVersionAdmin(ReadableJSONMixin, ImportExportMixin, admin.ModelAdm
             return False
         return super().has_change_permission(request, obj)
 
+    def save_model(self, request, obj, form, change):
+        # Only drafts are edited here (above). Once a person has edited one, it is no longer the site
+        # file's row: reloading the site (`make demo-data`, an upgrade) leaves it to them.
+        obj.source_checksum = ""
+        super().save_model(request, obj, form, change)
+
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         return [

@@ -93,6 +93,7 @@ def procedure_version_new_draft(*, procedure: Procedure) -> ProcedureVersion:
     draft.number = source.number + 1
     draft.status = VersionStatus.DRAFT
     draft.published_at = draft.retired_at = None
+    draft.source_checksum = ""  # a person's draft, not a site file's row (reloading the site leaves it alone)
     draft.save()
     draft.receiving_desks.set(desks)
     for rows in children.values():

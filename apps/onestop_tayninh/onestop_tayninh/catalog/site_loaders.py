@@ -228,6 +228,14 @@ def load_procedures(rows: list[dict], *, context: SiteContext) -> int:
         if procedure.versions.filter(source_checksum=checksum).exists():
             continue
         version = procedure.versions.filter(status=VersionStatus.DRAFT).first()
+        if version is not None and not version.source_checksum:
+            # A draft an official is writing in the desk: theirs to finish or discard, never overwritten
+            # (nor published) by a reload; the site file's change waits, and the load says so.
+            context.notes.append(
+                f"Thủ tục {procedure.code}: đang có bản nháp do cán bộ soạn trên bàn làm việc; giữ nguyên bản nháp, "
+                "thay đổi trong tệp site chưa được áp dụng."
+            )
+            continue
         if version is None:
             newest = procedure.versions.order_by("-number").first()
             version = ProcedureVersion(procedure=procedure, number=newest.number + 1 if newest else 1)

@@ -31,6 +31,9 @@ class SiteContext:
     reset_roles: bool = False
     counts: dict[str, int] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
+    # What a loader deliberately left as it found it, in words for the person running the load
+    # (e.g. a procedure whose draft an official is editing in the desk).
+    notes: list[str] = field(default_factory=list)
 
 
 # (file name, loader path). A loader takes (rows, context=...) and returns how many rows it applied.

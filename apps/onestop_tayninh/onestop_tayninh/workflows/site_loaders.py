@@ -82,6 +82,14 @@ def load_workflows(rows: list[dict], *, context: SiteContext) -> int:
         if workflow.versions.filter(source_checksum=checksum).exists():
             continue
         draft = workflow.versions.filter(status="draft").first()
+        if draft is not None and not draft.source_checksum:
+            # A draft an administrator is editing in the workflow editor: never overwritten (nor put
+            # into use) by a reload; the site file's change waits, and the load says so.
+            context.notes.append(
+                f"Quy trình {workflow.code}: đang có bản nháp do quản trị viên soạn; giữ nguyên bản nháp, "
+                "thay đổi trong tệp site chưa được áp dụng."
+            )
+            continue
         if draft is None:
             newest = workflow.versions.order_by("-number").first()
             draft = WorkflowVersion.objects.create(workflow=workflow, number=newest.number + 1 if newest else 1)

@@ -18,4 +18,6 @@ class Command(BaseCommand):
         except SiteConfigError as exc:
             raise CommandError(str(exc)) from exc
         summary = ", ".join(f"{file}: {count}" for file, count in context.counts.items())
+        for note in context.notes:
+            self.stdout.write(self.style.WARNING(note))
         self.stdout.write(self.style.SUCCESS(f"Đã áp dụng site '{name}' ({summary})."))
