@@ -57,7 +57,7 @@ def enrol(page, url: str, username: str) -> Authenticator:
 
 
 def log_out(page) -> None:
-    page.get_by_role("button", name="Thoát").click()
+    page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_selector("text=Đăng nhập lại")
 
 
