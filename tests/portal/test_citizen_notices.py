@@ -38,6 +38,12 @@ CONTEXTS = {
 # Unaccented Vietnamese words: in an accented SMS, any of them means the text mixes the two forms.
 UNACCENTED_WORDS = re.compile(r"\b(ho so|da duoc|ket qua|tiep nhan|Ong/Ba|Xem chi tiet|bo sung|Ma xac nhan|hen tra)\b")
 URL = re.compile(r"https?://[^\s\"”)]+")
+MENU_COUNT = re.compile(r'<span class="nav-count"[^>]*>(\d+)<')  # on the phone's toggle, then beside "Thông báo"
+
+
+def menu_counts(client) -> list[str]:
+    """The unread counts the menu shows on any portal page (here the home page)."""
+    return MENU_COUNT.findall(client.get(reverse("portal:home")).content.decode())
 
 
 def submitted(world, citizen, at=None):
@@ -192,6 +198,7 @@ def test_the_notices_page_lists_the_citizens_notices_read_and_unread(client, onl
         f"Đã nhận hồ sơ trực tuyến “{online['online'].name}”",
     ]
     assert page.count("notice-item--unread") == 3 and "3 thông báo chưa xem." in page
+    assert menu_counts(client) == ["3"] * 2  # on every page: the phone's "Danh mục" and "Thông báo"
 
     supplement = Message.objects.get(dossier=dossier, template_key="supplement_requested", channel="sms")
     response = client.post(reverse("portal:notice_open", args=[supplement.pk]))
@@ -199,10 +206,12 @@ def test_the_notices_page_lists_the_citizens_notices_read_and_unread(client, onl
     assert not Message.objects.filter(dossier=dossier, template_key="supplement_requested", read_at__isnull=True)
     page = client.get(reverse("portal:notices")).content.decode()
     assert page.count("notice-item--unread") == 2 and "2 thông báo chưa xem." in page
+    assert menu_counts(client) == ["2"] * 2
 
     client.post(reverse("portal:notices_read_all"))
     page = client.get(reverse("portal:notices")).content.decode()
     assert "notice-item--unread" not in page and "Bạn đã xem hết các thông báo." in page
+    assert menu_counts(client) == []
 
 
 def test_nobody_else_sees_or_opens_a_citizens_notices(client, online, citizen):
@@ -210,6 +219,7 @@ def test_nobody_else_sees_or_opens_a_citizens_notices(client, online, citizen):
     other = CitizenFactory().user
     client.force_login(other)
     assert "notice-item" not in client.get(reverse("portal:notices")).content.decode()
+    assert menu_counts(client) == []  # the other citizen's unread notices are not counted here
     message = Message.objects.filter(dossier=dossier).first()
     assert client.post(reverse("portal:notice_open", args=[message.pk])).status_code == 404
     assert Message.objects.filter(dossier=dossier, read_at__isnull=False).count() == 0

@@ -74,6 +74,11 @@ def own_notice_messages(user: User) -> QuerySet[Message]:
     return Message.objects.filter(dossier__applicant_account_id=user.pk, template_key__in=CITIZEN_DOSSIER_KEYS)
 
 
+def citizen_unread_count(user: User) -> int:
+    """How many notices the "Thông báo" page shows as unread: one per event, however many channels carried it."""
+    keys = own_notice_messages(user).filter(read_at__isnull=True).values_list("dedupe_key", flat=True)
+    return len({key.rsplit(":", 1)[0] for key in keys})
+
 def citizen_notices(user: User) -> list[CitizenNotice]:
     """The notices about the citizen's own dossiers, newest first, one per event (the e-mail's words when
     there was one, else the SMS's), whether or not a channel delivered them; read if opened on the page."""
