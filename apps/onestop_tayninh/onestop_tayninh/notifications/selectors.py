@@ -79,6 +79,7 @@ def citizen_unread_count(user: User) -> int:
     keys = own_notice_messages(user).filter(read_at__isnull=True).values_list("dedupe_key", flat=True)
     return len({key.rsplit(":", 1)[0] for key in keys})
 
+
 def citizen_notices(user: User) -> list[CitizenNotice]:
     """The notices about the citizen's own dossiers, newest first, one per event (the e-mail's words when
     there was one, else the SMS's), whether or not a channel delivered them; read if opened on the page."""
