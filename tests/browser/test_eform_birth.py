@@ -16,8 +16,7 @@ from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.vault.constants import VaultSource
 from onestop_tayninh.vault.models import VaultDocument
-from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.test_portal_pages import _logged_in_context
+from tests.browser.conftest import DESKTOP, PHONE, session_cookie
 from tests.factories import CitizenFactory, DocumentTypeFactory, ProcedureVersionFactory, make_publishable
 from tests.portal import conftest as portal
 from tests.support import tiny_pdf
@@ -87,7 +86,8 @@ def test_birth_eform_prefills_catches_mistakes_and_writes_the_declaration(
     code = birth["birth"].procedure.code
     scan = tmp_path / "giay-chung-sinh.pdf"
     scan.write_bytes(tiny_pdf("giay chung sinh"))
-    context = _logged_in_context(browser, live_server, mother, PHONE)
+    context = browser.new_context(viewport=PHONE, locale="vi-VN")
+    session_cookie(context, live_server, mother)
     page = context.new_page()
     page.goto(f"{live_server.url}/thu-tuc/{code}/nop-truc-tuyen/")
     page.get_by_role("button", name="Bắt đầu nộp hồ sơ").click()
@@ -129,7 +129,8 @@ def test_birth_eform_prefills_catches_mistakes_and_writes_the_declaration(
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the e-form scrolls sideways by {overflow}px on a phone"
 
-    desktop = _logged_in_context(browser, live_server, mother, DESKTOP)
+    desktop = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    session_cookie(desktop, live_server, mother)
     wide = desktop.new_page()
     wide.goto(page.url)
     wide.get_by_role("button", name="Nộp hồ sơ").click()  # the draft kept the typo: the same error, wide
