@@ -189,6 +189,14 @@ def test_run_now_of_an_undeclared_job_is_404(admin_client, private_redis):
     assert admin_client.get(f"{PAGE}heartbeat/chay-ngay/").status_code == 405
 
 
+@pytest.mark.parametrize("path", ["queues/99/", "queues/99/finished/", "workers/99/", "queues/-1/"])
+def test_a_queue_that_is_not_configured_is_404_not_a_server_error(admin_client, private_redis, path):
+    # django-rq looks queues up by their position in RQ_QUEUES and raised IndexError.
+    admin_client.raise_request_exception = False
+    assert admin_client.get(f"/desk/rq/{path}").status_code == 404
+    assert admin_client.get("/desk/rq/queues/0/").status_code == 200
+
+
 def test_run_now_then_a_worker_records_a_successful_run(
     admin_client, private_redis, django_capture_on_commit_callbacks
 ):

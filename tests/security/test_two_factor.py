@@ -192,3 +192,16 @@ def test_the_operator_resets_two_factor_from_the_command_line(two_factor_on):
     event = AuditEvent.objects.get(action="otp_reset", object_id=str(user.pk))
     assert event.actor_id is None
     assert event.data == {"reason": "mất điện thoại"}
+
+
+def test_no_desk_page_shows_an_officials_totp_key_not_even_to_a_superuser(client):
+    """A copied key is a second authenticator: django-otp's config and QR pages are refused (a missing
+    device too, which used to be a 500), and the device's page does not show the key."""
+    device = enrolled(OfficialFactory(roles=["receiving_officer"]).user)
+    client.force_login(UserFactory(is_superuser=True))
+    client.raise_request_exception = False
+    for pk in (device.pk, device.pk + 1000):
+        assert client.get(f"/desk/otp_totp/totpdevice/{pk}/config/").status_code == 403
+        assert client.get(f"/desk/otp_totp/totpdevice/{pk}/qrcode/").status_code == 403
+    page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    assert page.status_code == 200 and device.key not in page.content.decode()

@@ -284,6 +284,10 @@ ONESTOP_ENFORCE_2FA = config("ONESTOP_ENFORCE_2FA", True)
 ONESTOP_SUPERUSER_2FA = config("ONESTOP_SUPERUSER_2FA", True)
 ONESTOP_2FA_GUARDED_PREFIXES = ["/desk/", "/api/"]
 OTP_TOTP_ISSUER = "Một cửa điện tử Tây Ninh"
+# An official's TOTP key is theirs alone: the desk's device pages never show it (django-otp's config
+# and QR pages refuse, the key field is hidden), so no administrator can make a second copy of
+# someone's authenticator. A lost phone is a new enrolment, not a copied key.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Content-Security-Policy: scripts only from our own origin, plus the exact hash of the one inline
 # script of django-rq's dashboard (/desk/rq/); images may be data: URLs (the 2FA QR code).
