@@ -205,6 +205,14 @@ def _strict_decoding() -> Iterator[None]:
             ImageFile.LOAD_TRUNCATED_IMAGES = was
 
 
+def _too_large(name: str, size: int, max_bytes: int) -> ValidationError:
+    return ValidationError(
+        _("Tệp %(name)s quá lớn (%(size)s); dung lượng tối đa là %(max)s.")
+        % {"name": name, "size": filesizeformat(size), "max": filesizeformat(max_bytes)},
+        code="file_too_large",
+    )
+
+
 def _open_docx(data: bytes, *, name: str) -> None:
     """Open `data` as Word does: a ZIP package whose main part is a Word document (word/document.xml
     that parses), within an unpacked size that stops a ZIP bomb; a macro-enabled document is not one."""
@@ -335,11 +343,7 @@ def check_spreadsheet(file: File, *, max_bytes: int) -> str:
         return "xlsx"
     if mime.startswith("text/") or mime == "application/csv":
         if len(data) > max_bytes:
-            raise ValidationError(
-                _("Tệp %(name)s quá lớn (%(size)s); dung lượng tối đa là %(max)s.")
-                % {"name": name, "size": filesizeformat(len(data)), "max": filesizeformat(max_bytes)},
-                code="file_too_large",
-            )
+            raise _too_large(name, len(data), max_bytes)
         return "csv"
     logger.info("upload_spreadsheet_refused name=%s mime=%s", name, mime)
     raise ValidationError(
@@ -378,18 +382,10 @@ def check_upload(file: File, *, accepted_types: list[str] | tuple[str, ...], max
     name = getattr(file, "name", "") or ""
     size = getattr(file, "size", None)
     if size is not None and size > max_bytes:
-        raise ValidationError(
-            _("Tệp %(name)s quá lớn (%(size)s); dung lượng tối đa là %(max)s.")
-            % {"name": name, "size": filesizeformat(size), "max": filesizeformat(max_bytes)},
-            code="file_too_large",
-        )
+        raise _too_large(name, size, max_bytes)
     data = _read_all(file)
     if len(data) > max_bytes:
-        raise ValidationError(
-            _("Tệp %(name)s quá lớn (%(size)s); dung lượng tối đa là %(max)s.")
-            % {"name": name, "size": filesizeformat(len(data)), "max": filesizeformat(max_bytes)},
-            code="file_too_large",
-        )
+        raise _too_large(name, len(data), max_bytes)
     if not data:
         raise ValidationError(_("Tệp %(name)s rỗng.") % {"name": name}, code="file_empty")
 
