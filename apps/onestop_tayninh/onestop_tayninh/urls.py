@@ -13,9 +13,12 @@ urlpatterns = [
     path("desk/in/", include("onestop_tayninh.printing.urls")),
     path("desk/thong-bao/", include("onestop_tayninh.notifications.urls")),
     path("desk/giam-sat/", include("onestop_tayninh.core.monitoring.urls")),
+    # The payments desk pages (counter, after-appraisal requests, refunds), before the catch-all.
+    path("desk/thu-phi/", include("onestop_tayninh.payments.desk_urls")),
     path("desk/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("tai-khoan/", include("onestop_tayninh.accounts.urls")),
+    path("thanh-toan/", include("onestop_tayninh.payments.urls")),
     path("", include("onestop_tayninh.portal.urls")),
 ]
 

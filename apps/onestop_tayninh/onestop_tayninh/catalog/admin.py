@@ -5,6 +5,7 @@ import logging
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
@@ -103,8 +104,32 @@ class ProcedureAdmin(admin.ModelAdmin):
         )
 
 
+class FeeForm(forms.ModelForm):
+    """The exempt groups as lines of text, not a JSON list."""
+
+    exempt_groups = forms.CharField(
+        label=_("Đối tượng được miễn"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 30}),
+        help_text=_("Mỗi dòng một nhóm, ví dụ Hộ nghèo."),
+    )
+
+    class Meta:
+        model = Fee
+        fields = ["name", "kind", "amount", "unit", "set_after_appraisal", "exempt_groups", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["exempt_groups"] = "\n".join(self.instance.exempt_groups or [])
+
+    def clean_exempt_groups(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["exempt_groups"].splitlines() if line.strip()]
+
+
 class FeeInline(DraftOnlyInlineMixin, admin.TabularInline):
     model = Fee
+    form = FeeForm
     extra = 0
 
 

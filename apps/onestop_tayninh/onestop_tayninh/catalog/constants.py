@@ -121,3 +121,19 @@ class PrefillSource(models.TextChoices):
 
 
 VAULT_PREFILL_ATTRIBUTES = ("number", "issuer", "issue_date")
+
+
+class FeeKind(models.TextChoices):
+    """Law 97/2015 on fees and charges: a fee (phí) pays for a service, a charge (lệ phí) for the act of the State."""
+
+    CHARGE = "charge", _("Lệ phí")
+    FEE = "fee", _("Phí")
+
+
+class FeeUnit(models.TextChoices):
+    """What one amount pays for; the quantity of a per-copy or per-unit fee is chosen by the applicant."""
+
+    DOSSIER = "dossier", _("Mỗi hồ sơ")
+    COPY = "copy", _("Mỗi bản")
+    PAGE = "page", _("Mỗi trang")
+    UNIT = "unit", _("Mỗi đơn vị")

@@ -24,6 +24,8 @@ from .constants import (
     Channel,
     CompetentBasis,
     CompetentKind,
+    FeeKind,
+    FeeUnit,
     FieldType,
     OnlineCategory,
     RequirementKind,
@@ -396,6 +398,31 @@ class Fee(models.Model):
         help_text=_("Số tiền bằng đồng Việt Nam; 0 nếu miễn."),
     )
     note = models.CharField(_("ghi chú"), max_length=500, blank=True, help_text=_("Trường hợp miễn, giảm."))
+    kind = models.CharField(
+        _("loại"),
+        max_length=16,
+        choices=FeeKind.choices,
+        default=FeeKind.CHARGE,
+        help_text=_("Phí hay lệ phí (Luật Phí và lệ phí); in trên biên lai."),
+    )
+    unit = models.CharField(
+        _("tính theo"),
+        max_length=16,
+        choices=FeeUnit.choices,
+        default=FeeUnit.DOSSIER,
+        help_text=_("Mức thu cho mỗi hồ sơ, mỗi bản, mỗi trang…; người nộp chọn số lượng khi thanh toán."),
+    )
+    exempt_groups = models.JSONField(
+        _("đối tượng được miễn"),
+        default=list,
+        blank=True,
+        help_text=_("Các nhóm người được miễn khoản này, ví dụ hộ nghèo, người khuyết tật; mỗi dòng một nhóm."),
+    )
+    set_after_appraisal = models.BooleanField(
+        _("xác định sau thẩm định"),
+        default=False,
+        help_text=_("Số tiền chỉ biết khi cơ quan có thẩm quyền thẩm định xong; cơ quan gửi yêu cầu nộp sau."),
+    )
 
     class Meta:
         verbose_name = _("phí, lệ phí")

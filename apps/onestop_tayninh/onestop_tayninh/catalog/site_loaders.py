@@ -168,7 +168,19 @@ def _apply(version: ProcedureVersion, row: dict, context: SiteContext) -> None:
     version.documents.all().delete()
     version.form_fields.all().delete()
     for fee in row.get("fees", []):
-        _save_child(Fee(version=version, name=fee["name"], amount=fee["amount"], note=fee.get("note", "")), label)
+        _save_child(
+            Fee(
+                version=version,
+                name=fee["name"],
+                amount=fee["amount"],
+                note=fee.get("note", ""),
+                kind=fee.get("kind", "charge"),
+                unit=fee.get("unit", "dossier"),
+                exempt_groups=list(fee.get("exempt", [])),
+                set_after_appraisal=bool(fee.get("after_appraisal", False)),
+            ),
+            label,
+        )
     for position, document in enumerate(row.get("documents", []), start=1):
         document_type = document.get("document_type")
         child = DocumentRequirement(

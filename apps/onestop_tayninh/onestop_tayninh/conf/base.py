@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "onestop_tayninh.security",
     "onestop_tayninh.printing",
     "onestop_tayninh.notifications",
+    "onestop_tayninh.payments",
 ]
 
 MIDDLEWARE = [
@@ -362,6 +363,25 @@ ONESTOP_VNEID_CLIENT_ID = config("ONESTOP_VNEID_CLIENT_ID", "")
 ONESTOP_VNEID_CLIENT_SECRET = config("ONESTOP_VNEID_CLIENT_SECRET", "")
 ONESTOP_VNEID_METADATA_URL = config("ONESTOP_VNEID_METADATA_URL", "")
 ONESTOP_VNEID_CLAIM_CCCD = config("ONESTOP_VNEID_CLAIM_CCCD", "cccd")
+
+# --- Payments (onestop_tayninh.payments; README "Thanh toán / Payments") -----------------------
+# The providers offered, in order: vnpay (VNPay 2.1.0), paygov (the national payment platform, a
+# port a deployment binds), counter (cash or card at the desk, recorded by the officer).
+ONESTOP_PAYMENT_PROVIDERS = config("ONESTOP_PAYMENT_PROVIDERS", ["vnpay", "counter"], list)
+# VNPay: the merchant's terminal code and secret, the payment page, the merchant API (querydr,
+# refund, the day's list). `make run` points them at scripts/fake_vnpay.py with a sandbox secret.
+ONESTOP_VNPAY_TMN_CODE = config("ONESTOP_VNPAY_TMN_CODE", "")
+ONESTOP_VNPAY_SECRET = config("ONESTOP_VNPAY_SECRET", "")
+ONESTOP_VNPAY_PAY_URL = config("ONESTOP_VNPAY_PAY_URL", "")
+ONESTOP_VNPAY_API_URL = config("ONESTOP_VNPAY_API_URL", "")
+# The national payment platform (paygov): off until a deployment is given its endpoint and keys.
+ONESTOP_PAYGOV_URL = config("ONESTOP_PAYGOV_URL", "")
+ONESTOP_PAYGOV_MERCHANT = config("ONESTOP_PAYGOV_MERCHANT", "")
+ONESTOP_PAYGOV_SECRET = config("ONESTOP_PAYGOV_SECRET", "")
+# Electronic receipts (Decree 123/2020): the form symbol, and the series pattern of a body's
+# book for a year ({yy}: the year's last two digits) [check with the tax authority's registration].
+ONESTOP_RECEIPT_FORM_SYMBOL = config("ONESTOP_RECEIPT_FORM_SYMBOL", "01BLP0-001")
+ONESTOP_RECEIPT_SERIES = config("ONESTOP_RECEIPT_SERIES", "TN-{yy}E")
 
 # --- Notifications (onestop_tayninh.notifications; README "Thông báo / Notifications") ----------
 # E-mail through SMTP; in development the local sink scripts/smtp_sink.py on 127.0.0.1:1025.

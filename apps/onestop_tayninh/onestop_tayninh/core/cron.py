@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from onestop_tayninh.core.jobs import dispatch_tasks, heartbeat, run_periodic
 from onestop_tayninh.dossiers import jobs as dossiers
 from onestop_tayninh.notifications import jobs as notifications
+from onestop_tayninh.payments import jobs as payments
 from onestop_tayninh.portal import jobs as portal
 from onestop_tayninh.printing import jobs as printing
 
@@ -79,6 +80,25 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         queue="notifications",
         cron="*/15 * * * *",
         schedule=_("15 phút một lần, cả ngày lẫn đêm"),
+    ),
+    # Online payments whose provider notification never came: asked about 15 minutes after they
+    # started, then on a growing delay, then expired (payments.constants.SETTLE_DELAYS).
+    PeriodicJob(
+        name="payments-settle",
+        label=_("Hỏi cổng thanh toán về các giao dịch chưa có kết quả"),
+        func=payments.payments_settle,
+        queue="default",
+        cron="*/5 * * * *",
+        schedule=_("5 phút một lần"),
+    ),
+    # Yesterday's transactions of each online provider against its list; differences go to the desk.
+    PeriodicJob(
+        name="payments-reconcile",
+        label=_("Đối soát giao dịch thanh toán ngày hôm trước với cổng thanh toán"),
+        func=payments.payments_reconcile,
+        queue="default",
+        cron="30 18 * * *",
+        schedule=_("01:30 hằng ngày giờ Việt Nam (18:30 UTC ngày hôm trước)"),
     ),
     # Nightly housekeeping (expired portal drafts).
     PeriodicJob(

@@ -21,6 +21,7 @@ from typing import Any
 NOTIFY = "onestop_tayninh.notifications.subscribers"
 PRINT = "onestop_tayninh.printing.subscribers"
 VAULT = "onestop_tayninh.vault.subscribers"
+PAY = "onestop_tayninh.payments.subscribers"
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     # ... and the applicant gets an acknowledgement at once, before the check.
     Subscription("submitted_online", f"{NOTIFY}.online_submitted"),
     Subscription("resubmitted", f"{NOTIFY}.online_dossier_arrived"),
+    # A level-4 dossier owes its fees at submission: the order the applicant pays online.
+    Subscription("submitted_online", f"{PAY}.request_fees_online"),
     # The applicant's own uploads go into their vault (a document picked from it is already there).
     Subscription("document_added", f"{VAULT}.keep_submitted_document", when={"reused": False}),
     # Received (Form 01): the applicant is told the code and the appointment; the receipt is printed,
@@ -64,6 +67,15 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     # Form 03 at the desk: printed; an applicant not at the counter is told why.
     Subscription("refused", f"{PRINT}.issue_refusal"),
     Subscription("refused", f"{NOTIFY}.receipt_refused"),
+    # Refused at receipt or withdrawn: unpaid fees are no longer owed, paid ones are asked back.
+    Subscription("refused", f"{PAY}.settle_on_refusal"),
+    Subscription("withdrawn", f"{PAY}.settle_on_refusal"),
+    Subscription("transition", f"{PAY}.settle_on_refusal", when={"target_kind": "withdrawn"}),
+    Subscription("transition", f"{PAY}.cancel_unpaid", when={"target_kind": ("refused", "stopped")}),
+    # Fees asked, paid, refunded (dossiers.fees, reported by the payments app): the applicant hears.
+    Subscription("payment_requested", f"{NOTIFY}.payment_requested"),
+    Subscription("payment_received", f"{NOTIFY}.payment_received"),
+    Subscription("payment_refunded", f"{NOTIFY}.payment_refunded"),
     # Workflow steps, by what the step does.
     Subscription("transition", f"{NOTIFY}.assigned", when={"effect": "assign"}),
     Subscription("transition", f"{NOTIFY}.consultation_requested", when={"effect": "request_consultation"}),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from onestop_tayninh.calendars.engine import WorkCalendar
 from onestop_tayninh.calendars.selectors import get_calendar
+from onestop_tayninh.core.text import money
 from onestop_tayninh.directory.constants import Capability
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.directory.selectors import user_may
@@ -171,6 +172,11 @@ def dossier_transition(
         raise ValidationError(_("Hãy tải lên tệp kết quả đã ký trước khi ban hành."))
     if step.requires_consultations_answered and dossier.consultations.filter(answered_at__isnull=True).exists():
         raise ValidationError(_("Còn cơ quan phối hợp chưa trả lời; chưa thể tổng hợp."))
+    if step.requires_payment and dossier.fees_due > 0:
+        raise ValidationError(
+            _("Hồ sơ còn %(amount)s đồng phí, lệ phí chưa nộp; chưa thể “%(label)s”.")
+            % {"amount": money(dossier.fees_due), "label": step.label}
+        )
 
     calendar = get_calendar(at=at)
     facts = _apply_effect(

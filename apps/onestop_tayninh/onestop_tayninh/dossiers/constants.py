@@ -76,6 +76,11 @@ class EventAction(models.TextChoices):
     RATED = "rated", _("Công dân đánh giá mức độ hài lòng")
     APPLICANT_CORRECTED = "applicant_corrected", _("Điều chỉnh thông tin người nộp")
     DRAFT_CANCELLED = "draft_cancelled", _("Hủy hồ sơ nháp tại quầy")
+    # Fees and charges (the payments app reports them; dossiers/fees.py records them).
+    PAYMENT_REQUESTED = "payment_requested", _("Yêu cầu nộp phí, lệ phí")
+    PAYMENT_RECEIVED = "payment_received", _("Đã nộp phí, lệ phí")
+    PAYMENT_CANCELLED = "payment_cancelled", _("Hủy yêu cầu nộp phí, lệ phí")
+    PAYMENT_REFUNDED = "payment_refunded", _("Hoàn trả phí, lệ phí")
 
 
 class AlertKind(models.TextChoices):

@@ -198,6 +198,58 @@ class DraftCancelled(Payload):
     reason: str = ""
 
 
+@dataclasses.dataclass(frozen=True)
+class PaymentRequested(Payload):
+    """Fees and charges are owed: an order the applicant is asked to pay (at online submission, or an
+    amount the competent body set after appraisal)."""
+
+    kind = EventAction.PAYMENT_REQUESTED
+    #: The order's reference, as the applicant and the desk read it.
+    order: str = ""
+    amount: int = 0
+    #: What the dossier owes in all after this event.
+    due: int = 0
+    reason: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class PaymentReceived(Payload):
+    """An order was paid, as the provider's notification (or the officer at the counter) says."""
+
+    kind = EventAction.PAYMENT_RECEIVED
+    order: str = ""
+    amount: int = 0
+    due: int = 0
+    #: The provider's code (vnpay, paygov, counter) and its label.
+    method: str = ""
+    method_label: str = ""
+    transaction_no: str = ""
+    #: The electronic receipt's reference ("01BLP0-001 · TN-26E · 0000012").
+    receipt: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class PaymentCancelled(Payload):
+    """An unpaid order is no longer owed (the dossier was refused, withdrawn, or the order replaced)."""
+
+    kind = EventAction.PAYMENT_CANCELLED
+    order: str = ""
+    amount: int = 0
+    due: int = 0
+    reason: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class PaymentRefunded(Payload):
+    """Money paid for an order was returned to the payer through the provider."""
+
+    kind = EventAction.PAYMENT_REFUNDED
+    order: str = ""
+    amount: int = 0
+    transaction_no: str = ""
+    reason: str = ""
+
+
 PAYLOADS: dict[str, type[Payload]] = {
     cls.kind: cls
     for cls in (
@@ -215,6 +267,10 @@ PAYLOADS: dict[str, type[Payload]] = {
         Rated,
         ApplicantCorrected,
         DraftCancelled,
+        PaymentRequested,
+        PaymentReceived,
+        PaymentCancelled,
+        PaymentRefunded,
     )
 }
 

@@ -309,6 +309,13 @@ class Dossier(models.Model):
     closed_at = models.DateTimeField(
         _("kết thúc lúc"), null=True, blank=True, help_text=_("Lúc trả kết quả, từ chối hoặc rút hồ sơ.")
     )
+    # Kept by dossiers/fees.py from what the payments app reports: a workflow step may wait for it.
+    fees_due = models.BigIntegerField(
+        _("phí, lệ phí còn phải nộp (đồng)"),
+        default=0,
+        editable=False,
+        help_text=_("Số tiền đã yêu cầu nộp mà chưa nhận được; 0 khi không còn khoản nào."),
+    )
     lock_version = models.PositiveIntegerField(
         _("phiên bản dữ liệu"), default=0, help_text=_("Tăng sau mỗi thao tác; phát hiện thao tác trên trang đã cũ.")
     )

@@ -35,6 +35,10 @@ class TemplateKey(models.TextChoices):
     COMPLETION_REQUESTED = "completion_requested", _("Hồ sơ trực tuyến cần bổ sung trước khi tiếp nhận")
     RECEIPT_REFUSED = "receipt_refused", _("Từ chối tiếp nhận hồ sơ trực tuyến")
     # To citizens about their portal account (seeded by accounts/migrations/0003).
+    # Fees and charges (payments): asked, received, refunded.
+    PAYMENT_REQUESTED = "payment_requested", _("Yêu cầu nộp phí, lệ phí")
+    PAYMENT_RECEIVED = "payment_received", _("Đã nhận phí, lệ phí")
+    PAYMENT_REFUNDED = "payment_refunded", _("Đã hoàn trả phí, lệ phí")
     CITIZEN_VERIFY_EMAIL = "citizen_verify_email", _("Xác thực thư điện tử tài khoản công dân")
     CITIZEN_PASSWORD_RESET = "citizen_password_reset", _("Đặt lại mật khẩu qua thư điện tử")
     CITIZEN_PASSWORD_RESET_CODE = "citizen_password_reset_code", _("Mã đặt lại mật khẩu qua SMS")
@@ -63,4 +67,7 @@ CITIZEN_DOSSIER_KEYS: tuple[str, ...] = (
     TemplateKey.REFUSAL_READY,
     TemplateKey.APOLOGY,
     TemplateKey.RATING_INVITATION,
+    TemplateKey.PAYMENT_REQUESTED,
+    TemplateKey.PAYMENT_RECEIVED,
+    TemplateKey.PAYMENT_REFUNDED,
 )

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from onestop_tayninh.core.text import money
 from onestop_tayninh.directory.selectors import agency_heads, desk_receiving_officers
 from onestop_tayninh.dossiers.constants import Channel as DossierChannel
 from onestop_tayninh.dossiers.events import (
     Apologised,
     CompletionRequested,
+    PaymentReceived,
+    PaymentRefunded,
+    PaymentRequested,
     Refused,
     Resubmitted,
     Transitioned,
@@ -133,6 +137,42 @@ def refusal_ready(event: DossierEvent, payload: Payload) -> list[Message]:
             "document_number": number,
             "reason": event.dossier.result_drafts.order_by("-round").values_list("reason", flat=True).first() or "",
         },
+    )
+
+
+def payment_requested(event: DossierEvent, payload: Payload) -> list[Message]:
+    """Fees are owed: the amount, and the dossier's page where "Thanh toán" is."""
+    assert isinstance(payload, PaymentRequested)
+    return citizen_messages(
+        dossier=event.dossier,
+        key=TemplateKey.PAYMENT_REQUESTED,
+        event=_key(event, "payment"),
+        at=event.at,
+        context={"order": payload.order, "amount": money(payload.amount), "reason": payload.reason},
+    )
+
+
+def payment_received(event: DossierEvent, payload: Payload) -> list[Message]:
+    """The payment is recorded: the amount and the receipt's number."""
+    assert isinstance(payload, PaymentReceived)
+    return citizen_messages(
+        dossier=event.dossier,
+        key=TemplateKey.PAYMENT_RECEIVED,
+        event=_key(event, "paid"),
+        at=event.at,
+        context={"order": payload.order, "amount": money(payload.amount), "receipt": payload.receipt},
+    )
+
+
+def payment_refunded(event: DossierEvent, payload: Payload) -> list[Message]:
+    """The money went back to the payer through the provider."""
+    assert isinstance(payload, PaymentRefunded)
+    return citizen_messages(
+        dossier=event.dossier,
+        key=TemplateKey.PAYMENT_REFUNDED,
+        event=_key(event, "refunded"),
+        at=event.at,
+        context={"order": payload.order, "amount": money(payload.amount), "reason": payload.reason},
     )
 
 

@@ -52,6 +52,7 @@ class TransitionForm(forms.ModelForm):
             "requires_comment",
             "requires_result_file",
             "requires_consultations_answered",
+            "requires_payment",
         ]
 
     def clean(self):
@@ -74,7 +75,7 @@ class TransitionInline(DraftOnlyInlineMixin, admin.StackedInline):
         ("source", "target"),
         "roles",
         ("effect", "destination", "destination_agency"),
-        ("requires_comment", "requires_result_file", "requires_consultations_answered"),
+        ("requires_comment", "requires_result_file", "requires_consultations_answered", "requires_payment"),
     ]
     autocomplete_fields = ["destination_agency"]
 

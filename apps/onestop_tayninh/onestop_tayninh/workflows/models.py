@@ -201,6 +201,11 @@ class Transition(models.Model):
         default=False,
         help_text=_("Chỉ thực hiện được khi mọi cơ quan phối hợp đã trả lời."),
     )
+    requires_payment = models.BooleanField(
+        _("chờ nộp đủ phí, lệ phí"),
+        default=False,
+        help_text=_("Chỉ thực hiện được khi hồ sơ không còn khoản phí, lệ phí nào chưa nộp."),
+    )
 
     class Meta:
         verbose_name = _("thao tác chuyển bước")

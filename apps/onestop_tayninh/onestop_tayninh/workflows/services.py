@@ -88,6 +88,7 @@ def workflow_version_new_draft(*, workflow: Workflow) -> WorkflowVersion:
             requires_comment=transition.requires_comment,
             requires_result_file=transition.requires_result_file,
             requires_consultations_answered=transition.requires_consultations_answered,
+            requires_payment=transition.requires_payment,
         )
         copy.roles.set(roles)
     return draft

@@ -52,6 +52,7 @@ def _fill(version: WorkflowVersion, row: dict) -> None:
             requires_comment=bool(spec.get("requires_comment", False)),
             requires_result_file=bool(spec.get("requires_result_file", False)),
             requires_consultations_answered=bool(spec.get("requires_consultations_answered", False)),
+            requires_payment=bool(spec.get("requires_payment", False)),
         )
         _save(transition, label)
         missing = set(spec["roles"]) - set(roles)

@@ -41,8 +41,7 @@ TEMPLATES = [
         "Kính gửi Ông/Bà {{ recipient_name }},\n\nVừa có người đăng ký tài khoản mới bằng {{ what }} "
         "của tài khoản Ông/Bà đã có trên Cổng Dịch vụ công tỉnh Tây Ninh. Không có tài khoản mới nào được tạo.\n\n"
         "Nếu đó là Ông/Bà, xin hãy đăng nhập, hoặc lấy lại mật khẩu tại {{ site_url }}/tai-khoan/quen-mat-khau/ .\n"
-        "Nếu không phải, Ông/Bà không cần làm gì."
-        + SIGNATURE,
+        "Nếu không phải, Ông/Bà không cần làm gì." + SIGNATURE,
     ),
     (
         "citizen_cccd_claimed",
@@ -87,16 +86,17 @@ def grant_receiving_officers(apps, schema_editor):
 
 def verified_by_provider(apps, schema_editor):
     CitizenProfile = apps.get_model("accounts", "CitizenProfile")
-    for profile in CitizenProfile.objects.filter(identity_provider="vneid", cccd__isnull=False, identity_verified_at=None):
+    for profile in CitizenProfile.objects.filter(
+        identity_provider="vneid", cccd__isnull=False, identity_verified_at=None
+    ):
         profile.identity_verified_at = profile.created_at
         profile.identity_verified_via = "vneid"
         profile.save(update_fields=["identity_verified_at", "identity_verified_via"])
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_citizen_message_templates'),
+        ("accounts", "0003_citizen_message_templates"),
     ]
 
     operations = [
@@ -111,29 +111,59 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.AddField(
-            model_name='citizenprofile',
-            name='identity_verified_at',
-            field=models.DateTimeField(blank=True, help_text='Lúc xác minh người dùng tài khoản đúng là chủ số CCCD (qua VNeID hoặc tại quầy); trống là chưa xác minh.', null=True, verbose_name='xác minh danh tính lúc'),
+            model_name="citizenprofile",
+            name="identity_verified_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="Lúc xác minh người dùng tài khoản đúng là chủ số CCCD (qua VNeID hoặc tại quầy); trống là chưa xác minh.",
+                null=True,
+                verbose_name="xác minh danh tính lúc",
+            ),
         ),
         migrations.AddField(
-            model_name='citizenprofile',
-            name='identity_verified_by',
-            field=models.ForeignKey(blank=True, help_text='Cán bộ đã kiểm tra thẻ CCCD tại quầy (nếu xác minh tại quầy).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='cán bộ xác minh'),
+            model_name="citizenprofile",
+            name="identity_verified_by",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Cán bộ đã kiểm tra thẻ CCCD tại quầy (nếu xác minh tại quầy).",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="cán bộ xác minh",
+            ),
         ),
         migrations.AddField(
-            model_name='citizenprofile',
-            name='identity_verified_via',
-            field=models.CharField(blank=True, choices=[('vneid', 'Qua VNeID'), ('desk', 'Tại bộ phận một cửa, cán bộ kiểm tra thẻ CCCD')], help_text='VNeID, hoặc cán bộ bộ phận một cửa đã kiểm tra thẻ CCCD.', max_length=16, verbose_name='xác minh danh tính qua'),
+            model_name="citizenprofile",
+            name="identity_verified_via",
+            field=models.CharField(
+                blank=True,
+                choices=[("vneid", "Qua VNeID"), ("desk", "Tại bộ phận một cửa, cán bộ kiểm tra thẻ CCCD")],
+                help_text="VNeID, hoặc cán bộ bộ phận một cửa đã kiểm tra thẻ CCCD.",
+                max_length=16,
+                verbose_name="xác minh danh tính qua",
+            ),
         ),
         migrations.AddField(
-            model_name='citizenprofile',
-            name='phone_verified_at',
-            field=models.DateTimeField(blank=True, help_text='Lúc công dân nhập đúng mã gửi qua SMS đến số điện thoại hiện tại; cần có trước khi nộp hồ sơ.', null=True, verbose_name='xác nhận số điện thoại lúc'),
+            model_name="citizenprofile",
+            name="phone_verified_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="Lúc công dân nhập đúng mã gửi qua SMS đến số điện thoại hiện tại; cần có trước khi nộp hồ sơ.",
+                null=True,
+                verbose_name="xác nhận số điện thoại lúc",
+            ),
         ),
         migrations.AddField(
-            model_name='citizenprofile',
-            name='sex',
-            field=models.CharField(blank=True, choices=[('male', 'Nam'), ('female', 'Nữ')], help_text='Giới tính như trên thẻ CCCD (chữ số thứ tư của số CCCD phải khớp).', max_length=8, verbose_name='giới tính'),
+            model_name="citizenprofile",
+            name="sex",
+            field=models.CharField(
+                blank=True,
+                choices=[("male", "Nam"), ("female", "Nữ")],
+                help_text="Giới tính như trên thẻ CCCD (chữ số thứ tư của số CCCD phải khớp).",
+                max_length=8,
+                verbose_name="giới tính",
+            ),
         ),
         migrations.RunPython(verified_by_provider, migrations.RunPython.noop),
         migrations.RunPython(seed, migrations.RunPython.noop),

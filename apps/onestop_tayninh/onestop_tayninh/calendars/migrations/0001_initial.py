@@ -4,26 +4,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='CalendarOverride',
+            name="CalendarOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(error_messages={'unique': 'Ngày này đã có trong danh sách điều chỉnh lịch.'}, help_text='Ngày được cho nghỉ thêm hoặc phải đi làm bù.', unique=True, verbose_name='ngày')),
-                ('kind', models.CharField(choices=[('day_off', 'Ngày nghỉ'), ('working_day', 'Ngày làm việc bù')], help_text='Ngày nghỉ: không tính vào thời hạn. Ngày làm việc bù: tính như ngày làm việc, kể cả thứ Bảy.', max_length=16, verbose_name='loại điều chỉnh')),
-                ('name', models.CharField(help_text='Tên hiển thị, ví dụ Nghỉ bù Tết Nguyên đán hoặc Làm bù cho thứ Hai 31/8.', max_length=150, verbose_name='tên')),
-                ('note', models.TextField(blank=True, help_text='Căn cứ: số, ngày của văn bản thông báo (ví dụ Thông báo của Bộ Nội vụ).', verbose_name='ghi chú')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "date",
+                    models.DateField(
+                        error_messages={"unique": "Ngày này đã có trong danh sách điều chỉnh lịch."},
+                        help_text="Ngày được cho nghỉ thêm hoặc phải đi làm bù.",
+                        unique=True,
+                        verbose_name="ngày",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("day_off", "Ngày nghỉ"), ("working_day", "Ngày làm việc bù")],
+                        help_text="Ngày nghỉ: không tính vào thời hạn. Ngày làm việc bù: tính như ngày làm việc, kể cả thứ Bảy.",
+                        max_length=16,
+                        verbose_name="loại điều chỉnh",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Tên hiển thị, ví dụ Nghỉ bù Tết Nguyên đán hoặc Làm bù cho thứ Hai 31/8.",
+                        max_length=150,
+                        verbose_name="tên",
+                    ),
+                ),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True,
+                        help_text="Căn cứ: số, ngày của văn bản thông báo (ví dụ Thông báo của Bộ Nội vụ).",
+                        verbose_name="ghi chú",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'điều chỉnh lịch làm việc',
-                'verbose_name_plural': 'điều chỉnh lịch làm việc',
-                'ordering': ['-date'],
+                "verbose_name": "điều chỉnh lịch làm việc",
+                "verbose_name_plural": "điều chỉnh lịch làm việc",
+                "ordering": ["-date"],
             },
         ),
     ]

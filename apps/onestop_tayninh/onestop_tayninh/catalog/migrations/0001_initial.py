@@ -8,159 +8,571 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0001_initial'),
+        ("directory", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DocumentType',
+            name="DocumentType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(error_messages={'unique': 'Mã loại giấy tờ này đã tồn tại.'}, help_text='Mã ngắn, ví dụ giay-khai-sinh.', max_length=64, unique=True, verbose_name='mã loại giấy tờ')),
-                ('name', models.CharField(help_text='Ví dụ Giấy khai sinh.', max_length=255, verbose_name='tên loại giấy tờ')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.SlugField(
+                        error_messages={"unique": "Mã loại giấy tờ này đã tồn tại."},
+                        help_text="Mã ngắn, ví dụ giay-khai-sinh.",
+                        max_length=64,
+                        unique=True,
+                        verbose_name="mã loại giấy tờ",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Ví dụ Giấy khai sinh.", max_length=255, verbose_name="tên loại giấy tờ"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'loại giấy tờ dùng lại',
-                'verbose_name_plural': 'loại giấy tờ dùng lại',
-                'ordering': ['name'],
+                "verbose_name": "loại giấy tờ dùng lại",
+                "verbose_name_plural": "loại giấy tờ dùng lại",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Procedure',
+            name="Procedure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(error_messages={'unique': 'Mã thủ tục này đã tồn tại.'}, help_text='Mã thủ tục trên Cơ sở dữ liệu quốc gia, ví dụ 1.001193 hoặc 1.000948.H38 (lưu nguyên văn).', max_length=40, unique=True, verbose_name='mã thủ tục')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        error_messages={"unique": "Mã thủ tục này đã tồn tại."},
+                        help_text="Mã thủ tục trên Cơ sở dữ liệu quốc gia, ví dụ 1.001193 hoặc 1.000948.H38 (lưu nguyên văn).",
+                        max_length=40,
+                        unique=True,
+                        verbose_name="mã thủ tục",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thủ tục hành chính',
-                'verbose_name_plural': 'thủ tục hành chính',
-                'ordering': ['code'],
+                "verbose_name": "thủ tục hành chính",
+                "verbose_name_plural": "thủ tục hành chính",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Sector',
+            name="Sector",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(error_messages={'unique': 'Mã lĩnh vực này đã tồn tại.'}, help_text='Mã lĩnh vực, ví dụ HOTICH.', max_length=32, unique=True, verbose_name='mã lĩnh vực')),
-                ('name', models.CharField(help_text='Ví dụ Hộ tịch, Đất đai.', max_length=200, verbose_name='tên lĩnh vực')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        error_messages={"unique": "Mã lĩnh vực này đã tồn tại."},
+                        help_text="Mã lĩnh vực, ví dụ HOTICH.",
+                        max_length=32,
+                        unique=True,
+                        verbose_name="mã lĩnh vực",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(help_text="Ví dụ Hộ tịch, Đất đai.", max_length=200, verbose_name="tên lĩnh vực"),
+                ),
             ],
             options={
-                'verbose_name': 'lĩnh vực',
-                'verbose_name_plural': 'lĩnh vực',
-                'ordering': ['name'],
+                "verbose_name": "lĩnh vực",
+                "verbose_name_plural": "lĩnh vực",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ProcedureVersion',
+            name="ProcedureVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(default=1, help_text='Tăng dần theo từng lần sửa đổi.', verbose_name='phiên bản số')),
-                ('status', models.CharField(choices=[('draft', 'Bản nháp'), ('published', 'Đang công bố'), ('retired', 'Hết hiệu lực')], default='draft', help_text='Bản nháp được sửa; bản đang công bố không được sửa, muốn sửa hãy tạo phiên bản mới.', max_length=16, verbose_name='trạng thái')),
-                ('published_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='công bố lúc')),
-                ('retired_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='hết hiệu lực lúc')),
-                ('name', models.CharField(help_text='Tên đầy đủ, ví dụ Đăng ký khai sinh.', max_length=500, verbose_name='tên thủ tục')),
-                ('tiers', models.JSONField(blank=True, default=list, help_text='Các cấp thực hiện: tỉnh, huyện, xã.', verbose_name='cấp thực hiện')),
-                ('competent_kind', models.CharField(choices=[('named_agency', 'Cơ quan được chỉ định'), ('applicant_unit_committee', 'UBND nơi người nộp cư trú')], default='named_agency', help_text='Một cơ quan cụ thể, hoặc UBND nơi người nộp cư trú.', max_length=32, verbose_name='cơ quan giải quyết')),
-                ('tracked_only', models.BooleanField(default=False, help_text='Theo quyết định của Chủ tịch UBND tỉnh: không tiếp nhận tại một cửa nhưng vẫn theo dõi trên hệ thống.', verbose_name='không tiếp nhận tại bộ phận một cửa')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'Mức độ 1: cung cấp thông tin'), (2, 'Mức độ 2: tải biểu mẫu'), (3, 'Mức độ 3: nộp hồ sơ trực tuyến'), (4, 'Mức độ 4: thanh toán và nhận kết quả trực tuyến')], default=2, help_text='Mức 1–4 theo Nghị định 43/2011; mức 4 tương ứng toàn trình, mức 3 một phần.', verbose_name='mức độ dịch vụ công trực tuyến')),
-                ('processing_amount', models.DecimalField(decimal_places=1, help_text='Số ngày hoặc giờ theo quy định; 0 kèm giờ chốt nghĩa là trả trong ngày.', max_digits=6, validators=[django.core.validators.MinValueValidator(0)], verbose_name='thời hạn giải quyết')),
-                ('processing_unit', models.CharField(choices=[('working_days', 'Ngày làm việc'), ('days', 'Ngày'), ('hours', 'Giờ làm việc')], default='working_days', help_text='Ngày làm việc, ngày, hoặc giờ làm việc.', max_length=16, verbose_name='đơn vị thời hạn')),
-                ('same_day_cutoff', models.TimeField(blank=True, help_text='Với thủ tục trả trong ngày: nhận sau giờ này thì hẹn ngày làm việc tiếp theo (ví dụ 15:00).', null=True, verbose_name='giờ chốt trong ngày')),
-                ('result_name', models.CharField(help_text='Tên giấy tờ kết quả, ví dụ Giấy khai sinh.', max_length=255, verbose_name='kết quả')),
-                ('electronic_result_allowed', models.BooleanField(default=False, help_text='Kết quả bản điện tử có giá trị như bản giấy.', verbose_name='cho phép kết quả điện tử')),
-                ('submission_methods', models.JSONField(default=onestop_tayninh.catalog.models._default_channels, help_text='Trực tiếp, qua bưu chính, trực tuyến.', validators=[onestop_tayninh.catalog.validators.validate_channels], verbose_name='cách thức nộp')),
-                ('return_methods', models.JSONField(default=onestop_tayninh.catalog.models._default_channels, help_text='Trực tiếp, qua bưu chính, trực tuyến.', validators=[onestop_tayninh.catalog.validators.validate_channels], verbose_name='cách thức nhận kết quả')),
-                ('online_payment', models.BooleanField(default=False, help_text='Cho phép nộp phí, lệ phí trực tuyến (mức độ 4).', verbose_name='thanh toán trực tuyến')),
-                ('applicant_kinds', models.JSONField(default=onestop_tayninh.catalog.models._default_applicants, help_text='Cá nhân, tổ chức.', verbose_name='đối tượng thực hiện')),
-                ('steps', models.TextField(blank=True, help_text='Các bước công dân cần làm.', verbose_name='trình tự thực hiện')),
-                ('requirements', models.TextField(blank=True, help_text='Yêu cầu, điều kiện thực hiện.', verbose_name='yêu cầu, điều kiện')),
-                ('legal_basis', models.TextField(blank=True, help_text='Các văn bản quy phạm pháp luật.', verbose_name='căn cứ pháp lý')),
-                ('search_text', models.CharField(db_collation='utf8mb4_bin', default='', editable=False, help_text='Tên và mã thủ tục viết thường, bỏ dấu, dùng cho tìm kiếm.', max_length=600, verbose_name='chuỗi tìm kiếm')),
-                ('source_checksum', models.CharField(blank=True, editable=False, help_text='Mã băm của dòng cấu hình site đã tạo phiên bản này (để nạp lại không tạo bản trùng).', max_length=64, verbose_name='mã kiểm tra nguồn')),
-                ('competent_agency', models.ForeignKey(blank=True, help_text='Bắt buộc khi chọn cơ quan được chỉ định.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='competent_for', to='directory.agency', verbose_name='cơ quan có thẩm quyền')),
-                ('procedure', models.ForeignKey(help_text='Thủ tục mà phiên bản này mô tả.', on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='catalog.procedure', verbose_name='thủ tục')),
-                ('receiving_desks', models.ManyToManyField(blank=True, help_text='Các bộ phận một cửa được tiếp nhận thủ tục này.', related_name='procedure_versions', to='directory.receptiondesk', verbose_name='nơi tiếp nhận')),
-                ('sector', models.ForeignKey(help_text='Lĩnh vực của thủ tục.', on_delete=django.db.models.deletion.PROTECT, related_name='procedure_versions', to='catalog.sector', verbose_name='lĩnh vực')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "number",
+                    models.PositiveIntegerField(
+                        default=1, help_text="Tăng dần theo từng lần sửa đổi.", verbose_name="phiên bản số"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Bản nháp"), ("published", "Đang công bố"), ("retired", "Hết hiệu lực")],
+                        default="draft",
+                        help_text="Bản nháp được sửa; bản đang công bố không được sửa, muốn sửa hãy tạo phiên bản mới.",
+                        max_length=16,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, editable=False, null=True, verbose_name="công bố lúc"),
+                ),
+                (
+                    "retired_at",
+                    models.DateTimeField(blank=True, editable=False, null=True, verbose_name="hết hiệu lực lúc"),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Tên đầy đủ, ví dụ Đăng ký khai sinh.", max_length=500, verbose_name="tên thủ tục"
+                    ),
+                ),
+                (
+                    "tiers",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Các cấp thực hiện: tỉnh, huyện, xã.",
+                        verbose_name="cấp thực hiện",
+                    ),
+                ),
+                (
+                    "competent_kind",
+                    models.CharField(
+                        choices=[
+                            ("named_agency", "Cơ quan được chỉ định"),
+                            ("applicant_unit_committee", "UBND nơi người nộp cư trú"),
+                        ],
+                        default="named_agency",
+                        help_text="Một cơ quan cụ thể, hoặc UBND nơi người nộp cư trú.",
+                        max_length=32,
+                        verbose_name="cơ quan giải quyết",
+                    ),
+                ),
+                (
+                    "tracked_only",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Theo quyết định của Chủ tịch UBND tỉnh: không tiếp nhận tại một cửa nhưng vẫn theo dõi trên hệ thống.",
+                        verbose_name="không tiếp nhận tại bộ phận một cửa",
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Mức độ 1: cung cấp thông tin"),
+                            (2, "Mức độ 2: tải biểu mẫu"),
+                            (3, "Mức độ 3: nộp hồ sơ trực tuyến"),
+                            (4, "Mức độ 4: thanh toán và nhận kết quả trực tuyến"),
+                        ],
+                        default=2,
+                        help_text="Mức 1–4 theo Nghị định 43/2011; mức 4 tương ứng toàn trình, mức 3 một phần.",
+                        verbose_name="mức độ dịch vụ công trực tuyến",
+                    ),
+                ),
+                (
+                    "processing_amount",
+                    models.DecimalField(
+                        decimal_places=1,
+                        help_text="Số ngày hoặc giờ theo quy định; 0 kèm giờ chốt nghĩa là trả trong ngày.",
+                        max_digits=6,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="thời hạn giải quyết",
+                    ),
+                ),
+                (
+                    "processing_unit",
+                    models.CharField(
+                        choices=[("working_days", "Ngày làm việc"), ("days", "Ngày"), ("hours", "Giờ làm việc")],
+                        default="working_days",
+                        help_text="Ngày làm việc, ngày, hoặc giờ làm việc.",
+                        max_length=16,
+                        verbose_name="đơn vị thời hạn",
+                    ),
+                ),
+                (
+                    "same_day_cutoff",
+                    models.TimeField(
+                        blank=True,
+                        help_text="Với thủ tục trả trong ngày: nhận sau giờ này thì hẹn ngày làm việc tiếp theo (ví dụ 15:00).",
+                        null=True,
+                        verbose_name="giờ chốt trong ngày",
+                    ),
+                ),
+                (
+                    "result_name",
+                    models.CharField(
+                        help_text="Tên giấy tờ kết quả, ví dụ Giấy khai sinh.", max_length=255, verbose_name="kết quả"
+                    ),
+                ),
+                (
+                    "electronic_result_allowed",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Kết quả bản điện tử có giá trị như bản giấy.",
+                        verbose_name="cho phép kết quả điện tử",
+                    ),
+                ),
+                (
+                    "submission_methods",
+                    models.JSONField(
+                        default=onestop_tayninh.catalog.models._default_channels,
+                        help_text="Trực tiếp, qua bưu chính, trực tuyến.",
+                        validators=[onestop_tayninh.catalog.validators.validate_channels],
+                        verbose_name="cách thức nộp",
+                    ),
+                ),
+                (
+                    "return_methods",
+                    models.JSONField(
+                        default=onestop_tayninh.catalog.models._default_channels,
+                        help_text="Trực tiếp, qua bưu chính, trực tuyến.",
+                        validators=[onestop_tayninh.catalog.validators.validate_channels],
+                        verbose_name="cách thức nhận kết quả",
+                    ),
+                ),
+                (
+                    "online_payment",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Cho phép nộp phí, lệ phí trực tuyến (mức độ 4).",
+                        verbose_name="thanh toán trực tuyến",
+                    ),
+                ),
+                (
+                    "applicant_kinds",
+                    models.JSONField(
+                        default=onestop_tayninh.catalog.models._default_applicants,
+                        help_text="Cá nhân, tổ chức.",
+                        verbose_name="đối tượng thực hiện",
+                    ),
+                ),
+                (
+                    "steps",
+                    models.TextField(
+                        blank=True, help_text="Các bước công dân cần làm.", verbose_name="trình tự thực hiện"
+                    ),
+                ),
+                (
+                    "requirements",
+                    models.TextField(
+                        blank=True, help_text="Yêu cầu, điều kiện thực hiện.", verbose_name="yêu cầu, điều kiện"
+                    ),
+                ),
+                (
+                    "legal_basis",
+                    models.TextField(
+                        blank=True, help_text="Các văn bản quy phạm pháp luật.", verbose_name="căn cứ pháp lý"
+                    ),
+                ),
+                (
+                    "search_text",
+                    models.CharField(
+                        db_collation="utf8mb4_bin",
+                        default="",
+                        editable=False,
+                        help_text="Tên và mã thủ tục viết thường, bỏ dấu, dùng cho tìm kiếm.",
+                        max_length=600,
+                        verbose_name="chuỗi tìm kiếm",
+                    ),
+                ),
+                (
+                    "source_checksum",
+                    models.CharField(
+                        blank=True,
+                        editable=False,
+                        help_text="Mã băm của dòng cấu hình site đã tạo phiên bản này (để nạp lại không tạo bản trùng).",
+                        max_length=64,
+                        verbose_name="mã kiểm tra nguồn",
+                    ),
+                ),
+                (
+                    "competent_agency",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Bắt buộc khi chọn cơ quan được chỉ định.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="competent_for",
+                        to="directory.agency",
+                        verbose_name="cơ quan có thẩm quyền",
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        help_text="Thủ tục mà phiên bản này mô tả.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="catalog.procedure",
+                        verbose_name="thủ tục",
+                    ),
+                ),
+                (
+                    "receiving_desks",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Các bộ phận một cửa được tiếp nhận thủ tục này.",
+                        related_name="procedure_versions",
+                        to="directory.receptiondesk",
+                        verbose_name="nơi tiếp nhận",
+                    ),
+                ),
+                (
+                    "sector",
+                    models.ForeignKey(
+                        help_text="Lĩnh vực của thủ tục.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="procedure_versions",
+                        to="catalog.sector",
+                        verbose_name="lĩnh vực",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phiên bản thủ tục',
-                'verbose_name_plural': 'thủ tục hành chính (các phiên bản)',
-                'ordering': ['procedure__code', '-number'],
-                'permissions': [('publish_procedureversion', 'Được công bố thủ tục')],
+                "verbose_name": "phiên bản thủ tục",
+                "verbose_name_plural": "thủ tục hành chính (các phiên bản)",
+                "ordering": ["procedure__code", "-number"],
+                "permissions": [("publish_procedureversion", "Được công bố thủ tục")],
             },
         ),
         migrations.CreateModel(
-            name='Fee',
+            name="Fee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='Ví dụ Lệ phí đăng ký.', max_length=255, verbose_name='tên phí, lệ phí')),
-                ('amount', models.BigIntegerField(help_text='Số tiền bằng đồng Việt Nam; 0 nếu miễn.', validators=[django.core.validators.MinValueValidator(0, 'Mức phí không được âm.')], verbose_name='mức thu (đồng)')),
-                ('note', models.CharField(blank=True, help_text='Trường hợp miễn, giảm.', max_length=500, verbose_name='ghi chú')),
-                ('version', models.ForeignKey(help_text='Thủ tục thu khoản phí này.', on_delete=django.db.models.deletion.CASCADE, related_name='fees', to='catalog.procedureversion', verbose_name='phiên bản thủ tục')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "name",
+                    models.CharField(help_text="Ví dụ Lệ phí đăng ký.", max_length=255, verbose_name="tên phí, lệ phí"),
+                ),
+                (
+                    "amount",
+                    models.BigIntegerField(
+                        help_text="Số tiền bằng đồng Việt Nam; 0 nếu miễn.",
+                        validators=[django.core.validators.MinValueValidator(0, "Mức phí không được âm.")],
+                        verbose_name="mức thu (đồng)",
+                    ),
+                ),
+                (
+                    "note",
+                    models.CharField(
+                        blank=True, help_text="Trường hợp miễn, giảm.", max_length=500, verbose_name="ghi chú"
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        help_text="Thủ tục thu khoản phí này.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fees",
+                        to="catalog.procedureversion",
+                        verbose_name="phiên bản thủ tục",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phí, lệ phí',
-                'verbose_name_plural': 'phí, lệ phí',
-                'ordering': ['pk'],
+                "verbose_name": "phí, lệ phí",
+                "verbose_name_plural": "phí, lệ phí",
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='DocumentRequirement',
+            name="DocumentRequirement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Thứ tự hiển thị.', verbose_name='thứ tự')),
-                ('name', models.CharField(help_text='Ví dụ Tờ khai đăng ký khai sinh.', max_length=500, verbose_name='tên giấy tờ')),
-                ('originals', models.PositiveSmallIntegerField(default=1, help_text='Số bản chính phải nộp.', verbose_name='số bản chính')),
-                ('copies', models.PositiveSmallIntegerField(default=0, help_text='Số bản sao phải nộp.', verbose_name='số bản sao')),
-                ('requirement', models.CharField(choices=[('required', 'Bắt buộc'), ('optional', 'Không bắt buộc'), ('conditional', 'Bắt buộc khi có điều kiện')], default='required', help_text='Bắt buộc, không bắt buộc, hoặc bắt buộc khi có điều kiện.', max_length=16, verbose_name='yêu cầu')),
-                ('condition', models.CharField(blank=True, help_text='Khi nào phải nộp (với giấy tờ có điều kiện).', max_length=500, verbose_name='điều kiện')),
-                ('is_form', models.BooleanField(default=False, help_text='Mẫu đơn, tờ khai phải có tệp mẫu để tải về (mức độ 2).', verbose_name='là mẫu đơn, tờ khai')),
-                ('template', models.FileField(blank=True, help_text='Mẫu đơn, tờ khai để công dân tải về điền.', upload_to='catalog/templates/%Y/', verbose_name='tệp mẫu')),
-                ('accepted_types', models.JSONField(default=onestop_tayninh.catalog.models._default_file_kinds, help_text='pdf, jpg, png, docx, xlsx.', validators=[onestop_tayninh.catalog.validators.validate_file_kinds], verbose_name='loại tệp chấp nhận')),
-                ('document_type', models.ForeignKey(blank=True, help_text='Để công dân chọn lại giấy tờ đã nộp trước đây.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='requirements', to='catalog.documenttype', verbose_name='loại giấy tờ dùng lại')),
-                ('version', models.ForeignKey(help_text='Thủ tục yêu cầu giấy tờ này.', on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='catalog.procedureversion', verbose_name='phiên bản thủ tục')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(default=0, help_text="Thứ tự hiển thị.", verbose_name="thứ tự"),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Ví dụ Tờ khai đăng ký khai sinh.", max_length=500, verbose_name="tên giấy tờ"
+                    ),
+                ),
+                (
+                    "originals",
+                    models.PositiveSmallIntegerField(
+                        default=1, help_text="Số bản chính phải nộp.", verbose_name="số bản chính"
+                    ),
+                ),
+                (
+                    "copies",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Số bản sao phải nộp.", verbose_name="số bản sao"
+                    ),
+                ),
+                (
+                    "requirement",
+                    models.CharField(
+                        choices=[
+                            ("required", "Bắt buộc"),
+                            ("optional", "Không bắt buộc"),
+                            ("conditional", "Bắt buộc khi có điều kiện"),
+                        ],
+                        default="required",
+                        help_text="Bắt buộc, không bắt buộc, hoặc bắt buộc khi có điều kiện.",
+                        max_length=16,
+                        verbose_name="yêu cầu",
+                    ),
+                ),
+                (
+                    "condition",
+                    models.CharField(
+                        blank=True,
+                        help_text="Khi nào phải nộp (với giấy tờ có điều kiện).",
+                        max_length=500,
+                        verbose_name="điều kiện",
+                    ),
+                ),
+                (
+                    "is_form",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Mẫu đơn, tờ khai phải có tệp mẫu để tải về (mức độ 2).",
+                        verbose_name="là mẫu đơn, tờ khai",
+                    ),
+                ),
+                (
+                    "template",
+                    models.FileField(
+                        blank=True,
+                        help_text="Mẫu đơn, tờ khai để công dân tải về điền.",
+                        upload_to="catalog/templates/%Y/",
+                        verbose_name="tệp mẫu",
+                    ),
+                ),
+                (
+                    "accepted_types",
+                    models.JSONField(
+                        default=onestop_tayninh.catalog.models._default_file_kinds,
+                        help_text="pdf, jpg, png, docx, xlsx.",
+                        validators=[onestop_tayninh.catalog.validators.validate_file_kinds],
+                        verbose_name="loại tệp chấp nhận",
+                    ),
+                ),
+                (
+                    "document_type",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Để công dân chọn lại giấy tờ đã nộp trước đây.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requirements",
+                        to="catalog.documenttype",
+                        verbose_name="loại giấy tờ dùng lại",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        help_text="Thủ tục yêu cầu giấy tờ này.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="catalog.procedureversion",
+                        verbose_name="phiên bản thủ tục",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thành phần hồ sơ',
-                'verbose_name_plural': 'thành phần hồ sơ',
-                'ordering': ['position', 'pk'],
+                "verbose_name": "thành phần hồ sơ",
+                "verbose_name_plural": "thành phần hồ sơ",
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='EFormField',
+            name="EFormField",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Thứ tự trên biểu mẫu.', verbose_name='thứ tự')),
-                ('key', models.CharField(help_text='Tên trường không dấu, chữ thường, ví dụ ho_ten_tre.', max_length=50, verbose_name='khóa')),
-                ('label', models.CharField(help_text='Nhãn tiếng Việt công dân nhìn thấy.', max_length=255, verbose_name='nhãn')),
-                ('field_type', models.CharField(choices=[('text', 'Chữ (một dòng)'), ('long_text', 'Đoạn văn'), ('number', 'Số'), ('date', 'Ngày'), ('choice', 'Lựa chọn'), ('yes_no', 'Có / Không'), ('cccd', 'Số CCCD (12 chữ số)'), ('phone', 'Số điện thoại'), ('email', 'Thư điện tử'), ('address', 'Địa chỉ'), ('money', 'Số tiền (đồng)')], help_text='Kiểu dữ liệu.', max_length=16, verbose_name='kiểu')),
-                ('required', models.BooleanField(default=False, help_text='Công dân phải điền.', verbose_name='bắt buộc')),
-                ('help_text', models.CharField(blank=True, help_text='Gợi ý dưới ô nhập.', max_length=500, verbose_name='hướng dẫn')),
-                ('choices', models.TextField(blank=True, help_text='Với kiểu lựa chọn: mỗi dòng một lựa chọn.', verbose_name='các lựa chọn')),
-                ('rules', models.JSONField(blank=True, default=dict, help_text='JSON, ví dụ {"max_length": 100} hoặc {"min": 0, "max": 10}.', verbose_name='quy tắc kiểm tra')),
-                ('version', models.ForeignKey(help_text='Thủ tục dùng biểu mẫu này.', on_delete=django.db.models.deletion.CASCADE, related_name='form_fields', to='catalog.procedureversion', verbose_name='phiên bản thủ tục')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Thứ tự trên biểu mẫu.", verbose_name="thứ tự"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="Tên trường không dấu, chữ thường, ví dụ ho_ten_tre.",
+                        max_length=50,
+                        verbose_name="khóa",
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(
+                        help_text="Nhãn tiếng Việt công dân nhìn thấy.", max_length=255, verbose_name="nhãn"
+                    ),
+                ),
+                (
+                    "field_type",
+                    models.CharField(
+                        choices=[
+                            ("text", "Chữ (một dòng)"),
+                            ("long_text", "Đoạn văn"),
+                            ("number", "Số"),
+                            ("date", "Ngày"),
+                            ("choice", "Lựa chọn"),
+                            ("yes_no", "Có / Không"),
+                            ("cccd", "Số CCCD (12 chữ số)"),
+                            ("phone", "Số điện thoại"),
+                            ("email", "Thư điện tử"),
+                            ("address", "Địa chỉ"),
+                            ("money", "Số tiền (đồng)"),
+                        ],
+                        help_text="Kiểu dữ liệu.",
+                        max_length=16,
+                        verbose_name="kiểu",
+                    ),
+                ),
+                (
+                    "required",
+                    models.BooleanField(default=False, help_text="Công dân phải điền.", verbose_name="bắt buộc"),
+                ),
+                (
+                    "help_text",
+                    models.CharField(
+                        blank=True, help_text="Gợi ý dưới ô nhập.", max_length=500, verbose_name="hướng dẫn"
+                    ),
+                ),
+                (
+                    "choices",
+                    models.TextField(
+                        blank=True, help_text="Với kiểu lựa chọn: mỗi dòng một lựa chọn.", verbose_name="các lựa chọn"
+                    ),
+                ),
+                (
+                    "rules",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='JSON, ví dụ {"max_length": 100} hoặc {"min": 0, "max": 10}.',
+                        verbose_name="quy tắc kiểm tra",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        help_text="Thủ tục dùng biểu mẫu này.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="form_fields",
+                        to="catalog.procedureversion",
+                        verbose_name="phiên bản thủ tục",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'trường biểu mẫu điện tử',
-                'verbose_name_plural': 'biểu mẫu điện tử',
-                'ordering': ['position', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('version', 'key'), name='catalog_eform_unique_key')],
+                "verbose_name": "trường biểu mẫu điện tử",
+                "verbose_name_plural": "biểu mẫu điện tử",
+                "ordering": ["position", "pk"],
+                "constraints": [models.UniqueConstraint(fields=("version", "key"), name="catalog_eform_unique_key")],
             },
         ),
         migrations.AddIndex(
-            model_name='procedureversion',
-            index=models.Index(fields=['status', 'level'], name='catalog_pro_status_b82726_idx'),
+            model_name="procedureversion",
+            index=models.Index(fields=["status", "level"], name="catalog_pro_status_b82726_idx"),
         ),
         migrations.AddIndex(
-            model_name='procedureversion',
-            index=models.Index(fields=['name'], name='catalog_pro_name_04d91e_idx'),
+            model_name="procedureversion",
+            index=models.Index(fields=["name"], name="catalog_pro_name_04d91e_idx"),
         ),
         migrations.AddConstraint(
-            model_name='procedureversion',
-            constraint=models.UniqueConstraint(fields=('procedure', 'number'), name='catalog_version_unique_number'),
+            model_name="procedureversion",
+            constraint=models.UniqueConstraint(fields=("procedure", "number"), name="catalog_version_unique_number"),
         ),
     ]

@@ -5,16 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('workflows', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("workflows", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='procedure',
-            name='workflow',
-            field=models.ForeignKey(blank=True, help_text='Quy trình nội bộ; để trống thì dùng quy trình mặc định của site.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='procedures', to='workflows.workflow', verbose_name='quy trình xử lý'),
+            model_name="procedure",
+            name="workflow",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Quy trình nội bộ; để trống thì dùng quy trình mặc định của site.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="procedures",
+                to="workflows.workflow",
+                verbose_name="quy trình xử lý",
+            ),
         ),
     ]

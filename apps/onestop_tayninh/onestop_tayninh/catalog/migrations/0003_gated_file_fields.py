@@ -5,15 +5,20 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_procedure_workflow'),
+        ("catalog", "0002_procedure_workflow"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='documentrequirement',
-            name='template',
-            field=onestop_tayninh.security.uploads.GatedFileField(accepted_types=('pdf', 'docx', 'xlsx'), blank=True, folder='catalog/templates', help_text='Mẫu đơn, tờ khai để công dân tải về điền.', verbose_name='tệp mẫu'),
+            model_name="documentrequirement",
+            name="template",
+            field=onestop_tayninh.security.uploads.GatedFileField(
+                accepted_types=("pdf", "docx", "xlsx"),
+                blank=True,
+                folder="catalog/templates",
+                help_text="Mẫu đơn, tờ khai để công dân tải về điền.",
+                verbose_name="tệp mẫu",
+            ),
         ),
     ]

@@ -12,31 +12,56 @@ def keep_existing_routing(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0004_channel_desk'),
+        ("catalog", "0004_channel_desk"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='procedureversion',
-            name='competent_basis',
-            field=models.CharField(choices=[('residence', 'Nơi cư trú của người nộp'), ('object', 'Nơi có đối tượng (thửa đất, công trình)'), ('desk', 'Nơi tiếp nhận hồ sơ (ví dụ chứng thực)')], default='residence', help_text='Nơi cư trú của người nộp, hoặc nơi có đối tượng (đất đai, công trình); không theo nơi nộp hồ sơ.', max_length=16, verbose_name='xác định địa bàn theo'),
+            model_name="procedureversion",
+            name="competent_basis",
+            field=models.CharField(
+                choices=[
+                    ("residence", "Nơi cư trú của người nộp"),
+                    ("object", "Nơi có đối tượng (thửa đất, công trình)"),
+                    ("desk", "Nơi tiếp nhận hồ sơ (ví dụ chứng thực)"),
+                ],
+                default="residence",
+                help_text="Nơi cư trú của người nộp, hoặc nơi có đối tượng (đất đai, công trình); không theo nơi nộp hồ sơ.",
+                max_length=16,
+                verbose_name="xác định địa bàn theo",
+            ),
         ),
         migrations.AddField(
-            model_name='procedureversion',
-            name='competent_tier',
-            field=models.CharField(blank=True, choices=[('province', 'Cấp tỉnh'), ('district', 'Cấp huyện'), ('commune', 'Cấp xã')], help_text='Với UBND theo địa bàn: cấp của UBND quyết định (ví dụ cấp huyện cho trợ cấp xã hội); để trống khi xác định theo nơi tiếp nhận.', max_length=16, verbose_name='cấp UBND có thẩm quyền'),
+            model_name="procedureversion",
+            name="competent_tier",
+            field=models.CharField(
+                blank=True,
+                choices=[("province", "Cấp tỉnh"), ("district", "Cấp huyện"), ("commune", "Cấp xã")],
+                help_text="Với UBND theo địa bàn: cấp của UBND quyết định (ví dụ cấp huyện cho trợ cấp xã hội); để trống khi xác định theo nơi tiếp nhận.",
+                max_length=16,
+                verbose_name="cấp UBND có thẩm quyền",
+            ),
         ),
         migrations.AddField(
-            model_name='procedureversion',
-            name='receipt_anywhere',
-            field=models.BooleanField(default=False, help_text='Thuộc danh mục Chủ tịch UBND tỉnh công bố (Nghị định 118/2025): mọi bộ phận một cửa trong tỉnh được tiếp nhận; hồ sơ được chuyển đến cơ quan có thẩm quyền theo nơi cư trú hoặc nơi có đối tượng.', verbose_name='tiếp nhận không phụ thuộc địa giới hành chính'),
+            model_name="procedureversion",
+            name="receipt_anywhere",
+            field=models.BooleanField(
+                default=False,
+                help_text="Thuộc danh mục Chủ tịch UBND tỉnh công bố (Nghị định 118/2025): mọi bộ phận một cửa trong tỉnh được tiếp nhận; hồ sơ được chuyển đến cơ quan có thẩm quyền theo nơi cư trú hoặc nơi có đối tượng.",
+                verbose_name="tiếp nhận không phụ thuộc địa giới hành chính",
+            ),
         ),
         migrations.AlterField(
-            model_name='procedureversion',
-            name='competent_kind',
-            field=models.CharField(choices=[('named_agency', 'Cơ quan được chỉ định'), ('applicant_unit_committee', 'UBND theo địa bàn')], default='named_agency', help_text='Một cơ quan cụ thể, hoặc UBND của cấp có thẩm quyền theo địa bàn.', max_length=32, verbose_name='cơ quan giải quyết'),
+            model_name="procedureversion",
+            name="competent_kind",
+            field=models.CharField(
+                choices=[("named_agency", "Cơ quan được chỉ định"), ("applicant_unit_committee", "UBND theo địa bàn")],
+                default="named_agency",
+                help_text="Một cơ quan cụ thể, hoặc UBND của cấp có thẩm quyền theo địa bàn.",
+                max_length=32,
+                verbose_name="cơ quan giải quyết",
+            ),
         ),
         migrations.RunPython(keep_existing_routing, migrations.RunPython.noop),
     ]

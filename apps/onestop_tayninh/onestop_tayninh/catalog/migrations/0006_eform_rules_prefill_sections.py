@@ -5,35 +5,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0005_competent_by_unit'),
+        ("catalog", "0005_competent_by_unit"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='documentrequirement',
-            name='from_eform',
-            field=models.BooleanField(default=False, help_text='Tờ khai có cùng nội dung với biểu mẫu điện tử: khi nộp trực tuyến, hệ thống tự lập tệp PDF tờ khai từ nội dung công dân đã khai, công dân không phải tải lên.', verbose_name='lập từ biểu mẫu điện tử'),
+            model_name="documentrequirement",
+            name="from_eform",
+            field=models.BooleanField(
+                default=False,
+                help_text="Tờ khai có cùng nội dung với biểu mẫu điện tử: khi nộp trực tuyến, hệ thống tự lập tệp PDF tờ khai từ nội dung công dân đã khai, công dân không phải tải lên.",
+                verbose_name="lập từ biểu mẫu điện tử",
+            ),
         ),
         migrations.AddField(
-            model_name='eformfield',
-            name='prefill',
-            field=models.CharField(blank=True, help_text='Nguồn điền sẵn khi công dân bắt đầu khai: account:full_name, account:cccd, account:date_of_birth, account:phone, account:email, account:address, hoặc vault:<mã loại giấy tờ>:number|issuer|issue_date.', max_length=100, validators=[onestop_tayninh.catalog.validators.validate_prefill], verbose_name='điền sẵn từ'),
+            model_name="eformfield",
+            name="prefill",
+            field=models.CharField(
+                blank=True,
+                help_text="Nguồn điền sẵn khi công dân bắt đầu khai: account:full_name, account:cccd, account:date_of_birth, account:phone, account:email, account:address, hoặc vault:<mã loại giấy tờ>:number|issuer|issue_date.",
+                max_length=100,
+                validators=[onestop_tayninh.catalog.validators.validate_prefill],
+                verbose_name="điền sẵn từ",
+            ),
         ),
         migrations.AddField(
-            model_name='eformfield',
-            name='section',
-            field=models.CharField(blank=True, help_text='Phần của tờ khai chứa trường này, ví dụ Người yêu cầu, Người được khai sinh, Người mẹ.', max_length=200, verbose_name='phần'),
+            model_name="eformfield",
+            name="section",
+            field=models.CharField(
+                blank=True,
+                help_text="Phần của tờ khai chứa trường này, ví dụ Người yêu cầu, Người được khai sinh, Người mẹ.",
+                max_length=200,
+                verbose_name="phần",
+            ),
         ),
         migrations.AlterField(
-            model_name='eformfield',
-            name='field_type',
-            field=models.CharField(choices=[('text', 'Chữ (một dòng)'), ('long_text', 'Đoạn văn'), ('number', 'Số'), ('date', 'Ngày'), ('choice', 'Lựa chọn'), ('yes_no', 'Có / Không'), ('cccd', 'Số CCCD (12 chữ số)'), ('phone', 'Số điện thoại'), ('email', 'Thư điện tử'), ('address', 'Địa chỉ'), ('money', 'Số tiền (đồng)'), ('integer', 'Số nguyên (ví dụ số bản sao)'), ('year', 'Năm (ví dụ năm sinh)'), ('person_name', 'Họ, chữ đệm và tên'), ('ethnicity', 'Dân tộc (danh mục 54 dân tộc)'), ('nationality', 'Quốc tịch (danh mục quốc gia)'), ('admin_unit', 'Xã, phường trong tỉnh')], help_text='Kiểu dữ liệu.', max_length=16, verbose_name='kiểu'),
+            model_name="eformfield",
+            name="field_type",
+            field=models.CharField(
+                choices=[
+                    ("text", "Chữ (một dòng)"),
+                    ("long_text", "Đoạn văn"),
+                    ("number", "Số"),
+                    ("date", "Ngày"),
+                    ("choice", "Lựa chọn"),
+                    ("yes_no", "Có / Không"),
+                    ("cccd", "Số CCCD (12 chữ số)"),
+                    ("phone", "Số điện thoại"),
+                    ("email", "Thư điện tử"),
+                    ("address", "Địa chỉ"),
+                    ("money", "Số tiền (đồng)"),
+                    ("integer", "Số nguyên (ví dụ số bản sao)"),
+                    ("year", "Năm (ví dụ năm sinh)"),
+                    ("person_name", "Họ, chữ đệm và tên"),
+                    ("ethnicity", "Dân tộc (danh mục 54 dân tộc)"),
+                    ("nationality", "Quốc tịch (danh mục quốc gia)"),
+                    ("admin_unit", "Xã, phường trong tỉnh"),
+                ],
+                help_text="Kiểu dữ liệu.",
+                max_length=16,
+                verbose_name="kiểu",
+            ),
         ),
         migrations.AlterField(
-            model_name='eformfield',
-            name='rules',
-            field=models.JSONField(blank=True, default=dict, help_text='JSON, ví dụ {"max_length": 100}, {"min": 1, "max": 10} hoặc {"not_future": true}.', verbose_name='quy tắc kiểm tra'),
+            model_name="eformfield",
+            name="rules",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text='JSON, ví dụ {"max_length": 100}, {"min": 1, "max": 10} hoặc {"not_future": true}.',
+                verbose_name="quy tắc kiểm tra",
+            ),
         ),
     ]

@@ -5,20 +5,31 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0006_eform_rules_prefill_sections'),
+        ("catalog", "0006_eform_rules_prefill_sections"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='documentrequirement',
-            name='template_docx',
-            field=onestop_tayninh.security.uploads.GatedFileField(accepted_types=('docx',), blank=True, folder='catalog/templates', help_text='Bản Word của mẫu đơn, tờ khai, nếu cơ quan có, để công dân tải về điền trên máy tính; phải là tệp Word (.docx) thật. Cổng hiển thị cả hai liên kết tải mẫu.', verbose_name='tệp mẫu Word (DOCX)'),
+            model_name="documentrequirement",
+            name="template_docx",
+            field=onestop_tayninh.security.uploads.GatedFileField(
+                accepted_types=("docx",),
+                blank=True,
+                folder="catalog/templates",
+                help_text="Bản Word của mẫu đơn, tờ khai, nếu cơ quan có, để công dân tải về điền trên máy tính; phải là tệp Word (.docx) thật. Cổng hiển thị cả hai liên kết tải mẫu.",
+                verbose_name="tệp mẫu Word (DOCX)",
+            ),
         ),
         migrations.AlterField(
-            model_name='documentrequirement',
-            name='template',
-            field=onestop_tayninh.security.uploads.GatedFileField(accepted_types=('pdf', 'docx', 'xlsx'), blank=True, folder='catalog/templates', help_text='Mẫu đơn, tờ khai để công dân tải về điền (thường là PDF để in và điền tay).', verbose_name='tệp mẫu'),
+            model_name="documentrequirement",
+            name="template",
+            field=onestop_tayninh.security.uploads.GatedFileField(
+                accepted_types=("pdf", "docx", "xlsx"),
+                blank=True,
+                folder="catalog/templates",
+                help_text="Mẫu đơn, tờ khai để công dân tải về điền (thường là PDF để in và điền tay).",
+                verbose_name="tệp mẫu",
+            ),
         ),
     ]

@@ -4,20 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0007_document_template_docx'),
+        ("catalog", "0007_document_template_docx"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='procedureversion',
-            name='competent_place',
-            field=models.CharField(blank=True, help_text='Với địa bàn xác định theo nơi có đối tượng: nơi đó, như công dân đọc, ví dụ “nơi xây dựng công trình”, “nơi đặt trụ sở hộ kinh doanh”, “nơi cư trú cuối cùng của người chết”. Để trống: “nơi có thửa đất, công trình”.', max_length=200, verbose_name='nơi có đối tượng'),
+            model_name="procedureversion",
+            name="competent_place",
+            field=models.CharField(
+                blank=True,
+                help_text="Với địa bàn xác định theo nơi có đối tượng: nơi đó, như công dân đọc, ví dụ “nơi xây dựng công trình”, “nơi đặt trụ sở hộ kinh doanh”, “nơi cư trú cuối cùng của người chết”. Để trống: “nơi có thửa đất, công trình”.",
+                max_length=200,
+                verbose_name="nơi có đối tượng",
+            ),
         ),
         migrations.AlterField(
-            model_name='procedureversion',
-            name='competent_basis',
-            field=models.CharField(choices=[('residence', 'Nơi cư trú của người nộp'), ('object', 'Nơi có đối tượng của thủ tục (thửa đất, công trình, địa điểm kinh doanh…)'), ('desk', 'Nơi tiếp nhận hồ sơ (ví dụ chứng thực)')], default='residence', help_text='Nơi cư trú của người nộp, hoặc nơi có đối tượng của thủ tục (thửa đất, công trình, địa điểm kinh doanh, nơi cư trú cuối cùng của người chết…); không theo nơi nộp hồ sơ.', max_length=16, verbose_name='xác định địa bàn theo'),
+            model_name="procedureversion",
+            name="competent_basis",
+            field=models.CharField(
+                choices=[
+                    ("residence", "Nơi cư trú của người nộp"),
+                    ("object", "Nơi có đối tượng của thủ tục (thửa đất, công trình, địa điểm kinh doanh…)"),
+                    ("desk", "Nơi tiếp nhận hồ sơ (ví dụ chứng thực)"),
+                ],
+                default="residence",
+                help_text="Nơi cư trú của người nộp, hoặc nơi có đối tượng của thủ tục (thửa đất, công trình, địa điểm kinh doanh, nơi cư trú cuối cùng của người chết…); không theo nơi nộp hồ sơ.",
+                max_length=16,
+                verbose_name="xác định địa bàn theo",
+            ),
         ),
     ]

@@ -4,35 +4,111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('func', models.CharField(help_text='Đường dẫn hàm thực hiện, ví dụ onestop_tayninh.printing.jobs…', max_length=200, verbose_name='công việc')),
-                ('kwargs', models.JSONField(blank=True, default=dict, help_text='Tham số truyền cho hàm.', verbose_name='tham số')),
-                ('queue', models.CharField(default='default', help_text='Hàng đợi RQ chạy việc.', max_length=32, verbose_name='hàng đợi')),
-                ('dedupe_key', models.CharField(help_text='Cùng một việc cho cùng một sự kiện chỉ được ghi một lần.', max_length=191, unique=True, verbose_name='khóa chống trùng')),
-                ('status', models.CharField(choices=[('queued', 'Đang chờ'), ('running', 'Đang chạy'), ('done', 'Đã xong'), ('failed', 'Thất bại')], default='queued', help_text='Đang chờ, đang chạy, đã xong hay thất bại.', max_length=16, verbose_name='trạng thái')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, help_text='Số lần đã chạy.', verbose_name='số lần chạy')),
-                ('next_attempt_at', models.DateTimeField(help_text='Thời điểm sớm nhất được chạy (lần sau).', verbose_name='chạy lúc')),
-                ('dispatched_at', models.DateTimeField(blank=True, help_text='Lần gần nhất giao cho hàng đợi RQ.', null=True, verbose_name='giao cho hàng đợi lúc')),
-                ('claimed_by', models.CharField(blank=True, help_text='Tiến trình đang chạy việc.', max_length=100, verbose_name='tiến trình nhận')),
-                ('claimed_at', models.DateTimeField(blank=True, help_text='Lúc tiến trình nhận việc.', null=True, verbose_name='nhận lúc')),
-                ('last_error', models.TextField(blank=True, help_text='Lý do lần chạy gần nhất không được.', verbose_name='lỗi gần nhất')),
-                ('created_at', models.DateTimeField(help_text='Lúc sự kiện tạo ra việc.', verbose_name='tạo lúc')),
-                ('finished_at', models.DateTimeField(blank=True, help_text='Lúc việc xong hoặc thất bại.', null=True, verbose_name='xong lúc')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "func",
+                    models.CharField(
+                        help_text="Đường dẫn hàm thực hiện, ví dụ onestop_tayninh.printing.jobs…",
+                        max_length=200,
+                        verbose_name="công việc",
+                    ),
+                ),
+                (
+                    "kwargs",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="Tham số truyền cho hàm.", verbose_name="tham số"
+                    ),
+                ),
+                (
+                    "queue",
+                    models.CharField(
+                        default="default", help_text="Hàng đợi RQ chạy việc.", max_length=32, verbose_name="hàng đợi"
+                    ),
+                ),
+                (
+                    "dedupe_key",
+                    models.CharField(
+                        help_text="Cùng một việc cho cùng một sự kiện chỉ được ghi một lần.",
+                        max_length=191,
+                        unique=True,
+                        verbose_name="khóa chống trùng",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Đang chờ"),
+                            ("running", "Đang chạy"),
+                            ("done", "Đã xong"),
+                            ("failed", "Thất bại"),
+                        ],
+                        default="queued",
+                        help_text="Đang chờ, đang chạy, đã xong hay thất bại.",
+                        max_length=16,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "attempts",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Số lần đã chạy.", verbose_name="số lần chạy"
+                    ),
+                ),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(help_text="Thời điểm sớm nhất được chạy (lần sau).", verbose_name="chạy lúc"),
+                ),
+                (
+                    "dispatched_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Lần gần nhất giao cho hàng đợi RQ.",
+                        null=True,
+                        verbose_name="giao cho hàng đợi lúc",
+                    ),
+                ),
+                (
+                    "claimed_by",
+                    models.CharField(
+                        blank=True,
+                        help_text="Tiến trình đang chạy việc.",
+                        max_length=100,
+                        verbose_name="tiến trình nhận",
+                    ),
+                ),
+                (
+                    "claimed_at",
+                    models.DateTimeField(
+                        blank=True, help_text="Lúc tiến trình nhận việc.", null=True, verbose_name="nhận lúc"
+                    ),
+                ),
+                (
+                    "last_error",
+                    models.TextField(
+                        blank=True, help_text="Lý do lần chạy gần nhất không được.", verbose_name="lỗi gần nhất"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(help_text="Lúc sự kiện tạo ra việc.", verbose_name="tạo lúc")),
+                (
+                    "finished_at",
+                    models.DateTimeField(
+                        blank=True, help_text="Lúc việc xong hoặc thất bại.", null=True, verbose_name="xong lúc"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tác vụ nền',
-                'verbose_name_plural': 'tác vụ nền',
-                'indexes': [models.Index(fields=['status', 'next_attempt_at'], name='core_task_due')],
+                "verbose_name": "tác vụ nền",
+                "verbose_name_plural": "tác vụ nền",
+                "indexes": [models.Index(fields=["status", "next_attempt_at"], name="core_task_due")],
             },
         ),
     ]

@@ -7,98 +7,365 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AdministrativeUnit',
+            name="AdministrativeUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(error_messages={'unique': 'Mã đơn vị hành chính này đã tồn tại.'}, help_text='Mã thống kê: tỉnh 2 chữ số, huyện 3 chữ số, xã 5 chữ số.', max_length=5, unique=True, validators=[django.core.validators.RegexValidator('^\\d{2,5}$', 'Mã đơn vị hành chính gồm 2 đến 5 chữ số (mã thống kê).')], verbose_name='mã đơn vị')),
-                ('name', models.CharField(help_text='Tên đầy đủ, ví dụ Huyện Tân Biên.', max_length=150, verbose_name='tên đơn vị')),
-                ('tier', models.CharField(choices=[('province', 'Cấp tỉnh'), ('district', 'Cấp huyện'), ('commune', 'Cấp xã')], help_text='Cấp hành chính.', max_length=16, verbose_name='cấp')),
-                ('kind', models.CharField(blank=True, help_text='Tỉnh, thành phố, thị xã, huyện, phường, xã, thị trấn.', max_length=32, verbose_name='loại đơn vị')),
-                ('path', models.CharField(db_index=True, default='', editable=False, max_length=255, verbose_name='đường dẫn')),
-                ('valid_from', models.DateField(blank=True, help_text='Ngày đơn vị được thành lập.', null=True, verbose_name='hiệu lực từ')),
-                ('valid_to', models.DateField(blank=True, help_text='Ngày cuối cùng tồn tại (đơn vị đã sáp nhập, giải thể).', null=True, verbose_name='hiệu lực đến')),
-                ('parent', models.ForeignKey(blank=True, help_text='Đơn vị hành chính trực tiếp quản lý; để trống với cấp tỉnh.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='directory.administrativeunit', verbose_name='đơn vị cấp trên')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        error_messages={"unique": "Mã đơn vị hành chính này đã tồn tại."},
+                        help_text="Mã thống kê: tỉnh 2 chữ số, huyện 3 chữ số, xã 5 chữ số.",
+                        max_length=5,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{2,5}$", "Mã đơn vị hành chính gồm 2 đến 5 chữ số (mã thống kê)."
+                            )
+                        ],
+                        verbose_name="mã đơn vị",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Tên đầy đủ, ví dụ Huyện Tân Biên.", max_length=150, verbose_name="tên đơn vị"
+                    ),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[("province", "Cấp tỉnh"), ("district", "Cấp huyện"), ("commune", "Cấp xã")],
+                        help_text="Cấp hành chính.",
+                        max_length=16,
+                        verbose_name="cấp",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        help_text="Tỉnh, thành phố, thị xã, huyện, phường, xã, thị trấn.",
+                        max_length=32,
+                        verbose_name="loại đơn vị",
+                    ),
+                ),
+                (
+                    "path",
+                    models.CharField(
+                        db_index=True, default="", editable=False, max_length=255, verbose_name="đường dẫn"
+                    ),
+                ),
+                (
+                    "valid_from",
+                    models.DateField(
+                        blank=True, help_text="Ngày đơn vị được thành lập.", null=True, verbose_name="hiệu lực từ"
+                    ),
+                ),
+                (
+                    "valid_to",
+                    models.DateField(
+                        blank=True,
+                        help_text="Ngày cuối cùng tồn tại (đơn vị đã sáp nhập, giải thể).",
+                        null=True,
+                        verbose_name="hiệu lực đến",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Đơn vị hành chính trực tiếp quản lý; để trống với cấp tỉnh.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="directory.administrativeunit",
+                        verbose_name="đơn vị cấp trên",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đơn vị hành chính',
-                'verbose_name_plural': 'đơn vị hành chính',
-                'ordering': ['path'],
+                "verbose_name": "đơn vị hành chính",
+                "verbose_name_plural": "đơn vị hành chính",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(error_messages={'unique': 'Mã định danh cơ quan này đã được dùng.'}, help_text='Mã định danh theo QCVN 102:2016, ví dụ 000.00.14.H53; dùng làm tiền tố mã hồ sơ.', max_length=13, unique=True, validators=[django.core.validators.RegexValidator('^\\d{3}\\.\\d{2}\\.\\d{2}\\.[A-Z]\\d{2}$', 'Mã định danh cơ quan phải theo QCVN 102:2016 dạng V1V2V3.Z1Z2.Y1Y2.MX1X2, ví dụ 000.00.14.H53.')], verbose_name='mã định danh')),
-                ('name', models.CharField(help_text='Tên đầy đủ của cơ quan.', max_length=255, verbose_name='tên cơ quan')),
-                ('short_name', models.CharField(blank=True, help_text='Tên ngắn gọn để hiển thị.', max_length=100, verbose_name='tên viết tắt')),
-                ('kind', models.CharField(choices=[('people_committee', 'Ủy ban nhân dân'), ('department', 'Sở, ban, ngành'), ('service_centre', 'Trung tâm Phục vụ hành chính công'), ('police', 'Công an'), ('tax', 'Cơ quan thuế'), ('vertical', 'Cơ quan ngành dọc khác'), ('other', 'Khác')], help_text='Loại cơ quan.', max_length=32, verbose_name='loại cơ quan')),
-                ('is_active', models.BooleanField(default=True, help_text='Bỏ chọn khi cơ quan giải thể.', verbose_name='đang hoạt động')),
-                ('parent', models.ForeignKey(blank=True, help_text='Cơ quan quản lý trực tiếp, nếu có.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='directory.agency', verbose_name='cơ quan cấp trên')),
-                ('unit', models.ForeignKey(help_text='Địa bàn của cơ quan.', on_delete=django.db.models.deletion.PROTECT, related_name='agencies', to='directory.administrativeunit', verbose_name='đơn vị hành chính')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        error_messages={"unique": "Mã định danh cơ quan này đã được dùng."},
+                        help_text="Mã định danh theo QCVN 102:2016, ví dụ 000.00.14.H53; dùng làm tiền tố mã hồ sơ.",
+                        max_length=13,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{3}\\.\\d{2}\\.\\d{2}\\.[A-Z]\\d{2}$",
+                                "Mã định danh cơ quan phải theo QCVN 102:2016 dạng V1V2V3.Z1Z2.Y1Y2.MX1X2, ví dụ 000.00.14.H53.",
+                            )
+                        ],
+                        verbose_name="mã định danh",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(help_text="Tên đầy đủ của cơ quan.", max_length=255, verbose_name="tên cơ quan"),
+                ),
+                (
+                    "short_name",
+                    models.CharField(
+                        blank=True, help_text="Tên ngắn gọn để hiển thị.", max_length=100, verbose_name="tên viết tắt"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("people_committee", "Ủy ban nhân dân"),
+                            ("department", "Sở, ban, ngành"),
+                            ("service_centre", "Trung tâm Phục vụ hành chính công"),
+                            ("police", "Công an"),
+                            ("tax", "Cơ quan thuế"),
+                            ("vertical", "Cơ quan ngành dọc khác"),
+                            ("other", "Khác"),
+                        ],
+                        help_text="Loại cơ quan.",
+                        max_length=32,
+                        verbose_name="loại cơ quan",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True, help_text="Bỏ chọn khi cơ quan giải thể.", verbose_name="đang hoạt động"
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Cơ quan quản lý trực tiếp, nếu có.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="directory.agency",
+                        verbose_name="cơ quan cấp trên",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        help_text="Địa bàn của cơ quan.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agencies",
+                        to="directory.administrativeunit",
+                        verbose_name="đơn vị hành chính",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cơ quan',
-                'verbose_name_plural': 'cơ quan',
-                'ordering': ['code'],
+                "verbose_name": "cơ quan",
+                "verbose_name_plural": "cơ quan",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='ReceptionDesk',
+            name="ReceptionDesk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(error_messages={'unique': 'Mã bộ phận một cửa này đã tồn tại.'}, help_text='Mã ngắn, chữ thường không dấu, ví dụ ttphcc-tinh.', max_length=64, unique=True, verbose_name='mã bộ phận')),
-                ('name', models.CharField(help_text='Tên Bộ phận Một cửa hoặc Trung tâm.', max_length=255, verbose_name='tên bộ phận')),
-                ('kind', models.CharField(choices=[('province_centre', 'Trung tâm Phục vụ hành chính công tỉnh'), ('department_desk', 'Bộ phận một cửa của sở, ngành'), ('district_desk', 'Bộ phận một cửa cấp huyện'), ('commune_desk', 'Bộ phận một cửa cấp xã')], help_text='Cấp và loại bộ phận.', max_length=32, verbose_name='loại')),
-                ('address', models.CharField(blank=True, help_text='Địa chỉ tiếp nhận hồ sơ.', max_length=255, verbose_name='địa chỉ')),
-                ('phone', models.CharField(blank=True, help_text='Số điện thoại của bộ phận.', max_length=30, verbose_name='điện thoại')),
-                ('is_active', models.BooleanField(default=True, help_text='Bỏ chọn khi ngừng tiếp nhận.', verbose_name='đang hoạt động')),
-                ('agency', models.ForeignKey(help_text='Cơ quan quản lý bộ phận; mã hồ sơ tiếp nhận tại đây mang mã định danh của cơ quan này.', on_delete=django.db.models.deletion.PROTECT, related_name='desks', to='directory.agency', verbose_name='cơ quan')),
-                ('unit', models.ForeignKey(help_text='Địa bàn đặt bộ phận.', on_delete=django.db.models.deletion.PROTECT, related_name='desks', to='directory.administrativeunit', verbose_name='đơn vị hành chính')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.SlugField(
+                        error_messages={"unique": "Mã bộ phận một cửa này đã tồn tại."},
+                        help_text="Mã ngắn, chữ thường không dấu, ví dụ ttphcc-tinh.",
+                        max_length=64,
+                        unique=True,
+                        verbose_name="mã bộ phận",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Tên Bộ phận Một cửa hoặc Trung tâm.", max_length=255, verbose_name="tên bộ phận"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("province_centre", "Trung tâm Phục vụ hành chính công tỉnh"),
+                            ("department_desk", "Bộ phận một cửa của sở, ngành"),
+                            ("district_desk", "Bộ phận một cửa cấp huyện"),
+                            ("commune_desk", "Bộ phận một cửa cấp xã"),
+                        ],
+                        help_text="Cấp và loại bộ phận.",
+                        max_length=32,
+                        verbose_name="loại",
+                    ),
+                ),
+                (
+                    "address",
+                    models.CharField(
+                        blank=True, help_text="Địa chỉ tiếp nhận hồ sơ.", max_length=255, verbose_name="địa chỉ"
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True, help_text="Số điện thoại của bộ phận.", max_length=30, verbose_name="điện thoại"
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True, help_text="Bỏ chọn khi ngừng tiếp nhận.", verbose_name="đang hoạt động"
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        help_text="Cơ quan quản lý bộ phận; mã hồ sơ tiếp nhận tại đây mang mã định danh của cơ quan này.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="desks",
+                        to="directory.agency",
+                        verbose_name="cơ quan",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        help_text="Địa bàn đặt bộ phận.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="desks",
+                        to="directory.administrativeunit",
+                        verbose_name="đơn vị hành chính",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bộ phận một cửa',
-                'verbose_name_plural': 'bộ phận một cửa',
-                'ordering': ['code'],
+                "verbose_name": "bộ phận một cửa",
+                "verbose_name_plural": "bộ phận một cửa",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Official',
+            name="Official",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.CharField(blank=True, help_text='Ví dụ Chuyên viên, Phó Giám đốc.', max_length=100, verbose_name='chức vụ')),
-                ('agency', models.ForeignKey(error_messages={'blank': 'Cán bộ phải thuộc một cơ quan.', 'null': 'Cán bộ phải thuộc một cơ quan.'}, help_text='Cơ quan cán bộ công tác; quyết định dữ liệu cán bộ được xem.', on_delete=django.db.models.deletion.PROTECT, related_name='officials', to='directory.agency', verbose_name='cơ quan')),
-                ('user', models.OneToOneField(help_text='Tài khoản đăng nhập của cán bộ.', on_delete=django.db.models.deletion.CASCADE, related_name='official', to=settings.AUTH_USER_MODEL, verbose_name='tài khoản')),
-                ('desks', models.ManyToManyField(blank=True, help_text='Các bộ phận một cửa cán bộ làm việc (với cán bộ tiếp nhận).', related_name='officials', to='directory.receptiondesk', verbose_name='bộ phận làm việc')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "position",
+                    models.CharField(
+                        blank=True, help_text="Ví dụ Chuyên viên, Phó Giám đốc.", max_length=100, verbose_name="chức vụ"
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        error_messages={
+                            "blank": "Cán bộ phải thuộc một cơ quan.",
+                            "null": "Cán bộ phải thuộc một cơ quan.",
+                        },
+                        help_text="Cơ quan cán bộ công tác; quyết định dữ liệu cán bộ được xem.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="officials",
+                        to="directory.agency",
+                        verbose_name="cơ quan",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        help_text="Tài khoản đăng nhập của cán bộ.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="official",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="tài khoản",
+                    ),
+                ),
+                (
+                    "desks",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Các bộ phận một cửa cán bộ làm việc (với cán bộ tiếp nhận).",
+                        related_name="officials",
+                        to="directory.receptiondesk",
+                        verbose_name="bộ phận làm việc",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cán bộ, công chức',
-                'verbose_name_plural': 'cán bộ, công chức',
+                "verbose_name": "cán bộ, công chức",
+                "verbose_name_plural": "cán bộ, công chức",
             },
         ),
         migrations.CreateModel(
-            name='Role',
+            name="Role",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(choices=[('receiving_officer', 'Cán bộ tiếp nhận'), ('handling_officer', 'Chuyên viên xử lý'), ('agency_head', 'Lãnh đạo cơ quan'), ('province_coordinator', 'Điều phối viên cấp tỉnh'), ('system_admin', 'Quản trị hệ thống')], help_text='Mã cố định dùng trong mã nguồn.', max_length=32, unique=True, verbose_name='mã vai trò')),
-                ('scope', models.CharField(choices=[('agency', 'Cơ quan của mình'), ('unit', 'Đơn vị hành chính của mình và cấp dưới'), ('all', 'Toàn hệ thống')], default='agency', help_text='Phạm vi dữ liệu mà người giữ vai trò được xem.', max_length=16, verbose_name='phạm vi xem')),
-                ('requires_two_factor', models.BooleanField(default=True, help_text='Người giữ vai trò phải đăng nhập bằng mã OTP.', verbose_name='bắt buộc xác thực hai lớp')),
-                ('group', models.OneToOneField(help_text='Nhóm quyền Django mang các quyền của vai trò này.', on_delete=django.db.models.deletion.CASCADE, related_name='role', to='auth.group', verbose_name='nhóm quyền')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("receiving_officer", "Cán bộ tiếp nhận"),
+                            ("handling_officer", "Chuyên viên xử lý"),
+                            ("agency_head", "Lãnh đạo cơ quan"),
+                            ("province_coordinator", "Điều phối viên cấp tỉnh"),
+                            ("system_admin", "Quản trị hệ thống"),
+                        ],
+                        help_text="Mã cố định dùng trong mã nguồn.",
+                        max_length=32,
+                        unique=True,
+                        verbose_name="mã vai trò",
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[
+                            ("agency", "Cơ quan của mình"),
+                            ("unit", "Đơn vị hành chính của mình và cấp dưới"),
+                            ("all", "Toàn hệ thống"),
+                        ],
+                        default="agency",
+                        help_text="Phạm vi dữ liệu mà người giữ vai trò được xem.",
+                        max_length=16,
+                        verbose_name="phạm vi xem",
+                    ),
+                ),
+                (
+                    "requires_two_factor",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Người giữ vai trò phải đăng nhập bằng mã OTP.",
+                        verbose_name="bắt buộc xác thực hai lớp",
+                    ),
+                ),
+                (
+                    "group",
+                    models.OneToOneField(
+                        help_text="Nhóm quyền Django mang các quyền của vai trò này.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role",
+                        to="auth.group",
+                        verbose_name="nhóm quyền",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vai trò',
-                'verbose_name_plural': 'vai trò',
-                'ordering': ['code'],
+                "verbose_name": "vai trò",
+                "verbose_name_plural": "vai trò",
+                "ordering": ["code"],
             },
         ),
     ]

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0001_initial'),
+        ("directory", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='receptiondesk',
-            name='transfer_on_receipt',
-            field=models.BooleanField(default=True, help_text='Tiếp nhận xong, hồ sơ được chuyển ngay đến cơ quan có thẩm quyền giải quyết (nếu quy trình bắt đầu bằng bước chuyển cơ quan có thẩm quyền, như quy trình một cơ quan), ghi vào lịch sử như một lần bàn giao của cán bộ tiếp nhận. Bỏ chọn để bộ phận tự chuyển bằng nút “Chuyển cơ quan giải quyết”.', verbose_name='chuyển ngay khi tiếp nhận'),
+            model_name="receptiondesk",
+            name="transfer_on_receipt",
+            field=models.BooleanField(
+                default=True,
+                help_text="Tiếp nhận xong, hồ sơ được chuyển ngay đến cơ quan có thẩm quyền giải quyết (nếu quy trình bắt đầu bằng bước chuyển cơ quan có thẩm quyền, như quy trình một cơ quan), ghi vào lịch sử như một lần bàn giao của cán bộ tiếp nhận. Bỏ chọn để bộ phận tự chuyển bằng nút “Chuyển cơ quan giải quyết”.",
+                verbose_name="chuyển ngay khi tiếp nhận",
+            ),
         ),
     ]

@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0002_transfer_on_receipt'),
+        ("directory", "0002_transfer_on_receipt"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='receptiondesk',
-            name='kind',
-            field=models.CharField(choices=[('province_centre', 'Trung tâm Phục vụ hành chính công tỉnh'), ('department_desk', 'Bộ phận một cửa của sở, ngành'), ('district_desk', 'Bộ phận một cửa cấp huyện'), ('commune_desk', 'Bộ phận một cửa cấp xã'), ('agency_office', 'Cơ quan giải quyết tự tiếp nhận (thủ tục chỉ theo dõi)')], help_text='Cấp và loại bộ phận.', max_length=32, verbose_name='loại'),
+            model_name="receptiondesk",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("province_centre", "Trung tâm Phục vụ hành chính công tỉnh"),
+                    ("department_desk", "Bộ phận một cửa của sở, ngành"),
+                    ("district_desk", "Bộ phận một cửa cấp huyện"),
+                    ("commune_desk", "Bộ phận một cửa cấp xã"),
+                    ("agency_office", "Cơ quan giải quyết tự tiếp nhận (thủ tục chỉ theo dõi)"),
+                ],
+                help_text="Cấp và loại bộ phận.",
+                max_length=32,
+                verbose_name="loại",
+            ),
         ),
     ]

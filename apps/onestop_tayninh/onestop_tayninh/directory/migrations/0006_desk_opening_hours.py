@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0005_roles_as_data'),
+        ("directory", "0005_roles_as_data"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='receptiondesk',
-            name='opening_hours',
-            field=models.CharField(blank=True, help_text='Ví dụ: Sáng 7:00–11:30, chiều 13:30–17:00, thứ Hai đến thứ Sáu (trừ ngày lễ).', max_length=255, verbose_name='giờ tiếp nhận và trả kết quả'),
+            model_name="receptiondesk",
+            name="opening_hours",
+            field=models.CharField(
+                blank=True,
+                help_text="Ví dụ: Sáng 7:00–11:30, chiều 13:30–17:00, thứ Hai đến thứ Sáu (trừ ngày lễ).",
+                max_length=255,
+                verbose_name="giờ tiếp nhận và trả kết quả",
+            ),
         ),
     ]

@@ -7,187 +7,820 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0002_procedure_workflow'),
-        ('directory', '0001_initial'),
-        ('workflows', '0001_initial'),
+        ("catalog", "0002_procedure_workflow"),
+        ("directory", "0001_initial"),
+        ("workflows", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Dossier',
+            name="Dossier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('to_check', 'Chờ kiểm tra'), ('received', 'Đã tiếp nhận'), ('incomplete', 'Yêu cầu bổ sung, hoàn thiện'), ('refused', 'Từ chối tiếp nhận')], db_index=True, default='to_check', help_text='Trạng thái xử lý của hồ sơ.', max_length=24, verbose_name='trạng thái')),
-                ('channel', models.CharField(choices=[('desk', 'Trực tiếp tại Bộ phận Một cửa'), ('post', 'Qua bưu chính công ích'), ('online', 'Trực tuyến'), ('zalo', 'Qua Zalo')], default='desk', help_text='Trực tiếp, bưu chính, trực tuyến hoặc Zalo.', max_length=16, verbose_name='hình thức nộp')),
-                ('applicant_kind', models.CharField(choices=[('individual', 'Cá nhân'), ('organisation', 'Tổ chức')], default='individual', help_text='Cá nhân hay tổ chức nộp hồ sơ.', max_length=16, verbose_name='đối tượng')),
-                ('full_name', models.CharField(blank=True, help_text='Họ và tên người nộp (hoặc người đại diện nộp).', max_length=255, verbose_name='họ và tên')),
-                ('cccd', models.CharField(blank=True, db_index=True, help_text='Số căn cước công dân, đúng 12 chữ số.', max_length=12, validators=[django.core.validators.RegexValidator('^\\d{12}$', 'Số CCCD phải gồm đúng 12 chữ số.')], verbose_name='số CCCD')),
-                ('date_of_birth', models.DateField(blank=True, help_text='Ngày sinh của người nộp.', null=True, verbose_name='ngày sinh')),
-                ('phone', models.CharField(blank=True, help_text='Số điện thoại liên hệ, ví dụ 0912345678.', max_length=12, validators=[django.core.validators.RegexValidator('^(0|\\+84)(3|5|7|8|9)\\d{8}$', 'Số điện thoại không hợp lệ (ví dụ 0912345678).')], verbose_name='điện thoại')),
-                ('email', models.EmailField(blank=True, help_text='Địa chỉ thư điện tử liên hệ.', max_length=254, verbose_name='thư điện tử')),
-                ('address', models.CharField(blank=True, help_text='Địa chỉ liên hệ.', max_length=500, verbose_name='địa chỉ')),
-                ('organisation_name', models.CharField(blank=True, help_text='Với tổ chức: tên đầy đủ của tổ chức.', max_length=255, verbose_name='tên tổ chức')),
-                ('tax_code', models.CharField(blank=True, help_text='Với tổ chức: mã số thuế (mã số doanh nghiệp).', max_length=14, verbose_name='mã số thuế')),
-                ('representative', models.CharField(blank=True, help_text='Với tổ chức: người đại diện theo pháp luật.', max_length=255, verbose_name='người đại diện')),
-                ('form_data', models.JSONField(blank=True, default=dict, help_text='Nội dung tờ khai điện tử của thủ tục.', verbose_name='dữ liệu tờ khai')),
-                ('return_method', models.CharField(choices=[('desk', 'Nhận trực tiếp tại Bộ phận Một cửa'), ('post', 'Qua bưu chính công ích'), ('online', 'Nhận kết quả trực tuyến')], default='desk', help_text='Nơi và cách người nộp nhận kết quả.', max_length=16, verbose_name='cách nhận kết quả')),
-                ('return_address', models.CharField(blank=True, help_text='Bắt buộc khi nhận kết quả qua bưu chính.', max_length=500, verbose_name='địa chỉ nhận kết quả')),
-                ('code', models.CharField(blank=True, editable=False, help_text='Mã hồ sơ theo Thông tư 01/2018: <mã cơ quan>-<YYMMDD>-<số thứ tự>; cấp khi tiếp nhận, không đổi.', max_length=32, null=True, unique=True, verbose_name='mã hồ sơ')),
-                ('received_at', models.DateTimeField(blank=True, editable=False, help_text='Lúc hồ sơ được tiếp nhận.', null=True, verbose_name='thời điểm tiếp nhận')),
-                ('due_at', models.DateTimeField(blank=True, db_index=True, editable=False, help_text='Thời điểm hẹn trả kết quả, tính theo ngày làm việc.', null=True, verbose_name='hẹn trả kết quả')),
-                ('forms_version', models.CharField(choices=[('2018', 'Thông tư 01/2018/TT-VPCP'), ('2025', 'Thông tư 03/2025/TT-VPCP')], default='2018', editable=False, help_text='Bộ biểu mẫu áp dụng theo ngày tiếp nhận (Thông tư 03/2025 từ 15/9/2025).', max_length=8, verbose_name='bộ biểu mẫu')),
-                ('search_name', models.CharField(db_collation='utf8mb4_bin', db_index=True, default='', editable=False, help_text='Tên người nộp, tổ chức viết thường, bỏ dấu, dùng cho tìm kiếm.', max_length=500, verbose_name='tên tìm kiếm')),
-                ('state_entered_at', models.DateTimeField(blank=True, help_text='Lúc hồ sơ đến bước hiện tại.', null=True, verbose_name='vào bước lúc')),
-                ('step_due_at', models.DateTimeField(blank=True, help_text='Hạn hoàn thành bước hiện tại.', null=True, verbose_name='hạn của bước')),
-                ('original_due_at', models.DateTimeField(blank=True, help_text='Ngày hẹn trước khi xin lỗi và hẹn lại (Mẫu 04).', null=True, verbose_name='ngày hẹn ban đầu')),
-                ('paused_at', models.DateTimeField(blank=True, help_text='Thời gian giải quyết tạm dừng khi chờ công dân bổ sung.', null=True, verbose_name='tạm dừng từ')),
-                ('paused_seconds', models.PositiveIntegerField(default=0, help_text='Tổng thời gian làm việc đã tạm dừng.', verbose_name='thời gian tạm dừng (giây làm việc)')),
-                ('supplement_count', models.PositiveSmallIntegerField(default=0, help_text='Từ lần thứ hai, hồ sơ bị tính là trễ hạn.', verbose_name='số lần yêu cầu bổ sung')),
-                ('counted_late', models.BooleanField(default=False, help_text='Theo chỉ số quốc gia: yêu cầu bổ sung quá một lần.', verbose_name='tính là trễ hạn')),
-                ('apology_count', models.PositiveSmallIntegerField(default=0, help_text='Chỉ được hẹn lại một lần.', verbose_name='số lần xin lỗi, hẹn lại')),
-                ('result_file', models.FileField(blank=True, help_text='Kết quả giải quyết đã ký.', upload_to='results/%Y/%m/', verbose_name='tệp kết quả')),
-                ('result_electronic', models.BooleanField(default=False, help_text='Kết quả bản điện tử, có giá trị như bản giấy.', verbose_name='kết quả điện tử')),
-                ('result_issued_at', models.DateTimeField(blank=True, help_text='Lúc phê duyệt kết quả.', null=True, verbose_name='ban hành kết quả lúc')),
-                ('closed_at', models.DateTimeField(blank=True, help_text='Lúc trả kết quả, từ chối hoặc rút hồ sơ.', null=True, verbose_name='kết thúc lúc')),
-                ('lock_version', models.PositiveIntegerField(default=0, help_text='Tăng sau mỗi thao tác; phát hiện thao tác trên trang đã cũ.', verbose_name='phiên bản dữ liệu')),
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='Lúc hồ sơ được tạo.', verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='Lần thay đổi gần nhất.', verbose_name='cập nhật lúc')),
-                ('assigned_to', models.ForeignKey(blank=True, help_text='Chuyên viên thẩm định hồ sơ.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assigned_dossiers', to=settings.AUTH_USER_MODEL, verbose_name='chuyên viên được phân công')),
-                ('current_agency', models.ForeignKey(blank=True, help_text='Cơ quan đang xử lý hồ sơ ở bước hiện tại.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='dossiers_held', to='directory.agency', verbose_name='cơ quan đang giữ hồ sơ')),
-                ('procedure_version', models.ForeignKey(help_text='Phiên bản thủ tục tại thời điểm nộp; hồ sơ giữ phiên bản này đến khi kết thúc.', on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='catalog.procedureversion', verbose_name='thủ tục')),
-                ('received_by', models.ForeignKey(blank=True, editable=False, help_text='Cán bộ đã tiếp nhận hồ sơ.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='received_dossiers', to=settings.AUTH_USER_MODEL, verbose_name='cán bộ tiếp nhận')),
-                ('receiving_agency', models.ForeignKey(help_text='Cơ quan quản lý bộ phận tiếp nhận; mã định danh của cơ quan là tiền tố mã hồ sơ.', on_delete=django.db.models.deletion.PROTECT, related_name='received_dossiers', to='directory.agency', verbose_name='cơ quan tiếp nhận')),
-                ('receiving_desk', models.ForeignKey(help_text='Bộ phận Một cửa kiểm tra và tiếp nhận hồ sơ.', on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='directory.receptiondesk', verbose_name='bộ phận tiếp nhận')),
-                ('state', models.ForeignKey(blank=True, help_text='Bước xử lý hiện tại trong quy trình.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='workflows.state', verbose_name='bước hiện tại')),
-                ('workflow_version', models.ForeignKey(blank=True, help_text='Phiên bản quy trình hồ sơ được xử lý theo (cố định khi tiếp nhận).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='workflows.workflowversion', verbose_name='quy trình')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("to_check", "Chờ kiểm tra"),
+                            ("received", "Đã tiếp nhận"),
+                            ("incomplete", "Yêu cầu bổ sung, hoàn thiện"),
+                            ("refused", "Từ chối tiếp nhận"),
+                        ],
+                        db_index=True,
+                        default="to_check",
+                        help_text="Trạng thái xử lý của hồ sơ.",
+                        max_length=24,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("desk", "Trực tiếp tại Bộ phận Một cửa"),
+                            ("post", "Qua bưu chính công ích"),
+                            ("online", "Trực tuyến"),
+                            ("zalo", "Qua Zalo"),
+                        ],
+                        default="desk",
+                        help_text="Trực tiếp, bưu chính, trực tuyến hoặc Zalo.",
+                        max_length=16,
+                        verbose_name="hình thức nộp",
+                    ),
+                ),
+                (
+                    "applicant_kind",
+                    models.CharField(
+                        choices=[("individual", "Cá nhân"), ("organisation", "Tổ chức")],
+                        default="individual",
+                        help_text="Cá nhân hay tổ chức nộp hồ sơ.",
+                        max_length=16,
+                        verbose_name="đối tượng",
+                    ),
+                ),
+                (
+                    "full_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="Họ và tên người nộp (hoặc người đại diện nộp).",
+                        max_length=255,
+                        verbose_name="họ và tên",
+                    ),
+                ),
+                (
+                    "cccd",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        help_text="Số căn cước công dân, đúng 12 chữ số.",
+                        max_length=12,
+                        validators=[
+                            django.core.validators.RegexValidator("^\\d{12}$", "Số CCCD phải gồm đúng 12 chữ số.")
+                        ],
+                        verbose_name="số CCCD",
+                    ),
+                ),
+                (
+                    "date_of_birth",
+                    models.DateField(
+                        blank=True, help_text="Ngày sinh của người nộp.", null=True, verbose_name="ngày sinh"
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        help_text="Số điện thoại liên hệ, ví dụ 0912345678.",
+                        max_length=12,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^(0|\\+84)(3|5|7|8|9)\\d{8}$", "Số điện thoại không hợp lệ (ví dụ 0912345678)."
+                            )
+                        ],
+                        verbose_name="điện thoại",
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True, help_text="Địa chỉ thư điện tử liên hệ.", max_length=254, verbose_name="thư điện tử"
+                    ),
+                ),
+                (
+                    "address",
+                    models.CharField(blank=True, help_text="Địa chỉ liên hệ.", max_length=500, verbose_name="địa chỉ"),
+                ),
+                (
+                    "organisation_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="Với tổ chức: tên đầy đủ của tổ chức.",
+                        max_length=255,
+                        verbose_name="tên tổ chức",
+                    ),
+                ),
+                (
+                    "tax_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="Với tổ chức: mã số thuế (mã số doanh nghiệp).",
+                        max_length=14,
+                        verbose_name="mã số thuế",
+                    ),
+                ),
+                (
+                    "representative",
+                    models.CharField(
+                        blank=True,
+                        help_text="Với tổ chức: người đại diện theo pháp luật.",
+                        max_length=255,
+                        verbose_name="người đại diện",
+                    ),
+                ),
+                (
+                    "form_data",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Nội dung tờ khai điện tử của thủ tục.",
+                        verbose_name="dữ liệu tờ khai",
+                    ),
+                ),
+                (
+                    "return_method",
+                    models.CharField(
+                        choices=[
+                            ("desk", "Nhận trực tiếp tại Bộ phận Một cửa"),
+                            ("post", "Qua bưu chính công ích"),
+                            ("online", "Nhận kết quả trực tuyến"),
+                        ],
+                        default="desk",
+                        help_text="Nơi và cách người nộp nhận kết quả.",
+                        max_length=16,
+                        verbose_name="cách nhận kết quả",
+                    ),
+                ),
+                (
+                    "return_address",
+                    models.CharField(
+                        blank=True,
+                        help_text="Bắt buộc khi nhận kết quả qua bưu chính.",
+                        max_length=500,
+                        verbose_name="địa chỉ nhận kết quả",
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        blank=True,
+                        editable=False,
+                        help_text="Mã hồ sơ theo Thông tư 01/2018: <mã cơ quan>-<YYMMDD>-<số thứ tự>; cấp khi tiếp nhận, không đổi.",
+                        max_length=32,
+                        null=True,
+                        unique=True,
+                        verbose_name="mã hồ sơ",
+                    ),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        blank=True,
+                        editable=False,
+                        help_text="Lúc hồ sơ được tiếp nhận.",
+                        null=True,
+                        verbose_name="thời điểm tiếp nhận",
+                    ),
+                ),
+                (
+                    "due_at",
+                    models.DateTimeField(
+                        blank=True,
+                        db_index=True,
+                        editable=False,
+                        help_text="Thời điểm hẹn trả kết quả, tính theo ngày làm việc.",
+                        null=True,
+                        verbose_name="hẹn trả kết quả",
+                    ),
+                ),
+                (
+                    "forms_version",
+                    models.CharField(
+                        choices=[("2018", "Thông tư 01/2018/TT-VPCP"), ("2025", "Thông tư 03/2025/TT-VPCP")],
+                        default="2018",
+                        editable=False,
+                        help_text="Bộ biểu mẫu áp dụng theo ngày tiếp nhận (Thông tư 03/2025 từ 15/9/2025).",
+                        max_length=8,
+                        verbose_name="bộ biểu mẫu",
+                    ),
+                ),
+                (
+                    "search_name",
+                    models.CharField(
+                        db_collation="utf8mb4_bin",
+                        db_index=True,
+                        default="",
+                        editable=False,
+                        help_text="Tên người nộp, tổ chức viết thường, bỏ dấu, dùng cho tìm kiếm.",
+                        max_length=500,
+                        verbose_name="tên tìm kiếm",
+                    ),
+                ),
+                (
+                    "state_entered_at",
+                    models.DateTimeField(
+                        blank=True, help_text="Lúc hồ sơ đến bước hiện tại.", null=True, verbose_name="vào bước lúc"
+                    ),
+                ),
+                (
+                    "step_due_at",
+                    models.DateTimeField(
+                        blank=True, help_text="Hạn hoàn thành bước hiện tại.", null=True, verbose_name="hạn của bước"
+                    ),
+                ),
+                (
+                    "original_due_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Ngày hẹn trước khi xin lỗi và hẹn lại (Mẫu 04).",
+                        null=True,
+                        verbose_name="ngày hẹn ban đầu",
+                    ),
+                ),
+                (
+                    "paused_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Thời gian giải quyết tạm dừng khi chờ công dân bổ sung.",
+                        null=True,
+                        verbose_name="tạm dừng từ",
+                    ),
+                ),
+                (
+                    "paused_seconds",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Tổng thời gian làm việc đã tạm dừng.",
+                        verbose_name="thời gian tạm dừng (giây làm việc)",
+                    ),
+                ),
+                (
+                    "supplement_count",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="Từ lần thứ hai, hồ sơ bị tính là trễ hạn.",
+                        verbose_name="số lần yêu cầu bổ sung",
+                    ),
+                ),
+                (
+                    "counted_late",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Theo chỉ số quốc gia: yêu cầu bổ sung quá một lần.",
+                        verbose_name="tính là trễ hạn",
+                    ),
+                ),
+                (
+                    "apology_count",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Chỉ được hẹn lại một lần.", verbose_name="số lần xin lỗi, hẹn lại"
+                    ),
+                ),
+                (
+                    "result_file",
+                    models.FileField(
+                        blank=True,
+                        help_text="Kết quả giải quyết đã ký.",
+                        upload_to="results/%Y/%m/",
+                        verbose_name="tệp kết quả",
+                    ),
+                ),
+                (
+                    "result_electronic",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Kết quả bản điện tử, có giá trị như bản giấy.",
+                        verbose_name="kết quả điện tử",
+                    ),
+                ),
+                (
+                    "result_issued_at",
+                    models.DateTimeField(
+                        blank=True, help_text="Lúc phê duyệt kết quả.", null=True, verbose_name="ban hành kết quả lúc"
+                    ),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Lúc trả kết quả, từ chối hoặc rút hồ sơ.",
+                        null=True,
+                        verbose_name="kết thúc lúc",
+                    ),
+                ),
+                (
+                    "lock_version",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Tăng sau mỗi thao tác; phát hiện thao tác trên trang đã cũ.",
+                        verbose_name="phiên bản dữ liệu",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, help_text="Lúc hồ sơ được tạo.", verbose_name="tạo lúc"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        auto_now=True, help_text="Lần thay đổi gần nhất.", verbose_name="cập nhật lúc"
+                    ),
+                ),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Chuyên viên thẩm định hồ sơ.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assigned_dossiers",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="chuyên viên được phân công",
+                    ),
+                ),
+                (
+                    "current_agency",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Cơ quan đang xử lý hồ sơ ở bước hiện tại.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dossiers_held",
+                        to="directory.agency",
+                        verbose_name="cơ quan đang giữ hồ sơ",
+                    ),
+                ),
+                (
+                    "procedure_version",
+                    models.ForeignKey(
+                        help_text="Phiên bản thủ tục tại thời điểm nộp; hồ sơ giữ phiên bản này đến khi kết thúc.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dossiers",
+                        to="catalog.procedureversion",
+                        verbose_name="thủ tục",
+                    ),
+                ),
+                (
+                    "received_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        help_text="Cán bộ đã tiếp nhận hồ sơ.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="received_dossiers",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cán bộ tiếp nhận",
+                    ),
+                ),
+                (
+                    "receiving_agency",
+                    models.ForeignKey(
+                        help_text="Cơ quan quản lý bộ phận tiếp nhận; mã định danh của cơ quan là tiền tố mã hồ sơ.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="received_dossiers",
+                        to="directory.agency",
+                        verbose_name="cơ quan tiếp nhận",
+                    ),
+                ),
+                (
+                    "receiving_desk",
+                    models.ForeignKey(
+                        help_text="Bộ phận Một cửa kiểm tra và tiếp nhận hồ sơ.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dossiers",
+                        to="directory.receptiondesk",
+                        verbose_name="bộ phận tiếp nhận",
+                    ),
+                ),
+                (
+                    "state",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Bước xử lý hiện tại trong quy trình.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dossiers",
+                        to="workflows.state",
+                        verbose_name="bước hiện tại",
+                    ),
+                ),
+                (
+                    "workflow_version",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Phiên bản quy trình hồ sơ được xử lý theo (cố định khi tiếp nhận).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dossiers",
+                        to="workflows.workflowversion",
+                        verbose_name="quy trình",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hồ sơ',
-                'verbose_name_plural': 'hồ sơ',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "hồ sơ",
+                "verbose_name_plural": "hồ sơ",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Consultation',
+            name="Consultation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(help_text='Lúc gửi đề nghị.', verbose_name='đề nghị lúc')),
-                ('due_at', models.DateTimeField(blank=True, help_text='Hạn cơ quan phối hợp trả lời.', null=True, verbose_name='hạn trả lời')),
-                ('answered_at', models.DateTimeField(blank=True, help_text='Lúc cơ quan trả lời.', null=True, verbose_name='trả lời lúc')),
-                ('answer', models.TextField(blank=True, help_text='Nội dung ý kiến của cơ quan phối hợp.', verbose_name='ý kiến')),
-                ('agency', models.ForeignKey(help_text='Cơ quan được lấy ý kiến.', on_delete=django.db.models.deletion.PROTECT, related_name='consultations', to='directory.agency', verbose_name='cơ quan phối hợp')),
-                ('answered_by', models.ForeignKey(blank=True, help_text='Người trả lời ý kiến.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người trả lời')),
-                ('requested_by', models.ForeignKey(help_text='Chuyên viên đề nghị.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người đề nghị')),
-                ('dossier', models.ForeignKey(help_text='Hồ sơ cần ý kiến.', on_delete=django.db.models.deletion.CASCADE, related_name='consultations', to='dossiers.dossier', verbose_name='hồ sơ')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("requested_at", models.DateTimeField(help_text="Lúc gửi đề nghị.", verbose_name="đề nghị lúc")),
+                (
+                    "due_at",
+                    models.DateTimeField(
+                        blank=True, help_text="Hạn cơ quan phối hợp trả lời.", null=True, verbose_name="hạn trả lời"
+                    ),
+                ),
+                (
+                    "answered_at",
+                    models.DateTimeField(
+                        blank=True, help_text="Lúc cơ quan trả lời.", null=True, verbose_name="trả lời lúc"
+                    ),
+                ),
+                (
+                    "answer",
+                    models.TextField(
+                        blank=True, help_text="Nội dung ý kiến của cơ quan phối hợp.", verbose_name="ý kiến"
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        help_text="Cơ quan được lấy ý kiến.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="consultations",
+                        to="directory.agency",
+                        verbose_name="cơ quan phối hợp",
+                    ),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Người trả lời ý kiến.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người trả lời",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        help_text="Chuyên viên đề nghị.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người đề nghị",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        help_text="Hồ sơ cần ý kiến.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consultations",
+                        to="dossiers.dossier",
+                        verbose_name="hồ sơ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ý kiến phối hợp',
-                'verbose_name_plural': 'ý kiến phối hợp',
-                'ordering': ['requested_at', 'pk'],
+                "verbose_name": "ý kiến phối hợp",
+                "verbose_name_plural": "ý kiến phối hợp",
+                "ordering": ["requested_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='DossierAccess',
+            name="DossierAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agency', models.ForeignKey(help_text='Cơ quan đã hoặc đang giữ hồ sơ.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.agency', verbose_name='cơ quan')),
-                ('dossier', models.ForeignKey(help_text='Hồ sơ.', on_delete=django.db.models.deletion.CASCADE, related_name='access', to='dossiers.dossier', verbose_name='hồ sơ')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        help_text="Cơ quan đã hoặc đang giữ hồ sơ.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.agency",
+                        verbose_name="cơ quan",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        help_text="Hồ sơ.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="access",
+                        to="dossiers.dossier",
+                        verbose_name="hồ sơ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'quyền xem hồ sơ của cơ quan',
-                'verbose_name_plural': 'quyền xem hồ sơ của cơ quan',
+                "verbose_name": "quyền xem hồ sơ của cơ quan",
+                "verbose_name_plural": "quyền xem hồ sơ của cơ quan",
             },
         ),
         migrations.CreateModel(
-            name='DossierCodeCounter',
+            name="DossierCodeCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(help_text='Ngày tiếp nhận (giờ Việt Nam).', verbose_name='ngày')),
-                ('last_number', models.PositiveIntegerField(default=0, help_text='Số thứ tự cuối cùng đã cấp.', verbose_name='số cuối đã cấp')),
-                ('agency', models.ForeignKey(help_text='Cơ quan tiếp nhận.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.agency', verbose_name='cơ quan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(help_text="Ngày tiếp nhận (giờ Việt Nam).", verbose_name="ngày")),
+                (
+                    "last_number",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Số thứ tự cuối cùng đã cấp.", verbose_name="số cuối đã cấp"
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        help_text="Cơ quan tiếp nhận.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.agency",
+                        verbose_name="cơ quan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bộ đếm mã hồ sơ',
-                'verbose_name_plural': 'bộ đếm mã hồ sơ',
+                "verbose_name": "bộ đếm mã hồ sơ",
+                "verbose_name_plural": "bộ đếm mã hồ sơ",
             },
         ),
         migrations.CreateModel(
-            name='DossierDocument',
+            name="DossierDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(help_text='Tệp bản chụp hoặc bản điện tử.', upload_to='dossiers/%Y/%m/', verbose_name='tệp')),
-                ('original_name', models.CharField(help_text='Tên tệp khi tải lên (chỉ để hiển thị).', max_length=255, verbose_name='tên tệp gốc')),
-                ('content_type', models.CharField(help_text='Kiểu MIME xác định từ nội dung tệp.', max_length=100, verbose_name='kiểu nội dung')),
-                ('size', models.PositiveBigIntegerField(help_text='Dung lượng tệp tính bằng byte.', verbose_name='dung lượng (byte)')),
-                ('issuer', models.CharField(blank=True, help_text='Cơ quan ban hành giấy tờ (số hóa).', max_length=255, verbose_name='cơ quan cấp')),
-                ('issue_date', models.DateField(blank=True, help_text='Ngày ban hành giấy tờ.', null=True, verbose_name='ngày cấp')),
-                ('number', models.CharField(blank=True, help_text='Số, ký hiệu của giấy tờ.', max_length=100, verbose_name='số, ký hiệu')),
-                ('uploaded_at', models.DateTimeField(help_text='Thời điểm tải tệp lên.', verbose_name='tải lên lúc')),
-                ('document_type', models.ForeignKey(blank=True, help_text='Loại giấy tờ (số hóa), để dùng lại ở hồ sơ sau.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='dossier_documents', to='catalog.documenttype', verbose_name='loại giấy tờ')),
-                ('dossier', models.ForeignKey(help_text='Hồ sơ chứa giấy tờ này.', on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='dossiers.dossier', verbose_name='hồ sơ')),
-                ('requirement', models.ForeignKey(blank=True, help_text='Thành phần hồ sơ theo thủ tục; để trống với giấy tờ nộp thêm.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='dossier_documents', to='catalog.documentrequirement', verbose_name='thành phần hồ sơ')),
-                ('uploaded_by', models.ForeignKey(blank=True, help_text='Cán bộ hoặc công dân đã tải tệp lên.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người tải lên')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "file",
+                    models.FileField(
+                        help_text="Tệp bản chụp hoặc bản điện tử.", upload_to="dossiers/%Y/%m/", verbose_name="tệp"
+                    ),
+                ),
+                (
+                    "original_name",
+                    models.CharField(
+                        help_text="Tên tệp khi tải lên (chỉ để hiển thị).", max_length=255, verbose_name="tên tệp gốc"
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.CharField(
+                        help_text="Kiểu MIME xác định từ nội dung tệp.", max_length=100, verbose_name="kiểu nội dung"
+                    ),
+                ),
+                (
+                    "size",
+                    models.PositiveBigIntegerField(
+                        help_text="Dung lượng tệp tính bằng byte.", verbose_name="dung lượng (byte)"
+                    ),
+                ),
+                (
+                    "issuer",
+                    models.CharField(
+                        blank=True,
+                        help_text="Cơ quan ban hành giấy tờ (số hóa).",
+                        max_length=255,
+                        verbose_name="cơ quan cấp",
+                    ),
+                ),
+                (
+                    "issue_date",
+                    models.DateField(
+                        blank=True, help_text="Ngày ban hành giấy tờ.", null=True, verbose_name="ngày cấp"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        blank=True, help_text="Số, ký hiệu của giấy tờ.", max_length=100, verbose_name="số, ký hiệu"
+                    ),
+                ),
+                ("uploaded_at", models.DateTimeField(help_text="Thời điểm tải tệp lên.", verbose_name="tải lên lúc")),
+                (
+                    "document_type",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Loại giấy tờ (số hóa), để dùng lại ở hồ sơ sau.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dossier_documents",
+                        to="catalog.documenttype",
+                        verbose_name="loại giấy tờ",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        help_text="Hồ sơ chứa giấy tờ này.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="dossiers.dossier",
+                        verbose_name="hồ sơ",
+                    ),
+                ),
+                (
+                    "requirement",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Thành phần hồ sơ theo thủ tục; để trống với giấy tờ nộp thêm.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dossier_documents",
+                        to="catalog.documentrequirement",
+                        verbose_name="thành phần hồ sơ",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Cán bộ hoặc công dân đã tải tệp lên.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người tải lên",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'giấy tờ trong hồ sơ',
-                'verbose_name_plural': 'giấy tờ trong hồ sơ',
-                'ordering': ['requirement__position', 'pk'],
+                "verbose_name": "giấy tờ trong hồ sơ",
+                "verbose_name_plural": "giấy tờ trong hồ sơ",
+                "ordering": ["requirement__position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='DossierEvent',
+            name="DossierEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('started', 'Bắt đầu kiểm tra hồ sơ'), ('document_added', 'Thêm thành phần hồ sơ'), ('accepted', 'Tiếp nhận hồ sơ (Mẫu 01)'), ('completion_requested', 'Yêu cầu bổ sung, hoàn thiện (Mẫu 02)'), ('refused', 'Từ chối tiếp nhận (Mẫu 03)'), ('transition', 'Chuyển bước xử lý'), ('consultation_answered', 'Trả lời ý kiến phối hợp'), ('apology', 'Xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)')], help_text='Việc đã làm với hồ sơ.', max_length=32, verbose_name='thao tác')),
-                ('at', models.DateTimeField(help_text='Thời điểm thực hiện.', verbose_name='thời điểm')),
-                ('comment', models.TextField(blank=True, help_text='Lý do, nội dung kèm theo.', verbose_name='ghi chú')),
-                ('data', models.JSONField(blank=True, default=dict, help_text='Dữ liệu kèm theo sự kiện.', verbose_name='dữ liệu')),
-                ('step_due_at', models.DateTimeField(blank=True, help_text='Hạn của bước vừa xong.', null=True, verbose_name='hạn của bước')),
-                ('outcome', models.CharField(blank=True, choices=[('early', 'Trước hạn'), ('on_time', 'Đúng hạn'), ('late', 'Quá hạn')], help_text='Trước hạn, đúng hạn hay quá hạn.', max_length=16, verbose_name='kết quả bước')),
-                ('actor', models.ForeignKey(blank=True, help_text='Người thực hiện thao tác.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người thực hiện')),
-                ('dossier', models.ForeignKey(help_text='Hồ sơ của sự kiện.', on_delete=django.db.models.deletion.PROTECT, related_name='events', to='dossiers.dossier', verbose_name='hồ sơ')),
-                ('from_agency', models.ForeignKey(blank=True, help_text='Cơ quan bàn giao hồ sơ.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.agency', verbose_name='cơ quan giao')),
-                ('from_state', models.ForeignKey(blank=True, help_text='Bước trước thao tác.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workflows.state', verbose_name='từ bước')),
-                ('to_agency', models.ForeignKey(blank=True, help_text='Cơ quan nhận hồ sơ.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.agency', verbose_name='cơ quan nhận')),
-                ('to_state', models.ForeignKey(blank=True, help_text='Bước sau thao tác.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workflows.state', verbose_name='đến bước')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("started", "Bắt đầu kiểm tra hồ sơ"),
+                            ("document_added", "Thêm thành phần hồ sơ"),
+                            ("accepted", "Tiếp nhận hồ sơ (Mẫu 01)"),
+                            ("completion_requested", "Yêu cầu bổ sung, hoàn thiện (Mẫu 02)"),
+                            ("refused", "Từ chối tiếp nhận (Mẫu 03)"),
+                            ("transition", "Chuyển bước xử lý"),
+                            ("consultation_answered", "Trả lời ý kiến phối hợp"),
+                            ("apology", "Xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)"),
+                        ],
+                        help_text="Việc đã làm với hồ sơ.",
+                        max_length=32,
+                        verbose_name="thao tác",
+                    ),
+                ),
+                ("at", models.DateTimeField(help_text="Thời điểm thực hiện.", verbose_name="thời điểm")),
+                (
+                    "comment",
+                    models.TextField(blank=True, help_text="Lý do, nội dung kèm theo.", verbose_name="ghi chú"),
+                ),
+                (
+                    "data",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="Dữ liệu kèm theo sự kiện.", verbose_name="dữ liệu"
+                    ),
+                ),
+                (
+                    "step_due_at",
+                    models.DateTimeField(
+                        blank=True, help_text="Hạn của bước vừa xong.", null=True, verbose_name="hạn của bước"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[("early", "Trước hạn"), ("on_time", "Đúng hạn"), ("late", "Quá hạn")],
+                        help_text="Trước hạn, đúng hạn hay quá hạn.",
+                        max_length=16,
+                        verbose_name="kết quả bước",
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Người thực hiện thao tác.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người thực hiện",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        help_text="Hồ sơ của sự kiện.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="dossiers.dossier",
+                        verbose_name="hồ sơ",
+                    ),
+                ),
+                (
+                    "from_agency",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Cơ quan bàn giao hồ sơ.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.agency",
+                        verbose_name="cơ quan giao",
+                    ),
+                ),
+                (
+                    "from_state",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Bước trước thao tác.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="workflows.state",
+                        verbose_name="từ bước",
+                    ),
+                ),
+                (
+                    "to_agency",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Cơ quan nhận hồ sơ.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.agency",
+                        verbose_name="cơ quan nhận",
+                    ),
+                ),
+                (
+                    "to_state",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Bước sau thao tác.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="workflows.state",
+                        verbose_name="đến bước",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lịch sử hồ sơ',
-                'verbose_name_plural': 'lịch sử hồ sơ',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "lịch sử hồ sơ",
+                "verbose_name_plural": "lịch sử hồ sơ",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['receiving_agency', 'status'], name='dossiers_do_receivi_0401e1_idx'),
+            model_name="dossier",
+            index=models.Index(fields=["receiving_agency", "status"], name="dossiers_do_receivi_0401e1_idx"),
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['current_agency', 'state'], name='dossiers_do_current_be2448_idx'),
+            model_name="dossier",
+            index=models.Index(fields=["current_agency", "state"], name="dossiers_do_current_be2448_idx"),
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['assigned_to', 'closed_at'], name='dossiers_do_assigne_6e9094_idx'),
+            model_name="dossier",
+            index=models.Index(fields=["assigned_to", "closed_at"], name="dossiers_do_assigne_6e9094_idx"),
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['closed_at', 'due_at'], name='dossiers_do_closed__fcee97_idx'),
+            model_name="dossier",
+            index=models.Index(fields=["closed_at", "due_at"], name="dossiers_do_closed__fcee97_idx"),
         ),
         migrations.AddIndex(
-            model_name='consultation',
-            index=models.Index(fields=['agency', 'answered_at'], name='dossiers_co_agency__5ba42d_idx'),
+            model_name="consultation",
+            index=models.Index(fields=["agency", "answered_at"], name="dossiers_co_agency__5ba42d_idx"),
         ),
         migrations.AddConstraint(
-            model_name='dossieraccess',
-            constraint=models.UniqueConstraint(fields=('agency', 'dossier'), name='dossier_access_unique'),
+            model_name="dossieraccess",
+            constraint=models.UniqueConstraint(fields=("agency", "dossier"), name="dossier_access_unique"),
         ),
         migrations.AddConstraint(
-            model_name='dossiercodecounter',
-            constraint=models.UniqueConstraint(fields=('agency', 'day'), name='dossiers_counter_agency_day'),
+            model_name="dossiercodecounter",
+            constraint=models.UniqueConstraint(fields=("agency", "day"), name="dossiers_counter_agency_day"),
         ),
     ]

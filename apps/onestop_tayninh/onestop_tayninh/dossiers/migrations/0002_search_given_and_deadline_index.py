@@ -5,20 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_procedure_workflow'),
-        ('directory', '0001_initial'),
-        ('dossiers', '0001_initial'),
-        ('workflows', '0001_initial'),
+        ("catalog", "0002_procedure_workflow"),
+        ("directory", "0001_initial"),
+        ("dossiers", "0001_initial"),
+        ("workflows", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dossier',
-            name='search_given',
-            field=models.CharField(db_collation='utf8mb4_bin', db_index=True, default='', editable=False, help_text='Tên gọi (chữ cuối của họ tên) viết thường, bỏ dấu.', max_length=60, verbose_name='tên gọi tìm kiếm'),
+            model_name="dossier",
+            name="search_given",
+            field=models.CharField(
+                db_collation="utf8mb4_bin",
+                db_index=True,
+                default="",
+                editable=False,
+                help_text="Tên gọi (chữ cuối của họ tên) viết thường, bỏ dấu.",
+                max_length=60,
+                verbose_name="tên gọi tìm kiếm",
+            ),
         ),
         # Existing rows: the given name is the last word of the folded name.
         migrations.RunSQL(
@@ -26,7 +33,7 @@ class Migration(migrations.Migration):
             reverse_sql=migrations.RunSQL.noop,
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['current_agency', 'closed_at', 'due_at'], name='dossiers_do_current_6451df_idx'),
+            model_name="dossier",
+            index=models.Index(fields=["current_agency", "closed_at", "due_at"], name="dossiers_do_current_6451df_idx"),
         ),
     ]

@@ -5,18 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_procedure_workflow'),
-        ('directory', '0001_initial'),
-        ('dossiers', '0002_search_given_and_deadline_index'),
-        ('workflows', '0001_initial'),
+        ("catalog", "0002_procedure_workflow"),
+        ("directory", "0001_initial"),
+        ("dossiers", "0002_search_given_and_deadline_index"),
+        ("workflows", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['receiving_desk', 'received_at'], name='dossiers_do_receivi_4908fa_idx'),
+            model_name="dossier",
+            index=models.Index(fields=["receiving_desk", "received_at"], name="dossiers_do_receivi_4908fa_idx"),
         ),
     ]

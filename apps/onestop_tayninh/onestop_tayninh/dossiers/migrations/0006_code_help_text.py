@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0005_document_reuse_and_supplement_round'),
+        ("dossiers", "0005_document_reuse_and_supplement_round"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='dossier',
-            name='code',
-            field=models.CharField(blank=True, editable=False, help_text='Mã hồ sơ theo Thông tư 01/2018: «mã cơ quan»-«YYMMDD»-«số thứ tự»; cấp khi tiếp nhận, không đổi.', max_length=32, null=True, unique=True, verbose_name='mã hồ sơ'),
+            model_name="dossier",
+            name="code",
+            field=models.CharField(
+                blank=True,
+                editable=False,
+                help_text="Mã hồ sơ theo Thông tư 01/2018: «mã cơ quan»-«YYMMDD»-«số thứ tự»; cấp khi tiếp nhận, không đổi.",
+                max_length=32,
+                null=True,
+                unique=True,
+                verbose_name="mã hồ sơ",
+            ),
         ),
     ]

@@ -5,20 +5,27 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0006_code_help_text'),
+        ("dossiers", "0006_code_help_text"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='dossier',
-            name='result_file',
-            field=onestop_tayninh.security.uploads.GatedFileField(accepted_types=('pdf',), blank=True, folder='results', help_text='Kết quả giải quyết đã ký (PDF).', verbose_name='tệp kết quả'),
+            model_name="dossier",
+            name="result_file",
+            field=onestop_tayninh.security.uploads.GatedFileField(
+                accepted_types=("pdf",),
+                blank=True,
+                folder="results",
+                help_text="Kết quả giải quyết đã ký (PDF).",
+                verbose_name="tệp kết quả",
+            ),
         ),
         migrations.AlterField(
-            model_name='dossierdocument',
-            name='file',
-            field=onestop_tayninh.security.uploads.GatedFileField(folder='dossiers', help_text='Tệp bản chụp hoặc bản điện tử.', verbose_name='tệp'),
+            model_name="dossierdocument",
+            name="file",
+            field=onestop_tayninh.security.uploads.GatedFileField(
+                folder="dossiers", help_text="Tệp bản chụp hoặc bản điện tử.", verbose_name="tệp"
+            ),
         ),
     ]

@@ -5,21 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0001_initial'),
-        ('dossiers', '0008_deadline_models_from_notifications'),
+        ("directory", "0001_initial"),
+        ("dossiers", "0008_deadline_models_from_notifications"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dossier',
-            name='applicant_unit',
-            field=models.ForeignKey(blank=True, help_text='Xã, phường nơi người nộp cư trú (tổ chức: nơi đặt trụ sở), chọn trong danh mục.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.administrativeunit', verbose_name='nơi cư trú (xã, phường)'),
+            model_name="dossier",
+            name="applicant_unit",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Xã, phường nơi người nộp cư trú (tổ chức: nơi đặt trụ sở), chọn trong danh mục.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="directory.administrativeunit",
+                verbose_name="nơi cư trú (xã, phường)",
+            ),
         ),
         migrations.AddField(
-            model_name='dossier',
-            name='object_unit',
-            field=models.ForeignKey(blank=True, help_text='Với thủ tục về đất đai, công trình: xã, phường nơi có thửa đất, công trình.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.administrativeunit', verbose_name='nơi có đối tượng (xã, phường)'),
+            model_name="dossier",
+            name="object_unit",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Với thủ tục về đất đai, công trình: xã, phường nơi có thửa đất, công trình.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="directory.administrativeunit",
+                verbose_name="nơi có đối tượng (xã, phường)",
+            ),
         ),
     ]

@@ -5,20 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0009_competent_by_unit'),
+        ("dossiers", "0009_competent_by_unit"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dossierdocument',
-            name='reused_document',
-            field=models.ForeignKey(blank=True, help_text='Thành phần của hồ sơ trước (cùng số CCCD) được dùng lại thay vì quét lại (chỉ tiêu tái sử dụng).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reuses', to='dossiers.dossierdocument', verbose_name='dùng lại giấy tờ của hồ sơ trước'),
+            model_name="dossierdocument",
+            name="reused_document",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Thành phần của hồ sơ trước (cùng số CCCD) được dùng lại thay vì quét lại (chỉ tiêu tái sử dụng).",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="reuses",
+                to="dossiers.dossierdocument",
+                verbose_name="dùng lại giấy tờ của hồ sơ trước",
+            ),
         ),
         migrations.AddField(
-            model_name='dossierdocument',
-            name='reused_result',
-            field=models.ForeignKey(blank=True, help_text='Kết quả giải quyết đã cấp ở hồ sơ trước được dùng lại thay vì quét lại (chỉ tiêu tái sử dụng).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='result_reuses', to='dossiers.dossier', verbose_name='dùng lại kết quả của hồ sơ'),
+            model_name="dossierdocument",
+            name="reused_result",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Kết quả giải quyết đã cấp ở hồ sơ trước được dùng lại thay vì quét lại (chỉ tiêu tái sử dụng).",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="result_reuses",
+                to="dossiers.dossier",
+                verbose_name="dùng lại kết quả của hồ sơ",
+            ),
         ),
     ]

@@ -37,35 +37,53 @@ def backfill_check_due(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('calendars', '0001_initial'),
-        ('catalog', '0004_channel_desk'),
-        ('directory', '0002_transfer_on_receipt'),
-        ('dossiers', '0010_document_reuse_at_desk'),
-        ('workflows', '0001_initial'),
+        ("calendars", "0001_initial"),
+        ("catalog", "0004_channel_desk"),
+        ("directory", "0002_transfer_on_receipt"),
+        ("dossiers", "0010_document_reuse_at_desk"),
+        ("workflows", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dossier',
-            name='check_due_at',
-            field=models.DateTimeField(blank=True, editable=False, help_text='Hồ sơ trực tuyến: bộ phận một cửa phải kiểm tra trước thời điểm này (số giờ làm việc theo ONESTOP_ONLINE_CHECK_HOURS kể từ khi công dân nộp hoặc nộp lại).', null=True, verbose_name='hạn kiểm tra'),
+            model_name="dossier",
+            name="check_due_at",
+            field=models.DateTimeField(
+                blank=True,
+                editable=False,
+                help_text="Hồ sơ trực tuyến: bộ phận một cửa phải kiểm tra trước thời điểm này (số giờ làm việc theo ONESTOP_ONLINE_CHECK_HOURS kể từ khi công dân nộp hoặc nộp lại).",
+                null=True,
+                verbose_name="hạn kiểm tra",
+            ),
         ),
         migrations.AlterField(
-            model_name='deadlinealert',
-            name='due_at',
-            field=models.DateTimeField(help_text='Hạn trả kết quả (hoặc hạn kiểm tra của hồ sơ trực tuyến) khi đánh dấu.', verbose_name='hạn lúc đánh dấu'),
+            model_name="deadlinealert",
+            name="due_at",
+            field=models.DateTimeField(
+                help_text="Hạn trả kết quả (hoặc hạn kiểm tra của hồ sơ trực tuyến) khi đánh dấu.",
+                verbose_name="hạn lúc đánh dấu",
+            ),
         ),
         migrations.AlterField(
-            model_name='deadlinealert',
-            name='kind',
-            field=models.CharField(choices=[('due_soon', 'Sắp đến hạn'), ('overdue', 'Quá hạn'), ('check_due_soon', 'Hồ sơ trực tuyến sắp hết hạn kiểm tra'), ('check_overdue', 'Hồ sơ trực tuyến quá hạn kiểm tra')], help_text='Sắp đến hạn hay đã quá hạn (hạn trả kết quả, hoặc hạn kiểm tra hồ sơ trực tuyến).', max_length=16, verbose_name='loại'),
+            model_name="deadlinealert",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("due_soon", "Sắp đến hạn"),
+                    ("overdue", "Quá hạn"),
+                    ("check_due_soon", "Hồ sơ trực tuyến sắp hết hạn kiểm tra"),
+                    ("check_overdue", "Hồ sơ trực tuyến quá hạn kiểm tra"),
+                ],
+                help_text="Sắp đến hạn hay đã quá hạn (hạn trả kết quả, hoặc hạn kiểm tra hồ sơ trực tuyến).",
+                max_length=16,
+                verbose_name="loại",
+            ),
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['status', 'check_due_at'], name='dossiers_do_status_f9d8bb_idx'),
+            model_name="dossier",
+            index=models.Index(fields=["status", "check_due_at"], name="dossiers_do_status_f9d8bb_idx"),
         ),
         migrations.RunPython(backfill_check_due, migrations.RunPython.noop),
     ]

@@ -6,59 +6,210 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0003_desk_kind_agency_office'),
-        ('dossiers', '0011_online_check_due'),
+        ("directory", "0003_desk_kind_agency_office"),
+        ("dossiers", "0011_online_check_due"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='dossier',
-            name='channel',
-            field=models.CharField(choices=[('desk', 'Trực tiếp tại Bộ phận Một cửa'), ('post', 'Qua bưu chính công ích'), ('online', 'Trực tuyến'), ('zalo', 'Qua Zalo'), ('agency', 'Trực tiếp tại cơ quan giải quyết')], default='desk', help_text='Trực tiếp, bưu chính, trực tuyến hoặc Zalo.', max_length=16, verbose_name='hình thức nộp'),
+            model_name="dossier",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("desk", "Trực tiếp tại Bộ phận Một cửa"),
+                    ("post", "Qua bưu chính công ích"),
+                    ("online", "Trực tuyến"),
+                    ("zalo", "Qua Zalo"),
+                    ("agency", "Trực tiếp tại cơ quan giải quyết"),
+                ],
+                default="desk",
+                help_text="Trực tiếp, bưu chính, trực tuyến hoặc Zalo.",
+                max_length=16,
+                verbose_name="hình thức nộp",
+            ),
         ),
         migrations.CreateModel(
-            name='TrackedImport',
+            name="TrackedImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_name', models.CharField(help_text='Tên tệp khi tải lên (chỉ để hiển thị).', max_length=255, verbose_name='tên tệp')),
-                ('sha256', models.CharField(db_index=True, help_text='Nhận ra một tệp đã tải lên trước đó.', max_length=64, verbose_name='mã băm SHA-256')),
-                ('uploaded_at', models.DateTimeField(help_text='Lúc tải bảng tính lên.', verbose_name='tải lên lúc')),
-                ('rows', models.JSONField(blank=True, default=list, help_text='Nội dung từng dòng như đã đọc: số dòng và chữ ở mỗi cột.', verbose_name='các dòng')),
-                ('errors', models.JSONField(blank=True, default=list, help_text='Lỗi của lần kiểm tra gần nhất: dòng, cột, nội dung lỗi.', verbose_name='lỗi')),
-                ('status', models.CharField(choices=[('invalid', 'Có lỗi, chưa nhập'), ('ready', 'Hợp lệ, chờ xác nhận'), ('imported', 'Đã nhập')], default='invalid', help_text='Có lỗi, hợp lệ chờ xác nhận, hoặc đã nhập.', max_length=16, verbose_name='trạng thái')),
-                ('imported_at', models.DateTimeField(blank=True, help_text='Lúc các hồ sơ được tạo.', null=True, verbose_name='nhập lúc')),
-                ('agency', models.ForeignKey(help_text='Cơ quan giải quyết đã tải bảng tính lên; hồ sơ được nhập cho cơ quan này.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.agency', verbose_name='cơ quan')),
-                ('imported_by', models.ForeignKey(blank=True, help_text='Cán bộ đã xác nhận nhập các hồ sơ.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người xác nhận nhập')),
-                ('uploaded_by', models.ForeignKey(help_text='Cán bộ đã tải bảng tính lên.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người tải lên')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "file_name",
+                    models.CharField(
+                        help_text="Tên tệp khi tải lên (chỉ để hiển thị).", max_length=255, verbose_name="tên tệp"
+                    ),
+                ),
+                (
+                    "sha256",
+                    models.CharField(
+                        db_index=True,
+                        help_text="Nhận ra một tệp đã tải lên trước đó.",
+                        max_length=64,
+                        verbose_name="mã băm SHA-256",
+                    ),
+                ),
+                ("uploaded_at", models.DateTimeField(help_text="Lúc tải bảng tính lên.", verbose_name="tải lên lúc")),
+                (
+                    "rows",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Nội dung từng dòng như đã đọc: số dòng và chữ ở mỗi cột.",
+                        verbose_name="các dòng",
+                    ),
+                ),
+                (
+                    "errors",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Lỗi của lần kiểm tra gần nhất: dòng, cột, nội dung lỗi.",
+                        verbose_name="lỗi",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("invalid", "Có lỗi, chưa nhập"),
+                            ("ready", "Hợp lệ, chờ xác nhận"),
+                            ("imported", "Đã nhập"),
+                        ],
+                        default="invalid",
+                        help_text="Có lỗi, hợp lệ chờ xác nhận, hoặc đã nhập.",
+                        max_length=16,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "imported_at",
+                    models.DateTimeField(
+                        blank=True, help_text="Lúc các hồ sơ được tạo.", null=True, verbose_name="nhập lúc"
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        help_text="Cơ quan giải quyết đã tải bảng tính lên; hồ sơ được nhập cho cơ quan này.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.agency",
+                        verbose_name="cơ quan",
+                    ),
+                ),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Cán bộ đã xác nhận nhập các hồ sơ.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người xác nhận nhập",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        help_text="Cán bộ đã tải bảng tính lên.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người tải lên",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bảng tính hồ sơ chỉ theo dõi',
-                'verbose_name_plural': 'nhập hồ sơ chỉ theo dõi',
-                'ordering': ['-uploaded_at', '-pk'],
+                "verbose_name": "bảng tính hồ sơ chỉ theo dõi",
+                "verbose_name_plural": "nhập hồ sơ chỉ theo dõi",
+                "ordering": ["-uploaded_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='TrackedEntry',
+            name="TrackedEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(help_text='Số tham chiếu của cơ quan, hoặc dấu vân tay thủ tục - người nộp - thời điểm tiếp nhận.', max_length=80, verbose_name='khóa chống trùng')),
-                ('reference', models.CharField(blank=True, help_text='Số hồ sơ trong sổ của cơ quan, nếu có.', max_length=64, verbose_name='số tham chiếu')),
-                ('line', models.PositiveIntegerField(blank=True, help_text='Số dòng trong bảng tính (dòng tiêu đề là dòng 1).', null=True, verbose_name='dòng')),
-                ('entered_at', models.DateTimeField(help_text='Lúc hồ sơ được nhập vào hệ thống.', verbose_name='nhập lúc')),
-                ('agency', models.ForeignKey(help_text='Cơ quan giải quyết đã nhập hồ sơ.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.agency', verbose_name='cơ quan')),
-                ('dossier', models.OneToOneField(help_text='Hồ sơ đã được tạo.', on_delete=django.db.models.deletion.CASCADE, related_name='tracked_entry', to='dossiers.dossier', verbose_name='hồ sơ')),
-                ('entered_by', models.ForeignKey(help_text='Cán bộ đã nhập hồ sơ vào hệ thống.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người nhập')),
-                ('batch', models.ForeignKey(blank=True, help_text='Bảng tính đã nhập hồ sơ; trống khi nhập từng hồ sơ.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='dossiers.trackedimport', verbose_name='bảng tính')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="Số tham chiếu của cơ quan, hoặc dấu vân tay thủ tục - người nộp - thời điểm tiếp nhận.",
+                        max_length=80,
+                        verbose_name="khóa chống trùng",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Số hồ sơ trong sổ của cơ quan, nếu có.",
+                        max_length=64,
+                        verbose_name="số tham chiếu",
+                    ),
+                ),
+                (
+                    "line",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Số dòng trong bảng tính (dòng tiêu đề là dòng 1).",
+                        null=True,
+                        verbose_name="dòng",
+                    ),
+                ),
+                (
+                    "entered_at",
+                    models.DateTimeField(help_text="Lúc hồ sơ được nhập vào hệ thống.", verbose_name="nhập lúc"),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        help_text="Cơ quan giải quyết đã nhập hồ sơ.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.agency",
+                        verbose_name="cơ quan",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.OneToOneField(
+                        help_text="Hồ sơ đã được tạo.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tracked_entry",
+                        to="dossiers.dossier",
+                        verbose_name="hồ sơ",
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        help_text="Cán bộ đã nhập hồ sơ vào hệ thống.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người nhập",
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Bảng tính đã nhập hồ sơ; trống khi nhập từng hồ sơ.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="dossiers.trackedimport",
+                        verbose_name="bảng tính",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hồ sơ chỉ theo dõi',
-                'verbose_name_plural': 'hồ sơ chỉ theo dõi',
-                'ordering': ['batch_id', 'line', 'pk'],
-                'permissions': [('enter_tracked_dossier', 'Nhập hồ sơ thủ tục chỉ theo dõi của cơ quan mình')],
-                'constraints': [models.UniqueConstraint(fields=('agency', 'key'), name='dossiers_tracked_agency_key')],
+                "verbose_name": "hồ sơ chỉ theo dõi",
+                "verbose_name_plural": "hồ sơ chỉ theo dõi",
+                "ordering": ["batch_id", "line", "pk"],
+                "permissions": [("enter_tracked_dossier", "Nhập hồ sơ thủ tục chỉ theo dõi của cơ quan mình")],
+                "constraints": [models.UniqueConstraint(fields=("agency", "key"), name="dossiers_tracked_agency_key")],
             },
         ),
     ]

@@ -7,48 +7,129 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0005_competent_by_unit'),
-        ('dossiers', '0014_document_paper_counts'),
+        ("catalog", "0005_competent_by_unit"),
+        ("dossiers", "0014_document_paper_counts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ConsultationFile',
+            name="ConsultationFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', onestop_tayninh.security.uploads.GatedFileField(folder='consultations', help_text='Văn bản trả lời của cơ quan phối hợp.', verbose_name='tệp')),
-                ('original_name', models.CharField(help_text='Tên tệp khi tải lên (chỉ để hiển thị).', max_length=255, verbose_name='tên tệp gốc')),
-                ('content_type', models.CharField(help_text='Kiểu MIME xác định từ nội dung tệp.', max_length=100, verbose_name='kiểu nội dung')),
-                ('size', models.PositiveBigIntegerField(help_text='Dung lượng tệp tính bằng byte.', verbose_name='dung lượng (byte)')),
-                ('uploaded_at', models.DateTimeField(help_text='Thời điểm tải tệp lên.', verbose_name='tải lên lúc')),
-                ('consultation', models.ForeignKey(help_text='Ý kiến phối hợp mà tệp này kèm theo.', on_delete=django.db.models.deletion.CASCADE, related_name='files', to='dossiers.consultation', verbose_name='ý kiến phối hợp')),
-                ('uploaded_by', models.ForeignKey(help_text='Cán bộ của cơ quan phối hợp đã tải tệp lên.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người tải lên')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "file",
+                    onestop_tayninh.security.uploads.GatedFileField(
+                        folder="consultations", help_text="Văn bản trả lời của cơ quan phối hợp.", verbose_name="tệp"
+                    ),
+                ),
+                (
+                    "original_name",
+                    models.CharField(
+                        help_text="Tên tệp khi tải lên (chỉ để hiển thị).", max_length=255, verbose_name="tên tệp gốc"
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.CharField(
+                        help_text="Kiểu MIME xác định từ nội dung tệp.", max_length=100, verbose_name="kiểu nội dung"
+                    ),
+                ),
+                (
+                    "size",
+                    models.PositiveBigIntegerField(
+                        help_text="Dung lượng tệp tính bằng byte.", verbose_name="dung lượng (byte)"
+                    ),
+                ),
+                ("uploaded_at", models.DateTimeField(help_text="Thời điểm tải tệp lên.", verbose_name="tải lên lúc")),
+                (
+                    "consultation",
+                    models.ForeignKey(
+                        help_text="Ý kiến phối hợp mà tệp này kèm theo.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="dossiers.consultation",
+                        verbose_name="ý kiến phối hợp",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        help_text="Cán bộ của cơ quan phối hợp đã tải tệp lên.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người tải lên",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tệp trả lời phối hợp',
-                'verbose_name_plural': 'tệp trả lời phối hợp',
-                'ordering': ['uploaded_at', 'pk'],
+                "verbose_name": "tệp trả lời phối hợp",
+                "verbose_name_plural": "tệp trả lời phối hợp",
+                "ordering": ["uploaded_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='IntakeFile',
+            name="IntakeFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(help_text='Mã ngẫu nhiên ghi trong trang.', max_length=32, unique=True, verbose_name='mã giữ tệp')),
-                ('file', onestop_tayninh.security.uploads.GatedFileField(folder='intake', help_text='Tệp đã qua kiểm tra, chờ tiếp nhận.', verbose_name='tệp')),
-                ('original_name', models.CharField(help_text='Tên tệp khi tải lên (chỉ để hiển thị).', max_length=255, verbose_name='tên tệp gốc')),
-                ('sha256', models.CharField(help_text='Mã băm của tệp lúc giữ lại.', max_length=64, verbose_name='mã băm SHA-256')),
-                ('kept_at', models.DateTimeField(db_index=True, help_text='Lúc tệp được giữ lại.', verbose_name='giữ lúc')),
-                ('officer', models.ForeignKey(help_text='Cán bộ tiếp nhận đã chọn tệp.', on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='cán bộ')),
-                ('requirement', models.ForeignKey(help_text='Thành phần hồ sơ mà tệp được chọn cho.', on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.documentrequirement', verbose_name='thành phần hồ sơ')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "token",
+                    models.CharField(
+                        help_text="Mã ngẫu nhiên ghi trong trang.",
+                        max_length=32,
+                        unique=True,
+                        verbose_name="mã giữ tệp",
+                    ),
+                ),
+                (
+                    "file",
+                    onestop_tayninh.security.uploads.GatedFileField(
+                        folder="intake", help_text="Tệp đã qua kiểm tra, chờ tiếp nhận.", verbose_name="tệp"
+                    ),
+                ),
+                (
+                    "original_name",
+                    models.CharField(
+                        help_text="Tên tệp khi tải lên (chỉ để hiển thị).", max_length=255, verbose_name="tên tệp gốc"
+                    ),
+                ),
+                (
+                    "sha256",
+                    models.CharField(
+                        help_text="Mã băm của tệp lúc giữ lại.", max_length=64, verbose_name="mã băm SHA-256"
+                    ),
+                ),
+                (
+                    "kept_at",
+                    models.DateTimeField(db_index=True, help_text="Lúc tệp được giữ lại.", verbose_name="giữ lúc"),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        help_text="Cán bộ tiếp nhận đã chọn tệp.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cán bộ",
+                    ),
+                ),
+                (
+                    "requirement",
+                    models.ForeignKey(
+                        help_text="Thành phần hồ sơ mà tệp được chọn cho.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="catalog.documentrequirement",
+                        verbose_name="thành phần hồ sơ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tệp giữ lại khi tiếp nhận',
-                'verbose_name_plural': 'tệp giữ lại khi tiếp nhận',
-                'ordering': ['kept_at', 'pk'],
+                "verbose_name": "tệp giữ lại khi tiếp nhận",
+                "verbose_name_plural": "tệp giữ lại khi tiếp nhận",
+                "ordering": ["kept_at", "pk"],
             },
         ),
     ]

@@ -4,20 +4,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0015_consultation_files_and_intake_files'),
+        ("dossiers", "0015_consultation_files_and_intake_files"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='dossier',
-            name='status',
-            field=models.CharField(choices=[('to_check', 'Chờ kiểm tra'), ('received', 'Đã tiếp nhận'), ('incomplete', 'Yêu cầu bổ sung, hoàn thiện'), ('refused', 'Từ chối tiếp nhận'), ('withdrawn', 'Công dân rút trước khi tiếp nhận'), ('cancelled', 'Đã hủy hồ sơ nháp')], db_index=True, default='to_check', help_text='Trạng thái xử lý của hồ sơ.', max_length=24, verbose_name='trạng thái'),
+            model_name="dossier",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("to_check", "Chờ kiểm tra"),
+                    ("received", "Đã tiếp nhận"),
+                    ("incomplete", "Yêu cầu bổ sung, hoàn thiện"),
+                    ("refused", "Từ chối tiếp nhận"),
+                    ("withdrawn", "Công dân rút trước khi tiếp nhận"),
+                    ("cancelled", "Đã hủy hồ sơ nháp"),
+                ],
+                db_index=True,
+                default="to_check",
+                help_text="Trạng thái xử lý của hồ sơ.",
+                max_length=24,
+                verbose_name="trạng thái",
+            ),
         ),
         migrations.AlterField(
-            model_name='dossierevent',
-            name='action',
-            field=models.CharField(choices=[('started', 'Bắt đầu kiểm tra hồ sơ'), ('document_added', 'Thêm thành phần hồ sơ'), ('accepted', 'Tiếp nhận hồ sơ (Mẫu 01)'), ('completion_requested', 'Yêu cầu bổ sung, hoàn thiện (Mẫu 02)'), ('refused', 'Từ chối tiếp nhận (Mẫu 03)'), ('transition', 'Chuyển bước xử lý'), ('consultation_answered', 'Trả lời ý kiến phối hợp'), ('apology', 'Xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)'), ('submitted_online', 'Công dân nộp hồ sơ trực tuyến'), ('resubmitted', 'Công dân nộp lại hồ sơ đã bổ sung, hoàn thiện'), ('withdrawn', 'Công dân rút hồ sơ trước khi tiếp nhận'), ('rated', 'Công dân đánh giá mức độ hài lòng'), ('applicant_corrected', 'Điều chỉnh thông tin người nộp'), ('draft_cancelled', 'Hủy hồ sơ nháp tại quầy')], help_text='Việc đã làm với hồ sơ.', max_length=32, verbose_name='thao tác'),
+            model_name="dossierevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("started", "Bắt đầu kiểm tra hồ sơ"),
+                    ("document_added", "Thêm thành phần hồ sơ"),
+                    ("accepted", "Tiếp nhận hồ sơ (Mẫu 01)"),
+                    ("completion_requested", "Yêu cầu bổ sung, hoàn thiện (Mẫu 02)"),
+                    ("refused", "Từ chối tiếp nhận (Mẫu 03)"),
+                    ("transition", "Chuyển bước xử lý"),
+                    ("consultation_answered", "Trả lời ý kiến phối hợp"),
+                    ("apology", "Xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)"),
+                    ("submitted_online", "Công dân nộp hồ sơ trực tuyến"),
+                    ("resubmitted", "Công dân nộp lại hồ sơ đã bổ sung, hoàn thiện"),
+                    ("withdrawn", "Công dân rút hồ sơ trước khi tiếp nhận"),
+                    ("rated", "Công dân đánh giá mức độ hài lòng"),
+                    ("applicant_corrected", "Điều chỉnh thông tin người nộp"),
+                    ("draft_cancelled", "Hủy hồ sơ nháp tại quầy"),
+                ],
+                help_text="Việc đã làm với hồ sơ.",
+                max_length=32,
+                verbose_name="thao tác",
+            ),
         ),
     ]

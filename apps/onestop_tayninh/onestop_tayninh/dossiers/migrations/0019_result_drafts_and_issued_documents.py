@@ -7,82 +7,279 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0005_roles_as_data'),
-        ('dossiers', '0018_open_deadline_index'),
+        ("directory", "0005_roles_as_data"),
+        ("dossiers", "0018_open_deadline_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ResultDraft',
+            name="ResultDraft",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('result', 'Kết quả giải quyết'), ('refusal', 'Văn bản từ chối giải quyết')], help_text='Kết quả hoặc văn bản từ chối.', max_length=16, verbose_name='loại dự thảo')),
-                ('round', models.PositiveSmallIntegerField(help_text='Lần trình thứ mấy của hồ sơ.', verbose_name='lần trình')),
-                ('file', onestop_tayninh.security.uploads.GatedFileField(accepted_types=('pdf',), blank=True, folder='drafts', help_text='Dự thảo (PDF) lãnh đạo xem trước khi duyệt.', verbose_name='tệp dự thảo')),
-                ('reason', models.TextField(blank=True, help_text='Ý kiến của chuyên viên; với từ chối, lý do từ chối.', verbose_name='nội dung trình')),
-                ('submitted_at', models.DateTimeField(help_text='Thời điểm trình lãnh đạo.', verbose_name='trình lúc')),
-                ('status', models.CharField(choices=[('pending', 'Chờ lãnh đạo duyệt'), ('approved', 'Lãnh đạo đã duyệt, chờ văn thư phát hành'), ('sent_back', 'Lãnh đạo trả lại'), ('issued', 'Đã cấp số, ký số và phát hành')], default='pending', help_text='Chờ duyệt, đã duyệt, bị trả lại hoặc đã phát hành.', max_length=16, verbose_name='trạng thái')),
-                ('decided_at', models.DateTimeField(blank=True, help_text='Lúc duyệt hoặc trả lại.', null=True, verbose_name='quyết định lúc')),
-                ('decision_comment', models.TextField(blank=True, help_text='Ý kiến về dự thảo khi duyệt hoặc trả lại.', verbose_name='ý kiến của lãnh đạo')),
-                ('decided_by', models.ForeignKey(blank=True, help_text='Lãnh đạo đã duyệt hoặc trả lại dự thảo.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='lãnh đạo quyết định')),
-                ('dossier', models.ForeignKey(help_text='Hồ sơ mà dự thảo được lập cho.', on_delete=django.db.models.deletion.CASCADE, related_name='result_drafts', to='dossiers.dossier', verbose_name='hồ sơ')),
-                ('submitted_by', models.ForeignKey(help_text='Chuyên viên trình dự thảo.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người trình')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("result", "Kết quả giải quyết"), ("refusal", "Văn bản từ chối giải quyết")],
+                        help_text="Kết quả hoặc văn bản từ chối.",
+                        max_length=16,
+                        verbose_name="loại dự thảo",
+                    ),
+                ),
+                (
+                    "round",
+                    models.PositiveSmallIntegerField(
+                        help_text="Lần trình thứ mấy của hồ sơ.", verbose_name="lần trình"
+                    ),
+                ),
+                (
+                    "file",
+                    onestop_tayninh.security.uploads.GatedFileField(
+                        accepted_types=("pdf",),
+                        blank=True,
+                        folder="drafts",
+                        help_text="Dự thảo (PDF) lãnh đạo xem trước khi duyệt.",
+                        verbose_name="tệp dự thảo",
+                    ),
+                ),
+                (
+                    "reason",
+                    models.TextField(
+                        blank=True,
+                        help_text="Ý kiến của chuyên viên; với từ chối, lý do từ chối.",
+                        verbose_name="nội dung trình",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(help_text="Thời điểm trình lãnh đạo.", verbose_name="trình lúc")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Chờ lãnh đạo duyệt"),
+                            ("approved", "Lãnh đạo đã duyệt, chờ văn thư phát hành"),
+                            ("sent_back", "Lãnh đạo trả lại"),
+                            ("issued", "Đã cấp số, ký số và phát hành"),
+                        ],
+                        default="pending",
+                        help_text="Chờ duyệt, đã duyệt, bị trả lại hoặc đã phát hành.",
+                        max_length=16,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(
+                        blank=True, help_text="Lúc duyệt hoặc trả lại.", null=True, verbose_name="quyết định lúc"
+                    ),
+                ),
+                (
+                    "decision_comment",
+                    models.TextField(
+                        blank=True,
+                        help_text="Ý kiến về dự thảo khi duyệt hoặc trả lại.",
+                        verbose_name="ý kiến của lãnh đạo",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Lãnh đạo đã duyệt hoặc trả lại dự thảo.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="lãnh đạo quyết định",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        help_text="Hồ sơ mà dự thảo được lập cho.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="result_drafts",
+                        to="dossiers.dossier",
+                        verbose_name="hồ sơ",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        help_text="Chuyên viên trình dự thảo.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người trình",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dự thảo kết quả',
-                'verbose_name_plural': 'dự thảo kết quả',
-                'ordering': ['dossier', 'round'],
+                "verbose_name": "dự thảo kết quả",
+                "verbose_name_plural": "dự thảo kết quả",
+                "ordering": ["dossier", "round"],
             },
         ),
         migrations.CreateModel(
-            name='IssuedDocument',
+            name="IssuedDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('result', 'Kết quả giải quyết'), ('refusal', 'Văn bản từ chối giải quyết')], help_text='Kết quả hoặc từ chối.', max_length=16, verbose_name='loại văn bản')),
-                ('year', models.PositiveSmallIntegerField(help_text='Năm cấp số (giờ Việt Nam).', verbose_name='năm')),
-                ('number', models.PositiveIntegerField(help_text='Số thứ tự trong sổ văn bản đi của cơ quan trong năm.', verbose_name='số')),
-                ('symbol', models.CharField(help_text='Ví dụ QĐ-UBND.', max_length=40, verbose_name='ký hiệu')),
-                ('issued_at', models.DateTimeField(help_text='Ngày, giờ văn thư cấp số và phát hành.', verbose_name='ban hành lúc')),
-                ('file', onestop_tayninh.security.uploads.GeneratedFileField(help_text='Bản PDF đã ký số, không sửa sau khi lưu.', upload_to='issued/%Y/%m/', verbose_name='tệp đã ký số')),
-                ('sha256', models.CharField(db_index=True, help_text='Mã băm của tệp đã ký, để đối chiếu.', max_length=64, verbose_name='mã băm SHA-256')),
-                ('check_code', models.CharField(help_text='Mã trong mã QR in trên văn bản, để xác minh.', max_length=32, unique=True, verbose_name='mã kiểm tra')),
-                ('signer', models.CharField(help_text='Chủ thể của chứng thư số đã ký.', max_length=255, verbose_name='chứng thư số của')),
-                ('certificate_serial', models.CharField(help_text='Số sê-ri của chứng thư số đã ký.', max_length=64, verbose_name='số hiệu chứng thư số')),
-                ('agency', models.ForeignKey(help_text='Cơ quan có thẩm quyền ban hành văn bản.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.agency', verbose_name='cơ quan ban hành')),
-                ('approved_by', models.ForeignKey(help_text='Lãnh đạo đã duyệt văn bản.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='lãnh đạo duyệt')),
-                ('dossier', models.ForeignKey(help_text='Hồ sơ mà văn bản giải quyết.', on_delete=django.db.models.deletion.PROTECT, related_name='issued_documents', to='dossiers.dossier', verbose_name='hồ sơ')),
-                ('issued_by', models.ForeignKey(help_text='Văn thư đã cấp số và phát hành.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='văn thư')),
-                ('draft', models.OneToOneField(help_text='Dự thảo đã được lãnh đạo duyệt.', on_delete=django.db.models.deletion.PROTECT, related_name='issued', to='dossiers.resultdraft', verbose_name='dự thảo')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("result", "Kết quả giải quyết"), ("refusal", "Văn bản từ chối giải quyết")],
+                        help_text="Kết quả hoặc từ chối.",
+                        max_length=16,
+                        verbose_name="loại văn bản",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(help_text="Năm cấp số (giờ Việt Nam).", verbose_name="năm")),
+                (
+                    "number",
+                    models.PositiveIntegerField(
+                        help_text="Số thứ tự trong sổ văn bản đi của cơ quan trong năm.", verbose_name="số"
+                    ),
+                ),
+                ("symbol", models.CharField(help_text="Ví dụ QĐ-UBND.", max_length=40, verbose_name="ký hiệu")),
+                (
+                    "issued_at",
+                    models.DateTimeField(
+                        help_text="Ngày, giờ văn thư cấp số và phát hành.", verbose_name="ban hành lúc"
+                    ),
+                ),
+                (
+                    "file",
+                    onestop_tayninh.security.uploads.GeneratedFileField(
+                        help_text="Bản PDF đã ký số, không sửa sau khi lưu.",
+                        upload_to="issued/%Y/%m/",
+                        verbose_name="tệp đã ký số",
+                    ),
+                ),
+                (
+                    "sha256",
+                    models.CharField(
+                        db_index=True,
+                        help_text="Mã băm của tệp đã ký, để đối chiếu.",
+                        max_length=64,
+                        verbose_name="mã băm SHA-256",
+                    ),
+                ),
+                (
+                    "check_code",
+                    models.CharField(
+                        help_text="Mã trong mã QR in trên văn bản, để xác minh.",
+                        max_length=32,
+                        unique=True,
+                        verbose_name="mã kiểm tra",
+                    ),
+                ),
+                (
+                    "signer",
+                    models.CharField(
+                        help_text="Chủ thể của chứng thư số đã ký.", max_length=255, verbose_name="chứng thư số của"
+                    ),
+                ),
+                (
+                    "certificate_serial",
+                    models.CharField(
+                        help_text="Số sê-ri của chứng thư số đã ký.", max_length=64, verbose_name="số hiệu chứng thư số"
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        help_text="Cơ quan có thẩm quyền ban hành văn bản.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.agency",
+                        verbose_name="cơ quan ban hành",
+                    ),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        help_text="Lãnh đạo đã duyệt văn bản.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="lãnh đạo duyệt",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        help_text="Hồ sơ mà văn bản giải quyết.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="issued_documents",
+                        to="dossiers.dossier",
+                        verbose_name="hồ sơ",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        help_text="Văn thư đã cấp số và phát hành.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="văn thư",
+                    ),
+                ),
+                (
+                    "draft",
+                    models.OneToOneField(
+                        help_text="Dự thảo đã được lãnh đạo duyệt.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="issued",
+                        to="dossiers.resultdraft",
+                        verbose_name="dự thảo",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'văn bản đã phát hành',
-                'verbose_name_plural': 'văn bản đã phát hành',
-                'ordering': ['-issued_at', '-pk'],
+                "verbose_name": "văn bản đã phát hành",
+                "verbose_name_plural": "văn bản đã phát hành",
+                "ordering": ["-issued_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='OutgoingRegister',
+            name="OutgoingRegister",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(help_text='Năm cấp số (giờ Việt Nam).', verbose_name='năm')),
-                ('last_number', models.PositiveIntegerField(default=0, help_text='Số cuối cùng đã cấp.', verbose_name='số cuối đã cấp')),
-                ('agency', models.ForeignKey(help_text='Cơ quan có sổ văn bản đi.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.agency', verbose_name='cơ quan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(help_text="Năm cấp số (giờ Việt Nam).", verbose_name="năm")),
+                (
+                    "last_number",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Số cuối cùng đã cấp.", verbose_name="số cuối đã cấp"
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        help_text="Cơ quan có sổ văn bản đi.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.agency",
+                        verbose_name="cơ quan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sổ văn bản đi của cơ quan',
-                'verbose_name_plural': 'sổ văn bản đi của cơ quan',
-                'constraints': [models.UniqueConstraint(fields=('agency', 'year'), name='dossiers_outgoing_agency_year')],
+                "verbose_name": "sổ văn bản đi của cơ quan",
+                "verbose_name_plural": "sổ văn bản đi của cơ quan",
+                "constraints": [
+                    models.UniqueConstraint(fields=("agency", "year"), name="dossiers_outgoing_agency_year")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='resultdraft',
-            constraint=models.UniqueConstraint(fields=('dossier', 'round'), name='dossiers_draft_round_unique'),
+            model_name="resultdraft",
+            constraint=models.UniqueConstraint(fields=("dossier", "round"), name="dossiers_draft_round_unique"),
         ),
         migrations.AddConstraint(
-            model_name='issueddocument',
-            constraint=models.UniqueConstraint(fields=('agency', 'year', 'number'), name='dossiers_issued_number_unique'),
+            model_name="issueddocument",
+            constraint=models.UniqueConstraint(
+                fields=("agency", "year", "number"), name="dossiers_issued_number_unique"
+            ),
         ),
     ]

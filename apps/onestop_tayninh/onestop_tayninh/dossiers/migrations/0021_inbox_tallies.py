@@ -13,60 +13,106 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0005_competent_by_unit'),
-        ('directory', '0005_roles_as_data'),
-        ('dossiers', '0020_grant_register_permission'),
-        ('workflows', '0001_initial'),
+        ("catalog", "0005_competent_by_unit"),
+        ("directory", "0005_roles_as_data"),
+        ("dossiers", "0020_grant_register_permission"),
+        ("workflows", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InboxTally',
+            name="InboxTally",
             fields=[
-                ('pk', models.CompositePrimaryKey('agency', 'status', 'desk', 'state', 'assignee', blank=True, editable=False, primary_key=True, serialize=False)),
-                ('agency', models.PositiveBigIntegerField(help_text='Mã số cơ quan giữ hồ sơ (cơ quan tiếp nhận khi hồ sơ chờ kiểm tra).', verbose_name='cơ quan')),
-                ('status', models.CharField(help_text='Trạng thái hồ sơ.', max_length=20, verbose_name='trạng thái')),
-                ('desk', models.PositiveBigIntegerField(help_text='Mã số bộ phận tiếp nhận của hồ sơ chờ kiểm tra; 0 với hồ sơ khác.', verbose_name='bộ phận tiếp nhận')),
-                ('state', models.PositiveBigIntegerField(help_text='Mã số bước quy trình của hồ sơ đang xử lý; 0 nếu không có.', verbose_name='bước xử lý')),
-                ('assignee', models.PositiveBigIntegerField(help_text='Mã số cán bộ được phân công xử lý; 0 nếu chưa phân công.', verbose_name='người được phân công')),
-                ('n', models.IntegerField(default=0, help_text='Số hồ sơ đang ở chỗ này.', verbose_name='số hồ sơ')),
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "agency",
+                        "status",
+                        "desk",
+                        "state",
+                        "assignee",
+                        blank=True,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "agency",
+                    models.PositiveBigIntegerField(
+                        help_text="Mã số cơ quan giữ hồ sơ (cơ quan tiếp nhận khi hồ sơ chờ kiểm tra).",
+                        verbose_name="cơ quan",
+                    ),
+                ),
+                ("status", models.CharField(help_text="Trạng thái hồ sơ.", max_length=20, verbose_name="trạng thái")),
+                (
+                    "desk",
+                    models.PositiveBigIntegerField(
+                        help_text="Mã số bộ phận tiếp nhận của hồ sơ chờ kiểm tra; 0 với hồ sơ khác.",
+                        verbose_name="bộ phận tiếp nhận",
+                    ),
+                ),
+                (
+                    "state",
+                    models.PositiveBigIntegerField(
+                        help_text="Mã số bước quy trình của hồ sơ đang xử lý; 0 nếu không có.",
+                        verbose_name="bước xử lý",
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.PositiveBigIntegerField(
+                        help_text="Mã số cán bộ được phân công xử lý; 0 nếu chưa phân công.",
+                        verbose_name="người được phân công",
+                    ),
+                ),
+                ("n", models.IntegerField(default=0, help_text="Số hồ sơ đang ở chỗ này.", verbose_name="số hồ sơ")),
             ],
             options={
-                'verbose_name': 'số đếm hộp việc',
-                'verbose_name_plural': 'số đếm hộp việc',
+                "verbose_name": "số đếm hộp việc",
+                "verbose_name_plural": "số đếm hộp việc",
             },
         ),
         migrations.RemoveIndex(
-            model_name='dossier',
-            name='dossiers_do_current_be2448_idx',
+            model_name="dossier",
+            name="dossiers_do_current_be2448_idx",
         ),
         migrations.RemoveIndex(
-            model_name='dossier',
-            name='dossiers_do_assigne_6e9094_idx',
+            model_name="dossier",
+            name="dossiers_do_assigne_6e9094_idx",
         ),
         migrations.AddField(
-            model_name='dossieraccess',
-            name='open_due_at',
-            field=models.DateTimeField(blank=True, help_text='Ngày hẹn trả của hồ sơ khi hồ sơ đang xử lý và không tạm dừng; để trống khi khác.', null=True, verbose_name='hạn trả khi đang xử lý'),
+            model_name="dossieraccess",
+            name="open_due_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="Ngày hẹn trả của hồ sơ khi hồ sơ đang xử lý và không tạm dừng; để trống khi khác.",
+                null=True,
+                verbose_name="hạn trả khi đang xử lý",
+            ),
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['current_agency', 'state', 'closed_at', 'status', 'created_at', 'assigned_to'], name='dossier_held_queue_idx'),
+            model_name="dossier",
+            index=models.Index(
+                fields=["current_agency", "state", "closed_at", "status", "created_at", "assigned_to"],
+                name="dossier_held_queue_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['receiving_desk', 'status', 'created_at', 'assigned_to'], name='dossier_desk_queue_idx'),
+            model_name="dossier",
+            index=models.Index(
+                fields=["receiving_desk", "status", "created_at", "assigned_to"], name="dossier_desk_queue_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['assigned_to', 'closed_at', 'due_at'], name='dossier_assigned_due_idx'),
+            model_name="dossier",
+            index=models.Index(fields=["assigned_to", "closed_at", "due_at"], name="dossier_assigned_due_idx"),
         ),
         migrations.AddIndex(
-            model_name='dossieraccess',
-            index=models.Index(fields=['agency', 'open_due_at', 'dossier'], name='dossier_access_open_due_idx'),
+            model_name="dossieraccess",
+            index=models.Index(fields=["agency", "open_due_at", "dossier"], name="dossier_access_open_due_idx"),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]

@@ -4,25 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0021_inbox_tallies'),
+        ("dossiers", "0021_inbox_tallies"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dossierdocument',
-            name='height',
-            field=models.PositiveIntegerField(blank=True, help_text='Chiều cao của ảnh, tính bằng điểm ảnh.', null=True, verbose_name='chiều cao (điểm ảnh)'),
+            model_name="dossierdocument",
+            name="height",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="Chiều cao của ảnh, tính bằng điểm ảnh.",
+                null=True,
+                verbose_name="chiều cao (điểm ảnh)",
+            ),
         ),
         migrations.AddField(
-            model_name='dossierdocument',
-            name='page_count',
-            field=models.PositiveIntegerField(blank=True, help_text='Số trang của tệp PDF, đếm khi tệp được mở lúc tải lên.', null=True, verbose_name='số trang'),
+            model_name="dossierdocument",
+            name="page_count",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="Số trang của tệp PDF, đếm khi tệp được mở lúc tải lên.",
+                null=True,
+                verbose_name="số trang",
+            ),
         ),
         migrations.AddField(
-            model_name='dossierdocument',
-            name='width',
-            field=models.PositiveIntegerField(blank=True, help_text='Chiều rộng của ảnh, tính bằng điểm ảnh.', null=True, verbose_name='chiều rộng (điểm ảnh)'),
+            model_name="dossierdocument",
+            name="width",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="Chiều rộng của ảnh, tính bằng điểm ảnh.",
+                null=True,
+                verbose_name="chiều rộng (điểm ảnh)",
+            ),
         ),
     ]

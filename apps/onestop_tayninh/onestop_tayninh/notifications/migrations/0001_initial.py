@@ -6,122 +6,430 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0001_initial'),
-        ('dossiers', '0001_initial'),
+        ("directory", "0001_initial"),
+        ("dossiers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApologyDraft',
+            name="ApologyDraft",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('original_due_at', models.DateTimeField(help_text='Ngày hẹn trả kết quả khi lập dự thảo.', verbose_name='ngày hẹn hiện tại')),
-                ('prepared_at', models.DateTimeField(db_index=True, help_text='Lúc hệ thống lập dự thảo.', verbose_name='lập lúc')),
-                ('status', models.CharField(choices=[('pending', 'Chờ lãnh đạo xác nhận'), ('confirmed', 'Đã gửi phiếu xin lỗi'), ('dismissed', 'Không cần (hồ sơ đã xong)')], default='pending', help_text='Chờ xác nhận, đã gửi hoặc không cần.', max_length=16, verbose_name='trạng thái')),
-                ('confirmed_at', models.DateTimeField(blank=True, help_text='Lúc xác nhận.', null=True, verbose_name='xác nhận lúc')),
-                ('agency', models.ForeignKey(blank=True, help_text='Cơ quan đang giữ hồ sơ: lãnh đạo cơ quan xác nhận và gửi phiếu xin lỗi.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.agency', verbose_name='cơ quan chịu trách nhiệm')),
-                ('confirmed_by', models.ForeignKey(blank=True, help_text='Lãnh đạo đã xác nhận gửi phiếu.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người xác nhận')),
-                ('dossier', models.OneToOneField(help_text='Hồ sơ có nguy cơ trễ hạn.', on_delete=django.db.models.deletion.CASCADE, related_name='apology_draft', to='dossiers.dossier', verbose_name='hồ sơ')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "original_due_at",
+                    models.DateTimeField(
+                        help_text="Ngày hẹn trả kết quả khi lập dự thảo.", verbose_name="ngày hẹn hiện tại"
+                    ),
+                ),
+                (
+                    "prepared_at",
+                    models.DateTimeField(db_index=True, help_text="Lúc hệ thống lập dự thảo.", verbose_name="lập lúc"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Chờ lãnh đạo xác nhận"),
+                            ("confirmed", "Đã gửi phiếu xin lỗi"),
+                            ("dismissed", "Không cần (hồ sơ đã xong)"),
+                        ],
+                        default="pending",
+                        help_text="Chờ xác nhận, đã gửi hoặc không cần.",
+                        max_length=16,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "confirmed_at",
+                    models.DateTimeField(blank=True, help_text="Lúc xác nhận.", null=True, verbose_name="xác nhận lúc"),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Cơ quan đang giữ hồ sơ: lãnh đạo cơ quan xác nhận và gửi phiếu xin lỗi.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.agency",
+                        verbose_name="cơ quan chịu trách nhiệm",
+                    ),
+                ),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Lãnh đạo đã xác nhận gửi phiếu.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người xác nhận",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.OneToOneField(
+                        help_text="Hồ sơ có nguy cơ trễ hạn.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="apology_draft",
+                        to="dossiers.dossier",
+                        verbose_name="hồ sơ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dự thảo phiếu xin lỗi (Mẫu 04)',
-                'verbose_name_plural': 'dự thảo phiếu xin lỗi (Mẫu 04)',
-                'ordering': ['-prepared_at', '-pk'],
+                "verbose_name": "dự thảo phiếu xin lỗi (Mẫu 04)",
+                "verbose_name_plural": "dự thảo phiếu xin lỗi (Mẫu 04)",
+                "ordering": ["-prepared_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(db_index=True, help_text='Kênh gửi, theo tên đăng ký trong registry.', max_length=16, verbose_name='kênh')),
-                ('address', models.CharField(blank=True, help_text='Địa chỉ thư điện tử hoặc số điện thoại; trống với thông báo trên bàn làm việc.', max_length=255, verbose_name='địa chỉ nhận')),
-                ('template_key', models.CharField(choices=[('dossier_received', 'Đã tiếp nhận hồ sơ'), ('supplement_requested', 'Yêu cầu bổ sung hồ sơ'), ('result_ready', 'Đã có kết quả'), ('apology', 'Xin lỗi và hẹn lại ngày trả kết quả'), ('rating_invitation', 'Mời đánh giá mức độ hài lòng'), ('assigned', 'Được phân công xử lý'), ('due_soon', 'Hồ sơ sắp đến hạn'), ('overdue', 'Hồ sơ quá hạn'), ('consultation_requested', 'Đề nghị cho ý kiến phối hợp'), ('apology_draft_ready', 'Dự thảo phiếu xin lỗi chờ xác nhận')], help_text='Mẫu dùng để soạn nội dung.', max_length=64, verbose_name='loại thông báo')),
-                ('context', models.JSONField(blank=True, default=dict, help_text='Giá trị thêm cho mẫu (ngoài hồ sơ).', verbose_name='dữ liệu kèm theo')),
-                ('subject', models.CharField(blank=True, help_text='Soạn từ mẫu lúc gửi lần đầu, giữ nguyên khi gửi lại.', max_length=255, verbose_name='tiêu đề')),
-                ('body', models.TextField(blank=True, help_text='Soạn từ mẫu lúc gửi lần đầu.', verbose_name='nội dung')),
-                ('status', models.CharField(choices=[('queued', 'Chờ gửi'), ('sending', 'Đang gửi'), ('sent', 'Đã gửi'), ('failed', 'Gửi không được')], default='queued', help_text='Chờ gửi, đang gửi, đã gửi hoặc gửi không được.', max_length=16, verbose_name='trạng thái')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, help_text='Số lần đã thử gửi.', verbose_name='số lần gửi')),
-                ('next_attempt_at', models.DateTimeField(blank=True, help_text='Không gửi trước thời điểm này (thử lại giãn dần).', null=True, verbose_name='gửi lần tới lúc')),
-                ('last_error', models.TextField(blank=True, help_text='Lý do lần gửi gần nhất không được.', verbose_name='lỗi gần nhất')),
-                ('dedupe_key', models.CharField(help_text='Cùng một sự kiện, cùng người nhận, cùng kênh chỉ có một thông báo.', max_length=190, unique=True, verbose_name='khóa chống trùng')),
-                ('claimed_by', models.CharField(blank=True, help_text='Tiến trình đang giữ thông báo để gửi.', max_length=100, verbose_name='tiến trình gửi')),
-                ('claimed_at', models.DateTimeField(blank=True, help_text='Lúc tiến trình nhận gửi (tính thời hạn giữ).', null=True, verbose_name='nhận gửi lúc')),
-                ('dispatched_at', models.DateTimeField(blank=True, help_text='Lúc việc gửi được đưa vào hàng đợi RQ; trống thì bộ điều phối sẽ đưa vào.', null=True, verbose_name='giao cho hàng đợi lúc')),
-                ('created_at', models.DateTimeField(help_text='Lúc sự kiện tạo ra thông báo.', verbose_name='tạo lúc')),
-                ('sent_at', models.DateTimeField(blank=True, help_text='Lúc kênh nhận thông báo.', null=True, verbose_name='gửi lúc')),
-                ('dossier', models.ForeignKey(blank=True, help_text='Hồ sơ mà thông báo nói đến.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='dossiers.dossier', verbose_name='hồ sơ')),
-                ('user', models.ForeignKey(blank=True, help_text='Tài khoản người nhận, nếu có (cán bộ; công dân có tài khoản).', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='messages_received', to=settings.AUTH_USER_MODEL, verbose_name='người nhận (tài khoản)')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "channel",
+                    models.CharField(
+                        db_index=True,
+                        help_text="Kênh gửi, theo tên đăng ký trong registry.",
+                        max_length=16,
+                        verbose_name="kênh",
+                    ),
+                ),
+                (
+                    "address",
+                    models.CharField(
+                        blank=True,
+                        help_text="Địa chỉ thư điện tử hoặc số điện thoại; trống với thông báo trên bàn làm việc.",
+                        max_length=255,
+                        verbose_name="địa chỉ nhận",
+                    ),
+                ),
+                (
+                    "template_key",
+                    models.CharField(
+                        choices=[
+                            ("dossier_received", "Đã tiếp nhận hồ sơ"),
+                            ("supplement_requested", "Yêu cầu bổ sung hồ sơ"),
+                            ("result_ready", "Đã có kết quả"),
+                            ("apology", "Xin lỗi và hẹn lại ngày trả kết quả"),
+                            ("rating_invitation", "Mời đánh giá mức độ hài lòng"),
+                            ("assigned", "Được phân công xử lý"),
+                            ("due_soon", "Hồ sơ sắp đến hạn"),
+                            ("overdue", "Hồ sơ quá hạn"),
+                            ("consultation_requested", "Đề nghị cho ý kiến phối hợp"),
+                            ("apology_draft_ready", "Dự thảo phiếu xin lỗi chờ xác nhận"),
+                        ],
+                        help_text="Mẫu dùng để soạn nội dung.",
+                        max_length=64,
+                        verbose_name="loại thông báo",
+                    ),
+                ),
+                (
+                    "context",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Giá trị thêm cho mẫu (ngoài hồ sơ).",
+                        verbose_name="dữ liệu kèm theo",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.CharField(
+                        blank=True,
+                        help_text="Soạn từ mẫu lúc gửi lần đầu, giữ nguyên khi gửi lại.",
+                        max_length=255,
+                        verbose_name="tiêu đề",
+                    ),
+                ),
+                (
+                    "body",
+                    models.TextField(blank=True, help_text="Soạn từ mẫu lúc gửi lần đầu.", verbose_name="nội dung"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Chờ gửi"),
+                            ("sending", "Đang gửi"),
+                            ("sent", "Đã gửi"),
+                            ("failed", "Gửi không được"),
+                        ],
+                        default="queued",
+                        help_text="Chờ gửi, đang gửi, đã gửi hoặc gửi không được.",
+                        max_length=16,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "attempts",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Số lần đã thử gửi.", verbose_name="số lần gửi"
+                    ),
+                ),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Không gửi trước thời điểm này (thử lại giãn dần).",
+                        null=True,
+                        verbose_name="gửi lần tới lúc",
+                    ),
+                ),
+                (
+                    "last_error",
+                    models.TextField(
+                        blank=True, help_text="Lý do lần gửi gần nhất không được.", verbose_name="lỗi gần nhất"
+                    ),
+                ),
+                (
+                    "dedupe_key",
+                    models.CharField(
+                        help_text="Cùng một sự kiện, cùng người nhận, cùng kênh chỉ có một thông báo.",
+                        max_length=190,
+                        unique=True,
+                        verbose_name="khóa chống trùng",
+                    ),
+                ),
+                (
+                    "claimed_by",
+                    models.CharField(
+                        blank=True,
+                        help_text="Tiến trình đang giữ thông báo để gửi.",
+                        max_length=100,
+                        verbose_name="tiến trình gửi",
+                    ),
+                ),
+                (
+                    "claimed_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Lúc tiến trình nhận gửi (tính thời hạn giữ).",
+                        null=True,
+                        verbose_name="nhận gửi lúc",
+                    ),
+                ),
+                (
+                    "dispatched_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Lúc việc gửi được đưa vào hàng đợi RQ; trống thì bộ điều phối sẽ đưa vào.",
+                        null=True,
+                        verbose_name="giao cho hàng đợi lúc",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(help_text="Lúc sự kiện tạo ra thông báo.", verbose_name="tạo lúc")),
+                (
+                    "sent_at",
+                    models.DateTimeField(
+                        blank=True, help_text="Lúc kênh nhận thông báo.", null=True, verbose_name="gửi lúc"
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Hồ sơ mà thông báo nói đến.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="dossiers.dossier",
+                        verbose_name="hồ sơ",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Tài khoản người nhận, nếu có (cán bộ; công dân có tài khoản).",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages_received",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người nhận (tài khoản)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thông báo đã gửi',
-                'verbose_name_plural': 'hộp thư đi',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "thông báo đã gửi",
+                "verbose_name_plural": "hộp thư đi",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='DeskNotification',
+            name="DeskNotification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(help_text='Lúc thông báo hiện trên bàn làm việc.', verbose_name='tạo lúc')),
-                ('read_at', models.DateTimeField(blank=True, help_text='Trống khi chưa đọc.', null=True, verbose_name='đã đọc lúc')),
-                ('user', models.ForeignKey(help_text='Người nhận thông báo.', on_delete=django.db.models.deletion.CASCADE, related_name='desk_notifications', to=settings.AUTH_USER_MODEL, verbose_name='cán bộ')),
-                ('message', models.OneToOneField(help_text='Thông báo trong hộp thư đi đã tạo ra mục này.', on_delete=django.db.models.deletion.CASCADE, related_name='desk_notification', to='notifications.message', verbose_name='thông báo')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "created_at",
+                    models.DateTimeField(help_text="Lúc thông báo hiện trên bàn làm việc.", verbose_name="tạo lúc"),
+                ),
+                (
+                    "read_at",
+                    models.DateTimeField(
+                        blank=True, help_text="Trống khi chưa đọc.", null=True, verbose_name="đã đọc lúc"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        help_text="Người nhận thông báo.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="desk_notifications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cán bộ",
+                    ),
+                ),
+                (
+                    "message",
+                    models.OneToOneField(
+                        help_text="Thông báo trong hộp thư đi đã tạo ra mục này.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="desk_notification",
+                        to="notifications.message",
+                        verbose_name="thông báo",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thông báo trên bàn làm việc',
-                'verbose_name_plural': 'thông báo trên bàn làm việc',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "thông báo trên bàn làm việc",
+                "verbose_name_plural": "thông báo trên bàn làm việc",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='MessageTemplate',
+            name="MessageTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(choices=[('dossier_received', 'Đã tiếp nhận hồ sơ'), ('supplement_requested', 'Yêu cầu bổ sung hồ sơ'), ('result_ready', 'Đã có kết quả'), ('apology', 'Xin lỗi và hẹn lại ngày trả kết quả'), ('rating_invitation', 'Mời đánh giá mức độ hài lòng'), ('assigned', 'Được phân công xử lý'), ('due_soon', 'Hồ sơ sắp đến hạn'), ('overdue', 'Hồ sơ quá hạn'), ('consultation_requested', 'Đề nghị cho ý kiến phối hợp'), ('apology_draft_ready', 'Dự thảo phiếu xin lỗi chờ xác nhận')], help_text='Sự kiện dẫn đến thông báo.', max_length=64, verbose_name='loại thông báo')),
-                ('channel', models.CharField(help_text='Kênh gửi: email, sms, desk (hoặc kênh bổ sung như zalo).', max_length=16, verbose_name='kênh')),
-                ('subject', models.CharField(blank=True, help_text='Tiêu đề thư hoặc thông báo (cú pháp mẫu Django, ví dụ {{ dossier.code }}); SMS không dùng.', max_length=255, verbose_name='tiêu đề')),
-                ('body', models.TextField(help_text='Nội dung theo cú pháp mẫu Django. Biến có sẵn: dossier, recipient, applicant_name, procedure_name, due_at, new_due_at, agency, site_url, consultation.', verbose_name='nội dung')),
-                ('updated_at', models.DateTimeField(auto_now=True, help_text='Lần sửa gần nhất.', verbose_name='cập nhật lúc')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "key",
+                    models.CharField(
+                        choices=[
+                            ("dossier_received", "Đã tiếp nhận hồ sơ"),
+                            ("supplement_requested", "Yêu cầu bổ sung hồ sơ"),
+                            ("result_ready", "Đã có kết quả"),
+                            ("apology", "Xin lỗi và hẹn lại ngày trả kết quả"),
+                            ("rating_invitation", "Mời đánh giá mức độ hài lòng"),
+                            ("assigned", "Được phân công xử lý"),
+                            ("due_soon", "Hồ sơ sắp đến hạn"),
+                            ("overdue", "Hồ sơ quá hạn"),
+                            ("consultation_requested", "Đề nghị cho ý kiến phối hợp"),
+                            ("apology_draft_ready", "Dự thảo phiếu xin lỗi chờ xác nhận"),
+                        ],
+                        help_text="Sự kiện dẫn đến thông báo.",
+                        max_length=64,
+                        verbose_name="loại thông báo",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        help_text="Kênh gửi: email, sms, desk (hoặc kênh bổ sung như zalo).",
+                        max_length=16,
+                        verbose_name="kênh",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.CharField(
+                        blank=True,
+                        help_text="Tiêu đề thư hoặc thông báo (cú pháp mẫu Django, ví dụ {{ dossier.code }}); SMS không dùng.",
+                        max_length=255,
+                        verbose_name="tiêu đề",
+                    ),
+                ),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="Nội dung theo cú pháp mẫu Django. Biến có sẵn: dossier, recipient, applicant_name, procedure_name, due_at, new_due_at, agency, site_url, consultation.",
+                        verbose_name="nội dung",
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, help_text="Lần sửa gần nhất.", verbose_name="cập nhật lúc"),
+                ),
             ],
             options={
-                'verbose_name': 'mẫu thông báo',
-                'verbose_name_plural': 'mẫu thông báo',
-                'ordering': ['key', 'channel'],
-                'constraints': [models.UniqueConstraint(fields=('key', 'channel'), name='notifications_template_key_channel')],
+                "verbose_name": "mẫu thông báo",
+                "verbose_name_plural": "mẫu thông báo",
+                "ordering": ["key", "channel"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("key", "channel"), name="notifications_template_key_channel")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DeadlineAlert',
+            name="DeadlineAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('due_soon', 'Sắp đến hạn'), ('overdue', 'Quá hạn')], help_text='Sắp đến hạn hay đã quá hạn.', max_length=16, verbose_name='loại')),
-                ('due_at', models.DateTimeField(help_text='Hạn trả kết quả khi đánh dấu.', verbose_name='hạn lúc đánh dấu')),
-                ('raised_at', models.DateTimeField(db_index=True, help_text='Lúc quét thời hạn phát hiện.', verbose_name='đánh dấu lúc')),
-                ('agency', models.ForeignKey(blank=True, help_text='Cơ quan đang giữ hồ sơ khi đánh dấu.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.agency', verbose_name='cơ quan đang giữ')),
-                ('dossier', models.ForeignKey(help_text='Hồ sơ được đánh dấu.', on_delete=django.db.models.deletion.CASCADE, related_name='deadline_alerts', to='dossiers.dossier', verbose_name='hồ sơ')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("due_soon", "Sắp đến hạn"), ("overdue", "Quá hạn")],
+                        help_text="Sắp đến hạn hay đã quá hạn.",
+                        max_length=16,
+                        verbose_name="loại",
+                    ),
+                ),
+                (
+                    "due_at",
+                    models.DateTimeField(help_text="Hạn trả kết quả khi đánh dấu.", verbose_name="hạn lúc đánh dấu"),
+                ),
+                (
+                    "raised_at",
+                    models.DateTimeField(
+                        db_index=True, help_text="Lúc quét thời hạn phát hiện.", verbose_name="đánh dấu lúc"
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Cơ quan đang giữ hồ sơ khi đánh dấu.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.agency",
+                        verbose_name="cơ quan đang giữ",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        help_text="Hồ sơ được đánh dấu.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deadline_alerts",
+                        to="dossiers.dossier",
+                        verbose_name="hồ sơ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cảnh báo thời hạn',
-                'verbose_name_plural': 'cảnh báo thời hạn',
-                'ordering': ['-raised_at', '-pk'],
-                'constraints': [models.UniqueConstraint(fields=('dossier', 'kind', 'due_at'), name='notifications_alert_unique')],
+                "verbose_name": "cảnh báo thời hạn",
+                "verbose_name_plural": "cảnh báo thời hạn",
+                "ordering": ["-raised_at", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("dossier", "kind", "due_at"), name="notifications_alert_unique")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['status', 'next_attempt_at'], name='notif_msg_status_next'),
+            model_name="message",
+            index=models.Index(fields=["status", "next_attempt_at"], name="notif_msg_status_next"),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['status', 'claimed_at'], name='notif_msg_status_claimed'),
+            model_name="message",
+            index=models.Index(fields=["status", "claimed_at"], name="notif_msg_status_claimed"),
         ),
         migrations.AddIndex(
-            model_name='desknotification',
-            index=models.Index(fields=['user', 'read_at'], name='notif_desk_user_read'),
+            model_name="desknotification",
+            index=models.Index(fields=["user", "read_at"], name="notif_desk_user_read"),
         ),
     ]

@@ -4,20 +4,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_seed_templates'),
+        ("notifications", "0002_seed_templates"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='message',
-            name='template_key',
-            field=models.CharField(choices=[('dossier_received', 'Đã tiếp nhận hồ sơ'), ('supplement_requested', 'Yêu cầu bổ sung hồ sơ'), ('result_ready', 'Đã có kết quả'), ('apology', 'Xin lỗi và hẹn lại ngày trả kết quả'), ('rating_invitation', 'Mời đánh giá mức độ hài lòng'), ('citizen_verify_email', 'Xác thực thư điện tử tài khoản công dân'), ('citizen_password_reset', 'Đặt lại mật khẩu qua thư điện tử'), ('citizen_password_reset_code', 'Mã đặt lại mật khẩu qua SMS'), ('assigned', 'Được phân công xử lý'), ('due_soon', 'Hồ sơ sắp đến hạn'), ('overdue', 'Hồ sơ quá hạn'), ('consultation_requested', 'Đề nghị cho ý kiến phối hợp'), ('apology_draft_ready', 'Dự thảo phiếu xin lỗi chờ xác nhận')], help_text='Mẫu dùng để soạn nội dung.', max_length=64, verbose_name='loại thông báo'),
+            model_name="message",
+            name="template_key",
+            field=models.CharField(
+                choices=[
+                    ("dossier_received", "Đã tiếp nhận hồ sơ"),
+                    ("supplement_requested", "Yêu cầu bổ sung hồ sơ"),
+                    ("result_ready", "Đã có kết quả"),
+                    ("apology", "Xin lỗi và hẹn lại ngày trả kết quả"),
+                    ("rating_invitation", "Mời đánh giá mức độ hài lòng"),
+                    ("citizen_verify_email", "Xác thực thư điện tử tài khoản công dân"),
+                    ("citizen_password_reset", "Đặt lại mật khẩu qua thư điện tử"),
+                    ("citizen_password_reset_code", "Mã đặt lại mật khẩu qua SMS"),
+                    ("assigned", "Được phân công xử lý"),
+                    ("due_soon", "Hồ sơ sắp đến hạn"),
+                    ("overdue", "Hồ sơ quá hạn"),
+                    ("consultation_requested", "Đề nghị cho ý kiến phối hợp"),
+                    ("apology_draft_ready", "Dự thảo phiếu xin lỗi chờ xác nhận"),
+                ],
+                help_text="Mẫu dùng để soạn nội dung.",
+                max_length=64,
+                verbose_name="loại thông báo",
+            ),
         ),
         migrations.AlterField(
-            model_name='messagetemplate',
-            name='key',
-            field=models.CharField(choices=[('dossier_received', 'Đã tiếp nhận hồ sơ'), ('supplement_requested', 'Yêu cầu bổ sung hồ sơ'), ('result_ready', 'Đã có kết quả'), ('apology', 'Xin lỗi và hẹn lại ngày trả kết quả'), ('rating_invitation', 'Mời đánh giá mức độ hài lòng'), ('citizen_verify_email', 'Xác thực thư điện tử tài khoản công dân'), ('citizen_password_reset', 'Đặt lại mật khẩu qua thư điện tử'), ('citizen_password_reset_code', 'Mã đặt lại mật khẩu qua SMS'), ('assigned', 'Được phân công xử lý'), ('due_soon', 'Hồ sơ sắp đến hạn'), ('overdue', 'Hồ sơ quá hạn'), ('consultation_requested', 'Đề nghị cho ý kiến phối hợp'), ('apology_draft_ready', 'Dự thảo phiếu xin lỗi chờ xác nhận')], help_text='Sự kiện dẫn đến thông báo.', max_length=64, verbose_name='loại thông báo'),
+            model_name="messagetemplate",
+            name="key",
+            field=models.CharField(
+                choices=[
+                    ("dossier_received", "Đã tiếp nhận hồ sơ"),
+                    ("supplement_requested", "Yêu cầu bổ sung hồ sơ"),
+                    ("result_ready", "Đã có kết quả"),
+                    ("apology", "Xin lỗi và hẹn lại ngày trả kết quả"),
+                    ("rating_invitation", "Mời đánh giá mức độ hài lòng"),
+                    ("citizen_verify_email", "Xác thực thư điện tử tài khoản công dân"),
+                    ("citizen_password_reset", "Đặt lại mật khẩu qua thư điện tử"),
+                    ("citizen_password_reset_code", "Mã đặt lại mật khẩu qua SMS"),
+                    ("assigned", "Được phân công xử lý"),
+                    ("due_soon", "Hồ sơ sắp đến hạn"),
+                    ("overdue", "Hồ sơ quá hạn"),
+                    ("consultation_requested", "Đề nghị cho ý kiến phối hợp"),
+                    ("apology_draft_ready", "Dự thảo phiếu xin lỗi chờ xác nhận"),
+                ],
+                help_text="Sự kiện dẫn đến thông báo.",
+                max_length=64,
+                verbose_name="loại thông báo",
+            ),
         ),
     ]

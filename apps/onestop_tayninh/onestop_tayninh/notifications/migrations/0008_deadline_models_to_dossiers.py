@@ -8,29 +8,28 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0007_seed_step_waiting_templates'),
+        ("notifications", "0007_seed_step_waiting_templates"),
     ]
 
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
-        migrations.RemoveField(
-            model_name='deadlinealert',
-            name='agency',
-        ),
-        migrations.RemoveField(
-            model_name='deadlinealert',
-            name='dossier',
-        ),
-        migrations.DeleteModel(
-            name='ApologyDraft',
-        ),
-        migrations.DeleteModel(
-            name='DeadlineAlert',
-        ),
-    ],
+                migrations.RemoveField(
+                    model_name="deadlinealert",
+                    name="agency",
+                ),
+                migrations.RemoveField(
+                    model_name="deadlinealert",
+                    name="dossier",
+                ),
+                migrations.DeleteModel(
+                    name="ApologyDraft",
+                ),
+                migrations.DeleteModel(
+                    name="DeadlineAlert",
+                ),
+            ],
             database_operations=[],
         ),
     ]

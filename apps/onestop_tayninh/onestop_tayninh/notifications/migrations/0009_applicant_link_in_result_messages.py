@@ -8,7 +8,6 @@ already edited is left as it is.
 from django.db import migrations, models
 
 
-
 SIGNATURE = "\n\nTrung tâm Phục vụ hành chính công tỉnh Tây Ninh\nCổng dịch vụ công: {{ site_url }}/"
 
 # (key, channel): (the body seeded by 0002, the body now)
@@ -46,16 +45,18 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0008_deadline_models_to_dossiers'),
+        ("notifications", "0008_deadline_models_to_dossiers"),
     ]
 
     operations = [
         migrations.RunPython(seed, unseed),
         migrations.AlterField(
-            model_name='messagetemplate',
-            name='body',
-            field=models.TextField(help_text='Nội dung theo cú pháp mẫu Django. Biến có sẵn: dossier, recipient, applicant_name, procedure_name, due_at, new_due_at, agency, site_url, applicant_url (đường dẫn của người nộp: tình trạng, kết quả điện tử, đánh giá; không cần tài khoản), consultation.', verbose_name='nội dung'),
+            model_name="messagetemplate",
+            name="body",
+            field=models.TextField(
+                help_text="Nội dung theo cú pháp mẫu Django. Biến có sẵn: dossier, recipient, applicant_name, procedure_name, due_at, new_due_at, agency, site_url, applicant_url (đường dẫn của người nộp: tình trạng, kết quả điện tử, đánh giá; không cần tài khoản), consultation.",
+                verbose_name="nội dung",
+            ),
         ),
     ]

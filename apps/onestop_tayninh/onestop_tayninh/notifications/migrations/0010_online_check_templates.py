@@ -44,21 +44,70 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0009_applicant_link_in_result_messages'),
+        ("notifications", "0009_applicant_link_in_result_messages"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='message',
-            name='template_key',
-            field=models.CharField(choices=[('dossier_received', 'Đã tiếp nhận hồ sơ'), ('supplement_requested', 'Yêu cầu bổ sung hồ sơ'), ('result_ready', 'Đã có kết quả'), ('apology', 'Xin lỗi và hẹn lại ngày trả kết quả'), ('rating_invitation', 'Mời đánh giá mức độ hài lòng'), ('completion_requested', 'Hồ sơ trực tuyến cần bổ sung trước khi tiếp nhận'), ('receipt_refused', 'Từ chối tiếp nhận hồ sơ trực tuyến'), ('citizen_verify_email', 'Xác thực thư điện tử tài khoản công dân'), ('citizen_password_reset', 'Đặt lại mật khẩu qua thư điện tử'), ('citizen_password_reset_code', 'Mã đặt lại mật khẩu qua SMS'), ('online_dossier_arrived', 'Hồ sơ trực tuyến chờ kiểm tra, tiếp nhận'), ('step_waiting', 'Hồ sơ chuyển đến bước của mình'), ('assigned', 'Được phân công xử lý'), ('due_soon', 'Hồ sơ sắp đến hạn'), ('overdue', 'Hồ sơ quá hạn'), ('consultation_requested', 'Đề nghị cho ý kiến phối hợp'), ('apology_draft_ready', 'Dự thảo phiếu xin lỗi chờ xác nhận'), ('check_due_soon', 'Hồ sơ trực tuyến sắp hết hạn kiểm tra'), ('check_overdue', 'Hồ sơ trực tuyến quá hạn kiểm tra')], help_text='Mẫu dùng để soạn nội dung.', max_length=64, verbose_name='loại thông báo'),
+            model_name="message",
+            name="template_key",
+            field=models.CharField(
+                choices=[
+                    ("dossier_received", "Đã tiếp nhận hồ sơ"),
+                    ("supplement_requested", "Yêu cầu bổ sung hồ sơ"),
+                    ("result_ready", "Đã có kết quả"),
+                    ("apology", "Xin lỗi và hẹn lại ngày trả kết quả"),
+                    ("rating_invitation", "Mời đánh giá mức độ hài lòng"),
+                    ("completion_requested", "Hồ sơ trực tuyến cần bổ sung trước khi tiếp nhận"),
+                    ("receipt_refused", "Từ chối tiếp nhận hồ sơ trực tuyến"),
+                    ("citizen_verify_email", "Xác thực thư điện tử tài khoản công dân"),
+                    ("citizen_password_reset", "Đặt lại mật khẩu qua thư điện tử"),
+                    ("citizen_password_reset_code", "Mã đặt lại mật khẩu qua SMS"),
+                    ("online_dossier_arrived", "Hồ sơ trực tuyến chờ kiểm tra, tiếp nhận"),
+                    ("step_waiting", "Hồ sơ chuyển đến bước của mình"),
+                    ("assigned", "Được phân công xử lý"),
+                    ("due_soon", "Hồ sơ sắp đến hạn"),
+                    ("overdue", "Hồ sơ quá hạn"),
+                    ("consultation_requested", "Đề nghị cho ý kiến phối hợp"),
+                    ("apology_draft_ready", "Dự thảo phiếu xin lỗi chờ xác nhận"),
+                    ("check_due_soon", "Hồ sơ trực tuyến sắp hết hạn kiểm tra"),
+                    ("check_overdue", "Hồ sơ trực tuyến quá hạn kiểm tra"),
+                ],
+                help_text="Mẫu dùng để soạn nội dung.",
+                max_length=64,
+                verbose_name="loại thông báo",
+            ),
         ),
         migrations.AlterField(
-            model_name='messagetemplate',
-            name='key',
-            field=models.CharField(choices=[('dossier_received', 'Đã tiếp nhận hồ sơ'), ('supplement_requested', 'Yêu cầu bổ sung hồ sơ'), ('result_ready', 'Đã có kết quả'), ('apology', 'Xin lỗi và hẹn lại ngày trả kết quả'), ('rating_invitation', 'Mời đánh giá mức độ hài lòng'), ('completion_requested', 'Hồ sơ trực tuyến cần bổ sung trước khi tiếp nhận'), ('receipt_refused', 'Từ chối tiếp nhận hồ sơ trực tuyến'), ('citizen_verify_email', 'Xác thực thư điện tử tài khoản công dân'), ('citizen_password_reset', 'Đặt lại mật khẩu qua thư điện tử'), ('citizen_password_reset_code', 'Mã đặt lại mật khẩu qua SMS'), ('online_dossier_arrived', 'Hồ sơ trực tuyến chờ kiểm tra, tiếp nhận'), ('step_waiting', 'Hồ sơ chuyển đến bước của mình'), ('assigned', 'Được phân công xử lý'), ('due_soon', 'Hồ sơ sắp đến hạn'), ('overdue', 'Hồ sơ quá hạn'), ('consultation_requested', 'Đề nghị cho ý kiến phối hợp'), ('apology_draft_ready', 'Dự thảo phiếu xin lỗi chờ xác nhận'), ('check_due_soon', 'Hồ sơ trực tuyến sắp hết hạn kiểm tra'), ('check_overdue', 'Hồ sơ trực tuyến quá hạn kiểm tra')], help_text='Sự kiện dẫn đến thông báo.', max_length=64, verbose_name='loại thông báo'),
+            model_name="messagetemplate",
+            name="key",
+            field=models.CharField(
+                choices=[
+                    ("dossier_received", "Đã tiếp nhận hồ sơ"),
+                    ("supplement_requested", "Yêu cầu bổ sung hồ sơ"),
+                    ("result_ready", "Đã có kết quả"),
+                    ("apology", "Xin lỗi và hẹn lại ngày trả kết quả"),
+                    ("rating_invitation", "Mời đánh giá mức độ hài lòng"),
+                    ("completion_requested", "Hồ sơ trực tuyến cần bổ sung trước khi tiếp nhận"),
+                    ("receipt_refused", "Từ chối tiếp nhận hồ sơ trực tuyến"),
+                    ("citizen_verify_email", "Xác thực thư điện tử tài khoản công dân"),
+                    ("citizen_password_reset", "Đặt lại mật khẩu qua thư điện tử"),
+                    ("citizen_password_reset_code", "Mã đặt lại mật khẩu qua SMS"),
+                    ("online_dossier_arrived", "Hồ sơ trực tuyến chờ kiểm tra, tiếp nhận"),
+                    ("step_waiting", "Hồ sơ chuyển đến bước của mình"),
+                    ("assigned", "Được phân công xử lý"),
+                    ("due_soon", "Hồ sơ sắp đến hạn"),
+                    ("overdue", "Hồ sơ quá hạn"),
+                    ("consultation_requested", "Đề nghị cho ý kiến phối hợp"),
+                    ("apology_draft_ready", "Dự thảo phiếu xin lỗi chờ xác nhận"),
+                    ("check_due_soon", "Hồ sơ trực tuyến sắp hết hạn kiểm tra"),
+                    ("check_overdue", "Hồ sơ trực tuyến quá hạn kiểm tra"),
+                ],
+                help_text="Sự kiện dẫn đến thông báo.",
+                max_length=64,
+                verbose_name="loại thông báo",
+            ),
         ),
         migrations.RunPython(seed, migrations.RunPython.noop),
     ]

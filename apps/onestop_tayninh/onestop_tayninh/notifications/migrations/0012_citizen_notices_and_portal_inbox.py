@@ -49,7 +49,8 @@ NEW = {
         "Kính gửi Ông/Bà {{ applicant_name }},\n\nHồ sơ {{ code }} (“{{ procedure_name }}”) đã nhận đủ giấy tờ bổ "
         "sung và tiếp tục được giải quyết. Thời gian chờ bổ sung không tính vào thời hạn giải quyết, nên ngày hẹn "
         "trả kết quả dời từ {{ previous_due_at }} sang {{ new_due_at }}. Giấy tiếp nhận mới ghi ngày hẹn này."
-        + SEE + SIGNATURE,
+        + SEE
+        + SIGNATURE,
     ),
     ("supplement_received", "sms"): (
         "",
@@ -179,35 +180,97 @@ def backward(apps, schema_editor):
     MessageTemplate.objects.filter(key__in=["online_submitted", "supplement_received"]).delete()
 
 
-
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0011_refusal_ready_template'),
+        ("notifications", "0011_refusal_ready_template"),
         # The SMS code of a password reset is rewritten here too.
-        ('accounts', '0003_citizen_message_templates'),
+        ("accounts", "0003_citizen_message_templates"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='message',
-            name='read_at',
-            field=models.DateTimeField(blank=True, help_text='Lúc người nộp mở thông báo trên trang Thông báo của Cổng dịch vụ công; trống khi chưa xem.', null=True, verbose_name='người nhận đã xem lúc'),
+            model_name="message",
+            name="read_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="Lúc người nộp mở thông báo trên trang Thông báo của Cổng dịch vụ công; trống khi chưa xem.",
+                null=True,
+                verbose_name="người nhận đã xem lúc",
+            ),
         ),
         migrations.AlterField(
-            model_name='message',
-            name='template_key',
-            field=models.CharField(choices=[('dossier_received', 'Đã tiếp nhận hồ sơ'), ('supplement_requested', 'Yêu cầu bổ sung hồ sơ'), ('result_ready', 'Đã có kết quả'), ('refusal_ready', 'Có văn bản từ chối giải quyết'), ('apology', 'Xin lỗi và hẹn lại ngày trả kết quả'), ('rating_invitation', 'Mời đánh giá mức độ hài lòng'), ('supplement_received', 'Đã nhận hồ sơ bổ sung, hẹn lại ngày trả kết quả'), ('online_submitted', 'Đã nhận hồ sơ trực tuyến, chờ kiểm tra'), ('completion_requested', 'Hồ sơ trực tuyến cần bổ sung trước khi tiếp nhận'), ('receipt_refused', 'Từ chối tiếp nhận hồ sơ trực tuyến'), ('citizen_verify_email', 'Xác thực thư điện tử tài khoản công dân'), ('citizen_password_reset', 'Đặt lại mật khẩu qua thư điện tử'), ('citizen_password_reset_code', 'Mã đặt lại mật khẩu qua SMS'), ('online_dossier_arrived', 'Hồ sơ trực tuyến chờ kiểm tra, tiếp nhận'), ('step_waiting', 'Hồ sơ chuyển đến bước của mình'), ('assigned', 'Được phân công xử lý'), ('due_soon', 'Hồ sơ sắp đến hạn'), ('overdue', 'Hồ sơ quá hạn'), ('consultation_requested', 'Đề nghị cho ý kiến phối hợp'), ('apology_draft_ready', 'Dự thảo phiếu xin lỗi chờ xác nhận'), ('check_due_soon', 'Hồ sơ trực tuyến sắp hết hạn kiểm tra'), ('check_overdue', 'Hồ sơ trực tuyến quá hạn kiểm tra')], help_text='Mẫu dùng để soạn nội dung.', max_length=64, verbose_name='loại thông báo'),
+            model_name="message",
+            name="template_key",
+            field=models.CharField(
+                choices=[
+                    ("dossier_received", "Đã tiếp nhận hồ sơ"),
+                    ("supplement_requested", "Yêu cầu bổ sung hồ sơ"),
+                    ("result_ready", "Đã có kết quả"),
+                    ("refusal_ready", "Có văn bản từ chối giải quyết"),
+                    ("apology", "Xin lỗi và hẹn lại ngày trả kết quả"),
+                    ("rating_invitation", "Mời đánh giá mức độ hài lòng"),
+                    ("supplement_received", "Đã nhận hồ sơ bổ sung, hẹn lại ngày trả kết quả"),
+                    ("online_submitted", "Đã nhận hồ sơ trực tuyến, chờ kiểm tra"),
+                    ("completion_requested", "Hồ sơ trực tuyến cần bổ sung trước khi tiếp nhận"),
+                    ("receipt_refused", "Từ chối tiếp nhận hồ sơ trực tuyến"),
+                    ("citizen_verify_email", "Xác thực thư điện tử tài khoản công dân"),
+                    ("citizen_password_reset", "Đặt lại mật khẩu qua thư điện tử"),
+                    ("citizen_password_reset_code", "Mã đặt lại mật khẩu qua SMS"),
+                    ("online_dossier_arrived", "Hồ sơ trực tuyến chờ kiểm tra, tiếp nhận"),
+                    ("step_waiting", "Hồ sơ chuyển đến bước của mình"),
+                    ("assigned", "Được phân công xử lý"),
+                    ("due_soon", "Hồ sơ sắp đến hạn"),
+                    ("overdue", "Hồ sơ quá hạn"),
+                    ("consultation_requested", "Đề nghị cho ý kiến phối hợp"),
+                    ("apology_draft_ready", "Dự thảo phiếu xin lỗi chờ xác nhận"),
+                    ("check_due_soon", "Hồ sơ trực tuyến sắp hết hạn kiểm tra"),
+                    ("check_overdue", "Hồ sơ trực tuyến quá hạn kiểm tra"),
+                ],
+                help_text="Mẫu dùng để soạn nội dung.",
+                max_length=64,
+                verbose_name="loại thông báo",
+            ),
         ),
         migrations.AlterField(
-            model_name='messagetemplate',
-            name='body',
-            field=models.TextField(help_text='Nội dung theo cú pháp mẫu Django. Biến có sẵn: dossier, recipient, applicant_name, procedure_name, due_at, new_due_at, previous_due_at, agency, receiving_desk, site_url, dossier_url (trang của chính hồ sơ: trang Hồ sơ của tôi nếu người nộp có tài khoản, không thì đường dẫn riêng), applicant_url (đường dẫn của người nộp: tình trạng, kết quả điện tử, đánh giá; không cần tài khoản), issuer_name (cơ quan ký thông báo), consultation. SMS được gửi toàn bộ có dấu hoặc toàn bộ không dấu theo cài đặt của kênh.', verbose_name='nội dung'),
+            model_name="messagetemplate",
+            name="body",
+            field=models.TextField(
+                help_text="Nội dung theo cú pháp mẫu Django. Biến có sẵn: dossier, recipient, applicant_name, procedure_name, due_at, new_due_at, previous_due_at, agency, receiving_desk, site_url, dossier_url (trang của chính hồ sơ: trang Hồ sơ của tôi nếu người nộp có tài khoản, không thì đường dẫn riêng), applicant_url (đường dẫn của người nộp: tình trạng, kết quả điện tử, đánh giá; không cần tài khoản), issuer_name (cơ quan ký thông báo), consultation. SMS được gửi toàn bộ có dấu hoặc toàn bộ không dấu theo cài đặt của kênh.",
+                verbose_name="nội dung",
+            ),
         ),
         migrations.AlterField(
-            model_name='messagetemplate',
-            name='key',
-            field=models.CharField(choices=[('dossier_received', 'Đã tiếp nhận hồ sơ'), ('supplement_requested', 'Yêu cầu bổ sung hồ sơ'), ('result_ready', 'Đã có kết quả'), ('refusal_ready', 'Có văn bản từ chối giải quyết'), ('apology', 'Xin lỗi và hẹn lại ngày trả kết quả'), ('rating_invitation', 'Mời đánh giá mức độ hài lòng'), ('supplement_received', 'Đã nhận hồ sơ bổ sung, hẹn lại ngày trả kết quả'), ('online_submitted', 'Đã nhận hồ sơ trực tuyến, chờ kiểm tra'), ('completion_requested', 'Hồ sơ trực tuyến cần bổ sung trước khi tiếp nhận'), ('receipt_refused', 'Từ chối tiếp nhận hồ sơ trực tuyến'), ('citizen_verify_email', 'Xác thực thư điện tử tài khoản công dân'), ('citizen_password_reset', 'Đặt lại mật khẩu qua thư điện tử'), ('citizen_password_reset_code', 'Mã đặt lại mật khẩu qua SMS'), ('online_dossier_arrived', 'Hồ sơ trực tuyến chờ kiểm tra, tiếp nhận'), ('step_waiting', 'Hồ sơ chuyển đến bước của mình'), ('assigned', 'Được phân công xử lý'), ('due_soon', 'Hồ sơ sắp đến hạn'), ('overdue', 'Hồ sơ quá hạn'), ('consultation_requested', 'Đề nghị cho ý kiến phối hợp'), ('apology_draft_ready', 'Dự thảo phiếu xin lỗi chờ xác nhận'), ('check_due_soon', 'Hồ sơ trực tuyến sắp hết hạn kiểm tra'), ('check_overdue', 'Hồ sơ trực tuyến quá hạn kiểm tra')], help_text='Sự kiện dẫn đến thông báo.', max_length=64, verbose_name='loại thông báo'),
+            model_name="messagetemplate",
+            name="key",
+            field=models.CharField(
+                choices=[
+                    ("dossier_received", "Đã tiếp nhận hồ sơ"),
+                    ("supplement_requested", "Yêu cầu bổ sung hồ sơ"),
+                    ("result_ready", "Đã có kết quả"),
+                    ("refusal_ready", "Có văn bản từ chối giải quyết"),
+                    ("apology", "Xin lỗi và hẹn lại ngày trả kết quả"),
+                    ("rating_invitation", "Mời đánh giá mức độ hài lòng"),
+                    ("supplement_received", "Đã nhận hồ sơ bổ sung, hẹn lại ngày trả kết quả"),
+                    ("online_submitted", "Đã nhận hồ sơ trực tuyến, chờ kiểm tra"),
+                    ("completion_requested", "Hồ sơ trực tuyến cần bổ sung trước khi tiếp nhận"),
+                    ("receipt_refused", "Từ chối tiếp nhận hồ sơ trực tuyến"),
+                    ("citizen_verify_email", "Xác thực thư điện tử tài khoản công dân"),
+                    ("citizen_password_reset", "Đặt lại mật khẩu qua thư điện tử"),
+                    ("citizen_password_reset_code", "Mã đặt lại mật khẩu qua SMS"),
+                    ("online_dossier_arrived", "Hồ sơ trực tuyến chờ kiểm tra, tiếp nhận"),
+                    ("step_waiting", "Hồ sơ chuyển đến bước của mình"),
+                    ("assigned", "Được phân công xử lý"),
+                    ("due_soon", "Hồ sơ sắp đến hạn"),
+                    ("overdue", "Hồ sơ quá hạn"),
+                    ("consultation_requested", "Đề nghị cho ý kiến phối hợp"),
+                    ("apology_draft_ready", "Dự thảo phiếu xin lỗi chờ xác nhận"),
+                    ("check_due_soon", "Hồ sơ trực tuyến sắp hết hạn kiểm tra"),
+                    ("check_overdue", "Hồ sơ trực tuyến quá hạn kiểm tra"),
+                ],
+                help_text="Sự kiện dẫn đến thông báo.",
+                max_length=64,
+                verbose_name="loại thông báo",
+            ),
         ),
         migrations.RunPython(forward, backward),
     ]

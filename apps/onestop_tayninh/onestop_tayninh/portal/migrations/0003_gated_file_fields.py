@@ -5,15 +5,16 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0002_relations'),
+        ("portal", "0002_relations"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='draftfile',
-            name='file',
-            field=onestop_tayninh.security.uploads.GatedFileField(folder='drafts', help_text='Tệp đã tải lên.', max_length=255, verbose_name='tệp'),
+            model_name="draftfile",
+            name="file",
+            field=onestop_tayninh.security.uploads.GatedFileField(
+                folder="drafts", help_text="Tệp đã tải lên.", max_length=255, verbose_name="tệp"
+            ),
         ),
     ]

@@ -5,21 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0001_initial'),
-        ('portal', '0003_gated_file_fields'),
+        ("directory", "0001_initial"),
+        ("portal", "0003_gated_file_fields"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='submissiondraft',
-            name='applicant_unit',
-            field=models.ForeignKey(blank=True, help_text='Xã, phường nơi người nộp cư trú (tổ chức: nơi đặt trụ sở).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.administrativeunit', verbose_name='nơi cư trú (xã, phường)'),
+            model_name="submissiondraft",
+            name="applicant_unit",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Xã, phường nơi người nộp cư trú (tổ chức: nơi đặt trụ sở).",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="directory.administrativeunit",
+                verbose_name="nơi cư trú (xã, phường)",
+            ),
         ),
         migrations.AddField(
-            model_name='submissiondraft',
-            name='object_unit',
-            field=models.ForeignKey(blank=True, help_text='Với thủ tục về đất đai, công trình: xã, phường nơi có thửa đất, công trình.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.administrativeunit', verbose_name='nơi có đối tượng (xã, phường)'),
+            model_name="submissiondraft",
+            name="object_unit",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Với thủ tục về đất đai, công trình: xã, phường nơi có thửa đất, công trình.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="directory.administrativeunit",
+                verbose_name="nơi có đối tượng (xã, phường)",
+            ),
         ),
     ]

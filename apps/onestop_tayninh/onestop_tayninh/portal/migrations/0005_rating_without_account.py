@@ -6,27 +6,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0001_initial'),
-        ('portal', '0004_draft_units'),
+        ("directory", "0001_initial"),
+        ("portal", "0004_draft_units"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='servicerating',
-            name='channel',
-            field=models.CharField(choices=[('account', 'Tài khoản cổng dịch vụ công'), ('link', 'Đường dẫn, mã QR trên giấy tiếp nhận'), ('kiosk', 'Máy đánh giá tại quầy')], default='account', help_text='Tài khoản cổng dịch vụ công, đường dẫn (mã QR) trên giấy tiếp nhận, hay máy đánh giá tại quầy.', max_length=16, verbose_name='đánh giá qua'),
+            model_name="servicerating",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("account", "Tài khoản cổng dịch vụ công"),
+                    ("link", "Đường dẫn, mã QR trên giấy tiếp nhận"),
+                    ("kiosk", "Máy đánh giá tại quầy"),
+                ],
+                default="account",
+                help_text="Tài khoản cổng dịch vụ công, đường dẫn (mã QR) trên giấy tiếp nhận, hay máy đánh giá tại quầy.",
+                max_length=16,
+                verbose_name="đánh giá qua",
+            ),
         ),
         migrations.AddField(
-            model_name='servicerating',
-            name='desk',
-            field=models.ForeignKey(blank=True, help_text='Bộ phận một cửa có máy đánh giá, khi đánh giá tại quầy.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.receptiondesk', verbose_name='quầy đánh giá'),
+            model_name="servicerating",
+            name="desk",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Bộ phận một cửa có máy đánh giá, khi đánh giá tại quầy.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="directory.receptiondesk",
+                verbose_name="quầy đánh giá",
+            ),
         ),
         migrations.AlterField(
-            model_name='servicerating',
-            name='citizen',
-            field=models.ForeignKey(blank=True, help_text='Tài khoản công dân đã nộp hồ sơ; trống khi người nộp trực tiếp đánh giá không cần tài khoản.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người đánh giá'),
+            model_name="servicerating",
+            name="citizen",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Tài khoản công dân đã nộp hồ sơ; trống khi người nộp trực tiếp đánh giá không cần tài khoản.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="người đánh giá",
+            ),
         ),
     ]

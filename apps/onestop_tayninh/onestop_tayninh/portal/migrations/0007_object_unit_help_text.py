@@ -5,16 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0006_desk_opening_hours'),
-        ('portal', '0006_draft_file_upload_facts'),
+        ("directory", "0006_desk_opening_hours"),
+        ("portal", "0006_draft_file_upload_facts"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='submissiondraft',
-            name='object_unit',
-            field=models.ForeignKey(blank=True, help_text='Với thủ tục mà cơ quan giải quyết xác định theo nơi có đối tượng (thửa đất, công trình, địa điểm kinh doanh, nơi cư trú cuối cùng của người chết…): xã, phường nơi đó.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.administrativeunit', verbose_name='nơi có đối tượng (xã, phường)'),
+            model_name="submissiondraft",
+            name="object_unit",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Với thủ tục mà cơ quan giải quyết xác định theo nơi có đối tượng (thửa đất, công trình, địa điểm kinh doanh, nơi cư trú cuối cùng của người chết…): xã, phường nơi đó.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="directory.administrativeunit",
+                verbose_name="nơi có đối tượng (xã, phường)",
+            ),
         ),
     ]

@@ -5,30 +5,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dossiers', '0001_initial'),
+        ("dossiers", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GeneratedDocument',
+            name="GeneratedDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('receipt', 'Giấy tiếp nhận hồ sơ và hẹn trả kết quả'), ('supplement_request', 'Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ'), ('refusal', 'Phiếu từ chối tiếp nhận giải quyết hồ sơ'), ('apology', 'Phiếu xin lỗi và hẹn lại ngày trả kết quả'), ('stop_notice', 'Thông báo dừng giải quyết hồ sơ'), ('control_sheet', 'Phiếu kiểm soát quá trình giải quyết hồ sơ')], help_text='Biểu mẫu đã in.', max_length=32, verbose_name='loại văn bản')),
-                ('forms_version', models.CharField(choices=[('2018', 'Thông tư 01/2018/TT-VPCP'), ('2025', 'Thông tư 03/2025/TT-VPCP')], help_text='Bộ biểu mẫu theo thông tư áp dụng cho hồ sơ.', max_length=8, verbose_name='bộ biểu mẫu')),
-                ('file', models.FileField(help_text='Bản PDF đã lập, không sửa sau khi lưu.', upload_to='generated/%Y/%m/', verbose_name='tệp PDF')),
-                ('created_at', models.DateTimeField(db_index=True, help_text='Thời điểm lập văn bản.', verbose_name='lập lúc')),
-                ('sha256', models.CharField(help_text='Mã băm của tệp, để kiểm tra tệp không bị thay đổi.', max_length=64, verbose_name='mã băm SHA-256')),
-                ('dossier', models.ForeignKey(help_text='Hồ sơ mà văn bản này được lập cho.', on_delete=django.db.models.deletion.PROTECT, related_name='generated_documents', to='dossiers.dossier', verbose_name='hồ sơ')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("receipt", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+                            ("supplement_request", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+                            ("refusal", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+                            ("apology", "Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+                            ("stop_notice", "Thông báo dừng giải quyết hồ sơ"),
+                            ("control_sheet", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
+                        ],
+                        help_text="Biểu mẫu đã in.",
+                        max_length=32,
+                        verbose_name="loại văn bản",
+                    ),
+                ),
+                (
+                    "forms_version",
+                    models.CharField(
+                        choices=[("2018", "Thông tư 01/2018/TT-VPCP"), ("2025", "Thông tư 03/2025/TT-VPCP")],
+                        help_text="Bộ biểu mẫu theo thông tư áp dụng cho hồ sơ.",
+                        max_length=8,
+                        verbose_name="bộ biểu mẫu",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        help_text="Bản PDF đã lập, không sửa sau khi lưu.",
+                        upload_to="generated/%Y/%m/",
+                        verbose_name="tệp PDF",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, help_text="Thời điểm lập văn bản.", verbose_name="lập lúc"),
+                ),
+                (
+                    "sha256",
+                    models.CharField(
+                        help_text="Mã băm của tệp, để kiểm tra tệp không bị thay đổi.",
+                        max_length=64,
+                        verbose_name="mã băm SHA-256",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        help_text="Hồ sơ mà văn bản này được lập cho.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="generated_documents",
+                        to="dossiers.dossier",
+                        verbose_name="hồ sơ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'văn bản đã lập',
-                'verbose_name_plural': 'văn bản đã lập',
-                'ordering': ['created_at', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('dossier', 'kind', 'created_at'), name='printing_generated_once')],
+                "verbose_name": "văn bản đã lập",
+                "verbose_name_plural": "văn bản đã lập",
+                "ordering": ["created_at", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("dossier", "kind", "created_at"), name="printing_generated_once")
+                ],
             },
         ),
     ]

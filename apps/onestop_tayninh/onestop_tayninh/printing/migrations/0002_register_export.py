@@ -6,34 +6,110 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0001_initial'),
-        ('printing', '0001_initial'),
+        ("directory", "0001_initial"),
+        ("printing", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RegisterExport',
+            name="RegisterExport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date_from', models.DateField(help_text='Ngày đầu của khoảng thời gian, giờ Việt Nam.', verbose_name='từ ngày')),
-                ('date_to', models.DateField(help_text='Ngày cuối của khoảng thời gian, giờ Việt Nam.', verbose_name='đến ngày')),
-                ('file_format', models.CharField(choices=[('pdf', 'PDF (A4 ngang)'), ('xlsx', 'Excel (XLSX)')], help_text='PDF để in, XLSX để tính toán.', max_length=8, verbose_name='định dạng')),
-                ('requested_at', models.DateTimeField(db_index=True, help_text='Thời điểm yêu cầu in sổ.', verbose_name='yêu cầu lúc')),
-                ('rows', models.PositiveIntegerField(help_text='Số hồ sơ trong sổ lúc yêu cầu.', verbose_name='số hồ sơ')),
-                ('status', models.CharField(choices=[('queued', 'Đang chờ lập'), ('running', 'Đang lập'), ('done', 'Đã xong'), ('failed', 'Không lập được')], default='queued', help_text='Đang chờ, đang lập, đã xong hoặc không lập được.', max_length=16, verbose_name='trạng thái')),
-                ('file', models.FileField(blank=True, help_text='Sổ đã lập; xóa sau 7 ngày.', upload_to='registers/%Y/%m/', verbose_name='tệp')),
-                ('finished_at', models.DateTimeField(blank=True, help_text='Thời điểm sổ được lập xong hoặc báo lỗi.', null=True, verbose_name='xong lúc')),
-                ('error', models.CharField(blank=True, help_text='Vì sao không lập được sổ.', max_length=500, verbose_name='lỗi')),
-                ('desk', models.ForeignKey(help_text='Bộ phận có sổ theo dõi được in.', on_delete=django.db.models.deletion.CASCADE, related_name='register_exports', to='directory.receptiondesk', verbose_name='bộ phận tiếp nhận')),
-                ('requested_by', models.ForeignKey(help_text='Cán bộ đã yêu cầu in sổ.', on_delete=django.db.models.deletion.CASCADE, related_name='register_exports', to=settings.AUTH_USER_MODEL, verbose_name='người yêu cầu')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "date_from",
+                    models.DateField(help_text="Ngày đầu của khoảng thời gian, giờ Việt Nam.", verbose_name="từ ngày"),
+                ),
+                (
+                    "date_to",
+                    models.DateField(
+                        help_text="Ngày cuối của khoảng thời gian, giờ Việt Nam.", verbose_name="đến ngày"
+                    ),
+                ),
+                (
+                    "file_format",
+                    models.CharField(
+                        choices=[("pdf", "PDF (A4 ngang)"), ("xlsx", "Excel (XLSX)")],
+                        help_text="PDF để in, XLSX để tính toán.",
+                        max_length=8,
+                        verbose_name="định dạng",
+                    ),
+                ),
+                (
+                    "requested_at",
+                    models.DateTimeField(
+                        db_index=True, help_text="Thời điểm yêu cầu in sổ.", verbose_name="yêu cầu lúc"
+                    ),
+                ),
+                (
+                    "rows",
+                    models.PositiveIntegerField(help_text="Số hồ sơ trong sổ lúc yêu cầu.", verbose_name="số hồ sơ"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Đang chờ lập"),
+                            ("running", "Đang lập"),
+                            ("done", "Đã xong"),
+                            ("failed", "Không lập được"),
+                        ],
+                        default="queued",
+                        help_text="Đang chờ, đang lập, đã xong hoặc không lập được.",
+                        max_length=16,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True,
+                        help_text="Sổ đã lập; xóa sau 7 ngày.",
+                        upload_to="registers/%Y/%m/",
+                        verbose_name="tệp",
+                    ),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Thời điểm sổ được lập xong hoặc báo lỗi.",
+                        null=True,
+                        verbose_name="xong lúc",
+                    ),
+                ),
+                (
+                    "error",
+                    models.CharField(
+                        blank=True, help_text="Vì sao không lập được sổ.", max_length=500, verbose_name="lỗi"
+                    ),
+                ),
+                (
+                    "desk",
+                    models.ForeignKey(
+                        help_text="Bộ phận có sổ theo dõi được in.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="register_exports",
+                        to="directory.receptiondesk",
+                        verbose_name="bộ phận tiếp nhận",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        help_text="Cán bộ đã yêu cầu in sổ.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="register_exports",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người yêu cầu",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sổ theo dõi đã lập',
-                'verbose_name_plural': 'sổ theo dõi đã lập',
-                'ordering': ['-requested_at', '-pk'],
+                "verbose_name": "sổ theo dõi đã lập",
+                "verbose_name_plural": "sổ theo dõi đã lập",
+                "ordering": ["-requested_at", "-pk"],
             },
         ),
     ]

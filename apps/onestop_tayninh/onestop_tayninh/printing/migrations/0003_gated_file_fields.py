@@ -5,20 +5,23 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('printing', '0002_register_export'),
+        ("printing", "0002_register_export"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='generateddocument',
-            name='file',
-            field=onestop_tayninh.security.uploads.GeneratedFileField(help_text='Bản PDF đã lập, không sửa sau khi lưu.', upload_to='generated/%Y/%m/', verbose_name='tệp PDF'),
+            model_name="generateddocument",
+            name="file",
+            field=onestop_tayninh.security.uploads.GeneratedFileField(
+                help_text="Bản PDF đã lập, không sửa sau khi lưu.", upload_to="generated/%Y/%m/", verbose_name="tệp PDF"
+            ),
         ),
         migrations.AlterField(
-            model_name='registerexport',
-            name='file',
-            field=onestop_tayninh.security.uploads.GeneratedFileField(blank=True, help_text='Sổ đã lập; xóa sau 7 ngày.', upload_to='registers/%Y/%m/', verbose_name='tệp'),
+            model_name="registerexport",
+            name="file",
+            field=onestop_tayninh.security.uploads.GeneratedFileField(
+                blank=True, help_text="Sổ đã lập; xóa sau 7 ngày.", upload_to="registers/%Y/%m/", verbose_name="tệp"
+            ),
         ),
     ]

@@ -8,36 +8,115 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, help_text='Lúc sự kiện xảy ra.', verbose_name='thời điểm')),
-                ('actor_repr', models.CharField(blank=True, help_text='Tên đăng nhập tại thời điểm ghi.', max_length=150, verbose_name='tên người thực hiện')),
-                ('action', models.CharField(db_index=True, help_text='Ví dụ create, update, login_failed, export.', max_length=64, verbose_name='hành động')),
-                ('object_id', models.CharField(blank=True, help_text='Khóa chính của bản ghi.', max_length=64, verbose_name='mã đối tượng')),
-                ('object_repr', models.CharField(blank=True, help_text='Tên bản ghi tại thời điểm ghi.', max_length=255, verbose_name='đối tượng')),
-                ('data', models.JSONField(blank=True, default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder, help_text='Giá trị trước/sau khi sửa, hoặc chi tiết của sự kiện.', verbose_name='chi tiết')),
-                ('ip_address', models.GenericIPAddressField(blank=True, help_text='Địa chỉ máy khách gửi yêu cầu.', null=True, verbose_name='địa chỉ IP')),
-                ('path', models.CharField(blank=True, help_text='Đường dẫn của yêu cầu.', max_length=255, verbose_name='đường dẫn')),
-                ('actor', models.ForeignKey(blank=True, db_constraint=False, help_text='Tài khoản thực hiện; trống với hệ thống hoặc người chưa đăng nhập.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người thực hiện')),
-                ('content_type', models.ForeignKey(blank=True, db_constraint=False, help_text='Loại bản ghi bị tác động.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='contenttypes.contenttype', verbose_name='loại đối tượng')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True,
+                        default=django.utils.timezone.now,
+                        help_text="Lúc sự kiện xảy ra.",
+                        verbose_name="thời điểm",
+                    ),
+                ),
+                (
+                    "actor_repr",
+                    models.CharField(
+                        blank=True,
+                        help_text="Tên đăng nhập tại thời điểm ghi.",
+                        max_length=150,
+                        verbose_name="tên người thực hiện",
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        db_index=True,
+                        help_text="Ví dụ create, update, login_failed, export.",
+                        max_length=64,
+                        verbose_name="hành động",
+                    ),
+                ),
+                (
+                    "object_id",
+                    models.CharField(
+                        blank=True, help_text="Khóa chính của bản ghi.", max_length=64, verbose_name="mã đối tượng"
+                    ),
+                ),
+                (
+                    "object_repr",
+                    models.CharField(
+                        blank=True, help_text="Tên bản ghi tại thời điểm ghi.", max_length=255, verbose_name="đối tượng"
+                    ),
+                ),
+                (
+                    "data",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        encoder=django.core.serializers.json.DjangoJSONEncoder,
+                        help_text="Giá trị trước/sau khi sửa, hoặc chi tiết của sự kiện.",
+                        verbose_name="chi tiết",
+                    ),
+                ),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(
+                        blank=True, help_text="Địa chỉ máy khách gửi yêu cầu.", null=True, verbose_name="địa chỉ IP"
+                    ),
+                ),
+                (
+                    "path",
+                    models.CharField(
+                        blank=True, help_text="Đường dẫn của yêu cầu.", max_length=255, verbose_name="đường dẫn"
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Tài khoản thực hiện; trống với hệ thống hoặc người chưa đăng nhập.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người thực hiện",
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Loại bản ghi bị tác động.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                        verbose_name="loại đối tượng",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nhật ký kiểm toán',
-                'verbose_name_plural': 'nhật ký kiểm toán',
-                'ordering': ['-at', '-id'],
-                'default_permissions': ('view',),
-                'indexes': [models.Index(fields=['content_type', 'object_id'], name='security_audit_target_idx'), models.Index(fields=['actor', 'at'], name='security_audit_actor_idx')],
+                "verbose_name": "nhật ký kiểm toán",
+                "verbose_name_plural": "nhật ký kiểm toán",
+                "ordering": ["-at", "-id"],
+                "default_permissions": ("view",),
+                "indexes": [
+                    models.Index(fields=["content_type", "object_id"], name="security_audit_target_idx"),
+                    models.Index(fields=["actor", "at"], name="security_audit_actor_idx"),
+                ],
             },
         ),
     ]

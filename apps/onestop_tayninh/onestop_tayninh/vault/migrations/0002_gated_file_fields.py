@@ -5,15 +5,16 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('vault', '0001_initial'),
+        ("vault", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='vaultdocument',
-            name='file',
-            field=onestop_tayninh.security.uploads.GatedFileField(folder='vault', help_text='Tệp lưu trữ (dùng chung với hồ sơ gốc).', max_length=255, verbose_name='tệp'),
+            model_name="vaultdocument",
+            name="file",
+            field=onestop_tayninh.security.uploads.GatedFileField(
+                folder="vault", help_text="Tệp lưu trữ (dùng chung với hồ sơ gốc).", max_length=255, verbose_name="tệp"
+            ),
         ),
     ]

@@ -6,24 +6,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('vault', '0002_gated_file_fields'),
+        ("vault", "0002_gated_file_fields"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='VaultConsent',
+            name="VaultConsent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('granted', models.BooleanField(default=False, help_text='Khi nộp hồ sơ trực tiếp, cán bộ tiếp nhận được xem và dùng lại giấy tờ trong kho theo số CCCD của chủ kho.', verbose_name='đồng ý cho bộ phận một cửa dùng lại')),
-                ('changed_at', models.DateTimeField(help_text='Lúc công dân đồng ý hoặc rút lại đồng ý.', verbose_name='thay đổi lúc')),
-                ('owner', models.OneToOneField(help_text='Công dân, tổ chức chủ kho dữ liệu.', on_delete=django.db.models.deletion.CASCADE, related_name='vault_consent', to=settings.AUTH_USER_MODEL, verbose_name='chủ sở hữu')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "granted",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Khi nộp hồ sơ trực tiếp, cán bộ tiếp nhận được xem và dùng lại giấy tờ trong kho theo số CCCD của chủ kho.",
+                        verbose_name="đồng ý cho bộ phận một cửa dùng lại",
+                    ),
+                ),
+                (
+                    "changed_at",
+                    models.DateTimeField(
+                        help_text="Lúc công dân đồng ý hoặc rút lại đồng ý.", verbose_name="thay đổi lúc"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.OneToOneField(
+                        help_text="Công dân, tổ chức chủ kho dữ liệu.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="vault_consent",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="chủ sở hữu",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đồng ý chia sẻ kho dữ liệu',
-                'verbose_name_plural': 'đồng ý chia sẻ kho dữ liệu',
+                "verbose_name": "đồng ý chia sẻ kho dữ liệu",
+                "verbose_name_plural": "đồng ý chia sẻ kho dữ liệu",
             },
         ),
     ]

@@ -6,102 +6,333 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0001_initial'),
+        ("directory", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='State',
+            name="State",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Thứ tự hiển thị.', verbose_name='thứ tự')),
-                ('code', models.SlugField(help_text='Mã ngắn, duy nhất trong quy trình.', max_length=64, verbose_name='mã bước')),
-                ('name', models.CharField(help_text='Ví dụ Chờ phân công.', max_length=255, verbose_name='tên bước')),
-                ('kind', models.CharField(choices=[('at_desk', 'Tại bộ phận một cửa'), ('at_agency', 'Tại cơ quan giải quyết'), ('in_consultation', 'Đang lấy ý kiến, phối hợp'), ('awaiting_citizen', 'Chờ công dân bổ sung'), ('approved', 'Đã có kết quả'), ('result_returned', 'Đã trả kết quả'), ('refused', 'Từ chối giải quyết'), ('stopped', 'Dừng giải quyết'), ('withdrawn', 'Công dân rút hồ sơ')], help_text='Hồ sơ đang ở đâu trong vòng khép kín; quyết định cách hiển thị cho công dân.', max_length=32, verbose_name='loại bước')),
-                ('clock_runs', models.BooleanField(default=True, help_text='Bỏ chọn khi thời gian tạm dừng (chờ công dân bổ sung).', verbose_name='tính thời gian')),
-                ('is_initial', models.BooleanField(default=False, help_text='Hồ sơ vừa tiếp nhận ở bước này.', verbose_name='bước đầu tiên')),
-                ('allotment_amount', models.DecimalField(blank=True, decimal_places=1, help_text='Thời gian quy định cho bước này; để trống nếu không giới hạn.', max_digits=6, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='thời gian cho bước')),
-                ('allotment_unit', models.CharField(choices=[('working_days', 'Ngày làm việc'), ('days', 'Ngày'), ('hours', 'Giờ làm việc')], default='working_days', help_text='Ngày làm việc hoặc giờ làm việc.', max_length=16, verbose_name='đơn vị')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(default=0, help_text="Thứ tự hiển thị.", verbose_name="thứ tự"),
+                ),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="Mã ngắn, duy nhất trong quy trình.", max_length=64, verbose_name="mã bước"
+                    ),
+                ),
+                ("name", models.CharField(help_text="Ví dụ Chờ phân công.", max_length=255, verbose_name="tên bước")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("at_desk", "Tại bộ phận một cửa"),
+                            ("at_agency", "Tại cơ quan giải quyết"),
+                            ("in_consultation", "Đang lấy ý kiến, phối hợp"),
+                            ("awaiting_citizen", "Chờ công dân bổ sung"),
+                            ("approved", "Đã có kết quả"),
+                            ("result_returned", "Đã trả kết quả"),
+                            ("refused", "Từ chối giải quyết"),
+                            ("stopped", "Dừng giải quyết"),
+                            ("withdrawn", "Công dân rút hồ sơ"),
+                        ],
+                        help_text="Hồ sơ đang ở đâu trong vòng khép kín; quyết định cách hiển thị cho công dân.",
+                        max_length=32,
+                        verbose_name="loại bước",
+                    ),
+                ),
+                (
+                    "clock_runs",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Bỏ chọn khi thời gian tạm dừng (chờ công dân bổ sung).",
+                        verbose_name="tính thời gian",
+                    ),
+                ),
+                (
+                    "is_initial",
+                    models.BooleanField(
+                        default=False, help_text="Hồ sơ vừa tiếp nhận ở bước này.", verbose_name="bước đầu tiên"
+                    ),
+                ),
+                (
+                    "allotment_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        help_text="Thời gian quy định cho bước này; để trống nếu không giới hạn.",
+                        max_digits=6,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="thời gian cho bước",
+                    ),
+                ),
+                (
+                    "allotment_unit",
+                    models.CharField(
+                        choices=[("working_days", "Ngày làm việc"), ("days", "Ngày"), ("hours", "Giờ làm việc")],
+                        default="working_days",
+                        help_text="Ngày làm việc hoặc giờ làm việc.",
+                        max_length=16,
+                        verbose_name="đơn vị",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bước xử lý',
-                'verbose_name_plural': 'các bước xử lý',
-                'ordering': ['position', 'pk'],
+                "verbose_name": "bước xử lý",
+                "verbose_name_plural": "các bước xử lý",
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Workflow',
+            name="Workflow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(error_messages={'unique': 'Mã quy trình này đã tồn tại.'}, help_text='Mã ngắn, ví dụ mot-co-quan.', max_length=64, unique=True, verbose_name='mã quy trình')),
-                ('name', models.CharField(help_text='Ví dụ Quy trình một cơ quan giải quyết.', max_length=255, verbose_name='tên quy trình')),
-                ('description', models.TextField(blank=True, help_text='Quy trình dùng cho những thủ tục nào.', verbose_name='mô tả')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.SlugField(
+                        error_messages={"unique": "Mã quy trình này đã tồn tại."},
+                        help_text="Mã ngắn, ví dụ mot-co-quan.",
+                        max_length=64,
+                        unique=True,
+                        verbose_name="mã quy trình",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Ví dụ Quy trình một cơ quan giải quyết.",
+                        max_length=255,
+                        verbose_name="tên quy trình",
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True, help_text="Quy trình dùng cho những thủ tục nào.", verbose_name="mô tả"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'quy trình',
-                'verbose_name_plural': 'quy trình',
-                'ordering': ['code'],
+                "verbose_name": "quy trình",
+                "verbose_name_plural": "quy trình",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='WorkflowVersion',
+            name="WorkflowVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(default=1, help_text='Tăng dần theo từng lần sửa.', verbose_name='phiên bản số')),
-                ('status', models.CharField(choices=[('draft', 'Bản nháp'), ('active', 'Đang áp dụng'), ('retired', 'Ngừng áp dụng')], default='draft', help_text='Chỉ bản nháp được sửa; hồ sơ đang xử lý giữ phiên bản đã bắt đầu.', max_length=16, verbose_name='trạng thái')),
-                ('activated_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='áp dụng từ')),
-                ('source_checksum', models.CharField(blank=True, editable=False, help_text='Mã băm của cấu hình site đã tạo phiên bản này (nạp lại không tạo bản trùng).', max_length=64, verbose_name='mã kiểm tra nguồn')),
-                ('workflow', models.ForeignKey(help_text='Quy trình mà phiên bản này mô tả.', on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='workflows.workflow', verbose_name='quy trình')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "number",
+                    models.PositiveIntegerField(
+                        default=1, help_text="Tăng dần theo từng lần sửa.", verbose_name="phiên bản số"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Bản nháp"), ("active", "Đang áp dụng"), ("retired", "Ngừng áp dụng")],
+                        default="draft",
+                        help_text="Chỉ bản nháp được sửa; hồ sơ đang xử lý giữ phiên bản đã bắt đầu.",
+                        max_length=16,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "activated_at",
+                    models.DateTimeField(blank=True, editable=False, null=True, verbose_name="áp dụng từ"),
+                ),
+                (
+                    "source_checksum",
+                    models.CharField(
+                        blank=True,
+                        editable=False,
+                        help_text="Mã băm của cấu hình site đã tạo phiên bản này (nạp lại không tạo bản trùng).",
+                        max_length=64,
+                        verbose_name="mã kiểm tra nguồn",
+                    ),
+                ),
+                (
+                    "workflow",
+                    models.ForeignKey(
+                        help_text="Quy trình mà phiên bản này mô tả.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="workflows.workflow",
+                        verbose_name="quy trình",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phiên bản quy trình',
-                'verbose_name_plural': 'phiên bản quy trình',
-                'ordering': ['workflow__code', '-number'],
+                "verbose_name": "phiên bản quy trình",
+                "verbose_name_plural": "phiên bản quy trình",
+                "ordering": ["workflow__code", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='Transition',
+            name="Transition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Thứ tự nút trên màn hình.', verbose_name='thứ tự')),
-                ('code', models.SlugField(help_text='Mã ngắn, duy nhất trong quy trình.', max_length=64, verbose_name='mã thao tác')),
-                ('label', models.CharField(help_text='Chữ trên nút, ví dụ Chuyển xử lý.', max_length=255, verbose_name='tên thao tác')),
-                ('effect', models.CharField(choices=[('none', 'Chỉ chuyển bước'), ('assign', 'Phân công chuyên viên'), ('request_consultation', 'Lấy ý kiến cơ quan phối hợp'), ('answer_consultation', 'Trả lời ý kiến phối hợp'), ('request_supplement', 'Yêu cầu công dân bổ sung (tạm dừng thời gian)'), ('supply_supplement', 'Công dân đã bổ sung (tiếp tục tính thời gian)'), ('issue_result', 'Ban hành kết quả'), ('return_result', 'Trả kết quả và kết thúc'), ('refuse', 'Từ chối giải quyết'), ('withdraw', 'Rút hồ sơ theo yêu cầu công dân')], default='none', help_text='Việc hệ thống làm thêm khi thực hiện thao tác.', max_length=32, verbose_name='tác dụng')),
-                ('destination', models.CharField(choices=[('stay', 'Giữ nguyên cơ quan đang xử lý'), ('competent_agency', 'Cơ quan có thẩm quyền của thủ tục'), ('named_agency', 'Cơ quan được chỉ định'), ('receiving_desk', 'Trả về bộ phận một cửa đã tiếp nhận')], default='stay', help_text='Cơ quan giữ hồ sơ sau thao tác.', max_length=32, verbose_name='chuyển đến cơ quan')),
-                ('requires_comment', models.BooleanField(default=False, help_text='Người thực hiện phải ghi ý kiến.', verbose_name='bắt buộc ý kiến')),
-                ('requires_result_file', models.BooleanField(default=False, help_text='Phải tải lên tệp kết quả đã ký.', verbose_name='bắt buộc tệp kết quả')),
-                ('requires_consultations_answered', models.BooleanField(default=False, help_text='Chỉ thực hiện được khi mọi cơ quan phối hợp đã trả lời.', verbose_name='chờ đủ ý kiến phối hợp')),
-                ('destination_agency', models.ForeignKey(blank=True, help_text='Bắt buộc khi chuyển đến cơ quan được chỉ định.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.agency', verbose_name='cơ quan được chỉ định')),
-                ('roles', models.ManyToManyField(help_text='Một hoặc nhiều vai trò được thực hiện thao tác.', related_name='transitions', to='directory.role', verbose_name='vai trò được thực hiện')),
-                ('source', models.ForeignKey(help_text='Bước mà thao tác này bắt đầu.', on_delete=django.db.models.deletion.CASCADE, related_name='outgoing', to='workflows.state', verbose_name='từ bước')),
-                ('target', models.ForeignKey(help_text='Bước hồ sơ chuyển đến.', on_delete=django.db.models.deletion.CASCADE, related_name='incoming', to='workflows.state', verbose_name='đến bước')),
-                ('version', models.ForeignKey(help_text='Quy trình chứa thao tác này.', on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='workflows.workflowversion', verbose_name='phiên bản quy trình')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Thứ tự nút trên màn hình.", verbose_name="thứ tự"
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="Mã ngắn, duy nhất trong quy trình.", max_length=64, verbose_name="mã thao tác"
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(
+                        help_text="Chữ trên nút, ví dụ Chuyển xử lý.", max_length=255, verbose_name="tên thao tác"
+                    ),
+                ),
+                (
+                    "effect",
+                    models.CharField(
+                        choices=[
+                            ("none", "Chỉ chuyển bước"),
+                            ("assign", "Phân công chuyên viên"),
+                            ("request_consultation", "Lấy ý kiến cơ quan phối hợp"),
+                            ("answer_consultation", "Trả lời ý kiến phối hợp"),
+                            ("request_supplement", "Yêu cầu công dân bổ sung (tạm dừng thời gian)"),
+                            ("supply_supplement", "Công dân đã bổ sung (tiếp tục tính thời gian)"),
+                            ("issue_result", "Ban hành kết quả"),
+                            ("return_result", "Trả kết quả và kết thúc"),
+                            ("refuse", "Từ chối giải quyết"),
+                            ("withdraw", "Rút hồ sơ theo yêu cầu công dân"),
+                        ],
+                        default="none",
+                        help_text="Việc hệ thống làm thêm khi thực hiện thao tác.",
+                        max_length=32,
+                        verbose_name="tác dụng",
+                    ),
+                ),
+                (
+                    "destination",
+                    models.CharField(
+                        choices=[
+                            ("stay", "Giữ nguyên cơ quan đang xử lý"),
+                            ("competent_agency", "Cơ quan có thẩm quyền của thủ tục"),
+                            ("named_agency", "Cơ quan được chỉ định"),
+                            ("receiving_desk", "Trả về bộ phận một cửa đã tiếp nhận"),
+                        ],
+                        default="stay",
+                        help_text="Cơ quan giữ hồ sơ sau thao tác.",
+                        max_length=32,
+                        verbose_name="chuyển đến cơ quan",
+                    ),
+                ),
+                (
+                    "requires_comment",
+                    models.BooleanField(
+                        default=False, help_text="Người thực hiện phải ghi ý kiến.", verbose_name="bắt buộc ý kiến"
+                    ),
+                ),
+                (
+                    "requires_result_file",
+                    models.BooleanField(
+                        default=False, help_text="Phải tải lên tệp kết quả đã ký.", verbose_name="bắt buộc tệp kết quả"
+                    ),
+                ),
+                (
+                    "requires_consultations_answered",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Chỉ thực hiện được khi mọi cơ quan phối hợp đã trả lời.",
+                        verbose_name="chờ đủ ý kiến phối hợp",
+                    ),
+                ),
+                (
+                    "destination_agency",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Bắt buộc khi chuyển đến cơ quan được chỉ định.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.agency",
+                        verbose_name="cơ quan được chỉ định",
+                    ),
+                ),
+                (
+                    "roles",
+                    models.ManyToManyField(
+                        help_text="Một hoặc nhiều vai trò được thực hiện thao tác.",
+                        related_name="transitions",
+                        to="directory.role",
+                        verbose_name="vai trò được thực hiện",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        help_text="Bước mà thao tác này bắt đầu.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outgoing",
+                        to="workflows.state",
+                        verbose_name="từ bước",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        help_text="Bước hồ sơ chuyển đến.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="incoming",
+                        to="workflows.state",
+                        verbose_name="đến bước",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        help_text="Quy trình chứa thao tác này.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transitions",
+                        to="workflows.workflowversion",
+                        verbose_name="phiên bản quy trình",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thao tác chuyển bước',
-                'verbose_name_plural': 'các thao tác chuyển bước',
-                'ordering': ['position', 'pk'],
+                "verbose_name": "thao tác chuyển bước",
+                "verbose_name_plural": "các thao tác chuyển bước",
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='state',
-            name='version',
-            field=models.ForeignKey(help_text='Quy trình chứa bước này.', on_delete=django.db.models.deletion.CASCADE, related_name='states', to='workflows.workflowversion', verbose_name='phiên bản quy trình'),
+            model_name="state",
+            name="version",
+            field=models.ForeignKey(
+                help_text="Quy trình chứa bước này.",
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="states",
+                to="workflows.workflowversion",
+                verbose_name="phiên bản quy trình",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workflowversion',
-            constraint=models.UniqueConstraint(fields=('workflow', 'number'), name='workflow_version_unique_number'),
+            model_name="workflowversion",
+            constraint=models.UniqueConstraint(fields=("workflow", "number"), name="workflow_version_unique_number"),
         ),
         migrations.AddConstraint(
-            model_name='transition',
-            constraint=models.UniqueConstraint(fields=('version', 'code'), name='workflow_transition_unique_code'),
+            model_name="transition",
+            constraint=models.UniqueConstraint(fields=("version", "code"), name="workflow_transition_unique_code"),
         ),
         migrations.AddConstraint(
-            model_name='state',
-            constraint=models.UniqueConstraint(fields=('version', 'code'), name='workflow_state_unique_code'),
+            model_name="state",
+            constraint=models.UniqueConstraint(fields=("version", "code"), name="workflow_state_unique_code"),
         ),
     ]

@@ -4,20 +4,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workflows', '0001_initial'),
+        ("workflows", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='state',
-            name='kind',
-            field=models.CharField(choices=[('at_desk', 'Tại bộ phận một cửa'), ('at_agency', 'Tại cơ quan giải quyết'), ('in_consultation', 'Đang lấy ý kiến, phối hợp'), ('awaiting_citizen', 'Chờ công dân bổ sung'), ('approved', 'Đã có kết quả'), ('refusal_ready', 'Đã có văn bản từ chối, chờ trả'), ('result_returned', 'Đã trả kết quả'), ('refused', 'Từ chối giải quyết'), ('stopped', 'Dừng giải quyết'), ('withdrawn', 'Công dân rút hồ sơ')], help_text='Hồ sơ đang ở đâu trong vòng khép kín; quyết định cách hiển thị cho công dân.', max_length=32, verbose_name='loại bước'),
+            model_name="state",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("at_desk", "Tại bộ phận một cửa"),
+                    ("at_agency", "Tại cơ quan giải quyết"),
+                    ("in_consultation", "Đang lấy ý kiến, phối hợp"),
+                    ("awaiting_citizen", "Chờ công dân bổ sung"),
+                    ("approved", "Đã có kết quả"),
+                    ("refusal_ready", "Đã có văn bản từ chối, chờ trả"),
+                    ("result_returned", "Đã trả kết quả"),
+                    ("refused", "Từ chối giải quyết"),
+                    ("stopped", "Dừng giải quyết"),
+                    ("withdrawn", "Công dân rút hồ sơ"),
+                ],
+                help_text="Hồ sơ đang ở đâu trong vòng khép kín; quyết định cách hiển thị cho công dân.",
+                max_length=32,
+                verbose_name="loại bước",
+            ),
         ),
         migrations.AlterField(
-            model_name='transition',
-            name='effect',
-            field=models.CharField(choices=[('none', 'Chỉ chuyển bước'), ('assign', 'Phân công chuyên viên'), ('request_consultation', 'Lấy ý kiến cơ quan phối hợp'), ('answer_consultation', 'Trả lời ý kiến phối hợp'), ('request_supplement', 'Yêu cầu công dân bổ sung (tạm dừng thời gian)'), ('supply_supplement', 'Công dân đã bổ sung (tiếp tục tính thời gian)'), ('issue_result', 'Ban hành kết quả'), ('submit_for_approval', 'Trình dự thảo kết quả'), ('propose_refusal', 'Đề xuất từ chối giải quyết'), ('approve_draft', 'Lãnh đạo duyệt dự thảo'), ('send_back', 'Trả lại dự thảo kèm ý kiến'), ('issue_numbered', 'Văn thư cấp số, ký số và phát hành'), ('return_refusal', 'Trả văn bản từ chối và kết thúc'), ('return_result', 'Trả kết quả và kết thúc'), ('refuse', 'Từ chối giải quyết'), ('withdraw', 'Rút hồ sơ theo yêu cầu công dân')], default='none', help_text='Việc hệ thống làm thêm khi thực hiện thao tác.', max_length=32, verbose_name='tác dụng'),
+            model_name="transition",
+            name="effect",
+            field=models.CharField(
+                choices=[
+                    ("none", "Chỉ chuyển bước"),
+                    ("assign", "Phân công chuyên viên"),
+                    ("request_consultation", "Lấy ý kiến cơ quan phối hợp"),
+                    ("answer_consultation", "Trả lời ý kiến phối hợp"),
+                    ("request_supplement", "Yêu cầu công dân bổ sung (tạm dừng thời gian)"),
+                    ("supply_supplement", "Công dân đã bổ sung (tiếp tục tính thời gian)"),
+                    ("issue_result", "Ban hành kết quả"),
+                    ("submit_for_approval", "Trình dự thảo kết quả"),
+                    ("propose_refusal", "Đề xuất từ chối giải quyết"),
+                    ("approve_draft", "Lãnh đạo duyệt dự thảo"),
+                    ("send_back", "Trả lại dự thảo kèm ý kiến"),
+                    ("issue_numbered", "Văn thư cấp số, ký số và phát hành"),
+                    ("return_refusal", "Trả văn bản từ chối và kết thúc"),
+                    ("return_result", "Trả kết quả và kết thúc"),
+                    ("refuse", "Từ chối giải quyết"),
+                    ("withdraw", "Rút hồ sơ theo yêu cầu công dân"),
+                ],
+                default="none",
+                help_text="Việc hệ thống làm thêm khi thực hiện thao tác.",
+                max_length=32,
+                verbose_name="tác dụng",
+            ),
         ),
     ]
