@@ -308,7 +308,7 @@ class Gateway:
     def send_ipn(self, record: dict[str, str], mode: str) -> None:
         """ "ngay": the first attempt now, retries in the background; "sau": all of it in the
         background after IPN_LATER_SECONDS; "mat": nothing (the IPN is lost)."""
-        if mode == "mat":
+        if mode == "mat" or not self.ipn_url:
             return
         if mode == "sau":
             self._in_background(record, first_delay=IPN_LATER_SECONDS, delays=[0.0, *self.retry_delays])

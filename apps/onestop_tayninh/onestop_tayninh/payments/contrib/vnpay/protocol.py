@@ -403,7 +403,7 @@ def parse_result(params: Mapping[str, str]) -> PaymentResult:
     """Read a return-URL or IPN result without checking its signature (see :func:`read_result`)."""
     return PaymentResult(
         txn_ref=_required(params, "vnp_TxnRef"),
-        amount_dong=parse_amount(_required(params, "vnp_Amount")),
+        amount_dong=parse_amount(params.get("vnp_Amount")),
         response_code=_code(params, "vnp_ResponseCode"),
         transaction_status=_code(params, "vnp_TransactionStatus"),
         transaction_no=_text(params.get("vnp_TransactionNo")),
@@ -592,7 +592,7 @@ def parse_query_response(body: object, secret: str, *, txn_ref: str | None = Non
         response_code=code,
         message=_text(answer.get("vnp_Message")),
         txn_ref=answered_ref,
-        amount_dong=parse_amount(_required(answer, "vnp_Amount")),
+        amount_dong=parse_amount(answer.get("vnp_Amount")),
         transaction_no=_text(answer.get("vnp_TransactionNo")),
         transaction_status=_code(answer, "vnp_TransactionStatus"),
         transaction_type=_text(answer.get("vnp_TransactionType")),
@@ -755,7 +755,7 @@ def _transaction(item: object) -> Transaction:
         raise ProtocolError(f"a reconciliation line of unknown kind {kind!r}")
     return Transaction(
         txn_ref=_required(item, "txn_ref"),
-        amount_dong=parse_amount(_required(item, "amount")),
+        amount_dong=parse_amount(item.get("amount")),
         transaction_no=_text(item.get("transaction_no")),
         response_code=_code(item, "response_code"),
         transaction_status=_code(item, "transaction_status"),
