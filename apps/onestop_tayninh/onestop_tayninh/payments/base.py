@@ -74,6 +74,8 @@ class ListedTransaction:
 class PaymentProvider(Plugin):
     #: Paid online through the provider's pages (False: recorded by an officer at the counter).
     online: ClassVar[bool] = True
+    #: The smallest amount the provider takes (VNPay refuses less than 5.000 đ); less is paid at the counter.
+    min_amount: ClassVar[int] = 1
 
     @abstractmethod
     def start(self, *, transaction: PaymentTransaction, return_url: str, client_ip: str) -> str:

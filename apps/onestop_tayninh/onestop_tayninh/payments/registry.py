@@ -15,6 +15,10 @@ providers: Registry[PaymentProvider] = Registry(
 )
 
 
-def online_providers() -> list[type[PaymentProvider]]:
-    """The providers a citizen may pay through on the portal, in the setting's order."""
-    return [provider for provider in providers.enabled() if provider.online]
+def online_providers(amount: int | None = None) -> list[type[PaymentProvider]]:
+    """The providers a citizen may pay through on the portal, in the setting's order (for `amount`, those that take it)."""
+    return [
+        provider
+        for provider in providers.enabled()
+        if provider.online and (amount is None or amount >= provider.min_amount)
+    ]

@@ -268,6 +268,11 @@ def payment_start(
         raise ValidationError(_("Hình thức thanh toán này hiện không dùng được.")) from None
     if not provider_class.online:
         raise ValidationError(_("Hình thức thanh toán này không thanh toán trực tuyến được."))
+    if order.amount < provider_class.min_amount:
+        raise ValidationError(
+            _("%(provider)s chỉ nhận khoản từ %(min)s đồng; xin nộp khoản này tại bộ phận một cửa.")
+            % {"provider": provider_class.label, "min": money(provider_class.min_amount)}
+        )
     provider = provider_class()
     open_one = (
         order.transactions.filter(provider=provider_code, status=TransactionStatus.PENDING, expires_at__gt=at)

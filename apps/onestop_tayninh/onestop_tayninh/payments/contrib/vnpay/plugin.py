@@ -46,6 +46,8 @@ def _order_info(txn) -> str:
 class VNPayProvider(PaymentProvider):
     code = "vnpay"
     label = _("VNPay (thẻ ATM, thẻ quốc tế, mã QR)")
+    # VNPay's published limits: from 5.000 đ to under 1 tỷ đ per payment [check with the merchant contract].
+    min_amount = 5_000
 
     @classmethod
     def is_enabled(cls) -> bool:
