@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 
 from onestop_tayninh.catalog.constants import FeeUnit
 from onestop_tayninh.catalog.models import ProcedureVersion
-from onestop_tayninh.core.counters import counter_next
 from onestop_tayninh.core.services import task_enqueue
 from onestop_tayninh.core.text import money
 from onestop_tayninh.dossiers.fees import (
@@ -429,8 +428,12 @@ def receipt_issue(*, order: PaymentOrder, txn: PaymentTransaction, at: dt.dateti
             "series": settings.ONESTOP_RECEIPT_SERIES.format(yy=f"{year % 100:02d}", yyyy=year),
         },
     )
-    number = counter_next(ReceiptBook, agency_id=order.agency_id, year=year)
-    book = ReceiptBook.objects.get(agency=order.agency, year=year)
+    # The book's row stays locked until the payment commits: payments of one body queue up here, and
+    # one rolled back gives its number back.
+    book = ReceiptBook.objects.select_for_update().get(agency=order.agency, year=year)
+    book.last_number += 1
+    book.save(update_fields=["last_number"])
+    number = book.last_number
     provider = providers.get(txn.provider)
     method = str(provider.label)
     if txn.counter_method:
