@@ -4,7 +4,7 @@ import sys
 
 from bench.common import setup_django
 
-BENCHMARKS = ["catalog", "dossiers", "search", "portal", "printing", "notifications"]
+BENCHMARKS = ["catalog", "dossiers", "search", "portal", "printing", "notifications", "payments"]
 
 
 def main(names: list[str]) -> int:
