@@ -34,6 +34,9 @@ CONTEXTS = {
     "supplement_received": {"previous_due_at": "17:00 ngày 08/03/2027", "new_due_at": "17:00 ngày 10/03/2027"},
     "refusal_ready": {"document_number": "01/TB-STP", "reason": "Không đủ điều kiện."},
     "apology": {"new_due_at": "17:00 ngày 15/03/2027", "reason": "Chờ xác minh."},
+    "payment_requested": {"order": "TT2600000001", "amount": "8.000", "reason": "Phí, lệ phí khi nộp hồ sơ"},
+    "payment_received": {"order": "TT2600000001", "amount": "8.000", "receipt": "01BLP0-001 · TN-26E · 0000001"},
+    "payment_refunded": {"order": "TT2600000001", "amount": "8.000", "reason": "Hồ sơ bị từ chối"},
 }
 # Unaccented Vietnamese words: in an accented SMS, any of them means the text mixes the two forms.
 UNACCENTED_WORDS = re.compile(r"\b(ho so|da duoc|ket qua|tiep nhan|Ong/Ba|Xem chi tiet|bo sung|Ma xac nhan|hen tra)\b")

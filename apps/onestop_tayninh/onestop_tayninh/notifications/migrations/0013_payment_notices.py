@@ -20,7 +20,7 @@ TEMPLATES = [
         "payment_requested",
         "sms",
         "",
-        "Ho so {{ code|default:order }}: moi nop {{ amount }} dong phi, le phi tai {{ dossier_url }}",
+        "Hồ sơ “{{ procedure_name }}” cần nộp {{ amount }} đồng phí, lệ phí. Thanh toán: {{ dossier_url }}",
     ),
     (
         "payment_received",
@@ -34,7 +34,7 @@ TEMPLATES = [
         "payment_received",
         "sms",
         "",
-        "Da nhan {{ amount }} dong phi, le phi ho so {{ code|default:order }}. Bien lai: {{ receipt }}",
+        "Đã nhận {{ amount }} đồng phí, lệ phí hồ sơ “{{ procedure_name }}”, biên lai {{ receipt }}. Xem: {{ dossier_url }}",
     ),
     (
         "payment_refunded",
@@ -48,7 +48,7 @@ TEMPLATES = [
         "payment_refunded",
         "sms",
         "",
-        "Da hoan tra {{ amount }} dong phi, le phi ho so {{ code|default:order }}.",
+        "Đã hoàn trả {{ amount }} đồng phí, lệ phí hồ sơ “{{ procedure_name }}”. Xem: {{ dossier_url }}",
     ),
 ]
 
