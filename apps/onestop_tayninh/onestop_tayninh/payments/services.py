@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop_tayninh.catalog.constants import FeeUnit
 from onestop_tayninh.catalog.models import ProcedureVersion
-from onestop_tayninh.core.counters import counter_next
 from onestop_tayninh.core.services import task_enqueue
 from onestop_tayninh.core.text import money
 from onestop_tayninh.dossiers.fees import (
@@ -421,7 +421,7 @@ def receipt_issue(*, order: PaymentOrder, txn: PaymentTransaction, at: dt.dateti
     """The next number of the collecting body's receipt book for the year, inside the caller's transaction
     (a rolled-back payment gives its number back: no gaps, no duplicates)."""
     year = timezone.localtime(at).year
-    ReceiptBook.objects.get_or_create(
+    book, _created = ReceiptBook.objects.get_or_create(
         agency=order.agency,
         year=year,
         defaults={
@@ -429,8 +429,11 @@ def receipt_issue(*, order: PaymentOrder, txn: PaymentTransaction, at: dt.dateti
             "series": settings.ONESTOP_RECEIPT_SERIES.format(yy=f"{year % 100:02d}", yyyy=year),
         },
     )
-    number = counter_next(ReceiptBook, agency_id=order.agency_id, year=year)
-    book = ReceiptBook.objects.get(agency=order.agency, year=year)
+    # Not core.counters.counter_next: its INSERT … ON DUPLICATE KEY names only the key, and a book's
+    # symbols have no default, so strict mode refuses it even when the row exists. The UPDATE holds
+    # the book's row lock until the caller's transaction ends, which is what counter_next gives.
+    ReceiptBook.objects.filter(pk=book.pk).update(last_number=F("last_number") + 1)
+    number = ReceiptBook.objects.values_list("last_number", flat=True).get(pk=book.pk)
     provider = providers.get(txn.provider)
     method = str(provider.label)
     if txn.counter_method:
