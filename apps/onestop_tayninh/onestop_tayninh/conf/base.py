@@ -382,6 +382,9 @@ ONESTOP_PAYGOV_SECRET = config("ONESTOP_PAYGOV_SECRET", "")
 # book for a year ({yy}: the year's last two digits) [check with the tax authority's registration].
 ONESTOP_RECEIPT_FORM_SYMBOL = config("ONESTOP_RECEIPT_FORM_SYMBOL", "01BLP0-001")
 ONESTOP_RECEIPT_SERIES = config("ONESTOP_RECEIPT_SERIES", "TN-{yy}E")
+# The collecting bodies' tax code printed on the receipt ("Mã số thuế"); our data does not hold it
+# yet, so a deployment sets the one its bodies share, or the line stays blank [check].
+ONESTOP_RECEIPT_TAX_CODE = config("ONESTOP_RECEIPT_TAX_CODE", "")
 
 # --- Notifications (onestop_tayninh.notifications; README "Thông báo / Notifications") ----------
 # E-mail through SMTP; in development the local sink scripts/smtp_sink.py on 127.0.0.1:1025.

@@ -23,7 +23,8 @@ def money(amount: int) -> str:
 
 
 _DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
-_SCALES = ("", "nghìn", "triệu", "tỷ")
+_SCALES = ("", "nghìn", "triệu")
+_BILLION = 1_000_000_000
 
 
 def _hundreds_in_words(number: int, *, leading: bool) -> list[str]:
@@ -49,32 +50,32 @@ def _hundreds_in_words(number: int, *, leading: bool) -> list[str]:
     return words
 
 
-def amount_in_words(amount: int) -> str:
-    """An amount of đồng in words, as receipts write it: 1005000 → "Một triệu không trăm lẻ năm nghìn đồng".
+def _words(amount: int, *, leading: bool) -> list[str]:
+    """`amount` (above 0) in words; `leading`: nothing was said before it.
 
-    Groups of three digits take nghìn, triệu, tỷ; above a thousand billion the groups start again
-    ("một nghìn tỷ"). An all-zero group is not said.
+    Below a billion the groups of three digits take nghìn and triệu; above, the billions are said
+    first, themselves in words, then "tỷ" ("một nghìn tỷ", "năm tỷ tỷ"), then the rest in full
+    ("một tỷ không trăm lẻ năm triệu"). An all-zero group is not said.
     """
+    billions, rest = divmod(amount, _BILLION)
+    words: list[str] = []
+    if billions:
+        words = [*_words(billions, leading=leading), "tỷ"]
+    groups = (rest // 1_000_000, rest // 1000 % 1000, rest % 1000)
+    for scale, group in zip(reversed(_SCALES), groups, strict=True):
+        if group:
+            words += _hundreds_in_words(group, leading=leading and not words)
+            if scale:
+                words.append(scale)
+    return words
+
+
+def amount_in_words(amount: int) -> str:
+    """An amount of đồng in words, as receipts write it: 1005000 → "Một triệu không trăm lẻ năm nghìn đồng"."""
     amount = int(amount)
     if amount < 0:
         raise ValueError("Số tiền không được âm.")
     if amount == 0:
         return "Không đồng"
-    groups: list[int] = []
-    while amount:
-        groups.append(amount % 1000)
-        amount //= 1000
-    words: list[str] = []
-    for index in range(len(groups) - 1, -1, -1):
-        group = groups[index]
-        if group == 0:
-            # "một tỷ" is still said for a thousand billion: the tỷ of a higher cycle.
-            if index % 3 == 0 and index and words and words[-1] != "tỷ":
-                words.append("tỷ")
-            continue
-        words += _hundreds_in_words(group, leading=not words)
-        scale = _SCALES[index % 3] if index % 3 else ("tỷ" if index else "")
-        if scale:
-            words.append(scale)
-    text = " ".join(words) + " đồng"
+    text = " ".join(_words(amount, leading=True)) + " đồng"
     return text[:1].upper() + text[1:]

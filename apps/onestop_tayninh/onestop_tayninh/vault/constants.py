@@ -7,3 +7,4 @@ class VaultSource(models.TextChoices):
 
     SUBMITTED = "submitted", _("Giấy tờ công dân đã nộp")
     RESULT = "result", _("Kết quả giải quyết điện tử")
+    RECEIPT = "receipt", _("Biên lai thu phí, lệ phí")

@@ -39,7 +39,7 @@ class VaultDocument(models.Model):
         _("nguồn"),
         max_length=16,
         choices=VaultSource.choices,
-        help_text=_("Công dân đã nộp, hay kết quả do cơ quan nhà nước cấp."),
+        help_text=_("Công dân đã nộp, kết quả do cơ quan nhà nước cấp, hay biên lai phí, lệ phí đã nộp."),
     )
     source_dossier = models.ForeignKey(
         "dossiers.Dossier",

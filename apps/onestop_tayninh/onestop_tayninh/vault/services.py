@@ -90,6 +90,46 @@ def vault_result_keep(*, dossier: Dossier, at: dt.datetime) -> VaultDocument | N
     return vault_document
 
 
+def vault_receipt_keep(
+    *,
+    owner_id: int,
+    dossier: Dossier,
+    file_name: str,
+    size: int,
+    sha256: str,
+    title: str,
+    issuer: str,
+    number: str,
+    issue_date: dt.date,
+    at: dt.datetime,
+) -> VaultDocument:
+    """A fee receipt issued for the citizen's dossier goes into their vault, once per content.
+
+    The payments app stored the PDF already (`file_name`); the vault shares it, like a result.
+    """
+    existing = VaultDocument.objects.filter(owner_id=owner_id, sha256=sha256, source=VaultSource.RECEIPT).first()
+    if existing is not None:
+        return existing
+    vault_document = VaultDocument(
+        owner_id=owner_id,
+        title=title[:500],
+        source=VaultSource.RECEIPT,
+        source_dossier=dossier,
+        file=file_name,
+        original_name=file_name.rsplit("/", 1)[-1][:255],
+        content_type="application/pdf",
+        size=size,
+        sha256=sha256,
+        issuer=issuer[:255],
+        issue_date=issue_date,
+        number=number[:100],
+        created_at=at,
+    )
+    vault_document.full_clean()
+    vault_document.save()
+    return vault_document
+
+
 @transaction.atomic
 def vault_consent_set(*, owner: User, granted: bool, at: dt.datetime) -> VaultConsent:
     """The citizen agrees (or no longer agrees) that the desk may offer their vault's documents; audited."""
