@@ -35,7 +35,7 @@ CONTEXTS = {
     "refusal_ready": {"document_number": "01/TB-STP", "reason": "Không đủ điều kiện."},
     "apology": {"new_due_at": "17:00 ngày 15/03/2027", "reason": "Chờ xác minh."},
     "payment_requested": {"order": "TT2600000001", "amount": "8.000", "reason": "Phí, lệ phí khi nộp hồ sơ"},
-    "payment_received": {"order": "TT2600000001", "amount": "8.000", "receipt": "01BLP0-001 · TN-26E · 0000001"},
+    "payment_received": {"order": "TT2600000001", "amount": "8.000", "receipt": "01BLP0-001, TN-26E, số 0000001"},
     "payment_refunded": {"order": "TT2600000001", "amount": "8.000", "reason": "Hồ sơ bị từ chối"},
 }
 # Unaccented Vietnamese words: in an accented SMS, any of them means the text mixes the two forms.
@@ -198,18 +198,20 @@ def test_the_notices_page_lists_the_citizens_notices_read_and_unread(client, onl
     assert titles == [
         f"Hồ sơ {dossier.code}: đề nghị bổ sung, hoàn thiện",
         f"Đã tiếp nhận hồ sơ {dossier.code}",
+        # A level-4 procedure with a fee: the order to pay comes with the submission.
+        f"Hồ sơ “{online['online'].name}”: mời nộp phí, lệ phí 8.000 đồng",
         f"Đã nhận hồ sơ trực tuyến “{online['online'].name}”",
     ]
-    assert page.count("notice-item--unread") == 3 and "3 thông báo chưa xem." in page
-    assert menu_counts(client) == ["3"] * 2  # on every page: the phone's "Danh mục" and "Thông báo"
+    assert page.count("notice-item--unread") == 4 and "4 thông báo chưa xem." in page
+    assert menu_counts(client) == ["4"] * 2  # on every page: the phone's "Danh mục" and "Thông báo"
 
     supplement = Message.objects.get(dossier=dossier, template_key="supplement_requested", channel="sms")
     response = client.post(reverse("portal:notice_open", args=[supplement.pk]))
     assert response.status_code == 302 and response["Location"] == reverse("portal:my_dossier", args=[dossier.pk])
     assert not Message.objects.filter(dossier=dossier, template_key="supplement_requested", read_at__isnull=True)
     page = client.get(reverse("portal:notices")).content.decode()
-    assert page.count("notice-item--unread") == 2 and "2 thông báo chưa xem." in page
-    assert menu_counts(client) == ["2"] * 2
+    assert page.count("notice-item--unread") == 3 and "3 thông báo chưa xem." in page
+    assert menu_counts(client) == ["3"] * 2
 
     client.post(reverse("portal:notices_read_all"))
     page = client.get(reverse("portal:notices")).content.decode()

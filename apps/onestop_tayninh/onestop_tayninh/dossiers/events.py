@@ -224,7 +224,7 @@ class PaymentReceived(Payload):
     method: str = ""
     method_label: str = ""
     transaction_no: str = ""
-    #: The electronic receipt's reference ("01BLP0-001 · TN-26E · 0000012").
+    #: The electronic receipt's reference ("01BLP0-001, TN-26E, số 0000012").
     receipt: str = ""
 
 

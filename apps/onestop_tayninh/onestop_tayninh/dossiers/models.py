@@ -313,6 +313,8 @@ class Dossier(models.Model):
     fees_due = models.BigIntegerField(
         _("phí, lệ phí còn phải nộp (đồng)"),
         default=0,
+        # Also in the table: rows written in SQL (the bench generator, imports) owe nothing.
+        db_default=0,
         editable=False,
         help_text=_("Số tiền đã yêu cầu nộp mà chưa nhận được; 0 khi không còn khoản nào."),
     )

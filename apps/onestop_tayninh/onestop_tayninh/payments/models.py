@@ -264,7 +264,7 @@ class Receipt(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"{self.form_symbol} · {self.series} · {self.number:07d}"
+        return f"{self.form_symbol}, {self.series}, số {self.number:07d}"
 
 
 class Refund(models.Model):

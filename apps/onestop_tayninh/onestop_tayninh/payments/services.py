@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -420,20 +420,28 @@ def receipt_issue(*, order: PaymentOrder, txn: PaymentTransaction, at: dt.dateti
     """The next number of the collecting body's receipt book for the year, inside the caller's transaction
     (a rolled-back payment gives its number back: no gaps, no duplicates)."""
     year = timezone.localtime(at).year
-    ReceiptBook.objects.get_or_create(
-        agency=order.agency,
-        year=year,
-        defaults={
-            "form_symbol": settings.ONESTOP_RECEIPT_FORM_SYMBOL,
-            "series": settings.ONESTOP_RECEIPT_SERIES.format(yy=f"{year % 100:02d}", yyyy=year),
-        },
-    )
-    # The book's row stays locked until the payment commits: payments of one body queue up here, and
-    # one rolled back gives its number back.
-    book = ReceiptBook.objects.select_for_update().get(agency=order.agency, year=year)
-    book.last_number += 1
-    book.save(update_fields=["last_number"])
-    number = book.last_number
+    book = ReceiptBook._meta.db_table
+    with connection.cursor() as cursor:
+        # One statement creates the book at number 1 or takes the next number, and keeps the row
+        # locked until the payment commits: payments of one body queue up here, none is given a
+        # number twice, and one rolled back gives its number back. (A read first, then a write,
+        # would let two first payments of a year deadlock on the new row.)
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(book)} (agency_id, year, form_symbol, series, last_number) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, 1) ON DUPLICATE KEY UPDATE last_number = last_number + 1",
+            [
+                order.agency_id,
+                year,
+                settings.ONESTOP_RECEIPT_FORM_SYMBOL,
+                settings.ONESTOP_RECEIPT_SERIES.format(yy=f"{year % 100:02d}", yyyy=year),
+            ],
+        )
+        cursor.execute(
+            f"SELECT form_symbol, series, last_number FROM {connection.ops.quote_name(book)} "  # noqa: S608
+            "WHERE agency_id = %s AND year = %s",
+            [order.agency_id, year],
+        )
+        form_symbol, series, number = cursor.fetchone()
     provider = providers.get(txn.provider)
     method = str(provider.label)
     if txn.counter_method:
@@ -441,8 +449,8 @@ def receipt_issue(*, order: PaymentOrder, txn: PaymentTransaction, at: dt.dateti
     receipt = Receipt(
         order=order,
         agency=order.agency,
-        form_symbol=book.form_symbol,
-        series=book.series,
+        form_symbol=form_symbol,
+        series=series,
         number=number,
         issued_at=at,
         payer_name=order.payer_name,

@@ -13,6 +13,7 @@ class Migration(migrations.Migration):
             model_name="dossier",
             name="fees_due",
             field=models.BigIntegerField(
+                db_default=0,
                 default=0,
                 editable=False,
                 help_text="Số tiền đã yêu cầu nộp mà chưa nhận được; 0 khi không còn khoản nào.",

@@ -5,7 +5,7 @@ Same rules as 0002: an administrator's edits are left alone."""
 
 from django.db import migrations, models
 
-SIGNATURE = "\n\nTrung tâm Phục vụ hành chính công tỉnh Tây Ninh\nCổng dịch vụ công: {{ site_url }}/"
+SIGNATURE = "\n\n{{ issuer_name }}\nCổng dịch vụ công: {{ site_url }}/"
 
 TEMPLATES = [
     (
