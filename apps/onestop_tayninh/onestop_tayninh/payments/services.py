@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 
 from onestop_tayninh.catalog.constants import FeeUnit
 from onestop_tayninh.catalog.models import ProcedureVersion
-from onestop_tayninh.core.counters import counter_next
 from onestop_tayninh.core.services import task_enqueue
 from onestop_tayninh.core.text import money
 from onestop_tayninh.dossiers.fees import (
@@ -68,6 +67,8 @@ logger = logging.getLogger(__name__)
 COUNTER = "counter"
 RECEIPT_JOB = "onestop_tayninh.payments.jobs.receipt_render"
 REFUND_JOB = "onestop_tayninh.payments.jobs.refund_send"
+#: Officials who may ask for a paid order's money back: whoever collects or asks for fees, and the head.
+REFUND_REQUESTERS = ("collect_at_counter", "request_payment", "approve_refund")
 
 
 # --- what is owed ------------------------------------------------------------------------------
@@ -424,8 +425,13 @@ def receipt_issue(*, order: PaymentOrder, txn: PaymentTransaction, at: dt.dateti
             "series": settings.ONESTOP_RECEIPT_SERIES.format(yy=f"{year % 100:02d}", yyyy=year),
         },
     )
-    number = counter_next(ReceiptBook, agency_id=order.agency_id, year=year)
-    book = ReceiptBook.objects.get(agency=order.agency, year=year)
+    # The book row exists now, so it is locked and counted on directly: core.counters' single
+    # INSERT … ON DUPLICATE KEY would name no form symbol and series, which MariaDB's strict mode
+    # refuses even when the row exists. The lock holds until the caller's transaction ends.
+    book = ReceiptBook.objects.select_for_update().get(agency=order.agency, year=year)
+    book.last_number += 1
+    book.save(update_fields=["last_number"])
+    number = book.last_number
     provider = providers.get(txn.provider)
     method = str(provider.label)
     if txn.counter_method:
@@ -445,6 +451,27 @@ def receipt_issue(*, order: PaymentOrder, txn: PaymentTransaction, at: dt.dateti
     )
     receipt.save()
     return receipt
+
+
+@transaction.atomic
+def receipt_book_update(*, book: ReceiptBook, form_symbol: str, series: str, actor: User) -> ReceiptBook:
+    """The system administrator corrects a book's form symbol or series, only before its first number:
+    a receipt already issued keeps what it was issued under. Only those two columns are written (the
+    number is the counter's)."""
+    book = ReceiptBook.objects.select_for_update().get(pk=book.pk)
+    if book.last_number:
+        raise ValidationError(_("Quyển biên lai đã cấp số; không sửa được ký hiệu mẫu, ký hiệu."))
+    old = {"form_symbol": book.form_symbol, "series": book.series}
+    book.form_symbol, book.series = form_symbol.strip(), series.strip()
+    book.full_clean(exclude=["agency"])
+    book.save(update_fields=["form_symbol", "series"])
+    audit_event(
+        actor=actor,
+        action="payments.receipt_book_changed",
+        target=book,
+        data={"old": old, "new": {"form_symbol": book.form_symbol, "series": book.series}},
+    )
+    return book
 
 
 # --- paying at the counter ---------------------------------------------------------------------
@@ -572,7 +599,16 @@ def _refund_open(
 
 @transaction.atomic
 def refund_request(*, order: PaymentOrder, reason: str, actor: User | None, at: dt.datetime) -> Refund:
-    """Ask for the money of a paid order back (a refusal, a withdrawal, a mistake); the head decides."""
+    """Ask for the money of a paid order back (a refusal, a withdrawal, a mistake); the head decides.
+
+    `actor` None is the system itself (a refusal, a withdrawal); an official must be one who handles
+    the agency's fees and sees the order.
+    """
+    if actor is not None:
+        if not any(actor.has_perm(f"payments.{perm}") for perm in REFUND_REQUESTERS):
+            raise PermissionDenied(_("Bạn không được đề nghị hoàn trả phí, lệ phí."))
+        if not PaymentOrder.objects.visible_to(actor).filter(pk=order.pk).exists():
+            raise PermissionDenied(_("Yêu cầu thanh toán này không thuộc cơ quan của bạn."))
     order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
     if order.status != OrderStatus.PAID or order.paid_transaction is None:
         raise ValidationError(_("Chỉ hoàn trả được khoản đã thanh toán."))
@@ -734,6 +770,8 @@ def mismatch_resolve(*, mismatch: Mismatch, official: User, resolution: str, at:
     """An official says how a difference was settled; audited, and never undone."""
     if not official.has_perm("payments.resolve_mismatch"):
         raise PermissionDenied(_("Bạn không được xử lý chênh lệch đối soát."))
+    if not Mismatch.objects.visible_to(official).filter(pk=mismatch.pk).exists():
+        raise PermissionDenied(_("Chênh lệch này không thuộc cơ quan của bạn."))
     if not resolution.strip():
         raise ValidationError(_("Hãy ghi cách đã xử lý chênh lệch."))
     mismatch = Mismatch.objects.select_for_update().get(pk=mismatch.pk)
