@@ -48,8 +48,12 @@ def test_the_ledger_lists_the_collecting_bodys_orders_with_how_they_were_paid(
     assert page.status_code == 200
     html = page.content.decode()
     assert paid.reference in html and unpaid.reference in html
-    assert "8.000 đ" in html and "Nộp tại quầy (tiền mặt)" in html and paid.receipt.reference in html
-    assert "Xuất Excel" in html and "đã thu <strong>16.000 đồng</strong>" in html
+    assert (
+        "8.000 đ" in html
+        and "Nộp tại quầy (tiền mặt)" in html
+        and f"{paid.receipt.series} · {paid.receipt.number:07d}" in html
+    )
+    assert "Xuất Excel" in html and "đã thu <strong>16.000 đ</strong>" in html
     only_open = client.get("/desk/payments/paymentorder/", {"status__exact": OrderStatus.OPEN}).content.decode()
     assert unpaid.reference in only_open and paid.reference not in only_open
     by_search = client.get("/desk/payments/paymentorder/", {"q": paid.reference}).content.decode()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.core.admin import ReadableModelAdmin, RowLevelAdminMixin
+from onestop_tayninh.core.rowlevel import visible_agency_id_list
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.security.audit import audited_file_response
 
@@ -74,7 +75,8 @@ class HowPaidFilter(admin.SimpleListFilter):
             if provider.online:
                 choices.append((provider.code, provider.label))
         for method in CounterMethod:
-            choices.append((f"counter:{method.value}", f"{providers.get('counter').label} ({method.label.lower()})"))
+            label = f"{providers.get('counter').label} ({selectors.counter_method_label(method)})"
+            choices.append((f"counter:{method.value}", label))
         return choices
 
     def queryset(self, request, queryset):
@@ -211,8 +213,16 @@ class PaymentOrderAdmin(ReadOnlyMixin, RowLevelAdminMixin, ReadableModelAdmin):
 
     @admin.display(description=_("biên lai số"))
     def receipt_number(self, obj: PaymentOrder) -> str:
+        # The series and number; the form symbol is the same on every receipt of the year (the page).
         receipt = getattr(obj, "receipt", None)
-        return receipt.reference if receipt else "—"
+        return f"{receipt.series} · {receipt.number:07d}" if receipt else "—"
+
+    def get_list_display(self, request):
+        # An agency's own officials collect for one body: its name on every row only crowds the table.
+        agency_ids = visible_agency_id_list(request.user, dossiers=True)
+        if agency_ids is not None and len(agency_ids) <= 1:
+            return [name for name in self.list_display if name != "agency"]
+        return self.list_display
 
     @admin.display(description=_("biên lai"))
     def receipt_link(self, obj: PaymentOrder):

@@ -114,9 +114,12 @@ def dossier_payments(request: HttpRequest, dossier_id: int) -> HttpResponse:
                 and not any(r.status != RefundStatus.REJECTED for r in refunds),
             }
         )
+    # As the dossier's page names it: an online dossier still being checked has no code yet.
+    name = dossier.code or _("Hồ sơ chưa cấp mã #%(pk)s") % {"pk": dossier.pk}
     context = {
         **admin.site.each_context(request),
-        "title": _("Phí, lệ phí của hồ sơ %(code)s") % {"code": dossier.code or dossier.pk},
+        "title": _("Phí, lệ phí: %(dossier)s") % {"dossier": name},
+        "dossier_name": name,
         "dossier": dossier,
         "rows": rows,
         "counter_form": CounterPaymentForm(),

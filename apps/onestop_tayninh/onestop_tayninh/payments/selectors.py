@@ -34,13 +34,19 @@ def provider_label(code: str) -> str:
         return code
 
 
+def counter_method_label(method: str) -> str:
+    """ "tiền mặt", "thẻ ngân hàng (máy POS)": lower-cased as the middle of a phrase, acronyms kept."""
+    label = str(CounterMethod(method).label)
+    return label[:1].lower() + label[1:]
+
+
 def method_label(txn: PaymentTransaction | None) -> str:
     """How an order was paid: the provider's name, and at the counter how ("Nộp tại quầy (tiền mặt)")."""
     if txn is None:
         return ""
     label = provider_label(txn.provider)
     if txn.counter_method:
-        label = f"{label} ({CounterMethod(txn.counter_method).label.lower()})"
+        label = f"{label} ({counter_method_label(txn.counter_method)})"
     return label
 
 
@@ -74,6 +80,23 @@ class LedgerTotals:
     paid: int
     refunded: int
     open: int
+
+    # The amounts as the page writes them ("0 đ", where the portal's filter would say "Miễn phí").
+    @property
+    def asked_text(self) -> str:
+        return amount_text(self.asked)
+
+    @property
+    def paid_text(self) -> str:
+        return amount_text(self.paid)
+
+    @property
+    def refunded_text(self) -> str:
+        return amount_text(self.refunded)
+
+    @property
+    def open_text(self) -> str:
+        return amount_text(self.open)
 
 
 def ledger_totals(orders: QuerySet[PaymentOrder]) -> LedgerTotals:
