@@ -61,6 +61,23 @@ VIEW_WORKFLOWS = ["workflows.view_workflow", "workflows.view_workflowversion"]
 # The competent agency's own officials enter the dossiers of its tracked-only procedures, one by one
 # or from a spreadsheet (dossiers.services.tracked_*); the uploaded spreadsheets are listed for them.
 ENTER_TRACKED = ["dossiers.enter_tracked_dossier", "dossiers.view_trackedimport"]
+# Fees and charges are citizens' data too: read by the roles that read dossiers, within the collecting
+# agency (payments/query.py). Collecting at the counter, asking for an amount set after appraisal,
+# approving a refund and settling a reconciliation difference are separate permissions.
+VIEW_PAYMENTS = [
+    "payments.view_paymentorder",
+    "payments.view_paymenttransaction",
+    "payments.view_receipt",
+    "payments.view_refund",
+]
+COLLECT_AT_COUNTER = ["payments.collect_at_counter"]
+REQUEST_PAYMENT = ["payments.request_payment"]
+DECIDE_PAYMENTS = [
+    "payments.approve_refund",
+    "payments.resolve_mismatch",
+    "payments.view_mismatch",
+    "payments.view_reconciliation",
+]
 
 # Separation of duties: the system administrator configures the system and does not read citizens'
 # dossiers (no VIEW_DOSSIERS, no spreadsheets of tracked dossiers); an administrator who must also work
@@ -78,7 +95,13 @@ DEFAULT_ROLES: dict[str, dict] = {
         ],
         "scope": RoleScope.AGENCY,
         # At the counter: verify a citizen's CCCD by looking at the card, give a squatted CCCD back.
-        "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS + [IDENTITY_PERMISSION],
+        "permissions": VIEW_DIRECTORY
+        + VIEW_CATALOG
+        + VIEW_DOSSIERS
+        + VIEW_WORKFLOWS
+        + [IDENTITY_PERMISSION]
+        + VIEW_PAYMENTS
+        + COLLECT_AT_COUNTER,
     },
     RoleCode.HANDLING_OFFICER: {
         "name": "Chuyên viên xử lý",
@@ -96,7 +119,13 @@ DEFAULT_ROLES: dict[str, dict] = {
             Effect.WITHDRAW,
         ],
         "scope": RoleScope.AGENCY,
-        "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS + ENTER_TRACKED,
+        "permissions": VIEW_DIRECTORY
+        + VIEW_CATALOG
+        + VIEW_DOSSIERS
+        + VIEW_WORKFLOWS
+        + ENTER_TRACKED
+        + VIEW_PAYMENTS
+        + REQUEST_PAYMENT,
     },
     RoleCode.AGENCY_HEAD: {
         "name": "Lãnh đạo cơ quan",
@@ -116,7 +145,14 @@ DEFAULT_ROLES: dict[str, dict] = {
             Capability.APOLOGISE,
         ],
         "scope": RoleScope.AGENCY,
-        "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS + ENTER_TRACKED,
+        "permissions": VIEW_DIRECTORY
+        + VIEW_CATALOG
+        + VIEW_DOSSIERS
+        + VIEW_WORKFLOWS
+        + ENTER_TRACKED
+        + VIEW_PAYMENTS
+        + REQUEST_PAYMENT
+        + DECIDE_PAYMENTS,
     },
     # Numbers the approved results and refusals in the agency's register of outgoing documents and
     # issues them, signed with the agency's certificate (dossiers.results).
@@ -130,7 +166,12 @@ DEFAULT_ROLES: dict[str, dict] = {
         "name": "Điều phối viên cấp tỉnh",
         "effects": [],
         "scope": RoleScope.UNIT,
-        "permissions": VIEW_DIRECTORY + VIEW_CATALOG + VIEW_DOSSIERS + VIEW_WORKFLOWS + ["dossiers.view_trackedimport"],
+        "permissions": VIEW_DIRECTORY
+        + VIEW_CATALOG
+        + VIEW_DOSSIERS
+        + VIEW_WORKFLOWS
+        + ["dossiers.view_trackedimport"]
+        + VIEW_PAYMENTS,
     },
     RoleCode.SYSTEM_ADMIN: {
         "name": "Quản trị hệ thống",
@@ -143,6 +184,10 @@ DEFAULT_ROLES: dict[str, dict] = {
         + ["django_rq.admin"]
         # Citizens' portal accounts: look up, correct contact details (the identifier stays read-only).
         + ["accounts.view_citizenprofile", "accounts.change_citizenprofile"]
-        + [f"notifications.{action}_messagetemplate" for action in ("view", "add", "change")],
+        + [f"notifications.{action}_messagetemplate" for action in ("view", "add", "change")]
+        # Payments as configuration and operation, no citizen's money: the receipt books' form and
+        # series, the providers' notifications as received, the daily reconciliation's totals.
+        + ["payments.view_receiptbook", "payments.change_receiptbook"]
+        + ["payments.view_providernotification", "payments.view_reconciliation"],
     },
 }

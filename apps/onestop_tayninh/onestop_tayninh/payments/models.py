@@ -21,7 +21,7 @@ from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.security.uploads import GeneratedFileField
 
 from .constants import CounterMethod, MismatchKind, NotificationOutcome, OrderStatus, RefundStatus, TransactionStatus
-from .query import PaymentOrderQuerySet, PaymentTransactionQuerySet, RefundQuerySet
+from .query import MismatchQuerySet, PaymentOrderQuerySet, PaymentTransactionQuerySet, RefundQuerySet
 
 
 class PaymentOrder(models.Model):
@@ -375,6 +375,8 @@ class Mismatch(models.Model):
         related_name="+",
     )
     resolution = models.CharField(_("cách xử lý"), max_length=500, blank=True)
+
+    objects = MismatchQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("chênh lệch đối soát")

@@ -67,6 +67,8 @@ logger = logging.getLogger(__name__)
 COUNTER = "counter"
 RECEIPT_JOB = "onestop_tayninh.payments.jobs.receipt_render"
 REFUND_JOB = "onestop_tayninh.payments.jobs.refund_send"
+#: Officials who may ask for a paid order's money back: whoever collects or asks for fees, and the head.
+REFUND_REQUESTERS = ("collect_at_counter", "request_payment", "approve_refund")
 
 
 # --- what is owed ------------------------------------------------------------------------------
@@ -122,6 +124,12 @@ def owed_lines(
             )
         )
     return lines
+
+
+def _lower_first(text) -> str:
+    """"Thẻ ngân hàng (máy POS)" → "thẻ ngân hàng (máy POS)": inside a sentence, acronyms kept."""
+    text = str(text)
+    return text[:1].lower() + text[1:]
 
 
 def _reference(order: PaymentOrder) -> str:
@@ -216,10 +224,11 @@ def order_request(
     same = locked.payment_orders.filter(status=OrderStatus.OPEN, amount=amount, lines__name=name.strip()).first()
     if same is not None:
         return same
-    agency = official.official.agency
+    # The desk that received the dossier collects (and receipts) on the competent body's behalf, as it
+    # does at submission: the applicant pays where they deal with the administration.
     return order_open(
         dossier=locked,
-        agency=agency,
+        agency=locked.receiving_agency,
         lines=[LineSpec(name=name.strip(), kind="fee", unit_amount=amount)],
         reason=reason.strip(),
         requested_by=official,
@@ -401,7 +410,7 @@ def _order_paid(*, order: PaymentOrder, txn: PaymentTransaction, at: dt.datetime
     provider = providers.get(txn.provider)
     label = str(provider.label)
     if txn.counter_method:
-        label = f"{label} ({CounterMethod(txn.counter_method).label.lower()})"
+        label = f"{label} ({_lower_first(CounterMethod(txn.counter_method).label)})"
     dossier_payment_received(
         dossier=order.dossier,
         order=order.reference,
@@ -445,7 +454,7 @@ def receipt_issue(*, order: PaymentOrder, txn: PaymentTransaction, at: dt.dateti
     provider = providers.get(txn.provider)
     method = str(provider.label)
     if txn.counter_method:
-        method = f"{method} ({CounterMethod(txn.counter_method).label.lower()})"
+        method = f"{method} ({_lower_first(CounterMethod(txn.counter_method).label)})"
     receipt = Receipt(
         order=order,
         agency=order.agency,
@@ -461,6 +470,27 @@ def receipt_issue(*, order: PaymentOrder, txn: PaymentTransaction, at: dt.dateti
     )
     receipt.save()
     return receipt
+
+
+@transaction.atomic
+def receipt_book_update(*, book: ReceiptBook, form_symbol: str, series: str, actor: User) -> ReceiptBook:
+    """The system administrator corrects a book's form symbol or series, only before its first number:
+    a receipt already issued keeps what it was issued under. Only those two columns are written (the
+    number is the counter's)."""
+    book = ReceiptBook.objects.select_for_update().get(pk=book.pk)
+    if book.last_number:
+        raise ValidationError(_("Quyển biên lai đã cấp số; không sửa được ký hiệu mẫu, ký hiệu."))
+    old = {"form_symbol": book.form_symbol, "series": book.series}
+    book.form_symbol, book.series = form_symbol.strip(), series.strip()
+    book.full_clean(exclude=["agency"])
+    book.save(update_fields=["form_symbol", "series"])
+    audit_event(
+        actor=actor,
+        action="payments.receipt_book_changed",
+        target=book,
+        data={"old": old, "new": {"form_symbol": book.form_symbol, "series": book.series}},
+    )
+    return book
 
 
 # --- paying at the counter ---------------------------------------------------------------------
@@ -588,7 +618,16 @@ def _refund_open(
 
 @transaction.atomic
 def refund_request(*, order: PaymentOrder, reason: str, actor: User | None, at: dt.datetime) -> Refund:
-    """Ask for the money of a paid order back (a refusal, a withdrawal, a mistake); the head decides."""
+    """Ask for the money of a paid order back (a refusal, a withdrawal, a mistake); the head decides.
+
+    `actor` None is the system itself (a refusal, a withdrawal); an official must be one who handles
+    the agency's fees and sees the order.
+    """
+    if actor is not None:
+        if not any(actor.has_perm(f"payments.{perm}") for perm in REFUND_REQUESTERS):
+            raise PermissionDenied(_("Bạn không được đề nghị hoàn trả phí, lệ phí."))
+        if not PaymentOrder.objects.visible_to(actor).filter(pk=order.pk).exists():
+            raise PermissionDenied(_("Yêu cầu thanh toán này không thuộc cơ quan của bạn."))
     order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
     if order.status != OrderStatus.PAID or order.paid_transaction is None:
         raise ValidationError(_("Chỉ hoàn trả được khoản đã thanh toán."))
@@ -750,6 +789,8 @@ def mismatch_resolve(*, mismatch: Mismatch, official: User, resolution: str, at:
     """An official says how a difference was settled; audited, and never undone."""
     if not official.has_perm("payments.resolve_mismatch"):
         raise PermissionDenied(_("Bạn không được xử lý chênh lệch đối soát."))
+    if not Mismatch.objects.visible_to(official).filter(pk=mismatch.pk).exists():
+        raise PermissionDenied(_("Chênh lệch này không thuộc cơ quan của bạn."))
     if not resolution.strip():
         raise ValidationError(_("Hãy ghi cách đã xử lý chênh lệch."))
     mismatch = Mismatch.objects.select_for_update().get(pk=mismatch.pk)
