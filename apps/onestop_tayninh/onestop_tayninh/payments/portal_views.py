@@ -8,6 +8,7 @@ browser brings back are checked only to know which transaction to look up.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -57,11 +58,26 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             return redirect(url)
     page = selectors.pay_page(order)
-    return render(
+    response = render(
         request,
         "payments/portal/pay.html",
         {"page": page, "order": order, "dossier": order.dossier, "errors": errors},
         status=400 if errors else 200,
+    )
+    _allow_forms_to(response, [provider.page_origin() for provider in page.providers])
+    return response
+
+
+def _allow_forms_to(response: HttpResponse, origins: list[str]) -> None:
+    """The site's Content-Security-Policy, with the providers' payment pages added to form-action:
+    the browser checks the pay button's redirect to the provider against it."""
+    origins = [origin for origin in origins if origin]
+    if not origins:
+        return
+    policy = {name: list(sources) for name, sources in settings.CONTENT_SECURITY_POLICY.items()}
+    policy["form-action"] = [*policy.get("form-action", ["'self'"]), *origins]
+    response["Content-Security-Policy"] = "; ".join(
+        f"{name} {' '.join(sources)}".strip() for name, sources in policy.items()
     )
 
 
