@@ -5,7 +5,8 @@
 #   var/log/<process>.log   the process's log, one JSON object per line (ONESTOP_LOG_FILE)
 #   var/log/<process>.out   anything it printed outside logging (start-up lines, a crash at start)
 # PORT (8000), or ONESTOP_ADDRESS (127.0.0.1:8000), moves the web server; EMAIL_PORT (1025) and
-# SMS_PORT (1026) the two stand-ins; VNEID_PORT (1027) the stand-in national e-ID (fake_vneid.py).
+# SMS_PORT (1026) the two stand-ins; VNEID_PORT (1027) the stand-in national e-ID (fake_vneid.py);
+# VNPAY_PORT (1028) the stand-in VNPay gateway (fake_vnpay.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MANAGE=(.venv/bin/python apps/onestop_tayninh/manage.py)
@@ -14,6 +15,7 @@ ADDRESS="${ONESTOP_ADDRESS:-127.0.0.1:${PORT:-8000}}"
 EMAIL_PORT="${EMAIL_PORT:-1025}"
 SMS_PORT="${SMS_PORT:-1026}"
 VNEID_PORT="${VNEID_PORT:-1027}"
+VNPAY_PORT="${VNPAY_PORT:-1028}"
 LOG_DIR=var/log
 # Links in the e-mails and SMS the workers send point at this server unless told otherwise.
 export ONESTOP_SITE_URL="${ONESTOP_SITE_URL:-http://$ADDRESS}"
@@ -24,6 +26,11 @@ export ONESTOP_LOGIN_PROVIDERS="${ONESTOP_LOGIN_PROVIDERS:-vneid}"
 export ONESTOP_VNEID_CLIENT_ID="${ONESTOP_VNEID_CLIENT_ID:-onestop-dev}"
 export ONESTOP_VNEID_CLIENT_SECRET="${ONESTOP_VNEID_CLIENT_SECRET:-dev-secret}"
 export ONESTOP_VNEID_METADATA_URL="${ONESTOP_VNEID_METADATA_URL:-http://127.0.0.1:$VNEID_PORT/.well-known/openid-configuration}"
+# VNPay payments against the local stand-in, unless a deployment set its own merchant and addresses.
+export ONESTOP_VNPAY_TMN_CODE="${ONESTOP_VNPAY_TMN_CODE:-ONESTOP1}"
+export ONESTOP_VNPAY_SECRET="${ONESTOP_VNPAY_SECRET:-dev-vnpay-secret}"
+export ONESTOP_VNPAY_PAY_URL="${ONESTOP_VNPAY_PAY_URL:-http://127.0.0.1:$VNPAY_PORT/paymentv2/vpcpay.html}"
+export ONESTOP_VNPAY_API_URL="${ONESTOP_VNPAY_API_URL:-http://127.0.0.1:$VNPAY_PORT/merchant_webapi/api/transaction}"
 mkdir -p "$LOG_DIR"
 
 pids=()
@@ -52,6 +59,10 @@ start smtp-sink .venv/bin/python scripts/smtp_sink.py --port "$EMAIL_PORT" --dir
 start sms-gateway .venv/bin/python scripts/fake_sms_gateway.py --port "$SMS_PORT" --dir var/sms
 start vneid .venv/bin/python scripts/fake_vneid.py --port "$VNEID_PORT" \
   --client-id "$ONESTOP_VNEID_CLIENT_ID" --client-secret "$ONESTOP_VNEID_CLIENT_SECRET"
+# The stand-in gateway sends its IPN to this server, as VNPay would to the deployment's public address.
+start vnpay .venv/bin/python scripts/fake_vnpay.py --port "$VNPAY_PORT" \
+  --tmn-code "$ONESTOP_VNPAY_TMN_CODE" --secret "$ONESTOP_VNPAY_SECRET" \
+  --ipn-url "http://$ADDRESS/thanh-toan/ipn/vnpay/" --dir var/vnpay
 start worker "${MANAGE[@]}" rqworker default notifications reports --with-scheduler
 start cron "${MANAGE[@]}" rqcron onestop_tayninh.core.cron
 start web "${MANAGE[@]}" runserver "$ADDRESS" --noreload
@@ -79,6 +90,7 @@ cat <<MSG
   Thư điện tử đã gửi (hộp thư giả lập):        var/mail/*.eml   (SMTP 127.0.0.1:$EMAIL_PORT)
   Tin nhắn SMS đã gửi (cổng SMS giả lập):      var/sms/messages.jsonl   (http://127.0.0.1:$SMS_PORT/count)
   VNeID giả lập (đăng nhập, xác minh CCCD):    http://127.0.0.1:$VNEID_PORT/   (nhập CCCD bất kỳ)
+  VNPay giả lập (thanh toán phí, lệ phí):      http://127.0.0.1:$VNPAY_PORT/   (giao dịch gần đây; không có tiền thật)
   Nhật ký (log) của từng tiến trình:           $LOG_DIR/{web,worker,cron}.log (JSON, mỗi dòng một sự kiện,
                                                có request_id), $LOG_DIR/*.out (in ra khi khởi động)
                                                Xem trực tiếp: tail -f $LOG_DIR/web.log $LOG_DIR/worker.log

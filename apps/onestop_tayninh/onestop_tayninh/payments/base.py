@@ -77,6 +77,12 @@ class PaymentProvider(Plugin):
     #: The smallest amount the provider takes (VNPay refuses less than 5.000 đ); less is paid at the counter.
     min_amount: ClassVar[int] = 1
 
+    @classmethod
+    def page_origin(cls) -> str:
+        """The origin of the provider's payment page ("https://pay.example.vn"), which the pay page's
+        Content-Security-Policy lets its form lead to (form-action also covers the redirect); "" if none."""
+        return ""
+
     @abstractmethod
     def start(self, *, transaction: PaymentTransaction, return_url: str, client_ip: str) -> str:
         """The address of the provider's payment page for this transaction."""

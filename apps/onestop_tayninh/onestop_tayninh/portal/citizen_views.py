@@ -25,6 +25,7 @@ from onestop_tayninh.catalog.selectors import published_version
 from onestop_tayninh.dossiers import services as dossier_services
 from onestop_tayninh.notifications.selectors import citizen_notices, own_notice_messages
 from onestop_tayninh.notifications.services import citizen_notice_mark_read
+from onestop_tayninh.payments.portal_selectors import dossier_orders
 from onestop_tayninh.printing.models import GeneratedDocument
 from onestop_tayninh.security.audit import audited_file_response
 from onestop_tayninh.security.uploads import max_upload_bytes
@@ -328,6 +329,7 @@ def my_dossier(request: HttpRequest, dossier_id: int) -> HttpResponse:
         supplement_form=SupplementForm(dossier=dossier),
         withdraw_form=WithdrawForm(),
         rating_form=RatingForm(),
+        fee_orders=dossier_orders(dossier),
     )
     return render(request, "portal/my_dossier.html", context)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
@@ -57,6 +58,11 @@ class VNPayProvider(PaymentProvider):
             and settings.ONESTOP_VNPAY_PAY_URL
             and settings.ONESTOP_VNPAY_API_URL
         )
+
+    @classmethod
+    def page_origin(cls) -> str:
+        url = urlsplit(settings.ONESTOP_VNPAY_PAY_URL)
+        return f"{url.scheme}://{url.netloc}" if url.scheme and url.netloc else ""
 
     @property
     def secret(self) -> str:
