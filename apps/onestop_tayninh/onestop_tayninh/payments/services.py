@@ -127,7 +127,7 @@ def owed_lines(
 
 
 def _lower_first(text) -> str:
-    """"Thẻ ngân hàng (máy POS)" → "thẻ ngân hàng (máy POS)": inside a sentence, acronyms kept."""
+    """The label inside a sentence: "Thẻ ngân hàng (máy POS)" → "thẻ ngân hàng (máy POS)", acronyms kept."""
     text = str(text)
     return text[:1].lower() + text[1:]
 
