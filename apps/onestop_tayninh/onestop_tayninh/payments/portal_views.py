@@ -41,7 +41,18 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
     if order is None:
         raise Http404
     errors: list[str] = []
-    if request.method == "POST":
+    if request.method == "POST" and "adjust" in request.POST:
+        try:
+            replaced = services.order_adjust(
+                order=order, payer=request.user, at=timezone.now(), **_adjustments(request, order)
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            errors = _messages(exc)
+        else:
+            if replaced is None:
+                return redirect("portal:my_dossier", order.dossier_id)
+            return redirect("payments:pay", replaced.reference)
+    elif request.method == "POST":
         provider = request.POST.get("provider", "")
         try:
             _txn, url = services.payment_start(
@@ -58,14 +69,32 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             return redirect(url)
     page = selectors.pay_page(order)
+    adjustable = services.adjustable_lines(order) if order.status == "open" else []
     response = render(
         request,
         "payments/portal/pay.html",
-        {"page": page, "order": order, "dossier": order.dossier, "errors": errors},
+        {"page": page, "order": order, "dossier": order.dossier, "errors": errors, "adjustable": adjustable},
         status=400 if errors else 200,
     )
     _allow_forms_to(response, [provider.page_origin() for provider in page.providers])
     return response
+
+
+def _adjustments(request: HttpRequest, order) -> dict[str, dict[int, int] | dict[int, str]]:
+    """The adjustment form's fields, `so-luong-<line>` and `mien-<line>`, by line id; a quantity that is
+    not a whole number is refused in words."""
+    quantities: dict[int, int] = {}
+    exemptions: dict[int, str] = {}
+    for line in services.adjustable_lines(order):
+        raw = request.POST.get(f"so-luong-{line.pk}")
+        if raw is not None:
+            try:
+                quantities[line.pk] = int(raw.strip())
+            except ValueError:
+                raise ValidationError(_("Số lượng của “%(fee)s” phải là một số nguyên.") % {"fee": line.name}) from None
+        if f"mien-{line.pk}" in request.POST:
+            exemptions[line.pk] = request.POST[f"mien-{line.pk}"]
+    return {"quantities": quantities, "exemptions": exemptions}
 
 
 def _allow_forms_to(response: HttpResponse, origins: list[str]) -> None:

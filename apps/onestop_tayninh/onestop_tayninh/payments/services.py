@@ -251,6 +251,103 @@ def order_cancel(*, order: PaymentOrder, reason: str, actor: User | None, at: dt
     return order
 
 
+#: The most copies (pages, units) one line may ask for: a larger number is a typing mistake.
+MAX_QUANTITY = 500
+
+
+def adjustable_lines(order: PaymentOrder) -> list[OrderLine]:
+    """The lines the payer may change before paying: per-copy or per-unit fees, and fees that exempt a group."""
+    return [
+        line
+        for line in order.lines.select_related("fee")
+        if line.fee is not None and (line.fee.unit != FeeUnit.DOSSIER or line.fee.exempt_groups)
+    ]
+
+
+@transaction.atomic
+def order_adjust(
+    *,
+    order: PaymentOrder,
+    payer: User,
+    quantities: Mapping[int, int],
+    exemptions: Mapping[int, str],
+    at: dt.datetime,
+) -> PaymentOrder | None:
+    """The payer says how many copies (pages, units) they asked for and which exempt group they belong to,
+    before paying. The order is replaced by one for the new amount (its own reference: a provider may
+    have seen the old one), or cancelled when nothing is owed; the exemption claimed is written in the
+    dossier's history for the desk to check against the proof. `quantities` and `exemptions` are keyed
+    by line id. Returns the new order, or None when nothing is owed.
+    """
+    order = PaymentOrder.objects.select_for_update().select_related("dossier").get(pk=order.pk)
+    if order.dossier.applicant_account_id != payer.pk:
+        raise PermissionDenied(_("Bạn chỉ điều chỉnh được khoản phải nộp của hồ sơ mình."))
+    if order.status != OrderStatus.OPEN:
+        raise ValidationError(_("Yêu cầu thanh toán %(ref)s không còn điều chỉnh được.") % {"ref": order.reference})
+    if order.transactions.filter(status=TransactionStatus.PENDING, expires_at__gt=at).exists():
+        raise ValidationError(
+            _("Bạn đã bắt đầu thanh toán khoản này; hãy hoàn tất hoặc chờ giao dịch hết hạn rồi điều chỉnh.")
+        )
+    adjustable = {line.pk: line for line in adjustable_lines(order)}
+    unknown = (set(quantities) | set(exemptions)) - set(adjustable)
+    if unknown:
+        raise ValidationError(_("Khoản thu này không điều chỉnh được."))
+    specs, claims = [], []
+    for line in order.lines.select_related("fee"):
+        quantity, exemption = line.quantity, line.exemption
+        if line.pk in adjustable:
+            fee = line.fee
+            assert fee is not None
+            if fee.unit != FeeUnit.DOSSIER and line.pk in quantities:
+                quantity = quantities[line.pk]
+                if not 1 <= quantity <= MAX_QUANTITY:
+                    raise ValidationError(
+                        _("Số lượng của “%(fee)s” phải từ 1 đến %(max)s.") % {"fee": line.name, "max": MAX_QUANTITY}
+                    )
+            if line.pk in exemptions:
+                exemption = exemptions[line.pk].strip()
+                if exemption and exemption not in fee.exempt_groups:
+                    raise ValidationError(
+                        _("“%(group)s” không thuộc đối tượng được miễn %(fee)s.")
+                        % {"group": exemption, "fee": line.name}
+                    )
+        if exemption:
+            claims.append(f"{line.name}: {exemption}")
+        specs.append(
+            LineSpec(
+                name=line.name,
+                kind=line.kind,
+                unit_amount=line.unit_amount,
+                quantity=quantity,
+                exemption=exemption,
+                fee_id=line.fee_id,
+            )
+        )
+    unchanged = [(s.quantity, s.exemption) for s in specs] == [
+        (line.quantity, line.exemption) for line in order.lines.all()
+    ]
+    if unchanged:
+        return order
+    claimed = (
+        _("Người nộp khai thuộc đối tượng được miễn (%(claims)s); bộ phận một cửa kiểm tra giấy tờ chứng minh.")
+        % {"claims": "; ".join(claims)}
+        if claims
+        else ""
+    )
+    reason = _("Người nộp điều chỉnh số lượng, đối tượng miễn trước khi thanh toán.")
+    order_cancel(order=order, reason=f"{reason} {claimed}".strip(), actor=payer, at=at)
+    if sum(spec.amount for spec in specs) <= 0:
+        return None
+    return order_open(
+        dossier=order.dossier,
+        agency=order.agency,
+        lines=specs,
+        reason=f"{order.reason}. {claimed}".strip() if claimed else order.reason,
+        requested_by=None,
+        at=at,
+    )
+
+
 # --- paying online -----------------------------------------------------------------------------
 
 

@@ -1,0 +1,92 @@
+"""Before paying, the citizen says how many copies they asked for and which exempt group they belong to:
+the order is replaced by one for the new amount, or cancelled when nothing is owed, and the claim goes
+into the dossier's history for the desk to check."""
+
+import pytest
+
+from django.utils import timezone
+
+from onestop_tayninh.catalog.models import Fee
+from onestop_tayninh.dossiers.constants import EventAction
+from onestop_tayninh.dossiers.models import Dossier
+from onestop_tayninh.payments.constants import OrderStatus
+from onestop_tayninh.payments.models import PaymentOrder
+from tests.dossiers.test_online_first import submit_online
+from tests.payments import support
+from tests.portal import conftest as portal
+from tests.workflows import conftest as workflows
+
+pytestmark = pytest.mark.django_db
+
+world = workflows.world
+online = portal.online
+gateway = support.gateway
+vnpay = support.vnpay
+
+
+@pytest.fixture
+def copies(online, message_templates):
+    """The level-4 procedure's 8.000 đ fee is per copy, and households in poverty are exempt."""
+    Fee.objects.filter(version=online["online"]).update(unit="copy", exempt_groups=["Hộ nghèo", "Người khuyết tật"])
+    dossier = submit_online(online, at=timezone.now())
+    return PaymentOrder.objects.get(dossier=dossier)
+
+
+def page(client, order, data=None):
+    client.force_login(order.dossier.applicant_account)
+    url = f"/thanh-toan/{order.reference}/"
+    return client.post(url, data) if data is not None else client.get(url)
+
+
+def test_three_copies_replace_the_order_with_one_for_three_times_the_fee(client, copies):
+    line = copies.lines.get()
+    assert "Số lượng và đối tượng được miễn" in page(client, copies).content.decode()
+
+    response = page(client, copies, {"adjust": "1", f"so-luong-{line.pk}": "3", f"mien-{line.pk}": ""})
+
+    new = PaymentOrder.objects.get(dossier=copies.dossier, status=OrderStatus.OPEN)
+    assert response.status_code == 302 and response["Location"] == f"/thanh-toan/{new.reference}/"
+    assert new.amount == 24000 and new.lines.get().quantity == 3
+    copies.refresh_from_db()
+    assert copies.status == OrderStatus.CANCELLED
+    assert Dossier.objects.get(pk=copies.dossier_id).fees_due == 24000
+    assert "3 × 8.000 đồng" in page(client, new).content.decode()
+
+
+def test_an_exempt_payer_owes_nothing_and_the_claim_is_in_the_history(client, copies):
+    line = copies.lines.get()
+    response = page(client, copies, {"adjust": "1", f"so-luong-{line.pk}": "1", f"mien-{line.pk}": "Hộ nghèo"})
+
+    assert response.status_code == 302 and response["Location"] == f"/ho-so-cua-toi/{copies.dossier_id}/"
+    dossier = Dossier.objects.get(pk=copies.dossier_id)
+    assert dossier.fees_due == 0 and not dossier.payment_orders.filter(status=OrderStatus.OPEN).exists()
+    cancelled = dossier.events.get(action=EventAction.PAYMENT_CANCELLED)
+    assert "Hộ nghèo" in cancelled.comment and "kiểm tra giấy tờ chứng minh" in cancelled.comment
+
+
+@pytest.mark.parametrize(
+    ("quantity", "exemption", "message"),
+    [
+        ("ba", "", "phải là một số nguyên"),
+        ("0", "", "phải từ 1 đến 500"),
+        ("1", "Cán bộ", "không thuộc đối tượng được miễn"),
+    ],
+)
+def test_bad_input_is_refused_in_words_and_changes_nothing(client, copies, quantity, exemption, message):
+    line = copies.lines.get()
+    response = page(client, copies, {"adjust": "1", f"so-luong-{line.pk}": quantity, f"mien-{line.pk}": exemption})
+
+    assert response.status_code == 400 and message in response.content.decode()
+    copies.refresh_from_db()
+    assert copies.status == OrderStatus.OPEN and copies.amount == 8000
+    assert PaymentOrder.objects.filter(dossier=copies.dossier).count() == 1
+
+
+def test_an_order_already_at_the_gateway_is_not_adjusted(client, vnpay, copies):
+    support.start(copies)
+    line = copies.lines.get()
+    response = page(client, copies, {"adjust": "1", f"so-luong-{line.pk}": "2"})
+
+    assert response.status_code == 400 and "đã bắt đầu thanh toán" in response.content.decode()
+    copies.refresh_from_db()
+    assert copies.status == OrderStatus.OPEN and copies.amount == 8000
