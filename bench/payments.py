@@ -133,7 +133,7 @@ def bench_ipn_and_start() -> bool:
         )
         starts.append((time.perf_counter() - began) * 1000)
     start_figures = _figures(starts)
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     samples = []
     for txn in PaymentTransaction.objects.filter(order__in=orders[:IPN_RUNS]).order_by("pk"):
         query = urlencode(_ipn_params(txn))
