@@ -62,6 +62,9 @@ def test_an_exempt_payer_owes_nothing_and_the_claim_is_in_the_history(client, co
     assert dossier.fees_due == 0 and not dossier.payment_orders.filter(status=OrderStatus.OPEN).exists()
     cancelled = dossier.events.get(action=EventAction.PAYMENT_CANCELLED)
     assert "Hộ nghèo" in cancelled.comment and "kiểm tra giấy tờ chứng minh" in cancelled.comment
+    # The dossier's timeline tells the citizen both: what was asked, and that it is no longer owed.
+    timeline = client.get(f"/ho-so-cua-toi/{dossier.pk}/").content.decode()
+    assert "Cần nộp 8.000 đồng phí, lệ phí" in timeline and "Không còn phải nộp khoản 8.000 đồng" in timeline
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,19 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
+from onestop_tayninh.core.text import money
 from onestop_tayninh.dossiers.constants import DossierStatus, EventAction, ReturnMethod
-from onestop_tayninh.dossiers.events import Accepted, Apologised, CompletionRequested, Transitioned, payload_of
+from onestop_tayninh.dossiers.events import (
+    Accepted,
+    Apologised,
+    CompletionRequested,
+    PaymentCancelled,
+    PaymentReceived,
+    PaymentRefunded,
+    PaymentRequested,
+    Transitioned,
+    payload_of,
+)
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
 from onestop_tayninh.dossiers.selectors import (
     awaiting_applicant,
@@ -185,6 +196,42 @@ def citizen_timeline(dossier: Dossier) -> list[TimelineEntry]:
             # The corrected receipt is among the documents; the reason says what was wrong.
             entries.append(
                 TimelineEntry(event.at, _("Bộ phận một cửa điều chỉnh thông tin người nộp hồ sơ"), event.comment)
+            )
+        elif isinstance(payload, PaymentRequested):
+            entries.append(
+                TimelineEntry(
+                    event.at,
+                    _("Cần nộp %(amount)s đồng phí, lệ phí") % {"amount": money(payload.amount)},
+                    payload.reason,
+                    "action",
+                )
+            )
+        elif isinstance(payload, PaymentReceived):
+            entries.append(
+                TimelineEntry(
+                    event.at,
+                    _("Đã nhận %(amount)s đồng phí, lệ phí") % {"amount": money(payload.amount)},
+                    _("%(method)s; biên lai %(receipt)s")
+                    % {"method": payload.method_label, "receipt": payload.receipt},
+                    "done",
+                )
+            )
+        elif isinstance(payload, PaymentCancelled):
+            entries.append(
+                TimelineEntry(
+                    event.at,
+                    _("Không còn phải nộp khoản %(amount)s đồng") % {"amount": money(payload.amount)},
+                    payload.reason,
+                )
+            )
+        elif isinstance(payload, PaymentRefunded):
+            entries.append(
+                TimelineEntry(
+                    event.at,
+                    _("Đã hoàn trả %(amount)s đồng phí, lệ phí") % {"amount": money(payload.amount)},
+                    payload.reason,
+                    "done",
+                )
             )
         elif event.action == EventAction.TRANSITION:
             entry = _transition_entry(event, seen_agency)
