@@ -2,26 +2,22 @@
 page → "Thanh toán" → the pay page → VNPay's page (a bank chosen, paid, the IPN sent 2 seconds after the
 browser is sent back) → the return page waiting for the IPN, then reloading itself into "Đã thanh toán"
 → the receipt once the worker has drawn it. The desk's side: nothing more is owed. The journey starts
-from a dossier already submitted online (the submission itself is test_citizen_portal's journey)."""
-
-import inspect
+from a dossier already submitted online (the submission itself is test_citizen_portal's journey); the
+receipt is the real one the worker draws."""
 
 import pytest
 
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from onestop_tayninh.core.jobs import run_tasks
 from onestop_tayninh.core.models import Task
 from onestop_tayninh.dossiers.models import Dossier
-from onestop_tayninh.payments import receipts
 from onestop_tayninh.payments.constants import OrderStatus, TransactionStatus
-from onestop_tayninh.payments.models import PaymentOrder, Receipt
+from onestop_tayninh.payments.models import PaymentOrder
 from onestop_tayninh.payments.services import RECEIPT_JOB
 from tests.dossiers.test_online_first import submit_online
 from tests.payments.support import point_at, start_gateway
 from tests.portal import conftest as portal
-from tests.support import tiny_pdf
 from tests.workflows import conftest as workflows
 
 from .conftest import DESKTOP, PHONE, session_cookie
@@ -44,20 +40,8 @@ def vnpay(live_server, settings, tmp_path):
         process.wait(timeout=10)
 
 
-@pytest.fixture
-def receipt_drawing(monkeypatch):
-    """The receipt's PDF as the worker draws it; a one-page stand-in while the renderer is still a stub."""
-    if "NotImplementedError" in inspect.getsource(receipts.receipt_render):
-
-        def draw(*, receipt_id: int) -> None:
-            receipt = Receipt.objects.get(pk=receipt_id)
-            receipt.file.save("bien-lai.pdf", ContentFile(tiny_pdf(receipt.reference)), save=True)
-
-        monkeypatch.setattr(receipts, "receipt_render", draw)
-
-
 def test_a_citizen_pays_online_and_gets_the_receipt(
-    live_server, browser, screenshot, vnpay, online, message_templates, receipt_drawing
+    live_server, browser, official_login, screenshot, vnpay, online, message_templates
 ):
     dossier = submit_online(online, at=timezone.now())
     order = PaymentOrder.objects.get(dossier=dossier)
@@ -119,7 +103,18 @@ def test_a_citizen_pays_online_and_gets_the_receipt(
     screenshot(page, "payment-dossier-paid-390")
     context.close()
 
-    # The desk's side: paid once, nothing more owed.
+    # The desk's side: the receiving officer sees on the dossier that nothing more is owed, and the
+    # payment with its receipt on the dossier's payments page.
+    desk_context, desk = official_login("tiepnhan.tinh")
+    desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
+    assert "Đã nộp đủ" in desk.inner_text("body")
+    desk.get_by_role("link", name="Chi tiết, thu tại quầy").click()
+    desk.wait_for_url(f"**/desk/thu-phi/ho-so/{dossier.pk}/")
+    body = desk.inner_text("body")
+    assert order.reference in body and "Đã thanh toán" in body and "VNPay" in body
+    screenshot(desk, "payment-desk-dossier-paid-1366")
+    desk_context.close()
+
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
     assert order.paid_transaction.status == TransactionStatus.SUCCEEDED
