@@ -25,7 +25,14 @@ SECRET = "bi-mat-vnpay-kiem-thu"
 RETURN_URL = "http://testserver/thanh-toan/ket-qua/vnpay/"
 
 
-def start_gateway(directory: Path, *, ipn_url: str = "") -> tuple[subprocess.Popen, str]:
+def start_gateway(
+    directory: Path,
+    *,
+    ipn_url: str = "",
+    tmn_code: str = TMN_CODE,
+    secret: str = SECRET,
+    retry_delays: str = "0.2,0.5,1",
+) -> tuple[subprocess.Popen, str]:
     """The stand-in on a free port; without `ipn_url` it sends no IPN (the test delivers it)."""
     process = subprocess.Popen(
         [
@@ -34,15 +41,15 @@ def start_gateway(directory: Path, *, ipn_url: str = "") -> tuple[subprocess.Pop
             "--port",
             "0",
             "--tmn-code",
-            TMN_CODE,
+            tmn_code,
             "--secret",
-            SECRET,
+            secret,
             "--ipn-url",
             ipn_url,
             "--dir",
             str(directory),
             "--ipn-retry-delays",
-            "0.2,0.5,1",
+            retry_delays,
         ],
         stdout=subprocess.PIPE,
         text=True,

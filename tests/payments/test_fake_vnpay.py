@@ -4,7 +4,6 @@ and the day's reconciliation list. No database: the IPN receiver is a small serv
 
 import json
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -18,8 +17,8 @@ import requests
 
 from onestop_tayninh.payments.contrib.vnpay import protocol
 from onestop_tayninh.payments.contrib.vnpay.protocol import GMT7, ProtocolError, SignatureError
+from tests.payments import support
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "fake_vnpay.py"
 TMN_CODE = "ONESTOP1"
 SECRET = "bi-mat-vnpay-thu"
 RETURN_URL = "http://127.0.0.1:9/thanh-toan/vnpay/ket-qua/"
@@ -70,29 +69,7 @@ class IpnReceiver:
 
 
 def start_gateway(directory: Path, ipn_url: str = "") -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            str(SCRIPT),
-            "--port",
-            "0",
-            "--tmn-code",
-            TMN_CODE,
-            "--secret",
-            SECRET,
-            "--ipn-url",
-            ipn_url,
-            "--dir",
-            str(directory),
-            "--ipn-retry-delays",
-            "0.2,0.2",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    line = process.stdout.readline().strip()  # "fake VNPay on http://127.0.0.1:<port>"
-    assert line.startswith("fake VNPay on http://127.0.0.1:"), line
-    return process, line.rsplit(" ", 1)[-1]
+    return support.start_gateway(directory, ipn_url=ipn_url, tmn_code=TMN_CODE, secret=SECRET, retry_delays="0.2,0.2")
 
 
 def stop(process: subprocess.Popen) -> None:
