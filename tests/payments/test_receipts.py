@@ -96,7 +96,7 @@ def test_a_receipt_paid_at_the_counter_carries_every_legal_field(online):
         "Lệ phí",
         "Tổng số tiền: 8.000 đồng",
         "Số tiền viết bằng chữ: Tám nghìn đồng",
-        "NGƯỜI THU TIỀN (Ký điện tử) Nguyễn Thị Lan",
+        "NGƯỜI THU TIỀN (Chưa ký số: cơ quan thu chưa có chứng thư số) Nguyễn Thị Lan",
     ]:
         assert expected in text, expected
     if order.payer_identifier:
@@ -198,3 +198,34 @@ def test_a_walk_in_receipt_lists_each_line_and_its_exemption_and_stays_out_of_an
     assert "Hình thức thanh toán: Nộp tại quầy (chuyển khoản); mã giao dịch UNC-55" in text
     assert not dossier.applicant_account_id
     assert not VaultDocument.objects.filter(source=VaultSource.RECEIPT).exists()
+
+
+def test_a_body_with_a_certificate_signs_its_receipts_and_one_without_says_so(online, signing_keys):
+    from onestop_tayninh.signing.verification import verify_pdf
+
+    unsigned_dossier, _citizen = submitted(online, name="Lê Văn Chưa Ký")
+    order = unsigned_dossier.payment_orders.get()
+    services.counter_payment_record(
+        order=order, officer=collector(), method=CounterMethod.CASH, document_no="", at=PAID_AT
+    )
+    first = Receipt.objects.get(order=order)
+    tasks_run(task_ids=[receipt_task(first).pk])
+    first.refresh_from_db()
+    assert first.signer == "" and "Chưa ký số" in pdf_text(first)
+    with first.file.open("rb") as handle:
+        assert verify_pdf(handle.read()).verdict == "unsigned"
+
+    # The collecting body is given its certificate: its next receipt is signed and checks out.
+    signing_keys.issue(order.agency.code, order.agency.name)
+    dossier, _citizen = submitted(online, name="Phạm Thị Có Ký")
+    order = dossier.payment_orders.get()
+    services.counter_payment_record(
+        order=order, officer=collector(), method=CounterMethod.CASH, document_no="", at=PAID_AT
+    )
+    receipt = Receipt.objects.get(order=order)
+    tasks_run(task_ids=[receipt_task(receipt).pk])
+    receipt.refresh_from_db()
+    assert receipt.signer and "(Ký điện tử)" in pdf_text(receipt)
+    with receipt.file.open("rb") as handle:
+        verification = verify_pdf(handle.read())
+    assert verification.genuine, verification.message

@@ -248,6 +248,12 @@ class Receipt(models.Model):
         _("tệp PDF"), upload_to="receipts/%Y/%m/", blank=True, help_text=_("Biên lai điện tử, lập sau khi cấp số.")
     )
     sha256 = models.CharField(_("mã băm SHA-256"), max_length=64, blank=True)
+    signer = models.CharField(
+        _("ký số bởi"),
+        max_length=255,
+        blank=True,
+        help_text=_("Người giữ chứng thư số đã ký biên lai; trống khi cơ quan thu chưa có chứng thư số."),
+    )
 
     class Meta:
         verbose_name = _("biên lai điện tử")

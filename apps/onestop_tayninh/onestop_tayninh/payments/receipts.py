@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,14 @@ from onestop_tayninh.core.text import amount_in_words, money
 from onestop_tayninh.printing.form_contexts import heading_for, vn_date_line, vn_datetime
 from onestop_tayninh.printing.rendering import STYLESHEET as FORMS_STYLESHEET
 from onestop_tayninh.printing.rendering import qr_data_uri
+from onestop_tayninh.signing.appearance import Appearance
+from onestop_tayninh.signing.base import SigningError
+from onestop_tayninh.signing.services import pdf_sign
 from onestop_tayninh.vault.services import vault_receipt_keep
 
 from .models import Receipt
+
+logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "payments"
 TEMPLATE = "payments/receipt.html"
@@ -96,9 +102,37 @@ def receipt_context(receipt: Receipt) -> dict[str, Any]:
     }
 
 
-def receipt_pdf(receipt: Receipt) -> bytes:
-    html = render_to_string(TEMPLATE, receipt_context(receipt))
+def receipt_pdf(receipt: Receipt, *, signed: bool = True) -> bytes:
+    html = render_to_string(TEMPLATE, {**receipt_context(receipt), "signed": signed})
     return html_to_pdf(html, base_url=STATIC_DIR, stylesheet=FORMS_STYLESHEET)
+
+
+def signed_receipt_pdf(receipt: Receipt, *, at: dt.datetime) -> tuple[bytes, str]:
+    """The receipt drawn and signed with the collecting body's key (the signer in use, PAdES), and the
+    certificate's holder. A body the signer has no valid key for gets a receipt that says it is not
+    signed, and the log says why: a payment is never held back for want of a certificate."""
+    pdf = receipt_pdf(receipt, signed=True)
+    local, issued = at.astimezone(VIETNAM_TZ), receipt.issued_at.astimezone(VIETNAM_TZ)
+    try:
+        signed = pdf_sign(
+            pdf=pdf,
+            agency=receipt.agency,
+            at=at,
+            reason=_("Biên lai thu phí, lệ phí %(reference)s") % {"reference": receipt.reference},
+            look=Appearance(
+                number=_("%(number)s, ký hiệu %(series)s")
+                % {"number": f"{receipt.number:07d}", "series": receipt.series},
+                date_line=f"{receipt.agency.place or receipt.agency.name}, ngày {issued:%d} tháng {issued:%m} năm {issued:%Y}",
+                agency=receipt.agency.name,
+                approver="",
+                signed_at=f"{local:%H:%M %d/%m/%Y}",
+                verify_url=settings.ONESTOP_SITE_URL.rstrip("/") + "/",
+            ),
+        )
+    except SigningError as exc:
+        logger.warning("receipt not signed", extra={"receipt": receipt.pk, "reason": str(exc.messages[0])})
+        return receipt_pdf(receipt, signed=False), ""
+    return signed.data, signed.signer
 
 
 def receipt_render(*, receipt_id: int, at: dt.datetime | None = None) -> Receipt:
@@ -113,14 +147,15 @@ def receipt_render(*, receipt_id: int, at: dt.datetime | None = None) -> Receipt
         "order__dossier__procedure_version__procedure",
         "order__paid_transaction__recorded_by",
     ).get(pk=receipt_id)
-    pdf = None if receipt.file else receipt_pdf(receipt)
+    pdf, signer = (None, "") if receipt.file else signed_receipt_pdf(receipt, at=at)
     with transaction.atomic():
         locked = Receipt.objects.select_for_update().get(pk=receipt_id)
         if not locked.file and pdf is not None:
             locked.sha256 = hashlib.sha256(pdf).hexdigest()
+            locked.signer = signer[:255]
             locked.file.save(file_name(locked), ContentFile(pdf), save=False)
             try:
-                locked.save(update_fields=["file", "sha256"])
+                locked.save(update_fields=["file", "sha256", "signer"])
             except Exception:
                 locked.file.delete(save=False)
                 raise

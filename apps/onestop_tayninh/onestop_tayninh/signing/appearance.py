@@ -77,6 +77,8 @@ def draw(appearance: Appearance) -> bytes:
         (f"Người duyệt: {appearance.approver}", FONT, 7),
         (f"Thời gian ký: {appearance.signed_at}", FONT, 7),
     ]:
+        if text == "Người duyệt: ":
+            continue  # a document nobody approves (a receipt) has no such line
         for line in _fit(text, font, font_size, width):
             page.setFont(font, font_size)
             page.drawString(left, y, line)
