@@ -204,3 +204,14 @@ def test_demo_pdfs_are_cheap():
     ]
     assert time.perf_counter() - started < 2.0
     assert len({hashlib.sha256(content).digest() for content in files}) == 200
+
+
+def test_the_demo_citizen_has_fees_to_pay_online(site):
+    """`make run` shows a citizen paying: one of her dossiers owes fees VNPay takes (5.000 đ and more)."""
+    from onestop_tayninh.payments.models import PaymentOrder
+
+    citizen = User.objects.get(username=demo.DEMO_CITIZEN["cccd"])
+    open_orders = PaymentOrder.objects.filter(dossier__applicant_account=citizen, status="open")
+    assert open_orders.filter(amount__gte=5000).exists()
+    for order in open_orders:
+        assert order.dossier.fees_due >= order.amount

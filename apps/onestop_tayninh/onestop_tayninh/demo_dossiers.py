@@ -516,7 +516,6 @@ def _demo_citizen(
 
     from onestop_tayninh.accounts.constants import AccountKind
     from onestop_tayninh.accounts.models import CitizenProfile
-    from onestop_tayninh.portal.services import DraftChanges, draft_start, draft_submit, draft_update
 
     if User.objects.filter(username=DEMO_CITIZEN["cccd"]).exists():
         return 0
@@ -548,35 +547,11 @@ def _demo_citizen(
     made = 0
     for index, plan in enumerate(CITIZEN_PLANS):
         version = _citizen_version(versions, index, plan)
-        desk = version.receiving_desks.filter(officials__user__groups__role__code="receiving_officer").first()
-        if desk is None:
-            continue
         at = clock.moment_on(clock.working_days_back(3 - index), rng)
-        draft = draft_start(citizen=citizen, procedure_version=version, at=at)
-        home = next(iter(_address_places(desk.unit)), None)
-        fields = {f.key: _demo_value(f) for f in version.form_fields.all()}
-        uploads = [
-            (r, _scan_of(r, version=version, applicant=citizen.full_name, cccd=DEMO_CITIZEN["cccd"], at=at))
-            for r in version.documents.all()
-        ]
-        draft_update(
-            draft=draft,
-            citizen=citizen,
-            changes=DraftChanges(
-                form_data=fields,
-                desk_id=desk.pk,
-                applicant_unit_id=home.unit.pk if home else None,
-                object_unit_id=home.unit.pk if home else None,
-                uploads=uploads,
-                contact={"return_method": "online" if version.electronic_result_allowed else "desk"},
-            ),
-            at=at,
-        )
-        try:
-            dossier = draft_submit(draft=draft, citizen=citizen, at=at)
-        except ValidationError as exc:  # a demo procedure whose e-form the demo values don't satisfy
-            logger.warning("demo_citizen_submit_skipped procedure=%s error=%s", version.procedure.code, exc.messages)
+        submitted = _citizen_submit(citizen, version, at=at)
+        if submitted is None:
             continue
+        dossier, desk = submitted
         made += 1
         if plan is None:
             continue
@@ -584,7 +559,60 @@ def _demo_citizen(
         accepted = clock.step(at, 30)
         dossier = services.dossier_accept(dossier=dossier, officer=officer, at=accepted)
         _advance(dossier, plan, clock.step(accepted, 10), clock, rng, consulted)
+    # One more, submitted this morning on a procedure paid online, its fees not paid yet: the demo's
+    # "Thanh toán" through the VNPay stand-in (VNPay takes 5.000 đ and more).
+    # (Not one whose declaration is drawn from the e-form: the demo's papers are one-page scans.) The first
+    # such procedure the demo values can be submitted to.
+    payable = (
+        v
+        for v in versions
+        if v.online_payment and _owed_online(v) >= 5_000 and not v.documents.filter(from_eform=True).exists()
+    )
+    this_morning = clock.moment_on(clock.working_days_back(0), rng)
+    if any(_citizen_submit(citizen, version, at=this_morning) for version in payable):
+        made += 1
     return made
+
+
+def _owed_online(version) -> int:
+    from onestop_tayninh.payments.services import owed_lines
+
+    return sum(line.amount for line in owed_lines(version))
+
+
+def _citizen_submit(citizen, version, *, at: dt.datetime):
+    """The demo citizen fills in the e-form, attaches a scan of every document and submits online;
+    (dossier, desk), or None where the demo values do not satisfy the e-form or no desk receives it."""
+    from onestop_tayninh.portal.services import DraftChanges, draft_start, draft_submit, draft_update
+
+    desk = version.receiving_desks.filter(officials__user__groups__role__code="receiving_officer").first()
+    if desk is None:
+        return None
+    draft = draft_start(citizen=citizen, procedure_version=version, at=at)
+    home = next(iter(_address_places(desk.unit)), None)
+    fields = {f.key: _demo_value(f) for f in version.form_fields.all()}
+    uploads = [
+        (r, _scan_of(r, version=version, applicant=citizen.full_name, cccd=DEMO_CITIZEN["cccd"], at=at))
+        for r in version.documents.all()
+    ]
+    draft_update(
+        draft=draft,
+        citizen=citizen,
+        changes=DraftChanges(
+            form_data=fields,
+            desk_id=desk.pk,
+            applicant_unit_id=home.unit.pk if home else None,
+            object_unit_id=home.unit.pk if home else None,
+            uploads=uploads,
+            contact={"return_method": "online" if version.electronic_result_allowed else "desk"},
+        ),
+        at=at,
+    )
+    try:
+        return draft_submit(draft=draft, citizen=citizen, at=at), desk
+    except ValidationError as exc:  # a demo procedure whose e-form the demo values don't satisfy
+        logger.warning("demo_citizen_submit_skipped procedure=%s error=%s", version.procedure.code, exc.messages)
+        return None
 
 
 def _demo_value(definition) -> str:
