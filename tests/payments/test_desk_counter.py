@@ -191,3 +191,34 @@ def test_a_step_that_requires_payment_waits_for_the_counter(online, client):
     passed = client.post(f"/desk/dossiers/dossier/{dossier.pk}/act/chuyen-xu-ly/", {"comment": ""})
     assert Dossier.objects.get(pk=dossier.pk).state.code == "cho-phan-cong", said(passed)
     assert "Đã nộp đủ" in client.get(f"/desk/dossiers/dossier/{dossier.pk}/change/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_walk_in_dossier_is_charged_the_fee_schedule_at_the_counter_once(online, client):
+    dossier = workflows.receive(online, procedure="online")
+    assert not dossier.payment_orders.exists()  # received at the counter: nothing asked online
+    client.force_login(user(CLERK))
+    page = client.get(f"/desk/thu-phi/ho-so/{dossier.pk}/").content.decode()
+    assert "Thu phí, lệ phí theo biểu phí của thủ tục" in page
+
+    first = client.post(f"/desk/thu-phi/ho-so/{dossier.pk}/", {"action": "schedule"})
+    again = client.post(f"/desk/thu-phi/ho-so/{dossier.pk}/", {"action": "schedule"})  # a double click
+
+    order = PaymentOrder.objects.get(dossier=dossier)
+    assert first.status_code == again.status_code == 302
+    assert order.amount == 8000 and order.status == OrderStatus.OPEN and order.agency == dossier.receiving_agency
+    assert Dossier.objects.get(pk=dossier.pk).fees_due == 8000
+    page = client.get(f"/desk/thu-phi/ho-so/{dossier.pk}/").content.decode()
+    assert "Thu phí, lệ phí theo biểu phí của thủ tục" not in page and "Thu tại quầy" in page
+
+    pay_at_counter(client, order, method="cash")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID and Dossier.objects.get(pk=dossier.pk).fees_due == 0
+
+
+@pytest.mark.django_db
+def test_an_official_who_does_not_collect_cannot_open_a_counter_order(online, client):
+    dossier = workflows.receive(online, procedure="online")
+    client.force_login(user("chuyenvien.tuphap"))
+    client.post(f"/desk/thu-phi/ho-so/{dossier.pk}/", {"action": "schedule"})
+    assert not PaymentOrder.objects.filter(dossier=dossier).exists()

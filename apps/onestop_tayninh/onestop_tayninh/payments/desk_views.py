@@ -75,6 +75,14 @@ def dossier_payments(request: HttpRequest, dossier_id: int) -> HttpResponse:
                         % {"amount": services.describe_amount(order.amount), "ref": order.reference},
                     )
                     return _page(dossier.pk)
+            elif request.POST.get("action") == "schedule":
+                order = services.order_for_counter(dossier=dossier, officer=user, at=timezone.now())
+                messages.success(
+                    request,
+                    _("Yêu cầu thu %(amount)s theo biểu phí (mã thanh toán %(ref)s); thu tiền ở dưới.")
+                    % {"amount": services.describe_amount(order.amount), "ref": order.reference},
+                )
+                return _page(dossier.pk)
             elif request.POST.get("action") == "refund":
                 order = get_object_or_404(dossier.payment_orders.all(), pk=request.POST.get("order") or 0)
                 if refund_form.is_valid():
@@ -127,6 +135,13 @@ def dossier_payments(request: HttpRequest, dossier_id: int) -> HttpResponse:
         "refund_form": refund_form,
         "refund_order": request.POST.get("order") if refund_form.is_bound else "",
         "can_request": can_request,
+        # The catalogue's fees, as an order to take at the counter, while the dossier has none of its own.
+        "can_open_schedule": can_collect
+        and not dossier.closed_at
+        and not any(
+            row["order"].requested_by_id is None and row["order"].status != OrderStatus.CANCELLED for row in rows
+        )
+        and services.schedule_amount(dossier) > 0,
         "statuses": OrderStatus,
     }
     return TemplateResponse(request, "payments/desk/dossier_payments.html", context)

@@ -204,6 +204,39 @@ def order_for_submission(*, dossier: Dossier, at: dt.datetime) -> PaymentOrder |
     )
 
 
+def schedule_amount(dossier: Dossier) -> int:
+    """What the procedure's fee schedule asks of a dossier at the counter (quantities of one)."""
+    return sum(line.amount for line in owed_lines(dossier.procedure_version))
+
+
+@transaction.atomic
+def order_for_counter(*, dossier: Dossier, officer: User, at: dt.datetime) -> PaymentOrder:
+    """At the desk: the procedure's fees known in advance, as an order the officer then takes the money
+    for (a walk-in or postal dossier owes what the catalogue says; an online one has its order already)."""
+    if not officer.has_perm("payments.collect_at_counter"):
+        raise PermissionDenied(_("Bạn không được thu phí, lệ phí tại quầy."))
+    if not Dossier.objects.visible_to(officer).filter(pk=dossier.pk).exists():
+        raise PermissionDenied(_("Bạn không được xem hồ sơ này."))
+    locked = Dossier.objects.select_for_update().select_related("procedure_version").get(pk=dossier.pk)
+    if locked.closed_at:
+        raise ValidationError(_("Hồ sơ đã kết thúc; không lập yêu cầu thu mới."))
+    existing = locked.payment_orders.filter(status__in=[OrderStatus.OPEN, OrderStatus.PAID], requested_by=None).first()
+    if existing is not None:
+        # A second click, or the order online submission opened: the same order.
+        return existing
+    lines = owed_lines(locked.procedure_version)
+    if sum(line.amount for line in lines) <= 0:
+        raise ValidationError(_("Thủ tục này không thu phí, lệ phí nào biết trước; không có gì để thu."))
+    return order_open(
+        dossier=locked,
+        agency=locked.receiving_agency,
+        lines=lines,
+        reason=_("Phí, lệ phí theo biểu phí của thủ tục, thu tại bộ phận một cửa"),
+        requested_by=None,
+        at=at,
+    )
+
+
 @transaction.atomic
 def order_request(
     *, dossier: Dossier, official: User, name: str, amount: int, reason: str, at: dt.datetime
