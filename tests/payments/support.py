@@ -84,6 +84,33 @@ def vnpay(settings, gateway):
 
 
 @pytest.fixture
+def light_order(db, message_templates):
+    """An open 8.000 đ order on a citizen's online dossier at a desk of its own: the payment tests that
+    need no province (the `order` fixture's demo world costs seconds a test)."""
+    from onestop_tayninh.payments.services import LineSpec, order_open
+    from tests.factories import CitizenFactory, DossierFactory, receiving_world
+
+    world = receiving_world()
+    citizen = CitizenFactory(user__full_name="Trần Văn Bé").user
+    dossier = DossierFactory(
+        procedure_version=world["version"],
+        receiving_desk=world["desk"],
+        applicant_account=citizen,
+        channel="online",
+        email="be@example.vn",
+        phone="0912000111",
+    )
+    return order_open(
+        dossier=dossier,
+        agency=world["agency"],
+        lines=[LineSpec(name="Lệ phí", kind="charge", unit_amount=8000)],
+        reason="Phí, lệ phí khi nộp hồ sơ trực tuyến",
+        requested_by=None,
+        at=timezone.now(),
+    )
+
+
+@pytest.fixture
 def order(online, message_templates):
     """A level-4 dossier submitted online by a citizen: its 8.000 đ order, open."""
     dossier = submit_online(online, at=timezone.now())

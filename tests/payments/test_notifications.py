@@ -19,16 +19,12 @@ from onestop_tayninh.payments.services import order_cancel
 from onestop_tayninh.security.models import AuditEvent
 from tests.payments import support
 from tests.payments.support import SECRET, pay_at_gateway, start
-from tests.portal import conftest as portal
-from tests.workflows import conftest as workflows
 
 pytestmark = pytest.mark.django_db
 
-world = workflows.world
-online = portal.online
 gateway = support.gateway
 vnpay = support.vnpay
-order = support.order
+order = support.light_order
 
 IPN = "/thanh-toan/ipn/vnpay/"
 

@@ -9,27 +9,40 @@ from django.utils import timezone
 from onestop_tayninh.catalog.models import Fee
 from onestop_tayninh.dossiers.constants import EventAction
 from onestop_tayninh.dossiers.models import Dossier
+from onestop_tayninh.payments import services
 from onestop_tayninh.payments.constants import OrderStatus
 from onestop_tayninh.payments.models import PaymentOrder
-from tests.dossiers.test_online_first import submit_online
+from tests.factories import CitizenFactory, DossierFactory, receiving_world
 from tests.payments import support
-from tests.portal import conftest as portal
-from tests.workflows import conftest as workflows
 
 pytestmark = pytest.mark.django_db
 
-world = workflows.world
-online = portal.online
 gateway = support.gateway
 vnpay = support.vnpay
 
 
 @pytest.fixture
-def copies(online, message_templates):
-    """The level-4 procedure's 8.000 đ fee is per copy, and households in poverty are exempt."""
-    Fee.objects.filter(version=online["online"]).update(unit="copy", exempt_groups=["Hộ nghèo", "Người khuyết tật"])
-    dossier = submit_online(online, at=timezone.now())
-    return PaymentOrder.objects.get(dossier=dossier)
+def copies(db, message_templates):
+    """A citizen's online dossier owing a fee of 8.000 đ per copy, from which households in poverty and
+    people with disabilities are exempt: its order, open."""
+    world = receiving_world()
+    version = world["version"]
+    Fee.objects.filter(version=version).update(unit="copy", exempt_groups=["Hộ nghèo", "Người khuyết tật"])
+    dossier = DossierFactory(
+        procedure_version=version,
+        receiving_desk=world["desk"],
+        applicant_account=CitizenFactory().user,
+        channel="online",
+        email="dan@example.vn",
+    )
+    return services.order_open(
+        dossier=dossier,
+        agency=world["agency"],
+        lines=services.owed_lines(version),
+        reason="Phí, lệ phí khi nộp hồ sơ trực tuyến",
+        requested_by=None,
+        at=timezone.now(),
+    )
 
 
 def page(client, order, data=None):
