@@ -19,6 +19,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("tai-khoan/", include("onestop_tayninh.accounts.urls")),
     path("thanh-toan/", include("onestop_tayninh.payments.urls")),
+    # Zalo OA events (the webhook), before the portal's catch-all.
+    path("zalo/", include("onestop_tayninh.zalo.urls")),
     path("", include("onestop_tayninh.portal.urls")),
 ]
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "onestop_tayninh.printing",
     "onestop_tayninh.notifications",
     "onestop_tayninh.payments",
+    "onestop_tayninh.zalo",
 ]
 
 MIDDLEWARE = [
@@ -385,6 +386,21 @@ ONESTOP_RECEIPT_SERIES = config("ONESTOP_RECEIPT_SERIES", "TN-{yy}E")
 # The collecting bodies' tax code printed on the receipt ("Mã số thuế"); our data does not hold it
 # yet, so a deployment sets the one its bodies share, or the line stays blank [check].
 ONESTOP_RECEIPT_TAX_CODE = config("ONESTOP_RECEIPT_TAX_CODE", "")
+
+# --- Zalo (onestop_tayninh.zalo; docs/architecture.md §6.2) -----------------------------------
+# The Zalo Official Account: the app's id and the OA secret key that signs the webhook events
+# (X-ZEvent-Signature), and the app's secret sent when the single-use refresh token is spent.
+# While the app id or the OA secret is empty the webhook (/zalo/webhook/) answers 404.
+ONESTOP_ZALO_APP_ID = config("ONESTOP_ZALO_APP_ID", "")
+ONESTOP_ZALO_OA_SECRET = config("ONESTOP_ZALO_OA_SECRET", "")
+ONESTOP_ZALO_APP_SECRET = config("ONESTOP_ZALO_APP_SECRET", "")
+# The OA API (sending) and the OAuth server (refreshing tokens); scripts/fake_zalo.py stands in for both.
+ONESTOP_ZALO_API_URL = config("ONESTOP_ZALO_API_URL", "https://openapi.zalo.me")
+ONESTOP_ZALO_OAUTH_URL = config("ONESTOP_ZALO_OAUTH_URL", "https://oauth.zaloapp.com")
+# An event whose timestamp is further than this many seconds from our clock is refused (a replay).
+ONESTOP_ZALO_SIGNATURE_WINDOW = config("ONESTOP_ZALO_SIGNATURE_WINDOW", 300)
+# Seconds to wait for one answer from Zalo; a timeout fails the job, which the task runner retries.
+ONESTOP_ZALO_TIMEOUT = config("ONESTOP_ZALO_TIMEOUT", 10)
 
 # --- Notifications (onestop_tayninh.notifications; README "Thông báo / Notifications") ----------
 # E-mail through SMTP; in development the local sink scripts/smtp_sink.py on 127.0.0.1:1025.

@@ -1,0 +1,183 @@
+"""The OA's side of Zalo's API: sending a message, and the tokens it is sent with.
+
+The token row (`OaToken`) is this module's own state, written nowhere else. Zalo's refresh token
+is single-use: spending it twice (two workers refreshing at once) would leave the OA without a
+valid pair until an administrator authorises the app again. So a refresh locks the row
+(`select_for_update`), and a caller that names the access token it found stale gets, without a
+second refresh, the one a worker ahead of it already obtained. A refresh Zalo refuses leaves the
+row as it was and raises `ZaloTokenError`. (Zalo spends the token as it answers: if our commit
+then failed, the new pair would be lost; the window is one UPDATE wide.)
+
+Errors: `ZaloUnavailable` (timeout, no connection, 5xx: the task runner tries again later),
+`ZaloTokenError` (no token stored, or the refresh refused), `ZaloApiError` (Zalo refused the
+request, with its code).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .constants import ACCESS_TOKEN_MARGIN_SECONDS, TOKEN_ERRORS
+from .models import OaToken
+
+logger = logging.getLogger(__name__)
+
+SEND_PATH = "/v3.0/oa/message/cs"
+REFRESH_PATH = "/v4/oa/access_token"
+#: Zalo gives the refresh token three months [check]; its answer carries only the access token's lifetime.
+REFRESH_TOKEN_LIFETIME = dt.timedelta(days=90)
+
+
+class ZaloError(Exception):
+    """Something Zalo's API did not do."""
+
+
+class ZaloUnavailable(ZaloError):
+    """Zalo did not answer in time or answered with a server error: worth trying again later."""
+
+
+class ZaloApiError(ZaloError):
+    """Zalo answered and refused the request; `code` is its `error` number."""
+
+    def __init__(self, message: str, *, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class ZaloTokenError(ZaloError):
+    """No usable token: none stored yet, or Zalo refused the refresh token."""
+
+
+@dataclass(frozen=True)
+class SendResult:
+    message_id: str
+
+
+def _post(url: str, **kwargs: Any) -> dict[str, Any]:
+    """POST and read Zalo's JSON answer; transport failures become `ZaloUnavailable`."""
+    timeout = settings.ONESTOP_ZALO_TIMEOUT
+    try:
+        response = requests.post(url, timeout=timeout, **kwargs)
+    except requests.Timeout as exc:
+        raise ZaloUnavailable(f"Zalo không trả lời trong {timeout} giây ({url}).") from exc
+    except requests.RequestException as exc:
+        raise ZaloUnavailable(f"Không kết nối được Zalo ({url}): {exc}") from exc
+    if response.status_code >= 500:
+        raise ZaloUnavailable(f"Zalo lỗi máy chủ: HTTP {response.status_code} ({url}).")
+    try:
+        answer = response.json()
+    except ValueError:
+        raise ZaloUnavailable(f"Zalo trả lời không phải JSON: HTTP {response.status_code} ({url}).") from None
+    if not isinstance(answer, dict):
+        raise ZaloUnavailable(f"Zalo trả lời không đúng định dạng ({url}).")
+    return answer
+
+
+def _error_code(answer: dict[str, Any]) -> int:
+    try:
+        return int(answer.get("error", 0) or 0)
+    except (TypeError, ValueError):
+        return -1
+
+
+def token_store(
+    *, access_token: str, refresh_token: str, access_expires_at: dt.datetime | None, at: dt.datetime
+) -> OaToken:
+    """Store a pair obtained outside the refresh (an administrator's authorisation; the stand-in's seed)."""
+    row, _created = OaToken.objects.update_or_create(
+        app_id=settings.ONESTOP_ZALO_APP_ID,
+        defaults={
+            "access_token": access_token,
+            "refresh_token": refresh_token,
+            "access_expires_at": access_expires_at,
+            "refresh_expires_at": at + REFRESH_TOKEN_LIFETIME,
+        },
+    )
+    return row
+
+
+def access_token_current(*, at: dt.datetime | None = None) -> str:
+    """The access token to send with: the stored one, refreshed first when it is about to expire."""
+    at = at or timezone.now()
+    row = OaToken.objects.filter(app_id=settings.ONESTOP_ZALO_APP_ID).first()
+    if row is None:
+        raise ZaloTokenError("Chưa có khóa truy cập Zalo OA: quản trị viên cần cấp quyền cho ứng dụng.")
+    margin = dt.timedelta(seconds=ACCESS_TOKEN_MARGIN_SECONDS)
+    if not row.access_token or (row.access_expires_at is not None and at >= row.access_expires_at - margin):
+        return refresh_token(stale_access_token=row.access_token)
+    return row.access_token
+
+
+def refresh_token(*, stale_access_token: str | None = None) -> str:
+    """Spend the stored refresh token for a new pair; the new access token.
+
+    With `stale_access_token`, the refresh is skipped when the stored access token is no longer
+    that one (another worker refreshed meanwhile) and the stored one is returned.
+    """
+    with transaction.atomic():
+        row = OaToken.objects.select_for_update().filter(app_id=settings.ONESTOP_ZALO_APP_ID).first()
+        if row is None:
+            raise ZaloTokenError("Chưa có khóa truy cập Zalo OA: quản trị viên cần cấp quyền cho ứng dụng.")
+        if stale_access_token is not None and row.access_token and row.access_token != stale_access_token:
+            return row.access_token
+        answer = _post(
+            f"{settings.ONESTOP_ZALO_OAUTH_URL.rstrip('/')}{REFRESH_PATH}",
+            headers={"secret_key": settings.ONESTOP_ZALO_APP_SECRET},
+            data={
+                "refresh_token": row.refresh_token,
+                "app_id": settings.ONESTOP_ZALO_APP_ID,
+                "grant_type": "refresh_token",
+            },
+        )
+        access, refresh = answer.get("access_token"), answer.get("refresh_token")
+        if not access or not refresh:
+            # Zalo's OAuth errors: {"error": -14014, "error_name": ..., "error_description": ...}.
+            reason = answer.get("error_description") or answer.get("error_name") or answer.get("message") or answer
+            logger.warning("zalo_token_refresh_refused error=%s", answer.get("error"))
+            raise ZaloTokenError(f"Zalo từ chối làm mới khóa truy cập (mã {answer.get('error')}): {reason}")
+        now = timezone.now()
+        try:
+            lifetime = dt.timedelta(seconds=int(answer.get("expires_in") or 0))
+        except (TypeError, ValueError):
+            lifetime = dt.timedelta(0)
+        row.access_token = str(access)
+        row.refresh_token = str(refresh)
+        row.access_expires_at = now + lifetime if lifetime else None
+        row.refresh_expires_at = now + REFRESH_TOKEN_LIFETIME
+        row.save()
+        logger.info("zalo_token_refreshed app_id=%s", row.app_id)
+        return row.access_token
+
+
+def _send(access_token: str, payload: dict[str, Any]) -> dict[str, Any]:
+    return _post(
+        f"{settings.ONESTOP_ZALO_API_URL.rstrip('/')}{SEND_PATH}",
+        headers={"access_token": access_token},
+        json=payload,
+    )
+
+
+def send_text(user_id: str, text: str) -> SendResult:
+    """A consultation (customer-service) text to one Zalo user; an expired token is refreshed once."""
+    payload = {"recipient": {"user_id": str(user_id)}, "message": {"text": text}}
+    token = access_token_current()
+    answer = _send(token, payload)
+    if _error_code(answer) in TOKEN_ERRORS:
+        answer = _send(refresh_token(stale_access_token=token), payload)
+    code = _error_code(answer)
+    if code in TOKEN_ERRORS:
+        raise ZaloTokenError(f"Zalo vẫn từ chối khóa truy cập vừa làm mới (mã {code}): {answer.get('message')}")
+    if code != 0:
+        raise ZaloApiError(f"Zalo từ chối gửi tin (mã {code}): {answer.get('message')}", code=code)
+    data = answer.get("data")
+    message_id = str(data.get("message_id", "")) if isinstance(data, dict) else ""
+    return SendResult(message_id=message_id)
