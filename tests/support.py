@@ -92,3 +92,22 @@ def tiny_pdf(note: str | bytes = b"") -> bytes:
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def at_once(*calls):
+    """Run the calls together, each in its own thread and database connection (two web workers, an RQ
+    worker); their results, or the exceptions they raised, in order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    def run(call):
+        try:
+            return call()
+        except Exception as exc:  # noqa: BLE001 - returned to the test
+            return exc
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))

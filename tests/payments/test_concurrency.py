@@ -2,12 +2,9 @@
 while the settling job asks the gateway about the same payment, each on its own database connection,
 as two web workers and an RQ worker would."""
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 
 from django.contrib.auth.models import Permission
-from django.db import connection
 from django.utils import timezone
 
 from onestop_tayninh.dossiers.constants import EventAction
@@ -18,6 +15,7 @@ from onestop_tayninh.payments.models import PaymentOrder, PaymentTransaction, Re
 from tests.factories import CitizenFactory, DossierFactory, receiving_world
 from tests.payments import support
 from tests.payments.support import pay_at_gateway, start
+from tests.support import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,21 +41,6 @@ def order(db):
         requested_by=None,
         at=timezone.now(),
     )
-
-
-def at_once(*calls):
-    """Run the calls together, each in its own thread and connection; their results or exceptions."""
-
-    def run(call):
-        try:
-            return call()
-        except Exception as exc:  # noqa: BLE001 - returned to the test
-            return exc
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def test_a_notification_replayed_in_parallel_with_the_settling_job_records_one_payment(vnpay, order):

@@ -2,36 +2,20 @@
 a refused refresh leaving the stored pair as it was, two workers spending the refresh token once."""
 
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
-from django.db import connection
 from django.utils import timezone
 
 from onestop_tayninh.zalo import client as zalo_client
 from onestop_tayninh.zalo.models import OaToken
+from tests.support import at_once
 from tests.zalo import support
 from tests.zalo.support import APP_ID, APP_SECRET, messages_to, seed, state
 
 fake = support.fake
 zalo = support.zalo
-
-
-def at_once(*calls):
-    """Run the calls together, each in its own thread and database connection; results or exceptions."""
-
-    def run(call):
-        try:
-            return call()
-        except Exception as exc:  # noqa: BLE001 - returned to the test
-            return exc
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def store(pair: dict, *, access_token: str | None = None, expires_at=None) -> OaToken:
