@@ -13,6 +13,7 @@ from onestop_tayninh.zalo import client as zalo_client
 from onestop_tayninh.zalo import jobs, protocol, services
 from onestop_tayninh.zalo.constants import EventStatus
 from onestop_tayninh.zalo.models import ZaloEvent
+from tests.factories import receiving_world
 from tests.zalo import support
 from tests.zalo.support import event, messages_to, post_event, seed
 
@@ -122,3 +123,33 @@ def test_the_stand_ins_signed_events_reach_the_webhook(settings, live_server):
         assert len(messages_to(address, "e2e-1005")) == 2
     finally:
         support.stop(process)
+
+
+@pytest.fixture
+def catalogue(db):
+    """A published procedure, "Đăng ký khai sinh" at 8.000 đồng (tests.factories.receiving_world)."""
+    return receiving_world()["version"]
+
+
+@pytest.mark.parametrize("words", ["khai sinh", "Khai sinh", "đăng ký khai sinh", "dang ky khai sinh"])
+def test_words_find_procedures_with_or_without_diacritics(catalogue, words):
+    answer = services.text_answer(words)
+    assert f"Đăng ký khai sinh (mã {catalogue.procedure.code})" in answer
+    assert "lệ phí: 8.000 đồng" in answer and "thời hạn: 3 ngày làm việc" in answer
+    assert "2 thành phần hồ sơ" in answer and f"/thu-tuc/{catalogue.procedure.code}/" in answer
+
+
+def test_menu_choices_and_unknown_words_are_answered_in_words(catalogue):
+    assert "Mời bạn gõ tên thủ tục cần tìm" in services.text_answer("1")
+    assert "Mời bạn gõ tên thủ tục cần tìm" in services.text_answer("tim thu tuc")
+    assert "sẽ sớm có trên Zalo" in services.text_answer("Nộp hồ sơ")
+    assert "Không tìm thấy thủ tục nào với “xây cầu vượt”" in services.text_answer("xây cầu vượt")
+    assert services.text_answer("").startswith("Mời bạn chọn một mục:")
+
+
+def test_a_text_naming_a_procedure_is_answered_through_zalo(client, zalo, tokens, catalogue):
+    user = "search-1004"
+    texted = stored(client, "user_send_text", sender={"id": user}, message={"msg_id": "m-1004", "text": "khai sinh"})
+    jobs.event_process(event_id=texted.event_id)
+    (sent,) = messages_to(zalo, user)
+    assert "Đăng ký khai sinh" in sent["text"] and "8.000 đồng" in sent["text"]

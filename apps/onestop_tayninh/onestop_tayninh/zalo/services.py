@@ -27,7 +27,10 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from onestop_tayninh.catalog.models import ProcedureVersion
+from onestop_tayninh.catalog.selectors import catalog_search
 from onestop_tayninh.core.services import task_enqueue
+from onestop_tayninh.core.text import fold, money
 from onestop_tayninh.security.audit import audit_event
 
 from . import client, protocol
@@ -169,11 +172,66 @@ def _follow(event: ZaloEvent) -> None:
     client.send_text(event.sender_id, text)
 
 
+#: How many procedures one answer lists (a chat message stays readable on a phone).
+SEARCH_RESULTS = 3
+
+
 def _text(event: ZaloEvent) -> None:
-    """A text from the citizen: the menu, until the conversation (issue #20, point 2) reads it."""
-    # TODO(#20): the conversation (menu choices, procedure search, linking) reads the text here.
-    text = _("Mời bạn chọn một mục:\n%(menu)s") % {"menu": menu_text()}
-    client.send_text(event.sender_id, text)
+    """A text from the citizen: a menu choice, or words to find procedures by (with or without diacritics)."""
+    text = " ".join(str((event.payload.get("message") or {}).get("text", "")).split())
+    client.send_text(event.sender_id, text_answer(text))
+
+
+def text_answer(text: str) -> str:
+    """What the OA answers a text: the menu for an empty text or a greeting, a prompt for "Tìm thủ tục",
+    the portal for the menu items the chat does not do yet, else the procedures the words find."""
+    folded = fold(text)
+    choices = {fold(str(item)): number for number, item in enumerate(MENU_ITEMS, start=1)}
+    choice = int(folded) if folded.isdigit() and 1 <= int(folded) <= len(MENU_ITEMS) else choices.get(folded)
+    if not folded or folded in {"chao", "xin chao", "menu", "hi", "hello"}:
+        return _("Mời bạn chọn một mục:\n%(menu)s") % {"menu": menu_text()}
+    if choice == 1:
+        return _(
+            "Mời bạn gõ tên thủ tục cần tìm, có dấu hay không dấu đều được, ví dụ: khai sinh, xac nhan tinh trang hon nhan."
+        )
+    if choice is not None:
+        # TODO(#20): submitting by photos, looking up, "my dossiers", rating and guidance in the chat.
+        return _("Mục “%(item)s” sẽ sớm có trên Zalo. Trong lúc chờ, bạn dùng Cổng dịch vụ công: %(url)s") % {
+            "item": MENU_ITEMS[choice - 1],
+            "url": _site_url("/"),
+        }
+    found = list(catalog_search(text=text).prefetch_related("fees", "documents")[:SEARCH_RESULTS])
+    if not found:
+        return _(
+            "Không tìm thấy thủ tục nào với “%(text)s”. Bạn thử từ khác, ví dụ: khai sinh, kết hôn, chứng thực."
+        ) % {"text": text[:100]}
+    lines = [_("Các thủ tục tìm được với “%(text)s”:") % {"text": text[:100]}]
+    for version in found:
+        lines.append(_procedure_card(version))
+    return "\n\n".join(lines)
+
+
+def _procedure_card(version: ProcedureVersion) -> str:
+    total = sum(fee.amount for fee in version.fees.all() if not fee.set_after_appraisal)
+    amount = f"{version.processing_amount.normalize():f}".replace(".", ",")
+    return _(
+        "• %(name)s (mã %(code)s)\n"
+        "Mức độ %(level)s; lệ phí: %(fee)s; thời hạn: %(amount)s %(unit)s; %(documents)s thành phần hồ sơ.\n"
+        "Xem và nộp: %(url)s"
+    ) % {
+        "name": version.name,
+        "code": version.procedure.code,
+        "level": version.level,
+        "fee": f"{money(total)} đồng" if total else _("miễn phí"),
+        "amount": amount,
+        "unit": version.get_processing_unit_display().lower(),
+        "documents": len(version.documents.all()),
+        "url": _site_url(f"/thu-tuc/{version.procedure.code}/"),
+    }
+
+
+def _site_url(path: str) -> str:
+    return settings.ONESTOP_SITE_URL.rstrip("/") + path
 
 
 #: Event name → handler. Anything else is recorded and ignored.
