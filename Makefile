@@ -36,9 +36,11 @@ format: setup
 	@.venv/bin/ruff check --fix .
 	@.venv/bin/ruff format .
 
+# Two workers that take tests from each other at the end (--dist worksteal): with the default
+# distribution one worker could be left with a run of browser journeys while the other sat idle.
 test: lint
 	@DJANGO_SETTINGS_MODULE=onestop_tayninh.conf.test $(MANAGE) makemigrations --check --dry-run -v 1
-	@.venv/bin/pytest -n 2
+	@.venv/bin/pytest -n 2 --dist worksteal
 
 bench: demo-data
 	@$(WITH_SITE) $(PY) -m bench $(BENCH)
