@@ -57,6 +57,7 @@ from .models import (
     Refund,
 )
 from .registry import providers
+from .selectors import method_label
 
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
@@ -124,12 +125,6 @@ def owed_lines(
             )
         )
     return lines
-
-
-def _lower_first(text) -> str:
-    """The label inside a sentence: "Thẻ ngân hàng (máy POS)" → "thẻ ngân hàng (máy POS)", acronyms kept."""
-    text = str(text)
-    return text[:1].lower() + text[1:]
 
 
 def _reference(order: PaymentOrder) -> str:
@@ -537,10 +532,7 @@ def _order_paid(*, order: PaymentOrder, txn: PaymentTransaction, at: dt.datetime
     order.paid_transaction = txn
     order.save(update_fields=["status", "paid_at", "paid_transaction"])
     receipt = receipt_issue(order=order, txn=txn, at=at)
-    provider = providers.get(txn.provider)
-    label = str(provider.label)
-    if txn.counter_method:
-        label = f"{label} ({_lower_first(CounterMethod(txn.counter_method).label)})"
+    label = method_label(txn)
     dossier_payment_received(
         dossier=order.dossier,
         order=order.reference,
@@ -581,10 +573,7 @@ def receipt_issue(*, order: PaymentOrder, txn: PaymentTransaction, at: dt.dateti
             [order.agency_id, year],
         )
         form_symbol, series, number = cursor.fetchone()
-    provider = providers.get(txn.provider)
-    method = str(provider.label)
-    if txn.counter_method:
-        method = f"{method} ({_lower_first(CounterMethod(txn.counter_method).label)})"
+    method = method_label(txn)
     receipt = Receipt(
         order=order,
         agency=order.agency,
