@@ -165,7 +165,8 @@ def test_citizen_journey_at_phone_width(
     # The vault, on a phone: one card per document, the long file name wrapped.
     open_menu(page)
     page.get_by_role("link", name="Kho giấy tờ").click()
-    assert page.get_by_role("link", name=LONG_NAME).is_visible()
+    page.wait_for_url("**/kho-du-lieu/")
+    page.get_by_role("link", name=LONG_NAME).wait_for()
     fits(page)
     screenshot(page, "portal-phone-vault")
 
