@@ -1,4 +1,4 @@
-"""What Zalo sent us, and the OA's tokens (docs/architecture.md §6.2).
+"""What Zalo sent us, the OA's tokens, and the conversations with citizens (docs/architecture.md §6.2).
 
 An event (`ZaloEvent`) is stored once, as received, before anything is done with it; a worker
 then processes it. The OA's tokens (`OaToken`) are one row per app: Zalo's refresh token is
@@ -7,10 +7,21 @@ single-use, so the row is rewritten, under a row lock, each time one is spent.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .constants import EventStatus
+from onestop_tayninh.security.uploads import GatedFileField
+
+from .constants import (
+    ConversationState,
+    Direction,
+    EventStatus,
+    IdentitySource,
+    PhotoKind,
+    SubmissionKind,
+    SubmissionStatus,
+)
 
 
 class ZaloEvent(models.Model):
@@ -91,3 +102,236 @@ class OaToken(models.Model):
 
     def __str__(self) -> str:
         return self.app_id
+
+
+class ZaloUser(models.Model):
+    """A Zalo user who wrote to or followed the OA: the link to a citizen account, and where the
+    conversation stands (`state`, with what it needs in `state_data`). Events of one user are
+    processed one at a time under this row's lock."""
+
+    user_id = models.CharField(
+        _("mã người dùng Zalo"), max_length=64, unique=True, help_text=_("Mã người dùng theo OA (user_id).")
+    )
+    display_name = models.CharField(_("tên Zalo"), max_length=255, blank=True, help_text=_("Tên hiển thị trên Zalo."))
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản công dân"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="zalo_links",
+        help_text=_("Tài khoản trên Cổng dịch vụ công đã liên kết; trống: chưa liên kết."),
+    )
+    linked_at = models.DateTimeField(_("liên kết lúc"), null=True, blank=True, help_text=_("Lúc liên kết tài khoản."))
+    follows = models.BooleanField(_("đang quan tâm OA"), default=False, help_text=_("Người dùng đang quan tâm OA."))
+    followed_at = models.DateTimeField(_("quan tâm lúc"), null=True, blank=True, help_text=_("Lần quan tâm gần nhất."))
+    unfollowed_at = models.DateTimeField(
+        _("bỏ quan tâm lúc"), null=True, blank=True, help_text=_("Lần bỏ quan tâm gần nhất.")
+    )
+    last_interaction_at = models.DateTimeField(
+        _("tương tác gần nhất"),
+        null=True,
+        blank=True,
+        help_text=_("Lần gần nhất người dùng gửi tin hoặc quan tâm OA; OA chỉ gửi tin tư vấn trong thời hạn sau đó."),
+    )
+    blocked_at = models.DateTimeField(
+        _("chặn lúc"),
+        null=True,
+        blank=True,
+        help_text=_("Người dùng bị chặn (gửi tin rác, lạm dụng): hệ thống không xử lý tin của họ."),
+    )
+    state = models.CharField(
+        _("bước trò chuyện"),
+        max_length=32,
+        choices=ConversationState.choices,
+        default=ConversationState.IDLE,
+        help_text=_("Điều OA đang chờ người dùng gửi."),
+    )
+    state_data = models.JSONField(_("dữ liệu bước"), default=dict, blank=True, help_text=_("Dữ liệu của bước."))
+    created_at = models.DateTimeField(_("lần đầu liên hệ"), auto_now_add=True, help_text=_("Lần đầu OA nhận tin."))
+
+    class Meta:
+        verbose_name = _("người dùng Zalo")
+        verbose_name_plural = _("người dùng Zalo")
+        ordering = ["-last_interaction_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.user_id
+
+
+class ZaloSubmission(models.Model):
+    """A dossier being sent by photos (or a supplement to one): what the citizen chose, the identity
+    read from the ID card and where it came from, and, once sent, the dossier."""
+
+    zalo_user = models.ForeignKey(
+        ZaloUser, verbose_name=_("người dùng Zalo"), on_delete=models.PROTECT, related_name="submissions"
+    )
+    kind = models.CharField(
+        _("loại"),
+        max_length=16,
+        choices=SubmissionKind.choices,
+        default=SubmissionKind.DOSSIER,
+        help_text=_("Nộp mới hay bổ sung."),
+    )
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=16,
+        choices=SubmissionStatus.choices,
+        default=SubmissionStatus.COLLECTING,
+        help_text=_("Đang gửi ảnh, đã nộp hay đã hủy."),
+    )
+    procedure_version = models.ForeignKey(
+        "catalog.ProcedureVersion",
+        verbose_name=_("thủ tục"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Phiên bản thủ tục công dân chọn."),
+    )
+    desk = models.ForeignKey(
+        "directory.ReceptionDesk",
+        verbose_name=_("nơi nộp"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Bộ phận một cửa nhận hồ sơ."),
+    )
+    dossier = models.ForeignKey(
+        "dossiers.Dossier",
+        verbose_name=_("hồ sơ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="zalo_submissions",
+        help_text=_("Hồ sơ đã tạo (nộp mới) hoặc được bổ sung."),
+    )
+    identity = models.JSONField(
+        _("thông tin căn cước"),
+        default=dict,
+        blank=True,
+        help_text=_("Số CCCD, họ tên, ngày sinh, giới tính, nơi thường trú, ngày cấp đọc từ ảnh căn cước."),
+    )
+    identity_source = models.CharField(
+        _("nguồn thông tin căn cước"),
+        max_length=16,
+        choices=IdentitySource.choices,
+        blank=True,
+        help_text=_("Thông tin người nộp lấy từ đâu."),
+    )
+    identity_confirmed_at = models.DateTimeField(
+        _("công dân xác nhận lúc"), null=True, blank=True, help_text=_("Lúc công dân xác nhận thông tin căn cước.")
+    )
+    started_at = models.DateTimeField(_("bắt đầu lúc"), help_text=_("Lúc công dân bắt đầu."))
+    submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True, help_text=_("Lúc hồ sơ được nộp."))
+
+    class Meta:
+        verbose_name = _("hồ sơ gửi qua Zalo")
+        verbose_name_plural = _("hồ sơ gửi qua Zalo")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.zalo_user} {self.get_kind_display()} {self.started_at:%d/%m/%Y %H:%M}"
+
+
+class ZaloPhoto(models.Model):
+    """One photo the citizen sent, kept as received (checked and scanned), and which document it is a page of."""
+
+    submission = models.ForeignKey(
+        ZaloSubmission, verbose_name=_("lần gửi"), on_delete=models.CASCADE, related_name="photos"
+    )
+    event = models.OneToOneField(
+        ZaloEvent,
+        verbose_name=_("sự kiện Zalo"),
+        on_delete=models.PROTECT,
+        related_name="photo",
+        help_text=_("Tin nhắn ảnh mang ảnh này; một tin chỉ cho một ảnh được lưu."),
+    )
+    kind = models.CharField(
+        _("loại ảnh"),
+        max_length=16,
+        choices=PhotoKind.choices,
+        default=PhotoKind.PAGE,
+        help_text=_("Trang giấy tờ hay ảnh căn cước."),
+    )
+    requirement = models.ForeignKey(
+        "catalog.DocumentRequirement",
+        verbose_name=_("thành phần hồ sơ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Giấy tờ mà ảnh này là một trang."),
+    )
+    file = GatedFileField(
+        _("tệp ảnh gốc"),
+        folder="zalo",
+        accepted_types=("jpg", "png"),
+        max_length=255,
+        help_text=_("Ảnh như công dân gửi, đã kiểm tra loại tệp và quét virus."),
+    )
+    content_type = models.CharField(_("kiểu tệp"), max_length=64, help_text=_("Kiểu ảnh theo nội dung tệp."))
+    size = models.PositiveIntegerField(_("dung lượng (byte)"), help_text=_("Dung lượng ảnh gốc."))
+    sha256 = models.CharField(_("mã băm SHA-256"), max_length=64, help_text=_("Mã băm của ảnh gốc."))
+    width = models.PositiveIntegerField(_("rộng (điểm ảnh)"), null=True, blank=True, help_text=_("Chiều rộng ảnh."))
+    height = models.PositiveIntegerField(_("cao (điểm ảnh)"), null=True, blank=True, help_text=_("Chiều cao ảnh."))
+    occurred_at = models.DateTimeField(_("gửi lúc"), help_text=_("Lúc công dân gửi ảnh (theo Zalo)."))
+    received_at = models.DateTimeField(_("nhận lúc"), help_text=_("Lúc hệ thống tải và kiểm tra xong ảnh."))
+
+    class Meta:
+        verbose_name = _("ảnh gửi qua Zalo")
+        verbose_name_plural = _("ảnh gửi qua Zalo")
+        ordering = ["occurred_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_at:%d/%m/%Y %H:%M:%S}"
+
+
+class ZaloMessage(models.Model):
+    """One line of the conversation, either way, as the desk reads it on the dossier's page."""
+
+    zalo_user = models.ForeignKey(
+        ZaloUser, verbose_name=_("người dùng Zalo"), on_delete=models.CASCADE, related_name="messages"
+    )
+    direction = models.CharField(_("chiều"), max_length=8, choices=Direction.choices, help_text=_("Ai gửi."))
+    text = models.TextField(_("nội dung"), blank=True, help_text=_("Nội dung tin; ảnh ghi là [Ảnh]."))
+    event = models.ForeignKey(
+        ZaloEvent,
+        verbose_name=_("sự kiện Zalo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Sự kiện mang tin của công dân."),
+    )
+    dossier = models.ForeignKey(
+        "dossiers.Dossier",
+        verbose_name=_("hồ sơ"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Hồ sơ tin nhắn nói về."),
+    )
+    submission = models.ForeignKey(
+        ZaloSubmission,
+        verbose_name=_("lần gửi"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+        help_text=_("Lần gửi hồ sơ đang diễn ra khi có tin."),
+    )
+    zalo_message_id = models.CharField(
+        _("mã tin Zalo"), max_length=64, blank=True, help_text=_("Mã Zalo trả về khi OA gửi tin.")
+    )
+    at = models.DateTimeField(_("lúc"), db_index=True, help_text=_("Lúc gửi hoặc nhận."))
+
+    class Meta:
+        verbose_name = _("tin nhắn Zalo")
+        verbose_name_plural = _("tin nhắn Zalo")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()}: {self.text[:50]}"
