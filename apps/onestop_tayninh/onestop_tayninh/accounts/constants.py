@@ -29,6 +29,17 @@ class MessageKey:
     CCCD_CLAIMED = "citizen_cccd_claimed"
 
 
+class NoticeChannel(models.TextChoices):
+    """The channels a citizen may choose to hear about their dossiers on (CitizenProfile.notice_channels).
+
+    The values are the notification channels' codes (notifications.registry); listed here, not read
+    from the registry, because accounts sits below notifications and Zalo."""
+
+    EMAIL = "email", _("Thư điện tử")
+    SMS = "sms", _("Tin nhắn SMS")
+    ZALO = "zalo", _("Zalo (khi đã liên kết)")
+
+
 class CodeCheck(models.TextChoices):
     """Outcome of typing an SMS password-reset code."""
 

@@ -10,7 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .constants import AccountKind, ApplicantKind, Sex
+from .constants import AccountKind, ApplicantKind, NoticeChannel, Sex
 from .identifiers import EMAIL_INVALID, login_interpretations, normalise_email, normalise_phone
 from .selectors import citizen_candidates
 
@@ -298,3 +298,16 @@ class ProfileForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not individual:
             del self.fields["date_of_birth"]
+
+
+class NoticeChannelsForm(forms.Form):
+    channels = forms.MultipleChoiceField(
+        label=_("Nhận thông báo về hồ sơ qua"),
+        choices=NoticeChannel.choices,
+        required=False,  # at least one: the service says so, with its own message
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Zalo chỉ gửi được khi tài khoản đã liên kết với Zalo của Cổng dịch vụ công. Nếu không kênh nào bạn "
+            "chọn liên lạc được, thông báo vẫn được gửi qua thư điện tử và SMS."
+        ),
+    )

@@ -139,6 +139,17 @@ class CitizenProfile(models.Model):
         default="password",
         help_text=_("Phương thức xác thực đã tạo tài khoản (mật khẩu, VNeID…)."),
     )
+    # Empty until the citizen first chooses: every channel that can reach them, a channel added later
+    # included. notifications.services.citizen_messages reads it.
+    notice_channels = models.JSONField(
+        _("nhận thông báo qua"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Các kênh công dân chọn để nhận thông báo về hồ sơ (email, sms, zalo); trống: mọi kênh liên lạc được. "
+            "Nếu không kênh nào đã chọn liên lạc được, thông báo gửi qua mọi kênh liên lạc được."
+        ),
+    )
     created_at = models.DateTimeField(_("đăng ký lúc"), auto_now_add=True, help_text=_("Lúc tạo tài khoản."))
 
     class Meta:

@@ -44,6 +44,7 @@ from .constants import (
     CodeCheck,
     IdentityCheck,
     MessageKey,
+    NoticeChannel,
     Sex,
 )
 from .identifiers import normalise_cccd, normalise_email, normalise_phone, normalise_tax_code
@@ -630,6 +631,25 @@ def citizen_profile_update(
         if email_changed and email:
             citizen_email_verification_send(user=user, at=at)
     return user
+
+
+def citizen_notice_channels_set(*, user: User, channels: list[str], at: dt.datetime) -> CitizenProfile:
+    """The channels the citizen wants to hear about their dossiers on; at least one stays chosen.
+
+    Stored in the order of NoticeChannel, whatever order the form sent them in.
+    """
+    chosen = [code for code in NoticeChannel.values if code in set(channels)]
+    unknown = sorted(set(channels) - set(NoticeChannel.values))
+    if unknown:
+        _raise({"channels": [_("Kênh không hợp lệ: %(codes)s.") % {"codes": ", ".join(unknown)}]})
+    if not chosen:
+        _raise({"channels": [_("Hãy chọn ít nhất một kênh nhận thông báo: thư điện tử, tin nhắn SMS hoặc Zalo.")]})
+    with transaction.atomic():
+        profile = CitizenProfile.objects.select_for_update().get(user_id=user.pk)
+        profile.notice_channels = chosen
+        profile.full_clean(exclude=["user"])
+        profile.save(update_fields=["notice_channels"])
+    return profile
 
 
 # --- passwords ----------------------------------------------------------------------------------

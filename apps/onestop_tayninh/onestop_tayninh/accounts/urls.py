@@ -7,6 +7,7 @@ from . import views
 app_name = "accounts"
 urlpatterns = [
     path("", views.profile, name="profile"),
+    path("thong-bao/", views.notice_channels, name="notice_channels"),
     path("dang-ky/", views.register, name="register"),
     path("dang-ky/ma-xac-nhan/", views.register_code, name="register_code"),
     path("dien-thoai/gui-ma/", views.phone_code_send, name="phone_code_send"),

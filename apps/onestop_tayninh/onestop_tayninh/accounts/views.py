@@ -29,9 +29,9 @@ from onestop_tayninh.core.plugins import UnknownPluginError
 from onestop_tayninh.security import ratelimit
 
 from . import services
-from .constants import AccountKind, ApplicantKind, CodeCheck
+from .constants import AccountKind, ApplicantKind, CodeCheck, NoticeChannel
 from .decorators import citizen_required
-from .forms import LoginForm, PasswordResetRequestForm, ProfileForm, RegisterForm, ResetCodeForm
+from .forms import LoginForm, NoticeChannelsForm, PasswordResetRequestForm, ProfileForm, RegisterForm, ResetCodeForm
 from .login.base import Identity, LoginProvider, LoginProviderError
 from .login.registry import providers
 from .selectors import citizens
@@ -348,9 +348,54 @@ def profile(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Đã lưu thông tin liên hệ."))
             return redirect("accounts:profile")
-    status = 400 if form.is_bound else 200
-    context = {"form": form, "citizen": citizen, "account": user, "providers": _offered_providers()}
+    return _profile_page(request, citizen, form=form, channels_form=_notice_channels_form(citizen))
+
+
+def _notice_channels_form(citizen, data=None) -> NoticeChannelsForm:
+    # Never chosen (empty): every channel is ticked, as every channel that can reach them is used.
+    return NoticeChannelsForm(data, initial={"channels": citizen.notice_channels or NoticeChannel.values})
+
+
+def _profile_page(request: HttpRequest, citizen, *, form, channels_form) -> HttpResponse:
+    status = 400 if form.is_bound or channels_form.is_bound else 200
+    context = {
+        "form": form,
+        "channels_form": channels_form,
+        "citizen": citizen,
+        "account": request.user,
+        "providers": _offered_providers(),
+    }
     return render(request, "accounts/profile.html", context, status=status)
+
+
+@never_cache
+@citizen_required
+@require_POST
+def notice_channels(request: HttpRequest) -> HttpResponse:
+    """The channels the citizen hears about their dossiers on (the profile page's "Nhận thông báo" card)."""
+    citizen = getattr(request.user, "citizen", None)
+    if citizen is None:
+        raise Http404
+    channels_form = _notice_channels_form(citizen, request.POST)
+    if channels_form.is_valid():
+        try:
+            services.citizen_notice_channels_set(
+                user=request.user, channels=channels_form.cleaned_data["channels"], at=timezone.now()
+            )
+        except ValidationError as exc:
+            _add_service_errors(channels_form, exc)
+        else:
+            messages.success(request, _("Đã lưu cách nhận thông báo."))
+            return redirect("accounts:profile")
+    individual = citizen.applicant_kind == ApplicantKind.INDIVIDUAL
+    initial = {
+        "phone": request.user.phone,
+        "email": request.user.email,
+        "address": citizen.address,
+        "date_of_birth": citizen.date_of_birth,
+    }
+    form = ProfileForm(initial=initial, individual=individual)
+    return _profile_page(request, citizen, form=form, channels_form=channels_form)
 
 
 @method_decorator(citizen_required, name="dispatch")

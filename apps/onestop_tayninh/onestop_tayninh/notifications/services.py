@@ -36,9 +36,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from onestop_tayninh.accounts.models import CitizenProfile
+
 from .base import Channel, ChannelError
 from .constants import DEDUPE_KEY_LENGTH, ChannelCode, MessageStatus, TemplateKey
-from .models import DeskNotification, Message
+from .models import DeskNotification, Message, MessageTemplate
 from .registry import channels
 from .rendering import RenderError, message_render
 from .selectors import own_notice_messages
@@ -370,11 +372,47 @@ def official_channels() -> list[str]:
     return list(settings.ONESTOP_NOTIFY_OFFICIAL_CHANNELS)
 
 
+def _chosen_channels(dossier: Dossier) -> set[str] | None:
+    """The channels the applicant's account chose (accounts.CitizenProfile.notice_channels); None: no
+    choice (no account, no profile, never chosen), so every channel that reaches them."""
+    if not dossier.applicant_account_id:
+        return None
+    chosen = (
+        CitizenProfile.objects.filter(user_id=dossier.applicant_account_id)
+        .values_list("notice_channels", flat=True)
+        .first()
+    )
+    return set(chosen) if chosen else None
+
+
+def citizen_targets(*, dossier: Dossier, key: str) -> list[tuple[str, str]]:
+    """(channel code, address) for each enabled citizen channel that reaches the dossier's applicant, in
+    registration order (e-mail, SMS, then channels other apps add), narrowed to the applicant's choice.
+
+    A channel with `template_required` is used only for the notice types the desk wrote a template for.
+    When none of the chosen channels reaches the applicant (Zalo chosen, not linked) every reaching
+    channel is used: a notice about a dossier must arrive somewhere.
+    """
+    targets: list[tuple[str, str]] = []
+    for channel in channels.enabled():
+        if not channel.for_citizens:
+            continue
+        address = channel.citizen_address(dossier)
+        if not address:
+            continue
+        if channel.template_required and not MessageTemplate.objects.filter(key=key, channel=channel.code).exists():
+            continue
+        targets.append((channel.code, address))
+    chosen = _chosen_channels(dossier)
+    if chosen is not None:
+        targets = [target for target in targets if target[0] in chosen] or targets
+    return targets
+
+
 def citizen_messages(
     *, dossier: Dossier, key: str, event: str, at: dt.datetime, context: dict[str, Any] | None = None
 ) -> list[Message]:
-    targets = [(ChannelCode.EMAIL.value, dossier.email), (ChannelCode.SMS.value, dossier.phone)]
-    targets = [(channel, address) for channel, address in targets if address]
+    targets = citizen_targets(dossier=dossier, key=key)
     if not targets:
         return [
             message_enqueue(

@@ -19,6 +19,8 @@ from ...constants import ChannelCode
 from ...registry import channels
 
 if TYPE_CHECKING:
+    from onestop_tayninh.dossiers.models import Dossier
+
     from ...models import Message
 
 
@@ -32,6 +34,11 @@ class EmailChannel(Channel):
     code = ChannelCode.EMAIL.value
     label = ChannelCode.EMAIL.label
     idempotent = True
+    for_citizens = True
+
+    @classmethod
+    def citizen_address(cls, dossier: Dossier) -> str:
+        return dossier.email
 
     def __init__(self) -> None:
         self.connection: BaseEmailBackend | None = None

@@ -19,6 +19,8 @@ from ...constants import ChannelCode
 from ...registry import channels
 
 if TYPE_CHECKING:
+    from onestop_tayninh.dossiers.models import Dossier
+
     from ...models import Message
 
 
@@ -27,6 +29,11 @@ class SmsChannel(Channel):
     code = ChannelCode.SMS.value
     label = ChannelCode.SMS.label
     idempotent = True
+    for_citizens = True
+
+    @classmethod
+    def citizen_address(cls, dossier: Dossier) -> str:
+        return dossier.phone
 
     def send(self, message: Message) -> None:
         if not message.address:
