@@ -401,6 +401,13 @@ ONESTOP_ZALO_OAUTH_URL = config("ONESTOP_ZALO_OAUTH_URL", "https://oauth.zaloapp
 ONESTOP_ZALO_SIGNATURE_WINDOW = config("ONESTOP_ZALO_SIGNATURE_WINDOW", 300)
 # Seconds to wait for one answer from Zalo; a timeout fails the job, which the task runner retries.
 ONESTOP_ZALO_TIMEOUT = config("ONESTOP_ZALO_TIMEOUT", 10)
+# The OA's own id, shown on the desk's OA settings page (Zalo's events carry it as recipient).
+ONESTOP_ZALO_OA_ID = config("ONESTOP_ZALO_OA_ID", "")
+# Zalo Notification Service (template messages to a phone number, outside the consultation window).
+ONESTOP_ZALO_ZNS_URL = config("ONESTOP_ZALO_ZNS_URL", "https://business.openapi.zalo.me")
+# Days after a user's last message or follow during which the OA may send consultation texts
+# (Zalo: 7 [check]); after that a notice goes by ZNS, else by SMS.
+ONESTOP_ZALO_CS_WINDOW_DAYS = config("ONESTOP_ZALO_CS_WINDOW_DAYS", 7)
 
 # --- Notifications (onestop_tayninh.notifications; README "Thông báo / Notifications") ----------
 # E-mail through SMTP; in development the local sink scripts/smtp_sink.py on 127.0.0.1:1025.

@@ -188,6 +188,9 @@ DEFAULT_ROLES: dict[str, dict] = {
         # Payments as configuration and operation, no citizen's money: the receipt books' form and
         # series, the providers' notifications as received, the daily reconciliation's totals.
         + ["payments.view_receiptbook", "payments.change_receiptbook"]
-        + ["payments.view_providernotification", "payments.view_reconciliation"],
+        + ["payments.view_providernotification", "payments.view_reconciliation"]
+        # Zalo OA: the ZNS template of each notice type, and the read-only OA settings page.
+        + [f"zalo.{action}_znstemplate" for action in ("view", "add", "change")]
+        + ["zalo.view_oasettings"],
     },
 }

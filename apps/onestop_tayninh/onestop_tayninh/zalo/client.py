@@ -181,3 +181,36 @@ def send_text(user_id: str, text: str) -> SendResult:
     data = answer.get("data")
     message_id = str(data.get("message_id", "")) if isinstance(data, dict) else ""
     return SendResult(message_id=message_id)
+
+
+# --- Zalo Notification Service (ZNS): template messages to a phone number ------------------------
+
+ZNS_PATH = "/message/template"
+
+
+def send_template(phone: str, template_id: str, template_data: dict[str, str], *, tracking_id: str) -> SendResult:
+    """A ZNS template message to a phone number (84… form), sent with the OA's access token.
+
+    `tracking_id` is ours (the outbox row's idempotency key), echoed in Zalo's delivery reports.
+    Zalo's refusals [check]: -1123 template not found, -108 bad phone number, -1124 template data
+    invalid; an expired token is refreshed once, as for `send_text`.
+    """
+    url = f"{settings.ONESTOP_ZALO_ZNS_URL.rstrip('/')}{ZNS_PATH}"
+    payload = {
+        "phone": phone,
+        "template_id": str(template_id),
+        "template_data": template_data,
+        "tracking_id": tracking_id,
+    }
+    token = access_token_current()
+    answer = _post(url, headers={"access_token": token}, json=payload)
+    if _error_code(answer) in TOKEN_ERRORS:
+        answer = _post(url, headers={"access_token": refresh_token(stale_access_token=token)}, json=payload)
+    code = _error_code(answer)
+    if code in TOKEN_ERRORS:
+        raise ZaloTokenError(f"Zalo vẫn từ chối khóa truy cập vừa làm mới (mã {code}): {answer.get('message')}")
+    if code != 0:
+        raise ZaloApiError(f"Zalo từ chối tin ZNS (mã {code}): {answer.get('message')}", code=code)
+    data = answer.get("data")
+    message_id = str(data.get("msg_id", "")) if isinstance(data, dict) else ""
+    return SendResult(message_id=message_id)

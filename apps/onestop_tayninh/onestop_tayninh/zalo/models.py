@@ -7,10 +7,16 @@ single-use, so the row is rewritten, under a row lock, each time one is spent.
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.template import Variable, VariableDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
+from onestop_tayninh.notifications.constants import CITIZEN_DOSSIER_KEYS, TemplateKey
 from onestop_tayninh.security.uploads import GatedFileField
 
 from .constants import (
@@ -335,3 +341,135 @@ class ZaloMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()}: {self.text[:50]}"
+
+
+#: What a ZNS parameter may be filled with: the notice's template variables (notifications.rendering:
+#: the dossier's and the event's); a dotted path reads further (`receiving_desk.phone`).
+ZNS_VARIABLES = (
+    "code",
+    "applicant_name",
+    "procedure_name",
+    "due_at",
+    "original_due_at",
+    "new_due_at",
+    "previous_due_at",
+    "submitted_at",
+    "dossier_url",
+    "applicant_url",
+    "site_url",
+    "issuer_name",
+    "receiving_desk",
+    "receiving_desk_address",
+    "agency",
+    "dossier",
+    "amount",
+    "order",
+    "receipt",
+    "reason",
+    "comment",
+    "items",
+    "document_number",
+)
+_PARAM_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*)\s*$")
+
+
+def zns_params_parse(text: str) -> dict[str, str]:
+    """ "param=variable" lines → {param: variable}; ValidationError naming each bad line."""
+    mapping: dict[str, str] = {}
+    errors: list[str] = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        matched = _PARAM_LINE.match(line)
+        if matched is None:
+            errors.append(
+                _("Dòng %(number)s “%(line)s” không đúng dạng tên_tham_số=biến.") % {"number": number, "line": line}
+            )
+            continue
+        param, variable = matched.groups()
+        if variable.split(".")[0] not in ZNS_VARIABLES:
+            errors.append(
+                _("Dòng %(number)s: không có biến “%(variable)s”.") % {"number": number, "variable": variable}
+            )
+        elif param in mapping:
+            errors.append(_("Dòng %(number)s: tham số “%(param)s” lặp lại.") % {"number": number, "param": param})
+        else:
+            mapping[param] = variable
+    if errors:
+        raise ValidationError({"params": errors})
+    return mapping
+
+
+def _citizen_notice_choices() -> list[tuple[str, str]]:
+    return [(key, TemplateKey(key).label) for key in CITIZEN_DOSSIER_KEYS]
+
+
+class ZnsTemplate(models.Model):
+    """A ZNS template Zalo approved for one notice type, and how its parameters are filled.
+
+    The zalo channel sends it when the citizen is outside the consultation window (or Zalo refuses the
+    consultation text); a notice type without an active one falls back to SMS."""
+
+    key = models.CharField(
+        _("loại thông báo"),
+        max_length=64,
+        unique=True,
+        choices=_citizen_notice_choices(),
+        help_text=_("Thông báo gửi cho người nộp mà mẫu ZNS này thay thế; mỗi loại một mẫu."),
+    )
+    template_id = models.CharField(
+        _("mã mẫu ZNS"), max_length=32, help_text=_("Mã mẫu (template_id) Zalo cấp khi duyệt mẫu ZNS.")
+    )
+    params = models.TextField(
+        _("tham số"),
+        blank=True,
+        help_text=_(
+            "Mỗi dòng một tham số của mẫu ZNS theo dạng tên_tham_số=biến, ví dụ ma_ho_so=code. Biến dùng được: "
+            "code, applicant_name, procedure_name, due_at, original_due_at, new_due_at, previous_due_at, "
+            "submitted_at, dossier_url, applicant_url, site_url, issuer_name, receiving_desk_address, amount, "
+            "order, receipt, reason, comment, items, document_number; receiving_desk.name, agency.name, "
+            "dossier.… đọc sâu hơn."
+        ),
+    )
+    active = models.BooleanField(
+        _("đang dùng"), default=True, help_text=_("Bỏ chọn: thông báo loại này ngoài thời hạn tư vấn đi bằng SMS.")
+    )
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True, help_text=_("Lần sửa gần nhất."))
+
+    class Meta:
+        verbose_name = _("mẫu ZNS")
+        verbose_name_plural = _("mẫu ZNS")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.get_key_display()} (ZNS {self.template_id})"
+
+    def save(self, *args, **kwargs) -> None:
+        # Validated on every save, not only in the desk's form: a bad line must never reach a send.
+        zns_params_parse(self.params)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        zns_params_parse(self.params)
+
+    def template_data(self, context: dict[str, Any]) -> dict[str, str]:
+        """The parameters filled from a notice's template context; a missing variable gives ""."""
+        data = {}
+        for param, variable in zns_params_parse(self.params).items():
+            try:
+                value = Variable(variable).resolve(context)
+            except VariableDoesNotExist:
+                value = ""
+            data[param] = "" if value is None else str(value)
+        return data
+
+
+class OaSettings(OaToken):
+    """The desk's "Cài đặt Zalo OA" page (admin.OaSettingsAdmin): read-only, administrators only."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("cài đặt Zalo OA")
+        verbose_name_plural = _("cài đặt Zalo OA")
+        default_permissions = ("view",)
