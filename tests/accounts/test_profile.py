@@ -109,3 +109,28 @@ def test_administrators_find_citizens_in_the_desk_by_identifier_and_contact(clie
     # The citizen's user page shows no official's agency inline.
     user_page = client.get(reverse("admin:accounts_user_change", args=[citizen.pk])).content.decode()
     assert "thông tin cán bộ" not in user_page.lower()
+
+
+def test_every_channel_is_ticked_until_the_citizen_chooses(client, citizen):
+    client.force_login(citizen)
+    html = client.get(URL).content.decode()
+    for label in ("Thư điện tử", "Tin nhắn SMS", "Zalo (khi đã liên kết)"):
+        assert label in html
+    assert html.count('name="channels"') == 3 and html.count("checked") >= 3
+
+
+def test_the_citizen_chooses_the_channels_of_their_notices(client, citizen):
+    client.force_login(citizen)
+    response = client.post(reverse("accounts:notice_channels"), {"channels": ["zalo", "email"]}, follow=True)
+    assert "Đã lưu cách nhận thông báo." in response.content.decode()
+    citizen.citizen.refresh_from_db()
+    assert citizen.citizen.notice_channels == ["email", "zalo"]
+
+
+def test_at_least_one_channel_must_stay_chosen(client, citizen):
+    client.force_login(citizen)
+    response = client.post(reverse("accounts:notice_channels"), {})
+    assert response.status_code == 400
+    assert "Hãy chọn ít nhất một kênh nhận thông báo: thư điện tử, tin nhắn SMS hoặc Zalo." in response.content.decode()
+    citizen.citizen.refresh_from_db()
+    assert citizen.citizen.notice_channels == []
