@@ -397,6 +397,8 @@ ONESTOP_ZALO_APP_SECRET = config("ONESTOP_ZALO_APP_SECRET", "")
 # The OA API (sending) and the OAuth server (refreshing tokens); scripts/fake_zalo.py stands in for both.
 ONESTOP_ZALO_API_URL = config("ONESTOP_ZALO_API_URL", "https://openapi.zalo.me")
 ONESTOP_ZALO_OAUTH_URL = config("ONESTOP_ZALO_OAUTH_URL", "https://oauth.zaloapp.com")
+# ZNS (template messages to a phone number) is Zalo's business API, on its own host; the stand-in too.
+ONESTOP_ZALO_ZNS_URL = config("ONESTOP_ZALO_ZNS_URL", "https://business.openapi.zalo.me")
 # An event whose timestamp is further than this many seconds from our clock is refused (a replay).
 ONESTOP_ZALO_SIGNATURE_WINDOW = config("ONESTOP_ZALO_SIGNATURE_WINDOW", 300)
 # Seconds to wait for one answer from Zalo; a timeout fails the job, which the task runner retries.
