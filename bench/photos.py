@@ -22,10 +22,12 @@ SIZE = (4000, 3000)  # 12 MP, a phone's usual photo
 def make_photo(seed: int) -> bytes:
     from PIL import Image
 
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - repeatable test data, not security
     width, height = SIZE
     small = Image.new("RGB", (width // 16, height // 16))
-    small.putdata([(rng.randrange(256), rng.randrange(256), rng.randrange(256)) for _ in range(small.width * small.height)])
+    small.putdata(
+        [(rng.randrange(256), rng.randrange(256), rng.randrange(256)) for _ in range(small.width * small.height)]
+    )
     base = small.resize(SIZE, Image.Resampling.BICUBIC)
     grain = Image.effect_noise(SIZE, 24).convert("RGB")
     out = io.BytesIO()

@@ -11,7 +11,9 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 FONT_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
-PAYLOAD = "072190001111|385123456|Nguyễn Thị Lan|08031990|Nữ|Tổ 5, Khu phố 2, Phường 3, Thành phố Tây Ninh, Tây Ninh|15062021"
+PAYLOAD = (
+    "072190001111|385123456|Nguyễn Thị Lan|08031990|Nữ|Tổ 5, Khu phố 2, Phường 3, Thành phố Tây Ninh, Tây Ninh|15062021"
+)
 # A card is 85.6 × 54 mm; drawn at about 12 px a millimetre, a phone photo's close-up.
 CARD_SIZE = (1030, 650)
 
@@ -104,7 +106,9 @@ def noise_photo(width: int, height: int, *, seed: int = 0) -> Image.Image:
     """A photo-like image that compresses as a real one does: smooth shapes under fine noise."""
     rng = random.Random(seed)
     small = Image.new("RGB", (width // 16, height // 16))
-    small.putdata([(rng.randrange(256), rng.randrange(256), rng.randrange(256)) for _ in range(small.width * small.height)])
+    small.putdata(
+        [(rng.randrange(256), rng.randrange(256), rng.randrange(256)) for _ in range(small.width * small.height)]
+    )
     base = small.resize((width, height), Image.Resampling.BICUBIC)
     grain = Image.effect_noise((width, height), 40).convert("RGB")
     return Image.blend(base, grain, 0.35)

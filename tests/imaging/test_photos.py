@@ -173,7 +173,9 @@ def test_three_photos_make_three_a4_portrait_pages(built):
     assert result.pages == 3
     assert result.pdf.startswith(b"%PDF-")
     assert re.fullmatch(r"[0-9a-f]{64}", result.sha256)
-    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "3", str(path)], capture_output=True, text=True, check=True).stdout
+    info = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "3", str(path)], capture_output=True, text=True, check=True
+    ).stdout
     sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info)
     assert len(sizes) == 3
     for width, height in sizes:

@@ -18,7 +18,7 @@ import datetime as dt
 import io
 import logging
 import re
-import subprocess  # noqa: S404 - tesseract, a fixed program with fixed arguments, the image on stdin
+import subprocess
 import unicodedata
 import warnings
 from collections.abc import Iterator
@@ -243,7 +243,9 @@ def cccd_from_photo(data: bytes) -> CccdData | None:
 # --- the front side by OCR -----------------------------------------------------------------
 
 # Letters OCR confuses with digits inside a number.
-_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1", "S": "5", "B": "8"})
+_DIGIT_LOOKALIKES = str.maketrans(
+    {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1", "S": "5", "B": "8"}
+)
 _NUMBER_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9OoDQIl|SB][0-9OoDQIl|SB ]{10,16}[0-9OoDQIl|SB](?![0-9A-Za-z])")
 _WRITTEN_DATE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})", re.ASCII)
 _NAME_LABEL = re.compile(r"h[oọ]\s*v[aà]\s*t[eê]n|full\s*name", re.IGNORECASE)
@@ -279,8 +281,8 @@ def _ocr_text(data: bytes) -> str | None:
 
 def _ocr_number(lines: list[str]) -> str | None:
     for line in lines:
-        for run in _NUMBER_RUN.findall(line):
-            digits = run.translate(_DIGIT_LOOKALIKES).replace(" ", "")
+        for found in _NUMBER_RUN.finditer(line):
+            digits = found.group().translate(_DIGIT_LOOKALIKES).replace(" ", "")
             if _NUMBER.fullmatch(digits) and not cccd_problems(digits):
                 return digits
     return None
@@ -303,7 +305,11 @@ def _ocr_name(lines: list[str]) -> str | None:
         candidate = _NAME_LABEL.sub("", candidate).strip(" /:.,-")
         letters = [c for c in candidate if c.isalpha()]
         # The name is printed in capitals; at least two words of letters only.
-        if len(candidate.split()) >= 2 and _NAME.fullmatch(candidate) and sum(c.isupper() for c in letters) >= 0.8 * len(letters):
+        if (
+            len(candidate.split()) >= 2
+            and _NAME.fullmatch(candidate)
+            and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+        ):
             return candidate.title()
     return None
 

@@ -178,7 +178,8 @@ def photo_check(data: bytes, *, max_bytes: int | None = None, name: str = "") ->
     limit = max_bytes if max_bytes is not None else max_photo_bytes()
     if len(data) > limit:
         raise PhotoRejected(
-            _("Ảnh quá lớn (%(size)s); mỗi ảnh tối đa %(max)s.") % {"size": _megabytes(len(data)), "max": _megabytes(limit)},
+            _("Ảnh quá lớn (%(size)s); mỗi ảnh tối đa %(max)s.")
+            % {"size": _megabytes(len(data)), "max": _megabytes(limit)},
             code="too_large",
         )
     if not data:
