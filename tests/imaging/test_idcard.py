@@ -130,3 +130,11 @@ def test_front_side_ocr_suggests_the_number_name_and_date_of_birth():
 
 def test_front_side_ocr_of_a_blank_photo_suggests_nothing():
     assert cccd_from_front_ocr(cards.jpeg(Image.new("RGB", (800, 500), (240, 240, 240)))) is None
+
+
+def test_utf8_qr_read_as_latin1_by_zbar_is_repaired():
+    from onestop_tayninh.imaging.idcard import _payload
+
+    misread = cards.PAYLOAD.encode("utf-8").decode("latin-1").encode("utf-8")
+    assert _payload(misread) == cards.PAYLOAD
+    assert _payload(cards.PAYLOAD.encode("utf-8")) == cards.PAYLOAD
