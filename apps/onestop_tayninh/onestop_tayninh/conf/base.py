@@ -336,6 +336,12 @@ ONESTOP_PRIVATE_URL_NAMES = [
 # An uploaded image larger than this many pixels is refused unopened (a decompression bomb);
 # a 50-megapixel phone photo passes (security.uploads).
 ONESTOP_MAX_IMAGE_PIXELS = config("ONESTOP_MAX_IMAGE_PIXELS", 60_000_000)
+# Photos a citizen sends on Zalo to make a dossier's PDF (imaging.photos): at most this many bytes
+# each (a phone's photo is 2–6 MB), and refused unopened above this many pixels: a 12 MP phone
+# photo passes with room to spare, a 50 MP full-resolution shot is asked for again, smaller, and a
+# few kilobytes claiming more are a decompression bomb.
+ONESTOP_PHOTO_MAX_BYTES = config("ONESTOP_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+ONESTOP_PHOTO_MAX_PIXELS = config("ONESTOP_PHOTO_MAX_PIXELS", 40_000_000)
 # Fixed-window limits per client address (security.ratelimit): scope -> (requests, window seconds).
 # Generous on purpose: mobile carriers put many citizens behind one address (carrier-grade NAT).
 ONESTOP_RATE_LIMITS = {
