@@ -409,6 +409,21 @@ ONESTOP_ZALO_ZNS_URL = config("ONESTOP_ZALO_ZNS_URL", "https://business.openapi.
 ONESTOP_ZALO_SIGNATURE_WINDOW = config("ONESTOP_ZALO_SIGNATURE_WINDOW", 300)
 # Seconds to wait for one answer from Zalo; a timeout fails the job, which the task runner retries.
 ONESTOP_ZALO_TIMEOUT = config("ONESTOP_ZALO_TIMEOUT", 10)
+# The OA's page that citizens open to chat (shown on the portal's Zalo page), e.g. https://zalo.me/<OA id>.
+ONESTOP_ZALO_OA_URL = config("ONESTOP_ZALO_OA_URL", "")
+# Hosts the citizens' photos may be downloaded from (Zalo's file servers) besides the API's own host.
+ONESTOP_ZALO_ATTACHMENT_HOSTS = [
+    host.strip().lower()
+    for host in config("ONESTOP_ZALO_ATTACHMENT_HOSTS", "zdn.vn,zadn.vn,zalo.me,zaloapp.com").split(",")
+    if host.strip()
+]
+# Photos a citizen may send for one document, and for one dossier (or one supplement).
+ONESTOP_ZALO_MAX_PAGES_PER_DOCUMENT = config("ONESTOP_ZALO_MAX_PAGES_PER_DOCUMENT", 20)
+ONESTOP_ZALO_MAX_PHOTOS = config("ONESTOP_ZALO_MAX_PHOTOS", 60)
+# A photo larger than this is not downloaded (bytes).
+ONESTOP_ZALO_PHOTO_MAX_BYTES = config("ONESTOP_ZALO_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+# A conversation step left this long (a dossier half-sent) is dropped and its photos deleted (hours).
+ONESTOP_ZALO_SUBMISSION_HOURS = config("ONESTOP_ZALO_SUBMISSION_HOURS", 72)
 
 # --- Notifications (onestop_tayninh.notifications; README "Thông báo / Notifications") ----------
 # E-mail through SMTP; in development the local sink scripts/smtp_sink.py on 127.0.0.1:1025.
