@@ -4,7 +4,7 @@ import sys
 
 from bench.common import setup_django
 
-BENCHMARKS = ["catalog", "dossiers", "search", "portal", "printing", "notifications", "payments"]
+BENCHMARKS = ["catalog", "dossiers", "search", "portal", "printing", "notifications", "payments", "photos"]
 
 
 def main(names: list[str]) -> int:

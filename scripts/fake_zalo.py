@@ -96,7 +96,7 @@ ZNS_DAILY_QUOTA = 500
 MAX_BUTTONS = 5  # Zalo's limit for a text with buttons [check]
 PHONE_84 = re.compile(r"^84\d{9,10}$")
 FAULT_MODES = ("timeout", "500", "error")
-PAGE = (Path(__file__).resolve().parent / "fake_zalo_chat.html").read_text(encoding="utf-8")
+PAGE = Path(__file__).resolve().parent / "fake_zalo_chat.html"  # read at each visit: edits show on reload
 
 
 def oauth_error(code: int, name: str, description: str) -> dict[str, object]:
@@ -449,7 +449,7 @@ def make_handler(zalo: Zalo) -> type[BaseHTTPRequestHandler]:
             url = urlsplit(self.path)
             query = {key: values[0] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
             if url.path == "/":
-                return self._send_bytes(200, "text/html; charset=utf-8", PAGE.encode())
+                return self._send_bytes(200, "text/html; charset=utf-8", PAGE.read_bytes())
             if url.path == "/messages":
                 with zalo.lock:
                     return self._json(200, zalo.conversation(query.get("user_id")))

@@ -6,7 +6,8 @@
 #   var/log/<process>.out   anything it printed outside logging (start-up lines, a crash at start)
 # PORT (8000), or ONESTOP_ADDRESS (127.0.0.1:8000), moves the web server; EMAIL_PORT (1025) and
 # SMS_PORT (1026) the two stand-ins; VNEID_PORT (1027) the stand-in national e-ID (fake_vneid.py);
-# VNPAY_PORT (1028) the stand-in VNPay gateway (fake_vnpay.py).
+# VNPAY_PORT (1028) the stand-in VNPay gateway (fake_vnpay.py); ZALO_PORT (1029) the stand-in Zalo OA
+# (fake_zalo.py), whose home page is a chat in which the tester plays a citizen.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MANAGE=(.venv/bin/python apps/onestop_tayninh/manage.py)
@@ -16,6 +17,7 @@ EMAIL_PORT="${EMAIL_PORT:-1025}"
 SMS_PORT="${SMS_PORT:-1026}"
 VNEID_PORT="${VNEID_PORT:-1027}"
 VNPAY_PORT="${VNPAY_PORT:-1028}"
+ZALO_PORT="${ZALO_PORT:-1029}"
 LOG_DIR=var/log
 # Links in the e-mails and SMS the workers send point at this server unless told otherwise.
 export ONESTOP_SITE_URL="${ONESTOP_SITE_URL:-http://$ADDRESS}"
@@ -31,6 +33,16 @@ export ONESTOP_VNPAY_TMN_CODE="${ONESTOP_VNPAY_TMN_CODE:-ONESTOP1}"
 export ONESTOP_VNPAY_SECRET="${ONESTOP_VNPAY_SECRET:-dev-vnpay-secret}"
 export ONESTOP_VNPAY_PAY_URL="${ONESTOP_VNPAY_PAY_URL:-http://127.0.0.1:$VNPAY_PORT/paymentv2/vpcpay.html}"
 export ONESTOP_VNPAY_API_URL="${ONESTOP_VNPAY_API_URL:-http://127.0.0.1:$VNPAY_PORT/merchant_webapi/api/transaction}"
+# The Zalo OA (webhook, sending, ZNS) against the local stand-in, unless a deployment set its own.
+export ONESTOP_ZALO_APP_ID="${ONESTOP_ZALO_APP_ID:-dev-zalo-app}"
+export ONESTOP_ZALO_OA_SECRET="${ONESTOP_ZALO_OA_SECRET:-dev-oa-secret}"
+export ONESTOP_ZALO_APP_SECRET="${ONESTOP_ZALO_APP_SECRET:-dev-app-secret}"
+ZALO_STANDIN="http://127.0.0.1:$ZALO_PORT"
+export ONESTOP_ZALO_API_URL="${ONESTOP_ZALO_API_URL:-$ZALO_STANDIN}"
+export ONESTOP_ZALO_OAUTH_URL="${ONESTOP_ZALO_OAUTH_URL:-$ZALO_STANDIN}"
+export ONESTOP_ZALO_ZNS_URL="${ONESTOP_ZALO_ZNS_URL:-$ZALO_STANDIN}"
+# The stand-in accepts this refresh token once; the system spends it on its first message.
+ZALO_REFRESH_TOKEN=dev-refresh-token
 mkdir -p "$LOG_DIR"
 
 pids=()
@@ -63,6 +75,11 @@ start vneid .venv/bin/python scripts/fake_vneid.py --port "$VNEID_PORT" \
 start vnpay .venv/bin/python scripts/fake_vnpay.py --port "$VNPAY_PORT" \
   --tmn-code "$ONESTOP_VNPAY_TMN_CODE" --secret "$ONESTOP_VNPAY_SECRET" \
   --ipn-url "http://$ADDRESS/thanh-toan/ipn/vnpay/" --dir var/vnpay
+# The stand-in Zalo posts the citizen's events to this server's webhook, as Zalo would.
+start zalo .venv/bin/python scripts/fake_zalo.py --port "$ZALO_PORT" \
+  --app-id "$ONESTOP_ZALO_APP_ID" --oa-secret "$ONESTOP_ZALO_OA_SECRET" --app-secret "$ONESTOP_ZALO_APP_SECRET" \
+  --webhook-url "http://$ADDRESS/zalo/webhook/" --initial-refresh-token "$ZALO_REFRESH_TOKEN" \
+  --zns-template tb-ho-so=ma_ho_so,noi_dung
 start worker "${MANAGE[@]}" rqworker default notifications reports --with-scheduler
 start cron "${MANAGE[@]}" rqcron onestop_tayninh.core.cron
 start web "${MANAGE[@]}" runserver "$ADDRESS" --noreload
@@ -80,6 +97,11 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 logins=$(ONESTOP_LOG_FILE="$LOG_DIR/manage.log" "${MANAGE[@]}" demo_logins)
+# A fresh stand-in knows only its initial refresh token: store it, replacing the last run's pair
+# (only when the system talks to the stand-in, never to a deployment's real OA).
+if [ "$ONESTOP_ZALO_API_URL" = "$ZALO_STANDIN" ]; then
+  ONESTOP_LOG_FILE="$LOG_DIR/manage.log" "${MANAGE[@]}" zalo_token_seed --refresh-token "$ZALO_REFRESH_TOKEN" >/dev/null
+fi
 
 cat <<MSG
 
@@ -91,6 +113,7 @@ cat <<MSG
   Tin nhắn SMS đã gửi (cổng SMS giả lập):      var/sms/messages.jsonl   (http://127.0.0.1:$SMS_PORT/count)
   VNeID giả lập (đăng nhập, xác minh CCCD):    http://127.0.0.1:$VNEID_PORT/   (nhập CCCD bất kỳ)
   VNPay giả lập (thanh toán phí, lệ phí):      http://127.0.0.1:$VNPAY_PORT/   (giao dịch gần đây; không có tiền thật)
+  Zalo OA giả lập (trò chuyện như công dân):    http://127.0.0.1:$ZALO_PORT/
   Nhật ký (log) của từng tiến trình:           $LOG_DIR/{web,worker,cron}.log (JSON, mỗi dòng một sự kiện,
                                                có request_id), $LOG_DIR/*.out (in ra khi khởi động)
                                                Xem trực tiếp: tail -f $LOG_DIR/web.log $LOG_DIR/worker.log

@@ -7,7 +7,10 @@ import hashlib
 import json
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -21,7 +24,10 @@ APP_SECRET = "khoa-bi-mat-ung-dung"
 WEBHOOK = "/zalo/webhook/"
 
 
-def start_fake(*, webhook_url: str = "", refresh_delay: float = 0.0) -> tuple[subprocess.Popen, str]:
+def start_fake(
+    *, webhook_url: str = "", refresh_delay: float = 0.0, options: Sequence[str] = ()
+) -> tuple[subprocess.Popen, str]:
+    """The stand-in on a free port; `options` are more command-line flags (--interaction-window 5...)."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -38,6 +44,7 @@ def start_fake(*, webhook_url: str = "", refresh_delay: float = 0.0) -> tuple[su
             webhook_url,
             "--refresh-delay",
             str(refresh_delay),
+            *options,
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -94,6 +101,55 @@ def state(address: str) -> dict:
 
 def messages_to(address: str, user_id: str) -> list[dict]:
     return [m for m in requests.get(f"{address}/messages", timeout=5).json() if m["user_id"] == user_id]
+
+
+class Capture:
+    """A webhook that only listens: every POST it receives is kept (headers, raw body) and answered 200.
+
+    For the stand-in's own tests, which need no Django: the events are read as the webhook would."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        self.arrived = threading.Condition()
+        capture = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with capture.arrived:
+                    capture.received.append((dict(self.headers.items()), body))
+                    capture.arrived.notify_all()
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/zalo/webhook/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def events(self) -> list[dict]:
+        with self.arrived:
+            return [json.loads(body) for _headers, body in self.received]
+
+    def wait_for(self, predicate, timeout: float = 10.0) -> tuple[dict[str, str], bytes]:
+        """The first (headers, body) whose event satisfies `predicate`, waiting for it to arrive."""
+        deadline = time.monotonic() + timeout
+        with self.arrived:
+            while True:
+                for headers, body in self.received:
+                    if predicate(json.loads(body)):
+                        return headers, body
+                remaining = deadline - time.monotonic()
+                assert remaining > 0, f"no such event among {[json.loads(b) for _h, b in self.received]}"
+                self.arrived.wait(remaining)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def now_ms() -> str:

@@ -66,17 +66,17 @@ def test_a_text_is_answered_with_the_menu(client, zalo, tokens):
 
 
 def test_an_unknown_event_is_recorded_and_ignored(client, zalo, tokens):
-    sticker = stored(client, "user_send_sticker")
-    jobs.event_process(event_id=sticker.event_id)
-    sticker.refresh_from_db()
-    assert sticker.status == EventStatus.IGNORED
-    assert sticker.error == "Sự kiện chưa xử lý: user_send_sticker"
+    unknown = stored(client, "unknown_event")
+    jobs.event_process(event_id=unknown.event_id)
+    unknown.refresh_from_db()
+    assert unknown.status == EventStatus.IGNORED
+    assert unknown.error == "Sự kiện chưa xử lý: user_seen_message"
 
 
 def test_zalo_refusing_the_message_marks_the_event_failed(client, zalo, tokens, monkeypatch):
     # The stand-in refuses a message without text as Zalo does (error -201).
     followed = stored(client, "follow", sender={"id": "refused-1003"})
-    monkeypatch.setitem(services.HANDLERS, "follow", lambda event: zalo_client.send_text(event.sender_id, ""))
+    monkeypatch.setitem(services.HANDLERS, "follow", lambda turn: zalo_client.send_text(turn.zalo_user.user_id, ""))
     services.event_process(event_id=followed.event_id, at=timezone.now())
     followed.refresh_from_db()
     assert followed.status == EventStatus.FAILED and "mã -201" in followed.error
@@ -139,12 +139,8 @@ def test_words_find_procedures_with_or_without_diacritics(catalogue, words):
     assert "2 thành phần hồ sơ" in answer and f"/thu-tuc/{catalogue.procedure.code}/" in answer
 
 
-def test_menu_choices_and_unknown_words_are_answered_in_words(catalogue):
-    assert "Mời bạn gõ tên thủ tục cần tìm" in services.text_answer("1")
-    assert "Mời bạn gõ tên thủ tục cần tìm" in services.text_answer("tim thu tuc")
-    assert "sẽ sớm có trên Zalo" in services.text_answer("Nộp hồ sơ")
+def test_unknown_words_are_answered_in_words(catalogue):
     assert "Không tìm thấy thủ tục nào với “xây cầu vượt”" in services.text_answer("xây cầu vượt")
-    assert services.text_answer("").startswith("Mời bạn chọn một mục:")
 
 
 def test_a_text_naming_a_procedure_is_answered_through_zalo(client, zalo, tokens, catalogue):

@@ -15,8 +15,12 @@ urlpatterns = [
     path("desk/giam-sat/", include("onestop_tayninh.core.monitoring.urls")),
     # The payments desk pages (counter, after-appraisal requests, refunds), before the catch-all.
     path("desk/thu-phi/", include("onestop_tayninh.payments.desk_urls")),
+    # A dossier's Zalo conversation and photos, before the catch-all.
+    path("desk/zalo/", include("onestop_tayninh.zalo.desk_urls")),
     path("desk/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The citizen's Zalo links, before the accounts' pages it sits among.
+    path("tai-khoan/zalo/", include("onestop_tayninh.zalo.portal_urls")),
     path("tai-khoan/", include("onestop_tayninh.accounts.urls")),
     path("thanh-toan/", include("onestop_tayninh.payments.urls")),
     # Zalo OA events (the webhook), before the portal's catch-all.

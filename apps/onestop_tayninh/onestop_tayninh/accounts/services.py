@@ -516,6 +516,42 @@ def citizen_phone_code_check(*, user: User, code: str, at: dt.datetime) -> tuple
     return outcome, left
 
 
+def _proof_key(scope: str, phone: str) -> str:
+    return f"accounts:phone_proof:{scope}:" + hashlib.sha256(phone.encode()).hexdigest()[:32]
+
+
+def citizen_phone_proof_send(*, phone: str, scope: str, at: dt.datetime) -> Message | None:
+    """Send a code to the citizen account with this phone, for a caller outside the portal that must
+    know the person holds it (linking a Zalo user, `scope` naming who asks, e.g. "zalo:<user id>").
+
+    As for a password reset, a record is stored whether or not an account has the number, so the
+    answer reveals nothing; the SMS goes only to an account's number, at most
+    ONESTOP_RESET_CODES_PER_HOUR an hour. Raises ValidationError for a malformed number.
+    """
+    phone = normalise_phone(phone)
+    user = citizen_by_phone(phone)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    _code_record_store(
+        _proof_key(scope, phone), code=code if user else None, at=at, extra={"user": user.pk if user else None}
+    )
+    if user is None:
+        return None
+    return _phone_code_send(phone=phone, code=code, user=user, at=at)
+
+
+def citizen_phone_proof_check(*, phone: str, scope: str, code: str, at: dt.datetime) -> tuple[str, User | None, int]:
+    """(outcome, account, tries left) for a code sent by citizen_phone_proof_send; a right code is used up."""
+    try:
+        phone = normalise_phone(phone)
+    except ValidationError:
+        return CodeCheck.EXPIRED, None, 0
+    outcome, record, left = _code_record_check(_proof_key(scope, phone), code, at)
+    if outcome != CodeCheck.VALID or record is None or not record.get("user"):
+        return (CodeCheck.WRONG if outcome == CodeCheck.VALID else outcome), None, left
+    user = citizens().filter(pk=record["user"], is_active=True).first()
+    return (CodeCheck.VALID, user, left) if user is not None else (CodeCheck.WRONG, None, 0)
+
+
 # --- e-mail verification ------------------------------------------------------------------------
 
 

@@ -336,6 +336,12 @@ ONESTOP_PRIVATE_URL_NAMES = [
 # An uploaded image larger than this many pixels is refused unopened (a decompression bomb);
 # a 50-megapixel phone photo passes (security.uploads).
 ONESTOP_MAX_IMAGE_PIXELS = config("ONESTOP_MAX_IMAGE_PIXELS", 60_000_000)
+# Photos a citizen sends on Zalo to make a dossier's PDF (imaging.photos): at most this many bytes
+# each (a phone's photo is 2–6 MB), and refused unopened above this many pixels: a 12 MP phone
+# photo passes with room to spare, a 50 MP full-resolution shot is asked for again, smaller, and a
+# few kilobytes claiming more are a decompression bomb.
+ONESTOP_PHOTO_MAX_BYTES = config("ONESTOP_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+ONESTOP_PHOTO_MAX_PIXELS = config("ONESTOP_PHOTO_MAX_PIXELS", 40_000_000)
 # Fixed-window limits per client address (security.ratelimit): scope -> (requests, window seconds).
 # Generous on purpose: mobile carriers put many citizens behind one address (carrier-grade NAT).
 ONESTOP_RATE_LIMITS = {
@@ -397,17 +403,32 @@ ONESTOP_ZALO_APP_SECRET = config("ONESTOP_ZALO_APP_SECRET", "")
 # The OA API (sending) and the OAuth server (refreshing tokens); scripts/fake_zalo.py stands in for both.
 ONESTOP_ZALO_API_URL = config("ONESTOP_ZALO_API_URL", "https://openapi.zalo.me")
 ONESTOP_ZALO_OAUTH_URL = config("ONESTOP_ZALO_OAUTH_URL", "https://oauth.zaloapp.com")
+# ZNS (template messages to a phone number) is Zalo's business API, on its own host; the stand-in too.
+ONESTOP_ZALO_ZNS_URL = config("ONESTOP_ZALO_ZNS_URL", "https://business.openapi.zalo.me")
 # An event whose timestamp is further than this many seconds from our clock is refused (a replay).
 ONESTOP_ZALO_SIGNATURE_WINDOW = config("ONESTOP_ZALO_SIGNATURE_WINDOW", 300)
 # Seconds to wait for one answer from Zalo; a timeout fails the job, which the task runner retries.
 ONESTOP_ZALO_TIMEOUT = config("ONESTOP_ZALO_TIMEOUT", 10)
 # The OA's own id, shown on the desk's OA settings page (Zalo's events carry it as recipient).
 ONESTOP_ZALO_OA_ID = config("ONESTOP_ZALO_OA_ID", "")
-# Zalo Notification Service (template messages to a phone number, outside the consultation window).
-ONESTOP_ZALO_ZNS_URL = config("ONESTOP_ZALO_ZNS_URL", "https://business.openapi.zalo.me")
 # Days after a user's last message or follow during which the OA may send consultation texts
 # (Zalo: 7 [check]); after that a notice goes by ZNS, else by SMS.
 ONESTOP_ZALO_CS_WINDOW_DAYS = config("ONESTOP_ZALO_CS_WINDOW_DAYS", 7)
+# The OA's page that citizens open to chat (shown on the portal's Zalo page), e.g. https://zalo.me/<OA id>.
+ONESTOP_ZALO_OA_URL = config("ONESTOP_ZALO_OA_URL", "")
+# Hosts the citizens' photos may be downloaded from (Zalo's file servers) besides the API's own host.
+ONESTOP_ZALO_ATTACHMENT_HOSTS = [
+    host.strip().lower()
+    for host in config("ONESTOP_ZALO_ATTACHMENT_HOSTS", "zdn.vn,zadn.vn,zalo.me,zaloapp.com").split(",")
+    if host.strip()
+]
+# Photos a citizen may send for one document, and for one dossier (or one supplement).
+ONESTOP_ZALO_MAX_PAGES_PER_DOCUMENT = config("ONESTOP_ZALO_MAX_PAGES_PER_DOCUMENT", 20)
+ONESTOP_ZALO_MAX_PHOTOS = config("ONESTOP_ZALO_MAX_PHOTOS", 60)
+# A photo larger than this is not downloaded (bytes).
+ONESTOP_ZALO_PHOTO_MAX_BYTES = config("ONESTOP_ZALO_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+# A conversation step left this long (a dossier half-sent) is dropped and its photos deleted (hours).
+ONESTOP_ZALO_SUBMISSION_HOURS = config("ONESTOP_ZALO_SUBMISSION_HOURS", 72)
 
 # --- Notifications (onestop_tayninh.notifications; README "Thông báo / Notifications") ----------
 # E-mail through SMTP; in development the local sink scripts/smtp_sink.py on 127.0.0.1:1025.

@@ -50,6 +50,7 @@ from .actions import applicant_transition, dossier_transition, grant_access, wor
 from .applicants import Applicant
 from .constants import (
     DESK_CHANNELS,
+    ONLINE_CHANNELS,
     TRACKED_IMPORT_MAX_ROWS,
     TRACKED_MAX_AGE_DAYS,
     ApplicantKind,
@@ -780,8 +781,13 @@ def dossier_submit_online(
     return_address: str = "",
     applicant_unit: AdministrativeUnit | None = None,
     object_unit: AdministrativeUnit | None = None,
+    channel: str = Channel.ONLINE,
+    applicant: Applicant | None = None,
 ) -> Dossier:
-    """A citizen's online dossier lands in the desk's "to check" queue (status `to_check`, no code yet)."""
+    """A citizen's online dossier lands in the desk's "to check" queue (status `to_check`, no code yet).
+
+    `channel` is the portal's (online) or Zalo's; `applicant`, when given, replaces the one read from
+    the account (Zalo: the identity the citizen confirmed from the ID card's QR code)."""
     profile = getattr(citizen, "citizen", None)
     if profile is None:
         raise PermissionDenied(_("Chỉ tài khoản công dân, tổ chức mới nộp được hồ sơ trực tuyến."))
@@ -791,8 +797,10 @@ def dossier_submit_online(
         raise ValidationError(_("Thủ tục này không nhận hồ sơ qua Cổng: cơ quan giải quyết tiếp nhận trực tiếp."))
     if not desk_receives(procedure_version, desk):
         raise ValidationError(_("Hãy chọn nơi nộp hồ sơ trong danh sách của thủ tục."))
+    if channel not in ONLINE_CHANNELS:
+        raise ValueError(f"not an online channel: {channel}")
     intake_units_check(procedure_version, applicant_unit=applicant_unit, object_unit=object_unit, at=at)
-    applicant = Applicant.of_citizen(
+    applicant = applicant or Applicant.of_citizen(
         citizen,
         phone=phone,
         email=email,
@@ -803,7 +811,7 @@ def dossier_submit_online(
     )
     dossier = Dossier(
         procedure_version=procedure_version,
-        channel=Channel.ONLINE,
+        channel=channel,
         receiving_desk=desk,
         receiving_agency_id=desk.agency_id,
         applicant_account=citizen,

@@ -192,7 +192,7 @@ _strict_lock = threading.Lock()
 
 
 @contextmanager
-def _strict_decoding() -> Iterator[None]:
+def strict_decoding() -> Iterator[None]:
     """Pillow as it is by default: a truncated image fails to load. WeasyPrint turns on Pillow's
     process-wide LOAD_TRUNCATED_IMAGES when it is imported (to print around a broken picture),
     which would let half a photo through the gate as if it were whole."""
@@ -276,7 +276,7 @@ def open_as(kind: str, data: bytes, *, name: str) -> Opened:
             code="file_unreadable",
         )
         try:
-            with warnings.catch_warnings(), _strict_decoding():
+            with warnings.catch_warnings(), strict_decoding():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 with Image.open(io.BytesIO(data)) as image:
                     width, height = image.size

@@ -19,6 +19,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -166,9 +167,31 @@ def _send(access_token: str, payload: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def send_text(user_id: str, text: str) -> SendResult:
-    """A consultation (customer-service) text to one Zalo user; an expired token is refreshed once."""
-    payload = {"recipient": {"user_id": str(user_id)}, "message": {"text": text}}
+#: Zalo shows at most this many buttons under a message [check].
+MAX_BUTTONS = 5
+
+
+def message_payload(user_id: str, text: str, buttons: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The consultation message: a text, and quick-reply buttons whose title comes back as the
+    citizen's text when tapped (`oa.query.show`) [check: the button template of the v3 API]."""
+    message: dict[str, Any] = {"text": text}
+    if buttons:
+        message["attachment"] = {
+            "type": "template",
+            "payload": {
+                "buttons": [
+                    {"title": title[:100], "type": "oa.query.show", "payload": title[:100]}
+                    for title in buttons[:MAX_BUTTONS]
+                ]
+            },
+        }
+    return {"recipient": {"user_id": str(user_id)}, "message": message}
+
+
+def send_text(user_id: str, text: str, *, buttons: tuple[str, ...] = ()) -> SendResult:
+    """A consultation (customer-service) text to one Zalo user, with quick-reply buttons; an expired
+    token is refreshed once."""
+    payload = message_payload(user_id, text, buttons)
     token = access_token_current()
     answer = _send(token, payload)
     if _error_code(answer) in TOKEN_ERRORS:
@@ -181,6 +204,54 @@ def send_text(user_id: str, text: str) -> SendResult:
     data = answer.get("data")
     message_id = str(data.get("message_id", "")) if isinstance(data, dict) else ""
     return SendResult(message_id=message_id)
+
+
+class AttachmentRefused(ZaloError):
+    """An attachment we will not download: not at Zalo's address, or larger than allowed."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _attachment_host_allowed(url: str) -> bool:
+    """Zalo's file servers, or the host of the API we are configured with (the local stand-in)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    host = parts.hostname.lower()
+    own = (urlsplit(settings.ONESTOP_ZALO_API_URL).hostname or "").lower()
+    if host == own:
+        return True
+    return any(host == allowed or host.endswith("." + allowed) for allowed in settings.ONESTOP_ZALO_ATTACHMENT_HOSTS)
+
+
+def attachment_fetch(url: str, *, max_bytes: int) -> bytes:
+    """Download a file the citizen sent, never more than `max_bytes` (read in chunks: a 40 MB
+    "photo" is cut off at the limit, not held in memory). Transport failures are `ZaloUnavailable`."""
+    if not _attachment_host_allowed(url):
+        raise AttachmentRefused(f"Địa chỉ tệp không thuộc Zalo: {url[:200]}", code="foreign_host")
+    timeout = settings.ONESTOP_ZALO_TIMEOUT
+    try:
+        with requests.get(url, timeout=timeout, stream=True, allow_redirects=False) as response:
+            if response.status_code >= 500:
+                raise ZaloUnavailable(f"Zalo lỗi máy chủ khi tải tệp: HTTP {response.status_code}.")
+            if response.status_code != 200:
+                raise AttachmentRefused(f"Zalo không trả tệp: HTTP {response.status_code}.", code="not_found")
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > max_bytes:
+                raise AttachmentRefused("Tệp quá lớn.", code="too_large")
+            chunks, size = [], 0
+            for chunk in response.iter_content(chunk_size=256 * 1024):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise AttachmentRefused("Tệp quá lớn.", code="too_large")
+                chunks.append(chunk)
+    except requests.Timeout as exc:
+        raise ZaloUnavailable(f"Zalo không trả tệp trong {timeout} giây.") from exc
+    except requests.RequestException as exc:
+        raise ZaloUnavailable(f"Không tải được tệp từ Zalo: {exc}") from exc
+    return b"".join(chunks)
 
 
 # --- Zalo Notification Service (ZNS): template messages to a phone number ------------------------

@@ -23,19 +23,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from onestop_tayninh.catalog.models import ProcedureVersion
-from onestop_tayninh.catalog.selectors import catalog_search
 from onestop_tayninh.core.services import task_enqueue
-from onestop_tayninh.core.text import fold, money
 from onestop_tayninh.security.audit import audit_event
 
-from . import client, protocol
-from .constants import MENU_ITEMS, EventStatus
-from .models import ZaloEvent
+from . import client, conversation, protocol
+from .constants import EventStatus
+from .models import ZaloEvent, ZaloUser
 
 logger = logging.getLogger(__name__)
 
@@ -158,110 +156,78 @@ def _event_store(
 
 # --- processing -----------------------------------------------------------------------------
 
-
-def menu_text() -> str:
-    return "\n".join(f"{number}. {item}" for number, item in enumerate(MENU_ITEMS, start=1))
-
-
-def _follow(event: ZaloEvent) -> None:
-    """Following the OA: the welcome and the menu."""
-    text = _(
-        "Chào mừng bạn đến với Cổng dịch vụ công tỉnh Tây Ninh trên Zalo! "
-        "Bạn có thể tìm thủ tục, nộp và theo dõi hồ sơ ngay trong cuộc trò chuyện này. Mời bạn chọn:\n%(menu)s"
-    ) % {"menu": menu_text()}
-    client.send_text(event.sender_id, text)
-
-
-#: How many procedures one answer lists (a chat message stays readable on a phone).
-SEARCH_RESULTS = 3
-
-
-def _text(event: ZaloEvent) -> None:
-    """A text from the citizen: a menu choice, or words to find procedures by (with or without diacritics)."""
-    text = " ".join(str((event.payload.get("message") or {}).get("text", "")).split())
-    client.send_text(event.sender_id, text_answer(text))
-
-
-def text_answer(text: str) -> str:
-    """What the OA answers a text: the menu for an empty text or a greeting, a prompt for "Tìm thủ tục",
-    the portal for the menu items the chat does not do yet, else the procedures the words find."""
-    folded = fold(text)
-    choices = {fold(str(item)): number for number, item in enumerate(MENU_ITEMS, start=1)}
-    choice = int(folded) if folded.isdigit() and 1 <= int(folded) <= len(MENU_ITEMS) else choices.get(folded)
-    if not folded or folded in {"chao", "xin chao", "menu", "hi", "hello"}:
-        return _("Mời bạn chọn một mục:\n%(menu)s") % {"menu": menu_text()}
-    if choice == 1:
-        return _(
-            "Mời bạn gõ tên thủ tục cần tìm, có dấu hay không dấu đều được, ví dụ: khai sinh, xac nhan tinh trang hon nhan."
-        )
-    if choice is not None:
-        # TODO(#20): submitting by photos, looking up, "my dossiers", rating and guidance in the chat.
-        return _("Mục “%(item)s” sẽ sớm có trên Zalo. Trong lúc chờ, bạn dùng Cổng dịch vụ công: %(url)s") % {
-            "item": MENU_ITEMS[choice - 1],
-            "url": _site_url("/"),
-        }
-    found = list(catalog_search(text=text).prefetch_related("fees", "documents")[:SEARCH_RESULTS])
-    if not found:
-        return _(
-            "Không tìm thấy thủ tục nào với “%(text)s”. Bạn thử từ khác, ví dụ: khai sinh, kết hôn, chứng thực."
-        ) % {"text": text[:100]}
-    lines = [_("Các thủ tục tìm được với “%(text)s”:") % {"text": text[:100]}]
-    for version in found:
-        lines.append(_procedure_card(version))
-    return "\n\n".join(lines)
-
-
-def _procedure_card(version: ProcedureVersion) -> str:
-    total = sum(fee.amount for fee in version.fees.all() if not fee.set_after_appraisal)
-    amount = f"{version.processing_amount.normalize():f}".replace(".", ",")
-    return _(
-        "• %(name)s (mã %(code)s)\n"
-        "Mức độ %(level)s; lệ phí: %(fee)s; thời hạn: %(amount)s %(unit)s; %(documents)s thành phần hồ sơ.\n"
-        "Xem và nộp: %(url)s"
-    ) % {
-        "name": version.name,
-        "code": version.procedure.code,
-        "level": version.level,
-        "fee": f"{money(total)} đồng" if total else _("miễn phí"),
-        "amount": amount,
-        "unit": version.get_processing_unit_display().lower(),
-        "documents": len(version.documents.all()),
-        "url": _site_url(f"/thu-tuc/{version.procedure.code}/"),
-    }
-
-
-def _site_url(path: str) -> str:
-    return settings.ONESTOP_SITE_URL.rstrip("/") + path
-
-
-#: Event name → handler. Anything else is recorded and ignored.
-HANDLERS: dict[str, Callable[[ZaloEvent], None]] = {
-    "follow": _follow,
-    "user_send_text": _text,
+#: Event name → what the conversation does with it. Anything else is recorded and ignored.
+HANDLERS: dict[str, Callable[[conversation.Turn], None]] = {
+    "follow": conversation.follow,
+    "unfollow": conversation.unfollow,
+    "user_send_text": conversation.text,
+    "user_send_image": conversation.image,
+    "user_send_file": conversation.file,
+    "user_send_sticker": conversation.other,
+    "user_send_gif": conversation.other,
+    "user_send_location": conversation.other,
+    "user_send_link": conversation.other,
 }
 
 
+def text_answer(text: str) -> str:
+    """What the OA answers a text from someone not in any step (the procedure search)."""
+    return conversation.search_answer(text)
+
+
+def _zalo_user_locked(event: ZaloEvent) -> ZaloUser:
+    """The sender's row, created on first contact, locked: one event of a user at a time."""
+    ZaloUser.objects.get_or_create(user_id=event.sender_id)
+    zalo_user = ZaloUser.objects.select_for_update().get(user_id=event.sender_id)
+    if zalo_user.last_interaction_at is None or zalo_user.last_interaction_at < event.occurred_at:
+        zalo_user.last_interaction_at = event.occurred_at
+        zalo_user.save(update_fields=["last_interaction_at"])
+    return zalo_user
+
+
 def event_process(*, event_id: str, at: dt.datetime) -> ZaloEvent:
-    """Process a stored event once. Zalo's refusals mark it failed; an outage or a token problem is
-    raised, leaving it to process, so the task runner tries again later."""
-    with transaction.atomic():
-        event = ZaloEvent.objects.select_for_update().get(event_id=event_id)
-        if event.status != EventStatus.RECEIVED:
-            return event
-        handler = HANDLERS.get(event.event_name)
-        if handler is None:
-            event.status = EventStatus.IGNORED
-            event.error = _("Sự kiện chưa xử lý: %(name)s") % {"name": event.event_name}
-        else:
-            try:
-                handler(event)
-            except client.ZaloApiError as exc:
-                logger.warning("zalo_event_failed event_id=%s code=%s", event.event_id, exc.code)
-                event.status = EventStatus.FAILED
-                event.error = str(exc)[:2000]
+    """Process a stored event once. Zalo's refusals mark it failed; an outage, a token problem or a
+    step not ready yet (conversation.NotReady) is raised, leaving it to process, so the task runner
+    tries again later; files stored meanwhile are deleted."""
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            event = ZaloEvent.objects.select_for_update().get(event_id=event_id)
+            if event.status != EventStatus.RECEIVED:
+                return event
+            handler = HANDLERS.get(event.event_name)
+            if handler is None or not event.sender_id:
+                event.status = EventStatus.IGNORED
+                event.error = _("Sự kiện chưa xử lý: %(name)s") % {"name": event.event_name}
             else:
-                event.status = EventStatus.PROCESSED
-                event.error = ""
-        event.processed_at = at
-        event.save(update_fields=["status", "error", "processed_at"])
-        return event
+                zalo_user = _zalo_user_locked(event)
+                if zalo_user.blocked_at is not None:
+                    event.status = EventStatus.IGNORED
+                    event.error = _("Người dùng đã bị chặn.")
+                else:
+                    turn = conversation.Turn(zalo_user=zalo_user, event=event, at=at, stored=stored)
+                    try:
+                        handler(turn)
+                    except client.ZaloApiError as exc:
+                        logger.warning("zalo_event_failed event_id=%s code=%s", event.event_id, exc.code)
+                        event.status = EventStatus.FAILED
+                        event.error = str(exc)[:2000]
+                    else:
+                        event.status = EventStatus.PROCESSED
+                        event.error = ""
+            event.processed_at = at
+            event.save(update_fields=["status", "error", "processed_at"])
+            if event.status == EventStatus.FAILED:
+                # Nothing the handler did stays but the event's outcome: no half-made step.
+                transaction.set_rollback(True)
+    except Exception:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+    if event.status == EventStatus.FAILED:
+        ZaloEvent.objects.filter(pk=event.pk, status=EventStatus.RECEIVED).update(
+            status=EventStatus.FAILED, error=event.error, processed_at=at
+        )
+        for name in stored:
+            default_storage.delete(name)
+    return event
