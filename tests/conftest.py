@@ -131,6 +131,9 @@ def message_templates(db):
         "0012_citizen_notices_and_portal_inbox",
     ):
         importlib.import_module(f"onestop_tayninh.notifications.migrations.{name}").seed(apps, None)
+    # The Zalo channel's texts of the same notices.
+    importlib.import_module("onestop_tayninh.zalo.migrations.0004_zalo_notice_templates").seed(apps, None)
+    importlib.import_module("onestop_tayninh.zalo.migrations.0005_chat_replies_in_notices").forwards(apps, None)
 
 
 @pytest.fixture

@@ -955,10 +955,14 @@ def _confirm_text(turn: Turn, raw: str, folded: str) -> bool:
     say(
         turn,
         _(
-            "Đã nộp hồ sơ “%(name)s” qua Zalo (số %(pk)s). Bộ phận một cửa sẽ kiểm tra và báo mã hồ sơ, ngày hẹn "
+            "Đã nộp hồ sơ “%(name)s” qua Zalo lúc %(at)s. Bộ phận một cửa sẽ kiểm tra và báo mã hồ sơ, ngày hẹn "
             "trả kết quả ngay tại đây. Xem hồ sơ: %(url)s"
         )
-        % {"name": dossier.procedure_version.name, "pk": dossier.pk, "url": _site_url(f"/ho-so-cua-toi/{dossier.pk}/")},
+        % {
+            "name": dossier.procedure_version.name,
+            "at": timezone.localtime(turn.at).strftime("%H:%M ngày %d/%m/%Y"),
+            "url": _site_url(f"/ho-so-cua-toi/{dossier.pk}/"),
+        },
         dossier=dossier,
         submission=submission,
     )

@@ -6,6 +6,7 @@ sees how it came in; a photo is served as an audited download, never from a publ
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -38,6 +39,7 @@ def dossier_conversation(request: HttpRequest, dossier_id: int) -> HttpResponse:
         request,
         "zalo/desk/dossier_conversation.html",
         {
+            **admin.site.each_context(request),
             "dossier": dossier,
             "dossier_name": dossier.code or f"#{dossier.pk}",
             "submissions": submissions,

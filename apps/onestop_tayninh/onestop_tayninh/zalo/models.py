@@ -7,6 +7,7 @@ single-use, so the row is rewritten, under a row lock, each time one is spent.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -239,6 +240,17 @@ class ZaloSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.zalo_user} {self.get_kind_display()} {self.started_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def identity_dates(self) -> dict[str, dt.date | None]:
+        """The identity's dates (kept as ISO text) as dates, for display."""
+        dates: dict[str, dt.date | None] = {}
+        for key in ("date_of_birth", "issued_on"):
+            try:
+                dates[key] = dt.date.fromisoformat(str((self.identity or {}).get(key) or ""))
+            except ValueError:
+                dates[key] = None
+        return dates
 
 
 class ZaloPhoto(models.Model):
