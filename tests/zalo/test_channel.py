@@ -16,6 +16,7 @@ from onestop_tayninh.accounts.services import citizen_notice_channels_set
 from onestop_tayninh.notifications import services
 from onestop_tayninh.notifications.constants import MessageStatus, TemplateKey
 from onestop_tayninh.notifications.models import Message, MessageTemplate
+from onestop_tayninh.security.sealing import seal
 from onestop_tayninh.zalo import client as zalo_client
 from onestop_tayninh.zalo.channel import zalo_phone
 from onestop_tayninh.zalo.models import ZaloUser, ZnsTemplate
@@ -221,7 +222,9 @@ def test_zalo_down_is_transient_and_retried(zalo, linked, settings):
 
 def test_a_token_zalo_refuses_is_transient(zalo, linked):
     message = zalo_message(notice(linked["dossier"]))
-    zalo_client.OaToken.objects.update(access_token="AT-khong-hop-le", refresh_token="RT-da-dung")
+    zalo_client.OaToken.objects.update(
+        access_token_sealed=seal("AT-khong-hop-le"), refresh_token_sealed=seal("RT-da-dung")
+    )
     assert services.messages_send(message_ids=[message.pk])["retry"] == 1
     message.refresh_from_db()
     assert "làm mới khóa truy cập" in message.last_error

@@ -18,6 +18,7 @@ from django.template import Variable, VariableDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.notifications.constants import CITIZEN_DOSSIER_KEYS, TemplateKey
+from onestop_tayninh.security.sealing import seal, unseal
 from onestop_tayninh.security.uploads import GatedFileField
 
 from .constants import (
@@ -84,10 +85,10 @@ class OaToken(models.Model):
     app_id = models.CharField(
         _("mã ứng dụng"), max_length=64, unique=True, help_text=_("Mã ứng dụng Zalo của OA; mỗi OA một dòng.")
     )
-    access_token = models.TextField(
-        _("access token"),
+    access_token_sealed = models.TextField(
+        _("access token (đã mã hóa)"),
         blank=True,
-        help_text=_("Khóa truy cập dùng để gửi tin qua OA; trống: làm mới trước khi gửi."),
+        help_text=_("Khóa truy cập dùng để gửi tin qua OA, lưu đã mã hóa; trống: làm mới trước khi gửi."),
     )
     access_expires_at = models.DateTimeField(
         _("access token hết hạn lúc"),
@@ -95,8 +96,9 @@ class OaToken(models.Model):
         blank=True,
         help_text=_("Để trống: chưa biết, làm mới khi Zalo từ chối."),
     )
-    refresh_token = models.TextField(
-        _("refresh token"), help_text=_("Khóa làm mới, chỉ dùng được một lần; mỗi lần làm mới Zalo cấp khóa mới.")
+    refresh_token_sealed = models.TextField(
+        _("refresh token (đã mã hóa)"),
+        help_text=_("Khóa làm mới, lưu đã mã hóa; chỉ dùng được một lần, mỗi lần làm mới Zalo cấp khóa mới."),
     )
     refresh_expires_at = models.DateTimeField(
         _("refresh token hết hạn lúc"), null=True, blank=True, help_text=_("Hạn dùng của khóa làm mới.")
@@ -109,6 +111,23 @@ class OaToken(models.Model):
 
     def __str__(self) -> str:
         return self.app_id
+
+    # The tokens in clear for the client only; the columns hold them sealed (security.sealing).
+    @property
+    def access_token(self) -> str:
+        return unseal(self.access_token_sealed)
+
+    @access_token.setter
+    def access_token(self, value: str) -> None:
+        self.access_token_sealed = seal(value)
+
+    @property
+    def refresh_token(self) -> str:
+        return unseal(self.refresh_token_sealed)
+
+    @refresh_token.setter
+    def refresh_token(self, value: str) -> None:
+        self.refresh_token_sealed = seal(value)
 
 
 class ZaloUser(models.Model):
