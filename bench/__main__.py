@@ -4,7 +4,7 @@ import sys
 
 from bench.common import setup_django
 
-BENCHMARKS = ["catalog", "dossiers", "search", "portal", "printing", "notifications", "payments", "photos"]
+BENCHMARKS = ["catalog", "dossiers", "search", "portal", "printing", "notifications", "payments", "photos", "zalo"]
 
 
 def main(names: list[str]) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -60,6 +61,59 @@ class RedisServer:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
+
+
+def start_session(args: list[str], env: dict[str, str] | None = None, *, log: Path | None = None) -> subprocess.Popen:
+    """Start a process in a session of its own, so a test may signal it (and its group) alone; its
+    output goes to `log` (appended) when given, else nowhere."""
+    output = open(log, "ab") if log else subprocess.DEVNULL
+    try:
+        return subprocess.Popen(
+            args,
+            env={**os.environ, **(env or {})},
+            stdout=output,
+            stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    finally:
+        if log:
+            output.close()
+
+
+def children_of(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+def kill_worker(process: subprocess.Popen) -> None:
+    """SIGKILL an RQ worker started by `start_session` and its work-horse (RQ puts the horse in a
+    process group of its own)."""
+    if process.poll() is None:
+        horses = children_of(process.pid)
+        os.killpg(process.pid, signal.SIGKILL)
+        for pid in horses:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        process.wait(timeout=10)
+
+
+def stop_worker(process: subprocess.Popen) -> None:
+    """SIGTERM (a warm shutdown), SIGKILL if it does not stop within 10 s."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            kill_worker(process)
 
 
 def manage_process(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen:

@@ -9,8 +9,6 @@ message is delivered exactly once at the receivers.
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import urllib.request
@@ -25,56 +23,11 @@ from django.utils import timezone
 
 from onestop_tayninh.notifications import services
 from onestop_tayninh.notifications.models import Message, MessageTemplate
-from tests.support import MANAGE, REPO, RedisServer, free_port, wait_until
+from tests.support import MANAGE, REPO, RedisServer, free_port, kill_worker, start_session, stop_worker, wait_until
 
 EMAILS = SMSES = 4
 LEASE_SECONDS = 3
 SLOW_SECONDS = 6
-
-
-def _start(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
-    # A session of its own, so the test can signal the worker without touching anything else.
-    return subprocess.Popen(
-        args,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def _children(pid: int) -> list[int]:
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            children.append(int(stat.parent.name))
-    return children
-
-
-def _kill(process: subprocess.Popen) -> None:
-    """SIGKILL the worker and its work-horse (RQ puts the horse in a process group of its own)."""
-    if process.poll() is None:
-        horses = _children(process.pid)
-        os.killpg(process.pid, signal.SIGKILL)
-        for pid in horses:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        process.wait(timeout=10)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            _kill(process)
 
 
 def _answers(url: str) -> bool:
@@ -91,7 +44,7 @@ def servers(tmp_path):
     smtp_port, sms_port = free_port(), free_port()
     mail_dir, sms_dir = tmp_path / "mail", tmp_path / "sms"
     python = sys.executable
-    sink = _start(
+    sink = start_session(
         [
             python,
             str(REPO / "scripts/smtp_sink.py"),
@@ -103,7 +56,7 @@ def servers(tmp_path):
             str(SLOW_SECONDS),
         ]
     )
-    gateway = _start(
+    gateway = start_session(
         [
             python,
             str(REPO / "scripts/fake_sms_gateway.py"),
@@ -134,7 +87,7 @@ def servers(tmp_path):
         "sms_dir": sms_dir,
     }
     for process in (sink, gateway):
-        _stop(process)
+        stop_worker(process)
     redis_server.stop()
 
 
@@ -149,7 +102,7 @@ def _worker(servers) -> subprocess.Popen:
         "SMS_GATEWAY_URL": servers["sms_url"],
         "ONESTOP_NOTIFY_LEASE_SECONDS": str(LEASE_SECONDS),
     }
-    return _start([sys.executable, str(MANAGE), "rqworker", "notifications"], env)
+    return start_session([sys.executable, str(MANAGE), "rqworker", "notifications"], env)
 
 
 def _mails(directory: Path) -> int:
@@ -197,13 +150,13 @@ def test_a_worker_killed_mid_send_leads_to_no_lost_and_no_duplicate_message(serv
         # 1. The sink stored the first e-mail and holds its answer: kill the worker now.
         assert wait_until(lambda: _mails(servers["mail_dir"]) == 1, timeout=30)
         assert Message.objects.get(pk=emails[0].pk).status == "sending"
-        _kill(workers[-1])
+        kill_worker(workers[-1])
 
         # 2. A new worker goes on; the gateway stores the first SMS and holds its answer: kill again.
         workers.append(_worker(servers))
         assert wait_until(lambda: _smses(servers["sms_dir"]) == 1, timeout=30)
         stuck_sms = Message.objects.get(status="sending", channel="sms")
-        _kill(workers[-1])
+        kill_worker(workers[-1])
 
         # 3. A third worker sends the rest; the two stuck rows wait for their lease.
         workers.append(_worker(servers))
@@ -224,7 +177,7 @@ def test_a_worker_killed_mid_send_leads_to_no_lost_and_no_duplicate_message(serv
         assert wait_until(lambda: Message.objects.filter(status="sent").count() == EMAILS + SMSES, timeout=60)
     finally:
         for worker in workers:
-            _stop(worker)
+            stop_worker(worker)
 
     # Delivered exactly once each, although two of them were sent twice.
     assert _mails(servers["mail_dir"]) == EMAILS
