@@ -390,3 +390,41 @@ def test_look_up_by_code_and_receipt_digits_and_rating(client, zalo, tokens, fil
     assert chat.last().startswith("Cảm ơn bạn đã đánh giá.")
     rating = ServiceRating.objects.get(dossier=dossier)
     assert rating.satisfied is True
+
+
+def test_a_procedure_decided_where_the_applicant_lives_asks_the_ward(client, zalo, tokens, files, citizen):
+    """The commune's committee is competent by residence: the chat asks the ward, and the dossier goes there."""
+    from onestop_tayninh.catalog.constants import CompetentBasis
+    from onestop_tayninh.core.site_config import load_site
+    from onestop_tayninh.directory.constants import Tier
+    from onestop_tayninh.directory.models import AdministrativeUnit, ReceptionDesk
+    from onestop_tayninh.dossiers.selectors import competent_agency_for
+    from tests.dossiers.test_competent_routing import procedure
+    from tests.workflows.conftest import SECTIONS
+
+    load_site("tayninh", only=SECTIONS)
+    version = procedure(tier=Tier.COMMUNE, basis=CompetentBasis.RESIDENCE, anywhere=True)
+    type(version).objects.filter(pk=version.pk).update(level=3, submission_methods=["desk", "post", "online"])
+    chat = chat_of(client, zalo, files, "zalo-140")
+    linked(chat, citizen)
+    chat.text("2")
+    chat.text(version.name)
+    if "Bạn muốn nộp thủ tục nào?" in chat.last():
+        chat.text("1")
+    assert "Bạn nộp tại đâu?" in chat.last(), chat.last()
+    chat.text("Bộ phận Một cửa phường Long Hoa")
+    assert "Cơ quan giải quyết thủ tục này được xác định theo xã, phường bạn cư trú" in chat.last()
+    chat.text("Sao Hỏa")
+    assert "Không có xã, phường nào trong tỉnh tên “Sao Hỏa”" in chat.last()
+    chat.text("long hoa")
+    assert "MẶT SAU căn cước công dân" in chat.last()
+    chat.text("Bỏ qua")
+    for _requirement in version.documents.all():
+        chat.photo(photo())
+        chat.text("Xong")
+    chat.text("Nộp hồ sơ")
+    assert chat.last().startswith("Đã nộp hồ sơ"), chat.last()
+    dossier = ZaloSubmission.objects.get(zalo_user__user_id="zalo-140").dossier
+    assert dossier.receiving_desk == ReceptionDesk.objects.get(code="bpmc-hoathanh-longhoa")
+    assert dossier.applicant_unit == AdministrativeUnit.objects.get(name="Phường Long Hoa")
+    assert competent_agency_for(dossier).name == "Ủy ban nhân dân phường Long Hoa"

@@ -37,6 +37,7 @@ class ConversationState(models.TextChoices):
     LINK_CODE = "link_code", _("Chờ mã xác nhận liên kết")
     PICK_PROCEDURE = "pick_procedure", _("Chờ chọn thủ tục")
     PICK_DESK = "pick_desk", _("Chờ chọn nơi nộp")
+    PICK_UNIT = "pick_unit", _("Chờ chọn xã, phường")
     IDENTITY = "identity", _("Chờ ảnh căn cước công dân")
     IDENTITY_CONFIRM = "identity_confirm", _("Chờ xác nhận thông tin căn cước")
     DOCUMENTS = "documents", _("Chờ ảnh giấy tờ")

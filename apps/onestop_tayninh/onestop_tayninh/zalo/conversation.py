@@ -47,6 +47,7 @@ from onestop_tayninh.catalog.models import DocumentRequirement, ProcedureVersion
 from onestop_tayninh.catalog.selectors import catalog_search
 from onestop_tayninh.core.text import fold
 from onestop_tayninh.directory.models import ReceptionDesk
+from onestop_tayninh.directory.selectors import residence_units
 from onestop_tayninh.dossiers.applicants import Applicant
 from onestop_tayninh.dossiers.constants import Channel
 from onestop_tayninh.dossiers.models import Dossier
@@ -609,11 +610,64 @@ def _requirements(version: ProcedureVersion) -> list[DocumentRequirement]:
 
 
 def _desk_chosen(turn: Turn, version: ProcedureVersion, desk: ReceptionDesk) -> None:
+    field = competent_unit_field(version)
+    if field is not None:
+        _set_state(turn, State.PICK_UNIT, version=version.pk, desk=desk.pk, options=[])
+        place = _("bạn cư trú") if field == "applicant_unit" else version.object_place
+        say(
+            turn,
+            _(
+                "Cơ quan giải quyết thủ tục này được xác định theo xã, phường %(place)s. Mời bạn gõ tên xã, phường "
+                "(ví dụ: Tân Ninh, Long An)."
+            )
+            % {"place": place},
+        )
+        return
+    _identity_ask(turn, version, desk, unit=None)
+
+
+def _pick_unit(turn: Turn, raw: str, folded: str) -> bool:
+    data = turn.zalo_user.state_data
+    version = ProcedureVersion.objects.filter(pk=data.get("version")).first()
+    desk = ReceptionDesk.objects.filter(pk=data.get("desk")).first()
+    if version is None or desk is None:
+        _set_state(turn, State.IDLE)
+        return False
+    units = residence_units(timezone.localdate(turn.at))
+    options: list[int] = data.get("options") or []
+    if folded.isdigit() and options:
+        index = int(folded)
+        if not 1 <= index <= len(options):
+            say(turn, _("Hãy nhắn một số từ 1 đến %(count)s, hoặc gõ tên xã, phường.") % {"count": len(options)})
+            return True
+        unit = units.filter(pk=options[index - 1]).first()
+        if unit is not None:
+            _identity_ask(turn, version, desk, unit=unit)
+            return True
+    words = folded.split()
+    matching = [unit for unit in units if words and all(word in fold(unit.name).split() for word in words)]
+    if not matching:
+        say(
+            turn,
+            _("Không có xã, phường nào trong tỉnh tên “%(text)s”. Bạn gõ lại tên xã, phường.") % {"text": raw[:100]},
+        )
+        return True
+    if len(matching) == 1:
+        _identity_ask(turn, version, desk, unit=matching[0])
+        return True
+    shown = matching[:CHOICES]
+    _set_state(turn, State.PICK_UNIT, version=version.pk, desk=desk.pk, options=[unit.pk for unit in shown])
+    say(turn, _("Nhắn số thứ tự xã, phường:\n%(list)s") % {"list": _numbered([str(unit) for unit in shown])})
+    return True
+
+
+def _identity_ask(turn: Turn, version: ProcedureVersion, desk: ReceptionDesk, *, unit) -> None:
     submission = ZaloSubmission.objects.create(
         zalo_user=turn.zalo_user,
         kind=SubmissionKind.DOSSIER,
         procedure_version=version,
         desk=desk,
+        unit=unit,
         started_at=turn.at,
     )
     _set_state(turn, State.IDENTITY, submission=submission.pk)
@@ -956,13 +1010,9 @@ def _confirm_text(turn: Turn, raw: str, folded: str) -> bool:
         turn,
         _(
             "Đã nộp hồ sơ “%(name)s” qua Zalo lúc %(at)s. Bộ phận một cửa sẽ kiểm tra và báo mã hồ sơ, ngày hẹn "
-            "trả kết quả ngay tại đây. Xem hồ sơ: %(url)s"
+            "trả kết quả ngay tại đây."
         )
-        % {
-            "name": dossier.procedure_version.name,
-            "at": timezone.localtime(turn.at).strftime("%H:%M ngày %d/%m/%Y"),
-            "url": _site_url(f"/ho-so-cua-toi/{dossier.pk}/"),
-        },
+        % {"name": dossier.procedure_version.name, "at": timezone.localtime(turn.at).strftime("%H:%M ngày %d/%m/%Y")},
         dossier=dossier,
         submission=submission,
     )
@@ -985,7 +1035,8 @@ def _pdf_of(photos: list[ZaloPhoto]):
 
 
 def _applicant_for(submission: ZaloSubmission, citizen: User) -> Applicant:
-    applicant = Applicant.of_citizen(citizen, phone=citizen.phone, email=citizen.email)
+    residence = submission.unit if competent_unit_field(submission.procedure_version) == "applicant_unit" else None
+    applicant = Applicant.of_citizen(citizen, phone=citizen.phone, email=citizen.email, unit=residence)
     identity = submission.identity or {}
     if submission.identity_source in (IdentitySource.QR, IdentitySource.OCR) and submission.identity_confirmed_at:
         changes: dict[str, Any] = {}
@@ -1029,7 +1080,7 @@ def submit(*, submission: ZaloSubmission, at: dt.datetime, stored: list[str]) ->
                 page_count=built.pages,
             )
         )
-    unit = desk.agency.unit if competent_unit_field(version) else None
+    field, unit = competent_unit_field(version), submission.unit
     dossier = dossier_submit_online(
         citizen=citizen,
         procedure_version=version,
@@ -1039,8 +1090,8 @@ def submit(*, submission: ZaloSubmission, at: dt.datetime, stored: list[str]) ->
         form_data={},
         phone=citizen.phone,
         email=citizen.email,
-        applicant_unit=unit if competent_unit_field(version) == "applicant_unit" else None,
-        object_unit=unit if competent_unit_field(version) == "object_unit" else None,
+        applicant_unit=unit if field == "applicant_unit" else None,
+        object_unit=unit if field == "object_unit" else None,
         channel=Channel.ZALO,
         applicant=_applicant_for(submission, citizen),
     )
@@ -1266,6 +1317,7 @@ STATE_TEXT: dict[str, Callable[[Turn, str, str], bool]] = {
     State.LINK_CODE: _link_code,
     State.PICK_PROCEDURE: _pick_procedure,
     State.PICK_DESK: _pick_desk,
+    State.PICK_UNIT: _pick_unit,
     State.IDENTITY: _identity_text,
     State.IDENTITY_CONFIRM: _identity_confirm,
     State.DOCUMENTS: _documents_text,

@@ -224,6 +224,15 @@ class ZaloSubmission(models.Model):
         related_name="+",
         help_text=_("Bộ phận một cửa nhận hồ sơ."),
     )
+    unit = models.ForeignKey(
+        "directory.AdministrativeUnit",
+        verbose_name=_("xã, phường"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Xã, phường xác định cơ quan giải quyết (nơi cư trú hoặc địa bàn), khi thủ tục cần."),
+    )
     dossier = models.ForeignKey(
         "dossiers.Dossier",
         verbose_name=_("hồ sơ"),
