@@ -20,7 +20,7 @@ from onestop_tayninh.notifications.models import Message
 from onestop_tayninh.portal.constants import RATING_QUESTIONS
 from onestop_tayninh.portal.models import ServiceRating
 from onestop_tayninh.zalo import client as zalo_client
-from onestop_tayninh.zalo.models import ZaloPhoto, ZaloSubmission
+from onestop_tayninh.zalo.models import ZaloPhoto, ZaloSubmission, ZaloUser
 from tests.browser import test_citizen_portal
 from tests.browser.test_closed_loop import press
 from tests.factories import CitizenFactory
@@ -120,6 +120,8 @@ def test_a_citizen_sends_a_dossier_by_photos_and_follows_it_in_the_chat(
     code = Message.objects.filter(template_key=MessageKey.PHONE_CODE, address="0912345678").latest("pk")
     type_(page, code.context["code"])
     oa_says(page, "Đã liên kết Zalo với tài khoản Nguyễn Thị Lan.")
+    # The name Zalo gives (the OA's user detail) tells the citizen's links apart on the portal.
+    assert ZaloUser.objects.get(user_id="zalo-hanh-trinh").display_name
 
     # Pick the procedure; the back of the ID card, its QR read and confirmed.
     type_(page, "2")

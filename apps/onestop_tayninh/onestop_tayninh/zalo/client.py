@@ -16,6 +16,7 @@ request, with its code).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -285,3 +286,24 @@ def send_template(phone: str, template_id: str, template_data: dict[str, str], *
     data = answer.get("data")
     message_id = str(data.get("msg_id", "")) if isinstance(data, dict) else ""
     return SendResult(message_id=message_id)
+
+
+USER_DETAIL_PATH = "/v3.0/oa/user/detail"
+
+
+def user_display_name(user_id: str) -> str:
+    """The user's Zalo display name (`GET /v3.0/oa/user/detail`), or "" when Zalo does not give it."""
+    token = access_token_current()
+    url = f"{settings.ONESTOP_ZALO_API_URL.rstrip('/')}{USER_DETAIL_PATH}"
+    try:
+        response = requests.get(
+            url,
+            params={"data": json.dumps({"user_id": str(user_id)})},
+            headers={"access_token": token},
+            timeout=settings.ONESTOP_ZALO_TIMEOUT,
+        )
+        answer = response.json()
+    except (requests.RequestException, ValueError):
+        return ""
+    data = answer.get("data") if isinstance(answer, dict) and _error_code(answer) == 0 else None
+    return str(data.get("display_name") or "")[:255] if isinstance(data, dict) else ""

@@ -177,7 +177,13 @@ def _local_date(value: dt.datetime | None) -> str:
 def follow(turn: Turn) -> None:
     zalo_user = turn.zalo_user
     zalo_user.follows, zalo_user.followed_at = True, turn.event.occurred_at
-    zalo_user.save(update_fields=["follows", "followed_at"])
+    if not zalo_user.display_name:
+        # Best effort: the name helps the citizen tell their links apart on the portal, nothing needs it.
+        try:
+            zalo_user.display_name = client.user_display_name(zalo_user.user_id)
+        except client.ZaloError:
+            logger.info("zalo_display_name_unavailable user=%s", zalo_user.user_id)
+    zalo_user.save(update_fields=["follows", "followed_at", "display_name"])
     heard(turn, _("[Quan tâm OA]"))
     welcome = _(
         "Chào mừng bạn đến với Cổng dịch vụ công tỉnh Tây Ninh trên Zalo! "
