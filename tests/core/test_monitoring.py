@@ -66,8 +66,9 @@ def test_page_lists_every_declared_cron_job_with_its_next_run_in_vietnam_time(
 ):
     # 09:07 in Tây Ninh is 02:07 UTC.
     monkeypatch.setattr(views, "timezone_now", lambda: datetime(2027, 3, 1, 9, 7, tzinfo=VIETNAM))
-    # All the desk's own (session, user, official, notification bell): the page reads only Redis.
-    with django_assert_max_num_queries(8):
+    # The desk's own (session, user, official, notification bell), and one for the outbox's tasks by kind;
+    # the rest of the page reads only Redis.
+    with django_assert_max_num_queries(9):
         response = admin_client.get(PAGE)
     assert response.status_code == 200
     html = response.content.decode()
@@ -295,3 +296,25 @@ def test_rqcron_registers_every_declared_job_through_the_recorder():
         assert job.func_name == RUN_PATH
         assert job.args == (declared.name,)
         assert (job.cron, job.queue_name) == (declared.cron, declared.queue)
+
+
+def test_the_outbox_tasks_not_done_are_counted_by_kind_with_the_zalo_queue_named(admin_client):
+    from django.utils import timezone
+
+    from onestop_tayninh.core.constants import TaskStatus
+    from onestop_tayninh.core.models import Task
+
+    now = timezone.now()
+    zalo = "onestop_tayninh.zalo.jobs.event_process"
+    for number, status in enumerate(
+        [TaskStatus.QUEUED, TaskStatus.QUEUED, TaskStatus.RUNNING, TaskStatus.FAILED, TaskStatus.DONE]
+    ):
+        Task.objects.create(
+            func=zalo, kwargs={}, dedupe_key=f"zalo.event:{number}", status=status, next_attempt_at=now, created_at=now
+        )
+    page = admin_client.get(PAGE).content.decode()
+    table = page[page.index('id="tasks"') :]
+    table = table[: table.index("</table>")]
+    assert "Xử lý sự kiện Zalo (tin nhắn, ảnh công dân gửi)" in table
+    cells = re.findall(r'<td class="num[^"]*">(\d+)</td>', table)
+    assert cells == ["2", "1", "1"]

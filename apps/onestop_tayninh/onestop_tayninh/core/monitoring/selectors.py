@@ -15,11 +15,15 @@ from redis.exceptions import RedisError
 from rq import Queue
 
 from django.conf import settings
+from django.db.models import Count, Min, Q
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.core import cron
 from onestop_tayninh.core.cron import PeriodicJob
 
+from ..constants import TaskStatus
+from ..models import Task
 from .records import LastRun, RunStatus, last_runs
 
 logger = logging.getLogger("onestop_tayninh.core.monitoring")
@@ -79,12 +83,59 @@ class SchedulerRow:
     connection_index: int | None
 
 
+#: What each kind of outbox task does, in words; named by dotted path, as the apps write them
+#: (core sits below the apps and imports none of them).
+TASK_LABELS = {
+    "onestop_tayninh.zalo.jobs.event_process": _("Xử lý sự kiện Zalo (tin nhắn, ảnh công dân gửi)"),
+    "onestop_tayninh.payments.jobs.receipt_render": _("In biên lai thu phí, lệ phí điện tử"),
+    "onestop_tayninh.payments.jobs.refund_send": _("Gửi yêu cầu hoàn trả phí qua cổng thanh toán"),
+}
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    func: str
+    label: str
+    queued: int
+    running: int
+    failed: int
+    oldest_queued_at: datetime | None
+
+
+def task_rows() -> list[TaskRow]:
+    """The outbox's tasks not done, by kind: the queues written in the database (the Zalo queue among them),
+    which the RQ queues below only carry once handed over."""
+    rows = (
+        Task.objects.exclude(status=TaskStatus.DONE)
+        .values("func")
+        .annotate(
+            queued=Count("pk", filter=Q(status=TaskStatus.QUEUED)),
+            running=Count("pk", filter=Q(status=TaskStatus.RUNNING)),
+            failed=Count("pk", filter=Q(status=TaskStatus.FAILED)),
+            oldest_queued_at=Min("created_at", filter=Q(status=TaskStatus.QUEUED)),
+        )
+        .order_by("func")
+    )
+    return [
+        TaskRow(
+            func=row["func"],
+            label=str(TASK_LABELS.get(row["func"], row["func"])),
+            queued=row["queued"],
+            running=row["running"],
+            failed=row["failed"],
+            oldest_queued_at=row["oldest_queued_at"],
+        )
+        for row in rows
+    ]
+
+
 @dataclass
 class Overview:
     at: datetime
     cron_jobs: list[CronJobRow]
     queues: list[dict[str, Any]] = field(default_factory=list)
     schedulers: list[SchedulerRow] = field(default_factory=list)
+    tasks: list[TaskRow] = field(default_factory=list)
     #: Redis did not answer: last runs, queues and schedulers are unknown.
     redis_error: bool = False
 
@@ -144,5 +195,7 @@ def monitoring_overview(*, at: datetime) -> Overview:
         schedulers = _scheduler_rows()
     except RedisError:
         logger.warning("monitoring_redis_unavailable", exc_info=True)
-        return Overview(at=at, cron_jobs=cron_job_rows(at=at), redis_error=True)
-    return Overview(at=at, cron_jobs=cron_job_rows(at=at, runs=runs), queues=queues, schedulers=schedulers)
+        return Overview(at=at, cron_jobs=cron_job_rows(at=at), tasks=task_rows(), redis_error=True)
+    return Overview(
+        at=at, cron_jobs=cron_job_rows(at=at, runs=runs), queues=queues, schedulers=schedulers, tasks=task_rows()
+    )
