@@ -20,12 +20,11 @@ from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.notifications.models import Message
 from onestop_tayninh.portal.models import ServiceRating, SubmissionDraft
 from tests.factories import ProcedureVersionFactory, make_publishable
-from tests.signing_support import draft_pdf
 from tests.support import tiny_pdf
 from tests.workflows.conftest import SECTIONS
 
 from .conftest import PHONE
-from .test_closed_loop import press
+from .test_closed_loop import issue_result_electronically, press
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -237,22 +236,7 @@ def test_citizen_journey_at_phone_width(
     assert dossier.state.code == "tham-dinh"
 
     # The result is issued electronically.
-    desk_context, desk = official_login("chuyenvien.tuphap")
-    desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
-    draft = tmp_path / "du-thao.pdf"
-    draft.write_bytes(draft_pdf().read())
-    desk.get_by_label("Dự thảo kết quả (PDF)").set_input_files(str(draft))
-    press(desk, "Trình lãnh đạo phê duyệt")
-    desk_context.close()
-    desk_context, desk = official_login("lanhdao.tuphap")
-    desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
-    press(desk, "Phê duyệt dự thảo kết quả")
-    desk_context.close()
-    signing_keys.issue("000.00.02.H53", "Sở Tư pháp tỉnh Tây Ninh")
-    desk_context, desk = official_login("vanthu.tuphap")
-    desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
-    press(desk, "Cấp số, ký số và phát hành kết quả")
-    desk_context.close()
+    issue_result_electronically(official_login, live_server, dossier, tmp_path, signing_keys)
 
     # The citizen downloads the result and rates the service.
     page.reload()

@@ -45,6 +45,27 @@ def press(page, label, screenshot=None, name=None):
         screenshot(page, name)
 
 
+def issue_result_electronically(official_login, live_server, dossier, tmp_path, signing_keys) -> None:
+    """At the Department of Justice: the specialist submits a draft result, the head approves it, the
+    records clerk numbers, signs and issues it."""
+    desk_context, desk = official_login("chuyenvien.tuphap")
+    desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
+    draft = tmp_path / "du-thao.pdf"
+    draft.write_bytes(draft_pdf().read())
+    desk.get_by_label("Dự thảo kết quả (PDF)").set_input_files(str(draft))
+    press(desk, "Trình lãnh đạo phê duyệt")
+    desk_context.close()
+    desk_context, desk = official_login("lanhdao.tuphap")
+    desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
+    press(desk, "Phê duyệt dự thảo kết quả")
+    desk_context.close()
+    signing_keys.issue("000.00.02.H53", "Sở Tư pháp tỉnh Tây Ninh")
+    desk_context, desk = official_login("vanthu.tuphap")
+    desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
+    press(desk, "Cấp số, ký số và phát hành kết quả")
+    desk_context.close()
+
+
 def test_walk_in_receipt_then_the_closed_loop(
     browser, live_server, official_login, screenshot, province, tmp_path, signing_keys
 ):

@@ -22,10 +22,9 @@ from onestop_tayninh.portal.models import ServiceRating
 from onestop_tayninh.zalo import client as zalo_client
 from onestop_tayninh.zalo.models import ZaloPhoto, ZaloSubmission, ZaloUser
 from tests.browser import test_citizen_portal
-from tests.browser.test_closed_loop import press
+from tests.browser.test_closed_loop import issue_result_electronically, press
 from tests.factories import CitizenFactory
 from tests.imaging.cards import card_back, jpeg, rotated
-from tests.signing_support import draft_pdf
 from tests.zalo import support
 from tests.zalo.chat import photo
 
@@ -200,22 +199,7 @@ def test_a_citizen_sends_a_dossier_by_photos_and_follows_it_in_the_chat(
     assert dossier.documents.filter(supplement_round=1).count() == 1
 
     # The result is issued electronically and announced in the chat.
-    desk_context, desk = official_login("chuyenvien.tuphap")
-    desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
-    draft = tmp_path / "du-thao.pdf"
-    draft.write_bytes(draft_pdf().read())
-    desk.get_by_label("Dự thảo kết quả (PDF)").set_input_files(str(draft))
-    press(desk, "Trình lãnh đạo phê duyệt")
-    desk_context.close()
-    desk_context, desk = official_login("lanhdao.tuphap")
-    desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
-    press(desk, "Phê duyệt dự thảo kết quả")
-    desk_context.close()
-    signing_keys.issue("000.00.02.H53", "Sở Tư pháp tỉnh Tây Ninh")
-    desk_context, desk = official_login("vanthu.tuphap")
-    desk.goto(f"{live_server.url}/desk/dossiers/dossier/{dossier.pk}/change/")
-    press(desk, "Cấp số, ký số và phát hành kết quả")
-    desk_context.close()
+    issue_result_electronically(official_login, live_server, dossier, tmp_path, signing_keys)
     oa_says(page, "kết quả")
     screenshot(page, "zalo-phone-result")
 

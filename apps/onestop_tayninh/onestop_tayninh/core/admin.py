@@ -154,6 +154,20 @@ class ReadableJSONMixin:
         ]
 
 
+class ReadOnlyAdminMixin:
+    """A record kept as it happened (money, what an outside service sent): seen on the desk, never added,
+    changed or deleted there."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReadableModelAdmin(ReadableJSONMixin, admin.ModelAdmin):
     """Base for desk pages: sensible page size, JSON read as text."""
 

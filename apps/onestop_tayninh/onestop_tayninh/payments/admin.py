@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
-from onestop_tayninh.core.admin import ReadableModelAdmin, RowLevelAdminMixin
+from onestop_tayninh.core.admin import ReadableModelAdmin, ReadOnlyAdminMixin, RowLevelAdminMixin
 from onestop_tayninh.core.rowlevel import visible_agency_id_list
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.security.audit import audited_file_response
@@ -40,19 +40,6 @@ from .models import (
 from .registry import providers
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class ReadOnlyMixin:
-    """A record of money as it happened: seen, never added, changed or deleted on the desk."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _dossier_link(dossier_id: int, code: str):
@@ -115,7 +102,7 @@ class CollectingAgencyFilter(admin.SimpleListFilter):
         return queryset.filter(agency_id=self.value()) if self.value() else queryset
 
 
-class OrderLineInline(ReadOnlyMixin, admin.TabularInline):
+class OrderLineInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = OrderLine
     fields = ["name", "kind", "unit_display", "quantity", "exemption", "amount_display"]
     readonly_fields = fields
@@ -130,7 +117,7 @@ class OrderLineInline(ReadOnlyMixin, admin.TabularInline):
         return selectors.amount_text(obj.amount)
 
 
-class TransactionInline(ReadOnlyMixin, admin.TabularInline):
+class TransactionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PaymentTransaction
     fields = ["txn_ref", "method", "amount_display", "status", "provider_transaction_no", "created_at", "paid_at"]
     readonly_fields = fields
@@ -146,7 +133,7 @@ class TransactionInline(ReadOnlyMixin, admin.TabularInline):
         return selectors.amount_text(obj.amount)
 
 
-class RefundInline(ReadOnlyMixin, admin.TabularInline):
+class RefundInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Refund
     fk_name = "order"
     fields = ["amount_display", "reason", "status", "requested_at", "requested_by", "decided_by", "finished_at"]
@@ -160,7 +147,7 @@ class RefundInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(PaymentOrder)
-class PaymentOrderAdmin(ReadOnlyMixin, RowLevelAdminMixin, ReadableModelAdmin):
+class PaymentOrderAdmin(ReadOnlyAdminMixin, RowLevelAdminMixin, ReadableModelAdmin):
     """Sổ thu phí, lệ phí: every order of the collecting bodies the official sees, exportable to Excel."""
 
     change_list_template = "payments/desk/paymentorder_change_list.html"
@@ -323,7 +310,7 @@ class PaymentOrderAdmin(ReadOnlyMixin, RowLevelAdminMixin, ReadableModelAdmin):
 
 
 @admin.register(PaymentTransaction)
-class PaymentTransactionAdmin(ReadOnlyMixin, RowLevelAdminMixin, ReadableModelAdmin):
+class PaymentTransactionAdmin(ReadOnlyAdminMixin, RowLevelAdminMixin, ReadableModelAdmin):
     list_display = ["txn_ref", "order_link", "method", "amount_display", "status", "created_at", "paid_at"]
     list_filter = ["status", ProviderFilter, "counter_method"]
     search_fields = ["txn_ref", "order__reference", "provider_transaction_no", "order__dossier__code"]
@@ -345,7 +332,7 @@ class PaymentTransactionAdmin(ReadOnlyMixin, RowLevelAdminMixin, ReadableModelAd
 
 
 @admin.register(Receipt)
-class ReceiptAdmin(ReadOnlyMixin, RowLevelAdminMixin, ReadableModelAdmin):
+class ReceiptAdmin(ReadOnlyAdminMixin, RowLevelAdminMixin, ReadableModelAdmin):
     row_level_through = "order"
     list_display = ["reference", "issued_at", "order_link", "payer_name", "amount_display", "method_label", "pdf"]
     list_filter = [CollectingAgencyFilter]
@@ -394,7 +381,7 @@ class ReceiptAdmin(ReadOnlyMixin, RowLevelAdminMixin, ReadableModelAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyMixin, RowLevelAdminMixin, ReadableModelAdmin):
+class RefundAdmin(ReadOnlyAdminMixin, RowLevelAdminMixin, ReadableModelAdmin):
     """Refunds asked for: the head approves or turns them down on the refund's page."""
 
     change_form_template = "payments/desk/refund_change_form.html"
@@ -481,7 +468,7 @@ class UnresolvedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Mismatch)
-class MismatchAdmin(ReadOnlyMixin, RowLevelAdminMixin, ReadableModelAdmin):
+class MismatchAdmin(ReadOnlyAdminMixin, RowLevelAdminMixin, ReadableModelAdmin):
     """Differences found by the daily reconciliation, unresolved first; settled with a written resolution."""
 
     change_form_template = "payments/desk/mismatch_change_form.html"
@@ -552,7 +539,7 @@ class MismatchAdmin(ReadOnlyMixin, RowLevelAdminMixin, ReadableModelAdmin):
         return page
 
 
-class MismatchInline(ReadOnlyMixin, admin.TabularInline):
+class MismatchInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Mismatch
     fields = ["kind", "txn_ref", "agency", "ours_amount", "theirs_amount", "detail", "resolved_at", "resolution"]
     readonly_fields = fields
@@ -564,7 +551,7 @@ class MismatchInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Reconciliation)
-class ReconciliationAdmin(ReadOnlyMixin, ReadableModelAdmin):
+class ReconciliationAdmin(ReadOnlyAdminMixin, ReadableModelAdmin):
     """One row per provider and day: totals only; the differences are scoped to their collecting body."""
 
     list_display = ["day", "provider_name", "ran_at", "theirs", "ours", "matched"]
@@ -580,7 +567,7 @@ class ReconciliationAdmin(ReadOnlyMixin, ReadableModelAdmin):
 
 
 @admin.register(ProviderNotification)
-class ProviderNotificationAdmin(ReadOnlyMixin, ReadableModelAdmin):
+class ProviderNotificationAdmin(ReadOnlyAdminMixin, ReadableModelAdmin):
     """Every notification a provider sent, as received (kept for disputes), read as text."""
 
     list_display = ["received_at", "provider_name", "txn_ref", "outcome", "answer", "client_ip"]

@@ -19,26 +19,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
-from onestop_tayninh.core.admin import ReadableModelAdmin
+from onestop_tayninh.core.admin import ReadableModelAdmin, ReadOnlyAdminMixin
 from onestop_tayninh.security.audit import audit_event
 
 from . import services
 from .models import OaSettings, OaToken, ZaloEvent, ZaloMessage, ZaloSubmission, ZaloUser, ZnsTemplate
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(ZaloEvent)
-class ZaloEventAdmin(ReadOnlyMixin, ReadableModelAdmin):
+class ZaloEventAdmin(ReadOnlyAdminMixin, ReadableModelAdmin):
     """Every event Zalo sent, as received, and what became of it: the Zalo queue."""
 
     list_display = ["received_at", "event_name", "sender_id", "status", "processed_at", "short_error"]
@@ -66,7 +55,7 @@ class ZaloEventAdmin(ReadOnlyMixin, ReadableModelAdmin):
         return obj.error[:80]
 
 
-class MessageInline(ReadOnlyMixin, admin.TabularInline):
+class MessageInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ZaloMessage
     fields = ["at", "direction", "text", "dossier"]
     readonly_fields = fields
@@ -140,7 +129,7 @@ class ZaloUserAdmin(ReadableModelAdmin):
 
 
 @admin.register(ZaloSubmission)
-class ZaloSubmissionAdmin(ReadOnlyMixin, ReadableModelAdmin):
+class ZaloSubmissionAdmin(ReadOnlyAdminMixin, ReadableModelAdmin):
     """Dossiers and supplements sent by photos, the ones under way included."""
 
     list_display = ["started_at", "zalo_user", "kind", "status", "procedure_version", "dossier_link", "photo_count"]
@@ -210,17 +199,8 @@ def _token_state(token: OaToken | None, now: dt.datetime) -> str:
 
 
 @admin.register(OaSettings)
-class OaSettingsAdmin(admin.ModelAdmin):
+class OaSettingsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """One read-only page instead of a list: what the deployment set, and the token's state."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
