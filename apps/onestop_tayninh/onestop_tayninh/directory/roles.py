@@ -189,8 +189,10 @@ DEFAULT_ROLES: dict[str, dict] = {
         # series, the providers' notifications as received, the daily reconciliation's totals.
         + ["payments.view_receiptbook", "payments.change_receiptbook"]
         + ["payments.view_providernotification", "payments.view_reconciliation"]
-        # Zalo OA: the ZNS template of each notice type, and the read-only OA settings page.
+        # Zalo OA: the ZNS template of each notice type, and the read-only OA settings page; the events as
+        # received (the Zalo queue), the OA's users (block, unblock) and the submissions by photos.
         + [f"zalo.{action}_znstemplate" for action in ("view", "add", "change")]
-        + ["zalo.view_oasettings"],
+        + ["zalo.view_oasettings"]
+        + ["zalo.view_zaloevent", "zalo.view_zalouser", "zalo.change_zalouser", "zalo.view_zalosubmission"],
     },
 }

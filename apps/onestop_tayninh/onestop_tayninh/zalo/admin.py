@@ -72,7 +72,7 @@ class MessageInline(ReadOnlyAdminMixin, admin.TabularInline):
 class ZaloUserAdmin(ReadableModelAdmin):
     """The OA's users: who is linked to which account, who follows, who is blocked."""
 
-    list_display = ["__str__", "user_id", "citizen", "follows", "last_interaction_at", "state", "blocked"]
+    list_display = ["__str__", "citizen", "follows", "last_interaction_at", "blocked"]
     list_filter = [
         "follows",
         "state",
