@@ -10,7 +10,7 @@ from django.utils import timezone
 from onestop_tayninh.core.models import Task
 from onestop_tayninh.core.services import tasks_run
 from onestop_tayninh.zalo import client as zalo_client
-from onestop_tayninh.zalo import jobs, protocol, services
+from onestop_tayninh.zalo import conversation, jobs, protocol, services
 from onestop_tayninh.zalo.constants import EventStatus
 from onestop_tayninh.zalo.models import ZaloEvent
 from tests.factories import receiving_world
@@ -133,14 +133,14 @@ def catalogue(db):
 
 @pytest.mark.parametrize("words", ["khai sinh", "Khai sinh", "đăng ký khai sinh", "dang ky khai sinh"])
 def test_words_find_procedures_with_or_without_diacritics(catalogue, words):
-    answer = services.text_answer(words)
+    answer = conversation.search_answer(words)
     assert f"Đăng ký khai sinh (mã {catalogue.procedure.code})" in answer
     assert "lệ phí: 8.000 đồng" in answer and "thời hạn: 3 ngày làm việc" in answer
     assert "2 thành phần hồ sơ" in answer and f"/thu-tuc/{catalogue.procedure.code}/" in answer
 
 
 def test_unknown_words_are_answered_in_words(catalogue):
-    assert "Không tìm thấy thủ tục nào với “xây cầu vượt”" in services.text_answer("xây cầu vượt")
+    assert "Không tìm thấy thủ tục nào với “xây cầu vượt”" in conversation.search_answer("xây cầu vượt")
 
 
 def test_a_text_naming_a_procedure_is_answered_through_zalo(client, zalo, tokens, catalogue):

@@ -945,6 +945,10 @@ def applicant_step(dossier: Dossier, effect: str) -> Transition | None:
     return Transition.objects.filter(source_id=dossier.state_id, effect=effect).order_by("position", "pk").first()
 
 
+#: awaiting_applicant as a filter: the dossiers that wait for their applicant's documents.
+AWAITING_APPLICANT = Q(status=DossierStatus.INCOMPLETE) | Q(state__kind=StateKind.AWAITING_CITIZEN)
+
+
 def awaiting_applicant(dossier: Dossier) -> bool:
     """The dossier waits for the applicant's documents (Form 02 before receipt, or a supplement request)."""
     if dossier.status == DossierStatus.INCOMPLETE:

@@ -160,14 +160,6 @@ def refresh_token(*, stale_access_token: str | None = None) -> str:
         return row.access_token
 
 
-def _send(access_token: str, payload: dict[str, Any]) -> dict[str, Any]:
-    return _post(
-        f"{settings.ONESTOP_ZALO_API_URL.rstrip('/')}{SEND_PATH}",
-        headers={"access_token": access_token},
-        json=payload,
-    )
-
-
 #: Zalo shows at most this many buttons under a message [check].
 MAX_BUTTONS = 5
 
@@ -189,22 +181,28 @@ def message_payload(user_id: str, text: str, buttons: tuple[str, ...] = ()) -> d
     return {"recipient": {"user_id": str(user_id)}, "message": message}
 
 
-def send_text(user_id: str, text: str, *, buttons: tuple[str, ...] = ()) -> SendResult:
-    """A consultation (customer-service) text to one Zalo user, with quick-reply buttons; an expired
-    token is refreshed once."""
-    payload = message_payload(user_id, text, buttons)
+def _call_with_token(url: str, payload: dict[str, Any], *, refused: str) -> dict[str, Any]:
+    """POST `payload` with the OA's access token; a token Zalo calls expired is refreshed once and the
+    call made again. Zalo's refusal raises ZaloApiError with `refused` ("gửi tin", "tin ZNS") in it."""
     token = access_token_current()
-    answer = _send(token, payload)
+    answer = _post(url, headers={"access_token": token}, json=payload)
     if _error_code(answer) in TOKEN_ERRORS:
-        answer = _send(refresh_token(stale_access_token=token), payload)
+        answer = _post(url, headers={"access_token": refresh_token(stale_access_token=token)}, json=payload)
     code = _error_code(answer)
     if code in TOKEN_ERRORS:
         raise ZaloTokenError(f"Zalo vẫn từ chối khóa truy cập vừa làm mới (mã {code}): {answer.get('message')}")
     if code != 0:
-        raise ZaloApiError(f"Zalo từ chối gửi tin (mã {code}): {answer.get('message')}", code=code)
+        raise ZaloApiError(f"Zalo từ chối {refused} (mã {code}): {answer.get('message')}", code=code)
     data = answer.get("data")
-    message_id = str(data.get("message_id", "")) if isinstance(data, dict) else ""
-    return SendResult(message_id=message_id)
+    return data if isinstance(data, dict) else {}
+
+
+def send_text(user_id: str, text: str, *, buttons: tuple[str, ...] = ()) -> SendResult:
+    """A consultation (customer-service) text to one Zalo user, with quick-reply buttons; an expired
+    token is refreshed once."""
+    url = f"{settings.ONESTOP_ZALO_API_URL.rstrip('/')}{SEND_PATH}"
+    data = _call_with_token(url, message_payload(user_id, text, buttons), refused="gửi tin")
+    return SendResult(message_id=str(data.get("message_id", "")))
 
 
 class AttachmentRefused(ZaloError):
@@ -274,18 +272,8 @@ def send_template(phone: str, template_id: str, template_data: dict[str, str], *
         "template_data": template_data,
         "tracking_id": tracking_id,
     }
-    token = access_token_current()
-    answer = _post(url, headers={"access_token": token}, json=payload)
-    if _error_code(answer) in TOKEN_ERRORS:
-        answer = _post(url, headers={"access_token": refresh_token(stale_access_token=token)}, json=payload)
-    code = _error_code(answer)
-    if code in TOKEN_ERRORS:
-        raise ZaloTokenError(f"Zalo vẫn từ chối khóa truy cập vừa làm mới (mã {code}): {answer.get('message')}")
-    if code != 0:
-        raise ZaloApiError(f"Zalo từ chối tin ZNS (mã {code}): {answer.get('message')}", code=code)
-    data = answer.get("data")
-    message_id = str(data.get("msg_id", "")) if isinstance(data, dict) else ""
-    return SendResult(message_id=message_id)
+    data = _call_with_token(url, payload, refused="tin ZNS")
+    return SendResult(message_id=str(data.get("msg_id", "")))
 
 
 USER_DETAIL_PATH = "/v3.0/oa/user/detail"

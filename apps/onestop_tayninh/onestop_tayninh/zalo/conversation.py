@@ -36,6 +36,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,13 +46,14 @@ from onestop_tayninh.accounts.services import citizen_phone_proof_check, citizen
 from onestop_tayninh.catalog.constants import RequirementKind, VersionStatus
 from onestop_tayninh.catalog.models import DocumentRequirement, ProcedureVersion
 from onestop_tayninh.catalog.selectors import catalog_search
-from onestop_tayninh.core.text import fold
+from onestop_tayninh.core.text import fold, money
 from onestop_tayninh.directory.models import ReceptionDesk
 from onestop_tayninh.directory.selectors import residence_units
 from onestop_tayninh.dossiers.applicants import Applicant
 from onestop_tayninh.dossiers.constants import Channel
 from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.dossiers.selectors import (
+    AWAITING_APPLICANT,
     citizen_status,
     competent_unit_field,
     public_lookup,
@@ -66,7 +68,7 @@ from onestop_tayninh.dossiers.services import (
 from onestop_tayninh.imaging import idcard
 from onestop_tayninh.imaging.photos import PhotoRejected, photo_check, photos_to_pdf
 from onestop_tayninh.portal.constants import RATING_QUESTIONS
-from onestop_tayninh.portal.selectors import my_dossier_list, supplement_request
+from onestop_tayninh.portal.selectors import my_dossier_list, own_dossiers, supplement_request
 from onestop_tayninh.portal.services import can_rate, dossier_rate
 from onestop_tayninh.security import ratelimit
 from onestop_tayninh.security.antivirus import ScannerUnavailable
@@ -332,8 +334,6 @@ def search_answer(text: str) -> str:
 
 
 def procedure_card(version: ProcedureVersion) -> str:
-    from onestop_tayninh.core.text import money
-
     total = sum(fee.amount for fee in version.fees.all() if not fee.set_after_appraisal)
     amount = f"{version.processing_amount.normalize():f}".replace(".", ",")
     return _(
@@ -493,8 +493,6 @@ def _abandon(zalo_user: ZaloUser, *, at: dt.datetime) -> int:
 
 
 def _delete_after_commit(names: list[str]) -> None:
-    from django.db import transaction
-
     def delete() -> None:
         for name in names:
             default_storage.delete(name)
@@ -693,31 +691,23 @@ def _identity_ask(turn: Turn, version: ProcedureVersion, desk: ReceptionDesk, *,
 def _photo_take(turn: Turn, submission: ZaloSubmission, url: str, *, kind: str) -> ZaloPhoto | None:
     """Download, check and keep one photo; a refusal is told to the citizen and nothing is kept."""
     data = turn.zalo_user.state_data
-    count = submission.photos.count()
-    if count >= int(settings.ONESTOP_ZALO_MAX_PHOTOS):
-        heard(turn, _("[Ảnh]"), submission=submission)
-        if not data.get("over_limit"):
-            _set_state(turn, turn.zalo_user.state, **{**data, "over_limit": True})
-            say(
-                turn,
-                _("Mỗi hồ sơ nhận tối đa %(max)s ảnh; các ảnh gửi thêm không được nhận. Nhắn “Xong” để tiếp tục.")
-                % {"max": settings.ONESTOP_ZALO_MAX_PHOTOS},
-                submission=submission,
-            )
-        return None
     requirement_id = data.get("requirement") if kind == PhotoKind.PAGE else None
-    if requirement_id and submission.photos.filter(requirement_id=requirement_id).count() >= int(
+    limit = None
+    if submission.photos.count() >= int(settings.ONESTOP_ZALO_MAX_PHOTOS):
+        limit = _("Mỗi hồ sơ nhận tối đa %(max)s ảnh; các ảnh gửi thêm không được nhận. Nhắn “Xong” để tiếp tục.") % {
+            "max": settings.ONESTOP_ZALO_MAX_PHOTOS
+        }
+    elif requirement_id and submission.photos.filter(requirement_id=requirement_id).count() >= int(
         settings.ONESTOP_ZALO_MAX_PAGES_PER_DOCUMENT
     ):
+        limit = _("Mỗi giấy tờ nhận tối đa %(max)s trang ảnh. Nhắn “Xong” để sang giấy tờ tiếp theo.") % {
+            "max": settings.ONESTOP_ZALO_MAX_PAGES_PER_DOCUMENT
+        }
+    if limit is not None:
         heard(turn, _("[Ảnh]"), submission=submission)
-        if not data.get("over_limit"):
+        if not data.get("over_limit"):  # told once; the step's next prompt clears the mark
             _set_state(turn, turn.zalo_user.state, **{**data, "over_limit": True})
-            say(
-                turn,
-                _("Mỗi giấy tờ nhận tối đa %(max)s trang ảnh. Nhắn “Xong” để sang giấy tờ tiếp theo.")
-                % {"max": settings.ONESTOP_ZALO_MAX_PAGES_PER_DOCUMENT},
-                submission=submission,
-            )
+            say(turn, limit, submission=submission)
         return None
     heard(turn, _("[Ảnh]"), submission=submission)
     max_bytes = int(settings.ONESTOP_ZALO_PHOTO_MAX_BYTES)
@@ -1111,7 +1101,9 @@ def submit(*, submission: ZaloSubmission, at: dt.datetime, stored: list[str]) ->
 
 
 def _awaiting_supplement(citizen: User) -> list[Dossier]:
-    return [dossier for dossier in my_dossier_list(citizen)[:20] if supplement_request(dossier) is not None]
+    """The citizen's dossiers waiting for their documents, newest first (one query: photos come often)."""
+    waiting = own_dossiers(citizen).filter(AWAITING_APPLICANT)
+    return list(waiting.select_related("procedure_version", "state", "receiving_desk").order_by("-pk")[:20])
 
 
 def _supplement_start(turn: Turn, *, announce: bool) -> ZaloSubmission | None:

@@ -170,11 +170,6 @@ HANDLERS: dict[str, Callable[[conversation.Turn], None]] = {
 }
 
 
-def text_answer(text: str) -> str:
-    """What the OA answers a text from someone not in any step (the procedure search)."""
-    return conversation.search_answer(text)
-
-
 def _zalo_user_locked(event: ZaloEvent) -> ZaloUser:
     """The sender's row, created on first contact, locked: one event of a user at a time."""
     ZaloUser.objects.get_or_create(user_id=event.sender_id)
