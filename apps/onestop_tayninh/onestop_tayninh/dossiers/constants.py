@@ -81,6 +81,11 @@ class EventAction(models.TextChoices):
     PAYMENT_RECEIVED = "payment_received", _("Đã nộp phí, lệ phí")
     PAYMENT_CANCELLED = "payment_cancelled", _("Hủy yêu cầu nộp phí, lệ phí")
     PAYMENT_REFUNDED = "payment_refunded", _("Hoàn trả phí, lệ phí")
+    # Evaluation and supervision (the feedback and reports apps report them).
+    FEEDBACK_RECEIVED = "feedback_received", _("Công dân gửi phản ánh, kiến nghị")
+    FEEDBACK_ANSWERED = "feedback_answered", _("Trả lời phản ánh, kiến nghị")
+    URGED = "urged", _("Đôn đốc xử lý hồ sơ")
+    URGING_ANSWERED = "urging_answered", _("Trả lời đôn đốc")
 
 
 class AlertKind(models.TextChoices):

@@ -250,6 +250,40 @@ class PaymentRefunded(Payload):
     reason: str = ""
 
 
+@dataclasses.dataclass(frozen=True)
+class FeedbackReceived(Payload):
+    """A citizen's feedback or recommendation (PAKN) about this dossier (the feedback app)."""
+
+    kind = EventAction.FEEDBACK_RECEIVED
+    feedback_id: int = 0
+    #: A complaint counts against satisfaction (indicator 5.4); a question or a suggestion does not.
+    complaint: bool = False
+    channel: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class FeedbackAnswered(Payload):
+    kind = EventAction.FEEDBACK_ANSWERED
+    feedback_id: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class Urged(Payload):
+    """A coordinator or a head urged the body, or the official, holding the dossier late (the reports app)."""
+
+    kind = EventAction.URGED
+    urging_id: int = 0
+    agency_id: int | None = None
+    official_id: int | None = None
+    reply_due: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class UrgingAnswered(Payload):
+    kind = EventAction.URGING_ANSWERED
+    urging_id: int = 0
+
+
 PAYLOADS: dict[str, type[Payload]] = {
     cls.kind: cls
     for cls in (
@@ -271,6 +305,10 @@ PAYLOADS: dict[str, type[Payload]] = {
         PaymentReceived,
         PaymentCancelled,
         PaymentRefunded,
+        FeedbackReceived,
+        FeedbackAnswered,
+        Urged,
+        UrgingAnswered,
     )
 }
 
