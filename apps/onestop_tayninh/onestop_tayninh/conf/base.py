@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "onestop_tayninh.notifications",
     "onestop_tayninh.payments",
     "onestop_tayninh.zalo",
+    "onestop_tayninh.reports",
 ]
 
 MIDDLEWARE = [

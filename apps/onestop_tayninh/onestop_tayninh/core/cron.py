@@ -24,6 +24,7 @@ from onestop_tayninh.notifications import jobs as notifications
 from onestop_tayninh.payments import jobs as payments
 from onestop_tayninh.portal import jobs as portal
 from onestop_tayninh.printing import jobs as printing
+from onestop_tayninh.reports import jobs as reports
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,15 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         queue="default",
         cron="40 19 * * *",
         schedule=_("02:40 hằng ngày giờ Việt Nam (19:40 UTC ngày hôm trước)"),
+    ),
+    # The evaluation's facts and daily sums rebuilt from the dossiers (the live path keeps them all day).
+    PeriodicJob(
+        name="indicators-recompute",
+        label=_("Tính lại hằng đêm số liệu đánh giá, chỉ số Quyết định 766"),
+        func=reports.indicators_recompute_nightly,
+        queue="default",
+        cron="0 20 * * *",
+        schedule=_("03:00 hằng ngày giờ Việt Nam (20:00 UTC ngày hôm trước)"),
     ),
     # Files kept for a receipt form that came back with an error and was never completed: a day.
     PeriodicJob(

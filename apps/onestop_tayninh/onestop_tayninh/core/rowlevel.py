@@ -62,6 +62,18 @@ def access_scope(user: User, *, dossiers: bool = False) -> str | None:
     return None
 
 
+def reaches_agencies(user: User) -> bool:
+    """Whether `user` may see any agency's records (aggregates such as the evaluation's figures)."""
+    return access_scope(user) is not None
+
+
+def reaches_beyond_own_agency(user: User) -> bool:
+    """Whether `user`'s reach is wider than their own agency (a coordinator, a system administrator)."""
+    from onestop_tayninh.directory.constants import RoleScope
+
+    return access_scope(user) in (RoleScope.UNIT, RoleScope.ALL)
+
+
 def reads_dossiers(user: User) -> bool:
     """Whether `user` may read any citizen's dossier (one of their roles reads dossiers, see above)."""
     return access_scope(user, dossiers=True) is not None

@@ -22,6 +22,9 @@ NOTIFY = "onestop_tayninh.notifications.subscribers"
 PRINT = "onestop_tayninh.printing.subscribers"
 VAULT = "onestop_tayninh.vault.subscribers"
 PAY = "onestop_tayninh.payments.subscribers"
+REPORTS = "onestop_tayninh.reports.subscribers"
+#: The kind of a subscription that hears every event (the evaluation's facts follow every change).
+EVERY_EVENT = "*"
 
 
 @dataclass(frozen=True)
@@ -110,9 +113,12 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     # The desk corrected the applicant's data after receipt: the receipt is issued again, marked so.
     # A draft cancelled at the counter issues nothing (no Form 03, no notice).
     Subscription("applicant_corrected", f"{PRINT}.reissue_receipt"),
+    # Whatever happened, the dossier's evaluation fact (reports.facts) is derived again when the
+    # transaction commits, and the daily figures the dashboards and indicators read follow it.
+    Subscription(EVERY_EVENT, f"{REPORTS}.dossier_changed"),
 )
 
 
 @cache
 def subscriptions_for(event: str) -> tuple[Subscription, ...]:
-    return tuple(subscription for subscription in SUBSCRIPTIONS if subscription.event == event)
+    return tuple(subscription for subscription in SUBSCRIPTIONS if subscription.event in (event, EVERY_EVENT))

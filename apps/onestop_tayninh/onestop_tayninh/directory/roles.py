@@ -71,6 +71,7 @@ VIEW_PAYMENTS = [
     "payments.view_refund",
 ]
 COLLECT_AT_COUNTER = ["payments.collect_at_counter"]
+EVALUATION = ["reports.view_dashboard", "reports.send_urging", "reports.view_statistics"]
 REQUEST_PAYMENT = ["payments.request_payment"]
 DECIDE_PAYMENTS = [
     "payments.approve_refund",
@@ -152,7 +153,8 @@ DEFAULT_ROLES: dict[str, dict] = {
         + ENTER_TRACKED
         + VIEW_PAYMENTS
         + REQUEST_PAYMENT
-        + DECIDE_PAYMENTS,
+        + DECIDE_PAYMENTS
+        + EVALUATION,
     },
     # Numbers the approved results and refusals in the agency's register of outgoing documents and
     # issues them, signed with the agency's certificate (dossiers.results).
@@ -171,7 +173,8 @@ DEFAULT_ROLES: dict[str, dict] = {
         + VIEW_DOSSIERS
         + VIEW_WORKFLOWS
         + ["dossiers.view_trackedimport"]
-        + VIEW_PAYMENTS,
+        + VIEW_PAYMENTS
+        + EVALUATION,
     },
     RoleCode.SYSTEM_ADMIN: {
         "name": "Quản trị hệ thống",

@@ -1,0 +1,70 @@
+"""The evaluation's vocabulary: a dossier's outcome and the measures the daily figures keep."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Outcome(models.TextChoices):
+    """Where a received dossier stands for the timeliness indicators (docs/domain.md §9)."""
+
+    OPEN = "open", _("Đang giải quyết")
+    EARLY = "early", _("Giải quyết trước hạn")
+    ON_TIME = "on_time", _("Giải quyết đúng hạn")
+    LATE = "late", _("Giải quyết quá hạn")
+    #: Withdrawn after receipt: closed, but neither resolved on time nor late.
+    WITHDRAWN = "withdrawn", _("Công dân rút hồ sơ")
+
+
+#: Outcomes of a resolved dossier (a result or a refusal was issued).
+RESOLVED = (Outcome.EARLY, Outcome.ON_TIME, Outcome.LATE)
+
+#: The measures each daily (and monthly) row keeps, each counted on one day of the dossier's life:
+#: - on the day it was received: received, received_online (on the portal or Zalo), digitised, reused, with_fees, paid_online;
+#: - on the day it was closed: closed (every closing), early, on_time, late, withdrawn, the sums of
+#:   processing time and of the legal time, e_results, dissatisfied, rated, index_points, index_max;
+#: - late_opened on the day an open dossier became late, late_closed on the day such a dossier closed,
+#:   so that the dossiers open and late at the end of any day are running sums (reports.rollups).
+MEASURES: tuple[str, ...] = (
+    "received",
+    "received_online",
+    "digitised",
+    "reused",
+    "with_fees",
+    "paid_online",
+    "closed",
+    "early",
+    "on_time",
+    "late",
+    "withdrawn",
+    "working_seconds",
+    "elapsed_seconds",
+    "legal_seconds",
+    "e_results",
+    "dissatisfied",
+    "rated",
+    "index_points",
+    "index_max",
+    "late_opened",
+    "late_closed",
+)
+
+#: The running measures: what is open (received − closed) and open late (late_opened − late_closed).
+RUNNING = ("received", "closed", "late_opened", "late_closed")
+
+
+class PeriodKind(models.TextChoices):
+    MONTH = "month", _("Tháng")
+    QUARTER = "quarter", _("Quý")
+    YEAR = "year", _("Năm")
+    RANGE = "range", _("Khoảng ngày")
+
+
+class UnitKind(models.TextChoices):
+    """What an indicator is computed for."""
+
+    PROVINCE = "province", _("Toàn tỉnh")
+    AGENCY = "agency", _("Cơ quan")
+    DESK = "desk", _("Bộ phận một cửa")
+    PROCEDURE = "procedure", _("Thủ tục")
+    SECTOR = "sector", _("Lĩnh vực")
+    OFFICIAL = "official", _("Cán bộ, công chức")

@@ -1,0 +1,245 @@
+"""Reading the daily and monthly sums (reports.rollups): the measures of any slice, any period.
+
+A slice (`Slice`) is a set of bodies, a desk, a set of procedures, a channel, or an official. A period
+is summed from the monthly rows for the months it covers whole and the daily rows for the days at
+its edges, so a year is twelve rows per key whatever the number of dossiers. What is open at the
+period's end is the balance minus what came after (reports.rollups). An official's figures come
+from their own facts (a few thousand rows at most), through the same `contributions`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import connection
+
+from . import rollups
+from .constants import MEASURES, RUNNING
+from .models import DailyRollup, DossierFact, MonthlyRollup, RollupBalance
+from .periods import Period, add_months, month_end
+
+GROUPS = ("agency_id", "desk_id", "procedure_id", "channel")
+
+
+@dataclass(frozen=True)
+class Slice:
+    """Which dossiers: every field set narrows (None: no condition)."""
+
+    agency_ids: tuple[int, ...] | None = None
+    desk_ids: tuple[int, ...] | None = None
+    procedure_ids: tuple[int, ...] | None = None
+    channels: tuple[str, ...] | None = None
+    official_id: int | None = None
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        for column, values in (
+            ("agency_id", self.agency_ids),
+            ("desk_id", self.desk_ids),
+            ("procedure_id", self.procedure_ids),
+            ("channel", self.channels),
+        ):
+            if values is None:
+                continue
+            if not values:
+                clauses.append("1 = 0")
+                continue
+            clauses.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
+            params.extend(values)
+        return (" AND ".join(clauses) or "1 = 1"), params
+
+
+def rate(numerator: int, denominator: int) -> Decimal | None:
+    """A percentage with two decimals; None ("—") when there is nothing to divide by."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Figures:
+    """The measures of a slice over a period, and what was open at its end."""
+
+    sums: dict[str, int] = field(default_factory=dict)
+    #: Received and not closed at the end of the period's last day.
+    open_at_end: int = 0
+    #: Of those, past their due time (or asked for a supplement more than once).
+    late_open_at_end: int = 0
+
+    def __getitem__(self, measure: str) -> int:
+        return self.sums.get(measure, 0)
+
+    @property
+    def resolved(self) -> int:
+        return self["early"] + self["on_time"] + self["late"]
+
+    @property
+    def judged(self) -> int:
+        """The dossiers the on-time rate is about: resolved in the period, and open at its end."""
+        return self.resolved + self.open_at_end
+
+    @property
+    def on_time_total(self) -> int:
+        """Resolved early or on time, and open at the end but not yet late."""
+        return self["early"] + self["on_time"] + self.open_at_end - self.late_open_at_end
+
+    @property
+    def late_total(self) -> int:
+        return self["late"] + self.late_open_at_end
+
+    def add(self, other: Figures) -> None:
+        for measure, amount in other.sums.items():
+            self.sums[measure] = self.sums.get(measure, 0) + amount
+        self.open_at_end += other.open_at_end
+        self.late_open_at_end += other.late_open_at_end
+
+
+def _select(columns: Iterable[str]) -> str:
+    return ", ".join(f"COALESCE(SUM({m}), 0)" for m in columns)
+
+
+def _query(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _sums(
+    where_slice: Slice, first: dt.date, last: dt.date, *, group: str | None, measures: tuple[str, ...]
+) -> dict[Any, dict[str, int]]:
+    """The measures summed over the days first..last, by `group` (None: one total under the key None)."""
+    where, params = where_slice.where()
+    parts: list[tuple[str, str, dt.date, dt.date]] = []
+    whole_first = first if first.day == 1 else add_months(first, 1)
+    whole_last = last.replace(day=1) if last == month_end(last) else add_months(last.replace(day=1), -1)
+    if whole_first <= whole_last:
+        parts.append((MonthlyRollup._meta.db_table, "month", whole_first, whole_last))
+        if first < whole_first:
+            parts.append((DailyRollup._meta.db_table, "day", first, whole_first - dt.timedelta(days=1)))
+        if last > month_end(whole_last):
+            parts.append((DailyRollup._meta.db_table, "day", month_end(whole_last) + dt.timedelta(days=1), last))
+    else:
+        parts.append((DailyRollup._meta.db_table, "day", first, last))
+    out: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(measures, 0))
+    group_sql = f"{group}, " if group else ""
+    for table, column, low, high in parts:
+        sql = f"SELECT {group_sql}{_select(measures)} FROM {table} WHERE {column} BETWEEN %s AND %s AND {where}" + (
+            f" GROUP BY {group}" if group else ""
+        )
+        for row in _query(sql, [low, high, *params]):
+            key, values = (row[0], row[1:]) if group else (None, row)
+            target = out[key]
+            for measure, amount in zip(measures, values, strict=True):
+                target[measure] += int(amount)
+    return out
+
+
+def _running_at(where_slice: Slice, day: dt.date, *, group: str | None) -> dict[Any, dict[str, int]]:
+    """The running measures summed over every day up to `day`: the balance minus the days after."""
+    where, params = where_slice.where()
+    group_sql = f"{group}, " if group else ""
+    group_by = f" GROUP BY {group}" if group else ""
+    out: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(RUNNING, 0))
+    queries = (
+        (
+            1,
+            f"SELECT {group_sql}{_select(RUNNING)} FROM {RollupBalance._meta.db_table} WHERE {where}{group_by}",
+            params,
+        ),
+        (
+            -1,
+            f"SELECT {group_sql}{_select(RUNNING)} FROM {DailyRollup._meta.db_table} "
+            f"WHERE day > %s AND day <= %s AND {where}{group_by}",
+            [day, month_end(day), *params],
+        ),
+        (
+            -1,
+            f"SELECT {group_sql}{_select(RUNNING)} FROM {MonthlyRollup._meta.db_table} WHERE month > %s AND {where}{group_by}",
+            [day.replace(day=1), *params],
+        ),
+    )
+    for sign, sql, query_params in queries:
+        for row in _query(sql, query_params):
+            key, values = (row[0], row[1:]) if group else (None, row)
+            target = out[key]
+            for measure, amount in zip(RUNNING, values, strict=True):
+                target[measure] += sign * int(amount)
+    return out
+
+
+def _figures(sums: dict[str, int], running: dict[str, int]) -> Figures:
+    return Figures(
+        sums=dict(sums),
+        open_at_end=running["received"] - running["closed"],
+        late_open_at_end=running["late_opened"] - running["late_closed"],
+    )
+
+
+def period_figures(where: Slice, period: Period) -> Figures:
+    """The slice's figures over the period."""
+    if where.official_id is not None:
+        return official_figures(where, period)
+    sums = _sums(where, period.start, period.end, group=None, measures=MEASURES).get(None) or dict.fromkeys(MEASURES, 0)
+    running = _running_at(where, period.end, group=None).get(None) or dict.fromkeys(RUNNING, 0)
+    return _figures(sums, running)
+
+
+def figures_by(where: Slice, period: Period, *, group: str) -> dict[Any, Figures]:
+    """The slice's figures over the period, for each body, desk, procedure or channel (`group`)."""
+    if group not in GROUPS:
+        raise ValueError(group)
+    sums = _sums(where, period.start, period.end, group=group, measures=MEASURES)
+    running = _running_at(where, period.end, group=group)
+    keys = set(sums) | {key for key, values in running.items() if any(values.values())}
+    return {
+        key: _figures(sums.get(key) or dict.fromkeys(MEASURES, 0), running.get(key) or dict.fromkeys(RUNNING, 0))
+        for key in keys
+    }
+
+
+def monthly_trend(where: Slice, months: list[dt.date]) -> dict[dt.date, Figures]:
+    """The slice's figures for each month in `months` (their first days, in order)."""
+    if where.official_id is not None:
+        from .periods import month as month_period
+
+        return {m: official_figures(where, month_period(m.year, m.month)) for m in months}
+    clause, params = where.where()
+    first, last = months[0], months[-1]
+    rows = _query(
+        f"SELECT month, {_select(MEASURES)} FROM {MonthlyRollup._meta.db_table} "
+        f"WHERE month >= %s AND {clause} GROUP BY month",
+        [first, *params],
+    )
+    by_month = {row[0]: dict(zip(MEASURES, (int(v) for v in row[1:]), strict=True)) for row in rows}
+    balance = _running_at(where, month_end(last), group=None).get(None) or dict.fromkeys(RUNNING, 0)
+    # Walk back from the last month: the running measures at a month's end are those at the next
+    # month's end minus that next month's own.
+    out: dict[dt.date, Figures] = {}
+    running = dict(balance)
+    for month_first in sorted(months, reverse=True):
+        out[month_first] = _figures(by_month.get(month_first) or dict.fromkeys(MEASURES, 0), running)
+        own = by_month.get(month_first) or {}
+        running = {m: running[m] - own.get(m, 0) for m in RUNNING}
+    return {m: out[m] for m in months}
+
+
+def official_figures(where: Slice, period: Period) -> Figures:
+    """One official's figures, from the facts of the dossiers assigned to them."""
+    facts = DossierFact.objects.filter(official_id=where.official_id or 0)
+    if where.agency_ids is not None:
+        facts = facts.filter(agency_id__in=where.agency_ids)
+    sums: dict[str, int] = dict.fromkeys(MEASURES, 0)
+    running: dict[str, int] = dict.fromkeys(RUNNING, 0)
+    for fact in facts.values():
+        for (day, measure), amount in rollups.contributions(fact).items():
+            if period.start <= day <= period.end:
+                sums[measure] += amount
+            if measure in RUNNING and day <= period.end:
+                running[measure] += amount
+    return _figures(sums, running)

@@ -1,0 +1,196 @@
+"""The evaluation's stored figures: one fact per received dossier, and the daily and monthly sums of
+the facts by (body, desk, procedure, channel) that dashboards, indicators and reports read.
+
+A fact is derived from the dossier and what happened to it (reports.facts) whenever a dossier event
+commits; the sums follow each fact's change in the same transaction (reports.rollups). Nothing else
+writes them, and `manage.py recompute_indicators` rebuilds all three from the dossiers, to the same
+numbers. Keys that are missing are 0, not NULL, so that the composite keys match (as in dossiers.tallies).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from onestop_tayninh.catalog.constants import Channel
+
+from .constants import Outcome
+
+
+class DossierFact(models.Model):
+    """What the indicators need to know of one received dossier, in one row."""
+
+    dossier = models.OneToOneField(
+        "dossiers.Dossier",
+        verbose_name=_("hồ sơ"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        help_text=_("Hồ sơ đã tiếp nhận."),
+    )
+    agency_id = models.PositiveIntegerField(_("cơ quan giải quyết"), help_text=_("Cơ quan có thẩm quyền giải quyết."))
+    desk_id = models.PositiveIntegerField(
+        _("bộ phận tiếp nhận"), help_text=_("Bộ phận một cửa đã tiếp nhận; 0 khi không có.")
+    )
+    procedure_id = models.PositiveIntegerField(_("thủ tục"), help_text=_("Thủ tục hành chính."))
+    channel = models.CharField(_("kênh nộp"), max_length=16, choices=Channel.choices, help_text=_("Cách hồ sơ đến."))
+    official_id = models.PositiveIntegerField(
+        _("cán bộ xử lý"), default=0, help_text=_("Tài khoản của chuyên viên được phân công xử lý; 0 khi chưa có.")
+    )
+    received_on = models.DateField(_("ngày tiếp nhận"), help_text=_("Ngày tiếp nhận, giờ Việt Nam."))
+    closed_on = models.DateField(
+        _("ngày kết thúc"), null=True, blank=True, help_text=_("Ngày trả kết quả, từ chối, dừng hoặc rút hồ sơ.")
+    )
+    late_on = models.DateField(
+        _("trễ hạn từ ngày"),
+        null=True,
+        blank=True,
+        help_text=_("Ngày hồ sơ chưa xong bắt đầu bị tính là trễ hạn; trống khi chưa bao giờ trễ."),
+    )
+    outcome = models.CharField(
+        _("kết quả"), max_length=16, choices=Outcome.choices, help_text=_("Trước, đúng hay quá hạn.")
+    )
+    working_seconds = models.BigIntegerField(
+        _("thời gian giải quyết (giây làm việc)"),
+        default=0,
+        help_text=_("Giờ hành chính từ khi tiếp nhận đến khi xong, trừ thời gian chờ bổ sung."),
+    )
+    elapsed_seconds = models.BigIntegerField(
+        _("thời gian giải quyết (giây)"), default=0, help_text=_("Thời gian thực từ khi tiếp nhận đến khi xong.")
+    )
+    legal_seconds = models.BigIntegerField(
+        _("thời gian theo quy định (giây làm việc)"),
+        default=0,
+        help_text=_("Thời hạn giải quyết của thủ tục, quy ra giờ hành chính."),
+    )
+    digitised = models.BooleanField(
+        _("đã số hóa"), default=False, help_text=_("Thành phần hồ sơ và kết quả đều có bản điện tử.")
+    )
+    reused = models.BooleanField(
+        _("tái sử dụng dữ liệu"), default=False, help_text=_("Có ít nhất một thành phần lấy lại từ kho dữ liệu.")
+    )
+    with_fees = models.BooleanField(_("có phí, lệ phí"), default=False, help_text=_("Hồ sơ phải nộp phí, lệ phí."))
+    paid_online = models.BooleanField(
+        _("thanh toán trực tuyến"), default=False, help_text=_("Đã nộp phí, lệ phí trực tuyến.")
+    )
+    e_result = models.BooleanField(_("kết quả điện tử"), default=False, help_text=_("Có kết quả bản điện tử."))
+    dissatisfied = models.BooleanField(
+        _("không hài lòng"), default=False, help_text=_("Công dân đánh giá không hài lòng hoặc có phản ánh về hồ sơ.")
+    )
+    rated = models.BooleanField(_("đã đánh giá"), default=False, help_text=_("Công dân đã đánh giá mức độ hài lòng."))
+    index_points = models.PositiveSmallIntegerField(
+        _("điểm chỉ số đánh giá"),
+        default=0,
+        help_text=_("Tổng điểm 2 / 1 / 0 các chỉ số của Thông tư 01/2018 (điều 13)."),
+    )
+    index_max = models.PositiveSmallIntegerField(
+        _("điểm tối đa"), default=0, help_text=_("Điểm tối đa của các chỉ số đã chấm cho hồ sơ.")
+    )
+
+    class Meta:
+        verbose_name = _("dữ liệu đánh giá của hồ sơ")
+        verbose_name_plural = _("dữ liệu đánh giá của hồ sơ")
+        # The app's permissions hang on its one model people's roles are about.
+        permissions = [
+            ("view_dashboard", _("Xem bảng điều hành và chỉ số đánh giá của cơ quan, đơn vị")),
+            ("send_urging", _("Gửi đôn đốc xử lý hồ sơ trễ hạn")),
+            ("view_statistics", _("Lập báo cáo thống kê định kỳ về giải quyết thủ tục")),
+        ]
+        indexes = [
+            # An official's own figures, and a body's list of the officials it counts.
+            models.Index(fields=["official_id", "closed_on"], name="fact_official_closed_idx"),
+            models.Index(fields=["official_id", "received_on"], name="fact_official_received_idx"),
+            models.Index(fields=["agency_id", "official_id"], name="fact_agency_official_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.get_outcome_display()}"
+
+
+def _measure_fields() -> dict[str, models.Field]:
+    from .constants import MEASURES
+
+    return {name: models.BigIntegerField(name, default=0) for name in MEASURES}
+
+
+class RollupBase(models.Model):
+    agency_id = models.PositiveIntegerField(_("cơ quan giải quyết"))
+    desk_id = models.PositiveIntegerField(_("bộ phận tiếp nhận"))
+    procedure_id = models.PositiveIntegerField(_("thủ tục"))
+    channel = models.CharField(_("kênh nộp"), max_length=16)
+
+    class Meta:
+        abstract = True
+
+
+for _name, _field in _measure_fields().items():
+    RollupBase.add_to_class(_name, _field)
+
+
+class DailyRollup(RollupBase):
+    """The facts' measures of one day, by (body, desk, procedure, channel): clustered by day."""
+
+    pk = models.CompositePrimaryKey("day", "agency_id", "desk_id", "procedure_id", "channel")
+    day = models.DateField(_("ngày"))
+
+    class Meta:
+        verbose_name = _("số liệu theo ngày")
+        verbose_name_plural = _("số liệu theo ngày")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.agency_id}/{self.desk_id}/{self.procedure_id}/{self.channel}"
+
+
+class MonthlyRollup(RollupBase):
+    """The same sums by month (`month` is the month's first day): a year is twelve rows per key."""
+
+    pk = models.CompositePrimaryKey("month", "agency_id", "desk_id", "procedure_id", "channel")
+    month = models.DateField(_("tháng"))
+
+    class Meta:
+        verbose_name = _("số liệu theo tháng")
+        verbose_name_plural = _("số liệu theo tháng")
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y}: {self.agency_id}/{self.desk_id}/{self.procedure_id}/{self.channel}"
+
+
+class RollupBalance(RollupBase):
+    """The running measures summed over all days, by key: what is open (and open late) at the end of any
+    day is this minus the days after it (reports.rollups.running_at)."""
+
+    pk = models.CompositePrimaryKey("agency_id", "desk_id", "procedure_id", "channel")
+
+    class Meta:
+        verbose_name = _("số dư hồ sơ đang giải quyết")
+        verbose_name_plural = _("số dư hồ sơ đang giải quyết")
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.desk_id}/{self.procedure_id}/{self.channel}"
+
+
+class RecomputeGuard(models.Model):
+    """One row: whether the from-scratch recompute is rewriting the figures. A live refresh reads it
+    under a shared lock, so the recompute's switch waits for refreshes under way and every later one
+    sees it and queues its dossiers (PendingFact) for the recompute to take at its end."""
+
+    recomputing_since = models.DateTimeField(_("đang tính lại từ"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("tính lại xong lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("trạng thái tính lại số liệu")
+        verbose_name_plural = _("trạng thái tính lại số liệu")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+
+class PendingFact(models.Model):
+    """A dossier that changed while the recompute ran: derived again when it ends."""
+
+    dossier_id = models.PositiveBigIntegerField(_("hồ sơ"), primary_key=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ chờ tính lại")
+        verbose_name_plural = _("hồ sơ chờ tính lại")
+
+    def __str__(self) -> str:
+        return str(self.dossier_id)

@@ -1,0 +1,142 @@
+"""The daily and monthly sums of the facts, and the running balances (reports.models).
+
+A fact contributes each of its measures to one day (reports.constants.MEASURES says which day). When
+a fact changes, its old contributions are taken away and its new ones added, in one
+`INSERT … ON DUPLICATE KEY UPDATE m = m + VALUES(m)` per table, which no concurrent writer can lose;
+the recompute adds every fact's contributions up in memory and writes the sums. Both paths use
+`contributions`, so the two give the same numbers (tests/reports/test_rollups.py checks it on random
+histories).
+
+What is open at the end of a day D (received − closed), and open past its due time
+(late_opened − late_closed), is a sum over every day up to D: the balance (the sum over all days)
+minus the days after D, which for the periods people ask about (this month, last quarter) is a few rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import connection
+
+from onestop_tayninh.dossiers.constants import ONLINE_CHANNELS
+
+from .constants import MEASURES, Outcome
+from .models import DailyRollup, MonthlyRollup, RollupBalance
+
+#: (agency, desk, procedure, channel)
+Key = tuple[int, int, int, str]
+KEY_COLUMNS = ("agency_id", "desk_id", "procedure_id", "channel")
+
+
+def key_of(fact: Mapping[str, Any]) -> Key:
+    return (fact["agency_id"], fact["desk_id"], fact["procedure_id"], fact["channel"])
+
+
+def contributions(fact: Mapping[str, Any]) -> dict[tuple[dt.date, str], int]:
+    """(day, measure) → amount: what one fact adds to the daily sums of its key."""
+    out: dict[tuple[dt.date, str], int] = defaultdict(int)
+    received: dt.date = fact["received_on"]
+    out[received, "received"] += 1
+    if fact["channel"] in ONLINE_CHANNELS:
+        out[received, "received_online"] += 1
+    for measure in ("digitised", "reused", "with_fees", "paid_online"):
+        if fact[measure]:
+            out[received, measure] += 1
+    if fact["late_on"] is not None:
+        out[fact["late_on"], "late_opened"] += 1
+    closed: dt.date | None = fact["closed_on"]
+    if closed is not None:
+        out[closed, "closed"] += 1
+        if fact["late_on"] is not None:
+            out[closed, "late_closed"] += 1
+        outcome = fact["outcome"]
+        if outcome == Outcome.WITHDRAWN:
+            out[closed, "withdrawn"] += 1
+        else:
+            out[closed, str(outcome)] += 1
+            out[closed, "working_seconds"] += fact["working_seconds"]
+            out[closed, "elapsed_seconds"] += fact["elapsed_seconds"]
+            out[closed, "legal_seconds"] += fact["legal_seconds"]
+            for measure in ("e_result", "dissatisfied", "rated"):
+                if fact[measure]:
+                    out[closed, "e_results" if measure == "e_result" else measure] += 1
+            out[closed, "index_points"] += fact["index_points"]
+            out[closed, "index_max"] += fact["index_max"]
+    return {where: amount for where, amount in out.items() if amount}
+
+
+def month_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+Sums = dict[tuple[Key, dt.date], dict[str, int]]
+
+
+def changes(
+    old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
+) -> tuple[Sums, Sums, dict[Key, dict[str, int]]]:
+    """The daily, monthly and balance changes when a fact goes from `old` to `new` (either may be None)."""
+    daily: Sums = defaultdict(lambda: defaultdict(int))
+    for fact, sign in ((old, -1), (new, 1)):
+        if fact is None:
+            continue
+        key = key_of(fact)
+        for (day, measure), amount in contributions(fact).items():
+            daily[key, day][measure] += sign * amount
+    return _rolled(daily)
+
+
+def _rolled(daily: Sums) -> tuple[Sums, Sums, dict[Key, dict[str, int]]]:
+    monthly: Sums = defaultdict(lambda: defaultdict(int))
+    balance: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (key, day), measures in daily.items():
+        for measure, amount in measures.items():
+            monthly[key, month_of(day)][measure] += amount
+            balance[key][measure] += amount
+    return _pruned(daily), _pruned(monthly), _pruned(balance)
+
+
+def _pruned(sums: Mapping[Any, Mapping[str, int]]) -> dict[Any, dict[str, int]]:
+    """Without the rows whose every measure is 0: a change that moves nothing writes nothing."""
+    return {where: dict(measures) for where, measures in sums.items() if any(measures.values())}
+
+
+def totals(facts: Iterable[Mapping[str, Any]]) -> tuple[Sums, Sums, dict[Key, dict[str, int]]]:
+    """The sums of many facts (the recompute), added up in memory."""
+    daily: Sums = defaultdict(lambda: defaultdict(int))
+    for fact in facts:
+        key = key_of(fact)
+        for (day, measure), amount in contributions(fact).items():
+            daily[key, day][measure] += amount
+    return _rolled(daily)
+
+
+def _upsert(table: str, leading: tuple[str, ...], rows: list[tuple[Any, ...]], measures: tuple[str, ...]) -> None:
+    if not rows:
+        return
+    columns = (*leading, *KEY_COLUMNS, *measures)
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    updates = ", ".join(f"{m} = {m} + VALUES({m})" for m in measures)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start : start + 1000]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([placeholders] * len(chunk))} "
+                f"ON DUPLICATE KEY UPDATE {updates}",
+                [value for row in chunk for value in row],
+            )
+
+
+def add(daily: Sums, monthly: Sums, balance: dict[Key, dict[str, int]]) -> None:
+    """Add these sums to the stored ones (negative amounts take away)."""
+    for table, leading, sums in (
+        (DailyRollup._meta.db_table, ("day",), daily),
+        (MonthlyRollup._meta.db_table, ("month",), monthly),
+    ):
+        rows = [(when, *key, *(measures.get(m, 0) for m in MEASURES)) for (key, when), measures in sorted(sums.items())]
+        _upsert(table, leading, rows, MEASURES)
+    rows = [(*key, *(measures.get(m, 0) for m in MEASURES)) for key, measures in sorted(balance.items())]
+    _upsert(RollupBalance._meta.db_table, (), rows, MEASURES)
