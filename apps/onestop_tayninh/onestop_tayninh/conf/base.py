@@ -492,3 +492,17 @@ LOG_LEVEL = config("LOG_LEVEL", "INFO")
 ONESTOP_LOG_FILE = config("ONESTOP_LOG_FILE", "")
 LOGGING = logging_config(level=LOG_LEVEL, file=ONESTOP_LOG_FILE)
 configure_structlog()
+
+# Evaluation (reports app) -------------------------------------------------------------------------
+# The province's targets the dashboards compare with, in percent, by Decision 766 indicator number:
+# online dossiers, electronic results, digitisation, reuse, satisfaction.
+ONESTOP_EVALUATION_TARGETS = {
+    code.strip(): int(value)
+    for code, _eq, value in (
+        item.partition("=")
+        for item in config("ONESTOP_EVALUATION_TARGETS", "3.3=50,4.1=100,4.2=80,4.3=80,5.4=90").split(",")
+    )
+    if code.strip() and value.strip().isdigit()
+}
+# Seconds the public service-quality page is kept in the cache (its figures change by the day).
+ONESTOP_PUBLIC_QUALITY_CACHE_SECONDS = config("ONESTOP_PUBLIC_QUALITY_CACHE_SECONDS", 600)

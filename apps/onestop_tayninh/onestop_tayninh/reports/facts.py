@@ -238,6 +238,7 @@ class Deriver:
             "procedure_id": self._version(row["procedure_version_id"]).procedure_id,
             "channel": row["channel"],
             "official_id": row["assigned_to_id"] or 0,
+            "state_id": row["state_id"] or 0,
             "received_on": local_day(received_at),
             "closed_on": local_day(closed_at),
             "late_on": local_day(late_from),

@@ -35,6 +35,9 @@ class DossierFact(models.Model):
     official_id = models.PositiveIntegerField(
         _("cán bộ xử lý"), default=0, help_text=_("Tài khoản của chuyên viên được phân công xử lý; 0 khi chưa có.")
     )
+    state_id = models.PositiveIntegerField(
+        _("bước xử lý"), default=0, help_text=_("Bước của quy trình hồ sơ đang ở (hồ sơ chưa xong: tồn theo bước).")
+    )
     received_on = models.DateField(_("ngày tiếp nhận"), help_text=_("Ngày tiếp nhận, giờ Việt Nam."))
     closed_on = models.DateField(
         _("ngày kết thúc"), null=True, blank=True, help_text=_("Ngày trả kết quả, từ chối, dừng hoặc rút hồ sơ.")
@@ -99,6 +102,8 @@ class DossierFact(models.Model):
             models.Index(fields=["official_id", "closed_on"], name="fact_official_closed_idx"),
             models.Index(fields=["official_id", "received_on"], name="fact_official_received_idx"),
             models.Index(fields=["agency_id", "official_id"], name="fact_agency_official_idx"),
+            # The backlog: open dossiers by step and age, read from the index alone.
+            models.Index(fields=["closed_on", "agency_id", "state_id", "received_on"], name="fact_backlog_idx"),
         ]
 
     def __str__(self) -> str:

@@ -86,7 +86,9 @@ def unit_for(user: User, kind: str, pk: int | None) -> Unit:
     if kind == UnitKind.PROVINCE:
         if not reaches_beyond_own_agency(user):
             raise PermissionDenied(_("Số liệu toàn tỉnh chỉ dành cho điều phối viên."))
-        label = _("Toàn tỉnh") if visible is None else str(user.official.agency.unit)
+        # A coordinator's reach is their unit and below: the province's coordinator's is the province.
+        home = None if visible is None else user.official.agency.unit
+        label = _("Toàn tỉnh") if home is None or home.parent_id is None else str(home)
         return Unit(kind, None, label, Slice(agency_ids=visible))
     if pk is None:
         raise UnitError(kind)
