@@ -80,7 +80,8 @@ class EscalationInline(ReadOnlyAdminMixin, admin.TabularInline):
 @admin.register(Feedback)
 class FeedbackAdmin(ReadOnlyAdminMixin, RowLevelAdminMixin, ReadableModelAdmin):
     change_form_template = "feedback/desk/change_form.html"
-    list_display = ["code", "received_at", "kind", "title_short", "status", "deadline", "assigned_to", "agency"]
+    # Four columns, so the list fits beside the menu and the filters on a 1366 px screen.
+    list_display = ["code_and_kind", "title_and_who", "received_at", "situation"]
     list_filter = [OverdueFilter, "status", "kind", "channel", BodyFilter]
     search_fields = ["code", "title", "full_name", "phone", "dossier__code"]
     list_select_related = ["agency", "assigned_to"]
@@ -146,9 +147,47 @@ class FeedbackAdmin(ReadOnlyAdminMixin, RowLevelAdminMixin, ReadableModelAdmin):
     class Media:
         css = {"all": ["feedback/desk.css"]}
 
+    @admin.display(description=_("mã, loại"), ordering="code")
+    def code_and_kind(self, obj: Feedback):
+        return format_html("{}<br><small>{}</small>", obj.code, obj.get_kind_display())
+
+    def _title(self, obj: Feedback, *, body: bool):
+        title = obj.title if len(obj.title) <= 80 else obj.title[:79] + "…"
+        who = [obj.agency.name] if body else []
+        if obj.assigned_to_id:
+            who.append(gettext_now("giao %(name)s") % {"name": obj.assigned_to.get_full_name()})
+        if not who:
+            return title
+        return format_html('{}<br><small class="quiet">{}</small>', title, " · ".join(who))
+
     @admin.display(description=_("tiêu đề"), ordering="title")
-    def title_short(self, obj: Feedback) -> str:
-        return obj.title if len(obj.title) <= 80 else obj.title[:79] + "…"
+    def title_and_who(self, obj: Feedback):
+        return self._title(obj, body=False)
+
+    @admin.display(description=_("tiêu đề, cơ quan"), ordering="title")
+    def title_body_and_who(self, obj: Feedback):
+        return self._title(obj, body=True)
+
+    @admin.display(description=_("tình trạng, thời hạn"), ordering="status")
+    def situation(self, obj: Feedback):
+        due = selectors.current_deadline(obj, at=timezone.now())
+        if due is None:
+            return obj.get_status_display()
+        if due.overdue:
+            return format_html(
+                '{}<br><span class="pakn-late">{} {} ({})</span>',
+                obj.get_status_display(),
+                gettext_now("Quá hạn"),
+                due.label,
+                _local(due.due_at),
+            )
+        return format_html(
+            "{}<br><small>{} {}: {}</small>",
+            obj.get_status_display(),
+            gettext_now("hạn"),
+            due.label,
+            _local(due.due_at),
+        )
 
     @admin.display(description=_("hạn bước hiện tại"))
     def deadline(self, obj: Feedback):
@@ -179,12 +218,21 @@ class FeedbackAdmin(ReadOnlyAdminMixin, RowLevelAdminMixin, ReadableModelAdmin):
     def answer_text(self, obj: Feedback):
         return format_html('<div class="pakn-text">{}</div>', obj.answer) if obj.answer else "—"
 
-    def get_list_display(self, request):
-        # An agency's own officials see one body: its name on every row only crowds the table.
+    @staticmethod
+    def _one_body(request) -> bool:
         agency_ids = visible_agency_id_list(request.user, dossiers=True)
-        if agency_ids is not None and len(agency_ids) <= 1:
-            return [name for name in self.list_display if name != "agency"]
-        return self.list_display
+        return agency_ids is not None and len(agency_ids) <= 1
+
+    def get_list_display(self, request):
+        # An agency's own officials see one body: its name on every row, and a filter by body, only crowd the page.
+        if self._one_body(request):
+            return self.list_display
+        return [("title_body_and_who" if name == "title_and_who" else name) for name in self.list_display]
+
+    def get_list_filter(self, request):
+        if self._one_body(request):
+            return [item for item in self.list_filter if item is not BodyFilter]
+        return self.list_filter
 
     # --- the steps -------------------------------------------------------------------------------
 
@@ -226,7 +274,12 @@ class FeedbackAdmin(ReadOnlyAdminMixin, RowLevelAdminMixin, ReadableModelAdmin):
             and status == FeedbackStatus.ANSWERED
             and feedback.publish_consent,
         }
-        extra_context = {**(extra_context or {}), "steps": steps, "any_step": any(steps.values())}
+        extra_context = {
+            **(extra_context or {}),
+            "steps": steps,
+            "any_step": any(steps.values()),
+            "deadline": selectors.current_deadline(feedback, at=timezone.now()),
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def step_view(self, request: HttpRequest, pk: int, step: str):
