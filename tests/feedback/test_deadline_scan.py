@@ -6,6 +6,7 @@ from onestop_tayninh.core.cron import periodic_job
 from onestop_tayninh.feedback import services
 from onestop_tayninh.feedback.models import Feedback, FeedbackEscalation
 from onestop_tayninh.notifications.models import Message
+from onestop_tayninh.notifications.rendering import message_render
 
 from .conftest import local, submit
 
@@ -24,7 +25,9 @@ def test_each_overdue_step_is_escalated_once(world):
     assert services.feedback_deadline_scan(at=local(2026, 5, 5, 17, 1))["accept"] == 1
     assert services.feedback_deadline_scan(at=local(2026, 5, 6, 9, 0))["accept"] == 0  # not twice
     assert overdue_notices(head).filter(channel="desk").count() == 1
-    assert overdue_notices(head).get(channel="desk").context["step"] == "tiếp nhận hoặc từ chối"
+    subject, body = message_render(overdue_notices(head).get(channel="desk"))
+    assert subject == f"{feedback.code} quá hạn tiếp nhận hoặc từ chối"
+    assert "Hồ sơ trả chậm" in body and "17:00 ngày 05/05/2026" in body
     assert not Message.objects.filter(template_key="feedback_overdue").exclude(user=head).exists()
     assert Feedback.objects.get(pk=feedback.pk).escalated_at == local(2026, 5, 5, 17, 1)
 

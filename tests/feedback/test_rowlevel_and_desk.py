@@ -72,3 +72,32 @@ def test_the_desk_list_filters_and_the_steps_go_through_the_services(client, wor
     again = client.post(step("answer"), {"answer": "Lần hai"}, follow=True).content.decode()
     assert "đã được Lê Văn Lãnh Đạo trả lời" in again
     assert Feedback.objects.get(pk=here.pk).answer == "Hồ sơ đã có kết quả ngày 4/5."
+
+
+def test_an_official_records_one_handed_in_at_the_desk(client, world):
+    record = reverse("admin:feedback_feedback_record")
+    data = {
+        "kind": "recommendation",
+        "title": "Thêm ghế chờ",
+        "content": "Đề nghị thêm ghế ở khu chờ.",
+        "dossier_code": "",
+        "full_name": "Đỗ Văn Cường",
+        "phone": "0905 111 222",
+    }
+    client.force_login(world["coordinator"])  # reads PAKN, handles none
+    assert client.get(record).status_code == 403
+    client.force_login(world["far_head"])
+    # A dossier outside the official's reach is not found, and nothing is kept.
+    page = client.post(record, {**data, "dossier_code": world["dossier"].code}).content.decode()
+    assert "trong phạm vi bạn được xem" in page and not Feedback.objects.exists()
+    client.force_login(world["handler"])
+    assert "Ghi nhận phản ánh tại quầy" in client.get(reverse("admin:feedback_feedback_changelist")).content.decode()
+    response = client.post(record, data)
+    feedback = Feedback.objects.get()
+    assert response.url == reverse("admin:feedback_feedback_change", args=[feedback.pk])
+    assert (feedback.channel, feedback.agency, feedback.phone, feedback.citizen) == (
+        "desk",
+        world["body"],
+        "0905111222",
+        None,
+    )

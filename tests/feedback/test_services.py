@@ -11,6 +11,7 @@ from onestop_tayninh.feedback import services
 from onestop_tayninh.feedback.constants import FeedbackChannel, FeedbackKind, FeedbackStatus
 from onestop_tayninh.feedback.models import Feedback, FeedbackCodeCounter
 from onestop_tayninh.notifications.models import Message
+from onestop_tayninh.notifications.rendering import message_render
 from onestop_tayninh.security.models import AuditEvent
 
 from .conftest import local, submit
@@ -63,6 +64,15 @@ def test_the_steps_in_order_with_the_answer_published_two_working_days_later(wor
     answered = Message.objects.filter(template_key="feedback_answered")
     assert {m.channel for m in answered} == {"email", "sms"}
     assert {m.address for m in answered} == {world["citizen"].email, "0912345678"}
+    subject, body = message_render(answered.get(channel="email"))
+    assert subject == f"Trả lời phản ánh, kiến nghị {feedback.code}"
+    assert (
+        "Nguyễn Thị Lan" in body
+        and "Hồ sơ đã có kết quả." in body
+        and f"/phan-anh-kien-nghi/cua-toi/{feedback.pk}/" in body
+    )
+    _subject, sms = message_render(answered.get(channel="sms"))
+    assert feedback.code in sms and "/phan-anh-kien-nghi/cua-toi/" in sms
     feedback = services.feedback_publish(feedback=feedback, official=head, at=local(2026, 5, 8, 9, 0))
     assert feedback.status == FeedbackStatus.PUBLISHED
     assert Feedback.objects.published().get() == feedback

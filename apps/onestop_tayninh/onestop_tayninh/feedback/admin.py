@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -21,6 +22,7 @@ from onestop_tayninh.accounts.models import User
 from onestop_tayninh.core.admin import ReadableModelAdmin, ReadOnlyAdminMixin, RowLevelAdminMixin
 from onestop_tayninh.core.rowlevel import visible_agency_id_list
 from onestop_tayninh.directory.models import Agency
+from onestop_tayninh.dossiers.models import Dossier
 
 from . import selectors, services
 from .constants import (
@@ -28,9 +30,10 @@ from .constants import (
     HANDLE_PERMISSION,
     OPEN_STATUSES,
     PUBLISH_PERMISSION,
+    FeedbackChannel,
     FeedbackStatus,
 )
-from .forms import AnswerForm, AssignForm, InfoReplyForm, InfoRequestForm, ReasonForm
+from .forms import AnswerForm, AssignForm, DeskRecordForm, InfoReplyForm, InfoRequestForm, ReasonForm
 from .models import Feedback, FeedbackEscalation
 
 
@@ -80,6 +83,7 @@ class EscalationInline(ReadOnlyAdminMixin, admin.TabularInline):
 @admin.register(Feedback)
 class FeedbackAdmin(ReadOnlyAdminMixin, RowLevelAdminMixin, ReadableModelAdmin):
     change_form_template = "feedback/desk/change_form.html"
+    change_list_template = "feedback/desk/change_list.html"
     # Four columns, so the list fits beside the menu and the filters on a 1366 px screen.
     list_display = ["code_and_kind", "title_and_who", "received_at", "situation"]
     list_filter = [OverdueFilter, "status", "kind", "channel", BodyFilter]
@@ -239,9 +243,67 @@ class FeedbackAdmin(ReadOnlyAdminMixin, RowLevelAdminMixin, ReadableModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
+            path("ghi-nhan/", wrap(self.record_view), name="feedback_feedback_record"),
             path("<int:pk>/buoc/<slug:step>/", wrap(self.step_view), name="feedback_feedback_step"),
             *super().get_urls(),
         ]
+
+    @staticmethod
+    def _may_record(request) -> bool:
+        return request.user.has_perm(HANDLE_PERMISSION) and getattr(request.user, "official", None) is not None
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "may_record": self._may_record(request)}
+        return super().changelist_view(request, extra_context)
+
+    def record_view(self, request: HttpRequest):
+        """Ghi nhận phản ánh tại quầy: one handed in on paper or in person, for the official's own body (or
+        for the body of a dossier the official sees)."""
+        if not self._may_record(request):
+            raise PermissionDenied
+        form = DeskRecordForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            code = data["dossier_code"].strip().upper()
+            dossier = Dossier.objects.visible_to(request.user).filter(code=code).first() if code else None
+            if code and dossier is None:
+                form.add_error(
+                    "dossier_code",
+                    gettext_now("Không có hồ sơ mã %(code)s trong phạm vi bạn được xem.") % {"code": code},
+                )
+            else:
+                try:
+                    feedback = services.feedback_submit(
+                        kind=data["kind"],
+                        title=data["title"],
+                        content=data["content"],
+                        channel=FeedbackChannel.DESK,
+                        at=timezone.now(),
+                        agency=request.user.official.agency,
+                        dossier=dossier,
+                        full_name=data["full_name"],
+                        phone=data["phone"],
+                        email=data["email"] or "",
+                        publish_consent=data["publish_consent"],
+                        recorded_by=request.user,
+                    )
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                else:
+                    self.message_user(
+                        request,
+                        gettext_now("Đã ghi nhận %(code)s; mã tra cứu cho người gửi: %(secret)s.")
+                        % {"code": feedback.code, "secret": selectors.tracking_secret(feedback.code)},
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(reverse("admin:feedback_feedback_change", args=[feedback.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext_now("Ghi nhận phản ánh, kiến nghị tại quầy"),
+            "form": form,
+        }
+        return TemplateResponse(request, "feedback/desk/record.html", context)
 
     def _assignable(self, feedback: Feedback):
         return (

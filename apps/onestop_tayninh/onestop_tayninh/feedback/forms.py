@@ -172,3 +172,26 @@ class AnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         error_messages={"required": _("Hãy nhập nội dung trả lời."), "max_length": TOO_LONG},
     )
+
+
+class DeskRecordForm(forms.Form):
+    """A PAKN handed in at the desk or the body's office, typed in by one of its officials."""
+
+    kind = forms.ChoiceField(label=_("Loại"), choices=FeedbackKind.choices, initial=FeedbackKind.COMPLAINT)
+    title = forms.CharField(label=_("Tiêu đề"), max_length=TITLE_MAX_LENGTH)
+    content = forms.CharField(
+        label=_("Nội dung"),
+        max_length=CONTENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"max_length": TOO_LONG},
+    )
+    dossier_code = forms.CharField(
+        label=_("Mã hồ sơ (nếu về một hồ sơ)"),
+        max_length=40,
+        required=False,
+        help_text=_("Để trống khi phản ánh, kiến nghị về thủ tục, dịch vụ nói chung của cơ quan."),
+    )
+    full_name = forms.CharField(label=_("Họ và tên người gửi"), max_length=255)
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=20)
+    email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    publish_consent = forms.BooleanField(label=_("Người gửi đồng ý công khai nội dung và câu trả lời"), required=False)
