@@ -3,6 +3,7 @@
 import pytest
 
 from django.urls import reverse
+from django.utils import timezone
 
 from onestop_tayninh.feedback.constants import FeedbackStatus
 from onestop_tayninh.feedback.models import Feedback
@@ -51,6 +52,9 @@ def test_the_desk_list_filters_and_the_steps_go_through_the_services(client, wor
     with django_assert_max_num_queries(25):
         listed = client.get(reverse("admin:feedback_feedback_changelist") + "?han=qua-han")
     assert here in listed.context["cl"].queryset  # received 29/4/2026: long overdue today
+    fresh = submit(world, dossier=None, agency=world["body"], title="Mới gửi", at=timezone.now())
+    on_time = client.get(reverse("admin:feedback_feedback_changelist") + "?han=dang-xu-ly")
+    assert set(on_time.context["cl"].queryset) == {fresh}
     body = client.get(page).content.decode()
     assert "Tiếp nhận" in body and "Không tiếp nhận" in body and "Gửi trả lời" not in body
     assert "<script>alert('desk')" not in body and "&lt;script&gt;alert(&#x27;desk&#x27;)" in body

@@ -35,6 +35,7 @@ from .constants import (
 )
 from .forms import AnswerForm, AssignForm, DeskRecordForm, InfoReplyForm, InfoRequestForm, ReasonForm
 from .models import Feedback, FeedbackEscalation
+from .query import overdue_q
 
 
 def _local(moment) -> str:
@@ -53,7 +54,7 @@ class OverdueFilter(admin.SimpleListFilter):
         if self.value() == "qua-han":
             return queryset.overdue(at=at)
         if self.value() == "dang-xu-ly":
-            return queryset.filter(status__in=OPEN_STATUSES).exclude(pk__in=queryset.overdue(at=at).values("pk"))
+            return queryset.filter(status__in=OPEN_STATUSES).exclude(overdue_q(at))
         return queryset
 
 

@@ -54,7 +54,6 @@ CODE_DIGITS = 6
 
 #: Still waiting for the body (the citizen may not rate, the answer is not out).
 OPEN_STATUSES = (FeedbackStatus.RECEIVED, FeedbackStatus.ACCEPTED, FeedbackStatus.INFO_REQUESTED)
-ANSWERED_STATUSES = (FeedbackStatus.ANSWERED, FeedbackStatus.PUBLISHED)
 
 #: Permissions (Feedback.Meta.permissions), granted to the roles in directory/roles.py.
 HANDLE_PERMISSION = "feedback.handle_feedback"

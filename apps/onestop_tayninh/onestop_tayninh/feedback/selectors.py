@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from .constants import OPEN_STATUSES, FeedbackKind, FeedbackStatus, FeedbackStep
+from .constants import FeedbackKind, FeedbackStatus, FeedbackStep
 from .models import Feedback
 from .query import late_q, step_overdue
 
@@ -163,10 +163,6 @@ def current_deadline(feedback: Feedback, *, at: dt.datetime) -> Deadline | None:
     if step is None or due_at is None:
         return None
     return Deadline(step=step, label=str(FeedbackStep(step).label), due_at=due_at, overdue=due_at < at)
-
-
-def is_open(feedback: Feedback) -> bool:
-    return feedback.status in OPEN_STATUSES
 
 
 def overdue_steps(at: dt.datetime) -> dict[str, Q]:
