@@ -129,6 +129,7 @@ def message_templates(db):
         "0010_online_check_templates",
         "0011_refusal_ready_template",
         "0012_citizen_notices_and_portal_inbox",
+        "0014_feedback_notices",
     ):
         importlib.import_module(f"onestop_tayninh.notifications.migrations.{name}").seed(apps, None)
     # The Zalo channel's texts of the same notices.

@@ -27,6 +27,8 @@ urlpatterns = [
     path("thanh-toan/", include("onestop_tayninh.payments.urls")),
     # Zalo OA events (the webhook), before the portal's catch-all.
     path("zalo/", include("onestop_tayninh.zalo.urls")),
+    # Citizens' feedback and recommendations (PAKN), before the portal's catch-all.
+    path("phan-anh-kien-nghi/", include("onestop_tayninh.feedback.urls")),
     path("", include("onestop_tayninh.portal.urls")),
 ]
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "onestop_tayninh.notifications",
     "onestop_tayninh.payments",
     "onestop_tayninh.zalo",
+    "onestop_tayninh.feedback",
     "onestop_tayninh.reports",
 ]
 
@@ -356,6 +357,9 @@ ONESTOP_RATE_LIMITS = {
     # kiosk at the desk; the typed look-up /tra-cuu/ keeps its own limits (portal.views).
     "applicant_link": (config("ONESTOP_RATELIMIT_APPLICANT_LINK", 60), 600),
     "kiosk": (config("ONESTOP_RATELIMIT_KIOSK", 120), 600),
+    # Citizens' feedback (PAKN) sent from the portal, per hour; the tracker by code, per 10 minutes.
+    "feedback": (config("ONESTOP_RATELIMIT_FEEDBACK", 10), 3600),
+    "feedback_tracker": (config("ONESTOP_RATELIMIT_FEEDBACK_TRACKER", 30), 600),
 }
 # How long the signed link on a receipt (QR code) and in the result messages opens the dossier
 # (status, electronic result, rating), and how long a desk's rating-kiosk link stays valid.

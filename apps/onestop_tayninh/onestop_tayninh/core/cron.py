@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.core.jobs import dispatch_tasks, heartbeat, run_periodic
 from onestop_tayninh.dossiers import jobs as dossiers
+from onestop_tayninh.feedback import jobs as feedback
 from onestop_tayninh.notifications import jobs as notifications
 from onestop_tayninh.payments import jobs as payments
 from onestop_tayninh.portal import jobs as portal
@@ -78,6 +79,15 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         name="deadline-scan",
         label=_("Quét thời hạn hồ sơ: sắp đến hạn, quá hạn, báo cấp trên, dự thảo Mẫu 04"),
         func=notifications.deadline_scan,
+        queue="notifications",
+        cron="*/15 * * * *",
+        schedule=_("15 phút một lần, cả ngày lẫn đêm"),
+    ),
+    # Citizens' feedback (PAKN) waiting past a deadline (accept, answer, publish): the body's heads told once per step.
+    PeriodicJob(
+        name="feedback-deadline-scan",
+        label=_("Quét thời hạn phản ánh, kiến nghị: báo lãnh đạo cơ quan khi quá hạn"),
+        func=feedback.feedback_deadline_scan,
         queue="notifications",
         cron="*/15 * * * *",
         schedule=_("15 phút một lần, cả ngày lẫn đêm"),

@@ -79,6 +79,12 @@ DECIDE_PAYMENTS = [
     "payments.view_mismatch",
     "payments.view_reconciliation",
 ]
+# Citizens' feedback (PAKN) names its sender: read by the roles that read dossiers, within the body it is
+# about (feedback/query.py). Heads and handling officers handle it (accept, reject, ask for more, answer);
+# heads also assign it and publish the answer; coordinators read their unit's.
+VIEW_FEEDBACK = ["feedback.view_feedback"]
+HANDLE_FEEDBACK = ["feedback.handle_feedback"]
+DECIDE_FEEDBACK = ["feedback.assign_feedback", "feedback.publish_feedback"]
 
 # Separation of duties: the system administrator configures the system and does not read citizens'
 # dossiers (no VIEW_DOSSIERS, no spreadsheets of tracked dossiers); an administrator who must also work
@@ -126,7 +132,9 @@ DEFAULT_ROLES: dict[str, dict] = {
         + VIEW_WORKFLOWS
         + ENTER_TRACKED
         + VIEW_PAYMENTS
-        + REQUEST_PAYMENT,
+        + REQUEST_PAYMENT
+        + VIEW_FEEDBACK
+        + HANDLE_FEEDBACK,
     },
     RoleCode.AGENCY_HEAD: {
         "name": "Lãnh đạo cơ quan",
@@ -154,6 +162,9 @@ DEFAULT_ROLES: dict[str, dict] = {
         + VIEW_PAYMENTS
         + REQUEST_PAYMENT
         + DECIDE_PAYMENTS
+        + VIEW_FEEDBACK
+        + HANDLE_FEEDBACK
+        + DECIDE_FEEDBACK
         + EVALUATION,
     },
     # Numbers the approved results and refusals in the agency's register of outgoing documents and
@@ -174,6 +185,7 @@ DEFAULT_ROLES: dict[str, dict] = {
         + VIEW_WORKFLOWS
         + ["dossiers.view_trackedimport"]
         + VIEW_PAYMENTS
+        + VIEW_FEEDBACK
         + EVALUATION,
     },
     RoleCode.SYSTEM_ADMIN: {

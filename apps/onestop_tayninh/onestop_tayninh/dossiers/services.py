@@ -67,6 +67,8 @@ from .events import (
     CompletionRequested,
     DocumentAdded,
     DraftCancelled,
+    FeedbackAnswered,
+    FeedbackReceived,
     Refused,
     Resubmitted,
     Started,
@@ -1150,6 +1152,22 @@ def dossier_draft_cancel(*, dossier: Dossier, officer: User, reason: str, at: dt
     audit_event(actor=officer, action=AUDIT_DRAFT_CANCELLED, target=dossier, data={"reason": reason})
     record(dossier=dossier, payload=DraftCancelled(reason=reason), actor=officer, at=at, comment=reason)
     return dossier
+
+
+# --- evaluation: what the feedback app reports about a dossier ----------------------------------
+
+
+def dossier_feedback_note(
+    *, dossier: Dossier, payload: FeedbackReceived | FeedbackAnswered, actor: User | None, at: dt.datetime
+) -> None:
+    """A citizen's feedback (PAKN) about the dossier was received or answered: kept in its history.
+
+    The feedback app (above the engine) calls this inside its own transaction; nothing of the dossier
+    changes, so no lock is taken. A complaint counts against the satisfaction indicator (docs/domain.md §9).
+    """
+    if not isinstance(payload, FeedbackReceived | FeedbackAnswered):
+        raise TypeError(f"dossier_feedback_note records feedback events only, not {type(payload).__name__}.")
+    record(dossier=dossier, payload=payload, actor=actor, at=at)
 
 
 # --- tracked-only procedures: the competent agency enters the dossiers it received itself ------

@@ -39,6 +39,8 @@ class TemplateKey(models.TextChoices):
     PAYMENT_REQUESTED = "payment_requested", _("Yêu cầu nộp phí, lệ phí")
     PAYMENT_RECEIVED = "payment_received", _("Đã nhận phí, lệ phí")
     PAYMENT_REFUNDED = "payment_refunded", _("Đã hoàn trả phí, lệ phí")
+    # A citizen's feedback or recommendation (PAKN) answered (the feedback app).
+    FEEDBACK_ANSWERED = "feedback_answered", _("Đã trả lời phản ánh, kiến nghị")
     CITIZEN_VERIFY_EMAIL = "citizen_verify_email", _("Xác thực thư điện tử tài khoản công dân")
     CITIZEN_PASSWORD_RESET = "citizen_password_reset", _("Đặt lại mật khẩu qua thư điện tử")
     CITIZEN_PASSWORD_RESET_CODE = "citizen_password_reset_code", _("Mã đặt lại mật khẩu qua SMS")
@@ -53,6 +55,10 @@ class TemplateKey(models.TextChoices):
     # The check time of an online dossier waiting at the desk (the deadline scan; dossiers.AlertKind).
     CHECK_DUE_SOON = "check_due_soon", _("Hồ sơ trực tuyến sắp hết hạn kiểm tra")
     CHECK_OVERDUE = "check_overdue", _("Hồ sơ trực tuyến quá hạn kiểm tra")
+    # Citizens' feedback (PAKN): a new one for the body's heads, one assigned, a step overdue (the feedback app).
+    FEEDBACK_ARRIVED = "feedback_arrived", _("Có phản ánh, kiến nghị mới")
+    FEEDBACK_ASSIGNED = "feedback_assigned", _("Được phân công xử lý phản ánh, kiến nghị")
+    FEEDBACK_OVERDUE = "feedback_overdue", _("Phản ánh, kiến nghị quá hạn")
 
 
 #: What the applicant of a dossier is told (listed on the portal's "Thông báo" page).

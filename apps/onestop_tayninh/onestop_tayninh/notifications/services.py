@@ -191,6 +191,8 @@ SECRET_CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
     TemplateKey.CITIZEN_VERIFY_EMAIL: ("verify_url",),
     TemplateKey.CITIZEN_PASSWORD_RESET: ("reset_url",),
     TemplateKey.CITIZEN_PASSWORD_RESET_CODE: ("code",),
+    # The six digits that open a PAKN's answer on the public tracker (feedback.selectors.tracking_secret).
+    TemplateKey.FEEDBACK_ANSWERED: ("secret",),
 }
 SECRET_MASK = "[đã ẩn sau khi gửi]"
 

@@ -22,6 +22,8 @@ from onestop_tayninh.dossiers.events import (
     Accepted,
     Apologised,
     CompletionRequested,
+    FeedbackAnswered,
+    FeedbackReceived,
     PaymentCancelled,
     PaymentReceived,
     PaymentRefunded,
@@ -233,6 +235,11 @@ def citizen_timeline(dossier: Dossier) -> list[TimelineEntry]:
                     "done",
                 )
             )
+        elif isinstance(payload, FeedbackReceived):
+            what = _("phản ánh") if payload.complaint else _("kiến nghị")
+            entries.append(TimelineEntry(event.at, _("Đã nhận %(what)s về hồ sơ") % {"what": what}))
+        elif isinstance(payload, FeedbackAnswered):
+            entries.append(TimelineEntry(event.at, _("Cơ quan đã trả lời phản ánh, kiến nghị về hồ sơ"), "", "done"))
         elif event.action == EventAction.TRANSITION:
             entry = _transition_entry(event, seen_agency)
             if entry:

@@ -11,7 +11,6 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from onestop_tayninh.catalog.constants import ServiceLevel, VersionStatus
 from onestop_tayninh.catalog.models import ProcedureVersion, Sector
 from onestop_tayninh.core.rowlevel import reaches_agencies, reaches_beyond_own_agency, visible_agency_id_list
 from onestop_tayninh.directory.models import Agency, Official, ReceptionDesk
+from onestop_tayninh.feedback.selectors import handling_figures
 
 from . import indicators
 from .constants import UnitKind
@@ -205,11 +205,8 @@ def catalogue_figures(unit: Unit, period: Period) -> dict[str, int]:
 
 
 def feedback_figures(unit: Unit, period: Period) -> dict[str, Any] | None:
-    """The unit's citizen feedback handling (the feedback app), or None where it is not installed."""
-    if not apps.is_installed("onestop_tayninh.feedback"):
-        return None
-    from onestop_tayninh.feedback.selectors import handling_figures  # type: ignore[import-not-found]
-
+    """The unit's handling of citizens' feedback (PAKN), or None for an official's or a desk's figures
+    (a PAKN is about a body, not a desk or a person)."""
     start = dt.datetime.combine(period.start, dt.time.min, tzinfo=indicators_tz())
     end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min, tzinfo=indicators_tz())
     agency_ids = unit.slice.agency_ids

@@ -19,6 +19,7 @@ MENU_ITEMS = (
     _("Hồ sơ của tôi"),
     _("Đánh giá"),
     _("Hướng dẫn"),
+    _("Phản ánh, kiến nghị"),
 )
 
 #: Zalo's error codes saying the access token is expired or invalid [check: -216 seen in the OA
@@ -45,6 +46,9 @@ class ConversationState(models.TextChoices):
     SUPPLEMENT = "supplement", _("Chờ ảnh bổ sung")
     LOOKUP = "lookup", _("Chờ mã hồ sơ để tra cứu")
     RATE = "rate", _("Chờ đánh giá")
+    FEEDBACK_TEXT = "feedback_text", _("Chờ nội dung phản ánh, kiến nghị")
+    FEEDBACK_DOSSIER = "feedback_dossier", _("Chờ mã hồ sơ được phản ánh")
+    FEEDBACK_AGENCY = "feedback_agency", _("Chờ chọn cơ quan tiếp nhận phản ánh")
 
 
 class SubmissionStatus(models.TextChoices):

@@ -14,7 +14,9 @@ The flows:
   dossier lands, channel Zalo, in the desk's "to check" queue with every photo kept;
 - a supplement: photos for a dossier of the citizen's that waits for one, then "Xong";
 - looking up a dossier (its code and the receipt's six digits, or the citizen's own code),
-  "Hồ sơ của tôi", rating a dossier whose result is out, guidance.
+  "Hồ sơ của tôi", rating a dossier whose result is out, guidance;
+- a feedback or recommendation (PAKN, "Phản ánh" / "Kiến nghị"): its text, then one of the citizen's
+  own dossiers or, about none, the body it is for; sent through the feedback app, channel Zalo.
 
 A control word ("Xong", "Nộp hồ sơ") waits while photos the citizen sent before it are still
 unprocessed (`NotReady`: the task runs again), so pages never land after the step they belong to.
@@ -47,7 +49,7 @@ from onestop_tayninh.catalog.constants import RequirementKind, VersionStatus
 from onestop_tayninh.catalog.models import DocumentRequirement, ProcedureVersion
 from onestop_tayninh.catalog.selectors import catalog_search
 from onestop_tayninh.core.text import fold, money
-from onestop_tayninh.directory.models import ReceptionDesk
+from onestop_tayninh.directory.models import Agency, ReceptionDesk
 from onestop_tayninh.directory.selectors import residence_units
 from onestop_tayninh.dossiers.applicants import Applicant
 from onestop_tayninh.dossiers.constants import Channel
@@ -65,6 +67,8 @@ from onestop_tayninh.dossiers.services import (
     dossier_supplement_add,
     dossier_supplement_submit,
 )
+from onestop_tayninh.feedback.constants import FeedbackChannel, FeedbackKind
+from onestop_tayninh.feedback.services import feedback_submit
 from onestop_tayninh.imaging import idcard
 from onestop_tayninh.imaging.photos import PhotoRejected, photo_check, photos_to_pdf
 from onestop_tayninh.portal.constants import RATING_QUESTIONS
@@ -227,6 +231,9 @@ def text(turn: Turn) -> None:
     if folded in {"lien ket", "lien ket tai khoan"}:
         _link_start(turn)
         return
+    if folded in FEEDBACK_WORDS:
+        _feedback_start(turn, kind=FEEDBACK_WORDS[folded])
+        return
     handler = STATE_TEXT.get(state)
     if handler is not None and handler(turn, raw, folded):
         return
@@ -303,6 +310,7 @@ def _menu_or_search(turn: Turn, raw: str, folded: str) -> None:
         4: _my_dossiers,
         5: _rate_start,
         6: _guidance,
+        7: _feedback_start,
     }
     if choice is not None:
         _set_state(turn, State.IDLE)
@@ -1309,6 +1317,161 @@ def _rate_text(turn: Turn, raw: str, folded: str) -> bool:
     return True
 
 
+# --- a feedback or recommendation (PAKN) -------------------------------------------------------------
+
+#: Words that start a PAKN anywhere in the conversation, and the kind each means.
+FEEDBACK_WORDS = {
+    "phan anh": FeedbackKind.COMPLAINT,
+    "phan anh kien nghi": FeedbackKind.COMPLAINT,
+    "kien nghi": FeedbackKind.RECOMMENDATION,
+}
+NONE_WORD = "Không"
+FEEDBACK_MIN_LENGTH = 10
+TITLE_LENGTH = 80
+
+
+def _feedback_start(turn: Turn, kind: str = FeedbackKind.COMPLAINT) -> None:
+    if _needs_link(turn):
+        return
+    _abandon(turn.zalo_user, at=turn.at)
+    _set_state(turn, State.FEEDBACK_TEXT, kind=kind)
+    what = _("kiến nghị") if kind == FeedbackKind.RECOMMENDATION else _("phản ánh")
+    say(
+        turn,
+        _(
+            "Mời bạn nhắn nội dung %(what)s trong một tin: việc gì, ở đâu, khi nào. Cơ quan tiếp nhận trong 2 ngày "
+            "làm việc và trả lời trong 15 ngày làm việc. Nhắn “Hủy” để dừng."
+        )
+        % {"what": what},
+    )
+
+
+def _feedback_title(text: str) -> str:
+    """The first line, cut at a word within TITLE_LENGTH characters: the chat has no title of its own."""
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    if len(first) <= TITLE_LENGTH:
+        return first
+    return first[: TITLE_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _feedback_text(turn: Turn, raw: str, folded: str) -> bool:
+    if len(raw.strip()) < FEEDBACK_MIN_LENGTH:
+        say(turn, _("Bạn nhắn rõ hơn một chút nội dung cần phản ánh, kiến nghị (ít nhất vài từ)."))
+        return True
+    data = {**turn.zalo_user.state_data, "text": raw}
+    dossiers = [
+        dossier
+        for dossier in my_dossier_list(turn.zalo_user.citizen).select_related("procedure_version")[:CHOICES]
+        if dossier.code
+    ]
+    if not dossiers:
+        _feedback_ask_agency(turn, data)
+        return True
+    _set_state(turn, State.FEEDBACK_DOSSIER, **data, options=[dossier.pk for dossier in dossiers])
+    lines = [f"{dossier.code} — {dossier.procedure_version.name}" for dossier in dossiers]
+    say(
+        turn,
+        _(
+            "Nội dung này về hồ sơ nào của bạn? Nhắn số thứ tự hoặc mã hồ sơ; nhắn “Không” nếu không về hồ sơ "
+            "cụ thể.\n%(list)s"
+        )
+        % {"list": _numbered(lines)},
+        buttons=(NONE_WORD,),
+    )
+    return True
+
+
+def _feedback_dossier(turn: Turn, raw: str, folded: str) -> bool:
+    data = dict(turn.zalo_user.state_data)
+    if folded in {fold(NONE_WORD), "khong co", "khong ve ho so"}:
+        _feedback_ask_agency(turn, data)
+        return True
+    own = own_dossiers(turn.zalo_user.citizen)
+    options: list[int] = data.get("options") or []
+    if folded.isdigit() and 1 <= int(folded) <= len(options):
+        dossier = own.filter(pk=options[int(folded) - 1]).first()
+    else:
+        dossier = own.filter(code=raw.strip().upper()).first() if raw.strip() else None
+    if dossier is None:
+        say(
+            turn,
+            _("Không thấy hồ sơ này trong các hồ sơ của bạn. Nhắn số thứ tự, mã hồ sơ, hoặc “Không”."),
+            buttons=(NONE_WORD,),
+        )
+        return True
+    _feedback_send(turn, data, dossier=dossier, agency=None)
+    return True
+
+
+def _feedback_ask_agency(turn: Turn, data: dict[str, Any]) -> None:
+    _set_state(turn, State.FEEDBACK_AGENCY, **{**data, "options": []})
+    say(turn, _("Nội dung này gửi cơ quan nào? Gõ tên cơ quan, ví dụ: Ủy ban nhân dân xã Tân Biên, Sở Tư pháp."))
+
+
+def _feedback_agency(turn: Turn, raw: str, folded: str) -> bool:
+    data = dict(turn.zalo_user.state_data)
+    agencies = Agency.objects.filter(is_active=True)
+    options: list[int] = data.get("options") or []
+    if folded.isdigit() and options:
+        index = int(folded)
+        agency = agencies.filter(pk=options[index - 1]).first() if 1 <= index <= len(options) else None
+        if agency is None:
+            say(turn, _("Hãy nhắn một số từ 1 đến %(count)s, hoặc gõ lại tên cơ quan.") % {"count": len(options)})
+            return True
+        _feedback_send(turn, data, dossier=None, agency=agency)
+        return True
+    words = folded.split()
+    matching = [
+        agency for agency in agencies.order_by("name") if words and all(word in fold(agency.name) for word in words)
+    ]
+    if not matching:
+        say(turn, _("Không tìm thấy cơ quan nào với “%(text)s”. Bạn gõ lại tên cơ quan.") % {"text": raw[:100]})
+        return True
+    if len(matching) == 1:
+        _feedback_send(turn, data, dossier=None, agency=matching[0])
+        return True
+    shown = matching[:CHOICES]
+    _set_state(turn, State.FEEDBACK_AGENCY, **{**data, "options": [agency.pk for agency in shown]})
+    say(turn, _("Nhắn số thứ tự cơ quan:\n%(list)s") % {"list": _numbered([agency.name for agency in shown])})
+    return True
+
+
+def _feedback_send(turn: Turn, data: dict[str, Any], *, dossier: Dossier | None, agency: Agency | None) -> None:
+    _set_state(turn, State.IDLE)
+    if not ratelimit.hit(scope="zalo_feedback", key=turn.zalo_user.user_id, limit=5, window_seconds=3600):
+        say(turn, _("Bạn đã gửi nhiều phản ánh, kiến nghị trong một giờ. Vui lòng thử lại sau."))
+        return
+    text = str(data.get("text") or "")
+    try:
+        feedback = feedback_submit(
+            kind=str(data.get("kind") or FeedbackKind.COMPLAINT),
+            title=_feedback_title(text),
+            content=text,
+            channel=FeedbackChannel.ZALO,
+            at=turn.at,
+            agency=agency,
+            dossier=dossier,
+            citizen=turn.zalo_user.citizen,
+        )
+    except ValidationError as exc:
+        say(turn, _("Chưa gửi được: %(reason)s") % {"reason": " ".join(exc.messages)}, dossier=dossier)
+        return
+    say(
+        turn,
+        _(
+            "Đã gửi %(kind)s tới %(agency)s, mã %(code)s. Cơ quan tiếp nhận trong 2 ngày làm việc và trả lời trong "
+            "15 ngày làm việc; câu trả lời báo cho bạn qua thư điện tử, tin nhắn và tại %(url)s"
+        )
+        % {
+            "kind": feedback.get_kind_display().lower(),
+            "agency": feedback.agency.name,
+            "code": feedback.code,
+            "url": _site_url(f"/phan-anh-kien-nghi/cua-toi/{feedback.pk}/"),
+        },
+        dossier=dossier,
+    )
+
+
 #: What a text means in each step; a handler returning False leaves the text to the menu and search.
 STATE_TEXT: dict[str, Callable[[Turn, str, str], bool]] = {
     State.LINK_PHONE: _link_phone,
@@ -1323,4 +1486,7 @@ STATE_TEXT: dict[str, Callable[[Turn, str, str], bool]] = {
     State.SUPPLEMENT: _supplement_text,
     State.LOOKUP: _lookup_text,
     State.RATE: _rate_text,
+    State.FEEDBACK_TEXT: _feedback_text,
+    State.FEEDBACK_DOSSIER: _feedback_dossier,
+    State.FEEDBACK_AGENCY: _feedback_agency,
 }
