@@ -87,6 +87,7 @@ def test_page_lists_every_declared_cron_job_with_its_next_run_in_vietnam_time(
         "housekeeping": ("02:30", "02/03/2027"),
         "registers-housekeeping": ("02:40", "02/03/2027"),
         "intake-files-housekeeping": ("02:50", "02/03/2027"),
+        "indicators-recompute": ("03:00", "02/03/2027"),
     }
     assert set(expected_next) == {job.name for job in PERIODIC_JOBS}
     for job in PERIODIC_JOBS:
