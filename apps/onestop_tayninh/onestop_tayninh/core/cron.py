@@ -138,6 +138,15 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         cron="0 20 * * *",
         schedule=_("03:00 hằng ngày giờ Việt Nam (20:00 UTC ngày hôm trước)"),
     ),
+    # Each body's heads get last week's figures by e-mail.
+    PeriodicJob(
+        name="weekly-digest",
+        label=_("Gửi lãnh đạo cơ quan tổng hợp tuần về giải quyết hồ sơ"),
+        func=reports.weekly_digest,
+        queue="notifications",
+        cron="0 0 * * 1",
+        schedule=_("07:00 sáng thứ Hai giờ Việt Nam (00:00 UTC)"),
+    ),
     # Files kept for a receipt form that came back with an error and was never completed: a day.
     PeriodicJob(
         name="intake-files-housekeeping",

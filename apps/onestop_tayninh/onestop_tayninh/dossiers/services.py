@@ -73,6 +73,8 @@ from .events import (
     Resubmitted,
     Started,
     SubmittedOnline,
+    Urged,
+    UrgingAnswered,
     Withdrawn,
     record,
 )
@@ -1167,6 +1169,16 @@ def dossier_feedback_note(
     """
     if not isinstance(payload, FeedbackReceived | FeedbackAnswered):
         raise TypeError(f"dossier_feedback_note records feedback events only, not {type(payload).__name__}.")
+    record(dossier=dossier, payload=payload, actor=actor, at=at)
+
+
+def dossier_urging_note(
+    *, dossier: Dossier, payload: Urged | UrgingAnswered, actor: User | None, at: dt.datetime
+) -> None:
+    """A coordinator or a head urged the body or official holding the dossier late, or the urging was
+    answered (the reports app): kept in the dossier's history. Nothing of the dossier changes."""
+    if not isinstance(payload, Urged | UrgingAnswered):
+        raise TypeError(f"dossier_urging_note records urging events only, not {type(payload).__name__}.")
     record(dossier=dossier, payload=payload, actor=actor, at=at)
 
 

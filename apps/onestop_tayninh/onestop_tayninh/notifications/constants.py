@@ -59,6 +59,10 @@ class TemplateKey(models.TextChoices):
     FEEDBACK_ARRIVED = "feedback_arrived", _("Có phản ánh, kiến nghị mới")
     FEEDBACK_ASSIGNED = "feedback_assigned", _("Được phân công xử lý phản ánh, kiến nghị")
     FEEDBACK_OVERDUE = "feedback_overdue", _("Phản ánh, kiến nghị quá hạn")
+    # Supervision (the reports app): an urging to a body or an official, its reply, the heads' weekly digest.
+    URGED = "urged", _("Đôn đốc xử lý hồ sơ trễ hạn")
+    URGING_ANSWERED = "urging_answered", _("Trả lời đôn đốc")
+    WEEKLY_DIGEST = "weekly_digest", _("Tổng hợp tuần về giải quyết hồ sơ")
 
 
 #: What the applicant of a dossier is told (listed on the portal's "Thông báo" page).

@@ -287,7 +287,10 @@ def _children(unit: Unit, where: Slice, period: Period) -> Table | None:
     if unit.kind == UnitKind.PROVINCE:
         groups = fig.figures_by(where, period, group="agency_id")
         names = dict(Agency.objects.filter(pk__in=groups).values_list("pk", "name"))
-        entries = [(names.get(pk, "—"), {"don_vi": UnitKind.AGENCY, "ma": str(pk)}, f) for pk, f in groups.items()]
+        entries = [
+            (names.get(pk, "—"), {"don_vi": UnitKind.AGENCY, "ma": str(pk)}, f, {"co_quan": str(pk)})
+            for pk, f in groups.items()
+        ]
         title = _("Theo cơ quan")
     elif unit.kind == UnitKind.AGENCY:
         groups = fig.figures_by(where, period, group="desk_id")
@@ -297,10 +300,11 @@ def _children(unit: Unit, where: Slice, period: Period) -> Table | None:
                 desks.get(pk, _("Tiếp nhận tại cơ quan")),
                 {"don_vi": UnitKind.DESK, "ma": str(pk)} if pk in desks else None,
                 f,
+                None,
             )
             for pk, f in groups.items()
         ]
-        entries += _official_entries(where, period)
+        entries += _official_entries(where, period, urge_agency=unit.pk)
         title = _("Theo bộ phận tiếp nhận và cán bộ xử lý")
     elif unit.kind == UnitKind.DESK:
         entries = _official_entries(where, period)
@@ -309,7 +313,7 @@ def _children(unit: Unit, where: Slice, period: Period) -> Table | None:
         return None
     entries.sort(key=lambda entry: (-entry[2].judged, entry[0]))
     rows = []
-    for name, query, f in entries:
+    for name, query, f, urge in entries:
         rates = _rates(f)
         rows.append(
             Table.row(
@@ -324,6 +328,7 @@ def _children(unit: Unit, where: Slice, period: Period) -> Table | None:
                     pct(rates["satisfaction"]),
                 ],
                 link=query,
+                urge=urge if f.late_open_at_end else None,
             )
         )
     return Table(
@@ -343,7 +348,9 @@ def _children(unit: Unit, where: Slice, period: Period) -> Table | None:
     )
 
 
-def _official_entries(where: Slice, period: Period) -> list[tuple[str, dict[str, str] | None, Figures]]:
+def _official_entries(
+    where: Slice, period: Period, *, urge_agency: int | None = None
+) -> list[tuple[str, dict[str, str] | None, Figures, dict[str, str] | None]]:
     """Each official's figures in the slice, from the facts: resolved in the period and open at its end."""
     from onestop_tayninh.accounts.models import User
 

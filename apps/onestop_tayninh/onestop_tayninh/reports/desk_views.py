@@ -3,20 +3,26 @@ official), each table exportable to XLSX."""
 
 from __future__ import annotations
 
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from onestop_tayninh.accounts.models import User
 from onestop_tayninh.catalog.constants import Channel
 from onestop_tayninh.core.downloads import content_disposition, download_name
+from onestop_tayninh.directory.models import Agency
+from onestop_tayninh.dossiers.models import Dossier
 
-from . import dashboard, periods
+from . import dashboard, periods, supervision
 from .constants import UnitKind
-from .selectors import Unit, UnitError, may_see_dashboards, top_unit, unit_for
+from .models import Urging, UrgingStatus
+from .selectors import URGE_PERMISSION, Unit, UnitError, may_see_dashboards, top_unit, unit_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHANNELS = {Channel.DESK, Channel.POST, Channel.ONLINE, Channel.ZALO, Channel.AGENCY}
@@ -92,4 +98,123 @@ def overview(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = content_disposition(name)
         return response
     context["board"] = board
+    context["may_urge"] = request.user.has_perm(URGE_PERMISSION)
     return TemplateResponse(request, "reports/dashboard.html", context)
+
+
+# --- urging late work ------------------------------------------------------------------------------
+
+
+def _urge_target(request: HttpRequest) -> tuple[Agency, User | None]:
+    source = request.POST if request.method == "POST" else request.GET
+    agency_raw, official_raw = source.get("co_quan", "").strip(), source.get("can_bo", "").strip()
+    if not agency_raw.isdigit() or (official_raw and not official_raw.isdigit()):
+        raise Http404(_("Không có cơ quan này."))
+    agency = Agency.objects.filter(pk=int(agency_raw)).first()
+    if agency is None:
+        raise Http404(_("Không có cơ quan này."))
+    official = User.objects.filter(pk=int(official_raw), official__agency=agency).first() if official_raw else None
+    if official_raw and official is None:
+        raise Http404(_("Không có cán bộ này ở cơ quan."))
+    return agency, official
+
+
+def urging_new(request: HttpRequest) -> HttpResponse:
+    """The late dossiers of a body (or an official), and the urging to send about them."""
+    if not request.user.has_perm(URGE_PERMISSION):
+        raise PermissionDenied(_("Bạn không có quyền đôn đốc xử lý hồ sơ."))
+    agency, official = _urge_target(request)
+    unit_for(request.user, UnitKind.AGENCY, agency.pk)
+    now = timezone.now()
+    errors: list[str] = []
+    if request.method == "POST":
+        chosen = [int(pk) for pk in request.POST.getlist("ho_so") if pk.isdigit()]
+        days = request.POST.get("han", "")
+        try:
+            urging = supervision.urging_send(
+                sender=request.user,
+                agency=agency,
+                official=official,
+                message=request.POST.get("noi_dung", ""),
+                reply_days=int(days) if days.isdigit() else 0,
+                at=now,
+                dossier_ids=chosen,
+            )
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, _("Đã gửi đôn đốc %(n)s hồ sơ trễ hạn.") % {"n": urging.dossiers.count()})
+            return redirect("reports:urging", pk=urging.pk)
+    late_ids = supervision.late_dossiers(agency=agency, official=official, on=periods.today())
+    late = Dossier.objects.filter(pk__in=late_ids).select_related("procedure_version", "assigned_to").order_by("due_at")
+    target = f"{official.get_full_name() or official.username} — {agency.name}" if official else agency.name
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Đôn đốc xử lý hồ sơ trễ hạn"),
+        "agency": agency,
+        "official": official,
+        "target": target,
+        "late": late,
+        "errors": errors,
+        "reply_days": supervision.REPLY_DAYS,
+        "chosen_days": request.POST.get("han", "2"),
+        "message_text": request.POST.get(
+            "noi_dung",
+            _(
+                "Đề nghị %(target)s khẩn trương giải quyết các hồ sơ trễ hạn dưới đây, thực hiện xin lỗi và hẹn lại "
+                "với công dân theo quy định, và báo cáo lại tình hình."
+            )
+            % {"target": target},
+        ),
+        "max_message": supervision.MAX_MESSAGE,
+    }
+    return TemplateResponse(request, "reports/urging_new.html", context, status=400 if errors else 200)
+
+
+def urging_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    urgings = (
+        Urging.objects.filter(
+            Q(pk__in=Urging.objects.visible_to(user).values("pk")) | Q(sent_by=user) | Q(official=user)
+        )
+        .select_related("agency", "official", "sent_by")
+        .order_by("-sent_at")[:200]
+    )
+    context = {**admin.site.each_context(request), "title": _("Đôn đốc xử lý hồ sơ"), "urgings": urgings}
+    return TemplateResponse(request, "reports/urging_list.html", context)
+
+
+def urging_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    urging = (
+        Urging.objects.filter(
+            Q(pk__in=Urging.objects.visible_to(user).values("pk")) | Q(sent_by=user) | Q(official=user)
+        )
+        .select_related("agency", "official", "sent_by", "replied_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if urging is None:
+        raise Http404(_("Không có đôn đốc này."))
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            supervision.urging_reply(
+                urging_id=urging.pk, user=user, reply=request.POST.get("tra_loi", ""), at=timezone.now()
+            )
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, _("Đã gửi trả lời đôn đốc."))
+            return redirect("reports:urging", pk=urging.pk)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Đôn đốc xử lý hồ sơ trễ hạn"),
+        "urging": urging,
+        "dossiers": urging.dossiers.select_related("procedure_version").order_by("due_at"),
+        "may_reply": urging.status == UrgingStatus.SENT and supervision.may_reply(urging, user),
+        "errors": errors,
+        "reply_text": request.POST.get("tra_loi", ""),
+        "now": timezone.now(),
+    }
+    return TemplateResponse(request, "reports/urging_detail.html", context, status=400 if errors else 200)

@@ -10,3 +10,59 @@ from .services import indicators_recompute
 def indicators_recompute_nightly() -> dict[str, Any]:
     """Rebuild every fact and sum from the dossiers: whatever a lost refresh missed is right by morning."""
     return indicators_recompute()
+
+
+def weekly_digest() -> int:
+    """Each body's heads get last week's figures by e-mail (Monday morning): what was received and
+    resolved, on time or not, what is open and late now, and the urgings waiting for their reply."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from onestop_tayninh.directory.models import Agency
+    from onestop_tayninh.directory.selectors import agency_heads
+    from onestop_tayninh.notifications.constants import ChannelCode, TemplateKey
+    from onestop_tayninh.notifications.services import message_enqueue
+
+    from .dashboard import number, pct
+    from .figures import Slice, period_figures, rate
+    from .models import Urging, UrgingStatus
+    from .periods import day_range, today
+
+    now = timezone.now()
+    monday = today() - dt.timedelta(days=today().weekday() + 7)
+    week = day_range(monday, monday + dt.timedelta(days=6))
+    label = f"{week.start:%d/%m}–{week.end:%d/%m/%Y}"
+    sent = 0
+    for agency in Agency.objects.filter(is_active=True).order_by("pk"):
+        heads = [head for head in agency_heads(agency.pk) if head.email]
+        if not heads:
+            continue
+        f = period_figures(Slice(agency_ids=(agency.pk,)), week)
+        context = {
+            "agency_name": agency.name,
+            "week": label,
+            "received": number(f["received"]),
+            "resolved": number(f.resolved),
+            "on_time_rate": pct(rate(f["early"] + f["on_time"], f.resolved)),
+            "open": number(f.open_at_end),
+            "late_open": number(f.late_open_at_end),
+            "urgings_waiting": Urging.objects.filter(agency=agency, status=UrgingStatus.SENT).count(),
+            "dashboard_url": settings.ONESTOP_SITE_URL.rstrip("/")
+            + reverse("reports:dashboard")
+            + f"?don_vi=agency&ma={agency.pk}",
+        }
+        for head in heads:
+            message_enqueue(
+                channel=ChannelCode.EMAIL,
+                template_key=TemplateKey.WEEKLY_DIGEST,
+                dedupe_key=f"weekly_digest:{week.start:%Y%m%d}:{head.pk}",
+                at=now,
+                user=head,
+                address=head.email,
+                context={**context, "recipient_name": head.get_full_name() or head.username},
+            )
+            sent += 1
+    return sent

@@ -7,10 +7,12 @@ writes them, and `manage.py recompute_indicators` rebuilds all three from the do
 numbers. Keys that are missing are 0, not NULL, so that the composite keys match (as in dossiers.tallies).
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.catalog.constants import Channel
+from onestop_tayninh.core.rowlevel import AgencyScopedQuerySet
 
 from .constants import Outcome
 
@@ -199,3 +201,84 @@ class PendingFact(models.Model):
 
     def __str__(self) -> str:
         return str(self.dossier_id)
+
+
+class UrgingStatus(models.TextChoices):
+    SENT = "sent", _("Chờ trả lời")
+    ANSWERED = "answered", _("Đã trả lời")
+
+
+class UrgingQuerySet(AgencyScopedQuerySet["Urging"]):
+    """Urgings belong to the body urged: its officials see them, and the coordinators above it."""
+
+    agency_lookup = "agency"
+
+
+class Urging(models.Model):
+    """A recorded urging (đôn đốc): a coordinator or a head asks the body, or one official, holding late
+    dossiers to finish them, and expects a reply by a date. Part of each dossier's history (its events)
+    and of the body's record (this table)."""
+
+    agency = models.ForeignKey(
+        "directory.Agency",
+        verbose_name=_("cơ quan được đôn đốc"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Cơ quan đang giữ các hồ sơ trễ hạn."),
+    )
+    official = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cán bộ được đôn đốc"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Cán bộ được giao các hồ sơ; trống khi đôn đốc cả cơ quan."),
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người đôn đốc"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Lãnh đạo hoặc điều phối viên gửi đôn đốc."),
+    )
+    sent_at = models.DateTimeField(_("gửi lúc"), help_text=_("Lúc gửi đôn đốc."))
+    message = models.TextField(_("nội dung đôn đốc"), max_length=2000, help_text=_("Yêu cầu gửi cơ quan, cán bộ."))
+    reply_due_at = models.DateTimeField(_("hạn trả lời"), help_text=_("Hạn báo cáo lại tình hình xử lý."))
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=16,
+        choices=UrgingStatus.choices,
+        default=UrgingStatus.SENT,
+        help_text=_("Đã trả lời chưa."),
+    )
+    reply = models.TextField(
+        _("nội dung trả lời"), max_length=2000, blank=True, help_text=_("Báo cáo lại của nơi được đôn đốc.")
+    )
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người trả lời"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Cán bộ trả lời đôn đốc."),
+    )
+    replied_at = models.DateTimeField(_("trả lời lúc"), null=True, blank=True, help_text=_("Lúc trả lời."))
+    dossiers = models.ManyToManyField(
+        "dossiers.Dossier",
+        verbose_name=_("hồ sơ trễ hạn"),
+        related_name="+",
+        help_text=_("Các hồ sơ trễ hạn được đôn đốc."),
+    )
+
+    objects = UrgingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đôn đốc xử lý hồ sơ")
+        verbose_name_plural = _("đôn đốc xử lý hồ sơ")
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["agency", "sent_at"], name="urging_agency_sent_idx")]
+
+    def __str__(self) -> str:
+        return _("Đôn đốc %(agency)s lúc %(at)s") % {"agency": self.agency, "at": f"{self.sent_at:%d/%m/%Y}"}

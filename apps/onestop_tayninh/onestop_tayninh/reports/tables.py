@@ -26,8 +26,16 @@ class Table:
     chart: dict[str, Any] | None = field(default=None)
 
     @staticmethod
-    def row(cells: list[Any], *, kind: str = "", link: dict[str, str] | None = None, note: str = "") -> dict[str, Any]:
+    def row(
+        cells: list[Any],
+        *,
+        kind: str = "",
+        link: dict[str, str] | None = None,
+        note: str = "",
+        urge: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         return {
+            "urge": urge,
             "cells": [cell if isinstance(cell, dict) else {"text": str(cell), "class": ""} for cell in cells],
             "kind": kind,
             "link": link,

@@ -16,3 +16,8 @@ def with_query(query: dict, other: dict | None) -> str:
 @register.filter
 def export_query(query: dict, table_id: str) -> str:
     return urlencode({**query, "xuat": table_id})
+
+
+@register.filter
+def urlencode_dict(values: dict) -> str:
+    return urlencode(values)
