@@ -29,6 +29,7 @@ urlpatterns = [
     path("zalo/", include("onestop_tayninh.zalo.urls")),
     # Citizens' feedback and recommendations (PAKN), before the portal's catch-all.
     path("phan-anh-kien-nghi/", include("onestop_tayninh.feedback.urls")),
+    path("danh-gia-chat-luong/", include("onestop_tayninh.reports.public_urls")),
     path("", include("onestop_tayninh.portal.urls")),
 ]
 

@@ -137,7 +137,6 @@ class OfficeClock:
         )
 
 
-
 class Deriver:
     """Derives facts, remembering what many dossiers share: procedure versions, desks, competent bodies,
     the final states' kinds, and the working calendar."""
@@ -297,7 +296,7 @@ def extras_for(ids: list[int]) -> Extras:
         return extras
     # A batch of the recompute is a run of ids: a range reads the index without 5,000 parameters
     # (rows of dossiers outside the batch are only never asked about).
-    batch = Q(dossier_id__range=(min(ids), max(ids))) if len(ids) > 50 else Q(dossier_id__in=ids)
+    batch = Q(dossier_id__gte=min(ids), dossier_id__lte=max(ids)) if len(ids) > 50 else Q(dossier_id__in=ids)
     documents = (
         DossierDocument.objects.filter(batch)
         .values("dossier_id")

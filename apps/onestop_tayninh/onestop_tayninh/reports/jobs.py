@@ -8,8 +8,14 @@ from .services import indicators_recompute
 
 
 def indicators_recompute_nightly() -> dict[str, Any]:
-    """Rebuild every fact and sum from the dossiers: whatever a lost refresh missed is right by morning."""
-    return indicators_recompute()
+    """Rebuild every fact and sum from the dossiers: whatever a lost refresh missed is right by morning;
+    then the public page's months are computed again into the cache."""
+    from . import public
+    from .periods import today
+
+    result = indicators_recompute()
+    public.warm(today())
+    return result
 
 
 def weekly_digest() -> int:

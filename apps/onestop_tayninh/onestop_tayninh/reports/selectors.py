@@ -7,7 +7,6 @@ shown empty.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -24,6 +23,7 @@ from onestop_tayninh.directory.models import Agency, Official, ReceptionDesk
 from onestop_tayninh.feedback.selectors import handling_figures
 
 from . import indicators
+from .calendar_helpers import period_bounds
 from .constants import UnitKind
 from .facts import OfficeClock
 from .figures import Figures, Slice, _sums, period_figures
@@ -207,19 +207,12 @@ def catalogue_figures(unit: Unit, period: Period) -> dict[str, int]:
 def feedback_figures(unit: Unit, period: Period) -> dict[str, Any] | None:
     """The unit's handling of citizens' feedback (PAKN), or None for an official's or a desk's figures
     (a PAKN is about a body, not a desk or a person)."""
-    start = dt.datetime.combine(period.start, dt.time.min, tzinfo=indicators_tz())
-    end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min, tzinfo=indicators_tz())
+    start, end = period_bounds(period)
     agency_ids = unit.slice.agency_ids
     if unit.kind == UnitKind.OFFICIAL or unit.slice.desk_ids is not None:
         return None
     figures: dict[str, Any] = handling_figures(agency_ids=agency_ids, start=start, end=end)
     return figures
-
-
-def indicators_tz() -> dt.tzinfo:
-    from onestop_tayninh.calendars.engine import VIETNAM_TZ
-
-    return VIETNAM_TZ
 
 
 def unit_inputs(unit: Unit, period: Period, *, channel: str | None = None) -> indicators.Inputs:
