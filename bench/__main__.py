@@ -4,7 +4,18 @@ import sys
 
 from bench.common import setup_django
 
-BENCHMARKS = ["catalog", "dossiers", "search", "portal", "printing", "notifications", "payments", "photos", "zalo"]
+BENCHMARKS = [
+    "catalog",
+    "dossiers",
+    "search",
+    "portal",
+    "printing",
+    "notifications",
+    "payments",
+    "photos",
+    "zalo",
+    "evaluation",
+]
 
 
 def main(names: list[str]) -> int:

@@ -14,6 +14,7 @@ The national evaluation's rules, as docs/domain.md §9 gives them:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -128,7 +129,7 @@ class OfficeClock:
     def seconds_between(self, start: dt.datetime, end: dt.datetime) -> int:
         return self._office_until(end) - self._office_until(start)
 
-    @property
+    @functools.cached_property
     def office_day_seconds(self) -> int:
         """The length of an office day (the calendar's office periods added up)."""
         return sum(

@@ -132,70 +132,73 @@ def add(daily: Sums, monthly: Sums, balance: dict[Key, dict[str, int]]) -> None:
     _upsert(RollupBalance._meta.db_table, (), rows, MEASURES)
 
 
-def _fact_projection() -> str:
-    """The facts' contributions as rows (day, key, measures…): `contributions`, written in SQL."""
+def _fact_projections() -> list[tuple[str, tuple[str, ...]]]:
+    """The facts' contributions as three grouped SELECTs (by the day received, became late, closed), each
+    giving every measure: `contributions`, written in SQL. Each comes with the measures it fills."""
     facts = DossierFact._meta.db_table
     keys = ", ".join(KEY_COLUMNS)
     online = ", ".join(f"'{channel}'" for channel in ONLINE_CHANNELS)
     resolved = "outcome <> 'withdrawn'"
 
-    def select(day: str, values: dict[str, str], where: str) -> str:
-        measures = ", ".join(f"{values.get(m, '0')} AS {m}" for m in MEASURES)
-        return f"SELECT {day} AS day, {keys}, {measures} FROM {facts} WHERE {where}"
+    def select(day: str, values: dict[str, str], where: str) -> tuple[str, tuple[str, ...]]:
+        # Every measure, those this kind of day does not fill as 0 (the columns have no default).
+        sums = ", ".join(f"SUM({values[m]})" if m in values else "0" for m in MEASURES)
+        sql = f"SELECT {day}, {keys}, {sums} FROM {facts} WHERE {where} GROUP BY {day}, {keys}"
+        return sql, tuple(values)
 
-    received = select(
-        "received_on",
-        {
-            "received": "1",
-            "received_online": f"channel IN ({online})",
-            "digitised": "digitised",
-            "reused": "reused",
-            "with_fees": "with_fees",
-            "paid_online": "paid_online",
-        },
-        "1 = 1",
-    )
-    late = select("late_on", {"late_opened": "1"}, "late_on IS NOT NULL")
-    closed = select(
-        "closed_on",
-        {
-            "closed": "1",
-            "late_closed": "late_on IS NOT NULL",
-            "withdrawn": "outcome = 'withdrawn'",
-            "early": "outcome = 'early'",
-            "on_time": "outcome = 'on_time'",
-            "late": "outcome = 'late'",
-            "working_seconds": f"IF({resolved}, working_seconds, 0)",
-            "elapsed_seconds": f"IF({resolved}, elapsed_seconds, 0)",
-            "legal_seconds": f"IF({resolved}, legal_seconds, 0)",
-            "e_results": f"{resolved} AND e_result",
-            "dissatisfied": f"{resolved} AND dissatisfied",
-            "rated": f"{resolved} AND rated",
-            "index_points": f"IF({resolved}, index_points, 0)",
-            "index_max": f"IF({resolved}, index_max, 0)",
-        },
-        "closed_on IS NOT NULL",
-    )
-    return f"{received} UNION ALL {late} UNION ALL {closed}"
+    return [
+        select(
+            "received_on",
+            {
+                "received": "1",
+                "received_online": f"channel IN ({online})",
+                "digitised": "digitised",
+                "reused": "reused",
+                "with_fees": "with_fees",
+                "paid_online": "paid_online",
+            },
+            "1 = 1",
+        ),
+        select("late_on", {"late_opened": "1"}, "late_on IS NOT NULL"),
+        select(
+            "closed_on",
+            {
+                "closed": "1",
+                "late_closed": "late_on IS NOT NULL",
+                "withdrawn": "outcome = 'withdrawn'",
+                "early": "outcome = 'early'",
+                "on_time": "outcome = 'on_time'",
+                "late": "outcome = 'late'",
+                "working_seconds": f"IF({resolved}, working_seconds, 0)",
+                "elapsed_seconds": f"IF({resolved}, elapsed_seconds, 0)",
+                "legal_seconds": f"IF({resolved}, legal_seconds, 0)",
+                "e_results": f"{resolved} AND e_result",
+                "dissatisfied": f"{resolved} AND dissatisfied",
+                "rated": f"{resolved} AND rated",
+                "index_points": f"IF({resolved}, index_points, 0)",
+                "index_max": f"IF({resolved}, index_max, 0)",
+            },
+            "closed_on IS NOT NULL",
+        ),
+    ]
 
 
 def rebuild_from_facts() -> None:
-    """The three sums written again from the stored facts (the recompute; the tables are empty)."""
+    """The three sums written again from the stored facts (the recompute; the tables are empty):
+    the daily rows by the three kinds of day, added into each other; months and balances from them."""
     keys = ", ".join(KEY_COLUMNS)
     sums = ", ".join(f"SUM({m})" for m in MEASURES)
     measures = ", ".join(MEASURES)
     daily, monthly, balance = (DailyRollup._meta.db_table, MonthlyRollup._meta.db_table, RollupBalance._meta.db_table)
-    nonzero = " OR ".join(f"SUM({m}) <> 0" for m in MEASURES)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {daily} (day, {keys}, {measures}) SELECT day, {keys}, {sums} "
-            f"FROM ({_fact_projection()}) AS contribution GROUP BY day, {keys} HAVING {nonzero}"
-        )
+        # A million facts grouped by day and key: in memory, not on disk.
+        cursor.execute("SET SESSION tmp_table_size = 1073741824, max_heap_table_size = 1073741824")
+        for sql, filled in _fact_projections():
+            updates = ", ".join(f"{m} = {m} + VALUES({m})" for m in filled)
+            cursor.execute(f"INSERT INTO {daily} (day, {keys}, {measures}) {sql} ON DUPLICATE KEY UPDATE {updates}")
         cursor.execute(
             f"INSERT INTO {monthly} (month, {keys}, {measures}) "
             f"SELECT DATE_SUB(day, INTERVAL DAYOFMONTH(day) - 1 DAY) AS month, {keys}, {sums} "
-            f"FROM {daily} GROUP BY month, {keys} HAVING {nonzero}"
+            f"FROM {daily} GROUP BY month, {keys}"
         )
-        cursor.execute(
-            f"INSERT INTO {balance} ({keys}, {measures}) SELECT {keys}, {sums} FROM {daily} GROUP BY {keys} HAVING {nonzero}"
-        )
+        cursor.execute(f"INSERT INTO {balance} ({keys}, {measures}) SELECT {keys}, {sums} FROM {daily} GROUP BY {keys}")

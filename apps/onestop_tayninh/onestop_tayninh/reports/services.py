@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import structlog
@@ -77,16 +79,25 @@ def indicators_recompute(*, batch: int = 5000) -> dict[str, Any]:
         # Waits for the refreshes under way (they hold the guard's row in share mode); later ones queue.
         RecomputeGuard.objects.update_or_create(pk=1, defaults={"recomputing_since": timezone.now()})
     try:
+        # Run as the nightly job runs it, outside any transaction: TRUNCATE (a million rows at once; the
+        # refreshes queue meanwhile), and a second connection writing while this one derives. Inside a
+        # caller's transaction (a test's), DELETE and one connection, which that transaction can see.
+        alone = not connection.in_atomic_block
         with connection.cursor() as cursor:
             for model in (DossierFact, DailyRollup, MonthlyRollup, RollupBalance):
-                cursor.execute(f"DELETE FROM {model._meta.db_table}")
-        buffer: list[dict[str, Any]] = []
-        for fact in all_facts(batch=batch):
-            buffer.append(fact)
-            if len(buffer) >= batch:
-                facts += _write_facts(buffer)
-                buffer = []
-        facts += _write_facts(buffer)
+                cursor.execute(f"{'TRUNCATE TABLE' if alone else 'DELETE FROM'} {model._meta.db_table}")
+        with ThreadPoolExecutor(max_workers=1) if alone else _InlineWriter() as writer:
+            waiting: list[Future[int]] = []
+            buffer: list[dict[str, Any]] = []
+            for fact in all_facts(batch=batch):
+                buffer.append(fact)
+                if len(buffer) >= batch:
+                    waiting.append(writer.submit(_write_facts_closing, buffer))
+                    buffer = []
+                    if len(waiting) > 2:
+                        facts += waiting.pop(0).result()
+            waiting.append(writer.submit(_write_facts_closing, buffer))
+            facts += sum(future.result() for future in waiting)
         derived = time.monotonic() - started
         rollups.rebuild_from_facts()
     finally:
@@ -109,21 +120,58 @@ def indicators_recompute(*, batch: int = 5000) -> dict[str, Any]:
     return result
 
 
+class _InlineWriter:
+    """The writer's interface, writing at once on this connection (inside a caller's transaction)."""
+
+    def __enter__(self) -> _InlineWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def submit(self, write: Any, facts: list[dict[str, Any]]) -> Future[int]:
+        future: Future[int] = Future()
+        future.set_result(_write_facts(facts))
+        return future
+
+
+def _literal(value: Any) -> str:
+    """A fact's value as SQL: numbers, truth values, dates and NULL written directly (escaping a million
+    rows' worth of parameters one by one cost more than the insert); text through the driver's escaping."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.date):
+        return f"'{value.isoformat()}'"
+    literal = connection.connection.literal(str(value))
+    return literal.decode() if isinstance(literal, bytes) else str(literal)
+
+
 def _write_facts(facts: list[dict[str, Any]]) -> int:
     """Many facts in multi-row INSERTs (model instances would cost more than the derivation)."""
     if not facts:
         return 0
     columns = list(facts[0])
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
     with connection.cursor() as cursor:
+        connection.ensure_connection()
         for start in range(0, len(facts), 1000):
-            chunk = facts[start : start + 1000]
-            cursor.execute(
-                f"INSERT INTO {DossierFact._meta.db_table} ({', '.join(columns)}) VALUES "
-                + ", ".join([placeholders] * len(chunk)),
-                [fact[column] for fact in chunk for column in columns],
+            rows = ", ".join(
+                "(" + ", ".join(_literal(fact[column]) for column in columns) + ")"
+                for fact in facts[start : start + 1000]
             )
+            cursor.execute(f"INSERT INTO {DossierFact._meta.db_table} ({', '.join(columns)}) VALUES {rows}")
     return len(facts)
+
+
+def _write_facts_closing(facts: list[dict[str, Any]]) -> int:
+    """`_write_facts` in the writer thread, which has its own connection: closed when done."""
+    try:
+        return _write_facts(facts)
+    finally:
+        connection.close()
 
 
 def refresh_after_commit(dossier_id: int) -> None:
