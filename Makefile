@@ -20,6 +20,7 @@ migrate: setup
 demo-data: migrate
 	@$(WITH_SITE) $(MANAGE) load_site $(SITE)
 	@$(WITH_SITE) $(MANAGE) make_demo_certificates
+	@$(WITH_SITE) $(MANAGE) recompute_indicators
 
 run: demo-data
 	@ONESTOP_SITE=$(SITE) bash scripts/run.sh
