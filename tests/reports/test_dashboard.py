@@ -104,3 +104,24 @@ def test_every_table_exports_to_xlsx(client, province):
     assert values[0][0] == "Bộ chỉ số Quyết định 766/QĐ-TTg"
     assert any(row[:2] == ("2.1", "Tỷ lệ hồ sơ giải quyết đúng hạn") for row in values)
     assert client.get(URL, {**MARCH, "xuat": "nothing"}).status_code == 404
+
+
+def test_a_bodys_page_lists_its_officials_with_an_urging_link_for_the_late(client, world):  # noqa: F811
+    """A dossier of Sở Tư pháp assigned to chuyenvien.tuphap, received in November 2026 and late now:
+    the body's page lists the official (a link to their figures) and offers to urge them."""
+    from onestop_tayninh.reports.services import facts_refresh
+    from tests.workflows.conftest import local
+
+    dossier = receive(world, at=local(2026, 11, 2, 8, 0))
+    handler = user("chuyenvien.tuphap")
+    type(dossier).objects.filter(pk=dossier.pk).update(assigned_to=handler)
+    facts_refresh(dossier_ids=[dossier.pk])
+    justice = Agency.objects.get(code="000.00.02.H53")
+    login(client, "lanhdao.tuphap")
+
+    page = client.get(URL, {"ky": "thang", "nam": "2026", "thang": "11", "don_vi": "agency", "ma": justice.pk})
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"don_vi=official&amp;ma={handler.pk}" in html
+    assert f"co_quan={justice.pk}&amp;can_bo={handler.pk}" in html

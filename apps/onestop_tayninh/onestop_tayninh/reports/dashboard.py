@@ -193,7 +193,8 @@ def _trend_table(where: Slice, period: Period) -> Table:
             )
         )
         for key, _label in keys:
-            data[key].append(float(rates[key]) if rates[key] is not None else None)
+            value = rates[key]
+            data[key].append(float(value) if value is not None else None)
     table = Table(
         "trend",
         _("Diễn biến 12 tháng"),
@@ -281,13 +282,17 @@ def _backlog_table(where: Slice) -> Table:
     return table
 
 
+#: A child unit's row: its name, the query that opens it, its figures, the query that urges it.
+Entry = tuple[str, dict[str, str] | None, Figures, dict[str, str] | None]
+
+
 def _children(unit: Unit, where: Slice, period: Period) -> Table | None:
     """The next level down, with its key figures: bodies of the province, desks and officials of a body,
     officials of a desk."""
     if unit.kind == UnitKind.PROVINCE:
         groups = fig.figures_by(where, period, group="agency_id")
         names = dict(Agency.objects.filter(pk__in=groups).values_list("pk", "name"))
-        entries = [
+        entries: list[Entry] = [
             (names.get(pk, "—"), {"don_vi": UnitKind.AGENCY, "ma": str(pk)}, f, {"co_quan": str(pk)})
             for pk, f in groups.items()
         ]
@@ -348,9 +353,7 @@ def _children(unit: Unit, where: Slice, period: Period) -> Table | None:
     )
 
 
-def _official_entries(
-    where: Slice, period: Period, *, urge_agency: int | None = None
-) -> list[tuple[str, dict[str, str] | None, Figures, dict[str, str] | None]]:
+def _official_entries(where: Slice, period: Period, *, urge_agency: int | None = None) -> list[Entry]:
     """Each official's figures in the slice, from the facts: resolved in the period and open at its end."""
     from onestop_tayninh.accounts.models import User
 
@@ -384,18 +387,20 @@ def _official_entries(
         .order_by()
     )
     users = {u.pk: u for u in User.objects.filter(pk__in=[r["official_id"] for r in rows])}
-    out = []
+    out: list[Entry] = []
     for r in rows:
         user = users.get(r["official_id"])
         name = (user.get_full_name() or user.username) if user else "—"
         sums = {
             k: r[k] for k in ("received", "received_online", "digitised", "early", "on_time", "late", "dissatisfied")
         }
+        urge = {"co_quan": str(urge_agency), "can_bo": str(r["official_id"])} if urge_agency else None
         out.append(
             (
                 name,
                 {"don_vi": UnitKind.OFFICIAL, "ma": str(r["official_id"])},
                 Figures(sums, r["open_end"], r["late_open_end"]),
+                urge,
             )
         )
     return out
@@ -422,6 +427,7 @@ def heat_class(value: Decimal | None) -> str:
 def _heat_table(unit: Unit, where: Slice, period: Period) -> Table | None:
     """Late dossiers by body (the province) or desk (a body), month by month: the share of the
     dossiers judged that were late, resolved late or open past due at the month's end."""
+    model: type[Agency] | type[ReceptionDesk]
     if unit.kind == UnitKind.PROVINCE:
         group, model = "agency_id", Agency
     elif unit.kind == UnitKind.AGENCY:

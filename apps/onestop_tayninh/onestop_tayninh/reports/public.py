@@ -86,7 +86,12 @@ def _activity(period: Period) -> dict[tuple[int, int], tuple[int, int]]:
         return {(a, p): (int(o), int(paid)) for a, p, o, paid in cursor.fetchall()}
 
 
-def _catalogue_for(agency_id: int | None, procedures: set[int], catalogue: dict, activity: dict) -> dict[str, int]:
+def _catalogue_for(
+    agency_id: int | None,
+    procedures: set[int],
+    catalogue: dict[int, dict[str, Any]],
+    activity: dict[tuple[int, int], tuple[int, int]],
+) -> dict[str, int]:
     rows = [(pk, catalogue[pk]) for pk in procedures if pk in catalogue]
     online = [pk for pk, c in rows if c["online"]]
     paying = [pk for pk, c in rows if c["paying"]]
@@ -138,7 +143,8 @@ def month_quality(period: Period) -> dict[str, Any]:
             seen[c["agency"]].add(procedure_id)
     by_agency = figures_by(Slice(), period, group="agency_id")
     agencies = {a.pk: a for a in Agency.objects.filter(pk__in=set(by_agency) | set(seen)).select_related("unit")}
-    bodies, communes = [], []
+    bodies: list[QualityRow] = []
+    communes: list[QualityRow] = []
     for pk, agency in sorted(agencies.items(), key=lambda item: item[1].name):
         f = by_agency.get(pk) or Figures()
         if not f.judged and not f["received"]:
@@ -192,11 +198,15 @@ def cached(key: str, build: Any) -> Any:
 
 
 def month_quality_cached(period: Period) -> dict[str, Any]:
-    return cached(f"month:{period.start:%Y-%m}", lambda: month_quality(period))
+    value: dict[str, Any] = cached(f"month:{period.start:%Y-%m}", lambda: month_quality(period))
+    return value
 
 
 def body_months_cached(agency: Agency, last: Period) -> list[tuple[Period, QualityRow]]:
-    return cached(f"body:{agency.pk}:{last.start:%Y-%m}", lambda: body_months(agency, last))
+    value: list[tuple[Period, QualityRow]] = cached(
+        f"body:{agency.pk}:{last.start:%Y-%m}", lambda: body_months(agency, last)
+    )
+    return value
 
 
 def warm(at: dt.date) -> None:

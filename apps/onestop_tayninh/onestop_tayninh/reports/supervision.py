@@ -56,13 +56,14 @@ def _url(urging: Urging) -> str:
 
 
 def _target_name(urging: Urging) -> str:
-    if urging.official_id:
-        return f"{urging.official.get_full_name() or urging.official.username} ({urging.agency.name})"
+    official = urging.official
+    if official is not None:
+        return f"{official.get_full_name() or official.username} ({urging.agency.name})"
     return urging.agency.name
 
 
 def _recipients(urging: Urging) -> list[User]:
-    return [urging.official] if urging.official_id else list(agency_heads(urging.agency_id))
+    return [urging.official] if urging.official is not None else list(agency_heads(urging.agency_id))
 
 
 @transaction.atomic
