@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import time
 
@@ -35,15 +36,18 @@ def run() -> bool:
 
     ensure_dossiers()
     settings.ALLOWED_HOSTS = ["*"]
+    # The pages without the second factor's check (a session read; the login journeys test it).
+    settings.ONESTOP_ENFORCE_2FA = False
     ok = True
 
-    started = time.perf_counter()
-    result = indicators_recompute()
-    seconds = time.perf_counter() - started
-    print(f"Tính lại từ đầu: {result}")
-    within = seconds < 120
-    print(f"Tính lại hằng đêm: {seconds:.1f} s — mục tiêu < 120 s: {'ĐẠT' if within else 'KHÔNG ĐẠT'}")
-    ok &= within
+    if os.environ.get("BENCH_SKIP_RECOMPUTE") != "1" or not DossierFact.objects.exists():
+        started = time.perf_counter()
+        result = indicators_recompute()
+        seconds = time.perf_counter() - started
+        print(f"Tính lại từ đầu: {result}")
+        within = seconds < 120
+        print(f"Tính lại hằng đêm: {seconds:.1f} s — mục tiêu < 120 s: {'ĐẠT' if within else 'KHÔNG ĐẠT'}")
+        ok &= within
 
     coordinator = User.objects.get(username="dieuphoi.tinh")
     client = Client()
@@ -52,6 +56,13 @@ def run() -> bool:
     url = f"/desk/danh-gia/?don_vi=province&ky=nam&nam={this_year}"
     assert client.get(url).status_code == 200
     ok &= report("Bảng điều hành toàn tỉnh (năm nay)", measure(lambda: client.get(url), runs=100), target_ms=100)
+    # What the first person after the cache's 2 minutes waits for: the figures built from the sums.
+    from onestop_tayninh.reports import dashboard
+    from onestop_tayninh.reports.selectors import top_unit
+
+    province = top_unit(coordinator)
+    cold = measure(lambda: dashboard.build(province, periods.year(this_year)), runs=20, warmup=2)
+    print(f"Bảng điều hành toàn tỉnh, dựng lại không dùng bộ nhớ đệm (năm nay): {cold}")
     month_url = f"/desk/danh-gia/?don_vi=province&ky=thang&nam={this_year}&thang={periods.today().month}"
     ok &= report(
         "Bảng điều hành toàn tỉnh (tháng này)", measure(lambda: client.get(month_url), runs=100), target_ms=100

@@ -508,5 +508,7 @@ ONESTOP_EVALUATION_TARGETS = {
     )
     if code.strip() and value.strip().isdigit()
 }
+# Seconds a dashboard's figures are kept for the next person asking the same unit, period and channel.
+ONESTOP_DASHBOARD_CACHE_SECONDS = config("ONESTOP_DASHBOARD_CACHE_SECONDS", 120)
 # Seconds the public service-quality page is kept in the cache (its figures change by the day).
 ONESTOP_PUBLIC_QUALITY_CACHE_SECONDS = config("ONESTOP_PUBLIC_QUALITY_CACHE_SECONDS", 600)

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop_tayninh.catalog.constants import Channel
@@ -37,6 +38,7 @@ class Dashboard:
     channel: str | None
     scorecard: Scorecard
     figures: Figures
+    built_at: dt.datetime | None = None
     tables: dict[str, Table] = field(default_factory=dict)
 
     @property
@@ -99,10 +101,27 @@ def _rates(f: Figures) -> dict[str, Decimal | None]:
     }
 
 
+def cached_build(unit: Unit, period: Period, *, channel: str | None = None) -> Dashboard:
+    """`build`, kept ONESTOP_DASHBOARD_CACHE_SECONDS for everyone asking the same unit, period and channel:
+    heads and coordinators open their dashboard many times a day, and its figures move by the dossier,
+    not by the second. The page says when its figures were read."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    where = repr((unit.kind, unit.pk, unit.slice, period, channel)).encode()
+    key = f"dashboard:{hashlib.sha256(where).hexdigest()[:32]}"
+    board: Dashboard | None = cache.get(key)
+    if board is None:
+        board = build(unit, period, channel=channel)
+        cache.set(key, board, settings.ONESTOP_DASHBOARD_CACHE_SECONDS)
+    return board
+
+
 def build(unit: Unit, period: Period, *, channel: str | None = None) -> Dashboard:
     where = replace(unit.slice, channels=(channel,)) if channel else unit.slice
     card = unit_scorecard(unit, period, channel=channel)
-    board = Dashboard(unit, period, channel, card, fig.period_figures(where, period))
+    board = Dashboard(unit, period, channel, card, fig.period_figures(where, period), built_at=timezone.now())
     board.tables["indicators"] = _indicator_table(card)
     board.tables["trend"] = _trend_table(where, period)
     board.tables["targets"] = _targets_table(card)

@@ -86,7 +86,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     }
     if errors:
         return TemplateResponse(request, "reports/dashboard.html", context, status=400)
-    board = dashboard.build(unit, period, channel=channel)
+    board = dashboard.cached_build(unit, period, channel=channel)
     table_id = request.GET.get("xuat", "").strip()
     if table_id:
         table = board.tables.get(table_id)
@@ -98,6 +98,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = content_disposition(name)
         return response
     context["board"] = board
+    context["at"] = board.built_at or context["at"]
     context["may_urge"] = request.user.has_perm(URGE_PERMISSION)
     return TemplateResponse(request, "reports/dashboard.html", context)
 
