@@ -101,16 +101,20 @@ def _rates(f: Figures) -> dict[str, Decimal | None]:
     }
 
 
+def board_key(unit: Unit, period: Period, channel: str | None) -> str:
+    """What a dashboard's figures depend on, hashed: the unit and its reach, the period, the channel."""
+    import hashlib
+
+    return hashlib.sha256(repr((unit.kind, unit.pk, unit.slice, period, channel)).encode()).hexdigest()[:32]
+
+
 def cached_build(unit: Unit, period: Period, *, channel: str | None = None) -> Dashboard:
     """`build`, kept ONESTOP_DASHBOARD_CACHE_SECONDS for everyone asking the same unit, period and channel:
     heads and coordinators open their dashboard many times a day, and its figures move by the dossier,
     not by the second. The page says when its figures were read."""
-    import hashlib
-
     from django.core.cache import cache
 
-    where = repr((unit.kind, unit.pk, unit.slice, period, channel)).encode()
-    key = f"dashboard:{hashlib.sha256(where).hexdigest()[:32]}"
+    key = f"dashboard:{board_key(unit, period, channel)}"
     board: Dashboard | None = cache.get(key)
     if board is None:
         board = build(unit, period, channel=channel)

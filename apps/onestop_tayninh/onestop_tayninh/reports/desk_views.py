@@ -3,6 +3,7 @@ official), each table exportable to XLSX."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -98,6 +99,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = content_disposition(name)
         return response
     context["board"] = board
+    # The board's rendered tables are kept as long as its figures (the template's cache tag).
+    context["board_key"] = dashboard.board_key(unit, period, channel)
+    context["cache_seconds"] = settings.ONESTOP_DASHBOARD_CACHE_SECONDS
     context["at"] = board.built_at or context["at"]
     context["may_urge"] = request.user.has_perm(URGE_PERMISSION)
     return TemplateResponse(request, "reports/dashboard.html", context)
