@@ -17,6 +17,8 @@ urlpatterns = [
     path("desk/thu-phi/", include("onestop_tayninh.payments.desk_urls")),
     # A dossier's Zalo conversation and photos, before the catch-all.
     path("desk/zalo/", include("onestop_tayninh.zalo.desk_urls")),
+    # The periodic statistical reports (reports app), before the evaluation's pages and the catch-all.
+    path("desk/danh-gia/thong-ke/", include("onestop_tayninh.reports.statistics_urls")),
     # Evaluation and supervision: dashboards, urging, statistical reports (reports app).
     path("desk/danh-gia/", include("onestop_tayninh.reports.desk_urls")),
     path("desk/", admin.site.urls),

@@ -147,6 +147,22 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         cron="0 0 * * 1",
         schedule=_("07:00 sáng thứ Hai giờ Việt Nam (00:00 UTC)"),
     ),
+    # The periodic statistical reports (Circular 01/2020/TT-VPCP) of the province and each body: on the
+    # 1st, last month's (and the quarter's, the year's when one ended), after the night's recompute.
+    # 05:30 on the 1st in Vietnam is 22:30 UTC on the last day of a month, which cron cannot name: the
+    # job runs every night, makes what is due and not made yet (a night missed is made up the next),
+    # and clears the reports officials asked for after 30 days.
+    PeriodicJob(
+        name="statistics-reports",
+        label=_("Lập báo cáo thống kê định kỳ về giải quyết thủ tục hành chính của toàn tỉnh và từng cơ quan"),
+        func=reports.statistics_reports_nightly_job,
+        queue="reports",
+        cron="30 22 * * *",
+        schedule=_(
+            "05:30 hằng ngày giờ Việt Nam (22:30 UTC ngày hôm trước): ngày 1 hằng tháng lập báo cáo tháng trước, "
+            "quý, năm vừa kết thúc; các ngày khác lập bù báo cáo còn thiếu"
+        ),
+    ),
     # Files kept for a receipt form that came back with an error and was never completed: a day.
     PeriodicJob(
         name="intake-files-housekeeping",

@@ -68,3 +68,28 @@ class UnitKind(models.TextChoices):
     PROCEDURE = "procedure", _("Thủ tục")
     SECTOR = "sector", _("Lĩnh vực")
     OFFICIAL = "official", _("Cán bộ, công chức")
+
+
+# --- the periodic statistical report (reports.statistics) ---------------------------------------
+
+
+class ReportFormat(models.TextChoices):
+    PDF = "pdf", _("PDF (A4 ngang, để in và ký)")
+    XLSX = "xlsx", _("Excel (XLSX)")
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ lập")
+    RUNNING = "running", _("Đang lập")
+    DONE = "done", _("Đã xong")
+    FAILED = "failed", _("Không lập được")
+
+
+#: A report of a body or a desk for up to a quarter is made while the official waits (a few hundred
+#: milliseconds); the province's, or a longer period's, by a worker.
+STATISTICS_INLINE_MAX_DAYS = 92
+#: Reports an official asked a worker for are kept this long; the scheduled ones are the archive and stay.
+STATISTICS_KEEP_DAYS = 30
+#: Queued or "being made" this long after the request, a report lost its job (a worker killed mid-way;
+#: RQ stops a job after 10 minutes): it is marked failed, and the official may ask again.
+STATISTICS_STALE_MINUTES = 20

@@ -110,8 +110,29 @@ def _query(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         return list(cursor.fetchall())
 
 
+Group = str | tuple[str, ...] | None
+
+
+def _grouping(group: Group) -> tuple[str, str, int]:
+    """The SELECT prefix, the GROUP BY clause and the number of key columns of `group`: one column
+    (keys are its values), several (keys are tuples), or none (one total under the key None)."""
+    if group is None:
+        return "", "", 0
+    columns = (group,) if isinstance(group, str) else group
+    joined = ", ".join(columns)
+    return f"{joined}, ", f" GROUP BY {joined}", len(columns)
+
+
+def _split(row: tuple[Any, ...], group: Group, width: int) -> tuple[Any, tuple[Any, ...]]:
+    if width == 0:
+        return None, row
+    if isinstance(group, str):
+        return row[0], row[1:]
+    return tuple(row[:width]), row[width:]
+
+
 def _sums(
-    where_slice: Slice, first: dt.date, last: dt.date, *, group: str | None, measures: tuple[str, ...]
+    where_slice: Slice, first: dt.date, last: dt.date, *, group: Group, measures: tuple[str, ...]
 ) -> dict[Any, dict[str, int]]:
     """The measures summed over the days first..last, by `group` (None: one total under the key None)."""
     where, params = where_slice.where()
@@ -127,24 +148,22 @@ def _sums(
     else:
         parts.append((DailyRollup._meta.db_table, "day", first, last))
     out: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(measures, 0))
-    group_sql = f"{group}, " if group else ""
+    group_sql, group_by, width = _grouping(group)
     for table, column, low, high in parts:
-        sql = f"SELECT {group_sql}{_select(measures)} FROM {table} WHERE {column} BETWEEN %s AND %s AND {where}" + (
-            f" GROUP BY {group}" if group else ""
-        )
+        sql = f"SELECT {group_sql}{_select(measures)} FROM {table} WHERE {column} BETWEEN %s AND %s AND {where}"
+        sql += group_by
         for row in _query(sql, [low, high, *params]):
-            key, values = (row[0], row[1:]) if group else (None, row)
+            key, values = _split(row, group, width)
             target = out[key]
             for measure, amount in zip(measures, values, strict=True):
                 target[measure] += int(amount)
     return out
 
 
-def _running_at(where_slice: Slice, day: dt.date, *, group: str | None) -> dict[Any, dict[str, int]]:
+def _running_at(where_slice: Slice, day: dt.date, *, group: Group) -> dict[Any, dict[str, int]]:
     """The running measures summed over every day up to `day`: the balance minus the days after."""
     where, params = where_slice.where()
-    group_sql = f"{group}, " if group else ""
-    group_by = f" GROUP BY {group}" if group else ""
+    group_sql, group_by, width = _grouping(group)
     out: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(RUNNING, 0))
     queries = (
         (
@@ -166,7 +185,7 @@ def _running_at(where_slice: Slice, day: dt.date, *, group: str | None) -> dict[
     )
     for sign, sql, query_params in queries:
         for row in _query(sql, query_params):
-            key, values = (row[0], row[1:]) if group else (None, row)
+            key, values = _split(row, group, width)
             target = out[key]
             for measure, amount in zip(RUNNING, values, strict=True):
                 target[measure] += sign * int(amount)
@@ -200,6 +219,36 @@ def figures_by(where: Slice, period: Period, *, group: str) -> dict[Any, Figures
     return {
         key: _figures(sums.get(key) or dict.fromkeys(MEASURES, 0), running.get(key) or dict.fromkeys(RUNNING, 0))
         for key in keys
+    }
+
+
+def figures_by_columns(
+    where: Slice, period: Period, *, groups: tuple[str, ...], measures: tuple[str, ...] = MEASURES
+) -> dict[tuple[Any, ...], Figures]:
+    """The slice's figures over the period for each combination of the columns `groups` (body, desk,
+    procedure, channel), keyed by tuples in that order; only `measures` are summed (the running
+    measures always are), so a report that reads five measures does not add up twenty."""
+    if not groups or any(column not in GROUPS for column in groups):
+        raise ValueError(groups)
+    sums = _sums(where, period.start, period.end, group=groups, measures=measures)
+    running = _running_at(where, period.end, group=groups)
+    keys = set(sums) | {key for key, values in running.items() if any(values.values())}
+    return {
+        key: _figures(sums.get(key) or dict.fromkeys(measures, 0), running.get(key) or dict.fromkeys(RUNNING, 0))
+        for key in keys
+    }
+
+
+def open_by_columns(where: Slice, day: dt.date, *, groups: tuple[str, ...]) -> dict[tuple[Any, ...], int]:
+    """Received and not closed at the end of `day`, for each combination of the columns `groups`: what a
+    period starting the day after carries over from the one before."""
+    if not groups or any(column not in GROUPS for column in groups):
+        raise ValueError(groups)
+    running = _running_at(where, day, group=groups)
+    return {
+        key: values["received"] - values["closed"]
+        for key, values in running.items()
+        if values["received"] != values["closed"]
     }
 
 

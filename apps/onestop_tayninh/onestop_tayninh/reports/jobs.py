@@ -72,3 +72,20 @@ def weekly_digest() -> int:
             )
             sent += 1
     return sent
+
+
+def statistics_report_job(report_id: int) -> int:
+    """Make a periodic statistical report queued through the task outbox (queue "reports")."""
+    from .statistics_services import statistics_report_make
+
+    return statistics_report_make(report_id=report_id).pk
+
+
+def statistics_reports_nightly_job() -> dict[str, Any]:
+    """Every night (core/cron.py): the scheduled reports due (last month's, and the quarter's or the year's
+    when one ended) for the province and each body, and the housekeeping of the reports asked for."""
+    from django.utils import timezone
+
+    from .statistics_services import statistics_reports_nightly
+
+    return statistics_reports_nightly(now=timezone.now())

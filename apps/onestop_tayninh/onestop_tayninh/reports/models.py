@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.catalog.constants import Channel
 from onestop_tayninh.core.rowlevel import AgencyScopedQuerySet
+from onestop_tayninh.security.uploads import GeneratedFileField
 
-from .constants import Outcome
+from .constants import Outcome, PeriodKind, ReportStatus, UnitKind
+from .periods import Period
 
 
 class DossierFact(models.Model):
@@ -282,3 +284,94 @@ class Urging(models.Model):
 
     def __str__(self) -> str:
         return _("Đôn đốc %(agency)s lúc %(at)s") % {"agency": self.agency, "at": f"{self.sent_at:%d/%m/%Y}"}
+
+
+class StatisticsReport(models.Model):
+    """A periodic statistical report (reports.statistics) made by a worker, in PDF and XLSX: on schedule
+    (the province and each body, for the month, quarter or year just ended: no one asked, everyone in
+    reach may download it), or asked for by an official when too long to wait for (theirs alone)."""
+
+    unit_kind = models.CharField(
+        _("loại đơn vị"),
+        max_length=16,
+        choices=UnitKind.choices,
+        help_text=_("Toàn tỉnh, một cơ quan hay một bộ phận."),
+    )
+    unit_id = models.PositiveIntegerField(
+        _("mã đơn vị"), default=0, help_text=_("Mã cơ quan hoặc bộ phận tiếp nhận; 0 với toàn tỉnh.")
+    )
+    unit_label = models.CharField(_("đơn vị"), max_length=255, help_text=_("Tên đơn vị lúc yêu cầu lập báo cáo."))
+    period_kind = models.CharField(
+        _("loại kỳ báo cáo"), max_length=16, choices=PeriodKind.choices, help_text=_("Tháng, quý, năm hay khoảng ngày.")
+    )
+    period_start = models.DateField(_("từ ngày"), help_text=_("Ngày đầu của kỳ báo cáo."))
+    period_end = models.DateField(_("đến ngày"), help_text=_("Ngày cuối của kỳ báo cáo."))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người yêu cầu"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="statistics_reports",
+        help_text=_("Cán bộ đã yêu cầu lập; trống với báo cáo định kỳ hệ thống tự lập."),
+    )
+    requested_at = models.DateTimeField(_("yêu cầu lúc"), db_index=True, help_text=_("Thời điểm yêu cầu lập báo cáo."))
+    schedule_key = models.CharField(
+        _("khóa báo cáo định kỳ"),
+        max_length=80,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Đơn vị và kỳ của một báo cáo định kỳ, để mỗi kỳ chỉ lập một lần; trống với báo cáo theo yêu cầu."),
+    )
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=16,
+        choices=ReportStatus.choices,
+        default=ReportStatus.QUEUED,
+        help_text=_("Đang chờ, đang lập, đã xong hoặc không lập được."),
+    )
+    pdf_file = GeneratedFileField(
+        _("tệp PDF"), upload_to="statistics/%Y/%m/", blank=True, help_text=_("Báo cáo để in, ký và gửi.")
+    )
+    xlsx_file = GeneratedFileField(
+        _("tệp Excel"), upload_to="statistics/%Y/%m/", blank=True, help_text=_("Cùng số liệu, để tổng hợp, tính toán.")
+    )
+    finished_at = models.DateTimeField(
+        _("xong lúc"), null=True, blank=True, help_text=_("Thời điểm báo cáo được lập xong hoặc báo lỗi.")
+    )
+    error = models.CharField(_("lỗi"), max_length=500, blank=True, help_text=_("Vì sao không lập được báo cáo."))
+
+    class Meta:
+        verbose_name = _("báo cáo thống kê đã lập")
+        verbose_name_plural = _("báo cáo thống kê đã lập")
+        ordering = ["-period_end", "-requested_at", "-pk"]
+        indexes = [models.Index(fields=["unit_kind", "unit_id", "period_end"], name="statistics_unit_period_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_label}: {self.period.label}"
+
+    @property
+    def scheduled(self) -> bool:
+        return self.requested_by_id is None
+
+    @property
+    def period(self) -> Period:
+        return Period(self.period_kind, self.period_start, self.period_end)
+
+    def filename(self, file_format: str) -> str:
+        return statistics_filename(self.unit_kind, self.unit_id, self.period, file_format)
+
+
+def statistics_filename(unit_kind: str, unit_id: int | None, period: Period, file_format: str) -> str:
+    """ "bao-cao-tthc-toan-tinh-2027-03.pdf", "bao-cao-tthc-agency-12-2027-q1.xlsx"."""
+    unit = "toan-tinh" if unit_kind == UnitKind.PROVINCE else f"{unit_kind}-{unit_id}"
+    if period.kind == PeriodKind.MONTH:
+        when = f"{period.start:%Y-%m}"
+    elif period.kind == PeriodKind.QUARTER:
+        when = f"{period.start.year}-q{(period.start.month - 1) // 3 + 1}"
+    elif period.kind == PeriodKind.YEAR:
+        when = str(period.start.year)
+    else:
+        when = f"{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+    return f"bao-cao-tthc-{unit}-{when}.{file_format}"
