@@ -15,6 +15,7 @@ BENCHMARKS = [
     "photos",
     "zalo",
     "evaluation",
+    "statistics",
 ]
 
 
