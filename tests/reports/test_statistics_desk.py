@@ -214,7 +214,7 @@ def test_while_the_figures_are_recomputed_nothing_is_read_half_written(client, j
 
 
 def test_on_the_first_the_night_makes_last_month_s_quarter_s_reports_for_the_province_and_each_body(
-    client, justice, django_capture_on_commit_callbacks
+    client, justice, django_capture_on_commit_callbacks, django_assert_max_num_queries
 ):
     """1 April 2026, 05:30: March and the first quarter ended; one body has dossiers. 2 × (province + body)
     = 4 reports, made once however often the job runs; listed for those who reach their unit."""
@@ -238,7 +238,9 @@ def test_on_the_first_the_night_makes_last_month_s_quarter_s_reports_for_the_pro
     body = StatisticsReport.objects.get(unit_kind="agency", period_kind="month")
 
     client.force_login(user("dieuphoi.tinh"))
-    listed = client.get(PAGE).content.decode()  # the coordinator's page opens on the province
+    # The desk's own (session, user, permissions, official, the bell), the units in reach once, the lists.
+    with django_assert_max_num_queries(19):
+        listed = client.get(PAGE).content.decode()  # the coordinator's page opens on the province
     assert f"{PAGE}{province.pk}/tai-ve/pdf/" in listed and "Quý 1/2026" in listed
     assert client.get(f"{PAGE}{province.pk}/tai-ve/xlsx/").status_code == 200
     assert (

@@ -115,9 +115,15 @@ def _require(request: HttpRequest) -> None:
 
 
 def _page(
-    request: HttpRequest, form: StatisticsForm, *, unit: Unit | None, error: str = "", status: int = 200
+    request: HttpRequest,
+    form: StatisticsForm,
+    *,
+    unit: Unit | None,
+    error: str = "",
+    status: int = 200,
+    choices: list[tuple[str, list[tuple[str, str]]]] | None = None,
 ) -> HttpResponse:
-    choices = statistics.unit_choices(request.user)
+    choices = statistics.unit_choices(request.user) if choices is None else choices
     selected = statistics.unit_value(unit.kind, unit.pk) if unit else (choices[0][1][0][0] if choices else "")
     context = {
         **admin.site.each_context(request),
@@ -172,14 +178,15 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     today = _today()
     if request.method == "GET":
         form = StatisticsForm(today=today)
-        value = request.GET.get("don_vi", "")
+        choices = statistics.unit_choices(request.user)
+        # The reports ready for the unit asked (`?don_vi=`), else for the first the official may choose.
+        value = request.GET.get("don_vi", "") or (choices[0][1][0][0] if choices else "")
         try:
-            unit = _unit(request, value) if value else _default_unit(request)
+            unit = _unit(request, value) if value else None
         except (UnitError, PermissionDenied):
-            return _page(
-                request, form, unit=None, error=_("Đơn vị không có hoặc không thuộc phạm vi bạn được xem."), status=404
-            )
-        return _page(request, form, unit=unit)
+            error = _("Đơn vị không có hoặc không thuộc phạm vi bạn được xem.")
+            return _page(request, form, unit=None, error=error, status=404, choices=choices)
+        return _page(request, form, unit=unit, choices=choices)
 
     form = StatisticsForm(request.POST, today=today)
     try:
@@ -214,13 +221,6 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         data={"unit": statistics.unit_value(unit.kind, unit.pk), **period.as_query(), "format": file_format},
         target=unit.label,
     )
-
-
-def _default_unit(request: HttpRequest) -> Unit | None:
-    choices = statistics.unit_choices(request.user)
-    if not choices:
-        return None
-    return _unit(request, choices[0][1][0][0])
 
 
 def _reachable(request: HttpRequest, report_id: int) -> StatisticsReport:
