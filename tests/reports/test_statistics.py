@@ -100,11 +100,11 @@ def test_the_province_lists_each_body_with_its_sectors_under_it(province):
     report = statistics_for(system_unit(UnitKind.PROVINCE, None), MARCH, at=MADE)
 
     assert [(row.number, row.label, row.level) for row in report.rows] == [
-        ("I", a.agency.name, 1),
-        ("1", "Đất đai", 2),
-        ("2", "Hộ tịch", 2),
-        ("II", b.agency.name, 1),
-        ("1", "Hộ tịch", 2),
+        ("1", a.agency.name, 1),
+        ("1.1", "Đất đai", 2),
+        ("1.2", "Hộ tịch", 2),
+        ("2", b.agency.name, 1),
+        ("2.1", "Hộ tịch", 2),
     ]
     assert report.rows[0].counts == BODY_A and report.rows[3].counts == BODY_B
     expected = Counts()
@@ -146,7 +146,8 @@ def test_the_spreadsheet_has_the_form_s_header_and_the_numbers_as_numbers(provin
     assert sheet["C10"].value == "(3)" and sheet["R10"].value == "(14)"
     assert sheet.freeze_panes == "C11"
     rows = {row[1]: row for row in sheet.iter_rows(min_row=11, values_only=True) if row[1]}
-    assert rows[a.agency.name][:4] == ("I", a.agency.name, 10, 2)
+    assert rows[a.agency.name][:4] == ("1", a.agency.name, 10, 2)
+    assert rows["Đất đai"][:3] == ("1.1", "Đất đai", 1)
     assert rows["Tổng cộng"][2:] == (11, 2, 1, 1, 6, 5, 1, 3, 5, 2, 1, 2, 5, 2, 3, 1)
     assert sheet.cell(row=11, column=3).number_format == "#,##0"
     assert sheet.page_setup.orientation == "landscape"

@@ -177,7 +177,7 @@ def test_the_province_is_made_by_a_worker_then_downloaded_by_whoever_asked(
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     text = PdfFile(b"".join(download.streaming_content), tmp_path / "p.pdf").flat_text()
     assert "ỦY BAN NHÂN DÂN TỈNH TÂY NINH" in text and "Văn phòng Chính phủ" in text
-    assert f"I {justice.agency.name} 3 1 1 0 1 1 0 1" in text
+    assert f"1 {justice.agency.name} 3 1 1 0 1 1 0 1" in text
     assert f"{PAGE}{report.pk}/" in client.get(PAGE).content.decode()  # listed among the official's own
     # Another official, even one who reaches the province, does not get it.
     client.force_login(user("lanhdao.tuphap"))

@@ -156,7 +156,7 @@ class Counts:
 
 @dataclass
 class Row:
-    #: "I", "II" for the province's bodies; "1", "2" for sectors.
+    #: "1", "2" for sectors; the province's bodies "1", "2", their sectors "1.1", "1.2".
     number: str
     label: str
     counts: Counts
@@ -179,21 +179,6 @@ class Statistics:
     @property
     def by_body(self) -> bool:
         return self.unit.kind == UnitKind.PROVINCE
-
-
-_ROMAN: tuple[tuple[int, str], ...] = (
-    (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"),
-    (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
-)  # fmt: skip
-
-
-def roman(number: int) -> str:
-    """The bodies of the province are numbered I, II, III… as official tables number their parts."""
-    out = ""
-    for value, letters in _ROMAN:
-        while number >= value:
-            out, number = out + letters, number - value
-    return out
 
 
 def sectors_of(procedure_ids: set[int]) -> dict[int, tuple[int, str]]:
@@ -222,7 +207,9 @@ def _counts_by_key(unit: Unit, period: Period) -> dict[tuple[int, int], Counts]:
     return out
 
 
-def _sector_rows(by_procedure: dict[int, Counts], sectors: dict[int, tuple[int, str]]) -> list[Row]:
+def _sector_rows(
+    by_procedure: dict[int, Counts], sectors: dict[int, tuple[int, str]], *, prefix: str = ""
+) -> list[Row]:
     by_sector: dict[Any, Counts] = defaultdict(Counts)
     names: dict[Any, str] = {}
     for procedure_id, counts in by_procedure.items():
@@ -230,7 +217,7 @@ def _sector_rows(by_procedure: dict[int, Counts], sectors: dict[int, tuple[int, 
         by_sector[sector_id].add(counts)
         names[sector_id] = name
     ordered = sorted(by_sector, key=lambda sector_id: (sector_id is None, fold(names[sector_id])))
-    return [Row(str(index), names[key], by_sector[key]) for index, key in enumerate(ordered, start=1)]
+    return [Row(f"{prefix}{index}", names[key], by_sector[key]) for index, key in enumerate(ordered, start=1)]
 
 
 def system_unit(kind: str, pk: int | None) -> Unit:
@@ -352,8 +339,8 @@ def statistics_for(unit: Unit, period: Period, *, at: dt.datetime | None = None)
             for item in by_body[agency_id].values():
                 body.add(item)
             label = agencies[agency_id][1] if agency_id in agencies else _("Cơ quan chưa xác định")
-            rows.append(Row(roman(index), label, body, level=1))
-            rows.extend(_sector_rows(by_body[agency_id], sectors))
+            rows.append(Row(str(index), label, body, level=1))
+            rows.extend(_sector_rows(by_body[agency_id], sectors, prefix=f"{index}."))
     else:
         merged: dict[int, Counts] = defaultdict(Counts)
         for (_agency, procedure_id), item in counts.items():
