@@ -98,7 +98,7 @@ def test_every_table_exports_to_xlsx(client, province):
     login(client, "dieuphoi.tinh")
     response = client.get(URL, {**MARCH, "xuat": "indicators"})
     assert response.status_code == 200
-    assert "filename*=UTF-8''" in response["Content-Disposition"]
+    assert "filename*=utf-8''" in response["Content-Disposition"].lower()
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [row for row in sheet.iter_rows(values_only=True)]
     assert values[0][0] == "Bộ chỉ số Quyết định 766/QĐ-TTg"

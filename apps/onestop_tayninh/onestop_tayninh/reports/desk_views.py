@@ -16,9 +16,10 @@ from django.views.decorators.http import require_GET
 
 from onestop_tayninh.accounts.models import User
 from onestop_tayninh.catalog.constants import Channel
-from onestop_tayninh.core.downloads import content_disposition, download_name
+from onestop_tayninh.core.downloads import download_name
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.dossiers.models import Dossier
+from onestop_tayninh.security.audit import audited_file_response
 
 from . import dashboard, periods, supervision
 from .constants import UnitKind
@@ -94,10 +95,15 @@ def overview(request: HttpRequest) -> HttpResponse:
         if table is None:
             raise Http404(_("Không có bảng này."))
         heading = [str(table.title), f"{unit.label} — {period.label}"]
-        response = HttpResponse(table.xlsx(heading=heading), content_type=XLSX)
         name = download_name(f"{table.title} - {unit.label} - {period.label}", "xlsx")
-        response["Content-Disposition"] = content_disposition(name)
-        return response
+        return audited_file_response(
+            request,
+            table.xlsx(heading=heading),
+            filename=name,
+            target=f"{unit.kind}:{unit.pk or ''}",
+            data={"table": table_id, "period": period.label},
+            content_type=XLSX,
+        )
     context["board"] = board
     # The board's rendered tables are kept as long as its figures (the template's cache tag).
     context["board_key"] = dashboard.board_key(unit, period, channel)
