@@ -99,7 +99,7 @@ def test_every_table_exports_to_xlsx(client, province):
     response = client.get(URL, {**MARCH, "xuat": "indicators"})
     assert response.status_code == 200
     assert "filename*=utf-8''" in response["Content-Disposition"].lower()
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     values = [row for row in sheet.iter_rows(values_only=True)]
     assert values[0][0] == "Bộ chỉ số Quyết định 766/QĐ-TTg"
     assert any(row[:2] == ("2.1", "Tỷ lệ hồ sơ giải quyết đúng hạn") for row in values)
