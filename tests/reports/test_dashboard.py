@@ -9,6 +9,8 @@ from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.reports.services import indicators_recompute
 from tests.workflows.conftest import receive, user, world  # noqa: F401 - the fixture
 
+pytestmark = pytest.mark.usefixtures("judged_in_2028")
+
 URL = "/desk/danh-gia/"
 MARCH = {"ky": "thang", "nam": "2027", "thang": "3"}
 

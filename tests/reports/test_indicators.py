@@ -11,7 +11,7 @@ from onestop_tayninh.reports.indicators import Inputs, indicator, scorecard
 from onestop_tayninh.reports.selectors import Unit
 from tests.reports.builders import Province, at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("judged_in_2028")]
 
 MARCH = periods.month(2027, 3)
 
@@ -252,3 +252,17 @@ def test_catalogue_indicators_count_the_units_procedures():
     assert value("1.1", data)[0].value == Decimal("50.00")
     assert value("3.1", data) == (value("3.1", data)[0], Decimal("2.50"))
     assert value("3.2", data)[0].value == Decimal("100.00")
+
+
+def test_a_period_not_yet_over_judges_its_open_dossiers_today(monkeypatch):
+    """Today is 10/3/2027. A dossier received 1/3, due 20/3, still open: not late today, so March so far
+    is 1/1 on time; judged at 31/3 it would count late though nothing has gone wrong yet."""
+    from onestop_tayninh.reports import periods as period_module
+
+    p = Province()
+    p.dossier(received=at(1), due=at(20, 17))
+    monkeypatch.setattr(period_module, "today", lambda: at(10).date())
+
+    result = value("2.1", inputs(p))[0]
+
+    assert (result.numerator, result.denominator) == (1, 1)

@@ -16,7 +16,7 @@ from onestop_tayninh.reports.models import DailyRollup, DossierFact, MonthlyRoll
 from onestop_tayninh.reports.services import facts_refresh, indicators_recompute
 from tests.reports.builders import VN, Province
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("judged_in_2028")]
 
 
 def stored() -> dict:

@@ -15,7 +15,7 @@ from tests.factories import ProcedureVersionFactory, SectorFactory
 from tests.printing.conftest import A4_LANDSCAPE, PdfFile
 from tests.reports.builders import Province, at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("judged_in_2028")]
 
 MARCH = periods.month(2027, 3)
 MADE = dt.datetime(2027, 4, 1, 8, 0, tzinfo=dt.UTC)

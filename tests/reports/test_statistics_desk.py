@@ -30,7 +30,7 @@ from tests.printing.conftest import PdfFile
 from tests.reports.builders import Province, at
 from tests.workflows.conftest import user, world  # noqa: F401 - the fixture
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("judged_in_2028")]
 
 PAGE = "/desk/danh-gia/thong-ke/"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

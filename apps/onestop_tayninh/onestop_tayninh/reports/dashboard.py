@@ -58,7 +58,7 @@ class Dashboard:
             ),
             (_("Số hóa (4.2)"), pct(self.scorecard.get("4.2").value.value), ""),
             (_("Hài lòng (5.4)"), pct(self.scorecard.get("5.4").value.value), ""),
-            (_("Đang quá hạn"), number(f.late_open_at_end), _("cuối kỳ")),
+            (_("Đang quá hạn"), number(f.late_open_at_end), _("cuối kỳ hoặc hôm nay")),
         ]
 
 
@@ -388,7 +388,8 @@ def _official_entries(where: Slice, period: Period, *, urge_agency: int | None =
     if where.channels is not None:
         facts = facts.filter(channel__in=where.channels)
     in_period = Q(closed_on__range=(period.start, period.end))
-    open_at_end = Q(received_on__lte=period.end) & (Q(closed_on__isnull=True) | Q(closed_on__gt=period.end))
+    judge = fig.judged_on(period.end)
+    open_at_end = Q(received_on__lte=judge) & (Q(closed_on__isnull=True) | Q(closed_on__gt=judge))
     rows = (
         facts.filter(in_period | open_at_end | Q(received_on__range=(period.start, period.end)))
         .values("official_id")
@@ -404,7 +405,7 @@ def _official_entries(where: Slice, period: Period, *, urge_agency: int | None =
             late=Count("pk", filter=in_period & Q(outcome="late")),
             dissatisfied=Count("pk", filter=in_period & Q(dissatisfied=True)),
             open_end=Count("pk", filter=open_at_end),
-            late_open_end=Count("pk", filter=open_at_end & Q(late_on__lte=period.end)),
+            late_open_end=Count("pk", filter=open_at_end & Q(late_on__lte=judge)),
             points=Sum("index_points", filter=in_period),
         )
         .order_by()

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import connection
 
+from . import periods
 from .constants import MEASURES, RUNNING
 from .models import DailyRollup, DossierFact, MonthlyRollup, RollupBalance
 from .periods import Period, add_months, month_end
@@ -200,12 +201,18 @@ def _figures(sums: dict[str, int], running: dict[str, int]) -> Figures:
     )
 
 
+def judged_on(day: dt.date) -> dt.date:
+    """The day whose end what is open is judged at: the period's last day, or today for a period not yet
+    over (a dossier due next week is not late at the end of this month yet)."""
+    return min(day, periods.today())
+
+
 def period_figures(where: Slice, period: Period) -> Figures:
     """The slice's figures over the period."""
     if where.official_id is not None:
         return official_figures(where, period)
     sums = _sums(where, period.start, period.end, group=None, measures=MEASURES).get(None) or dict.fromkeys(MEASURES, 0)
-    running = _running_at(where, period.end, group=None).get(None) or dict.fromkeys(RUNNING, 0)
+    running = _running_at(where, judged_on(period.end), group=None).get(None) or dict.fromkeys(RUNNING, 0)
     return _figures(sums, running)
 
 
@@ -214,7 +221,7 @@ def figures_by(where: Slice, period: Period, *, group: str) -> dict[Any, Figures
     if group not in GROUPS:
         raise ValueError(group)
     sums = _sums(where, period.start, period.end, group=group, measures=MEASURES)
-    running = _running_at(where, period.end, group=group)
+    running = _running_at(where, judged_on(period.end), group=group)
     keys = set(sums) | {key for key, values in running.items() if any(values.values())}
     return {
         key: _figures(sums.get(key) or dict.fromkeys(MEASURES, 0), running.get(key) or dict.fromkeys(RUNNING, 0))
@@ -231,7 +238,7 @@ def figures_by_columns(
     if not groups or any(column not in GROUPS for column in groups):
         raise ValueError(groups)
     sums = _sums(where, period.start, period.end, group=groups, measures=measures)
-    running = _running_at(where, period.end, group=groups)
+    running = _running_at(where, judged_on(period.end), group=groups)
     keys = set(sums) | {key for key, values in running.items() if any(values.values())}
     return {
         key: _figures(sums.get(key) or dict.fromkeys(measures, 0), running.get(key) or dict.fromkeys(RUNNING, 0))
@@ -266,16 +273,37 @@ def monthly_trend(where: Slice, months: list[dt.date]) -> dict[dt.date, Figures]
         [first, *params],
     )
     by_month = {row[0]: dict(zip(MEASURES, (int(v) for v in row[1:]), strict=True)) for row in rows}
-    balance = _running_at(where, month_end(last), group=None).get(None) or dict.fromkeys(RUNNING, 0)
-    # Walk back from the last month: the running measures at a month's end are those at the next
-    # month's end minus that next month's own.
+    judge = judged_on(month_end(last))
+    balance = _running_at(where, judge, group=None).get(None) or dict.fromkeys(RUNNING, 0)
+    partial = _month_so_far(where, judge, group=None).get(None) or {}
+    # Walk back from the last month: the running measures at a month's end (or today, in this month)
+    # are those of the month after minus what that month added by then.
     out: dict[dt.date, Figures] = {}
     running = dict(balance)
     for month_first in sorted(months, reverse=True):
         out[month_first] = _figures(by_month.get(month_first) or dict.fromkeys(MEASURES, 0), running)
-        own = by_month.get(month_first) or {}
+        own = _own_by_judge(month_first, judge, by_month.get(month_first) or {}, partial)
         running = {m: running[m] - own.get(m, 0) for m in RUNNING}
     return {m: out[m] for m in months}
+
+
+def _month_so_far(where: Slice, judge: dt.date, *, group: str | None) -> dict[Any, dict[str, int]]:
+    """The running measures of `judge`'s month up to `judge` (its own row also holds the days after)."""
+    if judge == month_end(judge):
+        return {}
+    return _sums(where, judge.replace(day=1), judge, group=group, measures=RUNNING)
+
+
+def _own_by_judge(
+    month_first: dt.date, judge: dt.date, whole: dict[str, int], partial: dict[str, int]
+) -> dict[str, int]:
+    """What a month added to the running measures by the judged day: all of it for a month over, its
+    days so far for the judged day's month, nothing for a month to come."""
+    if month_end(month_first) <= judge:
+        return whole
+    if month_first > judge:
+        return {}
+    return partial
 
 
 def official_figures(where: Slice, period: Period) -> Figures:
@@ -290,6 +318,7 @@ def official_figures(where: Slice, period: Period) -> Figures:
     if where.agency_ids is not None:
         facts = facts.filter(agency_id__in=where.agency_ids)
     start, end = period.start, period.end
+    judge = judged_on(end)
     received = Q(received_on__range=(start, end))
     closed = Q(closed_on__range=(start, end))
     resolved = closed & ~Q(outcome="withdrawn")
@@ -323,10 +352,10 @@ def official_figures(where: Slice, period: Period) -> Figures:
         index_max=total("index_max", resolved),
         late_opened=count(Q(late_on__range=(start, end))),
         late_closed=count(closed & late_from),
-        received_to_end=count(Q(received_on__lte=end)),
-        closed_to_end=count(Q(closed_on__lte=end)),
-        late_to_end=count(Q(late_on__lte=end)),
-        late_closed_to_end=count(Q(closed_on__lte=end) & late_from),
+        received_to_end=count(Q(received_on__lte=judge)),
+        closed_to_end=count(Q(closed_on__lte=judge)),
+        late_to_end=count(Q(late_on__lte=judge)),
+        late_closed_to_end=count(Q(closed_on__lte=judge) & late_from),
     )
     sums = {measure: int(values[measure]) for measure in MEASURES}
     return Figures(
@@ -349,14 +378,17 @@ def trend_by(where: Slice, months: list[dt.date], *, group: str) -> dict[Any, di
         [first, *params],
     ):
         by[row[0]][row[1]] = dict(zip(MEASURES, (int(v) for v in row[2:]), strict=True))
-    balance = _running_at(where, month_end(last), group=group)
+    judge = judged_on(month_end(last))
+    balance = _running_at(where, judge, group=group)
+    partial = _month_so_far(where, judge, group=group)
     out: dict[Any, dict[dt.date, Figures]] = {}
     for key in set(by) | set(balance):
         running = dict(balance.get(key) or dict.fromkeys(RUNNING, 0))
         series: dict[dt.date, Figures] = {}
         for month_first in sorted(months, reverse=True):
-            own = by[key].get(month_first) or {}
-            series[month_first] = _figures(own or dict.fromkeys(MEASURES, 0), running)
+            whole = by[key].get(month_first) or {}
+            series[month_first] = _figures(whole or dict.fromkeys(MEASURES, 0), running)
+            own = _own_by_judge(month_first, judge, whole, partial.get(key) or {})
             running = {m: running[m] - own.get(m, 0) for m in RUNNING}
         out[key] = {m: series[m] for m in months}
     return out
