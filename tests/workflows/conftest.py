@@ -9,16 +9,15 @@ from django.core.files.base import ContentFile
 
 from onestop_tayninh.accounts.models import User
 from onestop_tayninh.catalog.services import procedure_version_publish
-from onestop_tayninh.core.site_config import load_site
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
 from onestop_tayninh.dossiers.applicants import Applicant
 from onestop_tayninh.dossiers.services import dossier_accept, dossier_document_add, dossier_start
 from onestop_tayninh.workflows.models import Workflow
 from tests.factories import ProcedureVersionFactory, make_publishable
+from tests.province import SECTIONS, load_province  # noqa: F401 - SECTIONS, imported from here by other tests
 from tests.support import tiny_pdf
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-SECTIONS = {"units.yaml", "agencies.yaml", "desks.yaml", "officials.yaml", "holidays.yaml", "workflows.yaml"}
 
 
 def local(*args) -> dt.datetime:
@@ -34,13 +33,9 @@ def user(username: str) -> User:
 
 
 @pytest.fixture
-def world(db):
-    load_site("tayninh", only=SECTIONS)
-    desk = ReceptionDesk.objects.get(code="ttphcc-tinh")
-    # These tests take every step by hand, the hand-over to the competent agency included; the desk's
-    # own hand-over on receipt (the default) is tests/dossiers/test_transfer_on_receipt.py.
-    desk.transfer_on_receipt = False
-    desk.save(update_fields=["transfer_on_receipt"])
+def world(db, _kept_province):
+    """The province (tests/province.py: kept from an earlier test when it can be) and two procedures."""
+    desk = ReceptionDesk.objects.get(pk=_kept_province or load_province())
 
     def procedure(*, competent: str, workflow: str | None = None, amount=5):
         version = ProcedureVersionFactory(
