@@ -6,7 +6,7 @@ from hypothesis import settings as hypothesis_settings
 
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, DESKTOP, Authenticator
 from tests.factories import PASSWORD
-from tests.province import KEEPER
+from tests.province import KEEPER, load_province
 from tests.signing_support import signing_keys  # noqa: F401 - a throwaway CA for the tests that sign
 
 # Property tests draw the same examples on every run, so a red CI run is a real defect that can be
@@ -31,9 +31,11 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture
-def _kept_province(request) -> int | None:
-    """The provincial centre's desk id when the province is kept for this test, else None."""
-    return KEEPER.desk_for(request.node)
+def loaded_province(db, request) -> None:
+    """The seed site's units, agencies, desks, officials, holidays and workflows (tests/province.py): kept
+    from the test before when it can be, else loaded now."""
+    if not KEEPER.serves(request.node):
+        load_province()
 
 
 @pytest.fixture

@@ -1,19 +1,18 @@
-"""The demo province of the workflow tests (`world` in tests/workflows/conftest.py), loaded once for many
-tests instead of once per test.
+"""The seed site's province (units, agencies, desks, officials, holidays, workflows) for the tests that start
+from it (the fixture `loaded_province`, most through `world` in tests/workflows/conftest.py), loaded once for
+many tests instead of once per test.
 
-Loading the site's directory, officials, holidays and workflows takes two to three seconds and some five
-hundred tests start from it. The same shape as Django's setUpTestData: the province is loaded inside an
-outer transaction that stays open while consecutive tests want it, each test's own transaction becoming
-a savepoint inside it that pytest-django rolls back at the test's end as before. Every such test still
-starts from the province just as loaded, nothing one test wrote reaches the next.
+The load takes two to three seconds and some five hundred tests start from it. The same shape as Django's
+setUpTestData: the province is loaded inside an outer transaction that stays open while consecutive tests
+want it, each test's own transaction becoming a savepoint inside it that pytest-django rolls back at the
+test's end as before. Every such test still starts from the province just as loaded; nothing one test
+wrote reaches the next.
 
 The outer transaction is rolled back before any other test runs: one that does not ask for the province
 sees the database without it, and a transactional one (a live server, threads, processes) sees only
 committed rows, as before. The next test that wants the province loads it again. A transactional test
-that asks for the province loads it itself, committed.
-
-The first test of a process loads its own province as well: when pytest calls the hook below for it, the
-test database does not exist yet.
+that asks for the province loads it itself, committed; so does the first test of a process, for which
+the test database does not exist yet when the hook runs.
 """
 
 from __future__ import annotations
@@ -21,24 +20,16 @@ from __future__ import annotations
 import pytest
 
 SECTIONS = {"units.yaml", "agencies.yaml", "desks.yaml", "officials.yaml", "holidays.yaml", "workflows.yaml"}
-# The fixture `world` asks for; a test whose fixtures include it wants the province.
-FIXTURE = "_kept_province"
+# The fixture a test asks for (most through `world`) when it wants the province.
+FIXTURE = "loaded_province"
 # pytest-django runs a test without the surrounding transaction when it asks for one of these.
 TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences"}
 
 
-def load_province() -> int:
-    """Load the province and return the provincial centre's desk id."""
+def load_province() -> None:
     from onestop_tayninh.core.site_config import load_site
-    from onestop_tayninh.directory.models import ReceptionDesk
 
     load_site("tayninh", only=SECTIONS)
-    desk = ReceptionDesk.objects.get(code="ttphcc-tinh")
-    # The tests using it take every step by hand, the hand-over to the competent agency included; the desk's
-    # own hand-over on receipt (the default) is tests/dossiers/test_transfer_on_receipt.py.
-    desk.transfer_on_receipt = False
-    desk.save(update_fields=["transfer_on_receipt"])
-    return desk.pk
 
 
 def _transactional(item: pytest.Item) -> bool:
@@ -56,7 +47,6 @@ class Keeper:
     def __init__(self) -> None:
         self.blocker = None  # pytest-django's database blocker, set once the test database exists
         self.atomic = None
-        self.desk_pk: int | None = None
         self.serving: str | None = None  # the node id of the test being served
         self.loads = 0
 
@@ -72,8 +62,9 @@ class Keeper:
             self._open()
         self.serving = item.nodeid
 
-    def desk_for(self, item: pytest.Item) -> int | None:
-        return self.desk_pk if self.serving == item.nodeid else None
+    def serves(self, item: pytest.Item) -> bool:
+        """Whether the province is kept, already loaded, for this test."""
+        return self.atomic is not None and self.serving == item.nodeid
 
     def _intact(self) -> bool:
         from django.db import connection
@@ -96,7 +87,7 @@ class Keeper:
             atomic.__enter__()
             self.atomic = atomic
             try:
-                self.desk_pk = load_province()
+                load_province()
             except BaseException:
                 self.release()
                 raise
@@ -104,7 +95,7 @@ class Keeper:
 
     def release(self) -> None:
         """Roll the province back (a no-op when none is kept)."""
-        atomic, self.atomic, self.desk_pk, self.serving = self.atomic, None, None, None
+        atomic, self.atomic, self.serving = self.atomic, None, None
         if atomic is None:
             return
         from django.db import connection, transaction

@@ -14,7 +14,7 @@ from onestop_tayninh.dossiers.applicants import Applicant
 from onestop_tayninh.dossiers.services import dossier_accept, dossier_document_add, dossier_start
 from onestop_tayninh.workflows.models import Workflow
 from tests.factories import ProcedureVersionFactory, make_publishable
-from tests.province import SECTIONS, load_province  # noqa: F401 - SECTIONS, imported from here by other tests
+from tests.province import SECTIONS  # noqa: F401 - imported from here by other tests
 from tests.support import tiny_pdf
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -33,9 +33,12 @@ def user(username: str) -> User:
 
 
 @pytest.fixture
-def world(db, _kept_province):
-    """The province (tests/province.py: kept from an earlier test when it can be) and two procedures."""
-    desk = ReceptionDesk.objects.get(pk=_kept_province or load_province())
+def world(loaded_province):
+    desk = ReceptionDesk.objects.get(code="ttphcc-tinh")
+    # These tests take every step by hand, the hand-over to the competent agency included; the desk's
+    # own hand-over on receipt (the default) is tests/dossiers/test_transfer_on_receipt.py.
+    desk.transfer_on_receipt = False
+    desk.save(update_fields=["transfer_on_receipt"])
 
     def procedure(*, competent: str, workflow: str | None = None, amount=5):
         version = ProcedureVersionFactory(
