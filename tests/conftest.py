@@ -6,12 +6,36 @@ from hypothesis import settings as hypothesis_settings
 
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, DESKTOP, Authenticator
 from tests.factories import PASSWORD
+from tests.province import KEEPER, load_province
 from tests.signing_support import signing_keys  # noqa: F401 - a throwaway CA for the tests that sign
 
 # Property tests draw the same examples on every run, so a red CI run is a real defect that can be
 # replayed, not a coin toss; a bug they find is pinned with @example. HYPOTHESIS_RANDOM=1 explores.
 hypothesis_settings.register_profile("repeatable", derandomize=True)
 hypothesis_settings.load_profile("default" if os.environ.get("HYPOTHESIS_RANDOM") else "repeatable")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with the kept demo province (tests/province.py) rolled back before it goes."""
+    KEEPER.blocker = django_db_blocker
+    yield
+    KEEPER.release()
+    KEEPER.blocker = None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # Before any fixture of the test: the province's transaction must be open before the test's own.
+    KEEPER.before_test(item)
+
+
+@pytest.fixture
+def loaded_province(db, request) -> None:
+    """The seed site's units, agencies, desks, officials, holidays and workflows (tests/province.py): kept
+    from the test before when it can be, else loaded now."""
+    if not KEEPER.serves(request.node):
+        load_province()
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from rq import SimpleWorker, Worker
+
 REPO = Path(__file__).resolve().parent.parent
 MANAGE = REPO / "apps" / "onestop_tayninh" / "manage.py"
 
@@ -61,6 +63,24 @@ class RedisServer:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
+
+
+class _NoCommandListener:
+    """For a test that runs the queued jobs itself with `.work(burst=True)`: the same work, without the
+    thread that listens for commands sent with `rq` (a test sends none). Stopping that thread at the end of
+    a burst waits on it for up to a second, a third of one on average, most of a journey that runs its
+    jobs fifty times."""
+
+    def subscribe(self) -> None:
+        pass
+
+
+class BurstWorker(_NoCommandListener, Worker):
+    """A work horse forked per job, as `manage.py rqworker` runs them."""
+
+
+class SimpleBurstWorker(_NoCommandListener, SimpleWorker):
+    """Jobs run in the test's own process."""
 
 
 def start_session(args: list[str], env: dict[str, str] | None = None, *, log: Path | None = None) -> subprocess.Popen:

@@ -20,7 +20,7 @@ from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.notifications.models import Message
 from onestop_tayninh.portal.models import ServiceRating, SubmissionDraft
 from tests.factories import ProcedureVersionFactory, make_publishable
-from tests.support import tiny_pdf
+from tests.support import BurstWorker, tiny_pdf
 from tests.workflows.conftest import SECTIONS
 
 from .conftest import PHONE
@@ -74,8 +74,7 @@ def open_menu(page) -> None:
 
 def run_jobs():
     """What the RQ worker does in production: the receipt PDF is rendered after the acceptance commits."""
-    for name in ("default", "notifications"):
-        django_rq.get_worker(name).work(burst=True)
+    django_rq.get_worker("default", "notifications", worker_class=BurstWorker).work(burst=True)
 
 
 def fill_and_submit(page, live_server, tmp_path, *, pick_from_vault: bool, screenshot, shot: str):

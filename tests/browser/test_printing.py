@@ -4,12 +4,13 @@ import datetime as dt
 import subprocess
 
 import pytest
-from rq import Queue, SimpleWorker
+from rq import Queue
 
 from onestop_tayninh.printing import register_book
 from onestop_tayninh.printing.services import document_generate
 from tests.printing.conftest import receive_full
 from tests.printing.test_documents import _bulk_received
+from tests.support import SimpleBurstWorker
 from tests.workflows.conftest import world  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -63,7 +64,7 @@ def test_official_prints_registers_from_the_desk(
     page.wait_for_selector("text=Đang chờ lập")
     assert "6 hồ sơ" in page.content()
     screenshot(page, "desk-register-waiting")
-    SimpleWorker([Queue("reports", connection=private_redis)], connection=private_redis).work(burst=True)
+    SimpleBurstWorker([Queue("reports", connection=private_redis)], connection=private_redis).work(burst=True)
     page.wait_for_selector("text=Tải sổ về", timeout=10000)
     screenshot(page, "desk-register-ready")
     with page.expect_download() as download:

@@ -12,6 +12,7 @@ import time
 
 import django_rq
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from onestop_tayninh.accounts.constants import MessageKey
 from onestop_tayninh.dossiers.constants import Channel
@@ -25,6 +26,7 @@ from tests.browser import test_citizen_portal
 from tests.browser.test_closed_loop import issue_result_electronically, press
 from tests.factories import CitizenFactory
 from tests.imaging.cards import card_back, jpeg, rotated
+from tests.support import BurstWorker
 from tests.zalo import support
 from tests.zalo.chat import photo
 
@@ -57,20 +59,22 @@ def standin(settings, live_server):
 
 
 def run_workers() -> None:
-    for name in ("default", "notifications"):
-        django_rq.get_worker(name).work(burst=True)
+    django_rq.get_worker("default", "notifications", worker_class=BurstWorker).work(burst=True)
 
 
 def oa_says(page, text: str, *, timeout: float = 20) -> None:
-    """Run the workers until the OA's answer containing `text` shows in the chat."""
+    """Run the workers until the OA's answer containing `text` shows in the chat (the page asks the stand-in
+    every second; a job may enqueue another, or the webhook's task may not be queued yet)."""
     bubble = page.locator(".row.oa .bubble", has_text=text)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         run_workers()
-        if bubble.count():
-            bubble.last.scroll_into_view_if_needed()
-            return
-        page.wait_for_timeout(300)
+        try:
+            bubble.last.wait_for(timeout=300)
+        except PlaywrightTimeoutError:
+            continue
+        bubble.last.scroll_into_view_if_needed()
+        return
     raise AssertionError(f"the OA never said: {text}")
 
 

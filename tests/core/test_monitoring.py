@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq.job import Job
 
 from django.contrib.auth.models import Permission
@@ -20,7 +20,7 @@ from onestop_tayninh.core.monitoring.records import RunStatus, last_runs, record
 from onestop_tayninh.core.monitoring.selectors import next_run
 from onestop_tayninh.security.models import AuditEvent
 from tests.factories import OfficialFactory, UserFactory
-from tests.support import free_port
+from tests.support import SimpleBurstWorker, free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,8 @@ def _row(html: str, name: str) -> str:
 
 
 def _burst(connection, *queue_names: str) -> None:
-    SimpleWorker([Queue(name, connection=connection) for name in queue_names], connection=connection).work(burst=True)
+    queues = [Queue(name, connection=connection) for name in queue_names]
+    SimpleBurstWorker(queues, connection=connection).work(burst=True)
 
 
 # --- the page ------------------------------------------------------------------------------

@@ -2,11 +2,12 @@
 
 import pytest
 from django_rq.cron import DjangoCronScheduler
-from rq import Queue, SimpleWorker
+from rq import Queue
 
 from onestop_tayninh.core.cron import PERIODIC_JOBS
 from onestop_tayninh.core.monitoring.records import record_run
 from tests.factories import PASSWORD, UserFactory
+from tests.support import SimpleBurstWorker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +19,7 @@ def test_administrator_sees_cron_jobs_and_runs_one_now(live_server, page, screen
     scheduler.load_config_from_file("onestop_tayninh.core.cron")
     scheduler.register_birth()
     Queue("default", connection=private_redis).enqueue("onestop_tayninh.core.jobs.run_periodic", "heartbeat")
-    SimpleWorker([Queue("default", connection=private_redis)], connection=private_redis).work(burst=True)
+    SimpleBurstWorker([Queue("default", connection=private_redis)], connection=private_redis).work(burst=True)
     with pytest.raises(ConnectionError), record_run("deadline-scan"):
         raise ConnectionError("Không kết nối được máy chủ thư điện tử 127.0.0.1:1025")
 

@@ -13,7 +13,6 @@ import sys
 import django_rq
 import pytest
 import structlog
-from rq import SimpleWorker
 
 from django.db import transaction
 from django.http import HttpResponse
@@ -22,7 +21,7 @@ from django.urls import path
 
 from onestop_tayninh.core.log import json_formatter
 from onestop_tayninh.core.middleware import RequestIdMiddleware
-from tests.support import MANAGE, REPO
+from tests.support import MANAGE, REPO, SimpleBurstWorker
 
 log = structlog.get_logger("tests.request_id")
 
@@ -109,7 +108,7 @@ def test_a_requests_id_is_in_the_log_lines_of_the_job_it_enqueued(client, privat
     (job,) = django_rq.get_queue("default").get_jobs()
     assert job.meta["request_id"] == "req-7f3a"
 
-    django_rq.get_worker("default", worker_class=SimpleWorker).work(burst=True)
+    django_rq.get_worker("default", worker_class=SimpleBurstWorker).work(burst=True)
 
     lines = log_lines()
     ran = only(lines, "job_ran")

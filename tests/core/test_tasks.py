@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 
 from django.core import mail
 from django.utils import timezone
@@ -18,7 +18,7 @@ from onestop_tayninh.printing import subscribers
 from onestop_tayninh.printing.models import GeneratedDocument
 from tests.factories import hand_built_event
 from tests.printing.conftest import receive_full, start
-from tests.support import RedisServer
+from tests.support import RedisServer, SimpleBurstWorker
 from tests.workflows.conftest import local, user, world  # noqa: F401 - `world` is a fixture
 
 AT = local(2027, 3, 1, 8, 0)
@@ -27,7 +27,7 @@ AT = local(2027, 3, 1, 8, 0)
 def run_worker(url: str) -> None:
     connection = Redis.from_url(url)
     queues = [Queue(name, connection=connection) for name in ("default", "notifications")]
-    SimpleWorker(queues, connection=connection).work(burst=True)
+    SimpleBurstWorker(queues, connection=connection).work(burst=True)
 
 
 @pytest.mark.django_db

@@ -11,7 +11,6 @@ from onestop_tayninh.catalog.constants import CompetentBasis, CompetentKind
 from onestop_tayninh.catalog.models import ProcedureVersion
 from onestop_tayninh.catalog.services import procedure_version_publish
 from onestop_tayninh.catalog.site_loaders import _apply_competent
-from onestop_tayninh.core.site_config import load_site
 from onestop_tayninh.directory.constants import Tier
 from onestop_tayninh.directory.models import AdministrativeUnit, Agency, ReceptionDesk
 from onestop_tayninh.dossiers.actions import dossier_transition
@@ -24,7 +23,7 @@ from onestop_tayninh.portal.services import DraftChanges, draft_start, draft_sub
 from onestop_tayninh.printing.selectors import register_rows
 from tests.factories import CitizenFactory, ProcedureVersionFactory, UnitFactory, make_publishable
 from tests.signing_support import draft_pdf
-from tests.workflows.conftest import SECTIONS, local, pdf, user
+from tests.workflows.conftest import local, pdf, user
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +36,7 @@ def unit(name: str) -> AdministrativeUnit:
 
 
 @pytest.fixture
-def province(db):
-    load_site("tayninh", only=SECTIONS)
+def province(loaded_province):
     return {"long_hoa_desk": ReceptionDesk.objects.get(code="bpmc-hoathanh-longhoa")}
 
 

@@ -30,8 +30,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world():
-    return build_world()
+def world(loaded_province):
+    return build_world(load=False)
 
 
 def enter(world, **kwargs):

@@ -20,8 +20,8 @@ ENTER = "admin:dossiers_trackedimport_enter"
 
 
 @pytest.fixture
-def world():
-    return build_world()
+def world(loaded_province):
+    return build_world(load=False)
 
 
 def entry(world, **fields):

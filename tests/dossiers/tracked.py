@@ -7,16 +7,15 @@ from zoneinfo import ZoneInfo
 
 from onestop_tayninh.accounts.models import User
 from onestop_tayninh.catalog.services import procedure_version_publish
-from onestop_tayninh.core.site_config import load_site
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.dossiers import spreadsheets
 from onestop_tayninh.dossiers.applicants import Applicant
 from onestop_tayninh.dossiers.services import TrackedReceipt
 from onestop_tayninh.workflows.models import Workflow
 from tests.factories import ProcedureVersionFactory, make_publishable
+from tests.province import load_province
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-SECTIONS = {"units.yaml", "agencies.yaml", "desks.yaml", "officials.yaml", "holidays.yaml", "workflows.yaml"}
 POLICE = "000.00.20.H53"  # Công an tỉnh Tây Ninh
 JUSTICE = "000.00.02.H53"  # Sở Tư pháp
 NOW = dt.datetime(2027, 3, 3, 10, 0, tzinfo=VN)  # Wednesday
@@ -59,8 +58,10 @@ def tracked_procedure(*, competent: str, amount=7, tracked=True, workflow="theo-
     return procedure_version_publish(version=version)
 
 
-def build_world():
-    load_site("tayninh", only=SECTIONS)
+def build_world(*, load=True):
+    """The police's tracked procedures on the seed province; load=False when the test has `loaded_province`."""
+    if load:
+        load_province()
     return {
         "police": Agency.objects.get(code=POLICE),
         "residence": tracked_procedure(competent=POLICE),

@@ -5,7 +5,7 @@ import io
 
 import pytest
 from openpyxl import load_workbook
-from rq import Queue, SimpleWorker
+from rq import Queue
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.utils import timezone
 from onestop_tayninh.printing import register_book, services
 from onestop_tayninh.printing.jobs import register_export_job, registers_housekeeping
 from onestop_tayninh.printing.models import RegisterExport
+from tests.support import SimpleBurstWorker
 
 from .conftest import user
 from .test_documents import _bulk_received
@@ -34,7 +35,7 @@ def reports_queue(connection) -> Queue:
 
 
 def run_worker(connection) -> None:
-    SimpleWorker([reports_queue(connection)], connection=connection).work(burst=True)
+    SimpleBurstWorker([reports_queue(connection)], connection=connection).work(burst=True)
 
 
 def request_register(client, world, capture, file_format="pdf"):

@@ -9,16 +9,15 @@ from django.core.files.base import ContentFile
 
 from onestop_tayninh.accounts.models import User
 from onestop_tayninh.catalog.services import procedure_version_publish
-from onestop_tayninh.core.site_config import load_site
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
 from onestop_tayninh.dossiers.applicants import Applicant
 from onestop_tayninh.dossiers.services import dossier_accept, dossier_document_add, dossier_start
 from onestop_tayninh.workflows.models import Workflow
 from tests.factories import ProcedureVersionFactory, make_publishable
+from tests.province import SECTIONS  # noqa: F401 - imported from here by other tests
 from tests.support import tiny_pdf
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-SECTIONS = {"units.yaml", "agencies.yaml", "desks.yaml", "officials.yaml", "holidays.yaml", "workflows.yaml"}
 
 
 def local(*args) -> dt.datetime:
@@ -34,8 +33,7 @@ def user(username: str) -> User:
 
 
 @pytest.fixture
-def world(db):
-    load_site("tayninh", only=SECTIONS)
+def world(loaded_province):
     desk = ReceptionDesk.objects.get(code="ttphcc-tinh")
     # These tests take every step by hand, the hand-over to the competent agency included; the desk's
     # own hand-over on receipt (the default) is tests/dossiers/test_transfer_on_receipt.py.

@@ -10,17 +10,10 @@ from onestop_tayninh.workflows.models import State, Workflow
 from onestop_tayninh.workflows.selectors import budget_warnings, diagram_dot, diagram_svg
 from onestop_tayninh.workflows.services import workflow_version_activate, workflow_version_new_draft
 
-from .conftest import SECTIONS
-
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def site():
-    load_site("tayninh", only=SECTIONS)
-
-
-def test_demo_site_ships_single_agency_and_inter_agency_workflows(site):
+def test_demo_site_ships_single_agency_and_inter_agency_workflows(loaded_province):
     single = Workflow.objects.get(code="mot-co-quan").active_version()
     inter = Workflow.objects.get(code="lien-thong-dat-dai").active_version()
     assert single.initial_state.code == "tiep-nhan"
@@ -30,7 +23,7 @@ def test_demo_site_ships_single_agency_and_inter_agency_workflows(site):
     assert single.transitions.get(code="yeu-cau-bo-sung").roles.count() == 2
 
 
-def test_new_draft_copies_the_graph_and_activation_retires_the_old_version(site):
+def test_new_draft_copies_the_graph_and_activation_retires_the_old_version(loaded_province):
     workflow = Workflow.objects.get(code="mot-co-quan")
     active = workflow.active_version()
     draft = workflow_version_new_draft(workflow=workflow)
@@ -43,7 +36,7 @@ def test_new_draft_copies_the_graph_and_activation_retires_the_old_version(site)
     assert active.states.count() == draft.states.count()  # the old graph is kept for dossiers in flight
 
 
-def test_reloading_the_site_leaves_an_administrators_draft_alone_and_says_so(site):
+def test_reloading_the_site_leaves_an_administrators_draft_alone_and_says_so(loaded_province):
     """`make demo-data` after an upgrade that changed workflows.yaml: the draft being edited in the
     workflow editor is neither overwritten nor put into use."""
     workflow = Workflow.objects.get(code="mot-co-quan")
@@ -64,7 +57,7 @@ def test_reloading_the_site_leaves_an_administrators_draft_alone_and_says_so(sit
     ]
 
 
-def test_activation_refuses_an_unreachable_step_and_a_dead_end(site):
+def test_activation_refuses_an_unreachable_step_and_a_dead_end(loaded_province):
     draft = workflow_version_new_draft(workflow=Workflow.objects.get(code="mot-co-quan"))
     State.objects.create(version=draft, code="mo-coi", name="Bước mồ côi", kind="at_agency")
     with pytest.raises(ValidationError) as exc:
@@ -72,7 +65,7 @@ def test_activation_refuses_an_unreachable_step_and_a_dead_end(site):
     assert "Không có đường đi tới bước “Bước mồ côi”." in exc.value.messages
 
 
-def test_waiting_for_the_citizen_must_stop_the_clock(site):
+def test_waiting_for_the_citizen_must_stop_the_clock(loaded_province):
     version = Workflow.objects.get(code="mot-co-quan").active_version()
     state = State(version=version, code="cho", name="Chờ", kind="awaiting_citizen", clock_runs=True)
     with pytest.raises(ValidationError) as exc:
@@ -80,7 +73,7 @@ def test_waiting_for_the_citizen_must_stop_the_clock(site):
     assert "tạm dừng" in exc.value.message_dict["clock_runs"][0]
 
 
-def test_budget_warning_when_steps_exceed_the_legal_time(site):
+def test_budget_warning_when_steps_exceed_the_legal_time(loaded_province):
     from tests.factories import ProcedureVersionFactory
 
     version = Workflow.objects.get(code="lien-thong-dat-dai").active_version()
@@ -90,7 +83,7 @@ def test_budget_warning_when_steps_exceed_the_legal_time(site):
     assert budget_warnings(version, [ProcedureVersionFactory(processing_amount=30)]) == []
 
 
-def test_diagram_has_every_state_and_transition(site):
+def test_diagram_has_every_state_and_transition(loaded_province):
     version = Workflow.objects.get(code="lien-thong-dat-dai").active_version()
     dot = diagram_dot(version)
     for state in version.states.all():

@@ -392,17 +392,16 @@ def test_look_up_by_code_and_receipt_digits_and_rating(client, zalo, tokens, fil
     assert rating.satisfied is True
 
 
-def test_a_procedure_decided_where_the_applicant_lives_asks_the_ward(client, zalo, tokens, files, citizen):
+def test_a_procedure_decided_where_the_applicant_lives_asks_the_ward(
+    client, zalo, tokens, files, citizen, loaded_province
+):
     """The commune's committee is competent by residence: the chat asks the ward, and the dossier goes there."""
     from onestop_tayninh.catalog.constants import CompetentBasis
-    from onestop_tayninh.core.site_config import load_site
     from onestop_tayninh.directory.constants import Tier
     from onestop_tayninh.directory.models import AdministrativeUnit, ReceptionDesk
     from onestop_tayninh.dossiers.selectors import competent_agency_for
     from tests.dossiers.test_competent_routing import procedure
-    from tests.workflows.conftest import SECTIONS
 
-    load_site("tayninh", only=SECTIONS)
     version = procedure(tier=Tier.COMMUNE, basis=CompetentBasis.RESIDENCE, anywhere=True)
     type(version).objects.filter(pk=version.pk).update(level=3, submission_methods=["desk", "post", "online"])
     chat = chat_of(client, zalo, files, "zalo-140")
