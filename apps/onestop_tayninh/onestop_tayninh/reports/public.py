@@ -15,10 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q
 
-from onestop_tayninh.catalog.constants import ServiceLevel, VersionStatus
-from onestop_tayninh.catalog.models import ProcedureVersion
 from onestop_tayninh.directory.constants import AgencyKind, Tier
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.feedback.selectors import handling_figures
@@ -28,7 +25,7 @@ from .calendar_helpers import period_bounds
 from .figures import Figures, Slice, figures_by, period_figures
 from .models import MonthlyRollup, RollupBalance
 from .periods import Period, add_months, month
-from .selectors import office_day_seconds
+from .selectors import office_day_seconds, published_catalogue
 
 CACHE_VERSION = 1
 
@@ -44,35 +41,6 @@ class QualityRow:
     digitised: Decimal | None
     satisfaction: Decimal | None
     score: Decimal | None
-
-
-def _catalogue() -> dict[int, dict[str, Any]]:
-    rows = (
-        ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED)
-        .annotate(n_documents=Count("documents"), n_fees=Count("fees", filter=Q(fees__amount__gt=0)))
-        .values(
-            "procedure_id",
-            "competent_agency_id",
-            "level",
-            "online_payment",
-            "steps",
-            "legal_basis",
-            "processing_amount",
-            "n_documents",
-            "n_fees",
-        )
-    )
-    return {
-        r["procedure_id"]: {
-            "agency": r["competent_agency_id"],
-            "online": r["level"] >= ServiceLevel.ONLINE_SUBMISSION,
-            "paying": bool(r["online_payment"] and r["n_fees"]),
-            "complete": bool(
-                r["steps"].strip() and r["legal_basis"].strip() and r["processing_amount"] and r["n_documents"]
-            ),
-        }
-        for r in rows
-    }
 
 
 def _activity(period: Period) -> dict[tuple[int, int], tuple[int, int]]:
@@ -132,7 +100,7 @@ def _feedback(agency_ids: tuple[int, ...] | None, period: Period) -> dict[str, A
 
 def month_quality(period: Period) -> dict[str, Any]:
     """Every body's and commune's row for the month, and the province's."""
-    catalogue = _catalogue()
+    catalogue = published_catalogue()
     activity = _activity(period)
     day_seconds = office_day_seconds()
     seen: dict[int, set[int]] = defaultdict(set)

@@ -169,38 +169,49 @@ def _procedure_ids(unit: Unit) -> list[int] | None:
 def catalogue_figures(unit: Unit, period: Period) -> dict[str, int]:
     """The unit's procedures: published, with every part, offered online, with online dossiers in the
     period, taking online payment, with online payments in the period."""
-    versions = ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED)
-    ids = _procedure_ids(unit)
-    if ids is not None:
-        versions = versions.filter(procedure_id__in=ids)
-    rows = list(
-        versions.annotate(n_documents=Count("documents"), n_fees=Count("fees", filter=Q(fees__amount__gt=0))).values(
-            "procedure_id",
-            "level",
-            "online_payment",
-            "steps",
-            "legal_basis",
-            "processing_amount",
-            "n_documents",
-            "n_fees",
-        )
-    )
-    online = {r["procedure_id"] for r in rows if r["level"] >= ServiceLevel.ONLINE_SUBMISSION}
-    paying = {r["procedure_id"] for r in rows if r["online_payment"] and r["n_fees"]}
+    catalogue = published_catalogue(_procedure_ids(unit))
+    online = {pk for pk, c in catalogue.items() if c["online"]}
+    paying = {pk for pk, c in catalogue.items() if c["paying"]}
     activity = _sums(
         unit.slice, period.start, period.end, group="procedure_id", measures=("received_online", "paid_online")
     )
     return {
-        "published": len(rows),
-        "complete": sum(
-            1
-            for r in rows
-            if r["steps"].strip() and r["legal_basis"].strip() and r["processing_amount"] and r["n_documents"]
-        ),
+        "published": len(catalogue),
+        "complete": sum(1 for c in catalogue.values() if c["complete"]),
         "online": len(online),
         "online_with_dossiers": sum(1 for pk in online if activity.get(pk, {}).get("received_online")),
         "online_payment": len(paying),
         "paid_online_procedures": sum(1 for pk in paying if activity.get(pk, {}).get("paid_online")),
+    }
+
+
+def published_catalogue(procedure_ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
+    """procedure id → what the catalogue indicators read of its published version: its competent body (a
+    named one), offered online (level 3–4), taking online payment for a fee, published with every part."""
+    versions = ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED)
+    if procedure_ids is not None:
+        versions = versions.filter(procedure_id__in=procedure_ids)
+    rows = versions.annotate(n_documents=Count("documents"), n_fees=Count("fees", filter=Q(fees__amount__gt=0))).values(
+        "procedure_id",
+        "competent_agency_id",
+        "level",
+        "online_payment",
+        "steps",
+        "legal_basis",
+        "processing_amount",
+        "n_documents",
+        "n_fees",
+    )
+    return {
+        r["procedure_id"]: {
+            "agency": r["competent_agency_id"],
+            "online": r["level"] >= ServiceLevel.ONLINE_SUBMISSION,
+            "paying": bool(r["online_payment"] and r["n_fees"]),
+            "complete": bool(
+                r["steps"].strip() and r["legal_basis"].strip() and r["processing_amount"] and r["n_documents"]
+            ),
+        }
+        for r in rows
     }
 
 
