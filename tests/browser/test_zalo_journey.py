@@ -12,6 +12,7 @@ import time
 
 import django_rq
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from onestop_tayninh.accounts.constants import MessageKey
@@ -73,7 +74,10 @@ def oa_says(page, text: str, *, timeout: float = 20) -> None:
             bubble.last.wait_for(timeout=300)
         except PlaywrightTimeoutError:
             continue
-        bubble.last.scroll_into_view_if_needed()
+        try:
+            bubble.last.scroll_into_view_if_needed(timeout=2000)
+        except PlaywrightError:
+            pass  # the page redrew the chat meanwhile (it asks the stand-in every second): the answer was there
         return
     raise AssertionError(f"the OA never said: {text}")
 

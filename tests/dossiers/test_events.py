@@ -7,7 +7,7 @@ import pytest
 
 from django.utils.module_loading import import_string
 
-from onestop_tayninh.core.subscriptions import SUBSCRIPTIONS
+from onestop_tayninh.core.subscriptions import EVERY_EVENT, SUBSCRIPTIONS, subscriptions_for
 from onestop_tayninh.dossiers.constants import EventAction
 from onestop_tayninh.dossiers.events import PAYLOADS, Accepted, Apologised, DocumentAdded, Transitioned, payload_of
 from onestop_tayninh.dossiers.models import DossierEvent
@@ -46,10 +46,20 @@ def test_an_old_row_without_the_newer_fields_still_parses():
 
 def test_every_subscription_names_a_handler_for_a_known_kind_and_real_fields():
     for subscription in SUBSCRIPTIONS:
-        assert subscription.event in PAYLOADS, subscription
         assert callable(import_string(subscription.handler)), subscription
+        if subscription.event == EVERY_EVENT:
+            # Hears every kind, so it can narrow by no payload's fields.
+            assert subscription.when == {}, subscription
+            continue
+        assert subscription.event in PAYLOADS, subscription
         fields = {field.name for field in dataclasses.fields(PAYLOADS[subscription.event])}
         assert set(subscription.when) <= fields, subscription
+
+
+def test_a_subscription_to_every_event_hears_each_kind_after_its_own_subscribers():
+    for kind in PAYLOADS:
+        subscriptions = subscriptions_for(kind)
+        assert subscriptions[-1].event == EVERY_EVENT, kind
 
 
 @pytest.mark.django_db
