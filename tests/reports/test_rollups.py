@@ -12,7 +12,7 @@ from onestop_tayninh.calendars.selectors import get_calendar
 from onestop_tayninh.reports import figures, periods
 from onestop_tayninh.reports.constants import MEASURES
 from onestop_tayninh.reports.facts import OfficeClock
-from onestop_tayninh.reports.models import DailyRollup, DossierFact, MonthlyRollup, RollupBalance
+from onestop_tayninh.reports.models import AgencyMonthlyRollup, DailyRollup, DossierFact, MonthlyRollup, RollupBalance
 from onestop_tayninh.reports.services import facts_refresh, indicators_recompute
 from tests.reports.builders import VN, Province
 
@@ -20,10 +20,15 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("judged_in_2028")]
 
 
 def stored() -> dict:
-    """Every non-zero row of the three sums, and every fact."""
+    """Every non-zero row of the four sums, and every fact."""
     out = {}
-    for model, lead in ((DailyRollup, ("day",)), (MonthlyRollup, ("month",)), (RollupBalance, ())):
-        keys = (*lead, "agency_id", "desk_id", "procedure_id", "channel")
+    full = ("agency_id", "desk_id", "procedure_id", "channel")
+    for model, keys in (
+        (DailyRollup, ("day", *full)),
+        (MonthlyRollup, ("month", *full)),
+        (AgencyMonthlyRollup, ("month", "agency_id", "channel")),
+        (RollupBalance, full),
+    ):
         for row in model.objects.values(*keys, *MEASURES):
             measures = tuple(row[m] for m in MEASURES)
             if any(measures):
@@ -76,7 +81,7 @@ def test_live_sums_equal_the_recompute_for_random_histories(provinces, history):
     from onestop_tayninh.dossiers.models import Dossier
 
     Dossier.objects.all().delete()
-    for model in (DossierFact, DailyRollup, MonthlyRollup, RollupBalance):
+    for model in (DossierFact, DailyRollup, MonthlyRollup, AgencyMonthlyRollup, RollupBalance):
         model.objects.all().delete()
     origin = dt.datetime(2027, 1, 4, 9, 0, tzinfo=VN)
     dossiers: dict[int, int] = {}
@@ -125,6 +130,14 @@ def test_live_sums_equal_the_recompute_for_random_histories(provinces, history):
 
     assert stored() == live
     assert [figures.period_figures(figures.Slice(), w) for w in windows] == live_figures
+    # The province's figures come from the sums by (body, channel); naming the procedures makes them come
+    # from the sums by the full key: the same numbers, period by period and month by month.
+    procedures = tuple(DossierFact.objects.values_list("procedure_id", flat=True).distinct())
+    assert [figures.period_figures(figures.Slice(procedure_ids=procedures), w) for w in windows] == live_figures
+    months = [dt.date(2027, m, 1) for m in range(1, 6)]
+    assert figures.monthly_trend(figures.Slice(procedure_ids=procedures), months) == figures.monthly_trend(
+        figures.Slice(), months
+    )
     # An official's figures come from their facts in one aggregate: with every fact theirs, the same numbers.
     DossierFact.objects.update(official_id=4242)
     for window, got in zip(windows, live_figures, strict=True):

@@ -2,7 +2,8 @@
 
 A slice (`Slice`) is a set of bodies, a desk, a set of procedures, a channel, or an official. A period
 is summed from the monthly rows for the months it covers whole and the daily rows for the days at
-its edges, so a year is twelve rows per key whatever the number of dossiers. What is open at the
+its edges, so a year is twelve rows per key whatever the number of dossiers; a slice of bodies and
+channels only (the province, a body) reads the monthly rows kept by (body, channel), a tenth as many. What is open at the
 period's end is the balance minus what came after (reports.rollups). An official's figures come
 from their own facts, in one aggregate whose conditions are `contributions` again (the property test
 holds the two together).
@@ -21,7 +22,7 @@ from django.db import connection
 
 from . import periods
 from .constants import MEASURES, RUNNING
-from .models import DailyRollup, DossierFact, MonthlyRollup, RollupBalance
+from .models import AgencyMonthlyRollup, DailyRollup, DossierFact, MonthlyRollup, RollupBalance
 from .periods import Period, add_months, month_end
 
 GROUPS = ("agency_id", "desk_id", "procedure_id", "channel")
@@ -101,6 +102,15 @@ class Figures:
         self.late_open_at_end += other.late_open_at_end
 
 
+def _monthly_table(where: Slice, group: Group) -> str:
+    """The monthly sums that hold what the slice and grouping ask: by (body, channel) when neither
+    names a desk or a procedure, else by the full key."""
+    columns = () if group is None else ((group,) if isinstance(group, str) else group)
+    if where.desk_ids is None and where.procedure_ids is None and set(columns) <= {"agency_id", "channel"}:
+        return AgencyMonthlyRollup._meta.db_table
+    return MonthlyRollup._meta.db_table
+
+
 def _select(columns: Iterable[str]) -> str:
     return ", ".join(f"COALESCE(SUM({m}), 0)" for m in columns)
 
@@ -141,7 +151,7 @@ def _sums(
     whole_first = first if first.day == 1 else add_months(first, 1)
     whole_last = last.replace(day=1) if last == month_end(last) else add_months(last.replace(day=1), -1)
     if whole_first <= whole_last:
-        parts.append((MonthlyRollup._meta.db_table, "month", whole_first, whole_last))
+        parts.append((_monthly_table(where_slice, group), "month", whole_first, whole_last))
         if first < whole_first:
             parts.append((DailyRollup._meta.db_table, "day", first, whole_first - dt.timedelta(days=1)))
         if last > month_end(whole_last):
@@ -180,7 +190,8 @@ def _running_at(where_slice: Slice, day: dt.date, *, group: Group) -> dict[Any, 
         ),
         (
             -1,
-            f"SELECT {group_sql}{_select(RUNNING)} FROM {MonthlyRollup._meta.db_table} WHERE month > %s AND {where}{group_by}",
+            f"SELECT {group_sql}{_select(RUNNING)} FROM {_monthly_table(where_slice, group)} "
+            f"WHERE month > %s AND {where}{group_by}",
             [day.replace(day=1), *params],
         ),
     )
@@ -268,8 +279,7 @@ def monthly_trend(where: Slice, months: list[dt.date]) -> dict[dt.date, Figures]
     clause, params = where.where()
     first, last = months[0], months[-1]
     rows = _query(
-        f"SELECT month, {_select(MEASURES)} FROM {MonthlyRollup._meta.db_table} "
-        f"WHERE month >= %s AND {clause} GROUP BY month",
+        f"SELECT month, {_select(MEASURES)} FROM {_monthly_table(where, None)} WHERE month >= %s AND {clause} GROUP BY month",
         [first, *params],
     )
     by_month = {row[0]: dict(zip(MEASURES, (int(v) for v in row[1:]), strict=True)) for row in rows}
@@ -371,7 +381,7 @@ def trend_by(where: Slice, months: list[dt.date], *, group: str) -> dict[Any, di
         raise ValueError(group)
     clause, params = where.where()
     first, last = months[0], months[-1]
-    table = MonthlyRollup._meta.db_table
+    table = _monthly_table(where, group)
     by: dict[Any, dict[dt.date, dict[str, int]]] = defaultdict(dict)
     for row in _query(
         f"SELECT {group}, month, {_select(MEASURES)} FROM {table} WHERE month >= %s AND {clause} GROUP BY {group}, month",

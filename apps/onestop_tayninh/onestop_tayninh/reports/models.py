@@ -176,6 +176,28 @@ class RollupBalance(RollupBase):
         return f"{self.agency_id}/{self.desk_id}/{self.procedure_id}/{self.channel}"
 
 
+class AgencyMonthlyRollup(models.Model):
+    """The monthly sums again by (body, channel) only: what the province's and a body's figures read
+    (reports.figures), a tenth of the rows of MonthlyRollup. Kept with the same upserts, rebuilt from
+    MonthlyRollup by the recompute."""
+
+    pk = models.CompositePrimaryKey("month", "agency_id", "channel")
+    month = models.DateField(_("tháng"))
+    agency_id = models.PositiveIntegerField(_("cơ quan giải quyết"))
+    channel = models.CharField(_("kênh nộp"), max_length=16)
+
+    class Meta:
+        verbose_name = _("số liệu theo tháng của cơ quan")
+        verbose_name_plural = _("số liệu theo tháng của cơ quan")
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y}: {self.agency_id}/{self.channel}"
+
+
+for _name, _field in _measure_fields().items():
+    AgencyMonthlyRollup.add_to_class(_name, _field)
+
+
 class RecomputeGuard(models.Model):
     """One row: whether the from-scratch recompute is rewriting the figures. A live refresh reads it
     under a shared lock, so the recompute's switch waits for refreshes under way and every later one

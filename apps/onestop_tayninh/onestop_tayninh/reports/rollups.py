@@ -10,6 +10,9 @@ histories.
 What is open at the end of a day D (received − closed), and open past its due time
 (late_opened − late_closed), is a sum over every day up to D: the balance (the sum over all days)
 minus the days after D, which for the periods people ask about (this month, last quarter) is a few rows.
+
+The monthly sums are kept twice: by the full key, and by (body, channel) only (AgencyMonthlyRollup),
+which is all the province's and a body's figures need and a tenth of the rows.
 """
 
 from __future__ import annotations
@@ -17,18 +20,20 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 
 from onestop_tayninh.dossiers.constants import ONLINE_CHANNELS
 
 from .constants import MEASURES, Outcome
-from .models import DailyRollup, DossierFact, MonthlyRollup, RollupBalance
+from .models import AgencyMonthlyRollup, DailyRollup, DossierFact, MonthlyRollup, RollupBalance
 
 #: (agency, desk, procedure, channel)
 Key = tuple[int, int, int, str]
 KEY_COLUMNS = ("agency_id", "desk_id", "procedure_id", "channel")
+#: The coarse monthly sums' key: (agency, channel).
+AGENCY_KEY_COLUMNS = ("agency_id", "channel")
 
 
 def key_of(fact: Mapping[str, Any]) -> Key:
@@ -75,10 +80,17 @@ def month_of(day: dt.date) -> dt.date:
 Sums = dict[tuple[Key, dt.date], dict[str, int]]
 
 
-def changes(
-    old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
-) -> tuple[Sums, Sums, dict[Key, dict[str, int]]]:
-    """The daily, monthly and balance changes when a fact goes from `old` to `new` (either may be None)."""
+class Changes(NamedTuple):
+    """How much each stored sum moves: daily, monthly, by (body, channel) and month, and the balances."""
+
+    daily: Sums
+    monthly: Sums
+    agency_monthly: dict[tuple[tuple[int, str], dt.date], dict[str, int]]
+    balance: dict[Key, dict[str, int]]
+
+
+def changes(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> Changes:
+    """The changes of every sum when a fact goes from `old` to `new` (either may be None)."""
     daily: Sums = defaultdict(lambda: defaultdict(int))
     for fact, sign in ((old, -1), (new, 1)):
         if fact is None:
@@ -89,14 +101,17 @@ def changes(
     return _rolled(daily)
 
 
-def _rolled(daily: Sums) -> tuple[Sums, Sums, dict[Key, dict[str, int]]]:
+def _rolled(daily: Sums) -> Changes:
     monthly: Sums = defaultdict(lambda: defaultdict(int))
+    agency_monthly: dict[tuple[tuple[int, str], dt.date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     balance: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (key, day), measures in daily.items():
+        agency, _desk, _procedure, channel = key
         for measure, amount in measures.items():
             monthly[key, month_of(day)][measure] += amount
+            agency_monthly[(agency, channel), month_of(day)][measure] += amount
             balance[key][measure] += amount
-    return _pruned(daily), _pruned(monthly), _pruned(balance)
+    return Changes(_pruned(daily), _pruned(monthly), _pruned(agency_monthly), _pruned(balance))
 
 
 def _pruned(sums: Mapping[Any, Mapping[str, int]]) -> dict[Any, dict[str, int]]:
@@ -104,10 +119,16 @@ def _pruned(sums: Mapping[Any, Mapping[str, int]]) -> dict[Any, dict[str, int]]:
     return {where: dict(measures) for where, measures in sums.items() if any(measures.values())}
 
 
-def _upsert(table: str, leading: tuple[str, ...], rows: list[tuple[Any, ...]], measures: tuple[str, ...]) -> None:
+def _upsert(
+    table: str,
+    leading: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    measures: tuple[str, ...],
+    keys: tuple[str, ...] = KEY_COLUMNS,
+) -> None:
     if not rows:
         return
-    columns = (*leading, *KEY_COLUMNS, *measures)
+    columns = (*leading, *keys, *measures)
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
     updates = ", ".join(f"{m} = {m} + VALUES({m})" for m in measures)
     with connection.cursor() as cursor:
@@ -120,15 +141,18 @@ def _upsert(table: str, leading: tuple[str, ...], rows: list[tuple[Any, ...]], m
             )
 
 
-def add(daily: Sums, monthly: Sums, balance: dict[Key, dict[str, int]]) -> None:
+def add(sums: Changes) -> None:
     """Add these sums to the stored ones (negative amounts take away)."""
-    for table, leading, sums in (
-        (DailyRollup._meta.db_table, ("day",), daily),
-        (MonthlyRollup._meta.db_table, ("month",), monthly),
+    for table, leading, by_when, keys in (
+        (DailyRollup._meta.db_table, ("day",), sums.daily, KEY_COLUMNS),
+        (MonthlyRollup._meta.db_table, ("month",), sums.monthly, KEY_COLUMNS),
+        (AgencyMonthlyRollup._meta.db_table, ("month",), sums.agency_monthly, AGENCY_KEY_COLUMNS),
     ):
-        rows = [(when, *key, *(measures.get(m, 0) for m in MEASURES)) for (key, when), measures in sorted(sums.items())]
-        _upsert(table, leading, rows, MEASURES)
-    rows = [(*key, *(measures.get(m, 0) for m in MEASURES)) for key, measures in sorted(balance.items())]
+        rows = [
+            (when, *key, *(measures.get(m, 0) for m in MEASURES)) for (key, when), measures in sorted(by_when.items())
+        ]
+        _upsert(table, leading, rows, MEASURES, keys)
+    rows = [(*key, *(measures.get(m, 0) for m in MEASURES)) for key, measures in sorted(sums.balance.items())]
     _upsert(RollupBalance._meta.db_table, (), rows, MEASURES)
 
 
@@ -184,12 +208,13 @@ def _fact_projections() -> list[tuple[str, tuple[str, ...]]]:
 
 
 def rebuild_from_facts() -> None:
-    """The three sums written again from the stored facts (the recompute; the tables are empty):
-    the daily rows by the three kinds of day, added into each other; months and balances from them."""
+    """The sums written again from the stored facts (the recompute; the tables are empty): the daily
+    rows by the three kinds of day, added into each other; months, body months and balances from them."""
     keys = ", ".join(KEY_COLUMNS)
     sums = ", ".join(f"SUM({m})" for m in MEASURES)
     measures = ", ".join(MEASURES)
     daily, monthly, balance = (DailyRollup._meta.db_table, MonthlyRollup._meta.db_table, RollupBalance._meta.db_table)
+    agency_monthly = AgencyMonthlyRollup._meta.db_table
     with connection.cursor() as cursor:
         # A million facts grouped by day and key: in memory, not on disk.
         cursor.execute("SET SESSION tmp_table_size = 1073741824, max_heap_table_size = 1073741824")
@@ -200,5 +225,9 @@ def rebuild_from_facts() -> None:
             f"INSERT INTO {monthly} (month, {keys}, {measures}) "
             f"SELECT DATE_SUB(day, INTERVAL DAYOFMONTH(day) - 1 DAY) AS month, {keys}, {sums} "
             f"FROM {daily} GROUP BY month, {keys}"
+        )
+        cursor.execute(
+            f"INSERT INTO {agency_monthly} (month, agency_id, channel, {measures}) "
+            f"SELECT month, agency_id, channel, {sums} FROM {monthly} GROUP BY month, agency_id, channel"
         )
         cursor.execute(f"INSERT INTO {balance} ({keys}, {measures}) SELECT {keys}, {sums} FROM {daily} GROUP BY {keys}")

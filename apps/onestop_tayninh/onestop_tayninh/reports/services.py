@@ -17,7 +17,15 @@ from onestop_tayninh.dossiers.models import Dossier
 
 from . import rollups
 from .facts import Deriver, all_facts, facts_for
-from .models import DailyRollup, DossierFact, MonthlyRollup, PendingFact, RecomputeGuard, RollupBalance
+from .models import (
+    AgencyMonthlyRollup,
+    DailyRollup,
+    DossierFact,
+    MonthlyRollup,
+    PendingFact,
+    RecomputeGuard,
+    RollupBalance,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -56,7 +64,7 @@ def _refresh_locked(ids: list[int], deriver: Deriver) -> int:
         if old == new:
             continue
         changed += 1
-        rollups.add(*rollups.changes(old, new))
+        rollups.add(rollups.changes(old, new))
         if new is None:
             DossierFact.objects.filter(dossier_id=pk).delete()
         elif old is None:
@@ -84,7 +92,7 @@ def indicators_recompute(*, batch: int = 5000) -> dict[str, Any]:
         # caller's transaction (a test's), DELETE and one connection, which that transaction can see.
         alone = not connection.in_atomic_block
         with connection.cursor() as cursor:
-            for model in (DossierFact, DailyRollup, MonthlyRollup, RollupBalance):
+            for model in (DossierFact, DailyRollup, MonthlyRollup, AgencyMonthlyRollup, RollupBalance):
                 cursor.execute(f"{'TRUNCATE TABLE' if alone else 'DELETE FROM'} {model._meta.db_table}")
         with ThreadPoolExecutor(max_workers=1) if alone else _InlineWriter() as writer:
             waiting: list[Future[int]] = []
