@@ -55,8 +55,8 @@ class Received:
 
 @dataclass
 class Receiver:
-    """Answers each POST with the next scripted answer (an HTTP status, or "timeout": no answer
-    before the sender gives up), then 200; keeps every request it read."""
+    """Answers each POST with the next scripted answer (an HTTP status, "429 retry-after 600" with that
+    header, or "timeout": no answer before the sender gives up), then 200; keeps every request it read."""
 
     secret: str = ""
     script: list[int | str] = field(default_factory=list)
@@ -94,7 +94,10 @@ def receiver() -> Iterator[Receiver]:
             if answer == "timeout":
                 state.release.wait(5)  # the sender gave up long before; the test releases it at the end
                 answer = 200
-            self.send_response(int(answer))
+            status, _, retry_after = str(answer).partition(" retry-after ")
+            self.send_response(int(status))
+            if retry_after:
+                self.send_header("Retry-After", retry_after)
             self.send_header("Content-Length", "2")
             self.end_headers()
             self.wfile.write(b"ok")

@@ -162,6 +162,25 @@ def test_5xx_timeouts_and_429_are_retried_later_other_4xx_fail_at_once(world, re
     assert set(receiver.ids()) == {str(delivery.uuid)} and len(receiver.received) == 4
 
 
+def test_a_receiver_asking_to_come_back_later_is_heeded(world, receiver, settings):  # noqa: F811
+    settings.ONESTOP_WEBHOOKS_BACKOFF_SECONDS = 30
+    subscribe(receiver)
+    receive(world, at=AT)
+    delivery = Delivery.objects.get()
+    receiver.script = ["429 retry-after 600", "503 retry-after 99999999"]
+
+    before = timezone.now()
+    assert send(delivery)["retry"] == 1
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at >= before + dt.timedelta(seconds=600)  # not the 15 to 30 s of the back-off
+
+    due_now(delivery)
+    before = timezone.now()
+    assert send(delivery)["retry"] == 1
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at <= before + dt.timedelta(hours=6, seconds=5)  # never longer than the cap
+
+
 def test_a_delivery_is_given_up_after_the_last_attempt(world, receiver, settings):  # noqa: F811
     settings.ONESTOP_WEBHOOKS_MAX_ATTEMPTS = 3
     subscribe(receiver)

@@ -12,8 +12,8 @@ Delivery guarantees (README "Webhook"):
   administrator replays it ("Gửi lại", `delivery_replay`: the same delivery id, so the receiver can
   dedupe).
 * **Retries.** A timeout, a refused connection, a 5xx, 408, 425 or 429 is tried again after an
-  exponential back-off with jitter (`backoff_seconds`), up to ONESTOP_WEBHOOKS_MAX_ATTEMPTS, then
-  the delivery is failed. Any other answer (3xx, 4xx) fails it at once: the receiver refused these
+  exponential back-off with jitter (`backoff_seconds`; a longer Retry-After is heeded), up to
+  ONESTOP_WEBHOOKS_MAX_ATTEMPTS, then the delivery is failed. Any other answer (3xx, 4xx) fails it at once: the receiver refused these
   very bytes and would refuse them again. The periodic sweep (`deliveries_dispatch_due`, every
   minute) hands due retries to the workers.
 * **A worker that died mid-send** leaves its row `sending`; after the lease the sweep queues it
@@ -306,6 +306,13 @@ def backoff_seconds(attempts: int, *, rng: random.Random | None = None) -> float
     return delay * (0.5 + 0.5 * draw)
 
 
+def _retry_after(value: str) -> float:
+    """Seconds from a Retry-After header given as a number of seconds; 0 for anything else (an HTTP
+    date is rare from a receiver and not worth trusting its clock for)."""
+    value = value.strip()
+    return float(value) if value.isdigit() else 0.0
+
+
 def _worker_token() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:100]
 
@@ -357,6 +364,7 @@ def _send_one(delivery_id: int, token: str, session: requests.Session) -> str:
         SIGNATURE_HEADER: signature_header(subscriber.secret, timestamp, body),
     }
     code: int | None = None
+    asked_wait = 0.0
     try:
         response = session.post(
             subscriber.url,
@@ -366,6 +374,7 @@ def _send_one(delivery_id: int, token: str, session: requests.Session) -> str:
             allow_redirects=False,
         )
         code = response.status_code
+        asked_wait = _retry_after(response.headers.get("Retry-After", ""))
         response.close()
     except requests.Timeout:
         error = _("Hệ thống nhận không trả lời trong %(seconds)s giây.") % {
@@ -395,7 +404,9 @@ def _send_one(delivery_id: int, token: str, session: requests.Session) -> str:
         _finish(delivery, token, status=DeliveryStatus.FAILED, last_status_code=code, last_error=given_up)
         logger.warning("webhook_given_up id=%s attempts=%s", delivery.pk, delivery.attempts)
         return "failed"
-    retry_at = timezone.now() + dt.timedelta(seconds=backoff_seconds(delivery.attempts))
+    # A receiver that says when to come back (Retry-After, with 429 or 503) is heeded, up to the longest wait.
+    wait = max(backoff_seconds(delivery.attempts), min(asked_wait, float(MAX_BACKOFF_SECONDS)))
+    retry_at = timezone.now() + dt.timedelta(seconds=wait)
     _finish(
         delivery,
         token,
