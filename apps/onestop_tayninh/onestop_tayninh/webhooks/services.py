@@ -108,11 +108,14 @@ def subscriber_update(
 ) -> Subscriber:
     """Change what a system hears and where; its secret stays (subscriber_rotate_secret changes it)."""
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    resumed = active and not subscriber.active
     subscriber.name, subscriber.url = name.strip(), url.strip()
     subscriber.event_kinds, subscriber.active = list(event_kinds), active
     subscriber.full_clean()
     subscriber.save()
     subscriber.agencies.set(list(agencies))
+    if resumed:
+        _hand_over_on_commit(_waiting(subscriber))
     return subscriber
 
 
@@ -134,11 +137,15 @@ def subscriber_set_active(*, subscriber: Subscriber, active: bool) -> Subscriber
     Subscriber.objects.filter(pk=subscriber.pk).update(active=active)
     subscriber.active = active
     if active:
-        waiting = list(
-            Delivery.objects.filter(subscriber=subscriber, status=DeliveryStatus.QUEUED).values_list("pk", flat=True)
-        )
-        _hand_over_on_commit(waiting)
+        _hand_over_on_commit(_waiting(subscriber))
     return subscriber
+
+
+def _waiting(subscriber: Subscriber) -> list[int]:
+    """The deliveries a paused subscriber kept: handed over when it is resumed."""
+    return list(
+        Delivery.objects.filter(subscriber=subscriber, status=DeliveryStatus.QUEUED).values_list("pk", flat=True)
+    )
 
 
 # --- the deliveries an event causes -------------------------------------------------------------
