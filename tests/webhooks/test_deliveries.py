@@ -219,7 +219,7 @@ def test_a_replay_posts_the_same_delivery_id_and_body_with_a_fresh_signature(wor
     assert Delivery.objects.count() == 1
 
 
-def test_the_sweep_hands_over_due_retries_and_sends_left_by_a_dead_worker(world, receiver, settings):  # noqa: F811
+def test_the_sweep_hands_over_only_what_no_job_carries(world, receiver, settings):  # noqa: F811
     subscribe(receiver)
     receive(world, at=AT)
     delivery = Delivery.objects.get()
@@ -227,14 +227,44 @@ def test_the_sweep_hands_over_due_retries_and_sends_left_by_a_dead_worker(world,
     lease = dt.timedelta(seconds=settings.ONESTOP_WEBHOOKS_LEASE_SECONDS)
     # Handed over on commit just now: its job is presumably in Redis, the sweep leaves it alone.
     assert services.deliveries_dispatch_due(at=now) == 0
-    # A worker claimed it and died.
+    # Its job was lost with Redis: handed over again once the lease has passed, and once only.
+    assert services.deliveries_dispatch_due(at=now + lease * 2) == 1
+    assert services.deliveries_dispatch_due(at=now + lease * 2) == 0
+    assert send(delivery)["delivered"] == 1
+    assert services.deliveries_dispatch_due(at=now + lease * 10) == 0  # delivered: never again
+
+
+def test_a_send_left_by_a_dead_worker_waits_for_an_administrator(world, receiver, settings):  # noqa: F811
+    """At-most-once by default: the receiver may have it, so only "Gửi lại" sends it again."""
+    subscribe(receiver)
+    receive(world, at=AT)
+    delivery = Delivery.objects.get()
+    now = timezone.now()
+    lease = dt.timedelta(seconds=settings.ONESTOP_WEBHOOKS_LEASE_SECONDS)
+    Delivery.objects.filter(pk=delivery.pk).update(status="sending", claimed_by="dead", claimed_at=now - lease * 2)
+    assert services.deliveries_dispatch_due(at=now) == 0
+    delivery.refresh_from_db()
+    assert delivery.status == "failed" and "không rõ hệ thống nhận đã nhận chưa" in delivery.last_error
+    assert send(delivery)["skipped"] == 1 and not receiver.received
+
+    services.delivery_replay(delivery=delivery, at=timezone.now())
+    assert send(delivery)["delivered"] == 1
+
+
+def test_with_stale_resend_a_dead_workers_send_is_queued_again_with_its_id(world, receiver, settings):  # noqa: F811
+    settings.ONESTOP_WEBHOOKS_STALE_RESEND = True
+    subscribe(receiver)
+    receive(world, at=AT)
+    delivery = Delivery.objects.get()
+    now = timezone.now()
+    lease = dt.timedelta(seconds=settings.ONESTOP_WEBHOOKS_LEASE_SECONDS)
     Delivery.objects.filter(pk=delivery.pk).update(status="sending", claimed_by="dead", claimed_at=now - lease * 2)
     assert services.deliveries_dispatch_due(at=now) == 1
     delivery.refresh_from_db()
     assert delivery.status == "queued" and delivery.claimed_by == "" and delivery.dispatched_at == now
     assert "cùng mã lượt gửi" in delivery.last_error
-    assert services.deliveries_dispatch_due(at=now) == 0  # handed over once per lease
     assert send(delivery)["delivered"] == 1
+    assert receiver.ids() == [str(delivery.uuid)]
 
 
 def test_a_paused_system_keeps_its_deliveries_until_resumed(world, receiver):  # noqa: F811

@@ -493,8 +493,10 @@ ONESTOP_NOTIFY_BACKOFF_SECONDS = config("ONESTOP_NOTIFY_BACKOFF_SECONDS", 60)
 ONESTOP_WEBHOOKS_ALLOW_LOOPBACK_HTTP = config("ONESTOP_WEBHOOKS_ALLOW_LOOPBACK_HTTP", False)
 # Seconds to wait for a receiver's answer; must stay well below the lease.
 ONESTOP_WEBHOOKS_TIMEOUT_SECONDS = config("ONESTOP_WEBHOOKS_TIMEOUT_SECONDS", 10)
-# A send still "in progress" after this long is taken for a dead worker and queued again.
+# A send still "in progress" after this long is taken for a dead worker: failed "outcome unknown" for an
+# administrator to replay (at-most-once), or with STALE_RESEND true queued again with the same id.
 ONESTOP_WEBHOOKS_LEASE_SECONDS = config("ONESTOP_WEBHOOKS_LEASE_SECONDS", 300)
+ONESTOP_WEBHOOKS_STALE_RESEND = config("ONESTOP_WEBHOOKS_STALE_RESEND", False)
 # Attempts before a delivery is failed, and the first wait (seconds, doubling, with jitter, at most 6 hours).
 ONESTOP_WEBHOOKS_MAX_ATTEMPTS = config("ONESTOP_WEBHOOKS_MAX_ATTEMPTS", 10)
 ONESTOP_WEBHOOKS_BACKOFF_SECONDS = config("ONESTOP_WEBHOOKS_BACKOFF_SECONDS", 30)

@@ -16,8 +16,11 @@ Delivery guarantees (README "Webhook"):
   ONESTOP_WEBHOOKS_MAX_ATTEMPTS, then the delivery is failed. Any other answer (3xx, 4xx) fails it at once: the receiver refused these
   very bytes and would refuse them again. The periodic sweep (`deliveries_dispatch_due`, every
   minute) hands due retries to the workers.
-* **A worker that died mid-send** leaves its row `sending`; after the lease the sweep queues it
-  again (at-least-once: the receiver may already have it, and dedupes on the delivery id).
+* **A worker that died mid-send** leaves its row `sending`, and nobody knows whether the receiver
+  got it. By default (ONESTOP_WEBHOOKS_STALE_RESEND=false) the sweep marks it failed, "outcome
+  unknown", after the lease: a delivery that may have been sent is not sent again unless an
+  administrator replays it (at-most-once). With true, the sweep queues it again with the same
+  delivery id (at-least-once; a receiver that dedupes on the id, as it should, sees it once).
 """
 
 from __future__ import annotations
@@ -62,6 +65,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger("onestop_tayninh.webhooks")
 
 STALE_REQUEUED_REASON = "Tiến trình gửi bị dừng giữa chừng; gửi lại với cùng mã lượt gửi."
+STALE_FAILED_REASON = (
+    "Tiến trình gửi bị dừng giữa chừng nên không rõ hệ thống nhận đã nhận chưa; "
+    "hãy hỏi hệ thống nhận rồi bấm “Gửi lại” nếu cần (cùng mã lượt gửi)."
+)
 USER_AGENT = "onestop-tayninh-webhooks/1"
 
 
@@ -277,15 +284,21 @@ def deliveries_dispatch_due(*, at: dt.datetime, batch_size: int = 50, max_delive
     Redis); a paused subscriber's rows wait. Returns how many rows were handed over.
     """
     lease = _lease()
-    requeued = Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=at - lease).update(
-        status=DeliveryStatus.QUEUED,
-        claimed_by="",
-        next_attempt_at=at,
-        dispatched_at=None,
-        last_error=STALE_REQUEUED_REASON,
-    )
-    if requeued:
-        logger.warning("webhook_stale_requeued count=%s", requeued)
+    stale = Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=at - lease)
+    if settings.ONESTOP_WEBHOOKS_STALE_RESEND:
+        requeued = stale.update(
+            status=DeliveryStatus.QUEUED,
+            claimed_by="",
+            next_attempt_at=at,
+            dispatched_at=None,
+            last_error=STALE_REQUEUED_REASON,
+        )
+        if requeued:
+            logger.warning("webhook_stale_requeued count=%s", requeued)
+    else:
+        given_up = stale.update(status=DeliveryStatus.FAILED, claimed_by="", last_error=STALE_FAILED_REASON)
+        if given_up:
+            logger.warning("webhook_stale_failed count=%s", given_up)
     ids = list(
         Delivery.objects.filter(status=DeliveryStatus.QUEUED, next_attempt_at__lte=at, subscriber__active=True)
         .filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=at - lease))
