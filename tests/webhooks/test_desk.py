@@ -84,6 +84,21 @@ def test_the_secret_is_shown_once_kept_sealed_and_rotated(client, loaded_provinc
     assert subscriber.secret != secret and subscriber.secret in response.content.decode()
 
 
+def test_editing_a_system_keeps_its_secret_and_takes_none_from_the_form(client, loaded_province):
+    client.force_login(user(ADMIN))
+    client.post(ADD, form())
+    subscriber = Subscriber.objects.get()
+    secret, sealed = subscriber.secret, subscriber.secret_sealed
+    response = client.post(
+        f"/desk/webhooks/subscriber/{subscriber.pk}/change/",
+        form(url="https://thongke2.tayninh.gov.vn/su-kien", event_kinds=["refused"], secret_sealed="abc", secret="abc"),
+    )
+    assert response.status_code == 302
+    subscriber.refresh_from_db()
+    assert subscriber.url == "https://thongke2.tayninh.gov.vn/su-kien" and subscriber.event_kinds == ["refused"]
+    assert subscriber.secret == secret and subscriber.secret_sealed == sealed
+
+
 def test_pause_and_resume_from_the_list(client, loaded_province):
     client.force_login(user(ADMIN))
     client.post(ADD, form())
