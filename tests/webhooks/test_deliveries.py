@@ -302,3 +302,14 @@ def test_a_rolled_back_event_writes_no_delivery(world, receiver):  # noqa: F811
 
 def test_delivery_ids_are_unique_per_row():
     assert isinstance(Delivery().uuid, uuid.UUID) and Delivery().uuid != Delivery().uuid
+
+
+def test_a_secret_no_key_opens_fails_the_delivery_with_the_reason(world, receiver, settings):  # noqa: F811
+    subscribe(receiver)
+    receive(world, at=AT)
+    delivery = Delivery.objects.get()
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a-new-key-without-the-old-one-" * 3, []
+    assert send(delivery)["failed"] == 1
+    delivery.refresh_from_db()
+    assert delivery.status == "failed" and "khóa bí mật của hệ thống đã đổi" in delivery.last_error
+    assert not receiver.received

@@ -45,6 +45,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop_tayninh.dossiers.models import DossierAccess
+from onestop_tayninh.security.sealing import SealBroken
 
 from .constants import (
     DELIVERY_HEADER,
@@ -376,12 +377,19 @@ def _send_one(delivery_id: int, token: str, session: requests.Session) -> str:
         return "failed"
     body = body_bytes(delivery.payload)
     timestamp = int(timezone.now().timestamp())
+    try:
+        secret = subscriber.secret
+    except SealBroken as exc:
+        # SECRET_KEY changed without keeping the old one: no attempt can be signed until the secret is rotated.
+        _finish(delivery, token, status=DeliveryStatus.FAILED, last_status_code=None, last_error=str(exc))
+        logger.error("webhook_secret_unreadable subscriber=%s", subscriber.pk)
+        return "failed"
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": USER_AGENT,
         DELIVERY_HEADER: str(delivery.uuid),
         EVENT_HEADER: delivery.kind,
-        SIGNATURE_HEADER: signature_header(subscriber.secret, timestamp, body),
+        SIGNATURE_HEADER: signature_header(secret, timestamp, body),
     }
     code: int | None = None
     asked_wait = 0.0
