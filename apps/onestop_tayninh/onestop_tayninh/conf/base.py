@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "onestop_tayninh.zalo",
     "onestop_tayninh.feedback",
     "onestop_tayninh.reports",
+    "onestop_tayninh.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -487,6 +488,18 @@ ONESTOP_NOTIFY_LEASE_SECONDS = config("ONESTOP_NOTIFY_LEASE_SECONDS", 300)
 ONESTOP_NOTIFY_STALE_RESEND = config("ONESTOP_NOTIFY_STALE_RESEND", True)
 ONESTOP_NOTIFY_MAX_ATTEMPTS = config("ONESTOP_NOTIFY_MAX_ATTEMPTS", 6)
 ONESTOP_NOTIFY_BACKOFF_SECONDS = config("ONESTOP_NOTIFY_BACKOFF_SECONDS", 60)
+# Webhooks (onestop_tayninh.webhooks; README "Webhook"): subscribers' URLs must be https://; true also
+# allows http:// to this machine (127.0.0.1, ::1, localhost), for development and tests only.
+ONESTOP_WEBHOOKS_ALLOW_LOOPBACK_HTTP = config("ONESTOP_WEBHOOKS_ALLOW_LOOPBACK_HTTP", False)
+# Seconds to wait for a receiver's answer; must stay well below the lease.
+ONESTOP_WEBHOOKS_TIMEOUT_SECONDS = config("ONESTOP_WEBHOOKS_TIMEOUT_SECONDS", 10)
+# A send still "in progress" after this long is taken for a dead worker: failed "outcome unknown" for an
+# administrator to replay (at-most-once), or with STALE_RESEND true queued again with the same id.
+ONESTOP_WEBHOOKS_LEASE_SECONDS = config("ONESTOP_WEBHOOKS_LEASE_SECONDS", 300)
+ONESTOP_WEBHOOKS_STALE_RESEND = config("ONESTOP_WEBHOOKS_STALE_RESEND", False)
+# Attempts before a delivery is failed, and the first wait (seconds, doubling, with jitter, at most 6 hours).
+ONESTOP_WEBHOOKS_MAX_ATTEMPTS = config("ONESTOP_WEBHOOKS_MAX_ATTEMPTS", 10)
+ONESTOP_WEBHOOKS_BACKOFF_SECONDS = config("ONESTOP_WEBHOOKS_BACKOFF_SECONDS", 30)
 # Open dossiers due within this many working hours are "due soon" (the deadline scan).
 ONESTOP_DUE_SOON_WORKING_HOURS = config("ONESTOP_DUE_SOON_WORKING_HOURS", 16)
 

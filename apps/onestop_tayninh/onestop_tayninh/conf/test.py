@@ -31,3 +31,5 @@ DATABASES["default"]["ENGINE"] = "onestop_tayninh.security.mysql_testing"
 # protections; tests/security/ switch them on with the `settings` fixture.
 ONESTOP_ENFORCE_2FA = False
 AXES_ENABLED = False
+# The webhook tests' receiver listens on 127.0.0.1 without TLS.
+ONESTOP_WEBHOOKS_ALLOW_LOOPBACK_HTTP = True

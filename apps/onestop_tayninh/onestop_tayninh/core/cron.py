@@ -26,6 +26,7 @@ from onestop_tayninh.payments import jobs as payments
 from onestop_tayninh.portal import jobs as portal
 from onestop_tayninh.printing import jobs as printing
 from onestop_tayninh.reports import jobs as reports
+from onestop_tayninh.webhooks import jobs as webhooks
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,15 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         name="tasks-dispatch",
         label=_("Giao các tác vụ nền đang chờ (in biểu mẫu…)"),
         func=dispatch_tasks,
+        queue="default",
+        cron="* * * * *",
+        schedule=_("Mỗi phút"),
+    ),
+    # Webhook deliveries due for another attempt (back-off), lost with Redis, or left by a dead worker.
+    PeriodicJob(
+        name="webhooks-dispatch",
+        label=_("Gửi sự kiện đang chờ cho các hệ thống nhận (webhook)"),
+        func=webhooks.dispatch_due,
         queue="default",
         cron="* * * * *",
         schedule=_("Mỗi phút"),

@@ -23,6 +23,7 @@ PRINT = "onestop_tayninh.printing.subscribers"
 VAULT = "onestop_tayninh.vault.subscribers"
 PAY = "onestop_tayninh.payments.subscribers"
 REPORTS = "onestop_tayninh.reports.subscribers"
+WEBHOOKS = "onestop_tayninh.webhooks.subscribers"
 #: The kind of a subscription that hears every event (the evaluation's facts follow every change).
 EVERY_EVENT = "*"
 
@@ -116,6 +117,9 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     # Whatever happened, the dossier's evaluation fact (reports.facts) is derived again when the
     # transaction commits, and the daily figures the dashboards and indicators read follow it.
     Subscription(EVERY_EVENT, f"{REPORTS}.dossier_changed"),
+    # Systems subscribed to dossier events (webhooks.Subscriber) get one signed delivery each, for the
+    # kinds they chose and the dossiers their bodies may see; posted later by a worker.
+    Subscription(EVERY_EVENT, f"{WEBHOOKS}.event_published"),
 )
 
 

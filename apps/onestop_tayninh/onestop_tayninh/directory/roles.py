@@ -208,6 +208,10 @@ DEFAULT_ROLES: dict[str, dict] = {
         # received (the Zalo queue), the OA's users (block, unblock) and the submissions by photos.
         + [f"zalo.{action}_znstemplate" for action in ("view", "add", "change")]
         + ["zalo.view_oasettings"]
-        + ["zalo.view_zaloevent", "zalo.view_zalouser", "zalo.change_zalouser", "zalo.view_zalosubmission"],
+        + ["zalo.view_zaloevent", "zalo.view_zalouser", "zalo.change_zalouser", "zalo.view_zalosubmission"]
+        # Systems subscribed to dossier events (webhooks): register, pause, rotate the secret; see the
+        # deliveries (codes and times, no applicant's data) and send one again.
+        + [f"webhooks.{action}_subscriber" for action in ("view", "add", "change")]
+        + ["webhooks.view_delivery", "webhooks.change_delivery"],
     },
 }
