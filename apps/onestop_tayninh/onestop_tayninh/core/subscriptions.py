@@ -23,6 +23,7 @@ PRINT = "onestop_tayninh.printing.subscribers"
 VAULT = "onestop_tayninh.vault.subscribers"
 PAY = "onestop_tayninh.payments.subscribers"
 REPORTS = "onestop_tayninh.reports.subscribers"
+NATIONAL = "onestop_tayninh.national.subscribers"
 #: The kind of a subscription that hears every event (the evaluation's facts follow every change).
 EVERY_EVENT = "*"
 
@@ -116,6 +117,9 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     # Whatever happened, the dossier's evaluation fact (reports.facts) is derived again when the
     # transaction commits, and the daily figures the dashboards and indicators read follow it.
     Subscription(EVERY_EVENT, f"{REPORTS}.dossier_changed"),
+    # ... and the National Public Service Portal gets a message about it (an outbox row, numbered per
+    # dossier, pushed in order by the national sync's jobs).
+    Subscription(EVERY_EVENT, f"{NATIONAL}.dossier_changed"),
 )
 
 
