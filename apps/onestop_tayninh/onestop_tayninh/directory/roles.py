@@ -47,6 +47,13 @@ MANAGE_DIRECTORY = [
     for action in ("view", "add", "change", "delete")
 ] + ["auth.view_permission", "catalog.publish_procedureversion"]
 
+NATIONAL_SYNC = [
+    "national.view_syncmessage",
+    "national.resend_syncmessage",
+    "national.view_procedurechange",
+    "national.review_procedurechange",
+]
+
 VIEW_CATALOG = ["catalog.view_procedureversion", "catalog.view_procedure", "calendars.view_calendaroverride"]
 # Dossier rows are further limited by Dossier.objects.visible_to; actions are checked per transition.
 VIEW_DOSSIERS = [
@@ -208,6 +215,9 @@ DEFAULT_ROLES: dict[str, dict] = {
         # received (the Zalo queue), the OA's users (block, unblock) and the submissions by photos.
         + [f"zalo.{action}_znstemplate" for action in ("view", "add", "change")]
         + ["zalo.view_oasettings"]
-        + ["zalo.view_zaloevent", "zalo.view_zalouser", "zalo.change_zalouser", "zalo.view_zalosubmission"],
+        + ["zalo.view_zaloevent", "zalo.view_zalouser", "zalo.change_zalouser", "zalo.view_zalosubmission"]
+        # The national sync: the messages and the reconciliation, resending a rejected message once the data
+        # is corrected; the National Database's procedure changes, published as new versions.
+        + NATIONAL_SYNC,
     },
 }

@@ -55,6 +55,30 @@ OFFLINE_PAYMENT_METHODS = frozenset({"counter", ""})
 PAUSE, RESUME = "request_supplement", "supply_supplement"
 
 
+#: What the desk shows for each field of a message (officials never read the raw JSON).
+FIELD_LABELS = {
+    "MaHoSo": "Mã hồ sơ",
+    "MaTTHC": "Mã thủ tục",
+    "TenTTHC": "Tên thủ tục",
+    "KenhThucHien": "Kênh thực hiện (1 trực tiếp, 2 trực tuyến, 3 bưu chính)",
+    "TrangThaiHoSo": "Trạng thái hồ sơ (mã quốc gia)",
+    "NgayTiepNhan": "Ngày tiếp nhận",
+    "NgayHenTra": "Ngày hẹn trả",
+    "NgayKetThucXuLy": "Ngày kết thúc xử lý",
+    "SoLanBoSung": "Số lần yêu cầu bổ sung",
+    "DanhSachTamDung": "Các lần tạm dừng chờ bổ sung",
+    "NgayBatDau": "từ",
+    "NgayKetThuc": "đến",
+    "DuocThanhToanTrucTuyen": "Thanh toán trực tuyến (0 không, 1 nền tảng quốc gia, 2 cổng địa phương)",
+    "MaKetQua": "Số, ký hiệu kết quả",
+    "DuongDanTepTinKetQua": "Đường dẫn tra cứu kết quả",
+    "KetQuaDienTu": "Kết quả điện tử",
+    "DuocSoHoa": "Được số hóa",
+    "HoSoCoThanhPhanSoHoa": "Số thành phần đã số hóa",
+    "DuocLayTuKhoDMQG": "Dùng lại dữ liệu từ kho",
+}
+
+
 def national_time(moment: dt.datetime | None) -> str:
     """`yyyyMMddHHmmss` in Vietnam time; empty when there is no time."""
     if moment is None:

@@ -99,6 +99,7 @@ class SyncMessage(models.Model):
         constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="national_message_seq")]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="national_message_due")]
         ordering = ["dossier_id", "seq"]
+        permissions = [("resend_syncmessage", _("Gửi lại tin đồng bộ bị Cổng quốc gia từ chối"))]
 
     def __str__(self) -> str:
         return f"{self.payload.get('MaHoSo') or self.dossier_id} #{self.seq}"
@@ -189,6 +190,7 @@ class ProcedureChange(models.Model):
         verbose_name = _("thay đổi thủ tục từ CSDL quốc gia")
         verbose_name_plural = _("thay đổi thủ tục từ CSDL quốc gia")
         ordering = ["-flagged_at", "-pk"]
+        permissions = [("review_procedurechange", _("Công bố hoặc bỏ qua thay đổi thủ tục từ CSDL quốc gia"))]
 
     def __str__(self) -> str:
         return f"{self.national_code} ({self.flagged_at:%d/%m/%Y})"
