@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import structlog
@@ -253,8 +254,6 @@ def _ours(version: ProcedureVersion, field: str) -> str:
 def _theirs(item: dict[str, Any], name: str) -> str:
     value = item.get(name)
     if name == "ThoiHanGiaiQuyet" and value not in (None, ""):
-        from decimal import Decimal, InvalidOperation
-
         try:
             return format(Decimal(str(value)).normalize(), "f")
         except InvalidOperation:
