@@ -80,3 +80,13 @@ def test_only_a_rejected_message_can_be_resent(portal, admin_client):
     assert "Không có tin bị từ chối nào trong các tin đã chọn." in response.content.decode()
     message.refresh_from_db()
     assert message.status == SyncStatus.PENDING and message.resent_at is None
+
+
+def test_an_official_without_the_sync_permissions_sees_neither_page(client):
+    from tests.factories import OfficialFactory
+
+    official = OfficialFactory(roles=["receiving_officer"])
+    client.force_login(official.user)
+
+    assert client.get(reverse("admin:national_reconciliation")).status_code == 403
+    assert client.get(reverse("admin:national_syncmessage_changelist")).status_code == 403

@@ -5,7 +5,7 @@ and the procedure changes the National Database published (reviewed, published a
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -112,8 +112,6 @@ class SyncMessageAdmin(ReadOnlyAdminMixin, ReadableModelAdmin):
     def reconciliation_view(self, request):
         """Dossiers whose latest change the national portal does not have yet, oldest change first."""
         if not self.has_view_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         share = selectors.sync_share()
         page = Paginator(selectors.unsynced_dossiers(), 50).get_page(request.GET.get("p"))
