@@ -17,6 +17,7 @@ BENCHMARKS = [
     "evaluation",
     "statistics",
     "webhooks",
+    "national",
 ]
 
 

@@ -7,7 +7,8 @@
 # PORT (8000), or ONESTOP_ADDRESS (127.0.0.1:8000), moves the web server; EMAIL_PORT (1025) and
 # SMS_PORT (1026) the two stand-ins; VNEID_PORT (1027) the stand-in national e-ID (fake_vneid.py);
 # VNPAY_PORT (1028) the stand-in VNPay gateway (fake_vnpay.py); ZALO_PORT (1029) the stand-in Zalo OA
-# (fake_zalo.py), whose home page is a chat in which the tester plays a citizen.
+# (fake_zalo.py), whose home page is a chat in which the tester plays a citizen; DVCQG_PORT (1030) the
+# stand-in National Public Service Portal (fake_dvcqg.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MANAGE=(.venv/bin/python apps/onestop_tayninh/manage.py)
@@ -18,6 +19,7 @@ SMS_PORT="${SMS_PORT:-1026}"
 VNEID_PORT="${VNEID_PORT:-1027}"
 VNPAY_PORT="${VNPAY_PORT:-1028}"
 ZALO_PORT="${ZALO_PORT:-1029}"
+DVCQG_PORT="${DVCQG_PORT:-1030}"
 LOG_DIR=var/log
 # Links in the e-mails and SMS the workers send point at this server unless told otherwise.
 export ONESTOP_SITE_URL="${ONESTOP_SITE_URL:-http://$ADDRESS}"
@@ -41,6 +43,11 @@ ZALO_STANDIN="http://127.0.0.1:$ZALO_PORT"
 export ONESTOP_ZALO_API_URL="${ONESTOP_ZALO_API_URL:-$ZALO_STANDIN}"
 export ONESTOP_ZALO_OAUTH_URL="${ONESTOP_ZALO_OAUTH_URL:-$ZALO_STANDIN}"
 export ONESTOP_ZALO_ZNS_URL="${ONESTOP_ZALO_ZNS_URL:-$ZALO_STANDIN}"
+# The national sync (dossier changes, catalogue changes) against the local stand-in, unless a deployment
+# set its own portal and credentials.
+export ONESTOP_DVCQG_URL="${ONESTOP_DVCQG_URL:-http://127.0.0.1:$DVCQG_PORT}"
+export ONESTOP_DVCQG_CLIENT_ID="${ONESTOP_DVCQG_CLIENT_ID:-onestop-tayninh-dev}"
+export ONESTOP_DVCQG_SECRET="${ONESTOP_DVCQG_SECRET:-dev-dvcqg-secret}"
 # The stand-in accepts this refresh token once; the system spends it on its first message.
 ZALO_REFRESH_TOKEN=dev-refresh-token
 mkdir -p "$LOG_DIR"
@@ -80,6 +87,9 @@ start zalo .venv/bin/python scripts/fake_zalo.py --port "$ZALO_PORT" \
   --app-id "$ONESTOP_ZALO_APP_ID" --oa-secret "$ONESTOP_ZALO_OA_SECRET" --app-secret "$ONESTOP_ZALO_APP_SECRET" \
   --webhook-url "http://$ADDRESS/zalo/webhook/" --initial-refresh-token "$ZALO_REFRESH_TOKEN" \
   --zns-template tb-ho-so=ma_ho_so,noi_dung
+# The stand-in national portal takes the dossier changes and publishes procedure changes (/_control/…).
+start dvcqg .venv/bin/python scripts/fake_dvcqg.py --port "$DVCQG_PORT" \
+  --client-id "$ONESTOP_DVCQG_CLIENT_ID" --secret "$ONESTOP_DVCQG_SECRET"
 start worker "${MANAGE[@]}" rqworker default notifications reports --with-scheduler
 start cron "${MANAGE[@]}" rqcron onestop_tayninh.core.cron
 start web "${MANAGE[@]}" runserver "$ADDRESS" --noreload
@@ -114,6 +124,7 @@ cat <<MSG
   VNeID giả lập (đăng nhập, xác minh CCCD):    http://127.0.0.1:$VNEID_PORT/   (nhập CCCD bất kỳ)
   VNPay giả lập (thanh toán phí, lệ phí):      http://127.0.0.1:$VNPAY_PORT/   (giao dịch gần đây; không có tiền thật)
   Zalo OA giả lập (trò chuyện như công dân):    http://127.0.0.1:$ZALO_PORT/
+  Cổng DVC quốc gia giả lập (đồng bộ hồ sơ):   http://127.0.0.1:$DVCQG_PORT/_control/state
   Nhật ký (log) của từng tiến trình:           $LOG_DIR/{web,worker,cron}.log (JSON, mỗi dòng một sự kiện,
                                                có request_id), $LOG_DIR/*.out (in ra khi khởi động)
                                                Xem trực tiếp: tail -f $LOG_DIR/web.log $LOG_DIR/worker.log

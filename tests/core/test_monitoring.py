@@ -80,6 +80,8 @@ def test_page_lists_every_declared_cron_job_with_its_next_run_in_vietnam_time(
         "notifications-dispatch": ("09:08", "01/03/2027"),
         "tasks-dispatch": ("09:08", "01/03/2027"),
         "webhooks-dispatch": ("09:08", "01/03/2027"),
+        "national-push": ("09:08", "01/03/2027"),
+        "national-catalogue": ("09:10", "01/03/2027"),
         "deadline-scan": ("09:15", "01/03/2027"),
         "feedback-deadline-scan": ("09:15", "01/03/2027"),
         "payments-settle": ("09:10", "01/03/2027"),

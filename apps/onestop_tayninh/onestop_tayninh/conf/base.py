@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "onestop_tayninh.feedback",
     "onestop_tayninh.reports",
     "onestop_tayninh.webhooks",
+    "onestop_tayninh.national",
 ]
 
 MIDDLEWARE = [
@@ -435,6 +436,15 @@ ONESTOP_ZALO_MAX_PHOTOS = config("ONESTOP_ZALO_MAX_PHOTOS", 60)
 ONESTOP_ZALO_PHOTO_MAX_BYTES = config("ONESTOP_ZALO_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 # A conversation step left this long (a dossier half-sent) is dropped and its photos deleted (hours).
 ONESTOP_ZALO_SUBMISSION_HOURS = config("ONESTOP_ZALO_SUBMISSION_HOURS", 72)
+
+# --- National Public Service Portal (onestop_tayninh.national; docs/architecture.md §6.6) ----------
+# Where dossier changes are pushed and catalogue changes read; scripts/fake_dvcqg.py stands in for it
+# in development (make run points these at it). Binding the real portal is these four settings.
+ONESTOP_DVCQG_URL = config("ONESTOP_DVCQG_URL", "http://127.0.0.1:1030")
+ONESTOP_DVCQG_CLIENT_ID = config("ONESTOP_DVCQG_CLIENT_ID", "")
+ONESTOP_DVCQG_SECRET = config("ONESTOP_DVCQG_SECRET", "")
+# Seconds to wait for one answer; a timeout leaves the messages waiting for the next try.
+ONESTOP_DVCQG_TIMEOUT = config("ONESTOP_DVCQG_TIMEOUT", 10.0)
 
 # --- Notifications (onestop_tayninh.notifications; README "Thông báo / Notifications") ----------
 # E-mail through SMTP; in development the local sink scripts/smtp_sink.py on 127.0.0.1:1025.

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from onestop_tayninh.core.jobs import dispatch_tasks, heartbeat, run_periodic
 from onestop_tayninh.dossiers import jobs as dossiers
 from onestop_tayninh.feedback import jobs as feedback
+from onestop_tayninh.national import jobs as national
 from onestop_tayninh.notifications import jobs as notifications
 from onestop_tayninh.payments import jobs as payments
 from onestop_tayninh.portal import jobs as portal
@@ -83,6 +84,25 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         queue="default",
         cron="* * * * *",
         schedule=_("Mỗi phút"),
+    ),
+    # Dossier changes to the National Public Service Portal, in order per dossier, retried while it is
+    # down (a commit also queues a push at once; this is the safety net).
+    PeriodicJob(
+        name="national-push",
+        label=_("Đồng bộ hồ sơ lên Cổng Dịch vụ công quốc gia"),
+        func=national.push_due,
+        queue="default",
+        cron="* * * * *",
+        schedule=_("Mỗi phút"),
+    ),
+    # Procedure changes the National Database published, flagged for an administrator to review.
+    PeriodicJob(
+        name="national-catalogue",
+        label=_("Đọc thay đổi thủ tục từ Cơ sở dữ liệu quốc gia về thủ tục hành chính"),
+        func=national.catalogue_pull,
+        queue="default",
+        cron="10 * * * *",
+        schedule=_("Hằng giờ, phút thứ 10"),
     ),
     # Due-soon / overdue marks, escalation, Form 04 drafts; day and night.
     PeriodicJob(

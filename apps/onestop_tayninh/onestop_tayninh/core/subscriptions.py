@@ -24,6 +24,7 @@ VAULT = "onestop_tayninh.vault.subscribers"
 PAY = "onestop_tayninh.payments.subscribers"
 REPORTS = "onestop_tayninh.reports.subscribers"
 WEBHOOKS = "onestop_tayninh.webhooks.subscribers"
+NATIONAL = "onestop_tayninh.national.subscribers"
 #: The kind of a subscription that hears every event (the evaluation's facts follow every change).
 EVERY_EVENT = "*"
 
@@ -120,6 +121,9 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     # Systems subscribed to dossier events (webhooks.Subscriber) get one signed delivery each, for the
     # kinds they chose and the dossiers their bodies may see; posted later by a worker.
     Subscription(EVERY_EVENT, f"{WEBHOOKS}.event_published"),
+    # ... and the National Public Service Portal gets a message about it (an outbox row, numbered per
+    # dossier, pushed in order by the national sync's jobs).
+    Subscription(EVERY_EVENT, f"{NATIONAL}.dossier_changed"),
 )
 
 

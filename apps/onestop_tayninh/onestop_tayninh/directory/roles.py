@@ -47,6 +47,13 @@ MANAGE_DIRECTORY = [
     for action in ("view", "add", "change", "delete")
 ] + ["auth.view_permission", "catalog.publish_procedureversion"]
 
+NATIONAL_SYNC = [
+    "national.view_syncmessage",
+    "national.resend_syncmessage",
+    "national.view_procedurechange",
+    "national.review_procedurechange",
+]
+
 VIEW_CATALOG = ["catalog.view_procedureversion", "catalog.view_procedure", "calendars.view_calendaroverride"]
 # Dossier rows are further limited by Dossier.objects.visible_to; actions are checked per transition.
 VIEW_DOSSIERS = [
@@ -212,6 +219,9 @@ DEFAULT_ROLES: dict[str, dict] = {
         # Systems subscribed to dossier events (webhooks): register, pause, rotate the secret; see the
         # deliveries (codes and times, no applicant's data) and send one again.
         + [f"webhooks.{action}_subscriber" for action in ("view", "add", "change")]
-        + ["webhooks.view_delivery", "webhooks.change_delivery"],
+        + ["webhooks.view_delivery", "webhooks.change_delivery"]
+        # The national sync: the messages and the reconciliation, resending a rejected message once the data
+        # is corrected; the National Database's procedure changes, published as new versions.
+        + NATIONAL_SYNC,
     },
 }

@@ -24,6 +24,9 @@ from django.utils.translation import gettext_lazy as _
 from .figures import Figures, rate
 
 SOURCE = _("Quyết định 766/QĐ-TTg ngày 23/6/2022, Phụ lục Bộ chỉ số")
+NATIONAL_SOURCE = _(
+    "Quyết định 766/QĐ-TTg ngày 23/6/2022, Phụ lục Bộ chỉ số; dữ liệu đồng bộ với Cổng Dịch vụ công quốc gia"
+)
 CIRCULAR = _("Thông tư 01/2018/TT-VPCP, Điều 13")
 TWO = Decimal("0.01")
 
@@ -53,6 +56,10 @@ class Inputs:
     feedback: dict[str, Any] | None
     #: The office day's length in seconds (a processing time in working days).
     office_day_seconds: int
+    #: The national sync (1.4): the slice's dossiers received in the period, and how many of them the
+    #: National Public Service Portal has in their latest state (national.selectors.sync_share); None
+    #: where it is not measured.
+    national: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,12 @@ def _published_complete(i: Inputs) -> Value:
 def _progress_public(i: Inputs) -> Value:
     # Every received dossier has a code and a receipt whose six digits open its page on the portal.
     return _ratio(i.figures["received"], i.figures["received"])
+
+
+def _national_sync(i: Inputs) -> Value:
+    if i.national is None:
+        return Value(None, None, None)
+    return _ratio(i.national["synced"], i.national["received"])
 
 
 def _on_time(i: Inputs) -> Value:
@@ -175,14 +188,21 @@ def _feedback(i: Inputs) -> Value:
 D = Decimal
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
-        "1.1", 1, _("Thủ tục hành chính được công khai đầy đủ các bộ phận"), SOURCE, D(10), D(100),
-        _("Thủ tục đang công bố có đủ trình tự, căn cứ pháp lý, thời hạn và thành phần hồ sơ / thủ tục đang công bố"),
+        "1.1", 1, _("Thủ tục hành chính được công khai đầy đủ các bộ phận"), SOURCE, D(8), D(100),
+        _("Thủ tục đang công bố có đủ trình tự, căn cứ pháp lý, thời hạn và thành phần hồ sơ, và đã cập nhật kịp "
+          "thời thay đổi của Cơ sở dữ liệu quốc gia / thủ tục đang công bố"),
         _published_complete,
     ),
     Indicator(
-        "1.2", 1, _("Hồ sơ được công khai tiến độ giải quyết"), SOURCE, D(8), D(100),
+        "1.2", 1, _("Hồ sơ được công khai tiến độ giải quyết"), SOURCE, D(6), D(100),
         _("Hồ sơ tiếp nhận có mã tra cứu tiến độ trên Cổng / hồ sơ tiếp nhận"),
         _progress_public,
+    ),
+    Indicator(
+        "1.4", 1, _("Hồ sơ được đồng bộ lên Cổng Dịch vụ công quốc gia"), NATIONAL_SOURCE, D(4), D(100),
+        _("Hồ sơ tiếp nhận trong kỳ mà Cổng Dịch vụ công quốc gia đã nhận trạng thái mới nhất / hồ sơ tiếp nhận "
+          "trong kỳ"),
+        _national_sync,
     ),
     Indicator(
         "2.1", 2, _("Tỷ lệ hồ sơ giải quyết đúng hạn"), SOURCE, D(14), D(100),

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop_tayninh.accounts.models import User
@@ -20,7 +21,9 @@ from onestop_tayninh.catalog.constants import ServiceLevel, VersionStatus
 from onestop_tayninh.catalog.models import ProcedureVersion, Sector
 from onestop_tayninh.core.rowlevel import reaches_agencies, reaches_beyond_own_agency, visible_agency_id_list
 from onestop_tayninh.directory.models import Agency, Official, ReceptionDesk
+from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.feedback.selectors import handling_figures
+from onestop_tayninh.national import selectors as national_selectors
 
 from . import indicators
 from .calendar_helpers import period_bounds
@@ -202,6 +205,9 @@ def published_catalogue(procedure_ids: list[int] | None = None) -> dict[int, dic
         "n_documents",
         "n_fees",
     )
+    # A procedure the National Database changed and we have not published again within the allowed time is
+    # out of date: not publicised in full (1.1; national.selectors.late_catalogue_updates).
+    late = national_selectors.late_catalogue_updates(at=timezone.now(), procedure_ids=procedure_ids)
     return {
         r["procedure_id"]: {
             "agency": r["competent_agency_id"],
@@ -209,7 +215,8 @@ def published_catalogue(procedure_ids: list[int] | None = None) -> dict[int, dic
             "paying": bool(r["online_payment"] and r["n_fees"]),
             "complete": bool(
                 r["steps"].strip() and r["legal_basis"].strip() and r["processing_amount"] and r["n_documents"]
-            ),
+            )
+            and r["procedure_id"] not in late,
         }
         for r in rows
     }
@@ -234,7 +241,25 @@ def unit_inputs(unit: Unit, period: Period, *, channel: str | None = None) -> in
         catalogue=catalogue_figures(narrowed, period),
         feedback=feedback_figures(narrowed, period),
         office_day_seconds=office_day_seconds(),
+        national=national_figures(where, period),
     )
+
+
+def national_figures(where: Slice, period: Period) -> dict[str, int]:
+    """Indicator 1.4's counts: the slice's dossiers received in the period, and those the national portal
+    has in their latest state (national.selectors.sync_share)."""
+    facts = DossierFact.objects.filter(received_on__range=(period.start, period.end))
+    for column, values in (
+        ("agency_id", where.agency_ids),
+        ("desk_id", where.desk_ids),
+        ("procedure_id", where.procedure_ids),
+        ("channel", where.channels),
+    ):
+        if values is not None:
+            facts = facts.filter(**{f"{column}__in": values})
+    if where.official_id is not None:
+        facts = facts.filter(official_id=where.official_id)
+    return national_selectors.sync_share(Dossier.objects.filter(pk__in=facts.values("dossier_id")))
 
 
 def unit_scorecard(unit: Unit, period: Period, *, channel: str | None = None) -> indicators.Scorecard:

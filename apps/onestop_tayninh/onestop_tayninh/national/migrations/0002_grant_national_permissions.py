@@ -1,0 +1,44 @@
+"""Give the system administrators of deployments made before the national sync its permissions.
+
+`load_site` leaves an existing role's group alone, so a running deployment's administrators would
+otherwise see neither the messages nor the catalogue changes. directory/roles.py lists the same
+permissions (NATIONAL_SYNC) for new deployments and `load_site --reset-roles`.
+"""
+
+from django.db import migrations
+
+GRANTS = {
+    "system_admin": [
+        "view_syncmessage",
+        "resend_syncmessage",
+        "view_procedurechange",
+        "review_procedurechange",
+    ],
+}
+
+
+def grant(apps, schema_editor):
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations (post_migrate); create ours now.
+    app_config = apps.get_app_config("national")
+    app_config.models_module = True
+    create_permissions(app_config, verbosity=0, apps=apps)
+    app_config.models_module = None
+    Permission = apps.get_model("auth", "Permission")
+    Role = apps.get_model("directory", "Role")
+    for role in Role.objects.filter(code__in=GRANTS).select_related("group"):
+        role.group.permissions.add(
+            *Permission.objects.filter(content_type__app_label="national", codename__in=GRANTS[role.code])
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("national", "0001_initial"),
+        ("directory", "0006_desk_opening_hours"),
+        ("auth", "__latest__"),
+        ("contenttypes", "__latest__"),
+    ]
+
+    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
