@@ -117,7 +117,8 @@ def test_the_portal_down_for_an_hour_then_every_message_delivered_once_in_order(
         sync_push_due(at=start + dt.timedelta(minutes=minute))
     assert not SyncMessage.objects.filter(status=SyncStatus.ACCEPTED).exists()
     heads = SyncMessage.objects.filter(seq=1)
-    # 0, 0:30→1, 1:30→2:30 (as minutes pass: 0, 1, 2, 4, 8, 16, 31, 46) — eight tries in the hour.
+    # Tried at minutes 0, 1, 2, 4, 8, 16, 31 and 46 (each retry due 30 s, 1, 2, 4, 8, 15, 15 min later, taken
+    # at the next run of the minute job): eight tries in the hour, the later messages none.
     assert set(heads.values_list("attempts", flat=True)) == {8}
     assert set(SyncMessage.objects.filter(seq__gt=1).values_list("attempts", flat=True)) == {0}
     assert portal.state()["accepted"] == []
