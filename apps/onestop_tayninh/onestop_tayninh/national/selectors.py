@@ -34,6 +34,11 @@ def unsynced_dossiers(dossiers: QuerySet[Dossier] | None = None) -> QuerySet[Dos
     )
 
 
+def never_synced() -> QuerySet[Dossier]:
+    """Received dossiers with no message at all: received before the sync began."""
+    return Dossier.objects.filter(code__isnull=False).exclude(_any_message())
+
+
 def sync_share(dossiers: QuerySet[Dossier] | None = None) -> dict[str, int]:
     """Of the received dossiers (all, or those given): how many, and how many the national portal has
     in their latest state (every message accepted). Indicator 1.4 divides the two."""

@@ -41,6 +41,7 @@ from onestop_tayninh.dossiers.models import Dossier, DossierEvent
 from . import client, mapping
 from .constants import BATCH_SIZE, ChangeStatus, SyncStatus, retry_delay
 from .models import FeedCursor, ProcedureChange, SyncMessage
+from .selectors import never_synced
 
 log = structlog.get_logger(__name__)
 
@@ -74,6 +75,27 @@ def message_record(*, event: DossierEvent) -> SyncMessage | None:
     message.save()
     _after_commit(message.pk)
     return message
+
+
+def backlog_record(*, limit: int = 1000) -> int:
+    """A message for each received dossier the portal has never heard of (received before the sync
+    began): its current state, tied to its latest event, numbered 1. Up to `limit` dossiers, oldest
+    first; each under its row lock, so a change arriving meanwhile queues behind it as message 2.
+    Returns how many messages it wrote; run again until it writes none."""
+    written = 0
+    for dossier_id in list(never_synced().order_by("pk").values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
+            if SyncMessage.objects.filter(dossier_id=dossier_id).exists():
+                continue  # a change got there first, under the same lock
+            latest = DossierEvent.objects.filter(dossier=dossier).order_by("-pk").first()
+            if latest is None:
+                continue
+            latest.dossier = dossier
+            if message_record(event=latest) is not None:
+                written += 1
+    log.info("national_backlog_recorded", count=written)
+    return written
 
 
 def _after_commit(message_id: int) -> None:
