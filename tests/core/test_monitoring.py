@@ -92,6 +92,7 @@ def test_page_lists_every_declared_cron_job_with_its_next_run_in_vietnam_time(
         "registers-housekeeping": ("02:40", "02/03/2027"),
         "intake-files-housekeeping": ("02:50", "02/03/2027"),
         "indicators-recompute": ("03:00", "02/03/2027"),
+        "facts-sync-refresh": ("09:10", "01/03/2027"),
         # Monday 00:00 UTC is Monday 07:00 in Vietnam; 1 March 2027 is a Monday, already past 07:00.
         "weekly-digest": ("07:00", "08/03/2027"),
         # 22:30 UTC is 05:30 the next morning in Vietnam: after the night's recompute.

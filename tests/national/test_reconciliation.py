@@ -1,5 +1,6 @@
 """The reconciliation: received dossiers whose latest change the national portal does not have, the share
-it has, and indicator 1.4 read from it (reports.selectors.national_figures)."""
+it has, and indicator 1.4 read from it (each dossier's evaluation fact keeps whether it is synced, the sums
+add them up: reports.selectors.national_figures)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from onestop_tayninh.national.selectors import sync_share, unsynced_dossiers
 from onestop_tayninh.reports import figures, periods
 from onestop_tayninh.reports.indicators import Inputs, indicator
 from onestop_tayninh.reports.selectors import national_figures
+from onestop_tayninh.reports.services import facts_refresh
 from tests.factories import receiving_world
 
 from .helpers import change, local, received
@@ -43,7 +45,9 @@ def test_unsynced_dossiers_and_indicator_1_4(django_capture_on_commit_callbacks)
     SyncMessage.objects.filter(dossier=c).update(status=SyncStatus.REJECTED, error_code="E05", error_reason="Sai mã")
     SyncMessage.objects.filter(dossier=d).delete()
 
-    march = national_figures(figures.Slice(), periods.month(2027, 3))
+    # The pushes' results reach the evaluation's facts (the job every 5 minutes; here for every dossier).
+    facts_refresh(dossier_ids=[x.pk for x in (a, b, c, d, e)])
+    march = national_figures(figures.period_figures(figures.Slice(), periods.month(2027, 3)))
     item = indicator("1.4")
     value = item.compute(
         Inputs(figures=figures.Figures(), catalogue={}, feedback=None, office_day_seconds=8 * 3600, national=march)

@@ -168,6 +168,15 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
         cron="0 20 * * *",
         schedule=_("03:00 hằng ngày giờ Việt Nam (20:00 UTC ngày hôm trước)"),
     ),
+    # Whether the national portal has each dossier's latest state (indicator 1.4) follows its pushes.
+    PeriodicJob(
+        name="facts-sync-refresh",
+        label=_("Cập nhật số liệu đánh giá theo kết quả đồng bộ lên Cổng Dịch vụ công quốc gia"),
+        func=reports.facts_sync_refresh,
+        queue="default",
+        cron="*/5 * * * *",
+        schedule=_("5 phút một lần"),
+    ),
     # Each body's heads get last week's figures by e-mail.
     PeriodicJob(
         name="weekly-digest",

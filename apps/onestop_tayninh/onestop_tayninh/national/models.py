@@ -97,7 +97,11 @@ class SyncMessage(models.Model):
         verbose_name = _("tin đồng bộ Cổng quốc gia")
         verbose_name_plural = _("tin đồng bộ Cổng quốc gia")
         constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="national_message_seq")]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="national_message_due")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="national_message_due"),
+            # The evaluation's facts follow the latest pushes (reports.services.facts_sync_refresh).
+            models.Index(fields=["last_attempt_at"], name="national_message_attempted"),
+        ]
         ordering = ["dossier_id", "seq"]
         permissions = [("resend_syncmessage", _("Gửi lại tin đồng bộ bị Cổng quốc gia từ chối"))]
 

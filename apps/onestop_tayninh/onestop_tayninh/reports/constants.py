@@ -19,7 +19,8 @@ class Outcome(models.TextChoices):
 RESOLVED = (Outcome.EARLY, Outcome.ON_TIME, Outcome.LATE)
 
 #: The measures each daily (and monthly) row keeps, each counted on one day of the dossier's life:
-#: - on the day it was received: received, received_online (on the portal or Zalo), digitised, reused, with_fees, paid_online;
+#: - on the day it was received: received, received_online (on the portal or Zalo), digitised, reused, with_fees,
+#:   paid_online, synced (the National Public Service Portal has its latest state, indicator 1.4);
 #: - on the day it was closed: closed (every closing), early, on_time, late, withdrawn, the sums of
 #:   processing time and of the legal time, e_results, dissatisfied, rated, index_points, index_max;
 #: - late_opened on the day an open dossier became late, late_closed on the day such a dossier closed,
@@ -31,6 +32,7 @@ MEASURES: tuple[str, ...] = (
     "reused",
     "with_fees",
     "paid_online",
+    "synced",
     "closed",
     "early",
     "on_time",

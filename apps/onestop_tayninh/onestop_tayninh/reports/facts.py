@@ -31,6 +31,8 @@ from onestop_tayninh.directory.models import ReceptionDesk
 from onestop_tayninh.dossiers.constants import DossierStatus, EventAction
 from onestop_tayninh.dossiers.models import Dossier, DossierDocument, DossierEvent
 from onestop_tayninh.dossiers.selectors import CompetentBodies
+from onestop_tayninh.national.constants import SyncStatus
+from onestop_tayninh.national.models import SyncMessage
 from onestop_tayninh.portal.models import ServiceRating
 from onestop_tayninh.workflows.constants import StateKind
 from onestop_tayninh.workflows.models import State
@@ -75,6 +77,8 @@ class Extras:
     reused: set[int] = field(default_factory=set)
     with_fees: set[int] = field(default_factory=set)
     paid_online: set[int] = field(default_factory=set)
+    #: Dossiers whose every national sync message the national portal accepted (at least one).
+    synced: set[int] = field(default_factory=set)
     complaints: set[int] = field(default_factory=set)
     #: dossier id → (satisfied, the citizen's index points, their maximum)
     ratings: dict[int, tuple[bool, int, int]] = field(default_factory=dict)
@@ -254,6 +258,7 @@ class Deriver:
             "reused": pk in extras.reused,
             "with_fees": pk in extras.with_fees,
             "paid_online": pk in extras.paid_online,
+            "synced": pk in extras.synced,
             "e_result": resolved and bool(row["result_electronic"]),
             "dissatisfied": pk in extras.complaints or (rating is not None and not rating[0]),
             "rated": rating is not None,
@@ -323,6 +328,13 @@ def extras_for(ids: list[int]) -> Extras:
                 extras.paid_online.add(dossier_id)
         elif action == EventAction.FEEDBACK_RECEIVED and data.get("complaint"):
             extras.complaints.add(dossier_id)
+    sync = (
+        SyncMessage.objects.filter(batch)
+        .values("dossier_id")
+        .annotate(waiting=Count("pk", filter=~Q(status=SyncStatus.ACCEPTED)))
+        .order_by()
+    )
+    extras.synced = {item["dossier_id"] for item in sync if not item["waiting"]}
     best = {question["code"]: max(int(code) for code, _label in question["options"]) for question in RATING_QUESTIONS}
     for dossier_id, satisfied, answers in ServiceRating.objects.filter(batch).values_list(
         "dossier_id", "satisfied", "answers"

@@ -347,6 +347,7 @@ def official_figures(where: Slice, period: Period) -> Figures:
         reused=count(received & Q(reused=True)),
         with_fees=count(received & Q(with_fees=True)),
         paid_online=count(received & Q(paid_online=True)),
+        synced=count(received & Q(synced=True)),
         closed=count(closed),
         early=count(closed & Q(outcome="early")),
         on_time=count(closed & Q(outcome="on_time")),

@@ -18,6 +18,15 @@ def indicators_recompute_nightly() -> dict[str, Any]:
     return result
 
 
+def facts_sync_refresh() -> int:
+    """The facts of dossiers pushed to the national portal in the last minutes (indicator 1.4)."""
+    from django.utils import timezone
+
+    from .services import facts_sync_refresh as refresh
+
+    return refresh(at=timezone.now())
+
+
 def weekly_digest() -> int:
     """Each body's heads get last week's figures by e-mail (Monday morning): what was received and
     resolved, on time or not, what is open and late now, and the urgings waiting for their reply."""

@@ -78,6 +78,11 @@ class DossierFact(models.Model):
     paid_online = models.BooleanField(
         _("thanh toán trực tuyến"), default=False, help_text=_("Đã nộp phí, lệ phí trực tuyến.")
     )
+    synced = models.BooleanField(
+        _("đã đồng bộ"),
+        default=False,
+        help_text=_("Cổng Dịch vụ công quốc gia đã nhận trạng thái mới nhất của hồ sơ (chỉ số 1.4)."),
+    )
     e_result = models.BooleanField(_("kết quả điện tử"), default=False, help_text=_("Có kết quả bản điện tử."))
     dissatisfied = models.BooleanField(
         _("không hài lòng"), default=False, help_text=_("Công dân đánh giá không hài lòng hoặc có phản ánh về hồ sơ.")

@@ -25,9 +25,9 @@ from .calendar_helpers import period_bounds
 from .figures import Figures, Slice, figures_by, period_figures
 from .models import MonthlyRollup, RollupBalance
 from .periods import Period, add_months, month
-from .selectors import office_day_seconds, published_catalogue
+from .selectors import national_figures, office_day_seconds, published_catalogue
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,7 @@ def month_quality(period: Period) -> dict[str, Any]:
             catalogue=_catalogue_for(pk, seen.get(pk, set()), catalogue, activity),
             feedback=_feedback((pk,), period),
             office_day_seconds=day_seconds,
+            national=national_figures(f),
         )
         row = _row(pk, agency.name, f, indicators.scorecard(inputs))
         is_commune = agency.kind == AgencyKind.PEOPLE_COMMITTEE and agency.unit.tier == Tier.COMMUNE
@@ -132,6 +133,7 @@ def month_quality(period: Period) -> dict[str, Any]:
         catalogue=_catalogue_for(None, set(catalogue), catalogue, activity),
         feedback=_feedback(None, period),
         office_day_seconds=day_seconds,
+        national=national_figures(province_figures),
     )
     return {
         "province": _row(None, "", province_figures, indicators.scorecard(province_inputs)),

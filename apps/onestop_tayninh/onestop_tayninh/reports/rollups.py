@@ -47,7 +47,7 @@ def contributions(fact: Mapping[str, Any]) -> dict[tuple[dt.date, str], int]:
     out[received, "received"] += 1
     if fact["channel"] in ONLINE_CHANNELS:
         out[received, "received_online"] += 1
-    for measure in ("digitised", "reused", "with_fees", "paid_online"):
+    for measure in ("digitised", "reused", "with_fees", "paid_online", "synced"):
         if fact[measure]:
             out[received, measure] += 1
     if fact["late_on"] is not None:
@@ -180,6 +180,7 @@ def _fact_projections() -> list[tuple[str, tuple[str, ...]]]:
                 "reused": "reused",
                 "with_fees": "with_fees",
                 "paid_online": "paid_online",
+                "synced": "synced",
             },
             "1 = 1",
         ),

@@ -21,7 +21,6 @@ from onestop_tayninh.catalog.constants import ServiceLevel, VersionStatus
 from onestop_tayninh.catalog.models import ProcedureVersion, Sector
 from onestop_tayninh.core.rowlevel import reaches_agencies, reaches_beyond_own_agency, visible_agency_id_list
 from onestop_tayninh.directory.models import Agency, Official, ReceptionDesk
-from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.feedback.selectors import handling_figures
 from onestop_tayninh.national import selectors as national_selectors
 
@@ -236,30 +235,20 @@ def feedback_figures(unit: Unit, period: Period) -> dict[str, Any] | None:
 def unit_inputs(unit: Unit, period: Period, *, channel: str | None = None) -> indicators.Inputs:
     where = replace(unit.slice, channels=(channel,)) if channel else unit.slice
     narrowed = replace(unit, slice=where)
+    figures = period_figures(where, period)
     return indicators.Inputs(
-        figures=period_figures(where, period),
+        figures=figures,
         catalogue=catalogue_figures(narrowed, period),
         feedback=feedback_figures(narrowed, period),
         office_day_seconds=office_day_seconds(),
-        national=national_figures(where, period),
+        national=national_figures(figures),
     )
 
 
-def national_figures(where: Slice, period: Period) -> dict[str, int]:
-    """Indicator 1.4's counts: the slice's dossiers received in the period, and those the national portal
-    has in their latest state (national.selectors.sync_share)."""
-    facts = DossierFact.objects.filter(received_on__range=(period.start, period.end))
-    for column, values in (
-        ("agency_id", where.agency_ids),
-        ("desk_id", where.desk_ids),
-        ("procedure_id", where.procedure_ids),
-        ("channel", where.channels),
-    ):
-        if values is not None:
-            facts = facts.filter(**{f"{column}__in": values})
-    if where.official_id is not None:
-        facts = facts.filter(official_id=where.official_id)
-    return national_selectors.sync_share(Dossier.objects.filter(pk__in=facts.values("dossier_id")))
+def national_figures(figures: Figures) -> dict[str, int]:
+    """Indicator 1.4's counts: the dossiers received in the period, and those the national portal has in
+    their latest state (each fact's `synced`, kept from national.SyncMessage; reports.facts)."""
+    return {"received": figures["received"], "synced": figures["synced"]}
 
 
 def unit_scorecard(unit: Unit, period: Period, *, channel: str | None = None) -> indicators.Scorecard:

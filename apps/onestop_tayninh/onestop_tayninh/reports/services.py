@@ -54,6 +54,28 @@ def facts_refresh(*, dossier_ids: Iterable[int]) -> int:
         return _refresh_locked(ids, Deriver())
 
 
+#: How far back the sync refresh looks: twice its period (core/cron.py, every 5 minutes), so a late run
+#: misses nothing; the nightly recompute catches what a stopped worker missed.
+SYNC_LOOKBACK = dt.timedelta(minutes=10)
+
+
+def facts_sync_refresh(*, at: dt.datetime, batch: int = 200) -> int:
+    """The facts of the dossiers whose national sync messages were pushed lately, derived again: a message
+    the national portal accepted (or refused) changes whether the portal has the dossier's latest state
+    (the fact's `synced`, indicator 1.4), and no dossier event says so. Returns how many facts changed."""
+    from onestop_tayninh.national.models import SyncMessage
+
+    ids = sorted(
+        set(
+            SyncMessage.objects.filter(last_attempt_at__gte=at - SYNC_LOOKBACK, last_attempt_at__lte=at).values_list(
+                "dossier_id", flat=True
+            )
+        )
+    )
+    # In small batches: each locks its dossiers' rows, which the desk's officials are writing too.
+    return sum(facts_refresh(dossier_ids=ids[i : i + batch]) for i in range(0, len(ids), batch))
+
+
 def _refresh_locked(ids: list[int], deriver: Deriver) -> int:
     list(Dossier.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
     stored = {row["dossier_id"]: row for row in DossierFact.objects.filter(dossier_id__in=ids).values(*FACT_FIELDS)}
