@@ -189,10 +189,10 @@ class DossierDetailSerializer(DossierSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
-    from_state = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    to_state = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    from_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    to_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    from_state = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    to_state = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    from_agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    to_agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = DossierEvent

@@ -109,7 +109,11 @@ class ProcedureList(ApiView):
     def get_queryset(self) -> Any:
         return selectors.catalogue_versions()
 
-    @extend_schema(operation_id="procedures_list", summary="Danh mục thủ tục đang công bố")
+    @extend_schema(
+        operation_id="procedures_list",
+        summary="Danh mục thủ tục đang công bố",
+        responses=ProcedureVersionSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -131,7 +135,11 @@ class ProcedureVersionList(ApiView):
     required_scopes = {"GET": Scope.PROCEDURES_READ}
     serializer_class = ProcedureVersionSerializer
 
-    @extend_schema(operation_id="procedures_versions_list", summary="Các phiên bản đã công bố của một thủ tục")
+    @extend_schema(
+        operation_id="procedures_versions_list",
+        summary="Các phiên bản đã công bố của một thủ tục",
+        responses=ProcedureVersionSerializer(many=True),
+    )
     def get(self, request: Request, code: str) -> Response:
         page = self.paginate_queryset(selectors.procedure_versions(code))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -148,6 +156,7 @@ class DossierList(ApiView):
         operation_id="dossiers_list",
         summary="Hồ sơ hệ thống được xem",
         parameters=[DossierFilterSerializer],
+        responses=DossierSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(selectors.client_dossiers(self.client_user, self.filters()))
@@ -194,7 +203,11 @@ class DossierEvents(ApiView):
     serializer_class = EventSerializer
     pagination_class = EventPagination
 
-    @extend_schema(operation_id="dossiers_events_list", summary="Lịch sử xử lý hồ sơ, theo thời gian")
+    @extend_schema(
+        operation_id="dossiers_events_list",
+        summary="Lịch sử xử lý hồ sơ, theo thời gian",
+        responses=EventSerializer(many=True),
+    )
     def get(self, request: Request, pk: int) -> Response:
         page = self.paginate_queryset(selectors.dossier_events(self.visible_dossier(pk)))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -205,7 +218,11 @@ class DossierActions(ApiView):
     serializer_class = TransitionSerializer
     pagination_class = None
 
-    @extend_schema(operation_id="dossiers_actions_list", summary="Thao tác hệ thống được thực hiện với hồ sơ lúc này")
+    @extend_schema(
+        operation_id="dossiers_actions_list",
+        summary="Thao tác hệ thống được thực hiện với hồ sơ lúc này",
+        responses=TransitionSerializer(many=True),
+    )
     def get(self, request: Request, pk: int) -> Response:
         dossier = self.visible_dossier(pk)
         transitions = dossier_selectors.available_transitions(dossier=dossier, user=self.client_user)
