@@ -30,5 +30,6 @@ urlpatterns = [
     path("dossiers/<int:pk>/documents/", views.DossierDocuments.as_view(), name="dossier_documents"),
     path("dossiers/<int:pk>/result/", views.DossierResult.as_view(), name="dossier_result"),
     path("lookup/", views.DossierLookup.as_view(), name="lookup"),
+    path("indicators/", views.Indicators.as_view(), name="indicators"),
     re_path(r"^.*$", views.NotFound.as_view(), name="not_found"),
 ]

@@ -11,6 +11,7 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError as DrfValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
@@ -46,6 +47,8 @@ from .serializers import (
     DossierFilterSerializer,
     DossierSerializer,
     EventSerializer,
+    IndicatorQuerySerializer,
+    IndicatorsSerializer,
     LookupResultSerializer,
     LookupSerializer,
     ProcedureDetailSerializer,
@@ -364,6 +367,79 @@ class DossierLookup(ApiView):
             "citizen_status": dossier_selectors.citizen_status(found),
             "received_at": found.received_at,
             "due_at": found.due_at,
+        }
+        return Response(self.get_serializer(body).data)
+
+
+# --- indicators -----------------------------------------------------------------------------
+
+
+class Indicators(ApiView):
+    """A unit's figures and Decision 766 indicators for a period, as its dashboard shows them, for a unit
+    the client's account may see (reports.selectors.unit_for: the dashboard permission and the reach)."""
+
+    required_scopes = {"GET": Scope.INDICATORS_READ}
+    serializer_class = IndicatorsSerializer
+
+    @extend_schema(
+        operation_id="indicators_retrieve",
+        summary="Số liệu và chỉ số đánh giá của một đơn vị trong một kỳ",
+        parameters=[IndicatorQuerySerializer],
+    )
+    def get(self, request: Request) -> Response:
+        from onestop_tayninh.reports import periods
+        from onestop_tayninh.reports import selectors as reports
+
+        query = IndicatorQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        builders = {
+            "month": lambda: periods.month(data["year"], data["month"]),
+            "quarter": lambda: periods.quarter(data["year"], data["quarter"]),
+            "year": lambda: periods.year(data["year"]),
+            "range": lambda: periods.day_range(data["start"], data["end"]),
+        }
+        try:
+            period = builders[data["period"]]()
+        except periods.PeriodError as exc:
+            raise DrfValidationError({"period": [str(exc)]}) from exc
+        pk = data.get("id")
+        if data["unit"] == "agency" and pk is None:
+            pk = self.client_user.official.agency_id
+        try:
+            unit = reports.unit_for(self.client_user, data["unit"], None if data["unit"] == "province" else pk)
+        except reports.UnitError as exc:
+            raise Http404 from exc
+        card = reports.unit_scorecard(unit, period)
+        figures = reports.slice_figures(unit, period)
+        body = {
+            "unit": unit.kind,
+            "unit_id": unit.pk,
+            "unit_name": str(unit.label),
+            "period": str(period.label),
+            "start": period.start,
+            "end": period.end,
+            "received": figures["received"],
+            "resolved": figures.resolved,
+            "on_time": figures.on_time_total,
+            "late": figures.late_total,
+            "open_at_end": figures.open_at_end,
+            "score": card.score,
+            "score_100": card.score_100,
+            "indicators": [
+                {
+                    "code": result.indicator.code,
+                    "group": result.indicator.group,
+                    "name": str(result.indicator.name),
+                    "unit": result.indicator.unit,
+                    "numerator": result.value.numerator,
+                    "denominator": result.value.denominator,
+                    "value": result.value.value,
+                    "points": result.indicator.points,
+                    "score": result.score,
+                }
+                for result in card.results
+            ],
         }
         return Response(self.get_serializer(body).data)
 
