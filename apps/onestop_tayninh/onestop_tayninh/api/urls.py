@@ -31,5 +31,5 @@ urlpatterns = [
     path("dossiers/<int:pk>/result/", views.DossierResult.as_view(), name="dossier_result"),
     path("lookup/", views.DossierLookup.as_view(), name="lookup"),
     path("indicators/", views.Indicators.as_view(), name="indicators"),
-    re_path(r"^.*$", views.NotFound.as_view(), name="not_found"),
+    re_path(r"^.*$", views.UnknownAddress.as_view(), name="not_found"),
 ]
