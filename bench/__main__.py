@@ -18,6 +18,7 @@ BENCHMARKS = [
     "statistics",
     "webhooks",
     "national",
+    "api",
 ]
 
 

@@ -31,6 +31,8 @@ urlpatterns = [
     path("zalo/", include("onestop_tayninh.zalo.urls")),
     # Citizens' feedback and recommendations (PAKN), before the portal's catch-all.
     path("phan-anh-kien-nghi/", include("onestop_tayninh.feedback.urls")),
+    # The HTTP API for the province's other systems (api app), before the portal's catch-all.
+    path("api/v1/", include("onestop_tayninh.api.urls")),
     path("danh-gia-chat-luong/", include("onestop_tayninh.reports.public_urls")),
     path("", include("onestop_tayninh.portal.urls")),
 ]

@@ -58,6 +58,12 @@ INSTALLED_APPS = [
     "onestop_tayninh.reports",
     "onestop_tayninh.webhooks",
     "onestop_tayninh.national",
+    # The HTTP API for the province's other systems (api app): DRF, its OpenAPI contract, OAuth2 clients.
+    "rest_framework",
+    "oauth2_provider",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "onestop_tayninh.api",
 ]
 
 MIDDLEWARE = [
@@ -308,6 +314,62 @@ CONTENT_SECURITY_POLICY = {
     "base-uri": ["'self'"],
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
+}
+
+# --- The HTTP API /api/v1/ (onestop_tayninh.api, README "API") --------------------------------
+# Other systems of the province call it with OAuth2 client credentials; every answer, error included,
+# is JSON (errors as RFC 9457 problem details). Scopes are listed in api.constants.Scope.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["onestop_tayninh.api.authentication.ClientTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["onestop_tayninh.api.permissions.HasClientScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["onestop_tayninh.api.throttling.ClientRateThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["onestop_tayninh.api.parsers.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "onestop_tayninh.api.pagination.NewestFirstCursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "onestop_tayninh.api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "onestop_tayninh.api.problems.problem_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "PAGE_SIZE": 50,
+    "DATETIME_FORMAT": "iso-8601",
+}
+# Requests per minute of one client unless its own limit (ApiClient.rate_per_minute) says otherwise.
+ONESTOP_API_DEFAULT_RATE_PER_MINUTE = config("ONESTOP_API_DEFAULT_RATE_PER_MINUTE", 600)
+# The largest JSON body the API reads (bytes); larger is answered 413 without being read.
+ONESTOP_API_MAX_JSON_BYTES = config("ONESTOP_API_MAX_JSON_BYTES", 10 * 1024 * 1024)
+OAUTH2_PROVIDER = {
+    # Only client credentials: the callers are systems, not people (api.models.ApiClient).
+    "ALLOWED_GRANT_TYPES": ["client-credentials"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": config("ONESTOP_API_TOKEN_SECONDS", 3600),
+    "SCOPES_BACKEND_CLASS": "onestop_tayninh.api.oauth.ClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "onestop_tayninh.api.oauth.ClientValidator",
+    "PKCE_REQUIRED": False,
+    # Client secrets are stored hashed (the desk shows a new one once).
+}
+# Named so that the api app's migration can point at it (the library's model is swappable).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API Hệ thống thông tin một cửa điện tử tỉnh Tây Ninh",
+    "DESCRIPTION": (
+        "API cho các hệ thống thông tin khác của tỉnh: thủ tục hành chính, hồ sơ, lịch sử xử lý, thao tác, "
+        "giấy tờ, kết quả và chỉ số. Xác thực OAuth2 (client credentials); lỗi theo RFC 9457 (problem details)."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from our own static files: no CDN, under the site's strict CSP (api/urls.py).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "DossierStatusEnum": "onestop_tayninh.dossiers.constants.DossierStatus",
+        "VersionStatusEnum": "onestop_tayninh.catalog.constants.VersionStatus",
+        "ApplicantKindEnum": "onestop_tayninh.dossiers.constants.ApplicantKind",
+        "DossierChannelEnum": "onestop_tayninh.catalog.constants.Channel",
+    },
+    "DISABLE_ERRORS_AND_WARNINGS": False,
 }
 
 # Virus scanning of uploads by clamd (security.antivirus); uploads are refused when it is down.

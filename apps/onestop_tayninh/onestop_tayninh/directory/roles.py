@@ -222,6 +222,8 @@ DEFAULT_ROLES: dict[str, dict] = {
         + ["webhooks.view_delivery", "webhooks.change_delivery"]
         # The national sync: the messages and the reconciliation, resending a rejected message once the data
         # is corrected; the National Database's procedure changes, published as new versions.
-        + NATIONAL_SYNC,
+        + NATIONAL_SYNC
+        # The API's connected systems (api app): connect, change scopes and limits, deactivate; never delete.
+        + [f"api.{action}_apiclient" for action in ("view", "add", "change")],
     },
 }
