@@ -23,6 +23,7 @@ PRINT = "onestop_tayninh.printing.subscribers"
 VAULT = "onestop_tayninh.vault.subscribers"
 PAY = "onestop_tayninh.payments.subscribers"
 REPORTS = "onestop_tayninh.reports.subscribers"
+INTERCONNECT = "onestop_tayninh.interconnect.subscribers"
 #: The kind of a subscription that hears every event (the evaluation's facts follow every change).
 EVERY_EVENT = "*"
 
@@ -113,6 +114,13 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     # The desk corrected the applicant's data after receipt: the receipt is issued again, marked so.
     # A draft cancelled at the counter issues nothing (no Form 03, no notice).
     Subscription("applicant_corrected", f"{PRINT}.reissue_receipt"),
+    # A dossier another installation handed over to us reached its result (or a refusal): the result
+    # goes back to that installation (interconnect; a dossier of our own is left alone).
+    Subscription(
+        "transition",
+        f"{INTERCONNECT}.result_ready",
+        when={"target_kind": ("approved", "refusal_ready", "result_returned", "refused", "stopped")},
+    ),
     # Whatever happened, the dossier's evaluation fact (reports.facts) is derived again when the
     # transaction commits, and the daily figures the dashboards and indicators read follow it.
     Subscription(EVERY_EVENT, f"{REPORTS}.dossier_changed"),
