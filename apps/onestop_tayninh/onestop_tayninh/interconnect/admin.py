@@ -94,6 +94,11 @@ class HandoverAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "result_sha256",
     ]
 
+    def get_queryset(self, request: HttpRequest) -> Any:
+        # The row-level rule of the dossiers: an official sees the hand-overs of the dossiers they see.
+        visible = Dossier.objects.visible_to(request.user).values("pk")  # type: ignore[arg-type]
+        return super().get_queryset(request).select_related("peer", "sent_by").filter(dossier__in=visible)
+
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         if obj is None:
             kwargs["form"] = HandoverSendForm
@@ -144,6 +149,10 @@ class ReceivedHandoverAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     search_fields = ["code"]
     readonly_fields = ["code", "origin", "peer", "client", "received_at", "result_status", "result_sent_at"]
     exclude = ["fingerprint", "dossier"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        visible = Dossier.objects.visible_to(request.user).values("pk")  # type: ignore[arg-type]
+        return super().get_queryset(request).select_related("peer").filter(dossier__in=visible)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,0 +1,39 @@
+"""The desk's page for sending a dossier to another installation, and its list."""
+
+import pytest
+
+from django.contrib.auth.models import Permission
+
+from onestop_tayninh.interconnect.models import Handover
+from tests.workflows.conftest import receive, user
+
+pytestmark = pytest.mark.django_db
+
+ADD = "/desk/interconnect/handover/add/"
+
+
+def test_an_official_sends_a_dossier_by_its_code_and_sees_it_listed(world, sender, client):
+    dossier = receive(world)
+    clerk = user("tiepnhan.tinh")
+    clerk.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="interconnect", codename__in=["add_handover", "view_handover"]
+        )
+    )
+    client.force_login(clerk)
+    page = client.get(ADD)
+    assert page.status_code == 200 and "Mã hồ sơ" in page.text
+    # An unknown code: the form says so, nothing is sent.
+    refused = client.post(ADD, {"dossier_code": "000.00.00.X00-000000-0000", "peer": sender["peer"].pk, "note": ""})
+    assert refused.status_code == 200 and "Không có hồ sơ mã" in refused.text and not Handover.objects.exists()
+    done = client.post(
+        ADD, {"dossier_code": dossier.code, "peer": sender["peer"].pk, "note": "Chuyển tỉnh"}, follow=True
+    )
+    assert "Đã ghi nhận gửi hồ sơ" in done.text
+    handover = Handover.objects.get()
+    assert (handover.dossier, handover.sent_by, handover.note) == (dossier, clerk, "Chuyển tỉnh")
+    listing = client.get("/desk/interconnect/handover/")
+    assert dossier.code in listing.text and "Đang gửi" in listing.text
+    # The same dossier again: refused in Vietnamese, still one hand-over.
+    again = client.post(ADD, {"dossier_code": dossier.code, "peer": sender["peer"].pk, "note": ""}, follow=True)
+    assert "đã được gửi liên thông" in again.text and Handover.objects.count() == 1
