@@ -14,6 +14,7 @@ from onestop_tayninh.dossiers.models import Dossier
 from onestop_tayninh.interconnect import services
 from onestop_tayninh.interconnect.client import PeerUnavailable
 from onestop_tayninh.interconnect.models import Handover
+from onestop_tayninh.notifications.models import Message
 from tests.workflows.conftest import local, pdf, receive, user
 
 pytestmark = pytest.mark.django_db
@@ -29,9 +30,14 @@ def labels(dossier):
     return [event.data.get("label") for event in dossier.events.filter(action="transition").order_by("pk")]
 
 
+def step_notices() -> int:
+    return Message.objects.filter(template_key="step_waiting").count()
+
+
 @pytest.fixture
 def sent(world, sender):
     dossier = receive(world)
+    assert step_notices() == 0
     handover = services.handover_send(
         dossier=dossier, peer=sender["peer"], officer=user("tiepnhan.tinh"), at=local(2027, 3, 1, 9), note="Chuyển tỉnh"
     )
@@ -42,6 +48,9 @@ def test_sending_writes_the_hand_over_its_history_line_and_the_delivery_task_onc
     dossier = sent.dossier
     assert (sent.code, sent.status, sent.peer) == (dossier.code, "pending", sender["peer"])
     assert labels(dossier) == ["Gửi hồ sơ liên thông đến Hệ thống một cửa tỉnh Bình Dương"]
+    assert dossier.events.get(action="transition").data["interconnect"] == "sent"
+    # Noted in the history, the dossier did not move: nobody at its step is told it arrived.
+    assert step_notices() == 0
     assert Task.objects.filter(func="onestop_tayninh.interconnect.jobs.handover_deliver").get().kwargs == {
         "handover_id": sent.pk
     }
@@ -113,6 +122,8 @@ def test_the_result_coming_back_is_kept_on_the_dossier_once(world, sender, sent)
     dossier = Dossier.objects.get(pk=sent.dossier_id)
     assert hashlib.sha256(dossier.result_file.read()).hexdigest() == hashlib.sha256(data).hexdigest()
     assert labels(dossier)[-1] == "Nhận kết quả liên thông từ Hệ thống một cửa tỉnh Bình Dương"
+    # The desk's officials at the dossier's step hear that the result is back.
+    assert step_notices() > 0
     sent.refresh_from_db()
     assert (sent.status, sent.result_status) == ("result_received", "result")
 

@@ -48,7 +48,8 @@ class Subscription:
 SUBSCRIPTIONS: tuple[Subscription, ...] = (
     # The dossier moved past a step (a workflow step, the receipt decision): the officials' desk notices
     # about where it was are marked read. First, so the notices the same event writes below stay unread.
-    Subscription("transition", f"{NOTIFY}.notices_moved_past"),
+    # (A hand-over to another installation noted in the history moves nothing: "interconnect" set.)
+    Subscription("transition", f"{NOTIFY}.notices_moved_past", when={"interconnect": ""}),
     Subscription("accepted", f"{NOTIFY}.notices_moved_past"),
     Subscription("completion_requested", f"{NOTIFY}.notices_moved_past"),
     Subscription("refused", f"{NOTIFY}.notices_moved_past"),
@@ -106,7 +107,8 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("transition", f"{NOTIFY}.rating_invitation", when={"effect": "return_result"}),
     Subscription("transition", f"{PRINT}.issue_stop_notice", when={"target_kind": ("stopped", "withdrawn")}),
     # Whoever acts at the step entered hears of it (not the one who acted; an assignee was told above).
-    Subscription("transition", f"{NOTIFY}.step_waiting"),
+    # A hand-over noted in the history tells them only when the result came back from the other installation.
+    Subscription("transition", f"{NOTIFY}.step_waiting", when={"interconnect": ("", "result")}),
     # Form 04 (a draft the deadline scan prepared is confirmed by dossier_apologise itself): the
     # applicant gets the apology and the new date; the printed form follows.
     Subscription("apology", f"{NOTIFY}.apology"),

@@ -1219,6 +1219,7 @@ def dossier_urging_note(
 def dossier_handover_note(
     *,
     dossier: Dossier,
+    kind: str,
     label: str,
     actor: User | None,
     at: dt.datetime,
@@ -1230,7 +1231,8 @@ def dossier_handover_note(
     (a PDF, through the upload gate of the field) becomes the dossier's result file for the desk to return.
 
     Recorded as a step of the history ("transition") labelled with what happened, from and to the same
-    step: the hand-over has no event kind of its own yet.
+    step, `kind` ("sent", "delivered", "failed", "result", "result_sent") in its payload: the hand-over has no event
+    kind of its own yet. Only "result" tells the officials at the step (core/subscriptions.py).
     """
     with transaction.atomic():
         dossier = _locked(dossier)
@@ -1243,7 +1245,7 @@ def dossier_handover_note(
             dossier.save(update_fields=["result_file", "result_issued_at", "lock_version", "updated_at"])
         record(
             dossier=dossier,
-            payload=Transitioned(label=label),
+            payload=Transitioned(label=label, interconnect=kind),
             actor=actor,
             at=at,
             comment=comment,

@@ -108,6 +108,7 @@ def handover_send(
             raise ValidationError(_("Hồ sơ đã được gửi liên thông, không gửi lại lần nữa.")) from exc
         dossier_handover_note(
             dossier=dossier,
+            kind="sent",
             label=_("Gửi hồ sơ liên thông đến %(peer)s") % {"peer": peer.name},
             actor=officer,
             at=at,
@@ -222,6 +223,7 @@ def handover_deliver(*, handover_id: int, at: dt.datetime) -> Handover:
         handover.save(update_fields=["status", "delivered_at", "last_error"])
         dossier_handover_note(
             dossier=handover.dossier,
+            kind="delivered",
             label=_("%(peer)s đã tiếp nhận hồ sơ liên thông") % {"peer": handover.peer.name},
             actor=None,
             at=at,
@@ -240,6 +242,7 @@ def _delivery_failed(handover: Handover, reason: str, *, at: dt.datetime) -> Han
         handover.save(update_fields=["status", "last_error"])
         dossier_handover_note(
             dossier=handover.dossier,
+            kind="failed",
             label=_("Gửi hồ sơ liên thông đến %(peer)s không được") % {"peer": handover.peer.name},
             actor=None,
             at=at,
@@ -457,6 +460,7 @@ def handover_result_send(*, received_id: int, at: dt.datetime) -> ReceivedHandov
         received.save(update_fields=["result_status", "result_sent_at"])
         dossier_handover_note(
             dossier=received.dossier,
+            kind="result_sent",
             label=_("Đã gửi kết quả liên thông về %(peer)s") % {"peer": received.peer.name if received.peer else ""},
             actor=None,
             at=at,
@@ -491,6 +495,7 @@ def handover_result_receive(*, client: ApiClient, code: str, body: dict[str, Any
         comment = " ".join(part for part in (str(status.label) + ".", (body.get("comment") or "").strip()) if part)
         dossier_handover_note(
             dossier=handover.dossier,
+            kind="result",
             label=_("Nhận kết quả liên thông từ %(peer)s") % {"peer": handover.peer.name},
             actor=client.user,
             at=at,
