@@ -85,3 +85,43 @@ def test_only_a_declared_peer_with_the_scope_may_hand_over(world, sender, centre
     answer = sender["api"].post(URL, package(world["justice"]))
     assert answer.status_code == 403 and "chưa được khai báo là hệ thống liên thông" in answer.json()["detail"]
     _nothing_made()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_package_arriving_twice_at_once_makes_one_dossier(world, sender):
+    import threading
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from onestop_tayninh.interconnect import services
+
+    sent = package(world["justice"])
+    gate = threading.Barrier(2)
+    results, errors = [], []
+
+    def receive_once():
+        try:
+            gate.wait(timeout=10)
+            from onestop_tayninh.interconnect.serializers import PackageSerializer
+
+            serializer = PackageSerializer(data=sent)
+            serializer.is_valid(raise_exception=True)
+            got = services.handover_receive(
+                client=sender["client"], package=dict(serializer.validated_data), at=timezone.now()
+            )
+            results.append((got.dossier.pk, got.replayed))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=receive_once) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(replayed for _pk, replayed in results) == [False, True]
+    assert len({pk for pk, _replayed in results}) == 1
+    assert Dossier.objects.filter(code=sent["code"]).count() == 1 and ReceivedHandover.objects.count() == 1

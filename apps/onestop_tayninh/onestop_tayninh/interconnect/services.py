@@ -309,8 +309,9 @@ def _unit(code: str) -> AdministrativeUnit | None:
     return unit
 
 
-def _replay(code: str, fingerprint: str) -> Received | None:
-    kept = ReceivedHandover.objects.select_related("dossier").filter(code=code).first()
+def _replay(code: str, fingerprint: str, *, locking: bool = False) -> Received | None:
+    found = ReceivedHandover.objects.select_related("dossier").filter(code=code)
+    kept = (found.select_for_update() if locking else found).first()
     if kept is None:
         return None
     if kept.fingerprint != fingerprint:
@@ -368,6 +369,12 @@ def handover_receive(*, client: ApiClient, package: dict[str, Any], at: dt.datet
     )
     try:
         with transaction.atomic():
+            # Packages from one installation queue up on its client's row: a copy arriving while the first
+            # is still being written waits here, then finds it (a locking read sees what was committed).
+            ApiClient.objects.select_for_update().filter(pk=client.pk).values_list("pk", flat=True).first()
+            replay = _replay(code, fingerprint, locking=True)
+            if replay is not None:
+                return replay
             dossier = dossier_start(
                 desk=desk,
                 officer=client.user,
@@ -405,7 +412,7 @@ def handover_receive(*, client: ApiClient, package: dict[str, Any], at: dt.datet
                 received_at=at,
             )
     except IntegrityError:
-        # The same package arriving twice at once: the second waits on the code's unique index.
+        # Another installation's copy raced in under another client (the code's unique index): answer it.
         replay = _replay(code, fingerprint)
         if replay is not None:
             return replay
