@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from onestop_tayninh.core.models import Task
 from onestop_tayninh.core.services import MAX_ATTEMPTS
-from onestop_tayninh.dossiers.models import Dossier
+from onestop_tayninh.dossiers.models import Dossier, DossierDocument
 from onestop_tayninh.interconnect import services
 from onestop_tayninh.interconnect.client import PeerUnavailable
-from onestop_tayninh.interconnect.models import Handover
+from onestop_tayninh.interconnect.models import Handover, ReceivedHandover
 from onestop_tayninh.notifications.models import Message
 from tests.workflows.conftest import local, pdf, receive, user
 
@@ -131,3 +131,25 @@ def test_the_result_coming_back_is_kept_on_the_dossier_once(world, sender, sent)
     assert len(labels(dossier)) == 2
     other = pdf("khac.pdf").read() + b"\n% khac\n"
     assert sender["api"].post(url, _result(other)).status_code == 409
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_package_the_peer_refuses_fails_at_once_with_its_reason_and_nothing_half_made(world, sender, live_server):
+    """The peer here is this very installation: it already holds a dossier under the code, so it refuses
+    the package (422) after starting and filing it in its transaction, which leaves nothing behind."""
+    peer = sender["peer"]
+    peer.base_url = live_server.url
+    peer.client_id, peer.client_secret = sender["client_id"], sender["secret"]
+    peer.save()
+    handover = services.handover_send(
+        dossier=receive(world), peer=peer, officer=user("tiepnhan.tinh"), at=local(2027, 3, 1, 9)
+    )
+    before = (Dossier.objects.count(), DossierDocument.objects.count())
+    services.handover_deliver(handover_id=handover.pk, at=local(2027, 3, 1, 9, 1))
+    handover.refresh_from_db()
+    assert (handover.status, handover.attempts) == ("failed", 1)
+    assert handover.last_error == f"Mã hồ sơ “{handover.code}” đã có trong hệ thống."
+    assert (Dossier.objects.count(), DossierDocument.objects.count()) == before
+    assert not ReceivedHandover.objects.exists()
+    failed = handover.dossier.events.filter(action="transition").order_by("pk").last()
+    assert failed.data["interconnect"] == "failed" and failed.comment == handover.last_error

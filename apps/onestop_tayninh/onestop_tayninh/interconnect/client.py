@@ -48,9 +48,14 @@ def _detail(response: requests.Response) -> str:
         return str(body)[:500]
     detail = str(body.get("detail") or body.get("error_description") or body.get("error") or "")
     errors = body.get("errors")
+    parts = [detail]
     if isinstance(errors, dict):
-        detail = " ".join([detail, *(f"{name}: {' '.join(map(str, items))}" for name, items in errors.items())])
-    return detail.strip()[:2000]
+        # What the detail does not already say, each message under its field's name.
+        for name, items in errors.items():
+            for item in items if isinstance(items, list) else [items]:
+                if str(item) not in detail:
+                    parts.append(str(item) if name == "non_field_errors" else f"{name}: {item}")
+    return " ".join(part for part in parts if part).strip()[:2000]
 
 
 def _send(method: str, url: str, **kwargs: Any) -> requests.Response:
