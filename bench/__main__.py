@@ -16,6 +16,7 @@ BENCHMARKS = [
     "zalo",
     "evaluation",
     "statistics",
+    "api",
 ]
 
 

@@ -104,3 +104,32 @@ def test_the_actions_are_exactly_the_desks_buttons_for_the_client(world, centre,
     offered = [row["code"] for row in centre_api.get(f"/api/v1/dossiers/{dossier.pk}/actions/").json()]
     expected = [t.code for t in available_transitions(dossier=dossier, user=centre["client"].user)]
     assert offered == expected and "chuyen-xu-ly" in offered
+
+
+def test_indicators_for_the_clients_own_body_and_no_other(world):
+    from onestop_tayninh.directory.models import Agency
+
+    from .conftest import Api, connect, token_for
+
+    justice = Agency.objects.get(code="000.00.02.H53")
+    head = connect(name="Hệ thống điều hành của Sở Tư pháp", agency=justice, roles=["agency_head"])
+    api = Api(token_for(head))
+    response = api.get("/api/v1/indicators/", {"period": "month", "year": 2027, "month": 3})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["unit"], body["unit_id"], body["start"], body["end"]) == (
+        "agency",
+        justice.pk,
+        "2027-03-01",
+        "2027-03-31",
+    )
+    assert {"2.1", "3.3"} <= {row["code"] for row in body["indicators"]}
+    other = Agency.objects.get(code="000.00.04.H53")
+    assert_problem(api.get("/api/v1/indicators/", {"period": "year", "year": 2027, "id": other.pk}), 403)
+    assert_problem(api.get("/api/v1/indicators/", {"period": "month", "year": 2027}), 400, field="month")
+    assert_problem(api.get("/api/v1/indicators/", {"unit": "province", "period": "year", "year": 2027}), 403)
+
+
+def test_indicators_need_the_dashboard_permission_of_a_role(centre_api):
+    body = assert_problem(centre_api.get("/api/v1/indicators/", {"period": "year", "year": 2027}), 403)
+    assert "số liệu" in body["detail"]

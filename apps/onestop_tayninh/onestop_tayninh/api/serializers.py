@@ -189,10 +189,10 @@ class DossierDetailSerializer(DossierSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
-    from_state = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    to_state = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    from_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    to_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    from_state = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    to_state = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    from_agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    to_agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = DossierEvent
@@ -328,3 +328,68 @@ class DossierFilterSerializer(StrictSerializer):
         if start and end and start > end:
             raise serializers.ValidationError({"received_to": [_("Ngày kết thúc phải sau ngày bắt đầu.")]})
         return attrs
+
+
+# --- indicators -------------------------------------------------------------------------------
+
+
+class IndicatorQuerySerializer(StrictSerializer):
+    unit = serializers.ChoiceField(
+        choices=[("agency", "agency"), ("desk", "desk"), ("province", "province")],
+        default="agency",
+        help_text=gettext_lazy("Đơn vị: cơ quan (agency), bộ phận một cửa (desk) hoặc toàn tỉnh (province)."),
+    )
+    id = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text=gettext_lazy("Mã (id) của cơ quan hoặc bộ phận; bỏ trống là cơ quan của hệ thống."),
+    )
+    period = serializers.ChoiceField(
+        choices=[("month", "month"), ("quarter", "quarter"), ("year", "year"), ("range", "range")]
+    )
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+    month = serializers.IntegerField(min_value=1, max_value=12, required=False)
+    quarter = serializers.IntegerField(min_value=1, max_value=4, required=False)
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        needed = {
+            "month": ("year", "month"),
+            "quarter": ("year", "quarter"),
+            "year": ("year",),
+            "range": ("start", "end"),
+        }
+        missing = [name for name in needed[attrs["period"]] if attrs.get(name) is None]
+        if missing:
+            raise serializers.ValidationError({name: [_("Trường này là bắt buộc với kỳ đã chọn.")] for name in missing})
+        return attrs
+
+
+class IndicatorResultSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=gettext_lazy("Số hiệu chỉ số (Quyết định 766/QĐ-TTg)."))
+    group = serializers.IntegerField()
+    name = serializers.CharField()
+    unit = serializers.CharField(help_text=gettext_lazy("“%” hoặc số ngày làm việc."))
+    numerator = serializers.IntegerField(allow_null=True)
+    denominator = serializers.IntegerField(allow_null=True)
+    value = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True, coerce_to_string=False)
+    points = serializers.DecimalField(max_digits=6, decimal_places=2, coerce_to_string=False)
+    score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True, coerce_to_string=False)
+
+
+class IndicatorsSerializer(serializers.Serializer):
+    unit = serializers.CharField()
+    unit_id = serializers.IntegerField(allow_null=True)
+    unit_name = serializers.CharField()
+    period = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    received = serializers.IntegerField()
+    resolved = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    late = serializers.IntegerField()
+    open_at_end = serializers.IntegerField()
+    score = serializers.DecimalField(max_digits=6, decimal_places=2, coerce_to_string=False)
+    score_100 = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True, coerce_to_string=False)
+    indicators = IndicatorResultSerializer(many=True)

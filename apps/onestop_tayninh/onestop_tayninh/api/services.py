@@ -17,7 +17,7 @@ from typing import Any
 from oauth2_provider.models import Application
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
 from onestop_tayninh.accounts.constants import AccountKind
@@ -135,7 +135,11 @@ def _desk(user: User, desk_id: int | None) -> ReceptionDesk:
             raise PermissionDenied(_("Hệ thống kết nối không làm việc tại bộ phận tiếp nhận này."))
         return desk
     found = list(desks[:2])
-    if len(found) != 1:
+    if not found:
+        raise PermissionDenied(
+            _("Hệ thống kết nối không làm việc tại bộ phận tiếp nhận nào nên không tiếp nhận được hồ sơ.")
+        )
+    if len(found) > 1:
         raise ValidationError({"desk": _("Hãy chọn bộ phận tiếp nhận (desk).")})
     return found[0]
 
@@ -147,6 +151,12 @@ def _replayed(client: ApiClient, key: str, fingerprint: str) -> Created:
             {"Idempotency-Key": _("Khóa chống trùng này đã dùng cho một yêu cầu khác; hãy dùng khóa mới.")}
         )
     return Created(dossier=kept.dossier, replayed=True)
+
+
+# InnoDB's "deadlock, try restarting transaction" and "lock wait timeout": the whole transaction was
+# rolled back, so it is simply run again.
+RETRIED_ERRORS = (1213, 1205)
+ATTEMPTS = 4
 
 
 def api_dossier_create(
@@ -182,6 +192,40 @@ def api_dossier_create(
     )
     desk = _desk(user, data.get("desk"))
     object_unit = _unit(data.get("object_unit", ""), "object_unit")
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _create(
+                client=client,
+                data=data,
+                at=at,
+                key=key,
+                fingerprint=fingerprint,
+                desk=desk,
+                version=version,
+                applicant=applicant,
+                object_unit=object_unit,
+            )
+        except OperationalError as exc:
+            # Intakes at one desk at the same instant meet on the inbox tallies' new rows (dossiers.tallies'
+            # INSERT … ON DUPLICATE KEY UPDATE), where InnoDB may pick one of them as a deadlock victim.
+            if exc.args[0] not in RETRIED_ERRORS or attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _create(
+    *,
+    client: ApiClient,
+    data: dict[str, Any],
+    at: dt.datetime,
+    key: str,
+    fingerprint: str,
+    desk: ReceptionDesk,
+    version: Any,
+    applicant: Applicant,
+    object_unit: AdministrativeUnit | None,
+) -> Created:
+    user = client.user
     try:
         with transaction.atomic():
             dossier = dossier_start(

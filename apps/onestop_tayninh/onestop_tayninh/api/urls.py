@@ -30,6 +30,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/documents/", views.DossierDocuments.as_view(), name="dossier_documents"),
     path("dossiers/<int:pk>/result/", views.DossierResult.as_view(), name="dossier_result"),
     path("lookup/", views.DossierLookup.as_view(), name="lookup"),
+    path("indicators/", views.Indicators.as_view(), name="indicators"),
     # Hand-overs between installations (the interconnect app).
     path("handovers/", include("onestop_tayninh.interconnect.urls")),
     re_path(r"^.*$", views.NotFound.as_view(), name="not_found"),

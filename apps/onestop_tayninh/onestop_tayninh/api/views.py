@@ -11,6 +11,7 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError as DrfValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
@@ -46,6 +47,8 @@ from .serializers import (
     DossierFilterSerializer,
     DossierSerializer,
     EventSerializer,
+    IndicatorQuerySerializer,
+    IndicatorsSerializer,
     LookupResultSerializer,
     LookupSerializer,
     ProcedureDetailSerializer,
@@ -109,7 +112,11 @@ class ProcedureList(ApiView):
     def get_queryset(self) -> Any:
         return selectors.catalogue_versions()
 
-    @extend_schema(operation_id="procedures_list", summary="Danh mục thủ tục đang công bố")
+    @extend_schema(
+        operation_id="procedures_list",
+        summary="Danh mục thủ tục đang công bố",
+        responses=ProcedureVersionSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -131,7 +138,11 @@ class ProcedureVersionList(ApiView):
     required_scopes = {"GET": Scope.PROCEDURES_READ}
     serializer_class = ProcedureVersionSerializer
 
-    @extend_schema(operation_id="procedures_versions_list", summary="Các phiên bản đã công bố của một thủ tục")
+    @extend_schema(
+        operation_id="procedures_versions_list",
+        summary="Các phiên bản đã công bố của một thủ tục",
+        responses=ProcedureVersionSerializer(many=True),
+    )
     def get(self, request: Request, code: str) -> Response:
         page = self.paginate_queryset(selectors.procedure_versions(code))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -148,6 +159,7 @@ class DossierList(ApiView):
         operation_id="dossiers_list",
         summary="Hồ sơ hệ thống được xem",
         parameters=[DossierFilterSerializer],
+        responses=DossierSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(selectors.client_dossiers(self.client_user, self.filters()))
@@ -194,7 +206,11 @@ class DossierEvents(ApiView):
     serializer_class = EventSerializer
     pagination_class = EventPagination
 
-    @extend_schema(operation_id="dossiers_events_list", summary="Lịch sử xử lý hồ sơ, theo thời gian")
+    @extend_schema(
+        operation_id="dossiers_events_list",
+        summary="Lịch sử xử lý hồ sơ, theo thời gian",
+        responses=EventSerializer(many=True),
+    )
     def get(self, request: Request, pk: int) -> Response:
         page = self.paginate_queryset(selectors.dossier_events(self.visible_dossier(pk)))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -205,7 +221,11 @@ class DossierActions(ApiView):
     serializer_class = TransitionSerializer
     pagination_class = None
 
-    @extend_schema(operation_id="dossiers_actions_list", summary="Thao tác hệ thống được thực hiện với hồ sơ lúc này")
+    @extend_schema(
+        operation_id="dossiers_actions_list",
+        summary="Thao tác hệ thống được thực hiện với hồ sơ lúc này",
+        responses=TransitionSerializer(many=True),
+    )
     def get(self, request: Request, pk: int) -> Response:
         dossier = self.visible_dossier(pk)
         transitions = dossier_selectors.available_transitions(dossier=dossier, user=self.client_user)
@@ -347,6 +367,79 @@ class DossierLookup(ApiView):
             "citizen_status": dossier_selectors.citizen_status(found),
             "received_at": found.received_at,
             "due_at": found.due_at,
+        }
+        return Response(self.get_serializer(body).data)
+
+
+# --- indicators -----------------------------------------------------------------------------
+
+
+class Indicators(ApiView):
+    """A unit's figures and Decision 766 indicators for a period, as its dashboard shows them, for a unit
+    the client's account may see (reports.selectors.unit_for: the dashboard permission and the reach)."""
+
+    required_scopes = {"GET": Scope.INDICATORS_READ}
+    serializer_class = IndicatorsSerializer
+
+    @extend_schema(
+        operation_id="indicators_retrieve",
+        summary="Số liệu và chỉ số đánh giá của một đơn vị trong một kỳ",
+        parameters=[IndicatorQuerySerializer],
+    )
+    def get(self, request: Request) -> Response:
+        from onestop_tayninh.reports import periods
+        from onestop_tayninh.reports import selectors as reports
+
+        query = IndicatorQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        builders = {
+            "month": lambda: periods.month(data["year"], data["month"]),
+            "quarter": lambda: periods.quarter(data["year"], data["quarter"]),
+            "year": lambda: periods.year(data["year"]),
+            "range": lambda: periods.day_range(data["start"], data["end"]),
+        }
+        try:
+            period = builders[data["period"]]()
+        except periods.PeriodError as exc:
+            raise DrfValidationError({"period": [str(exc)]}) from exc
+        pk = data.get("id")
+        if data["unit"] == "agency" and pk is None:
+            pk = self.client_user.official.agency_id
+        try:
+            unit = reports.unit_for(self.client_user, data["unit"], None if data["unit"] == "province" else pk)
+        except reports.UnitError as exc:
+            raise Http404 from exc
+        card = reports.unit_scorecard(unit, period)
+        figures = reports.slice_figures(unit, period)
+        body = {
+            "unit": unit.kind,
+            "unit_id": unit.pk,
+            "unit_name": str(unit.label),
+            "period": str(period.label),
+            "start": period.start,
+            "end": period.end,
+            "received": figures["received"],
+            "resolved": figures.resolved,
+            "on_time": figures.on_time_total,
+            "late": figures.late_total,
+            "open_at_end": figures.open_at_end,
+            "score": card.score,
+            "score_100": card.score_100,
+            "indicators": [
+                {
+                    "code": result.indicator.code,
+                    "group": result.indicator.group,
+                    "name": str(result.indicator.name),
+                    "unit": result.indicator.unit,
+                    "numerator": result.value.numerator,
+                    "denominator": result.value.denominator,
+                    "value": result.value.value,
+                    "points": result.indicator.points,
+                    "score": result.score,
+                }
+                for result in card.results
+            ],
         }
         return Response(self.get_serializer(body).data)
 

@@ -208,6 +208,8 @@ DEFAULT_ROLES: dict[str, dict] = {
         # received (the Zalo queue), the OA's users (block, unblock) and the submissions by photos.
         + [f"zalo.{action}_znstemplate" for action in ("view", "add", "change")]
         + ["zalo.view_oasettings"]
-        + ["zalo.view_zaloevent", "zalo.view_zalouser", "zalo.change_zalouser", "zalo.view_zalosubmission"],
+        + ["zalo.view_zaloevent", "zalo.view_zalouser", "zalo.change_zalouser", "zalo.view_zalosubmission"]
+        # The API's connected systems (api app): connect, change scopes and limits, deactivate; never delete.
+        + [f"api.{action}_apiclient" for action in ("view", "add", "change")],
     },
 }
