@@ -2,8 +2,6 @@
 
 import pytest
 
-from django.contrib.auth.models import Permission
-
 from onestop_tayninh.interconnect.models import Handover
 from tests.workflows.conftest import receive, user
 
@@ -14,12 +12,8 @@ ADD = "/desk/interconnect/handover/add/"
 
 def test_an_official_sends_a_dossier_by_its_code_and_sees_it_listed(world, sender, client):
     dossier = receive(world)
+    # A receiving officer's role sends hand-overs (directory/roles.py).
     clerk = user("tiepnhan.tinh")
-    clerk.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="interconnect", codename__in=["add_handover", "view_handover"]
-        )
-    )
     client.force_login(clerk)
     page = client.get(ADD)
     assert page.status_code == 200 and "Mã hồ sơ" in page.text
@@ -37,3 +31,11 @@ def test_an_official_sends_a_dossier_by_its_code_and_sees_it_listed(world, sende
     # The same dossier again: refused in Vietnamese, still one hand-over.
     again = client.post(ADD, {"dossier_code": dossier.code, "peer": sender["peer"].pk, "note": ""}, follow=True)
     assert "đã được gửi liên thông" in again.text and Handover.objects.count() == 1
+
+
+def test_the_system_administrator_declares_peers_and_an_official_may_not(world, sender, client):
+    client.force_login(user("quantri"))
+    page = client.get("/desk/interconnect/peerinstallation/add/")
+    assert page.status_code == 200 and "Thêm hệ thống liên thông" in page.text
+    client.force_login(user("tiepnhan.tinh"))
+    assert client.get("/desk/interconnect/peerinstallation/add/").status_code == 403
