@@ -3,9 +3,11 @@
 import base64
 import hashlib
 import socket
+from pathlib import Path
 
 import pytest
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from onestop_tayninh.core.models import Task
@@ -136,7 +138,7 @@ def test_the_result_coming_back_is_kept_on_the_dossier_once(world, sender, sent)
 @pytest.mark.django_db(transaction=True)
 def test_a_package_the_peer_refuses_fails_at_once_with_its_reason_and_nothing_half_made(world, sender, live_server):
     """The peer here is this very installation: it already holds a dossier under the code, so it refuses
-    the package (422) after starting and filing it in its transaction, which leaves nothing behind."""
+    the package (422) before storing anything."""
     peer = sender["peer"]
     peer.base_url = live_server.url
     peer.client_id, peer.client_secret = sender["client_id"], sender["secret"]
@@ -144,12 +146,13 @@ def test_a_package_the_peer_refuses_fails_at_once_with_its_reason_and_nothing_ha
     handover = services.handover_send(
         dossier=receive(world), peer=peer, officer=user("tiepnhan.tinh"), at=local(2027, 3, 1, 9)
     )
-    before = (Dossier.objects.count(), DossierDocument.objects.count())
+    stored = Path(settings.MEDIA_ROOT)
+    before = (Dossier.objects.count(), DossierDocument.objects.count(), sorted(stored.rglob("*.pdf")))
     services.handover_deliver(handover_id=handover.pk, at=local(2027, 3, 1, 9, 1))
     handover.refresh_from_db()
     assert (handover.status, handover.attempts) == ("failed", 1)
     assert handover.last_error == f"Mã hồ sơ “{handover.code}” đã có trong hệ thống."
-    assert (Dossier.objects.count(), DossierDocument.objects.count()) == before
+    assert (Dossier.objects.count(), DossierDocument.objects.count(), sorted(stored.rglob("*.pdf"))) == before
     assert not ReceivedHandover.objects.exists()
     failed = handover.dossier.events.filter(action="transition").order_by("pk").last()
     assert failed.data["interconnect"] == "failed" and failed.comment == handover.last_error

@@ -333,6 +333,9 @@ def handover_receive(*, client: ApiClient, package: dict[str, Any], at: dt.datet
     replay = _replay(code, fingerprint)
     if replay is not None:
         return replay
+    if Dossier.objects.filter(code=code).exists():
+        # Checked again when the code is given (dossier_accept); refused here before any file is stored.
+        raise ValidationError({"code": _("Mã hồ sơ “%(code)s” đã có trong hệ thống.") % {"code": code}})
     version = published_version(package["procedure_code"])
     if version is None:
         raise ValidationError(
