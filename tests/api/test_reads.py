@@ -133,3 +133,45 @@ def test_indicators_for_the_clients_own_body_and_no_other(world):
 def test_indicators_need_the_dashboard_permission_of_a_role(centre_api):
     body = assert_problem(centre_api.get("/api/v1/indicators/", {"period": "year", "year": 2027}), 403)
     assert "số liệu" in body["detail"]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"status": "received"}, {"procedure": "land"}, {"received_from": "2027-03-02"}, {"received_to": "2027-03-01"}],
+)
+def test_a_page_read_from_the_agencies_side_is_the_row_level_rules_page(world, filters):
+    """client_dossier_ids reads the list's pages from (agency, dossier); they must be visible_to's pages."""
+    from onestop_tayninh.api.selectors import client_dossier_ids, client_dossiers
+    from onestop_tayninh.directory.models import Agency
+    from onestop_tayninh.dossiers.actions import dossier_transition
+
+    from .conftest import connect, user
+
+    made = [receive(world, at=local(2027, 3, 1 + n % 3, 8, n)) for n in range(6)]
+    made.append(receive(world, procedure="land", at=local(2027, 3, 2, 9, 0)))
+    # Two handed over to Sở Tư pháp: the centre still sees them (it received them), Sở Tư pháp too.
+    for dossier in made[:2]:
+        dossier_transition(
+            dossier=dossier, actor=user("tiepnhan.tinh"), transition="chuyen-xu-ly", at=local(2027, 3, 4, 9, 0)
+        )
+    if "procedure" in filters:
+        filters = {"procedure": world["land"].procedure.code}
+    centre = connect(name="Trung tâm", agency=world["desk"].agency)["client"].user
+    justice = connect(name="Sở Tư pháp", agency=Agency.objects.get(code="000.00.02.H53"))["client"].user
+    coordinator = connect(name="Điều phối", agency=world["desk"].agency, roles=["province_coordinator"])["client"].user
+    stranger = connect(name="Sở Xây dựng", agency=Agency.objects.get(code="000.00.04.H53"))["client"].user
+    parsed = {
+        key: (dt.date.fromisoformat(value) if key.startswith("received") else value) for key, value in filters.items()
+    }
+    for account in (centre, justice, coordinator, stranger):
+        expected = list(client_dossiers(account, parsed).order_by("-pk").values_list("pk", flat=True))
+        pages, before = [], None
+        while True:
+            ids = client_dossier_ids(account, parsed, before=before, size=3)
+            pages += ids
+            if len(ids) < 3:
+                break
+            before = ids[-1]
+        assert pages == expected, (account, filters)
+    assert client_dossier_ids(stranger, {}, before=None, size=50) == []
+    assert set(client_dossier_ids(justice, {}, before=None, size=50)) == {made[0].pk, made[1].pk}

@@ -33,5 +33,5 @@ urlpatterns = [
     path("indicators/", views.Indicators.as_view(), name="indicators"),
     # Hand-overs between installations (the interconnect app).
     path("handovers/", include("onestop_tayninh.interconnect.urls")),
-    re_path(r"^.*$", views.NotFound.as_view(), name="not_found"),
+    re_path(r"^.*$", views.UnknownAddress.as_view(), name="not_found"),
 ]

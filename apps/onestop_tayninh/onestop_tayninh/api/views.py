@@ -11,6 +11,7 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DrfValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser
@@ -18,6 +19,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBase
 from django.utils import timezone
@@ -162,8 +164,18 @@ class DossierList(ApiView):
         responses=DossierSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(selectors.client_dossiers(self.client_user, self.filters()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        filters = self.filters()
+        size = filters.get("page_size") or NewestFirstCursorPagination.page_size
+        before = dossier_cursor_read(filters.get("cursor"))
+        ids = selectors.client_dossier_ids(self.client_user, filters, before=before, size=size + 1)
+        rows = selectors.dossiers_by_ids(ids[:size])
+        following = None
+        if len(ids) > size:
+            query = request.query_params.copy()
+            query["cursor"] = dossier_cursor(ids[size - 1])
+            following = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+        results = self.get_serializer(rows, many=True).data
+        return Response({"next": following, "previous": None, "results": results})
 
     @extend_schema(
         operation_id="dossiers_create",
@@ -186,6 +198,26 @@ class DossierList(ApiView):
         dossier = self.visible_dossier(created.dossier.pk)
         code = status.HTTP_200_OK if created.replayed else status.HTTP_201_CREATED
         return Response(DossierDetailSerializer(dossier).data, status=code)
+
+
+def dossier_cursor(before: int) -> str:
+    """The list's cursor: the last id of a page, signed, so a client cannot forge a position."""
+    return signing.dumps(before, salt=CURSOR_SALT, compress=True)
+
+
+def dossier_cursor_read(value: str | None) -> int | None:
+    if not value:
+        return None
+    try:
+        before = signing.loads(value, salt=CURSOR_SALT)
+    except signing.BadSignature as exc:
+        raise NotFound(_("Con trỏ trang (cursor) không hợp lệ.")) from exc
+    if not isinstance(before, int):
+        raise NotFound(_("Con trỏ trang (cursor) không hợp lệ."))
+    return before
+
+
+CURSOR_SALT = "onestop_tayninh.api.dossiers-cursor"
 
 
 class DossierDetail(ApiView):
@@ -461,7 +493,7 @@ class ProblemType(GenericAPIView):  # type: ignore[type-arg]
 
 
 @extend_schema(exclude=True)
-class NotFound(GenericAPIView):  # type: ignore[type-arg]
+class UnknownAddress(GenericAPIView):  # type: ignore[type-arg]
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
     throttle_classes: list[Any] = []
