@@ -14,6 +14,7 @@ class Scope(models.TextChoices):
     DOSSIERS_WRITE = "dossiers:write", _("Tiếp nhận hồ sơ và thực hiện thao tác xử lý hồ sơ")
     DOCUMENTS_WRITE = "documents:write", _("Tải giấy tờ lên hồ sơ")
     INDICATORS_READ = "indicators:read", _("Đọc số liệu, chỉ số đánh giá của đơn vị")
+    HANDOVER_WRITE = "handover:write", _("Gửi hồ sơ liên thông và kết quả liên thông (hệ thống một cửa khác)")
 
 
 class ApiAuditAction:

@@ -1,7 +1,7 @@
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from oauth2_provider.views import TokenView
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
 from . import views
@@ -31,5 +31,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/result/", views.DossierResult.as_view(), name="dossier_result"),
     path("lookup/", views.DossierLookup.as_view(), name="lookup"),
     path("indicators/", views.Indicators.as_view(), name="indicators"),
+    # Hand-overs between installations (the interconnect app).
+    path("handovers/", include("onestop_tayninh.interconnect.urls")),
     re_path(r"^.*$", views.UnknownAddress.as_view(), name="not_found"),
 ]

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "onestop_tayninh.api",
+    # Hand-overs between installations (liên thông) through the API (interconnect app).
+    "onestop_tayninh.interconnect",
 ]
 
 MIDDLEWARE = [
@@ -336,6 +338,8 @@ REST_FRAMEWORK = {
 ONESTOP_API_DEFAULT_RATE_PER_MINUTE = config("ONESTOP_API_DEFAULT_RATE_PER_MINUTE", 600)
 # The largest JSON body the API reads (bytes); larger is answered 413 without being read.
 ONESTOP_API_MAX_JSON_BYTES = config("ONESTOP_API_MAX_JSON_BYTES", 10 * 1024 * 1024)
+# The largest hand-over package (a dossier with its files, base64) or result another installation may post.
+ONESTOP_HANDOVER_MAX_BYTES = config("ONESTOP_HANDOVER_MAX_BYTES", 80 * 1024 * 1024)
 OAUTH2_PROVIDER = {
     # Only client credentials: the callers are systems, not people (api.models.ApiClient).
     "ALLOWED_GRANT_TYPES": ["client-credentials"],

@@ -25,6 +25,7 @@ PAY = "onestop_tayninh.payments.subscribers"
 REPORTS = "onestop_tayninh.reports.subscribers"
 WEBHOOKS = "onestop_tayninh.webhooks.subscribers"
 NATIONAL = "onestop_tayninh.national.subscribers"
+INTERCONNECT = "onestop_tayninh.interconnect.subscribers"
 #: The kind of a subscription that hears every event (the evaluation's facts follow every change).
 EVERY_EVENT = "*"
 
@@ -49,7 +50,8 @@ class Subscription:
 SUBSCRIPTIONS: tuple[Subscription, ...] = (
     # The dossier moved past a step (a workflow step, the receipt decision): the officials' desk notices
     # about where it was are marked read. First, so the notices the same event writes below stay unread.
-    Subscription("transition", f"{NOTIFY}.notices_moved_past"),
+    # (A hand-over to another installation noted in the history moves nothing: "interconnect" set.)
+    Subscription("transition", f"{NOTIFY}.notices_moved_past", when={"interconnect": ""}),
     Subscription("accepted", f"{NOTIFY}.notices_moved_past"),
     Subscription("completion_requested", f"{NOTIFY}.notices_moved_past"),
     Subscription("refused", f"{NOTIFY}.notices_moved_past"),
@@ -107,7 +109,8 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("transition", f"{NOTIFY}.rating_invitation", when={"effect": "return_result"}),
     Subscription("transition", f"{PRINT}.issue_stop_notice", when={"target_kind": ("stopped", "withdrawn")}),
     # Whoever acts at the step entered hears of it (not the one who acted; an assignee was told above).
-    Subscription("transition", f"{NOTIFY}.step_waiting"),
+    # A hand-over noted in the history tells them only when the result came back from the other installation.
+    Subscription("transition", f"{NOTIFY}.step_waiting", when={"interconnect": ("", "result")}),
     # Form 04 (a draft the deadline scan prepared is confirmed by dossier_apologise itself): the
     # applicant gets the apology and the new date; the printed form follows.
     Subscription("apology", f"{NOTIFY}.apology"),
@@ -115,6 +118,13 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     # The desk corrected the applicant's data after receipt: the receipt is issued again, marked so.
     # A draft cancelled at the counter issues nothing (no Form 03, no notice).
     Subscription("applicant_corrected", f"{PRINT}.reissue_receipt"),
+    # A dossier another installation handed over to us reached its result (or a refusal): the result
+    # goes back to that installation (interconnect; a dossier of our own is left alone).
+    Subscription(
+        "transition",
+        f"{INTERCONNECT}.result_ready",
+        when={"target_kind": ("approved", "refusal_ready", "result_returned", "refused", "stopped")},
+    ),
     # Whatever happened, the dossier's evaluation fact (reports.facts) is derived again when the
     # transaction commits, and the daily figures the dashboards and indicators read follow it.
     Subscription(EVERY_EVENT, f"{REPORTS}.dossier_changed"),

@@ -68,6 +68,9 @@ VIEW_WORKFLOWS = ["workflows.view_workflow", "workflows.view_workflowversion"]
 # The competent agency's own officials enter the dossiers of its tracked-only procedures, one by one
 # or from a spreadsheet (dossiers.services.tracked_*); the uploaded spreadsheets are listed for them.
 ENTER_TRACKED = ["dossiers.enter_tracked_dossier", "dossiers.view_trackedimport"]
+# Hand-overs to another installation (interconnect app): the body holding a dossier sends it and
+# follows what it sent and what came in (the lists follow the dossiers' row-level rule).
+HAND_OVER = ["interconnect.add_handover", "interconnect.view_handover", "interconnect.view_receivedhandover"]
 # Fees and charges are citizens' data too: read by the roles that read dossiers, within the collecting
 # agency (payments/query.py). Collecting at the counter, asking for an amount set after appraisal,
 # approving a refund and settling a reconciliation difference are separate permissions.
@@ -115,7 +118,8 @@ DEFAULT_ROLES: dict[str, dict] = {
         + VIEW_WORKFLOWS
         + [IDENTITY_PERMISSION]
         + VIEW_PAYMENTS
-        + COLLECT_AT_COUNTER,
+        + COLLECT_AT_COUNTER
+        + HAND_OVER,
     },
     RoleCode.HANDLING_OFFICER: {
         "name": "Chuyên viên xử lý",
@@ -172,7 +176,8 @@ DEFAULT_ROLES: dict[str, dict] = {
         + VIEW_FEEDBACK
         + HANDLE_FEEDBACK
         + DECIDE_FEEDBACK
-        + EVALUATION,
+        + EVALUATION
+        + HAND_OVER,
     },
     # Numbers the approved results and refusals in the agency's register of outgoing documents and
     # issues them, signed with the agency's certificate (dossiers.results).
@@ -224,6 +229,9 @@ DEFAULT_ROLES: dict[str, dict] = {
         # is corrected; the National Database's procedure changes, published as new versions.
         + NATIONAL_SYNC
         # The API's connected systems (api app): connect, change scopes and limits, deactivate; never delete.
-        + [f"api.{action}_apiclient" for action in ("view", "add", "change")],
+        + [f"api.{action}_apiclient" for action in ("view", "add", "change")]
+        # The installations dossiers are handed over to (interconnect app), and what was sent and received.
+        + [f"interconnect.{action}_peerinstallation" for action in ("view", "add", "change")]
+        + ["interconnect.view_handover", "interconnect.view_receivedhandover"],
     },
 }

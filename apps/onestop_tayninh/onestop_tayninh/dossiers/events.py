@@ -121,6 +121,10 @@ class Transitioned(Payload):
     document_kind: str = ""
     #: The number the records clerk gave it in the agency's register of outgoing documents ("125/QĐ-UBND").
     document_number: str = ""
+    #: Not a workflow step: a hand-over to or from another installation (liên thông, the interconnect app)
+    #: noted in the history, the dossier staying at its step: "sent", "delivered", "failed", "result" (at the
+    #: sending side) or "result_sent" (at the receiving side).
+    interconnect: str = ""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -73,6 +73,7 @@ from .events import (
     Resubmitted,
     Started,
     SubmittedOnline,
+    Transitioned,
     Urged,
     UrgingAnswered,
     Withdrawn,
@@ -465,9 +466,29 @@ def dossier_code_issue(*, agency: Agency, day: dt.date) -> str:
 # --- the three outcomes of the receipt check --------------------------------------------------
 
 
+@dataclass(frozen=True)
+class HandedOver:
+    """A dossier another installation (another province's one-stop system) handed over to this one
+    (liên thông): received here under the code it already has, with its appointment, the history
+    saying where it came from (the interconnect app)."""
+
+    code: str
+    due_at: dt.datetime | None
+    #: What the history says instead of "Tiếp nhận hồ sơ (Mẫu 01)".
+    label: str
+    comment: str = ""
+
+
 @transaction.atomic
-def dossier_accept(*, dossier: Dossier, officer: User, at: dt.datetime) -> Dossier:
-    """Receive the dossier (Form 01): issue its code, fix the receipt time and the appointment."""
+def dossier_accept(
+    *, dossier: Dossier, officer: User, at: dt.datetime, handed_over: HandedOver | None = None
+) -> Dossier:
+    """Receive the dossier (Form 01): issue its code, fix the receipt time and the appointment.
+
+    With `handed_over`, the dossier keeps the code the sending installation issued (the code is unique
+    across installations: its prefix is the issuing body's code) and its appointment if still ahead;
+    the counter of this installation is not used.
+    """
     if at.tzinfo is None:
         raise ValueError("`at` must be an aware datetime.")
     dossier = _locked(dossier)
@@ -491,11 +512,18 @@ def dossier_accept(*, dossier: Dossier, officer: User, at: dt.datetime) -> Dossi
         # received at the counter or from the post, from its instant (conf ONESTOP_OUTSIDE_HOURS_…).
         outside_hours_counts_next_opening=dossier.channel in settings.ONESTOP_OUTSIDE_HOURS_NEXT_OPENING_CHANNELS,
     )
+    if handed_over is not None and handed_over.due_at is not None and handed_over.due_at > at:
+        due_at = handed_over.due_at
     if due_at <= at:
         raise ValidationError(_("Ngày hẹn trả kết quả tính được đã qua; hãy kiểm tra thời hạn của thủ tục."))
     agency = dossier.receiving_desk.agency
-    # Issued last: the counter row stays locked until commit, so keep that window short.
-    dossier.code = dossier_code_issue(agency=agency, day=at.astimezone(VIETNAM_TZ).date())
+    if handed_over is not None:
+        if Dossier.objects.filter(code=handed_over.code).exists():
+            raise ValidationError(_("Mã hồ sơ “%(code)s” đã có trong hệ thống.") % {"code": handed_over.code})
+        dossier.code = handed_over.code
+    else:
+        # Issued last: the counter row stays locked until commit, so keep that window short.
+        dossier.code = dossier_code_issue(agency=agency, day=at.astimezone(VIETNAM_TZ).date())
     dossier.status = DossierStatus.RECEIVED
     dossier.received_at = at
     dossier.due_at = due_at
@@ -506,9 +534,15 @@ def dossier_accept(*, dossier: Dossier, officer: User, at: dt.datetime) -> Dossi
     # The applicant's notice and the printed receipt (Form 01) follow from the event (core/subscriptions.py).
     record(
         dossier=dossier,
-        payload=Accepted(code=dossier.code, due_at=due_at, forms_version=dossier.forms_version),
+        payload=Accepted(
+            code=dossier.code,
+            due_at=due_at,
+            forms_version=dossier.forms_version,
+            label=handed_over.label if handed_over else "",
+        ),
         actor=officer,
         at=at,
+        comment=handed_over.comment if handed_over else "",
     )
     return _transfer_on_receipt(dossier=dossier, officer=officer, at=at)
 
@@ -1180,6 +1214,47 @@ def dossier_urging_note(
     if not isinstance(payload, Urged | UrgingAnswered):
         raise TypeError(f"dossier_urging_note records urging events only, not {type(payload).__name__}.")
     record(dossier=dossier, payload=payload, actor=actor, at=at)
+
+
+def dossier_handover_note(
+    *,
+    dossier: Dossier,
+    kind: str,
+    label: str,
+    actor: User | None,
+    at: dt.datetime,
+    comment: str = "",
+    result_file: File | None = None,
+) -> Dossier:
+    """A hand-over to or from another installation (liên thông, the interconnect app) kept in the history:
+    sent there, or its result back. The dossier stays at its step and body; a result that came back
+    (a PDF, through the upload gate of the field) becomes the dossier's result file for the desk to return.
+
+    Recorded as a step of the history ("transition") labelled with what happened, from and to the same
+    step, `kind` ("sent", "delivered", "failed", "result", "result_sent") in its payload: the hand-over has no event
+    kind of its own yet. Only "result" tells the officials at the step (core/subscriptions.py).
+    """
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        if result_file is not None:
+            if dossier.closed_at is not None:
+                raise ValidationError(_("Hồ sơ đã kết thúc, không nhận thêm kết quả."))
+            dossier.result_file.save("ket-qua.pdf", result_file, save=False)
+            dossier.result_issued_at = at
+            dossier.lock_version += 1
+            dossier.save(update_fields=["result_file", "result_issued_at", "lock_version", "updated_at"])
+        record(
+            dossier=dossier,
+            payload=Transitioned(label=label, interconnect=kind),
+            actor=actor,
+            at=at,
+            comment=comment,
+            from_state=dossier.state,
+            to_state=dossier.state,
+            from_agency=dossier.current_agency,
+            to_agency=dossier.current_agency,
+        )
+    return dossier
 
 
 # --- tracked-only procedures: the competent agency enters the dossiers it received itself ------
