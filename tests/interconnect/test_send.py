@@ -12,11 +12,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from onestop_tayninh.core.models import Task
 from onestop_tayninh.core.services import MAX_ATTEMPTS
+from onestop_tayninh.dossiers.actions import dossier_transition
 from onestop_tayninh.dossiers.models import Dossier, DossierDocument
 from onestop_tayninh.interconnect import services
 from onestop_tayninh.interconnect.client import PeerUnavailable
 from onestop_tayninh.interconnect.models import Handover, ReceivedHandover
 from onestop_tayninh.notifications.models import Message
+from onestop_tayninh.workflows.models import Transition
 from tests.workflows.conftest import local, pdf, receive, user
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +126,10 @@ def test_the_result_coming_back_is_kept_on_the_dossier_once(world, sender, sent)
     dossier = Dossier.objects.get(pk=sent.dossier_id)
     assert hashlib.sha256(dossier.result_file.read()).hexdigest() == hashlib.sha256(data).hexdigest()
     assert labels(dossier)[-1] == "Nhận kết quả liên thông từ Hệ thống một cửa tỉnh Bình Dương"
-    # The desk's officials at the dossier's step hear that the result is back.
+    # The loop closes here: the dossier waits at the desk that received it, at its workflow's step for a
+    # result to hand over, and the desk's officials there hear that the result is back.
+    assert dossier.state.kind == "approved" and dossier.current_agency == dossier.receiving_agency
+    assert dossier.state == Transition.objects.get(version=dossier.workflow_version, effect="return_result").source
     assert step_notices() > 0
     sent.refresh_from_db()
     assert (sent.status, sent.result_status) == ("result_received", "result")
@@ -133,6 +138,13 @@ def test_the_result_coming_back_is_kept_on_the_dossier_once(world, sender, sent)
     assert len(labels(dossier)) == 2
     other = pdf("khac.pdf").read() + b"\n% khac\n"
     assert sender["api"].post(url, _result(other)).status_code == 409
+
+    # The desk returns it to the applicant as any other result: the dossier ends.
+    back = Transition.objects.get(version=dossier.workflow_version, effect="return_result")
+    dossier = dossier_transition(
+        dossier=dossier, actor=user("tiepnhan.tinh"), transition=back.code, at=local(2027, 3, 9, 9)
+    )
+    assert dossier.state.kind == "result_returned" and dossier.closed_at is not None
 
 
 @pytest.mark.django_db(transaction=True)

@@ -50,8 +50,8 @@ class Subscription:
 SUBSCRIPTIONS: tuple[Subscription, ...] = (
     # The dossier moved past a step (a workflow step, the receipt decision): the officials' desk notices
     # about where it was are marked read. First, so the notices the same event writes below stay unread.
-    # (A hand-over to another installation noted in the history moves nothing: "interconnect" set.)
-    Subscription("transition", f"{NOTIFY}.notices_moved_past", when={"interconnect": ""}),
+    # (A hand-over to another installation noted in the history moves nothing, except its result back.)
+    Subscription("transition", f"{NOTIFY}.notices_moved_past", when={"interconnect": ("", "result")}),
     Subscription("accepted", f"{NOTIFY}.notices_moved_past"),
     Subscription("completion_requested", f"{NOTIFY}.notices_moved_past"),
     Subscription("refused", f"{NOTIFY}.notices_moved_past"),

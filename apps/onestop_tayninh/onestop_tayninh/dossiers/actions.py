@@ -114,6 +114,32 @@ def workflow_start(*, dossier: Dossier, at: dt.datetime, calendar: WorkCalendar 
     return dossier
 
 
+def return_step(dossier: Dossier, *, refused: bool) -> State | None:
+    """The step of the dossier's workflow where a result (or a refusal) waits at the one-stop desk to be
+    handed to the applicant: the source of its "return the result" (or "return the refusal") action."""
+    if dossier.workflow_version_id is None:
+        return None
+    effect = Effect.RETURN_REFUSAL if refused else Effect.RETURN_RESULT
+    step = (
+        Transition.objects.filter(version_id=dossier.workflow_version_id, effect=effect)
+        .select_related("source")
+        .order_by("position", "pk")
+        .first()
+    )
+    return step.source if step is not None else None
+
+
+def move_to_return(*, dossier: Dossier, state: State, at: dt.datetime) -> None:
+    """Put a locked dossier at `state`, held by the desk's body that received it (the caller records why)."""
+    dossier.state = state
+    dossier.current_agency = dossier.receiving_agency
+    dossier.state_entered_at = at
+    dossier.step_due_at = _step_due(get_calendar(at=at), state, at)
+    dossier.lock_version += 1
+    dossier.save()
+    grant_access(dossier, dossier.receiving_agency)
+
+
 # --- the one service for every transition -----------------------------------------------------
 
 

@@ -46,7 +46,7 @@ from onestop_tayninh.security.uploads import (
 from onestop_tayninh.workflows.constants import Effect
 
 from . import spreadsheets
-from .actions import applicant_transition, dossier_transition, grant_access, workflow_start
+from .actions import applicant_transition, dossier_transition, grant_access, move_to_return, return_step, workflow_start
 from .applicants import Applicant
 from .constants import (
     DESK_CHANNELS,
@@ -1225,6 +1225,7 @@ def dossier_handover_note(
     at: dt.datetime,
     comment: str = "",
     result_file: File | None = None,
+    refused: bool = False,
 ) -> Dossier:
     """A hand-over to or from another installation (liên thông, the interconnect app) kept in the history:
     sent there, or its result back. The dossier stays at its step and body; a result that came back
@@ -1233,25 +1234,38 @@ def dossier_handover_note(
     Recorded as a step of the history ("transition") labelled with what happened, from and to the same
     step, `kind` ("sent", "delivered", "failed", "result", "result_sent") in its payload: the hand-over has no event
     kind of its own yet. Only "result" tells the officials at the step (core/subscriptions.py).
+
+    The result back ("result") closes the loop here: the dossier moves to the step where a result (or,
+    `refused`, a refusal) waits at the one-stop desk that received it, whose "return" action the desk then
+    takes as for any other dossier (actions.return_step).
     """
     with transaction.atomic():
         dossier = _locked(dossier)
+        from_state, from_agency = dossier.state, dossier.current_agency
+        if kind == "result" and dossier.closed_at is not None:
+            raise ValidationError(_("Hồ sơ đã kết thúc, không nhận thêm kết quả."))
         if result_file is not None:
-            if dossier.closed_at is not None:
-                raise ValidationError(_("Hồ sơ đã kết thúc, không nhận thêm kết quả."))
             dossier.result_file.save("ket-qua.pdf", result_file, save=False)
             dossier.result_issued_at = at
             dossier.lock_version += 1
             dossier.save(update_fields=["result_file", "result_issued_at", "lock_version", "updated_at"])
+        if kind == "result":
+            waiting = return_step(dossier, refused=refused)
+            if waiting is not None and waiting != dossier.state:
+                move_to_return(dossier=dossier, state=waiting, at=at)
         record(
             dossier=dossier,
-            payload=Transitioned(label=label, interconnect=kind),
+            payload=Transitioned(
+                label=label,
+                interconnect=kind,
+                target_kind=dossier.state.kind if dossier.state is not None else "",
+            ),
             actor=actor,
             at=at,
             comment=comment,
-            from_state=dossier.state,
+            from_state=from_state,
             to_state=dossier.state,
-            from_agency=dossier.current_agency,
+            from_agency=from_agency,
             to_agency=dossier.current_agency,
         )
     return dossier

@@ -511,6 +511,7 @@ def handover_result_receive(*, client: ApiClient, code: str, body: dict[str, Any
             at=at,
             comment=comment,
             result_file=ContentFile(data, name=entry["name"]) if data is not None and entry else None,
+            refused=status == ResultStatus.REFUSED,
         )
         handover.status = HandoverStatus.RESULT_RECEIVED
         handover.result_status = status
