@@ -17,6 +17,7 @@ import MySQLdb
 import pytest
 import requests
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -96,6 +97,8 @@ class Installation:
             DB_NAME=database,
             ONESTOP_VAR_DIR=str(var_dir),
             TEST_REDIS_URL=os.environ.get("TEST_REDIS_URL", ""),
+            # The virus scanner A uses (its default lives under A's var directory, not B's).
+            CLAMD_SOCKET=settings.CLAMD_SOCKET,
         )
         self.env = env
         self.process: subprocess.Popen | None = None
