@@ -340,7 +340,18 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": config("ONESTOP_API_TOKEN_SECONDS", 3600),
     "SCOPES_BACKEND_CLASS": "onestop_tayninh.api.oauth.ClientScopes",
     "OAUTH2_VALIDATOR_CLASS": "onestop_tayninh.api.oauth.ClientValidator",
-    "PKCE_REQUIRED": False,
+    # RFC 9700 (OAuth 2.0 security BCP) throughout, though only client credentials is allowed: the library's
+    # compliant behaviour (tokens only in the Authorization header, …) and its settings, so that
+    # `check --deploy` passes without warnings.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
     # Client secrets are stored hashed (the desk shows a new one once).
 }
 # Named so that the api app's migration can point at it (the library's model is swappable).
