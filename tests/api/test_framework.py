@@ -134,6 +134,11 @@ def test_malformed_json_wrong_types_and_unknown_fields_are_400(centre_api):
     )
     assert body["errors"]["ho_ten"] == ["Trường không được hỗ trợ."]
     assert_problem(centre_api.post("/api/v1/dossiers/", '{"a": 1, "a": 2}'), 400)
+    # Field errors in Vietnamese, DRF's own messages included (locale/vi).
+    wrong = {"procedure_code": "1", "channel": "zalo", "applicant": {"cccd": "12ab"}}
+    body = assert_problem(centre_api.post("/api/v1/dossiers/", wrong), 400)
+    assert body["errors"]["channel"] == ["“zalo” không phải là một lựa chọn hợp lệ."]
+    assert body["errors"]["applicant.cccd"] == ["Giá trị không đúng định dạng."]
 
 
 def test_a_body_over_the_limit_is_413_unread(centre_api, settings):

@@ -81,7 +81,10 @@ def client_dossier_ids(user: User, filters: dict[str, Any], *, before: int | Non
     )
     if before is not None:
         at_agencies = at_agencies.filter(dossier_id__lt=before)
-    ids = set(at_agencies.order_by("-dossier_id").values_list("dossier_id", flat=True).distinct()[:size])
+    newest = at_agencies.order_by("-dossier_id").values_list("dossier_id", flat=True)
+    # One agency has one row per dossier; DISTINCT there would make MariaDB collect every row of the
+    # agency in a temporary table first (360 ms for the centre's), where the range alone stops at `size`.
+    ids = set((newest if len(agencies) == 1 else newest.distinct())[:size])
     ids.update(dossiers.filter(assigned_to=user).order_by("-pk").values_list("pk", flat=True)[:size])
     return sorted(ids, reverse=True)[:size]
 

@@ -156,7 +156,13 @@ def ensure_receiving_officer(*, officer: User, desk: ReceptionDesk) -> None:
 
 
 def _locked(dossier: Dossier) -> Dossier:
-    return Dossier.objects.select_for_update().select_related("procedure_version", "receiving_desk").get(pk=dossier.pk)
+    # The dossier's row alone: FOR UPDATE over a join locks the joined rows too, so every receipt of one
+    # procedure at one desk queued on its version's and desk's rows, and deadlocked with a dossier being
+    # started at the same time (its insert holds a shared lock on the version, then waits on the inbox
+    # tally the receipt holds). The version and the desk are read without a lock, once the row is locked.
+    list(Dossier.objects.select_for_update().filter(pk=dossier.pk).values_list("pk", flat=True))
+    # Read after the lock, in the same transaction: the row as it is now.
+    return Dossier.objects.select_related("procedure_version", "receiving_desk__agency").get(pk=dossier.pk)
 
 
 def _ensure_to_check(dossier: Dossier) -> None:
