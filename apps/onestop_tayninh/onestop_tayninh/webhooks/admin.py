@@ -74,11 +74,11 @@ class SubscriberForm(forms.ModelForm):
 @admin.register(Subscriber)
 class SubscriberAdmin(ReadableModelAdmin):
     form = SubscriberForm
-    list_display = ["name", "url", "active", "secret_hint", "secret_rotated_at", "deliveries_link"]
+    list_display = ["name", "url", "api_client", "active", "secret_hint", "secret_rotated_at", "deliveries_link"]
     list_filter = ["active"]
     search_fields = ["name", "url"]
     filter_horizontal = ["agencies"]
-    readonly_fields = ["secret_hint", "secret_rotated_at", "created_at"]
+    readonly_fields = ["api_client", "secret_hint", "secret_rotated_at", "created_at"]
     actions = ["pause", "resume", "rotate_secret"]
 
     def get_queryset(self, request):
