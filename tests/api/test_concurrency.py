@@ -65,4 +65,3 @@ def test_two_registrations_of_one_name_at_once_make_one_subscriber(world, centre
     refused = first if first.status_code == 422 else second
     assert refused.json()["errors"]["name"] == ["Đã có hệ thống nhận mang tên này."]
     assert Subscriber.objects.filter(name=body["name"]).count() == 1
-

@@ -70,6 +70,16 @@ class SubscriberForm(forms.ModelForm):
             "name": {"unique": _("Đã có hệ thống nhận mang tên này.")},
         }
 
+    def clean(self):
+        data = super().clean()
+        # A system that registered itself through the API keeps to its own reach, here as there.
+        if self.instance.api_client_id and data.get("agencies"):
+            try:
+                services.check_reach(self.instance.api_client, list(data["agencies"]))
+            except ValidationError as exc:
+                self.add_error("agencies", exc.message_dict["agencies"])
+        return data
+
 
 @admin.register(Subscriber)
 class SubscriberAdmin(ReadableModelAdmin):

@@ -82,7 +82,7 @@ def new_secret() -> str:
     return SECRET_PREFIX + secrets.token_urlsafe(32)
 
 
-def _check_reach(api_client: ApiClient | None, agencies: list[Agency]) -> None:
+def check_reach(api_client: ApiClient | None, agencies: list[Agency]) -> None:
     """A system registered through the API hears only of the bodies its own account may see.
 
     The row-level rule's answer for its technical account (core.rowlevel, over citizens' dossiers): a
@@ -129,7 +129,7 @@ def subscriber_create(
     """Register a system; returns it with its secret in clear, to be shown once and never again.
 
     With `api_client`, the connected system registers itself (the API): the row is its own, and its
-    bodies must be within its reach (`_check_reach`).
+    bodies must be within its reach (`check_reach`).
     """
     agencies = list(agencies)
     secret = new_secret()
@@ -144,7 +144,7 @@ def subscriber_create(
     subscriber.secret = secret
     subscriber.secret_rotated_at = at
     subscriber.full_clean()
-    _check_reach(api_client, agencies)
+    check_reach(api_client, agencies)
     _save_unique(subscriber)
     subscriber.agencies.set(agencies)
     logger.info("webhook_subscriber_created id=%s client=%s", subscriber.pk, getattr(api_client, "pk", None))
@@ -171,7 +171,7 @@ def subscriber_update(
     subscriber.name, subscriber.url = name.strip(), url.strip()
     subscriber.event_kinds, subscriber.active = list(event_kinds), active
     subscriber.full_clean()
-    _check_reach(subscriber.api_client, agencies)
+    check_reach(subscriber.api_client, agencies)
     _save_unique(subscriber)
     subscriber.agencies.set(agencies)
     if resumed:
