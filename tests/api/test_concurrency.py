@@ -43,3 +43,25 @@ def test_concurrent_accepted_creates_take_consecutive_unique_codes(world, centre
     codes = sorted(response.json()["code"] for response in responses)
     numbers = [int(code.rsplit("-", 1)[1]) for code in codes]
     assert numbers == list(range(numbers[0], numbers[0] + 4))
+
+
+def test_two_registrations_of_one_name_at_once_make_one_subscriber(world, centre):
+    """The name is unique: the second insert, past the check, is refused in Vietnamese, never a 500."""
+    from onestop_tayninh.webhooks.models import Subscriber
+
+    token = token_for(centre)
+    body = {
+        "name": "Thống kê đồng thời",
+        "url": "http://127.0.0.1:9/su-kien",
+        "event_kinds": ["accepted"],
+        "agencies": [world["desk"].agency.code],
+    }
+
+    def send():
+        return Api(token).post("/api/v1/webhooks/", body)
+
+    first, second = at_once(send, send)
+    assert sorted([first.status_code, second.status_code]) == [201, 422], (first.content, second.content)
+    refused = first if first.status_code == 422 else second
+    assert refused.json()["errors"]["name"] == ["Đã có hệ thống nhận mang tên này."]
+    assert Subscriber.objects.filter(name=body["name"]).count() == 1

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from django.utils import timezone
+
 from onestop_tayninh.directory.models import Agency
+from onestop_tayninh.webhooks import services
 from onestop_tayninh.webhooks.models import Delivery, Subscriber
 from tests.workflows.conftest import local, receive, user, world  # noqa: F401 - `world` is a fixture
 
@@ -132,3 +135,32 @@ def test_the_deliveries_of_a_system_read_as_fields_and_one_is_sent_again(client,
     delivery.refresh_from_db()
     assert delivery.status == "queued" and delivery.replay_count == 1
     assert Delivery.objects.count() == 1
+
+
+def test_a_system_registered_through_the_api_keeps_to_its_reach_in_the_desk(client, loaded_province):
+    """The administrator may edit a client's subscriber, never widen it past the client's own bodies."""
+    from tests.api.conftest import connect
+
+    from .conftest import ELSEWHERE
+
+    centre = Agency.objects.get(code=CENTRE)
+    api_client = connect(name="Phần mềm của Trung tâm", agency=centre)["client"]
+    subscriber, _secret = services.subscriber_create(
+        name="Thống kê của Trung tâm",
+        url="https://thongke.tayninh.gov.vn/su-kien",
+        event_kinds=["accepted"],
+        agencies=[centre],
+        at=timezone.now(),
+        api_client=api_client,
+    )
+    client.force_login(user(ADMIN))
+    elsewhere = Agency.objects.get(code=ELSEWHERE)
+    response = client.post(
+        f"/desk/webhooks/subscriber/{subscriber.pk}/change/",
+        form(name=subscriber.name, agencies=[centre.pk, elsewhere.pk]),
+    )
+    assert response.status_code == 200
+    assert f"Hệ thống không được nhận sự kiện hồ sơ của cơ quan: {ELSEWHERE}." in response.content.decode()
+    assert list(subscriber.agencies.values_list("code", flat=True)) == [CENTRE]
+    listing = client.get("/desk/webhooks/subscriber/").content.decode()
+    assert "Phần mềm của Trung tâm" in listing  # the owner shown in the list

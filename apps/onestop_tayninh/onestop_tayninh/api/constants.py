@@ -15,6 +15,10 @@ class Scope(models.TextChoices):
     DOCUMENTS_WRITE = "documents:write", _("Tải giấy tờ lên hồ sơ")
     INDICATORS_READ = "indicators:read", _("Đọc số liệu, chỉ số đánh giá của đơn vị")
     HANDOVER_WRITE = "handover:write", _("Gửi hồ sơ liên thông và kết quả liên thông (hệ thống một cửa khác)")
+    WEBHOOKS_MANAGE = (
+        "webhooks:manage",
+        _("Đăng ký nhận sự kiện hồ sơ (webhook) cho chính hệ thống và theo dõi lượt gửi"),
+    )
 
 
 class ApiAuditAction:

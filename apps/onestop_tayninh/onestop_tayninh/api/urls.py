@@ -33,5 +33,7 @@ urlpatterns = [
     path("indicators/", views.Indicators.as_view(), name="indicators"),
     # Hand-overs between installations (the interconnect app).
     path("handovers/", include("onestop_tayninh.interconnect.urls")),
+    # A connected system's own webhook subscribers (the webhooks app).
+    path("webhooks/", include("onestop_tayninh.webhooks.urls")),
     re_path(r"^.*$", views.UnknownAddress.as_view(), name="not_found"),
 ]

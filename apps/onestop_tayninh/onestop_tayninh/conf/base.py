@@ -386,6 +386,8 @@ SPECTACULAR_SETTINGS = {
         "VersionStatusEnum": "onestop_tayninh.catalog.constants.VersionStatus",
         "ApplicantKindEnum": "onestop_tayninh.dossiers.constants.ApplicantKind",
         "DossierChannelEnum": "onestop_tayninh.catalog.constants.Channel",
+        "EventActionEnum": "onestop_tayninh.dossiers.constants.EventAction",
+        "DeliveryStatusEnum": "onestop_tayninh.webhooks.constants.DeliveryStatus",
     },
     "DISABLE_ERRORS_AND_WARNINGS": False,
 }

@@ -70,15 +70,25 @@ class SubscriberForm(forms.ModelForm):
             "name": {"unique": _("Đã có hệ thống nhận mang tên này.")},
         }
 
+    def clean(self):
+        data = super().clean()
+        # A system that registered itself through the API keeps to its own reach, here as there.
+        if self.instance.api_client_id and data.get("agencies"):
+            try:
+                services.check_reach(self.instance.api_client, list(data["agencies"]))
+            except ValidationError as exc:
+                self.add_error("agencies", exc.message_dict["agencies"])
+        return data
+
 
 @admin.register(Subscriber)
 class SubscriberAdmin(ReadableModelAdmin):
     form = SubscriberForm
-    list_display = ["name", "url", "active", "secret_hint", "secret_rotated_at", "deliveries_link"]
+    list_display = ["name", "url", "api_client", "active", "secret_hint", "secret_rotated_at", "deliveries_link"]
     list_filter = ["active"]
     search_fields = ["name", "url"]
     filter_horizontal = ["agencies"]
-    readonly_fields = ["secret_hint", "secret_rotated_at", "created_at"]
+    readonly_fields = ["api_client", "secret_hint", "secret_rotated_at", "created_at"]
     actions = ["pause", "resume", "rotate_secret"]
 
     def get_queryset(self, request):

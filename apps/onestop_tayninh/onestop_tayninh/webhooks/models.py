@@ -61,6 +61,7 @@ class Subscriber(models.Model):
         max_length=200,
         unique=True,
         help_text=_("Tên hệ thống nhận sự kiện, ví dụ Hệ thống thống kê của Sở Tư pháp."),
+        error_messages={"unique": _("Đã có hệ thống nhận mang tên này.")},
     )
     url = models.URLField(
         _("địa chỉ nhận"),
@@ -96,6 +97,21 @@ class Subscriber(models.Model):
         _("đang hoạt động"),
         default=True,
         help_text=_("Tạm ngừng: không ghi sự kiện mới cho hệ thống, lượt gửi đang chờ được giữ lại đến khi bật lại."),
+    )
+    # Set when a connected system registered itself through the API: it alone sees and manages this
+    # row there, and may choose only bodies within its own account's reach. Empty: the desk's own.
+    api_client = models.ForeignKey(
+        "api.ApiClient",
+        verbose_name=_("hệ thống kết nối đăng ký"),
+        on_delete=models.PROTECT,
+        related_name="webhook_subscribers",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Hệ thống kết nối đã tự đăng ký qua API và quản lý hệ thống nhận này; "
+            "để trống khi quản trị viên đăng ký trên giao diện quản trị."
+        ),
     )
     created_at = models.DateTimeField(_("tạo lúc"), help_text=_("Lúc đăng ký hệ thống nhận."))
     secret_rotated_at = models.DateTimeField(_("đổi khóa lúc"), help_text=_("Lần tạo hoặc đổi khóa bí mật gần nhất."))

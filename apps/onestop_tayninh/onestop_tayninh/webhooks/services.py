@@ -39,11 +39,12 @@ import requests
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop_tayninh.core.rowlevel import visible_agency_id_list
 from onestop_tayninh.dossiers.models import DossierAccess
 from onestop_tayninh.security.sealing import SealBroken
 
@@ -60,6 +61,7 @@ from .models import Delivery, Subscriber, url_problem
 from .signing import body_bytes, signature_header
 
 if TYPE_CHECKING:
+    from onestop_tayninh.api.models import ApiClient
     from onestop_tayninh.directory.models import Agency
     from onestop_tayninh.dossiers.models import DossierEvent
 
@@ -80,6 +82,39 @@ def new_secret() -> str:
     return SECRET_PREFIX + secrets.token_urlsafe(32)
 
 
+def check_reach(api_client: ApiClient | None, agencies: list[Agency]) -> None:
+    """A system registered through the API hears only of the bodies its own account may see.
+
+    The row-level rule's answer for its technical account (core.rowlevel, over citizens' dossiers): a
+    client bound to one body may choose that body only; one that may see none may choose nothing.
+    """
+    if api_client is None:
+        return
+    if not agencies:
+        raise ValidationError({"agencies": _("Hãy chọn ít nhất một cơ quan.")})
+    reach = visible_agency_id_list(api_client.user, dossiers=True)
+    if reach is None:
+        return
+    allowed = set(reach)
+    outside = sorted(agency.code for agency in agencies if agency.pk not in allowed)
+    if outside:
+        raise ValidationError(
+            {
+                "agencies": _("Hệ thống không được nhận sự kiện hồ sơ của cơ quan: %(codes)s.")
+                % {"codes": ", ".join(outside)}
+            }
+        )
+
+
+def _save_unique(subscriber: Subscriber) -> None:
+    """Save; a name another request took between full_clean and the insert is the same refusal."""
+    try:
+        with transaction.atomic():
+            subscriber.save()
+    except IntegrityError as exc:
+        raise ValidationError({"name": _("Đã có hệ thống nhận mang tên này.")}) from exc
+
+
 @transaction.atomic
 def subscriber_create(
     *,
@@ -89,18 +124,30 @@ def subscriber_create(
     agencies: Iterable[Agency],
     at: dt.datetime,
     active: bool = True,
+    api_client: ApiClient | None = None,
 ) -> tuple[Subscriber, str]:
-    """Register a system; returns it with its secret in clear, to be shown once and never again."""
+    """Register a system; returns it with its secret in clear, to be shown once and never again.
+
+    With `api_client`, the connected system registers itself (the API): the row is its own, and its
+    bodies must be within its reach (`check_reach`).
+    """
+    agencies = list(agencies)
     secret = new_secret()
     subscriber = Subscriber(
-        name=name.strip(), url=url.strip(), event_kinds=list(event_kinds), active=active, created_at=at
+        name=name.strip(),
+        url=url.strip(),
+        event_kinds=list(event_kinds),
+        active=active,
+        created_at=at,
+        api_client=api_client,
     )
     subscriber.secret = secret
     subscriber.secret_rotated_at = at
     subscriber.full_clean()
-    subscriber.save()
-    subscriber.agencies.set(list(agencies))
-    logger.info("webhook_subscriber_created id=%s", subscriber.pk)
+    check_reach(api_client, agencies)
+    _save_unique(subscriber)
+    subscriber.agencies.set(agencies)
+    logger.info("webhook_subscriber_created id=%s client=%s", subscriber.pk, getattr(api_client, "pk", None))
     return subscriber, secret
 
 
@@ -114,14 +161,19 @@ def subscriber_update(
     agencies: Iterable[Agency],
     active: bool,
 ) -> Subscriber:
-    """Change what a system hears and where; its secret stays (subscriber_rotate_secret changes it)."""
-    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    """Change what a system hears and where; its secret stays (subscriber_rotate_secret changes it).
+
+    A system registered through the API keeps to its client's reach, whoever edits it.
+    """
+    agencies = list(agencies)
+    subscriber = Subscriber.objects.select_for_update().select_related("api_client__user").get(pk=subscriber.pk)
     resumed = active and not subscriber.active
     subscriber.name, subscriber.url = name.strip(), url.strip()
     subscriber.event_kinds, subscriber.active = list(event_kinds), active
     subscriber.full_clean()
-    subscriber.save()
-    subscriber.agencies.set(list(agencies))
+    check_reach(subscriber.api_client, agencies)
+    _save_unique(subscriber)
+    subscriber.agencies.set(agencies)
     if resumed:
         _hand_over_on_commit(_waiting(subscriber))
     return subscriber
@@ -204,7 +256,9 @@ def matching_subscribers(event: DossierEvent) -> list[int]:
     dossier = event.dossier
     held = {dossier.receiving_agency_id, dossier.current_agency_id, getattr(event, "to_agency_id", None)} - {None}
     candidates = (
+        # A system registered through the API hears nothing while its client is switched off.
         Subscriber.objects.filter(active=True)
+        .filter(Q(api_client__isnull=True) | Q(api_client__is_active=True))
         .filter(
             Q(agencies__in=DossierAccess.objects.filter(dossier_id=dossier.pk).values("agency_id"))
             | Q(agencies__in=held)
