@@ -31,7 +31,9 @@ def closed_port() -> int:
 
 
 def labels(dossier):
-    return [event.data.get("label") for event in dossier.events.filter(action="transition").order_by("pk")]
+    """The hand-over's lines in the history: its own event kind, and the result back (a real move)."""
+    events = dossier.events.filter(action__in=["handed_over", "transition"]).order_by("pk")
+    return [event.data.get("label") for event in events]
 
 
 def step_notices() -> int:
@@ -52,7 +54,10 @@ def test_sending_writes_the_hand_over_its_history_line_and_the_delivery_task_onc
     dossier = sent.dossier
     assert (sent.code, sent.status, sent.peer) == (dossier.code, "pending", sender["peer"])
     assert labels(dossier) == ["Gửi hồ sơ liên thông đến Hệ thống một cửa tỉnh Bình Dương"]
-    assert dossier.events.get(action="transition").data["interconnect"] == "sent"
+    line = dossier.events.get(action="handed_over")
+    assert (line.action, line.get_action_display()) == ("handed_over", "Liên thông với hệ thống khác")
+    assert (line.data["stage"], line.data["peer"]) == ("sent", "Hệ thống một cửa tỉnh Bình Dương")
+    assert line.from_state == line.to_state == dossier.state and line.comment == "Chuyển tỉnh"
     # Noted in the history, the dossier did not move: nobody at its step is told it arrived.
     assert step_notices() == 0
     assert Task.objects.filter(func="onestop_tayninh.interconnect.jobs.handover_deliver").get().kwargs == {
@@ -126,6 +131,10 @@ def test_the_result_coming_back_is_kept_on_the_dossier_once(world, sender, sent)
     dossier = Dossier.objects.get(pk=sent.dossier_id)
     assert hashlib.sha256(dossier.result_file.read()).hexdigest() == hashlib.sha256(data).hexdigest()
     assert labels(dossier)[-1] == "Nhận kết quả liên thông từ Hệ thống một cửa tỉnh Bình Dương"
+    # The result back moved the dossier: a step of the history (transition), not a hand-over line.
+    back_line = dossier.events.order_by("pk").last()
+    assert (back_line.action, back_line.data["interconnect"]) == ("transition", "result")
+    assert back_line.to_state == dossier.state != back_line.from_state
     # The loop closes here: the dossier waits at the desk that received it, at its workflow's step for a
     # result to hand over, and the desk's officials there hear that the result is back.
     assert dossier.state.kind == "approved" and dossier.current_agency == dossier.receiving_agency
@@ -166,5 +175,5 @@ def test_a_package_the_peer_refuses_fails_at_once_with_its_reason_and_nothing_ha
     assert handover.last_error == f"Mã hồ sơ “{handover.code}” đã có trong hệ thống."
     assert (Dossier.objects.count(), DossierDocument.objects.count(), sorted(stored.rglob("*.pdf"))) == before
     assert not ReceivedHandover.objects.exists()
-    failed = handover.dossier.events.filter(action="transition").order_by("pk").last()
-    assert failed.data["interconnect"] == "failed" and failed.comment == handover.last_error
+    failed = handover.dossier.events.filter(action="handed_over").order_by("pk").last()
+    assert failed.data["stage"] == "failed" and failed.comment == handover.last_error

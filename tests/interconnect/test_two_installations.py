@@ -256,11 +256,14 @@ def test_a_dossier_goes_to_another_installation_and_its_result_comes_back(world,
         assert hashlib.sha256(dossier.result_file.read()).hexdigest() == b_digest
         handover.refresh_from_db()
         assert (handover.status, handover.result_status) == ("result_received", "result")
-        a_history = [e.data.get("label") for e in dossier.events.filter(action="transition").order_by("pk")]
+        a_history = [
+            (e.action, e.data.get("label"))
+            for e in dossier.events.filter(action__in=["handed_over", "transition"]).order_by("pk")
+        ]
         assert a_history == [
-            "Gửi hồ sơ liên thông đến Hệ thống một cửa B",
-            "Hệ thống một cửa B đã tiếp nhận hồ sơ liên thông",
-            "Nhận kết quả liên thông từ Hệ thống một cửa B",
+            ("handed_over", "Gửi hồ sơ liên thông đến Hệ thống một cửa B"),
+            ("handed_over", "Hệ thống một cửa B đã tiếp nhận hồ sơ liên thông"),
+            ("transition", "Nhận kết quả liên thông từ Hệ thống một cửa B"),
         ]
         b_history = query(
             b_database,
@@ -268,7 +271,7 @@ def test_a_dossier_goes_to_another_installation_and_its_result_comes_back(world,
             [b_id],
         )
         assert ("accepted", "Tiếp nhận hồ sơ liên thông từ Hệ thống một cửa A") in b_history
-        assert b_history[-1] == ("transition", "Đã gửi kết quả liên thông về Hệ thống một cửa A")
+        assert b_history[-1] == ("handed_over", "Đã gửi kết quả liên thông về Hệ thống một cửa A")
         assert Handover.objects.count() == 1
     finally:
         b.stop()

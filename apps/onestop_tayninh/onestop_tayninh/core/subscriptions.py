@@ -50,8 +50,8 @@ class Subscription:
 SUBSCRIPTIONS: tuple[Subscription, ...] = (
     # The dossier moved past a step (a workflow step, the receipt decision): the officials' desk notices
     # about where it was are marked read. First, so the notices the same event writes below stay unread.
-    # (A hand-over to another installation noted in the history moves nothing, except its result back.)
-    Subscription("transition", f"{NOTIFY}.notices_moved_past", when={"interconnect": ("", "result")}),
+    # (A hand-over to another installation, "handed_over", moves nothing; its result back is a transition.)
+    Subscription("transition", f"{NOTIFY}.notices_moved_past"),
     Subscription("accepted", f"{NOTIFY}.notices_moved_past"),
     Subscription("completion_requested", f"{NOTIFY}.notices_moved_past"),
     Subscription("refused", f"{NOTIFY}.notices_moved_past"),
@@ -109,8 +109,8 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("transition", f"{NOTIFY}.rating_invitation", when={"effect": "return_result"}),
     Subscription("transition", f"{PRINT}.issue_stop_notice", when={"target_kind": ("stopped", "withdrawn")}),
     # Whoever acts at the step entered hears of it (not the one who acted; an assignee was told above).
-    # A hand-over noted in the history tells them only when the result came back from the other installation.
-    Subscription("transition", f"{NOTIFY}.step_waiting", when={"interconnect": ("", "result")}),
+    # (A result back from another installation is a transition too: the desk's officials hear it is back.)
+    Subscription("transition", f"{NOTIFY}.step_waiting"),
     # Form 04 (a draft the deadline scan prepared is confirmed by dossier_apologise itself): the
     # applicant gets the apology and the new date; the printed form follows.
     Subscription("apology", f"{NOTIFY}.apology"),
@@ -120,6 +120,7 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("applicant_corrected", f"{PRINT}.reissue_receipt"),
     # A dossier another installation handed over to us reached its result (or a refusal): the result
     # goes back to that installation (interconnect; a dossier of our own is left alone).
+    # (Its "result sent back" line is a "handed_over" event: it does not queue the result again.)
     Subscription(
         "transition",
         f"{INTERCONNECT}.result_ready",

@@ -86,6 +86,20 @@ class EventAction(models.TextChoices):
     FEEDBACK_ANSWERED = "feedback_answered", _("Trả lời phản ánh, kiến nghị")
     URGED = "urged", _("Đôn đốc xử lý hồ sơ")
     URGING_ANSWERED = "urging_answered", _("Trả lời đôn đốc")
+    # A hand-over to or from another installation (liên thông; the interconnect app reports it).
+    HANDED_OVER = "handed_over", _("Liên thông với hệ thống khác")
+
+
+class HandoverStage(models.TextChoices):
+    """What a hand-over line in the history says happened (events.HandoverNoted.stage)."""
+
+    SENT = "sent", _("Gửi hồ sơ liên thông")
+    DELIVERED = "delivered", _("Hệ thống nhận đã tiếp nhận hồ sơ")
+    FAILED = "failed", _("Gửi hồ sơ liên thông không được")
+    #: The result back at the sending side: a real move to the return step, recorded as a transition
+    #: (events.Transitioned.interconnect), not as a hand-over line.
+    RESULT = "result", _("Nhận kết quả liên thông")
+    RESULT_SENT = "result_sent", _("Gửi kết quả liên thông về hệ thống gửi")
 
 
 class AlertKind(models.TextChoices):

@@ -121,9 +121,11 @@ class Transitioned(Payload):
     document_kind: str = ""
     #: The number the records clerk gave it in the agency's register of outgoing documents ("125/QĐ-UBND").
     document_number: str = ""
-    #: Not a workflow step: a hand-over to or from another installation (liên thông, the interconnect app)
-    #: noted in the history, the dossier staying at its step: "sent", "delivered", "failed", "result" (at the
-    #: sending side) or "result_sent" (at the receiving side).
+    #: "result": the result of a dossier handed over to another installation (liên thông, the interconnect
+    #: app) came back and moved it to the step where the desk returns it. The other lines of a hand-over
+    #: move nothing and are `HandoverNoted` events; rows written before that kind existed (migration
+    #: dossiers.0026) keep "sent", "delivered", "failed" or "result_sent" here, from a step to itself:
+    #: the history is append-only, so they stay as they were written and read as they always did.
     interconnect: str = ""
 
 
@@ -288,6 +290,21 @@ class UrgingAnswered(Payload):
     urging_id: int = 0
 
 
+@dataclasses.dataclass(frozen=True)
+class HandoverNoted(Payload):
+    """A hand-over to or from another installation (liên thông, the interconnect app) noted in the history;
+    the dossier stays at its step and body. (The result coming back moves the dossier: a `Transitioned`.)"""
+
+    kind = EventAction.HANDED_OVER
+    #: What happened (constants.HandoverStage): "sent", "delivered", "failed" at the sending side,
+    #: "result_sent" at the receiving side.
+    stage: str = ""
+    #: The other installation's name, as its administrators registered it (interconnect.PeerInstallation).
+    peer: str = ""
+    #: What the desk's history says ("Gửi hồ sơ liên thông đến …").
+    label: str = ""
+
+
 PAYLOADS: dict[str, type[Payload]] = {
     cls.kind: cls
     for cls in (
@@ -313,6 +330,7 @@ PAYLOADS: dict[str, type[Payload]] = {
         FeedbackAnswered,
         Urged,
         UrgingAnswered,
+        HandoverNoted,
     )
 }
 

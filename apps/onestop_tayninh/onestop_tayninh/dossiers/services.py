@@ -57,6 +57,7 @@ from .constants import (
     Channel,
     DossierStatus,
     EventAction,
+    HandoverStage,
     ReceiptDecision,
     ReturnMethod,
     TrackedImportStatus,
@@ -69,6 +70,7 @@ from .events import (
     DraftCancelled,
     FeedbackAnswered,
     FeedbackReceived,
+    HandoverNoted,
     Refused,
     Resubmitted,
     Started,
@@ -1226,6 +1228,7 @@ def dossier_handover_note(
     *,
     dossier: Dossier,
     kind: str,
+    peer: str,
     label: str,
     actor: User | None,
     at: dt.datetime,
@@ -1234,38 +1237,45 @@ def dossier_handover_note(
     refused: bool = False,
 ) -> Dossier:
     """A hand-over to or from another installation (liên thông, the interconnect app) kept in the history:
-    sent there, or its result back. The dossier stays at its step and body; a result that came back
-    (a PDF, through the upload gate of the field) becomes the dossier's result file for the desk to return.
+    sent there (`kind` "sent", "delivered", "failed"), its result sent back from here ("result_sent"), or
+    its result back ("result"). `peer` is the other installation's name; `label` the line the desk reads.
 
-    Recorded as a step of the history ("transition") labelled with what happened, from and to the same
-    step, `kind` ("sent", "delivered", "failed", "result", "result_sent") in its payload: the hand-over has no event
-    kind of its own yet. Only "result" tells the officials at the step (core/subscriptions.py).
-
-    The result back ("result") closes the loop here: the dossier moves to the step where a result (or,
-    `refused`, a refusal) waits at the one-stop desk that received it, whose "return" action the desk then
-    takes as for any other dossier (actions.return_step).
+    All but the result back are a `handed_over` event (events.HandoverNoted): the dossier stays at its
+    step and body, nobody at the step is told anything. A result that came back (a PDF, through the
+    upload gate of the field) becomes the dossier's result file for the desk to return, and the result
+    back closes the loop: the dossier moves to the step where a result (or, `refused`, a refusal) waits at
+    the one-stop desk that received it (actions.return_step), whose "return" action the desk then takes as
+    for any other dossier. That is a real move, so it is recorded as a `transition` (`interconnect`
+    "result" in its payload): the desk's officials there are told, the notices about the step left are
+    read, the printed forms and the register see the result back at the desk as for any other.
     """
+    if kind not in HandoverStage.values:
+        raise ValueError(f"Unknown hand-over kind {kind!r}.")
     with transaction.atomic():
         dossier = _locked(dossier)
         from_state, from_agency = dossier.state, dossier.current_agency
-        if kind == "result" and dossier.closed_at is not None:
+        if kind == HandoverStage.RESULT and dossier.closed_at is not None:
             raise ValidationError(_("Hồ sơ đã kết thúc, không nhận thêm kết quả."))
         if result_file is not None:
             dossier.result_file.save("ket-qua.pdf", result_file, save=False)
             dossier.result_issued_at = at
             dossier.lock_version += 1
             dossier.save(update_fields=["result_file", "result_issued_at", "lock_version", "updated_at"])
-        if kind == "result":
+        payload: Transitioned | HandoverNoted
+        if kind == HandoverStage.RESULT:
             waiting = return_step(dossier, refused=refused)
             if waiting is not None and waiting != dossier.state:
                 move_to_return(dossier=dossier, state=waiting, at=at)
-        record(
-            dossier=dossier,
-            payload=Transitioned(
+            payload = Transitioned(
                 label=label,
                 interconnect=kind,
                 target_kind=dossier.state.kind if dossier.state is not None else "",
-            ),
+            )
+        else:
+            payload = HandoverNoted(stage=kind, peer=peer, label=label)
+        record(
+            dossier=dossier,
+            payload=payload,
             actor=actor,
             at=at,
             comment=comment,

@@ -109,6 +109,7 @@ def handover_send(
         dossier_handover_note(
             dossier=dossier,
             kind="sent",
+            peer=peer.name,
             label=_("Gửi hồ sơ liên thông đến %(peer)s") % {"peer": peer.name},
             actor=officer,
             at=at,
@@ -224,6 +225,7 @@ def handover_deliver(*, handover_id: int, at: dt.datetime) -> Handover:
         dossier_handover_note(
             dossier=handover.dossier,
             kind="delivered",
+            peer=handover.peer.name,
             label=_("%(peer)s đã tiếp nhận hồ sơ liên thông") % {"peer": handover.peer.name},
             actor=None,
             at=at,
@@ -243,6 +245,7 @@ def _delivery_failed(handover: Handover, reason: str, *, at: dt.datetime) -> Han
         dossier_handover_note(
             dossier=handover.dossier,
             kind="failed",
+            peer=handover.peer.name,
             label=_("Gửi hồ sơ liên thông đến %(peer)s không được") % {"peer": handover.peer.name},
             actor=None,
             at=at,
@@ -471,6 +474,7 @@ def handover_result_send(*, received_id: int, at: dt.datetime) -> ReceivedHandov
         dossier_handover_note(
             dossier=received.dossier,
             kind="result_sent",
+            peer=received.peer.name if received.peer else "",
             label=_("Đã gửi kết quả liên thông về %(peer)s") % {"peer": received.peer.name if received.peer else ""},
             actor=None,
             at=at,
@@ -506,6 +510,7 @@ def handover_result_receive(*, client: ApiClient, code: str, body: dict[str, Any
         dossier_handover_note(
             dossier=handover.dossier,
             kind="result",
+            peer=handover.peer.name,
             label=_("Nhận kết quả liên thông từ %(peer)s") % {"peer": handover.peer.name},
             actor=client.user,
             at=at,

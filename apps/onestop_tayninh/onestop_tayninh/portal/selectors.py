@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.core.text import money
-from onestop_tayninh.dossiers.constants import DossierStatus, EventAction, ReturnMethod
+from onestop_tayninh.dossiers.constants import DossierStatus, EventAction, HandoverStage, ReturnMethod
 from onestop_tayninh.dossiers.events import (
     Accepted,
     Apologised,
     CompletionRequested,
     FeedbackAnswered,
     FeedbackReceived,
+    HandoverNoted,
     PaymentCancelled,
     PaymentReceived,
     PaymentRefunded,
@@ -127,11 +128,13 @@ def _transition_entry(event: DossierEvent, seen_agency: set[int]) -> TimelineEnt
         )
     if to_kind == StateKind.IN_CONSULTATION:
         return TimelineEntry(event.at, _("Đang lấy ý kiến các cơ quan liên quan"))
+    # The result of a dossier handed over to another installation came back: the line names where from.
+    back = payload.label if isinstance(payload, Transitioned) and payload.interconnect == HandoverStage.RESULT else ""
     if to_kind == StateKind.APPROVED:
-        return TimelineEntry(event.at, _("Đã có kết quả giải quyết"), "", "done")
+        return TimelineEntry(event.at, _("Đã có kết quả giải quyết"), back, "done")
     if to_kind == StateKind.REFUSAL_READY:
         return TimelineEntry(
-            event.at, _("Cơ quan có thẩm quyền từ chối giải quyết; mời nhận văn bản từ chối"), "", "bad"
+            event.at, _("Cơ quan có thẩm quyền từ chối giải quyết; mời nhận văn bản từ chối"), back, "bad"
         )
     if to_kind == StateKind.RESULT_RETURNED:
         return TimelineEntry(event.at, _("Đã trả kết quả, hồ sơ kết thúc"), "", "done")
@@ -147,6 +150,20 @@ def _transition_entry(event: DossierEvent, seen_agency: set[int]) -> TimelineEnt
             seen_agency.add(agency.pk)
             return TimelineEntry(event.at, _("Hồ sơ đã chuyển đến %(agency)s để giải quyết") % {"agency": agency.name})
     del effect  # assignments, drafts for approval, send-backs: internal, not shown
+    return None
+
+
+def _handover_entry(event: DossierEvent, payload: HandoverNoted) -> TimelineEntry | None:
+    """A hand-over to or from another installation (liên thông) as the applicant reads it: the other
+    system's name and nothing else of it. Sending and a failed attempt are the desk's business: the
+    applicant hears when the other system has the dossier, and when its result went back."""
+    peer = payload.peer or _("hệ thống một cửa khác")
+    if payload.stage == HandoverStage.DELIVERED:
+        return TimelineEntry(event.at, _("Hồ sơ đã được chuyển liên thông đến %(peer)s để giải quyết") % {"peer": peer})
+    if payload.stage == HandoverStage.RESULT_SENT:
+        return TimelineEntry(
+            event.at, _("Kết quả giải quyết đã được gửi về %(peer)s, nơi tiếp nhận hồ sơ") % {"peer": peer}, "", "done"
+        )
     return None
 
 
@@ -242,6 +259,10 @@ def citizen_timeline(dossier: Dossier) -> list[TimelineEntry]:
             entries.append(TimelineEntry(event.at, _("Cơ quan đã trả lời phản ánh, kiến nghị về hồ sơ"), "", "done"))
         elif event.action == EventAction.TRANSITION:
             entry = _transition_entry(event, seen_agency)
+            if entry:
+                entries.append(entry)
+        elif isinstance(payload, HandoverNoted):
+            entry = _handover_entry(event, payload)
             if entry:
                 entries.append(entry)
     return entries

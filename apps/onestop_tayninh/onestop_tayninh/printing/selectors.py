@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from onestop_tayninh.calendars.engine import VIETNAM_TZ
 from onestop_tayninh.core.models import Task
 from onestop_tayninh.directory.models import Agency, ReceptionDesk
-from onestop_tayninh.dossiers.constants import DraftKind, EventAction
-from onestop_tayninh.dossiers.events import ConsultationAnswered, Transitioned, payload_of
+from onestop_tayninh.dossiers.constants import DraftKind, EventAction, HandoverStage
+from onestop_tayninh.dossiers.events import ConsultationAnswered, HandoverNoted, Transitioned, payload_of
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent, IssuedDocument
 from onestop_tayninh.dossiers.selectors import CompetentBodies
 from onestop_tayninh.workflows.constants import StateKind
@@ -127,8 +127,22 @@ def _receiver(
     return _person(taken.actor), taken.at, receiver_agency
 
 
+def _handover_receiver(
+    event: DossierEvent, payload: HandoverNoted, later: list[DossierEvent]
+) -> tuple[str, dt.datetime | None, str]:
+    """(receiver, received at, receiving body) of a hand-over to another installation: that system took
+    the dossier when it answered the delivery (a result sent back is taken as it is posted)."""
+    if payload.stage == HandoverStage.RESULT_SENT:
+        return "", event.at, payload.peer
+    for candidate in later:
+        if candidate.action == EventAction.HANDED_OVER and candidate.data.get("stage") == HandoverStage.DELIVERED:
+            return "", candidate.at, payload.peer
+    return "", None, payload.peer
+
+
 def control_sheet_rows(dossier: Dossier) -> list[ControlRow]:
-    """One row per hand-over, in time order: the receipt, each transition, each consultation answer.
+    """One row per hand-over, in time order: the receipt, each transition, each consultation answer, each
+    hand-over to another installation (liên thông) and the result sent back to it.
 
     Each row names the giver and the receiver, with when each of them had the dossier: the
     receipt is taken by the receiving officer from the applicant; a step assigned to someone
@@ -138,7 +152,12 @@ def control_sheet_rows(dossier: Dossier) -> list[ControlRow]:
     """
     events = list(
         dossier.events.filter(
-            action__in=[EventAction.ACCEPTED, EventAction.TRANSITION, EventAction.CONSULTATION_ANSWERED]
+            action__in=[
+                EventAction.ACCEPTED,
+                EventAction.TRANSITION,
+                EventAction.CONSULTATION_ANSWERED,
+                EventAction.HANDED_OVER,
+            ]
         )
         .select_related("actor", "from_agency", "to_agency", "to_state")
         .order_by("at", "pk")
@@ -162,7 +181,11 @@ def control_sheet_rows(dossier: Dossier) -> list[ControlRow]:
             )
             continue
         payload = payload_of(event)
-        if isinstance(payload, ConsultationAnswered):
+        if isinstance(payload, HandoverNoted):
+            if payload.stage not in (HandoverStage.SENT, HandoverStage.RESULT_SENT):
+                continue  # delivered or not: said on the row of the sending
+            receiver, received_at, receiver_agency = _handover_receiver(event, payload, events[index + 1 :])
+        elif isinstance(payload, ConsultationAnswered):
             # The opinion goes back to the official who asked for it.
             asked = consultations.get(payload.consultation)
             receiver, received_at = (_person(asked.requested_by), event.at) if asked else ("", None)
