@@ -129,15 +129,21 @@ def return_step(dossier: Dossier, *, refused: bool) -> State | None:
     return step.source if step is not None else None
 
 
-def move_to_return(*, dossier: Dossier, state: State, at: dt.datetime) -> None:
-    """Put a locked dossier at `state`, held by the desk's body that received it (the caller records why)."""
+def enter_step(*, dossier: Dossier, state: State, agency: Agency, at: dt.datetime, calendar: WorkCalendar) -> None:
+    """Put a locked dossier at `state`, held by `agency`, from `at` (with the step's own time budget), and
+    let that agency read it; the caller records why (a transition, a result back from another installation)."""
     dossier.state = state
-    dossier.current_agency = dossier.receiving_agency
+    dossier.current_agency = agency
     dossier.state_entered_at = at
-    dossier.step_due_at = _step_due(get_calendar(at=at), state, at)
+    dossier.step_due_at = _step_due(calendar, state, at)
     dossier.lock_version += 1
     dossier.save()
-    grant_access(dossier, dossier.receiving_agency)
+    grant_access(dossier, agency)
+
+
+def move_to_return(*, dossier: Dossier, state: State, at: dt.datetime) -> None:
+    """Put a locked dossier at `state`, held by the desk's body that received it (the caller records why)."""
+    enter_step(dossier=dossier, state=state, agency=dossier.receiving_agency, at=at, calendar=get_calendar(at=at))
 
 
 # --- the one service for every transition -----------------------------------------------------
@@ -221,13 +227,7 @@ def dossier_transition(
 
     from_state, from_agency, step_due = dossier.state, dossier.current_agency, dossier.step_due_at
     to_agency = _destination(dossier, step)
-    dossier.state = step.target
-    dossier.current_agency = to_agency
-    dossier.state_entered_at = at
-    dossier.step_due_at = _step_due(calendar, step.target, at)
-    dossier.lock_version += 1
-    dossier.save()
-    grant_access(dossier, to_agency)
+    enter_step(dossier=dossier, state=step.target, agency=to_agency, at=at, calendar=calendar)
     # Notices, printed forms and the vault follow from the event (core/subscriptions.py).
     record(
         dossier=dossier,
