@@ -33,7 +33,9 @@ class Authenticator:
 
     A code is accepted once per 30-second step and the server tolerates one step of clock drift,
     so the next step's code stands for "a little later" without waiting; past that, the official
-    uses a recovery code, as a person without their phone would.
+    uses a recovery code, as a person without their phone would. The server also keeps the drift
+    it saw on the last accepted code: a code typed at the end of a step and checked in the next
+    one leaves it one step behind, so the next code is asked of `next_code`, never guessed ahead.
     """
 
     def __init__(self, secret: str, recovery_codes: list[str] | None = None) -> None:
