@@ -137,7 +137,16 @@ def test_indicators_need_the_dashboard_permission_of_a_role(centre_api):
 
 @pytest.mark.parametrize(
     "filters",
-    [{}, {"status": "received"}, {"procedure": "land"}, {"received_from": "2027-03-02"}, {"received_to": "2027-03-01"}],
+    [
+        {},
+        {"status": "received"},
+        {"procedure": "land"},
+        {"received_from": "2027-03-02"},
+        {"received_to": "2027-03-01"},
+        {"received_from": "2027-03-02", "received_to": "2027-03-02"},
+        {"received_from": "2027-03-05", "received_to": "2027-03-09"},
+        {"procedure": "land", "received_to": "2027-03-02"},
+    ],
 )
 def test_a_page_read_from_the_agencies_side_is_the_row_level_rules_page(world, filters):
     """client_dossier_ids reads the list's pages from (agency, dossier); they must be visible_to's pages."""

@@ -350,6 +350,8 @@ class Dossier(models.Model):
             models.Index(fields=["current_agency", "closed_at", "due_at"]),
             # The desk's register: its line numbers and date ranges (printing).
             models.Index(fields=["receiving_desk", "received_at"]),
+            # A period's dossiers at any desk: the first and last ids received in it (the API's date filter).
+            models.Index(fields=["received_at"], name="dossier_received_idx"),
             # The deadline scan's online dossiers waiting for the check.
             models.Index(fields=["status", "check_due_at"]),
             # The overdue and due-soon questions (DossierQuerySet.overdue, the inbox's buckets and counts):
