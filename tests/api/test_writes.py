@@ -153,3 +153,34 @@ def test_the_result_is_downloaded_once_issued_and_audited(world, centre, centre_
     content = b"".join(response.streaming_content)
     assert content.startswith(b"%PDF") and content == dossier.result_file.open("rb").read()
     assert AuditEvent.objects.filter(action="download", actor_id=centre["client"].user_id).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_create_is_answered_before_its_evaluation_fact_is_derived_which_follows_at_close(world, centre):
+    """As a WSGI server runs it: the answer is built, sent, then closed; the dossier's fact (reports) is
+    derived at the close (core.after_response), not while the client waits."""
+    import json
+
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test.client import RequestFactory
+
+    from onestop_tayninh.catalog.constants import RequirementKind
+    from onestop_tayninh.reports.models import DossierFact
+
+    world["justice"].documents.update(requirement=RequirementKind.OPTIONAL)
+    body = json.dumps(new_dossier(world, decision="accept")).encode()
+    environ = RequestFactory()._base_environ(
+        PATH_INFO="/api/v1/dossiers/",
+        REQUEST_METHOD="POST",
+        CONTENT_TYPE="application/json",
+        CONTENT_LENGTH=str(len(body)),
+        HTTP_AUTHORIZATION=f"Bearer {token_for(centre)}",
+        **{"wsgi.input": __import__("io").BytesIO(body)},
+    )
+    started = []
+    response = WSGIHandler()(environ, lambda status, headers: started.append(status))
+    answer = json.loads(b"".join(response))
+    assert started == ["201 Created"] and answer["code"]
+    assert not DossierFact.objects.filter(dossier_id=answer["id"]).exists()
+    response.close()
+    assert DossierFact.objects.get(dossier_id=answer["id"]).received_on is not None

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every later middleware's log lines, and the response of any of them, carry the id.
     "onestop_tayninh.core.middleware.RequestIdMiddleware",
+    # Derived rows a committed change owes (facts, national messages) are written after the answer is sent.
+    "onestop_tayninh.core.after_response.AfterResponseMiddleware",
     # Outside the rest: an empty 405 from any view gets the Vietnamese page (with the headers set inside).
     "onestop_tayninh.core.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.security.SecurityMiddleware",

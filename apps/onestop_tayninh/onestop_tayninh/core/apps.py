@@ -10,8 +10,10 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from django.apps import apps
+        from django.core.signals import request_finished
         from django.db.models.signals import post_migrate
 
+        from .after_response import run_pending
         from .permissions import APP_NAMES, permission_names_translate
 
         # The libraries' apps are named after their labels ("Axes", "Otp_Totp") in the desk's
@@ -23,6 +25,8 @@ class CoreConfig(AppConfig):
         # Django creates each app's missing permissions, named in English, in its own post_migrate
         # receiver; ours (connected later: auth's app is ready before this one) names them in Vietnamese.
         post_migrate.connect(permission_names_translate, dispatch_uid="onestop_permission_names")
+        # The work a request left for after its response (core.after_response), once the response is sent.
+        request_finished.connect(run_pending, dispatch_uid="onestop_after_response")
 
 
 class DeskAdminConfig(admin_apps.AdminConfig):

@@ -13,6 +13,7 @@ import structlog
 from django.db import connection, transaction
 from django.utils import timezone
 
+from onestop_tayninh.core.after_response import after_response
 from onestop_tayninh.dossiers.models import Dossier
 
 from . import rollups
@@ -205,18 +206,23 @@ def _write_facts_closing(facts: list[dict[str, Any]]) -> int:
 
 
 def refresh_after_commit(dossier_id: int) -> None:
-    """Derive the dossier's fact again when the current transaction commits: once per transaction,
-    however many events it records (a rolled-back transaction drops the callback, and its set with it)."""
+    """Derive the dossier's fact again when the current transaction commits (inside a request, once its
+    answer has been sent): once per transaction, however many events it records (a rolled-back transaction
+    drops the callback, and its set with it)."""
     state = getattr(connection, "_onestop_fact_refresh", None)
     if state is None or not any(item[1] is state[1] for item in connection.run_on_commit):
         pending: set[int] = {dossier_id}
 
-        def run() -> None:
+        def refresh() -> None:
             try:
                 facts_refresh(dossier_ids=pending)
             except Exception:
                 # The dossier's own change has committed; the nightly recompute derives its fact again.
                 log.exception("fact_refresh_failed", dossiers=sorted(pending))
+
+        def run() -> None:
+            # Inside a request, once its answer has been sent (core.after_response).
+            after_response(refresh)
 
         connection._onestop_fact_refresh = (pending, run)  # type: ignore[attr-defined]
         transaction.on_commit(run)

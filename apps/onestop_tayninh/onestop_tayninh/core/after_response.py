@@ -1,0 +1,74 @@
+"""Work a request owes once its answer has left: derived rows that nobody reading the answer waits for.
+
+An on-commit hook that only keeps derived data in step with a committed change (the evaluation's fact of
+a dossier, derived from the dossier as it stands) hands its work to `after_response`. (A national
+portal message is not such work: its content is the dossier at that commit, so it is mapped then.) Inside
+a request, the work waits until the response has been sent: Django sends `request_finished` when the
+server closes the response, after the last byte is written, and the work runs then, in the same worker,
+before it takes its next request. Outside a request (an RQ worker, a management command, a test calling
+services) it runs at once, as before.
+
+So the client's answer no longer waits for it, while nothing else changes: the work runs in the same
+process, on the committed data, a few milliseconds later. If the process dies in between, the paths that
+already catch a failed hook catch it (the nightly recompute derives every fact again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any
+
+import structlog
+
+from django.http import HttpRequest, HttpResponse
+
+from .log import REQUEST_ID
+
+log = structlog.get_logger(__name__)
+
+Work = Callable[[], None]
+
+#: The current request's pending work (None outside a request), with the request id its log lines carry.
+_pending: ContextVar[tuple[str, list[Work]] | None] = ContextVar("onestop_after_response", default=None)
+
+
+def after_response(work: Work) -> None:
+    """Run `work` once the current request's response has been sent, or now outside a request."""
+    pending = _pending.get()
+    if pending is None:
+        work()
+    else:
+        pending[1].append(work)
+
+
+def run_pending(**_signal: Any) -> None:
+    """`request_finished`'s receiver: the request's work, each piece on its own (one failing does not
+    stop the next: each is a hook whose change has already committed)."""
+    pending = _pending.get()
+    _pending.set(None)
+    if not pending or not pending[1]:
+        return
+    request_id, works = pending
+    with structlog.contextvars.bound_contextvars(**{REQUEST_ID: request_id}):
+        for work in works:
+            try:
+                work()
+            except Exception:
+                log.exception("after_response_failed", work=getattr(work, "__qualname__", repr(work)))
+
+
+class AfterResponseMiddleware:
+    """Opens the request's list of work for after the response (`run_pending` empties it).
+
+    A list a previous request on this thread left behind (its response never closed: a server that
+    dropped the connection) is run first, never lost.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        run_pending()
+        _pending.set((getattr(request, "request_id", ""), []))
+        return self.get_response(request)
