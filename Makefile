@@ -14,8 +14,10 @@ WITH_SITE := export ONESTOP_SITE=$(SITE) && . scripts/site-env.sh &&
 setup:
 	@ONESTOP_SITE=$(SITE) bash scripts/setup.sh
 
+# Then the data patches not yet applied to this database (patches/README.md); quiet when there are none.
 migrate: setup
 	@$(WITH_SITE) $(MANAGE) migrate --noinput -v 0
+	@$(WITH_SITE) $(MANAGE) apply_patches --apply -v 0
 
 demo-data: migrate
 	@$(WITH_SITE) $(MANAGE) load_site $(SITE)

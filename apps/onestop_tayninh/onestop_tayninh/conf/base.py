@@ -18,6 +18,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = PACKAGE_DIR.parent.parent.parent
 VAR_DIR = Path(config("ONESTOP_VAR_DIR", str(REPO_DIR / "var")))
 SITES_DIR = Path(config("ONESTOP_SITES_DIR", str(REPO_DIR / "sites")))
+# Numbered data patches applied by `manage.py apply_patches` (patches/README.md).
+PATCHES_DIR = Path(config("ONESTOP_PATCHES_DIR", str(REPO_DIR / "patches")))
 
 # Development default; production.py refuses to start with it.
 DEFAULT_SECRET_KEY = "dev-insecure-onestop-tayninh-change-me"

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from .models import AppliedPatch
 from .permissions import app_name, model_name, permission_label
 from .rowlevel import visible_through
 
@@ -244,3 +245,19 @@ class DeskRQDashboardAdmin(RQDashboardAdmin):
 if admin.site.is_registered(RQDashboard):
     admin.site.unregister(RQDashboard)
     admin.site.register(RQDashboard, DeskRQDashboardAdmin)
+
+
+@admin.register(AppliedPatch)
+class AppliedPatchAdmin(ReadOnlyAdminMixin, ReadableModelAdmin):
+    """The data patches applied to this database (manage.py apply_patches): a record, never edited here."""
+
+    list_display = ["name", "applied_at", "duration", "applied_by", "host"]
+    search_fields = ["name", "summary"]
+    date_hierarchy = "applied_at"
+    fields = ["number", "name", "applied_at", "duration", "applied_by", "host", "summary", "checksum"]
+    readonly_fields = fields
+    actions = None
+
+    @admin.display(description=_("thời gian chạy"), ordering="duration_ms")
+    def duration(self, obj: AppliedPatch) -> str:
+        return f"{obj.duration_ms / 1000:.2f}".replace(".", ",") + " " + str(_("giây"))

@@ -7,6 +7,9 @@ fail: the dispatcher (core/cron.py, every minute) hands over every due row that 
 and re-hands rows whose worker died mid-run once their lease expires. A run claims its row
 first, so a task handed over twice runs once. The notifications outbox (`notifications.Message`)
 works the same way for messages.
+
+`AppliedPatch` records the data patches (patches/NNNN_slug.py) applied to this database by
+`manage.py apply_patches` (core/patches.py).
 """
 
 from django.db import models
@@ -56,3 +59,42 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.func.rsplit('.', 1)[-1]} #{self.pk}"
+
+
+class AppliedPatch(models.Model):
+    """A data patch applied to this database: written by the runner in the patch's own transaction, so a
+    patch is recorded exactly when its changes are kept. Read-only in the desk."""
+
+    number = models.PositiveIntegerField(
+        _("số"), unique=True, help_text=_("Số thứ tự của bản vá (bốn chữ số trong tên tệp); không bao giờ dùng lại.")
+    )
+    name = models.CharField(
+        _("tên"),
+        max_length=100,
+        unique=True,
+        help_text=_("Tên tệp bản vá không có đuôi .py, ví dụ 0001_sua_ma_thu_tuc."),
+    )
+    applied_at = models.DateTimeField(_("áp dụng lúc"), help_text=_("Lúc bản vá được áp dụng xong."))
+    summary = models.TextField(
+        _("kết quả"), blank=True, help_text=_("Tóm tắt bản vá trả về: những gì đã được thay đổi.")
+    )
+    duration_ms = models.PositiveIntegerField(
+        _("thời gian chạy (mili giây)"), help_text=_("Thời gian chạy bản vá, không tính lúc chờ khóa.")
+    )
+    applied_by = models.CharField(
+        _("người chạy"), max_length=150, help_text=_("Tài khoản hệ điều hành đã chạy lệnh apply_patches.")
+    )
+    host = models.CharField(_("máy chủ"), max_length=255, help_text=_("Tên máy chủ đã chạy lệnh apply_patches."))
+    checksum = models.CharField(
+        _("mã kiểm tra"),
+        max_length=64,
+        help_text=_("SHA-256 của tệp bản vá lúc áp dụng; bản vá đã áp dụng không được sửa, chỉ viết bản vá mới."),
+    )
+
+    class Meta:
+        verbose_name = _("bản vá dữ liệu")
+        verbose_name_plural = _("bản vá dữ liệu")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -209,6 +209,8 @@ DEFAULT_ROLES: dict[str, dict] = {
         + ["notifications.view_message", "notifications.change_message"]
         # Background jobs: the monitoring page and django-rq's dashboard (core.monitoring).
         + ["django_rq.admin"]
+        # The data patches applied to this database (manage.py apply_patches), read-only.
+        + ["core.view_appliedpatch"]
         # Citizens' portal accounts: look up, correct contact details (the identifier stays read-only).
         + ["accounts.view_citizenprofile", "accounts.change_citizenprofile"]
         + [f"notifications.{action}_messagetemplate" for action in ("view", "add", "change")]
