@@ -1,16 +1,19 @@
-"""Work a request owes once its answer has left: derived rows that nobody reading the answer waits for.
+"""Work a request owes once its answer has left: what follows a committed change and nobody reading the
+answer waits for.
 
-An on-commit hook that only keeps derived data in step with a committed change (the evaluation's fact of
-a dossier, derived from the dossier as it stands) hands its work to `after_response`. (A national
-portal message is not such work: its content is the dossier at that commit, so it is mapped then.) Inside
-a request, the work waits until the response has been sent: Django sends `request_finished` when the
-server closes the response, after the last byte is written, and the work runs then, in the same worker,
-before it takes its next request. Outside a request (an RQ worker, a management command, a test calling
-services) it runs at once, as before.
+An on-commit hook of that kind hands its work to `after_response`: the evaluation's fact of a dossier
+(reports), the content of its messages to the national portal (national), and the hand-over of committed
+outbox rows to RQ (core tasks, notifications). Inside a request, the work waits until the response has
+been sent: Django sends `request_finished` when the server closes the response, after the last byte is
+written, and the work runs then, in the same worker, before it takes its next request. Outside a request
+(an RQ worker, a management command, a test calling services) it runs at once, as before.
 
 So the client's answer no longer waits for it, while nothing else changes: the work runs in the same
-process, on the committed data, a few milliseconds later. If the process dies in between, the paths that
-already catch a failed hook catch it (the nightly recompute derives every fact again).
+process, on the committed data, a few milliseconds later; the national message still reads the dossier as
+that commit left it, unless another request changed it within those milliseconds (then it carries the
+newer state, as a mapping at commit could too). If the process dies in between, the paths that already
+catch a failed hook catch it: the nightly recompute derives every fact again, the national push maps a
+message still unmapped, and the dispatchers hand over outbox rows nobody took.
 """
 
 from __future__ import annotations

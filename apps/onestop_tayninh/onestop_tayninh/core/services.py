@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from .after_response import after_response
 from .constants import TaskStatus
 from .models import Task
 
@@ -43,7 +44,8 @@ def task_enqueue(*, func: str, kwargs: dict[str, Any], dedupe_key: str, queue: s
     # so no other transaction can be writing the same key; the look-up above covers a replay.
     task.save()
     task_id, task_queue = task.pk, queue
-    transaction.on_commit(lambda: _hand_over([task_id], task_queue, timezone.now()))
+    # Inside a request, once its answer has been sent (after_response): the row is committed already.
+    transaction.on_commit(lambda: after_response(lambda: _hand_over([task_id], task_queue, timezone.now())))
     return task
 
 

@@ -36,6 +36,7 @@ from onestop_tayninh.accounts.models import User
 from onestop_tayninh.catalog.constants import VersionStatus
 from onestop_tayninh.catalog.models import Procedure, ProcedureVersion
 from onestop_tayninh.catalog.services import procedure_version_new_draft, procedure_version_publish
+from onestop_tayninh.core.after_response import after_response
 from onestop_tayninh.dossiers.models import Dossier, DossierEvent
 
 from . import client, mapping
@@ -106,13 +107,17 @@ def _after_commit(message_id: int) -> None:
         return
     pending: list[int] = [message_id]
 
-    def run() -> None:
+    def map_and_hand_over() -> None:
         try:
             messages_map(message_ids=pending)
         except Exception:
             # The change has committed; the push maps what is still unmapped.
             log.exception("national_map_failed", messages=pending)
         hand_over()
+
+    def run() -> None:
+        # Inside a request, once its answer has been sent (core.after_response): the dossier as committed.
+        after_response(map_and_hand_over)
 
     connection._onestop_national_sync = (pending, run)  # type: ignore[attr-defined]
     transaction.on_commit(run)
@@ -131,20 +136,27 @@ def hand_over() -> None:
         log.warning("national_hand_over_failed", exc_info=True)
 
 
+def _content(dossier_id: int) -> dict[str, Any]:
+    dossier = Dossier.objects.select_related("procedure_version__procedure", "state").get(pk=dossier_id)
+    return mapping.dossier_message(dossier)
+
+
 def _map(message: SyncMessage, at: dt.datetime) -> None:
-    dossier = Dossier.objects.select_related("procedure_version__procedure", "state").get(pk=message.dossier_id)
-    message.payload = mapping.dossier_message(dossier)
+    message.payload = _content(message.dossier_id)
     message.mapped_at = at
 
 
 def messages_map(*, message_ids: Iterable[int]) -> int:
-    """Write the national content of messages not yet mapped (the dossier as it stands now)."""
+    """Write the national content of messages not yet mapped (the dossier as it stands now): one reading
+    per dossier, shared by its messages (a receipt records two events, and so two messages, at once)."""
     done = 0
     now = timezone.now()
+    contents: dict[int, dict[str, Any]] = {}
     for message in SyncMessage.objects.filter(pk__in=list(message_ids), mapped_at__isnull=True):
-        _map(message, now)
+        if message.dossier_id not in contents:
+            contents[message.dossier_id] = _content(message.dossier_id)
         done += SyncMessage.objects.filter(pk=message.pk, mapped_at__isnull=True).update(
-            payload=message.payload, mapped_at=now
+            payload=contents[message.dossier_id], mapped_at=now
         )
     return done
 

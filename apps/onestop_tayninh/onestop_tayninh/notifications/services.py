@@ -37,6 +37,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from onestop_tayninh.accounts.models import CitizenProfile
+from onestop_tayninh.core.after_response import after_response
 
 from .base import Channel, ChannelError
 from .constants import DEDUPE_KEY_LENGTH, ChannelCode, MessageStatus, TemplateKey
@@ -80,7 +81,8 @@ def _enqueue_send(message_ids: list[int]) -> None:
 
 
 def _enqueue_send_on_commit(message_ids: list[int]) -> None:
-    transaction.on_commit(lambda: _enqueue_send(message_ids))
+    # Inside a request, once its answer has been sent (core.after_response): the row is committed already.
+    transaction.on_commit(lambda: after_response(lambda: _enqueue_send(message_ids)))
 
 
 # --- the outbox ---------------------------------------------------------------------------------
