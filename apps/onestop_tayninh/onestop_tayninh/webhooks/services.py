@@ -44,6 +44,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop_tayninh.core.after_response import after_response
 from onestop_tayninh.core.rowlevel import visible_agency_id_list
 from onestop_tayninh.dossiers.models import DossierAccess
 from onestop_tayninh.security.sealing import SealBroken
@@ -325,7 +326,8 @@ def _hand_over(delivery_ids: list[int]) -> None:
 
 def _hand_over_on_commit(delivery_ids: list[int]) -> None:
     if delivery_ids:
-        transaction.on_commit(lambda: _hand_over(delivery_ids))
+        # Inside a request, once its answer has been sent (core.after_response): the rows are committed.
+        transaction.on_commit(lambda: after_response(lambda: _hand_over(delivery_ids)))
 
 
 def _lease() -> dt.timedelta:
