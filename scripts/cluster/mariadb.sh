@@ -6,7 +6,8 @@
 #
 #   scripts/cluster/mariadb.sh up       initialise (once), start both, set up GTID replication,
 #                                       time zones, the application's user and databases; idempotent
-#   scripts/cluster/mariadb.sh down     stop both (the data stays; `up` starts them again)
+#   scripts/cluster/mariadb.sh down     stop both (the data stays; `up` starts them again; after
+#                                       editing config/mariadb/*.cnf, `down` then `up`)
 #   scripts/cluster/mariadb.sh status   each server's state, the replica's threads, GTID positions and lag
 #   scripts/cluster/mariadb.sh env      the DB_* variables for Django (eval "$(… env)")
 #   scripts/cluster/mariadb.sh sql primary|replica [SQL]   an administrator's client on one server
@@ -14,7 +15,7 @@
 # Ports: CLUSTER_PRIMARY_PORT (3316), CLUSTER_REPLICA_PORT (3317). Databases: DB_NAME (the site's,
 # scripts/site-env.sh) and CLUSTER_DATABASES (extra, space-separated). The application's user is
 # `onestop`@`127.0.0.1`; its password and replication's are generated once into
-# var/cluster/mariadb/secrets.env (mode 600).
+# var/cluster/mariadb/secrets.env (mode 600). To start afresh: `down`, then rm -rf var/cluster/mariadb.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
