@@ -12,7 +12,7 @@ log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 # 1. Debian packages: install only what is missing.
 PACKAGES=(
   python3 python3-venv python3-dev build-essential pkg-config default-libmysqlclient-dev
-  mariadb-server mariadb-client redis-server tzdata libmagic1
+  mariadb-server mariadb-client mariadb-backup redis-server tzdata libmagic1
   libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core poppler-utils zbar-tools libzbar0
   tesseract-ocr tesseract-ocr-vie
   chromium clamav-daemon curl graphviz gettext

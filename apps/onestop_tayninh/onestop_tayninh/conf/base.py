@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "onestop_tayninh.core.after_response.AfterResponseMiddleware",
     # Outside the rest: an empty 405 from any view gets the Vietnamese page (with the headers set inside).
     "onestop_tayninh.core.middleware.MethodNotAllowedPageMiddleware",
+    # Outside the session middleware, so it sees every write of the request (core.dbrouting).
+    "onestop_tayninh.core.dbrouting.PrimaryAfterWriteMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "onestop_tayninh.security.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -158,6 +160,32 @@ DATABASES = {
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# An optional read replica of the primary above (config/README.md "Replica", docs/architecture.md §10):
+# with DB_REPLICA_HOST set, the heavy reads that ask for it (reports, exports, the public quality page
+# and look-up) go there while it is within ONESTOP_DB_REPLICA_MAX_LAG_SECONDS; without it everything
+# stays on `default`. Same database name and user as the primary, unless DB_REPLICA_USER/PASSWORD say.
+DB_REPLICA_HOST = config("DB_REPLICA_HOST", "")
+if DB_REPLICA_HOST:
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        "HOST": DB_REPLICA_HOST,
+        "PORT": config("DB_REPLICA_PORT", "3306"),
+        "USER": config("DB_REPLICA_USER", DATABASES["default"]["USER"]),
+        "PASSWORD": config("DB_REPLICA_PASSWORD", DATABASES["default"]["PASSWORD"]),
+        # A replica that is down is given up on quickly; the reads then go to the primary.
+        "OPTIONS": {**DATABASES["default"]["OPTIONS"], "connect_timeout": config("DB_REPLICA_CONNECT_TIMEOUT", 2)},
+        "TEST": {**DATABASES["default"]["TEST"], "MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["onestop_tayninh.core.dbrouting.ReplicaRouter"]
+# The alias core.dbrouting sends heavy reads to ("" = none).
+ONESTOP_DB_READ_REPLICA = "replica" if DB_REPLICA_HOST else ""
+# Above this lag (seconds, the heartbeat's age on the replica) reads go to the primary.
+ONESTOP_DB_REPLICA_MAX_LAG_SECONDS = config("ONESTOP_DB_REPLICA_MAX_LAG_SECONDS", 5.0)
+# A lag reading is reused this long by a process; a failed one (replica down) is retried after the second.
+ONESTOP_DB_REPLICA_LAG_CACHE_SECONDS = config("ONESTOP_DB_REPLICA_LAG_CACHE_SECONDS", 1.0)
+ONESTOP_DB_REPLICA_RETRY_SECONDS = config("ONESTOP_DB_REPLICA_RETRY_SECONDS", 10.0)
+# After a request that wrote, the user's pages read from the primary this long (more than the lag limit).
+ONESTOP_DB_PRIMARY_AFTER_WRITE_SECONDS = config("ONESTOP_DB_PRIMARY_AFTER_WRITE_SECONDS", 10)
 
 REDIS_URL = config("REDIS_URL", "redis://127.0.0.1:6379/0")
 

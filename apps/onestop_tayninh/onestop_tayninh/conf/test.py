@@ -27,6 +27,17 @@ ONESTOP_SITE = "tayninh"
 # The audit table's trigger refuses DELETE; this backend empties it with TRUNCATE between
 # transactional tests (see security/mysql_testing/base.py). Otherwise the stock MariaDB backend.
 DATABASES["default"]["ENGINE"] = "onestop_tayninh.security.mysql_testing"
+# A second connection for core.dbrouting's tests: a TEST MIRROR of the default database, on the same
+# server unless DB_REPLICA_HOST names a real replica (the `cluster` tests, scripts/cluster/mariadb.sh),
+# where the test database arrives by replication. Routing to it stays off unless a test turns it on.
+DATABASES["replica"] = {
+    **DATABASES["default"],
+    "HOST": config("DB_REPLICA_HOST", DATABASES["default"]["HOST"]),
+    "PORT": config("DB_REPLICA_PORT", DATABASES["default"]["PORT"]),
+    "OPTIONS": {**DATABASES["default"]["OPTIONS"], "connect_timeout": 2},
+    "TEST": {**DATABASES["default"]["TEST"], "MIRROR": "default"},
+}
+ONESTOP_DB_READ_REPLICA = ""
 # Tests log officials in with force_login()/client.login(), which bypass or upset the login
 # protections; tests/security/ switch them on with the `settings` fixture.
 ONESTOP_ENFORCE_2FA = False

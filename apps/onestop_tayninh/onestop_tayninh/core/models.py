@@ -98,3 +98,17 @@ class AppliedPatch(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReplicaHeartbeat(models.Model):
+    """One row the primary stamps every second (a MariaDB EVENT, migration 0003); its age read on
+    the replica is how far the replica lags (core.dbrouting)."""
+
+    beat = models.DateTimeField(_("nhịp lúc"), help_text=_("Lần gần nhất máy chủ chính ghi nhịp (UTC)."))
+
+    class Meta:
+        verbose_name = _("nhịp sao chép cơ sở dữ liệu")
+        verbose_name_plural = _("nhịp sao chép cơ sở dữ liệu")
+
+    def __str__(self) -> str:
+        return f"{self.beat:%Y-%m-%d %H:%M:%S}"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from onestop_tayninh.catalog.selectors import catalog_search, published_version
+from onestop_tayninh.core.dbrouting import reads_from_replica
 from onestop_tayninh.core.downloads import content_disposition, download_name
 from onestop_tayninh.core.site_config import site_settings
 from onestop_tayninh.directory.constants import DeskKind
@@ -121,6 +122,7 @@ def _lookup_allowed(request) -> bool:
 
 
 @require_http_methods(["GET", "POST"])
+@reads_from_replica
 def public_lookup(request):
     """/tra-cuu/: status and appointment of a dossier from its code and its look-up secret (six digits
     printed on the receipt, dossiers.selectors.lookup_secret); nothing personal.

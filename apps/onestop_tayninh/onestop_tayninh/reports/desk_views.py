@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from onestop_tayninh.accounts.models import User
 from onestop_tayninh.catalog.constants import Channel
+from onestop_tayninh.core.dbrouting import reads_from_replica
 from onestop_tayninh.core.downloads import download_name
 from onestop_tayninh.directory.models import Agency
 from onestop_tayninh.dossiers.models import Dossier
@@ -60,6 +61,7 @@ def _trail(request: HttpRequest, unit: Unit) -> list[tuple[str, dict[str, str] |
 
 
 @require_GET
+@reads_from_replica
 def overview(request: HttpRequest) -> HttpResponse:
     unit = _unit(request)
     errors: list[str] = []

@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from onestop_tayninh.core.dbrouting import reads_from_replica
 from onestop_tayninh.directory.models import Agency
 
 from . import periods, public
@@ -36,6 +37,7 @@ def _period(request: HttpRequest) -> tuple[periods.Period, str]:
 
 
 @require_GET
+@reads_from_replica
 def quality(request: HttpRequest) -> HttpResponse:
     period, error = _period(request)
     context = {
@@ -48,6 +50,7 @@ def quality(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@reads_from_replica
 def body(request: HttpRequest, pk: int) -> HttpResponse:
     agency = Agency.objects.filter(pk=pk, is_active=True).first()
     if agency is None:
