@@ -31,15 +31,29 @@ class PeerInstallationForm(forms.ModelForm):  # type: ignore[type-arg]
         assume_scheme="https",
         help_text=_("Địa chỉ gốc của hệ thống bên kia, ví dụ https://motcua.binhduong.gov.vn (API ở /api/v1/)."),
     )
+    # Never sent back to the browser: the secret is sealed at rest and only ever written.
     client_secret = forms.CharField(
         label=_("khóa bí mật"),
-        widget=forms.PasswordInput(render_value=True),
-        help_text=_("Khóa bí mật đi kèm mã ứng dụng, do bên kia cấp."),
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Khóa bí mật đi kèm mã ứng dụng, do bên kia cấp. Khi sửa, để trống để giữ khóa đang dùng."),
     )
 
     class Meta:
         model = PeerInstallation
         fields = ["name", "base_url", "client_id", "client_secret", "agencies", "api_client", "is_active"]
+
+    def clean_client_secret(self) -> str:
+        secret = self.cleaned_data.get("client_secret") or ""
+        if not secret and not self.instance.client_secret_sealed:
+            raise ValidationError(_("Hãy nhập khóa bí mật bên kia cấp cho hệ thống của tỉnh."))
+        return secret
+
+    def save(self, commit: bool = True) -> PeerInstallation:
+        if self.cleaned_data.get("client_secret"):
+            self.instance.client_secret = self.cleaned_data["client_secret"]
+        return super().save(commit=commit)
 
 
 @admin.register(PeerInstallation)

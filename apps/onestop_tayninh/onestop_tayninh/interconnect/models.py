@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onestop_tayninh.security.sealing import seal, unseal
+
 from .constants import HandoverStatus, ResultStatus
 
 
@@ -31,8 +33,11 @@ class PeerInstallation(models.Model):
     client_id = models.CharField(
         _("mã ứng dụng (client id)"), max_length=100, help_text=_("Mã ứng dụng bên kia cấp cho hệ thống của tỉnh.")
     )
-    client_secret = models.CharField(
-        _("khóa bí mật"), max_length=200, help_text=_("Khóa bí mật đi kèm mã ứng dụng, do bên kia cấp.")
+    # Sealed at rest (security.sealing): we must keep the secret to call the other side, never show it again.
+    client_secret_sealed = models.TextField(
+        _("khóa bí mật (đã mã hóa)"),
+        editable=False,
+        help_text=_("Khóa bí mật đi kèm mã ứng dụng, do bên kia cấp; lưu ở dạng mã hóa, không hiện lại."),
     )
     agencies = models.ManyToManyField(
         "directory.Agency",
@@ -62,6 +67,14 @@ class PeerInstallation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def client_secret(self) -> str:
+        return unseal(self.client_secret_sealed)
+
+    @client_secret.setter
+    def client_secret(self, value: str) -> None:
+        self.client_secret_sealed = seal(value)
 
 
 class Handover(models.Model):
