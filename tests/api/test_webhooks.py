@@ -223,3 +223,17 @@ def test_a_switched_off_client_hears_nothing(world, centre, centre_api, receiver
     centre["client"].save()
     receive(world)
     assert not Delivery.objects.exists()
+
+
+def test_a_client_moved_to_another_body_no_longer_hears_its_old_bodys_dossiers(world, centre, centre_api, receiver):  # noqa: F811
+    """The reach check at registration holds on every event: the client's account moved away from the
+    centre, its subscriber (which chose the centre) hears nothing more of the centre's dossiers."""
+    register(centre_api, receiver)
+    receive(world)
+    assert Delivery.objects.count() == 1
+    official = centre["client"].user.official
+    official.agency = Agency.objects.get(code=OTHER_AGENCY)
+    official.save()
+    official.desks.clear()
+    receive(world)
+    assert Delivery.objects.count() == 1

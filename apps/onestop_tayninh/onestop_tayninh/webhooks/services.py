@@ -44,6 +44,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop_tayninh.accounts.models import User
 from onestop_tayninh.core.after_response import after_response
 from onestop_tayninh.core.rowlevel import visible_agency_id_list
 from onestop_tayninh.dossiers.models import DossierAccess
@@ -252,11 +253,14 @@ def matching_subscribers(event: DossierEvent) -> list[int]:
     """Active subscribers of the event's kind with a body that may see the event's dossier.
 
     "May see" is the row-level rule's own answer (core.rowlevel via DossierAccess): the bodies the
-    dossier is or was at, its receiving body and the body holding it now. One query.
+    dossier is or was at, its receiving body and the body holding it now. One query; and for a system
+    registered through the API, its client's reach as it is today (check_reach held at registration,
+    but the client's account may have been moved to another body since): the bodies it chose must
+    still meet the dossier's within that reach.
     """
     dossier = event.dossier
     held = {dossier.receiving_agency_id, dossier.current_agency_id, getattr(event, "to_agency_id", None)} - {None}
-    candidates = (
+    candidates = list(
         # A system registered through the API hears nothing while its client is switched off.
         Subscriber.objects.filter(active=True)
         .filter(Q(api_client__isnull=True) | Q(api_client__is_active=True))
@@ -265,9 +269,22 @@ def matching_subscribers(event: DossierEvent) -> list[int]:
             | Q(agencies__in=held)
         )
         .distinct()
-        .values_list("pk", "event_kinds")
+        .values_list("pk", "event_kinds", "api_client__user")
     )
-    return sorted(pk for pk, kinds in candidates if event.action in (kinds or []))
+    wanted = [(pk, user_id) for pk, kinds, user_id in candidates if event.action in (kinds or [])]
+    if any(user_id is not None for _pk, user_id in wanted):
+        bodies = held | set(DossierAccess.objects.filter(dossier_id=dossier.pk).values_list("agency_id", flat=True))
+        wanted = [(pk, user_id) for pk, user_id in wanted if user_id is None or _reaches(pk, user_id, bodies)]
+    return sorted(pk for pk, _user_id in wanted)
+
+
+def _reaches(subscriber_id: int, user_id: int, bodies: set[int]) -> bool:
+    """Whether a client's subscriber still hears of a dossier at `bodies`: a body it chose, in its reach today."""
+    reach = visible_agency_id_list(User.objects.get(pk=user_id), dossiers=True)
+    chosen = set(
+        Subscriber.agencies.through.objects.filter(subscriber_id=subscriber_id).values_list("agency_id", flat=True)
+    )
+    return bool(bodies & chosen & (set(reach) if reach is not None else chosen))
 
 
 def deliveries_write(*, event: DossierEvent) -> list[Delivery]:
