@@ -273,7 +273,8 @@ def matching_subscribers(event: DossierEvent) -> list[int]:
     )
     wanted = [(pk, user_id) for pk, kinds, user_id in candidates if event.action in (kinds or [])]
     if any(user_id is not None for _pk, user_id in wanted):
-        bodies = held | set(DossierAccess.objects.filter(dossier_id=dossier.pk).values_list("agency_id", flat=True))
+        bodies: set[int] = {agency_id for agency_id in held if agency_id is not None}
+        bodies.update(DossierAccess.objects.filter(dossier_id=dossier.pk).values_list("agency_id", flat=True))
         wanted = [(pk, user_id) for pk, user_id in wanted if user_id is None or _reaches(pk, user_id, bodies)]
     return sorted(pk for pk, _user_id in wanted)
 
