@@ -153,3 +153,18 @@ def test_the_result_is_downloaded_once_issued_and_audited(world, centre, centre_
     content = b"".join(response.streaming_content)
     assert content.startswith(b"%PDF") and content == dossier.result_file.open("rb").read()
     assert AuditEvent.objects.filter(action="download", actor_id=centre["client"].user_id).exists()
+
+
+def test_an_upload_the_file_store_refuses_is_a_503_problem_and_keeps_nothing(world, centre_api, settings):
+    from tests.security.test_object_storage import free_port, use_s3
+
+    dossier = centre_api.post("/api/v1/dossiers/", new_dossier(world)).json()
+    requirement = world["justice"].documents.first()
+    use_s3(settings, endpoint=f"http://127.0.0.1:{free_port()}", bucket="onestop-tayninh")  # nothing listens there
+
+    response = upload(centre_api, dossier["id"], requirement, tiny_pdf("to-khai"))
+
+    body = assert_problem(response, 503)
+    assert body["type"].endswith("/storage-unavailable") and "thử lại sau" in body["detail"]
+    assert response["Retry-After"]
+    assert not Dossier.objects.get(pk=dossier["id"]).documents.exists()

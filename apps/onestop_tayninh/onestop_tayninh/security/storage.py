@@ -24,6 +24,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.storage import FileSystemStorage, Storage
@@ -50,7 +51,7 @@ class StorageUnavailable(Exception):
 _DISK_REFUSALS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
 
 # Files written inside a transaction that has not committed yet, within files_follow_transactions().
-_written: ContextVar[list[tuple[Storage, str]] | None] = ContextVar("stored_files_uncommitted", default=None)
+_written: ContextVar[list[_Written] | None] = ContextVar("stored_files_uncommitted", default=None)
 
 
 class GatedStorageMixin:
@@ -98,15 +99,22 @@ class GatedFileSystemStorage(GatedStorageMixin, FileSystemStorage):
         return isinstance(exc, OSError) and exc.errno in _DISK_REFUSALS
 
 
+@dataclass
+class _Written:
+    storage: Storage
+    name: str
+    committed: bool = False
+
+
 def _remember(storage: Storage, name: str) -> None:
-    """Keep `name` until the transaction it was written in commits (on_commit forgets it)."""
+    """Keep `name` until the transaction it was written in commits (on_commit marks it)."""
     written = _written.get()
     if written is None or not connection.in_atomic_block:
         return  # outside a transaction the file stands on its own, as before
-    entry = (storage, name)
+    entry = _Written(storage, name)
     written.append(entry)
-    # Discarded with its savepoint if that rolls back: the entry then stays, and the file goes.
-    transaction.on_commit(lambda: written.remove(entry) if entry in written else None)
+    # Discarded with its savepoint if that rolls back: the entry stays unmarked, and the file goes.
+    transaction.on_commit(lambda: setattr(entry, "committed", True))
 
 
 @contextmanager
@@ -114,21 +122,27 @@ def files_follow_transactions() -> Iterator[None]:
     """Within: a file stored in a transaction that rolls back is deleted when the block ends.
 
     Wraps a request (core.middleware.StoredFilesMiddleware) or a job (core.rqjob): by its end
-    every transaction it opened has committed or rolled back. Still inside one at the end (a test
-    wrapped in a transaction), nothing is decided and nothing deleted. A process killed between a
-    write and its commit can still leave an orphan file, never a row without its file.
+    every transaction it opened has committed or rolled back. Still inside one at the end (a job
+    run synchronously inside a request, a test wrapped in a transaction), the undecided files pass
+    to the enclosing block, if any. A process killed between a write and its commit can still
+    leave an orphan file, never a row without its file.
     """
-    written: list[tuple[Storage, str]] = []
+    written: list[_Written] = []
     token = _written.set(written)
     try:
         yield
     finally:
         _written.reset(token)
-        if written and not connection.in_atomic_block:
-            for storage, name in written:
+        pending = [entry for entry in written if not entry.committed]
+        if pending and connection.in_atomic_block:
+            outer = _written.get()
+            if outer is not None:
+                outer.extend(pending)
+        elif pending:
+            for entry in pending:
                 try:
-                    storage.delete(name)
+                    entry.storage.delete(entry.name)
                 except Exception as exc:  # noqa: BLE001 - the response must not fail over a cleanup
-                    logger.warning("stored_file_orphan_left name=%s error=%s", name, exc)
+                    logger.warning("stored_file_orphan_left name=%s error=%s", entry.name, exc)
                 else:
-                    logger.info("stored_file_rolled_back name=%s", name)
+                    logger.info("stored_file_rolled_back name=%s", entry.name)

@@ -3,9 +3,10 @@
 Chosen by ONESTOP_S3_BUCKET (conf/base.py, config/README.md "Lưu trữ tệp trên S3"); the local
 disk stays the default. The same gate as on disk (security.storage.GatedStorageMixin), and:
 
-- private: no public URL is ever handed out. Files are streamed through Django's views after
-  their permission checks, exactly as from the disk; `url()` could only give a presigned link
-  that expires in a minute, and no code asks for one.
+- private: no address of the store is ever handed out. Files are streamed through Django's views
+  after their permission checks, exactly as from the disk; `url()` answers what the disk storage
+  answers (MEDIA_URL + name, served by nothing), never a presigned link that would skip the
+  permission check and the audit row (the desk's file widgets show `url()`).
 - an upload carries the SHA-256 the gate computed (x-amz-checksum-sha256): the store refuses
   bytes that differ from what was scanned and keeps that checksum with the object
   (ONESTOP_S3_SEND_CHECKSUMS=false for a store too old to know the header).
@@ -17,12 +18,16 @@ from __future__ import annotations
 
 import base64
 from typing import Any
+from urllib.parse import urljoin
 
 from boto3.exceptions import Boto3Error
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from storages.backends.s3 import S3Storage
+
+from django.conf import settings as django_settings
+from django.utils.encoding import filepath_to_uri
 
 from .storage import GatedStorageMixin
 from .uploads import stamp_of
@@ -48,7 +53,6 @@ class GatedS3Storage(GatedStorageMixin, S3Storage):
         self.send_checksums = send_checksums
         settings.setdefault("file_overwrite", False)  # as on disk: a name taken gets another
         settings.setdefault("querystring_auth", True)
-        settings.setdefault("querystring_expire", 60)
         settings.setdefault("max_memory_size", MEMORY_SPOOL_BYTES)
         settings.setdefault("transfer_config", TransferConfig(multipart_threshold=SINGLE_PUT_LIMIT, use_threads=False))
         settings.setdefault(
@@ -74,3 +78,6 @@ class GatedS3Storage(GatedStorageMixin, S3Storage):
             params["ChecksumAlgorithm"] = "SHA256"
             params["ChecksumSHA256"] = base64.b64encode(bytes.fromhex(stamp.sha256)).decode()
         return params
+
+    def url(self, name: str | None, parameters: Any = None, expire: Any = None, http_method: Any = None) -> str:
+        return urljoin(django_settings.MEDIA_URL, filepath_to_uri(name or "").lstrip("/"))
