@@ -231,7 +231,7 @@ if ONESTOP_S3_BUCKET:
             "verify": config("ONESTOP_S3_CA_BUNDLE", "") or None,
             "send_checksums": config("ONESTOP_S3_SEND_CHECKSUMS", True),
             "connect_timeout": config("ONESTOP_S3_CONNECT_TIMEOUT", 5.0),
-            "read_timeout": config("ONESTOP_S3_READ_TIMEOUT", 30.0),
+            "read_timeout": config("ONESTOP_S3_READ_TIMEOUT", 20.0),
         },
     }
 

@@ -10,8 +10,9 @@ disk stays the default. The same gate as on disk (security.storage.GatedStorageM
 - an upload carries the SHA-256 the gate computed (x-amz-checksum-sha256): the store refuses
   bytes that differ from what was scanned and keeps that checksum with the object
   (ONESTOP_S3_SEND_CHECKSUMS=false for a store too old to know the header).
-- a store that is down or refuses (quota, missing bucket, denied) is StorageUnavailable after a
-  few quick tries, not a request hanging for minutes.
+- a store that is down or refuses (quota, missing bucket, denied) is StorageUnavailable after two
+  tries: at most 2 × (connect 5 s + read 20 s) by default, inside gunicorn's 60 s, so the person
+  gets the 503 page rather than a worker killed mid-request.
 """
 
 from __future__ import annotations
@@ -45,8 +46,8 @@ class GatedS3Storage(GatedStorageMixin, S3Storage):
         self,
         *,
         connect_timeout: float = 5,
-        read_timeout: float = 30,
-        max_attempts: int = 3,
+        read_timeout: float = 20,
+        max_attempts: int = 2,
         send_checksums: bool = True,
         **settings: Any,
     ):
