@@ -45,6 +45,10 @@ log "Khôi phục CSDL vào $TARGET_DB"
 mysql -e "DROP DATABASE IF EXISTS \`$TARGET_DB\`; CREATE DATABASE \`$TARGET_DB\` CHARACTER SET utf8mb4 COLLATE utf8mb4_uca1400_ai_ci"
 gunzip -c "$BACKUP/db.sql.gz" | mysql "$TARGET_DB"
 
+store="$(sed -n 's/^files_store=//p' "$BACKUP/info.txt")"
+if [[ "$store" == s3://* ]]; then
+  log "Tệp của bản sao lưu này nằm trên kho S3 $store, không có trong bản sao lưu: khôi phục từ phiên bản của kho S3 (config/README.md §10)"
+fi
 log "Khôi phục tệp vào $TARGET_FILES"
 if [[ -e "$TARGET_FILES" ]]; then
   mv "$TARGET_FILES" "$TARGET_FILES.before-restore-$(date -u +%Y%m%dT%H%M%SZ)"

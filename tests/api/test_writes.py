@@ -184,3 +184,18 @@ def test_a_create_is_answered_before_its_evaluation_fact_is_derived_which_follow
     assert not DossierFact.objects.filter(dossier_id=answer["id"]).exists()
     response.close()
     assert DossierFact.objects.get(dossier_id=answer["id"]).received_on is not None
+
+
+def test_an_upload_the_file_store_refuses_is_a_503_problem_and_keeps_nothing(world, centre_api, settings):
+    from tests.security.test_object_storage import free_port, use_s3
+
+    dossier = centre_api.post("/api/v1/dossiers/", new_dossier(world)).json()
+    requirement = world["justice"].documents.first()
+    use_s3(settings, endpoint=f"http://127.0.0.1:{free_port()}", bucket="onestop-tayninh")  # nothing listens there
+
+    response = upload(centre_api, dossier["id"], requirement, tiny_pdf("to-khai"))
+
+    body = assert_problem(response, 503)
+    assert body["type"].endswith("/storage-unavailable") and "thử lại sau" in body["detail"]
+    assert response["Retry-After"]
+    assert not Dossier.objects.get(pk=dossier["id"]).documents.exists()

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onestop_tayninh.dossiers.actions import StaleDossier
+from onestop_tayninh.security.storage import StorageUnavailable
 
 logger = logging.getLogger("onestop_tayninh.api")
 
@@ -40,6 +41,7 @@ PROBLEM_TYPES: dict[str, tuple[int, Any]] = {
     "unsupported-media-type": (415, gettext_lazy("Định dạng nội dung không được hỗ trợ")),
     "refused": (422, gettext_lazy("Yêu cầu bị từ chối theo quy định nghiệp vụ")),
     "rate-limited": (429, gettext_lazy("Vượt giới hạn số lượt gọi")),
+    "storage-unavailable": (503, gettext_lazy("Kho lưu trữ tệp tạm thời chưa sẵn sàng")),
 }
 
 
@@ -123,6 +125,14 @@ def problem_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     instance = request.get_full_path() if request is not None else ""
     if isinstance(exc, StaleDossier):
         return problem("conflict", detail=" ".join(exc.messages), instance=instance)
+    if isinstance(exc, StorageUnavailable):
+        # Raised inside the service's transaction: it rolled back, nothing was created.
+        return problem(
+            "storage-unavailable",
+            detail=_("Kho lưu trữ tệp đang tạm thời gián đoạn; chưa có gì được ghi nhận. Hãy thử lại sau ít phút."),
+            instance=instance,
+            headers={"Retry-After": "120"},
+        )
     if isinstance(exc, DjangoValidationError):
         errors = _django_errors(exc)
         return problem("refused", detail=" ".join(_messages(errors)), instance=instance, errors=errors)

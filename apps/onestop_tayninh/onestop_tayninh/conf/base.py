@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "onestop_tayninh.security.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Inside the headers above: a store refusing a file is their 503 page; files of a rolled-back write go.
+    "onestop_tayninh.core.middleware.StoredFilesMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -239,10 +241,31 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "files"
 MEDIA_URL = "/files/"
 # The storage writes only files that passed the upload gate or that the system made (security.storage).
+# On the local disk (MEDIA_ROOT) unless ONESTOP_S3_BUCKET names a bucket of the data centre's
+# S3-compatible object storage (MinIO, Ceph): security.storage_s3, config/README.md "Lưu trữ tệp trên S3".
+ONESTOP_S3_BUCKET = config("ONESTOP_S3_BUCKET", "")
 STORAGES = {
     "default": {"BACKEND": "onestop_tayninh.security.storage.GatedFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+if ONESTOP_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "onestop_tayninh.security.storage_s3.GatedS3Storage",
+        "OPTIONS": {
+            "bucket_name": ONESTOP_S3_BUCKET,
+            "endpoint_url": config("ONESTOP_S3_ENDPOINT_URL", "") or None,
+            "access_key": config("ONESTOP_S3_ACCESS_KEY", ""),
+            "secret_key": config("ONESTOP_S3_SECRET_KEY", ""),
+            "region_name": config("ONESTOP_S3_REGION", "us-east-1"),
+            "addressing_style": config("ONESTOP_S3_ADDRESSING_STYLE", "path"),
+            "location": config("ONESTOP_S3_PREFIX", ""),
+            # A CA bundle for a store behind the data centre's own certificate authority.
+            "verify": config("ONESTOP_S3_CA_BUNDLE", "") or None,
+            "send_checksums": config("ONESTOP_S3_SEND_CHECKSUMS", True),
+            "connect_timeout": config("ONESTOP_S3_CONNECT_TIMEOUT", 5.0),
+            "read_timeout": config("ONESTOP_S3_READ_TIMEOUT", 20.0),
+        },
+    }
 
 LOGIN_URL = "admin:login"
 SESSION_COOKIE_HTTPONLY = True

@@ -1,5 +1,6 @@
 """The request id: one per request, in every log line of the request and of the jobs it enqueues;
-and the page of a request sent with a method its address does not take (405)."""
+the page of a request sent with a method its address does not take (405); and stored files that
+follow the request's transactions, with the 503 page of a file store that refuses."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import structlog
 
 from django.http import HttpRequest, HttpResponse
 
+from onestop_tayninh.security.storage import StorageUnavailable, files_follow_transactions
+
 from .log import REQUEST_ID
-from .views import method_not_allowed
+from .views import method_not_allowed, storage_unavailable
 
 HEADER = "X-Request-ID"
 # nginx's $request_id is 32 hex digits; other proxies use UUIDs. Anything else (too long, spaces,
@@ -72,3 +75,24 @@ class MethodNotAllowedPageMiddleware:
             if response.has_header("Content-Length"):  # CommonMiddleware counted the empty body
                 response["Content-Length"] = str(len(response.content))
         return response
+
+
+class StoredFilesMiddleware:
+    """Files written in a transaction that rolled back are deleted when the request ends, and a file
+    store that refuses a write or a read is the Vietnamese 503 page, not a 500 (security.storage).
+
+    The view's exception has already rolled back the service's transaction by the time it reaches
+    process_exception: nothing the request did stays, and the files it wrote go when it ends.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with files_follow_transactions():
+            return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, StorageUnavailable):
+            return storage_unavailable(request)
+        return None

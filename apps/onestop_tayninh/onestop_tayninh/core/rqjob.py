@@ -4,6 +4,8 @@ Enqueued while a request id is bound (a request, or a job that itself carries on
 the id in `job.meta["request_id"]`; the worker binds it again, with the job's id and function,
 while the job runs. So one id leads from a click in the web log to the e-mail sent or the PDF
 rendered in the worker's log. django-rq's `get_queue()` and `rqworker` both read the setting.
+
+A job's files follow its transactions as a request's do (security.storage.files_follow_transactions).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Any
 
 import structlog
 from rq.job import Job
+
+from onestop_tayninh.security.storage import files_follow_transactions
 
 from .log import REQUEST_ID
 
@@ -30,6 +34,7 @@ class RequestIdJob(Job):
             context[REQUEST_ID] = self.meta[REQUEST_ID]
         tokens = structlog.contextvars.bind_contextvars(**context)
         try:
-            return super().perform()
+            with files_follow_transactions():
+                return super().perform()
         finally:
             structlog.contextvars.reset_contextvars(**tokens)

@@ -123,6 +123,14 @@ def server_error(request):
     return error_page(request, "500.html", 500)
 
 
+def storage_unavailable(request):
+    """The file store refused or could not be reached (security.storage.StorageUnavailable): nothing
+    was kept, and the person is asked to try again later (core.middleware.StoredFilesMiddleware)."""
+    response = error_page(request, "503_storage.html", 503)
+    response["Retry-After"] = "120"
+    return response
+
+
 def method_not_allowed(request):
     """The body of a 405 (core.middleware.MethodNotAllowedPageMiddleware): Django's is empty."""
     return error_page(request, "405.html", 405)
