@@ -20,6 +20,8 @@ BENCHMARKS = [
     "national",
     "api",
 ]
+# Not listed, run only when named: load (`make bench BENCH=load`, bench/load), a minute of mixed
+# load that wants a quiet machine.
 
 
 def main(names: list[str]) -> int:

@@ -376,10 +376,10 @@ def _free_port() -> int:
 class Server:
     """gunicorn with the production configuration, on the bench database and a temporary media root."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, *, port: int | None = None):
         from django.conf import settings
 
-        self.port = _free_port()
+        self.port = port or _free_port()
         self.access_log = workdir / "access.log"
         self.error_log = workdir / "error.log"
         var = workdir / "var"
