@@ -137,20 +137,26 @@ worker_names() {
 database_up() {
   if [[ -f "$MARIADB_SCRIPT" ]]; then
     log "MariaDB: $MARIADB_SCRIPT up"
-    bash "$MARIADB_SCRIPT" up
+    # It creates the database (DB_NAME) and grants it to its application user.
+    DB_NAME="${CLUSTER_DB_NAME:-onestop_cluster}" bash "$MARIADB_SCRIPT" up
   fi
 }
 
-# The database settings the app nodes get: the cluster's primary/replica when their script exists.
+# The database settings the app nodes get: the cluster's primary and replica when their script
+# exists (with its application user, from `mariadb.sh env`), otherwise the system MariaDB as root.
 database_env() {
-  if [[ -f "$MARIADB_SCRIPT" ]]; then
-    DB_HOST=127.0.0.1 DB_PORT=3316 DB_REPLICA_HOST=127.0.0.1 DB_REPLICA_PORT=3317
-  else
-    DB_HOST=127.0.0.1 DB_PORT=3306 DB_REPLICA_HOST="" DB_REPLICA_PORT=""
-  fi
+  local exports
   DB_NAME="${CLUSTER_DB_NAME:-onestop_cluster}"
   DB_USER="${DB_USER:-root}"
   DB_PASSWORD="${DB_PASSWORD:-}"
+  if [[ -f "$MARIADB_SCRIPT" ]]; then
+    DB_HOST=127.0.0.1 DB_PORT=3316 DB_REPLICA_HOST=127.0.0.1 DB_REPLICA_PORT=3317
+    if exports=$(DB_NAME="$DB_NAME" bash "$MARIADB_SCRIPT" env 2>/dev/null) && [[ "$exports" == *DB_HOST=* ]]; then
+      eval "$exports"
+    fi
+  else
+    DB_HOST=127.0.0.1 DB_PORT=3306 DB_REPLICA_HOST="" DB_REPLICA_PORT=""
+  fi
 }
 
 mariadb_cli() {
@@ -227,8 +233,8 @@ DB_USER=$DB_USER
 DB_PASSWORD=$DB_PASSWORD
 DB_HOST=$DB_HOST
 DB_PORT=$DB_PORT
-DB_REPLICA_HOST=$DB_REPLICA_HOST
-DB_REPLICA_PORT=$DB_REPLICA_PORT
+${DB_REPLICA_HOST:+DB_REPLICA_HOST=$DB_REPLICA_HOST}
+${DB_REPLICA_PORT:+DB_REPLICA_PORT=$DB_REPLICA_PORT}
 REDIS_URL=redis://$HOST:$REDIS_MASTER_PORT/$REDIS_DB
 REDIS_SENTINELS=$sentinels
 REDIS_SENTINEL_MASTER=$MASTER_NAME
@@ -251,7 +257,7 @@ database_prepare() {
   # load_site and the demo data run once per database: on a new one, or when a first `up` stopped
   # half-way (the mark is written last; load_site is idempotent, so running it again is safe).
   local loaded="$CLUSTER_DIR/site-loaded-$DB_HOST-$DB_PORT-$DB_NAME" tables
-  mariadb_cli -e "CREATE DATABASE IF NOT EXISTS \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_uca1400_ai_ci"
+  [[ -f "$MARIADB_SCRIPT" ]] || mariadb_cli -e "CREATE DATABASE IF NOT EXISTS \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_uca1400_ai_ci"
   tables=$(mariadb_cli -N -e "SELECT COUNT(*) FROM information_schema.tables
     WHERE table_schema = '$DB_NAME' AND table_name = 'django_migrations'")
   [[ "$tables" == "0" ]] && rm -f "$loaded"

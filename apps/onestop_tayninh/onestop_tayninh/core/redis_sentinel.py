@@ -63,7 +63,7 @@ class SentinelMasterPool(SentinelConnectionPool):
         cls, url: str, *, sentinels: list[str], service_name: str, **options: Any
     ) -> "SentinelMasterPool":
         database, password = url_database(url)
-        manager = Sentinel(
+        manager = Sentinel(  # type: ignore[no-untyped-call]  # redis-py leaves Sentinel untyped
             parse_sentinels(sentinels),
             sentinel_kwargs={
                 "socket_timeout": SENTINEL_SOCKET_TIMEOUT,
