@@ -64,25 +64,38 @@ start() {
   local name=$1
   shift
   if running "$name"; then return 0; fi
-  echo "=== $(date '+%F %T') $*" >>"$LOG_DIR/$name.out"
+  echo "=== $(date '+%F %T') start: $*" >>"$LOG_DIR/$name.out"
   ONESTOP_LOG_FILE="$LOG_DIR/$name.log" setsid "$@" >>"$LOG_DIR/$name.out" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/$name.pid"
 }
 
-# stop NAME [SECONDS]: TERM, then KILL to the process's session after SECONDS (default 15).
+# supervise NAME COMMAND...: as `start`, in a loop that starts COMMAND again 2 s after it exits, as
+# systemd's Restart= does in production. RQ's cron scheduler exits when Redis refuses a connection
+# (the seconds between a master's death and the Sentinels' failover); so may a worker.
+supervise() {
+  local name=$1
+  shift
+  start "$name" bash -c 'while true; do "$@"; echo "=== $(date "+%F %T") exited ($?), restarting in 2 s"; sleep 2; done' \
+    "$name" "$@"
+}
+
+# restarts NAME: how many times `supervise` restarted it since `up` started it (from its output).
+restarts() { awk '/^=== .* start: /{n=0} /restarting in 2 s$/{n++} END{print n+0}' "$LOG_DIR/$1.out" 2>/dev/null; }
+
+# stop NAME [SECONDS]: TERM to the process group (a supervising loop and its command, a gunicorn
+# master and its workers), then KILL to what is left after SECONDS (default 15).
 stop() {
   local name=$1 wait=${2:-15} pid
   pid=$(pid_of "$name") || return 0
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq $((wait * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
+  alive() { kill -0 -- "-$pid" 2>/dev/null || kill -0 "$pid" 2>/dev/null; }
+  if alive; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq $((wait * 10))); do alive || break; sleep 0.1; done
+    if alive; then
       log "$name không dừng sau ${wait} giây: buộc dừng"
       kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
     fi
   fi
-  # Children left behind (an RQ work-horse, a gunicorn worker) share the session.
-  kill -KILL -- "-$pid" 2>/dev/null || true
   rm -f "$RUN_DIR/$name.pid"
 }
 
@@ -199,10 +212,13 @@ redis_up() {
 }
 
 redis_down() {
-  local port pid
-  for port in "${SENTINEL_PORTS[@]}"; do stop "sentinel-$port" 10; done
+  local port
+  # The Sentinels first, so that stopping the master starts no failover.
+  for port in "${SENTINEL_PORTS[@]}"; do stop "sentinel-$port" 10 & done
+  wait
   # TERM: Redis flushes the AOF (and writes its RDB snapshot) before it exits.
-  for port in "$REDIS_REPLICA_PORT" "$REDIS_MASTER_PORT"; do stop "redis-$port" 30; done
+  for port in "$REDIS_REPLICA_PORT" "$REDIS_MASTER_PORT"; do stop "redis-$port" 30 & done
+  wait
 }
 
 write_env() {
@@ -300,11 +316,11 @@ workers_up() {
     for ((i = 1; i <= $(workers_of "$queue"); i++)); do
       # Each worker also runs RQ's scheduler for jobs enqueued "at"/"in" a time on its queue; RQ
       # lets one of them act at a time.
-      start "worker-$queue-$i" "${MANAGE[@]}" rqworker "$queue" --with-scheduler --name "cluster-$queue-$i"
+      supervise "worker-$queue-$i" "${MANAGE[@]}" rqworker "$queue" --with-scheduler
     done
   done
   # Exactly one cron scheduler per deployment, or each periodic job is enqueued once per scheduler.
-  start cron "${MANAGE[@]}" rqcron onestop_tayninh.core.cron
+  supervise cron "${MANAGE[@]}" rqcron onestop_tayninh.core.cron
 }
 
 nginx_up() {
@@ -350,14 +366,9 @@ cmd_up() {
 cmd_down() {
   local started=$SECONDS name
   stop nginx 10
-  stop web-1 40 &
-  stop web-2 40 &
+  # Workers finish the job in hand (warm shutdown); gunicorn its requests in hand.
+  for name in web-1 web-2 $(worker_names) cron smtp-sink sms-gateway; do stop "$name" 30 & done
   wait
-  # Workers finish the job in hand (warm shutdown); jobs of the cluster are short.
-  for name in $(worker_names) cron; do stop "$name" 30 & done
-  wait
-  stop smtp-sink 5
-  stop sms-gateway 5
   redis_down
   if [[ -f "$MARIADB_SCRIPT" ]]; then bash "$MARIADB_SCRIPT" down; fi
   log "Cụm đã dừng sau $((SECONDS - started)) giây (dữ liệu Redis và CSDL được giữ)"
@@ -367,7 +378,15 @@ cmd_status() {
   local name port state role master i
   local LC_ALL=C.UTF-8  # printf pads by characters, not bytes
   row() { printf '  %-24s %s\n' "$1" "$2"; }
-  state_of() { if running "$1"; then echo "chạy (pid $(pid_of "$1"))"; else echo "DỪNG"; fi; }
+  state_of() {
+    local count
+    if running "$1"; then
+      count=$(restarts "$1")
+      echo "chạy (pid $(pid_of "$1"))${count:+$([[ $count != 0 ]] && echo ", đã khởi động lại $count lần")}"
+    else
+      echo "DỪNG"
+    fi
+  }
   echo "Tiến trình:"
   for name in nginx web-1 web-2 $(worker_names) cron smtp-sink sms-gateway; do row "$name" "$(state_of "$name")"; done
   echo "nginx :$NGINX_PORT → upstream onestop_web:"

@@ -16,6 +16,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -142,6 +143,7 @@ def test_jobs_run_after_the_redis_master_is_killed(running_cluster):
     assert old_master is not None
     old_pid = pid_of(f"redis-{old_master[1]}")
 
+    killed_at = time.time()
     os.kill(old_pid, signal.SIGKILL)
     # The Sentinels agree the master is down (down-after-milliseconds) and promote the replica.
     assert wait_until(
@@ -173,6 +175,13 @@ def test_jobs_run_after_the_redis_master_is_killed(running_cluster):
     job = Job.fetch(job_id, connection=connection)
     assert wait_until(lambda: job.get_status(refresh=True) == "finished", timeout=120, interval=0.5), job.get_status()
     assert connection.exists("onestop:1:cron:last-heartbeat")
+    # The cron scheduler too (restarted by cluster.sh if the refused connections made it exit): its
+    # heartbeat reaches the new master within its longest sleep, a minute.
+    assert wait_until(
+        lambda: any(score > killed_at for _, score in connection.zrange("rq:cron_schedulers", 0, -1, withscores=True)),
+        timeout=90,
+        interval=1,
+    )
     # The web nodes follow it as well: /healthz checks Redis and a worker's heartbeat.
     health = requests.get(SITE + "/healthz", timeout=10).json()
     assert health["status"] == "ok", health
