@@ -16,6 +16,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -143,15 +144,40 @@ def test_jobs_run_after_the_redis_master_is_killed(running_cluster):
     assert old_master is not None
     old_pid = pid_of(f"redis-{old_master[1]}")
 
-    killed_at = time.time()
-    os.kill(old_pid, signal.SIGKILL)
-    # The Sentinels agree the master is down (down-after-milliseconds) and promote the replica.
-    assert wait_until(
-        lambda: (masters := sentinel_masters()) != {old_master} and len(masters) == 1 and None not in masters,
-        timeout=60,
-        interval=0.5,
-    ), f"no failover: {sentinel_masters()}"
+    # Meanwhile a visitor reads the home page, and a monitor polls /healthz (which says 503 while Redis
+    # is gone: an answer, which must not make nginx take the nodes out).
+    home_page: list[int | str] = []
+    failed_over = threading.Event()
+
+    def visit() -> None:
+        while not failed_over.is_set():
+            for path in ("/", "/healthz"):
+                try:
+                    status = requests.get(SITE + path, timeout=10).status_code
+                except requests.RequestException as exc:
+                    status = type(exc).__name__
+                if path == "/":
+                    home_page.append(status)
+            time.sleep(0.1)
+
+    visitor = threading.Thread(target=visit)
+    visitor.start()
+    try:
+        killed_at = time.time()
+        os.kill(old_pid, signal.SIGKILL)
+        # The Sentinels agree the master is down (down-after-milliseconds) and promote the replica.
+        assert wait_until(
+            lambda: (masters := sentinel_masters()) != {old_master} and len(masters) == 1 and None not in masters,
+            timeout=60,
+            interval=0.5,
+        ), f"no failover: {sentinel_masters()}"
+        time.sleep(3)
+    finally:
+        failed_over.set()
+        visitor.join()
     (new_master,) = sentinel_masters()
+    assert len(home_page) > 10
+    assert set(home_page) == {200}, home_page
 
     # A job enqueued by the application's own settings (through Sentinel) after the failover...
     enqueue = (
