@@ -2,7 +2,7 @@
 
 Gunicorn listens on loopback only; nginx (config/nginx/onestop_tayninh.conf) terminates TLS and
 proxies here. Run from the repository root (/opt/onestop_tayninh). Tunable from the environment
-file /etc/onestop_tayninh/env: GUNICORN_WORKERS, GUNICORN_TIMEOUT (documented in .env.example).
+file /etc/onestop_tayninh/env: GUNICORN_WORKERS, GUNICORN_TIMEOUT, GUNICORN_BIND, GUNICORN_FORWARDED_ALLOW_IPS (documented in .env.example).
 """
 
 import os
@@ -29,7 +29,9 @@ chdir = _REPO_DIR
 # Always the production settings: they refuse to start with DEBUG on or the development secret.
 raw_env = ["DJANGO_SETTINGS_MODULE=onestop_tayninh.conf.production"]
 
-bind = "127.0.0.1:8001"
+# Loopback by default (nginx on this host); a host of several behind one nginx binds its private
+# address (GUNICORN_BIND=10.0.0.11:8001) and lists nginx's address in GUNICORN_FORWARDED_ALLOW_IPS.
+bind = os.environ.get("GUNICORN_BIND", "").strip() or "127.0.0.1:8001"
 # Sync workers: nginx buffers slow clients, so a worker is only busy while Django works.
 # CPU + 1, not gunicorn's 2 x CPU + 1: the portal's requests are CPU-bound (templates, ORM), and on
 # the 2-CPU bench five workers sharing two CPUs gave p95 175-192 ms against 123-130 ms with three
@@ -49,7 +51,7 @@ max_requests_jitter = 200
 # arbiter think a worker hangs.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - tmpfs, not a temp file
 # Only nginx on this host may set X-Forwarded-Proto (wsgi.url_scheme follows it).
-forwarded_allow_ips = "127.0.0.1,::1"
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "").strip() or "127.0.0.1,::1"
 proc_name = "onestop-web"
 # Gunicorn's control socket (`gunicornc`) goes in the unit's RuntimeDirectory (/run/onestop-web);
 # outside systemd it is off rather than created under $HOME.

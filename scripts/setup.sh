@@ -16,6 +16,7 @@ PACKAGES=(
   libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core poppler-utils zbar-tools libzbar0
   tesseract-ocr tesseract-ocr-vie
   chromium clamav-daemon curl graphviz gettext
+  nginx
 )
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -7,6 +7,12 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from onestop_tayninh.core.log import configure_structlog, logging_config
+from onestop_tayninh.core.redis_sentinel import (
+    SENTINEL_SOCKET_TIMEOUT,
+    DisconnectingSentinelConnection,
+    parse_sentinels,
+    url_database,
+)
 
 from .env import config, site_database_name
 
@@ -190,20 +196,61 @@ ONESTOP_DB_REPLICA_RETRY_SECONDS = config("ONESTOP_DB_REPLICA_RETRY_SECONDS", 10
 ONESTOP_DB_PRIMARY_AFTER_WRITE_SECONDS = config("ONESTOP_DB_PRIMARY_AFTER_WRITE_SECONDS", 10)
 
 REDIS_URL = config("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Redis behind Sentinel (config/README.md "Cluster"): with REDIS_SENTINELS ("host:port,host:port,...")
+# the queues, the cron scheduler and the cache ask the Sentinels for the current master of
+# REDIS_SENTINEL_MASTER and follow it through a failover; REDIS_URL then only gives the database
+# number (and password). Empty: REDIS_URL's server, directly.
+REDIS_SENTINELS = config("REDIS_SENTINELS", [], list)
+REDIS_SENTINEL_MASTER = config("REDIS_SENTINEL_MASTER", "onestop")
 
 
-def rq_queues(url: str) -> dict[str, dict[str, object]]:
-    """The three RQ queues on one Redis database (tests and benchmarks each take their own)."""
-    return {name: {"URL": url, "DEFAULT_TIMEOUT": 600} for name in ("default", "notifications", "reports")}
+def rq_queues(url: str, sentinels: list[str] | None = None, master: str = "") -> dict[str, dict[str, object]]:
+    """The three RQ queues on one Redis database (tests and benchmarks each take their own).
+
+    With `sentinels`, django-rq connects through them to the master named `master`, on the
+    database (and with the password) of `url`.
+    """
+    connection: dict[str, object] = {"URL": url}
+    if sentinels:
+        connection = sentinel_connection(url, sentinels, master)
+    return {name: {**connection, "DEFAULT_TIMEOUT": 600} for name in ("default", "notifications", "reports")}
 
 
-def redis_cache(url: str, prefix: str) -> dict[str, dict[str, str]]:
+def sentinel_connection(url: str, sentinels: list[str], master: str) -> dict[str, object]:
+    """django-rq's connection settings for a master found through Sentinel."""
+    database, password = url_database(url)
     return {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix}
+        "SENTINELS": parse_sentinels(sentinels),
+        "MASTER_NAME": master,
+        "DB": database,
+        "PASSWORD": password,
+        "CONNECTION_KWARGS": {"connection_class": DisconnectingSentinelConnection},
+        "SENTINEL_KWARGS": {
+            "socket_timeout": SENTINEL_SOCKET_TIMEOUT,
+            "socket_connect_timeout": SENTINEL_SOCKET_TIMEOUT,
+        },
     }
 
 
-RQ_QUEUES = rq_queues(REDIS_URL)
+def redis_cache(
+    url: str, prefix: str, sentinels: list[str] | None = None, master: str = ""
+) -> dict[str, dict[str, object]]:
+    cache: dict[str, object] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": prefix,
+    }
+    if sentinels:
+        # Django's Redis cache builds its pool with pool_class.from_url(LOCATION, **OPTIONS).
+        cache["OPTIONS"] = {
+            "pool_class": "onestop_tayninh.core.redis_sentinel.SentinelMasterPool",
+            "sentinels": sentinels,
+            "service_name": master,
+        }
+    return {"default": cache}
+
+
+RQ_QUEUES = rq_queues(REDIS_URL, REDIS_SENTINELS, REDIS_SENTINEL_MASTER)
 # Jobs carry the request id of the request that enqueued them into the worker's log lines.
 RQ = {"JOB_CLASS": "onestop_tayninh.core.rqjob.RequestIdJob"}
 # How old the newest worker heartbeat may be before /healthz reports the worker down.
@@ -214,7 +261,7 @@ RQ_HEARTBEAT_MAX_AGE_SECONDS = config("RQ_HEARTBEAT_MAX_AGE_SECONDS", 120)
 ONESTOP_HEALTHZ_TOKEN = config("ONESTOP_HEALTHZ_TOKEN", "")
 ONESTOP_HEALTHZ_ALLOWED_NETWORKS = config("ONESTOP_HEALTHZ_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"], list)
 
-CACHES = redis_cache(REDIS_URL, "onestop")
+CACHES = redis_cache(REDIS_URL, "onestop", REDIS_SENTINELS, REDIS_SENTINEL_MASTER)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
