@@ -27,12 +27,16 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from onestop_tayninh.core import cron
 from onestop_tayninh.core.constants import TaskStatus
+from onestop_tayninh.core.cron import PeriodicJob
+from onestop_tayninh.core.jobs import run_periodic
 from onestop_tayninh.core.models import Task
 from onestop_tayninh.core.monitoring import gauges
 from onestop_tayninh.core.monitoring.figures import OUTBOXES
+from onestop_tayninh.core.rqworker import JobContextMixin
 from tests.factories import UserFactory
-from tests.support import MANAGE, REPO, start_session, stop_worker, wait_until
+from tests.support import MANAGE, REPO, SimpleBurstWorker, start_session, stop_worker, wait_until
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -144,6 +148,37 @@ def test_a_gauge_that_raises_is_left_out_and_the_scrape_still_answers(client, pr
         gauges.unregister(gauges.REPLICA_LAG)
     assert response.status_code == 200
     assert gauges.REPLICA_LAG not in families(response.content.decode())
+
+
+def _broken_periodic() -> None:
+    raise RuntimeError("máy chủ SMS không phản hồi")
+
+
+class MeasuredBurstWorker(JobContextMixin, SimpleBurstWorker):
+    """The production worker's additions on the in-process worker."""
+
+
+def test_a_failed_periodic_run_counts_under_its_cron_name_and_its_job(client, private_redis, monkeypatch):
+    job = PeriodicJob(name="boom", label="Hỏng", func=_broken_periodic, queue="default", cron="0 * * * *", schedule="")
+    monkeypatch.setattr(cron, "PERIODIC_JOBS", (*cron.PERIODIC_JOBS, job))
+    before = parse(client.get("/metrics").content.decode())
+    queue = django_rq.get_queue("default", commit_mode="auto")
+    queue.enqueue(run_periodic, "boom")
+    queue.enqueue(run_periodic, "heartbeat")
+    MeasuredBurstWorker([queue], connection=queue.connection).work(burst=True)
+    after = parse(client.get("/metrics").content.decode())
+
+    def grew(metric: str, **labels: str) -> float:
+        return (value(after, metric, **labels) or 0) - (value(before, metric, **labels) or 0)
+
+    assert grew("onestop_cron_job_failures_total", name="boom") == 1
+    assert grew("onestop_cron_job_failures_total", name="heartbeat") == 0
+    assert grew("onestop_cron_job_duration_seconds_count", name="boom") == 1
+    assert grew("onestop_cron_job_duration_seconds_count", name="heartbeat") == 1
+    assert grew("onestop_rq_job_failures_total", queue="default", job="onestop_tayninh.core.jobs.run_periodic") == 1
+    assert value(after, "onestop_cron_last_run_failed", name="boom") == 1
+    assert value(after, "onestop_cron_last_run_failed", name="heartbeat") == 0
+    assert value(after, "onestop_rq_failed_jobs", queue="default") == 1
 
 
 # --- gunicorn and a real worker ----------------------------------------------------------------------

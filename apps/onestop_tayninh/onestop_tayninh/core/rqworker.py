@@ -24,7 +24,7 @@ from rq.job import Job, JobStatus
 from rq.queue import Queue
 
 from .log import REQUEST_ID
-from .monitoring.metrics import CRON_DURATION, JOB_DURATION, JOB_FAILURES
+from .monitoring.metrics import CRON_DURATION, CRON_FAILURES, JOB_DURATION, JOB_FAILURES
 
 #: core.jobs.run_periodic: the job of every periodic run, whose first argument is the cron name.
 RUN_PERIODIC = "onestop_tayninh.core.jobs.run_periodic"
@@ -57,11 +57,14 @@ class JobContextMixin:
             return super().execute_job(job, queue)  # type: ignore[misc]
         finally:
             duration = time.perf_counter() - started
+            finished = _finished(job)
             JOB_DURATION.labels(queue=queue.name, job=func_name).observe(duration)
-            if not _finished(job):
+            if not finished:
                 JOB_FAILURES.labels(queue=queue.name, job=func_name).inc()
             if func_name == RUN_PERIODIC and job.args:
                 CRON_DURATION.labels(name=str(job.args[0])).observe(duration)
+                if not finished:
+                    CRON_FAILURES.labels(name=str(job.args[0])).inc()
             structlog.contextvars.reset_contextvars(**tokens)
 
 

@@ -78,6 +78,12 @@ CRON_DURATION = Histogram(
     buckets=JOB_BUCKETS,
     registry=PROCESS_REGISTRY,
 )
+CRON_FAILURES = Counter(
+    "onestop_cron_job_failures",
+    "Runs of a periodic job of core/cron.py that did not finish, by its name.",
+    ["name"],
+    registry=PROCESS_REGISTRY,
+)
 
 
 def _gauge(name: str, documentation: str, labelname: str, values: Iterable[tuple[str, float]]) -> GaugeMetricFamily:
