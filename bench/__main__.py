@@ -19,6 +19,7 @@ BENCHMARKS = [
     "webhooks",
     "national",
     "api",
+    "metrics",
 ]
 
 

@@ -5,8 +5,8 @@ proxies here. Run from the repository root (/opt/onestop_tayninh). Tunable from 
 file /etc/onestop_tayninh/env: GUNICORN_WORKERS, GUNICORN_TIMEOUT (documented in .env.example).
 
 Metrics: with ONESTOP_METRICS_DIR set, the workers keep their Prometheus metrics in files under
-<ONESTOP_METRICS_DIR>/web (prometheus_client's multiprocess mode), emptied when gunicorn starts; a
-worker that exits has its live gauges removed (child_exit). core/monitoring/metrics.py has the rest.
+<ONESTOP_METRICS_DIR>/web (prometheus_client's multiprocess mode), emptied when gunicorn starts; the
+files of a worker that exits are folded into one archive (child_exit). core/monitoring/metrics.py has the rest.
 """
 
 import glob
@@ -46,12 +46,14 @@ def on_starting(server) -> None:
 
 
 def child_exit(server, worker) -> None:
-    """A worker exited (recycled by max_requests, killed by the timeout, stopped): its live gauges go.
-    Its counters and histograms stay in their files, so totals never go backwards."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
+    """A worker exited (recycled by max_requests, killed by the timeout, stopped): its counters and
+    histograms are folded into the directory's archive files and its own files removed, so totals never
+    go backwards and the directory does not grow with every recycled worker (core/monitoring/compaction.py)."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        from onestop_tayninh.core.monitoring.compaction import archive_dead_process
 
-        multiprocess.mark_process_dead(worker.pid)
+        archive_dead_process(worker.pid, directory)
 
 
 wsgi_app = "onestop_tayninh.wsgi:application"

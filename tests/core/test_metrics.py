@@ -11,15 +11,19 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
+import subprocess
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import django_rq
 import pytest
 import redis
 import requests
 import structlog
+from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from django.apps import apps
@@ -33,10 +37,12 @@ from onestop_tayninh.core.cron import PeriodicJob
 from onestop_tayninh.core.jobs import run_periodic
 from onestop_tayninh.core.models import Task
 from onestop_tayninh.core.monitoring import gauges
+from onestop_tayninh.core.monitoring.compaction import archive_dead_process
 from onestop_tayninh.core.monitoring.figures import OUTBOXES
+from onestop_tayninh.core.monitoring.metrics import FilesCollector
 from onestop_tayninh.core.rqworker import JobContextMixin
 from tests.factories import UserFactory
-from tests.support import MANAGE, REPO, SimpleBurstWorker, start_session, stop_worker, wait_until
+from tests.support import MANAGE, REPO, SimpleBurstWorker, children_of, start_session, stop_worker, wait_until
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -137,6 +143,19 @@ def test_replica_lag_is_exported_and_shown_only_once_a_function_is_registered(cl
     assert re.search(r'data-name="onestop_replica_lag_seconds" data-label="replica">.*?data-value="1.25"', page, re.S)
 
 
+def test_the_routers_shortcut_exports_one_unlabelled_lag_and_nothing_while_it_reads_none(client, private_redis):
+    lag: list[float | None] = [0.4]
+    gauges.register_replica_lag(lambda: lag[0])
+    try:
+        readable = parse(client.get("/metrics").content.decode())
+        lag[0] = None
+        unreadable = client.get("/metrics").content.decode()
+    finally:
+        gauges.unregister(gauges.REPLICA_LAG)
+    assert value(readable, gauges.REPLICA_LAG) == 0.4
+    assert f"\n{gauges.REPLICA_LAG} " not in unreadable
+
+
 def test_a_gauge_that_raises_is_left_out_and_the_scrape_still_answers(client, private_redis):
     def broken() -> float:
         raise ConnectionError("bản sao không trả lời")
@@ -179,6 +198,48 @@ def test_a_failed_periodic_run_counts_under_its_cron_name_and_its_job(client, pr
     assert value(after, "onestop_cron_last_run_failed", name="boom") == 1
     assert value(after, "onestop_cron_last_run_failed", name="heartbeat") == 0
     assert value(after, "onestop_rq_failed_jobs", queue="default") == 1
+
+
+WRITER = """
+import os
+from prometheus_client import Counter, Histogram
+Counter("onestop_test_events", "Events.", ["kind"]).labels(kind="a").inc({n})
+Histogram("onestop_test_seconds", "Seconds.", buckets=(0.1, 1.0)).observe(0.5 * {n})
+print(os.getpid())
+"""
+
+
+def _write_as_a_process(directory: Path, n: int) -> int:
+    done = subprocess.run(
+        [sys.executable, "-c", WRITER.format(n=n)],
+        env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(directory)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(done.stdout)
+
+
+def _scrape_files(directory: Path) -> Samples:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(FilesCollector([str(directory)]))
+    return parse(generate_latest(registry).decode())
+
+
+def test_a_dead_processs_files_fold_into_the_archive_and_the_totals_stay(tmp_path):
+    first, second = _write_as_a_process(tmp_path, 2), _write_as_a_process(tmp_path, 3)
+    before = _scrape_files(tmp_path)
+    assert value(before, "onestop_test_events_total", kind="a") == 5
+
+    archive_dead_process(first, str(tmp_path))
+    assert not list(tmp_path.glob(f"*_{first}.db")) and list(tmp_path.glob(f"*_{second}.db"))
+    assert _scrape_files(tmp_path) == before
+    archive_dead_process(second, str(tmp_path))
+    assert sorted(path.name for path in tmp_path.glob("*.db")) == ["counter_archive.db", "histogram_archive.db"]
+    assert _scrape_files(tmp_path) == before
+    assert value(before, "onestop_test_seconds_bucket", le="1.0") == 1  # 1.0 from the first, 1.5 from the second
+    assert value(before, "onestop_test_seconds_bucket", le="+Inf") == 2
+    assert value(before, "onestop_test_seconds_sum") == 2.5
 
 
 # --- gunicorn and a real worker ----------------------------------------------------------------------
@@ -244,7 +305,7 @@ def stack(tmp_path, live_redis_url):
 
     try:
         assert wait_until(answers, timeout=60, interval=0.2), log.read_text()[-3000:]
-        yield {"url": url, "env": env, "metrics_dir": metrics_dir, "tmp": tmp_path}
+        yield {"url": url, "env": env, "metrics_dir": metrics_dir, "tmp": tmp_path, "process": web}
     finally:
         stop_worker(web)
 
@@ -386,3 +447,16 @@ def test_a_scrape_reports_requests_jobs_queues_and_outboxes_of_every_process_as_
     match = re.search(r'<tr id="cron-deadline-scan">.*?class="cron-last-ok" data-value="(\d+)"', page, re.S)
     assert match and int(match.group(1)) == int(last_ok)
     assert "Hộp thư đi" in page and "Thành công gần nhất" in page
+
+    # A gunicorn worker exits (as max_requests recycles one): its files are folded into the archive, and
+    # the totals stay what they were.
+    web_dir = stack["metrics_dir"] / "web"
+    (victim, *_others) = children_of(stack["process"].pid)
+    assert list(web_dir.glob(f"*_{victim}.db"))
+    os.kill(victim, signal.SIGTERM)
+    assert wait_until(lambda: not list(web_dir.glob(f"*_{victim}.db")), timeout=30)
+    assert (web_dir / "histogram_archive.db").exists()
+    again = parse(requests.get(f"{url}/metrics", timeout=30).text)
+    assert sum(value(again, latency, view="healthz", method="GET", status=s) or 0 for s in ("2xx", "5xx")) == 3
+    assert value(again, latency, view="monitoring:run_now", method="POST", status="3xx") == 1
+    assert value(again, "onestop_rq_job_failures_total", queue="default", job=failing) == 1

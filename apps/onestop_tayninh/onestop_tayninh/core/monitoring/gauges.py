@@ -15,6 +15,10 @@ particular `onestop_replica_lag_seconds` exists only once a router registers it:
         read=lambda: {alias: lag_of(alias) for alias in replica_aliases()},
     )
 
+The router's own shortcut does the same with the name, help and Vietnamese label filled in::
+
+    gauges.register_replica_lag(replica_lag_seconds)
+
 `read` returns one number, or one number per value of `labelname` (a database alias); None for a
 value that cannot be read now (a replica down), which is left out rather than shown as 0. A `read`
 that raises is logged and left out of that scrape; it never fails /metrics or the page.
@@ -27,6 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger("onestop_tayninh.core.monitoring")
 
@@ -69,6 +74,17 @@ def register(
     gauge = RegisteredGauge(name=name, documentation=documentation, label=label, read=read, labelname=labelname)
     _registered[name] = gauge
     return gauge
+
+
+def register_replica_lag(read: Callable[[], Reading], *, labelname: str = "") -> RegisteredGauge:
+    """`onestop_replica_lag_seconds` from `read` (seconds, None while the replica cannot be read)."""
+    return register(
+        REPLICA_LAG,
+        documentation="Seconds the database replica's data is behind the primary's (absent while unreadable).",
+        label=_("Độ trễ của bản sao cơ sở dữ liệu so với máy chính (giây)"),
+        read=read,
+        labelname=labelname,
+    )
 
 
 def unregister(name: str) -> None:
