@@ -19,6 +19,7 @@ BENCHMARKS = [
     "webhooks",
     "national",
     "api",
+    "metrics",
 ]
 # Not listed, run only when named: load (`make bench BENCH=load`, bench/load), a minute of mixed
 # load that wants a quiet machine.

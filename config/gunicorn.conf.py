@@ -3,8 +3,13 @@
 Gunicorn listens on loopback only; nginx (config/nginx/onestop_tayninh.conf) terminates TLS and
 proxies here. Run from the repository root (/opt/onestop_tayninh). Tunable from the environment
 file /etc/onestop_tayninh/env: GUNICORN_WORKERS, GUNICORN_TIMEOUT, GUNICORN_BIND, GUNICORN_FORWARDED_ALLOW_IPS (documented in .env.example).
+
+Metrics: with ONESTOP_METRICS_DIR set, the workers keep their Prometheus metrics in files under
+<ONESTOP_METRICS_DIR>/web (prometheus_client's multiprocess mode), emptied when gunicorn starts; the
+files of a worker that exits are folded into one archive (child_exit). core/monitoring/metrics.py has the rest.
 """
 
+import glob
 import os
 
 _REPO_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -21,6 +26,34 @@ def _cpu_count() -> int:
 def _env_int(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
     return int(raw) if raw else default
+
+
+# Set before any worker imports prometheus_client: its multiprocess mode is decided at import.
+_METRICS_DIR = os.environ.get("ONESTOP_METRICS_DIR", "").strip()
+if _METRICS_DIR:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.path.join(_METRICS_DIR, "web")
+
+
+def on_starting(server) -> None:
+    """Once, in the master, before the first worker: the files of an earlier run are stale (their
+    processes are gone, their counters would be added to the new ones forever)."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+        # The files, not the directory: systemd may have made it (RuntimeDirectory) under a parent we cannot write.
+        for path in glob.glob(os.path.join(directory, "*.db")):
+            os.remove(path)
+
+
+def child_exit(server, worker) -> None:
+    """A worker exited (recycled by max_requests, killed by the timeout, stopped): its counters and
+    histograms are folded into the directory's archive files and its own files removed, so totals never
+    go backwards and the directory does not grow with every recycled worker (core/monitoring/compaction.py)."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        from onestop_tayninh.core.monitoring.compaction import archive_dead_process
+
+        archive_dead_process(worker.pid, directory)
 
 
 wsgi_app = "onestop_tayninh.wsgi:application"

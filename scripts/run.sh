@@ -90,9 +90,15 @@ start zalo .venv/bin/python scripts/fake_zalo.py --port "$ZALO_PORT" \
 # The stand-in national portal takes the dossier changes and publishes procedure changes (/_control/…).
 start dvcqg .venv/bin/python scripts/fake_dvcqg.py --port "$DVCQG_PORT" \
   --client-id "$ONESTOP_DVCQG_CLIENT_ID" --secret "$ONESTOP_DVCQG_SECRET"
-start worker "${MANAGE[@]}" rqworker default notifications reports --with-scheduler
+# Prometheus metrics as in production (config/README.md §11): the worker and the web each keep their
+# files in a directory of their own under var/metrics, emptied here; /metrics on the web merges them.
+METRICS_DIR=var/metrics
+rm -rf "$METRICS_DIR" && mkdir -p "$METRICS_DIR/web" "$METRICS_DIR/worker-1"
+export ONESTOP_METRICS_DIR="$PWD/$METRICS_DIR"
+start worker env PROMETHEUS_MULTIPROC_DIR="$PWD/$METRICS_DIR/worker-1" \
+  "${MANAGE[@]}" rqworker default notifications reports --with-scheduler
 start cron "${MANAGE[@]}" rqcron onestop_tayninh.core.cron
-start web "${MANAGE[@]}" runserver "$ADDRESS" --noreload
+start web env PROMETHEUS_MULTIPROC_DIR="$PWD/$METRICS_DIR/web" "${MANAGE[@]}" runserver "$ADDRESS" --noreload
 
 # The banner only once the site answers; a process that died meanwhile is named with its log.
 for _ in $(seq 1 60); do

@@ -230,3 +230,20 @@ def test_outside_a_replica_block_nothing_reads_from_the_replica(world, replica):
     with both() as (primary, copy):
         Agency.objects.count()
     assert selects(primary, "`directory_agency`") and not copy.captured_queries
+
+
+def test_with_a_replica_the_monitoring_shows_its_lag(replica):
+    """core's ready() registers the lag with the monitoring gauges (/metrics, the desk's page) when a replica is set."""
+    from django.apps import apps
+
+    from onestop_tayninh.core.monitoring import gauges
+
+    gauges.unregister(gauges.REPLICA_LAG)
+    apps.get_app_config("core").ready()
+    try:
+        beat(seconds_ago=2)
+        forget_lag_reading()
+        (value,) = [reading for reading in gauges.read_all() if reading.gauge.name == gauges.REPLICA_LAG]
+        assert 1.5 < value.value < 10
+    finally:
+        gauges.unregister(gauges.REPLICA_LAG)

@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from onestop_tayninh.core.views import favicon, healthz
+from onestop_tayninh.core.views import favicon, healthz, metrics
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Prometheus, for the monitoring networks only (404 to anyone else); the name is how the latency
+    # middleware leaves it out of its own figures.
+    path("metrics", metrics, name="metrics"),
     path("favicon.ico", favicon),
     # Before "desk/": the admin's catch-all would answer 404 for anything under it.
     path("desk/xac-thuc/", include("onestop_tayninh.security.urls")),

@@ -79,7 +79,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every later middleware's log lines, and the response of any of them, carry the id.
     "onestop_tayninh.core.middleware.RequestIdMiddleware",
-    # Derived rows a committed change owes (facts, national messages) are written after the answer is sent.
+    # Request latency by view for /metrics: next, so it times everything below.
+    "onestop_tayninh.core.monitoring.middleware.RequestMetricsMiddleware",
+    # What follows a commit and no reader of the answer waits for runs after it is sent (core.after_response).
     "onestop_tayninh.core.after_response.AfterResponseMiddleware",
     # Outside the rest: an empty 405 from any view gets the Vietnamese page (with the headers set inside).
     "onestop_tayninh.core.middleware.MethodNotAllowedPageMiddleware",
@@ -252,7 +254,12 @@ def redis_cache(
 
 RQ_QUEUES = rq_queues(REDIS_URL, REDIS_SENTINELS, REDIS_SENTINEL_MASTER)
 # Jobs carry the request id of the request that enqueued them into the worker's log lines.
-RQ = {"JOB_CLASS": "onestop_tayninh.core.rqjob.RequestIdJob"}
+# The worker binds the job's request id around the whole run (RQ's own lines of the job too) and
+# records its duration and failure for /metrics.
+RQ = {
+    "JOB_CLASS": "onestop_tayninh.core.rqjob.RequestIdJob",
+    "WORKER_CLASS": "onestop_tayninh.core.rqworker.OnestopWorker",
+}
 # How old the newest worker heartbeat may be before /healthz reports the worker down.
 RQ_HEARTBEAT_MAX_AGE_SECONDS = config("RQ_HEARTBEAT_MAX_AGE_SECONDS", 120)
 # Who sees /healthz's details (which check failed, workers, error names): a caller with
@@ -260,6 +267,14 @@ RQ_HEARTBEAT_MAX_AGE_SECONDS = config("RQ_HEARTBEAT_MAX_AGE_SECONDS", 120)
 # networks (the client address after ONESTOP_TRUSTED_PROXY_COUNT proxies). Everyone else: {"status": …}.
 ONESTOP_HEALTHZ_TOKEN = config("ONESTOP_HEALTHZ_TOKEN", "")
 ONESTOP_HEALTHZ_ALLOWED_NETWORKS = config("ONESTOP_HEALTHZ_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"], list)
+
+# Prometheus metrics at /metrics (core/monitoring/metrics.py): for a caller with `Authorization: Bearer
+# <ONESTOP_METRICS_TOKEN>` (empty = no token) or from these addresses or networks; 404 for anyone else.
+ONESTOP_METRICS_TOKEN = config("ONESTOP_METRICS_TOKEN", "")
+ONESTOP_METRICS_ALLOWED_NETWORKS = config("ONESTOP_METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"], list)
+# Where the web and worker processes keep their metrics (one directory each, prometheus_client's
+# multiprocess mode); a scrape merges every directory under it. Empty: each process reports its own.
+ONESTOP_METRICS_DIR = config("ONESTOP_METRICS_DIR", "")
 
 CACHES = redis_cache(REDIS_URL, "onestop", REDIS_SENTINELS, REDIS_SENTINEL_MASTER)
 

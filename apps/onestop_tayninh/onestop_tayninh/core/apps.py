@@ -28,6 +28,13 @@ class CoreConfig(AppConfig):
         # The work a request left for after its response (core.after_response), once the response is sent.
         request_finished.connect(run_pending, dispatch_uid="onestop_after_response")
 
+        # With a read replica (core.dbrouting), /metrics and the monitoring page show how far behind it is.
+        from .dbrouting import replica_alias, replica_lag_seconds
+        from .monitoring.gauges import register_replica_lag
+
+        if replica_alias():
+            register_replica_lag(replica_lag_seconds)
+
 
 class DeskAdminConfig(admin_apps.AdminConfig):
     default = False

@@ -8,7 +8,7 @@ from rq import Worker
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.template import loader
 from django.templatetags.static import static
 from django.utils.crypto import constant_time_compare
@@ -47,13 +47,9 @@ def _check_redis_and_workers() -> tuple[dict, dict]:
     return redis_state, {"ok": ok, "workers": len(workers), "last_heartbeat_age_seconds": round(age, 1)}
 
 
-def _monitoring(request) -> bool:
-    """Whether the caller may see the details: the monitoring token, or an allowed address.
-
-    ONESTOP_HEALTHZ_TOKEN is sent as `Authorization: Bearer <token>`; ONESTOP_HEALTHZ_ALLOWED_NETWORKS
-    lists addresses or networks (the client address as the lockouts see it, security.net).
-    """
-    token = settings.ONESTOP_HEALTHZ_TOKEN
+def _caller_allowed(request, *, token: str, networks: list[str]) -> bool:
+    """Whether the caller sent `Authorization: Bearer <token>` (an empty token matches nothing) or comes
+    from one of `networks` (addresses or networks; the client address as the lockouts see it, security.net)."""
     header = request.headers.get("Authorization", "")
     if token and header.startswith("Bearer ") and constant_time_compare(header[len("Bearer ") :].strip(), token):
         return True
@@ -61,13 +57,20 @@ def _monitoring(request) -> bool:
     if not address:
         return False
     ip = ipaddress.ip_address(address)
-    for network in settings.ONESTOP_HEALTHZ_ALLOWED_NETWORKS:
+    for network in networks:
         try:
             if ip in ipaddress.ip_network(network, strict=False):
                 return True
-        except ValueError:  # a mistyped entry allows no one, and must not turn /healthz into a 500
+        except ValueError:  # a mistyped entry allows no one, and must not turn the endpoint into a 500
             continue
     return False
+
+
+def _monitoring(request) -> bool:
+    """Whether the caller may see /healthz's details: ONESTOP_HEALTHZ_TOKEN or ONESTOP_HEALTHZ_ALLOWED_NETWORKS."""
+    return _caller_allowed(
+        request, token=settings.ONESTOP_HEALTHZ_TOKEN, networks=settings.ONESTOP_HEALTHZ_ALLOWED_NETWORKS
+    )
 
 
 @never_cache
@@ -83,6 +86,21 @@ def healthz(request):
     if _monitoring(request):
         body["checks"] = checks
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@never_cache
+@require_GET
+def metrics(request):
+    """Prometheus metrics (core/monitoring/metrics.py) for the monitoring server only: a caller with
+    ONESTOP_METRICS_TOKEN or from ONESTOP_METRICS_ALLOWED_NETWORKS (default loopback). Everyone else gets
+    the ordinary 404, as for an address that does not exist; nginx answers 404 before it too."""
+    if not _caller_allowed(
+        request, token=settings.ONESTOP_METRICS_TOKEN, networks=settings.ONESTOP_METRICS_ALLOWED_NETWORKS
+    ):
+        raise Http404
+    from onestop_tayninh.core.monitoring.metrics import CONTENT_TYPE, exposition
+
+    return HttpResponse(exposition(), content_type=CONTENT_TYPE)
 
 
 @require_GET

@@ -82,6 +82,9 @@ def record_run(name: str) -> Iterator[None]:
         }
         if error is not None:
             fields.update(last_error=error[:MAX_ERROR_CHARS], last_failed_at=finished_at, last_failed_job_id=job_id)
+        else:
+            # Kept through later failures: "when did it last work" is what an alert asks.
+            fields["last_ok_at"] = finished_at
         _safely("cron_run_record_failed", name, lambda connection: connection.hset(record_key(name), mapping=fields))
 
     _safely("cron_run_record_failed", name, write_start)
@@ -106,6 +109,8 @@ class LastRun:
     last_error: str
     last_failed_at: datetime | None
     last_failed_job_id: str
+    #: The end of the last successful run, kept after later failed runs.
+    last_ok_at: datetime | None = None
 
     @property
     def status_label(self) -> str:
@@ -134,6 +139,7 @@ def _last_run(data: dict) -> LastRun | None:
         last_error=fields.get("last_error", ""),
         last_failed_at=_time(fields.get("last_failed_at")),
         last_failed_job_id=fields.get("last_failed_job_id", ""),
+        last_ok_at=_time(fields.get("last_ok_at")),
     )
 
 

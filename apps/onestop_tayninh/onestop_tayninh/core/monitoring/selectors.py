@@ -1,16 +1,17 @@
-"""Reads for the monitoring page: declared cron jobs with their next and last runs, RQ queues, schedulers."""
+"""Reads for the monitoring page: declared cron jobs with their next and last runs, RQ queues, outboxes,
+registered gauges, schedulers. The figures /metrics exports too come from the same functions (figures.py,
+records.last_runs, gauges.read_all)."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from croniter import croniter
 from django_rq.settings import get_queues_map
-from django_rq.utils import get_cron_schedulers, get_statistics
+from django_rq.utils import get_cron_schedulers
 from redis.exceptions import RedisError
 from rq import Queue
 
@@ -24,6 +25,8 @@ from onestop_tayninh.core.cron import PeriodicJob
 
 from ..constants import TaskStatus
 from ..models import Task
+from . import gauges
+from .figures import OutboxFigures, QueueFigures, outbox_figures, queue_figures
 from .records import LastRun, RunStatus, last_runs
 
 logger = logging.getLogger("onestop_tayninh.core.monitoring")
@@ -66,6 +69,10 @@ class CronJobRow:
     @property
     def duration_display(self) -> str:
         return duration_display(self.last.duration if self.last else None)
+
+    @property
+    def last_ok_at(self) -> datetime | None:
+        return self.last.last_ok_at if self.last else None
 
     @property
     def func_path_parts(self) -> list[str]:
@@ -129,13 +136,25 @@ def task_rows() -> list[TaskRow]:
     ]
 
 
+@dataclass(frozen=True)
+class OutboxRow:
+    figures: OutboxFigures
+
+    @property
+    def age_display(self) -> str:
+        return duration_display(self.figures.oldest_pending_age) if self.figures.pending else ""
+
+
 @dataclass
 class Overview:
     at: datetime
     cron_jobs: list[CronJobRow]
-    queues: list[dict[str, Any]] = field(default_factory=list)
+    queues: list[QueueFigures] = field(default_factory=list)
     schedulers: list[SchedulerRow] = field(default_factory=list)
     tasks: list[TaskRow] = field(default_factory=list)
+    outboxes: list[OutboxRow] = field(default_factory=list)
+    #: Gauges another component registered (the replica's lag), as /metrics exports them.
+    gauges: list[gauges.GaugeValue] = field(default_factory=list)
     #: Redis did not answer: last runs, queues and schedulers are unknown.
     redis_error: bool = False
 
@@ -189,13 +208,16 @@ def _scheduler_rows() -> list[SchedulerRow]:
 
 def monitoring_overview(*, at: datetime) -> Overview:
     """Everything the page shows; when Redis is down, the declared jobs and their next runs still are."""
+    database = {
+        "tasks": task_rows(),
+        "outboxes": [OutboxRow(figures) for figures in outbox_figures(at=at)],
+        "gauges": gauges.read_all(),
+    }
     try:
         runs = last_runs(job.name for job in cron.PERIODIC_JOBS)
-        queues = get_statistics()["queues"]
+        queues = queue_figures()
         schedulers = _scheduler_rows()
     except RedisError:
         logger.warning("monitoring_redis_unavailable", exc_info=True)
-        return Overview(at=at, cron_jobs=cron_job_rows(at=at), tasks=task_rows(), redis_error=True)
-    return Overview(
-        at=at, cron_jobs=cron_job_rows(at=at, runs=runs), queues=queues, schedulers=schedulers, tasks=task_rows()
-    )
+        return Overview(at=at, cron_jobs=cron_job_rows(at=at), redis_error=True, **database)
+    return Overview(at=at, cron_jobs=cron_job_rows(at=at, runs=runs), queues=queues, schedulers=schedulers, **database)
