@@ -10,6 +10,9 @@
 #   scripts/cluster.sh up       start what is not running (migrates; loads the site on a new database)
 #   scripts/cluster.sh down     stop everything, Redis and database data kept
 #   scripts/cluster.sh status   each part up/down, the upstream nodes, the master per Sentinel, queues
+#   scripts/cluster.sh deploy   rolling deploy of this checkout's code: preflight, migrate, patches,
+#                               static files, then one node at a time out of nginx, restarted, back;
+#                               then the workers group by group and cron (config/README.md "Rolling deploy")
 #
 # State under var/cluster/: run/*.pid, logs/*.log|.out, redis/ (data and the configs Sentinel
 # rewrites), nginx/ (rendered config), data/ (ONESTOP_VAR_DIR: static and uploaded files), env (the
@@ -299,36 +302,44 @@ sys.exit(0 if s.recv(16).startswith(b"PONG") else 1)' "$CLAMD_SOCKET" 2>/dev/nul
     || die "clamd không trả lời tại $CLAMD_SOCKET: chạy scripts/setup.sh hoặc đặt CLAMD_SOCKET"
 }
 
+# start_web N: gunicorn node N (1-based) on WEB_PORTS[N-1].
+start_web() {
+  local n=$1
+  start "web-$n" .venv/bin/gunicorn -c config/gunicorn.conf.py --bind "$HOST:${WEB_PORTS[$((n - 1))]}" \
+    --workers "$CLUSTER_WEB_WORKERS" --name "onestop-web-$n" \
+    --access-logfile "$LOG_DIR/web-$n.access.log" --error-logfile "-"
+}
+
 web_up() {
   local i port
-  for i in "${!WEB_PORTS[@]}"; do
-    port=${WEB_PORTS[$i]}
-    start "web-$((i + 1))" .venv/bin/gunicorn -c config/gunicorn.conf.py --bind "$HOST:$port" \
-      --workers "$CLUSTER_WEB_WORKERS" --name "onestop-web-$((i + 1))" \
-      --access-logfile "$LOG_DIR/web-$((i + 1)).access.log" --error-logfile "-"
-  done
+  for i in "${!WEB_PORTS[@]}"; do start_web $((i + 1)); done
   for port in "${WEB_PORTS[@]}"; do wait_for 60 "gunicorn :$port" http_answers "http://$HOST:$port/healthz"; done
 }
+
+# start_worker QUEUE N: the Nth worker of QUEUE. Each worker also runs RQ's scheduler for jobs
+# enqueued "at"/"in" a time on its queue; RQ lets one of them act at a time.
+start_worker() { supervise "worker-$1-$2" "${MANAGE[@]}" rqworker "$1" --with-scheduler; }
+
+# Exactly one cron scheduler per deployment, or each periodic job is enqueued once per scheduler.
+start_cron() { supervise cron "${MANAGE[@]}" rqcron onestop_tayninh.core.cron; }
 
 workers_up() {
   local queue i
   for queue in "${QUEUES[@]}"; do
-    for ((i = 1; i <= $(workers_of "$queue"); i++)); do
-      # Each worker also runs RQ's scheduler for jobs enqueued "at"/"in" a time on its queue; RQ
-      # lets one of them act at a time.
-      supervise "worker-$queue-$i" "${MANAGE[@]}" rqworker "$queue" --with-scheduler
-    done
+    for ((i = 1; i <= $(workers_of "$queue"); i++)); do start_worker "$queue" "$i"; done
   done
-  # Exactly one cron scheduler per deployment, or each periodic job is enqueued once per scheduler.
-  supervise cron "${MANAGE[@]}" rqcron onestop_tayninh.core.cron
+  start_cron
 }
 
-nginx_up() {
-  local servers="" port user_line=""
+# nginx_render [PORT]: the nginx config, with the node on PORT marked `down` (out of rotation: nginx
+# sends it no new request), then `nginx -t`.
+nginx_render() {
+  local drain=${1:-} servers="" port user_line=""
   mkdir -p "$NGINX_DIR"
   for port in "${WEB_PORTS[@]}"; do
     servers+="        server $HOST:$port max_fails=2 fail_timeout=10s;"$'\n'
   done
+  [[ -n "$drain" ]] && servers=${servers/"$HOST:$drain max_fails"/"$HOST:$drain down max_fails"}
   # Started as root, nginx's workers would run as "nobody", who may not read var/cluster/data/static.
   [[ $EUID -eq 0 ]] && user_line="user root;"
   render config/nginx/cluster.conf.in "$NGINX_DIR/nginx.conf" \
@@ -336,6 +347,10 @@ nginx_up() {
     LISTEN="$HOST:$NGINX_PORT" UPSTREAM_SERVERS="${servers%$'\n'}"
   nginx -t -q -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" 2>>"$LOG_DIR/nginx.out" \
     || die "Cấu hình nginx không hợp lệ; xem $LOG_DIR/nginx.out"
+}
+
+nginx_up() {
+  nginx_render
   if running nginx; then
     kill -HUP "$(pid_of nginx)"
   else
@@ -426,9 +441,247 @@ cmd_status() {
   fi
 }
 
+# --- deploy: a rolling deploy that keeps serving (config/README.md "Rolling deploy") ----------------
+
+# How long the deploy waits for nginx's old workers to finish the requests they hold (proxy_read_timeout
+# is 70 s, so a request to a node is over by then), and for a worker's job in hand at its warm shutdown
+# (onestop-worker@'s TimeoutStopSec) before it is killed, as systemd would.
+DEPLOY_DRAIN_SECONDS="${DEPLOY_DRAIN_SECONDS:-75}"
+DEPLOY_WORKER_STOP_SECONDS="${DEPLOY_WORKER_STOP_SECONDS:-620}"
+# How long a restarted node has to answer /healthz before the deploy stops (and leaves it out).
+DEPLOY_NODE_START_SECONDS="${DEPLOY_NODE_START_SECONDS:-60}"
+
+DEPLOY_STEP=""     # the step under way, "vi / en", named in the message if the deploy stops
+DEPLOY_SCHEMA=""   # set once `migrate` started: the schema may be the new one
+DEPLOY_DRAINED=""  # the node (N) out of nginx's rotation, if any
+DEPLOY_STOPPED=""  # set once that node's gunicorn was stopped: it cannot go back as it was
+DEPLOY_DONE=()     # the nodes already serving the new code
+DEPLOY_STARTED=$SECONDS
+
+deploy_step() {
+  DEPLOY_STEP=$1
+  : >"$LOG_DIR/deploy-step.out"
+  log "[$((SECONDS - DEPLOY_STARTED)) s] $1"
+}
+
+# deploy_run COMMAND...: one command of the step, its output kept in logs/deploy.out (and shown if it fails).
+deploy_run() {
+  local status=0
+  ONESTOP_LOG_FILE="$LOG_DIR/manage.log" "$@" >"$LOG_DIR/deploy-step.out" 2>&1 || status=$?
+  { echo "=== $(date '+%F %T') $*"; cat "$LOG_DIR/deploy-step.out"; } >>"$LOG_DIR/deploy.out"
+  return $status
+}
+
+# The message when any step fails (set -e, die, Ctrl-C): what stopped, and which nodes serve what.
+deploy_stopped() {
+  local status=$? n
+  trap - EXIT
+  [[ $status == 0 ]] && return 0
+  {
+    printf '\033[1;31m[deploy]\033[0m TRIỂN KHAI DỪNG LẠI / DEPLOY STOPPED: %s\n' "$DEPLOY_STEP"
+    if [[ -s "$LOG_DIR/deploy-step.out" ]]; then
+      echo "  Kết quả của lệnh cuối (toàn bộ trong / everything in $LOG_DIR/deploy.out):"
+      tail -n 20 "$LOG_DIR/deploy-step.out" | sed 's/^/  | /'
+    fi
+    if [[ -n "$DEPLOY_DRAINED" && -z "$DEPLOY_STOPPED" ]]; then
+      # Its gunicorn was never stopped: it serves the old code as before, so it goes back.
+      nginx_reload "" || true
+      echo "  web-$DEPLOY_DRAINED chưa bị khởi động lại: đã đưa lại vào nginx. / web-$DEPLOY_DRAINED was not restarted: back in nginx's rotation."
+      DEPLOY_DRAINED=""
+    fi
+    if [[ -n "$DEPLOY_DRAINED" ]]; then
+      echo "  web-$DEPLOY_DRAINED đã khởi động lại với mã mới nhưng không khỏe: để ngoài nginx (xem $LOG_DIR/web-$DEPLOY_DRAINED.out)."
+      echo "  web-$DEPLOY_DRAINED was restarted on the new code but is not healthy: left out of nginx's rotation."
+    fi
+    for n in $(seq ${#WEB_PORTS[@]}); do
+      [[ "$n" == "$DEPLOY_DRAINED" ]] && continue
+      if ! http_ok "http://$HOST:${WEB_PORTS[$((n - 1))]}/healthz"; then
+        echo "  web-$n: KHÔNG trả lời /healthz (không do lần triển khai này) / not answering /healthz (not this deploy's doing)"
+      elif [[ " ${DEPLOY_DONE[*]} " == *" $n "* ]]; then
+        echo "  web-$n: đang phục vụ, mã mới / serving, new code"
+      else
+        echo "  web-$n: đang phục vụ như trước, mã cũ / serving as before, old code"
+      fi
+    done
+    for n in $(worker_names) cron; do
+      running "$n" || echo "  $n: DỪNG / stopped (scripts/cluster.sh up khởi động lại / starts it again)"
+    done
+    if [[ -n "$DEPLOY_SCHEMA" ]]; then
+      echo "  Migration đã chạy (có thể một phần): mã cũ vẫn chạy được vì migration phải tương thích ngược."
+      echo "  Migrations ran (perhaps partly): the old code still runs, as migrations must be backward compatible."
+    else
+      echo "  Cơ sở dữ liệu chưa thay đổi. / The database was not changed."
+    fi
+    echo "  Sửa lỗi rồi chạy lại scripts/cluster.sh deploy (các bước đã xong chạy lại không sao)."
+    echo "  Fix the cause and run scripts/cluster.sh deploy again (the steps already done are safe to repeat)."
+  } >&2
+  exit "$status"
+}
+
+# nginx_reload [PORT]: nginx's config with the node on PORT out of rotation (or every node in), then a
+# graceful reload; returns once each worker of the old config has exited, having finished the requests
+# it held, so no request is still on its way to or from the node taken out.
+nginx_reload() {
+  local master old pid left
+  nginx_render "${1:-}"
+  master=$(pid_of nginx)
+  old=$(pgrep -P "$master" | tr '\n' ' ')
+  kill -HUP "$master"
+  for _ in $(seq $((DEPLOY_DRAIN_SECONDS * 10))); do
+    left=""
+    for pid in $old; do kill -0 "$pid" 2>/dev/null && left+=" $pid"; done
+    [[ -z "$left" ]] && return 0
+    sleep 0.1
+  done
+  # Only a slow client is left (the node's answer is sent after proxy_read_timeout at the latest).
+  log "nginx: worker cũ$left vẫn còn sau ${DEPLOY_DRAIN_SECONDS} giây; tiếp tục / old workers still there, going on"
+}
+
+# redis_master_cli ARG...: redis-cli on the master the Sentinels name, the app's database.
+redis_master_cli() {
+  local port address=""
+  for port in "${SENTINEL_PORTS[@]}"; do
+    address=$(redis-cli -h $HOST -p "$port" sentinel get-master-addr-by-name "$MASTER_NAME" 2>/dev/null | paste -sd: -)
+    [[ -n "$address" ]] && break
+  done
+  [[ -n "$address" ]] || return 1
+  redis-cli -h "${address%%:*}" -p "${address##*:}" -n "$REDIS_DB" "$@"
+}
+
+# child_of NAME: the command a `supervise` loop runs now.
+child_of() { pgrep -P "$(pid_of "$1")" | head -1; }
+
+# worker_registered NAME: the worker's current process is registered in RQ (it listens on its queue).
+worker_registered() {
+  local pid key queue=${1#worker-}
+  queue=${queue%-*}
+  pid=$(child_of "$1") || return 1
+  [[ -n "$pid" ]] || return 1
+  for key in $(redis_master_cli smembers "rq:workers:$queue"); do
+    [[ "$(redis_master_cli hget "$key" pid)" == "$pid" ]] && return 0
+  done
+  return 1
+}
+
+cron_registered_since() {  # cron_registered_since EPOCH: a cron scheduler registered or beat since then
+  local score
+  for score in $(redis_master_cli zrange rq:cron_schedulers 0 -1 withscores | awk 'NR % 2 == 0'); do
+    awk -v s="$score" -v t="$1" 'BEGIN { exit !(s >= t) }' && return 0
+  done
+  return 1
+}
+
+# deploy_wait SECONDS WHAT COMMAND...: as wait_for, failing the step (not dying) with a bilingual message.
+deploy_wait() {
+  local seconds=$1 what=$2
+  shift 2
+  for _ in $(seq $((seconds * 10))); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "$what: không đạt sau $seconds giây / not reached after $seconds s" >>"$LOG_DIR/deploy-step.out"
+  return 1
+}
+
+# roll_node N: node N out of nginx's rotation, drained, restarted, healthy, back in.
+roll_node() {
+  local n=$1 port=${WEB_PORTS[$(($1 - 1))]} other old_pid
+  deploy_step "Node web-$n (:$port): rút khỏi nginx, khởi động lại / out of nginx's rotation, restart"
+  for other in "${WEB_PORTS[@]}"; do
+    [[ "$other" == "$port" ]] && continue
+    # Taking a node out while the others do not answer would stop the service.
+    deploy_wait 10 "node :$other /healthz" http_ok "http://$HOST:$other/healthz"
+  done
+  old_pid=$(pid_of "web-$n")
+  DEPLOY_DRAINED=$n
+  nginx_reload "$port"
+  # TERM is gunicorn's graceful shutdown: each worker finishes the request in hand (graceful_timeout
+  # 30 s). A new master rather than HUP: it also takes a new gunicorn, Python or gunicorn.conf.py.
+  DEPLOY_STOPPED=1
+  stop "web-$n" 40
+  start_web "$n"
+  deploy_wait "$DEPLOY_NODE_START_SECONDS" "web-$n /healthz" http_ok "http://$HOST:$port/healthz"
+  # The first request of each worker loads the URLs and templates: paid here, not by a visitor.
+  deploy_wait 30 "web-$n /" http_ok "http://$HOST:$port/"
+  nginx_reload ""
+  DEPLOY_DRAINED="" DEPLOY_STOPPED=""
+  DEPLOY_DONE+=("$n")
+  log "[$((SECONDS - DEPLOY_STARTED)) s] web-$n: pid $old_pid → $(pid_of "web-$n"), lại trong nginx / back in nginx's rotation"
+}
+
+restart_workers() {
+  local queue i count started stopping
+  for queue in "${QUEUES[@]}"; do
+    count=$(workers_of "$queue")
+    ((count > 0)) || continue
+    deploy_step "Worker nhóm $queue ($count): dừng êm (xong việc đang làm), khởi động lại / worker group $queue: warm shutdown, restart"
+    # TERM: RQ's warm shutdown, the job in hand finishes first (its work horse, in a process group of
+    # its own, does not get the signal); the queue's jobs wait in Redis meanwhile.
+    stopping=()
+    for ((i = 1; i <= count; i++)); do
+      stop "worker-$queue-$i" "$DEPLOY_WORKER_STOP_SECONDS" &
+      stopping+=($!)
+    done
+    # These only: a bare `wait` would also wait for the gunicorn nodes this shell started.
+    wait "${stopping[@]}"
+    for ((i = 1; i <= count; i++)); do start_worker "$queue" "$i"; done
+    for ((i = 1; i <= count; i++)); do
+      deploy_wait 90 "worker-$queue-$i đăng ký với RQ / registered with RQ" worker_registered "worker-$queue-$i"
+    done
+  done
+  deploy_step "RQ cron: khởi động lại / restart"
+  started=$(date +%s)
+  stop cron 30
+  start_cron
+  deploy_wait 90 "cron đăng ký với RQ / registered with RQ" cron_registered_since "$started"
+}
+
+cmd_deploy() {
+  local n port
+  trap deploy_stopped EXIT
+  trap 'exit 130' INT TERM
+  mkdir -p "$LOG_DIR"
+  echo "=== $(date '+%F %T') deploy" >>"$LOG_DIR/deploy.out"
+
+  deploy_step "Kiểm tra cụm đang chạy / checking the cluster runs"
+  [[ -f "$ENV_FILE" ]] || die "Cụm chưa chạy: scripts/cluster.sh up trước / the cluster is not up: run scripts/cluster.sh up first"
+  running nginx || die "nginx không chạy: scripts/cluster.sh up trước / nginx is not running: run scripts/cluster.sh up first"
+  for n in $(seq ${#WEB_PORTS[@]}); do
+    port=${WEB_PORTS[$((n - 1))]}
+    # Rolling needs every node serving: with one down, taking out the other would stop the service.
+    running "web-$n" && http_ok "http://$HOST:$port/healthz" \
+      || die "web-$n (:$port) không phục vụ: scripts/cluster.sh up trước / web-$n does not serve: run scripts/cluster.sh up first"
+  done
+  write_env
+  load_env
+
+  deploy_step "Kiểm tra trước: manage.py check --deploy / preflight: check --deploy"
+  deploy_run "${MANAGE[@]}" check --deploy
+  deploy_step "Kiểm tra trước: không thiếu migration / preflight: makemigrations --check"
+  deploy_run "${MANAGE[@]}" makemigrations --check --dry-run
+  deploy_step "Kiểm tra trước: chạy thử bản vá dữ liệu / preflight: apply_patches dry run"
+  deploy_run "${MANAGE[@]}" apply_patches
+
+  deploy_step "Migration (một lần, trên CSDL chính) / migrate (once, on the primary)"
+  DEPLOY_SCHEMA=1
+  deploy_run "${MANAGE[@]}" migrate --noinput
+  deploy_step "Áp dụng bản vá dữ liệu / apply_patches --apply"
+  deploy_run "${MANAGE[@]}" apply_patches --apply
+  # Without --clear: the old code's pages name the old hashed files, which must stay until every node runs the new code.
+  deploy_step "Tệp tĩnh / collectstatic"
+  deploy_run "${MANAGE[@]}" collectstatic --noinput
+
+  for n in $(seq ${#WEB_PORTS[@]}); do roll_node "$n"; done
+  restart_workers
+
+  DEPLOY_STEP=""
+  log "[$((SECONDS - DEPLOY_STARTED)) s] Triển khai xong / deployed: web-1..web-${#WEB_PORTS[@]}, worker, cron chạy mã mới / run the new code"
+}
+
 case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
-  *) echo "Cách dùng: $0 up|down|status" >&2; exit 2 ;;
+  deploy) cmd_deploy ;;
+  *) echo "Cách dùng: $0 up|down|status|deploy" >&2; exit 2 ;;
 esac
