@@ -27,13 +27,13 @@ from .models import Handover, PeerInstallation, ReceivedHandover
 
 class PeerInstallationForm(forms.ModelForm):  # type: ignore[type-arg]
     base_url = forms.URLField(
-        label=_("địa chỉ hệ thống"),
+        label=_("Địa chỉ hệ thống"),
         assume_scheme="https",
         help_text=_("Địa chỉ gốc của hệ thống bên kia, ví dụ https://motcua.binhduong.gov.vn (API ở /api/v1/)."),
     )
     # Never sent back to the browser: the secret is sealed at rest and only ever written.
     client_secret = forms.CharField(
-        label=_("khóa bí mật"),
+        label=_("Khóa bí mật"),
         required=False,
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
@@ -70,7 +70,7 @@ class PeerInstallationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 class HandoverSendForm(forms.ModelForm):  # type: ignore[type-arg]
     dossier_code = forms.CharField(
-        label=_("mã hồ sơ"), max_length=32, help_text=_("Mã hồ sơ đã tiếp nhận, đang do cơ quan của cán bộ giữ.")
+        label=_("Mã hồ sơ"), max_length=32, help_text=_("Mã hồ sơ đã tiếp nhận, đang do cơ quan của cán bộ giữ.")
     )
 
     class Meta:
