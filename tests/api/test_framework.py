@@ -121,7 +121,12 @@ def test_a_client_cannot_ask_for_a_scope_it_was_not_granted(world):
 
 def test_malformed_json_wrong_types_and_unknown_fields_are_400(centre_api):
     body = assert_problem(centre_api.post("/api/v1/dossiers/", "{khong phai json"), 400)
-    assert "JSON" in body["detail"]
+    # Where the text breaks, in Vietnamese: not the JSON parser's English.
+    assert body["detail"] == "Nội dung không phải JSON hợp lệ: sai cú pháp ở dòng 1, cột 2"
+    duplicated = assert_problem(centre_api.post("/api/v1/dossiers/", '{"a": 1, "a": 2}'), 400)
+    assert duplicated["detail"] == "Nội dung không phải JSON hợp lệ: khóa “a” lặp lại"
+    latin = assert_problem(centre_api.post("/api/v1/dossiers/", b'{"ho_ten": "Nguy\xe9n"}'), 400)
+    assert latin["detail"] == "Nội dung không phải JSON hợp lệ: nội dung không được mã hóa UTF-8"
     body = assert_problem(
         centre_api.post("/api/v1/dossiers/", {"procedure_code": 12, "applicant": "x"}),
         400,
@@ -133,7 +138,6 @@ def test_malformed_json_wrong_types_and_unknown_fields_are_400(centre_api):
         field="ho_ten",
     )
     assert body["errors"]["ho_ten"] == ["Trường không được hỗ trợ."]
-    assert_problem(centre_api.post("/api/v1/dossiers/", '{"a": 1, "a": 2}'), 400)
     # Field errors in Vietnamese, DRF's own messages included (locale/vi).
     wrong = {"procedure_code": "1", "channel": "zalo", "applicant": {"cccd": "12ab"}}
     body = assert_problem(centre_api.post("/api/v1/dossiers/", wrong), 400)

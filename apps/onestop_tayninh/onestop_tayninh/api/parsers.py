@@ -50,7 +50,15 @@ class LimitedJSONParser(JSONParser):
             raise RequestTooLarge(_("Nội dung JSON vượt quá %(mb)s MB.") % {"mb": limit // (1024 * 1024)})
         try:
             return json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except json.JSONDecodeError as exc:
+            # The parser's own words are English: the client is told where, in Vietnamese.
+            raise ParseError(
+                _("sai cú pháp ở dòng %(line)s, cột %(col)s") % {"line": exc.lineno, "col": exc.colno}
+            ) from exc
+        except UnicodeDecodeError as exc:
+            raise ParseError(_("nội dung không được mã hóa UTF-8")) from exc
+        except ValueError as exc:
+            # _no_duplicates and _no_constant, already in Vietnamese.
             raise ParseError(str(exc)) from exc
 
 
