@@ -215,3 +215,12 @@ def test_the_demo_citizen_has_fees_to_pay_online(site):
     assert open_orders.filter(amount__gte=5000).exists()
     for order in open_orders:
         assert order.dossier.fees_due >= order.amount
+
+
+def test_a_demo_value_meets_a_fixed_length_number_rule():
+    """The 2025 site's driving licence number ("^[0-9]{12}$", 12 characters): the demo citizen's
+    online dossier for it was skipped while the demo typed a sentence there."""
+    from onestop_tayninh.catalog.models import EFormField
+
+    field = EFormField(key="so_gplx", label="Số giấy phép lái xe", field_type="text", rules={"pattern": "^[0-9]{12}$"})
+    assert re.fullmatch("^[0-9]{12}$", demo._demo_value(field))

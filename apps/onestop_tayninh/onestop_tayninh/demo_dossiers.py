@@ -13,6 +13,7 @@ import functools
 import io
 import logging
 import random
+import re
 import struct
 import zlib
 from collections.abc import Iterator, Sequence
@@ -618,7 +619,12 @@ def _citizen_submit(citizen, version, *, at: dt.datetime):
 def _demo_value(definition) -> str:
     kind = definition.field_type
     choices = definition.choice_list
-    minimum = (definition.rules or {}).get("min") or 1
+    rules = definition.rules or {}
+    minimum = rules.get("min") or 1
+    # A number of fixed length (a licence's "^[0-9]{12}$"): that many digits.
+    digits = re.fullmatch(r"\^\[0-9\]\{(\d+)\}\$", rules.get("pattern") or "")
+    if digits:
+        return ("790512" * 10)[: int(digits.group(1))]
     return {
         "cccd": DEMO_CITIZEN["cccd"],
         "phone": DEMO_CITIZEN["phone"],
