@@ -60,3 +60,17 @@ def report(name: str, figures: dict[str, float], *, target_ms: float, key: str =
     verdict = "ĐẠT" if ok else "KHÔNG ĐẠT"
     print(f"{name}: {figures} — mục tiêu {key} < {target_ms} ms: {verdict}")
     return ok
+
+
+def pdf_document(objects: list[bytes], *, header: bytes = b"%PDF-1.4\n") -> bytes:
+    """A PDF file from its numbered objects (object 1 the catalogue), with the cross-reference table."""
+    out = bytearray(header)
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

@@ -54,7 +54,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.common import REPO, report
+from bench.common import REPO, pdf_document, report
 
 TARGET_PAGE_MS = 150
 TARGET_SUBMIT_MS = 500
@@ -754,16 +754,7 @@ def pdf_attachment(size: int, rng: random.Random, label: str) -> bytes:
     ]
     content = b"q 595 0 0 842 0 0 cm /Im1 Do Q % " + label.encode()
     objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_document(objects, header=b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 
 
 def run_submission(server: Server, user, version) -> bool:

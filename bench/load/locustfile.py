@@ -242,7 +242,10 @@ def _form_errors(html: str) -> str:
 
 
 def _pdf(label: str) -> bytes:
-    """A small valid PDF, different every time (the store refuses nothing, clamd scans each)."""
+    """A small valid PDF, different every time (the store refuses nothing, clamd scans each).
+
+    Written out here rather than imported from bench.common: locust loads this file in a process of its
+    own that speaks HTTP only, with neither the repository nor Django on its path."""
     content = f"BT /F1 12 Tf 72 720 Td (Giay to thu tai {label} {random.random()}) Tj ET".encode()  # noqa: S311
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
