@@ -238,6 +238,8 @@ def check(marks: dict[str, int], sent: dict[str, list[str]], accepted: list[str]
         "codes_checked": sorted(prefixes),
         "outbox": outbox,
         "pending": pending,
+        # Tasks run more than once: taken over after a worker died with them (its lease ran out).
+        "tasks_retaken": Task.objects.filter(pk__gt=marks["tasks"], attempts__gt=1).count(),
         "webhook_ids": [
             str(u) for u in Delivery.objects.filter(pk__gt=marks["webhooks"]).values_list("uuid", flat=True)
         ],

@@ -90,6 +90,7 @@ def run_drill(
         "codes_checked": found["codes_checked"],
         "outbox": found["outbox"],
         "outbox_pending": found["pending"],
+        "tasks_retaken": found["tasks_retaken"],
         "delivered_missing": {"webhooks": webhooks_missing, "national": national_missing, "sms": sms_missing},
         "resent": {
             "webhooks": sum(max(0, cluster.webhooks.received[u] - 1) for u in found["webhook_ids"]),
@@ -160,23 +161,40 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
+def _running_tasks(worker_pid: int) -> bool:
+    """The rqworker `worker_pid` is running the task outbox's job (receipts are printed by it), per
+    the worker's record in Redis (RQ keeps its current job id there)."""
+    from redis.sentinel import Sentinel
+
+    connection = Sentinel(SENTINELS, socket_timeout=1).master_for("onestop", db=15, socket_timeout=2)
+    for key in connection.smembers("rq:workers"):
+        worker = connection.hgetall(key)
+        if int(worker.get(b"pid", 0)) == worker_pid and worker.get(b"current_job"):
+            description = connection.hget(b"rq:job:" + worker[b"current_job"], "description") or b""
+            return b"run_tasks" in description
+    return False
+
+
 def test_kill_a_worker_mid_job(drill_cluster):
-    """The default queue's worker (receipts are printed there) killed while a job runs: its work-horse
-    and the worker with it, as the OOM killer would; the supervisor starts it again, and the task it
-    held is taken over when its lease (30 s in the drills) runs out."""
+    """The default queue's worker killed while it runs the task outbox's job (printing receipts):
+    its work-horse and the worker with it, as the OOM killer would; the supervisor starts it again,
+    and the task it held is taken over when its lease (30 s in the drills) runs out."""
 
     def fault() -> None:
         loop = pid_of("worker-default-1")  # cluster.sh's supervising loop: it stays, as systemd would
-        # Busy: the rqworker process has forked a work-horse for a job.
-        assert wait_until(lambda: any(_children(worker) for worker in _children(loop)), timeout=30, interval=0.05), (
-            "the worker ran no job during the load"
-        )
+
+        def busy() -> bool:
+            return any(_children(worker) and _running_tasks(worker) for worker in _children(loop))
+
+        assert wait_until(busy, timeout=30, interval=0.02), "the worker ran no task during the load"
         for pid in reversed(_descendants(loop)):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
 
     row = run_drill(drill_cluster, "kill -9 worker mid-job", fault)
     assert_whole(row)
+    # The kill landed on a task: one was run a second time, by the lease's take-over.
+    assert row["tasks_retaken"] >= 1, row
 
 
 def test_restart_the_redis_master(drill_cluster):
