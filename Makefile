@@ -9,7 +9,7 @@ MANAGE := $(PY) apps/onestop_tayninh/manage.py
 SITE ?= $(or $(ONESTOP_SITE),tayninh-2025)
 WITH_SITE := export ONESTOP_SITE=$(SITE) && . scripts/site-env.sh &&
 
-.PHONY: setup migrate demo-data run test lint format bench backup restore
+.PHONY: setup migrate demo-data run test lint format bench backup restore drills
 
 setup:
 	@ONESTOP_SITE=$(SITE) bash scripts/setup.sh
@@ -44,6 +44,12 @@ format: setup
 test: lint
 	@DJANGO_SETTINGS_MODULE=onestop_tayninh.conf.test $(MANAGE) makemigrations --check --dry-run -v 1
 	@.venv/bin/pytest -n 2 --dist worksteal
+
+# The failure drills (README "Diễn tập sự cố / Failure drills"): the cluster under load, one failure each;
+# many minutes. Each drill takes /tmp/onestop-cluster.lock itself, so do not wrap this in flock(1).
+# One drill: make drills DRILLS="-k web_node".
+drills: setup
+	@.venv/bin/pytest -p no:xdist -m drills tests/drills $(DRILLS)
 
 bench: demo-data
 	@$(WITH_SITE) $(PY) -m bench $(BENCH)

@@ -18,7 +18,8 @@
 # rewrites), nginx/ (rendered config), data/ (ONESTOP_VAR_DIR: static and uploaded files), env (the
 # app's environment: `set -a; . var/cluster/env; set +a` before a manage.py command for the cluster).
 # Tunable: CLUSTER_WORKERS ("default=2 notifications=1 reports=1": processes per queue),
-# CLUSTER_WEB_WORKERS (gunicorn workers per node, 2), CLUSTER_DB_NAME (onestop_cluster), ONESTOP_SITE.
+# CLUSTER_WEB_WORKERS (gunicorn workers per node, 2), CLUSTER_DB_NAME (onestop_cluster), ONESTOP_SITE,
+# CLUSTER_EXTRA_ENV (KEY=VALUE lines added to var/cluster/env, e.g. the failure drills' short leases).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO_DIR=$PWD
@@ -261,6 +262,8 @@ EMAIL_HOST=$HOST
 EMAIL_PORT=$SMTP_PORT
 SMS_GATEWAY_URL=http://$HOST:$SMS_PORT/sms
 XDG_CACHE_HOME=$CLUSTER_DIR/cache
+${CLUSTER_EXTRA_ENV:+# CLUSTER_EXTRA_ENV}
+${CLUSTER_EXTRA_ENV:-}
 ENV
   )
 }

@@ -224,3 +224,22 @@ def test_docs_page_uses_only_our_files_under_the_csp(db):
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     script = client.get("/api/v1/docs/?script")
     assert script.status_code == 200 and b"SwaggerUIBundle" in script.content
+
+
+def test_calls_go_through_uncounted_while_redis_is_unreachable(world, monkeypatch):
+    """Found by the failure drill "kill -9 Redis master" (tests/drills/): during the failover every
+    API call answered 500 from the rate limit's counter. The count now lets the call through."""
+    import socket
+
+    from django.core.cache.backends.redis import RedisCache
+
+    from onestop_tayninh.api.throttling import ClientRateThrottle
+
+    with socket.socket() as probe:  # a port nothing listens on: connecting is refused, as during a failover
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setattr(ClientRateThrottle, "cache", RedisCache(f"redis://127.0.0.1:{port}/0", {}))
+    system = connect(name="Trong lúc Redis chuyển máy chủ", agency=world["desk"].agency, rate=1)
+    api = Api(token_for(system))
+    assert api.get("/api/v1/procedures/").status_code == 200
+    assert api.get("/api/v1/procedures/").status_code == 200  # beyond the limit of 1: not counted

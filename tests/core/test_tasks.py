@@ -89,7 +89,7 @@ def test_a_task_whose_worker_died_is_handed_over_again_after_its_lease(world, mo
         func="x.y", dedupe_key="test:died", status="running", claimed_at=now, next_attempt_at=now, created_at=now
     )
     assert services.tasks_dispatch_due(at=now) == 0
-    assert services.tasks_dispatch_due(at=now + services.LEASE + dt.timedelta(seconds=1)) == 1
+    assert services.tasks_dispatch_due(at=now + services.lease() + dt.timedelta(seconds=1)) == 1
     assert handed == [[task.pk]]
 
 

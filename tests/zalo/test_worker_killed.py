@@ -210,12 +210,12 @@ def test_a_worker_killed_mid_submission_leaves_nothing_and_the_retry_submits_onc
         print(f"\nzalo_killed_run_pdfs stored={len(killed_run_pdfs)} orphaned={len(orphans)} {orphans}")
 
         # 4. The fault cleared and a new worker up; the task is still "running" under the dead
-        # worker's claim. Its lease (core.services.LEASE, five minutes, not a setting) is moved back
+        # worker's claim. Its lease (core.services.lease(), five minutes by default) is moved back
         # rather than waited for; then the every-minute dispatcher hands it over again.
         _fault(stand_in, times=0)
         workers.append(_worker(redis_server, stand_in, tmp_path / "worker.log"))
         assert core_services.tasks_dispatch_due(at=timezone.now()) == 0  # within the lease: left alone
-        Task.objects.filter(pk=task.pk).update(claimed_at=task.claimed_at - core_services.LEASE)
+        Task.objects.filter(pk=task.pk).update(claimed_at=task.claimed_at - core_services.lease())
         assert core_services.tasks_dispatch_due(at=timezone.now()) == 1
         assert wait_until(lambda: ZaloEvent.objects.get(pk=submit_event.pk).status == EventStatus.PROCESSED, timeout=60)
         assert wait_until(lambda: Task.objects.get(pk=task.pk).status == TaskStatus.DONE, timeout=10)

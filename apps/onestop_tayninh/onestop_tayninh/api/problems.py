@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from onestop_tayninh.core.outage import RETRY_AFTER_SECONDS, database_unreachable
 from onestop_tayninh.dossiers.actions import StaleDossier
 from onestop_tayninh.security.storage import StorageUnavailable
 
@@ -42,6 +43,7 @@ PROBLEM_TYPES: dict[str, tuple[int, Any]] = {
     "refused": (422, gettext_lazy("Yêu cầu bị từ chối theo quy định nghiệp vụ")),
     "rate-limited": (429, gettext_lazy("Vượt giới hạn số lượt gọi")),
     "storage-unavailable": (503, gettext_lazy("Kho lưu trữ tệp tạm thời chưa sẵn sàng")),
+    "database-unavailable": (503, gettext_lazy("Hệ thống đang tạm thời gián đoạn")),
 }
 
 
@@ -132,6 +134,17 @@ def problem_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
             detail=_("Kho lưu trữ tệp đang tạm thời gián đoạn; chưa có gì được ghi nhận. Hãy thử lại sau ít phút."),
             instance=instance,
             headers={"Retry-After": "120"},
+        )
+    if database_unreachable(exc):
+        logger.warning("api_database_unreachable path=%s error=%r", instance, exc)
+        return problem(
+            "database-unavailable",
+            detail=_(
+                "Cơ sở dữ liệu đang khởi động lại hoặc chuyển máy chủ; hãy gửi lại sau ít giây "
+                "(tạo hồ sơ: với cùng Idempotency-Key)."
+            ),
+            instance=instance,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     if isinstance(exc, DjangoValidationError):
         errors = _django_errors(exc)

@@ -706,6 +706,9 @@ ONESTOP_WEBHOOKS_TIMEOUT_SECONDS = config("ONESTOP_WEBHOOKS_TIMEOUT_SECONDS", 10
 # administrator to replay (at-most-once), or with STALE_RESEND true queued again with the same id.
 ONESTOP_WEBHOOKS_LEASE_SECONDS = config("ONESTOP_WEBHOOKS_LEASE_SECONDS", 300)
 ONESTOP_WEBHOOKS_STALE_RESEND = config("ONESTOP_WEBHOOKS_STALE_RESEND", False)
+# The task outbox (core.services): a task handed to RQ this long ago and not begun (its job lost with
+# Redis), or begun this long ago and not finished (its worker killed), is handed to a worker again.
+ONESTOP_TASK_LEASE_SECONDS = config("ONESTOP_TASK_LEASE_SECONDS", 300)
 # Attempts before a delivery is failed, and the first wait (seconds, doubling, with jitter, at most 6 hours).
 ONESTOP_WEBHOOKS_MAX_ATTEMPTS = config("ONESTOP_WEBHOOKS_MAX_ATTEMPTS", 10)
 ONESTOP_WEBHOOKS_BACKOFF_SECONDS = config("ONESTOP_WEBHOOKS_BACKOFF_SECONDS", 30)

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -21,10 +22,13 @@ from .models import Task
 
 logger = logging.getLogger(__name__)
 
-#: A task handed to RQ this long ago and still queued (its job lost with Redis) is handed again;
-#: a running task whose worker has been silent this long is taken over.
-LEASE = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 5
+
+
+def lease() -> dt.timedelta:
+    """A task handed to RQ this long ago and still queued (its job lost with Redis) is handed again;
+    a running task claimed this long ago is taken over (its worker died). ONESTOP_TASK_LEASE_SECONDS."""
+    return dt.timedelta(seconds=int(settings.ONESTOP_TASK_LEASE_SECONDS))
 
 
 def task_enqueue(*, func: str, kwargs: dict[str, Any], dedupe_key: str, queue: str = "default") -> Task:
@@ -74,7 +78,7 @@ def _claim(task_id: int, token: str, now: dt.datetime) -> bool:
         Task.objects.filter(pk=task_id)
         .filter(
             Q(status=TaskStatus.QUEUED, next_attempt_at__lte=now)
-            | Q(status=TaskStatus.RUNNING, claimed_at__lt=now - LEASE)
+            | Q(status=TaskStatus.RUNNING, claimed_at__lt=now - lease())
         )
         .update(status=TaskStatus.RUNNING, claimed_by=token, claimed_at=now, attempts=F("attempts") + 1)
     )
@@ -116,11 +120,12 @@ def tasks_run(*, task_ids: Iterable[int]) -> dict[str, int]:
 
 def tasks_dispatch_due(*, at: dt.datetime, batch_size: int = 100, max_tasks: int = 20000) -> int:
     """The safety net, every minute: hand over due tasks no job carries, and tasks whose worker died."""
+    expired = at - lease()
     due = (
         Task.objects.filter(
             Q(status=TaskStatus.QUEUED, next_attempt_at__lte=at)
-            & (Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=at - LEASE))
-            | Q(status=TaskStatus.RUNNING, claimed_at__lt=at - LEASE)
+            & (Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=expired))
+            | Q(status=TaskStatus.RUNNING, claimed_at__lt=expired)
         )
         .order_by("next_attempt_at", "pk")
         .values_list("pk", "queue")[:max_tasks]

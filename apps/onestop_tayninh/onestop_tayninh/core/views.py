@@ -1,6 +1,7 @@
 """Operational endpoints, and the error pages of the portal and the desk."""
 
 import ipaddress
+import sys
 import time
 
 import django_rq
@@ -12,10 +13,13 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, Js
 from django.template import loader
 from django.templatetags.static import static
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from onestop_tayninh.security.net import client_ip
+
+from .outage import RETRY_AFTER_SECONDS, database_unreachable
 
 
 def _check_database() -> dict:
@@ -138,7 +142,27 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # Django calls this inside its `except` (django.core.handlers.exception): the error is at hand.
+    if database_unreachable(sys.exc_info()[1]):
+        return database_unavailable(request)
     return error_page(request, "500.html", 500)
+
+
+def database_unavailable(request):
+    """The database could not be reached (core.outage): a 503 asking to try again in a few seconds;
+    on /api/ the API's problem body, for errors raised before its own handler (api.problems)."""
+    if request.path.startswith("/api/"):
+        body = {
+            "type": "/api/v1/problems/database-unavailable",
+            "title": _("Hệ thống đang tạm thời gián đoạn"),
+            "status": 503,
+            "detail": _("Cơ sở dữ liệu đang khởi động lại hoặc chuyển máy chủ; hãy gửi lại sau ít giây."),
+        }
+        response = JsonResponse(body, status=503, content_type="application/problem+json")
+    else:
+        response = error_page(request, "503_database.html", 503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def storage_unavailable(request):
