@@ -54,9 +54,12 @@ CLIENT_NAME = "Benchmark: phần mềm tiếp nhận của Trung tâm"
 AGENT = "bench-api"
 
 
-def ensure_procedure():
-    """A published level-2 procedure of Sở Tư pháp received at the provincial centre whose components
-    are all optional: a create can be accepted at once, as a sector's software sends a complete dossier."""
+def ensure_procedure(
+    code: str = PROCEDURE, *, name: str = "Tiếp nhận từ phần mềm chuyên ngành (benchmark API)", desk: str = DESK
+):
+    """A published level-2 procedure of Sở Tư pháp received at `desk` whose components are all optional:
+    a create can be accepted at once, as a sector's software sends a complete dossier. (The failure
+    drills make theirs with this too, tests/drills/app_side.py.)"""
     from django.db import transaction
 
     from onestop_tayninh.catalog.constants import RequirementKind, VersionStatus
@@ -64,17 +67,17 @@ def ensure_procedure():
     from onestop_tayninh.catalog.services import procedure_version_publish
     from onestop_tayninh.directory.models import Agency, ReceptionDesk
 
-    version = ProcedureVersion.objects.filter(procedure__code=PROCEDURE, status=VersionStatus.PUBLISHED).first()
+    version = ProcedureVersion.objects.filter(procedure__code=code, status=VersionStatus.PUBLISHED).first()
     if version:
         return version
     with transaction.atomic():
         model = Procedure.objects.filter(code=WORKFLOW_OF).first()
-        procedure, _ = Procedure.objects.get_or_create(code=PROCEDURE)
+        procedure, _ = Procedure.objects.get_or_create(code=code)
         procedure.workflow = model.workflow if model else None
         procedure.save()
         version = ProcedureVersion.objects.create(
             procedure=procedure,
-            name="Tiếp nhận từ phần mềm chuyên ngành (benchmark API)",
+            name=name,
             sector=Sector.objects.order_by("pk").first(),
             tiers=["province"],
             competent_agency=Agency.objects.get(code=COMPETENT),
@@ -84,7 +87,7 @@ def ensure_procedure():
             submission_methods=["desk", "post"],
             return_methods=["desk", "post"],
         )
-        version.receiving_desks.set([ReceptionDesk.objects.get(code=DESK)])
+        version.receiving_desks.set([ReceptionDesk.objects.get(code=desk)])
         DocumentRequirement.objects.create(
             version=version, position=1, name="Tờ khai", requirement=RequirementKind.OPTIONAL
         )

@@ -30,48 +30,17 @@ def applicant_name(key: str) -> str:
     return f"{APPLICANT_PREFIX} {key}"
 
 
-#: The provincial centre's first site (tayninh-2025) and Sở Tư pháp, as bench/api.py uses on the seed.
+#: The provincial centre's first site (tayninh-2025), as bench/api.py uses the seed's centre.
 DESK = "ttphcc-tinh-cs1"
-COMPETENT = "000.00.02.H53"
-#: The drills' own procedure: level 2, received at DESK, its one component optional, so a create
-#: may be accepted at once, as a sector's software sends a complete dossier.
+#: The drills' own procedure (bench.api.ensure_procedure): level 2 at Sở Tư pháp, received at DESK,
+#: its one component optional, so a create may be accepted at once.
 PROCEDURE = "9.990023"
-WORKFLOW_OF = "2.000488"
 
 
 def ensure_procedure():
-    from django.db import transaction
+    from bench.api import ensure_procedure as bench_procedure
 
-    from onestop_tayninh.catalog.constants import RequirementKind, VersionStatus
-    from onestop_tayninh.catalog.models import DocumentRequirement, Procedure, ProcedureVersion, Sector
-    from onestop_tayninh.catalog.services import procedure_version_publish
-    from onestop_tayninh.directory.models import Agency, ReceptionDesk
-
-    version = ProcedureVersion.objects.filter(procedure__code=PROCEDURE, status=VersionStatus.PUBLISHED).first()
-    if version:
-        return version
-    with transaction.atomic():
-        model = Procedure.objects.filter(code=WORKFLOW_OF).first()
-        procedure, _ = Procedure.objects.get_or_create(code=PROCEDURE)
-        procedure.workflow = model.workflow if model else None
-        procedure.save()
-        version = ProcedureVersion.objects.create(
-            procedure=procedure,
-            name="Tiếp nhận từ phần mềm chuyên ngành (diễn tập sự cố)",
-            sector=Sector.objects.order_by("pk").first(),
-            tiers=["province"],
-            competent_agency=Agency.objects.get(code=COMPETENT),
-            level=2,
-            processing_amount=5,
-            result_name="Giấy xác nhận",
-            submission_methods=["desk", "post"],
-            return_methods=["desk", "post"],
-        )
-        version.receiving_desks.set([ReceptionDesk.objects.get(code=DESK)])
-        DocumentRequirement.objects.create(
-            version=version, position=1, name="Tờ khai", requirement=RequirementKind.OPTIONAL
-        )
-        return procedure_version_publish(version=version)
+    return bench_procedure(PROCEDURE, name="Tiếp nhận từ phần mềm chuyên ngành (diễn tập sự cố)", desk=DESK)
 
 
 def _marks() -> dict[str, int]:
