@@ -102,3 +102,40 @@ def test_logging_into_ones_own_account_does_not_reset_the_count_for_another(clie
 
     response = desk_login(client, victim.username)
     assert response.status_code == 429 and LOCKED in response.content.decode()
+
+
+@pytest.fixture
+def redis_failing_over(monkeypatch):
+    """The counters' cache on a port nothing listens on: connecting is refused, as while a Redis
+    master fails over (the failure drill "kill -9 Redis master", tests/drills/)."""
+    import socket
+
+    from django.core.cache.backends.redis import RedisCache
+
+    from onestop_tayninh.security import login_throttle, ratelimit
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    unreachable = RedisCache(f"redis://127.0.0.1:{port}/0", {})
+    monkeypatch.setattr(ratelimit, "cache", unreachable)
+    monkeypatch.setattr(login_throttle, "cache", unreachable)
+
+
+def test_while_redis_fails_over_logins_still_work_and_the_lockout_still_counts(
+    client, lockout_on, desk_login, redis_failing_over
+):
+    """The slow-down and the rate limits live in Redis; without it they let the request through
+    (logged) instead of answering 500, and django-axes' lockout, counted in the database, still holds."""
+    official = OfficialFactory(roles=["receiving_officer"])
+    username = official.user.username
+    assert desk_login(client, username).status_code == 302
+    client.logout()
+    for _ in range(2):
+        assert desk_login(client, username, "sai-mat-khau").status_code == 200
+    assert desk_login(client, username, "sai-mat-khau").status_code == 429
+
+
+def test_while_redis_fails_over_the_public_look_up_answers(client, redis_failing_over):
+    response = client.post("/tra-cuu/", {"code": "000.00.00.H53-000000-0000", "secret": "000000"})
+    assert response.status_code == 200

@@ -15,13 +15,17 @@ import hashlib
 import math
 import time
 
+import structlog
 from axes.helpers import get_client_username
+from redis.exceptions import RedisError
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
 from .axes import PORTAL_PREFIX, login_realm
+
+logger = structlog.get_logger(__name__)
 
 
 def _keys(username: str) -> tuple[str, str]:
@@ -52,7 +56,11 @@ def wait_seconds(request: HttpRequest) -> int:
     name = account_name(request)
     if not name:
         return 0
-    until = cache.get(_keys(name)[1])
+    try:
+        until = cache.get(_keys(name)[1])
+    except RedisError as exc:  # Redis failing over: no slow-down for now; axes' lockout still counts
+        logger.warning("login_throttle_unread", error=repr(exc))
+        return 0
     remaining = (until - time.time()) if until else 0
     return math.ceil(remaining) if remaining > 0 else 0
 
@@ -65,18 +73,22 @@ def record_failure(request: HttpRequest, credentials: dict | None = None) -> int
     policy = _policy(request)
     count_key, until_key = _keys(name)
     window = int(policy["window"])
-    if cache.add(count_key, 1, timeout=window):
-        failures = 1
-    else:
-        try:
-            failures = cache.incr(count_key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(count_key, 1, timeout=window)
+    try:
+        if cache.add(count_key, 1, timeout=window):
             failures = 1
-        cache.touch(count_key, window)  # a sustained attack keeps the account slowed down
-    delay = delay_after(failures, policy)
-    if delay:
-        cache.set(until_key, time.time() + delay, timeout=delay + 1)
+        else:
+            try:
+                failures = cache.incr(count_key)
+            except ValueError:  # expired between add() and incr()
+                cache.add(count_key, 1, timeout=window)
+                failures = 1
+            cache.touch(count_key, window)  # a sustained attack keeps the account slowed down
+        delay = delay_after(failures, policy)
+        if delay:
+            cache.set(until_key, time.time() + delay, timeout=delay + 1)
+    except RedisError as exc:  # Redis failing over: this failure is not counted here (axes counts it)
+        logger.warning("login_throttle_uncounted", error=repr(exc))
+        return 0
     return delay
 
 
@@ -88,4 +100,7 @@ def reset(request: HttpRequest, credentials: dict | None = None) -> None:
 def clear(name: str) -> None:
     """Forget the count and the wait of the account counted under `name` (also an administrator's unlock)."""
     if name:
-        cache.delete_many(list(_keys(name)))
+        try:
+            cache.delete_many(list(_keys(name)))
+        except RedisError as exc:  # the count expires by itself; a login must not fail for it
+            logger.warning("login_throttle_not_cleared", error=repr(exc))

@@ -10,25 +10,39 @@ from __future__ import annotations
 
 import hashlib
 
+import structlog
+from redis.exceptions import RedisError
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
 from .net import client_ip
 
+logger = structlog.get_logger(__name__)
+
 
 def hit(*, scope: str, key: str, limit: int, window_seconds: int) -> bool:
-    """Count one event for `key` in `scope`; True while the count stays within `limit` for the window."""
+    """Count one event for `key` in `scope`; True while the count stays within `limit` for the window.
+
+    While Redis cannot be reached (a master failing over) the event goes through uncounted, logged:
+    the limit blunts abuse, it is not what the form does, and a login keeps django-axes' lockout,
+    which is counted in the database.
+    """
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     cache_key = f"ratelimit:{scope}:{digest}"
-    if cache.add(cache_key, 1, timeout=window_seconds):
-        return 1 <= limit
     try:
-        count = cache.incr(cache_key)
-    except ValueError:
-        # The window expired between add() and incr(): this hit opens a new one.
-        cache.add(cache_key, 1, timeout=window_seconds)
-        count = 1
+        if cache.add(cache_key, 1, timeout=window_seconds):
+            return 1 <= limit
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:
+            # The window expired between add() and incr(): this hit opens a new one.
+            cache.add(cache_key, 1, timeout=window_seconds)
+            count = 1
+    except RedisError as exc:
+        logger.warning("rate_limit_uncounted", scope=scope, error=repr(exc))
+        return True
     return count <= limit
 
 
