@@ -54,7 +54,7 @@ secrets() {
 # The instance's option file: the production files, then what differs on a shared development box.
 write_cnf() {
   local who="$1" dir="$BASE/$1"
-  mkdir -p "$dir/data"
+  mkdir -p "$dir/data" "$dir/tmp"
   cat >"$dir/my.cnf" <<EOF
 # Written by scripts/cluster/mariadb.sh; edit config/mariadb/*.cnf instead.
 !include $ROOT/config/mariadb/60-onestop.cnf
@@ -65,6 +65,9 @@ port = $(port_of "$who")
 socket = $dir/mariadbd.sock
 pid-file = $dir/mariadbd.pid
 datadir = $dir/data
+# Its own temporary directory: at start mariadbd deletes every #sql* file in its tmpdir, which in
+# the shared /tmp would pull the temporary tables from under the machine's other MariaDB.
+tmpdir = $dir/tmp
 log-error = $dir/error.log
 slow_query_log_file = $dir/slow.log
 # A development machine shared with others: a small buffer pool and redo log, few connections.
