@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from onestop_tayninh.catalog.selectors import catalog_search, published_version
 from onestop_tayninh.core.dbrouting import reads_from_replica
 from onestop_tayninh.core.downloads import content_disposition, download_name
+from onestop_tayninh.core.page_cache import shared_page
 from onestop_tayninh.core.site_config import site_settings
 from onestop_tayninh.directory.constants import DeskKind
 from onestop_tayninh.directory.selectors import public_desks, public_order
@@ -36,6 +37,7 @@ DESK_GROUPS = {
 }
 
 
+@shared_page
 def home(request):
     """The search box, then how to reach the province: the hotline, and every desk's address, phone and hours."""
     groups = []
@@ -48,6 +50,7 @@ def home(request):
     )
 
 
+@shared_page
 def procedure_list(request):
     form = CatalogFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -68,6 +71,7 @@ def procedure_list(request):
     )
 
 
+@shared_page
 def procedure_detail(request, code: str):
     version = published_version(code)
     if version is None:
