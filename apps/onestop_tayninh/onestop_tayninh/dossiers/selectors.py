@@ -195,6 +195,16 @@ def overdue_count(user: User, *, at: dt.datetime) -> int:
     return at_agencies.distinct().count() + len(elsewhere)
 
 
+def first_receipt_year() -> int | None:
+    """The year (in Vietnam) of the first dossier the system received, from the receipt-date index."""
+    first = (
+        Dossier.objects.filter(received_at__isnull=False)
+        .order_by("received_at")
+        .values_list("received_at", flat=True)[:1]
+    )
+    return first[0].astimezone(VIETNAM_TZ).year if first else None
+
+
 def due_soon_limit(at: dt.datetime) -> dt.datetime:
     """Due soon: due before the end of the DUE_SOON_WORKING_DAYS-th working day from `at` (the inbox bucket,
     the desk list's amber mark and its deadline filter)."""
