@@ -159,3 +159,27 @@ def test_the_role_page_says_what_a_change_touches_and_refuses_an_orphaning_delet
     assert "Vai trò này đang được dùng ở" in confirm and "Chuyển lãnh đạo" in confirm and "Phạm Thị Văn" in confirm
     client.post(reverse("admin:directory_role_delete", args=[role.pk]), {"post": "yes"})
     assert not Role.objects.filter(pk=role.pk).exists() and not holder.user.groups.exists()
+
+
+def test_the_roles_of_many_officials_read_at_once_are_each_ones_own(django_assert_num_queries):
+    """prefetch_user_roles (who may act at a step) fills the same cache user_roles fills one by one."""
+    from onestop_tayninh.accounts.models import User
+    from onestop_tayninh.directory.selectors import prefetch_user_roles, user_roles
+
+    officials = [
+        OfficialFactory(roles=["agency_head"]),
+        OfficialFactory(roles=["handling_officer", "receiving_officer"]),
+        OfficialFactory(roles=[]),
+    ]
+    ids = [official.user_id for official in officials]
+    one_by_one = {
+        user.pk: sorted((role.code, role.reads_dossiers) for role in user_roles(user))
+        for user in User.objects.filter(pk__in=ids)
+    }
+    users = list(User.objects.filter(pk__in=ids))
+    with django_assert_num_queries(1):
+        prefetch_user_roles(users)
+        at_once = {user.pk: sorted((role.code, role.reads_dossiers) for role in user_roles(user)) for user in users}
+    assert at_once == one_by_one
+    assert at_once[officials[0].user_id] == [("agency_head", True)]
+    assert at_once[officials[2].user_id] == []

@@ -23,6 +23,7 @@ from onestop_tayninh.core.rowlevel import reads_dossiers, visible_agency_id_list
 from onestop_tayninh.directory.constants import AgencyKind, Capability, RoleCode, Tier
 from onestop_tayninh.directory.models import AdministrativeUnit, Agency, ReceptionDesk, Role
 from onestop_tayninh.directory.selectors import (
+    prefetch_user_roles,
     province_roots,
     residence_units,
     unit_at_tier,
@@ -611,11 +612,12 @@ def actors_at_step(dossier: Dossier) -> list[User]:
     roles = {code for transition in transitions for code in able_roles(transition)}
     if not roles:
         return []
-    candidates = (
+    candidates = list(
         User.objects.filter(is_active=True, official__agency_id=dossier.current_agency_id, groups__role__code__in=roles)
-        .select_related("official")
+        .select_related("official__agency")
         .distinct()
     )
+    prefetch_user_roles(candidates)
     actors = []
     for user in candidates:
         if not any(transition_allowed(dossier=dossier, transition=t, user=user) for t in transitions):
