@@ -66,8 +66,15 @@ def _clean_env() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST_", "TEST_"))}
 
 
+#: The cluster's workers during the drills (scripts/cluster.sh CLUSTER_WORKERS, unless set): two for
+#: notifications, since each drill's payments and online submissions add their notices to the
+#: dossiers', and one worker sends about one message a second on this machine.
+WORKERS = "default=2 notifications=2 reports=1"
+
+
 def cluster(command: str) -> str:
     env = _clean_env()
+    env.setdefault("CLUSTER_WORKERS", WORKERS)
     env["CLUSTER_EXTRA_ENV"] = "\n".join(f"{key}={value}" for key, value in EXTRA_ENV.items())
     done = subprocess.run(
         ["bash", str(SCRIPT), command], cwd=REPO, env=env, capture_output=True, text=True, timeout=900, check=False
