@@ -4,8 +4,10 @@
   VNPay do it: "Thanh toán" on the order's pay page (POST /thanh-toan/<order>/, provider vnpay:
   payments.services.payment_start, answered with a redirect to the gateway's signed page), then
   "pay" on the VNPay stand-in's page, which sends the signed IPN to the cluster's IPN address through
-  nginx (retrying until answered 00 or 02, as VNPay does), then the stand-in sends that IPN once more:
-  a replayed webhook, which must change nothing.
+  nginx (retrying until answered 00 or 02, as VNPay does): at once for every other payment, 2 s after
+  the payer is sent back for the rest, so that IPNs also arrive while the payer itself is held up by
+  the failure. Once an IPN has been answered the stand-in sends it once more: a replayed webhook,
+  which must change nothing.
 - `LookUps`: anonymous visitors looking up the stream's accepted dossiers on the public look-up
   (POST /tra-cuu/ with the code and the six digits printed on the receipt), each from a loopback
   address of its own (127.a.b.c: nginx writes the peer's address in X-Forwarded-For, which
@@ -19,6 +21,7 @@ Both behave as careful clients: a call that got no answer or a 5xx is sent again
 from __future__ import annotations
 
 import http.client
+import json
 import random
 import secrets
 import threading
@@ -80,10 +83,12 @@ class Payment:
     reference: str
     txn_ref: str = ""
     amount: int = 0  # đồng, as the gateway's signed page asks
+    #: When the stand-in sends the IPN: "ngay" (before sending the payer back) or "sau" (2 s after).
+    ipn: str = "ngay"
     #: The stand-in took the money (its page answered with the redirect back to the portal).
     paid: bool = False
-    #: The replay was answered 00 or 02 (False: it got no such answer).
-    replay_confirmed: bool = False
+    #: The IPN was sent once more after it had been answered.
+    replayed: bool = False
 
 
 @dataclass
@@ -112,13 +117,18 @@ class Payer:
         self._thread.join(self.grace + 60)
 
     def _work(self) -> None:
-        for reference in self.orders:
+        for number, reference in enumerate(self.orders):
             if self._stop.is_set():
-                return
-            payment = Payment(reference=reference)
+                break
+            payment = Payment(reference=reference, ipn="sau" if number % 2 else "ngay")
             self.payments.append(payment)
             self._pay(payment)
+            self._replay_answered()
             time.sleep(self.pause)
+        # The last IPNs may still be on their way (sent later, or retried by the stand-in).
+        while any(p.paid and not p.replayed for p in self.payments) and time.monotonic() < self._deadline:
+            time.sleep(1.0)
+            self._replay_answered()
 
     def _retrying(self) -> bool:
         time.sleep(1.0)
@@ -144,13 +154,27 @@ class Payer:
             return
         payment.txn_ref, payment.amount = params["vnp_TxnRef"], int(params["vnp_Amount"]) // 100
         # The gateway's page: "pay", the IPN sent at once (retried in the background if not answered).
-        answer = call(VNPAY_PORT, "POST", "/paymentv2/vpcpay.html", fields={**params, "action": "pay", "ipn": "ngay"})
+        fields = {**params, "action": "pay", "ipn": payment.ipn}
+        answer = call(VNPAY_PORT, "POST", "/paymentv2/vpcpay.html", fields=fields)
         self.statuses[f"gateway {answer.status}"] += 1
         payment.paid = answer.status == 302
-        if not payment.paid:
+
+    def _replay_answered(self) -> None:
+        """The stand-in sends again each IPN the cluster has answered 00 or 02 and that was not replayed yet."""
+        log = call(VNPAY_PORT, "GET", "/ipn-log")
+        if log.status != 200:
             return
-        replay = call(VNPAY_PORT, "POST", "/_control/resend-ipn?" + urlencode({"vnp_TxnRef": payment.txn_ref}))
-        payment.replay_confirmed = replay.status == 200 and b'"delivered": true' in replay.body
+        answered = {
+            e["txn_ref"] for e in json.loads(log.body) if e["http_status"] == 200 and e["rsp_code"] in ("00", "02")
+        }
+        for payment in self.payments:
+            if payment.paid and not payment.replayed and payment.txn_ref in answered:
+                replay = call(VNPAY_PORT, "POST", "/_control/resend-ipn?" + urlencode({"vnp_TxnRef": payment.txn_ref}))
+                self.statuses[f"replay {replay.status}"] += 1
+                payment.replayed = replay.status == 200
+
+    def replayed(self) -> int:
+        return sum(p.replayed for p in self.payments)
 
     def paid(self) -> list[dict[str, Any]]:
         return [{"reference": p.reference, "txn_ref": p.txn_ref, "amount": p.amount} for p in self.payments if p.paid]

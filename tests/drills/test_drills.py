@@ -65,8 +65,8 @@ def run_drill(
         repair()
     time.sleep(AFTER)
     lookups.stop()
-    payer.stop()
     stream.stop()
+    payer.stop()  # last: it pays no more, but sends again the IPNs answered meanwhile
     recovery = stream.recovery_seconds(fault_at)
 
     given = {"marks": cluster.marks, "sent": stream.sent(), "accepted": stream.accepted(), "payments": payer.paid()}
@@ -101,7 +101,7 @@ def run_drill(
         "outbox": found["outbox"],
         "outbox_pending": found["pending"],
         "tasks_retaken": found["tasks_retaken"],
-        "payments": {**found["payments"], "client": dict(payer.statuses)},
+        "payments": {**found["payments"], "replayed": payer.replayed(), "client": dict(payer.statuses)},
         "lookups": {**lookups.figures(), "answers": dict(lookups.answers)},
         "delivered_missing": {"webhooks": webhooks_missing, "national": national_missing, "sms": sms_missing},
         "resent": {
@@ -131,6 +131,7 @@ def assert_whole(row: dict) -> None:
     assert payments["recorded"] == payments["sent"], row
     assert payments["duplicated"] == [] and payments["half_made"] == [], row
     assert payments["unconfirmed"] == [] and payments["amount_bad"] == [], row
+    assert payments["replayed"] == payments["sent"], row
     # A look-up is answered, or refused with a 503 and Retry-After; never another server error.
     assert row["lookups"]["sent"] > 0 and row["lookups"]["failed"] == 0, row
 
