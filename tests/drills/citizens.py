@@ -153,7 +153,7 @@ class Payer:
         if params is None:
             return
         payment.txn_ref, payment.amount = params["vnp_TxnRef"], int(params["vnp_Amount"]) // 100
-        # The gateway's page: "pay", the IPN sent at once (retried in the background if not answered).
+        # The gateway's page: "pay"; the IPN is sent as `payment.ipn` says, retried until answered.
         fields = {**params, "action": "pay", "ipn": payment.ipn}
         answer = call(VNPAY_PORT, "POST", "/paymentv2/vpcpay.html", fields=fields)
         self.statuses[f"gateway {answer.status}"] += 1
