@@ -55,15 +55,22 @@ AGENT = "bench-api"
 
 
 def ensure_procedure(
-    code: str = PROCEDURE, *, name: str = "Tiếp nhận từ phần mềm chuyên ngành (benchmark API)", desk: str = DESK
+    code: str = PROCEDURE,
+    *,
+    name: str = "Tiếp nhận từ phần mềm chuyên ngành (benchmark API)",
+    desk: str = DESK,
+    online_fee: int = 0,
 ):
     """A published level-2 procedure of Sở Tư pháp received at `desk` whose components are all optional:
     a create can be accepted at once, as a sector's software sends a complete dossier. (The failure
-    drills make theirs with this too, tests/drills/app_side.py.)"""
+    drills make theirs with this too, tests/drills/app_side.py.)
+
+    With `online_fee` (đồng) it is a level-4 procedure instead, received online too, whose one charge
+    of that amount is paid online at submission (payments.services.order_for_submission)."""
     from django.db import transaction
 
     from onestop_tayninh.catalog.constants import RequirementKind, VersionStatus
-    from onestop_tayninh.catalog.models import DocumentRequirement, Procedure, ProcedureVersion, Sector
+    from onestop_tayninh.catalog.models import DocumentRequirement, EFormField, Fee, Procedure, ProcedureVersion, Sector
     from onestop_tayninh.catalog.services import procedure_version_publish
     from onestop_tayninh.directory.models import Agency, ReceptionDesk
 
@@ -81,16 +88,24 @@ def ensure_procedure(
             sector=Sector.objects.order_by("pk").first(),
             tiers=["province"],
             competent_agency=Agency.objects.get(code=COMPETENT),
-            level=2,
+            level=4 if online_fee else 2,
             processing_amount=5,
             result_name="Giấy xác nhận",
-            submission_methods=["desk", "post"],
-            return_methods=["desk", "post"],
+            submission_methods=["desk", "post", "online"] if online_fee else ["desk", "post"],
+            return_methods=["desk", "post", "online"] if online_fee else ["desk", "post"],
+            online_payment=bool(online_fee),
+            electronic_result_allowed=bool(online_fee),
         )
         version.receiving_desks.set([ReceptionDesk.objects.get(code=desk)])
         DocumentRequirement.objects.create(
             version=version, position=1, name="Tờ khai", requirement=RequirementKind.OPTIONAL
         )
+        if online_fee:
+            Fee.objects.create(version=version, name="Lệ phí cấp giấy xác nhận", amount=online_fee)
+            # Level 3 and above needs an interactive e-form: one field, left optional.
+            EFormField.objects.create(
+                version=version, position=1, key="ghi_chu", label="Ghi chú", field_type="text", required=False
+            )
         return procedure_version_publish(version=version)
 
 

@@ -4,9 +4,11 @@ opens the cluster's database itself, as the cluster test does not either.
 
     setup  the connected system the load speaks as (an ApiClient made through services, a fresh
            token), the procedure it hands dossiers in for, a webhook subscriber pointing at the
-           drill's receiver, and the outboxes' high-water marks; prints JSON.
-    check  reads JSON {"marks", "sent": {key: [document sha256, ...]}, "accepted": [key, ...]} on
-           stdin and prints what the database holds for them (see `check`).
+           drill's receiver, the citizen who pays online (a logged-in session, dossiers submitted
+           online with their orders open), and the outboxes' high-water marks; prints JSON.
+    check  reads JSON {"marks", "sent": {key: [document sha256, ...]}, "accepted": [key, ...],
+           "payments": [...], "ipns": [...]} on stdin and prints what the database holds for them
+           (see `check` and `check_payments`).
 """
 
 from __future__ import annotations
@@ -43,6 +45,71 @@ def ensure_procedure():
     return bench_procedure(PROCEDURE, name="Tiếp nhận từ phần mềm chuyên ngành (diễn tập sự cố)", desk=DESK)
 
 
+#: The procedure the drill's citizen pays for online: level 4 at the same desk, one charge of FEE đồng
+#: owed at online submission. (Only a dossier with an applicant's account can be paid online, and only
+#: the portal gives a dossier one: a dossier handed in through the API is paid at the counter.)
+PAID_PROCEDURE = "9.990024"
+FEE = 15_000
+CITIZEN = "dien-tap-cong-dan"
+#: Open orders the citizen has at the start of a drill, more than a drill's payer gets through.
+OPEN_ORDERS = 120
+
+
+def ensure_paid_procedure():
+    from bench.api import ensure_procedure as bench_procedure
+
+    return bench_procedure(
+        PAID_PROCEDURE, name="Cấp giấy xác nhận trực tuyến có lệ phí (diễn tập sự cố)", desk=DESK, online_fee=FEE
+    )
+
+
+def _citizen():
+    """The drill's citizen account, as registration leaves one (the login is not what a drill exercises)."""
+    from onestop_tayninh.accounts.models import CitizenProfile, User
+
+    user, created = User.objects.get_or_create(
+        username=CITIZEN,
+        defaults={"kind": "citizen", "is_staff": False, "full_name": "Diễn Tập Công Dân", "phone": "0909000023"},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    CitizenProfile.objects.get_or_create(
+        user=user,
+        defaults={"applicant_kind": "individual", "cccd": "072099000023", "address": "Phường 3, thành phố Tây Ninh"},
+    )
+    return user
+
+
+def _open_orders(citizen, desk, at) -> list[str]:
+    """The citizen's open orders for the paid procedure, topped up to OPEN_ORDERS by submitting online
+    (dossiers.services.dossier_submit_online: the order is opened by payments' subscriber, as on the portal)."""
+    from onestop_tayninh.dossiers.services import dossier_submit_online
+    from onestop_tayninh.payments.constants import OrderStatus
+    from onestop_tayninh.payments.models import PaymentOrder
+
+    version = ensure_paid_procedure()
+
+    def open_ones():
+        return PaymentOrder.objects.filter(
+            dossier__applicant_account=citizen, dossier__procedure_version=version, status=OrderStatus.OPEN
+        )
+
+    for _n in range(OPEN_ORDERS - open_ones().count()):
+        dossier_submit_online(
+            citizen=citizen,
+            procedure_version=version,
+            desk=desk,
+            at=at,
+            files=[],
+            form_data={},
+            phone=citizen.phone,
+            email="dien.tap@example.vn",
+            address="Phường 3, thành phố Tây Ninh",
+        )
+    return list(open_ones().order_by("pk").values_list("reference", flat=True))
+
+
 def _marks() -> dict[str, int]:
     from django.db.models import Max
 
@@ -60,8 +127,10 @@ def _marks() -> dict[str, int]:
 def setup(webhook_url: str) -> dict[str, Any]:
     from oauth2_provider.models import AccessToken
 
+    from django.conf import settings
     from django.utils import timezone
 
+    from bench.portal import session_cookie
     from onestop_tayninh.api.constants import Scope
     from onestop_tayninh.api.models import ApiClient
     from onestop_tayninh.api.services import api_client_create
@@ -102,7 +171,16 @@ def setup(webhook_url: str) -> dict[str, Any]:
     requirement = (
         DocumentRequirement.objects.filter(version=version).order_by("position").values_list("pk", flat=True).first()
     )
-    return {"token": token, "procedure": version.procedure.code, "requirement": requirement, "marks": _marks()}
+    citizen = _citizen()
+    return {
+        "token": token,
+        "procedure": version.procedure.code,
+        "requirement": requirement,
+        "orders": _open_orders(citizen, desk, timezone.now()),
+        "cookies": {"session": settings.SESSION_COOKIE_NAME, "csrf": settings.CSRF_COOKIE_NAME},
+        "session": session_cookie(citizen),
+        "marks": _marks(),
+    }
 
 
 def _sha256(field) -> str | None:
@@ -219,6 +297,104 @@ def check(marks: dict[str, int], sent: dict[str, list[str]], accepted: list[str]
     }
 
 
+def check_payments(payments: list[dict[str, Any]], ipns: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the database holds for the payments the drill's citizen made at the VNPay stand-in
+    (`payments`: {reference, txn_ref, amount} of each one the gateway took money for) and every
+    IPN the stand-in sent (`ipns`: its /ipn-log, replays included):
+
+    - `recorded`: payments whose order is paid by that transaction, with one receipt of the amount
+      paid and one "payment received" event, the dossier owing nothing more;
+    - `duplicated`: payments recorded more than once (receipts, events, successful transactions of
+      one order, or two IPNs of one transaction both answered 00 "recorded");
+    - `unconfirmed`: payments the gateway took that no IPN got answered 00 or 02 for by the end;
+    - `half_made`: anything recorded in part, on any of the citizen's orders (paid without receipt
+      or event, a successful transaction on an order still open, a receipt of another amount...);
+    - `answered`: every IPN answer by RspCode (or HTTP status when there was no JSON answer).
+    """
+    from collections import Counter
+
+    from django.db.models import Count
+
+    from onestop_tayninh.dossiers.constants import EventAction
+    from onestop_tayninh.dossiers.models import DossierEvent
+    from onestop_tayninh.payments.constants import OrderStatus, TransactionStatus
+    from onestop_tayninh.payments.models import PaymentOrder, PaymentTransaction, Receipt
+
+    recorded_answers = Counter(i["txn_ref"] for i in ipns if i.get("http_status") == 200 and i.get("rsp_code") == "00")
+    confirmed = {i["txn_ref"] for i in ipns if i.get("http_status") == 200 and i.get("rsp_code") in ("00", "02")}
+    answered = Counter(str(i.get("rsp_code") or i.get("http_status") or i.get("error", "?")[:40]) for i in ipns)
+
+    orders = list(PaymentOrder.objects.filter(dossier__applicant_account__username=CITIZEN).select_related("dossier"))
+    receipts = dict(
+        Receipt.objects.filter(order__in=orders).values("order").annotate(n=Count("pk")).values_list("order", "n")
+    )
+    receipt_amounts = dict(Receipt.objects.filter(order__in=orders).values_list("order", "amount"))
+    succeeded = dict(
+        PaymentTransaction.objects.filter(order__in=orders, status=TransactionStatus.SUCCEEDED)
+        .values("order")
+        .annotate(n=Count("pk"))
+        .values_list("order", "n")
+    )
+    events = Counter(
+        payload.get("order")
+        for payload in DossierEvent.objects.filter(
+            dossier__in=[o.dossier_id for o in orders], action=EventAction.PAYMENT_RECEIVED
+        ).values_list("data", flat=True)
+    )
+    half_made: list[Any] = []
+    for order in orders:
+        paid = order.status == OrderStatus.PAID
+        whole = (
+            paid == bool(order.paid_transaction_id)
+            and receipts.get(order.pk, 0) == (1 if paid else 0)
+            and events[order.reference] == (1 if paid else 0)
+            and succeeded.get(order.pk, 0) == (1 if paid else 0)
+            and (not paid or (receipt_amounts.get(order.pk) == order.amount and order.dossier.fees_due == 0))
+        )
+        if not whole:
+            half_made.append(
+                [
+                    order.reference,
+                    order.status,
+                    receipts.get(order.pk, 0),
+                    events[order.reference],
+                    succeeded.get(order.pk, 0),
+                ]
+            )
+
+    by_ref = {o.reference: o for o in orders}
+    transactions = {
+        t.txn_ref: t for t in PaymentTransaction.objects.filter(txn_ref__in=[p["txn_ref"] for p in payments])
+    }
+    recorded, duplicated, unconfirmed, amount_bad = [], [], [], []
+    for payment in payments:
+        order, txn = by_ref.get(payment["reference"]), transactions.get(payment["txn_ref"])
+        if payment["txn_ref"] not in confirmed:
+            unconfirmed.append(payment["txn_ref"])
+        if order is None or txn is None:
+            continue
+        if txn.amount != payment["amount"] or order.amount != payment["amount"]:
+            amount_bad.append([payment["txn_ref"], payment["amount"], txn.amount, order.amount])
+        if (
+            receipts.get(order.pk, 0) > 1
+            or events[order.reference] > 1
+            or succeeded.get(order.pk, 0) > 1
+            or recorded_answers[payment["txn_ref"]] > 1
+        ):
+            duplicated.append(payment["txn_ref"])
+        elif order.status == OrderStatus.PAID and order.paid_transaction_id == txn.pk and receipts.get(order.pk) == 1:
+            recorded.append(payment["txn_ref"])
+    return {
+        "sent": len(payments),
+        "recorded": len(recorded),
+        "duplicated": duplicated,
+        "unconfirmed": unconfirmed,
+        "amount_bad": amount_bad,
+        "half_made": half_made,
+        "answered": dict(answered),
+    }
+
+
 def main() -> None:
     import django
 
@@ -229,6 +405,7 @@ def main() -> None:
     elif command == "check":
         given = json.load(sys.stdin)
         result = check(given["marks"], given["sent"], given["accepted"])
+        result["payments"] = check_payments(given["payments"], given["ipns"])
     else:
         raise SystemExit(f"unknown command {command}")
     print("DRILL-JSON " + json.dumps(result, default=str))

@@ -12,7 +12,15 @@ from typing import Any
 
 import pytest
 
-from tests.drills.harness import NationalStandIn, WebhookReceiver, app_side, cluster, cluster_lock
+from tests.drills.harness import (
+    NationalStandIn,
+    VNPayStandIn,
+    WebhookReceiver,
+    app_side,
+    cluster,
+    cluster_env,
+    cluster_lock,
+)
 
 
 @dataclass
@@ -21,13 +29,26 @@ class DrillCluster:
     procedure: str
     requirement: int | None
     marks: dict[str, int]
+    #: The drill citizen's open orders (references), its session and the cookies' names.
+    orders: list[str]
+    session: str
+    cookie_names: dict[str, str]
+    #: The cluster's SECRET_KEY, which the look-up secrets printed on receipts are made with.
+    secret_key: str
     webhooks: WebhookReceiver
     national: NationalStandIn
+    vnpay: VNPayStandIn
 
     def setup_again(self) -> None:
-        """New high-water marks (and token) for a second stream on the same cluster."""
+        """New high-water marks, token and open orders for a second stream on the same cluster."""
         given: dict[str, Any] = app_side("setup", webhook_url())
-        self.token, self.marks = given["token"], given["marks"]
+        self.token, self.marks, self.orders = given["token"], given["marks"], given["orders"]
+
+    def lookup_secret(self, code: str) -> str:
+        """The six digits printed on a dossier's receipt, made with the cluster's key as the cluster does."""
+        from onestop_tayninh.dossiers.selectors import lookup_secret
+
+        return lookup_secret(code, key=self.secret_key)
 
 
 def webhook_url() -> str:
@@ -37,19 +58,29 @@ def webhook_url() -> str:
 
 
 @pytest.fixture
-def drill_cluster():
+def drill_cluster(tmp_path):
+    (tmp_path / "vnpay").mkdir()
     with cluster_lock():
         try:
             cluster("up")
-            with WebhookReceiver() as webhooks, NationalStandIn() as national:
+            with (
+                WebhookReceiver() as webhooks,
+                NationalStandIn() as national,
+                VNPayStandIn(tmp_path / "vnpay") as vnpay,
+            ):
                 given = app_side("setup", webhook_url())
                 yield DrillCluster(
                     token=given["token"],
                     procedure=given["procedure"],
                     requirement=given["requirement"],
                     marks=given["marks"],
+                    orders=given["orders"],
+                    session=given["session"],
+                    cookie_names=given["cookies"],
+                    secret_key=cluster_env()["DJANGO_SECRET_KEY"],
                     webhooks=webhooks,
                     national=national,
+                    vnpay=vnpay,
                 )
         finally:
             cluster("down")

@@ -39,9 +39,14 @@ LOCK = Path(os.environ.get("DRILLS_LOCK", "/tmp/onestop-cluster.lock"))
 NGINX_PORT = 8100
 NATIONAL_PORT = 8110
 WEBHOOK_PORT = 8111
+VNPAY_PORT = 8112
+#: The merchant's code and hash secret the cluster and the VNPay stand-in share, for the drills only.
+VNPAY_TMN_CODE = "DIENTAP1"
+VNPAY_SECRET = "bi-mat-dien-tap-su-co"
 #: What the drills change in the cluster's environment: leases of a minute instead of five so that
 #: work a killed worker held is taken over within a drill, at-least-once resends with the same ids
-#: (the receivers dedupe), http:// to the drill's own webhook receiver, the national stand-in here.
+#: (the receivers dedupe), http:// to the drill's own webhook receiver, the national and VNPay
+#: stand-ins here.
 EXTRA_ENV = {
     "ONESTOP_TASK_LEASE_SECONDS": "30",
     "ONESTOP_NOTIFY_LEASE_SECONDS": "30",
@@ -50,6 +55,10 @@ EXTRA_ENV = {
     "ONESTOP_WEBHOOKS_STALE_RESEND": "true",
     "ONESTOP_WEBHOOKS_ALLOW_LOOPBACK_HTTP": "true",
     "ONESTOP_DVCQG_URL": f"http://127.0.0.1:{NATIONAL_PORT}",
+    "ONESTOP_VNPAY_TMN_CODE": VNPAY_TMN_CODE,
+    "ONESTOP_VNPAY_SECRET": VNPAY_SECRET,
+    "ONESTOP_VNPAY_PAY_URL": f"http://127.0.0.1:{VNPAY_PORT}/paymentv2/vpcpay.html",
+    "ONESTOP_VNPAY_API_URL": f"http://127.0.0.1:{VNPAY_PORT}/merchant_webapi/api/transaction",
 }
 
 
@@ -57,8 +66,15 @@ def _clean_env() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST_", "TEST_"))}
 
 
+#: The cluster's workers during the drills (scripts/cluster.sh CLUSTER_WORKERS, unless set): two for
+#: notifications, since each drill's payments and online submissions add their notices to the
+#: dossiers', and one worker sends about one message a second on this machine.
+WORKERS = "default=2 notifications=2 reports=1"
+
+
 def cluster(command: str) -> str:
     env = _clean_env()
+    env.setdefault("CLUSTER_WORKERS", WORKERS)
     env["CLUSTER_EXTRA_ENV"] = "\n".join(f"{key}={value}" for key, value in EXTRA_ENV.items())
     done = subprocess.run(
         ["bash", str(SCRIPT), command], cwd=REPO, env=env, capture_output=True, text=True, timeout=900, check=False
@@ -175,6 +191,52 @@ class NationalStandIn:
         self.process.wait(10)
 
 
+class VNPayStandIn:
+    """scripts/fake_vnpay.py on VNPAY_PORT, sending its IPNs to the cluster's IPN address through nginx
+    and retrying them as VNPay does (after 2, 10 and 60 s) until answered 00 or 02."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.address = f"http://127.0.0.1:{VNPAY_PORT}"
+
+    def __enter__(self) -> VNPayStandIn:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                str(REPO / "scripts" / "fake_vnpay.py"),
+                f"--port={VNPAY_PORT}",
+                f"--tmn-code={VNPAY_TMN_CODE}",
+                f"--secret={VNPAY_SECRET}",
+                f"--ipn-url=http://127.0.0.1:{NGINX_PORT}/thanh-toan/ipn/vnpay/",
+                f"--dir={self.directory}",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        assert wait_until(self._up, timeout=20), "the VNPay stand-in did not start"
+        return self
+
+    def _up(self) -> bool:
+        try:
+            self.ipn_log()
+        except OSError:
+            return False
+        return True
+
+    def ipn_log(self) -> list[dict[str, Any]]:
+        """Every IPN attempt the stand-in made and the answer it got."""
+        connection = http.client.HTTPConnection("127.0.0.1", VNPAY_PORT, timeout=10)
+        try:
+            connection.request("GET", "/ipn-log")
+            return json.loads(connection.getresponse().read())
+        finally:
+            connection.close()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
 def sms_received() -> Counter[str]:
     """The cluster's SMS stand-in (scripts/fake_sms_gateway.py): stored messages by Idempotency-Key."""
     path = CLUSTER / "sms" / "messages.jsonl"
@@ -198,6 +260,8 @@ class Request:
     created: bool = False  # answered 201 (or 200, the replay of a 201 the client never read)
     uploaded: bool = False
     dossier_id: int | None = None
+    code: str = ""
+    accepted_at: float = 0.0  # time.monotonic() of the 201
 
 
 @dataclass
@@ -291,8 +355,10 @@ class Stream:
             request.attempts += 1
             status, payload = self._attempt("POST", "/api/v1/dossiers/", data, headers)
             if status in (200, 201):
+                answer = json.loads(payload)
+                request.dossier_id, request.code = answer["id"], answer.get("code") or ""
+                request.accepted_at = time.monotonic()
                 request.created = True
-                request.dossier_id = json.loads(payload)["id"]
                 return
             if 400 <= status < 500:
                 return  # refused: a client error, nothing to retry (the check says if it left anything)
@@ -358,12 +424,20 @@ def record(row: dict[str, Any]) -> None:
 
 
 def table(rows: Any) -> str:
-    head = f"{'drill':<28} {'sent':>5} {'accepted':>8} {'lost':>5} {'duplicated':>10} {'recovery s':>10}  answers"
+    head = (
+        f"{'drill':<28} {'sent':>5} {'accepted':>8} {'lost':>5} {'duplicated':>10} {'recovery s':>10} "
+        f"{'paid':>5} {'recorded':>8} {'dup':>4} {'look-ups':>8} {'answered':>8} {'refused':>7} {'failed':>6}  answers"
+    )
     lines = [head, "-" * len(head)]
     for row in rows:
         answers = ", ".join(f"{status}×{n}" for status, n in sorted(row["answers"].items()))
+        payments = row.get("payments") or {"sent": "", "recorded": "", "duplicated": ""}
+        lookups = row.get("lookups") or {"sent": "", "answered": "", "refused": "", "failed": ""}
+        duplicated_payments = len(payments["duplicated"]) if isinstance(payments["duplicated"], list) else ""
         lines.append(
             f"{row['drill']:<28} {row['sent']:>5} {row['accepted']:>8} {row['lost']:>5} "
-            f"{row['duplicated']:>10} {row['recovery_seconds']:>10}  {answers}"
+            f"{row['duplicated']:>10} {row['recovery_seconds']:>10} "
+            f"{payments['sent']:>5} {payments['recorded']:>8} {duplicated_payments:>4} "
+            f"{lookups['sent']:>8} {lookups['answered']:>8} {lookups['refused']:>7} {lookups['failed']:>6}  {answers}"
         )
     return "\n".join(lines)

@@ -1,8 +1,11 @@
 """Failure drills (issue #23): during a steady stream of dossiers handed in through nginx (each
 accepted at once, so each gets its code, its receipt printed by a worker, its SMS, its national
-message and its webhook), one part of the cluster fails; afterwards every request answered 201 has
-exactly one whole dossier, the codes of each agency and day run 1..N without a gap or a repeat, and
-every outbox row written during the drill was delivered, once per receiver's dedupe id.
+message and its webhook), of online payments (each IPN sent again once) and of public look-ups of the
+accepted dossiers, one part of the cluster fails; afterwards every request answered 201 has exactly
+one whole dossier, the codes of each agency and day run 1..N without a gap or a repeat, every outbox
+row written during the drill was delivered, once per receiver's dedupe id, every payment the gateway
+took is recorded once with its receipt, and no look-up was answered with a server error other than a
+503 with Retry-After.
 
 Marked `drills` and left out of the default run (pyproject addopts): minutes each, the cluster's
 ports. `make drills` runs them under the cluster lock; the table is in var/drills/results.json.
@@ -21,6 +24,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from tests.drills.citizens import LookUps, Payer
 from tests.drills.harness import (
     CLUSTER,
     REPO,
@@ -51,6 +55,8 @@ def run_drill(
     down_for: float = 0.0,
 ) -> dict:
     stream = Stream(token=cluster.token, procedure=cluster.procedure, requirement=cluster.requirement).start()
+    payer = Payer(session=cluster.session, orders=cluster.orders, cookie_names=cluster.cookie_names).start()
+    lookups = LookUps(stream, cluster.lookup_secret, csrf_cookie=cluster.cookie_names["csrf"]).start()
     time.sleep(BEFORE)
     fault_at = time.time()
     fault()
@@ -58,14 +64,18 @@ def run_drill(
         time.sleep(down_for)
         repair()
     time.sleep(AFTER)
+    lookups.stop()
     stream.stop()
+    payer.stop()  # last: it pays no more, but sends again the IPNs answered meanwhile
     recovery = stream.recovery_seconds(fault_at)
 
-    given = {"marks": cluster.marks, "sent": stream.sent(), "accepted": stream.accepted()}
+    given = {"marks": cluster.marks, "sent": stream.sent(), "accepted": stream.accepted(), "payments": payer.paid()}
     deadline = time.monotonic() + DRAIN
     while True:
-        found = app_side("check", given=given)
-        if found["pending"] == 0 or time.monotonic() > deadline:
+        # The stand-in retries an IPN not answered 00 or 02 after 2, 10 and 60 s: its log grows meanwhile.
+        found = app_side("check", given={**given, "ipns": cluster.vnpay.ipn_log()})
+        settled = found["pending"] == 0 and not found["payments"]["unconfirmed"]
+        if settled or time.monotonic() > deadline:
             break
         time.sleep(5)
 
@@ -91,6 +101,8 @@ def run_drill(
         "outbox": found["outbox"],
         "outbox_pending": found["pending"],
         "tasks_retaken": found["tasks_retaken"],
+        "payments": {**found["payments"], "replayed": payer.replayed(), "client": dict(payer.statuses)},
+        "lookups": {**lookups.figures(), "answers": dict(lookups.answers)},
         "delivered_missing": {"webhooks": webhooks_missing, "national": national_missing, "sms": sms_missing},
         "resent": {
             "webhooks": sum(max(0, cluster.webhooks.received[u] - 1) for u in found["webhook_ids"]),
@@ -114,6 +126,14 @@ def assert_whole(row: dict) -> None:
     assert row["delivered_missing"] == {"webhooks": [], "national": [], "sms": []}, row
     # A failure is answered, never with a server error the client could not act on.
     assert "500" not in row["answers"], row
+    payments = row["payments"]
+    assert payments["sent"] > 0, row
+    assert payments["recorded"] == payments["sent"], row
+    assert payments["duplicated"] == [] and payments["half_made"] == [], row
+    assert payments["unconfirmed"] == [] and payments["amount_bad"] == [], row
+    assert payments["replayed"] == payments["sent"], row
+    # A look-up is answered, or refused with a 503 and Retry-After; never another server error.
+    assert row["lookups"]["sent"] > 0 and row["lookups"]["failed"] == 0, row
 
 
 HOST = "127.0.0.1"
@@ -239,10 +259,13 @@ def _mariadb_up() -> None:
 
 
 def test_stop_the_mariadb_replica(drill_cluster):
-    """The replica stopped for the drill's length: heavy reads fall back to the primary
-    (core.dbrouting); the load, all on the primary, goes on; then the replica is started again."""
+    """The replica stopped for the drill's length: heavy reads, the public look-up among them, fall
+    back to the primary (core.dbrouting); the rest of the load, all on the primary, goes on; then the
+    replica is started again."""
     row = run_drill(drill_cluster, "stop MariaDB replica", lambda: _mariadb_stop("replica"), _mariadb_up, down_for=10.0)
     assert_whole(row)
+    # The look-ups read from the replica: with it stopped they fall back to the primary and still find.
+    assert row["lookups"]["answered"] == row["lookups"]["sent"], row
 
 
 def test_restart_the_mariadb_primary(drill_cluster):
