@@ -19,6 +19,8 @@
 # app's environment: `set -a; . var/cluster/env; set +a` before a manage.py command for the cluster).
 # Tunable: CLUSTER_WORKERS ("default=2 notifications=1 reports=1": processes per queue),
 # CLUSTER_WEB_WORKERS (gunicorn workers per node, 2), CLUSTER_DB_NAME (onestop_cluster), ONESTOP_SITE,
+# CLUSTER_MARIADB_SCRIPT ("" runs the nodes on the system MariaDB, without a replica: the mixed load
+# test on the bench database, `CLUSTER_MARIADB_SCRIPT= CLUSTER_DB_NAME=onestop_tayninh_bench`),
 # CLUSTER_EXTRA_ENV (KEY=VALUE lines added to var/cluster/env, e.g. the failure drills' short leases).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,7 +47,7 @@ REDIS_DB=15
 QUEUES=(default notifications reports)
 CLUSTER_WORKERS="${CLUSTER_WORKERS:-default=2 notifications=1 reports=1}"
 CLUSTER_WEB_WORKERS="${CLUSTER_WEB_WORKERS:-2}"
-MARIADB_SCRIPT=scripts/cluster/mariadb.sh
+MARIADB_SCRIPT="${CLUSTER_MARIADB_SCRIPT-scripts/cluster/mariadb.sh}"
 
 PY="$REPO_DIR/.venv/bin/python"
 MANAGE=("$PY" apps/onestop_tayninh/manage.py)
