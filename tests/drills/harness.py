@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from tests.drills.app_side import applicant_name
 from tests.support import REPO, tiny_pdf, wait_until
@@ -159,82 +159,86 @@ class WebhookReceiver:
         self.server.server_close()
 
 
-class NationalStandIn:
-    """scripts/fake_dvcqg.py on NATIONAL_PORT: counts deliveries per message id."""
+def _get_json(port: int, path: str, timeout: float) -> Any:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        return json.loads(connection.getresponse().read())
+    finally:
+        connection.close()
 
-    def __enter__(self) -> NationalStandIn:
-        self.process = subprocess.Popen(
-            [sys.executable, str(REPO / "scripts" / "fake_dvcqg.py"), "--port", str(NATIONAL_PORT)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        assert wait_until(self._up, timeout=20), "the national stand-in did not start"
+
+class _StandIn:
+    """A stand-in script of scripts/ run for a drill: started on enter, ready once `probe` answers,
+    stopped on exit."""
+
+    name = ""
+
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    def probe(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert wait_until(self._up, timeout=20), f"{self.name} did not start"
         return self
 
     def _up(self) -> bool:
         try:
-            self.state()
+            self.probe()
         except OSError:
             return False
         return True
-
-    def state(self) -> dict[str, Any]:
-        connection = http.client.HTTPConnection("127.0.0.1", NATIONAL_PORT, timeout=5)
-        try:
-            connection.request("GET", "/_control/state")
-            return json.loads(connection.getresponse().read())
-        finally:
-            connection.close()
 
     def __exit__(self, *exc: Any) -> None:
         self.process.terminate()
         self.process.wait(10)
 
 
-class VNPayStandIn:
+class NationalStandIn(_StandIn):
+    """scripts/fake_dvcqg.py on NATIONAL_PORT: counts deliveries per message id."""
+
+    name = "the national stand-in"
+
+    def command(self) -> list[str]:
+        return [sys.executable, str(REPO / "scripts" / "fake_dvcqg.py"), "--port", str(NATIONAL_PORT)]
+
+    def probe(self) -> None:
+        self.state()
+
+    def state(self) -> dict[str, Any]:
+        return _get_json(NATIONAL_PORT, "/_control/state", timeout=5)
+
+
+class VNPayStandIn(_StandIn):
     """scripts/fake_vnpay.py on VNPAY_PORT, sending its IPNs to the cluster's IPN address through nginx
     and retrying them as VNPay does (after 2, 10 and 60 s) until answered 00 or 02."""
+
+    name = "the VNPay stand-in"
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.address = f"http://127.0.0.1:{VNPAY_PORT}"
 
-    def __enter__(self) -> VNPayStandIn:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                str(REPO / "scripts" / "fake_vnpay.py"),
-                f"--port={VNPAY_PORT}",
-                f"--tmn-code={VNPAY_TMN_CODE}",
-                f"--secret={VNPAY_SECRET}",
-                f"--ipn-url=http://127.0.0.1:{NGINX_PORT}/thanh-toan/ipn/vnpay/",
-                f"--dir={self.directory}",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        assert wait_until(self._up, timeout=20), "the VNPay stand-in did not start"
-        return self
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            str(REPO / "scripts" / "fake_vnpay.py"),
+            f"--port={VNPAY_PORT}",
+            f"--tmn-code={VNPAY_TMN_CODE}",
+            f"--secret={VNPAY_SECRET}",
+            f"--ipn-url=http://127.0.0.1:{NGINX_PORT}/thanh-toan/ipn/vnpay/",
+            f"--dir={self.directory}",
+        ]
 
-    def _up(self) -> bool:
-        try:
-            self.ipn_log()
-        except OSError:
-            return False
-        return True
+    def probe(self) -> None:
+        self.ipn_log()
 
     def ipn_log(self) -> list[dict[str, Any]]:
         """Every IPN attempt the stand-in made and the answer it got."""
-        connection = http.client.HTTPConnection("127.0.0.1", VNPAY_PORT, timeout=10)
-        try:
-            connection.request("GET", "/ipn-log")
-            return json.loads(connection.getresponse().read())
-        finally:
-            connection.close()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.process.terminate()
-        self.process.wait(10)
+        return _get_json(VNPAY_PORT, "/ipn-log", timeout=10)
 
 
 def sms_received() -> Counter[str]:
