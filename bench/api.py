@@ -111,11 +111,6 @@ def ensure_procedure(
 
 def ensure_token() -> str:
     """The bench's connected system (made once) and a fresh access token for it."""
-    import datetime as dt
-
-    from oauth2_provider.models import AccessToken
-
-    from django.utils import timezone
 
     from onestop_tayninh.api.constants import Scope
     from onestop_tayninh.api.models import ApiClient
@@ -133,7 +128,18 @@ def ensure_token() -> str:
             scopes=list(Scope.values),
             rate_per_minute=1_000_000,  # the bench measures the API, not its limit
         ).client
-    # The token endpoint is not what is measured: a token is written as the endpoint would write it.
+    return access_token(client)
+
+
+def access_token(client) -> str:
+    """A fresh two-hour access token for `client` (an ApiClient) with all its scopes, written as the token
+    endpoint would write it: the endpoint is not what the bench or the failure drills measure."""
+    import datetime as dt
+
+    from oauth2_provider.models import AccessToken
+
+    from django.utils import timezone
+
     token = secrets.token_urlsafe(30)
     AccessToken.objects.create(
         application=client.application,

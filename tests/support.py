@@ -12,6 +12,8 @@ from pathlib import Path
 
 from rq import SimpleWorker, Worker
 
+from bench.common import pdf_document
+
 REPO = Path(__file__).resolve().parent.parent
 MANAGE = REPO / "apps" / "onestop_tayninh" / "manage.py"
 
@@ -156,16 +158,7 @@ def tiny_pdf(note: str | bytes = b"") -> bytes:
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
     ]
-    out = bytearray(b"%PDF-1.4\n% " + label.replace(b"\n", b" ") + b"\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_document(objects, header=b"%PDF-1.4\n% " + label.replace(b"\n", b" ") + b"\n")
 
 
 def at_once(*calls):

@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import secrets
 import sys
 from collections import defaultdict
 from typing import Any
@@ -125,11 +124,11 @@ def _marks() -> dict[str, int]:
 
 
 def setup(webhook_url: str) -> dict[str, Any]:
-    from oauth2_provider.models import AccessToken
 
     from django.conf import settings
     from django.utils import timezone
 
+    from bench.api import access_token
     from bench.portal import session_cookie
     from onestop_tayninh.api.constants import Scope
     from onestop_tayninh.api.models import ApiClient
@@ -152,14 +151,7 @@ def setup(webhook_url: str) -> dict[str, Any]:
             scopes=list(Scope.values),
             rate_per_minute=1_000_000,  # the drills measure failures, not the client's limit
         ).client
-    # The token endpoint is not what a drill exercises: a token is written as the endpoint would.
-    token = secrets.token_urlsafe(30)
-    AccessToken.objects.create(
-        application=client.application,
-        token=token,
-        expires=timezone.now() + dt.timedelta(hours=2),
-        scope=" ".join(client.scopes),
-    )
+    token = access_token(client)
     if not Subscriber.objects.filter(name=NAME).exists():
         subscriber_create(
             name=NAME,
