@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "onestop_tayninh.security.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "onestop_tayninh.security.middleware.SessionIdleMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -332,7 +333,10 @@ if ONESTOP_S3_BUCKET:
 LOGIN_URL = "admin:login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = config("SESSION_COOKIE_AGE", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True  # inactivity expiry: every request extends the session
+# Inactivity expiry: a request extends the session, its row written at most once a minute
+# (security.middleware.SessionIdleMiddleware), not on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+ONESTOP_SESSION_REFRESH_SECONDS = config("ONESTOP_SESSION_REFRESH_SECONDS", 60)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -36,21 +36,13 @@ class RowLevelAdminMixin:
             return visible_through(queryset, self.row_level_through, request.user)
         return queryset.visible_to(request.user)
 
-    def _ensure_visible(self, request, object_id) -> None:
-        if object_id is not None and not self.get_queryset(request).filter(pk=object_id).exists():
+    def get_object(self, request, object_id, from_field=None):
+        # The row read once, through get_queryset and so with the rule applied; none (out of scope, or no
+        # such row) is a 404 for the change, delete and history pages alike.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
             raise Http404
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        self._ensure_visible(request, object_id)
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def delete_view(self, request, object_id, extra_context=None):
-        self._ensure_visible(request, object_id)
-        return super().delete_view(request, object_id, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._ensure_visible(request, object_id)
-        return super().history_view(request, object_id, extra_context)
+        return obj
 
 
 class AgencyScopedAdminMixin(RowLevelAdminMixin):

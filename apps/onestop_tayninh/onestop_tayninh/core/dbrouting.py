@@ -52,8 +52,8 @@ REPLICA = "replica"
 PIN_COOKIE = "onestop_primary"
 #: Always read on the primary: a logout, a lockout, a disabled account or device must hold at once.
 PRIMARY_ONLY_APPS = frozenset({"sessions", "auth", "accounts", "axes", "otp_totp", "otp_static", "oauth2_provider"})
-#: Writes that do not count as the user's: the session's expiry, pushed on every request
-#: (SESSION_SAVE_EVERY_REQUEST), which would otherwise keep every logged-in user on the primary.
+#: Writes that do not count as the user's: the session's expiry, pushed forward as the user works
+#: (security.middleware.SessionIdleMiddleware), which would otherwise keep every logged-in user on the primary.
 IGNORED_WRITE_TABLES = frozenset({"django_session"})
 _WRITE = re.compile(r"\s*(?:insert\s+(?:ignore\s+)?into|replace\s+into|update|delete\s+from)\s+`?(\w+)`?", re.I)
 
