@@ -110,3 +110,21 @@ def test_json_reads_as_labels_and_lines_with_html_escaped():
         == '<ul class="readable-json"><li>rows: 1, 2</li><li>ok: Có</li></ul>'
     )
     assert json_as_text([]) == json_as_text(None) == "—"
+
+
+def test_the_home_page_builds_its_menu_once_with_the_vietnamese_names(admin_client, monkeypatch):
+    from django.contrib import admin
+
+    built = []
+    original = admin.AdminSite.get_app_list
+    monkeypatch.setattr(
+        admin.AdminSite,
+        "get_app_list",
+        lambda site, request, app_label=None: built.append(1) or original(site, request),
+    )
+    page = admin_client.get("/desk/")
+    assert page.status_code == 200
+    assert len(built) == 1  # the page's list and the side menu share it
+    names = [app["name"] for app in page.context["app_list"]]
+    assert names == [app["name"] for app in page.context["available_apps"]]
+    assert "Authentication and Authorization" not in names and "Django_Rq" not in names

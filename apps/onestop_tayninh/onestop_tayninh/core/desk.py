@@ -35,7 +35,15 @@ class DeskSite(admin.AdminSite):
         return TemplateResponse(request, "desk/logout.html", context)
 
     def get_app_list(self, request, app_label=None):
-        """The index and the side menu, with Vietnamese names for the libraries' apps and models."""
+        """The index and the side menu, with Vietnamese names for the libraries' apps and models; built once
+        per request (the home page asks for it twice, for its list and for the side menu: each time a
+        permission check per model)."""
+        built = request.__dict__.setdefault("_onestop_app_lists", {})
+        if app_label not in built:
+            built[app_label] = self._app_list(request, app_label)
+        return built[app_label]
+
+    def _app_list(self, request, app_label):
         from .permissions import APP_NAMES, MODEL_NAMES
 
         app_list = super().get_app_list(request, app_label)

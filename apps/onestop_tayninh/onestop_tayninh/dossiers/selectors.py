@@ -128,7 +128,12 @@ def _bucket(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
     if official is None or bucket not in BUCKET_CODES:
         return visible.none()
     roles = user_roles(user)
-    mine = visible.open().filter(current_agency_id=official.agency_id)
+    # Held by the official's agency: visible to them without the row-level rule's per-row test (DossierAccess
+    # has a row for every agency a dossier has been at, and an official who reads dossiers reaches their own
+    # agency); the desk's list, which applies the rule itself, then tests it once per row, not twice.
+    mine = Dossier.objects.open().filter(current_agency_id=official.agency_id)
+    if not reads_dossiers(user):
+        return visible.none()
     if bucket == "tiep-nhan":
         return visible.filter(status=DossierStatus.TO_CHECK, receiving_desk__in=official.desks.all())
     if bucket in HELD_AT_STEP:
