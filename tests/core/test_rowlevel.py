@@ -111,3 +111,19 @@ def test_an_assigned_official_sees_the_dossier_outside_their_agencies(dossiers):
     stranger = user("lanhdao.khdt")
     Dossier.objects.filter(pk=other.pk).update(assigned_to=stranger)
     assert list(Dossier.objects.visible_to(stranger)) == [other]
+    assert list(Dossier.objects.visible_in_list_to(stranger)) == [other]
+
+
+@pytest.mark.parametrize("username", [*USERS, "congdan"])
+def test_the_long_lists_form_of_the_rule_leaves_the_same_dossiers(dossiers, django_user_model, username):
+    """DossierQuerySet.visible_in_list_to (the desk's list) reads from the agencies' side: the same rows,
+    an assignment outside the official's agencies included."""
+    other = Dossier.objects.exclude(assigned_to__isnull=False).get()
+    Dossier.objects.filter(pk=other.pk).update(assigned_to=user("lanhdao.khdt"))
+    if username == "congdan":
+        someone = django_user_model.objects.create_user("congdan.rowlevel", password="x", kind="citizen")
+    else:
+        someone = user(username)
+    expected = set(Dossier.objects.visible_to(someone).values_list("pk", flat=True))
+    assert set(Dossier.objects.visible_in_list_to(someone).values_list("pk", flat=True)) == expected
+    assert Dossier.objects.visible_in_list_to(someone).count() == len(expected)

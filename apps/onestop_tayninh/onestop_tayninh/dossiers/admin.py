@@ -351,6 +351,10 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        # The rule as visible_to applies it, written for a long list (DossierQuerySet.visible_in_list_to).
+        return admin.ModelAdmin.get_queryset(self, request).visible_in_list_to(request.user)
+
     def get_search_results(self, request, queryset, search_term):
         try:
             return queryset.search(search_term, user=request.user), False

@@ -3,7 +3,7 @@ import re
 from django.db.models import Case, DateTimeField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import OrderBy
 
-from onestop_tayninh.core.rowlevel import AgencyScopedQuerySet, visible_agency_id_list
+from onestop_tayninh.core.rowlevel import AgencyScopedQuerySet, reads_dossiers, visible_agency_id_list
 
 from .constants import ONLINE_CHANNELS, DossierStatus
 
@@ -45,6 +45,27 @@ class DossierQuerySet(AgencyScopedQuerySet):
             dossier=OuterRef("pk"), agency_id__in=visible_agency_id_list(user, dossiers=True)
         )
         return Exists(access) | Q(assigned_to=user)
+
+    def visible_in_list_to(self, user):
+        """The rows visible_to(user) leaves, written for a long list: the desk's list of every dossier an
+        official sees. There `EXISTS(access) OR assigned_to = me` is tested on each of a million rows
+        (counting and sorting a large agency's 50,000 dossiers took 1.3 s at the bench); here the dossiers
+        are read from the agencies' side, as a semi-join on DossierAccess's (agency, dossier) index, and
+        the few assigned to the official outside those agencies are added as a list of ids, read now
+        (none but by exception). For one request's list: the ids are not kept."""
+        from .models import DossierAccess
+
+        if not reads_dossiers(user):
+            return self.none()
+        agencies = visible_agency_id_list(user, dossiers=True)
+        if agencies is None:  # every agency
+            return self
+        at_agencies = DossierAccess.objects.filter(agency_id__in=agencies).values("dossier_id")
+        elsewhere = list(
+            self.model.objects.filter(assigned_to=user).exclude(pk__in=at_agencies).values_list("pk", flat=True)
+        )
+        reached = Q(pk__in=at_agencies) | Q(pk__in=elsewhere) if elsewhere else Q(pk__in=at_agencies)
+        return self.filter(reached)
 
     def open(self):
         return self.filter(status="received", closed_at__isnull=True)
