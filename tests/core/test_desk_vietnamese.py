@@ -112,8 +112,10 @@ def test_json_reads_as_labels_and_lines_with_html_escaped():
     assert json_as_text([]) == json_as_text(None) == "—"
 
 
-def test_the_home_page_builds_its_menu_once_with_the_vietnamese_names(admin_client, monkeypatch):
+def test_the_menu_is_built_once_per_set_of_permissions_and_follows_a_permission_change(client, monkeypatch):
     from django.contrib import admin
+
+    from onestop_tayninh.core.desk import DeskSite
 
     built = []
     original = admin.AdminSite.get_app_list
@@ -122,9 +124,22 @@ def test_the_home_page_builds_its_menu_once_with_the_vietnamese_names(admin_clie
         "get_app_list",
         lambda site, request, app_label=None: built.append(1) or original(site, request),
     )
-    page = admin_client.get("/desk/")
-    assert page.status_code == 200
-    assert len(built) == 1  # the page's list and the side menu share it
+    monkeypatch.setattr(admin.site, "_app_lists", {})
+    assert isinstance(admin.site, DeskSite)
+    official = OfficialFactory(roles=["receiving_officer"]).user
+    client.force_login(official)
+
+    page = client.get("/desk/")
+    assert page.status_code == 200 and len(built) == 1  # the page's list and the side menu share it
     names = [app["name"] for app in page.context["app_list"]]
     assert names == [app["name"] for app in page.context["available_apps"]]
     assert "Authentication and Authorization" not in names and "Django_Rq" not in names
+    assert "/desk/security/auditevent/" not in page.content.decode()
+
+    client.get("/desk/")
+    assert len(built) == 1  # the same permissions: the same menu, not built again
+
+    # A permission granted in the desk gives another menu on the next page, with the model it opens.
+    official.groups.first().permissions.add(permission("security.view_auditevent"))
+    page = client.get("/desk/")
+    assert len(built) == 2 and "/desk/security/auditevent/" in page.content.decode()

@@ -2,7 +2,11 @@
 
 from django.contrib import admin
 from django.template.response import TemplateResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+#: How many menus (one per set of permissions and language) a process keeps before starting again.
+APP_LISTS_KEPT = 256
 
 
 class DeskSite(admin.AdminSite):
@@ -10,6 +14,10 @@ class DeskSite(admin.AdminSite):
     site_title = _("Một cửa điện tử Tây Ninh")
     index_title = _("Bàn làm việc")
     index_template = "desk/index.html"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._app_lists: dict[tuple, list[dict]] = {}
 
     def index(self, request, extra_context=None):
         from onestop_tayninh.directory.models import ReceptionDesk
@@ -35,13 +43,27 @@ class DeskSite(admin.AdminSite):
         return TemplateResponse(request, "desk/logout.html", context)
 
     def get_app_list(self, request, app_label=None):
-        """The index and the side menu, with Vietnamese names for the libraries' apps and models; built once
-        per request (the home page asks for it twice, for its list and for the side menu: each time a
-        permission check per model)."""
-        built = request.__dict__.setdefault("_onestop_app_lists", {})
-        if app_label not in built:
-            built[app_label] = self._app_list(request, app_label)
-        return built[app_label]
+        """The index and the side menu, with Vietnamese names for the libraries' apps and models.
+
+        Built from a permission check per model (about 60 on every desk page), and the same for every user
+        with the same permissions: kept per process by what it depends on (the language, the account's
+        flags and its permissions, read once per request anyway), so a role or permission changed in the
+        desk gives another key at once. Each request gets its own copy of the dicts."""
+        user = request.user
+        key = (
+            app_label,
+            get_language(),
+            user.is_active,
+            user.is_staff,
+            user.is_superuser,
+            frozenset(user.get_all_permissions()) if user.is_active else frozenset(),
+        )
+        app_list = self._app_lists.get(key)
+        if app_list is None:
+            if len(self._app_lists) >= APP_LISTS_KEPT:
+                self._app_lists.clear()
+            app_list = self._app_lists[key] = self._app_list(request, app_label)
+        return [{**app, "models": [dict(model) for model in app["models"]]} for app in app_list]
 
     def _app_list(self, request, app_label):
         from .permissions import APP_NAMES, MODEL_NAMES
