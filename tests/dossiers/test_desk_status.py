@@ -95,7 +95,14 @@ def test_desk_list_filters_by_status_procedure_desk_and_deadline(client, world):
     assert 'class="queue-badge late">Quá hạn<' in page
     assert 'class="queue-badge soon">Sắp đến hạn<' in page
     assert 'class="desk-status received">Mới tiếp nhận<' in page
-    assert 'data-filter-select aria-label="Thủ tục"' in page
+    assert 'data-filter-select data-parameter="thu-tuc" aria-label="Thủ tục"' in page
+    # An option is its value alone (desk-filters.js puts it into the list's address), the chosen one marked.
+    procedure = world["version"].procedure
+    assert f'<option value="{procedure.pk}">{procedure.code} — ' in page
+    assert '<option value="" selected>Tất cả</option>' in page
+    _rows, page = listed(**{"thu-tuc": procedure.pk, "han": "qua-han"})
+    assert f'<option value="{procedure.pk}" selected>{procedure.code} — ' in page
+    assert "Hiện số lượng" not in page and "_facets" not in page  # no counts per choice over every dossier
 
 
 def test_the_dossier_page_shows_the_same_status(client, world):
