@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from onestop_tayninh.security.middleware import SESSION_REFRESHED_KEY
+from onestop_tayninh.security.sessions import REFRESHED_KEY
 from tests.factories import CitizenFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,18 +35,26 @@ def _session_writes(client, path: str) -> int:
     return sum(1 for query in queries if "django_session" in query["sql"] and query["sql"].startswith("UPDATE"))
 
 
-def test_a_second_request_within_the_interval_does_not_write_the_session(citizen_client):
-    assert _session_writes(citizen_client, PAGE) == 1  # the first one marks when the expiry was pushed
-    expiry = _row(citizen_client).expire_date
-    assert _session_writes(citizen_client, PAGE) == 0
-    assert _session_writes(citizen_client, PAGE) == 0
+def test_requests_within_the_interval_after_login_do_not_write_the_session(citizen_client):
+    expiry = _row(citizen_client).expire_date  # set by the login
+    assert citizen_client.session[REFRESHED_KEY] > 0
+    for _ in range(3):
+        assert _session_writes(citizen_client, PAGE) == 0
     assert _row(citizen_client).expire_date == expiry
+
+
+def test_a_session_without_the_mark_is_pushed_once(citizen_client):
+    session = citizen_client.session
+    del session[REFRESHED_KEY]
+    session.save()
+    assert _session_writes(citizen_client, PAGE) == 1
+    assert _session_writes(citizen_client, PAGE) == 0
 
 
 def test_the_expiry_moves_forward_once_the_interval_has_passed(citizen_client, settings):
     citizen_client.get(PAGE)
     session = citizen_client.session
-    session[SESSION_REFRESHED_KEY] -= settings.ONESTOP_SESSION_REFRESH_SECONDS
+    session[REFRESHED_KEY] -= settings.ONESTOP_SESSION_REFRESH_SECONDS
     session.save()
     Session.objects.filter(session_key=session.session_key).update(expire_date=timezone.now() + dt.timedelta(minutes=5))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from urllib.parse import urlencode
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -19,17 +18,15 @@ from . import login_throttle, ratelimit
 from .audit import request_context
 from .axes import DESK, login_realm
 from .services import has_confirmed_device, two_factor_required
-
-#: Where a session keeps when its expiry was last pushed forward (Unix seconds).
-SESSION_REFRESHED_KEY = "_onestop_refreshed"
+from .sessions import keep_alive
 
 
 class SessionIdleMiddleware:
     """A session ends after SESSION_COOKIE_AGE without a request (the inactivity timeout), without a write
     of the session row on every request: its expiry is pushed forward when it was last pushed more than
-    ONESTOP_SESSION_REFRESH_SECONDS ago. Django's SESSION_SAVE_EVERY_REQUEST wrote it (a transaction and
-    a flush of the redo log) on every page an official or a logged-in citizen opened. The timeout is then
-    between SESSION_COOKIE_AGE minus that interval and SESSION_COOKIE_AGE.
+    ONESTOP_SESSION_REFRESH_SECONDS ago (security/sessions.py). Django's SESSION_SAVE_EVERY_REQUEST wrote it
+    (a transaction and a flush of the redo log) on every page an official or a logged-in citizen opened.
+    The timeout is then between SESSION_COOKIE_AGE minus that interval and SESSION_COOKIE_AGE.
 
     Inside SessionMiddleware, so the session it marks as changed is saved on the way out."""
 
@@ -41,11 +38,8 @@ class SessionIdleMiddleware:
         session = getattr(request, "session", None)
         # An empty session (a visitor who never logged in, a logout) has nothing to keep alive; is_empty()
         # reads no row.
-        if session is None or session.is_empty():
-            return response
-        now = int(time.time())
-        if now - session.get(SESSION_REFRESHED_KEY, 0) >= settings.ONESTOP_SESSION_REFRESH_SECONDS:
-            session[SESSION_REFRESHED_KEY] = now
+        if session is not None and not session.is_empty():
+            keep_alive(session)
         return response
 
 

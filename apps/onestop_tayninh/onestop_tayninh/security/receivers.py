@@ -11,6 +11,7 @@ from django.dispatch import receiver
 from . import login_throttle
 from .audit import audit_event
 from .constants import AuditAction
+from .sessions import mark_refreshed
 
 logger = logging.getLogger("onestop_tayninh.security")
 
@@ -18,6 +19,14 @@ logger = logging.getLogger("onestop_tayninh.security")
 @receiver(user_logged_in, dispatch_uid="security:login")
 def _logged_in(sender, request, user, **kwargs) -> None:
     audit_event(actor=user, action=AuditAction.LOGIN, target=user, request=request)
+
+
+@receiver(user_logged_in, dispatch_uid="security:session_refreshed")
+def _session_refreshed(sender, request, user, **kwargs) -> None:
+    # A login saves the session with a new expiry: the next push is due a refresh interval from now.
+    session = getattr(request, "session", None)
+    if session is not None:
+        mark_refreshed(session)
 
 
 @receiver(user_logged_out, dispatch_uid="security:logout")
