@@ -14,7 +14,8 @@ document.addEventListener("DOMContentLoaded", function () {
       } else {
         params.delete(select.dataset.parameter);
       }
-      window.location.search = params.toString();
+      var query = params.toString();
+      window.location.href = window.location.pathname + (query ? "?" + query : "");
     });
   });
 });
