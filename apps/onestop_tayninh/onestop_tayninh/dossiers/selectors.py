@@ -125,15 +125,13 @@ def inbox(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
 def _bucket(*, user: User, bucket: str, at: dt.datetime) -> QuerySet[Dossier]:
     official = getattr(user, "official", None)
     visible = Dossier.objects.visible_to(user)
-    if official is None or bucket not in BUCKET_CODES:
+    if official is None or bucket not in BUCKET_CODES or not reads_dossiers(user):
         return visible.none()
     roles = user_roles(user)
     # Held by the official's agency: visible to them without the row-level rule's per-row test (DossierAccess
     # has a row for every agency a dossier has been at, and an official who reads dossiers reaches their own
     # agency); the desk's list, which applies the rule itself, then tests it once per row, not twice.
     mine = Dossier.objects.open().filter(current_agency_id=official.agency_id)
-    if not reads_dossiers(user):
-        return visible.none()
     if bucket == "tiep-nhan":
         return visible.filter(status=DossierStatus.TO_CHECK, receiving_desk__in=official.desks.all())
     if bucket in HELD_AT_STEP:
@@ -318,8 +316,7 @@ def inbox_counts(*, user: User, at: dt.datetime) -> list[tuple[Bucket, int]]:
         elif bucket.code == "qua-han":
             counts.append((bucket, overdue_count(user, at=at)))
         elif bucket.code == "sap-den-han":
-            # Each of these dossiers is at the official's agency or assigned to them, both in the reach of an
-            # official who reads dossiers: the bucket's list holds them all (no second read to count them).
+            # At the official's agency or assigned to them, so visible (as in _bucket): counted without a second read.
             counts.append((bucket, len(_due_soon_ids(user, at=at))))
         else:
             counts.append((bucket, _bucket(user=user, bucket=bucket.code, at=at).count()))
