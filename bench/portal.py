@@ -3,8 +3,8 @@
 - portal pages p95 < 150 ms with 50 concurrent simulated citizens on a database of 1,000,000 dossiers;
 - a submission with three 500 KB attachments p95 < 500 ms.
 
-The app runs as in production: gunicorn with config/gunicorn.conf.py (sync workers, 2 x CPU + 1 of
-them), only the settings (bench), the address and the logs overridden; uploads go to a temporary
+The app runs as in production: gunicorn with config/gunicorn.conf.py (CPU + 1 processes of 4
+threads), only the settings (bench), the address and the logs overridden; uploads go to a temporary
 media directory and every file is scanned by the real clamd. The simulated citizens are threads
 speaking plain HTTP (http.client), each logged in through a session stored in the database like
 a real login, each from its own loopback address (127.x.y.z, new ones every run), so the per-address
@@ -437,8 +437,9 @@ class Server:
         return [int(pid) for pid in result.stdout.split()]
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes so far (/proc/<pid>/stat)."""
+def cpu_seconds(pids: list[int], *, with_children: bool = False) -> float:
+    """User + system CPU time of these processes so far, all their threads (/proc/<pid>/stat); with
+    `with_children`, also that of their children already ended and waited for (an RQ worker's work horses)."""
     total = 0
     for pid in pids:
         try:
@@ -446,6 +447,8 @@ def cpu_seconds(pids: list[int]) -> float:
         except OSError:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        if with_children:
+            total += int(fields[13]) + int(fields[14])  # cutime, cstime
     return total / os.sysconf("SC_CLK_TCK")
 
 
@@ -478,7 +481,7 @@ class Response:
 
 
 class Browser:
-    """A cookie jar and plain HTTP/1.1, one connection per request (gunicorn's sync workers close it)."""
+    """A cookie jar and plain HTTP/1.1, a new connection for each request."""
 
     def __init__(self, port: int, address: str, cookies: dict[str, str] | None = None):
         self.port = port

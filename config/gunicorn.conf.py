@@ -2,7 +2,7 @@
 
 Gunicorn listens on loopback only; nginx (config/nginx/onestop_tayninh.conf) terminates TLS and
 proxies here. Run from the repository root (/opt/onestop_tayninh). Tunable from the environment
-file /etc/onestop_tayninh/env: GUNICORN_WORKERS, GUNICORN_TIMEOUT, GUNICORN_BIND, GUNICORN_FORWARDED_ALLOW_IPS (documented in .env.example).
+file /etc/onestop_tayninh/env: GUNICORN_WORKERS, GUNICORN_THREADS, GUNICORN_TIMEOUT, GUNICORN_BIND, GUNICORN_FORWARDED_ALLOW_IPS (documented in .env.example).
 
 Metrics: with ONESTOP_METRICS_DIR set, the workers keep their Prometheus metrics in files under
 <ONESTOP_METRICS_DIR>/web (prometheus_client's multiprocess mode), emptied when gunicorn starts; the
@@ -65,15 +65,22 @@ raw_env = ["DJANGO_SETTINGS_MODULE=onestop_tayninh.conf.production"]
 # Loopback by default (nginx on this host); a host of several behind one nginx binds its private
 # address (GUNICORN_BIND=10.0.0.11:8001) and lists nginx's address in GUNICORN_FORWARDED_ALLOW_IPS.
 bind = os.environ.get("GUNICORN_BIND", "").strip() or "127.0.0.1:8001"
-# Sync workers: nginx buffers slow clients, so a worker is only busy while Django works.
-# CPU + 1, not gunicorn's 2 x CPU + 1: the portal's requests are CPU-bound (templates, ORM), and on
-# the 2-CPU bench five workers sharing two CPUs gave p95 175-192 ms against 123-130 ms with three
-# (bench/portal.py, README "Hiệu năng"). Capped so a big machine does not exhaust MariaDB connections
-# (each worker keeps one persistent connection, CONN_MAX_AGE).
+# Processes: CPU + 1, not gunicorn's 2 x CPU + 1: the requests are CPU-bound (templates, ORM), and
+# more processes than CPUs only share the same CPUs. Capped so a big machine does not exhaust MariaDB's
+# connections (each thread keeps one persistent connection, CONN_MAX_AGE): 17 x 4 = 68 per node.
 workers = _env_int("GUNICORN_WORKERS", min(_cpu_count() + 1, 17))
-worker_class = "sync"
+# Threads in each process (gthread), not one request per process (sync): the desk's pages take 100-150 ms
+# of CPU and the public pages 5-10 ms. With sync workers a citizen's page waits in the queue behind
+# whatever pages of officials hold every worker; with threads it starts at once and shares the CPU. On
+# the mixed load (bench/load, README "The mixed load test"), same machine, same hour: citizens' p50
+# 254 -> 25 ms and p95 875 -> 364 ms, officials' p95 987 -> 752 ms, 46 -> 50 requests a second.
+# nginx still buffers slow clients, so a thread is only busy while Django works.
+worker_class = "gthread"
+threads = _env_int("GUNICORN_THREADS", 4)
 # Seconds a request may run before the worker is killed. PDFs and exports belong in RQ jobs,
-# so a web request taking longer than this is a bug, not a reason to raise it.
+# so a web request taking longer than this is a bug, not a reason to raise it. With threads the
+# heartbeat comes from the process's main loop: this catches a process that hangs as a whole; one slow
+# request holds only its own thread while the process's other threads go on serving.
 timeout = _env_int("GUNICORN_TIMEOUT", 60)
 graceful_timeout = 30
 keepalive = 5

@@ -314,6 +314,34 @@ def run_locust(url: str, workdir: Path) -> tuple[int, Path]:
     return code, samples
 
 
+def cpu_snapshot(server, worker: subprocess.Popen | None) -> dict[str, float]:
+    """CPU seconds used so far by each part on this machine, and the machine's own busy and total seconds.
+    A server given by URL (the cluster) is counted with "the rest"."""
+    from bench.portal import cpu_seconds, database_pids, machine_cpu_seconds
+
+    busy, total = machine_cpu_seconds()
+    return {
+        "gunicorn": cpu_seconds(server.worker_pids()) if server is not None else 0.0,
+        "rq": cpu_seconds([worker.pid], with_children=True) if worker is not None else 0.0,
+        "mariadb": cpu_seconds(database_pids()),
+        "busy": busy,
+        "total": total,
+    }
+
+
+def report_cpu(before: dict[str, float], after: dict[str, float]) -> None:
+    """Where the machine's CPU went during the run (warm-up and logins included), in cores on average."""
+    used = {part: after[part] - before[part] for part in before}
+    seconds = used["total"] / os.cpu_count()  # the run's wall time, by the machine's own clock
+    named = used["gunicorn"] + used["rq"] + used["mariadb"]
+    print(
+        f"  CPU trong lúc chạy, tính bằng lõi trung bình (máy có {os.cpu_count()}): bận {used['busy'] / seconds:.2f}; "
+        f"gunicorn {used['gunicorn'] / seconds:.2f}, worker RQ {used['rq'] / seconds:.2f}, "
+        f"MariaDB {used['mariadb'] / seconds:.2f}, phần còn lại (Locust, Redis, clamd, hệ thống) "
+        f"{(used['busy'] - named) / seconds:.2f}"
+    )
+
+
 def percentiles(values: list[float]) -> dict[str, float]:
     values = sorted(values)
 
@@ -395,7 +423,9 @@ def run() -> bool:
         queued: dict[str, str] = {}
         timer = threading.Timer(WARMUP + SECONDS / 3, enqueue_background, args=(queued,))
         timer.start()
+        cpu_before = cpu_snapshot(server, worker)
         code, samples = run_locust(url, workdir)
+        report_cpu(cpu_before, cpu_snapshot(server, worker))
         timer.cancel()
         if not samples.exists():
             print(f"  LỖI: Locust dừng (mã {code}) mà không ghi mẫu đo; xem {workdir / 'locust.log'}")

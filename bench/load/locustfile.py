@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 from locust import HttpUser, between, events, task
 from locust.exception import StopUser
 from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 DATA: dict = {}
 if os.environ.get("BENCH_LOAD_DATA"):
@@ -50,6 +51,10 @@ _addresses = itertools.count(10)
 _prefix = f"127.{random.randrange(1, 255)}.{random.randrange(0, 255)}"  # noqa: S311 - not security
 _officials = iter(DATA.get("officials", []))
 _submitters = itertools.cycle(DATA.get("submitters", []) or [None])
+
+# A browser sends a GET again when the kept-alive connection it reused turns out closed by the server
+# (gunicorn closes one idle for `keepalive` seconds, 5, and a user may think longer); requests does not.
+BROWSER_RETRY = Retry(total=1, connect=1, read=1, status=0, other=0, allowed_methods=frozenset({"GET"}))
 
 SAMPLES_PATH = os.environ.get("BENCH_LOAD_SAMPLES")
 _samples: list[str] = []
@@ -98,8 +103,11 @@ class _User(HttpUser):
     def on_start(self) -> None:
         self.client.headers.update({"Accept-Language": "vi", "User-Agent": "bench-load"})
         if urlsplit(self.host).hostname == "127.0.0.1":  # not "localhost": it may resolve to ::1
-            adapter = _SourceAddress(f"{_prefix}.{next(_addresses) % 240 + 10}")
-            self.client.mount("http://", adapter)
+            adapter = _SourceAddress(f"{_prefix}.{next(_addresses) % 240 + 10}", max_retries=BROWSER_RETRY)
+        else:
+            adapter = HTTPAdapter(max_retries=BROWSER_RETRY)
+        self.client.mount("http://", adapter)
+        self.client.mount("https://", adapter)
 
     def browser_cookies(self) -> None:
         """Send the Secure cookies back over plain HTTP to loopback, as browsers do (they count
