@@ -51,6 +51,8 @@ MARIADB_SCRIPT="${CLUSTER_MARIADB_SCRIPT-scripts/cluster/mariadb.sh}"
 
 PY="$REPO_DIR/.venv/bin/python"
 MANAGE=("$PY" apps/onestop_tayninh/manage.py)
+# The workers run at the niceness production's unit gives them: jobs yield the CPU to requests.
+WORKER_NICE=$(sed -n 's/^Nice=//p' config/systemd/onestop-worker@.service)
 
 log() { printf '\033[1;34m[cluster]\033[0m %s\n' "$*"; }
 die() { printf '\033[1;31m[cluster]\033[0m %s\n' "$*" >&2; exit 1; }
@@ -323,7 +325,7 @@ web_up() {
 
 # start_worker QUEUE N: the Nth worker of QUEUE. Each worker also runs RQ's scheduler for jobs
 # enqueued "at"/"in" a time on its queue; RQ lets one of them act at a time.
-start_worker() { supervise "worker-$1-$2" "${MANAGE[@]}" rqworker "$1" --with-scheduler; }
+start_worker() { supervise "worker-$1-$2" nice -n "${WORKER_NICE:-0}" "${MANAGE[@]}" rqworker "$1" --with-scheduler; }
 
 # Exactly one cron scheduler per deployment, or each periodic job is enqueued once per scheduler.
 start_cron() { supervise cron "${MANAGE[@]}" rqcron onestop_tayninh.core.cron; }

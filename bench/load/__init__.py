@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -204,11 +205,21 @@ def wait_for_totp_step(officials: list[dict]) -> None:
 # --- background jobs ----------------------------------------------------------------------------
 
 
+def worker_niceness() -> int:
+    """The niceness production gives the workers (config/systemd/onestop-worker@.service, Nice=)."""
+    unit = (REPO / "config" / "systemd" / "onestop-worker@.service").read_text(encoding="utf-8")
+    match = re.search(r"^Nice=(-?\d+)$", unit, re.M)
+    return int(match[1]) if match else 0
+
+
 def start_worker(workdir: Path) -> subprocess.Popen:
-    """One RQ worker on the bench's queues (conf.bench: its own Redis database)."""
+    """One RQ worker on the bench's queues (conf.bench: its own Redis database), at production's niceness."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "onestop_tayninh.conf.bench", **_quiet_outside()}
     log = (workdir / "rqworker.log").open("w")
     command = [
+        "/usr/bin/nice",
+        "-n",
+        str(worker_niceness()),
         sys.executable,
         str(REPO / "apps" / "onestop_tayninh" / "manage.py"),
         "rqworker",

@@ -50,3 +50,11 @@ def test_citizens_and_an_official_with_an_authenticator_run_without_failures(liv
     assert {"login: cán bộ (mật khẩu)", "login: cán bộ (mã TOTP)"} <= names
     assert any(name.startswith("official: ") for name in names)  # the desk's pages, past the two-factor gate
     assert any(name.startswith("citizen: ") for name in names)
+
+
+def test_the_load_tests_worker_runs_at_the_niceness_production_gives_its_workers(tmp_path, monkeypatch):
+    started = []
+    monkeypatch.setattr(load.subprocess, "Popen", lambda command, **kwargs: started.append(command))
+    load.start_worker(tmp_path)
+    assert started[0][:3] == ["/usr/bin/nice", "-n", "10"]  # config/systemd/onestop-worker@.service: Nice=10
+    assert started[0][-4:] == ["rqworker", "reports", "default", "notifications"]

@@ -3,7 +3,7 @@
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from onestop_tayninh.core.after_response import AfterResponseMiddleware, after_response
+from onestop_tayninh.core.after_response import AfterResponseMiddleware, after_response, after_response_gather
 
 
 def test_outside_a_request_the_work_runs_at_once():
@@ -59,3 +59,21 @@ def test_work_of_a_response_never_closed_runs_before_the_next_request():
     AfterResponseMiddleware(first)(RequestFactory().get("/"))  # the connection dropped: never closed
     AfterResponseMiddleware(second)(RequestFactory().get("/")).close()
     assert done == ["first's fact", "second"]
+
+
+def test_items_gathered_in_a_request_reach_each_hand_over_once_after_the_response():
+    sent, paid = [], []
+
+    def view(request):
+        after_response_gather(sent.append, [1, 2])  # one commit's messages
+        after_response_gather(paid.append, ["receipt"])
+        after_response_gather(sent.append, [3])  # a later commit's
+        return HttpResponse("ok")
+
+    response = AfterResponseMiddleware(view)(RequestFactory().post("/"))
+    assert (sent, paid) == ([], [])
+    response.close()
+    assert (sent, paid) == ([[1, 2, 3]], [["receipt"]])
+    # Outside a request: at once, on its own.
+    after_response_gather(sent.append, [4])
+    assert sent == [[1, 2, 3], [4]]

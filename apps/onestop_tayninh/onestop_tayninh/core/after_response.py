@@ -18,9 +18,9 @@ message still unmapped, and the dispatchers hand over outbox rows nobody took.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 
@@ -31,9 +31,20 @@ from .log import REQUEST_ID
 log = structlog.get_logger(__name__)
 
 Work = Callable[[], None]
+Item = TypeVar("Item")
 
-#: The current request's pending work (None outside a request), with the request id its log lines carry.
-_pending: ContextVar[tuple[str, list[Work]] | None] = ContextVar("onestop_after_response", default=None)
+
+class _Pending:
+    """One request's work for after its response, with the request id its log lines carry."""
+
+    def __init__(self, request_id: str) -> None:
+        self.request_id = request_id
+        self.works: list[Work] = []
+        self.gathered: dict[Callable[[list[Any]], None], list[Any]] = {}
+
+
+#: The current request's pending work (None outside a request).
+_pending: ContextVar[_Pending | None] = ContextVar("onestop_after_response", default=None)
 
 
 def after_response(work: Work) -> None:
@@ -42,7 +53,23 @@ def after_response(work: Work) -> None:
     if pending is None:
         work()
     else:
-        pending[1].append(work)
+        pending.works.append(work)
+
+
+def after_response_gather(hand_over: Callable[[list[Item]], None], items: Iterable[Item]) -> None:
+    """Give `items` to `hand_over` once the current request's response has been sent, with every other
+    item the request gave the same `hand_over`: one call for the request, not one per commit (a message
+    sent is an RQ job, and a request that commits three messages hands over one job). Outside a request,
+    `hand_over(items)` now."""
+    pending = _pending.get()
+    if pending is None:
+        hand_over(list(items))
+        return
+    gathered = pending.gathered.get(hand_over)
+    if gathered is None:
+        gathered = pending.gathered[hand_over] = []
+        pending.works.append(lambda: hand_over(gathered))
+    gathered.extend(items)
 
 
 def run_pending(**_signal: Any) -> None:
@@ -50,11 +77,10 @@ def run_pending(**_signal: Any) -> None:
     stop the next: each is a hook whose change has already committed)."""
     pending = _pending.get()
     _pending.set(None)
-    if not pending or not pending[1]:
+    if not pending or not pending.works:
         return
-    request_id, works = pending
-    with structlog.contextvars.bound_contextvars(**{REQUEST_ID: request_id}):
-        for work in works:
+    with structlog.contextvars.bound_contextvars(**{REQUEST_ID: pending.request_id}):
+        for work in pending.works:
             try:
                 work()
             except Exception:
@@ -73,5 +99,5 @@ class AfterResponseMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         run_pending()
-        _pending.set((getattr(request, "request_id", ""), []))
+        _pending.set(_Pending(getattr(request, "request_id", "")))
         return self.get_response(request)

@@ -37,7 +37,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from onestop_tayninh.accounts.models import CitizenProfile
-from onestop_tayninh.core.after_response import after_response
+from onestop_tayninh.core.after_response import after_response_gather
 
 from .base import Channel, ChannelError
 from .constants import DEDUPE_KEY_LENGTH, ChannelCode, MessageStatus, TemplateKey
@@ -68,21 +68,27 @@ def notifications_queue():
     return django_rq.get_queue("notifications")
 
 
+#: Messages per send job: a job is a forked work-horse, worth about 35 ms of CPU before it sends anything.
+SEND_BATCH = 100
+
+
 def _enqueue_send(message_ids: list[int]) -> None:
-    """Hand ids to RQ; a Redis outage is logged, not raised: the dispatcher picks the rows up later."""
-    if not message_ids:
-        return
+    """Hand ids to RQ, SEND_BATCH to a job; a Redis outage is logged, not raised: the dispatcher picks the
+    rows up later."""
     from .jobs import send_messages
 
-    try:
-        notifications_queue().enqueue(send_messages, message_ids)
-    except Exception:
-        logger.warning("notification_enqueue_failed ids=%s", message_ids, exc_info=True)
+    for start in range(0, len(message_ids), SEND_BATCH):
+        batch = message_ids[start : start + SEND_BATCH]
+        try:
+            notifications_queue().enqueue(send_messages, batch)
+        except Exception:
+            logger.warning("notification_enqueue_failed ids=%s", batch, exc_info=True)
 
 
 def _enqueue_send_on_commit(message_ids: list[int]) -> None:
-    # Inside a request, once its answer has been sent (core.after_response): the row is committed already.
-    transaction.on_commit(lambda: after_response(lambda: _enqueue_send(message_ids)))
+    # Inside a request, once its answer has been sent, with the request's other messages (one job for an
+    # assignment's notice and e-mail): core.after_response. The rows are committed already.
+    transaction.on_commit(lambda: after_response_gather(_enqueue_send, message_ids))
 
 
 # --- the outbox ---------------------------------------------------------------------------------
@@ -306,7 +312,7 @@ def _schedule_retry(message_id: int, delay: int) -> None:
         logger.warning("notification_retry_schedule_failed id=%s", message_id, exc_info=True)
 
 
-def messages_dispatch_due(*, at: dt.datetime, batch_size: int = 100, max_messages: int = 20000) -> int:
+def messages_dispatch_due(*, at: dt.datetime, max_messages: int = 20000) -> int:
     """The safety net, every minute: recover expired sends, enqueue queued rows no job carries.
 
     Returns how many rows were handed to RQ. Rows enqueued recently (`dispatched_at` within the
@@ -340,8 +346,7 @@ def messages_dispatch_due(*, at: dt.datetime, batch_size: int = 100, max_message
     if not ids:
         return 0
     Message.objects.filter(pk__in=ids, status=MessageStatus.QUEUED).update(dispatched_at=at)
-    for start in range(0, len(ids), batch_size):
-        _enqueue_send(ids[start : start + batch_size])
+    _enqueue_send(ids)
     return len(ids)
 
 
