@@ -212,6 +212,21 @@ def worker_niceness() -> int:
     return int(match[1]) if match else 0
 
 
+def empty_queues() -> int:
+    """Empty the bench's queues before a run of its own worker: the jobs an earlier run left behind (its
+    worker stopped with jobs waiting) are not this run's load, and back-to-back runs of two versions
+    would each pay for the other's. Their messages stay queued in the outbox, where the dispatcher finds
+    them. How many jobs were dropped."""
+    import django_rq
+
+    dropped = 0
+    for name in ("default", "notifications", "reports"):
+        queue = django_rq.get_queue(name)
+        dropped += queue.count
+        queue.empty()
+    return dropped
+
+
 def start_worker(workdir: Path) -> subprocess.Popen:
     """One RQ worker on the bench's queues (conf.bench: its own Redis database), at production's niceness."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "onestop_tayninh.conf.bench", **_quiet_outside()}
@@ -419,6 +434,8 @@ def run() -> bool:
     url = os.environ.get("BENCH_LOAD_URL", "").rstrip("/")
     server = None
     # A server given by URL runs its own workers (the cluster: one group per queue).
+    if not url:
+        print(f"  hàng đợi của lần chạy trước: bỏ {empty_queues()} việc còn chờ")
     worker = None if url else start_worker(workdir)
     ok = True
     try:
