@@ -46,6 +46,12 @@ def test_receiving_officer_opens_the_bell_and_reads_a_new_online_dossier(
         "el => getComputedStyle(el).backgroundColor"
     )
     screenshot(page, "desk-bell-open")
+    # On a phone the header wraps and the bell sits along its line: the panel stays on the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    box = panel.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    screenshot(page, "desk-bell-open-phone")
+    page.set_viewport_size({"width": 1366, "height": 900})
     page.get_by_role("button", name="Hồ sơ trực tuyến mới chờ kiểm tra").click()
     page.wait_for_url(f"**/desk/dossiers/dossier/{dossier.pk}/change/")
     assert bell.locator(".notification-bell__count").count() == 0  # read
