@@ -355,17 +355,23 @@ def cpu_snapshot(server, worker: subprocess.Popen | None) -> dict[str, float]:
     }
 
 
-def report_cpu(before: dict[str, float], after: dict[str, float], *, requests: int) -> None:
+def report_cpu(before: dict[str, float], after: dict[str, float], *, requests: int, own_server: bool) -> None:
     """Where the machine's CPU went during the run (warm-up and logins included), in cores on average,
     and gunicorn's CPU per request."""
     used = {part: after[part] - before[part] for part in before}
     seconds = used["total"] / os.cpu_count()  # the run's wall time, by the machine's own clock
     named = used["gunicorn"] + used["rq"] + used["mariadb"]
+    if not own_server:  # a server given by URL: the cluster's nodes and workers are not this runner's children
+        parts = f"MariaDB {used['mariadb'] / seconds:.2f}, phần còn lại (các nút, worker, Redis, nginx, Locust) "
+    else:
+        parts = (
+            f"gunicorn {used['gunicorn'] / seconds:.2f} ({1000 * used['gunicorn'] / max(requests, 1):.0f} ms mỗi yêu cầu), "
+            f"worker RQ {used['rq'] / seconds:.2f}, MariaDB {used['mariadb'] / seconds:.2f}, "
+            "phần còn lại (Locust, Redis, clamd, hệ thống) "
+        )
     print(
         f"  CPU trong lúc chạy, tính bằng lõi trung bình (máy có {os.cpu_count()}): bận {used['busy'] / seconds:.2f}; "
-        f"gunicorn {used['gunicorn'] / seconds:.2f} ({1000 * used['gunicorn'] / max(requests, 1):.0f} ms mỗi yêu cầu), worker RQ {used['rq'] / seconds:.2f}, "
-        f"MariaDB {used['mariadb'] / seconds:.2f}, phần còn lại (Locust, Redis, clamd, hệ thống) "
-        f"{(used['busy'] - named) / seconds:.2f}"
+        f"{parts}{(used['busy'] - named) / seconds:.2f}"
     )
 
 
@@ -458,7 +464,7 @@ def run() -> bool:
         timer.cancel()
         if samples.exists():
             served = sum(1 for line in samples.read_text(encoding="utf-8").splitlines() if line.strip())
-            report_cpu(cpu_before, cpu_after, requests=served)
+            report_cpu(cpu_before, cpu_after, requests=served, own_server=server is not None)
         else:
             print(f"  LỖI: Locust dừng (mã {code}) mà không ghi mẫu đo; xem {workdir / 'locust.log'}")
             return False
