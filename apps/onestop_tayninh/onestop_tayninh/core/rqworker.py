@@ -11,7 +11,8 @@ Around each job it runs, the worker's main process
   work-horse is a new process for every job, and in prometheus_client's multiprocess mode every
   process writes files of its own, so recording there would leave a set of files per job run.
 
-and before its first job it does once what every work-horse would otherwise do again (`WarmParentMixin`).
+Before its first job, the main process also loads what every work-horse would otherwise load again
+(`WarmParentMixin`).
 """
 
 from __future__ import annotations
