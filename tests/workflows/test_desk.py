@@ -57,6 +57,19 @@ def test_desk_list_page_queries_are_bounded(client, world, django_assert_max_num
     assert page.status_code == 200
 
 
+def test_the_dossier_page_reads_the_dossiers_own_relations_with_it(client, assigned):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(user("chuyenvien.tuphap"))
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/desk/dossiers/dossier/{assigned.pk}/change/")
+    assert page.status_code == 200
+    # Each of these was a SELECT of its own by id after the dossier's (DossierAdmin.page_select_related).
+    by_id = re.compile(r"FROM `(catalog_procedureversion|directory_receptiondesk|workflows_state)` WHERE `\1`.`id` = ")
+    assert [q["sql"][:120] for q in queries.captured_queries if by_id.search(q["sql"])] == []
+
+
 def action_buttons(client, dossier) -> set[str]:
     html = client.get(f"/desk/dossiers/dossier/{dossier.pk}/change/").content.decode()
     return set(re.findall(r'<button type="submit" class="button[^"]*">([^<]+)</button>', html))

@@ -374,10 +374,21 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    #: The dossier's own relations its page reads, read with the dossier: one query instead of one each.
+    page_select_related = [
+        "procedure_version",
+        "receiving_desk",
+        "receiving_agency",
+        "current_agency",
+        "state",
+        "received_by",
+        "assigned_to",
+    ]
+
     def get_queryset(self, request):
         match = request.resolver_match
         if match is None or match.url_name != f"{self.opts.app_label}_{self.opts.model_name}_changelist":
-            return super().get_queryset(request)
+            return super().get_queryset(request).select_related(*self.page_select_related)
         # The list: the rule as visible_to applies it, written for a long list (DossierQuerySet.visible_in_list_to).
         return admin.ModelAdmin.get_queryset(self, request).visible_in_list_to(request.user)
 
