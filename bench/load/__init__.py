@@ -212,6 +212,11 @@ def worker_niceness() -> int:
     return int(match[1]) if match else 0
 
 
+#: The queues the bench's worker serves, in its order: the report first (the deadline scan's first run on the
+#: bench queues tens of thousands of messages).
+WORKER_QUEUES = ["reports", "default", "notifications"]
+
+
 def empty_queues() -> int:
     """Empty the bench's queues before a run of its own worker: the jobs an earlier run left behind (its
     worker stopped with jobs waiting) are not this run's load, and back-to-back runs of two versions
@@ -220,7 +225,7 @@ def empty_queues() -> int:
     import django_rq
 
     dropped = 0
-    for name in ("default", "notifications", "reports"):
+    for name in WORKER_QUEUES:
         queue = django_rq.get_queue(name)
         dropped += queue.count
         queue.empty()
@@ -238,10 +243,7 @@ def start_worker(workdir: Path) -> subprocess.Popen:
         sys.executable,
         str(REPO / "apps" / "onestop_tayninh" / "manage.py"),
         "rqworker",
-        # The report first: the deadline scan's first run on the bench queues tens of thousands of messages.
-        "reports",
-        "default",
-        "notifications",
+        *WORKER_QUEUES,
     ]
     return subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)  # noqa: S603
 

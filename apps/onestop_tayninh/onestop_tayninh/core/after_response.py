@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import structlog
@@ -34,13 +35,14 @@ Work = Callable[[], None]
 Item = TypeVar("Item")
 
 
+@dataclass
 class _Pending:
-    """One request's work for after its response, with the request id its log lines carry."""
+    """One request's work for after its response, with the request id its log lines carry; `gathered`
+    holds, by hand-over, the items `after_response_gather` collected for it."""
 
-    def __init__(self, request_id: str) -> None:
-        self.request_id = request_id
-        self.works: list[Work] = []
-        self.gathered: dict[Callable[[list[Any]], None], list[Any]] = {}
+    request_id: str
+    works: list[Work] = field(default_factory=list)
+    gathered: dict[Callable[[list[Any]], None], list[Any]] = field(default_factory=dict)
 
 
 #: The current request's pending work (None outside a request).
