@@ -134,3 +134,19 @@ def test_at_least_one_channel_must_stay_chosen(client, citizen):
     assert "Hãy chọn ít nhất một kênh nhận thông báo: thư điện tử, tin nhắn SMS hoặc Zalo." in response.content.decode()
     citizen.citizen.refresh_from_db()
     assert citizen.citizen.notice_channels == []
+
+
+def test_the_desk_shows_whether_an_account_has_a_password_never_its_hash(client):
+    admin = UserFactory(is_superuser=True)
+    client.force_login(admin)
+    with_password = UserFactory(password="Mật-khẩu-đủ-dài-2026")
+    without = UserFactory()
+    without.set_unusable_password()
+    without.save()
+
+    page = client.get(reverse("admin:accounts_user_change", args=[with_password.pk])).content.decode()
+    salt = with_password.password.split("$")[-2]
+    assert "Đã đặt mật khẩu." in page and "Đặt lại mật khẩu" in page
+    assert salt[:6] not in page and "thuật toán" not in page
+    page = client.get(reverse("admin:accounts_user_change", args=[without.pk])).content.decode()
+    assert "Chưa đặt mật khẩu." in page

@@ -14,7 +14,7 @@ from onestop_tayninh.security.services import two_factor_reset, two_factor_statu
 
 from . import services
 from .constants import IDENTITY_PERMISSION, AccountKind
-from .forms import DeskClaimForm, DeskVerifyForm
+from .forms import DeskClaimForm, DeskUserChangeForm, DeskVerifyForm
 from .identifiers import normalise_cccd
 from .models import CitizenProfile, User
 
@@ -47,6 +47,7 @@ class OfficialInline(admin.StackedInline):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = DeskUserChangeForm
     list_display = ["username", "full_name", "kind", "email", "is_active", "is_staff"]
     list_filter = ["kind", "is_active", "is_staff", "groups"]
     search_fields = ["username", "full_name", "email", "phone"]

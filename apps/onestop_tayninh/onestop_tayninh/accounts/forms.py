@@ -1,4 +1,5 @@
-"""Forms of the citizen account pages. They check shapes; the services decide (duplicates, rules)."""
+"""Forms of the citizen account pages, and the desk's account form. They check shapes; the services decide
+(duplicates, rules)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import authenticate, password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, ReadOnlyPasswordHashWidget, UserChangeForm
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -311,3 +313,28 @@ class NoticeChannelsForm(forms.Form):
             "chọn liên lạc được, thông báo vẫn được gửi qua thư điện tử và SMS."
         ),
     )
+
+
+class PasswordStateWidget(ReadOnlyPasswordHashWidget):
+    """Whether the account has a password, and the button to set a new one.
+
+    Django's widget lists the hash's algorithm, iterations and the first characters of its salt: of
+    no use to an administrator, and random text on a page that is otherwise plain Vietnamese.
+    """
+
+    template_name = "accounts/widgets/password_state.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        usable = bool(value) and not value.startswith(UNUSABLE_PASSWORD_PREFIX)
+        context["state"] = _("Đã đặt mật khẩu.") if usable else _("Chưa đặt mật khẩu.")
+        return context
+
+
+class DeskUserChangeForm(UserChangeForm):
+    """The desk's account form: the password shown as a state, never as its hash."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "password" in self.fields:
+            self.fields["password"].widget = PasswordStateWidget()
