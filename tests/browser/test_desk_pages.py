@@ -229,3 +229,40 @@ def test_the_heads_apology_is_numbered_in_the_departments_register_and_the_messa
     assert "Mẫu 04: Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết — Số 01/XL" in just.inner_text()
     shot(page, "11-apology-numbered")
     context.close()
+
+
+def test_on_a_phone_the_dossier_list_is_a_card_a_dossier_with_its_columns_named(
+    live_server,
+    official_login,
+    shot,
+    world,  # noqa: F811
+):
+    long_ago = timezone.now() - dt.timedelta(days=40)
+    for _ in range(2):  # waiting for assignment and overdue: the longest rows the list draws
+        act(receive(world, at=long_ago), "tiepnhan.tinh", "chuyen-xu-ly", long_ago)
+    context, page = official_login("lanhdao.tuphap")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/desk/dossiers/dossier/?hop=phan-cong")
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() == 2
+    shot(page, "list-390")
+    # Nothing scrolls sideways: not the page, not the table in its box.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate(
+        "(() => { const t = document.getElementById('result_list'); return t.scrollWidth <= t.clientWidth; })()"
+    )
+    card = rows.first
+    assert card.bounding_box()["width"] <= 390
+    assert not page.locator("#result_list thead").is_visible()
+    # Each value under its column's name, as the header at 1366 px gives it.
+    procedure = card.locator("td.field-procedure")
+    assert procedure.get_attribute("data-label") == "Thủ tục"
+    label = procedure.evaluate("el => getComputedStyle(el, '::before').content")
+    assert label == '"Thủ tục"', label
+    assert card.locator("td.field-due").get_attribute("data-label") == "Hẹn trả kết quả"
+    # At 1366 px it is the table again, its header shown.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    assert page.locator("#result_list thead").is_visible()
+    assert procedure.evaluate("el => getComputedStyle(el).display") == "table-cell"
+    shot(page, "list-1366")
+    context.close()

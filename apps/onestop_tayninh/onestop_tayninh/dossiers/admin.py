@@ -473,7 +473,7 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["dossiers/desk-changelist.css"]}
-        js = ["dossiers/desk-filters.js"]
+        js = ["dossiers/desk-filters.js", "dossiers/desk-changelist.js"]
 
     # --- "Tiếp nhận hồ sơ": the receipt page --------------------------------------------------
 
