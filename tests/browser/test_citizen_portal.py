@@ -175,6 +175,8 @@ def test_citizen_journey_at_phone_width(
     open_menu(page)
     page.get_by_role("link", name="Hồ sơ của tôi").click()
     page.get_by_role("link", name="Xóa bản nháp Đăng ký khai sinh").click()
+    page.wait_for_url("**/xoa/")  # measured on the page that asks, not during the navigation to it
+    page.get_by_role("button", name="Xóa bản nháp").wait_for()
     fits(page)
     screenshot(page, "portal-phone-draft-delete")
     page.get_by_role("button", name="Xóa bản nháp").click()
