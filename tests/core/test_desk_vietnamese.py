@@ -143,3 +143,33 @@ def test_the_menu_is_built_once_per_set_of_permissions_and_follows_a_permission_
     official.groups.first().permissions.add(permission("security.view_auditevent"))
     page = client.get("/desk/")
     assert len(built) == 2 and "/desk/security/auditevent/" in page.content.decode()
+
+
+def test_the_side_menu_is_drawn_once_per_menu_and_page_and_marks_the_page_it_is_on(client, monkeypatch):
+    from django.contrib import admin
+
+    monkeypatch.setattr(admin.site, "_app_lists", {})
+    monkeypatch.setattr(admin.site, "_side_menus", {})
+    official = OfficialFactory(roles=["receiving_officer"]).user
+    client.force_login(official)
+    dossiers, agencies = "/desk/dossiers/dossier/", "/desk/directory/agency/"
+
+    def menu(response) -> tuple[bool, str]:
+        drawn = "admin/app_list.html" in [template.name for template in response.templates]
+        html = response.content.decode()
+        return drawn, html[html.index('id="nav-sidebar"') : html.index("</nav>", html.index('id="nav-sidebar"'))]
+
+    drawn, first = menu(client.get(dossiers))
+    assert drawn and f'<a href="{dossiers}" aria-current="page">' in first
+    drawn, again = menu(client.get(dossiers + "?hop=phan-cong"))
+    assert not drawn and again == first  # the same menu and page kind: kept, not drawn again
+    drawn, other = menu(client.get(agencies))
+    assert drawn and f'<a href="{agencies}" aria-current="page">' in other
+    assert (
+        f'<a href="{dossiers}" aria-current="page">' not in other and 'class="model-dossier current-model"' not in other
+    )
+
+    # A permission granted in the desk gives another menu, drawn with the model it opens.
+    official.groups.first().permissions.add(permission("security.view_auditevent"))
+    drawn, granted = menu(client.get(dossiers))
+    assert drawn and "/desk/security/auditevent/" in granted and "/desk/security/auditevent/" not in first
