@@ -145,11 +145,11 @@ def test_the_menu_is_built_once_per_set_of_permissions_and_follows_a_permission_
     assert len(built) == 2 and "/desk/security/auditevent/" in page.content.decode()
 
 
-def test_the_side_menu_is_drawn_once_per_menu_and_page_and_marks_the_page_it_is_on(client, monkeypatch):
+def test_the_menus_are_drawn_once_per_menu_and_page_and_mark_the_page_they_are_on(client, monkeypatch):
     from django.contrib import admin
 
     monkeypatch.setattr(admin.site, "_app_lists", {})
-    monkeypatch.setattr(admin.site, "_side_menus", {})
+    monkeypatch.setattr(admin.site, "_drawn_menus", {})
     official = OfficialFactory(roles=["receiving_officer"]).user
     client.force_login(official)
     dossiers, agencies = "/desk/dossiers/dossier/", "/desk/directory/agency/"
@@ -169,7 +169,16 @@ def test_the_side_menu_is_drawn_once_per_menu_and_page_and_marks_the_page_it_is_
         f'<a href="{dossiers}" aria-current="page">' not in other and 'class="model-dossier current-model"' not in other
     )
 
+    # The home page's list of the same entries, with their links: drawn once too.
+    home = client.get("/desk/")
+    assert "admin/app_list.html" in [template.name for template in home.templates]
+    assert f'<a href="{dossiers}" class="viewlink"' in home.content.decode()
+    again = client.get("/desk/")
+    assert "admin/app_list.html" not in [template.name for template in again.templates]
+    assert again.content.decode().count(f'href="{dossiers}"') == home.content.decode().count(f'href="{dossiers}"')
+
     # A permission granted in the desk gives another menu, drawn with the model it opens.
     official.groups.first().permissions.add(permission("security.view_auditevent"))
     drawn, granted = menu(client.get(dossiers))
     assert drawn and "/desk/security/auditevent/" in granted and "/desk/security/auditevent/" not in first
+    assert "/desk/security/auditevent/" in client.get("/desk/").content.decode()

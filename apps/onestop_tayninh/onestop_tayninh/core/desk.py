@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 #: How many menus (one per set of permissions and language) a process keeps before starting again.
 APP_LISTS_KEPT = 256
-#: How many drawn side menus (a menu and the entry marked current, 10–30 KB each) a process keeps.
-SIDE_MENUS_KEPT = 512
+#: How many drawn menus (a menu and the entry marked current, 10–30 KB each) a process keeps.
+DRAWN_MENUS_KEPT = 512
 
 
 class DeskSite(admin.AdminSite):
@@ -23,7 +23,7 @@ class DeskSite(admin.AdminSite):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._app_lists: dict[tuple, list[dict]] = {}
-        self._side_menus: dict[tuple, SafeString] = {}
+        self._drawn_menus: dict[tuple, SafeString] = {}
 
     def index(self, request, extra_context=None):
         from onestop_tayninh.directory.models import ReceptionDesk
@@ -70,31 +70,36 @@ class DeskSite(admin.AdminSite):
                 self._app_lists.clear()
             app_list = self._app_lists[key] = self._app_list(request, app_label)
         if app_label is None:
-            request.desk_menu_key = key  # the side menu's, below
+            request.desk_menu_key = key  # the drawn menus', below
         return [{**app, "models": [dict(model) for model in app["models"]]} for app in app_list]
 
-    def side_menu(self, request, available_apps: list[dict]) -> SafeString:
-        """The side menu (admin/nav_sidebar.html) as drawn for this request's menu and page.
+    def drawn_menu(self, request, apps: list[dict], *, index: bool = False) -> SafeString:
+        """The side menu (admin/nav_sidebar.html), or the home page's list of the same entries with their
+        links (admin/app_list.html), as drawn for this request's menu and page.
 
-        Drawing its sixty entries took about 5 ms of every desk page. What it shows depends on the menu
-        (get_app_list's key) and on which sections and entries it marks current: those whose address is
-        in the page's, the template's own test, made here on the same strings. So it is drawn once per
+        Drawing sixty entries took about 5 ms of every desk page. What they show depends on the menu
+        (get_app_list's key) and on which sections and entries are marked current: those whose address is
+        in the page's, the template's own test, made here on the same strings. So each is drawn once per
         menu and marked entries, and kept per process."""
         key = getattr(request, "desk_menu_key", None)
         path = urlencode(request.path)
         marked = frozenset(
             url
-            for app in available_apps
+            for app in apps
             for url in (app["app_url"], *(model.get("admin_url") for model in app["models"]))
             if url and url in path
         )
-        menu = self._side_menus.get((key, marked)) if key is not None else None
+        menu = self._drawn_menus.get((index, key, marked)) if key is not None else None
         if menu is None:
-            menu = render_to_string("admin/nav_sidebar.html", {"available_apps": available_apps, "request": request})
+            if index:
+                context = {"app_list": apps, "show_changelinks": True, "request": request}
+                menu = render_to_string("admin/app_list.html", context)
+            else:
+                menu = render_to_string("admin/nav_sidebar.html", {"available_apps": apps, "request": request})
             if key is not None:
-                if len(self._side_menus) >= SIDE_MENUS_KEPT:
-                    self._side_menus.clear()
-                self._side_menus[(key, marked)] = menu
+                if len(self._drawn_menus) >= DRAWN_MENUS_KEPT:
+                    self._drawn_menus.clear()
+                self._drawn_menus[(index, key, marked)] = menu
         return menu
 
     def _app_list(self, request, app_label):
