@@ -2,6 +2,7 @@
 answered with files, the receipt form's kept files and checks, the dossier page's one place for each."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -70,6 +71,40 @@ def test_a_consulted_body_answers_with_a_file_alone_which_the_handler_opens(clie
     assert _desk_client(client, "chuyenvien.tuphap").get(url).status_code == 200
     client.logout()
     assert _desk_client(client, "tiepnhan.tanbien").get(url).status_code == 404
+
+
+def test_the_dossier_page_reads_its_consultations_once_and_draws_each_part_from_them(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    dossier, consultation = _planning_consultation(world)
+    consultation_answer(
+        consultation=consultation,
+        actor=user("lanhdao.khdt"),
+        answer="Thống nhất.",
+        at=local(2027, 3, 3, 9, 0),
+        files=[ContentFile(PDF_BYTES, name="bien-ban-xac-minh.pdf")],
+    )
+    page_url = f"/desk/dossiers/dossier/{dossier.pk}/change/"
+
+    def page(username):
+        desk = _desk_client(client, username)
+        with CaptureQueriesContext(connection) as queries:
+            html = desk.get(page_url).content.decode()
+        client.logout()
+        reads = [q["sql"] for q in queries.captured_queries if "FROM `dossiers_consultation" in q["sql"]]
+        return html, reads
+
+    # The handler: both consulted bodies in the section, the answer's file among the documents.
+    html, reads = page("chuyenvien.tuphap")
+    planning = Agency.objects.get(code=PLANNING).name
+    assert f"Trả lời của {planning}" in html and "bien-ban-xac-minh.pdf" in html
+    assert "/answer/" not in html  # no request open for the handler's agency
+    assert len(reads) == 2  # the consultations, then their files; not again for each part of the page
+    # The town, still to answer: its own request's form, and the planning body's file is not its to answer.
+    html, _reads = page("chuyenvien.tttanbien")
+    town = dossier.consultations.exclude(pk=consultation.pk).get()
+    assert re.findall(r'action="[^"]*/consultation/(\d+)/answer/"', html) == [str(town.pk)]
 
 
 def test_an_infected_answer_file_is_refused_audited_and_nothing_is_answered(client, world):

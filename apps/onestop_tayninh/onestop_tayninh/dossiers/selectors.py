@@ -45,7 +45,7 @@ from .constants import (
     EventAction,
     FormsVersion,
 )
-from .models import ApologyDraft, Consultation, ConsultationFile, Dossier, DossierAccess, DossierEvent, InboxTally
+from .models import ApologyDraft, Consultation, Dossier, DossierAccess, DossierEvent, InboxTally
 
 if TYPE_CHECKING:
     from onestop_tayninh.accounts.models import User
@@ -337,6 +337,11 @@ def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> di
     transitions = available_transitions(dossier=dossier, user=user) if dossier.closed_at is None else []
     effects = {t.effect for t in transitions}
     labels = {field.key: field.label for field in dossier.procedure_version.form_fields.all()}
+    # Read once with their files (none read when there is no consultation): the section, the table of
+    # documents and this agency's open requests are drawn from the same rows.
+    consultations = list(
+        dossier.consultations.select_related("agency", "answered_by", "requested_by").prefetch_related("files")
+    )
     return {
         "dossier": dossier,
         "competent_agency": competent_agency_for(dossier),
@@ -362,13 +367,16 @@ def dossier_page_context(dossier: Dossier, user: User, *, at: dt.datetime) -> di
         "drafts": dossier.result_drafts.select_related("submitted_by", "decided_by").order_by("-round"),
         "issued_documents": dossier.issued_documents.select_related("issued_by", "approved_by"),
         "default_symbol": _default_symbol(dossier) if Effect.ISSUE_NUMBERED in effects else "",
-        "consultations": dossier.consultations.select_related("agency", "answered_by").prefetch_related("files"),
-        "consultation_files": ConsultationFile.objects.filter(consultation__dossier=dossier).select_related(
-            "consultation__agency"
+        "consultations": consultations,
+        "consultation_files": sorted(
+            (file for consultation in consultations for file in consultation.files.all()),
+            key=lambda file: (file.uploaded_at, file.pk),  # ConsultationFile's own order
         ),
-        "my_consultations": (
-            dossier.consultations.filter(agency_id=official.agency_id, answered_at__isnull=True) if official else []
-        ),
+        "my_consultations": [
+            consultation
+            for consultation in consultations
+            if official and consultation.agency_id == official.agency_id and consultation.answered_at is None
+        ],
         "can_apologise": bool(
             official
             and dossier.closed_at is None
