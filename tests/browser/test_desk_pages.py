@@ -65,6 +65,14 @@ def test_the_dossier_page_fits_two_screens_with_the_next_actions_on_top(
     assert page_height(page) <= 2 * SCREEN_HEIGHT
     # Nothing spills sideways at 1366 px.
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    # Nor on a phone, where each table row is a card with each value under its column's name.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    first_event = page.locator("table.history tbody tr").first
+    assert first_event.locator("td").first.get_attribute("data-label") == "Thời điểm"
+    label = first_event.locator("td").nth(2).evaluate("el => getComputedStyle(el, '::before').content")
+    assert label == '"Người thực hiện"', label
+    shot(page, "12-dossier-page-390")
     context.close()
 
 
