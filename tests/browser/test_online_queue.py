@@ -96,4 +96,10 @@ def test_online_dossiers_come_first_and_are_marked(live_server, official_login, 
     assert phone.locator(".queue-badge.online").first.is_visible()
     assert phone.locator(".queue-badge.late").first.is_visible()
     screenshot(phone, "desk-queue-online-first-390")
+    # A dossier's check page fits the phone too: its document-type choosers wrap, not the page.
+    walk_in = queue.exclude(channel="online").order_by("pk").first()
+    phone.goto(f"{live_server.url}/desk/dossiers/dossier/{walk_in.pk}/check/")
+    phone.locator(".intake-meta select").first.wait_for()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(phone, "desk-check-390")
     context.close()

@@ -78,4 +78,8 @@ def test_official_prints_registers_from_the_desk(
     page.goto(f"{live_server.url}/desk/in/so-theo-doi/")
     assert page.get_by_role("link", name="Đã xong").count() == 1
     screenshot(page, "desk-register-form-with-list")
+    # On a phone the form keeps to the screen: a long desk name in its chooser does not widen the page.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "desk-register-form-390")
     context.close()
