@@ -46,17 +46,22 @@ def _planning_consultation(world):
     return dossier, dossier.consultations.get(agency__code=PLANNING)
 
 
+def _answer_with_file(consultation, answer: str, name: str) -> None:
+    """The planning body answers on 3 March with a PDF (and `answer`, which may be empty)."""
+    consultation_answer(
+        consultation=consultation,
+        actor=user("lanhdao.khdt"),
+        answer=answer,
+        at=local(2027, 3, 3, 9, 0),
+        files=[ContentFile(PDF_BYTES, name=name)],
+    )
+
+
 def test_a_consulted_body_answers_with_a_file_alone_which_the_handler_opens(client, world):
     dossier, consultation = _planning_consultation(world)
     with pytest.raises(ValidationError, match="đính kèm văn bản trả lời"):
         consultation_answer(consultation=consultation, actor=user("lanhdao.khdt"), answer="  ", at=local(2027, 3, 3))
-    consultation_answer(
-        consultation=consultation,
-        actor=user("lanhdao.khdt"),
-        answer="",
-        at=local(2027, 3, 3, 9, 0),
-        files=[ContentFile(PDF_BYTES, name="thong-bao-thue.pdf")],
-    )
+    _answer_with_file(consultation, "", "thong-bao-thue.pdf")
     kept = ConsultationFile.objects.get()
     assert (kept.consultation_id, kept.original_name, kept.content_type) == (
         consultation.pk,
@@ -78,13 +83,7 @@ def test_the_dossier_page_reads_its_consultations_once_and_draws_each_part_from_
     from django.test.utils import CaptureQueriesContext
 
     dossier, consultation = _planning_consultation(world)
-    consultation_answer(
-        consultation=consultation,
-        actor=user("lanhdao.khdt"),
-        answer="Thống nhất.",
-        at=local(2027, 3, 3, 9, 0),
-        files=[ContentFile(PDF_BYTES, name="bien-ban-xac-minh.pdf")],
-    )
+    _answer_with_file(consultation, "Thống nhất.", "bien-ban-xac-minh.pdf")
     page_url = f"/desk/dossiers/dossier/{dossier.pk}/change/"
 
     def page(username):
