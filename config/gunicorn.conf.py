@@ -69,8 +69,8 @@ bind = os.environ.get("GUNICORN_BIND", "").strip() or "127.0.0.1:8001"
 # more processes than CPUs only share the same CPUs. Capped so a big machine does not exhaust MariaDB's
 # connections (each thread keeps one persistent connection, CONN_MAX_AGE): 17 x 4 = 68 per node.
 workers = _env_int("GUNICORN_WORKERS", min(_cpu_count() + 1, 17))
-# Threads in each process (gthread), not one request per process (sync): the desk's pages take 100-150 ms
-# of CPU and the public pages 5-10 ms. With sync workers a citizen's page waits in the queue behind
+# Threads in each process (gthread), not one request per process (sync): the desk's pages take 20-40 ms
+# of CPU (100-150 ms under load) and the public pages 5-10 ms. With sync workers a citizen's page waits in the queue behind
 # whatever pages of officials hold every worker; with threads it starts at once and shares the CPU. On
 # the mixed load (bench/load, README "The mixed load test"), same machine, same hour: citizens' p50
 # 254 -> 25 ms and p95 875 -> 364 ms, officials' p95 987 -> 752 ms, 46 -> 50 requests a second.

@@ -55,8 +55,20 @@ class DeskSite(admin.AdminSite):
         with the same permissions: kept per process by what it depends on (the language, the account's
         flags and its permissions, read once per request anyway), so a role or permission changed in the
         desk gives another key at once. Each request gets its own copy of the dicts."""
+        key = self._menu_key(request, app_label)
+        app_list = self._app_lists.get(key)
+        if app_list is None:
+            if len(self._app_lists) >= APP_LISTS_KEPT:
+                self._app_lists.clear()
+            app_list = self._app_lists[key] = self._app_list(request, app_label)
+        return [{**app, "models": [dict(model) for model in app["models"]]} for app in app_list]
+
+    @staticmethod
+    def _menu_key(request, app_label=None) -> tuple:
+        """What the menu depends on: the app asked for, the language, the account's flags and permissions
+        (read once per request by the permission checks anyway)."""
         user = request.user
-        key = (
+        return (
             app_label,
             get_language(),
             user.is_active,
@@ -64,14 +76,6 @@ class DeskSite(admin.AdminSite):
             user.is_superuser,
             frozenset(user.get_all_permissions()) if user.is_active else frozenset(),
         )
-        app_list = self._app_lists.get(key)
-        if app_list is None:
-            if len(self._app_lists) >= APP_LISTS_KEPT:
-                self._app_lists.clear()
-            app_list = self._app_lists[key] = self._app_list(request, app_label)
-        if app_label is None:
-            request.desk_menu_key = key  # the drawn menus', below
-        return [{**app, "models": [dict(model) for model in app["models"]]} for app in app_list]
 
     def drawn_menu(self, request, apps: list[dict], *, index: bool = False) -> SafeString:
         """The side menu (admin/nav_sidebar.html), or the home page's list of the same entries with their
@@ -81,7 +85,6 @@ class DeskSite(admin.AdminSite):
         (get_app_list's key) and on which sections and entries are marked current: those whose address is
         in the page's, the template's own test, made here on the same strings. So each is drawn once per
         menu and marked entries, and kept per process."""
-        key = getattr(request, "desk_menu_key", None)
         path = urlencode(request.path)
         marked = frozenset(
             url
@@ -89,17 +92,17 @@ class DeskSite(admin.AdminSite):
             for url in (app["app_url"], *(model.get("admin_url") for model in app["models"]))
             if url and url in path
         )
-        menu = self._drawn_menus.get((index, key, marked)) if key is not None else None
+        key = (index, self._menu_key(request), marked)
+        menu = self._drawn_menus.get(key)
         if menu is None:
             if index:
                 context = {"app_list": apps, "show_changelinks": True, "request": request}
                 menu = render_to_string("admin/app_list.html", context)
             else:
                 menu = render_to_string("admin/nav_sidebar.html", {"available_apps": apps, "request": request})
-            if key is not None:
-                if len(self._drawn_menus) >= DRAWN_MENUS_KEPT:
-                    self._drawn_menus.clear()
-                self._drawn_menus[(index, key, marked)] = menu
+            if len(self._drawn_menus) >= DRAWN_MENUS_KEPT:
+                self._drawn_menus.clear()
+            self._drawn_menus[key] = menu
         return menu
 
     def _app_list(self, request, app_label):
