@@ -472,8 +472,8 @@ class DossierAdmin(AgencyScopedAdminMixin, admin.ModelAdmin):
         return format_html('<span title="{}">{}</span>', name, Truncator(name).chars(PROCEDURE_NAME_CHARS))
 
     class Media:
-        css = {"all": ["dossiers/desk-changelist.css"]}
-        js = ["dossiers/desk-filters.js", "dossiers/desk-changelist.js"]
+        css = {"all": ["dossiers/desk-changelist.css", "dossiers/desk-cards.css"]}
+        js = ["dossiers/desk-filters.js", "dossiers/desk-cards.js"]
 
     # --- "Tiếp nhận hồ sơ": the receipt page --------------------------------------------------
 

@@ -1,6 +1,5 @@
 /* The dossier page: narrow the list of bodies to consult as the official types (with or without
-   diacritics), and say which are ticked. Without JavaScript the whole list stays and still works.
-   On a phone its tables are cards (desk-dossier.css): each cell is given its column's name. */
+   diacritics), and say which are ticked. Without JavaScript the whole list stays and still works. */
 (function () {
   "use strict";
   function fold(text) {
@@ -44,20 +43,7 @@
       }
     });
   }
-  function labelCells(table) {
-    var names = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
-      return th.textContent.trim();
-    });
-    Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (row) {
-      Array.prototype.forEach.call(row.children, function (cell, index) {
-        if (names[index] && !cell.hasAttribute("colspan")) {
-          cell.dataset.label = names[index];
-        }
-      });
-    });
-  }
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("[data-consult-picker]"), setUp);
-    Array.prototype.forEach.call(document.querySelectorAll(".dossier-page table.dossier-table"), labelCells);
   });
 })();
